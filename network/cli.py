@@ -1,0 +1,179 @@
+"""Command line: `python -m network COMMAND ...` (a stable contract; see README).
+
+Exit codes: 0 success, 2 bad input (one line per problem, naming row and field),
+3 infeasible (solve only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from network.errors import InputError, Problem
+from network.evaluate import Design, chosen_lanes_frame, evaluate, kpis_dict, sites_frame
+from network.lanes import build_lanes, lanes_frame
+from network.places import zip3_point, zip5_to_zip3
+from network.scenario import Scenario
+from network.scenario_file import load_default_scenario, load_scenario
+from network.tables import (
+    load_rate_cards,
+    load_sites,
+    load_transit_days,
+    load_user_demand,
+    load_zip3_base,
+    normalize_zip,
+    read_csv_text,
+)
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 2, 3
+
+
+def _scenario(path: str | None) -> Scenario:
+    return load_scenario(path) if path else load_default_scenario()
+
+
+# ---------------------------------------------------------------------------------------------
+# zone
+
+
+def cmd_zone(args: argparse.Namespace) -> int:
+    from network.geo import great_circle_mi, zone_from_miles
+    from network.scenario_file import _embedded_zip3_base
+
+    base = _embedded_zip3_base()
+    points = []
+    for label, code in (("origin", args.origin), ("destination", args.dest)):
+        zip3 = _zip3_of_code(code, label)
+        points.append((zip3, *zip3_point(zip3, base)))
+    (o3, olat, olon), (d3, dlat, dlon) = points
+    miles = float(great_circle_mi(olat, olon, dlat, dlon))
+    print(json.dumps({"origin_zip3": o3, "dest_zip3": d3, "distance_mi": round(miles, 1),
+                      "zone": int(zone_from_miles(miles))}))
+    return EXIT_OK
+
+
+def _zip3_of_code(code: str, label: str) -> str:
+    code = code.strip()
+    digits = 3 if len(code) <= 3 else 5
+    norm = normalize_zip(code, digits)
+    if norm is None:
+        raise InputError([Problem("zone", f"'{code}' is not a 3- or 5-digit ZIP", field=label)])
+    if digits == 3:
+        return norm
+    zip3 = zip5_to_zip3(norm)
+    if zip3 is None:
+        raise InputError([Problem("zone", f"unknown ZIP '{code}'", field=label)])
+    return zip3
+
+
+# ---------------------------------------------------------------------------------------------
+# lanes and evaluate
+
+
+def cmd_lanes(args: argparse.Namespace) -> int:
+    frame = lanes_frame(build_lanes(_scenario(args.scenario)))
+    frame.to_csv(args.out, index=False)
+    print(f"wrote {len(frame):,} lanes to {args.out}")
+    return EXIT_OK
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    scenario = _scenario(args.scenario)
+    open_ids = tuple(s.strip() for s in args.open.split(",") if s.strip())
+    evaluation = evaluate(scenario, Design(open_ids))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result = {"scenario": scenario.name, "open_sites": list(open_ids),
+              "feasible": evaluation.feasible, "kpis": kpis_dict(evaluation)}
+    (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+    chosen_lanes_frame(evaluation).to_csv(out / "lanes.csv", index=False)
+    sites_frame(evaluation).to_csv(out / "sites.csv", index=False)
+    k = evaluation.kpis
+    print(f"total ${k.total_cost_usd:,.0f}/yr, ${k.cost_per_order_usd:.2f}/order, "
+          f"{k.avg_delivery_days:.2f} days on average; wrote {out}/result.json and lanes.csv")
+    for v in evaluation.violations:
+        print(f"warning: {v}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# validate
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    kind = _validate_file(path)
+    print(f"{path}: valid {kind}")
+    return EXIT_OK
+
+
+def _validate_file(path: Path) -> str:
+    if path.suffix.lower() == ".json":
+        load_scenario(path)
+        return "scenario"
+    columns = set(read_csv_text(path, str(path)).columns)
+    services = load_default_scenario().service_ids
+    if "site_id" in columns:
+        load_sites(path)
+        return "sites file"
+    if "rate_usd" in columns or "weight_lb" in columns:
+        load_rate_cards(path, services)
+        return "rate card"
+    if "transit_days" in columns:
+        load_transit_days(path, services)
+        return "transit-days table"
+    if columns & {"orders_per_year", "orders"} or columns & {"zip5", "zip"}:
+        load_user_demand(path, load_zip3_base(), zip5_to_zip3=zip5_to_zip3)
+        return "demand file"
+    if {"zip3", "population"} <= columns:
+        load_zip3_base(path)
+        return "ZIP3 population table"
+    raise InputError([Problem(str(path), "cannot tell what this file is: expected a scenario "
+                              "(.json), sites (site_id, ...), demand (zip3 or zip5, "
+                              "orders_per_year) or rate card (service, zone, weight_lb, "
+                              "rate_usd) columns", row=None, field="header")])
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m network",
+                                     description="US fulfillment network design")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("zone", help="parcel zone between two ZIPs (3 or 5 digits)")
+    p.add_argument("origin")
+    p.add_argument("dest")
+    p.set_defaults(func=cmd_zone)
+    p = sub.add_parser("lanes", help="every (zip3, site, service) option with its cost")
+    p.add_argument("scenario", nargs="?")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_lanes)
+    p = sub.add_parser("evaluate", help="KPIs of a design given its open sites")
+    p.add_argument("scenario", nargs="?")
+    p.add_argument("--open", required=True, help="comma-separated site ids")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_evaluate)
+    p = sub.add_parser("validate", help="check a scenario JSON, sites, demand or rate-card CSV")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_validate)
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+# Other modules add their subcommands here (solve, bench) with a function taking `sub`.
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        return EXIT_BAD_INPUT
