@@ -300,7 +300,7 @@ def kpis_dict(evaluation: Evaluation) -> dict:
         "total_cost_usd": round(k.total_cost_usd, 2),
         "cost_breakdown_usd": {n: round(v, 2) for n, v in k.cost_breakdown_usd.items()},
         "orders_per_year": round(k.orders_per_year, 1),
-        "cost_per_order_usd": round(k.cost_per_order_usd, 4),
+        "cost_per_order_usd": round(k.cost_per_order_usd, 6),
         "avg_delivery_days": round(k.avg_delivery_days, 4),
         "share_within_days": {str(d): round(v, 6) for d, v in k.share_within_days.items()},
         "max_delivery_days": k.max_delivery_days,

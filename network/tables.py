@@ -53,13 +53,15 @@ def check_columns(frame: pd.DataFrame, problems: ProblemList, required: Iterable
     """Report missing and unknown (likely misspelled) columns. True when all required exist."""
     required, optional = list(required), list(optional)
     known = set(required) | set(optional)
+    missing = [c for c in required if c not in frame.columns]
     for column in frame.columns:
         if column not in known:
-            guess = difflib.get_close_matches(column, sorted(known), n=1)
+            # A misspelling most likely stands for a column that is missing.
+            guess = (difflib.get_close_matches(column, missing, n=1, cutoff=0.3)
+                     or difflib.get_close_matches(column, sorted(known), n=1))
             hint = f" (did you mean '{guess[0]}'?)" if guess else ""
             problems.add(f"unknown column{hint}; expected columns: {', '.join(required)}",
                          field=column)
-    missing = [c for c in required if c not in frame.columns]
     for column in missing:
         problems.add("required column is missing", field=column)
     return not missing
@@ -162,14 +164,14 @@ def load_sites(source: CsvSource = SITES_FILE, base: Zip3Base | None = None,
         problems.add("has no sites")
     sites, seen = [], {}
     for i, rec in enumerate(frame.to_dict("records"), start=1):
+        site_id = str(rec["site_id"]).strip()
+        if site_id in seen:
+            problems.add(f"duplicate site id '{site_id}' (first used in row {seen[site_id]})",
+                         i, "site_id")
+        seen.setdefault(site_id, i)
         site = _site_from_record(rec, i, problems, base)
-        if site is None:
-            continue
-        if site.site_id in seen:
-            problems.add(f"duplicate site id '{site.site_id}' (first used in row "
-                         f"{seen[site.site_id]})", i, "site_id")
-        seen.setdefault(site.site_id, i)
-        sites.append(site)
+        if site is not None:
+            sites.append(site)
     problems.raise_if_any()
     return tuple(sites)
 

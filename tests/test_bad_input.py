@@ -1,0 +1,128 @@
+"""Every class of bad input gets a message naming its row and field, never a traceback."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from network.cli import main
+from network.errors import InputError
+from network.places import zip5_to_zip3
+from network.scenario_file import _embedded_zip3_base, scenario_from_json
+from network.tables import load_rate_cards, load_sites, load_user_demand
+
+SITES_HEADER = "site_id,name,lat,lon,fixed_cost_usd_per_year,capacity_orders_per_year\n"
+SERVICES = ["usps_ground_advantage", "ups_ground"]
+
+
+def problems_of(call) -> list[str]:
+    with pytest.raises(InputError) as info:
+        call()
+    return [str(p) for p in info.value.problems]
+
+
+def sites(text: str) -> list[str]:
+    return problems_of(lambda: load_sites(text.encode(), _embedded_zip3_base(), name="s.csv"))
+
+
+def test_missing_and_misspelled_columns():
+    """A misspelled column is named with a suggestion, and the missing one is named."""
+    msgs = sites("site_id,name,lattitude,lon,fixed_cost_usd_per_year,capacity_orders_per_year\n"
+                 "X,x,47,-122,1,1\n")
+    assert any("field 'lattitude'" in m and "did you mean 'lat'" in m for m in msgs)
+    assert any("field 'lat': required column is missing" in m for m in msgs)
+
+
+def test_text_and_nan_where_numbers_belong():
+    """Text and NaN in number columns name the row and field."""
+    msgs = sites(SITES_HEADER + "A,a,47.4,-122.3,lots,100\nB,b,nan,-122.3,5,100\n")
+    assert "s.csv, row 1, field 'fixed_cost_usd_per_year': 'lots' is not a number" in msgs
+    assert any(m.startswith("s.csv, row 2, field 'lat'") for m in msgs)
+
+
+def test_latitude_out_of_range():
+    """Latitude 147 is out of range; a longitude with the wrong sign is not in the US."""
+    msgs = sites(SITES_HEADER + "A,a,147,-122.3,5,100\nB,b,47.4,122.3,5,100\n")
+    assert any("row 1, field 'lat'" in m and "above the maximum 90" in m for m in msgs)
+    assert any("row 2, field 'lat'" in m and "miles from the nearest US" in m for m in msgs)
+
+
+def test_duplicate_site_ids_and_negative_cost():
+    """A second use of an id and a negative cost are both reported."""
+    msgs = sites(SITES_HEADER + "A,a,47.4,-122.3,5,100\nA,b,40.7,-74.0,-5,100\n")
+    assert any("row 2, field 'site_id': duplicate site id 'A'" in m for m in msgs)
+    assert any("row 2, field 'fixed_cost_usd_per_year'" in m and "below the minimum" in m
+               for m in msgs)
+
+
+def test_unknown_zip_in_sites_and_demand():
+    """Unknown ZIPs are named with their row."""
+    msgs = sites("site_id,name,lat,lon,zip,fixed_cost_usd_per_year,capacity_orders_per_year\n"
+                 "A,a,47.4,-122.3,00000,5,100\n")
+    assert any("row 1, field 'zip': unknown ZIP3 '000'" in m for m in msgs)
+    base = _embedded_zip3_base()
+    msgs = problems_of(lambda: load_user_demand(b"zip5,orders_per_year\n98101,10\n99999,5\n",
+                                                base, name="d.csv", zip5_to_zip3=zip5_to_zip3))
+    assert msgs == ["d.csv, row 2, field 'zip5': unknown ZIP '99999'"]
+
+
+def test_negative_demand():
+    """Negative orders are refused."""
+    msgs = problems_of(lambda: load_user_demand(b"zip3,orders_per_year\n981,-3\n",
+                                                _embedded_zip3_base(), name="d.csv"))
+    assert any("row 1, field 'orders_per_year'" in m for m in msgs)
+
+
+def test_user_demand_aggregates_to_zip3():
+    """ZIP5 rows add up into their ZIP3."""
+    out = load_user_demand(b"zip5,orders_per_year\n98101,10\n98104,5\n10001,1\n",
+                           _embedded_zip3_base(), zip5_to_zip3=zip5_to_zip3)
+    assert dict(out) == {"981": 15.0, "100": 1.0}
+
+
+def test_rate_card_missing_zone_and_unknown_service():
+    """A card missing zone 8 and a row for an unknown service are both reported."""
+    rows = "".join(f"ups_ground,{z},1,{10 + z}\n" for z in range(1, 8))
+    text = "service,zone,weight_lb,rate_usd\n" + rows + "dhl_magic,1,1,5\n"
+    msgs = problems_of(lambda: load_rate_cards(text.encode(), SERVICES, name="card.csv"))
+    assert any("row 8, field 'service': unknown service 'dhl_magic'" in m for m in msgs)
+    assert any("ups_ground, 1 lb has no rate for zone 8" in m for m in msgs)
+
+
+def test_scenario_newer_version_and_schema_errors():
+    """A newer format version is refused plainly; schema errors name the field."""
+    msgs = problems_of(lambda: scenario_from_json(json.dumps({"format_version": 99,
+                                                              "name": "x"})))
+    assert "newer than this tool reads" in msgs[0] and "format_version" in msgs[0]
+    doc = json.loads(Path("data/scenarios/default.json").read_text())
+    doc["demand"]["annual_orders"] = "many"
+    doc["costs"]["inbound"]["ports"][2]["lat"] = 400
+    msgs = problems_of(lambda: scenario_from_json(json.dumps(doc), name="s.json",
+                                                  base_dir=Path("data/scenarios")))
+    assert any("field 'demand.annual_orders'" in m for m in msgs)
+    assert any("row 3, field 'costs.inbound.ports.lat'" in m for m in msgs)
+
+
+def test_scenario_meaning_checks():
+    """Unknown forced-open ids and shares that do not add to 1 are reported together."""
+    doc = json.loads(Path("data/scenarios/default.json").read_text())
+    doc["constraints"]["forced_open"] = ["NOPE"]
+    doc["costs"]["weight_mix"] = {"1": 0.5, "2": 0.2}
+    msgs = problems_of(lambda: scenario_from_json(json.dumps(doc), name="s.json",
+                                                  base_dir=Path("data/scenarios")))
+    assert any("unknown site id 'NOPE'" in m for m in msgs)
+    assert any("weight mix shares add up to 0.7000" in m for m in msgs)
+
+
+def test_cli_validate_exit_codes(tmp_path, capsys):
+    """validate exits 0 on the shipped files and 2 with one line per problem otherwise."""
+    assert main(["validate", "data/scenarios/default.json"]) == 0
+    assert main(["validate", "data/candidate_sites.csv"]) == 0
+    bad = tmp_path / "sites.csv"
+    bad.write_text(SITES_HEADER + "A,a,47.4,-122.3,x,100\nA,b,40.7,-74.0,5,100\n")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all("row" in line and "field" in line for line in err)
+    card = tmp_path / "card.csv"
+    card.write_text("service,zone,weight_lb,rate_usd\nups_ground,1,1,abc\n")
+    assert main(["validate", str(card)]) == 2
