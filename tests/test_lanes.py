@@ -1,0 +1,74 @@
+"""Cost-to-serve of single lanes, recomputed by hand from the rate cards and parameters."""
+
+import numpy as np
+import pytest
+
+from network.demand import build_demand
+from network.geo import great_circle_mi
+from network.lanes import build_lanes
+from network.scenario import DemandSettings
+
+
+def lane(lanes, zip3, site_id, service_id):
+    return (lanes.demand.zip3.index(zip3), lanes.site_ids.index(site_id),
+            lanes.service_ids.index(service_id))
+
+
+def test_usps_ground_advantage_zone_1_lane(default_scenario, default_lanes):
+    """Seattle site to ZIP3 981, USPS Ground Advantage: every part by hand."""
+    z, s, k = lane(default_lanes, "981", "SEA", "usps_ground_advantage")
+    assert default_lanes.zone[z, s] == 1
+    # weight mix 40% 1 lb, 30% 2 lb, 20% 5 lb, 10% 10 lb at zone 1; no fuel, no residential
+    outbound = 0.4 * 4.41 + 0.3 * 5.26 + 0.2 * 6.66 + 0.1 * 7.38
+    assert default_lanes.outbound_usd_per_order[z, s, k] == pytest.approx(outbound)
+    returns = 0.15 * (5.26 + 3.0)  # 2 lb label at zone 1 + processing
+    assert default_lanes.returns_usd_per_order[z, s] == pytest.approx(returns)
+    assert default_lanes.delivery_days[z, s, k] == 2  # 0 processing + 2 transit days
+
+
+def test_ups_ground_lane_has_fuel_and_residential(default_lanes):
+    """UPS Ground to New York from Seattle: zone 8 rates x 1.2175 + 5.85."""
+    z, s, k = lane(default_lanes, "100", "SEA", "ups_ground")
+    assert default_lanes.zone[z, s] == 8
+    base = 0.4 * 14 + 0.3 * 16 + 0.2 * 20 + 0.1 * 26
+    assert default_lanes.outbound_usd_per_order[z, s, k] == pytest.approx(base * 1.2175 + 5.85)
+    assert default_lanes.delivery_days[z, s, k] == 5
+
+
+def test_inbound_weights_ports_by_share(default_scenario, default_lanes):
+    """Inbound = sum of share x truckload cost from each port + customs, per order."""
+    s = default_lanes.site_ids.index("SEA")
+    site = default_scenario.site("SEA")
+    inbound = default_scenario.costs.inbound
+    expected = inbound.customs_usd_per_order + sum(
+        p.share * float(great_circle_mi(p.lat, p.lon, site.lat, site.lon)) * 1.2 * 2.42 / 4000
+        for p in inbound.ports)
+    assert default_lanes.inbound_usd_per_order[s] == pytest.approx(expected)
+
+
+def test_total_is_sum_of_parts(default_lanes):
+    """cost_usd_per_order adds outbound, returns, inbound and handling."""
+    total = default_lanes.cost_usd_per_order
+    parts = (default_lanes.outbound_usd_per_order + default_lanes.returns_usd_per_order[..., None]
+             + default_lanes.inbound_usd_per_order[None, :, None] + 3.0)
+    assert np.allclose(total, parts)
+
+
+def test_demand_orders_and_multipliers(default_scenario):
+    """Orders add up to annual orders x growth; a state multiplier scales that state only."""
+    base = build_demand(default_scenario)
+    assert base.total_orders_per_year == pytest.approx(50e6)
+    grown = build_demand(default_scenario.with_changes(demand=DemandSettings(
+        annual_orders=50e6, growth_pct=10, state_multipliers=(("CA", 2.0),))))
+    ca = np.array([s == "CA" for s in base.state])
+    assert grown.orders_per_year[ca].sum() == pytest.approx(base.orders_per_year[ca].sum() * 2.2)
+    assert grown.orders_per_year[~ca].sum() == pytest.approx(base.orders_per_year[~ca].sum() * 1.1)
+
+
+def test_noncontiguous_excluded_by_default(default_scenario):
+    """AK and HI are out by default and in when the switch is on, with extra days."""
+    assert "995" not in build_demand(default_scenario).zip3
+    scenario = default_scenario.with_changes(demand=DemandSettings(include_noncontiguous=True))
+    lanes = build_lanes(scenario)
+    z, s, k = lane(lanes, "995", "SEA", "ups_ground")
+    assert lanes.delivery_days[z, s, k] == 4 + 3  # zone 7 ground + 3 extra days (estimate)
