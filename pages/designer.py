@@ -1,0 +1,31 @@
+"""Designer (home): the map, placing sites, Solve, and the resulting KPIs."""
+
+import streamlit as st
+
+from ui import panels, results, state
+
+scenario = state.scenario()
+st.title("Network designer")
+orders = scenario.demand.annual_orders * (1 + scenario.demand.growth_pct / 100)
+st.caption(f"Scenario: **{scenario.name}** · {len(scenario.sites)} candidate sites · "
+           f"{orders:,.0f} orders a year ({scenario.demand.source})")
+panels.show_notices()
+
+kpi_box = st.container()
+map_col, side = st.columns([3, 1], gap="medium")
+with side:
+    panels.solve_controls(scenario)
+    st.divider()
+    panels.place_site_controls(scenario)
+
+scenario = state.scenario()
+record = panels.current_record(scenario)
+with map_col:
+    panels.network_map(scenario, record)
+with kpi_box:
+    panels.kpi_section(scenario, record)
+
+if record is not None and record.result.status.has_design:
+    results.show_results(record)
+panels.sites_editor(scenario)
+panels.export_buttons(scenario, record)

@@ -1,0 +1,99 @@
+"""Cached data for the app: the default scenario, state outlines, lanes, solves and sweeps.
+
+Scenarios are immutable and hashable, so `scenario_key(scenario)` identifies one; the cached
+functions take the scenario itself with a leading underscore (not hashed by Streamlit) plus that
+key. Solves are cached across sessions too: the optimizer is deterministic, so the same scenario
+gives the same answer and a second look costs nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import geopandas as gpd
+import streamlit as st
+
+from network.lanes import LaneTable, build_lanes
+from network.scenario import Scenario
+from network.scenario_file import load_default_scenario
+
+STATES_FILE = Path(__file__).resolve().parent.parent / "data" / "us_states.geojson"
+SOLVE_TIME_LIMIT_S = 30.0  # interactive: a planner waits at most this long for an answer
+SOLVE_CACHE_SIZE = 64
+
+
+def scenario_key(scenario: Scenario) -> int:
+    return hash(scenario)
+
+
+@st.cache_resource(show_spinner=False)
+def default_scenario() -> Scenario:
+    return load_default_scenario()
+
+
+@st.cache_data(show_spinner=False)
+def state_outlines() -> dict:
+    """US state outlines (data/us_states.geojson, from us-atlas) as a GeoJSON dict."""
+    frame = gpd.read_file(STATES_FILE)
+    return frame[["name", "geometry"]].__geo_interface__
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def lanes_for(_scenario: Scenario, key: int) -> LaneTable:
+    return build_lanes(_scenario)
+
+
+def lanes(scenario: Scenario) -> LaneTable:
+    return lanes_for(scenario, scenario_key(scenario))
+
+
+# ---------------------------------------------------------------------------------------------
+# Solves: a small store shared by all sessions. The solve itself runs in a worker thread (so the
+# page can show the elapsed time), where st.cache_* cannot be used; hence a plain locked dict.
+
+
+@st.cache_resource(show_spinner=False)
+def _solve_store() -> tuple[threading.Lock, OrderedDict]:
+    return threading.Lock(), OrderedDict()
+
+
+def cached_solve(key: int):
+    lock, store = _solve_store()
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    return None
+
+
+def remember_solve(key: int, result) -> None:
+    lock, store = _solve_store()
+    with lock:
+        store[key] = result
+        while len(store) > SOLVE_CACHE_SIZE:
+            store.popitem(last=False)
+
+
+def optimizer_import_error() -> str | None:
+    """None when network.optimize can be used, else why not (shown to the user)."""
+    try:
+        from network.optimize import optimize, sweep_site_counts  # noqa: F401
+    except ImportError as exc:
+        return str(exc)
+    return None
+
+
+def solve_params():
+    from network.optimize.result import SolveParams
+
+    return SolveParams(time_limit_s=SOLVE_TIME_LIMIT_S)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def sweep_for(_scenario: Scenario, key: int, counts: tuple[int, ...]) -> list:
+    """The optimal design for exactly k sites, for each k in counts (share targets ignored)."""
+    from network.optimize import sweep_site_counts
+
+    return list(sweep_site_counts(_scenario, list(counts), lanes=lanes(_scenario)))

@@ -1,0 +1,189 @@
+"""Scenario edits made from the app, as plain functions: each takes the current scenario and
+returns a new, checked one, or raises InputError naming every problem (row and field), in which
+case the caller keeps the old scenario. No streamlit here, so tests can call them directly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import replace
+
+import pandas as pd
+
+from network.errors import InputError, Problem, ProblemList
+from network.evaluate import Evaluation, chosen_lanes_frame, kpis_dict, sites_frame
+from network.places import Place, site_from_place, zip5_to_zip3
+from network.scenario import Scenario, Site
+from network.scenario_file import check_scenario, scenario_to_dict
+from network.tables import load_rate_cards, load_user_demand, replace_rate_cards
+
+SITE_TABLE_COLUMNS = ["site_id", "name", "state", "zip3", "fixed_cost_usd_per_year",
+                      "capacity_orders_per_year", "forced_open", "forced_closed", "source"]
+TABLE_SOURCE = "site table"
+
+
+def checked(new: Scenario, source: str) -> Scenario:
+    """`new` after the scenario checks; raises InputError (nothing applied) when they fail."""
+    check_scenario(new, source)
+    return new
+
+
+# ---------------------------------------------------------------------------------------------
+# Sites
+
+
+def new_site_id(scenario: Scenario, place: Place) -> str:
+    """A short readable id from the place name and ZIP3, unique in the scenario: 'RENO-895'."""
+    stem = re.sub(r"[^A-Z0-9]", "", place.name.upper())[:6] or "SITE"
+    base = f"{stem}-{place.zip3}"
+    taken = set(scenario.site_ids)
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def add_site(scenario: Scenario, place: Place) -> tuple[Scenario, Site]:
+    """A new candidate site at `place` with the estimated default costs."""
+    site = site_from_place(place, new_site_id(scenario, place))
+    return checked(scenario.with_changes(sites=scenario.sites + (site,)), "new site"), site
+
+
+def remove_site(scenario: Scenario, site_id: str) -> Scenario:
+    """The scenario without one site (and without it in the forced-open/closed lists)."""
+    if site_id not in scenario.site_ids:
+        raise InputError([Problem("sites", f"unknown site id '{site_id}'", field="site_id")])
+    if len(scenario.sites) == 1:
+        raise InputError([Problem("sites", "the last candidate site cannot be removed",
+                                  field="site_id")])
+    k = scenario.constraints
+    constraints = replace(k, forced_open=tuple(s for s in k.forced_open if s != site_id),
+                          forced_closed=tuple(s for s in k.forced_closed if s != site_id))
+    return checked(scenario.with_changes(
+        sites=tuple(s for s in scenario.sites if s.site_id != site_id),
+        constraints=constraints), "sites")
+
+
+def sites_table(scenario: Scenario) -> pd.DataFrame:
+    """The editable site table: one row per candidate site."""
+    k = scenario.constraints
+    return pd.DataFrame([{
+        "site_id": s.site_id, "name": s.name, "state": s.state, "zip3": s.zip3,
+        "fixed_cost_usd_per_year": float(s.fixed_cost_usd_per_year),
+        "capacity_orders_per_year": float(s.capacity_orders_per_year),
+        "forced_open": s.site_id in k.forced_open, "forced_closed": s.site_id in k.forced_closed,
+        "source": s.source} for s in scenario.sites], columns=SITE_TABLE_COLUMNS)
+
+
+def apply_sites_table(scenario: Scenario, table: pd.DataFrame) -> Scenario:
+    """The scenario with the table's sites (rows may be removed or edited, not added):
+    fixed cost, capacity, name, forced open and forced closed."""
+    problems = ProblemList(TABLE_SOURCE)
+    by_id = {s.site_id: s for s in scenario.sites}
+    sites, forced_open, forced_closed = [], [], []
+    for row, rec in enumerate(table.to_dict("records"), start=1):
+        site_id = rec.get("site_id")
+        if site_id not in by_id:
+            problems.add("new rows cannot be typed in; add a site with the search box or by "
+                         "clicking the map", row, "site_id")
+            continue
+        fixed = _number(problems, row, "fixed_cost_usd_per_year", rec.get(
+            "fixed_cost_usd_per_year"), minimum=0)
+        capacity = _number(problems, row, "capacity_orders_per_year", rec.get(
+            "capacity_orders_per_year"), minimum=0, strict=True)
+        name = str(rec.get("name") or "").strip()
+        if not name:
+            problems.add("is empty; every site needs a name", row, "name")
+        if rec.get("forced_open") and rec.get("forced_closed"):
+            problems.add(f"site '{site_id}' cannot be both forced open and forced closed", row,
+                         "forced_closed")
+        if fixed is None or capacity is None or not name:
+            continue
+        sites.append(replace(by_id[site_id], name=name, fixed_cost_usd_per_year=fixed,
+                             capacity_orders_per_year=capacity))
+        if rec.get("forced_open"):
+            forced_open.append(site_id)
+        if rec.get("forced_closed"):
+            forced_closed.append(site_id)
+    if not problems.items and not sites:
+        problems.add("every site was removed; keep at least one candidate site")
+    problems.raise_if_any()
+    k = scenario.constraints
+    constraints = replace(k, forced_open=tuple(forced_open), forced_closed=tuple(forced_closed))
+    return checked(scenario.with_changes(sites=tuple(sites), constraints=constraints),
+                   TABLE_SOURCE)
+
+
+def _number(problems: ProblemList, row: int, field: str, value, minimum: float,
+            strict: bool = False) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        problems.add(f"'{value}' is not a number", row, field)
+        return None
+    if math.isnan(number) or math.isinf(number):
+        problems.add("is empty; a number is required", row, field)
+        return None
+    if number < minimum or (strict and number <= minimum):
+        problems.add(f"{number:,.0f} must be {'greater than' if strict else 'at least'} "
+                     f"{minimum:g}", row, field)
+        return None
+    return number
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads
+
+
+def apply_rate_card_upload(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
+    """Replace the cards of the services in an uploaded CSV (service, zone, weight_lb,
+    rate_usd[, source]); raises InputError listing each problem."""
+    cards = load_rate_cards(data, scenario.service_ids, name=file_name)
+    services = replace_rate_cards(scenario.services, cards)
+    return checked(scenario.with_changes(services=services), file_name)
+
+
+def apply_demand_upload(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
+    """Use the user's own orders (by ZIP5 or ZIP3) instead of the population spread."""
+    orders = load_user_demand(data, scenario.zip3_base, name=file_name,
+                              zip5_to_zip3=zip5_to_zip3)
+    demand = replace(scenario.demand, orders_by_zip3=orders,
+                     annual_orders=float(sum(v for _, v in orders)),
+                     source=f"user upload ({file_name})")
+    return checked(scenario.with_changes(demand=demand), file_name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports
+
+
+def design_document(scenario: Scenario, open_site_ids: tuple[str, ...],
+                    evaluation: Evaluation | None) -> dict:
+    """The versioned scenario document plus a "design" key (open sites, assignment, KPIs)."""
+    doc = scenario_to_dict(scenario)
+    design: dict = {"open_site_ids": list(open_site_ids)}
+    if evaluation is not None:
+        lanes = chosen_lanes_frame(evaluation)
+        design["assignment"] = [
+            {"zip3": z, "site_id": s, "service": k}
+            for z, s, k in zip(lanes["zip3"], lanes["site_id"], lanes["service"], strict=True)]
+        design["kpis"] = kpis_dict(evaluation)
+    doc["design"] = design
+    return doc
+
+
+def design_json(scenario: Scenario, open_site_ids: tuple[str, ...],
+                evaluation: Evaluation | None) -> str:
+    return json.dumps(design_document(scenario, open_site_ids, evaluation), indent=2)
+
+
+def sites_csv(scenario: Scenario, evaluation: Evaluation | None) -> str:
+    if evaluation is None:
+        return sites_table(scenario).to_csv(index=False)
+    return sites_frame(evaluation).to_csv(index=False)
+
+
+def lanes_csv(evaluation: Evaluation) -> str:
+    return chosen_lanes_frame(evaluation).to_csv(index=False)

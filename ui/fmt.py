@@ -1,0 +1,53 @@
+"""Number formatting for people reading a projector: USD with thousands separators, days with
+one decimal, shares as percentages."""
+
+from __future__ import annotations
+
+
+def usd(value: float) -> str:
+    """$1,234,567 (whole dollars)."""
+    return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
+
+
+def usd_cents(value: float) -> str:
+    """$13.93 (per-order amounts)."""
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+
+
+def usd_millions(value: float) -> str:
+    """$696.7M (chart labels where space is short)."""
+    return f"${value / 1e6:,.1f}M"
+
+
+def days(value: float) -> str:
+    return f"{value:.1f} days"
+
+
+def pct(share: float, decimals: int = 1) -> str:
+    """A share 0-1 as a percentage: 0.9123 -> '91.2%'."""
+    return f"{100 * share:.{decimals}f}%"
+
+
+def count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def signed_usd(delta: float) -> str:
+    return ("+" if delta >= 0 else "-") + usd(abs(delta))
+
+
+def signed_usd_cents(delta: float) -> str:
+    return ("+" if delta >= 0 else "-") + usd_cents(abs(delta))
+
+
+def signed_days(delta: float) -> str:
+    return f"{delta:+.1f} days"
+
+
+def signed_points(delta_share: float) -> str:
+    """A change of a share in percentage points: +2.5 pts."""
+    return f"{100 * delta_share:+.1f} pts"
+
+
+def signed_count(delta: float) -> str:
+    return f"{delta:+,.0f}"

@@ -1,0 +1,176 @@
+"""pydeck map of a network: state outlines, ZIP3 demand bubbles, candidate and open sites, and
+lines from each open site to the ZIP3s it serves.
+
+No basemap tiles are used (map_provider=None): the state outlines come from the embedded
+data/us_states.geojson, so the map reads the same offline. Every pickable layer carries a `tip`
+column with its tooltip text, because one tooltip template serves all layers. pydeck turns bare
+strings into accessor expressions, so constant string props are quoted: "'pixels'".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from network.evaluate import Evaluation
+from network.scenario import Scenario
+from ui import fmt
+from ui.data import state_outlines
+
+ZIP3_LAYER = "zip3"  # layer ids: selection events are keyed by them
+SITE_LAYER = "sites"
+NEUTRAL_RGB = (70, 110, 160)
+CROSS_BORDER_RGB = (120, 60, 150)
+# Delivery days, blue (fast) to red (slow): ColorBrewer RdYlBu, readable for most colour-blind
+# viewers; the pale middle class gets a dark outline on the map.
+DAY_RGB = {1: (44, 123, 182), 2: (120, 190, 220), 3: (250, 220, 120), 4: (245, 150, 70),
+           5: (200, 30, 30)}
+OPEN_RGB = (20, 20, 20)
+CANDIDATE_RGB = (255, 255, 255)
+SELECTED_RGB = (255, 200, 0)
+MAX_BUBBLE_M = 80_000
+VIEW = pdk.ViewState(latitude=38.4, longitude=-96.3, zoom=3.05, pitch=0, bearing=0)
+TOOLTIP = {"html": "{tip}", "style": {"fontSize": "15px", "backgroundColor": "#111827",
+                                      "color": "white", "padding": "8px"}}
+
+
+def day_rgb(days: int, cross_border: bool = False) -> tuple[int, int, int]:
+    if cross_border:
+        return CROSS_BORDER_RGB
+    return DAY_RGB[min(max(int(days), 1), 5)]
+
+
+def legend_items(evaluation: Evaluation | None) -> list[tuple[tuple[int, int, int], str]]:
+    """(colour, label) pairs for the legend beside the map."""
+    sites = [(OPEN_RGB, "open site"), (CANDIDATE_RGB, "candidate site")]
+    if evaluation is None:
+        return [(NEUTRAL_RGB, "demand by ZIP3 (bubble size = orders)")] + sites
+    items = [(rgb, f"{d}{'+' if d == 5 else ''} day{'s' if d > 1 else ''}")
+             for d, rgb in DAY_RGB.items()]
+    if (evaluation.site_index < 0).any():
+        items.append((CROSS_BORDER_RGB, "cross-border direct"))
+    return items + sites
+
+
+def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.DataFrame:
+    """One row per ZIP3 with orders; coloured by delivery days when a design is given."""
+    demand = (evaluation.lanes if evaluation is not None else lanes).demand
+    orders = demand.orders_per_year
+    frame = pd.DataFrame({"zip3": demand.zip3, "state": demand.state, "lon": demand.lon,
+                          "lat": demand.lat, "orders": orders})
+    frame["radius"] = MAX_BUBBLE_M * np.sqrt(orders / max(float(orders.max()), 1.0))
+    if evaluation is None:
+        frame["color"] = [list(NEUTRAL_RGB) + [170]] * len(frame)
+        frame["tip"] = [f"<b>ZIP3 {z}</b> ({s})<br/>{fmt.count(o)} orders/yr"
+                        for z, s, o in zip(frame.zip3, frame.state, orders, strict=True)]
+        return frame
+    lt = evaluation.lanes
+    cross = evaluation.site_index < 0
+    z = np.arange(len(orders))
+    s = np.where(cross, 0, evaluation.site_index)
+    k = np.where(cross, 0, evaluation.service_index)
+    days = np.where(cross, lt.cross_border_days, lt.delivery_days[z, s, k])
+    site_names = [short_name(u.name) for u in evaluation.sites]
+    frame["days"] = days
+    frame["color"] = [list(day_rgb(d, c)) + [215] for d, c in zip(days, cross, strict=True)]
+    frame["tip"] = [
+        f"<b>ZIP3 {zz}</b> ({st})<br/>{fmt.count(o)} orders/yr<br/>"
+        + ("cross-border direct" if c else
+           f"from {site_names[si]} by {lt.service_ids[ki]}")
+        + f"<br/>{int(d)} day{'s' if d != 1 else ''}"
+        for zz, st, o, c, si, ki, d in zip(frame.zip3, frame.state, orders, cross, s, k, days,
+                                           strict=True)]
+    return frame
+
+
+def site_frame(scenario: Scenario, evaluation: Evaluation | None) -> pd.DataFrame:
+    use = {u.site_id: u for u in evaluation.sites} if evaluation is not None else {}
+    forced_open = set(scenario.constraints.forced_open)
+    forced_closed = set(scenario.constraints.forced_closed)
+    rows = []
+    for site in scenario.sites:
+        u = use.get(site.site_id)
+        is_open = bool(u and u.is_open)
+        tip = (f"<b>{site.name}</b> ({site.site_id}, ZIP3 {site.zip3})<br/>"
+               f"fixed {fmt.usd(site.fixed_cost_usd_per_year)}/yr<br/>"
+               f"capacity {fmt.count(site.capacity_orders_per_year)} orders/yr")
+        if is_open:
+            tip += (f"<br/><b>open</b>: {fmt.count(u.orders_per_year)} orders/yr, "
+                    f"{fmt.pct(u.utilization_share)} of capacity at peak")
+        if site.site_id in forced_open:
+            tip += "<br/>forced open"
+        if site.site_id in forced_closed:
+            tip += "<br/>forced closed"
+        rows.append({"site_id": site.site_id, "name": site.name, "label": short_name(site.name),
+                     "lon": site.lon, "lat": site.lat, "open": is_open,
+                     "radius": 11 if is_open else 6,
+                     "color": list(OPEN_RGB if is_open else CANDIDATE_RGB) + [255],
+                     "line": [255, 255, 255, 255] if is_open else [30, 30, 30, 255],
+                     "tip": tip})
+    return pd.DataFrame(rows)
+
+
+def short_name(name: str) -> str:
+    """'Seattle/Tacoma (Kent Valley)' -> 'Seattle': labels must stay short on a map."""
+    return name.split(" (")[0].split("/")[0].split(",")[0].strip()
+
+
+def assignment_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame:
+    """A line from each open site to each ZIP3 it serves (the evaluation's own scenario)."""
+    demand = evaluation.lanes.demand
+    served = evaluation.site_index >= 0
+    s = evaluation.site_index[served]
+    site_lon = np.array([site.lon for site in scenario.sites])[s]
+    site_lat = np.array([site.lat for site in scenario.sites])[s]
+    return pd.DataFrame({
+        "src": np.stack([site_lon, site_lat], axis=1).tolist(),
+        "dst": np.stack([demand.lon[served], demand.lat[served]], axis=1).tolist()})
+
+
+def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None,
+                 selected_zip3: str | None = None, selected_site: str | None = None
+                 ) -> pdk.Deck:
+    """The whole map; `evaluation` (of this same scenario) adds delivery-day colours, open
+    sites and assignment lines."""
+    layers = [pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True,
+                        filled=True, get_fill_color=[238, 241, 245], get_line_color=[120, 130,
+                                                                                     145],
+                        line_width_min_pixels=1, pickable=False)]
+    zips = zip3_frame(scenario, lanes, evaluation)
+    if evaluation is not None:
+        layers.append(pdk.Layer("LineLayer", assignment_frame(scenario, evaluation), id="assignment",
+                                get_source_position="src", get_target_position="dst",
+                                get_color=[40, 40, 60, 60], get_width=1, pickable=False))
+    layers.append(pdk.Layer("ScatterplotLayer", zips, id=ZIP3_LAYER, get_position=["lon", "lat"],
+                            get_radius="radius", radius_units="'meters'", radius_min_pixels=2,
+                            get_fill_color="color", stroked=True, get_line_color=[60, 60, 60, 140],
+                            line_width_min_pixels=0.5, pickable=True, auto_highlight=True))
+    sites = site_frame(scenario, evaluation)
+    layers.append(pdk.Layer("ScatterplotLayer", sites, id=SITE_LAYER, get_position=["lon", "lat"],
+                            get_radius="radius", radius_units="'pixels'", get_fill_color="color",
+                            stroked=True, get_line_color="line", line_width_units="'pixels'",
+                            get_line_width=2, pickable=True, auto_highlight=True))
+    layers += _highlight_layers(zips, sites, selected_zip3, selected_site)
+    opened = sites[sites["open"]]
+    if not opened.empty:
+        layers.append(pdk.Layer("TextLayer", opened, id="site-labels", get_position=["lon", "lat"],
+                                get_text="label", get_size=15, get_color=[0, 0, 0, 255],
+                                get_pixel_offset=[0, -22], background=True,
+                                get_background_color=[255, 255, 255, 225],
+                                background_padding=[4, 2], font_weight=700, pickable=False))
+    return pdk.Deck(layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None,
+                    tooltip=TOOLTIP)
+
+
+def _highlight_layers(zips: pd.DataFrame, sites: pd.DataFrame, selected_zip3: str | None,
+                      selected_site: str | None) -> list[pdk.Layer]:
+    """A yellow ring around the selected ZIP3 or site."""
+    picked = pd.concat([zips.loc[zips["zip3"] == selected_zip3, ["lon", "lat"]],
+                        sites.loc[sites["site_id"] == selected_site, ["lon", "lat"]]])
+    if picked.empty:
+        return []
+    return [pdk.Layer("ScatterplotLayer", picked, id="selected", get_position=["lon", "lat"],
+                      get_radius=16, radius_units="'pixels'", filled=False, stroked=True,
+                      get_line_color=list(SELECTED_RGB) + [255], line_width_units="'pixels'",
+                      get_line_width=4, pickable=False)]

@@ -1,0 +1,230 @@
+"""The pieces of the Designer page: solve button, placing and removing sites, the map, the
+site table, undo and exports. Each reads and writes the session through `ui.state`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from network.errors import InputError
+from network.places import Place, place_table, search_places
+from network.scenario import Scenario
+from ui import data, edits, fmt, maps, results, solve, state
+
+MAP_KEY = "designer_map"
+SEARCH_KEY = "site_search"
+
+
+def show_notices() -> None:
+    for kind, text in state.pop_notices():
+        getattr(st, kind)(text)
+
+
+def show_problems(error: InputError, headline: str) -> None:
+    """Every problem of a rejected edit, one per line, naming row and field."""
+    st.error(f"**{headline}** Nothing was changed.\n\n"
+             + "\n".join(f"- {p}" for p in error.problems))
+
+
+def current_record(scenario: Scenario) -> state.SolveRecord | None:
+    """The last solve if it was made for this very scenario."""
+    record = state.last_solve()
+    if record is not None and record.scenario_key == data.scenario_key(scenario):
+        return record
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Solve and undo
+
+
+def solve_controls(scenario: Scenario) -> None:
+    if st.button("Solve", type="primary", width="stretch", key="solve_button",
+                 help="Find the cheapest network that meets the delivery targets"):
+        solve.solve(scenario)
+    if st.button("Undo last change", width="stretch", disabled=not state.can_undo(),
+                 key="undo_button"):
+        state.undo()
+        st.rerun()
+
+
+# ---------------------------------------------------------------------------------------------
+# Placing sites: search box and map selection
+
+
+def place_site_controls(scenario: Scenario) -> None:
+    st.markdown("**Add a candidate site**")
+    query = st.text_input("City or ZIP", key=SEARCH_KEY, placeholder="e.g. Reno, NV or 89501")
+    if query.strip():
+        try:
+            places = search_places(query, limit=6)
+        except InputError as err:
+            st.warning("; ".join(p.message for p in err.problems))
+            places = []
+        if not places:
+            st.caption(f"No place matches '{query}'.")
+        else:
+            labels = [f"{p.name}, {p.state} {p.zip5} (ZIP3 {p.zip3})" for p in places]
+            pick = st.selectbox("Place", range(len(places)), format_func=lambda i: labels[i],
+                                key="search_pick")
+            if st.button("Add site here", key="add_search", width="stretch"):
+                _add_site(scenario, places[pick])
+    _selection_controls(scenario)
+
+
+def map_selection() -> tuple[str | None, str | None]:
+    """(ZIP3, site id) clicked on the map in the last run, if any."""
+    event = st.session_state.get(MAP_KEY)
+    objects = ((event or {}).get("selection") or {}).get("objects") or {}
+    zips = objects.get(maps.ZIP3_LAYER) or []
+    sites = objects.get(maps.SITE_LAYER) or []
+    return (zips[0].get("zip3") if zips else None, sites[0].get("site_id") if sites else None)
+
+
+def place_in_zip3(scenario: Scenario, zip3: str) -> Place:
+    """The largest embedded place in a ZIP3, or the ZIP3's own point."""
+    table = place_table()
+    hits = table[table["zip3"] == zip3].sort_values("population", ascending=False)
+    if not hits.empty:
+        r = hits.iloc[0]
+        return Place(r["name"], r["state"], float(r["lat"]), float(r["lon"]), r["zip5"],
+                     zip3, int(r["population"]))
+    base = scenario.zip3_base
+    i = base.zip3.index(zip3)
+    return Place(f"ZIP3 {zip3}", base.state[i], float(base.lat[i]), float(base.lon[i]), "",
+                 zip3)
+
+
+def _selection_controls(scenario: Scenario) -> None:
+    zip3, site_id = map_selection()
+    if zip3 is None and site_id is None:
+        st.caption("Or click a ZIP3 bubble on the map to add a site there; click a site to "
+                   "remove it.")
+        return
+    if zip3 is not None and zip3 in scenario.zip3_base.zip3:
+        place = place_in_zip3(scenario, zip3)
+        if st.button(f"Add candidate site at {place.name}, {place.state} (ZIP3 {zip3})",
+                     key="add_clicked", width="stretch"):
+            _add_site(scenario, place)
+    if site_id is not None and site_id in scenario.site_ids:
+        name = scenario.site(site_id).name
+        if st.button(f"Remove site {name} ({site_id})", key="remove_clicked", width="stretch"):
+            try:
+                state.set_scenario(edits.remove_site(scenario, site_id),
+                                   f"Removed site {name} ({site_id}).")
+                st.rerun()
+            except InputError as err:
+                show_problems(err, "The site was not removed.")
+
+
+def _add_site(scenario: Scenario, place: Place) -> None:
+    try:
+        new, site = edits.add_site(scenario, place)
+    except InputError as err:
+        show_problems(err, "The site was not added.")
+        return
+    state.set_scenario(new, f"Added candidate site {site.name}, {site.state} ({site.site_id}); "
+                       f"fixed cost {fmt.usd(site.fixed_cost_usd_per_year)}/yr and capacity "
+                       f"{fmt.count(site.capacity_orders_per_year)} orders/yr are estimates: "
+                       "edit them in the site table.")
+    st.rerun()
+
+
+# ---------------------------------------------------------------------------------------------
+# Map and KPIs
+
+
+def network_map(scenario: Scenario, record: state.SolveRecord | None) -> None:
+    evaluation = record.result.evaluation if record and record.result.status.has_design else None
+    zip3, site_id = map_selection()
+    deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id)
+    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=MAP_KEY,
+                    height=600)
+    legend(evaluation)
+
+
+def legend(evaluation) -> None:
+    items = maps.legend_items(evaluation)
+    swatches = " ".join(
+        f"<span style='white-space:nowrap;margin-right:1.2em'><span style='display:inline-block;"
+        f"width:0.95em;height:0.95em;border-radius:50%;border:1.5px solid #333;"
+        f"background:rgb{rgb};vertical-align:middle'></span> {label}</span>"
+        for rgb, label in items)
+    st.markdown(f"<div style='font-size:1rem'>{swatches}</div>", unsafe_allow_html=True)
+    if evaluation is not None:
+        st.caption("Bubble size = orders per year; lines join each open site to the ZIP3s it "
+                   "serves. No basemap: state outlines from data/us_states.geojson.")
+
+
+def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
+    last = state.last_solve()
+    if last is None:
+        st.info("Press **Solve** to find the cheapest network for this scenario.")
+        return
+    if record is None:
+        st.warning("The scenario changed since the last solve; press **Solve** to update the "
+                   "numbers and the map.")
+        return
+    if not record.result.status.has_design:
+        results.show_explanation(record)
+        return
+    results.show_kpis(record, state.previous_solve())
+
+
+# ---------------------------------------------------------------------------------------------
+# Site table
+
+
+def sites_editor(scenario: Scenario) -> None:
+    st.subheader("Candidate sites")
+    st.caption("Edit fixed cost, capacity and the forced open / forced closed boxes; select rows "
+               "and press the bin icon to remove them; then apply. Costs of user-placed sites "
+               "are estimates.")
+    version = st.session_state["editor_version"]
+    with st.form(f"sites_form_{version}", border=False):
+        table = st.data_editor(
+            edits.sites_table(scenario), key=f"sites_editor_{version}", num_rows="delete",
+            hide_index=True, width="stretch", disabled=["site_id", "state", "zip3", "source"],
+            column_config={
+                "site_id": "Id", "name": "Name", "state": "State", "zip3": "ZIP3",
+                "fixed_cost_usd_per_year": st.column_config.NumberColumn(
+                    "Fixed cost (USD/yr)", format="$%,.0f", min_value=0),
+                "capacity_orders_per_year": st.column_config.NumberColumn(
+                    "Capacity (orders/yr)", format="%,.0f", min_value=1),
+                "forced_open": st.column_config.CheckboxColumn("Forced open"),
+                "forced_closed": st.column_config.CheckboxColumn("Forced closed"),
+                "source": st.column_config.TextColumn("Source", width="large")})
+        submitted = st.form_submit_button("Apply changes to sites")
+    if submitted:
+        try:
+            new = edits.apply_sites_table(scenario, table)
+        except InputError as err:
+            show_problems(err, "The site table has problems.")
+            return
+        if data.scenario_key(new) != data.scenario_key(scenario):
+            state.set_scenario(new, "Site table applied.")
+            st.rerun()
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports
+
+
+def export_buttons(scenario: Scenario, record: state.SolveRecord | None) -> None:
+    st.subheader("Export")
+    evaluation = record.result.evaluation if record and record.result.status.has_design else None
+    open_ids = record.result.open_site_ids if evaluation is not None else ()
+    cols = st.columns(3)
+    cols[0].download_button(
+        "Scenario and design (JSON)", key="dl_json", width="stretch",
+        data=lambda: edits.design_json(scenario, open_ids, evaluation),
+        file_name="network-design.json", mime="application/json")
+    cols[1].download_button(
+        "Sites (CSV)", key="dl_sites", width="stretch",
+        data=lambda: edits.sites_csv(scenario, evaluation), file_name="sites.csv",
+        mime="text/csv")
+    cols[2].download_button(
+        "Lanes chosen per ZIP3 (CSV)", key="dl_lanes", width="stretch",
+        disabled=evaluation is None, data=lambda: edits.lanes_csv(evaluation)
+        if evaluation is not None else "", file_name="lanes.csv", mime="text/csv")
+    if evaluation is None:
+        st.caption("Solve first to include the design, the site use and the chosen lanes.")

@@ -1,0 +1,160 @@
+"""Showing a solve: KPI cards with deltas, cost and delivery-day charts, the per-site table, and
+the optimizer's explanation when no network meets the targets."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from network.evaluate import Evaluation
+from ui import fmt
+from ui.state import SolveRecord
+
+COST_HELP = ("Fixed + handling + inbound + outbound + returns + inventory, per year. Rates: "
+             "data/rate_cards (sources in the files); other costs in Settings, many marked "
+             "estimate.")
+COMPONENT_LABELS = {"fixed": "Fixed (sites)", "handling": "Handling (pick & pack)",
+                    "inbound": "Inbound (ports to sites)", "outbound": "Outbound parcels",
+                    "returns": "Returns", "cross_border": "Cross-border direct",
+                    "inventory": "Inventory (safety stock)"}
+FONT = 15
+
+
+def show_kpis(record: SolveRecord, previous: SolveRecord | None) -> None:
+    """The KPI cards of a solve with a design, with the change since the previous solve."""
+    k = record.result.evaluation.kpis
+    p = previous.result.evaluation.kpis if previous is not None else None
+
+    def delta(fn, fmt_fn):
+        return fmt_fn(fn(k) - fn(p)) if p is not None else None
+
+    row = st.columns(4)
+    row[0].metric("Total annual cost", fmt.usd(k.total_cost_usd), help=COST_HELP, border=True,
+                  delta=delta(lambda x: x.total_cost_usd, fmt.signed_usd), delta_color="inverse")
+    row[1].metric("Cost per order", fmt.usd_cents(k.cost_per_order_usd), border=True,
+                  help=f"Total annual cost / {fmt.count(k.orders_per_year)} orders a year",
+                  delta=delta(lambda x: x.cost_per_order_usd, fmt.signed_usd_cents),
+                  delta_color="inverse")
+    row[2].metric("Average delivery", fmt.days(k.avg_delivery_days), border=True,
+                  help="Business days from order to door, weighted by orders: processing days "
+                       "+ carrier transit days by zone (data/rate_cards/transit_days.csv)",
+                  delta=delta(lambda x: x.avg_delivery_days, fmt.signed_days),
+                  delta_color="inverse")
+    row[3].metric("Sites open", str(k.n_open_sites), border=True,
+                  delta=delta(lambda x: x.n_open_sites, fmt.signed_count), delta_color="off")
+    row = st.columns(4)
+    for col, d in zip(row[:3], (1, 2, 3), strict=True):
+        col.metric(f"Orders within {d} day{'s' if d > 1 else ''}",
+                   fmt.pct(k.share_within_days.get(d, 1.0)), border=True,
+                   delta=delta(lambda x, d=d: x.share_within_days.get(d, 1.0),
+                               fmt.signed_points))
+    targets = record.result.evaluation.targets
+    with row[3]:
+        for t in targets:
+            mark = "✅" if t.met else "❌"
+            st.markdown(f"{mark} Target: {t.description}")
+
+
+def show_explanation(record: SolveRecord) -> None:
+    """Why there is no network: the optimizer's sentences, plainly, and what to change."""
+    result = record.result
+    status = result.status.value
+    if status == "infeasible":
+        st.error("**No network meets the targets and constraints.**")
+    elif status == "no_solution":
+        st.warning("**No network was found within the time limit.**")
+    else:
+        st.error("**The scenario cannot be solved as it stands.**")
+    sentences = result.explanation or ("The optimizer gave no further explanation.",)
+    st.markdown("\n".join(f"- {s}" for s in sentences))
+    st.info("**What to change:** relax the delivery target or allow more sites (Settings → "
+            "Service targets and site limits), remove forced-closed sites, add candidate sites "
+            "near the ZIP3s named above, or enable cross-border direct.")
+    st.page_link("pages/settings.py", label="Open Settings", icon=":material/tune:")
+
+
+def cost_chart(evaluation: Evaluation) -> alt.Chart:
+    parts = evaluation.kpis.cost_breakdown_usd
+    frame = pd.DataFrame([{"component": COMPONENT_LABELS.get(n, n), "usd": v,
+                           "label": fmt.usd_millions(v)} for n, v in parts.items() if v > 0])
+    base = alt.Chart(frame).encode(
+        y=alt.Y("component:N", sort="-x", title=None),
+        x=alt.X("usd:Q", title="USD per year", axis=alt.Axis(format="$,.3~s")),
+        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("usd:Q", format="$,.0f")])
+    bars = base.mark_bar(color="#1f4e9c")
+    text = base.mark_text(align="left", dx=4, fontSize=FONT).encode(text="label:N")
+    return _styled(bars + text, "Annual cost by component")
+
+
+def days_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """Share of orders by delivery days (cross-border direct as its own bar)."""
+    lt = evaluation.lanes
+    cross = evaluation.site_index < 0
+    z = np.arange(len(cross))
+    s = np.where(cross, 0, evaluation.site_index)
+    k = np.where(cross, 0, evaluation.service_index)
+    days = np.where(cross, lt.cross_border_days, lt.delivery_days[z, s, k])
+    orders = lt.demand.orders_per_year
+    rows = []
+    for d in sorted(set(days[~cross].tolist())):
+        share = float(orders[(days == d) & ~cross].sum() / orders.sum())
+        rows.append({"days": f"{d} day{'s' if d != 1 else ''}", "share": share})
+    if cross.any():
+        rows.append({"days": f"{lt.cross_border_days} days (cross-border)",
+                     "share": float(orders[cross].sum() / orders.sum())})
+    frame = pd.DataFrame(rows)
+    frame["label"] = [fmt.pct(v) for v in frame["share"]]
+    return frame
+
+
+def days_chart(evaluation: Evaluation) -> alt.Chart:
+    frame = days_frame(evaluation)
+    base = alt.Chart(frame).encode(
+        x=alt.X("days:N", sort=None, title="Delivery time", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("share:Q", title="Share of orders", axis=alt.Axis(format=".0%")),
+        tooltip=[alt.Tooltip("days:N"), alt.Tooltip("share:Q", format=".1%")])
+    bars = base.mark_bar(color="#2c7bb6")
+    text = base.mark_text(dy=-8, fontSize=FONT).encode(text="label:N")
+    return _styled(bars + text, "Orders by delivery time")
+
+
+def _styled(chart, title: str) -> alt.Chart:
+    return (chart.properties(title=title, height=300)
+            .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=260)
+            .configure_title(fontSize=FONT + 3, anchor="start"))
+
+
+def site_use_frame(evaluation: Evaluation) -> pd.DataFrame:
+    rows = [{"Site": u.name, "Id": u.site_id, "Orders per year": u.orders_per_year,
+             "Utilization at peak": u.utilization_share,
+             "Fixed cost (USD/yr)": u.fixed_cost_usd_per_year,
+             "Variable cost (USD/yr)": u.variable_cost_usd_per_year,
+             "Total cost (USD/yr)": u.fixed_cost_usd_per_year + u.variable_cost_usd_per_year}
+            for u in evaluation.sites if u.is_open]
+    return pd.DataFrame(rows).sort_values("Orders per year", ascending=False)
+
+
+def show_site_use(evaluation: Evaluation) -> None:
+    money = st.column_config.NumberColumn(format="$%,.0f")
+    st.dataframe(site_use_frame(evaluation), hide_index=True, width="stretch", column_config={
+        "Orders per year": st.column_config.NumberColumn(format="%,.0f"),
+        "Utilization at peak": st.column_config.ProgressColumn(
+            format="percent", min_value=0.0, max_value=1.0,
+            help="Orders x peak-season multiplier / capacity"),
+        "Fixed cost (USD/yr)": money, "Variable cost (USD/yr)": money,
+        "Total cost (USD/yr)": money})
+
+
+def show_results(record: SolveRecord) -> None:
+    """Charts and the per-site table of a solve with a design."""
+    evaluation = record.result.evaluation
+    left, right = st.columns(2)
+    left.altair_chart(cost_chart(evaluation), width="stretch")
+    right.altair_chart(days_chart(evaluation), width="stretch")
+    st.subheader("Open sites")
+    show_site_use(evaluation)
+    st.caption("Rates: data/rate_cards (sources in the files). Site costs and capacities: "
+               "data/candidate_sites.csv (sources per row; many are estimates). Other costs: "
+               "Settings, each with its source or marked estimate.")

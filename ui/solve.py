@@ -1,0 +1,58 @@
+"""Running the optimizer from a page: a worker thread does the solve while the page shows a
+status box with the elapsed time; results are remembered per scenario (the solver is
+deterministic, so the same scenario needs solving only once)."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import streamlit as st
+
+from network.scenario import Scenario
+from ui import data, fmt, state
+
+POLL_S = 0.2
+
+
+def _status_line(result, wall_s: float) -> str:
+    status = result.status.value.replace("_", " ")
+    if result.status.has_design:
+        gap = f", gap {fmt.pct(result.gap or 0.0, 2)}" if result.gap is not None else ""
+        return f"Solved in {wall_s:.1f} s: {status}{gap}"
+    return f"Finished in {wall_s:.1f} s: {status}"
+
+
+def solve(scenario: Scenario) -> state.SolveRecord | None:
+    """Solve `scenario` (or reuse the remembered result) with a visible status; stores and
+    returns the record, or None when the optimizer cannot be imported."""
+    problem = data.optimizer_import_error()
+    if problem is not None:
+        st.error(f"The optimizer is not available in this installation: {problem}")
+        return None
+    key = data.scenario_key(scenario)
+    start = time.perf_counter()
+    result = data.cached_solve(key)
+    with st.status("Solving…", expanded=False) as box:
+        if result is None:
+            result = _solve_in_thread(scenario, box, start)
+            data.remember_solve(key, result)
+        wall = time.perf_counter() - start
+        ok = result.status.has_design
+        box.update(label=_status_line(result, wall), state="complete" if ok else "error")
+    record = state.SolveRecord(result, scenario, key, wall)
+    state.record_solve(record)
+    return record
+
+
+def _solve_in_thread(scenario: Scenario, box, start: float):
+    from network.optimize import optimize
+
+    lanes = data.lanes(scenario)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(optimize, scenario, lanes, data.solve_params())
+        while not future.done():
+            box.update(label=f"Solving… {time.perf_counter() - start:.1f} s "
+                       f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s)")
+            time.sleep(POLL_S)
+        return future.result()

@@ -1,0 +1,107 @@
+"""Session state, initialised in one place (`init_state`, called by app.py before any page).
+
+Keys:
+    scenario          the current Scenario (immutable; every edit stores a new one)
+    undo              earlier scenarios, newest last, for the Undo button
+    result            the last SolveRecord (None before the first solve)
+    previous_result   the solve before it, for the KPI deltas
+    editor_version    bumped when the scenario changes outside the site table, so that the
+                      table shows fresh data instead of stale edits
+    notices           (kind, text) messages to show once on the next run
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from network.scenario import Scenario
+from ui.data import default_scenario, scenario_key
+
+UNDO_DEPTH = 30
+
+
+@dataclass(frozen=True)
+class SolveRecord:
+    """One solve: the result and the scenario it was solved for."""
+
+    result: object  # network.optimize.OptimizeResult (imported lazily)
+    scenario: Scenario
+    scenario_key: int
+    wall_seconds: float
+
+
+def init_state() -> None:
+    """Create every session key with its default; existing values are kept."""
+    defaults = {
+        "scenario": None,
+        "undo": [],
+        "result": None,
+        "previous_result": None,
+        "editor_version": 0,
+        "notices": [],
+        "tradeoff_counts": 8,
+    }
+    for key, value in defaults.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+    if st.session_state["scenario"] is None:
+        st.session_state["scenario"] = default_scenario()
+
+
+def scenario() -> Scenario:
+    return st.session_state["scenario"]
+
+
+def set_scenario(new: Scenario, notice: str | None = None) -> None:
+    """Make `new` the current scenario, keeping the old one for Undo."""
+    old = st.session_state["scenario"]
+    if old is not None and scenario_key(old) != scenario_key(new):
+        st.session_state["undo"] = (st.session_state["undo"] + [old])[-UNDO_DEPTH:]
+    st.session_state["scenario"] = new
+    st.session_state["editor_version"] += 1
+    if notice:
+        notify("success", notice)
+
+
+def undo() -> bool:
+    """Go back to the previous scenario; False when there is nothing to undo."""
+    stack = st.session_state["undo"]
+    if not stack:
+        return False
+    st.session_state["scenario"] = stack[-1]
+    st.session_state["undo"] = stack[:-1]
+    st.session_state["editor_version"] += 1
+    notify("info", "Undone: back to the previous scenario.")
+    return True
+
+
+def can_undo() -> bool:
+    return bool(st.session_state["undo"])
+
+
+def record_solve(record: SolveRecord) -> None:
+    """Store a new solve; the last one with a design becomes the baseline for deltas."""
+    last = st.session_state["result"]
+    if last is not None and last.result.status.has_design:
+        st.session_state["previous_result"] = last
+    st.session_state["result"] = record
+
+
+def last_solve() -> SolveRecord | None:
+    return st.session_state["result"]
+
+
+def previous_solve() -> SolveRecord | None:
+    return st.session_state["previous_result"]
+
+
+def notify(kind: str, text: str) -> None:
+    st.session_state["notices"] = st.session_state["notices"] + [(kind, text)]
+
+
+def pop_notices() -> list[tuple[str, str]]:
+    notices = st.session_state["notices"]
+    st.session_state["notices"] = []
+    return notices
