@@ -1,6 +1,28 @@
-"""Settings: demand, costs, targets, ports, cross-border and rate cards."""
+"""Settings: demand, orders and costs, targets, ports, cross-border and rate cards."""
 
 import streamlit as st
 
+from ui import panels, settings_view, state
+
+scenario = state.scenario()
 st.title("Settings")
-st.info("Coming soon.")
+st.caption(f"Scenario: **{scenario.name}**. Each section applies when you press its button; "
+           "changes that fail a check are not applied, and the problems are listed.")
+panels.show_notices()
+
+tabs = st.tabs(["Demand", "Orders and costs", "Service targets and site limits",
+                "Ports and inbound", "Cross-border direct", "Rate cards", "Sources"])
+with tabs[0]:
+    settings_view.demand_section(scenario)
+with tabs[1]:
+    settings_view.orders_section(scenario)
+with tabs[2]:
+    settings_view.targets_section(scenario)
+with tabs[3]:
+    settings_view.inbound_section(scenario)
+with tabs[4]:
+    settings_view.cross_border_section(scenario)
+with tabs[5]:
+    settings_view.rate_cards_section(scenario)
+with tabs[6]:
+    settings_view.sources_section(scenario)

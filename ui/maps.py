@@ -139,9 +139,10 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
                         line_width_min_pixels=1, pickable=False)]
     zips = zip3_frame(scenario, lanes, evaluation)
     if evaluation is not None:
-        layers.append(pdk.Layer("LineLayer", assignment_frame(scenario, evaluation), id="assignment",
-                                get_source_position="src", get_target_position="dst",
-                                get_color=[40, 40, 60, 60], get_width=1, pickable=False))
+        layers.append(pdk.Layer("LineLayer", assignment_frame(scenario, evaluation),
+                                id="assignment", get_source_position="src",
+                                get_target_position="dst", get_color=[40, 40, 60, 60],
+                                get_width=1, pickable=False))
     layers.append(pdk.Layer("ScatterplotLayer", zips, id=ZIP3_LAYER, get_position=["lon", "lat"],
                             get_radius="radius", radius_units="'meters'", radius_min_pixels=2,
                             get_fill_color="color", stroked=True, get_line_color=[60, 60, 60, 140],

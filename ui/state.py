@@ -8,6 +8,9 @@ Keys:
     editor_version    bumped when the scenario changes outside the site table, so that the
                       table shows fresh data instead of stale edits
     notices           (kind, text) messages to show once on the next run
+    tradeoff_counts   N of the Tradeoffs page's sweep over 1..N sites
+    upload_problems   {uploader key: problem lines} of the last rejected upload
+    sweep             (scenario key, counts, results) of the last Tradeoffs sweep
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ def init_state() -> None:
         "editor_version": 0,
         "notices": [],
         "tradeoff_counts": 8,
+        "upload_problems": {},
+        "sweep": None,
     }
     for key, value in defaults.items():
         if key not in st.session_state:

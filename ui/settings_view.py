@@ -1,0 +1,202 @@
+"""The Settings page sections. Each section is a form: its changes apply together when its
+button is pressed, after the scenario checks; on any problem the old scenario stays and every
+problem is listed with its row and field. Uploads are checked the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from network.errors import InputError
+from network.scenario import Scenario
+from ui import data, edits, fmt, state
+from ui import settings_edits as se
+from ui.panels import show_problems
+
+UPLOAD_PROBLEMS = "upload_problems"  # session key: {uploader key: [problem text]}
+
+
+def _apply(make: Callable[[], Scenario], what: str) -> None:
+    """Build the edited scenario; make it current, or show why it was rejected."""
+    try:
+        new = make()
+    except InputError as err:
+        show_problems(err, f"{what} not applied.")
+        return
+    if data.scenario_key(new) == data.scenario_key(state.scenario()):
+        st.info("Nothing changed.")
+        return
+    state.set_scenario(new, f"{what} applied.")
+    st.rerun()
+
+
+def _source(scenario: Scenario, *keys: str) -> str:
+    sources = dict(scenario.costs.sources)
+    found = [f"{k}: {sources[k]}" for k in keys if k in sources]
+    return " · ".join(found) if found else "estimate"
+
+
+def demand_section(scenario: Scenario) -> None:
+    d = scenario.demand
+    with st.form("demand_form"):
+        cols = st.columns(3)
+        orders = cols[0].number_input("Annual orders", min_value=1.0, value=float(
+            d.annual_orders), step=1_000_000.0, format="%.0f",
+            disabled=bool(d.orders_by_zip3))
+        growth = cols[1].number_input("Growth (%)", value=float(d.growth_pct), step=1.0)
+        offshore = cols[2].checkbox("Include Alaska, Hawaii and territories",
+                                    value=d.include_noncontiguous)
+        if st.form_submit_button("Apply demand"):
+            _apply(lambda: se.apply_demand(scenario, orders, growth, offshore), "Demand")
+    total = d.annual_orders * (1 + d.growth_pct / 100)
+    st.caption(f"Now: {fmt.count(total)} orders a year. Source: {d.source}.")
+    if d.orders_by_zip3 and st.button("Use population demand again", key="population_demand"):
+        _apply(lambda: se.population_demand(scenario), "Population demand")
+    _uploader("Upload your own demand (CSV: zip3 or zip5, orders_per_year)", "demand_upload",
+              edits.apply_demand_upload, "Demand file")
+
+
+def orders_section(scenario: Scenario) -> None:
+    c = scenario.costs
+    with st.form("orders_form"):
+        left, right = st.columns([1, 1])
+        with left:
+            mix = st.data_editor(se.weight_mix_table(scenario),
+                                 num_rows="dynamic", hide_index=True, column_config={
+                                     "weight_lb": st.column_config.NumberColumn(
+                                         "Package weight up to (lb)", format="%.1f"),
+                                     "share_pct": st.column_config.NumberColumn(
+                                         "Share of orders (%)", format="%.1f")})
+            st.caption(f"Source: {_source(scenario, 'weight_mix')}")
+        with right:
+            rate = st.number_input("Return rate (%)", value=100 * c.returns.return_rate_share,
+                                   step=1.0)
+            days = st.number_input("Processing days before shipping", value=c.processing_days,
+                                   step=1)
+            pick = st.number_input("Pick and pack (USD per order)",
+                                   value=float(c.pick_pack_usd_per_order), step=0.25)
+            peak = st.number_input("Peak-season multiplier", value=float(c.peak_multiplier),
+                                   step=0.05)
+        if st.form_submit_button("Apply orders and costs"):
+            _apply(lambda: se.apply_orders_profile(scenario, mix, rate, days, pick, peak),
+                   "Orders and costs")
+    st.caption(_source(scenario, "returns.return_rate_share", "processing_days",
+                       "pick_pack_usd_per_order", "peak_multiplier"))
+
+
+def targets_section(scenario: Scenario) -> None:
+    t, k = scenario.targets, scenario.constraints
+    with st.form("targets_form"):
+        left, right = st.columns([1, 1])
+        with left:
+            table = st.data_editor(se.targets_table(scenario),
+                                   num_rows="dynamic", hide_index=True, column_config={
+                                       "within_days": st.column_config.NumberColumn(
+                                           "Within (days)", format="%d", step=1),
+                                       "share_pct": st.column_config.NumberColumn(
+                                           "At least (% of orders)", format="%.1f")})
+        with right:
+            max_days = st.number_input("No ZIP3 over this many days (0 = no limit)",
+                                       value=t.max_days_any_zip3 or 0, step=1)
+            low = st.number_input("Minimum number of sites", value=k.min_sites, step=1)
+            high = st.number_input("Maximum number of sites (0 = no limit)",
+                                   value=k.max_sites or 0, step=1)
+        if st.form_submit_button("Apply targets and limits"):
+            _apply(lambda: se.apply_targets(scenario, table, max_days, low, high),
+                   "Targets and limits")
+
+
+def inbound_section(scenario: Scenario) -> None:
+    inbound = scenario.costs.inbound
+    with st.form("ports_form"):
+        ports = st.data_editor(se.ports_table(scenario), num_rows="dynamic",
+                               hide_index=True, width="stretch", column_config={
+                                   "name": "Port", "lat": st.column_config.NumberColumn(
+                                       "Latitude", format="%.2f"),
+                                   "lon": st.column_config.NumberColumn("Longitude",
+                                                                        format="%.2f"),
+                                   "share_pct": st.column_config.NumberColumn(
+                                       "Share of imports (%)", format="%.1f")})
+        cols = st.columns(2)
+        per_mile = cols[0].number_input("Truckload (USD per mile)",
+                                        value=float(inbound.truckload_usd_per_mile), step=0.05)
+        customs = cols[1].number_input("Customs entry (USD per order)",
+                                       value=float(inbound.customs_usd_per_order), step=0.05)
+        if st.form_submit_button("Apply ports and inbound costs"):
+            _apply(lambda: se.apply_inbound(scenario, ports, per_mile, customs),
+                   "Ports and inbound costs")
+    st.caption(_source(scenario, "inbound.ports", "inbound.truckload_usd_per_mile",
+                       "inbound.customs_usd_per_order"))
+
+
+def cross_border_section(scenario: Scenario) -> None:
+    xb = scenario.costs.cross_border
+    with st.form("cross_border_form"):
+        cols = st.columns(3)
+        enabled = cols[0].checkbox("Allow cross-border direct (ship from abroad, no US site)",
+                                   value=xb.enabled)
+        cost = cols[1].number_input("Cost (USD per order)", value=float(xb.cost_usd_per_order),
+                                    step=0.5)
+        days = cols[2].number_input("Delivery days", value=int(xb.delivery_days), step=1)
+        if st.form_submit_button("Apply cross-border"):
+            _apply(lambda: se.apply_cross_border(scenario, enabled, cost, days), "Cross-border")
+    st.caption(_source(scenario, "cross_border"))
+
+
+def rate_cards_section(scenario: Scenario) -> None:
+    names = {s.service_id: f"{s.name} ({s.carrier})" for s in scenario.services}
+    service_id = st.selectbox("Service", list(names), format_func=names.get, key="card_service")
+    service = scenario.service(service_id)
+    st.dataframe(se.rate_card_table(scenario, service_id), hide_index=True, width="stretch",
+                 column_config={f"Zone {z}": st.column_config.NumberColumn(format="$%.2f")
+                                for z in range(1, 9)})
+    st.caption(f"USD per package before a {service.fuel_surcharge_pct:g}% fuel surcharge and a "
+               f"{fmt.usd_cents(service.residential_surcharge_usd)} residential surcharge. "
+               f"Source: {service.source or 'not given'}.")
+    st.markdown("**Transit business days by zone**")
+    st.dataframe(se.transit_table(scenario), hide_index=True, width="stretch")
+    _uploader("Upload a negotiated rate card (CSV: service, zone, weight_lb, rate_usd[, source])",
+              "rate_upload", edits.apply_rate_card_upload, "Rate card")
+
+
+def sources_section(scenario: Scenario) -> None:
+    rows = [{"Parameter": k, "Source": v} for k, v in scenario.costs.sources]
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads: checked in the uploader's callback, so each file is handled once.
+
+
+def _uploader(label: str, key: str, handler: Callable[[Scenario, bytes, str], Scenario],
+              what: str) -> None:
+    st.file_uploader(label, type=["csv"], key=key, on_change=_on_upload,
+                     args=(key, handler, what))
+    problems = st.session_state.get(UPLOAD_PROBLEMS, {}).get(key)
+    if problems:
+        st.error(f"**The uploaded file was not used; the previous data is kept.** "
+                 f"{len(problems)} problem{'s' if len(problems) > 1 else ''}:\n\n"
+                 + "\n".join(f"- {p}" for p in problems[:50]))
+
+
+def _on_upload(key: str, handler: Callable[[Scenario, bytes, str], Scenario],
+               what: str) -> None:
+    handle_upload(key, st.session_state.get(key), handler, what)
+
+
+def handle_upload(key: str, uploaded, handler: Callable[[Scenario, bytes, str], Scenario],
+                  what: str) -> bool:
+    """Apply an uploaded file to the current scenario; on error keep it and record why."""
+    store = dict(st.session_state.get(UPLOAD_PROBLEMS, {}))
+    store.pop(key, None)
+    applied = False
+    if uploaded is not None:
+        try:
+            new = handler(state.scenario(), uploaded.getvalue(), uploaded.name)
+            state.set_scenario(new, f"{what} '{uploaded.name}' applied.")
+            applied = True
+        except InputError as err:
+            store[key] = [str(p) for p in err.problems]
+    st.session_state[UPLOAD_PROBLEMS] = store
+    return applied
