@@ -43,6 +43,9 @@ class OptimizeResult:
     solve_seconds: float
     explanation: tuple[str, ...] = ()  # planner-readable sentences; empty when feasible
     log: tuple[str, ...] = field(default=(), repr=False)
+    solver_objective_usd: float | None = None  # the solver's own objective (equals objective_usd
+    # within rounding; objective_usd is the evaluate() total)
+    n_options: int = 0  # lanes kept after the dominance reduction (model columns x)
 
     @property
     def open_site_ids(self) -> tuple[str, ...]:

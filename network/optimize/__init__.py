@@ -1,0 +1,16 @@
+"""The optimizer: choose sites, assign every ZIP3 a site and carrier service, prove the gap.
+
+    optimize(scenario, lanes=None, params=SolveParams(), hint=None) -> OptimizeResult
+    WarmSolver(scenario).solve(edited_scenario)  re-solve a small edit from the last design
+    sweep_site_counts(scenario, counts) -> [OptimizeResult]  best design with exactly k sites
+
+Stages (each its own module): reduce.py (lane dominance) -> problem.py (solver-neutral data)
+-> model.py (the MIP as arrays, formulation in its docstring) -> solve.py (HiGHS via MathOpt)
+-> search.py (capacity row generation) -> evaluate() (the independent check); explain.py says
+why a scenario is infeasible.
+"""
+
+from network.optimize.optimizer import optimize, sweep_site_counts
+from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
+
+__all__ = ["OptimizeResult", "SolveParams", "SolveStatus", "optimize", "sweep_site_counts"]

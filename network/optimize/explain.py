@@ -1,0 +1,178 @@
+"""Why no design meets the targets, in a planner's words.
+
+Two steps. `pre_checks` looks at the data alone (no solver): sites forced both open and closed,
+site counts that cannot be met, ZIP3s no allowed site or service reaches within the day limit,
+capacity short of demand when nothing can ship from abroad, and targets that even every allowed
+site together cannot meet. When the checks pass but the model is still infeasible,
+`relaxation_explanation` relaxes the targets one at a time (the most that can be delivered
+within N days under every other constraint) and then the carrier shares, and names what binds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from network.lanes import LaneTable
+from network.optimize.model import build_model, count_range
+from network.optimize.problem import LocationProblem, site_masks
+from network.optimize.solve import MipStatus, solve_model
+from network.scenario import Scenario
+
+MAX_LISTED = 5  # ZIP3s named one by one; the rest are counted
+
+
+def pre_checks(scenario: Scenario, lanes: LaneTable) -> list[str]:
+    """Reasons, visible in the data, that no design can be feasible (empty when none)."""
+    return (_forced_conflicts(scenario) + _count_conflicts(scenario) + _carrier_conflicts(scenario)
+            + _unreachable_zip3s(scenario, lanes) + _capacity_short(scenario, lanes)
+            + _targets_out_of_reach(scenario, lanes))
+
+
+def _forced_conflicts(scenario: Scenario) -> list[str]:
+    k = scenario.constraints
+    both = sorted(set(k.forced_open) & set(k.forced_closed))
+    return [f"site {s} ({scenario.site(s).name}) is both forced open and forced closed"
+            for s in both]
+
+
+def _count_conflicts(scenario: Scenario) -> list[str]:
+    k = scenario.constraints
+    n_allowed = len(scenario.sites) - len(set(k.forced_closed))
+    out = []
+    if k.max_sites is not None and len(set(k.forced_open)) > k.max_sites:
+        out.append(f"{len(set(k.forced_open))} sites are forced open but at most {k.max_sites} "
+                   "may open")
+    if k.max_sites is not None and k.min_sites > k.max_sites:
+        out.append(f"at least {k.min_sites} sites must open but at most {k.max_sites} may")
+    if k.min_sites > n_allowed:
+        out.append(f"at least {k.min_sites} sites must open but only {n_allowed} candidates "
+                   "are not forced closed")
+    return out
+
+
+def _carrier_conflicts(scenario: Scenario) -> list[str]:
+    shares = scenario.constraints.carrier_shares
+    carriers = {s.carrier for s in scenario.services}
+    out = [f"{c.carrier}: minimum share {c.min_pct:g}% is above its maximum {c.max_pct:g}%"
+           for c in shares if c.min_pct is not None and c.max_pct is not None
+           and c.min_pct > c.max_pct]
+    out += [f"carrier {c.carrier} must carry at least {c.min_pct:g}% of parcels but no service "
+            "of that carrier is in the scenario" for c in shares
+            if c.carrier not in carriers and (c.min_pct or 0) > 0]
+    total_min = sum(c.min_pct or 0 for c in shares)
+    if total_min > 100 + 1e-9:
+        out.append(f"the carriers' minimum shares add up to {total_min:g}%, more than 100%")
+    return out
+
+
+def _allowed_days(scenario: Scenario, lanes: LaneTable) -> tuple[np.ndarray, np.ndarray]:
+    """Fastest days to each ZIP3 over allowed sites and services, and the site achieving it."""
+    _, closed = site_masks(scenario)
+    days = np.where(closed[None, :, None], 10**6, lanes.delivery_days.astype(np.int64))
+    per_site = days.min(axis=2)
+    return per_site.min(axis=1), per_site.argmin(axis=1)
+
+
+def _unreachable_zip3s(scenario: Scenario, lanes: LaneTable) -> list[str]:
+    limit = scenario.targets.max_days_any_zip3
+    if limit is None or (lanes.cross_border_enabled and lanes.cross_border_days <= limit):
+        return []
+    best, site = _allowed_days(scenario, lanes)
+    late = np.nonzero(best > limit)[0]
+    d = lanes.demand
+    out = [f"ZIP3 {d.zip3[z]} ({d.state[z]}) cannot be reached within {limit} days by any "
+           f"service from any allowed site (best: {best[z]} days from "
+           f"{scenario.sites[site[z]].name})" for z in late[:MAX_LISTED]]
+    if len(late) > MAX_LISTED:
+        out.append(f"... and {len(late) - MAX_LISTED} more ZIP3s cannot be reached within "
+                   f"{limit} days")
+    return out
+
+
+def _capacity_short(scenario: Scenario, lanes: LaneTable) -> list[str]:
+    limit = scenario.targets.max_days_any_zip3
+    if lanes.cross_border_enabled and (limit is None or lanes.cross_border_days <= limit):
+        return []  # orders beyond capacity can ship from abroad
+    _, closed = site_masks(scenario)
+    caps = np.sort(lanes.capacity_orders_per_year[~closed])[::-1]
+    k = scenario.constraints
+    if k.max_sites is not None:
+        caps = caps[:k.max_sites]
+    peak = scenario.costs.peak_multiplier
+    usable = caps.sum() / peak
+    demand = lanes.demand.total_orders_per_year
+    if usable >= demand:
+        return []
+    how_many = "" if k.max_sites is None else f" (at most {k.max_sites} of them open)"
+    return [f"allowed sites{how_many} can handle {usable / 1e6:.1f}M orders a year at the peak "
+            f"multiplier {peak:g}; demand is {demand / 1e6:.1f}M"]
+
+
+def _targets_out_of_reach(scenario: Scenario, lanes: LaneTable) -> list[str]:
+    best, _ = _allowed_days(scenario, lanes)
+    if lanes.cross_border_enabled:
+        best = np.minimum(best, lanes.cross_border_days)
+    orders = lanes.demand.orders_per_year
+    out = []
+    for t in scenario.targets.share_targets:
+        share = 100 * orders[best <= t.within_days].sum() / orders.sum()
+        if share < t.share_pct - 1e-9:
+            out.append(f"at most {share:.1f}% of orders can be delivered within {t.within_days} "
+                       f"days even with every allowed site open (target: {t.share_pct:g}%)")
+    return out
+
+
+def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
+                           max_sites_text: str) -> list[str]:
+    """Name the binding target (and how far it can be met) or the binding carrier shares."""
+    out = []
+    for req in problem.share_requirements:
+        best = _best_share(problem, req.within_days, time_limit_s)
+        if best is not None and best < req.share - 1e-9:
+            out.append(f"at most {100 * best:.1f}% of orders can be delivered within "
+                       f"{req.within_days} days {max_sites_text}under the other constraints "
+                       f"(target: {100 * req.share:g}%)")
+    if out:
+        return out
+    if problem.carrier_bounds:
+        free = replace(problem, carrier_bounds=())
+        sol = solve_model(_with_all_capacity(free), time_limit_s, 1e-4)
+        if sol.status in (MipStatus.OPTIMAL, MipStatus.FEASIBLE):
+            names = ", ".join(b.carrier for b in problem.carrier_bounds)
+            return [f"the carrier share limits ({names}) cannot be met together with the "
+                    "delivery targets and capacities; without them a design exists"]
+    return ["no design meets every target and constraint together, although each target can "
+            "be met on its own"]
+
+
+def _with_all_capacity(problem: LocationProblem):
+    return build_model(problem, tuple(range(problem.n_sites)))
+
+
+def _best_share(problem: LocationProblem, within_days: int, time_limit_s: float
+                ) -> float | None:
+    """Largest share of orders within `within_days` under every constraint but the targets
+    (a proven upper bound when the solve stops early)."""
+    lo, hi = count_range(problem)
+    if lo > hi:
+        return None
+    relaxed = replace(problem, share_requirements=())
+    model = _with_all_capacity(relaxed)
+    opt = problem.options
+    weight = problem.orders_per_year[opt.point] / problem.orders_per_year.sum()
+    objective = np.zeros(len(model.var_lb))
+    objective[model.x] = -np.where(opt.days <= within_days, weight, 0.0)
+    sol = solve_model(replace(model, objective=objective), time_limit_s, 1e-6)
+    if sol.best_bound is not None:
+        return -sol.best_bound
+    return None if sol.objective is None else -sol.objective
+
+
+def max_sites_phrase(problem: LocationProblem) -> str:
+    _, hi = count_range(problem)
+    if hi >= problem.n_sites - int(problem.forced_closed.sum()):
+        return ""
+    return f"with at most {hi} site{'s' if hi != 1 else ''} "
+

@@ -1,0 +1,245 @@
+"""Build the mixed-integer model of a `LocationProblem` as plain arrays (no solver here).
+
+Data
+    z in Z   demand points (ZIP3s) with orders o_z per year; O = sum_z o_z
+    s in S   candidate sites: fixed cost F_s, capacity Q_s (orders/year divided by the peak
+             multiplier)
+    p in P_z options of point z after the dominance reduction (reduce.py): a site s(p) (or none:
+             cross-border direct) and service, cost c_p per order, days d_p
+    n        number of open sites, in [n_lo, n_hi]; inventory cost I_n = I_1 sqrt(n)
+    targets  (N_t, a_t): at least share a_t of orders within N_t days
+    carriers (C_j, lo_j, hi_j): share of site-shipped parcels carried by carrier j
+
+Variables
+    y_s in {0,1}   site s open                                   name "open[SITE]"
+    x_p in {0,1}   point z(p) served by option p                 name "serve[z,s,k]"
+                   (continuous in [0,1] when nothing couples the points: then a cheapest open
+                   option is always an optimal choice, so single sourcing holds anyway)
+    u_n in {0,1}   exactly n sites open (one-hot), n_lo <= n <= n_hi   name "count[n]"
+
+Model
+    min  sum_s F_s y_s + sum_z sum_{p in P_z} o_z c_p x_p + sum_n I_n u_n
+    (1) sum_{p in P_z} x_p = 1                                   for all z     "assign[z]"
+    (2) sum_{p in P_z, s(p)=s} x_p <= y_s                         for all (z,s) "link[z,s]"
+    (3) sum_z (o_z/O) sum_{p in P_z, d_p <= N_t} x_p >= a_t       for all t     "target[N_t]"
+    (4) sum_{p: s(p)=s} o_z x_p <= Q_s y_s                        for s in a given set "capacity[s]"
+    (5) sum_s y_s = sum_n n u_n,  sum_n u_n = 1                                 "count", "one_count"
+    (6) y_s = 1 for forced-open s, y_s = 0 for forced-closed s (variable bounds)
+    (7) sum_{p in C_j} o_z x_p - lo_j sum_{p: s(p) exists} o_z x_p >= 0
+        sum_{p in C_j} o_z x_p - hi_j sum_{p: s(p) exists} o_z x_p <= 0         "carrier_min/max[j]"
+
+(2) is the strong linking aggregated over the (few) services of one site: as tight as one row
+per option and fewer rows. Capacity (4) is added only for the sites a solve found overloaded
+(solve.py: row generation); on the default scenario no site is near its capacity, so the model
+usually never carries (4). The inventory term is the square-root law written exactly through
+the one-hot count u.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from network.optimize.problem import NO_SITE, LocationProblem
+
+
+@dataclass(frozen=True)
+class MipModel:
+    """A MIP as arrays: variables, rows (lb <= A v <= ub) and the index of each block."""
+
+    var_lb: np.ndarray
+    var_ub: np.ndarray
+    var_integer: np.ndarray
+    objective: np.ndarray
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    a_row: np.ndarray  # triplets of the constraint matrix
+    a_col: np.ndarray
+    a_val: np.ndarray
+    n_sites: int
+    n_options: int
+    count_values: np.ndarray  # n of each count variable u_n
+    row_blocks: tuple[tuple[str, int, int], ...]  # (block name, first row, end row)
+    capacity_sites: tuple[int, ...] = ()
+
+    @property
+    def y(self) -> slice:
+        return slice(0, self.n_sites)
+
+    @property
+    def x(self) -> slice:
+        return slice(self.n_sites, self.n_sites + self.n_options)
+
+    @property
+    def u(self) -> slice:
+        return slice(self.n_sites + self.n_options, len(self.var_lb))
+
+    def rows_of(self, block: str) -> range:
+        for name, first, end in self.row_blocks:
+            if name == block:
+                return range(first, end)
+        return range(0)
+
+
+class _Rows:
+    """Collects constraint blocks as triplets, remembering where each block starts."""
+
+    def __init__(self) -> None:
+        self.lb: list[np.ndarray] = []
+        self.ub: list[np.ndarray] = []
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.blocks: list[tuple[str, int, int]] = []
+        self.n = 0
+
+    def add(self, name: str, n_rows: int, rows, cols, vals, lb, ub) -> None:
+        self.rows.append(np.asarray(rows, dtype=np.int64) + self.n)
+        self.cols.append(np.asarray(cols, dtype=np.int64))
+        self.vals.append(np.asarray(vals, dtype=float))
+        self.lb.append(np.broadcast_to(np.asarray(lb, dtype=float), (n_rows,)))
+        self.ub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n_rows,)))
+        self.blocks.append((name, self.n, self.n + n_rows))
+        self.n += n_rows
+
+
+def count_range(problem: LocationProblem) -> tuple[int, int]:
+    """The numbers of open sites the constraints allow (lo > hi means none)."""
+    lo = max(problem.min_sites, int(problem.forced_open.sum()))
+    if not (problem.options.site == NO_SITE).any():
+        lo = max(lo, 1)  # someone must serve the demand
+    hi = min(problem.max_sites, problem.n_sites - int(problem.forced_closed.sum()))
+    return lo, hi
+
+
+def build_model(problem: LocationProblem, capacity_sites: tuple[int, ...] = (),
+                count_bounds: tuple[int, int] | None = None) -> MipModel:
+    """The model of the module docstring; capacity rows (4) only for `capacity_sites`."""
+    opt = problem.options
+    n_s, n_p = problem.n_sites, len(opt)
+    lo, hi = count_bounds or count_range(problem)
+    counts = np.arange(lo, hi + 1)
+    x0, u0 = n_s, n_s + n_p
+    orders = problem.orders_per_year[opt.point]
+    integer_x = problem.single_sourcing_matters or bool(capacity_sites)
+    var_lb = np.concatenate([problem.forced_open.astype(float), np.zeros(n_p + len(counts))])
+    var_ub = np.concatenate([(~problem.forced_closed).astype(float), np.ones(n_p + len(counts))])
+    var_integer = np.concatenate([np.ones(n_s, bool), np.full(n_p, integer_x),
+                                  np.ones(len(counts), bool)])
+    objective = np.concatenate([problem.fixed_cost_usd_per_year, orders * opt.cost_usd_per_order,
+                                problem.inventory_usd_by_count[counts]])
+    rows = _Rows()
+    _assign_rows(rows, problem, x0)
+    _link_rows(rows, problem, x0)
+    _target_rows(rows, problem, x0)
+    _capacity_rows(rows, problem, x0, capacity_sites)
+    _count_rows(rows, n_s, u0, counts)
+    _carrier_rows(rows, problem, x0)
+    return MipModel(var_lb, var_ub, var_integer, objective,
+                    np.concatenate(rows.lb), np.concatenate(rows.ub),
+                    np.concatenate(rows.rows), np.concatenate(rows.cols),
+                    np.concatenate(rows.vals), n_s, n_p, counts, tuple(rows.blocks),
+                    tuple(capacity_sites))
+
+
+def _assign_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
+    # (1) every point takes exactly one option
+    opt = problem.options
+    rows.add("assign", problem.n_points, opt.point, x0 + np.arange(len(opt)),
+             np.ones(len(opt)), 1.0, 1.0)
+
+
+def _link_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
+    # (2) options of (z, s) only when s is open: one row per (point, site) pair
+    opt = problem.options
+    at_site = np.nonzero(opt.site != NO_SITE)[0]
+    pair = opt.point[at_site] * problem.n_sites + opt.site[at_site]
+    pairs, row_of = np.unique(pair, return_inverse=True)
+    site_of_pair = pairs % problem.n_sites
+    r = np.concatenate([row_of, np.arange(len(pairs))])
+    c = np.concatenate([x0 + at_site, site_of_pair])
+    v = np.concatenate([np.ones(len(at_site)), -np.ones(len(pairs))])
+    rows.add("link", len(pairs), r, c, v, -np.inf, 0.0)
+
+
+def _target_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
+    # (3) share of orders within N days
+    opt = problem.options
+    weight = problem.orders_per_year[opt.point] / problem.orders_per_year.sum()
+    for req in problem.share_requirements:
+        fast = np.nonzero(opt.days <= req.within_days)[0]
+        rows.add(f"target[{req.within_days}]", 1, np.zeros(len(fast)), x0 + fast,
+                 weight[fast], req.share, np.inf)
+
+
+def _capacity_rows(rows: _Rows, problem: LocationProblem, x0: int,
+                   capacity_sites: tuple[int, ...]) -> None:
+    # (4) orders at site s (peak-adjusted capacity) only when open
+    opt = problem.options
+    for s in capacity_sites:
+        mine = np.nonzero(opt.site == s)[0]
+        r = np.zeros(len(mine) + 1)
+        c = np.concatenate([x0 + mine, [s]])
+        v = np.concatenate([problem.orders_per_year[opt.point[mine]],
+                            [-problem.capacity_orders_per_year[s]]])
+        rows.add(f"capacity[{s}]", 1, r, c, v, -np.inf, 0.0)
+
+
+def _count_rows(rows: _Rows, n_sites: int, u0: int, counts: np.ndarray) -> None:
+    # (5) one-hot number of open sites
+    n_u = len(counts)
+    r = np.zeros(n_sites + n_u)
+    c = np.concatenate([np.arange(n_sites), u0 + np.arange(n_u)])
+    v = np.concatenate([np.ones(n_sites), -counts.astype(float)])
+    rows.add("count", 1, r, c, v, 0.0, 0.0)
+    rows.add("one_count", 1, np.zeros(n_u), u0 + np.arange(n_u), np.ones(n_u), 1.0, 1.0)
+
+
+def _carrier_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
+    # (7) carrier share of site-shipped parcels within [lo, hi]
+    opt = problem.options
+    orders = problem.orders_per_year[opt.point] / problem.orders_per_year.sum()
+    shipped = np.nonzero(opt.site != NO_SITE)[0]
+    for j, bound in enumerate(problem.carrier_bounds):
+        for kind, share in (("min", bound.min_share), ("max", bound.max_share)):
+            if share is None:
+                continue
+            coef = orders[shipped] * (bound.option_mask[shipped] - share)
+            lb, ub = (0.0, np.inf) if kind == "min" else (-np.inf, 0.0)
+            rows.add(f"carrier_{kind}[{j}]", 1, np.zeros(len(shipped)), x0 + shipped, coef,
+                     lb, ub)
+
+
+def with_site_bounds(model: MipModel, forced_open: np.ndarray, forced_closed: np.ndarray
+                     ) -> MipModel:
+    """The same model with other forced-open / forced-closed sites (a warm what-if edit)."""
+    lb, ub = model.var_lb.copy(), model.var_ub.copy()
+    lb[model.y] = forced_open.astype(float)
+    ub[model.y] = (~forced_closed).astype(float)
+    return replace(model, var_lb=lb, var_ub=ub)
+
+
+def with_row_lower_bound(model: MipModel, block: str, value: float) -> MipModel:
+    """The same model with the lower bound of every row of `block` set to `value`."""
+    row_lb = model.row_lb.copy()
+    row_lb[list(model.rows_of(block))] = value
+    return replace(model, row_lb=row_lb)
+
+
+def variable_names(problem: LocationProblem, model: MipModel, site_ids: tuple[str, ...] | None
+                   = None) -> list[str]:
+    """open[SITE], serve[z,s,k] and count[n]: names for export and solver logs."""
+    ids = site_ids or tuple(str(s) for s in range(problem.n_sites))
+    opt = problem.options
+    serve = [f"serve[{z},{s},{k}]" for z, s, k in zip(opt.point.tolist(), opt.site.tolist(),
+                                                         opt.service.tolist(), strict=True)]
+    return ([f"open[{s}]" for s in ids] + serve
+            + [f"count[{n}]" for n in model.count_values.tolist()])
+
+
+def row_names(model: MipModel) -> list[str]:
+    names: list[str] = []
+    for name, first, end in model.row_blocks:
+        names += [name] if end - first == 1 else [f"{name}[{i}]" for i in range(end - first)]
+    return names

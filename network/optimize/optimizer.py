@@ -1,0 +1,150 @@
+"""Scenario in, `OptimizeResult` out: check, reduce, build and solve, then evaluate the design.
+
+`optimize` is the one-shot path. `WarmSolver` keeps the reduced lanes and the last solution of
+one scenario so that a small what-if edit (a site forced open or closed, a target share moved)
+re-solves from the previous design. `sweep_site_counts` gives the best design for exactly k
+sites, for each k asked.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from network.errors import InputError
+from network.evaluate import CROSS_BORDER, Design, evaluate
+from network.lanes import LaneTable, build_lanes
+from network.optimize.explain import max_sites_phrase, pre_checks, relaxation_explanation
+from network.optimize.model import count_range
+from network.optimize.problem import NO_SITE, LocationProblem, Options, problem_from_scenario
+from network.optimize.reduce import reduce_options
+from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
+from network.optimize.search import ProblemSolution, solve_problem
+from network.optimize.solve import MipStatus
+from network.scenario import Scenario, Targets
+
+EXPLAIN_TIME_LIMIT_S = 20.0
+DEFAULT_PARAMS = SolveParams()
+
+_STATUS = {MipStatus.OPTIMAL: SolveStatus.OPTIMAL, MipStatus.FEASIBLE: SolveStatus.FEASIBLE,
+           MipStatus.INFEASIBLE: SolveStatus.INFEASIBLE,
+           MipStatus.NO_SOLUTION: SolveStatus.NO_SOLUTION}
+
+
+def optimize(scenario: Scenario, lanes: LaneTable | None = None,
+             params: SolveParams = DEFAULT_PARAMS, hint: Design | None = None) -> OptimizeResult:
+    """The cheapest design meeting every target and constraint of `scenario`, with its proven
+    gap, or the reason there is none. `hint` (a design, e.g. the last one) warms the search."""
+    start = time.perf_counter()
+    invalid = _check_params(params)
+    if invalid:
+        return _without_design(SolveStatus.INVALID_INPUT, invalid, start)
+    try:
+        lanes = lanes or build_lanes(scenario)
+    except InputError as exc:
+        return _without_design(SolveStatus.INVALID_INPUT, [str(p) for p in exc.problems], start)
+    reasons = pre_checks(scenario, lanes)
+    if reasons:
+        return _without_design(SolveStatus.INFEASIBLE, reasons, start)
+    options = reduce_options(scenario, lanes)
+    problem = problem_from_scenario(scenario, lanes, options)
+    hint_values = None if hint is None else design_hint(scenario, lanes, problem, hint)
+    solution = solve_problem(problem, params.time_limit_s, params.relative_gap, hint_values)
+    return _result(scenario, lanes, problem, solution, params, start)
+
+
+def _check_params(params: SolveParams) -> list[str]:
+    out = []
+    if not params.time_limit_s > 0:
+        out.append(f"time limit must be positive seconds, got {params.time_limit_s}")
+    if not 0 <= params.relative_gap < 1:
+        out.append(f"relative gap must be in [0, 1), got {params.relative_gap}")
+    return out
+
+
+def _without_design(status: SolveStatus, explanation: list[str], start: float) -> OptimizeResult:
+    return OptimizeResult(status, None, None, None, None, None, time.perf_counter() - start,
+                          tuple(explanation))
+
+
+def _result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
+            solution: ProblemSolution, params: SolveParams, start: float) -> OptimizeResult:
+    status = _STATUS[solution.status]
+    if solution.choice is None:
+        explanation = []
+        if status is SolveStatus.INFEASIBLE:
+            explanation = relaxation_explanation(problem, EXPLAIN_TIME_LIMIT_S,
+                                                 max_sites_phrase(problem))
+        elif status is SolveStatus.NO_SOLUTION:
+            explanation = [f"no design found within the time limit of {params.time_limit_s:g} s"]
+        result = _without_design(status, explanation, start)
+        return replace(result, best_bound_usd=solution.best_bound, n_options=len(problem.options))
+    design = design_of(scenario, lanes, problem.options, solution)
+    evaluation = evaluate(scenario, design, lanes)
+    total = evaluation.kpis.total_cost_usd
+    bound = None if solution.best_bound is None else min(solution.best_bound, total)
+    gap = None if bound is None else max(0.0, total - bound) / total
+    return OptimizeResult(status, design, evaluation, total, bound, gap,
+                          time.perf_counter() - start, (), tuple(evaluation.violations),
+                          solution.solver_objective, len(problem.options))
+
+
+def design_of(scenario: Scenario, lanes: LaneTable, options: Options,
+              solution: ProblemSolution) -> Design:
+    """The solver's choice as a Design: open sites in scenario order, a lane per ZIP3."""
+    site_ids, service_ids = lanes.site_ids, lanes.service_ids
+    assignment = []
+    for z, p in enumerate(solution.choice.tolist()):
+        s, k = int(options.site[p]), int(options.service[p])
+        if s == NO_SITE:
+            assignment.append((lanes.demand.zip3[z], CROSS_BORDER, ""))
+        else:
+            assignment.append((lanes.demand.zip3[z], site_ids[s], service_ids[k]))
+    is_open = solution.is_open
+    return Design(tuple(site_ids[s] for s in np.nonzero(is_open)[0]), tuple(assignment))
+
+
+def design_hint(scenario: Scenario, lanes: LaneTable, problem: LocationProblem, design: Design
+                ) -> np.ndarray:
+    """A full variable vector for the solver from a design (options the reduction dropped are
+    replaced by the point's cheapest kept option at an open site, or left out)."""
+    opt = problem.options
+    is_open = np.array([s in design.open_site_ids for s in lanes.site_ids])
+    lo, hi = count_range(problem)
+    counts = np.arange(lo, hi + 1)
+    x = np.zeros(len(opt))
+    wanted = {z: (s, k) for z, s, k in design.assignment}
+    site_pos = {s: i for i, s in enumerate(lanes.site_ids)}
+    svc_pos = {k: i for i, k in enumerate(lanes.service_ids)}
+    for z, zip3 in enumerate(lanes.demand.zip3):
+        mine = np.nonzero(opt.point == z)[0]
+        s, k = wanted.get(zip3, (None, None))
+        target = (NO_SITE, -1) if s == CROSS_BORDER else (site_pos.get(s), svc_pos.get(k))
+        exact = [p for p in mine if (opt.site[p], opt.service[p]) == target]
+        usable = [p for p in mine if opt.site[p] == NO_SITE or is_open[opt.site[p]]]
+        pick = exact or usable[:1]
+        if pick:
+            x[pick[0]] = 1.0
+    u = (counts == is_open.sum()).astype(float)
+    return np.concatenate([is_open.astype(float), x, u])
+
+
+def sweep_site_counts(scenario: Scenario, counts, lanes: LaneTable | None = None,
+                      params: SolveParams = DEFAULT_PARAMS) -> list[OptimizeResult]:
+    """The optimal design with exactly k open sites, for each k in `counts`.
+
+    The share targets ("X% within N days") are dropped for the sweep, so every k has a design to
+    show; each result's evaluation reports the share it achieves (kpis.share_within_days).
+    Capacity, the per-ZIP3 day limit, forced sites and carrier shares are kept; a k they rule
+    out comes back INFEASIBLE with its explanation."""
+    lanes = lanes or build_lanes(scenario)
+    relaxed_targets = Targets(share_targets=(),
+                              max_days_any_zip3=scenario.targets.max_days_any_zip3)
+    out = []
+    for k in counts:
+        constraints = replace(scenario.constraints, min_sites=int(k), max_sites=int(k))
+        variant = scenario.with_changes(targets=relaxed_targets, constraints=constraints)
+        out.append(optimize(variant, lanes, params))
+    return out

@@ -1,0 +1,124 @@
+"""The solver-neutral location problem that the model is built from.
+
+A `LocationProblem` is plain data: demand points, candidate sites and, for every demand point,
+its *options* (a site and service with a cost per order and delivery days, or "no site" for
+cross-border direct). Scenarios become problems through `problem_from_scenario` (after the lane
+reduction of `reduce.py`); the OR-Library benchmarks become problems through `orlib.py`, so the
+same model and solver prove both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from network.lanes import LaneTable
+from network.scenario import Scenario
+
+NO_SITE = -1  # option index of "no site": cross-border direct
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every option kept for each demand point, sorted by (point, cost, site, service).
+
+    Arrays are indexed by option p. `site[p]` is NO_SITE for cross-border direct; `service[p]`
+    is -1 then (and for problems without services, such as the OR-Library ones)."""
+
+    point: np.ndarray  # [p] demand point (ZIP3) index
+    site: np.ndarray  # [p] site index or NO_SITE
+    service: np.ndarray  # [p] service index or -1
+    cost_usd_per_order: np.ndarray  # [p]
+    days: np.ndarray  # [p] delivery days
+
+    def __len__(self) -> int:
+        return len(self.point)
+
+
+@dataclass(frozen=True)
+class CarrierBound:
+    """Share of parcels shipped from sites that one carrier may carry (fractions 0-1)."""
+
+    carrier: str
+    option_mask: np.ndarray  # [p] options shipped by this carrier
+    min_share: float | None
+    max_share: float | None
+
+
+@dataclass(frozen=True)
+class ShareRequirement:
+    """At least `share` (0-1) of orders within `within_days` days."""
+
+    within_days: int
+    share: float
+
+
+@dataclass(frozen=True)
+class LocationProblem:
+    """min fixed + per-order costs + inventory(count) subject to the scenario's constraints."""
+
+    orders_per_year: np.ndarray  # [z]
+    fixed_cost_usd_per_year: np.ndarray  # [s]
+    capacity_orders_per_year: np.ndarray  # [s] after dividing by the peak multiplier
+    options: Options
+    inventory_usd_by_count: np.ndarray  # [n] for n = 0..n_sites open sites
+    min_sites: int
+    max_sites: int
+    forced_open: np.ndarray  # [s] bool
+    forced_closed: np.ndarray  # [s] bool
+    share_requirements: tuple[ShareRequirement, ...] = ()
+    carrier_bounds: tuple[CarrierBound, ...] = ()
+
+    @property
+    def n_points(self) -> int:
+        return len(self.orders_per_year)
+
+    @property
+    def n_sites(self) -> int:
+        return len(self.fixed_cost_usd_per_year)
+
+    @property
+    def single_sourcing_matters(self) -> bool:
+        """True when a point split over options could beat any single choice, so the
+        assignment must be binary (targets, carrier shares or capacities couple the points)."""
+        return bool(self.share_requirements or self.carrier_bounds)
+
+
+def inventory_by_count(scenario: Scenario) -> np.ndarray:
+    """Safety-stock carrying cost for 0..n open sites (square-root law)."""
+    n = np.arange(len(scenario.sites) + 1)
+    return scenario.costs.safety_stock_usd_per_year_one_site * np.sqrt(n)
+
+
+def site_masks(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    ids = scenario.site_ids
+    forced_open = np.array([s in scenario.constraints.forced_open for s in ids], dtype=bool)
+    forced_closed = np.array([s in scenario.constraints.forced_closed for s in ids], dtype=bool)
+    return forced_open, forced_closed
+
+
+def problem_from_scenario(scenario: Scenario, lanes: LaneTable, options: Options
+                          ) -> LocationProblem:
+    """The location problem of a scenario, over the reduced `options` (see reduce.py)."""
+    k = scenario.constraints
+    forced_open, forced_closed = site_masks(scenario)
+    n_sites = len(scenario.sites)
+    max_sites = n_sites if k.max_sites is None else min(k.max_sites, n_sites)
+    carriers = np.array(lanes.carriers + ("",))  # index -1 (cross-border) maps to ""
+    option_carrier = carriers[options.service]
+    bounds = tuple(
+        CarrierBound(c.carrier, (option_carrier == c.carrier) & (options.site != NO_SITE),
+                     None if c.min_pct is None else c.min_pct / 100,
+                     None if c.max_pct is None else c.max_pct / 100)
+        for c in k.carrier_shares)
+    return LocationProblem(
+        orders_per_year=lanes.demand.orders_per_year.astype(float),
+        fixed_cost_usd_per_year=lanes.fixed_cost_usd_per_year.astype(float),
+        capacity_orders_per_year=lanes.capacity_orders_per_year / scenario.costs.peak_multiplier,
+        options=options, inventory_usd_by_count=inventory_by_count(scenario),
+        min_sites=k.min_sites, max_sites=max_sites,
+        forced_open=forced_open, forced_closed=forced_closed,
+        share_requirements=tuple(ShareRequirement(t.within_days, t.share_pct / 100)
+                                 for t in scenario.targets.share_targets),
+        carrier_bounds=bounds)

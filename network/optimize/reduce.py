@@ -1,0 +1,89 @@
+"""Lane reduction by dominance: drop every option no optimal design needs.
+
+A ZIP3's options are its (site, service) lanes plus cross-border direct. The targets only ask
+whether an order arrives within N days for the target day counts N_1 < N_2 < ..., so an option
+matters only through its cost and its *speed class*: how many of those N it meets. On one
+(ZIP3, site) pair, a lane is dominated when another service of the same site (and of the same
+carrier, when carrier shares are constrained) costs no more and is in the same or a faster
+class: whichever design uses the first could use the second at no extra cost and with every
+target, capacity and site constraint still met. Cross-border direct needs no site, so it
+dominates every lane of that ZIP3 that costs as much or more and is no faster (unless carrier
+shares are constrained: moving a parcel abroad changes every carrier's share).
+Lanes slower than the per-ZIP3 day limit and lanes of forced-closed sites are dropped too.
+Ties are broken by site then service index, so the reduction is deterministic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from network.lanes import LaneTable
+from network.optimize.problem import NO_SITE, Options, site_masks
+from network.scenario import Scenario
+
+
+def speed_class(days: np.ndarray, target_days: tuple[int, ...]) -> np.ndarray:
+    """How many of the target day counts an option with `days` meets (higher is faster)."""
+    cls = np.zeros(np.shape(days), dtype=np.int16)
+    for n in target_days:
+        cls += np.asarray(days) <= n
+    return cls
+
+
+def reduce_options(scenario: Scenario, lanes: LaneTable) -> Options:
+    """The options a cost-minimal design may use, per ZIP3, sorted by cost."""
+    n_z, n_s, n_k = lanes.shape
+    target_days = tuple(sorted({t.within_days for t in scenario.targets.share_targets}))
+    max_days = scenario.targets.max_days_any_zip3
+    cost = lanes.cost_usd_per_order
+    days = lanes.delivery_days.astype(np.int32)
+    cls = speed_class(days, target_days)
+    _, forced_closed = site_masks(scenario)
+    keep = ~forced_closed[None, :, None] & np.ones((n_z, n_s, n_k), dtype=bool)
+    if max_days is not None:
+        keep &= days <= max_days
+    keep &= ~_dominated_on_same_site(cost, cls, keep, _service_groups(scenario, lanes))
+    cross = lanes.cross_border_enabled and (max_days is None or lanes.cross_border_days <= max_days)
+    if cross and not scenario.constraints.carrier_shares:
+        cb_cls = speed_class(np.array(lanes.cross_border_days), target_days)
+        keep &= ~((cost >= lanes.cross_border_usd_per_order) & (cls <= cb_cls))
+    z, s, k = np.nonzero(keep)
+    point, site, service = z, s, k
+    option_cost, option_days = cost[z, s, k], days[z, s, k]
+    if cross:
+        every = np.arange(n_z)
+        point = np.concatenate([point, every])
+        site = np.concatenate([site, np.full(n_z, NO_SITE)])
+        service = np.concatenate([service, np.full(n_z, -1)])
+        option_cost = np.concatenate([option_cost, np.full(n_z, lanes.cross_border_usd_per_order)])
+        option_days = np.concatenate([option_days, np.full(n_z, lanes.cross_border_days)])
+    order = np.lexsort((service, site, option_cost, point))
+    return Options(point[order].astype(np.int64), site[order].astype(np.int64),
+                   service[order].astype(np.int64), option_cost[order].astype(float),
+                   option_days[order].astype(np.int32))
+
+
+def _service_groups(scenario: Scenario, lanes: LaneTable) -> np.ndarray:
+    """Services that may replace each other: all of them, or one group per carrier when
+    carrier shares are constrained."""
+    if not scenario.constraints.carrier_shares:
+        return np.zeros(len(lanes.service_ids), dtype=np.int32)
+    names = sorted(set(lanes.carriers))
+    return np.array([names.index(c) for c in lanes.carriers], dtype=np.int32)
+
+
+def _dominated_on_same_site(cost: np.ndarray, cls: np.ndarray, keep: np.ndarray,
+                            group: np.ndarray) -> np.ndarray:
+    """[z, s, k] True when another kept service k' of the same site and group costs no more
+    and is no slower (on exact ties the lower service index stays)."""
+    n_k = cost.shape[2]
+    dominated = np.zeros(cost.shape, dtype=bool)
+    for k in range(n_k):
+        for k2 in range(n_k):
+            if k2 == k or group[k2] != group[k]:
+                continue
+            no_worse = keep[:, :, k2] & (cost[:, :, k2] <= cost[:, :, k]) & (
+                cls[:, :, k2] >= cls[:, :, k])
+            tie = (cost[:, :, k2] == cost[:, :, k]) & (cls[:, :, k2] == cls[:, :, k])
+            dominated[:, :, k] |= no_worse & ~(tie & (k2 > k))
+    return dominated
