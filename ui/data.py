@@ -8,6 +8,7 @@ gives the same answer and a second look costs nothing.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -17,10 +18,11 @@ import streamlit as st
 
 from network.lanes import LaneTable, build_lanes
 from network.scenario import Scenario
-from network.scenario_file import load_default_scenario
+from network.scenario_file import load_default_scenario, load_scenario
 
 STATES_FILE = Path(__file__).resolve().parent.parent / "data" / "us_states.geojson"
-SOLVE_TIME_LIMIT_S = 30.0  # interactive: a planner waits at most this long for an answer
+SOLVE_TIME_LIMIT_S = 60.0  # interactive: a planner waits at most this long for an answer
+SCENARIO_ENV = "NETWORK_SCENARIO"  # a scenario JSON to start the app on instead of the default
 SOLVE_CACHE_SIZE = 64
 
 
@@ -30,7 +32,9 @@ def scenario_key(scenario: Scenario) -> int:
 
 @st.cache_resource(show_spinner=False)
 def default_scenario() -> Scenario:
-    return load_default_scenario()
+    """The scenario a new session starts on: $NETWORK_SCENARIO if set, else the default."""
+    path = os.environ.get(SCENARIO_ENV)
+    return load_scenario(path) if path else load_default_scenario()
 
 
 @st.cache_data(show_spinner=False)

@@ -35,7 +35,7 @@ def solve(scenario: Scenario) -> state.SolveRecord | None:
     result = data.cached_solve(key)
     with st.status("Solving…", expanded=False) as box:
         if result is None:
-            result = _solve_in_thread(scenario, box, start)
+            result = _solve_in_thread(scenario, box, start, _hint())
             data.remember_solve(key, result)
         wall = time.perf_counter() - start
         ok = result.status.has_design
@@ -45,12 +45,18 @@ def solve(scenario: Scenario) -> state.SolveRecord | None:
     return record
 
 
-def _solve_in_thread(scenario: Scenario, box, start: float):
+def _hint():
+    """The last design, to warm-start the search after a small edit."""
+    last = state.last_solve()
+    return last.result.design if last is not None and last.result.status.has_design else None
+
+
+def _solve_in_thread(scenario: Scenario, box, start: float, hint):
     from network.optimize import optimize
 
     lanes = data.lanes(scenario)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(optimize, scenario, lanes, data.solve_params())
+        future = pool.submit(optimize, scenario, lanes, data.solve_params(), hint)
         while not future.done():
             box.update(label=f"Solving… {time.perf_counter() - start:.1f} s "
                        f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s)")

@@ -1,0 +1,211 @@
+"""The Streamlit app driven from its entry script with AppTest (no browser)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from network.errors import InputError
+from network.scenario import DesignConstraints, ShareTarget, Targets
+from network.scenario_file import load_default_scenario
+from ui import edits
+from ui import settings_edits as se
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT_S = 120
+SMALL_SITES = ("SEA", "ONT", "DFW", "ORD", "ATL", "MDT", "MCO", "SLC", "DEN", "MEM")
+GOOD_CARD = "service,zone,weight_lb,rate_usd,source\n" + "".join(
+    f"ups_ground,{z},{w},{5 + z + w:.2f},negotiated 2026\n" for w in (1, 2, 5, 10)
+    for z in range(1, 9))
+BAD_CARD = b"service,zone,weight_lb,rate_usd\nups_ground,1,1,abc\nfedex_gorund,9,1,2\n"
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load_default_scenario()
+
+
+@pytest.fixture(scope="module")
+def small(default):
+    """The default scenario cut to ten candidate sites, so that solves take about a second."""
+    return default.with_changes(sites=tuple(s for s in default.sites
+                                            if s.site_id in SMALL_SITES))
+
+
+def start(scenario=None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    if scenario is not None:
+        at.session_state["scenario"] = scenario
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def needs_optimizer():
+    pytest.importorskip("network.optimize", reason="the optimizer has not landed")
+    from network.optimize import optimize  # noqa: F401
+
+
+@pytest.mark.parametrize("page", [None, "pages/designer.py", "pages/tradeoffs.py",
+                                  "pages/settings.py"])
+def test_every_page_renders(page):
+    """Each page renders from the entry script without an exception."""
+    at = start(page=page)
+    assert at.title[0].value
+
+
+def test_solve_shows_kpis(small):
+    """Solve fills the KPI cards with formatted numbers and the per-site table."""
+    needs_optimizer()
+    at = start(small)
+    at.button(key="solve_button").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Total annual cost"].startswith("$") and "," in metrics["Total annual cost"]
+    assert metrics["Cost per order"].startswith("$")
+    assert metrics["Average delivery"].endswith(" days")
+    assert metrics["Orders within 2 days"].endswith("%")
+    assert int(metrics["Sites open"]) >= 1
+    open_sites = at.dataframe[0].value
+    assert len(open_sites) == int(metrics["Sites open"])
+
+
+def test_second_solve_shows_deltas(small):
+    """After an edit and a second solve, the cards show the change since the first."""
+    needs_optimizer()
+    at = start(small)
+    at.button(key="solve_button").click().run()
+    at.text_input(key="site_search").input("Reno, NV").run()
+    at.button(key="add_search").click().run()
+    at.button(key="solve_button").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    cost = next(m for m in at.metric if m.label == "Total annual cost")
+    assert cost.delta is not None and cost.delta[0] in "+-"
+
+
+def test_infeasible_target_shows_explanation(small):
+    """100% within 1 day with at most one site: the optimizer's explanation is shown."""
+    needs_optimizer()
+    impossible = small.with_changes(
+        targets=Targets(share_targets=(ShareTarget(within_days=1, share_pct=100.0),)),
+        constraints=DesignConstraints(max_sites=1))
+    at = start(impossible)
+    at.button(key="solve_button").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("No network meets" in e.value for e in at.error)
+    text = " ".join(m.value for m in at.markdown)
+    assert "within 1 day" in text
+    assert any("What to change" in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_add_site_by_search_and_undo(default):
+    """Searching a city and adding it grows the site table; Undo takes it away again."""
+    at = start()
+    before = len(at.dataframe[0].value)
+    at.text_input(key="site_search").input("Reno, NV").run()
+    at.button(key="add_search").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == before + 1
+    assert "RENO-895" in set(table["site_id"])
+    at.button(key="undo_button").click().run()
+    assert len(at.dataframe[0].value) == before
+
+
+def test_remove_and_edit_sites_through_the_table(default):
+    """Rows removed from the site table leave the scenario; bad cells name row and field."""
+    table = edits.sites_table(default)
+    fewer = edits.apply_sites_table(default, table.drop(index=[0, 1]))
+    assert len(fewer.sites) == len(default.sites) - 2
+    assert default.sites[0].site_id not in fewer.site_ids
+    bad = table.copy()
+    bad.loc[2, "capacity_orders_per_year"] = -5
+    bad.loc[3, ["forced_open", "forced_closed"]] = True
+    with pytest.raises(InputError) as err:
+        edits.apply_sites_table(default, bad)
+    text = [str(p) for p in err.value.problems]
+    assert any("row 3" in t and "capacity_orders_per_year" in t for t in text)
+    assert any("row 4" in t and "forced_closed" in t for t in text)
+
+
+def test_remove_site_clicked_on_the_map(default):
+    """Removing a site drops it from the sites and from the forced lists."""
+    forced = default.with_changes(constraints=replace(default.constraints,
+                                                      forced_open=("SEA",)))
+    fewer = edits.remove_site(forced, "SEA")
+    assert "SEA" not in fewer.site_ids and fewer.constraints.forced_open == ()
+
+
+def test_bad_rate_card_upload_keeps_previous_data():
+    """A bad card lists every problem with row and field, and the old card stays in use."""
+    at = start(page="pages/settings.py")
+    before = at.session_state["scenario"].services
+    card_uploader = next(u for u in at.file_uploader if "rate card" in u.label)
+    card_uploader.set_value(("bad.csv", BAD_CARD, "text/csv")).run()
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "previous data is kept" in message
+    assert "row 1, field 'rate_usd'" in message and "row 2, field 'service'" in message
+    assert at.session_state["scenario"].services == before
+
+
+def test_good_rate_card_upload_replaces_the_card():
+    """A valid negotiated card replaces that service's rates and source."""
+    at = start(page="pages/settings.py")
+    card_uploader = next(u for u in at.file_uploader if "rate card" in u.label)
+    card_uploader.set_value(("ups.csv", GOOD_CARD.encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert at.session_state["scenario"].service("ups_ground").source == "negotiated 2026"
+
+
+def test_bad_demand_upload_keeps_previous_demand():
+    """A demand file with an unknown ZIP is rejected with its row; demand is unchanged."""
+    at = start(page="pages/settings.py")
+    before = at.session_state["scenario"].demand
+    uploader = next(u for u in at.file_uploader if "demand" in u.label)
+    uploader.set_value(("d.csv", b"zip3,orders_per_year\n100,5000\n000,10\n", "text/csv")).run()
+    assert "row 2, field 'zip3'" in " ".join(e.value for e in at.error)
+    assert at.session_state["scenario"].demand == before
+
+
+def test_settings_reject_shares_not_adding_up(default):
+    """Weight-mix shares must add up to 100%; the problem names the field."""
+    mix = se.weight_mix_table(default)
+    mix.loc[0, "share_pct"] = 10
+    with pytest.raises(InputError, match="share_pct"):
+        se.apply_orders_profile(default, mix, 15, 0, 3, 1.3)
+    targets = se.targets_table(default)
+    tighter = se.apply_targets(default, targets.assign(share_pct=95.0), 5, 0, 3)
+    assert tighter.targets.share_targets[0].share_pct == 95.0
+    assert tighter.targets.max_days_any_zip3 == 5 and tighter.constraints.max_sites == 3
+
+
+def test_tradeoffs_sweep_and_map(small):
+    """The sweep over 1..2 sites draws the curves and the chosen network."""
+    needs_optimizer()
+    at = start(small, page="pages/tradeoffs.py")
+    at.slider(key="tradeoff_counts").set_value(2).run()
+    at.button(key="run_sweep").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.radio(key="tradeoff_pick").options == ["1 site", "2 sites"]
+    sweep = at.dataframe[0].value
+    assert list(sweep["Sites"]) == [1, 2]
+
+
+def test_exports_carry_design(small):
+    """The JSON export is the scenario document plus the design with its assignment."""
+    needs_optimizer()
+    from network.optimize import optimize
+
+    result = optimize(small)
+    doc = edits.design_document(small, result.open_site_ids, result.evaluation)
+    assert doc["format_version"] == 1
+    assert doc["design"]["open_site_ids"] == list(result.open_site_ids)
+    assert len(doc["design"]["assignment"]) == len(result.evaluation.site_index)
+    assert "site_id" in edits.lanes_csv(result.evaluation).splitlines()[0]

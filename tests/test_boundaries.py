@@ -1,0 +1,35 @@
+"""The core package stays a plain Python library: nothing in network/ imports streamlit."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+NETWORK = Path(__file__).resolve().parent.parent / "network"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_network_never_imports_streamlit():
+    """No module under network/ imports streamlit (or pydeck), at any depth."""
+    offenders = sorted(
+        str(path.relative_to(NETWORK.parent))
+        for path in NETWORK.rglob("*.py")
+        if any(m.split(".")[0] in {"streamlit", "pydeck"} for m in imported_modules(path)))
+    assert offenders == []
+
+
+def test_boundary_check_sees_imports(tmp_path):
+    """The check itself finds both import forms, including ones inside functions."""
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    import streamlit as st\nfrom pydeck import Deck\n")
+    assert {"streamlit", "pydeck"} <= imported_modules(module)
