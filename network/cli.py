@@ -169,6 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+def _register_optimizer(sub: argparse._SubParsersAction) -> None:
+    from network.optimize.commands import register  # solve, bench
+
+    register(sub)
+
+
+EXTRA_COMMANDS.append(_register_optimizer)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:

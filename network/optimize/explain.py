@@ -23,6 +23,10 @@ from network.scenario import Scenario
 MAX_LISTED = 5  # ZIP3s named one by one; the rest are counted
 
 
+def days_text(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def pre_checks(scenario: Scenario, lanes: LaneTable) -> list[str]:
     """Reasons, visible in the data, that no design can be feasible (empty when none)."""
     return (_forced_conflicts(scenario) + _count_conflicts(scenario) + _carrier_conflicts(scenario)
@@ -82,12 +86,12 @@ def _unreachable_zip3s(scenario: Scenario, lanes: LaneTable) -> list[str]:
     best, site = _allowed_days(scenario, lanes)
     late = np.nonzero(best > limit)[0]
     d = lanes.demand
-    out = [f"ZIP3 {d.zip3[z]} ({d.state[z]}) cannot be reached within {limit} days by any "
-           f"service from any allowed site (best: {best[z]} days from "
+    out = [f"ZIP3 {d.zip3[z]} ({d.state[z]}) cannot be reached within {days_text(limit)} by "
+           f"any service from any allowed site (best: {days_text(int(best[z]))} from "
            f"{scenario.sites[site[z]].name})" for z in late[:MAX_LISTED]]
     if len(late) > MAX_LISTED:
         out.append(f"... and {len(late) - MAX_LISTED} more ZIP3s cannot be reached within "
-                   f"{limit} days")
+                   f"{days_text(limit)}")
     return out
 
 
@@ -119,8 +123,9 @@ def _targets_out_of_reach(scenario: Scenario, lanes: LaneTable) -> list[str]:
     for t in scenario.targets.share_targets:
         share = 100 * orders[best <= t.within_days].sum() / orders.sum()
         if share < t.share_pct - 1e-9:
-            out.append(f"at most {share:.1f}% of orders can be delivered within {t.within_days} "
-                       f"days even with every allowed site open (target: {t.share_pct:g}%)")
+            out.append(f"at most {share:.1f}% of orders can be delivered within "
+                       f"{days_text(t.within_days)} even with every allowed site open "
+                       f"(target: {t.share_pct:g}%)")
     return out
 
 
@@ -132,7 +137,7 @@ def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
         best = _best_share(problem, req.within_days, time_limit_s)
         if best is not None and best < req.share - 1e-9:
             out.append(f"at most {100 * best:.1f}% of orders can be delivered within "
-                       f"{req.within_days} days {max_sites_text}under the other constraints "
+                       f"{days_text(req.within_days)} {max_sites_text}under the other constraints "
                        f"(target: {100 * req.share:g}%)")
     if out:
         return out

@@ -1,0 +1,219 @@
+"""The optimizer on hand-checkable toys, against brute force, and on the default scenario.
+
+Toy (tests/toy.py): ZIP3s 101..105 with 100, 200, 300, 250, 150 orders; sites A, B, C with fixed
+costs 1000, 2000, 3000; one service at 1 USD per zone; 1.5 USD handling and inbound per order;
+inventory 100 x sqrt(open sites); at least 50% within 2 days; no cross-border. Zones (rows
+ZIP3, columns A B C): 101: 1 2 4, 102: 1 2 4, 103: 2 1 4, 104: 3 3 3, 105: 4 4 1.
+By hand: A alone costs 1000 + 100 + (100*1 + 200*1 + 300*2 + 250*3 + 150*4) + 1500 = 4850;
+B alone 5850; A and C 7441.42; every other design costs more.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from network.evaluate import evaluate
+from network.lanes import build_lanes
+from network.optimize import SolveStatus, optimize, sweep_site_counts
+from network.optimize.problem import LocationProblem, Options, ShareRequirement
+from network.optimize.reduce import reduce_options
+from network.optimize.search import problem_cost, site_loads, solve_problem
+from network.optimize.solve import MipStatus
+from network.scenario import CarrierShare, DesignConstraints, ShareTarget, Targets
+
+from toy import flat_service, toy_scenario
+
+
+def _solve(scenario):
+    result = optimize(scenario)
+    if result.status.has_design:
+        assert result.evaluation.feasible, result.evaluation.violations
+        assert result.solver_objective_usd == pytest.approx(result.objective_usd, rel=1e-6)
+    return result
+
+
+def test_toy_optimum_by_hand():
+    """The toy's optimum is site A alone at 4850."""
+    result = _solve(toy_scenario())
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.open_site_ids == ("A",)
+    assert result.objective_usd == pytest.approx(4850.0)
+    assert result.gap <= 1e-4
+
+
+def test_forced_closed_changes_answer():
+    """With A forced closed, B alone (5850) is cheapest."""
+    result = _solve(toy_scenario(constraints=DesignConstraints(forced_closed=("A",))))
+    assert result.open_site_ids == ("B",)
+    assert result.objective_usd == pytest.approx(5850.0)
+
+
+def test_forced_open_changes_answer():
+    """With C forced open, A joins it: 1000 + 3000 + 100 sqrt 2 + 1800 + 1500 = 7441.42."""
+    result = _solve(toy_scenario(constraints=DesignConstraints(forced_open=("C",))))
+    assert result.open_site_ids == ("A", "C")
+    assert result.objective_usd == pytest.approx(4000 + 100 * np.sqrt(2) + 3300)
+
+
+def test_capacity_changes_answer():
+    """A with room for 600 orders cannot serve 1000, and A+B (6591) loses to B alone (5850)."""
+    scenario = toy_scenario()
+    sites = (replace(scenario.sites[0], capacity_orders_per_year=600.0),) + scenario.sites[1:]
+    result = _solve(scenario.with_changes(sites=sites))
+    assert result.open_site_ids == ("B",)
+    assert result.objective_usd == pytest.approx(5850.0)
+
+
+def test_carrier_share_changes_answer():
+    """A second carrier 1 USD dearer must carry 30%: 300 orders move, +300 USD."""
+    scenario = toy_scenario(services=(flat_service(), flat_service(
+        "express", "CarrierB", rates=(2, 3, 4, 5, 6, 7, 8, 9))))
+    assert _solve(scenario).objective_usd == pytest.approx(4850.0)
+    bounded = scenario.with_changes(constraints=DesignConstraints(
+        carrier_shares=(CarrierShare("CarrierB", 30.0, None),)))
+    result = _solve(bounded)
+    assert result.objective_usd == pytest.approx(5150.0)
+    assert result.evaluation.kpis.carrier_share["CarrierB"] == pytest.approx(0.3)
+
+
+def test_share_target_changes_answer():
+    """70% within 1 day needs 105 served by C: A and C at 7441.42."""
+    result = _solve(toy_scenario(targets=Targets(share_targets=(ShareTarget(1, 70.0),))))
+    assert result.open_site_ids == ("A", "C")
+
+
+def test_unreachable_zip3_is_explained():
+    """No site reaches ZIP3 104 in 1 day: infeasible, and the explanation names it."""
+    result = optimize(toy_scenario(targets=Targets(max_days_any_zip3=1)))
+    assert result.status is SolveStatus.INFEASIBLE and result.design is None
+    assert any("ZIP3 104 (KS)" in s and "best: 2 days" in s for s in result.explanation)
+
+
+def test_binding_target_is_explained_by_relaxation():
+    """70% within 1 day with at most one site: at most 60% is possible, and it says so."""
+    scenario = toy_scenario(targets=Targets(share_targets=(ShareTarget(1, 70.0),)),
+                            constraints=DesignConstraints(max_sites=1))
+    result = optimize(scenario)
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.explanation == ("at most 60.0% of orders can be delivered within 1 day with "
+                                  "at most 1 site under the other constraints (target: 70%)",)
+
+
+def test_capacity_short_of_demand_is_explained():
+    """All three sites hold 900 orders at peak; demand is 1000 and nothing ships from abroad."""
+    scenario = toy_scenario()
+    sites = tuple(replace(s, capacity_orders_per_year=300.0) for s in scenario.sites)
+    result = optimize(scenario.with_changes(sites=sites))
+    assert result.status is SolveStatus.INFEASIBLE
+    assert any("can handle 0.0M orders" in s and "demand is 0.0M" in s
+               for s in result.explanation)
+
+
+def test_sweep_gives_best_design_per_site_count():
+    """Exactly one site: A (4850); exactly two: A and B (6591.42), targets ignored."""
+    one, two = sweep_site_counts(toy_scenario(), [1, 2])
+    assert one.open_site_ids == ("A",) and one.objective_usd == pytest.approx(4850.0)
+    assert two.open_site_ids == ("A", "B")
+    assert two.objective_usd == pytest.approx(3000 + 100 * np.sqrt(2) + 3450)
+
+
+def test_reduction_keeps_the_optimum():
+    """Solving over every lane gives the same optimum as over the reduced lanes."""
+    scenario = toy_scenario(services=(flat_service(), flat_service(
+        "air", "CarrierB", rates=(3, 3, 3, 3, 3, 3, 3, 3), days=(1,) * 8)),
+        targets=Targets(share_targets=(ShareTarget(1, 80.0),)))
+    lanes = build_lanes(scenario)
+    reduced = optimize(scenario, lanes)
+    n_z, n_s, n_k = lanes.shape
+    z, s, k = (a.ravel() for a in np.meshgrid(range(n_z), range(n_s), range(n_k),
+                                              indexing="ij"))
+    every = Options(z, s, k, lanes.cost_usd_per_order.ravel(),
+                    lanes.delivery_days.ravel().astype(np.int32))
+    assert len(reduce_options(scenario, lanes)) < len(every)
+    from network.optimize.problem import problem_from_scenario
+    full = solve_problem(problem_from_scenario(scenario, lanes, every), 60, 1e-9)
+    assert full.solver_objective == pytest.approx(reduced.objective_usd, rel=1e-9)
+
+
+def _random_problem(seed: int, n_sites: int = 8, n_points: int = 5) -> LocationProblem:
+    rng = np.random.default_rng(seed)
+    orders = rng.integers(1, 10, n_points).astype(float)
+    cost = rng.uniform(1, 10, (n_points, n_sites))
+    days = rng.integers(1, 4, (n_points, n_sites))
+    point = np.concatenate([np.repeat(np.arange(n_points), n_sites), np.arange(n_points)])
+    site = np.concatenate([np.tile(np.arange(n_sites), n_points), np.full(n_points, -1)])
+    c = np.concatenate([cost.ravel(), np.full(n_points, 12.0)])
+    d = np.concatenate([days.ravel(), np.full(n_points, 5)])
+    order = np.lexsort((site, c, point))
+    options = Options(point[order], site[order], np.zeros(len(c), int), c[order],
+                      d[order].astype(np.int32))
+    return LocationProblem(
+        orders_per_year=orders, fixed_cost_usd_per_year=rng.uniform(5, 30, n_sites),
+        capacity_orders_per_year=rng.uniform(0.2, 0.6, n_sites) * orders.sum(),
+        options=options, inventory_usd_by_count=4.0 * np.sqrt(np.arange(n_sites + 1)),
+        min_sites=0, max_sites=n_sites, forced_open=np.zeros(n_sites, bool),
+        forced_closed=np.zeros(n_sites, bool),
+        share_requirements=(ShareRequirement(2, float(rng.uniform(0.4, 0.8))),))
+
+
+def _brute_force(problem: LocationProblem) -> float:
+    """Every subset of sites x every single-sourced assignment; the cheapest feasible cost."""
+    opt, best = problem.options, np.inf
+    per_point = [np.nonzero(opt.point == z)[0] for z in range(problem.n_points)]
+    share = problem.share_requirements[0]
+    weight = problem.orders_per_year / problem.orders_per_year.sum()
+    for mask in itertools.product([False, True], repeat=problem.n_sites):
+        is_open = np.array(mask)
+        usable = [p[(opt.site[p] < 0) | is_open[np.maximum(opt.site[p], 0)]] for p in per_point]
+        combos = np.array(list(itertools.product(*usable)))
+        fast = (opt.days[combos] <= share.within_days) @ weight >= share.share - 1e-9
+        cost = opt.cost_usd_per_order[combos] @ problem.orders_per_year
+        ok = fast.copy()
+        for s in np.nonzero(is_open)[0]:
+            load = (opt.site[combos] == s) @ problem.orders_per_year
+            ok &= load <= problem.capacity_orders_per_year[s] + 1e-9
+        if ok.any():
+            fixed = problem.fixed_cost_usd_per_year[is_open].sum()
+            total = fixed + problem.inventory_usd_by_count[is_open.sum()] + cost[ok].min()
+            best = min(best, total)
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_matches_brute_force_on_random_instance(seed):
+    """8 sites, 5 ZIP3s, a share target and tight capacities: the solver equals brute force."""
+    problem = _random_problem(seed)
+    solution = solve_problem(problem, 60, 1e-9)
+    assert solution.status is MipStatus.OPTIMAL
+    cost = problem_cost(problem, solution.is_open, solution.choice)
+    assert cost == pytest.approx(_brute_force(problem), rel=1e-9)
+    assert (site_loads(problem, solution.choice) <= problem.capacity_orders_per_year + 1e-6).all()
+
+
+def test_same_scenario_same_design():
+    """Solving twice gives the same design."""
+    scenario = toy_scenario(services=(flat_service(), flat_service("b", "CarrierB")))
+    assert optimize(scenario).design == optimize(scenario).design
+
+
+def test_bad_parameters_are_invalid_input():
+    """A negative time limit is invalid input, not a crash."""
+    from network.optimize import SolveParams
+
+    result = optimize(toy_scenario(), params=SolveParams(time_limit_s=-1))
+    assert result.status is SolveStatus.INVALID_INPUT and result.explanation
+
+
+def test_default_scenario_is_solved_to_optimality(default_scenario, default_lanes):
+    """The default US scenario: proven optimal, evaluate() agrees, 90% within 2 days met."""
+    result = optimize(default_scenario, default_lanes)
+    assert result.status is SolveStatus.OPTIMAL and result.gap <= 1e-4
+    check = evaluate(default_scenario, result.design, default_lanes)
+    assert check.feasible
+    assert check.kpis.total_cost_usd == pytest.approx(result.objective_usd, rel=1e-12)
+    assert result.solver_objective_usd == pytest.approx(result.objective_usd, rel=1e-6)
+    assert check.kpis.share_within_days[2] >= 0.9 - 1e-9

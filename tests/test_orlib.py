@@ -1,0 +1,60 @@
+"""OR-Library instances with published optima, solved by the same model and solver as our
+scenarios. A few small ones run by default; every instance runs with `pytest -m slow`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from network.optimize.orlib import problem_for, published_optima, read_pmed, read_warehouse
+from network.optimize.search import problem_cost, solve_problem
+from network.optimize.solve import MipStatus
+
+DATA = Path(__file__).resolve().parent / "data" / "orlib"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "orlib"
+SMALL = [("ufl", "cap71"), ("ufl", "cap101"), ("ufl", "cap131"), ("pmedian", "pmed1"),
+         ("pmedian", "pmed2")]
+
+
+def _check(kind: str, instance: str, root: Path, optima: dict) -> None:
+    problem = problem_for(instance, kind, root)
+    solution = solve_problem(problem, time_limit_s=3600, relative_gap=1e-9)
+    assert solution.status is MipStatus.OPTIMAL
+    cost = problem_cost(problem, solution.is_open, solution.choice)
+    assert cost == pytest.approx(optima[(kind, instance)], abs=2e-3, rel=1e-6)
+    assert solution.solver_objective == pytest.approx(cost, rel=1e-6)
+
+
+@pytest.mark.parametrize(("kind", "instance"), SMALL)
+def test_small_instance_reaches_published_optimum(kind, instance):
+    """Small UFL and p-median instances reach their published optimum."""
+    _check(kind, instance, DATA, published_optima(DATA / "optima.csv"))
+
+
+def test_pmed_last_listed_edge_cost_wins():
+    """pmed1 lists some edges twice; the later cost is the one used."""
+    dist, p = read_pmed(DATA / "pmed" / "pmed1.txt")
+    assert p == 5 and dist.shape == (100, 100)
+    assert np.allclose(dist, dist.T) and np.isfinite(dist).all()
+
+
+def test_warehouse_reader_shapes():
+    """cap71: 16 facilities, 50 customers; facility 11 has fixed cost 0."""
+    fixed, cost = read_warehouse(DATA / "cap" / "cap71.txt")
+    assert fixed.shape == (16,) and cost.shape == (50, 16)
+    assert fixed[10] == 0.0
+
+
+def _all_shared() -> list[tuple[str, str]]:
+    if not SHARED.exists():
+        return []
+    return sorted(k for k in published_optima(SHARED / "optima.csv") if k[0] != "cfl")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("kind", "instance"), _all_shared())
+def test_every_instance_reaches_published_optimum(kind, instance):
+    """Every pmed, OR-Library UFL and M* instance reaches its published optimum."""
+    _check(kind, instance, SHARED, published_optima(SHARED / "optima.csv"))
