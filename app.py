@@ -6,10 +6,12 @@ pages/ (Designer is the home page).
 
 import streamlit as st
 
+from ui import style
 from ui.state import init_state
 
 st.set_page_config(page_title="Network designer", page_icon="🗺️", layout="wide")
 init_state()
+style.apply()
 
 navigation = st.navigation([
     st.Page("pages/designer.py", title="Designer", icon=":material/map:", default=True),

@@ -8,7 +8,7 @@ scenario = state.scenario()
 st.title("Network designer")
 orders = scenario.demand.annual_orders * (1 + scenario.demand.growth_pct / 100)
 st.caption(f"Scenario: **{scenario.name}** · {len(scenario.sites)} candidate sites · "
-           f"{orders:,.0f} orders a year ({scenario.demand.source})")
+           f"{orders:,.0f} orders a year · demand: {scenario.demand.source}")
 panels.show_notices()
 
 kpi_box = st.container()

@@ -24,6 +24,8 @@ STATES_FILE = Path(__file__).resolve().parent.parent / "data" / "us_states.geojs
 SOLVE_TIME_LIMIT_S = 60.0  # interactive: a planner waits at most this long for an answer
 SCENARIO_ENV = "NETWORK_SCENARIO"  # a scenario JSON to start the app on instead of the default
 SOLVE_CACHE_SIZE = 64
+NONCONTIGUOUS = {"Alaska", "Hawaii", "Puerto Rico", "Guam", "United States Virgin Islands",
+                 "American Samoa", "Commonwealth of the Northern Mariana Islands"}
 
 
 def scenario_key(scenario: Scenario) -> int:
@@ -38,10 +40,13 @@ def default_scenario() -> Scenario:
 
 
 @st.cache_data(show_spinner=False)
-def state_outlines() -> dict:
-    """US state outlines (data/us_states.geojson, from us-atlas) as a GeoJSON dict."""
-    frame = gpd.read_file(STATES_FILE)
-    return frame[["name", "geometry"]].__geo_interface__
+def state_outlines(include_noncontiguous: bool = False) -> dict:
+    """US state outlines (data/us_states.geojson, from us-atlas) as a GeoJSON dict; the lower
+    48 and DC unless Alaska, Hawaii and the territories are in the demand."""
+    frame = gpd.read_file(STATES_FILE)[["name", "geometry"]]
+    if not include_noncontiguous:
+        frame = frame[~frame["name"].isin(NONCONTIGUOUS)]
+    return frame.__geo_interface__
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -30,7 +30,7 @@ OPEN_RGB = (20, 20, 20)
 CANDIDATE_RGB = (255, 255, 255)
 SELECTED_RGB = (255, 200, 0)
 MAX_BUBBLE_M = 80_000
-VIEW = pdk.ViewState(latitude=38.4, longitude=-96.3, zoom=3.05, pitch=0, bearing=0)
+VIEW = pdk.ViewState(latitude=38.2, longitude=-95.9, zoom=3.2, pitch=0, bearing=0)
 TOOLTIP = {"html": "{tip}", "style": {"fontSize": "15px", "backgroundColor": "#111827",
                                       "color": "white", "padding": "8px"}}
 
@@ -133,7 +133,8 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
                  ) -> pdk.Deck:
     """The whole map; `evaluation` (of this same scenario) adds delivery-day colours, open
     sites and assignment lines."""
-    layers = [pdk.Layer("GeoJsonLayer", state_outlines(), id="states", stroked=True,
+    outlines = state_outlines(scenario.demand.include_noncontiguous)
+    layers = [pdk.Layer("GeoJsonLayer", outlines, id="states", stroked=True,
                         filled=True, get_fill_color=[238, 241, 245], get_line_color=[120, 130,
                                                                                      145],
                         line_width_min_pixels=1, pickable=False)]
@@ -159,7 +160,8 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
                                 get_text="label", get_size=15, get_color=[0, 0, 0, 255],
                                 get_pixel_offset=[0, -22], background=True,
                                 get_background_color=[255, 255, 255, 225],
-                                background_padding=[4, 2], font_weight=700, pickable=False))
+                                background_padding=[4, 2], font_weight=700, pickable=False,
+                                font_family="'Source Sans Pro, Helvetica, Arial, sans-serif'"))
     return pdk.Deck(layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None,
                     tooltip=TOOLTIP)
 

@@ -53,8 +53,8 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None) -> None:
     targets = record.result.evaluation.targets
     with row[3]:
         for t in targets:
-            mark = "✅" if t.met else "❌"
-            st.markdown(f"{mark} Target: {t.description}")
+            mark = ":green[:material/check_circle:]" if t.met else ":red[:material/cancel:]"
+            st.markdown(f"{mark} **Target** {'met' if t.met else 'missed'}: {t.description}")
 
 
 def show_explanation(record: SolveRecord) -> None:
@@ -122,13 +122,14 @@ def days_chart(evaluation: Evaluation) -> alt.Chart:
 
 def _styled(chart, title: str) -> alt.Chart:
     return (chart.properties(title=title, height=300)
-            .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=260)
-            .configure_title(fontSize=FONT + 3, anchor="start"))
+            .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=260,
+                            labelColor="#111827", titleColor="#111827")
+            .configure_title(fontSize=FONT + 3, anchor="start", color="#111827"))
 
 
 def site_use_frame(evaluation: Evaluation) -> pd.DataFrame:
     rows = [{"Site": u.name, "Id": u.site_id, "Orders per year": u.orders_per_year,
-             "Utilization at peak": u.utilization_share,
+             "Utilization at peak": 100 * u.utilization_share,
              "Fixed cost (USD/yr)": u.fixed_cost_usd_per_year,
              "Variable cost (USD/yr)": u.variable_cost_usd_per_year,
              "Total cost (USD/yr)": u.fixed_cost_usd_per_year + u.variable_cost_usd_per_year}
@@ -141,7 +142,7 @@ def show_site_use(evaluation: Evaluation) -> None:
     st.dataframe(site_use_frame(evaluation), hide_index=True, width="stretch", column_config={
         "Orders per year": st.column_config.NumberColumn(format="%,.0f"),
         "Utilization at peak": st.column_config.ProgressColumn(
-            format="percent", min_value=0.0, max_value=1.0,
+            format="%.0f%%", min_value=0.0, max_value=100.0,
             help="Orders x peak-season multiplier / capacity"),
         "Fixed cost (USD/yr)": money, "Variable cost (USD/yr)": money,
         "Total cost (USD/yr)": money})

@@ -41,14 +41,15 @@ def demand_section(scenario: Scenario) -> None:
     d = scenario.demand
     with st.form("demand_form"):
         cols = st.columns(3)
-        orders = cols[0].number_input("Annual orders", min_value=1.0, value=float(
-            d.annual_orders), step=1_000_000.0, format="%.0f",
-            disabled=bool(d.orders_by_zip3))
+        millions = cols[0].number_input("Annual orders (millions)", min_value=0.001,
+                                        value=d.annual_orders / 1e6, step=1.0, format="%.3f",
+                                        disabled=bool(d.orders_by_zip3))
         growth = cols[1].number_input("Growth (%)", value=float(d.growth_pct), step=1.0)
         offshore = cols[2].checkbox("Include Alaska, Hawaii and territories",
                                     value=d.include_noncontiguous)
         if st.form_submit_button("Apply demand"):
-            _apply(lambda: se.apply_demand(scenario, orders, growth, offshore), "Demand")
+            _apply(lambda: se.apply_demand(scenario, millions * 1e6, growth, offshore),
+                   "Demand")
     total = d.annual_orders * (1 + d.growth_pct / 100)
     st.caption(f"Now: {fmt.count(total)} orders a year. Source: {d.source}.")
     if d.orders_by_zip3 and st.button("Use population demand again", key="population_demand"):

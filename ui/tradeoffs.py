@@ -96,8 +96,9 @@ def service_chart(frame: pd.DataFrame, scenario: Scenario) -> alt.Chart:
 
 def _styled(chart, title: str) -> alt.Chart:
     return (chart.properties(title=title, height=340)
-            .configure_axis(labelFontSize=FONT, titleFontSize=FONT)
-            .configure_title(fontSize=FONT + 3, anchor="start"))
+            .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelColor="#111827",
+                            titleColor="#111827")
+            .configure_title(fontSize=FONT + 3, anchor="start", color="#111827"))
 
 
 def sweep_table(frame: pd.DataFrame) -> None:

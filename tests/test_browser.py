@@ -1,0 +1,156 @@
+"""The app in a real browser: headless Debian Chromium driven by Playwright.
+
+Starts `streamlit run app.py` on a free port, adds a site through the search box, solves, and
+checks the page: KPI values present and formatted, no exception element. Screenshots go to
+test-artifacts/ (git-ignored) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from network.scenario_file import load_default_scenario, scenario_to_json
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                 "--disable-background-networking"]
+# Twelve candidate sites keep the solve near a second, so the whole test stays short.
+SITES = ("SEA", "ONT", "OAK", "PHX", "SLC", "DEN", "DFW", "ORD", "ATL", "MDT", "MCO", "MEM")
+SERVER_START_TIMEOUT_S = 60
+VIEWPORT = {"width": 1600, "height": 1000}
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"streamlit did not listen on port {port} within {timeout_s} s")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """A running app server on a small scenario; stopped after the tests."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/install-chromium.sh)")
+    default = load_default_scenario()
+    scenario = default.with_changes(name="Browser test (12 sites)", sites=tuple(
+        s for s in default.sites if s.site_id in SITES))
+    path = tmp_path_factory.mktemp("scenario") / "scenario.json"
+    path.write_text(scenario_to_json(scenario))
+    port = free_port()
+    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "NETWORK_SCENARIO": str(path)})
+    try:
+        wait_for_port(port, proc, SERVER_START_TIMEOUT_S)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def wait_idle(page) -> None:
+    """Until the script run is over (stale elements of the previous run are gone)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=120_000)
+    page.wait_for_timeout(300)
+
+
+def wait_for_map(page) -> None:
+    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=30_000)
+    page.wait_for_timeout(1500)  # let deck.gl draw its first frame
+
+
+def test_add_site_solve_and_read_kpis(app_url, browser):
+    """Search a city, add it, solve: the KPI cards show formatted numbers, no exception."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(app_url)
+    wait_for_map(page)
+    no_exception(page)
+    page.screenshot(path=ARTIFACTS / "01-designer-start.png")
+
+    page.get_by_label("City or ZIP").fill("Reno, NV")
+    page.get_by_label("City or ZIP").press("Enter")
+    page.get_by_role("button", name="Add site here").click()
+    page.get_by_text("Added candidate site Reno").wait_for(timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+
+    page.get_by_role("button", name="Solve", exact=True).click()
+    page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=120_000)
+    wait_idle(page)
+    wait_for_map(page)
+    no_exception(page)
+    metrics = page.locator('[data-testid="stMetric"]')
+    assert metrics.count() >= 7
+    text = " ".join(metrics.all_inner_texts())
+    assert re.search(r"Total annual cost\s+\$\d{1,3}(,\d{3})+", text), text
+    assert re.search(r"Cost per order\s+\$\d+\.\d{2}", text), text
+    assert re.search(r"Average delivery\s+\d+\.\d days", text), text
+    assert re.search(r"Orders within 2 days\s+\d+\.\d%", text), text
+    page.screenshot(path=ARTIFACTS / "02-designer-solved.png")
+    # The app scrolls inside its main block, so a tall viewport shows the whole page.
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": 3400})
+    wait_for_map(page)
+    page.screenshot(path=ARTIFACTS / "03-designer-solved-full.png")
+    page.close()
+
+
+def test_settings_and_tradeoffs_pages_render(app_url, browser):
+    """The other two pages open from the navigation without an exception."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(app_url)
+    wait_for_map(page)
+    for name, shot in (("Settings", "04-settings.png"), ("Tradeoffs", "05-tradeoffs.png")):
+        page.get_by_role("link", name=name).click()
+        page.get_by_role("heading", name=re.compile(name)).wait_for(timeout=30_000)
+        wait_idle(page)
+        no_exception(page)
+        page.screenshot(path=ARTIFACTS / shot, full_page=True)
+    page.close()
