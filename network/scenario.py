@@ -111,7 +111,7 @@ class CrossBorderSettings:
     """Ship each order from abroad, no US site: the status quo a planner compares against."""
 
     enabled: bool = True
-    cost_usd_per_order: float = 16.0
+    cost_usd_per_order: float = 22.0
     delivery_days: int = 10
 
 
