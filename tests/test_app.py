@@ -186,16 +186,20 @@ def test_settings_reject_shares_not_adding_up(default):
     assert tighter.targets.max_days_any_zip3 == 5 and tighter.constraints.max_sites == 3
 
 
-def test_tradeoffs_sweep_and_map(small):
-    """The sweep over 1..2 sites draws the curves and the chosen network."""
+def test_tradeoffs_sweep_and_map(default):
+    """The sweep over 1..2 sites draws the curves, the table and the chosen network."""
     needs_optimizer()
-    at = start(small, page="pages/tradeoffs.py")
+    three = default.with_changes(sites=tuple(s for s in default.sites
+                                             if s.site_id in ("ONT", "ORD", "MDT")))
+    at = start(three, page="pages/tradeoffs.py")
     at.slider(key="tradeoff_counts").set_value(2).run()
     at.button(key="run_sweep").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert at.radio(key="tradeoff_pick").options == ["1 site", "2 sites"]
     sweep = at.dataframe[0].value
     assert list(sweep["Sites"]) == [1, 2]
+    assert all(v.startswith("$") for v in sweep["Annual cost"] if v != "—")
+    options = at.radio(key="tradeoff_pick").options
+    assert options and set(options) <= {"1 site", "2 sites"}
 
 
 def test_exports_carry_design(small):

@@ -18,7 +18,8 @@ def sweep_frame(results: list, counts: tuple[int, ...]) -> pd.DataFrame:
     rows = []
     for k, r in zip(counts, results, strict=True):
         if not r.status.has_design:
-            rows.append({"sites": k, "status": r.status.value})
+            rows.append({"sites": k, "status": r.status.value.replace("_", " "),
+                         "why": " ".join(r.explanation) or "no design found"})
             continue
         kp = r.evaluation.kpis
         rows.append({"sites": k, "status": r.status.value, "total_cost_usd": kp.total_cost_usd,
@@ -102,18 +103,27 @@ def _styled(chart, title: str) -> alt.Chart:
 
 
 def sweep_table(frame: pd.DataFrame) -> None:
-    shown = frame.rename(columns={
-        "sites": "Sites", "total_cost_usd": "Annual cost", "cost_per_order_usd": "Per order",
-        "change_vs_one_fewer_usd": "Change vs one fewer site",
-        "avg_delivery_days": "Average days", "within_1_day": "Within 1 day",
-        "within_2_days": "Within 2 days", "open_sites": "Open sites", "status": "Status"})
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "Annual cost": st.column_config.NumberColumn(format="$%,.0f"),
-        "Change vs one fewer site": st.column_config.NumberColumn(format="$%,.0f"),
-        "Per order": st.column_config.NumberColumn(format="$%.2f"),
-        "Average days": st.column_config.NumberColumn(format="%.1f"),
-        "Within 1 day": st.column_config.NumberColumn(format="percent"),
-        "Within 2 days": st.column_config.NumberColumn(format="percent")})
+    """The sweep as text formatted for reading aloud: USD with separators, days with one
+    decimal, shares as percentages; '—' where a count has no design."""
+    def text(column: str, fn) -> list[str]:
+        if column not in frame:
+            return ["—"] * len(frame)
+        return ["—" if pd.isna(v) else fn(v) for v in frame[column]]
+
+    shown = pd.DataFrame({
+        "Sites": frame["sites"],
+        "Annual cost": text("total_cost_usd", fmt.usd),
+        "Change vs one fewer site": text("change_vs_one_fewer_usd", fmt.signed_usd),
+        "Per order": text("cost_per_order_usd", fmt.usd_cents),
+        "Average delivery": text("avg_delivery_days", fmt.days),
+        "Within 1 day": text("within_1_day", fmt.pct),
+        "Within 2 days": text("within_2_days", fmt.pct),
+        "Open sites": text("open_sites", str),
+        "Status": frame["status"],
+        "Why no design": text("why", str)})
+    if "why" not in frame:
+        shown = shown.drop(columns="Why no design")
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def show_network(scenario: Scenario, result, k: int) -> None:

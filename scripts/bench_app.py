@@ -1,0 +1,116 @@
+"""App speed in a real browser (the numbers in BENCHMARKS.md, section "App").
+
+    .venv/bin/python scripts/bench_app.py [--runs 3] [--scenario FILE.json]
+
+For each run: start `streamlit run app.py` and time, from process start, until the Designer
+map has drawn in headless Chromium (first page rendered); then on the default scenario time
+each click until the script run is over and the page is updated:
+    solve (cold)        first Solve of the scenario (the optimizer's time dominates)
+    edit rerun          add a site through the search box
+    solve after edit    Solve the edited scenario (warm-started from the last design)
+    undo + cached solve Undo, then Solve: the scenario solved before, answered from memory
+Prints a JSON line per run and a Markdown table of medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
+                 "--disable-background-networking"]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+MAP = '[data-testid="stDeckGlJsonChart"] canvas'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def click_and_wait(page, locator, done_text: str | re.Pattern | None = None) -> float:
+    """Seconds from a click until the app is idle again (and `done_text` is shown)."""
+    start = time.perf_counter()
+    locator.click()
+    page.wait_for_timeout(50)  # let the rerun begin before waiting for its end
+    if done_text is not None:
+        page.get_by_text(done_text).first.wait_for(timeout=300_000)
+    page.wait_for_selector(IDLE, timeout=300_000)
+    return time.perf_counter() - start
+
+
+def one_run(browser, scenario: str | None) -> dict:
+    port = free_port()
+    env = {**os.environ, **({"NETWORK_SCENARIO": scenario} if scenario else {})}
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        listening = time.perf_counter() - start
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector(MAP, timeout=60_000)
+        first = time.perf_counter() - start
+        page.wait_for_selector(IDLE, timeout=60_000)
+        solve = page.get_by_role("button", name="Solve", exact=True)
+        times = {"server_listening_s": listening, "first_page_s": first}
+        times["solve_cold_s"] = click_and_wait(page, solve, re.compile(r"(Solved|Finished) in"))
+        page.get_by_label("City or ZIP").fill("Reno, NV")
+        page.get_by_label("City or ZIP").press("Enter")
+        page.wait_for_selector(IDLE, timeout=60_000)
+        times["edit_rerun_s"] = click_and_wait(
+            page, page.get_by_role("button", name="Add site here"), "Added candidate site")
+        times["solve_after_edit_s"] = click_and_wait(page, solve,
+                                                     re.compile(r"(Solved|Finished) in"))
+        click_and_wait(page, page.get_by_role("button", name="Undo last change"), "Undone")
+        times["undo_cached_solve_s"] = click_and_wait(page, solve,
+                                                      re.compile(r"(Solved|Finished) in"))
+        return {k: round(v, 2) for k, v in times.items()}
+    finally:
+        page.close()
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scenario", help="scenario JSON (default: the embedded default)")
+    args = parser.parse_args()
+    results = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=CHROMIUM_ARGS)
+        for _ in range(args.runs):
+            results.append(one_run(browser, args.scenario))
+            print(json.dumps(results[-1]), flush=True)
+        browser.close()
+    print("\n| measure | median (s) | runs (s) |\n|---|---:|---|")
+    for key in results[0]:
+        values = [r[key] for r in results]
+        print(f"| {key} | {statistics.median(values):.2f} | "
+              f"{', '.join(f'{v:.2f}' for v in values)} |")
+
+
+if __name__ == "__main__":
+    main()
