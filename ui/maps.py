@@ -3,8 +3,9 @@ lines from each open site to the ZIP3s it serves.
 
 No basemap tiles are used (map_provider=None): the state outlines come from the embedded
 data/us_states.geojson, so the map reads the same offline. Every pickable layer carries a `tip`
-column with its tooltip text, because one tooltip template serves all layers. pydeck turns bare
-strings into accessor expressions, so constant string props are quoted: "'pixels'".
+column with its tooltip text (plain text with line breaks; substituted values are escaped, so no
+HTML), because one tooltip template serves all layers. pydeck turns bare strings into accessor
+expressions, so constant string props are quoted: "'pixels'".
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ CANDIDATE_RGB = (255, 255, 255)
 SELECTED_RGB = (255, 200, 0)
 MAX_BUBBLE_M = 80_000
 VIEW = pdk.ViewState(latitude=38.2, longitude=-95.9, zoom=3.2, pitch=0, bearing=0)
-TOOLTIP = {"html": "{tip}", "style": {"fontSize": "15px", "backgroundColor": "#111827",
-                                      "color": "white", "padding": "8px"}}
+TOOLTIP = {"text": "{tip}", "style": {"fontSize": "15px", "whiteSpace": "pre-line",
+                                      "backgroundColor": "#111827", "color": "white",
+                                      "padding": "8px"}}
 
 
 def day_rgb(days: int, cross_border: bool = False) -> tuple[int, int, int]:
@@ -62,7 +64,7 @@ def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.D
     frame["radius"] = MAX_BUBBLE_M * np.sqrt(orders / max(float(orders.max()), 1.0))
     if evaluation is None:
         frame["color"] = [list(NEUTRAL_RGB) + [170]] * len(frame)
-        frame["tip"] = [f"<b>ZIP3 {z}</b> ({s})<br/>{fmt.count(o)} orders/yr"
+        frame["tip"] = [f"ZIP3 {z} ({s})\n{fmt.count(o)} orders/yr"
                         for z, s, o in zip(frame.zip3, frame.state, orders, strict=True)]
         return frame
     lt = evaluation.lanes
@@ -75,10 +77,10 @@ def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.D
     frame["days"] = days
     frame["color"] = [list(day_rgb(d, c)) + [215] for d, c in zip(days, cross, strict=True)]
     frame["tip"] = [
-        f"<b>ZIP3 {zz}</b> ({st})<br/>{fmt.count(o)} orders/yr<br/>"
+        f"ZIP3 {zz} ({st})\n{fmt.count(o)} orders/yr\n"
         + ("cross-border direct" if c else
            f"from {site_names[si]} by {lt.service_ids[ki]}")
-        + f"<br/>{int(d)} day{'s' if d != 1 else ''}"
+        + f"\n{int(d)} day{'s' if d != 1 else ''}"
         for zz, st, o, c, si, ki, d in zip(frame.zip3, frame.state, orders, cross, s, k, days,
                                            strict=True)]
     return frame
@@ -92,16 +94,16 @@ def site_frame(scenario: Scenario, evaluation: Evaluation | None) -> pd.DataFram
     for site in scenario.sites:
         u = use.get(site.site_id)
         is_open = bool(u and u.is_open)
-        tip = (f"<b>{site.name}</b> ({site.site_id}, ZIP3 {site.zip3})<br/>"
-               f"fixed {fmt.usd(site.fixed_cost_usd_per_year)}/yr<br/>"
+        tip = (f"{site.name} ({site.site_id}, ZIP3 {site.zip3})\n"
+               f"fixed {fmt.usd(site.fixed_cost_usd_per_year)}/yr\n"
                f"capacity {fmt.count(site.capacity_orders_per_year)} orders/yr")
         if is_open:
-            tip += (f"<br/><b>open</b>: {fmt.count(u.orders_per_year)} orders/yr, "
+            tip += (f"\nopen: {fmt.count(u.orders_per_year)} orders/yr, "
                     f"{fmt.pct(u.utilization_share)} of capacity at peak")
         if site.site_id in forced_open:
-            tip += "<br/>forced open"
+            tip += "\nforced open"
         if site.site_id in forced_closed:
-            tip += "<br/>forced closed"
+            tip += "\nforced closed"
         rows.append({"site_id": site.site_id, "name": site.name, "label": short_name(site.name),
                      "lon": site.lon, "lat": site.lat, "open": is_open,
                      "radius": 11 if is_open else 6,

@@ -12,6 +12,7 @@ from ui import data, edits, fmt, maps, results, solve, state
 
 MAP_KEY = "designer_map"
 SEARCH_KEY = "site_search"
+MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards above on one screen
 
 
 def show_notices() -> None:
@@ -107,7 +108,8 @@ def _selection_controls(scenario: Scenario) -> None:
             _add_site(scenario, place)
     if site_id is not None and site_id in scenario.site_ids:
         name = scenario.site(site_id).name
-        if st.button(f"Remove site {name} ({site_id})", key="remove_clicked", width="stretch"):
+        if st.button(f"Remove {maps.short_name(name)} ({site_id})", key="remove_clicked",
+                     width="stretch", help=f"Remove candidate site {name} from the scenario"):
             try:
                 state.set_scenario(edits.remove_site(scenario, site_id),
                                    f"Removed site {name} ({site_id}).")
@@ -138,7 +140,7 @@ def network_map(scenario: Scenario, record: state.SolveRecord | None) -> None:
     zip3, site_id = map_selection()
     deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id)
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=MAP_KEY,
-                    height=600)
+                    height=MAP_HEIGHT_PX)
     legend(evaluation)
 
 
