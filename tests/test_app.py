@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from network.errors import InputError
 from network.scenario import DesignConstraints, ShareTarget, Targets
-from network.scenario_file import load_default_scenario
+from network.scenario_file import load_default_scenario, scenario_from_json
 from ui import edits
 from ui import settings_edits as se
 
@@ -203,7 +203,7 @@ def test_tradeoffs_sweep_and_map(default):
 
 
 def test_exports_carry_design(small):
-    """The JSON export is the scenario document plus the design with its assignment."""
+    """The JSON export is the scenario document plus the design, and reads back as a scenario."""
     needs_optimizer()
     from network.optimize import optimize
 
@@ -213,3 +213,5 @@ def test_exports_carry_design(small):
     assert doc["design"]["open_site_ids"] == list(result.open_site_ids)
     assert len(doc["design"]["assignment"]) == len(result.evaluation.site_index)
     assert "site_id" in edits.lanes_csv(result.evaluation).splitlines()[0]
+    again = scenario_from_json(edits.design_json(small, result.open_site_ids, result.evaluation))
+    assert again.sites == small.sites and again.targets == small.targets
