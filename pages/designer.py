@@ -12,16 +12,11 @@ st.caption(f"Scenario: **{scenario.name}** · {len(scenario.sites)} candidate si
 panels.show_notices()
 
 kpi_box = st.container()
-map_col, side = st.columns([3, 1], gap="medium")
-with side:
-    panels.solve_controls(scenario)
-    st.divider()
-    panels.place_site_controls(scenario)
+panels.toolbar(scenario)
 
 scenario = state.scenario()
 record = panels.current_record(scenario)
-with map_col:
-    panels.network_map(scenario, record)
+panels.network_map(scenario, record)
 with kpi_box:
     panels.kpi_section(scenario, record)
 

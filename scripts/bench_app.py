@@ -75,14 +75,14 @@ def one_run(browser, scenario: str | None) -> dict:
         solve = page.get_by_role("button", name="Solve", exact=True)
         times = {"server_listening_s": listening, "first_page_s": first}
         times["solve_cold_s"] = click_and_wait(page, solve, re.compile(r"(Solved|Finished) in"))
-        page.get_by_label("City or ZIP").fill("Reno, NV")
-        page.get_by_label("City or ZIP").press("Enter")
+        page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
+        page.get_by_label("Add a site: city or ZIP").press("Enter")
         page.wait_for_selector(IDLE, timeout=60_000)
         times["edit_rerun_s"] = click_and_wait(
-            page, page.get_by_role("button", name="Add site here"), "Added candidate site")
+            page, page.get_by_role("button", name="Add site", exact=True), "Added candidate site")
         times["solve_after_edit_s"] = click_and_wait(page, solve,
                                                      re.compile(r"(Solved|Finished) in"))
-        click_and_wait(page, page.get_by_role("button", name="Undo last change"), "Undone")
+        click_and_wait(page, page.get_by_role("button", name="Undo", exact=True), "Undone")
         times["undo_cached_solve_s"] = click_and_wait(page, solve,
                                                       re.compile(r"(Solved|Finished) in"))
         return {k: round(v, 2) for k, v in times.items()}

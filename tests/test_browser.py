@@ -115,9 +115,9 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     no_exception(page)
     page.screenshot(path=ARTIFACTS / "01-designer-start.png")
 
-    page.get_by_label("City or ZIP").fill("Reno, NV")
-    page.get_by_label("City or ZIP").press("Enter")
-    page.get_by_role("button", name="Add site here").click()
+    page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
+    page.get_by_label("Add a site: city or ZIP").press("Enter")
+    page.get_by_role("button", name="Add site", exact=True).click()
     page.get_by_text("Added candidate site Reno").wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
@@ -135,6 +135,12 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     assert re.search(r"Average delivery\s+\d+\.\d days", text), text
     assert re.search(r"Orders within 2 days\s+\d+\.\d%", text), text
     page.screenshot(path=ARTIFACTS / "02-designer-solved.png")
+    page.set_viewport_size({"width": 1280, "height": 720})  # a common projector resolution
+    wait_for_map(page)
+    page.screenshot(path=ARTIFACTS / "02b-designer-solved-1280x720.png")
+    page.locator('[data-testid="stDeckGlJsonChart"]').scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "02c-designer-map-1280x720.png")
     # The app scrolls inside its main block, so a tall viewport shows the whole page.
     page.set_viewport_size({"width": VIEWPORT["width"], "height": 3400})
     wait_for_map(page)
@@ -147,13 +153,13 @@ def test_settings_and_tradeoffs_pages_render(app_url, browser):
     page = browser.new_page(viewport={"width": VIEWPORT["width"], "height": 1800})
     page.goto(app_url)
     wait_for_map(page)
-    page.get_by_role("link", name="Settings").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Settings").click()
     page.get_by_role("heading", name="Settings").wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
     page.screenshot(path=ARTIFACTS / "04-settings.png")
 
-    page.get_by_role("link", name="Tradeoffs").click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Tradeoffs").click()
     page.get_by_role("heading", name=re.compile("Tradeoffs")).wait_for(timeout=30_000)
     wait_idle(page)
     slider = page.get_by_role("slider")

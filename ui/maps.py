@@ -31,7 +31,7 @@ OPEN_RGB = (20, 20, 20)
 CANDIDATE_RGB = (255, 255, 255)
 SELECTED_RGB = (255, 200, 0)
 MAX_BUBBLE_M = 80_000
-VIEW = pdk.ViewState(latitude=38.2, longitude=-95.9, zoom=3.2, pitch=0, bearing=0)
+VIEW = pdk.ViewState(latitude=38.2, longitude=-95.9, zoom=3.25, pitch=0, bearing=0)
 TOOLTIP = {"text": "{tip}", "style": {"fontSize": "15px", "whiteSpace": "pre-line",
                                       "backgroundColor": "#111827", "color": "white",
                                       "padding": "8px"}}

@@ -35,41 +35,43 @@ def current_record(scenario: Scenario) -> state.SolveRecord | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Solve and undo
+# The toolbar above the map: solve, undo, add a site by city or ZIP
 
 
-def solve_controls(scenario: Scenario) -> None:
-    if st.button("Solve", type="primary", width="stretch", key="solve_button",
-                 help="Find the cheapest network that meets the delivery targets"):
-        solve.solve(scenario)
-    if st.button("Undo last change", width="stretch", disabled=not state.can_undo(),
-                 key="undo_button"):
+def toolbar(scenario: Scenario) -> None:
+    """One row above the full-width map; the solve status and map-click actions below it."""
+    cols = st.columns([1.1, 1.0, 2.3, 3.0, 1.1], vertical_alignment="bottom")
+    solve_clicked = cols[0].button("Solve", type="primary", width="stretch", key="solve_button",
+                                   help="Find the cheapest network that meets the targets")
+    if cols[1].button("Undo", width="stretch", disabled=not state.can_undo(),
+                      key="undo_button", help="Go back to the scenario before the last change"):
         state.undo()
         st.rerun()
-
-
-# ---------------------------------------------------------------------------------------------
-# Placing sites: search box and map selection
-
-
-def place_site_controls(scenario: Scenario) -> None:
-    st.markdown("**Add a candidate site**")
-    query = st.text_input("City or ZIP", key=SEARCH_KEY, placeholder="e.g. Reno, NV or 89501")
-    if query.strip():
-        try:
-            places = search_places(query, limit=6)
-        except InputError as err:
-            st.warning("; ".join(p.message for p in err.problems))
-            places = []
-        if not places:
-            st.caption(f"No place matches '{query}'.")
-        else:
-            labels = [f"{p.name}, {p.state} {p.zip5} (ZIP3 {p.zip3})" for p in places]
-            pick = st.selectbox("Place", range(len(places)), format_func=lambda i: labels[i],
-                                key="search_pick")
-            if st.button("Add site here", key="add_search", width="stretch"):
-                _add_site(scenario, places[pick])
+    query = cols[2].text_input("Add a site: city or ZIP", key=SEARCH_KEY,
+                               placeholder="e.g. Reno, NV or 89501")
+    places, problem = _search(query)
+    if places:
+        labels = [f"{p.name}, {p.state} {p.zip5} (ZIP3 {p.zip3})" for p in places]
+        pick = cols[3].selectbox("Place", range(len(places)), format_func=lambda i: labels[i],
+                                 key="search_pick")
+        if cols[4].button("Add site", key="add_search", width="stretch"):
+            _add_site(scenario, places[pick])
+    elif problem:
+        cols[3].warning(problem)
+    if solve_clicked:
+        solve.solve(scenario)
     _selection_controls(scenario)
+
+
+def _search(query: str) -> tuple[list[Place], str | None]:
+    """Places matching a city name or ZIP, or why there are none."""
+    if not query.strip():
+        return [], None
+    try:
+        places = search_places(query, limit=6)
+    except InputError as err:
+        return [], "; ".join(p.message for p in err.problems)
+    return places, None if places else f"No place matches '{query}'."
 
 
 def map_selection() -> tuple[str | None, str | None]:
@@ -99,7 +101,7 @@ def _selection_controls(scenario: Scenario) -> None:
     zip3, site_id = map_selection()
     if zip3 is None and site_id is None:
         st.caption("Or click a ZIP3 bubble on the map to add a site there; click a site to "
-                   "remove it.")
+                   "remove it. Hover for the numbers.")
         return
     if zip3 is not None and zip3 in scenario.zip3_base.zip3:
         place = place_in_zip3(scenario, zip3)
@@ -170,6 +172,10 @@ def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
         results.show_explanation(record)
         return
     results.show_kpis(record, state.previous_solve())
+    r = record.result
+    gap = f", proven gap {fmt.pct(r.gap, 2)}" if r.gap is not None else ""
+    st.caption(f"Solver: {r.status.value}{gap}, {r.solve_seconds:.1f} s. Open sites: "
+               f"{', '.join(r.open_site_ids)}. Changes are against the previous solve.")
 
 
 # ---------------------------------------------------------------------------------------------

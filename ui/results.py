@@ -30,7 +30,7 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None) -> None:
     def delta(fn, fmt_fn):
         return fmt_fn(fn(k) - fn(p)) if p is not None else None
 
-    row = st.columns(4)
+    row = st.columns([1.6, 1, 1, 0.8])  # the total is the longest number: give it room
     row[0].metric("Total annual cost", fmt.usd(k.total_cost_usd), help=COST_HELP, border=True,
                   delta=delta(lambda x: x.total_cost_usd, fmt.signed_usd), delta_color="inverse")
     row[1].metric("Cost per order", fmt.usd_cents(k.cost_per_order_usd), border=True,
@@ -44,7 +44,7 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None) -> None:
                   delta_color="inverse")
     row[3].metric("Sites open", str(k.n_open_sites), border=True,
                   delta=delta(lambda x: x.n_open_sites, fmt.signed_count), delta_color="off")
-    row = st.columns(4)
+    row = st.columns([1, 1, 1, 1.4])
     for col, d in zip(row[:3], (1, 2, 3), strict=True):
         col.metric(f"Orders within {d} day{'s' if d > 1 else ''}",
                    fmt.pct(k.share_within_days.get(d, 1.0)), border=True,

@@ -97,6 +97,8 @@ def targets_section(scenario: Scenario) -> None:
                                            "Within (days)", format="%d", step=1),
                                        "share_pct": st.column_config.NumberColumn(
                                            "At least (% of orders)", format="%.1f")})
+            st.caption("One row per promise, e.g. 90% of orders within 2 days. Add or delete "
+                       "rows in the table.")
         with right:
             max_days = st.number_input("No ZIP3 over this many days (0 = no limit)",
                                        value=t.max_days_any_zip3 or 0, step=1)

@@ -7,8 +7,8 @@ CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 [data-testid="stCaption"], [data-testid="stCaptionContainer"],
-[data-testid="stCaptionContainer"] p { color: #374151 !important; }
-[data-testid="stMetricValue"] { font-weight: 600; }
+[data-testid="stCaptionContainer"] p { color: #1f2937 !important; }
+[data-testid="stMetricValue"] { font-weight: 600; font-size: 2.0rem; }
 </style>
 """
 
