@@ -243,3 +243,55 @@ def row_names(model: MipModel) -> list[str]:
     for name, first, end in model.row_blocks:
         names += [name] if end - first == 1 else [f"{name}[{i}]" for i in range(end - first)]
     return names
+
+
+def with_count_window(model: MipModel, lo: int, hi: int) -> MipModel:
+    """The same model with the number of open sites limited to [lo, hi]."""
+    lb, ub = model.var_lb.copy(), model.var_ub.copy()
+    inside = (model.count_values >= lo) & (model.count_values <= hi)
+    ub[model.u] = np.where(inside, model.var_ub[model.u], 0.0)
+    return replace(model, var_lb=lb, var_ub=ub)
+
+
+def restrict(model: MipModel, keep: np.ndarray) -> tuple[MipModel, np.ndarray, np.ndarray]:
+    """The model over the variables in the boolean mask `keep` (dropped x are fixed at 0).
+
+    Link rows left without any kept option are dropped (they only say y_s >= 0). Returns the
+    smaller model and the original indices of its variables and rows."""
+    cols = np.nonzero(keep)[0]
+    col_pos = np.full(len(keep), -1)
+    col_pos[cols] = np.arange(len(cols))
+    kept_entry = keep[model.a_col]
+    x_in_row = np.bincount(model.a_row[kept_entry & (model.a_col >= model.x.start)
+                                       & (model.a_col < model.x.stop)],
+                           minlength=len(model.row_lb))
+    link = np.zeros(len(model.row_lb), bool)
+    link[list(model.rows_of("link"))] = True
+    rows = np.nonzero(~link | (x_in_row > 0))[0]
+    row_pos = np.full(len(model.row_lb), -1)
+    row_pos[rows] = np.arange(len(rows))
+    entry = kept_entry & (row_pos[model.a_row] >= 0)
+    n_y = int(keep[model.y].sum())
+    n_x = int(keep[model.x].sum())
+    sub = MipModel(model.var_lb[cols], model.var_ub[cols], model.var_integer[cols],
+                   model.objective[cols], model.row_lb[rows], model.row_ub[rows],
+                   row_pos[model.a_row[entry]], col_pos[model.a_col[entry]], model.a_val[entry],
+                   n_y, n_x, model.count_values[keep[model.u]], (), model.capacity_sites)
+    return sub, cols, rows
+
+
+def lagrangian_bound(model: MipModel, duals: np.ndarray) -> tuple[float, np.ndarray]:
+    """A valid lower bound on the LP (so on the MIP) over *every* variable of `model`, from any
+    row prices, and the reduced costs r = c - A'duals.
+
+    Prices with the wrong sign for a row's side are set to 0, so the bound holds whatever the
+    LP solver's tolerances: bound = sum_i duals_i b_i + sum_j min(r_j lb_j, r_j ub_j)."""
+    d = duals.copy()
+    d[(d > 0) & np.isinf(model.row_lb)] = 0.0
+    d[(d < 0) & np.isinf(model.row_ub)] = 0.0
+    side = np.where(d > 0, model.row_lb, np.where(d < 0, model.row_ub, 0.0))
+    side = np.where(d == 0, 0.0, side)
+    reduced = model.objective - np.bincount(model.a_col, weights=model.a_val * d[model.a_row],
+                                            minlength=len(model.var_lb))
+    box = np.minimum(reduced * model.var_lb, reduced * model.var_ub)
+    return float(d @ side + box.sum()), reduced

@@ -4,8 +4,7 @@ Capacity rows (4) are left out of the first model and added only for the open si
 solution overloads; the loop ends when a solution meets every capacity. Each model is a
 relaxation of the full one, so its bound is a valid bound, and a solution of a relaxation that
 meets every constraint of the full model is as good as that bound says (row generation is
-exact). The number of open sites is narrowed first (`count_window`), because the square-root
-inventory term is concave and its LP relaxation is weak over a wide range of counts.
+exact). Within one model, `pricing.py` searches the number of open sites window by window.
 """
 
 from __future__ import annotations
@@ -15,9 +14,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from network.optimize.heuristic import best_designs
+from network.optimize.lagrange import LagrangeData, ascend, initial_prices, lagrange_data
 from network.optimize.model import MipModel, build_model, count_range
 from network.optimize.problem import NO_SITE, LocationProblem
-from network.optimize.solve import MipSolution, MipStatus, solve_model
+from network.optimize.solve import MipStatus
+from network.optimize.windows import (
+    Incumbent,
+    WindowState,
+    bound_window,
+    convex_estimate,
+    guess_count,
+    plain_estimate,
+    solve_window,
+    tangent_estimate,
+    windows_of,
+)
 
 CAPACITY_TOLERANCE = 1e-9  # relative overload ignored (float noise)
 
@@ -63,11 +75,10 @@ def overloaded_sites(problem: LocationProblem, choice: np.ndarray) -> tuple[int,
     return tuple(int(s) for s in np.nonzero(over)[0])
 
 
-def read_solution(problem: LocationProblem, model: MipModel, sol: MipSolution
+def read_solution(problem: LocationProblem, model: MipModel, values: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Open sites and each point's option from the solver's values (largest x per point; the
     options are sorted by cost, so a split point takes its cheapest option)."""
-    values = sol.values
     is_open = values[model.y] > 0.5
     x = values[model.x]
     opt = problem.options
@@ -80,27 +91,157 @@ def read_solution(problem: LocationProblem, model: MipModel, sol: MipSolution
 
 def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: float,
                   hint: np.ndarray | None = None, count_bounds: tuple[int, int] | None = None,
-                  capacity_sites: tuple[int, ...] = ()) -> ProblemSolution:
+                  capacity_sites: tuple[int, ...] = (), start_count: int | None = None
+                  ) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit)."""
     start = time.perf_counter()
+    deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
     if lo > hi:
         return ProblemSolution(MipStatus.INFEASIBLE, None, None, None, None, 0.0)
     capacity = tuple(capacity_sites)
     while True:
-        model = build_model(problem, capacity, (lo, hi))
-        left = time_limit_s - (time.perf_counter() - start)
-        sol = solve_model(model, left, relative_gap, hint=_fit_hint(hint, model))
-        if sol.values is None:
-            return ProblemSolution(sol.status, None, None, None, sol.best_bound,
-                                   time.perf_counter() - start, capacity)
-        is_open, choice = read_solution(problem, model, sol)
+        full = build_model(problem, capacity, (lo, hi))
+        best, bound, timed_out = _search(problem, full, relative_gap, deadline,
+                                         _fit_hint(hint, full), start_count)
+        seconds = time.perf_counter() - start
+        if best.values is None:
+            status = MipStatus.NO_SOLUTION if timed_out else MipStatus.INFEASIBLE
+            return ProblemSolution(status, None, None, None, None, seconds, capacity)
+        is_open, choice = read_solution(problem, full, best.values)
         over = tuple(s for s in overloaded_sites(problem, choice) if s not in capacity)
-        if not over:
-            return ProblemSolution(sol.status, is_open, choice, sol.objective, sol.best_bound,
-                                   time.perf_counter() - start, capacity, sol.values)
-        capacity = tuple(sorted(capacity + over))
-        hint = None
+        if over:
+            capacity, hint = tuple(sorted(capacity + over)), None
+            continue
+        gap = max(0.0, best.objective - bound) / max(abs(best.objective), 1e-9)
+        optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
+        return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
+                               choice, best.objective, min(bound, best.objective), seconds,
+                               capacity, best.values)
+
+
+def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadline: float,
+            hint: np.ndarray | None, start_count: int | None
+            ) -> tuple[Incumbent, float, bool]:
+    """Best-first over count windows: always work on the window with the lowest bound, by the
+    cheapest step that can raise it (Lagrangian ascent, then its LP, then its MIP)."""
+    lo, hi = int(full.count_values[0]), int(full.count_values[-1])
+    windows = windows_of(problem, lo, hi)
+    best = Incumbent(values=hint)
+    data = lagrange_data(problem) if _lagrange_applies(full, windows) else None
+    if data is not None and start_count is None:
+        start_count = _heuristic_incumbent(problem, full, best, lo, hi)
+    guess = _first_window(windows, problem, full, hint, start_count)
+    while True:
+        if time.perf_counter() >= deadline:
+            return best, -np.inf, True
+        lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
+        open_ = [i for i, w in enumerate(windows) if w.proven is None]
+        if not open_:
+            break
+        started = any(w.bound is not None for w in windows)
+        i = min(open_, key=lambda k: (lows[k], abs(k - guess))) if started else guess
+        if lows[i] >= best.objective * (1 - relative_gap):
+            break
+        w = windows[i]
+        if w.bound is None and _try_lagrange(problem, full, data, windows, i, best, lows):
+            continue
+        if w.bound is None:
+            bound_window(full, w, deadline)
+        elif np.isinf(w.bound):
+            w.proven = np.inf
+        else:
+            solve_window(problem, full, w, best, relative_gap, deadline)
+    return best, _global_bound(windows, problem, full), False
+
+
+def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
+                ) -> float:
+    w = windows[i]
+    if w.proven is not None:
+        return w.proven
+    if w.bound is not None:
+        return w.bound
+    return _estimate(windows, problem, full, i)
+
+
+def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
+                  windows: list[WindowState], i: int, best: Incumbent, lows: list[float]
+                  ) -> bool:
+    """One subgradient ascent for window i (from the nearest solved window's prices), aiming
+    above the incumbent or, before there is one, above the lowest solved bound. True when it
+    was tried (the window's bound may have risen), False when it does not apply."""
+    w = windows[i]
+    solved = [j for j, v in enumerate(windows) if v.duals is not None]
+    if data is None or not solved or w.lagrange_tries >= 2:
+        return False
+    target = best.objective
+    if not np.isfinite(target):
+        target = min(windows[j].bound for j in solved)
+    if lows[i] >= target:
+        return False
+    near = windows[min(solved, key=lambda j: abs(j - i))]
+    lam, sigma = initial_prices(full, near.duals)
+    value = ascend(problem, data, w.lo, lam, sigma, target)
+    w.lagrange = value if w.lagrange is None else max(w.lagrange, value)
+    w.lagrange_tries += 1
+    return True
+
+
+def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
+                         hi: int) -> int | None:
+    """Seed the search with the heuristic's best design; returns its count."""
+    designs = best_designs(problem, lo, hi)
+    if not designs:
+        return None
+    n = min(designs, key=lambda k: designs[k][0])
+    cost, is_open, choice = designs[n]
+    values = np.zeros(len(full.var_lb))
+    values[full.y] = is_open
+    values[full.x.start + choice] = 1.0
+    values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
+    best.objective, best.values = cost, values
+    return n
+
+
+def _lagrange_applies(full: MipModel, windows: list[WindowState]) -> bool:
+    coupled = any(name.startswith(("capacity", "carrier")) for name, _, _ in full.row_blocks)
+    return len(windows) > 1 and not coupled
+
+
+def _first_window(windows: list[WindowState], problem: LocationProblem, full: MipModel,
+                  hint: np.ndarray | None, start_count: int | None) -> int:
+    if len(windows) == 1:
+        return 0
+    guess = start_count
+    if guess is None and hint is not None:
+        guess = int(round(hint[full.y].sum()))
+    if guess is None:
+        guess = guess_count(problem, windows[0].lo, windows[-1].hi)
+    return int(np.argmin([abs(w.lo - guess) for w in windows]))
+
+
+def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
+              ) -> float:
+    """A lower bound on window i without solving it."""
+    if len(windows) == 1:
+        return -np.inf
+    lagrange = windows[i].lagrange if windows[i].lagrange is not None else -np.inf
+    return max(convex_estimate(windows, problem, i), tangent_estimate(windows, full, i),
+               plain_estimate(problem, windows[i].lo), lagrange)
+
+
+def _global_bound(windows: list[WindowState], problem: LocationProblem, full: MipModel
+                  ) -> float:
+    bounds = []
+    for i, w in enumerate(windows):
+        if w.proven is not None:
+            bounds.append(w.proven)
+        elif w.bound is not None:
+            bounds.append(w.bound)
+        else:
+            bounds.append(_estimate(windows, problem, full, i))
+    return float(min(bounds))
 
 
 def _fit_hint(hint: np.ndarray | None, model: MipModel) -> np.ndarray | None:

@@ -29,6 +29,7 @@ from ortools.math_opt.python import mathopt
 from network.optimize.model import MipModel
 
 SEED = 20240601
+OBJECTIVE_SCALE = 1e-6  # the solver sees million USD: HiGHS warns about costs of 1e8 and more
 VERBOSE = False
 
 
@@ -63,7 +64,8 @@ def to_proto(model: MipModel, var_names: list[str] | None = None,
         v.names.extend(var_names)
     nz = np.nonzero(model.objective)[0]
     proto.objective.linear_coefficients.ids.extend(nz.tolist())
-    proto.objective.linear_coefficients.values.extend(model.objective[nz].tolist())
+    proto.objective.linear_coefficients.values.extend(
+        (model.objective[nz] * OBJECTIVE_SCALE).tolist())
     c = proto.linear_constraints
     c.ids.extend(range(n_row))
     c.lower_bounds.extend(model.row_lb.tolist())
@@ -126,8 +128,46 @@ def _read_result(raw: result_pb2.SolveResultProto, n_var: int) -> MipSolution:
     if not feasible:
         return MipSolution(MipStatus.NO_SOLUTION, None, None, best_bound, seconds)
     best = feasible[0]
-    values = np.zeros(n_var)
-    values[np.asarray(best.variable_values.ids, dtype=np.int64)] = best.variable_values.values
+    values = _dense(best.variable_values, n_var)
     status = (MipStatus.OPTIMAL if reason == result_pb2.TERMINATION_REASON_OPTIMAL
               else MipStatus.FEASIBLE)
-    return MipSolution(status, values, best.objective_value, best_bound, seconds)
+    return MipSolution(status, values, best.objective_value / OBJECTIVE_SCALE,
+                       None if best_bound is None else best_bound / OBJECTIVE_SCALE, seconds)
+
+
+def _dense(sparse, n: int) -> np.ndarray:
+    out = np.zeros(n)
+    out[np.asarray(sparse.ids, dtype=np.int64)] = sparse.values
+    return out
+
+
+@dataclass(frozen=True)
+class LpSolution:
+    """An LP relaxation's primal values and row duals (USD units), or None when infeasible."""
+
+    values: np.ndarray | None
+    duals: np.ndarray | None
+    objective: float | None
+    infeasible: bool = False
+
+
+def solve_lp(model: MipModel, time_limit_s: float) -> LpSolution:
+    """The LP relaxation of `model` (integrality dropped) with its dual values."""
+    proto = to_proto(model)
+    del proto.variables.integers[:]
+    proto.variables.integers.extend([False] * len(model.var_lb))
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.01)),
+                                     enable_output=VERBOSE)
+    raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
+                            parameters_pb2.SolverInitializerProto(), params.to_proto(),
+                            _hint_proto(None), None, mathopt.CallbackRegistration().to_proto(),
+                            None, None)
+    if raw.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not raw.solutions:
+        infeasible = raw.termination.reason in (
+            result_pb2.TERMINATION_REASON_INFEASIBLE,
+            result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED)
+        return LpSolution(None, None, None, infeasible)
+    sol = raw.solutions[0]
+    values = _dense(sol.primal_solution.variable_values, len(model.var_lb))
+    duals = _dense(sol.dual_solution.dual_values, len(model.row_lb)) / OBJECTIVE_SCALE
+    return LpSolution(values, duals, sol.primal_solution.objective_value / OBJECTIVE_SCALE)

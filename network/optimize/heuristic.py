@@ -1,0 +1,191 @@
+"""A fast design before any proof: greedy adding of sites, then swaps, for each count.
+
+Each set of open sites is priced by `assign_open`: every ZIP3 takes its cheapest open option,
+then the cheapest upgrades (extra cost per order moved into the target) to a fast option until
+the share target is met. It handles one share target and no carrier shares or capacity rows
+(otherwise it returns None and the exact search starts without an incumbent). The result only
+seeds the exact search (a starting count, an incumbent to filter against, a solver hint);
+nothing relies on it being optimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from network.optimize.problem import NO_SITE, LocationProblem
+
+MAX_SWAP_ROUNDS = 3
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Per (point, site): cheapest option and cheapest fast option (index and cost)."""
+
+    cheap_cost: np.ndarray  # [z, s]
+    cheap_option: np.ndarray
+    fast_cost: np.ndarray
+    fast_option: np.ndarray
+    cb_cheap: np.ndarray  # [z] cross-border (inf when none)
+    cb_cheap_option: np.ndarray
+    cb_fast: np.ndarray
+    weight: np.ndarray  # [z] share of orders
+    share: float | None
+
+
+def pricing(problem: LocationProblem) -> Pricing | None:
+    if problem.carrier_bounds or len(problem.share_requirements) > 1:
+        return None
+    opt = problem.options
+    target = problem.share_requirements[0] if problem.share_requirements else None
+    fast = (opt.days <= target.within_days) if target else np.ones(len(opt), bool)
+    cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
+    cheap_c, cheap_o = _best_per_pair(problem, cost, np.ones(len(opt), bool))
+    fast_c, fast_o = _best_per_pair(problem, cost, fast)
+    cb = np.nonzero(opt.site == NO_SITE)[0]
+    cb_cheap = np.full(problem.n_points, np.inf)
+    cb_option = np.full(problem.n_points, -1)
+    cb_cheap[opt.point[cb]] = cost[cb]
+    cb_option[opt.point[cb]] = cb
+    cb_fast = np.where(np.isin(np.arange(problem.n_points), opt.point[cb[fast[cb]]]),
+                       cb_cheap, np.inf)
+    weight = problem.orders_per_year / problem.orders_per_year.sum()
+    return Pricing(cheap_c, cheap_o, fast_c, fast_o, cb_cheap, cb_option, cb_fast, weight,
+                   None if target is None else target.share)
+
+
+def _best_per_pair(problem: LocationProblem, cost: np.ndarray, member: np.ndarray):
+    opt = problem.options
+    idx = np.nonzero(member & (opt.site != NO_SITE))[0]
+    order = idx[np.lexsort((idx, cost[idx]))][::-1]  # later writes win: cheapest, lowest index
+    best_c = np.full((problem.n_points, problem.n_sites), np.inf)
+    best_o = np.full((problem.n_points, problem.n_sites), -1)
+    best_c[opt.point[order], opt.site[order]] = cost[order]
+    best_o[opt.point[order], opt.site[order]] = order
+    return best_c, best_o
+
+
+def assign_open(problem: LocationProblem, p: Pricing, is_open: np.ndarray
+                ) -> tuple[float, np.ndarray] | None:
+    """(cost, option per point) of serving every point from the open sites, or None."""
+    z = np.arange(problem.n_points)
+    sites = np.nonzero(is_open)[0]
+    if len(sites):
+        cheap_site = sites[np.argmin(p.cheap_cost[:, sites], axis=1)]
+        a = np.minimum(p.cheap_cost[z, cheap_site], p.cb_cheap)
+    else:
+        cheap_site, a = np.zeros(len(z), int), p.cb_cheap
+    choice = np.where(p.cb_cheap <= a, p.cb_cheap_option, p.cheap_option[z, cheap_site])
+    if not np.isfinite(a).all():
+        return None
+    total = a.sum()
+    if p.share is not None:
+        if len(sites):
+            fast_site = sites[np.argmin(p.fast_cost[:, sites], axis=1)]
+            f = np.minimum(p.fast_cost[z, fast_site], p.cb_fast)
+        else:
+            fast_site, f = np.zeros(len(z), int), p.cb_fast
+        fast_choice = np.where(p.cb_fast <= f, p.cb_cheap_option, p.fast_option[z, fast_site])
+        already = f <= a
+        choice = np.where(already, fast_choice, choice)
+        missing = p.share - p.weight[already].sum()
+        if missing > 1e-12:
+            ratio = np.where(~already & np.isfinite(f), (f - a) / p.weight, np.inf)
+            order = np.argsort(ratio, kind="stable")
+            take = np.searchsorted(np.cumsum(p.weight[order]), missing - 1e-12) + 1
+            if take > len(order) or not np.isfinite(ratio[order[take - 1]]):
+                return None
+            upgrade = order[:take]
+            choice[upgrade] = fast_choice[upgrade]
+            total += (f - a)[upgrade].sum()
+    n = int(is_open.sum())
+    return (float(total + problem.fixed_cost_usd_per_year[is_open].sum()
+                  + problem.inventory_usd_by_count[n]), choice)
+
+
+def best_designs(problem: LocationProblem, lo: int, hi: int
+                 ) -> dict[int, tuple[float, np.ndarray, np.ndarray]]:
+    """count -> (cost, open mask, choice): greedy adding, then swaps at the best greedy count
+    and its neighbours; empty when the heuristic does not apply."""
+    p = pricing(problem)
+    if p is None:
+        return {}
+    is_open = problem.forced_open.copy()
+    free = ~problem.forced_open & ~problem.forced_closed
+    path: dict[int, tuple[float, np.ndarray]] = {}
+    if lo <= int(is_open.sum()):
+        path[int(is_open.sum())] = (_cost(problem, p, is_open), is_open)
+    while int(is_open.sum()) < hi and (free & ~is_open).any():
+        cost, s = min((_cost(problem, p, _with(is_open, s, True)), s)
+                      for s in np.nonzero(free & ~is_open)[0])
+        is_open = _with(is_open, s, True)
+        n = int(is_open.sum())
+        if n >= lo:
+            path[n] = (cost, is_open)
+        finite = [k for k in path if np.isfinite(path[k][0])]
+        if finite and n > min(finite, key=lambda k: path[k][0]) + 2:
+            break
+    finite = [k for k in path if np.isfinite(path[k][0])]
+    if not finite:
+        return {}
+    n = min(finite, key=lambda k: path[k][0])
+    found = {n: _improved(problem, p, path[n][1], free)}
+    for step in (-1, 1):  # walk away from the greedy count while the swapped designs improve
+        k = n
+        while True:
+            start = _neighbour(problem, p, found[k][1], free, step)
+            if start is None:
+                break
+            found[k + step] = _improved(problem, p, start, free)
+            if found[k + step][0] >= found[k][0]:
+                break
+            k += step
+    return found
+
+
+def _improved(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray):
+    improved = _swap(problem, p, is_open, free)
+    cost, choice = assign_open(problem, p, improved)
+    return cost, improved, choice
+
+
+def _neighbour(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray,
+               step: int) -> np.ndarray | None:
+    """The best design one site smaller (step -1) or larger (+1) than `is_open`."""
+    pool = np.nonzero(free & (is_open if step < 0 else ~is_open))[0]
+    if not len(pool):
+        return None
+    trials = [(_cost(problem, p, _with(is_open, s, step > 0)), s) for s in pool]
+    cost, s = min(trials)
+    return _with(is_open, s, step > 0) if np.isfinite(cost) else None
+
+
+def _with(mask: np.ndarray, s: int, value: bool) -> np.ndarray:
+    out = mask.copy()
+    out[s] = value
+    return out
+
+
+def _cost(problem: LocationProblem, p: Pricing, is_open: np.ndarray) -> float:
+    result = assign_open(problem, p, is_open)
+    return np.inf if result is None else result[0]
+
+
+def _swap(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray
+          ) -> np.ndarray:
+    """Best-improvement swaps of one open free site for one closed one."""
+    current = _cost(problem, p, is_open)
+    for _ in range(MAX_SWAP_ROUNDS):
+        best = (current, None, None)
+        for out in np.nonzero(is_open & free)[0]:
+            for into in np.nonzero(~is_open & free)[0]:
+                trial = _with(_with(is_open, out, False), into, True)
+                c = _cost(problem, p, trial)
+                if c < best[0] - 1e-9 * abs(c):
+                    best = (c, out, into)
+        if best[1] is None:
+            break
+        is_open = _with(_with(is_open, best[1], False), best[2], True)
+        current = best[0]
+    return is_open

@@ -1,0 +1,135 @@
+"""Lagrangian bounds for one count of open sites, by subgradient ascent (no LP solve).
+
+For a fixed number n of open sites, relax the assignment rows (1) with prices lambda_z and the
+share targets (3) with prices sigma_t >= 0. Option p of point z then has the reduced cost
+    r_p = o_z c_p - lambda_z - sum_t sigma_t w_z [d_p <= N_t]
+and the relaxation falls apart by site: a site is worth
+    v_s = F_s + sum_z min(0, min_{p in P_z at s} r_p)
+(one option per (point, site) because of the linking rows (2)), cross-border contributes
+min(0, r) per point, and the best n sites are the forced-open ones plus the cheapest others:
+    L_n(lambda, sigma) = sum_z lambda_z + sum_t sigma_t a_t + sum_z min(0, r_cb(z))
+                         + sum of the n chosen v_s + I_n.
+Every L_n is a valid lower bound on any design with n sites. Started from the row prices of a
+neighbouring count's LP, a few dozen subgradient steps usually lift it above the incumbent,
+which proves that count cannot win without solving its LP (about 2 s on the default scenario
+where this takes tens of milliseconds). Used only when the model has no capacity or carrier
+rows (those would need prices of their own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from network.optimize.model import MipModel
+from network.optimize.problem import NO_SITE, LocationProblem
+
+MAX_STEPS = 80
+AIM_ABOVE = 0.002  # Polyak steps aim this far above the incumbent (relative)
+
+
+@dataclass(frozen=True)
+class LagrangeData:
+    """The problem's options grouped by (point, site) pair, precomputed once."""
+
+    cost: np.ndarray  # [p] o_z c_p
+    weight_fast: np.ndarray  # [t, p] w_z [d_p <= N_t]
+    shares: np.ndarray  # [t] a_t
+    pair_order: np.ndarray  # site options ordered by pair
+    pair_starts: np.ndarray
+    pair_site: np.ndarray  # [pair]
+    pair_of: np.ndarray  # [k] pair of each option in pair_order
+    cross: np.ndarray  # options with no site
+
+
+def lagrange_data(problem: LocationProblem) -> LagrangeData:
+    opt = problem.options
+    w = problem.orders_per_year / problem.orders_per_year.sum()
+    fast = np.array([w[opt.point] * (opt.days <= r.within_days)
+                     for r in problem.share_requirements]).reshape(-1, len(opt))
+    at_site = np.nonzero(opt.site != NO_SITE)[0]
+    pair = opt.point[at_site] * problem.n_sites + opt.site[at_site]
+    order = at_site[np.argsort(pair, kind="stable")]
+    sorted_pair = opt.point[order] * problem.n_sites + opt.site[order]
+    starts = np.nonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])[0]
+    pair_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
+    return LagrangeData(problem.orders_per_year[opt.point] * opt.cost_usd_per_order, fast,
+                        np.array([r.share for r in problem.share_requirements]), order, starts,
+                        opt.site[order[starts]], pair_of, np.nonzero(opt.site == NO_SITE)[0])
+
+
+def initial_prices(model: MipModel, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """lambda and sigma from an LP's row prices."""
+    lam = duals[list(model.rows_of("assign"))]
+    sigma = np.array([duals[first] for name, first, _ in model.row_blocks
+                      if name.startswith("target")])
+    return lam, np.maximum(sigma, 0.0)
+
+
+def lagrangian_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
+                     sigma: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """L_n and its subgradient (for lambda, for sigma)."""
+    opt = problem.options
+    r = data.cost - lam[opt.point] - sigma @ data.weight_fast
+    pair_r = np.minimum.reduceat(r[data.pair_order], data.pair_starts)
+    gain = np.minimum(pair_r, 0.0)
+    value = problem.fixed_cost_usd_per_year + np.bincount(data.pair_site, gain,
+                                                          minlength=problem.n_sites)
+    chosen = _choose_sites(problem, value, n)
+    if chosen is None:
+        return np.inf, np.zeros_like(lam), np.zeros_like(sigma)
+    x = np.zeros(len(opt))
+    use = chosen[data.pair_site] & (pair_r < 0)
+    arg = _pair_argmin(r, pair_r, data)
+    x[arg[use]] = 1.0
+    x[data.cross[r[data.cross] < 0]] = 1.0
+    total = (lam.sum() + sigma @ data.shares + np.minimum(r[data.cross], 0.0).sum()
+             + value[chosen].sum() + problem.inventory_usd_by_count[n])
+    g_lam = 1.0 - np.bincount(opt.point, x, minlength=problem.n_points)
+    g_sigma = data.shares - data.weight_fast @ x
+    return float(total), g_lam, g_sigma
+
+
+def _pair_argmin(r: np.ndarray, pair_r: np.ndarray, data: LagrangeData) -> np.ndarray:
+    """The first option of each pair reaching the pair's minimum."""
+    idx = np.flatnonzero(r[data.pair_order] == pair_r[data.pair_of])
+    first = np.r_[True, data.pair_of[idx][1:] != data.pair_of[idx][:-1]]
+    return data.pair_order[idx[first]]
+
+
+def _choose_sites(problem: LocationProblem, value: np.ndarray, n: int) -> np.ndarray | None:
+    chosen = problem.forced_open.copy()
+    free = np.nonzero(~problem.forced_open & ~problem.forced_closed)[0]
+    extra = n - int(chosen.sum())
+    if extra < 0 or extra > len(free):
+        return None
+    chosen[free[np.argsort(value[free], kind="stable")[:extra]]] = True
+    return chosen
+
+
+def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
+           sigma: np.ndarray, target: float) -> float:
+    """The best L_n found by subgradient steps from (lam, sigma); stops once above `target`."""
+    lam, sigma = lam.copy(), sigma.copy()
+    best, step, stall = -np.inf, 2.0, 0
+    aim = target + AIM_ABOVE * abs(target)
+    for _ in range(MAX_STEPS):
+        value, g_lam, g_sigma = lagrangian_value(problem, data, n, lam, sigma)
+        if not np.isfinite(value):
+            return value
+        if value > best + 1e-9 * abs(value):
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= 5:
+                step, stall = step / 2, 0
+        if best >= target:
+            break
+        norm = g_lam @ g_lam + g_sigma @ g_sigma
+        if norm <= 0:
+            break
+        theta = step * max(aim - value, 1e-6 * abs(value)) / norm
+        lam += theta * g_lam
+        sigma = np.maximum(0.0, sigma + theta * g_sigma)
+    return best

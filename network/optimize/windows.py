@@ -1,0 +1,263 @@
+"""Exact search over the number of open sites, one count window at a time.
+
+Why: with the number of open sites n fixed, the LP relaxation of the model is almost exact on
+our scenarios (default: 6e-8 below the optimum), but the square-root inventory term makes the
+LP over a range of counts weak (it mixes few and many sites: 4% below on the default), which is
+what made one model over every count slow to prove. So:
+
+1. Windows. If inventory is affine in n over [n_lo, n_hi] (OR-Library: zero inventory) there is
+   one window; otherwise one window per n, each with a constant inventory cost.
+2. Bounds without solving. From the row prices of any solved window, `lagrangian_bound` gives a
+   valid bound for every other window (a Lagrangian relaxation: prices are multipliers).
+   Without inventory the LP value is convex in n (an LP's value in its right-hand side), so two
+   solved counts on one side bound every count beyond them, and infeasible counts form the
+   ends of the range. A plain bound (n cheapest fixed costs + inventory + every point at its
+   cheapest option) closes the far end. Windows whose bound is above the incumbent (less the
+   requested gap) are never solved.
+3. Reduced-cost filtering. A design in window w that uses option p costs at least
+   B_w + r_p (B_w the window's bound, r_p the option's reduced cost). The window's MIP keeps
+   only options with B_w + r_p <= incumbent, so it is exact and small (default: about 7k of
+   95k lanes). Its proven bound is min(MIP bound, B_w + min over dropped options of r_p).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from network.optimize.model import (
+    MipModel,
+    lagrangian_bound,
+    restrict,
+    with_count_window,
+)
+from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.solve import MipStatus, solve_lp, solve_model
+
+NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
+MIP_GAP_SHARE = 0.1  # window MIPs stop at this share of the requested gap: a closer incumbent
+# makes the reduced-cost filter much tighter, and the filtered MIPs are small
+
+
+@dataclass
+class WindowState:
+    """What is known about one count window [lo, hi]."""
+
+    lo: int
+    hi: int
+    bound: float | None = None  # LP bound over every option; inf when infeasible
+    reduced: np.ndarray | None = field(default=None, repr=False)
+    duals: np.ndarray | None = field(default=None, repr=False)
+    lp_values: np.ndarray | None = field(default=None, repr=False)
+    proven: float | None = None  # bound after the window's MIP
+    tangent: tuple[float, np.ndarray] | None = field(default=None, repr=False)
+    lagrange: float | None = None  # subgradient bound (lagrange.py), when tried
+    lagrange_tries: int = 0
+
+
+@dataclass
+class Incumbent:
+    objective: float = np.inf
+    values: np.ndarray | None = None
+    hit_limit: bool = False
+
+
+def windows_of(problem: LocationProblem, lo: int, hi: int) -> list[WindowState]:
+    inv = problem.inventory_usd_by_count[lo:hi + 1]
+    affine = len(inv) <= 2 or np.allclose(np.diff(inv, 2), 0.0, atol=1e-9 * max(1.0, inv.max()))
+    if affine:
+        return [WindowState(lo, hi)]
+    return [WindowState(n, n) for n in range(lo, hi + 1)]
+
+
+def bound_window(full: MipModel, window: WindowState, deadline: float) -> None:
+    """The window's LP bound over every option, with its row prices and reduced costs."""
+    model = with_count_window(full, window.lo, window.hi)
+    lp = solve_lp(model, deadline - time.perf_counter())
+    if lp.duals is None:
+        window.bound = np.inf if lp.infeasible else -np.inf
+        return
+    window.bound, window.reduced = lagrangian_bound(model, lp.duals)
+    window.duals = lp.duals
+    window.lp_values = lp.values
+    # The same prices bound every other window: only the count variables' terms change.
+    u_reduced = window.reduced[model.u]
+    u_part = np.minimum(u_reduced * model.var_lb[model.u], u_reduced * model.var_ub[model.u])
+    window.tangent = (window.bound - u_part.sum(), u_reduced)
+
+
+def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
+                 best: Incumbent, relative_gap: float, deadline: float) -> None:
+    """The window's MIP over the options that can still beat the incumbent (first over the
+    LP's own options, which finds a near-optimal design fast, then widened by the filter)."""
+    model = with_count_window(full, window.lo, window.hi)
+    keep = _lp_support(problem, model, window)
+    cand = keep.copy()
+    while True:
+        sub, cols, _ = restrict(model, cand)
+        hint = None if best.values is None else _hint_for(best.values, cols, sub)
+        sol = solve_model(sub, deadline - time.perf_counter(), relative_gap * MIP_GAP_SHARE,
+                          hint=hint)
+        if sol.status is MipStatus.INFEASIBLE and not cand.all():
+            cand = np.ones_like(cand)
+            continue
+        if sol.values is not None and sol.objective < best.objective:
+            values = np.zeros(len(model.var_lb))
+            values[cols] = sol.values
+            best.objective, best.values = sol.objective, values
+        wider = _candidates(model, window, keep, best.objective)
+        if (wider & ~cand).any():  # options that might still beat the incumbent
+            cand = cand | wider
+            continue
+        best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
+        mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
+            sol.best_bound if sol.best_bound is not None else window.bound)
+        window.proven = min(mip_bound, _dropped_bound(model, window, cand))
+        return
+
+
+def _lp_support(problem: LocationProblem, model: MipModel, window: WindowState) -> np.ndarray:
+    """y, u, cross-border, every option the LP uses and every option whose reduced cost is
+    near zero: where a near-optimal design is found fast."""
+    keep = np.zeros(len(model.var_lb), bool)
+    keep[model.y] = True
+    keep[model.u] = True
+    x = problem.options.site == NO_SITE
+    if window.lp_values is not None:
+        x = x | (window.lp_values[model.x] > 1e-6)
+    if window.reduced is not None:
+        x = x | (window.reduced[model.x] <= NEAR_ZERO_REDUCED_COST * abs(window.bound))
+    keep[model.x] = x
+    return keep
+
+
+def _candidates(model: MipModel, window: WindowState, keep: np.ndarray, incumbent: float
+                ) -> np.ndarray:
+    if not np.isfinite(incumbent) or window.reduced is None:
+        return keep.copy()
+    can_help = window.bound + np.maximum(window.reduced, 0.0) <= incumbent * (1 + 1e-9)
+    cand = keep | can_help
+    cand[model.y] = True
+    cand[model.u] = True
+    return cand
+
+
+def _dropped_bound(model: MipModel, window: WindowState, cand: np.ndarray) -> float:
+    dropped = ~cand
+    if window.reduced is None or not dropped.any():
+        return np.inf
+    return window.bound + float(np.maximum(window.reduced[dropped], 0.0).min())
+
+
+def _hint_for(values: np.ndarray, cols: np.ndarray, sub: MipModel) -> np.ndarray | None:
+    hint = values[cols]
+    if np.any(hint < sub.var_lb - 1e-9) or np.any(hint > sub.var_ub + 1e-9):
+        return None  # the incumbent lies outside this window
+    return hint
+
+
+def convex_estimate(windows: list[WindowState], problem: LocationProblem, i: int) -> float:
+    """A lower bound on window i's LP bound from computed windows on one side of it (LP value
+    minus inventory is convex in n); -inf when not enough is known."""
+    inv = problem.inventory_usd_by_count
+    n = windows[i].lo
+    known = [(w.lo, w.bound - inv[w.lo]) for w in windows
+             if w.bound is not None and w.lo == w.hi]
+    below = sorted((m, v) for m, v in known if m < n)
+    above = sorted((m, v) for m, v in known if m > n)
+    best = -np.inf
+    if below and np.isinf(below[-1][1]) and any(np.isfinite(v) for _, v in below):
+        return np.inf  # infeasible between a feasible count and this one
+    if above and np.isinf(above[0][1]) and any(np.isfinite(v) for _, v in above):
+        return np.inf
+    for side in (below[-2:], above[:2]):
+        if len(side) == 2 and all(np.isfinite(v) for _, v in side):
+            (m1, v1), (m2, v2) = side
+            best = max(best, v2 + (n - m2) * (v2 - v1) / (m2 - m1))
+    return best + inv[n]
+
+
+def tangent_estimate(windows: list[WindowState], full: MipModel, i: int) -> float:
+    """A lower bound on window i from the row prices of every computed window (the prices of
+    one count are a valid Lagrangian multiplier for any other)."""
+    inside = (full.count_values >= windows[i].lo) & (full.count_values <= windows[i].hi)
+    bounds = [base + np.minimum(u_reduced[inside], 0.0).sum() if inside.sum() == 1
+              else base + np.minimum(u_reduced[inside], 0.0).min()
+              for base, u_reduced in (w.tangent for w in windows if w.tangent is not None)]
+    return max(bounds, default=-np.inf)
+
+
+def plain_estimate(problem: LocationProblem, n: int) -> float:
+    """n sites cost at least the forced-open fixed costs, the cheapest others, the inventory
+    and every point at its cheapest option."""
+    fixed = problem.fixed_cost_usd_per_year
+    forced = fixed[problem.forced_open].sum()
+    free = np.sort(fixed[~problem.forced_open & ~problem.forced_closed])
+    extra = n - int(problem.forced_open.sum())
+    if extra < 0 or extra > len(free):
+        return np.inf
+    opt = problem.options
+    cheapest = np.full(problem.n_points, np.inf)
+    np.minimum.at(cheapest, opt.point, opt.cost_usd_per_order)
+    return float(forced + free[:extra].sum() + problem.inventory_usd_by_count[n]
+                 + problem.orders_per_year @ cheapest)
+
+
+def guess_count(problem: LocationProblem, lo: int, hi: int) -> int:
+    """A likely number of open sites: greedy adding, each design priced with every point at its
+    cheapest open option and the first share target met by the cheapest upgrades (fractional).
+    Only a starting point for the search; nothing relies on it being right."""
+    cheap, fast, cb_cheap, cb_fast, target = _point_site_costs(problem)
+    is_open = problem.forced_open.copy()
+    allowed = ~problem.forced_open & ~problem.forced_closed
+    best_n, best_cost = lo, np.inf
+    while int(is_open.sum()) < hi and allowed.any():
+        trials = [(_greedy_cost(problem, is_open | (np.arange(len(is_open)) == s), cheap, fast,
+                                cb_cheap, cb_fast, target), s) for s in np.nonzero(allowed)[0]]
+        cost, s = min(trials)
+        is_open[s], allowed[s] = True, False
+        if int(is_open.sum()) >= lo and cost < best_cost:
+            best_n, best_cost = int(is_open.sum()), cost
+        elif int(is_open.sum()) > best_n + 3:
+            break
+    return best_n
+
+
+def _point_site_costs(problem: LocationProblem):
+    opt = problem.options
+    cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
+    at_site = opt.site != NO_SITE
+    target = problem.share_requirements[0] if problem.share_requirements else None
+    is_fast = (opt.days <= target.within_days) if target else np.ones(len(opt), bool)
+    shape = (problem.n_points, problem.n_sites)
+    cheap, fast = np.full(shape, np.inf), np.full(shape, np.inf)
+    np.minimum.at(cheap, (opt.point[at_site], opt.site[at_site]), cost[at_site])
+    f = at_site & is_fast
+    np.minimum.at(fast, (opt.point[f], opt.site[f]), cost[f])
+    cb_cheap, cb_fast = np.full(shape[0], np.inf), np.full(shape[0], np.inf)
+    np.minimum.at(cb_cheap, opt.point[~at_site], cost[~at_site])
+    g = ~at_site & is_fast
+    np.minimum.at(cb_fast, opt.point[g], cost[g])
+    return cheap, fast, cb_cheap, cb_fast, target
+
+
+def _greedy_cost(problem, is_open, cheap, fast, cb_cheap, cb_fast, target) -> float:
+    a = np.minimum(cheap[:, is_open].min(axis=1, initial=np.inf), cb_cheap)
+    f = np.minimum(fast[:, is_open].min(axis=1, initial=np.inf), cb_fast)
+    total = a.sum()
+    if target is not None:
+        w = problem.orders_per_year / problem.orders_per_year.sum()
+        missing = target.share - w[f <= a].sum()
+        if missing > 0:
+            ratio = np.where(f > a, (f - a) / w, np.inf)
+            order = np.argsort(ratio)
+            covered = np.cumsum(w[order])
+            take = np.searchsorted(covered, missing - 1e-12) + 1
+            total += (f - a)[order[:take]].sum()
+    if not np.isfinite(total):
+        return np.inf
+    n = int(is_open.sum())
+    return float(total + problem.fixed_cost_usd_per_year[is_open].sum()
+                 + problem.inventory_usd_by_count[n])
