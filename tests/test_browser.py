@@ -1,12 +1,14 @@
 """The app in a real browser: headless Debian Chromium driven by Playwright.
 
-Starts `streamlit run app.py` on a free port, adds a site through the search box, solves, and
+Starts `streamlit run app.py` on a free port, adds a site through the search box and one by
+clicking a ZIP3 on the map, solves, and
 checks the page: KPI values present and formatted, no exception element. Screenshots go to
 test-artifacts/ (git-ignored) for people to look at.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import socket
@@ -16,8 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 from network.scenario_file import load_default_scenario, scenario_to_json
+from ui import maps
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -82,8 +87,6 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
@@ -101,13 +104,29 @@ def wait_idle(page) -> None:
     page.wait_for_timeout(300)
 
 
+def map_pixel(lon: float, lat: float, width: float, height: float) -> tuple[float, float]:
+    """Where a point is drawn on the map at its initial view (Web Mercator, deck.gl's
+    512-pixel world at zoom 0)."""
+    view = maps.VIEW
+    scale = 512 * 2 ** view.zoom / (2 * math.pi)
+
+    def project(lo: float, la: float) -> tuple[float, float]:
+        return (scale * (math.radians(lo) + math.pi),
+                scale * (math.pi - math.log(math.tan(math.pi / 4 + math.radians(la) / 2))))
+
+    x, y = project(lon, lat)
+    cx, cy = project(view.longitude, view.latitude)
+    return width / 2 + x - cx, height / 2 + y - cy
+
+
 def wait_for_map(page) -> None:
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=30_000)
     page.wait_for_timeout(1500)  # let deck.gl draw its first frame
 
 
 def test_add_site_solve_and_read_kpis(app_url, browser):
-    """Search a city, add it, solve: the KPI cards show formatted numbers, no exception."""
+    """Add a site by search and one by clicking the map, solve: the KPI cards show formatted
+    numbers, and there is no exception element."""
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport=VIEWPORT)
     page.goto(app_url)
@@ -119,6 +138,30 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     page.get_by_label("Add a site: city or ZIP").press("Enter")
     page.get_by_role("button", name="Add site", exact=True).click()
     page.get_by_text("Added candidate site Reno").wait_for(timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+
+    # Click the New York City ZIP3 bubble on the map, then add a site there.
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]')
+    chart.scroll_into_view_if_needed()
+    wait_for_map(page)
+    box = chart.bounding_box()
+    x, y = map_pixel(-73.99, 40.75, box["width"], box["height"])
+    add_here = page.get_by_role("button", name=re.compile("Add candidate site at"))
+    for _ in range(3):  # the freshly drawn map can miss the first click
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(500)
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        try:
+            add_here.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    add_here.wait_for(timeout=1_000)
+    wait_idle(page)
+    page.screenshot(path=ARTIFACTS / "01b-designer-map-click.png")
+    add_here.click()
+    page.get_by_text(re.compile("Added candidate site .*, NY")).wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
 

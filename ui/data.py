@@ -17,6 +17,7 @@ import geopandas as gpd
 import streamlit as st
 
 from network.lanes import LaneTable, build_lanes
+from network.places import place_table
 from network.scenario import Scenario
 from network.scenario_file import load_default_scenario, load_scenario
 
@@ -47,6 +48,15 @@ def state_outlines(include_noncontiguous: bool = False) -> dict:
     if not include_noncontiguous:
         frame = frame[~frame["name"].isin(NONCONTIGUOUS)]
     return frame.__geo_interface__
+
+
+@st.cache_data(show_spinner=False)
+def zip3_place_names() -> dict[str, str]:
+    """ZIP3 -> its largest embedded place ('Hempstead, NY'), for tooltips and buttons."""
+    table = place_table().sort_values("population", ascending=False)
+    first = table.drop_duplicates("zip3")
+    return {z: f"{n}, {s}" for z, n, s in zip(first["zip3"], first["name"], first["state"],
+                                              strict=True)}
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -17,7 +17,7 @@ import pydeck as pdk
 from network.evaluate import Evaluation
 from network.scenario import Scenario
 from ui import fmt
-from ui.data import state_outlines
+from ui.data import state_outlines, zip3_place_names
 
 ZIP3_LAYER = "zip3"  # layer ids: selection events are keyed by them
 SITE_LAYER = "sites"
@@ -62,9 +62,10 @@ def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.D
     frame = pd.DataFrame({"zip3": demand.zip3, "state": demand.state, "lon": demand.lon,
                           "lat": demand.lat, "orders": orders})
     frame["radius"] = MAX_BUBBLE_M * np.sqrt(orders / max(float(orders.max()), 1.0))
+    names = zip3_place_names()
     if evaluation is None:
         frame["color"] = [list(NEUTRAL_RGB) + [170]] * len(frame)
-        frame["tip"] = [f"ZIP3 {z} ({s})\n{fmt.count(o)} orders/yr"
+        frame["tip"] = [f"ZIP3 {z} ({names.get(z, s)})\n{fmt.count(o)} orders/yr"
                         for z, s, o in zip(frame.zip3, frame.state, orders, strict=True)]
         return frame
     lt = evaluation.lanes
@@ -74,12 +75,13 @@ def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.D
     k = np.where(cross, 0, evaluation.service_index)
     days = np.where(cross, lt.cross_border_days, lt.delivery_days[z, s, k])
     site_names = [short_name(u.name) for u in evaluation.sites]
+    service_names = {k.service_id: k.name for k in scenario.services}
     frame["days"] = days
     frame["color"] = [list(day_rgb(d, c)) + [215] for d, c in zip(days, cross, strict=True)]
     frame["tip"] = [
-        f"ZIP3 {zz} ({st})\n{fmt.count(o)} orders/yr\n"
+        f"ZIP3 {zz} ({names.get(zz, st)})\n{fmt.count(o)} orders/yr\n"
         + ("cross-border direct" if c else
-           f"from {site_names[si]} by {lt.service_ids[ki]}")
+           f"from {site_names[si]} by {service_names.get(lt.service_ids[ki], '')}")
         + f"\n{int(d)} day{'s' if d != 1 else ''}"
         for zz, st, o, c, si, ki, d in zip(frame.zip3, frame.state, orders, cross, s, k, days,
                                            strict=True)]
