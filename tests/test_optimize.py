@@ -217,3 +217,21 @@ def test_default_scenario_is_solved_to_optimality(default_scenario, default_lane
     assert check.kpis.total_cost_usd == pytest.approx(result.objective_usd, rel=1e-12)
     assert result.solver_objective_usd == pytest.approx(result.objective_usd, rel=1e-6)
     assert check.kpis.share_within_days[2] >= 0.9 - 1e-9
+
+
+def test_warm_solver_matches_cold_solves():
+    """After each edit the warm re-solve gives the cold optimum of the edited scenario."""
+    from network.optimize import WarmSolver
+
+    base = toy_scenario(services=(flat_service(), flat_service(
+        "air", "CarrierB", rates=(3, 3, 3, 3, 3, 3, 3, 3), days=(1,) * 8)))
+    solver = WarmSolver(base)
+    assert solver.solve().objective_usd == pytest.approx(optimize(base).objective_usd)
+    edits = [base.with_changes(constraints=DesignConstraints(forced_closed=("A",))),
+             base.with_changes(constraints=DesignConstraints(forced_open=("C",))),
+             base.with_changes(targets=Targets(share_targets=(ShareTarget(1, 90.0),))),
+             base.with_changes(targets=Targets(share_targets=(ShareTarget(2, 95.0),)))]
+    for edit in edits:
+        warm, cold = solver.solve(edit), optimize(edit)
+        assert warm.status is cold.status is SolveStatus.OPTIMAL
+        assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=1e-9)

@@ -10,7 +10,8 @@ Stages (each its own module): reduce.py (lane dominance) -> problem.py (solver-n
 why a scenario is infeasible.
 """
 
-from network.optimize.optimizer import optimize, sweep_site_counts
+from network.optimize.optimizer import WarmSolver, optimize, sweep_site_counts
 from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
 
-__all__ = ["OptimizeResult", "SolveParams", "SolveStatus", "optimize", "sweep_site_counts"]
+__all__ = ["OptimizeResult", "SolveParams", "SolveStatus", "WarmSolver", "optimize",
+           "sweep_site_counts"]

@@ -148,3 +148,55 @@ def sweep_site_counts(scenario: Scenario, counts, lanes: LaneTable | None = None
         variant = scenario.with_changes(targets=relaxed_targets, constraints=constraints)
         out.append(optimize(variant, lanes, params))
     return out
+
+
+class WarmSolver:
+    """Re-solves small what-if edits of one scenario from the previous design.
+
+    Keeps the lanes, the reduced options (reduced without the forced-closed pruning, so any site
+    can be forced open or closed later) and the last solution; an edit of forced-open or
+    forced-closed sites, of the site-count limits or of a target's share starts from the last
+    number of sites and design. Any other edit falls back to a full `optimize`. Results are the
+    same as `optimize` would give (same exact search), only sooner."""
+
+    def __init__(self, scenario: Scenario, lanes: LaneTable | None = None,
+                 params: SolveParams = DEFAULT_PARAMS):
+        self.params = params
+        self._reset(scenario, lanes or build_lanes(scenario))
+
+    def _reset(self, scenario: Scenario, lanes: LaneTable) -> None:
+        self.scenario, self.lanes = scenario, lanes
+        open_scenario = scenario.with_changes(
+            constraints=replace(scenario.constraints, forced_closed=()))
+        self._options = reduce_options(open_scenario, lanes)
+        self._last: ProblemSolution | None = None
+
+    def solve(self, scenario: Scenario | None = None) -> OptimizeResult:
+        """Solve `scenario` (an edit of the one given at construction, or that one)."""
+        start = time.perf_counter()
+        scenario = scenario or self.scenario
+        if not self._compatible(scenario):
+            self._reset(scenario, build_lanes(scenario))
+        reasons = pre_checks(scenario, self.lanes)
+        if reasons:
+            return _without_design(SolveStatus.INFEASIBLE, reasons, start)
+        problem = problem_from_scenario(scenario, self.lanes, self._options)
+        last = self._last
+        solution = solve_problem(
+            problem, self.params.time_limit_s, self.params.relative_gap,
+            hint=None if last is None else last.values,
+            start_count=None if last is None or last.is_open is None
+            else int(last.is_open.sum()))
+        if solution.choice is not None:
+            self._last = solution
+        return _result(scenario, self.lanes, problem, solution, self.params, start)
+
+    def _compatible(self, scenario: Scenario) -> bool:
+        """Same scenario up to forced sites, site-count limits and target shares."""
+        def key(s: Scenario):
+            targets = replace(s.targets, share_targets=tuple(
+                replace(t, share_pct=0.0) for t in s.targets.share_targets))
+            constraints = replace(s.constraints, forced_open=(), forced_closed=(), min_sites=0,
+                                  max_sites=None)
+            return s.with_changes(targets=targets, constraints=constraints)
+        return key(scenario) == key(self.scenario)

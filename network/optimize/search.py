@@ -127,10 +127,11 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     cheapest step that can raise it (Lagrangian ascent, then its LP, then its MIP)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
-    best = Incumbent(values=hint)
+    best = _feasible_incumbent(full, hint)
     data = lagrange_data(problem) if _lagrange_applies(full, windows) else None
-    if data is not None and start_count is None:
-        start_count = _heuristic_incumbent(problem, full, best, lo, hi)
+    if data is not None:
+        count = _heuristic_incumbent(problem, full, best, lo, hi)
+        start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     while True:
         if time.perf_counter() >= deadline:
@@ -188,6 +189,22 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
     return True
 
 
+def _feasible_incumbent(full: MipModel, values: np.ndarray | None) -> Incumbent:
+    """The hint as an incumbent when it satisfies this model (e.g. the last design after an
+    edit that keeps it feasible), else only as a hint."""
+    if values is None:
+        return Incumbent()
+    tol = 1e-6
+    in_box = np.all(values >= full.var_lb - tol) and np.all(values <= full.var_ub + tol)
+    rows = np.bincount(full.a_row, weights=full.a_val * values[full.a_col],
+                       minlength=len(full.row_lb))
+    scale = np.maximum(1.0, np.abs(rows))
+    fits = np.all(rows >= full.row_lb - tol * scale) and np.all(rows <= full.row_ub + tol * scale)
+    if in_box and fits:
+        return Incumbent(float(full.objective @ values), values)
+    return Incumbent(values=values)
+
+
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
                          hi: int) -> int | None:
     """Seed the search with the heuristic's best design; returns its count."""
@@ -196,6 +213,8 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         return None
     n = min(designs, key=lambda k: designs[k][0])
     cost, is_open, choice = designs[n]
+    if cost >= best.objective:
+        return n
     values = np.zeros(len(full.var_lb))
     values[full.y] = is_open
     values[full.x.start + choice] = 1.0
