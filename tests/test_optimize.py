@@ -160,14 +160,17 @@ def _random_problem(seed: int, n_sites: int = 8, n_points: int = 5) -> LocationP
         share_requirements=(ShareRequirement(2, float(rng.uniform(0.4, 0.8))),))
 
 
-def _brute_force(problem: LocationProblem) -> float:
-    """Every subset of sites x every single-sourced assignment; the cheapest feasible cost."""
+def _brute_force(problem: LocationProblem, count: int | None = None) -> float:
+    """Every subset of sites (of `count` sites when given) x every single-sourced assignment;
+    the cheapest feasible cost."""
     opt, best = problem.options, np.inf
     per_point = [np.nonzero(opt.point == z)[0] for z in range(problem.n_points)]
     share = problem.share_requirements[0]
     weight = problem.orders_per_year / problem.orders_per_year.sum()
     for mask in itertools.product([False, True], repeat=problem.n_sites):
         is_open = np.array(mask)
+        if count is not None and is_open.sum() != count:
+            continue
         usable = [p[(opt.site[p] < 0) | is_open[np.maximum(opt.site[p], 0)]] for p in per_point]
         combos = np.array(list(itertools.product(*usable)))
         fast = (opt.days[combos] <= share.within_days) @ weight >= share.share - 1e-9
@@ -235,3 +238,17 @@ def test_warm_solver_matches_cold_solves():
         warm, cold = solver.solve(edit), optimize(edit)
         assert warm.status is cold.status is SolveStatus.OPTIMAL
         assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=1e-9)
+
+
+def test_lagrangian_bounds_stay_below_the_optimum():
+    """Subgradient bounds for every site count never exceed brute force's best with that count."""
+    from network.optimize.lagrange import ascend, lagrange_data
+
+    problem = replace(_random_problem(4), capacity_orders_per_year=np.full(8, np.inf))
+    data = lagrange_data(problem)
+    lam = np.zeros(problem.n_points)
+    sigma = np.zeros(len(problem.share_requirements))
+    for n in range(1, 5):
+        exact = _brute_force(replace(problem, min_sites=n, max_sites=n,
+                                     forced_open=np.zeros(8, bool)), count=n)
+        assert ascend(problem, data, n, lam, sigma, exact * 1.01) <= exact + 1e-6

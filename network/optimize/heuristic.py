@@ -91,17 +91,33 @@ def assign_open(problem: LocationProblem, p: Pricing, is_open: np.ndarray
         choice = np.where(already, fast_choice, choice)
         missing = p.share - p.weight[already].sum()
         if missing > 1e-12:
-            ratio = np.where(~already & np.isfinite(f), (f - a) / p.weight, np.inf)
-            order = np.argsort(ratio, kind="stable")
-            take = np.searchsorted(np.cumsum(p.weight[order]), missing - 1e-12) + 1
-            if take > len(order) or not np.isfinite(ratio[order[take - 1]]):
+            upgrade = _upgrades(p.weight, f - a, ~already & np.isfinite(f), missing)
+            if upgrade is None:
                 return None
-            upgrade = order[:take]
             choice[upgrade] = fast_choice[upgrade]
             total += (f - a)[upgrade].sum()
     n = int(is_open.sum())
     return (float(total + problem.fixed_cost_usd_per_year[is_open].sum()
                   + problem.inventory_usd_by_count[n]), choice)
+
+
+def _upgrades(weight: np.ndarray, extra: np.ndarray, allowed: np.ndarray, missing: float
+              ) -> np.ndarray | None:
+    """Points to move to a fast option so their weight covers `missing` at little extra cost:
+    greedy by extra cost per unit of weight, the last one chosen as the cheapest single point
+    that closes the remaining shortfall (the greedy one often overshoots by a big ZIP3)."""
+    ratio = np.where(allowed, extra / weight, np.inf)
+    order = np.argsort(ratio, kind="stable")
+    covered = np.cumsum(weight[order])
+    take = int(np.searchsorted(covered, missing - 1e-12)) + 1
+    if take > len(order) or not np.isfinite(ratio[order[take - 1]]):
+        return None
+    before = order[:take - 1]
+    short = missing - (covered[take - 2] if take > 1 else 0.0)
+    rest = order[take - 1:]
+    closes = rest[allowed[rest] & (weight[rest] >= short - 1e-12)]
+    last = closes[np.argmin(extra[closes])]
+    return np.concatenate([before, [last]])
 
 
 def best_designs(problem: LocationProblem, lo: int, hi: int

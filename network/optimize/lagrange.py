@@ -109,17 +109,19 @@ def _choose_sites(problem: LocationProblem, value: np.ndarray, n: int) -> np.nda
 
 
 def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
-           sigma: np.ndarray, target: float) -> float:
-    """The best L_n found by subgradient steps from (lam, sigma); stops once above `target`."""
+           sigma: np.ndarray, target: float) -> tuple[float, np.ndarray, np.ndarray]:
+    """The best L_n found by subgradient steps from (lam, sigma), stopping once above
+    `target`, with the prices that gave it."""
     lam, sigma = lam.copy(), sigma.copy()
-    best, step, stall = -np.inf, 2.0, 0
+    best, best_lam, best_sigma = -np.inf, lam.copy(), sigma.copy()
+    step, stall = 2.0, 0
     aim = target + AIM_ABOVE * abs(target)
     for _ in range(MAX_STEPS):
         value, g_lam, g_sigma = lagrangian_value(problem, data, n, lam, sigma)
         if not np.isfinite(value):
-            return value
+            return value, lam, sigma
         if value > best + 1e-9 * abs(value):
-            best, stall = value, 0
+            best, best_lam, best_sigma, stall = value, lam.copy(), sigma.copy(), 0
         else:
             stall += 1
             if stall >= 5:
@@ -130,6 +132,27 @@ def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray
         if norm <= 0:
             break
         theta = step * max(aim - value, 1e-6 * abs(value)) / norm
-        lam += theta * g_lam
+        lam = lam + theta * g_lam
         sigma = np.maximum(0.0, sigma + theta * g_sigma)
-    return best
+    return best, best_lam, best_sigma
+
+
+def filter_options(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
+                   sigma: np.ndarray, incumbent: float) -> tuple[float, np.ndarray, float]:
+    """(L_n, options that may appear in a design with n sites cheaper than `incumbent`, the
+    least bound among the others).
+
+    Forcing option p into the relaxation raises L_n by at least r_p - min(0, m_p), where m_p
+    is the least reduced cost of p's (point, site) pair (for cross-border, m_p = r_p): site
+    s(p) must then be among the n chosen and the pair contributes r_p instead of min(0, m_p);
+    if s(p) was not chosen, swapping it in costs at least as much again."""
+    value, _, _ = lagrangian_value(problem, data, n, lam, sigma)
+    opt = problem.options
+    r = data.cost - lam[opt.point] - sigma @ data.weight_fast
+    pair_r = np.minimum.reduceat(r[data.pair_order], data.pair_starts)
+    m = r.copy()
+    m[data.pair_order] = pair_r[data.pair_of]
+    rise = r - np.minimum(m, 0.0)
+    keep = value + rise <= incumbent * (1 + 1e-9)
+    dropped = value + rise[~keep]
+    return value, keep, float(dropped.min()) if len(dropped) else np.inf

@@ -186,7 +186,8 @@ class WarmSolver:
             problem, self.params.time_limit_s, self.params.relative_gap,
             hint=None if last is None else last.values,
             start_count=None if last is None or last.is_open is None
-            else int(last.is_open.sum()))
+            else int(last.is_open.sum()),
+            prior_duals=None if last is None else last.duals)
         if solution.choice is not None:
             self._last = solution
         return _result(scenario, self.lanes, problem, solution, self.params, start)

@@ -27,6 +27,7 @@ from network.optimize.windows import (
     guess_count,
     plain_estimate,
     solve_window,
+    solve_window_by_prices,
     tangent_estimate,
     windows_of,
 )
@@ -46,6 +47,7 @@ class ProblemSolution:
     seconds: float
     capacity_sites: tuple[int, ...] = ()
     values: np.ndarray | None = None  # every model variable, for warm starts
+    duals: np.ndarray | None = None  # row prices of the best LP, for warm starts
 
     @property
     def gap(self) -> float | None:
@@ -91,8 +93,8 @@ def read_solution(problem: LocationProblem, model: MipModel, values: np.ndarray
 
 def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: float,
                   hint: np.ndarray | None = None, count_bounds: tuple[int, int] | None = None,
-                  capacity_sites: tuple[int, ...] = (), start_count: int | None = None
-                  ) -> ProblemSolution:
+                  capacity_sites: tuple[int, ...] = (), start_count: int | None = None,
+                  prior_duals: np.ndarray | None = None) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit)."""
     start = time.perf_counter()
     deadline = start + time_limit_s
@@ -102,12 +104,13 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     capacity = tuple(capacity_sites)
     while True:
         full = build_model(problem, capacity, (lo, hi))
-        best, bound, timed_out = _search(problem, full, relative_gap, deadline,
-                                         _fit_hint(hint, full), start_count)
+        best, bound, timed_out, duals = _search(problem, full, relative_gap, deadline,
+                                                _fit_hint(hint, full), start_count, prior_duals)
         seconds = time.perf_counter() - start
         if best.values is None:
             status = MipStatus.NO_SOLUTION if timed_out else MipStatus.INFEASIBLE
             return ProblemSolution(status, None, None, None, None, seconds, capacity)
+        prior_duals = duals
         is_open, choice = read_solution(problem, full, best.values)
         over = tuple(s for s in overloaded_sites(problem, choice) if s not in capacity)
         if over:
@@ -117,17 +120,19 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
         return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
                                choice, best.objective, min(bound, best.objective), seconds,
-                               capacity, best.values)
+                               capacity, best.values, duals)
 
 
 def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadline: float,
-            hint: np.ndarray | None, start_count: int | None
-            ) -> tuple[Incumbent, float, bool]:
+            hint: np.ndarray | None, start_count: int | None,
+            prior_duals: np.ndarray | None = None) -> tuple[Incumbent, float, bool]:
     """Best-first over count windows: always work on the window with the lowest bound, by the
     cheapest step that can raise it (Lagrangian ascent, then its LP, then its MIP)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
     best = _feasible_incumbent(full, hint)
+    if prior_duals is not None and len(prior_duals) != len(full.row_lb):
+        prior_duals = None
     data = lagrange_data(problem) if _lagrange_applies(full, windows) else None
     if data is not None:
         count = _heuristic_incumbent(problem, full, best, lo, hi)
@@ -135,17 +140,23 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     guess = _first_window(windows, problem, full, hint, start_count)
     while True:
         if time.perf_counter() >= deadline:
-            return best, -np.inf, True
+            return best, -np.inf, True, _some_duals(windows, prior_duals)
         lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
         open_ = [i for i, w in enumerate(windows) if w.proven is None]
         if not open_:
             break
-        started = any(w.bound is not None for w in windows)
-        i = min(open_, key=lambda k: (lows[k], abs(k - guess))) if started else guess
+        i = min(open_, key=lambda k: (lows[k], abs(k - guess)))
         if lows[i] >= best.objective * (1 - relative_gap):
             break
+        untouched = windows[guess].bound is None and windows[guess].lagrange is None
+        if untouched and guess in open_ and lows[guess] < best.objective * (1 - relative_gap):
+            i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
-        if w.bound is None and _try_lagrange(problem, full, data, windows, i, best, lows):
+        if w.bound is None and _try_lagrange(problem, full, data, windows, i, best, lows,
+                                             prior_duals):
+            continue
+        if w.bound is None and data is not None and solve_window_by_prices(
+                problem, full, w, data, best, relative_gap, deadline):
             continue
         if w.bound is None:
             bound_window(full, w, deadline)
@@ -153,7 +164,13 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             w.proven = np.inf
         else:
             solve_window(problem, full, w, best, relative_gap, deadline)
-    return best, _global_bound(windows, problem, full), False
+    return best, _global_bound(windows, problem, full), False, _some_duals(windows, prior_duals)
+
+
+def _some_duals(windows: list[WindowState], prior: np.ndarray | None) -> np.ndarray | None:
+    """Row prices worth keeping for a warm re-solve: the best solved window's."""
+    solved = [w for w in windows if w.duals is not None]
+    return min(solved, key=lambda w: w.bound).duals if solved else prior
 
 
 def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
@@ -167,24 +184,27 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
 
 
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
-                  windows: list[WindowState], i: int, best: Incumbent, lows: list[float]
-                  ) -> bool:
+                  windows: list[WindowState], i: int, best: Incumbent, lows: list[float],
+                  prior_duals: np.ndarray | None = None) -> bool:
     """One subgradient ascent for window i (from the nearest solved window's prices), aiming
     above the incumbent or, before there is one, above the lowest solved bound. True when it
     was tried (the window's bound may have risen), False when it does not apply."""
     w = windows[i]
     solved = [j for j, v in enumerate(windows) if v.duals is not None]
-    if data is None or not solved or w.lagrange_tries >= 2:
+    if data is None or w.lagrange_tries >= 2 or not (solved or prior_duals is not None):
         return False
     target = best.objective
     if not np.isfinite(target):
+        if not solved:
+            return False
         target = min(windows[j].bound for j in solved)
     if lows[i] >= target:
         return False
-    near = windows[min(solved, key=lambda j: abs(j - i))]
-    lam, sigma = initial_prices(full, near.duals)
-    value = ascend(problem, data, w.lo, lam, sigma, target)
-    w.lagrange = value if w.lagrange is None else max(w.lagrange, value)
+    duals = windows[min(solved, key=lambda j: abs(j - i))].duals if solved else prior_duals
+    lam, sigma = initial_prices(full, duals)
+    value, lam, sigma = ascend(problem, data, w.lo, lam, sigma, target)
+    if w.lagrange is None or value > w.lagrange:
+        w.lagrange, w.prices = value, (lam, sigma)
     w.lagrange_tries += 1
     return True
 

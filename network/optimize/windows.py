@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from network.optimize.lagrange import LagrangeData, filter_options
 from network.optimize.model import (
     MipModel,
     lagrangian_bound,
@@ -37,7 +38,7 @@ from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.solve import MipStatus, solve_lp, solve_model
 
 NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
-MIP_GAP_SHARE = 0.1  # window MIPs stop at this share of the requested gap: a closer incumbent
+MIP_GAP_SHARE = 0.5  # window MIPs stop at this share of the requested gap: a closer incumbent
 # makes the reduced-cost filter much tighter, and the filtered MIPs are small
 
 
@@ -55,6 +56,7 @@ class WindowState:
     tangent: tuple[float, np.ndarray] | None = field(default=None, repr=False)
     lagrange: float | None = None  # subgradient bound (lagrange.py), when tried
     lagrange_tries: int = 0
+    prices: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -116,6 +118,38 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
             sol.best_bound if sol.best_bound is not None else window.bound)
         window.proven = min(mip_bound, _dropped_bound(model, window, cand))
         return
+
+
+MAX_FILTERED_SHARE = 0.3  # above this share of the options, a window's LP is worth solving
+
+
+def solve_window_by_prices(problem: LocationProblem, full: MipModel, window: WindowState,
+                           data: LagrangeData, best: Incumbent, relative_gap: float,
+                           deadline: float) -> bool:
+    """The window's MIP over the options its Lagrangian prices keep (no LP solve). False, with
+    nothing done, when the prices keep too many options to be worth it."""
+    if window.prices is None or not np.isfinite(best.objective):
+        return False
+    lam, sigma = window.prices
+    value, keep_x, dropped = filter_options(problem, data, window.lo, lam, sigma, best.objective)
+    if keep_x.mean() > MAX_FILTERED_SHARE:
+        return False
+    model = with_count_window(full, window.lo, window.hi)
+    cand = np.ones(len(model.var_lb), bool)
+    cand[model.x] = keep_x
+    sub, cols, _ = restrict(model, cand)
+    hint = None if best.values is None else _hint_for(best.values, cols, sub)
+    sol = solve_model(sub, deadline - time.perf_counter(), relative_gap * MIP_GAP_SHARE,
+                      hint=hint)
+    if sol.values is not None and sol.objective < best.objective:
+        values = np.zeros(len(model.var_lb))
+        values[cols] = sol.values
+        best.objective, best.values = sol.objective, values
+    best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
+    mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
+        sol.best_bound if sol.best_bound is not None else value)
+    window.proven = min(mip_bound, dropped)
+    return True
 
 
 def _lp_support(problem: LocationProblem, model: MipModel, window: WindowState) -> np.ndarray:
