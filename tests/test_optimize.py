@@ -251,4 +251,4 @@ def test_lagrangian_bounds_stay_below_the_optimum():
     for n in range(1, 5):
         exact = _brute_force(replace(problem, min_sites=n, max_sites=n,
                                      forced_open=np.zeros(8, bool)), count=n)
-        assert ascend(problem, data, n, lam, sigma, exact * 1.01) <= exact + 1e-6
+        assert ascend(problem, data, n, lam, sigma, exact * 1.01)[0] <= exact + 1e-6
