@@ -9,7 +9,8 @@ each click until the script run is over and the page is updated:
     edit rerun          add a site through the search box
     solve after edit    Solve the edited scenario (warm-started from the last design)
     undo + cached solve Undo, then Solve: the scenario solved before, answered from memory
-Prints a JSON line per run and a Markdown table of medians.
+Prints a JSON line per run (with the 1-minute load average: the machine is shared) and a
+Markdown table of medians.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def one_run(browser, scenario: str | None) -> dict:
         first = time.perf_counter() - start
         page.wait_for_selector(IDLE, timeout=60_000)
         solve = page.get_by_role("button", name="Solve", exact=True)
-        times = {"server_listening_s": listening, "first_page_s": first}
+        times = {"load_avg_1min": os.getloadavg()[0], "server_listening_s": listening,
+                 "first_page_s": first}
         times["solve_cold_s"] = click_and_wait(page, solve, re.compile(r"(Solved|Finished) in"))
         page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
         page.get_by_label("Add a site: city or ZIP").press("Enter")

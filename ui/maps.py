@@ -31,6 +31,9 @@ OPEN_RGB = (20, 20, 20)
 CANDIDATE_RGB = (255, 255, 255)
 SELECTED_RGB = (255, 200, 0)
 MAX_BUBBLE_M = 80_000
+# Served by Streamlit's static file serving (.streamlit/config.toml). Relative, so it works
+# under any base URL path. (Layer data is passed through as is; only props get quoted.)
+LOWER48_URL = "app/static/us_states_lower48.geojson"
 VIEW = pdk.ViewState(latitude=38.2, longitude=-95.9, zoom=3.25, pitch=0, bearing=0)
 TOOLTIP = {"text": "{tip}", "style": {"fontSize": "15px", "whiteSpace": "pre-line",
                                       "backgroundColor": "#111827", "color": "white",
@@ -132,13 +135,21 @@ def assignment_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame
         "dst": np.stack([demand.lon[served], demand.lat[served]], axis=1).tolist()})
 
 
+def outlines_data(scenario: Scenario) -> str | dict:
+    """The lower 48 by URL from the app's own static files (fetched once by the browser, not
+    re-sent and re-parsed on every rerun); the full set inline when AK, HI and territories
+    are in the demand."""
+    if scenario.demand.include_noncontiguous:
+        return state_outlines(True)
+    return LOWER48_URL
+
+
 def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None,
                  selected_zip3: str | None = None, selected_site: str | None = None
                  ) -> pdk.Deck:
     """The whole map; `evaluation` (of this same scenario) adds delivery-day colours, open
     sites and assignment lines."""
-    outlines = state_outlines(scenario.demand.include_noncontiguous)
-    layers = [pdk.Layer("GeoJsonLayer", outlines, id="states", stroked=True,
+    layers = [pdk.Layer("GeoJsonLayer", outlines_data(scenario), id="states", stroked=True,
                         filled=True, get_fill_color=[238, 241, 245], get_line_color=[120, 130,
                                                                                      145],
                         line_width_min_pixels=1, pickable=False)]

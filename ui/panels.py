@@ -10,7 +10,7 @@ from network.places import Place, place_table, search_places
 from network.scenario import Scenario
 from ui import data, edits, fmt, maps, results, solve, state
 
-MAP_KEY = "designer_map"
+MAP_KEY = "designer_map"  # + the scenario version: an edit clears the map selection
 SEARCH_KEY = "site_search"
 MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards above on one screen
 
@@ -74,9 +74,13 @@ def _search(query: str) -> tuple[list[Place], str | None]:
     return places, None if places else f"No place matches '{query}'."
 
 
+def map_key() -> str:
+    return f"{MAP_KEY}_{st.session_state['scenario_version']}"
+
+
 def map_selection() -> tuple[str | None, str | None]:
     """(ZIP3, site id) clicked on the map in the last run, if any."""
-    event = st.session_state.get(MAP_KEY)
+    event = st.session_state.get(map_key())
     objects = ((event or {}).get("selection") or {}).get("objects") or {}
     zips = objects.get(maps.ZIP3_LAYER) or []
     sites = objects.get(maps.SITE_LAYER) or []
@@ -141,7 +145,7 @@ def network_map(scenario: Scenario, record: state.SolveRecord | None) -> None:
     evaluation = record.result.evaluation if record and record.result.status.has_design else None
     zip3, site_id = map_selection()
     deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id)
-    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=MAP_KEY,
+    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
                     height=MAP_HEIGHT_PX)
     legend(evaluation)
 
@@ -187,7 +191,7 @@ def sites_editor(scenario: Scenario) -> None:
     st.caption("Edit fixed cost, capacity and the forced open / forced closed boxes; select rows "
                "and press the bin icon to remove them; then apply. Costs of user-placed sites "
                "are estimates.")
-    version = st.session_state["editor_version"]
+    version = st.session_state["scenario_version"]
     with st.form(f"sites_form_{version}", border=False):
         table = st.data_editor(
             edits.sites_table(scenario), key=f"sites_editor_{version}", num_rows="delete",

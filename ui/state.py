@@ -5,8 +5,8 @@ Keys:
     undo              earlier scenarios, newest last, for the Undo button
     result            the last SolveRecord (None before the first solve)
     previous_result   the solve before it, for the KPI deltas
-    editor_version    bumped when the scenario changes outside the site table, so that the
-                      table shows fresh data instead of stale edits
+    scenario_version  bumped on every scenario change; the site table and the map selection
+                      are keyed by it, so they start fresh instead of showing stale edits
     notices           (kind, text) messages to show once on the next run
     tradeoff_counts   N of the Tradeoffs page's sweep over 1..N sites
     upload_problems   {uploader key: problem lines} of the last rejected upload
@@ -42,7 +42,7 @@ def init_state() -> None:
         "undo": [],
         "result": None,
         "previous_result": None,
-        "editor_version": 0,
+        "scenario_version": 0,
         "notices": [],
         "tradeoff_counts": 8,
         "upload_problems": {},
@@ -65,7 +65,7 @@ def set_scenario(new: Scenario, notice: str | None = None) -> None:
     if old is not None and scenario_key(old) != scenario_key(new):
         st.session_state["undo"] = (st.session_state["undo"] + [old])[-UNDO_DEPTH:]
     st.session_state["scenario"] = new
-    st.session_state["editor_version"] += 1
+    st.session_state["scenario_version"] += 1
     if notice:
         notify("success", notice)
 
@@ -77,7 +77,7 @@ def undo() -> bool:
         return False
     st.session_state["scenario"] = stack[-1]
     st.session_state["undo"] = stack[:-1]
-    st.session_state["editor_version"] += 1
+    st.session_state["scenario_version"] += 1
     notify("info", "Undone: back to the previous scenario.")
     return True
 
