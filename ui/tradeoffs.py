@@ -9,6 +9,7 @@ import streamlit as st
 
 from network.scenario import Scenario
 from ui import data, fmt, maps, state
+from ui.panels import legend
 
 FONT = 15
 
@@ -135,3 +136,4 @@ def show_network(scenario: Scenario, result, k: int) -> None:
                 f"{fmt.pct(kp.share_within_days.get(2, 1.0))} within 2 days")
     deck = maps.network_deck(scenario, data.lanes(scenario), result.evaluation)
     st.pydeck_chart(deck, height=520, key="tradeoff_map")
+    legend(result.evaluation)
