@@ -190,7 +190,8 @@ def _cost(problem: LocationProblem, p: Pricing, is_open: np.ndarray) -> float:
 
 def _swap(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray
           ) -> np.ndarray:
-    """Best-improvement swaps of one open free site for one closed one."""
+    """Best-improvement swaps of one open free site for one closed one (every pair: limiting
+    the entering sites to those that help most when added alone lost 0.5% on the default)."""
     current = _cost(problem, p, is_open)
     for _ in range(MAX_SWAP_ROUNDS):
         best = (current, None, None)

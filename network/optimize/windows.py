@@ -38,6 +38,7 @@ from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.solve import MipStatus, solve_lp, solve_model
 
 NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
+SUPPORT_GAP = 1e-6  # the first, small MIP of a window: a close incumbent keeps the filter tight
 MIP_GAP_SHARE = 0.5  # window MIPs stop at this share of the requested gap: a closer incumbent
 # makes the reduced-cost filter much tighter, and the filtered MIPs are small
 
@@ -97,11 +98,12 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
     model = with_count_window(full, window.lo, window.hi)
     keep = _lp_support(problem, model, window)
     cand = keep.copy()
+    gap = SUPPORT_GAP
     while True:
         sub, cols, _ = restrict(model, cand)
         hint = None if best.values is None else _hint_for(best.values, cols, sub)
-        sol = solve_model(sub, deadline - time.perf_counter(), relative_gap * MIP_GAP_SHARE,
-                          hint=hint)
+        sol = solve_model(sub, deadline - time.perf_counter(), gap, hint=hint)
+        gap = relative_gap * MIP_GAP_SHARE
         if sol.status is MipStatus.INFEASIBLE and not cand.all():
             cand = np.ones_like(cand)
             continue
@@ -126,30 +128,46 @@ MAX_FILTERED_SHARE = 0.3  # above this share of the options, a window's LP is wo
 def solve_window_by_prices(problem: LocationProblem, full: MipModel, window: WindowState,
                            data: LagrangeData, best: Incumbent, relative_gap: float,
                            deadline: float) -> bool:
-    """The window's MIP over the options its Lagrangian prices keep (no LP solve). False, with
-    nothing done, when the prices keep too many options to be worth it."""
-    if window.prices is None or not np.isfinite(best.objective):
+    """The window's MIP over the options its Lagrangian prices keep, without an LP: first over
+    the options with (near) zero price rise, for an incumbent close to the bound, then over
+    every option that could still beat it. False when the prices keep too many options to be
+    worth it (the incumbent may have improved)."""
+    if window.prices is None:
         return False
     lam, sigma = window.prices
-    value, keep_x, dropped = filter_options(problem, data, window.lo, lam, sigma, best.objective)
-    if keep_x.mean() > MAX_FILTERED_SHARE:
-        return False
     model = with_count_window(full, window.lo, window.hi)
+    value, near, _ = filter_options(problem, data, window.lo, lam, sigma,
+                                    window.lagrange + NEAR_ZERO_REDUCED_COST * abs(value_of(
+                                        window)))
+    _mip_over(model, near | (problem.options.site == NO_SITE), best, SUPPORT_GAP, deadline)
+    value, keep_x, dropped = filter_options(problem, data, window.lo, lam, sigma, best.objective)
+    if not np.isfinite(best.objective) or keep_x.mean() > MAX_FILTERED_SHARE:
+        return False
+    sol = _mip_over(model, keep_x, best, relative_gap * MIP_GAP_SHARE, deadline)
+    mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
+        sol.best_bound if sol.best_bound is not None else value)
+    window.proven = min(mip_bound, dropped)
+    return True
+
+
+def value_of(window: WindowState) -> float:
+    return window.lagrange if window.lagrange is not None else 0.0
+
+
+def _mip_over(model: MipModel, keep_x: np.ndarray, best: Incumbent, gap: float,
+              deadline: float):
+    """Solve the window model over the options in `keep_x` to `gap`; improve `best`."""
     cand = np.ones(len(model.var_lb), bool)
     cand[model.x] = keep_x
     sub, cols, _ = restrict(model, cand)
     hint = None if best.values is None else _hint_for(best.values, cols, sub)
-    sol = solve_model(sub, deadline - time.perf_counter(), relative_gap * MIP_GAP_SHARE,
-                      hint=hint)
+    sol = solve_model(sub, deadline - time.perf_counter(), gap, hint=hint)
     if sol.values is not None and sol.objective < best.objective:
         values = np.zeros(len(model.var_lb))
         values[cols] = sol.values
         best.objective, best.values = sol.objective, values
     best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
-    mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
-        sol.best_bound if sol.best_bound is not None else value)
-    window.proven = min(mip_bound, dropped)
-    return True
+    return sol
 
 
 def _lp_support(problem: LocationProblem, model: MipModel, window: WindowState) -> np.ndarray:
