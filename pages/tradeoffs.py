@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, state, tradeoffs
+from ui import charts, data, state, tradeoffs
 
 scenario = state.scenario()
 st.title("Tradeoffs: what does one more site buy?")
@@ -30,9 +30,9 @@ if sweep is None or sweep[0] != key or sweep[1] != counts:
 
 frame = tradeoffs.sweep_frame(sweep[2], counts)
 left, right = st.columns(2)
-left.altair_chart(tradeoffs.cost_chart(frame, tradeoffs.current_site_count(scenario)),
+left.altair_chart(charts.sweep_cost_chart(frame, tradeoffs.current_site_count(scenario)),
                   width="stretch")
-right.altair_chart(tradeoffs.service_chart(frame, scenario), width="stretch")
+right.altair_chart(charts.sweep_service_chart(frame, scenario), width="stretch")
 tradeoffs.sweep_table(frame)
 
 with_design = [k for k, r in zip(counts, sweep[2], strict=True) if r.status.has_design]

@@ -13,7 +13,6 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-import geopandas as gpd
 import streamlit as st
 
 from network.lanes import LaneTable, build_lanes
@@ -44,6 +43,8 @@ def default_scenario() -> Scenario:
 def state_outlines(include_noncontiguous: bool = False) -> dict:
     """US state outlines (data/us_states.geojson, from us-atlas) as a GeoJSON dict; the lower
     48 and DC unless Alaska, Hawaii and the territories are in the demand."""
+    import geopandas as gpd  # here: importing it costs 0.4 s and most maps load the URL
+
     frame = gpd.read_file(STATES_FILE)[["name", "geometry"]]
     if not include_noncontiguous:
         frame = frame[~frame["name"].isin(NONCONTIGUOUS)]

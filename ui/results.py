@@ -3,8 +3,6 @@ the optimizer's explanation when no network meets the targets."""
 
 from __future__ import annotations
 
-import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -15,11 +13,6 @@ from ui.state import SolveRecord
 COST_HELP = ("Fixed + handling + inbound + outbound + returns + inventory, per year. Rates: "
              "data/rate_cards (sources in the files); other costs in Settings, many marked "
              "estimate.")
-COMPONENT_LABELS = {"fixed": "Fixed (sites)", "handling": "Handling (pick & pack)",
-                    "inbound": "Inbound (ports to sites)", "outbound": "Outbound parcels",
-                    "returns": "Returns", "cross_border": "Cross-border direct",
-                    "inventory": "Inventory (safety stock)"}
-FONT = 15
 
 
 def show_kpis(record: SolveRecord, previous: SolveRecord | None) -> None:
@@ -75,58 +68,6 @@ def show_explanation(record: SolveRecord) -> None:
     st.page_link("pages/settings.py", label="Open Settings", icon=":material/tune:")
 
 
-def cost_chart(evaluation: Evaluation) -> alt.Chart:
-    parts = evaluation.kpis.cost_breakdown_usd
-    frame = pd.DataFrame([{"component": COMPONENT_LABELS.get(n, n), "usd": v,
-                           "label": fmt.usd_millions(v)} for n, v in parts.items() if v > 0])
-    base = alt.Chart(frame).encode(
-        y=alt.Y("component:N", sort="-x", title=None),
-        x=alt.X("usd:Q", title="USD per year", axis=alt.Axis(format="$,.3~s")),
-        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("usd:Q", format="$,.0f")])
-    bars = base.mark_bar(color="#1f4e9c")
-    text = base.mark_text(align="left", dx=4, fontSize=FONT).encode(text="label:N")
-    return _styled(bars + text, "Annual cost by component")
-
-
-def days_frame(evaluation: Evaluation) -> pd.DataFrame:
-    """Share of orders by delivery days (cross-border direct as its own bar)."""
-    lt = evaluation.lanes
-    cross = evaluation.site_index < 0
-    z = np.arange(len(cross))
-    s = np.where(cross, 0, evaluation.site_index)
-    k = np.where(cross, 0, evaluation.service_index)
-    days = np.where(cross, lt.cross_border_days, lt.delivery_days[z, s, k])
-    orders = lt.demand.orders_per_year
-    rows = []
-    for d in sorted(set(days[~cross].tolist())):
-        share = float(orders[(days == d) & ~cross].sum() / orders.sum())
-        rows.append({"days": f"{d} day{'s' if d != 1 else ''}", "share": share})
-    if cross.any():
-        rows.append({"days": f"{lt.cross_border_days} days (cross-border)",
-                     "share": float(orders[cross].sum() / orders.sum())})
-    frame = pd.DataFrame(rows)
-    frame["label"] = [fmt.pct(v) for v in frame["share"]]
-    return frame
-
-
-def days_chart(evaluation: Evaluation) -> alt.Chart:
-    frame = days_frame(evaluation)
-    base = alt.Chart(frame).encode(
-        x=alt.X("days:N", sort=None, title="Delivery time", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("share:Q", title="Share of orders", axis=alt.Axis(format=".0%")),
-        tooltip=[alt.Tooltip("days:N"), alt.Tooltip("share:Q", format=".1%")])
-    bars = base.mark_bar(color="#2c7bb6")
-    text = base.mark_text(dy=-8, fontSize=FONT).encode(text="label:N")
-    return _styled(bars + text, "Orders by delivery time")
-
-
-def _styled(chart, title: str) -> alt.Chart:
-    return (chart.properties(title=title, height=300)
-            .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=260,
-                            labelColor="#111827", titleColor="#111827")
-            .configure_title(fontSize=FONT + 3, anchor="start", color="#111827"))
-
-
 def site_use_frame(evaluation: Evaluation) -> pd.DataFrame:
     rows = [{"Site": u.name, "Id": u.site_id, "Orders per year": u.orders_per_year,
              "Utilization at peak": 100 * u.utilization_share,
@@ -150,10 +91,12 @@ def show_site_use(evaluation: Evaluation) -> None:
 
 def show_results(record: SolveRecord) -> None:
     """Charts and the per-site table of a solve with a design."""
+    from ui import charts  # here: altair is slow to import and the first page needs no chart
+
     evaluation = record.result.evaluation
     left, right = st.columns(2)
-    left.altair_chart(cost_chart(evaluation), width="stretch")
-    right.altair_chart(days_chart(evaluation), width="stretch")
+    left.altair_chart(charts.cost_chart(evaluation), width="stretch")
+    right.altair_chart(charts.days_chart(evaluation), width="stretch")
     st.subheader("Open sites")
     show_site_use(evaluation)
     st.caption("Rates: data/rate_cards (sources in the files). Site costs and capacities: "

@@ -1,0 +1,128 @@
+"""Charts (Altair) for the results and the tradeoff sweep, styled for a projector: large
+dark labels, values written on the bars and points.
+
+Imported only where a chart is drawn: altair takes about 0.3 s to import, which the first page
+(no solve yet) should not pay.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from network.evaluate import Evaluation
+from network.scenario import Scenario
+from ui import fmt
+
+FONT = 15
+COMPONENT_LABELS = {"fixed": "Fixed (sites)", "handling": "Handling (pick & pack)",
+                    "inbound": "Inbound (ports to sites)", "outbound": "Outbound parcels",
+                    "returns": "Returns", "cross_border": "Cross-border direct",
+                    "inventory": "Inventory (safety stock)"}
+
+
+def cost_chart(evaluation: Evaluation) -> alt.Chart:
+    parts = evaluation.kpis.cost_breakdown_usd
+    frame = pd.DataFrame([{"component": COMPONENT_LABELS.get(n, n), "usd": v,
+                           "label": fmt.usd_millions(v)} for n, v in parts.items() if v > 0])
+    base = alt.Chart(frame).encode(
+        y=alt.Y("component:N", sort="-x", title=None),
+        x=alt.X("usd:Q", title="USD per year", axis=alt.Axis(format="$,.3~s")),
+        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("usd:Q", format="$,.0f")])
+    bars = base.mark_bar(color="#1f4e9c")
+    text = base.mark_text(align="left", dx=4, fontSize=FONT).encode(text="label:N")
+    return _styled(bars + text, "Annual cost by component")
+
+
+def days_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """Share of orders by delivery days (cross-border direct as its own bar)."""
+    lt = evaluation.lanes
+    cross = evaluation.site_index < 0
+    z = np.arange(len(cross))
+    s = np.where(cross, 0, evaluation.site_index)
+    k = np.where(cross, 0, evaluation.service_index)
+    days = np.where(cross, lt.cross_border_days, lt.delivery_days[z, s, k])
+    orders = lt.demand.orders_per_year
+    rows = []
+    for d in sorted(set(days[~cross].tolist())):
+        share = float(orders[(days == d) & ~cross].sum() / orders.sum())
+        rows.append({"days": f"{d} day{'s' if d != 1 else ''}", "share": share})
+    if cross.any():
+        rows.append({"days": f"{lt.cross_border_days} days (cross-border)",
+                     "share": float(orders[cross].sum() / orders.sum())})
+    frame = pd.DataFrame(rows)
+    frame["label"] = [fmt.pct(v) for v in frame["share"]]
+    return frame
+
+
+def days_chart(evaluation: Evaluation) -> alt.Chart:
+    frame = days_frame(evaluation)
+    base = alt.Chart(frame).encode(
+        x=alt.X("days:N", sort=None, title="Delivery time", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("share:Q", title="Share of orders", axis=alt.Axis(format=".0%")),
+        tooltip=[alt.Tooltip("days:N"), alt.Tooltip("share:Q", format=".1%")])
+    bars = base.mark_bar(color="#2c7bb6")
+    text = base.mark_text(dy=-8, fontSize=FONT).encode(text="label:N")
+    return _styled(bars + text, "Orders by delivery time")
+
+
+def _styled(chart, title: str, height: int = 300) -> alt.Chart:
+    """Large dark axis labels and title: pale grey small print is lost on a projector."""
+    return (chart.properties(title=title, height=height)
+            .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=260,
+                            labelColor="#111827", titleColor="#111827")
+            .configure_title(fontSize=FONT + 3, anchor="start", color="#111827"))
+
+
+def sweep_cost_chart(frame: pd.DataFrame, current: int | None) -> alt.Chart:
+    rows = frame.dropna(subset=["total_cost_usd"]).assign(
+        label=lambda f: [fmt.usd_millions(v) for v in f["total_cost_usd"]],
+        current=lambda f: f["sites"] == current)
+    base = alt.Chart(rows).encode(
+        x=alt.X("sites:O", title="Number of sites", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("total_cost_usd:Q", title="Total annual cost (USD)",
+                scale=alt.Scale(zero=False), axis=alt.Axis(format="$,.3~s")),
+        tooltip=[alt.Tooltip("sites:O", title="Sites"),
+                 alt.Tooltip("total_cost_usd:Q", title="Annual cost", format="$,.0f"),
+                 alt.Tooltip("open_sites:N", title="Open")])
+    line = base.mark_line(color="#1f4e9c", strokeWidth=3)
+    points = base.mark_point(filled=True, size=120, color="#1f4e9c")
+    labels = base.mark_text(dy=-16, fontSize=FONT).encode(text="label:N")
+    layers = [line, points, labels]
+    if current is not None:
+        mark = alt.Chart(rows[rows["current"]]).encode(x="sites:O", y="total_cost_usd:Q")
+        layers += [mark.mark_point(shape="diamond", size=500, color="#d7191c", filled=True),
+                   mark.mark_text(dy=26, fontSize=FONT, color="#d7191c", fontWeight="bold")
+                   .encode(text=alt.value("current design"))]
+    return _styled(alt.layer(*layers), "Cheapest network for each number of sites", 340)
+
+
+def sweep_service_chart(frame: pd.DataFrame, scenario: Scenario) -> alt.Chart:
+    rows = frame.dropna(subset=["total_cost_usd"])
+    long = rows.melt(id_vars=["sites"], value_vars=["within_1_day", "within_2_days"],
+                     var_name="promise", value_name="share")
+    long["promise"] = long["promise"].map({"within_1_day": "within 1 day",
+                                           "within_2_days": "within 2 days"})
+    long["label"] = [fmt.pct(v, 0) for v in long["share"]]
+    base = alt.Chart(long).encode(
+        x=alt.X("sites:O", title="Number of sites", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("share:Q", title="Share of orders", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format=".0%")),
+        color=alt.Color("promise:N", title=None,
+                        scale=alt.Scale(range=["#2c7bb6", "#f59646"]),
+                        legend=alt.Legend(orient="bottom", labelFontSize=FONT)),
+        tooltip=[alt.Tooltip("sites:O"), alt.Tooltip("promise:N"),
+                 alt.Tooltip("share:Q", format=".1%")])
+    layers = [base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=100),
+              base.mark_text(dy=-14, fontSize=FONT - 1).encode(text="label:N")]
+    targets = pd.DataFrame([{"share": t.share_pct / 100,
+                             "label": f"target: {t.share_pct:g}% within {t.within_days} d"}
+                            for t in scenario.targets.share_targets if t.within_days <= 2])
+    if not targets.empty:
+        rule = alt.Chart(targets).encode(y="share:Q")
+        layers += [rule.mark_rule(strokeDash=[6, 4], color="#555", strokeWidth=2),
+                   rule.mark_text(align="left", x=4, dy=-8, fontSize=FONT - 1, color="#333")
+                   .encode(text="label:N")]
+    return _styled(alt.layer(*layers), "Orders delivered within 1 and 2 days", 340)
+
