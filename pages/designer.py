@@ -14,7 +14,6 @@ panels.show_notices()
 kpi_box = st.container()
 panels.toolbar(scenario)
 
-scenario = state.scenario()
 record = panels.current_record(scenario)
 panels.network_map(scenario, record)
 with kpi_box:

@@ -22,8 +22,12 @@ def show_notices() -> None:
 
 def show_problems(error: InputError, headline: str) -> None:
     """Every problem of a rejected edit, one per line, naming row and field."""
-    st.error(f"**{headline}** Nothing was changed.\n\n"
-             + "\n".join(f"- {p}" for p in error.problems))
+    st.error(_problem_text(error, headline))
+
+
+def _problem_text(error: InputError, headline: str) -> str:
+    return (f"**{headline}** Nothing was changed.\n\n"
+            + "\n".join(f"- {p}" for p in error.problems))
 
 
 def current_record(scenario: Scenario) -> state.SolveRecord | None:
@@ -43,19 +47,17 @@ def toolbar(scenario: Scenario) -> None:
     cols = st.columns([1.1, 1.0, 2.3, 3.0, 1.1], vertical_alignment="bottom")
     solve_clicked = cols[0].button("Solve", type="primary", width="stretch", key="solve_button",
                                    help="Find the cheapest network that meets the targets")
-    if cols[1].button("Undo", width="stretch", disabled=not state.can_undo(),
-                      key="undo_button", help="Go back to the scenario before the last change"):
-        state.undo()
-        st.rerun()
+    cols[1].button("Undo", width="stretch", disabled=not state.can_undo(), key="undo_button",
+                   help="Go back to the scenario before the last change", on_click=state.undo)
     query = cols[2].text_input("Add a site: city or ZIP", key=SEARCH_KEY,
                                placeholder="e.g. Reno, NV or 89501")
     places, problem = _search(query)
     if places:
         labels = [f"{p.name}, {p.state} {p.zip5} (ZIP3 {p.zip3})" for p in places]
-        pick = cols[3].selectbox("Place", range(len(places)), format_func=lambda i: labels[i],
-                                 key="search_pick")
-        if cols[4].button("Add site", key="add_search", width="stretch"):
-            _add_site(scenario, places[pick])
+        cols[3].selectbox("Place", range(len(places)), format_func=lambda i: labels[i],
+                          key="search_pick")
+        cols[4].button("Add site", key="add_search", width="stretch", on_click=_add_picked,
+                       args=(places,))
     elif problem:
         cols[3].warning(problem)
     if solve_clicked:
@@ -109,32 +111,43 @@ def _selection_controls(scenario: Scenario) -> None:
         return
     if zip3 is not None and zip3 in scenario.zip3_base.zip3:
         place = place_in_zip3(scenario, zip3)
-        if st.button(f"Add candidate site at {place.name}, {place.state} (ZIP3 {zip3})",
-                     key="add_clicked", width="stretch"):
-            _add_site(scenario, place)
+        st.button(f"Add candidate site at {place.name}, {place.state} (ZIP3 {zip3})",
+                  key="add_clicked", width="stretch", on_click=_add_site, args=(place,))
     if site_id is not None and site_id in scenario.site_ids:
         name = scenario.site(site_id).name
-        if st.button(f"Remove {maps.short_name(name)} ({site_id})", key="remove_clicked",
-                     width="stretch", help=f"Remove candidate site {name} from the scenario"):
-            try:
-                state.set_scenario(edits.remove_site(scenario, site_id),
-                                   f"Removed site {name} ({site_id}).")
-                st.rerun()
-            except InputError as err:
-                show_problems(err, "The site was not removed.")
+        st.button(f"Remove {maps.short_name(name)} ({site_id})", key="remove_clicked",
+                  width="stretch", help=f"Remove candidate site {name} from the scenario",
+                  on_click=_remove_site, args=(site_id,))
 
 
-def _add_site(scenario: Scenario, place: Place) -> None:
+# Button callbacks: they run before the page script, so the page draws the new scenario in the
+# same run; messages go to the notices shown at the top of the page.
+
+
+def _add_picked(places: list[Place]) -> None:
+    _add_site(places[st.session_state.get("search_pick") or 0])
+
+
+def _add_site(place: Place) -> None:
     try:
-        new, site = edits.add_site(scenario, place)
+        new, site = edits.add_site(state.scenario(), place)
     except InputError as err:
-        show_problems(err, "The site was not added.")
+        state.notify("error", _problem_text(err, "The site was not added."))
         return
     state.set_scenario(new, f"Added candidate site {site.name}, {site.state} ({site.site_id}); "
                        f"fixed cost {fmt.usd(site.fixed_cost_usd_per_year)}/yr and capacity "
                        f"{fmt.count(site.capacity_orders_per_year)} orders/yr are estimates: "
                        "edit them in the site table.")
-    st.rerun()
+
+
+def _remove_site(site_id: str) -> None:
+    scenario = state.scenario()
+    try:
+        new = edits.remove_site(scenario, site_id)
+    except InputError as err:
+        state.notify("error", _problem_text(err, "The site was not removed."))
+        return
+    state.set_scenario(new, f"Removed site {scenario.site(site_id).name} ({site_id}).")
 
 
 # ---------------------------------------------------------------------------------------------

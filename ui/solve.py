@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
+from network.errors import InputError
 from network.scenario import Scenario
 from ui import data, fmt, state
 
@@ -35,7 +36,12 @@ def solve(scenario: Scenario) -> state.SolveRecord | None:
     result = data.cached_solve(key)
     with st.status("Solving…", expanded=False) as box:
         if result is None:
-            result = _solve_in_thread(scenario, box, start, _hint())
+            try:
+                result = _solve_in_thread(scenario, box, start, _hint())
+            except InputError as err:  # the scenario cannot be solved as it stands
+                box.update(label="Not solved: the scenario has problems", state="error")
+                st.error("\n".join(f"- {p}" for p in err.problems))
+                return None
             data.remember_solve(key, result)
         wall = time.perf_counter() - start
         ok = result.status.has_design
