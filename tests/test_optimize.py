@@ -252,3 +252,13 @@ def test_lagrangian_bounds_stay_below_the_optimum():
         exact = _brute_force(replace(problem, min_sites=n, max_sites=n,
                                      forced_open=np.zeros(8, bool)), count=n)
         assert ascend(problem, data, n, lam, sigma, exact * 1.01)[0] <= exact + 1e-6
+
+
+def test_first_design_is_feasible_and_close_on_the_toy():
+    """The quick heuristic design meets the toy's targets and here is the optimum (A alone)."""
+    from network.optimize import first_design
+
+    design = first_design(toy_scenario())
+    check = evaluate(toy_scenario(), design)
+    assert check.feasible and design.open_site_ids == ("A",)
+    assert check.kpis.total_cost_usd == pytest.approx(4850.0)

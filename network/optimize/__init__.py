@@ -3,6 +3,7 @@
     optimize(scenario, lanes=None, params=SolveParams(), hint=None) -> OptimizeResult
     WarmSolver(scenario).solve(edited_scenario)  re-solve a small edit from the last design
     sweep_site_counts(scenario, counts) -> [OptimizeResult]  best design with exactly k sites
+    first_design(scenario) -> Design | None  a good design in well under a second, no proof
 
 Stages (each its own module): reduce.py (lane dominance) -> problem.py (solver-neutral data)
 -> model.py (the MIP as arrays, formulation in its docstring) -> solve.py (HiGHS via MathOpt)
@@ -10,8 +11,8 @@ Stages (each its own module): reduce.py (lane dominance) -> problem.py (solver-n
 why a scenario is infeasible.
 """
 
-from network.optimize.optimizer import WarmSolver, optimize, sweep_site_counts
+from network.optimize.optimizer import WarmSolver, first_design, optimize, sweep_site_counts
 from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
 
-__all__ = ["OptimizeResult", "SolveParams", "SolveStatus", "WarmSolver", "optimize",
-           "sweep_site_counts"]
+__all__ = ["OptimizeResult", "SolveParams", "SolveStatus", "WarmSolver", "first_design",
+           "optimize", "sweep_site_counts"]

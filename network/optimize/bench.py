@@ -38,6 +38,10 @@ class TextbookRun:
 
 
 def run_bench(args: argparse.Namespace) -> int:
+    if getattr(args, "orlib_only", False):
+        rows = run_orlib(args.orlib_filter, args.orlib_time_limit)
+        print(f"orlib_matched={sum(r[5] for r in rows)}/{len(rows)}")
+        return 0 if all(r[5] for r in rows) else 1
     scenario, repeats, cap = _instance(args)
     lanes = build_lanes(scenario)
     cold = [optimize(scenario, lanes) for _ in range(repeats)]
@@ -59,7 +63,7 @@ def run_bench(args: argparse.Namespace) -> int:
     print(f"  end to end (lanes + solve + KPIs): {end_to_end:.2f} s")
     print("  warm re-solves: " + ", ".join(f"{name} {s:.2f} s" for name, s in warm))
     if getattr(args, "orlib", False):
-        run_orlib(args.orlib_filter)
+        run_orlib(args.orlib_filter, args.orlib_time_limit)
     warm_median = statistics.median(s for _, s in warm)
     print(f"ratio_vs_textbook={ratio:.1f} median_default_solve_s={median:.2f} "
           f"warm_resolve_s={warm_median:.2f}")

@@ -33,6 +33,10 @@ per option and fewer rows. Capacity (4) is added only for the sites a solve foun
 (solve.py: row generation); on the default scenario no site is near its capacity, so the model
 usually never carries (4). The inventory term is the square-root law written exactly through
 the one-hot count u.
+
+Names: `variable_names` and `row_names` give every column and row its name above; solve.py
+attaches them when a model is exported for inspection (`to_proto(model, names...)`), and leaves
+them out of timed solves (building 100k name strings costs about 0.1 s).
 """
 
 from __future__ import annotations

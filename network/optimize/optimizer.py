@@ -17,6 +17,7 @@ from network.errors import InputError
 from network.evaluate import CROSS_BORDER, Design, evaluate
 from network.lanes import LaneTable, build_lanes
 from network.optimize.explain import max_sites_phrase, pre_checks, relaxation_explanation
+from network.optimize.heuristic import best_designs
 from network.optimize.model import count_range
 from network.optimize.problem import NO_SITE, LocationProblem, Options, problem_from_scenario
 from network.optimize.reduce import reduce_options
@@ -129,6 +130,22 @@ def design_hint(scenario: Scenario, lanes: LaneTable, problem: LocationProblem, 
             x[pick[0]] = 1.0
     u = (counts == is_open.sum()).astype(float)
     return np.concatenate([is_open.astype(float), x, u])
+
+
+def first_design(scenario: Scenario, lanes: LaneTable | None = None) -> Design | None:
+    """A good design fast, before any proof (the greedy-and-swap heuristic of heuristic.py):
+    for showing something on screen while `optimize` proves. None when the heuristic does
+    not apply (several share targets, carrier shares) or finds nothing; capacities are not
+    checked, so evaluate() the result before trusting it."""
+    lanes = lanes or build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    lo, hi = count_range(problem)
+    designs = best_designs(problem, lo, hi)
+    if not designs:
+        return None
+    _, is_open, choice = designs[min(designs, key=lambda k: designs[k][0])]
+    solution = ProblemSolution(MipStatus.FEASIBLE, is_open, choice, None, None, 0.0)
+    return design_of(scenario, lanes, problem.options, solution)
 
 
 def sweep_site_counts(scenario: Scenario, counts, lanes: LaneTable | None = None,
