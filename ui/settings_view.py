@@ -63,12 +63,13 @@ def orders_section(scenario: Scenario) -> None:
     with st.form("orders_form"):
         left, right = st.columns([1, 1])
         with left:
-            mix = st.data_editor(se.weight_mix_table(scenario),
+            st.markdown("**Package weight mix**")
+            mix = st.data_editor(se.weight_mix_table(scenario), width="stretch",
                                  num_rows="dynamic", hide_index=True, column_config={
                                      "weight_lb": st.column_config.NumberColumn(
-                                         "Package weight up to (lb)", format="%.1f"),
+                                         "Up to (lb)", format="%.1f"),
                                      "share_pct": st.column_config.NumberColumn(
-                                         "Share of orders (%)", format="%.1f")})
+                                         "Orders (%)", format="%.1f")})
             st.caption(f"Source: {_source(scenario, 'weight_mix')}")
         with right:
             rate = st.number_input("Return rate (%)", value=100 * c.returns.return_rate_share,
@@ -91,7 +92,8 @@ def targets_section(scenario: Scenario) -> None:
     with st.form("targets_form"):
         left, right = st.columns([1, 1])
         with left:
-            table = st.data_editor(se.targets_table(scenario),
+            st.markdown("**Delivery promise**")
+            table = st.data_editor(se.targets_table(scenario), width="stretch",
                                    num_rows="dynamic", hide_index=True, column_config={
                                        "within_days": st.column_config.NumberColumn(
                                            "Within (days)", format="%d", step=1),
