@@ -215,3 +215,30 @@ def test_exports_carry_design(small):
     assert "site_id" in edits.lanes_csv(result.evaluation).splitlines()[0]
     again = scenario_from_json(edits.design_json(small, result.open_site_ids, result.evaluation))
     assert again.sites == small.sites and again.targets == small.targets
+
+
+def number_input(at: AppTest, label: str):
+    return next(n for n in at.number_input if n.label == label)
+
+
+def test_settings_form_applies_and_undo_restores():
+    """A settings form changes the scenario after its checks; Undo brings the old one back."""
+    at = start(page="pages/settings.py")
+    before = at.session_state["scenario"]
+    number_input(at, "Maximum number of sites (0 = no limit)").set_value(3)
+    next(b for b in at.button if b.label == "Apply targets and limits").click().run()
+    assert not at.exception
+    assert at.session_state["scenario"].constraints.max_sites == 3
+    at.switch_page("pages/designer.py").run()
+    at.button(key="undo_button").click().run()
+    assert at.session_state["scenario"] == before
+
+
+def test_settings_form_rejects_bad_values():
+    """Cross-border days of 0 are rejected with the field named; the scenario is unchanged."""
+    at = start(page="pages/settings.py")
+    before = at.session_state["scenario"]
+    number_input(at, "Delivery days").set_value(0)
+    next(b for b in at.button if b.label == "Apply cross-border").click().run()
+    assert "field 'delivery days'" in " ".join(e.value for e in at.error)
+    assert at.session_state["scenario"] == before
