@@ -9,12 +9,6 @@ st.title("Tradeoffs: what does one more site buy?")
 st.caption("Each point is the cheapest network with exactly that many sites for the current "
            "scenario (delivery targets are not enforced here; they are drawn as dashed lines).")
 
-problem = data.optimizer_import_error()
-if problem is not None:
-    st.info(f"The optimizer is not available in this installation, so there is no sweep to "
-            f"show ({problem}).")
-    st.stop()
-
 n = st.slider("Up to how many sites", min_value=2, max_value=15, key="tradeoff_counts")
 counts = tuple(range(1, n + 1))
 key = data.scenario_key(scenario)

@@ -46,11 +46,6 @@ def start(scenario=None, page: str | None = None) -> AppTest:
     return at
 
 
-def needs_optimizer():
-    pytest.importorskip("network.optimize", reason="the optimizer has not landed")
-    from network.optimize import optimize  # noqa: F401
-
-
 @pytest.mark.parametrize("page", [None, "pages/designer.py", "pages/tradeoffs.py",
                                   "pages/settings.py"])
 def test_every_page_renders(page):
@@ -61,7 +56,6 @@ def test_every_page_renders(page):
 
 def test_solve_shows_kpis(small):
     """Solve fills the KPI cards with formatted numbers and the per-site table."""
-    needs_optimizer()
     at = start(small)
     at.button(key="solve_button").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -77,7 +71,6 @@ def test_solve_shows_kpis(small):
 
 def test_second_solve_shows_deltas(small):
     """After an edit and a second solve, the cards show the change since the first."""
-    needs_optimizer()
     at = start(small)
     at.button(key="solve_button").click().run()
     at.text_input(key="site_search").input("Reno, NV").run()
@@ -90,7 +83,6 @@ def test_second_solve_shows_deltas(small):
 
 def test_infeasible_target_shows_explanation(small):
     """100% within 1 day with at most one site: the optimizer's explanation is shown."""
-    needs_optimizer()
     impossible = small.with_changes(
         targets=Targets(share_targets=(ShareTarget(within_days=1, share_pct=100.0),)),
         constraints=DesignConstraints(max_sites=1))
@@ -188,7 +180,6 @@ def test_settings_reject_shares_not_adding_up(default):
 
 def test_tradeoffs_sweep_and_map(default):
     """The sweep over 1..2 sites draws the curves, the table and the chosen network."""
-    needs_optimizer()
     three = default.with_changes(sites=tuple(s for s in default.sites
                                              if s.site_id in ("ONT", "ORD", "MDT")))
     at = start(three, page="pages/tradeoffs.py")
@@ -204,7 +195,6 @@ def test_tradeoffs_sweep_and_map(default):
 
 def test_exports_carry_design(small):
     """The JSON export is the scenario document plus the design, and reads back as a scenario."""
-    needs_optimizer()
     from network.optimize import optimize
 
     result = optimize(small)

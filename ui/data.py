@@ -96,17 +96,8 @@ def remember_solve(key: int, result) -> None:
             store.popitem(last=False)
 
 
-def optimizer_import_error() -> str | None:
-    """None when network.optimize can be used, else why not (shown to the user)."""
-    try:
-        from network.optimize import optimize, sweep_site_counts  # noqa: F401
-    except ImportError as exc:
-        return str(exc)
-    return None
-
-
 def solve_params():
-    from network.optimize.result import SolveParams
+    from network.optimize.result import SolveParams  # ortools loads with it: 0.8 s
 
     return SolveParams(time_limit_s=SOLVE_TIME_LIMIT_S)
 
@@ -114,6 +105,6 @@ def solve_params():
 @st.cache_resource(show_spinner=False, max_entries=8)
 def sweep_for(_scenario: Scenario, key: int, counts: tuple[int, ...]) -> list:
     """The optimal design for exactly k sites, for each k in counts (share targets ignored)."""
-    from network.optimize import sweep_site_counts
+    from network.optimize import sweep_site_counts  # here: importing ortools takes 0.8 s
 
     return list(sweep_site_counts(_scenario, list(counts), lanes=lanes(_scenario)))

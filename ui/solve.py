@@ -26,11 +26,7 @@ def _status_line(result, wall_s: float) -> str:
 
 def solve(scenario: Scenario) -> state.SolveRecord | None:
     """Solve `scenario` (or reuse the remembered result) with a visible status; stores and
-    returns the record, or None when the optimizer cannot be imported."""
-    problem = data.optimizer_import_error()
-    if problem is not None:
-        st.error(f"The optimizer is not available in this installation: {problem}")
-        return None
+    returns the record, or None when the optimizer rejects the scenario as input."""
     key = data.scenario_key(scenario)
     start = time.perf_counter()
     result = data.cached_solve(key)
@@ -58,7 +54,8 @@ def _hint():
 
 
 def _solve_in_thread(scenario: Scenario, box, start: float, hint):
-    from network.optimize import optimize
+    from network.optimize import optimize  # here: ortools takes 0.8 s to import; the first
+    # page, which needs no solve, should not wait for it
 
     lanes = data.lanes(scenario)
     with ThreadPoolExecutor(max_workers=1) as pool:
