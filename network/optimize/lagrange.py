@@ -1,19 +1,20 @@
 """Lagrangian bounds for one count of open sites, by subgradient ascent (no LP solve).
 
 For a fixed number n of open sites, relax the assignment rows (1) with prices lambda_z and the
-share targets (3) with prices sigma_t >= 0. Option p of point z then has the reduced cost
-    r_p = o_z c_p - lambda_z - sum_t sigma_t w_z [d_p <= N_t]
+coupling rows, share targets (3) and carrier shares (7), written as sum_p A_tp x_p >= b_t,
+with prices sigma_t >= 0 (capacity rows (4) are dropped: a relaxation stays a valid bound).
+Option p of point z then has the reduced cost
+    r_p = o_z c_p - lambda_z - sum_t sigma_t A_tp
 and the relaxation falls apart by site: a site is worth
     v_s = F_s + sum_z min(0, min_{p in P_z at s} r_p)
 (one option per (point, site) because of the linking rows (2)), cross-border contributes
 min(0, r) per point, and the best n sites are the forced-open ones plus the cheapest others:
-    L_n(lambda, sigma) = sum_z lambda_z + sum_t sigma_t a_t + sum_z min(0, r_cb(z))
+    L_n(lambda, sigma) = sum_z lambda_z + sum_t sigma_t b_t + sum_z min(0, r_cb(z))
                          + sum of the n chosen v_s + I_n.
 Every L_n is a valid lower bound on any design with n sites. Started from the row prices of a
 neighbouring count's LP, a few dozen subgradient steps usually lift it above the incumbent,
 which proves that count cannot win without solving its LP (about 2 s on the default scenario
-where this takes tens of milliseconds). Used only when the model has no capacity or carrier
-rows (those would need prices of their own).
+where this takes tens of milliseconds).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ class LagrangeData:
     """The problem's options grouped by (point, site) pair, precomputed once."""
 
     cost: np.ndarray  # [p] o_z c_p
-    weight_fast: np.ndarray  # [t, p] w_z [d_p <= N_t]
-    shares: np.ndarray  # [t] a_t
+    weight_fast: np.ndarray  # [t, p] A_tp of the coupling rows in ">=" form
+    shares: np.ndarray  # [t] b_t
     pair_order: np.ndarray  # site options ordered by pair
     pair_starts: np.ndarray
     pair_site: np.ndarray  # [pair]
@@ -46,8 +47,15 @@ class LagrangeData:
 def lagrange_data(problem: LocationProblem) -> LagrangeData:
     opt = problem.options
     w = problem.orders_per_year / problem.orders_per_year.sum()
-    fast = np.array([w[opt.point] * (opt.days <= r.within_days)
-                     for r in problem.share_requirements]).reshape(-1, len(opt))
+    rows = [w[opt.point] * (opt.days <= r.within_days) for r in problem.share_requirements]
+    rhs = [r.share for r in problem.share_requirements]
+    shipped = opt.site != NO_SITE
+    for bound in problem.carrier_bounds:  # the same rows, in the same order, as model.py
+        for share, sign in ((bound.min_share, 1.0), (bound.max_share, -1.0)):
+            if share is not None:
+                rows.append(sign * w[opt.point] * shipped * (bound.option_mask - share))
+                rhs.append(0.0)
+    fast = np.array(rows).reshape(-1, len(opt))
     at_site = np.nonzero(opt.site != NO_SITE)[0]
     pair = opt.point[at_site] * problem.n_sites + opt.site[at_site]
     order = at_site[np.argsort(pair, kind="stable")]
@@ -55,16 +63,18 @@ def lagrange_data(problem: LocationProblem) -> LagrangeData:
     starts = np.nonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])[0]
     pair_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
     return LagrangeData(problem.orders_per_year[opt.point] * opt.cost_usd_per_order, fast,
-                        np.array([r.share for r in problem.share_requirements]), order, starts,
+                        np.array(rhs, dtype=float), order, starts,
                         opt.site[order[starts]], pair_of, np.nonzero(opt.site == NO_SITE)[0])
 
 
 def initial_prices(model: MipModel, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """lambda and sigma from an LP's row prices."""
+    """lambda and sigma from an LP's row prices (carrier maximum rows change sign: they are
+    "<=" rows in the model and ">=" rows here)."""
     lam = duals[list(model.rows_of("assign"))]
-    sigma = np.array([duals[first] for name, first, _ in model.row_blocks
-                      if name.startswith("target")])
-    return lam, np.maximum(sigma, 0.0)
+    sign = {"target": 1.0, "carrier_min": 1.0, "carrier_max": -1.0}
+    sigma = [sign[name.split("[")[0]] * duals[first] for name, first, _ in model.row_blocks
+             if name.split("[")[0] in sign]
+    return lam, np.maximum(np.array(sigma, dtype=float), 0.0)
 
 
 def lagrangian_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,

@@ -112,9 +112,9 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
             return ProblemSolution(status, None, None, None, None, seconds, capacity)
         prior_duals = duals
         is_open, choice = read_solution(problem, full, best.values)
-        over = tuple(s for s in overloaded_sites(problem, choice) if s not in capacity)
-        if over:
-            capacity, hint = tuple(sorted(capacity + over)), None
+        over = set(overloaded_sites(problem, choice))
+        if over - set(capacity):  # row generation: add the violated rows and solve again
+            capacity, hint = tuple(sorted(set(capacity) | over)), None
             continue
         gap = max(0.0, best.objective - bound) / max(abs(best.objective), 1e-9)
         optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
@@ -239,13 +239,18 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
     values[full.y] = is_open
     values[full.x.start + choice] = 1.0
     values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
-    best.objective, best.values = cost, values
+    checked = _feasible_incumbent(full, values)  # the heuristic ignores capacity rows
+    if checked.objective < best.objective:
+        best.objective, best.values = checked.objective, checked.values
+    elif best.values is None:
+        best.values = values  # still a useful hint
     return n
 
 
 def _lagrange_applies(full: MipModel, windows: list[WindowState]) -> bool:
-    coupled = any(name.startswith(("capacity", "carrier")) for name, _, _ in full.row_blocks)
-    return len(windows) > 1 and not coupled
+    """Lagrangian bounds serve to compare counts (capacity rows are simply left out of them,
+    which keeps them valid)."""
+    return len(windows) > 1
 
 
 def _first_window(windows: list[WindowState], problem: LocationProblem, full: MipModel,
