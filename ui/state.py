@@ -16,11 +16,15 @@ Keys:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from network.scenario import Scenario
 from ui.data import default_scenario, scenario_key
+
+if TYPE_CHECKING:  # importing the optimizer loads ortools (0.8 s); only the type is needed here
+    from network.optimize.result import OptimizeResult
 
 UNDO_DEPTH = 30
 
@@ -29,7 +33,7 @@ UNDO_DEPTH = 30
 class SolveRecord:
     """One solve: the result and the scenario it was solved for."""
 
-    result: object  # network.optimize.OptimizeResult (imported lazily)
+    result: OptimizeResult
     scenario: Scenario
     scenario_key: int
     wall_seconds: float

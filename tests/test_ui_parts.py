@@ -1,0 +1,55 @@
+"""The app's pure parts: number formatting and the map's layers (no Streamlit session)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from network.evaluate import Design, evaluate
+from network.lanes import build_lanes
+from network.scenario_file import load_default_scenario
+from ui import fmt, maps
+
+
+@pytest.fixture(scope="module")
+def default():
+    return load_default_scenario()
+
+
+def test_numbers_read_as_a_planner_expects():
+    """USD with thousands separators, cents per order, days with one decimal, percentages."""
+    assert fmt.usd(861_568_620.4) == "$861,568,620"
+    assert fmt.usd_cents(17.2314) == "$17.23"
+    assert fmt.days(1.94) == "1.9 days"
+    assert fmt.pct(0.9) == "90.0%"
+    assert fmt.signed_usd(-6_037_477) == "-$6,037,477"
+    assert fmt.signed_points(0.025) == "+2.5 pts"
+    assert fmt.usd_millions(432_100_000) == "$432.1M"
+
+
+def test_map_layers_before_a_solve(default):
+    """Outlines by URL, pickable ZIP3 and site layers with ids, tooltips as plain text."""
+    deck = json.loads(maps.network_deck(default, build_lanes(default)).to_json())
+    layers = {layer["id"]: layer for layer in deck["layers"]}
+    assert layers["states"]["data"] == maps.LOWER48_URL
+    assert layers[maps.ZIP3_LAYER]["pickable"] and layers[maps.SITE_LAYER]["pickable"]
+    assert layers[maps.ZIP3_LAYER]["radiusUnits"] == "meters"
+    assert "assignment" not in layers
+    assert "<" not in layers[maps.ZIP3_LAYER]["data"][0]["tip"]
+    assert deck.get("mapProvider") is None and deck.get("mapStyle") is None
+
+
+def test_map_layers_after_a_design(default):
+    """A design colours ZIP3s by delivery days, draws lines and labels the open sites."""
+    lanes = build_lanes(default)
+    evaluation = evaluate(default, Design(("ONT", "ORD", "MDT")), lanes)
+    deck = json.loads(maps.network_deck(default, lanes, evaluation).to_json())
+    layers = {layer["id"]: layer for layer in deck["layers"]}
+    assert len(layers["assignment"]["data"]) == int((evaluation.site_index >= 0).sum())
+    assert {row["label"] for row in layers["site-labels"]["data"]} == {
+        "Inland Empire", "Chicago", "Harrisburg"}
+    colours = {tuple(row["color"][:3]) for row in layers[maps.ZIP3_LAYER]["data"]}
+    assert colours <= set(maps.DAY_RGB.values()) | {maps.CROSS_BORDER_RGB}
+    labels = [label for _, label in maps.legend_items(evaluation)]
+    assert labels[0] == "1 day" and "open site" in labels
