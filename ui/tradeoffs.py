@@ -32,6 +32,20 @@ def sweep_frame(results: list, counts: tuple[int, ...]) -> pd.DataFrame:
     return frame
 
 
+def sweep_controls(scenario: Scenario) -> tuple[tuple[int, ...], list] | None:
+    """The slider and button; the sweep for this scenario and counts if run (now or before)."""
+    n = st.slider("Up to how many sites", min_value=2, max_value=15, key="tradeoff_counts")
+    counts = tuple(range(1, min(n, len(scenario.sites)) + 1))
+    key = data.scenario_key(scenario)
+    if st.button(f"Compare 1 to {counts[-1]} sites", type="primary", key="run_sweep"):
+        with st.spinner(f"Solving for 1 to {counts[-1]} sites…", show_time=True):
+            st.session_state["sweep"] = (key, counts, data.sweep_for(scenario, key, counts))
+    sweep = st.session_state["sweep"]
+    if sweep is None or sweep[0] != key or sweep[1] != counts:
+        return None
+    return counts, sweep[2]
+
+
 def current_site_count(scenario: Scenario) -> int | None:
     """Sites open in the last solve of this scenario, if any."""
     record = state.last_solve()
