@@ -207,7 +207,8 @@ def run_orlib(name_filter: str = "", time_limit_s: float = 3600.0) -> list[tuple
     """Every pmed, UFL and M* instance with a published optimum: our time and value."""
     optima = published_optima(ORLIB / "optima.csv")
     rows = []
-    print(f"{'instance':<12}{'kind':<9}{'ours_s':>9}{'ours':>18}{'published':>18}{'match':>7}")
+    print(f"{'instance':<12}{'kind':<9}{'ours_s':>9}{'ours':>18}{'published':>18}{'match':>7}"
+          f"  status (gap)")
     for (kind, instance), value in sorted(optima.items(), key=lambda kv: _natural(kv[0][1])):
         if kind == "cfl" or name_filter not in instance:
             continue
@@ -219,8 +220,9 @@ def run_orlib(name_filter: str = "", time_limit_s: float = 3600.0) -> list[tuple
         match = ours is not None and abs(ours - value) <= max(2e-3, 1e-6 * abs(value))
         rows.append((instance, kind, seconds, ours, value, match, sol.status.value))
         shown = "none" if ours is None else f"{ours:.3f}"
+        gap = "" if sol.gap is None else f" ({sol.gap:.1e})"
         print(f"{instance:<12}{kind:<9}{seconds:>9.2f}{shown:>18}{value:>18.3f}"
-              f"{'yes' if match else 'NO':>7}")
+              f"{'yes' if match else 'NO':>7}  {sol.status.value}{gap}")
     return rows
 
 

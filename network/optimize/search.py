@@ -139,8 +139,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     while True:
-        if time.perf_counter() >= deadline:
-            return best, -np.inf, True, _some_duals(windows, prior_duals)
+        if time.perf_counter() >= deadline:  # the bounds known so far still hold
+            bound = _global_bound(windows, problem, full)
+            return best, bound, True, _some_duals(windows, prior_duals)
         lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
         open_ = [i for i, w in enumerate(windows) if w.proven is None]
         if not open_:

@@ -84,8 +84,9 @@ def _parameters(time_limit_s: float, relative_gap: float, threads: int, presolve
                 ) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
     # off unless asked for: on the default scenario's model it spent 48 s without removing a
-    # single row, while the unpresolved model solves in seconds; on the OR-Library models it
-    # helps.
+    # single row, while the unpresolved model solves in seconds. With presolve on, HiGHS
+    # (through MathOpt) once reported "optimal" with a dual bound 0.5% below its objective on
+    # a 62-column test model, so no search path here turns it on.
     del threads
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.01)),
                                      relative_gap_tolerance=relative_gap,

@@ -93,24 +93,35 @@ def bound_window(full: MipModel, window: WindowState, deadline: float) -> None:
 
 def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
                  best: Incumbent, relative_gap: float, deadline: float) -> None:
-    """The window's MIP over the options that can still beat the incumbent (first over the
-    LP's own options, which finds a near-optimal design fast, then widened by the filter)."""
+    """The window's MIP: first over the LP's own options (a near-optimal design fast when the
+    LP is tight), then over every option that can still beat the incumbent. When the LP is
+    far from that design (the M* instances: 5%) the filter would keep nearly everything, so
+    the window is solved whole."""
     model = with_count_window(full, window.lo, window.hi)
     keep = _lp_support(problem, model, window)
-    cand = keep.copy()
-    gap = SUPPORT_GAP
+    cand, first, weak = keep.copy(), True, False
     while True:
         sub, cols, _ = restrict(model, cand)
         hint = None if best.values is None else _hint_for(best.values, cols, sub)
-        sol = solve_model(sub, deadline - time.perf_counter(), gap, hint=hint)
-        gap = relative_gap * MIP_GAP_SHARE
-        if sol.status is MipStatus.INFEASIBLE and not cand.all():
-            cand = np.ones_like(cand)
-            continue
+        left = deadline - time.perf_counter()
+        if first:
+            sol = solve_model(sub, min(left, max(SUPPORT_TIME_S, SUPPORT_TIME_SHARE * left)),
+                              SUPPORT_GAP, hint=hint)
+        else:
+            sol = solve_model(sub, left, relative_gap * MIP_GAP_SHARE, hint=hint)
         if sol.values is not None and sol.objective < best.objective:
             values = np.zeros(len(model.var_lb))
             values[cols] = sol.values
             best.objective, best.values = sol.objective, values
+        if first:
+            first = False
+            weak = best.objective - window.bound > WEAK_LP_GAP * abs(best.objective)
+            cand = np.ones_like(cand) if weak else cand | _candidates(model, window, keep,
+                                                                      best.objective)
+            continue
+        if sol.status is MipStatus.INFEASIBLE and not cand.all():
+            cand = np.ones_like(cand)
+            continue
         wider = _candidates(model, window, keep, best.objective)
         if (wider & ~cand).any():  # options that might still beat the incumbent
             cand = cand | wider
@@ -120,6 +131,11 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
             sol.best_bound if sol.best_bound is not None else window.bound)
         window.proven = min(mip_bound, _dropped_bound(model, window, cand))
         return
+
+
+SUPPORT_TIME_S = 2.0  # the first MIP of a window gets this long (or a share of the time left)
+SUPPORT_TIME_SHARE = 0.1
+WEAK_LP_GAP = 0.005  # LP this far below the first design: solve the window whole
 
 
 MAX_FILTERED_SHARE = 0.3  # above this share of the options, a window's LP is worth solving
