@@ -28,7 +28,9 @@ def cost_chart(evaluation: Evaluation) -> alt.Chart:
                            "label": fmt.usd_millions(v)} for n, v in parts.items() if v > 0])
     base = alt.Chart(frame).encode(
         y=alt.Y("component:N", sort="-x", title=None),
-        x=alt.X("usd:Q", title="USD per year", axis=alt.Axis(format="$,.3~s")),
+        x=alt.X("usd:Q", title="USD per year", axis=alt.Axis(format="$,.3~s"),
+                # room on the right for the value written after the longest bar
+                scale=alt.Scale(domain=[0, 1.25 * float(frame["usd"].max())], nice=False)),
         tooltip=[alt.Tooltip("component:N"), alt.Tooltip("usd:Q", format="$,.0f")])
     bars = base.mark_bar(color="#1f4e9c")
     text = base.mark_text(align="left", dx=4, fontSize=FONT).encode(text="label:N")
@@ -72,7 +74,8 @@ def _styled(chart, title: str, height: int = 300) -> alt.Chart:
     return (chart.properties(title=title, height=height)
             .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=260,
                             labelColor="#111827", titleColor="#111827")
-            .configure_title(fontSize=FONT + 3, anchor="start", color="#111827"))
+            .configure_title(fontSize=FONT + 3, anchor="start", color="#111827")
+            .configure_legend(labelColor="#111827", labelFontSize=FONT))
 
 
 def sweep_cost_chart(frame: pd.DataFrame, current: int | None) -> alt.Chart:
@@ -114,8 +117,13 @@ def sweep_service_chart(frame: pd.DataFrame, scenario: Scenario) -> alt.Chart:
                         legend=alt.Legend(orient="bottom", labelFontSize=FONT)),
         tooltip=[alt.Tooltip("sites:O"), alt.Tooltip("promise:N"),
                  alt.Tooltip("share:Q", format=".1%")])
-    layers = [base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=100),
-              base.mark_text(dy=-14, fontSize=FONT - 1).encode(text="label:N")]
+    # 2-day labels above their points, 1-day labels to the right: the lines often run close
+    labels = [base.transform_filter(alt.datum.promise == promise)
+              .mark_text(fontSize=FONT - 1, **offset)
+              .encode(text="label:N", color=alt.value("#111827"))
+              for promise, offset in (("within 2 days", {"dy": -14}),
+                                      ("within 1 day", {"dx": 10, "align": "left"}))]
+    layers = [base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=100), *labels]
     targets = pd.DataFrame([{"share": t.share_pct / 100,
                              "label": f"target: {t.share_pct:g}% within {t.within_days} d"}
                             for t in scenario.targets.share_targets if t.within_days <= 2])
