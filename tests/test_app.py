@@ -81,6 +81,18 @@ def test_second_solve_shows_deltas(small):
     assert cost.delta is not None and cost.delta[0] in "+-"
 
 
+def test_auto_solve_after_an_edit(small):
+    """With "re-solve after each change" on, adding a site re-solves without a click."""
+    at = start(small)
+    at.button(key="solve_button").click().run()
+    at.toggle(key="auto_solve").set_value(True).run()
+    at.text_input(key="site_search").input("Reno, NV").run()
+    at.button(key="add_search").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["result"].scenario == at.session_state["scenario"]
+    assert any(m.label == "Total annual cost" and m.delta for m in at.metric)
+
+
 def test_infeasible_target_shows_explanation(small):
     """100% within 1 day with at most one site: the optimizer's explanation is shown."""
     impossible = small.with_changes(

@@ -60,7 +60,10 @@ def toolbar(scenario: Scenario) -> None:
                        args=(places,))
     elif problem:
         cols[3].warning(problem)
-    if solve_clicked:
+    auto = st.toggle("Re-solve after each change", key="auto_solve",
+                     help="Solve again whenever the scenario changes (after the first solve)")
+    stale = state.last_solve() is not None and current_record(scenario) is None
+    if solve_clicked or (auto and stale):
         solve.solve(scenario)
     _selection_controls(scenario)
 

@@ -11,6 +11,7 @@ Keys:
     tradeoff_counts   N of the Tradeoffs page's sweep over 1..N sites
     upload_problems   {uploader key: problem lines} of the last rejected upload
     sweep             (scenario key, counts, results) of the last Tradeoffs sweep
+    auto_solve        the Designer's "re-solve after each change" toggle
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def init_state() -> None:
         "tradeoff_counts": 8,
         "upload_problems": {},
         "sweep": None,
+        "auto_solve": False,
     }
     for key, value in defaults.items():
         if key not in st.session_state:
