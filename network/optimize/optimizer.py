@@ -159,11 +159,12 @@ def sweep_site_counts(scenario: Scenario, counts, lanes: LaneTable | None = None
     lanes = lanes or build_lanes(scenario)
     relaxed_targets = Targets(share_targets=(),
                               max_days_any_zip3=scenario.targets.max_days_any_zip3)
-    out = []
-    for k in counts:
+    out, solver = [], None
+    for k in counts:  # one warm solver: each count starts from the last one's prices
         constraints = replace(scenario.constraints, min_sites=int(k), max_sites=int(k))
         variant = scenario.with_changes(targets=relaxed_targets, constraints=constraints)
-        out.append(optimize(variant, lanes, params))
+        solver = solver or WarmSolver(variant, lanes, params)
+        out.append(solver.solve(variant))
     return out
 
 

@@ -1,7 +1,8 @@
 """Exact search over a `LocationProblem`: build, solve, add violated capacity rows, repeat.
 
-Capacity rows (4) are left out of the first model and added only for the open sites the
-solution overloads; the loop ends when a solution meets every capacity. Each model is a
+Capacity rows (4) are left out of the first model; if its solution overloads a site, the rows
+of every site are added and the model solved again (adding only the overloaded sites' rows took
+one round per site when one site was allowed: each solution overloads another one). Each model is a
 relaxation of the full one, so its bound is a valid bound, and a solution of a relaxation that
 meets every constraint of the full model is as good as that bound says (row generation is
 exact). Within one model, `pricing.py` searches the number of open sites window by window.
@@ -113,8 +114,8 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         prior_duals = duals
         is_open, choice = read_solution(problem, full, best.values)
         over = set(overloaded_sites(problem, choice))
-        if over - set(capacity):  # row generation: add the violated rows and solve again
-            capacity, hint = tuple(sorted(set(capacity) | over)), None
+        if over - set(capacity):  # capacity binds: add every site's row and solve again
+            capacity, hint = tuple(range(problem.n_sites)), None
             continue
         gap = max(0.0, best.objective - bound) / max(abs(best.objective), 1e-9)
         optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
@@ -133,7 +134,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     best = _feasible_incumbent(full, hint)
     if prior_duals is not None and len(prior_duals) != len(full.row_lb):
         prior_duals = None
-    data = lagrange_data(problem) if _lagrange_applies(full, windows) else None
+    usable = _lagrange_applies(full, windows) or prior_duals is not None
+    data = lagrange_data(problem) if usable else None
     if data is not None:
         count = _heuristic_incumbent(problem, full, best, lo, hi)
         start_count = count if start_count is None else start_count
