@@ -1,11 +1,13 @@
-"""Exact search over a `LocationProblem`: build, solve, add violated capacity rows, repeat.
+"""Exact search over a `LocationProblem`: build, search the site counts, add capacity rows.
 
-Capacity rows (4) are left out of the first model; if its solution overloads a site, the rows
-of every site are added and the model solved again (adding only the overloaded sites' rows took
-one round per site when one site was allowed: each solution overloads another one). Each model is a
-relaxation of the full one, so its bound is a valid bound, and a solution of a relaxation that
-meets every constraint of the full model is as good as that bound says (row generation is
-exact). Within one model, `pricing.py` searches the number of open sites window by window.
+`solve_problem` builds the model of model.py and hands it to a best-first search over the
+number of open sites (windows.py: LP bounds, reduced-cost filtering; lagrange.py: subgradient
+bounds; heuristic.py: a first design). Capacity rows (4) are left out of the first model; if
+its solution overloads a site, the rows of every site are added and the model solved again
+(adding only the overloaded sites' rows took one round per site when one site was allowed:
+each solution overloads another one). Each model is a relaxation of the full one, so its bound
+is valid, and a solution of a relaxation that meets every constraint is as good as that bound
+says: the scheme is exact.
 """
 
 from __future__ import annotations

@@ -1,11 +1,16 @@
 """Solve a `MipModel` with OR-Tools MathOpt; solver objects never leave this module.
 
-Backend: HiGHS through MathOpt. Measured on the default scenario's reduced model (BENCHMARKS.md)
-it proved optimality faster than SCIP through MathOpt and than CBC through linear_solver, and
-CP-SAT finds good designs but proves the bound slowly on these weighted-cost models. The model
-goes to the solver as a ModelProto built straight from the numpy arrays, which costs a few
-milliseconds where adding 100k variables one by one through the Python API costs seconds.
-One thread and a fixed seed make the search (and so the chosen design among ties) repeatable.
+Backend: HiGHS through MathOpt, for LPs (the count-window bounds, with their row prices) and
+MIPs. Why: it is the one bundled solver that gives both LP duals and a strong MIP on one thread;
+on our models its dual simplex was the fastest LP we measured (full default LP with the count
+fixed: dual simplex 2.0 s; HiGHS IPM 13.5 s, HiGHS PDLP 10.6 s, primal simplex 16 s; GLOP about
+twice the dual simplex time on a restricted LP). For the MIP, the textbook model in CBC through
+linear_solver found no design in 300 s (BENCHMARKS.md); issue 4 reports SCIP at 41 s and CP-SAT
+without a proof after 120 s on a smaller textbook instance; we did not re-measure those two on
+the reduced model. The model goes to the solver as a ModelProto built straight from numpy
+arrays (a few milliseconds, where adding 100k variables one by one through the Python API costs
+seconds). One thread and a fixed seed make the search, and so the design chosen among ties,
+repeatable.
 """
 
 from __future__ import annotations
