@@ -16,6 +16,7 @@ from network.scenario import Scenario
 from ui import fmt
 
 FONT = 15
+PICK = "pick"  # name of the sweep chart's click selection
 COMPONENT_LABELS = {"fixed": "Fixed (sites)", "handling": "Handling (pick & pack)",
                     "inbound": "Inbound (ports to sites)", "outbound": "Outbound parcels",
                     "returns": "Returns", "cross_border": "Cross-border direct",
@@ -90,7 +91,9 @@ def sweep_cost_chart(frame: pd.DataFrame, current: int | None) -> alt.Chart:
                  alt.Tooltip("total_cost_usd:Q", title="Annual cost", format="$,.0f"),
                  alt.Tooltip("open_sites:N", title="Open")])
     line = base.mark_line(color="#1f4e9c", strokeWidth=3)
-    points = base.mark_point(filled=True, size=120, color="#1f4e9c")
+    # clicking a point picks that count (read back through st.altair_chart's selection)
+    points = base.mark_point(filled=True, size=160, color="#1f4e9c", cursor="pointer") \
+        .add_params(alt.selection_point(name=PICK, fields=["sites"], on="click"))
     labels = base.mark_text(dy=-16, fontSize=FONT).encode(text="label:N")
     layers = [line, points, labels]
     if current is not None:

@@ -12,6 +12,7 @@ Keys:
     upload_problems   {uploader key: problem lines} of the last rejected upload
     sweep             (scenario key, counts, results) of the last Tradeoffs sweep
     auto_solve        the Designer's "re-solve after each change" toggle
+    tradeoff_clicked  the site count last clicked on the Tradeoffs chart
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def init_state() -> None:
         "upload_problems": {},
         "sweep": None,
         "auto_solve": False,
+        "tradeoff_clicked": None,
     }
     for key, value in defaults.items():
         if key not in st.session_state:

@@ -46,6 +46,19 @@ def sweep_controls(scenario: Scenario) -> tuple[tuple[int, ...], list] | None:
     return counts, sweep[2]
 
 
+def count_clicked(event) -> int | None:
+    """The site count clicked on the sweep chart, the first time it is clicked (afterwards the
+    radio below the chart decides, so a stale chart selection does not override it)."""
+    from ui.charts import PICK
+
+    picked = ((event or {}).get("selection") or {}).get(PICK) or []
+    k = picked[0].get("sites") if picked else None
+    if k is None or k == st.session_state["tradeoff_clicked"]:
+        return None
+    st.session_state["tradeoff_clicked"] = k
+    return int(k)
+
+
 def current_site_count(scenario: Scenario) -> int | None:
     """Sites open in the last solve of this scenario, if any."""
     record = state.last_solve()
