@@ -133,7 +133,8 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
         return
 
 
-SUPPORT_TIME_S = 2.0  # the first MIP of a window gets this long (or a share of the time left)
+SUPPORT_TIME_S = 5.0  # the first MIP of a window gets this long (or a share of the time left);
+# generous, because a time-limited step could make the design depend on machine load
 SUPPORT_TIME_SHARE = 0.1
 WEAK_LP_GAP = 0.005  # LP this far below the first design: solve the window whole
 
