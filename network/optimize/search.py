@@ -119,11 +119,23 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         if over - set(capacity):  # capacity binds: add every site's row and solve again
             capacity, hint = tuple(range(problem.n_sites)), None
             continue
+        bound = _integral_bound(problem, bound, capacity)
         gap = max(0.0, best.objective - bound) / max(abs(best.objective), 1e-9)
         optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
         return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
                                choice, best.objective, min(bound, best.objective), seconds,
                                capacity, best.values, duals)
+
+
+def _integral_bound(problem: LocationProblem, bound: float, capacity: tuple[int, ...]) -> float:
+    """Round the bound up when every design costs a whole number: integer costs and nothing
+    that could make an optimal assignment fractional (p-median and UFL: OR-Library)."""
+    numbers = np.concatenate([problem.orders_per_year, problem.options.cost_usd_per_order,
+                              problem.fixed_cost_usd_per_year, problem.inventory_usd_by_count])
+    coupled = problem.share_requirements or problem.carrier_bounds or capacity
+    if coupled or not np.isfinite(bound) or not np.all(numbers == np.round(numbers)):
+        return bound
+    return float(np.ceil(bound - 1e-6))
 
 
 def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadline: float,
