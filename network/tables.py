@@ -73,6 +73,8 @@ def parse_number(problems: ProblemList, row: int, field: str, text: str, *,
                  optional: bool = False) -> float | None:
     """A finite number within bounds, or None after recording why not."""
     text = str(text).strip().replace(",", "") if text is not None else ""
+    if text.lower() == "nan":  # a blank cell once pandas or a table editor has read it
+        text = ""
     if text == "":
         if not optional:
             problems.add("is empty; a number is required", row, field)

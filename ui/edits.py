@@ -6,7 +6,6 @@ case the caller keeps the old scenario. No streamlit here, so tests can call the
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import replace
 
@@ -17,7 +16,7 @@ from network.evaluate import Evaluation, chosen_lanes_frame, kpis_dict, sites_fr
 from network.places import Place, site_from_place, zip5_to_zip3
 from network.scenario import Scenario, Site
 from network.scenario_file import check_scenario, scenario_to_dict
-from network.tables import load_rate_cards, load_user_demand, replace_rate_cards
+from network.tables import load_rate_cards, load_user_demand, parse_number, replace_rate_cards
 
 SITE_TABLE_COLUMNS = ["site_id", "name", "state", "zip3", "fixed_cost_usd_per_year",
                       "capacity_orders_per_year", "forced_open", "forced_closed", "source"]
@@ -89,10 +88,10 @@ def apply_sites_table(scenario: Scenario, table: pd.DataFrame) -> Scenario:
             problems.add("new rows cannot be typed in; add a site with the search box or by "
                          "clicking the map", row, "site_id")
             continue
-        fixed = _number(problems, row, "fixed_cost_usd_per_year", rec.get(
+        fixed = parse_number(problems, row, "fixed_cost_usd_per_year", rec.get(
             "fixed_cost_usd_per_year"), minimum=0)
-        capacity = _number(problems, row, "capacity_orders_per_year", rec.get(
-            "capacity_orders_per_year"), minimum=0, strict=True)
+        capacity = parse_number(problems, row, "capacity_orders_per_year", rec.get(
+            "capacity_orders_per_year"), strictly_positive=True)
         name = str(rec.get("name") or "").strip()
         if not name:
             problems.add("is empty; every site needs a name", row, "name")
@@ -114,23 +113,6 @@ def apply_sites_table(scenario: Scenario, table: pd.DataFrame) -> Scenario:
     constraints = replace(k, forced_open=tuple(forced_open), forced_closed=tuple(forced_closed))
     return checked(scenario.with_changes(sites=tuple(sites), constraints=constraints),
                    TABLE_SOURCE)
-
-
-def _number(problems: ProblemList, row: int, field: str, value, minimum: float,
-            strict: bool = False) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        problems.add(f"'{value}' is not a number", row, field)
-        return None
-    if math.isnan(number) or math.isinf(number):
-        problems.add("is empty; a number is required", row, field)
-        return None
-    if number < minimum or (strict and number <= minimum):
-        problems.add(f"{number:,.0f} must be {'greater than' if strict else 'at least'} "
-                     f"{minimum:g}", row, field)
-        return None
-    return number
 
 
 # ---------------------------------------------------------------------------------------------

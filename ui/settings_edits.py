@@ -3,37 +3,21 @@ naming the row and field of every problem (the caller then keeps the old scenari
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import pandas as pd
 
 from network.errors import ProblemList
 from network.scenario import Port, Scenario, ShareTarget
+from network.tables import parse_number
 from ui.edits import checked
 
 
 def _cell(problems: ProblemList, row: int | None, field: str, value, *, minimum: float,
           maximum: float | None = None, integer: bool = False) -> float | None:
     """A finite number in [minimum, maximum], else None after recording the problem."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        problems.add(f"'{value}' is not a number", row, field)
-        return None
-    if math.isnan(number) or math.isinf(number):
-        problems.add("is empty; a number is required", row, field)
-        return None
-    if integer and number != int(number):
-        problems.add(f"{number:g} must be a whole number", row, field)
-        return None
-    if number < minimum:
-        problems.add(f"{number:g} is below the minimum {minimum:g}", row, field)
-        return None
-    if maximum is not None and number > maximum:
-        problems.add(f"{number:g} is above the maximum {maximum:g}", row, field)
-        return None
-    return number
+    return parse_number(problems, row, field, value, minimum=minimum, maximum=maximum,
+                        integer=integer)
 
 
 def apply_demand(scenario: Scenario, annual_orders: float, growth_pct: float,
