@@ -1,7 +1,7 @@
 """Command line: `python -m network COMMAND ...` (a stable contract; see README).
 
 Exit codes: 0 success, 2 bad input (one line per problem, naming row and field),
-3 infeasible (solve only).
+3 infeasible (solve only, with the explanation), 4 no design found within the time limit.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from network.errors import InputError, Problem
@@ -160,22 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a scenario JSON, sites, demand or rate-card CSV")
     p.add_argument("file")
     p.set_defaults(func=cmd_validate)
-    for register in EXTRA_COMMANDS:
-        register(sub)
-    return parser
-
-
-# Other modules add their subcommands here (solve, bench) with a function taking `sub`.
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-
-
-def _register_optimizer(sub: argparse._SubParsersAction) -> None:
     from network.optimize.commands import register  # solve, bench
 
     register(sub)
-
-
-EXTRA_COMMANDS.append(_register_optimizer)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
