@@ -60,8 +60,27 @@ def _solve_in_thread(scenario: Scenario, box, start: float, hint):
     lanes = data.lanes(scenario)
     with ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(optimize, scenario, lanes, data.solve_params(), hint)
+        first = _first_design_line(scenario, lanes)
         while not future.done():
             box.update(label=f"Solving… {time.perf_counter() - start:.1f} s "
-                       f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s)")
+                       f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s){first}")
             time.sleep(POLL_S)
         return future.result()
+
+
+def _first_design_line(scenario: Scenario, lanes) -> str:
+    """While the optimizer proves, the heuristic's design for the status line (issue 4: a good
+    design on screen within about a second, the proof after), labelled as not yet proven."""
+    from network.evaluate import evaluate
+    from network.optimize import first_design
+
+    try:
+        design = first_design(scenario, lanes)
+    except InputError:  # the optimizer itself reports the problem when it returns
+        return ""
+    if design is None:
+        return ""
+    evaluation = evaluate(scenario, design, lanes)
+    verdict = "meets the targets" if evaluation.feasible else "misses a target or limit"
+    return (f" · first design, not yet proven: {fmt.usd(evaluation.kpis.total_cost_usd)} a "
+            f"year, {evaluation.kpis.n_open_sites} sites, {verdict}")
