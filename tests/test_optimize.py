@@ -262,3 +262,33 @@ def test_first_design_is_feasible_and_close_on_the_toy():
     check = evaluate(toy_scenario(), design)
     assert check.feasible and design.open_site_ids == ("A",)
     assert check.kpis.total_cost_usd == pytest.approx(4850.0)
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_batched_design_pricing_equals_one_by_one(seed):
+    """The heuristic prices one-site changes in batches; each batched cost equals pricing that
+    design alone with assign_open (the reference), infeasible ones included."""
+    from network.optimize import heuristic as h
+
+    problem = _random_problem(seed, n_sites=8, n_points=30)
+    p = h.pricing(problem)
+    rng = np.random.default_rng(seed)
+    for _ in range(5):
+        is_open = rng.random(8) < 0.4
+        near = h._NearestOpen(p, is_open)
+        closed, opened = np.nonzero(~is_open)[0], np.nonzero(is_open)[0]
+        added = h._batch_costs(problem, p, np.minimum(near.a1, p.cheap_cost[:, closed].T),
+                               np.minimum(near.f1, p.fast_cost[:, closed].T),
+                               h._fixed(problem, is_open) + problem.fixed_cost_usd_per_year[closed],
+                               int(is_open.sum()) + 1)
+        for s, cost in zip(closed, added, strict=True):
+            assert cost == pytest.approx(h._cost(problem, p, h._with(is_open, s, True)), rel=1e-12)
+        if len(opened):
+            a, f = near.without(opened)
+            removed = h._batch_costs(problem, p, a, f, h._fixed(problem, is_open)
+                                     - problem.fixed_cost_usd_per_year[opened],
+                                     int(is_open.sum()) - 1)
+            for s, cost in zip(opened, removed, strict=True):
+                assert cost == pytest.approx(h._cost(problem, p, h._with(is_open, s, False)),
+                                             rel=1e-12)
+    assert h.best_designs(problem, 1, 8)  # and the whole heuristic runs on it

@@ -3,9 +3,12 @@
 Each set of open sites is priced by `assign_open`: every ZIP3 takes its cheapest open option,
 then the cheapest upgrades (extra cost per order moved into the target) to a fast option until
 the share target is met. It handles one share target and no carrier shares or capacity rows
-(otherwise it returns None and the exact search starts without an incumbent). The result only
-seeds the exact search (a starting count, an incumbent to filter against, a solver hint);
-nothing relies on it being optimal.
+(otherwise it returns None and the exact search starts without an incumbent). Every design one
+site away from the current one (an addition, a removal, a swap) is priced in a batch from each
+point's two cheapest open options (`_batch_costs`, the same arithmetic as `assign_open`, which a
+test checks): 0.24 s for the default scenario's heuristic where one design at a time took 0.8 s.
+The result only seeds the exact search (a starting count, an incumbent to filter against, a
+solver hint); nothing relies on it being optimal.
 """
 
 from __future__ import annotations
@@ -133,8 +136,9 @@ def best_designs(problem: LocationProblem, lo: int, hi: int
     if lo <= int(is_open.sum()):
         path[int(is_open.sum())] = (_cost(problem, p, is_open), is_open)
     while int(is_open.sum()) < hi and (free & ~is_open).any():
-        cost, s = min((_cost(problem, p, _with(is_open, s, True)), s)
-                      for s in np.nonzero(free & ~is_open)[0])
+        cost, s = _best_addition(problem, p, is_open, free)
+        if s is None:
+            break
         is_open = _with(is_open, s, True)
         n = int(is_open.sum())
         if n >= lo:
@@ -149,7 +153,7 @@ def best_designs(problem: LocationProblem, lo: int, hi: int
     found = {n: _improved(problem, p, path[n][1], free)}
     for step in (-1, 1):  # walk away from the greedy count while the swapped designs improve
         k = n
-        while True:
+        while lo <= k + step <= hi:
             start = _neighbour(problem, p, found[k][1], free, step)
             if start is None:
                 break
@@ -169,12 +173,18 @@ def _improved(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: n
 def _neighbour(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray,
                step: int) -> np.ndarray | None:
     """The best design one site smaller (step -1) or larger (+1) than `is_open`."""
-    pool = np.nonzero(free & (is_open if step < 0 else ~is_open))[0]
+    if step > 0:
+        cost, s = _best_addition(problem, p, is_open, free)
+        return None if s is None or not np.isfinite(cost) else _with(is_open, s, True)
+    pool = np.nonzero(free & is_open)[0]
     if not len(pool):
         return None
-    trials = [(_cost(problem, p, _with(is_open, s, step > 0)), s) for s in pool]
-    cost, s = min(trials)
-    return _with(is_open, s, step > 0) if np.isfinite(cost) else None
+    near = _NearestOpen(p, is_open)
+    a, f = near.without(pool)
+    fixed = _fixed(problem, is_open) - problem.fixed_cost_usd_per_year[pool]
+    costs = _batch_costs(problem, p, a, f, fixed, int(is_open.sum()) - 1)
+    i = int(np.argmin(costs))
+    return _with(is_open, pool[i], False) if np.isfinite(costs[i]) else None
 
 
 def _with(mask: np.ndarray, s: int, value: bool) -> np.ndarray:
@@ -191,18 +201,129 @@ def _cost(problem: LocationProblem, p: Pricing, is_open: np.ndarray) -> float:
 def _swap(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray
           ) -> np.ndarray:
     """Best-improvement swaps of one open free site for one closed one (every pair: limiting
-    the entering sites to those that help most when added alone lost 0.5% on the default)."""
+    the entering sites to those that help most when added alone lost 0.5% on the default).
+    All pairs are priced together (`_batch_costs`), one leaving site at a time."""
     current = _cost(problem, p, is_open)
+    n = int(is_open.sum())
     for _ in range(MAX_SWAP_ROUNDS):
+        into = np.nonzero(~is_open & free)[0]
         best = (current, None, None)
+        near = _NearestOpen(p, is_open)
         for out in np.nonzero(is_open & free)[0]:
-            for into in np.nonzero(~is_open & free)[0]:
-                trial = _with(_with(is_open, out, False), into, True)
-                c = _cost(problem, p, trial)
-                if c < best[0] - 1e-9 * abs(c):
-                    best = (c, out, into)
+            if not len(into):
+                break
+            a_wo, f_wo = near.without(np.array([out]))
+            a = np.minimum(a_wo, p.cheap_cost[:, into].T)
+            f = np.minimum(f_wo, p.fast_cost[:, into].T)
+            fixed = (_fixed(problem, is_open) - problem.fixed_cost_usd_per_year[out]
+                     + problem.fixed_cost_usd_per_year[into])
+            costs = _batch_costs(problem, p, a, f, fixed, n)
+            i = int(np.argmin(costs))
+            if costs[i] < best[0] - 1e-9 * abs(costs[i]):
+                best = (float(costs[i]), out, into[i])
         if best[1] is None:
             break
         is_open = _with(_with(is_open, best[1], False), best[2], True)
-        current = best[0]
+        current = _cost(problem, p, is_open)
     return is_open
+
+
+def _best_addition(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray
+                   ) -> tuple[float, int | None]:
+    """(cost, site) of the cheapest design with one more free site open (lowest index on
+    ties). When every addition still misses the target (too few sites yet), the site that
+    makes the most orders reachable within its days, at cost inf; site None when none is
+    left."""
+    into = np.nonzero(free & ~is_open)[0]
+    near = _NearestOpen(p, is_open)
+    a = np.minimum(near.a1, p.cheap_cost[:, into].T)
+    f = np.minimum(near.f1, p.fast_cost[:, into].T)
+    costs = _batch_costs(problem, p, a, f,
+                         _fixed(problem, is_open) + problem.fixed_cost_usd_per_year[into],
+                         int(is_open.sum()) + 1)
+    if not len(into):
+        return np.inf, None
+    i = int(np.argmin(costs))
+    if np.isfinite(costs[i]):
+        return float(costs[i]), int(into[i])
+    reach = np.where(np.isfinite(f), p.weight[None], 0.0).sum(axis=1)
+    return np.inf, int(into[int(np.argmax(reach))])
+
+
+def _fixed(problem: LocationProblem, is_open: np.ndarray) -> float:
+    return float(problem.fixed_cost_usd_per_year[is_open].sum())
+
+
+class _NearestOpen:
+    """Per point, the cheapest and second-cheapest open option (cheap and fast), with the
+    cheapest one's site, cross-border included: what every one-site change is priced from."""
+
+    def __init__(self, p: Pricing, is_open: np.ndarray) -> None:
+        sites = np.nonzero(is_open)[0]
+        self.a1, self.a2, self.a_site = _two_smallest(p.cheap_cost[:, sites], sites, p.cb_cheap)
+        self.f1, self.f2, self.f_site = _two_smallest(p.fast_cost[:, sites], sites, p.cb_fast)
+
+    def without(self, gone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(a, f) per point, one row per site in `gone` closed (the others still open)."""
+        g = gone[:, None]
+        return (np.where(self.a_site[None] == g, self.a2[None], self.a1[None]),
+                np.where(self.f_site[None] == g, self.f2[None], self.f1[None]))
+
+
+def _two_smallest(cost: np.ndarray, sites: np.ndarray, cross: np.ndarray):
+    """Smallest and second smallest per row of cost [z, open site] and the smallest's site (-1
+    for none), with cross-border `cross` [z] never closable (so it bounds both)."""
+    n_z = len(cost)
+    if cost.shape[1] == 0:
+        return cross.copy(), cross.copy(), np.full(n_z, -1)
+    first = np.argmin(cost, axis=1)
+    rows = np.arange(n_z)
+    best = cost[rows, first]
+    rest = cost.copy()
+    rest[rows, first] = np.inf
+    second = rest.min(axis=1)
+    site = np.where(best <= cross, sites[first], -1)  # cross-border cheaper: no site to lose
+    return (np.minimum(best, cross), np.minimum(np.where(site >= 0, second, best), cross), site)
+
+
+def _batch_costs(problem: LocationProblem, p: Pricing, a: np.ndarray, f: np.ndarray,
+                 fixed: np.ndarray | float, n_open: int) -> np.ndarray:
+    """Total cost of B designs from each point's cheapest (a) and cheapest fast (f) option cost
+    [B, z] at the design's open sites (cross-border included): the same pricing as
+    `assign_open`, vectorised over designs. inf where a design cannot serve or cannot meet
+    the share target."""
+    total = a.sum(axis=1)
+    if p.share is not None:
+        total = total + _batch_upgrades(p.weight, f - a, f > a, np.isfinite(f), p.share)
+    total = np.where(np.isfinite(a).all(axis=1), total, np.inf)
+    return total + fixed + problem.inventory_usd_by_count[n_open]
+
+
+def _batch_upgrades(weight: np.ndarray, extra: np.ndarray, slow: np.ndarray, finite: np.ndarray,
+                    share: float) -> np.ndarray:
+    """`_upgrades`' extra cost for each row of `extra` [B, z] (inf when the target cannot be
+    met): greedy by extra cost per unit of weight, the last point the cheapest single one that
+    closes the remaining shortfall."""
+    n_b, n_z = extra.shape
+    missing = share - np.where(~slow, weight[None], 0.0).sum(axis=1)
+    allowed = slow & finite
+    ratio = np.where(allowed, extra / weight[None], np.inf)
+    order = np.argsort(ratio, axis=1, kind="stable")
+    w_sorted = weight[order]
+    e_sorted = np.take_along_axis(np.where(allowed, extra, np.inf), order, axis=1)
+    ok_sorted = np.take_along_axis(allowed, order, axis=1)
+    covered = np.cumsum(w_sorted, axis=1)
+    take = (covered < (missing - 1e-12)[:, None]).sum(axis=1) + 1
+    rows = np.arange(n_b)
+    last_pos = np.minimum(take - 1, n_z - 1)
+    feasible = (take <= n_z) & np.isfinite(e_sorted[rows, last_pos])
+    e_clean = np.where(ok_sorted, e_sorted, 0.0)
+    paid = np.cumsum(e_clean, axis=1)
+    before = np.where(take >= 2, paid[rows, np.maximum(take - 2, 0)], 0.0)
+    covered_before = np.where(take >= 2, covered[rows, np.maximum(take - 2, 0)], 0.0)
+    short = missing - covered_before
+    pos = np.arange(n_z)[None]
+    closes = (pos >= last_pos[:, None]) & ok_sorted & (w_sorted >= short[:, None] - 1e-12)
+    last = np.where(closes, e_sorted, np.inf).min(axis=1)
+    cost = np.where(feasible, before + last, np.inf)
+    return np.where(missing > 1e-12, cost, 0.0)

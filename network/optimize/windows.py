@@ -267,11 +267,8 @@ def plain_estimate(problem: LocationProblem, n: int) -> float:
     extra = n - int(problem.forced_open.sum())
     if extra < 0 or extra > len(free):
         return np.inf
-    opt = problem.options
-    cheapest = np.full(problem.n_points, np.inf)
-    np.minimum.at(cheapest, opt.point, opt.cost_usd_per_order)
     return float(forced + free[:extra].sum() + problem.inventory_usd_by_count[n]
-                 + problem.orders_per_year @ cheapest)
+                 + problem.cheapest_assignment_usd)
 
 
 def guess_count(problem: LocationProblem, lo: int, hi: int) -> int:
