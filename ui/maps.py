@@ -10,9 +10,12 @@ expressions, so constant string props are quoted: "'pixels'".
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from network.evaluate import Evaluation
 from network.scenario import Scenario
@@ -35,6 +38,10 @@ MAX_BUBBLE_M = 80_000
 # under any base URL path. (Layer data is passed through as is; only props get quoted.)
 LOWER48_URL = "app/static/us_states_lower48.geojson"
 VIEW = pdk.ViewState(latitude=38.2, longitude=-95.9, zoom=3.25, pitch=0, bearing=0)
+# What the browser gets of each ZIP3 and site: the tooltip, the columns the layers draw from
+# and the ids map clicks are read by (panels.map_selection). Other columns stay in Python.
+ZIP3_SENT = ["zip3", "lon", "lat", "radius", "color", "tip"]
+SITE_SENT = ["site_id", "label", "lon", "lat", "radius", "color", "line", "tip"]
 TOOLTIP = {"text": "{tip}", "style": {"fontSize": "15px", "whiteSpace": "pre-line",
                                       "backgroundColor": "#111827", "color": "white",
                                       "padding": "8px"}}
@@ -64,7 +71,8 @@ def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.D
     orders = demand.orders_per_year
     frame = pd.DataFrame({"zip3": demand.zip3, "state": demand.state, "lon": demand.lon,
                           "lat": demand.lat, "orders": orders})
-    frame["radius"] = MAX_BUBBLE_M * np.sqrt(orders / max(float(orders.max()), 1.0))
+    radius = MAX_BUBBLE_M * np.sqrt(orders / max(float(orders.max()), 1.0))
+    frame["radius"] = np.round(radius).astype(int)  # whole metres: nothing smaller shows
     names = zip3_place_names()
     if evaluation is None:
         frame["color"] = [list(NEUTRAL_RGB) + [170]] * len(frame)
@@ -159,26 +167,38 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
                                 id="assignment", get_source_position="src",
                                 get_target_position="dst", get_color=[40, 40, 60, 60],
                                 get_width=1, pickable=False))
-    layers.append(pdk.Layer("ScatterplotLayer", zips, id=ZIP3_LAYER, get_position=["lon", "lat"],
-                            get_radius="radius", radius_units="'meters'", radius_min_pixels=2,
-                            get_fill_color="color", stroked=True, get_line_color=[60, 60, 60, 140],
+    layers.append(pdk.Layer("ScatterplotLayer", zips[ZIP3_SENT], id=ZIP3_LAYER,
+                            get_position=["lon", "lat"], get_radius="radius",
+                            radius_units="'meters'", radius_min_pixels=2, get_fill_color="color",
+                            stroked=True, get_line_color=[60, 60, 60, 140],
                             line_width_min_pixels=0.5, pickable=True, auto_highlight=True))
     sites = site_frame(scenario, evaluation)
-    layers.append(pdk.Layer("ScatterplotLayer", sites, id=SITE_LAYER, get_position=["lon", "lat"],
-                            get_radius="radius", radius_units="'pixels'", get_fill_color="color",
+    layers.append(pdk.Layer("ScatterplotLayer", sites[SITE_SENT], id=SITE_LAYER,
+                            get_position=["lon", "lat"], get_radius="radius",
+                            radius_units="'pixels'", get_fill_color="color",
                             stroked=True, get_line_color="line", line_width_units="'pixels'",
                             get_line_width=2, pickable=True, auto_highlight=True))
     layers += _highlight_layers(zips, sites, selected_zip3, selected_site)
     opened = sites[sites["open"]]
     if not opened.empty:
-        layers.append(pdk.Layer("TextLayer", opened, id="site-labels", get_position=["lon", "lat"],
+        layers.append(pdk.Layer("TextLayer", opened[["label", "lon", "lat"]],
+                                id="site-labels", get_position=["lon", "lat"],
                                 get_text="label", get_size=15, get_color=[0, 0, 0, 255],
                                 get_pixel_offset=[0, -22], background=True,
                                 get_background_color=[255, 255, 255, 225],
                                 background_padding=[4, 2], font_weight=700, pickable=False,
                                 font_family="'Source Sans Pro, Helvetica, Arial, sans-serif'"))
-    return pdk.Deck(layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None,
-                    tooltip=TOOLTIP)
+    return CompactDeck(layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None,
+                       tooltip=TOOLTIP)
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON (what st.pydeck_chart sends to the browser) has no indentation:
+    pydeck indents by 2, which is a third of the map's payload."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize,
+                          separators=(",", ":"))
 
 
 def _highlight_layers(zips: pd.DataFrame, sites: pd.DataFrame, selected_zip3: str | None,
