@@ -4,10 +4,21 @@ Backend: HiGHS through MathOpt, for LPs (the count-window bounds, with their row
 MIPs. Why: it is the one bundled solver that gives both LP duals and a strong MIP on one thread;
 on our models its dual simplex was the fastest LP we measured (full default LP with the count
 fixed: dual simplex 2.0 s; HiGHS IPM 13.5 s, HiGHS PDLP 10.6 s, primal simplex 16 s; GLOP about
-twice the dual simplex time on a restricted LP). For the MIP, the textbook model in CBC through
-linear_solver found no design in 300 s (BENCHMARKS.md); issue 4 reports SCIP at 41 s and CP-SAT
-without a proof after 120 s on a smaller textbook instance; we did not re-measure those two on
-the reduced model. The model goes to the solver as a ModelProto built straight from numpy
+twice the dual simplex time on a restricted LP).
+
+Tried and left out, so that nobody tries them again blind:
+- HiGHS options simplex_dual_edge_weight_strategy=1 (Devex), simplex_scale_strategy=4 and
+  presolve off solve the default count-7 LP in 0.7 s instead of 2.0 s (count 3: 3.1 s instead
+  of 2.1 s), but their row prices, another vertex of a degenerate dual, made the rest of the
+  search slower (241 subgradient steps instead of 78, one more LP and MIP).
+- Column-and-row generation of a window's LP (start from each point's 4-12 cheapest sites, or
+  from every option cheaper than the heuristic design's; price left-out link rows at 0 or
+  charge them to y_s) tails off on the same degenerate prices: 12-25 rounds of 0.3-1.5 s
+  LPs, slower than the whole LP, even when the first round's primal is already optimal.
+
+For the MIP, the textbook model in CBC through linear_solver found no design in 300 s
+(BENCHMARKS.md); issue 4 reports SCIP at 41 s and CP-SAT without a proof after 120 s on a
+smaller textbook instance; we did not re-measure those two on the reduced model. The model goes to the solver as a ModelProto built straight from numpy
 arrays (a few milliseconds, where adding 100k variables one by one through the Python API costs
 seconds). One thread and a fixed seed make the search, and so the design chosen among ties,
 repeatable.
