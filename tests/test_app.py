@@ -244,3 +244,15 @@ def test_settings_form_rejects_bad_values():
     next(b for b in at.button if b.label == "Apply cross-border").click().run()
     assert "field 'delivery days'" in " ".join(e.value for e in at.error)
     assert at.session_state["scenario"] == before
+
+
+def test_solve_status_shows_the_live_gap():
+    """While the optimizer runs, the status line gives the best cost so far and the gap."""
+    from network.optimize.result import SolveProgress
+    from ui.solve import _progress_text
+
+    assert "first design" in _progress_text([])
+    text = _progress_text([SolveProgress(None, None, 0.1),
+                           SolveProgress(862_000_000.0, 861_138_000.0, 1.2)])
+    assert "$862,000,000" in text and "gap ≤ 0.10%" in text
+    assert "bound not yet known" in _progress_text([SolveProgress(9.0e8, None, 0.5)])

@@ -292,3 +292,19 @@ def test_batched_design_pricing_equals_one_by_one(seed):
                 assert cost == pytest.approx(h._cost(problem, p, h._with(is_open, s, False)),
                                              rel=1e-12)
     assert h.best_designs(problem, 1, 8)  # and the whole heuristic runs on it
+
+
+def test_progress_reports_incumbent_and_bound(default_scenario, default_lanes):
+    """A solve tells a listener where it stands after each step: bounds never above the best
+    cost so far, the best cost never rising, and the last report within the final gap."""
+    reports = []
+    result = optimize(default_scenario, default_lanes, on_progress=reports.append)
+    assert result.status is SolveStatus.OPTIMAL and reports
+    costs = [r.incumbent_usd for r in reports if r.incumbent_usd is not None]
+    assert costs == sorted(costs, reverse=True)
+    for r in reports:
+        if r.incumbent_usd is not None and r.best_bound_usd is not None:
+            assert r.best_bound_usd <= r.incumbent_usd * (1 + 1e-9)
+            assert r.gap >= 0
+    assert reports[-1].incumbent_usd == pytest.approx(result.solver_objective_usd, rel=1e-9)
+    assert [r.seconds for r in reports] == sorted(r.seconds for r in reports)

@@ -1,5 +1,6 @@
 """Running the optimizer from a page: a worker thread does the solve while the page shows a
-status box with the elapsed time; results are remembered per scenario (the solver is
+status box with the elapsed time and the optimizer's progress (best cost so far, current gap);
+results are remembered per scenario (the solver is
 deterministic, so the same scenario needs solving only once)."""
 
 from __future__ import annotations
@@ -58,14 +59,25 @@ def _solve_in_thread(scenario: Scenario, box, start: float, hint):
     # page, which needs no solve, should not wait for it
 
     lanes = data.lanes(scenario)
+    latest = []  # the optimizer's last progress report (written by its thread)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(optimize, scenario, lanes, data.solve_params(), hint)
+        future = pool.submit(optimize, scenario, lanes, data.solve_params(), hint,
+                             latest.append)
         first = _first_design_line(scenario, lanes)
         while not future.done():
             box.update(label=f"Solving… {time.perf_counter() - start:.1f} s "
-                       f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s){first}")
+                       f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s){_progress_text(latest)}{first}")
             time.sleep(POLL_S)
         return future.result()
+
+
+def _progress_text(reports: list) -> str:
+    """The proof so far: the best cost found and how far above the proven bound it may be."""
+    if not reports or reports[-1].incumbent_usd is None:
+        return " · searching for a first design"
+    now = reports[-1]
+    gap = "bound not yet known" if now.gap is None else f"gap ≤ {fmt.pct(now.gap, 2)}"
+    return f" · best so far {fmt.usd(now.incumbent_usd)} a year, {gap}"
 
 
 def _first_design_line(scenario: Scenario, lanes) -> str:

@@ -9,6 +9,7 @@ sites, for each k asked.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -21,7 +22,7 @@ from network.optimize.heuristic import best_designs
 from network.optimize.model import count_range
 from network.optimize.problem import NO_SITE, LocationProblem, Options, problem_from_scenario
 from network.optimize.reduce import reduce_options
-from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
+from network.optimize.result import OptimizeResult, SolveParams, SolveProgress, SolveStatus
 from network.optimize.search import ProblemSolution, solve_problem
 from network.optimize.solve import MipStatus
 from network.scenario import Scenario, Targets
@@ -35,9 +36,12 @@ _STATUS = {MipStatus.OPTIMAL: SolveStatus.OPTIMAL, MipStatus.FEASIBLE: SolveStat
 
 
 def optimize(scenario: Scenario, lanes: LaneTable | None = None,
-             params: SolveParams = DEFAULT_PARAMS, hint: Design | None = None) -> OptimizeResult:
+             params: SolveParams = DEFAULT_PARAMS, hint: Design | None = None,
+             on_progress: Callable[[SolveProgress], None] | None = None) -> OptimizeResult:
     """The cheapest design meeting every target and constraint of `scenario`, with its proven
-    gap, or the reason there is none. `hint` (a design, e.g. the last one) warms the search."""
+    gap, or the reason there is none. `hint` (a design, e.g. the last one) warms the search;
+    `on_progress` hears the best cost and bound so far after each search step (for a live
+    gap on screen; it is called from the solving thread)."""
     start = time.perf_counter()
     invalid = _check_params(params)
     if invalid:
@@ -52,7 +56,8 @@ def optimize(scenario: Scenario, lanes: LaneTable | None = None,
     options = reduce_options(scenario, lanes)
     problem = problem_from_scenario(scenario, lanes, options)
     hint_values = None if hint is None else design_hint(scenario, lanes, problem, hint)
-    solution = solve_problem(problem, params.time_limit_s, params.relative_gap, hint_values)
+    solution = solve_problem(problem, params.time_limit_s, params.relative_gap, hint_values,
+                             on_progress=on_progress)
     return _result(scenario, lanes, problem, solution, params, start)
 
 
@@ -189,8 +194,10 @@ class WarmSolver:
         self._options = reduce_options(open_scenario, lanes)
         self._last: ProblemSolution | None = None
 
-    def solve(self, scenario: Scenario | None = None) -> OptimizeResult:
-        """Solve `scenario` (an edit of the one given at construction, or that one)."""
+    def solve(self, scenario: Scenario | None = None,
+              on_progress: Callable[[SolveProgress], None] | None = None) -> OptimizeResult:
+        """Solve `scenario` (an edit of the one given at construction, or that one);
+        `on_progress` as for `optimize`."""
         start = time.perf_counter()
         scenario = scenario or self.scenario
         if not self._compatible(scenario):
@@ -205,7 +212,7 @@ class WarmSolver:
             hint=None if last is None else last.values,
             start_count=None if last is None or last.is_open is None
             else int(last.is_open.sum()),
-            prior_duals=None if last is None else last.duals)
+            prior_duals=None if last is None else last.duals, on_progress=on_progress)
         if solution.choice is not None:
             self._last = solution
         return _result(scenario, self.lanes, problem, solution, self.params, start)

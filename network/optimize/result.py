@@ -33,6 +33,22 @@ class SolveParams:
 
 
 @dataclass(frozen=True)
+class SolveProgress:
+    """Where a running search stands: the best design's cost so far and the proven bound (both
+    in the solver's objective, USD a year; None before there is one)."""
+
+    incumbent_usd: float | None
+    best_bound_usd: float | None
+    seconds: float
+
+    @property
+    def gap(self) -> float | None:
+        if self.incumbent_usd is None or self.best_bound_usd is None:
+            return None
+        return max(0.0, self.incumbent_usd - self.best_bound_usd) / max(self.incumbent_usd, 1e-9)
+
+
+@dataclass(frozen=True)
 class OptimizeResult:
     status: SolveStatus
     design: Design | None  # open sites and the (site, service) of every ZIP3

@@ -13,6 +13,7 @@ says: the scheme is exact.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from network.optimize.heuristic import best_designs
 from network.optimize.lagrange import LagrangeData, ascend, initial_prices, lagrange_data
 from network.optimize.model import MipModel, build_model, count_range
 from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.result import SolveProgress
 from network.optimize.solve import MipStatus
 from network.optimize.windows import (
     Incumbent,
@@ -97,8 +99,11 @@ def read_solution(problem: LocationProblem, model: MipModel, values: np.ndarray
 def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: float,
                   hint: np.ndarray | None = None, count_bounds: tuple[int, int] | None = None,
                   capacity_sites: tuple[int, ...] = (), start_count: int | None = None,
-                  prior_duals: np.ndarray | None = None) -> ProblemSolution:
-    """The optimum of `problem` (or the best design found within the time limit)."""
+                  prior_duals: np.ndarray | None = None,
+                  on_progress: Callable[[SolveProgress], None] | None = None
+                  ) -> ProblemSolution:
+    """The optimum of `problem` (or the best design found within the time limit).
+    `on_progress` (called from this thread) hears the incumbent and bound after each step."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
@@ -107,8 +112,10 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     capacity = tuple(capacity_sites)
     while True:
         full = build_model(problem, capacity, (lo, hi))
+        report = None if on_progress is None else _reporter(on_progress, start)
         best, bound, timed_out, duals = _search(problem, full, relative_gap, deadline,
-                                                _fit_hint(hint, full), start_count, prior_duals)
+                                                _fit_hint(hint, full), start_count, prior_duals,
+                                                report)
         seconds = time.perf_counter() - start
         if best.values is None:
             status = MipStatus.NO_SOLUTION if timed_out else MipStatus.INFEASIBLE
@@ -138,9 +145,20 @@ def _integral_bound(problem: LocationProblem, bound: float, capacity: tuple[int,
     return float(np.ceil(bound - 1e-6))
 
 
+def _reporter(on_progress: Callable[[SolveProgress], None], start: float
+              ) -> Callable[[float, float], None]:
+    def report(incumbent: float, bound: float) -> None:
+        on_progress(SolveProgress(incumbent if np.isfinite(incumbent) else None,
+                                  bound if np.isfinite(bound) else None,
+                                  time.perf_counter() - start))
+    return report
+
+
 def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadline: float,
             hint: np.ndarray | None, start_count: int | None,
-            prior_duals: np.ndarray | None = None) -> tuple[Incumbent, float, bool]:
+            prior_duals: np.ndarray | None = None,
+            report: Callable[[float, float], None] | None = None
+            ) -> tuple[Incumbent, float, bool]:
     """Best-first over count windows: always work on the window with the lowest bound, by the
     cheapest step that can raise it (Lagrangian ascent, then its LP, then its MIP)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
@@ -159,6 +177,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             bound = _global_bound(windows, problem, full)
             return best, bound, True, _some_duals(windows, prior_duals)
         lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
+        if report is not None:
+            report(best.objective, min(lows))
         open_ = [i for i, w in enumerate(windows) if w.proven is None]
         if not open_:
             break
