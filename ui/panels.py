@@ -173,7 +173,9 @@ def legend(evaluation) -> None:
         f"width:0.95em;height:0.95em;border-radius:50%;border:1.5px solid #333;"
         f"background:rgb{rgb};vertical-align:middle'></span> {label}</span>"
         for rgb, label in items)
-    st.markdown(f"<div style='font-size:1rem'>{swatches}</div>", unsafe_allow_html=True)
+    # st.html, not st.markdown(unsafe_allow_html=True): the page then needs no HTML-in-markdown
+    # parser, one script chunk less for the browser to fetch before the first map
+    st.html(f"<div style='font-size:1rem'>{swatches}</div>")
     if evaluation is not None:
         st.caption("Bubble size = orders per year; lines join each open site to the ZIP3s it "
                    "serves. No basemap: state outlines from data/us_states.geojson.")
