@@ -13,6 +13,12 @@ Then the same steps without a browser (AppTest, in this process: the page script
 which is what the app code controls; the rest of a browser figure is drawing, mostly deck.gl
 in software WebGL here). Prints a JSON line per run (with the 1-minute load average: the machine
 is shared) and a Markdown table of medians.
+
+Where the first page's time goes (Linux, from /proc and the browser's network events):
+map_message_s is when the map's element (the largest websocket message) reached the browser,
+i.e. the server's share; server_cpu_s is the CPU the server used until the map was drawn
+(start-up, imports, the first script run); gpu_cpu_s and renderer_cpu_s are what Chromium's
+GPU process (software WebGL, SwiftShader) and page renderer used over the same time.
 """
 
 from __future__ import annotations
@@ -43,6 +49,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def chromium_cpu() -> dict[int, tuple[str, float]]:
+    """Kind (gpu-process, renderer, ...) and CPU seconds of each running Chromium process."""
+    found: dict[int, tuple[str, float]] = {}
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            args = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode().split()
+        except OSError:
+            continue
+        if not args or "chromium" not in args[0]:
+            continue
+        kind = next((a.removeprefix("--type=") for a in args if a.startswith("--type=")),
+                    "browser")
+        found[int(proc_dir.name)] = (kind, cpu_seconds(int(proc_dir.name)))
+    return found
+
+
+def cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]],
+             kind: str) -> float:
+    """CPU seconds the processes of one kind used between two `chromium_cpu()` readings."""
+    return sum(cpu - before.get(pid, (kind, 0.0))[1] for pid, (k, cpu) in after.items()
+               if k == kind)
+
+
 def click_and_wait(page, locator, done_text: str | re.Pattern | None = None) -> float:
     """Seconds from a click until the app is idle again (and `done_text` is shown)."""
     start = time.perf_counter()
@@ -58,6 +96,12 @@ def one_run(browser, scenario: str | None) -> dict:
     port = free_port()
     env = {**os.environ, **({"NETWORK_SCENARIO": scenario} if scenario else {})}
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    frames: list[tuple[float, int]] = []  # (seconds from server start, size) per message
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameReceived", lambda event: frames.append(
+        (time.perf_counter() - start, len(event["response"]["payloadData"]))))
+    cpu_before = chromium_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -74,10 +118,17 @@ def one_run(browser, scenario: str | None) -> dict:
         page.goto(f"http://127.0.0.1:{port}/")
         page.wait_for_selector(MAP, timeout=60_000)
         first = time.perf_counter() - start
+        cpu_after = chromium_cpu()
+        server_cpu = cpu_seconds(proc.pid)
+        map_message = max(frames, key=lambda f: f[1])[0]
         page.wait_for_selector(IDLE, timeout=60_000)
         solve = page.get_by_role("button", name="Solve", exact=True)
         times = {"load_avg_1min": os.getloadavg()[0], "server_listening_s": listening,
-                 "first_page_s": first}
+                 "map_message_s": map_message, "first_page_s": first,
+                 "server_cpu_s": server_cpu}
+        for kind in ("gpu-process", "renderer"):
+            key = f"{kind.split('-')[0]}_cpu_s"
+            times[key] = cpu_used(cpu_before, cpu_after, kind)
         times["solve_cold_s"] = click_and_wait(page, solve, re.compile(r"(Solved|Finished) in"))
         page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
         page.get_by_label("Add a site: city or ZIP").press("Enter")
