@@ -18,10 +18,10 @@ Tried and left out, so that nobody tries them again blind:
 
 For the MIP, the textbook model in CBC through linear_solver found no design in 300 s
 (BENCHMARKS.md); issue 4 reports SCIP at 41 s and CP-SAT without a proof after 120 s on a
-smaller textbook instance; we did not re-measure those two on the reduced model. The model goes to the solver as a ModelProto built straight from numpy
-arrays (a few milliseconds, where adding 100k variables one by one through the Python API costs
-seconds). One thread and a fixed seed make the search, and so the design chosen among ties,
-repeatable.
+smaller textbook instance; we did not re-measure those two on the reduced model. The model goes
+to the solver as a ModelProto built straight from numpy arrays (a few milliseconds, where adding
+100k variables one by one through the Python API costs seconds). One thread and a fixed seed
+make the search, and so the design chosen among ties, repeatable.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class MipSolution:
     objective: float | None
     best_bound: float | None
     seconds: float
+    nodes: int = 0  # branch-and-bound nodes explored
 
 
 def to_proto(model: MipModel, var_names: list[str] | None = None,
@@ -96,8 +97,8 @@ def to_proto(model: MipModel, var_names: list[str] | None = None,
     return proto
 
 
-def _parameters(time_limit_s: float, relative_gap: float, threads: int, presolve: bool = False
-                ) -> parameters_pb2.SolveParametersProto:
+def _parameters(time_limit_s: float, relative_gap: float, threads: int, presolve: bool = False,
+                node_limit: int | None = None) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
     # off unless asked for: on the default scenario's model it spent 48 s without removing a
     # single row, while the unpresolved model solves in seconds. With presolve on, HiGHS
@@ -108,7 +109,8 @@ def _parameters(time_limit_s: float, relative_gap: float, threads: int, presolve
                                      relative_gap_tolerance=relative_gap,
                                      absolute_gap_tolerance=0.0,
                                      random_seed=SEED, enable_output=VERBOSE,
-                                     presolve=None if presolve else mathopt.Emphasis.OFF)
+                                     presolve=None if presolve else mathopt.Emphasis.OFF,
+                                     node_limit=node_limit)
     return params.to_proto()
 
 
@@ -123,12 +125,14 @@ def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParam
 
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float, threads: int = 1,
                 hint: np.ndarray | None = None, proto: model_pb2.ModelProto | None = None,
-                presolve: bool = False) -> MipSolution:
-    """Solve `model` (or its prebuilt `proto`) with HiGHS; `hint` is a full variable vector."""
+                presolve: bool = False, node_limit: int | None = None) -> MipSolution:
+    """Solve `model` (or its prebuilt `proto`) with HiGHS; `hint` is a full variable vector.
+    A node limit, unlike a time limit, stops at the same point however busy the machine is."""
     proto = proto or to_proto(model)
     raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
                             parameters_pb2.SolverInitializerProto(),
-                            _parameters(time_limit_s, relative_gap, threads, presolve),
+                            _parameters(time_limit_s, relative_gap, threads, presolve,
+                                        node_limit),
                             _hint_proto(hint),
                             None, mathopt.CallbackRegistration().to_proto(), None, None)
     return _read_result(raw, len(model.var_lb))
@@ -136,6 +140,7 @@ def solve_model(model: MipModel, time_limit_s: float, relative_gap: float, threa
 
 def _read_result(raw: result_pb2.SolveResultProto, n_var: int) -> MipSolution:
     seconds = raw.solve_stats.solve_time.seconds + raw.solve_stats.solve_time.nanos * 1e-9
+    nodes = int(raw.solve_stats.node_count)
     reason = raw.termination.reason
     bound = raw.termination.objective_bounds.dual_bound
     best_bound = None if math.isinf(bound) else bound
@@ -143,15 +148,16 @@ def _read_result(raw: result_pb2.SolveResultProto, n_var: int) -> MipSolution:
                 and s.primal_solution.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE]
     if reason in (result_pb2.TERMINATION_REASON_INFEASIBLE,
                   result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED):
-        return MipSolution(MipStatus.INFEASIBLE, None, None, None, seconds)
+        return MipSolution(MipStatus.INFEASIBLE, None, None, None, seconds, nodes)
     if not feasible:
-        return MipSolution(MipStatus.NO_SOLUTION, None, None, best_bound, seconds)
+        return MipSolution(MipStatus.NO_SOLUTION, None, None, best_bound, seconds, nodes)
     best = feasible[0]
     values = _dense(best.variable_values, n_var)
     status = (MipStatus.OPTIMAL if reason == result_pb2.TERMINATION_REASON_OPTIMAL
               else MipStatus.FEASIBLE)
     return MipSolution(status, values, best.objective_value / OBJECTIVE_SCALE,
-                       None if best_bound is None else best_bound / OBJECTIVE_SCALE, seconds)
+                       None if best_bound is None else best_bound / OBJECTIVE_SCALE, seconds,
+                       nodes)
 
 
 def _dense(sparse, n: int) -> np.ndarray:

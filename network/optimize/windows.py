@@ -105,8 +105,7 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
         hint = None if best.values is None else _hint_for(best.values, cols, sub)
         left = deadline - time.perf_counter()
         if first:
-            sol = solve_model(sub, min(left, max(SUPPORT_TIME_S, SUPPORT_TIME_SHARE * left)),
-                              SUPPORT_GAP, hint=hint)
+            sol = solve_model(sub, left, SUPPORT_GAP, hint=hint, node_limit=SUPPORT_NODES)
         else:
             sol = solve_model(sub, left, relative_gap * MIP_GAP_SHARE, hint=hint)
         if sol.values is not None and sol.objective < best.objective:
@@ -116,8 +115,11 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
         if first:
             first = False
             weak = best.objective - window.bound > WEAK_LP_GAP * abs(best.objective)
-            cand = np.ones_like(cand) if weak else cand | _candidates(model, window, keep,
-                                                                      best.objective)
+            wider = np.ones_like(cand) if weak else cand | _candidates(model, window, keep,
+                                                                       best.objective)
+            if sol.status is MipStatus.OPTIMAL and not (wider & ~cand).any():
+                break  # nothing left out can beat it: the support MIP was the window's MIP
+            cand = wider
             continue
         if sol.status is MipStatus.INFEASIBLE and not cand.all():
             cand = np.ones_like(cand)
@@ -126,16 +128,17 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
         if (wider & ~cand).any():  # options that might still beat the incumbent
             cand = cand | wider
             continue
-        best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
-        mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
-            sol.best_bound if sol.best_bound is not None else window.bound)
-        window.proven = min(mip_bound, _dropped_bound(model, window, cand))
-        return
+        break
+    best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
+    mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
+        sol.best_bound if sol.best_bound is not None else window.bound)
+    window.proven = min(mip_bound, _dropped_bound(model, window, cand))
 
 
-SUPPORT_TIME_S = 5.0  # the first MIP of a window gets this long (or a share of the time left);
-# generous, because a time-limited step could make the design depend on machine load
-SUPPORT_TIME_SHARE = 0.1
+SUPPORT_NODES = 50  # the first MIP of a window stops after this many nodes. A node limit, not
+# a time limit: a 5 s cap made the design depend on machine load (the default scenario with MCO
+# closed gave two different designs of equal cost within the gap under load). On our scenarios
+# these MIPs close at the root (1 node).
 WEAK_LP_GAP = 0.005  # LP this far below the first design: solve the window whole
 
 
@@ -156,11 +159,15 @@ def solve_window_by_prices(problem: LocationProblem, full: MipModel, window: Win
     value, near, _ = filter_options(problem, data, window.lo, lam, sigma,
                                     window.lagrange + NEAR_ZERO_REDUCED_COST * abs(value_of(
                                         window)))
-    _mip_over(model, near | (problem.options.site == NO_SITE), best, SUPPORT_GAP, deadline)
+    support = near | (problem.options.site == NO_SITE)
+    first = _mip_over(model, support, best, SUPPORT_GAP, deadline, SUPPORT_NODES)
     value, keep_x, dropped = filter_options(problem, data, window.lo, lam, sigma, best.objective)
     if not np.isfinite(best.objective) or keep_x.mean() > MAX_FILTERED_SHARE:
         return False
-    sol = _mip_over(model, keep_x, best, relative_gap * MIP_GAP_SHARE, deadline)
+    if first.status is MipStatus.OPTIMAL and not (keep_x & ~support).any():
+        sol = first  # it already covered every option that can beat the incumbent
+    else:
+        sol = _mip_over(model, keep_x, best, relative_gap * MIP_GAP_SHARE, deadline)
     mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
         sol.best_bound if sol.best_bound is not None else value)
     window.proven = min(mip_bound, dropped)
@@ -172,18 +179,19 @@ def value_of(window: WindowState) -> float:
 
 
 def _mip_over(model: MipModel, keep_x: np.ndarray, best: Incumbent, gap: float,
-              deadline: float):
+              deadline: float, node_limit: int | None = None):
     """Solve the window model over the options in `keep_x` to `gap`; improve `best`."""
     cand = np.ones(len(model.var_lb), bool)
     cand[model.x] = keep_x
     sub, cols, _ = restrict(model, cand)
     hint = None if best.values is None else _hint_for(best.values, cols, sub)
-    sol = solve_model(sub, deadline - time.perf_counter(), gap, hint=hint)
+    sol = solve_model(sub, deadline - time.perf_counter(), gap, hint=hint, node_limit=node_limit)
     if sol.values is not None and sol.objective < best.objective:
         values = np.zeros(len(model.var_lb))
         values[cols] = sol.values
         best.objective, best.values = sol.objective, values
-    best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
+    if node_limit is None:  # a node-limited support MIP is only a source of incumbents
+        best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     return sol
 
 
