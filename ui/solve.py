@@ -5,6 +5,7 @@ deterministic, so the same scenario needs solving only once)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -60,15 +61,47 @@ def _solve_in_thread(scenario: Scenario, box, start: float, hint):
 
     lanes = data.lanes(scenario)
     latest = []  # the optimizer's last progress report (written by its thread)
+    warm = _warm_solver(scenario, lanes)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(optimize, scenario, lanes, data.solve_params(), hint,
-                             latest.append)
+        if warm is not None:
+            future = pool.submit(_warm_solve, warm, scenario, lanes, latest.append)
+        else:
+            future = pool.submit(optimize, scenario, lanes, data.solve_params(), hint,
+                                 latest.append)
         first = _first_design_line(scenario, lanes)
         while not future.done():
             box.update(label=f"Solving… {time.perf_counter() - start:.1f} s "
                        f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s){_progress_text(latest)}{first}")
             time.sleep(POLL_S)
         return future.result()
+
+
+def _warm_solver(scenario: Scenario, lanes):
+    """This session's WarmSolver (it keeps the last solution and its row prices, so a what-if
+    edit of forced sites, site counts or a target share re-solves 1.4-2.4x faster than a
+    fresh solve with the last design as a hint: BENCHMARKS.md), locked for this solve; None
+    while another solve of this session still holds it."""
+    held = st.session_state.get(_WARM_KEY)
+    if held is None:
+        held = st.session_state[_WARM_KEY] = [None, threading.Lock()]
+    if not held[1].acquire(blocking=False):
+        return None
+    return held
+
+
+def _warm_solve(held, scenario: Scenario, lanes, on_progress):
+    """Runs in the worker thread; releases the session's solver whatever happens."""
+    from network.optimize import WarmSolver
+
+    try:
+        if held[0] is None:
+            held[0] = WarmSolver(scenario, lanes, data.solve_params())
+        return held[0].solve(scenario, on_progress=on_progress)
+    finally:
+        held[1].release()
+
+
+_WARM_KEY = "warm_solver"
 
 
 def _progress_text(reports: list) -> str:
