@@ -32,7 +32,8 @@ AIM_ABOVE = 0.002  # Polyak steps aim this far above the incumbent (relative)
 
 @dataclass(frozen=True)
 class LagrangeData:
-    """The problem's options grouped by (point, site) pair, precomputed once."""
+    """The problem's options grouped by (point, site) pair, precomputed once. Site options are
+    also stored in pair order (`po_*`), so a step prices them without gathering."""
 
     cost: np.ndarray  # [p] o_z c_p
     weight_fast: np.ndarray  # [t, p] A_tp of the coupling rows in ">=" form
@@ -42,6 +43,10 @@ class LagrangeData:
     pair_site: np.ndarray  # [pair]
     pair_of: np.ndarray  # [k] pair of each option in pair_order
     cross: np.ndarray  # options with no site
+    po_cost: np.ndarray  # [k] cost[pair_order]
+    po_point: np.ndarray  # [k] point of pair_order
+    po_fast: np.ndarray  # [t, k] weight_fast[:, pair_order]
+    pair_members: np.ndarray  # [pair, m] positions in pair order, -1 padding (m: largest pair)
 
 
 def lagrange_data(problem: LocationProblem) -> LagrangeData:
@@ -61,10 +66,19 @@ def lagrange_data(problem: LocationProblem) -> LagrangeData:
     order = at_site[np.argsort(pair, kind="stable")]
     sorted_pair = opt.point[order] * problem.n_sites + opt.site[order]
     starts = np.nonzero(np.r_[True, sorted_pair[1:] != sorted_pair[:-1]])[0]
-    pair_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
-    return LagrangeData(problem.orders_per_year[opt.point] * opt.cost_usd_per_order, fast,
-                        np.array(rhs, dtype=float), order, starts,
-                        opt.site[order[starts]], pair_of, np.nonzero(opt.site == NO_SITE)[0])
+    sizes = np.diff(np.r_[starts, len(order)])
+    pair_of = np.repeat(np.arange(len(starts)), sizes)
+    cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
+    return LagrangeData(cost, fast, np.array(rhs, dtype=float), order, starts,
+                        opt.site[order[starts]], pair_of, np.nonzero(opt.site == NO_SITE)[0],
+                        cost[order], opt.point[order], fast[:, order],
+                        _members(starts, sizes, len(order)))
+
+
+def _members(starts: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
+    width = int(sizes.max()) if len(sizes) else 1
+    members = starts[:, None] + np.arange(width)[None, :]
+    return np.where(np.arange(width)[None, :] < sizes[:, None], members, -1)
 
 
 def initial_prices(model: MipModel, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,32 +94,36 @@ def initial_prices(model: MipModel, duals: np.ndarray) -> tuple[np.ndarray, np.n
 def lagrangian_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
                      sigma: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """L_n and its subgradient (for lambda, for sigma)."""
-    opt = problem.options
-    r = data.cost - lam[opt.point] - sigma @ data.weight_fast
-    pair_r = np.minimum.reduceat(r[data.pair_order], data.pair_starts)
+    r = data.po_cost - lam[data.po_point] - sigma @ data.po_fast  # site options, pair order
+    pair_r = np.minimum.reduceat(r, data.pair_starts) if len(r) else r
     gain = np.minimum(pair_r, 0.0)
     value = problem.fixed_cost_usd_per_year + np.bincount(data.pair_site, gain,
                                                           minlength=problem.n_sites)
     chosen = _choose_sites(problem, value, n)
     if chosen is None:
         return np.inf, np.zeros_like(lam), np.zeros_like(sigma)
-    x = np.zeros(len(opt))
-    use = chosen[data.pair_site] & (pair_r < 0)
-    arg = _pair_argmin(r, pair_r, data)
-    x[arg[use]] = 1.0
-    x[data.cross[r[data.cross] < 0]] = 1.0
-    total = (lam.sum() + sigma @ data.shares + np.minimum(r[data.cross], 0.0).sum()
+    used = np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0]
+    taken = _first_argmin(r, data.pair_members[used])  # positions in pair order
+    cross = data.cross
+    r_cross = data.cost[cross] - lam[problem.options.point[cross]] - sigma @ data.weight_fast[
+        :, cross]
+    cross_in = cross[r_cross < 0]
+    total = (lam.sum() + sigma @ data.shares + np.minimum(r_cross, 0.0).sum()
              + value[chosen].sum() + problem.inventory_usd_by_count[n])
-    g_lam = 1.0 - np.bincount(opt.point, x, minlength=problem.n_points)
-    g_sigma = data.shares - data.weight_fast @ x
+    served = (np.bincount(data.po_point[taken], minlength=problem.n_points)
+              + np.bincount(problem.options.point[cross_in], minlength=problem.n_points))
+    g_lam = 1.0 - served
+    g_sigma = (data.shares - data.po_fast[:, taken].sum(axis=1)
+               - data.weight_fast[:, cross_in].sum(axis=1))
     return float(total), g_lam, g_sigma
 
 
-def _pair_argmin(r: np.ndarray, pair_r: np.ndarray, data: LagrangeData) -> np.ndarray:
-    """The first option of each pair reaching the pair's minimum."""
-    idx = np.flatnonzero(r[data.pair_order] == pair_r[data.pair_of])
-    first = np.r_[True, data.pair_of[idx][1:] != data.pair_of[idx][:-1]]
-    return data.pair_order[idx[first]]
+def _first_argmin(r: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """For each row of pair members (-1 padded), the first position reaching the least r."""
+    if members.shape[1] == 1:
+        return members[:, 0]
+    values = np.where(members >= 0, r[np.maximum(members, 0)], np.inf)
+    return members[np.arange(len(members)), np.argmin(values, axis=1)]
 
 
 def _choose_sites(problem: LocationProblem, value: np.ndarray, n: int) -> np.ndarray | None:
