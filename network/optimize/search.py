@@ -168,9 +168,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
-    if data is not None:
-        count = _heuristic_incumbent(problem, full, best, lo, hi)
-        start_count = count if start_count is None else start_count
+    count = _heuristic_incumbent(problem, full, best, lo, hi)  # also for one window: OR-Library
+    start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     while True:
         if time.perf_counter() >= deadline:  # the bounds known so far still hold
@@ -306,7 +305,8 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
               ) -> float:
     """A lower bound on window i without solving it."""
     if len(windows) == 1:
-        return -np.inf
+        w = windows[0]
+        return min(plain_estimate(problem, n) for n in range(w.lo, w.hi + 1))
     lagrange = windows[i].lagrange if windows[i].lagrange is not None else -np.inf
     return max(convex_estimate(windows, problem, i), tangent_estimate(windows, full, i),
                plain_estimate(problem, windows[i].lo), lagrange)
