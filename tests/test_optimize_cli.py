@@ -77,3 +77,16 @@ def test_bench_smoke_prints_the_summary_line():
     last = out.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"ratio_vs_textbook=\d+\.\d median_default_solve_s=\d+\.\d\d "
                         r"warm_resolve_s=\d+\.\d\d", last)
+
+
+@pytest.mark.slow
+def test_bench_scale_only_prints_its_row_and_summary_line():
+    """bench --scale-only on a small draw prints the row and its machine-readable last line
+    (slow: the first run builds the ZIP5 table from the zipcodes package)."""
+    out = run("bench", "--scale-only", "--scale-points", "300", "--scale-sites", "20")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].split() == ["instance", "points", "sites", "options", "build_s", "solve_s",
+                                "gap", "peak_MB"]
+    assert re.fullmatch(r"scale_gap=\d\.\d{4} scale_solve_s=\d+\.\d\d scale_peak_mb=\d+",
+                        lines[-1])

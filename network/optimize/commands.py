@@ -36,6 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--repeats", type=int, default=5, help="timed solves of the default scenario")
     p.add_argument("--textbook-limit", type=float, default=300.0, help="cap for the CBC run (s)")
     p.add_argument("--smoke", action="store_true", help="tiny run for CI: toy sizes, no timing")
+    p.add_argument("--scale", action="store_true",
+                   help="also run the ZIP5 x 300-site scale instance (1%% gap)")
+    p.add_argument("--scale-only", action="store_true", help="only the scale instance")
+    p.add_argument("--scale-time-limit", type=float, default=60.0,
+                   help="scale solve limit (s, default %(default)s)")
+    p.add_argument("--scale-points", type=int, default=None,
+                   help="draw this many ZIP5s (default: all, about 16k)")
+    p.add_argument("--scale-sites", type=int, default=300, help="candidate sites (default 300)")
     p.set_defaults(func=cmd_bench)
 
 
