@@ -308,3 +308,25 @@ def test_progress_reports_incumbent_and_bound(default_scenario, default_lanes):
             assert r.gap >= 0
     assert reports[-1].incumbent_usd == pytest.approx(result.solver_objective_usd, rel=1e-9)
     assert [r.seconds for r in reports] == sorted(r.seconds for r in reports)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_one_site_window_with_binding_capacity_matches_brute_force(seed):
+    """Exactly one site and capacities that bind: the window is solved site by site
+    (enumerate.py) and must equal brute force (infeasible exactly when it is), within
+    capacity."""
+    from network.optimize.enumerate import enumerable
+
+    problem = replace(_random_problem(seed), min_sites=1, max_sites=1)
+    problem = replace(problem, share_requirements=(ShareRequirement(2, 0.2),))
+    assert enumerable(problem, 1, 1)
+    solution = solve_problem(problem, 60, 1e-9)
+    exact = _brute_force(problem, count=1)
+    if not np.isfinite(exact):
+        assert solution.status is MipStatus.INFEASIBLE
+        return
+    assert solution.status is MipStatus.OPTIMAL
+    cost = problem_cost(problem, solution.is_open, solution.choice)
+    assert cost == pytest.approx(exact, rel=1e-9)
+    assert solution.best_bound <= cost * (1 + 1e-9)
+    assert (site_loads(problem, solution.choice) <= problem.capacity_orders_per_year + 1e-6).all()

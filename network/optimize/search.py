@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from network.optimize.enumerate import enumerable, solve_by_sets
 from network.optimize.heuristic import best_designs
 from network.optimize.lagrange import LagrangeData, ascend, initial_prices, lagrange_data
 from network.optimize.model import MipModel, build_model, count_range
@@ -191,6 +192,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if w.bound is None and _try_lagrange(problem, full, data, windows, i, best, lows,
                                              prior_duals):
             continue
+        if w.bound is None and enumerable(problem, w.lo, w.hi):
+            _solve_by_sets(problem, full, w, best, relative_gap, deadline)
+            continue
         if w.bound is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
             continue
@@ -201,6 +205,18 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         else:
             solve_window(problem, full, w, best, relative_gap, deadline)
     return best, _global_bound(windows, problem, full), False, _some_duals(windows, prior_duals)
+
+
+def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
+                   relative_gap: float, deadline: float) -> None:
+    """A window with few possible site sets (1 site: 57 on the default), each solved alone
+    with its capacity rows (enumerate.py)."""
+    cost, values, proven, cut = solve_by_sets(problem, full, w.lo, w.hi, best.objective,
+                                              relative_gap, deadline)
+    if values is not None and cost < best.objective:
+        best.objective, best.values = cost, values
+    best.hit_limit |= cut
+    w.proven = proven
 
 
 def _some_duals(windows: list[WindowState], prior: np.ndarray | None) -> np.ndarray | None:
@@ -214,9 +230,9 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
     w = windows[i]
     if w.proven is not None:
         return w.proven
-    if w.bound is not None:
+    if w.bound is not None and w.bound > -np.inf:
         return w.bound
-    return _estimate(windows, problem, full, i)
+    return _estimate(windows, problem, full, i)  # also when the window's LP ran out of time
 
 
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
@@ -314,15 +330,7 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
 
 def _global_bound(windows: list[WindowState], problem: LocationProblem, full: MipModel
                   ) -> float:
-    bounds = []
-    for i, w in enumerate(windows):
-        if w.proven is not None:
-            bounds.append(w.proven)
-        elif w.bound is not None:
-            bounds.append(w.bound)
-        else:
-            bounds.append(_estimate(windows, problem, full, i))
-    return float(min(bounds))
+    return float(min(_window_low(windows, problem, full, i) for i in range(len(windows))))
 
 
 def _fit_hint(hint: np.ndarray | None, model: MipModel) -> np.ndarray | None:

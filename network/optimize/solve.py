@@ -45,7 +45,16 @@ from ortools.math_opt.python import mathopt
 from network.optimize.model import MipModel
 
 SEED = 20240601
-OBJECTIVE_SCALE = 1e-6  # the solver sees million USD: HiGHS warns about costs of 1e8 and more
+MILLIONS = 1e-6  # the solver sees million USD: HiGHS warns about costs of 1e8 and more
+
+
+def objective_scale(model: MipModel) -> float:
+    """Million USD for models with costs in the millions (our scenarios); unscaled otherwise.
+    Why not always millions: HiGHS treats objective differences below about 1e-6 as zero, so a
+    small model (a toy, an OR-Library instance with costs in the thousands) scaled by 1e-6 was
+    "optimal" with a bound 0.2% below its objective."""
+    largest = float(np.abs(model.objective).max(initial=0.0))
+    return MILLIONS if largest >= 1e6 else 1.0
 VERBOSE = False
 
 
@@ -82,7 +91,7 @@ def to_proto(model: MipModel, var_names: list[str] | None = None,
     nz = np.nonzero(model.objective)[0]
     proto.objective.linear_coefficients.ids.extend(nz.tolist())
     proto.objective.linear_coefficients.values.extend(
-        (model.objective[nz] * OBJECTIVE_SCALE).tolist())
+        (model.objective[nz] * objective_scale(model)).tolist())
     c = proto.linear_constraints
     c.ids.extend(range(n_row))
     c.lower_bounds.extend(model.row_lb.tolist())
@@ -135,10 +144,10 @@ def solve_model(model: MipModel, time_limit_s: float, relative_gap: float, threa
                                         node_limit),
                             _hint_proto(hint),
                             None, mathopt.CallbackRegistration().to_proto(), None, None)
-    return _read_result(raw, len(model.var_lb))
+    return _read_result(raw, len(model.var_lb), objective_scale(model))
 
 
-def _read_result(raw: result_pb2.SolveResultProto, n_var: int) -> MipSolution:
+def _read_result(raw: result_pb2.SolveResultProto, n_var: int, scale: float) -> MipSolution:
     seconds = raw.solve_stats.solve_time.seconds + raw.solve_stats.solve_time.nanos * 1e-9
     nodes = int(raw.solve_stats.node_count)
     reason = raw.termination.reason
@@ -155,8 +164,8 @@ def _read_result(raw: result_pb2.SolveResultProto, n_var: int) -> MipSolution:
     values = _dense(best.variable_values, n_var)
     status = (MipStatus.OPTIMAL if reason == result_pb2.TERMINATION_REASON_OPTIMAL
               else MipStatus.FEASIBLE)
-    return MipSolution(status, values, best.objective_value / OBJECTIVE_SCALE,
-                       None if best_bound is None else best_bound / OBJECTIVE_SCALE, seconds,
+    return MipSolution(status, values, best.objective_value / scale,
+                       None if best_bound is None else best_bound / scale, seconds,
                        nodes)
 
 
@@ -194,5 +203,6 @@ def solve_lp(model: MipModel, time_limit_s: float) -> LpSolution:
         return LpSolution(None, None, None, infeasible)
     sol = raw.solutions[0]
     values = _dense(sol.primal_solution.variable_values, len(model.var_lb))
-    duals = _dense(sol.dual_solution.dual_values, len(model.row_lb)) / OBJECTIVE_SCALE
-    return LpSolution(values, duals, sol.primal_solution.objective_value / OBJECTIVE_SCALE)
+    scale = objective_scale(model)
+    duals = _dense(sol.dual_solution.dual_values, len(model.row_lb)) / scale
+    return LpSolution(values, duals, sol.primal_solution.objective_value / scale)
