@@ -310,18 +310,18 @@ def test_progress_reports_incumbent_and_bound(default_scenario, default_lanes):
     assert [r.seconds for r in reports] == sorted(r.seconds for r in reports)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
-def test_one_site_window_with_binding_capacity_matches_brute_force(seed):
-    """Exactly one site and capacities that bind: the window is solved site by site
-    (enumerate.py) and must equal brute force (infeasible exactly when it is), within
-    capacity."""
+@pytest.mark.parametrize(("seed", "sites"), [(1, 1), (2, 1), (3, 1), (4, 2), (5, 2), (6, 2)])
+def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites):
+    """Exactly one or two sites and capacities that bind: the window is solved set by set
+    with capacity-priced bounds (enumerate.py) and must equal brute force (infeasible exactly
+    when it is), within capacity."""
     from network.optimize.enumerate import enumerable
 
-    problem = replace(_random_problem(seed), min_sites=1, max_sites=1)
+    problem = replace(_random_problem(seed), min_sites=sites, max_sites=sites)
     problem = replace(problem, share_requirements=(ShareRequirement(2, 0.2),))
-    assert enumerable(problem, 1, 1)
+    assert enumerable(problem, sites, sites)
     solution = solve_problem(problem, 60, 1e-9)
-    exact = _brute_force(problem, count=1)
+    exact = _brute_force(problem, count=sites)
     if not np.isfinite(exact):
         assert solution.status is MipStatus.INFEASIBLE
         return
@@ -330,3 +330,19 @@ def test_one_site_window_with_binding_capacity_matches_brute_force(seed):
     assert cost == pytest.approx(exact, rel=1e-9)
     assert solution.best_bound <= cost * (1 + 1e-9)
     assert (site_loads(problem, solution.choice) <= problem.capacity_orders_per_year + 1e-6).all()
+
+
+def test_capacity_priced_set_bounds_stay_below_each_set_optimum():
+    """The enumeration prunes with these bounds, so each must be at most its set's optimum."""
+    from network.optimize.enumerate import set_bounds, site_sets
+
+    problem = replace(_random_problem(7), share_requirements=(ShareRequirement(2, 0.0),))
+    for n in (1, 2, 3):
+        sets = site_sets(problem, n, n)
+        bounds = set_bounds(problem, sets)
+        for mask, bound in zip(sets, bounds, strict=True):
+            others_dear = replace(problem, fixed_cost_usd_per_year=np.where(
+                mask, problem.fixed_cost_usd_per_year, 1e9))
+            exact = _brute_force(others_dear, count=n)  # this set's own optimum, if any
+            if exact < 1e9:
+                assert bound <= exact * (1 + 1e-9)
