@@ -310,17 +310,30 @@ def test_progress_reports_incumbent_and_bound(default_scenario, default_lanes):
     assert [r.seconds for r in reports] == sorted(r.seconds for r in reports)
 
 
-@pytest.mark.parametrize(("seed", "sites"), [(1, 1), (2, 1), (3, 1), (4, 2), (5, 2), (6, 2)])
-def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites):
+@pytest.mark.parametrize(("seed", "sites", "max_set_mips"),
+                         [(1, 1, 12), (2, 1, 12), (3, 1, 12), (4, 2, 12), (5, 2, 12), (6, 2, 12),
+                          (4, 2, 1), (6, 2, 0)])
+def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites, max_set_mips,
+                                                                    monkeypatch):
     """Exactly one or two sites and capacities that bind: the window is solved set by set
     with capacity-priced bounds (enumerate.py) and must equal brute force (infeasible exactly
-    when it is), within capacity."""
-    from network.optimize.enumerate import enumerable
+    when it is), within capacity; also when the set budget runs out and the window falls back
+    to its own LP/MIP."""
+    from network.optimize import enumerate as by_sets
 
     problem = replace(_random_problem(seed), min_sites=sites, max_sites=sites)
     problem = replace(problem, share_requirements=(ShareRequirement(2, 0.2),))
-    assert enumerable(problem, sites, sites)
+    assert by_sets.enumerable(problem, sites, sites)
+    monkeypatch.setattr(by_sets, "MAX_SET_MIPS", max_set_mips)
+    searches = []
+
+    def spy(*args):
+        searches.append(by_sets.solve_by_sets(*args))
+        return searches[-1]
+
+    monkeypatch.setattr("network.optimize.search.solve_by_sets", spy)
     solution = solve_problem(problem, 60, 1e-9)
+    assert searches or not solution.capacity_sites, "capacity binds but no set-by-set search"
     exact = _brute_force(problem, count=sites)
     if not np.isfinite(exact):
         assert solution.status is MipStatus.INFEASIBLE

@@ -58,6 +58,7 @@ class WindowState:
     lagrange: float | None = None  # subgradient bound (lagrange.py), when tried
     lagrange_tries: int = 0
     prices: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    sets_tried: bool = False  # open sets enumerated (enumerate.py) without finishing
 
 
 @dataclass
