@@ -294,6 +294,28 @@ def test_batched_design_pricing_equals_one_by_one(seed):
     assert h.best_designs(problem, 1, 8)  # and the whole heuristic runs on it
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rounded_lp_design_keeps_forced_sites_and_costs_what_it_says(seed):
+    """The LP-rounding incumbent opens exactly n sites, forced-open ones included and
+    forced-closed ones never (even when the LP weight points at them), no dearer than the
+    LP's own top-n sites, and its cost recomputes."""
+    from network.optimize import heuristic as h
+
+    problem = _random_problem(seed, n_sites=8, n_points=30)
+    problem = replace(problem, forced_open=np.eye(8, dtype=bool)[5],
+                      forced_closed=np.eye(8, dtype=bool)[0])
+    weight = np.array([0.99, 0.9, 0.8, 0.1, 0.2, 0.0, 0.3, 0.05])
+    for n in (2, 3, 4):
+        cost, is_open, choice = h.rounded_design(problem, weight, n)
+        assert is_open.sum() == n and is_open[5] and not is_open[0]
+        assert cost == pytest.approx(problem_cost(problem, is_open, choice), rel=1e-12)
+        top = problem.forced_open.copy()
+        top[[1, 2, 6][:n - 1]] = True  # the n-1 heaviest free sites
+        assert cost <= h._cost(problem, h.pricing(problem), top) * (1 + 1e-12)
+    assert h.rounded_design(problem, weight, 8) is None  # site 0 is forced closed
+    assert h.rounded_design(problem, weight, 0) is None  # site 5 is forced open
+
+
 def test_progress_reports_incumbent_and_bound(default_scenario, default_lanes):
     """A solve tells a listener where it stands after each step: bounds never above the best
     cost so far, the best cost never rising, and the last report within the final gap."""

@@ -164,6 +164,27 @@ def best_designs(problem: LocationProblem, lo: int, hi: int
     return found
 
 
+def rounded_design(problem: LocationProblem, site_weight: np.ndarray, n: int
+                   ) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """(cost, open mask, choice) of the n sites an LP opens most (forced-open sites first,
+    forced-closed never), improved by swaps; None when the heuristic does not apply.
+
+    Why: where the LP at the right count is tight but the greedy path ended in another local
+    optimum (the default with MCO closed: LP 862.27M, heuristic 863.32M, 0.12% above), the
+    LP's own sites are the optimum or next to it, and a proven-good incumbent saves the
+    window's MIP (4 s there)."""
+    p = pricing(problem)
+    free = ~problem.forced_open & ~problem.forced_closed
+    extra = n - int(problem.forced_open.sum())
+    if p is None or not 0 <= extra <= int(free.sum()):
+        return None
+    order = np.argsort(-np.where(free, site_weight, -np.inf), kind="stable")
+    is_open = problem.forced_open.copy()
+    is_open[order[:extra]] = True
+    cost, improved, choice = _improved(problem, p, is_open, free)
+    return (cost, improved, choice) if np.isfinite(cost) else None
+
+
 def _improved(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray):
     improved = _swap(problem, p, is_open, free)
     cost, choice = assign_open(problem, p, improved)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from network.optimize.enumerate import enumerable, solve_by_sets
-from network.optimize.heuristic import best_designs
+from network.optimize.heuristic import best_designs, rounded_design
 from network.optimize.lagrange import LagrangeData, ascend, initial_prices, lagrange_data
 from network.optimize.model import MipModel, build_model, count_range
 from network.optimize.problem import NO_SITE, LocationProblem
@@ -200,6 +200,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.bound is None:
             bound_window(full, w, deadline)
+            _round_lp(problem, full, w, best)
         elif np.isinf(w.bound):
             w.proven = np.inf
         else:
@@ -293,9 +294,27 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
     if not designs:
         return None
     n = min(designs, key=lambda k: designs[k][0])
-    cost, is_open, choice = designs[n]
+    _offer(full, best, n, *designs[n])
+    return n
+
+
+def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent
+              ) -> None:
+    """Offer the design the window's LP points at (heuristic.rounded_design) as incumbent."""
+    if w.lp_values is None:
+        return
+    y = w.lp_values[full.y]
+    n = int(np.clip(round(float(y.sum())), w.lo, w.hi))
+    design = rounded_design(problem, y, n)
+    if design is not None:
+        _offer(full, best, n, *design)
+
+
+def _offer(full: MipModel, best: Incumbent, n: int, cost: float, is_open: np.ndarray,
+           choice: np.ndarray) -> None:
+    """Make a heuristic design the incumbent if it is cheaper and fits every row."""
     if cost >= best.objective:
-        return n
+        return
     values = np.zeros(len(full.var_lb))
     values[full.y] = is_open
     values[full.x.start + choice] = 1.0
@@ -305,7 +324,6 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         best.objective, best.values = checked.objective, checked.values
     elif best.values is None:
         best.values = values  # still a useful hint
-    return n
 
 
 def _lagrange_applies(full: MipModel, windows: list[WindowState]) -> bool:
