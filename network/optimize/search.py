@@ -170,6 +170,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
     count = _heuristic_incumbent(problem, full, best, lo, hi)  # also for one window: OR-Library
+    binds = _capacity_binds(problem, full, best)
+    if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
+        return best, -np.inf, False, prior_duals
     start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     while True:
@@ -192,7 +195,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if w.bound is None and _try_lagrange(problem, full, data, windows, i, best, lows,
                                              prior_duals):
             continue
-        if w.bound is None and _worth_enumerating(problem, full, w):
+        if w.bound is None and _worth_enumerating(problem, w, binds):
             _solve_by_sets(problem, full, w, best, relative_gap, deadline)
             continue
         if w.bound is None and data is not None and solve_window_by_prices(
@@ -208,12 +211,25 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     return best, _global_bound(windows, problem, full), False, _some_duals(windows, prior_duals)
 
 
-def _worth_enumerating(problem: LocationProblem, full: MipModel, w: WindowState) -> bool:
-    """Set by set pays only where capacity rows make the window's LP slow (one or two open
-    sites on the default: 42 s); without capacity rows the window's LP is the faster proof
-    (200 ZIP5s x 12 sites: 0.15 s against 9 s set by set)."""
-    return (bool(full.capacity_sites) and not w.sets_tried
-            and enumerable(problem, w.lo, w.hi))
+def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds: bool) -> bool:
+    """Set by set pays only where capacity binds, which makes the window's LP slow with
+    capacity rows (one or two open sites on the default: 42 s); without it the window's LP is
+    the faster proof (200 ZIP5s x 12 sites: 0.15 s against 9 s set by set)."""
+    if w.sets_tried or not enumerable(problem, w.lo, w.hi):
+        return False
+    largest = np.sort(problem.capacity_orders_per_year)[::-1][:w.hi].sum()
+    return capacity_binds or largest < problem.orders_per_year.sum()
+
+
+def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -> bool:
+    """Capacity rows are in the model, or the heuristic's design overloads a site: then the
+    pass without rows would most likely end in one with them anyway (2 default sites spent
+    2.5 s on that LP), so the search starts over with every capacity row at once."""
+    if full.capacity_sites:
+        return True
+    if best.values is None:
+        return False
+    return bool(overloaded_sites(problem, read_solution(problem, full, best.values)[1]))
 
 
 def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
