@@ -240,6 +240,36 @@ def test_warm_solver_matches_cold_solves():
         assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=1e-9)
 
 
+def test_warm_re_solve_starts_the_lp_from_the_last_basis(default_scenario, default_lanes,
+                                                         monkeypatch):
+    """Closing an open site of the default design: the warm re-solve starts its LP from the
+    last LP's basis (the count variables re-matched, as closing a site shortens their range)
+    and reaches the same optimum as a cold solve, each within the other's proven bound."""
+    from network.optimize import WarmSolver
+    from network.optimize import solve as solver_module
+
+    solver = WarmSolver(default_scenario, default_lanes)
+    base = solver.solve()
+    used = []
+    real = solver_module._solve_lp_proto
+
+    def spy(proto, time_limit_s, kind, start):
+        raw = real(proto, time_limit_s, kind, start)
+        used.append((kind.name, start is not None, raw.termination.reason))
+        return raw
+
+    monkeypatch.setattr(solver_module, "_solve_lp_proto", spy)
+    k = default_scenario.constraints
+    edit = default_scenario.with_changes(
+        constraints=replace(k, forced_closed=k.forced_closed + (base.open_site_ids[-1],)))
+    warm = solver.solve(edit)
+    assert ("GLOP", True, 1) in used  # 1: TERMINATION_REASON_OPTIMAL
+    cold = optimize(edit, default_lanes)
+    assert warm.status is cold.status is SolveStatus.OPTIMAL
+    assert warm.objective_usd >= cold.best_bound_usd * (1 - 1e-9)
+    assert cold.objective_usd >= warm.best_bound_usd * (1 - 1e-9)
+
+
 def test_lagrangian_bounds_stay_below_the_optimum():
     """Subgradient bounds for every site count never exceed brute force's best with that count."""
     from network.optimize.lagrange import ascend, lagrange_data

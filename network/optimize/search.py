@@ -24,7 +24,7 @@ from network.optimize.lagrange import LagrangeData, ascend, initial_prices, lagr
 from network.optimize.model import MipModel, build_model, count_range
 from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.result import SolveProgress
-from network.optimize.solve import MipStatus
+from network.optimize.solve import LpBasis, MipStatus
 from network.optimize.windows import (
     Incumbent,
     WindowState,
@@ -54,6 +54,7 @@ class ProblemSolution:
     capacity_sites: tuple[int, ...] = ()
     values: np.ndarray | None = None  # every model variable, for warm starts
     duals: np.ndarray | None = None  # row prices of the best LP, for warm starts
+    basis: WarmBasis | None = None  # an LP basis, to start the same window's LP after an edit
 
     @property
     def gap(self) -> float | None:
@@ -101,8 +102,8 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   hint: np.ndarray | None = None, count_bounds: tuple[int, int] | None = None,
                   capacity_sites: tuple[int, ...] = (), start_count: int | None = None,
                   prior_duals: np.ndarray | None = None,
-                  on_progress: Callable[[SolveProgress], None] | None = None
-                  ) -> ProblemSolution:
+                  on_progress: Callable[[SolveProgress], None] | None = None,
+                  prior_basis: WarmBasis | None = None) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
     `on_progress` (called from this thread) hears the incumbent and bound after each step."""
     start = time.perf_counter()
@@ -114,14 +115,14 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     while True:
         full = build_model(problem, capacity, (lo, hi))
         report = None if on_progress is None else _reporter(on_progress, start)
-        best, bound, timed_out, duals = _search(problem, full, relative_gap, deadline,
-                                                _fit_hint(hint, full), start_count, prior_duals,
-                                                report)
+        best, bound, timed_out, duals, basis = _search(
+            problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
+            prior_duals, report, prior_basis)
         seconds = time.perf_counter() - start
         if best.values is None:
             status = MipStatus.NO_SOLUTION if timed_out else MipStatus.INFEASIBLE
             return ProblemSolution(status, None, None, None, None, seconds, capacity)
-        prior_duals = duals
+        prior_duals, prior_basis = duals, basis
         is_open, choice = read_solution(problem, full, best.values)
         over = set(overloaded_sites(problem, choice))
         if over - set(capacity):  # capacity binds: add every site's row and solve again
@@ -132,7 +133,7 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
         return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
                                choice, best.objective, min(bound, best.objective), seconds,
-                               capacity, best.values, duals)
+                               capacity, best.values, duals, basis)
 
 
 def _integral_bound(problem: LocationProblem, bound: float, capacity: tuple[int, ...]) -> float:
@@ -158,8 +159,9 @@ def _reporter(on_progress: Callable[[SolveProgress], None], start: float
 def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadline: float,
             hint: np.ndarray | None, start_count: int | None,
             prior_duals: np.ndarray | None = None,
-            report: Callable[[float, float], None] | None = None
-            ) -> tuple[Incumbent, float, bool]:
+            report: Callable[[float, float], None] | None = None,
+            prior_basis: WarmBasis | None = None
+            ) -> tuple[Incumbent, float, bool, np.ndarray | None, WarmBasis | None]:
     """Best-first over count windows: always work on the window with the lowest bound, by the
     cheapest step that can raise it (Lagrangian ascent, then its LP, then its MIP)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
@@ -172,13 +174,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     count = _heuristic_incumbent(problem, full, best, lo, hi)  # also for one window: OR-Library
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
-        return best, -np.inf, False, prior_duals
+        return best, -np.inf, False, prior_duals, prior_basis
     start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     while True:
         if time.perf_counter() >= deadline:  # the bounds known so far still hold
             bound = _global_bound(windows, problem, full)
-            return best, bound, True, _some_duals(windows, prior_duals)
+            return (best, bound, True, _some_duals(windows, prior_duals),
+                    _warm_basis(windows, full, best, prior_basis))
         lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
         if report is not None:
             report(best.objective, min(lows))
@@ -188,27 +191,32 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         i = min(open_, key=lambda k: (lows[k], abs(k - guess)))
         if lows[i] >= best.objective * (1 - relative_gap):
             break
-        untouched = windows[guess].bound is None and windows[guess].lagrange is None
-        if untouched and guess in open_ and lows[guess] < best.objective * (1 - relative_gap):
+        g = windows[guess]
+        untouched = g.bound is None and g.lagrange is None
+        warm_lp = g.bound is None and _start_basis(prior_basis, full, g) is not None
+        if ((untouched or warm_lp) and guess in open_
+                and lows[guess] < best.objective * (1 - relative_gap)):
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
-        if w.bound is None and _try_lagrange(problem, full, data, windows, i, best, lows,
-                                             prior_duals):
+        start = _start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
+        if w.bound is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
+                problem, full, data, windows, i, best, lows, prior_duals):
             continue
         if w.bound is None and _worth_enumerating(problem, w, binds):
             _solve_by_sets(problem, full, w, best, relative_gap, deadline)
             continue
-        if w.bound is None and data is not None and solve_window_by_prices(
+        if w.bound is None and start is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
             continue
         if w.bound is None:
-            bound_window(full, w, deadline)
+            bound_window(full, w, deadline, start)
             _round_lp(problem, full, w, best)
         elif np.isinf(w.bound):
             w.proven = np.inf
         else:
             solve_window(problem, full, w, best, relative_gap, deadline)
-    return best, _global_bound(windows, problem, full), False, _some_duals(windows, prior_duals)
+    return (best, _global_bound(windows, problem, full), False,
+            _some_duals(windows, prior_duals), _warm_basis(windows, full, best, prior_basis))
 
 
 def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds: bool) -> bool:
@@ -243,6 +251,45 @@ def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, bes
     w.sets_tried = True
     if found.complete:
         w.proven = found.proven
+
+
+@dataclass(frozen=True)
+class WarmBasis:
+    """The LP basis of one count window [lo, hi], kept to start that window's LP again after
+    a what-if edit (solve_lp: 0.24-0.27 s from it instead of 1.6-1.9 s cold). Its count
+    variables are matched by count, since forcing a site open or closed changes their range."""
+
+    basis: LpBasis
+    count_values: np.ndarray
+    lo: int
+    hi: int
+
+
+def _warm_basis(windows: list[WindowState], full: MipModel, best: Incumbent,
+                prior: WarmBasis | None) -> WarmBasis | None:
+    """The basis of the window holding the best design (the next edit starts there)."""
+    n = None if best.values is None else int(round(float(best.values[full.y].sum())))
+    with_basis = [w for w in windows if w.basis is not None]
+    home = [w for w in with_basis if n is not None and w.lo <= n <= w.hi]
+    if not home:
+        return prior
+    w = home[0]
+    return WarmBasis(w.basis, full.count_values.copy(), w.lo, w.hi)
+
+
+def _start_basis(prior: WarmBasis | None, full: MipModel, w: WindowState) -> LpBasis | None:
+    """The prior basis fitted to this model, when it is of the same window."""
+    if prior is None or (prior.lo, prior.hi) != (w.lo, w.hi):
+        return None
+    n_u = len(prior.count_values)
+    old = prior.basis.variable_status
+    if len(old) - n_u != full.u.start or len(prior.basis.row_status) != len(full.row_lb):
+        return None  # other options or rows (capacity rows added): nothing to match
+    at_lower = 2  # MathOpt BASIS_STATUS_AT_LOWER_BOUND
+    by_count = dict(zip(prior.count_values.tolist(), old[full.u.start:].tolist(), strict=True))
+    u_status = [by_count.get(n, at_lower) for n in full.count_values.tolist()]
+    return LpBasis(np.concatenate([old[:full.u.start], np.array(u_status, np.int8)]),
+                   prior.basis.row_status)
 
 
 def _some_duals(windows: list[WindowState], prior: np.ndarray | None) -> np.ndarray | None:

@@ -35,7 +35,7 @@ from network.optimize.model import (
     with_count_window,
 )
 from network.optimize.problem import NO_SITE, LocationProblem
-from network.optimize.solve import MipStatus, solve_lp, solve_model
+from network.optimize.solve import LpBasis, MipStatus, solve_lp, solve_model
 
 NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
 SUPPORT_GAP = 1e-6  # the first, small MIP of a window: a close incumbent keeps the filter tight
@@ -59,6 +59,7 @@ class WindowState:
     lagrange_tries: int = 0
     prices: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     sets_tried: bool = False  # open sets enumerated (enumerate.py) without finishing
+    basis: LpBasis | None = field(default=None, repr=False)  # of the window's LP
 
 
 @dataclass
@@ -76,15 +77,17 @@ def windows_of(problem: LocationProblem, lo: int, hi: int) -> list[WindowState]:
     return [WindowState(n, n) for n in range(lo, hi + 1)]
 
 
-def bound_window(full: MipModel, window: WindowState, deadline: float) -> None:
-    """The window's LP bound over every option, with its row prices and reduced costs."""
+def bound_window(full: MipModel, window: WindowState, deadline: float,
+                 start: LpBasis | None = None) -> None:
+    """The window's LP bound over every option, with its row prices and reduced costs;
+    `start` is the basis of a related LP (solve_lp)."""
     model = with_count_window(full, window.lo, window.hi)
-    lp = solve_lp(model, deadline - time.perf_counter())
+    lp = solve_lp(model, deadline - time.perf_counter(), start)
     if lp.duals is None:
         window.bound = np.inf if lp.infeasible else -np.inf
         return
     window.bound, window.reduced = lagrangian_bound(model, lp.duals)
-    window.duals = lp.duals
+    window.duals, window.basis = lp.duals, lp.basis
     window.lp_values = lp.values
     # The same prices bound every other window: only the count variables' terms change.
     u_reduced = window.reduced[model.u]
