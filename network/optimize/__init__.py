@@ -6,9 +6,17 @@
     first_design(scenario) -> Design | None  a good design in well under a second, no proof
 
 Stages (each its own module): reduce.py (lane dominance) -> problem.py (solver-neutral data)
--> model.py (the MIP as arrays, formulation in its docstring) -> solve.py (HiGHS via MathOpt)
--> search.py (capacity row generation) -> evaluate() (the independent check); explain.py says
-why a scenario is infeasible.
+-> model.py (the MIP as arrays, formulation in its docstring) -> search.py (the exact search,
+below) -> evaluate() (the independent check); explain.py says why a scenario is infeasible.
+
+The exact search (search.py) works one count of open sites at a time:
+    heuristic.py   a design first (greedy + swaps), and the LP-rounded design after each LP
+    windows.py     count windows: LP bound (solve.py: HiGHS cold, GLOP from a kept basis),
+                   reduced-cost filtered MIP, estimates that let most counts go unsolved
+    lagrange.py    subgradient bounds for counts without their own LP
+    enumerate.py   1-2 open sites with binding capacity: solved one site set at a time
+    scale.py       ZIP5 x 300 sites: heuristic + Lagrangian bound to a stated gap (no MIP)
+    bench.py, orlib.py, smoke.py   `python -m network bench` and the OR-Library readers
 """
 
 from network.optimize.optimizer import WarmSolver, first_design, optimize, sweep_site_counts
