@@ -270,6 +270,39 @@ def test_warm_re_solve_starts_the_lp_from_the_last_basis(default_scenario, defau
     assert cold.objective_usd >= warm.best_bound_usd * (1 - 1e-9)
 
 
+@pytest.mark.parametrize("nearest", [2, 4])
+def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
+    """The nearest-sites LP (each point's few cheapest sites) settles count windows by its
+    lifted prices; with only 2 or 4 of 8 sites kept the search must still equal brute force
+    and its bound stay below it, whether the small LP settled a window or fell short."""
+    from network.optimize import search
+    from network.optimize import windows as w
+
+    monkeypatch.setattr(w, "NEAREST_SITES", nearest)
+    calls = {"tried": 0, "settled": 0}
+    real_lp, real_settle = w.nearest_sites_lp, w.settle_by_nearest
+
+    def lp_spy(*args):
+        calls["tried"] += 1
+        return real_lp(*args)
+
+    def settle_spy(*args):
+        calls["settled"] += 1
+        return real_settle(*args)
+
+    monkeypatch.setattr(search, "nearest_sites_lp", lp_spy)
+    monkeypatch.setattr(search, "settle_by_nearest", settle_spy)
+    for seed in range(1, 6):
+        problem = replace(_random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+        solution = solve_problem(problem, 60, 1e-9)
+        exact = _brute_force(problem)
+        assert solution.status is MipStatus.OPTIMAL
+        assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
+            exact, rel=1e-9)
+        assert solution.best_bound <= exact * (1 + 1e-9)
+    assert calls["tried"] and calls["settled"]
+
+
 def test_lagrangian_bounds_stay_below_the_optimum():
     """Subgradient bounds for every site count never exceed brute force's best with that count."""
     from network.optimize.lagrange import ascend, lagrange_data

@@ -31,7 +31,9 @@ from network.optimize.windows import (
     bound_window,
     convex_estimate,
     guess_count,
+    nearest_sites_lp,
     plain_estimate,
+    settle_by_nearest,
     solve_window,
     solve_window_by_prices,
     tangent_estimate,
@@ -208,6 +210,12 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if w.bound is None and start is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
             continue
+        if w.bound is None and start is None and _nearest_applies(data, w, best):
+            value = nearest_sites_lp(problem, full, w, data, best.objective, deadline)
+            _round_lp(problem, full, w, best)  # the small LP's design may be the best yet
+            if value >= best.objective * (1 - relative_gap):
+                settle_by_nearest(full, w)
+            continue  # if not settled, the window's full LP comes next
         if w.bound is None:
             bound_window(full, w, deadline, start)
             _round_lp(problem, full, w, best)
@@ -217,6 +225,13 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             solve_window(problem, full, w, best, relative_gap, deadline)
     return (best, _global_bound(windows, problem, full), False,
             _some_duals(windows, prior_duals), _warm_basis(windows, full, best, prior_basis))
+
+
+def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
+    """The nearest-sites LP (windows.py) needs Lagrangian data, one count and an incumbent
+    to prove against, and is tried once per window."""
+    return (data is not None and w.lo == w.hi and not w.nearest_tried
+            and np.isfinite(best.objective))
 
 
 def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds: bool) -> bool:

@@ -18,6 +18,10 @@ what made one model over every count slow to prove. So:
    B_w + r_p (B_w the window's bound, r_p the option's reduced cost). The window's MIP keeps
    only options with B_w + r_p <= incumbent, so it is exact and small (default: about 7k of
    95k lanes). Its proven bound is min(MIP bound, B_w + min over dropped options of r_p).
+4. A small LP first. Before a window's full LP, the LP over each point's NEAREST_SITES
+   cheapest sites gives row prices that, lifted by subgradient steps, usually bound the whole
+   window within the gap of the incumbent (default: 1.2 s cold instead of 2.3 s); the full LP
+   runs only when they fall short.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from network.optimize.lagrange import LagrangeData, filter_options
+from network.optimize.lagrange import LagrangeData, ascend, filter_options, initial_prices
 from network.optimize.model import (
     MipModel,
     lagrangian_bound,
@@ -60,6 +64,8 @@ class WindowState:
     prices: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     sets_tried: bool = False  # open sets enumerated (enumerate.py) without finishing
     basis: LpBasis | None = field(default=None, repr=False)  # of the window's LP
+    nearest_tried: bool = False  # nearest_sites_lp ran
+    nearest: tuple[np.ndarray, LpBasis | None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -86,13 +92,86 @@ def bound_window(full: MipModel, window: WindowState, deadline: float,
     if lp.duals is None:
         window.bound = np.inf if lp.infeasible else -np.inf
         return
-    window.bound, window.reduced = lagrangian_bound(model, lp.duals)
-    window.duals, window.basis = lp.duals, lp.basis
-    window.lp_values = lp.values
+    _keep_lp(window, model, lp.duals, lp.values, lp.basis)
+
+
+def _keep_lp(window: WindowState, model: MipModel, duals: np.ndarray, values: np.ndarray,
+             basis: LpBasis | None) -> None:
+    """Store an LP's prices, values and basis with the bound and reduced costs they give."""
+    window.bound, window.reduced = lagrangian_bound(model, duals)
+    window.duals, window.basis, window.lp_values = duals, basis, values
     # The same prices bound every other window: only the count variables' terms change.
     u_reduced = window.reduced[model.u]
     u_part = np.minimum(u_reduced * model.var_lb[model.u], u_reduced * model.var_ub[model.u])
     window.tangent = (window.bound - u_part.sum(), u_reduced)
+
+
+NEAREST_SITES = 20  # the nearest-sites LP keeps each point's 20 cheapest sites (of 57)
+
+
+def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowState,
+                     data: LagrangeData, target: float, deadline: float) -> float:
+    """A bound on a one-count window without its full LP: the LP over each point's
+    NEAREST_SITES cheapest sites (and cross-border), whose row prices, lifted by subgradient
+    steps (lagrange.py), bound the whole window. Returns that bound (-inf if the small LP
+    fails); the window keeps the small LP's values (for rounding) and the prices.
+
+    Why: on the default the small LP (34% of the options) takes 0.67 s against 2.07 s for the
+    full one, and its prices after 0.1 s of ascent bound the count-7 window 4.7e-6 below the
+    full LP: enough to prove the design within the 1e-4 gap. When the bound falls short, the
+    caller solves the full LP (the small one was then wasted)."""
+    window.nearest_tried = True
+    model = with_count_window(full, window.lo, window.hi)
+    cand = np.ones(len(model.var_lb), bool)
+    cand[model.x] = _nearest_options(problem, NEAREST_SITES)
+    sub, cols, rows = restrict(model, cand)
+    lp = solve_lp(sub, deadline - time.perf_counter())
+    if lp.duals is None:
+        return -np.inf
+    duals = np.zeros(len(model.row_lb))
+    duals[rows] = lp.duals
+    lam, sigma = initial_prices(model, duals)
+    value, lam, sigma = ascend(problem, data, window.lo, lam, sigma, target)
+    if window.lagrange is None or value > window.lagrange:
+        window.lagrange, window.prices = value, (lam, sigma)
+    window.lp_values = np.zeros(len(model.var_lb))
+    window.lp_values[cols] = lp.values
+    window.nearest = (duals, _full_basis(lp.basis, cols, rows, model))
+    return value
+
+
+def settle_by_nearest(full: MipModel, window: WindowState) -> None:
+    """Close a window that nearest_sites_lp proved: keep its prices and basis (valid for the
+    full model, so they price other counts and start a warm re-solve's LP) as the window's."""
+    model = with_count_window(full, window.lo, window.hi)
+    duals, basis = window.nearest
+    _keep_lp(window, model, duals, window.lp_values, basis)
+    window.proven = max(window.bound, window.lagrange)
+
+
+def _nearest_options(problem: LocationProblem, k: int) -> np.ndarray:
+    """Cross-border options and the options at each point's k cheapest sites."""
+    opt = problem.options
+    at_site = opt.site != NO_SITE
+    cheap = np.full((problem.n_points, problem.n_sites), np.inf)
+    np.minimum.at(cheap, (opt.point[at_site], opt.site[at_site]), opt.cost_usd_per_order[at_site])
+    rank = np.argsort(np.argsort(cheap, axis=1, kind="stable"), axis=1, kind="stable")
+    return ~at_site | (rank[opt.point, np.maximum(opt.site, 0)] < k)
+
+
+def _full_basis(basis: LpBasis | None, cols: np.ndarray, rows: np.ndarray, model: MipModel
+                ) -> LpBasis | None:
+    """A restricted LP's basis as one of the full model: left-out variables at their lower
+    bound (0), left-out link rows with their slack basic. Primal feasible, so a warm re-solve's
+    LP can start from it."""
+    if basis is None:
+        return None
+    at_lower, basic = 2, 5  # MathOpt BASIS_STATUS_AT_LOWER_BOUND, BASIS_STATUS_BASIC
+    var = np.full(len(model.var_lb), at_lower, np.int8)
+    var[cols] = basis.variable_status
+    row = np.full(len(model.row_lb), basic, np.int8)
+    row[rows] = basis.row_status
+    return LpBasis(var, row)
 
 
 def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
