@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import streamlit as st
 
@@ -72,15 +72,15 @@ def _solve_in_thread(scenario: Scenario, box, start: float, hint):
         while not future.done():
             box.update(label=f"Solving… {time.perf_counter() - start:.1f} s "
                        f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s){_progress_text(latest)}{first}")
-            time.sleep(POLL_S)
+            wait([future], timeout=POLL_S)  # returns as soon as the solve is done
         return future.result()
 
 
 def _warm_solver(scenario: Scenario, lanes):
-    """This session's WarmSolver (it keeps the last solution and its row prices, so a what-if
-    edit of forced sites, site counts or a target share re-solves 1.4-2.4x faster than a
-    fresh solve with the last design as a hint: BENCHMARKS.md), locked for this solve; None
-    while another solve of this session still holds it."""
+    """This session's WarmSolver (it keeps the last solution, its row prices and LP basis, so
+    a what-if edit of forced sites, site counts or a target share re-solves in 0.4-0.8 s
+    against 1.1-2.3 s cold on the default: BENCHMARKS.md), locked for this solve; None while
+    another solve of this session still holds it."""
     held = st.session_state.get(_WARM_KEY)
     if held is None:
         held = st.session_state[_WARM_KEY] = [None, threading.Lock()]
