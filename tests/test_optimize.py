@@ -300,7 +300,8 @@ def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
         assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
             exact, rel=1e-9)
         assert solution.best_bound <= exact * (1 + 1e-9)
-    assert calls["tried"] and calls["settled"]
+    assert calls["settled"]  # some windows settled by the small LP
+    assert calls["tried"] > calls["settled"]  # and some fell short: the full LP followed
 
 
 def test_lagrangian_bounds_stay_below_the_optimum():

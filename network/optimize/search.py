@@ -215,11 +215,16 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             _round_lp(problem, full, w, best)  # the small LP's design may be the best yet
             if value >= best.objective * (1 - relative_gap):
                 settle_by_nearest(full, w)
-            continue  # if not settled, the window's full LP comes next
+                continue
+            # Short: the full LP now, from the small LP's basis. Not the price-filtered MIP
+            # its prices would allow next: prices this far from the bound keep too much (a
+            # window then took 20-30 s).
+            start = w.nearest[1] if w.nearest is not None else None
         if w.bound is None:
             bound_window(full, w, deadline, start)
             _round_lp(problem, full, w, best)
-        elif np.isinf(w.bound):
+            continue
+        if np.isinf(w.bound):
             w.proven = np.inf
         else:
             solve_window(problem, full, w, best, relative_gap, deadline)
