@@ -11,8 +11,10 @@ below) -> evaluate() (the independent check); explain.py says why a scenario is 
 
 The exact search (search.py) works one count of open sites at a time:
     heuristic.py   a design first (greedy + swaps), and the LP-rounded design after each LP
-    windows.py     count windows: LP bound (solve.py: HiGHS cold, GLOP from a kept basis),
-                   reduced-cost filtered MIP, estimates that let most counts go unsolved
+    windows.py     count windows: a small LP over each point's nearest sites whose lifted
+                   prices usually settle the window, else the full LP (solve.py: HiGHS cold,
+                   GLOP from a kept basis) and a reduced-cost filtered MIP; estimates that
+                   let most counts go unsolved
     lagrange.py    subgradient bounds for counts without their own LP
     enumerate.py   1-2 open sites with binding capacity: solved one site set at a time
     scale.py       ZIP5 x 300 sites: heuristic + Lagrangian bound to a stated gap (no MIP)
