@@ -24,7 +24,7 @@ from network.optimize.lagrange import LagrangeData, ascend, initial_prices, lagr
 from network.optimize.model import MipModel, build_model, count_range
 from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.result import SolveProgress
-from network.optimize.solve import LpBasis, MipStatus
+from network.optimize.solve import AT_LOWER, LpBasis, MipStatus
 from network.optimize.windows import (
     Incumbent,
     WindowState,
@@ -305,9 +305,8 @@ def _start_basis(prior: WarmBasis | None, full: MipModel, w: WindowState) -> LpB
     old = prior.basis.variable_status
     if len(old) - n_u != full.u.start or len(prior.basis.row_status) != len(full.row_lb):
         return None  # other options or rows (capacity rows added): nothing to match
-    at_lower = 2  # MathOpt BASIS_STATUS_AT_LOWER_BOUND
     by_count = dict(zip(prior.count_values.tolist(), old[full.u.start:].tolist(), strict=True))
-    u_status = [by_count.get(n, at_lower) for n in full.count_values.tolist()]
+    u_status = [by_count.get(n, AT_LOWER) for n in full.count_values.tolist()]
     return LpBasis(np.concatenate([old[:full.u.start], np.array(u_status, np.int8)]),
                    prior.basis.row_status)
 

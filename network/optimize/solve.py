@@ -177,6 +177,9 @@ def _dense(sparse, n: int) -> np.ndarray:
     return out
 
 
+AT_LOWER, BASIC = solution_pb2.BASIS_STATUS_AT_LOWER_BOUND, solution_pb2.BASIS_STATUS_BASIC
+
+
 @dataclass(frozen=True)
 class LpBasis:
     """A simplex basis as plain data: MathOpt's BasisStatusProto value of every variable and

@@ -39,7 +39,7 @@ from network.optimize.model import (
     with_count_window,
 )
 from network.optimize.problem import NO_SITE, LocationProblem
-from network.optimize.solve import LpBasis, MipStatus, solve_lp, solve_model
+from network.optimize.solve import AT_LOWER, BASIC, LpBasis, MipStatus, solve_lp, solve_model
 
 NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
 SUPPORT_GAP = 1e-6  # the first, small MIP of a window: a close incumbent keeps the filter tight
@@ -166,10 +166,9 @@ def _full_basis(basis: LpBasis | None, cols: np.ndarray, rows: np.ndarray, model
     LP can start from it."""
     if basis is None:
         return None
-    at_lower, basic = 2, 5  # MathOpt BASIS_STATUS_AT_LOWER_BOUND, BASIS_STATUS_BASIC
-    var = np.full(len(model.var_lb), at_lower, np.int8)
+    var = np.full(len(model.var_lb), AT_LOWER, np.int8)
     var[cols] = basis.variable_status
-    row = np.full(len(model.row_lb), basic, np.int8)
+    row = np.full(len(model.row_lb), BASIC, np.int8)
     row[rows] = basis.row_status
     return LpBasis(var, row)
 
