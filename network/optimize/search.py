@@ -165,7 +165,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             prior_basis: WarmBasis | None = None
             ) -> tuple[Incumbent, float, bool, np.ndarray | None, WarmBasis | None]:
     """Best-first over count windows: always work on the window with the lowest bound, by the
-    cheapest step that can raise it (Lagrangian ascent, then its LP, then its MIP)."""
+    cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP, then its
+    full LP, then its MIP; after a what-if edit, the full LP from the kept basis)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
     best = _feasible_incumbent(full, hint)
