@@ -17,8 +17,8 @@ default 2-site point the bounds leave a single MIP to solve: 4.4 s in all, optim
 
 The bound ignores share targets, so where a target binds (200 ZIP5s x 12 sites, 6 open, 90%
 within 2 days) it prunes nothing and 924 set MIPs took 40 s where the window's own MIP needs
-0.15 s. So the search enumerates only when capacity rows are in the model (search.py), and at
-most MAX_SET_MIPS sets are solved: if the bound still has not reached the best design by then,
+0.15 s. So the search enumerates only where capacity binds (search.py: _worth_enumerating), and
+at most MAX_SET_MIPS sets are solved: if the bound still has not reached the best design by then,
 the window goes back to the usual LP/MIP path, keeping any design found.
 """
 

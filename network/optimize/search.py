@@ -289,13 +289,13 @@ class WarmBasis:
 def _warm_basis(windows: list[WindowState], full: MipModel, best: Incumbent,
                 prior: WarmBasis | None) -> WarmBasis | None:
     """The basis of the window holding the best design (the next edit starts there)."""
-    n = None if best.values is None else int(round(float(best.values[full.y].sum())))
-    with_basis = [w for w in windows if w.basis is not None]
-    home = [w for w in with_basis if n is not None and w.lo <= n <= w.hi]
+    if best.values is None:
+        return prior
+    n = int(round(float(best.values[full.y].sum())))
+    home = [w for w in windows if w.basis is not None and w.lo <= n <= w.hi]
     if not home:
         return prior
-    w = home[0]
-    return WarmBasis(w.basis, full.count_values.copy(), w.lo, w.hi)
+    return WarmBasis(home[0].basis, full.count_values.copy(), home[0].lo, home[0].hi)
 
 
 def _start_basis(prior: WarmBasis | None, full: MipModel, w: WindowState) -> LpBasis | None:

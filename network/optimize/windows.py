@@ -237,8 +237,8 @@ def solve_window_by_prices(problem: LocationProblem, full: MipModel, window: Win
     if window.prices is None:
         return False
     lam, sigma = window.prices
-    value, hopeful, _ = filter_options(problem, data, window.lo, lam, sigma,
-                                       value_of(window) * (1 + relative_gap))
+    _, hopeful, _ = filter_options(problem, data, window.lo, lam, sigma,
+                                   value_of(window) * (1 + relative_gap))
     if hopeful.mean() > MAX_FILTERED_SHARE:
         return False  # even a design within the gap of these prices' bound would keep too many
     model = with_count_window(full, window.lo, window.hi)
