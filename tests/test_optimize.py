@@ -244,10 +244,14 @@ def test_warm_re_solve_starts_the_lp_from_the_last_basis(default_scenario, defau
                                                          monkeypatch):
     """Closing an open site of the default design: the warm re-solve starts its LP from the
     last LP's basis (the count variables re-matched, as closing a site shortens their range)
-    and reaches the same optimum as a cold solve, each within the other's proven bound."""
+    and reaches the same optimum as a cold solve, each within the other's proven bound. The
+    heuristic is switched off: with its design (after the edit, the optimum, from the last
+    one) Lagrangian prices prove both solves without a window LP, so there is no basis."""
     from network.optimize import WarmSolver
+    from network.optimize import search as search_module
     from network.optimize import solve as solver_module
 
+    monkeypatch.setattr(search_module, "best_designs", lambda *args: {})
     solver = WarmSolver(default_scenario, default_lanes)
     base = solver.solve()
     used = []
@@ -264,6 +268,7 @@ def test_warm_re_solve_starts_the_lp_from_the_last_basis(default_scenario, defau
         constraints=replace(k, forced_closed=k.forced_closed + (base.open_site_ids[-1],)))
     warm = solver.solve(edit)
     assert ("GLOP", True, 1) in used  # 1: TERMINATION_REASON_OPTIMAL
+    monkeypatch.undo()
     cold = optimize(edit, default_lanes)
     assert warm.status is cold.status is SolveStatus.OPTIMAL
     assert warm.objective_usd >= cold.best_bound_usd * (1 - 1e-9)
@@ -292,6 +297,7 @@ def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
 
     monkeypatch.setattr(search, "nearest_sites_lp", lp_spy)
     monkeypatch.setattr(search, "settle_by_nearest", settle_spy)
+    monkeypatch.setattr(search, "_prices_beside_heuristic", lambda *args: None)  # next test
     for seed in range(1, 6):
         problem = replace(_random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
         solution = solve_problem(problem, 60, 1e-9)
@@ -302,6 +308,47 @@ def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
         assert solution.best_bound <= exact * (1 + 1e-9)
     assert calls["settled"]  # some windows settled by the small LP
     assert calls["tried"] > calls["settled"]  # and some fell short: the full LP followed
+
+
+@pytest.mark.parametrize("nearest", [2, 4])
+def test_prices_from_the_nearest_sites_lp_over_all_counts_stay_exact(nearest, monkeypatch):
+    """A cold search starts every count's ascent from the nearest-sites LP over all counts
+    (solved beside the heuristic); with only 2 or 4 of 8 sites in that LP, the search must
+    still equal brute force, with its bound below it, whether those prices came or that LP
+    could not meet the share target."""
+    from network.optimize import search
+    from network.optimize import windows as w
+
+    monkeypatch.setattr(w, "NEAREST_SITES", nearest)
+    calls = []
+    real = w.nearest_sites_prices
+
+    def spy(*args):
+        calls.append(real(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(search, "nearest_sites_prices", spy)
+    monkeypatch.setattr(search, "best_designs", _every_site_open)  # a poor incumbent
+    for seed in range(1, 6):
+        problem = replace(_random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+        solution = solve_problem(problem, 60, 1e-9)
+        exact = _brute_force(problem)
+        assert solution.status is MipStatus.OPTIMAL
+        assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
+            exact, rel=1e-9)
+        assert solution.best_bound <= exact * (1 + 1e-9)
+    assert len(calls) == 5  # one per search
+    assert any(duals is not None for duals in calls)  # None: that LP misses the target
+
+
+def _every_site_open(problem: LocationProblem, lo: int, hi: int, start=None) -> dict:
+    """A heuristic stand-in whose only design opens every site: far from optimal, so the
+    search has to prove (or find) everything by its bounds."""
+    from network.optimize import heuristic as h
+
+    is_open = np.ones(problem.n_sites, bool)
+    priced = h.assign_open(problem, h.pricing(problem), is_open)
+    return {} if priced is None else {problem.n_sites: (priced[0], is_open, priced[1])}
 
 
 def test_lagrangian_bounds_stay_below_the_optimum():
@@ -378,6 +425,54 @@ def test_rounded_lp_design_keeps_forced_sites_and_costs_what_it_says(seed):
         assert cost <= h._cost(problem, h.pricing(problem), top) * (1 + 1e-12)
     assert h.rounded_design(problem, weight, 8) is None  # site 0 is forced closed
     assert h.rounded_design(problem, weight, 0) is None  # site 5 is forced open
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_heuristic_from_the_last_design_replaces_a_closed_site(seed):
+    """After an edit the heuristic starts from the last design: a site now forced closed is
+    replaced by one addition (same count), a site now forced open is added, and the designs it
+    returns respect both and cost what they say."""
+    from network.optimize import heuristic as h
+
+    problem = _random_problem(seed, n_sites=8, n_points=30)
+    last = np.zeros(8, bool)
+    last[[0, 2, 4]] = True
+    edited = replace(problem, forced_closed=np.eye(8, dtype=bool)[2],
+                     forced_open=np.eye(8, dtype=bool)[7])
+    p, free = h.pricing(edited), ~edited.forced_open & ~edited.forced_closed
+    start = h._repaired(edited, p, last, free, 0, 8)
+    assert start.sum() == 4 and start[[0, 4, 7]].all() and not start[2]  # 2 out, one in, 7
+    designs = h.best_designs(edited, 0, 8, last)
+    assert 4 in designs
+    for n, (cost, is_open, choice) in designs.items():
+        assert is_open.sum() == n and is_open[7] and not is_open[2]
+        assert cost == pytest.approx(problem_cost(edited, is_open, choice), rel=1e-12)
+    narrowed = h._repaired(edited, p, last, free, 0, 2)  # now at most 2 sites
+    assert narrowed.sum() == 2 and narrowed[7] and not narrowed[2]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_site_values_are_the_sites_the_lagrangian_chooses(seed):
+    """`site_values` (which rounds a window's prices into a design) ranks sites the way L_n
+    chooses them: L_n with the n lowest-valued free sites forced open is L_n itself, and with
+    any other set forced it is no lower."""
+    from network.optimize import lagrange as lg
+
+    problem = _random_problem(seed, n_sites=8, n_points=30)
+    data = lg.lagrange_data(problem)
+    rng = np.random.default_rng(seed)
+    lam, sigma = rng.uniform(0, 12, problem.n_points), rng.uniform(0, 20, 1)
+    values = lg.site_values(problem, data, lam, sigma)
+    for n in (2, 3, 5):
+        plain = lg.lagrangian_value(problem, data, n, lam, sigma)[0]
+        top = np.zeros(8, bool)
+        top[np.argsort(values, kind="stable")[:n]] = True
+        forced = replace(problem, forced_open=top)
+        assert lg.lagrangian_value(forced, data, n, lam, sigma)[0] == pytest.approx(plain)
+        other = np.zeros(8, bool)
+        other[np.argsort(values, kind="stable")[-n:]] = True
+        worse = lg.lagrangian_value(replace(problem, forced_open=other), data, n, lam, sigma)[0]
+        assert worse >= plain - 1e-9
 
 
 def test_progress_reports_incumbent_and_bound(default_scenario, default_lanes):

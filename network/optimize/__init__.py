@@ -10,11 +10,13 @@ Stages (each its own module): reduce.py (lane dominance) -> problem.py (solver-n
 below) -> evaluate() (the independent check); explain.py says why a scenario is infeasible.
 
 The exact search (search.py) works one count of open sites at a time:
-    heuristic.py   a design first (greedy + swaps), and the LP-rounded design after each LP
-    windows.py     count windows: a small LP over each point's nearest sites whose lifted
-                   prices usually settle the window, else the full LP (solve.py: HiGHS cold,
-                   GLOP from a kept basis) and a reduced-cost filtered MIP; estimates that
-                   let most counts go unsolved
+    heuristic.py   a design first (greedy + swaps; after an edit, swaps from the last design),
+                   and the design rounded from each LP or window's prices
+    windows.py     count windows: a small LP over each point's nearest sites (over all counts,
+                   beside the heuristic, for a cold start; else per count) whose lifted prices
+                   usually settle the windows, else the full LP (solve.py: HiGHS cold, GLOP
+                   from a kept basis) and a reduced-cost filtered MIP; estimates that let most
+                   counts go unsolved
     lagrange.py    subgradient bounds for counts without their own LP
     enumerate.py   1-2 open sites with binding capacity: solved one site set at a time
     scale.py       ZIP5 x 300 sites: heuristic + Lagrangian bound to a stated gap (no MIP)

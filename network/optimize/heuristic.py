@@ -37,8 +37,13 @@ class Pricing:
     share: float | None
 
 
+def applies(problem: LocationProblem) -> bool:
+    """One share target at most and no carrier shares (capacity is checked after)."""
+    return not problem.carrier_bounds and len(problem.share_requirements) <= 1
+
+
 def pricing(problem: LocationProblem) -> Pricing | None:
-    if problem.carrier_bounds or len(problem.share_requirements) > 1:
+    if not applies(problem):
         return None
     opt = problem.options
     target = problem.share_requirements[0] if problem.share_requirements else None
@@ -123,15 +128,43 @@ def _upgrades(weight: np.ndarray, extra: np.ndarray, allowed: np.ndarray, missin
     return np.concatenate([before, [last]])
 
 
-def best_designs(problem: LocationProblem, lo: int, hi: int
+def best_designs(problem: LocationProblem, lo: int, hi: int, start: np.ndarray | None = None
                  ) -> dict[int, tuple[float, np.ndarray, np.ndarray]]:
-    """count -> (cost, open mask, choice): greedy adding, then swaps at the best greedy count
-    and its neighbours; empty when the heuristic does not apply."""
+    """count -> (cost, open mask, choice): swaps at the best count of the greedy adding (or at
+    `start`, the open-site mask of the last design, fitted to the forced sites and counts) and
+    at its neighbours while they improve; empty when the heuristic does not apply.
+
+    Why `start`: after a what-if edit the last design, repaired, is next to the new optimum;
+    swapping from it skips the greedy path (0.04 s) and the walk from the greedy count (9 on
+    the default) down to the best one (7)."""
     p = pricing(problem)
     if p is None:
         return {}
-    is_open = problem.forced_open.copy()
     free = ~problem.forced_open & ~problem.forced_closed
+    first = _greedy_best(problem, p, free, lo, hi) if start is None else _repaired(
+        problem, p, start, free, lo, hi)
+    if first is None:
+        return {}
+    n = int(first.sum())
+    found = {n: _improved(problem, p, first, free)}
+    for step in (-1, 1):  # walk away from the first count while the swapped designs improve
+        k = n
+        while lo <= k + step <= hi:
+            begin = _neighbour(problem, p, found[k][1], free, step)
+            if begin is None:
+                break
+            found[k + step] = _improved(problem, p, begin, free)
+            if found[k + step][0] >= found[k][0]:
+                break
+            k += step
+    return found
+
+
+def _greedy_best(problem: LocationProblem, p: Pricing, free: np.ndarray, lo: int, hi: int
+                 ) -> np.ndarray | None:
+    """Add the site that lowers the cost most, one at a time from the forced-open ones, until
+    two sites past the cheapest count; the cheapest design on that path."""
+    is_open = problem.forced_open.copy()
     path: dict[int, tuple[float, np.ndarray]] = {}
     if lo <= int(is_open.sum()):
         path[int(is_open.sum())] = (_cost(problem, p, is_open), is_open)
@@ -147,21 +180,21 @@ def best_designs(problem: LocationProblem, lo: int, hi: int
         if finite and n > min(finite, key=lambda k: path[k][0]) + 2:
             break
     finite = [k for k in path if np.isfinite(path[k][0])]
-    if not finite:
-        return {}
-    n = min(finite, key=lambda k: path[k][0])
-    found = {n: _improved(problem, p, path[n][1], free)}
-    for step in (-1, 1):  # walk away from the greedy count while the swapped designs improve
-        k = n
-        while lo <= k + step <= hi:
-            start = _neighbour(problem, p, found[k][1], free, step)
-            if start is None:
-                break
-            found[k + step] = _improved(problem, p, start, free)
-            if found[k + step][0] >= found[k][0]:
-                break
-            k += step
-    return found
+    return path[min(finite, key=lambda k: path[k][0])][1] if finite else None
+
+
+def _repaired(problem: LocationProblem, p: Pricing, start: np.ndarray, free: np.ndarray,
+              lo: int, hi: int) -> np.ndarray | None:
+    """`start` with forced-open sites opened and forced-closed ones shut, each shut site
+    replaced by the best addition (closing MCO on the default: TPA, the optimum), then the best
+    single additions or removals until the count is within [lo, hi]."""
+    want = int(np.clip(int((start | problem.forced_open).sum()), lo, hi))
+    is_open = (start & free) | problem.forced_open
+    while is_open is not None and int(is_open.sum()) < want:
+        is_open = _neighbour(problem, p, is_open, free, 1)
+    while is_open is not None and int(is_open.sum()) > want:
+        is_open = _neighbour(problem, p, is_open, free, -1)
+    return None if is_open is None or not np.isfinite(_cost(problem, p, is_open)) else is_open
 
 
 def rounded_design(problem: LocationProblem, site_weight: np.ndarray, n: int

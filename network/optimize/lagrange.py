@@ -91,14 +91,28 @@ def initial_prices(model: MipModel, duals: np.ndarray) -> tuple[np.ndarray, np.n
     return lam, np.maximum(np.array(sigma, dtype=float), 0.0)
 
 
-def lagrangian_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
-                     sigma: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """L_n and its subgradient (for lambda, for sigma)."""
+def site_values(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
+                sigma: np.ndarray) -> np.ndarray:
+    """Each site's term in L_n at these prices: its fixed cost plus every negative reduced
+    cost of its pairs (lower is more attractive: L_n takes the n lowest free sites)."""
+    return _site_terms(problem, data, lam, sigma)[0]
+
+
+def _site_terms(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
+                sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(site values, reduced costs of the site options in pair order, least per pair)."""
     r = data.po_cost - lam[data.po_point] - sigma @ data.po_fast  # site options, pair order
     pair_r = np.minimum.reduceat(r, data.pair_starts) if len(r) else r
     gain = np.minimum(pair_r, 0.0)
     value = problem.fixed_cost_usd_per_year + np.bincount(data.pair_site, gain,
                                                           minlength=problem.n_sites)
+    return value, r, pair_r
+
+
+def lagrangian_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
+                     sigma: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """L_n and its subgradient (for lambda, for sigma)."""
+    value, r, pair_r = _site_terms(problem, data, lam, sigma)
     chosen = _choose_sites(problem, value, n)
     if chosen is None:
         return np.inf, np.zeros_like(lam), np.zeros_like(sigma)

@@ -213,7 +213,8 @@ class WarmSolver:
             start_count=None if last is None or last.is_open is None
             else int(last.is_open.sum()),
             prior_duals=None if last is None else last.duals, on_progress=on_progress,
-            prior_basis=None if last is None else last.basis)
+            prior_basis=None if last is None else last.basis,
+            start_sites=None if last is None else last.is_open)
         if solution.choice is not None:
             self._last = solution
         return _result(scenario, self.lanes, problem, solution, self.params, start)

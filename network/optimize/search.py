@@ -14,13 +14,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from network.optimize import heuristic
 from network.optimize.enumerate import enumerable, solve_by_sets
 from network.optimize.heuristic import best_designs, rounded_design
-from network.optimize.lagrange import LagrangeData, ascend, initial_prices, lagrange_data
+from network.optimize.lagrange import (
+    LagrangeData,
+    ascend,
+    initial_prices,
+    lagrange_data,
+    site_values,
+)
 from network.optimize.model import MipModel, build_model, count_range
 from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.result import SolveProgress
@@ -32,6 +40,7 @@ from network.optimize.windows import (
     convex_estimate,
     guess_count,
     nearest_sites_lp,
+    nearest_sites_prices,
     plain_estimate,
     settle_by_nearest,
     solve_window,
@@ -105,9 +114,12 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   capacity_sites: tuple[int, ...] = (), start_count: int | None = None,
                   prior_duals: np.ndarray | None = None,
                   on_progress: Callable[[SolveProgress], None] | None = None,
-                  prior_basis: WarmBasis | None = None) -> ProblemSolution:
+                  prior_basis: WarmBasis | None = None,
+                  start_sites: np.ndarray | None = None) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
-    `on_progress` (called from this thread) hears the incumbent and bound after each step."""
+    `on_progress` (called from this thread) hears the incumbent and bound after each step.
+    `start_sites` (the last design's open-site mask) starts the heuristic after an edit; the
+    `hint` (its values) fits only while the model keeps its shape."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
@@ -119,7 +131,7 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         report = None if on_progress is None else _reporter(on_progress, start)
         best, bound, timed_out, duals, basis = _search(
             problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
-            prior_duals, report, prior_basis)
+            prior_duals, report, prior_basis, start_sites)
         seconds = time.perf_counter() - start
         if best.values is None:
             status = MipStatus.NO_SOLUTION if timed_out else MipStatus.INFEASIBLE
@@ -162,11 +174,17 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             hint: np.ndarray | None, start_count: int | None,
             prior_duals: np.ndarray | None = None,
             report: Callable[[float, float], None] | None = None,
-            prior_basis: WarmBasis | None = None
+            prior_basis: WarmBasis | None = None, start_sites: np.ndarray | None = None
             ) -> tuple[Incumbent, float, bool, np.ndarray | None, WarmBasis | None]:
     """Best-first over count windows: always work on the window with the lowest bound, by the
     cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP, then its
-    full LP, then its MIP; after a what-if edit, the full LP from the kept basis)."""
+    full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
+
+    A cold search of several counts starts every ascent from the prices of one nearest-sites
+    LP over all counts, solved while the heuristic runs; a window whose first ascent leaves
+    room below the incumbent offers the design its prices choose. On the default that proves
+    the optimum without any per-count LP (0.8 s, against 1.2 s with the count-7 LP after the
+    heuristic)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
     best = _feasible_incumbent(full, hint)
@@ -174,7 +192,10 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
-    count = _heuristic_incumbent(problem, full, best, lo, hi)  # also for one window: OR-Library
+    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline)
+    count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites)  # also OR-Library
+    if prices is not None:  # joined here, never on the thread's timing: the same steps each run
+        prior_duals = prices.result()
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
         return best, -np.inf, False, prior_duals, prior_basis
@@ -204,6 +225,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         start = _start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
         if w.bound is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals):
+            _round_prices(problem, full, data, w, best, relative_gap)
             continue
         if w.bound is None and _worth_enumerating(problem, w, binds):
             _solve_by_sets(problem, full, w, best, relative_gap, deadline)
@@ -370,10 +392,29 @@ def _feasible_incumbent(full: MipModel, values: np.ndarray | None) -> Incumbent:
     return Incumbent(values=values)
 
 
+def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
+                             data: LagrangeData | None, prior_duals: np.ndarray | None,
+                             deadline: float) -> Future | None:
+    """A cold search of several counts starts the nearest-sites LP over all of them
+    (windows.nearest_sites_prices) in a worker thread while the heuristic runs here: the solver
+    releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
+    incumbent the prices' ascents prove against. Not with capacity rows (that LP takes 5 s) or
+    where the heuristic gives no incumbent to prove."""
+    if data is None or prior_duals is not None or full.capacity_sites:
+        return None
+    if not heuristic.applies(problem):
+        return None
+    pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
+    future = pool.submit(nearest_sites_prices, problem, full, deadline)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future
+
+
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
-                         hi: int) -> int | None:
-    """Seed the search with the heuristic's best design; returns its count."""
-    designs = best_designs(problem, lo, hi)
+                         hi: int, start_sites: np.ndarray | None) -> int | None:
+    """Seed the search with the heuristic's best design (from `start_sites` when given);
+    returns its count."""
+    designs = best_designs(problem, lo, hi, start_sites)
     if not designs:
         return None
     n = min(designs, key=lambda k: designs[k][0])
@@ -391,6 +432,22 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
     design = rounded_design(problem, y, n)
     if design is not None:
         _offer(full, best, n, *design)
+
+
+def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,
+                  best: Incumbent, relative_gap: float) -> None:
+    """After a one-count window's first Lagrangian try leaves room below the incumbent, offer
+    the design its prices point at: the sites L_n chooses, improved by swaps.
+
+    Why: closing MCO, the cold heuristic's best design has 8 sites (862.92M) while the optimum
+    has 7 (862.27M, TPA for MCO); the prices of the count-7 try choose those 7 sites, and the
+    second try then proves them, where the window's nearest-sites LP took 0.9 s."""
+    if (w.lo != w.hi or w.lagrange_tries != 1 or w.prices is None
+            or w.lagrange >= best.objective * (1 - relative_gap)):
+        return
+    design = rounded_design(problem, -site_values(problem, data, *w.prices), w.lo)
+    if design is not None:
+        _offer(full, best, w.lo, *design)
 
 
 def _offer(full: MipModel, best: Incumbent, n: int, cost: float, is_open: np.ndarray,
