@@ -68,10 +68,9 @@ def _solve_in_thread(scenario: Scenario, box, start: float, hint):
         else:
             future = pool.submit(optimize, scenario, lanes, data.solve_params(), hint,
                                  latest.append)
-        first = _first_design_line(scenario, lanes)
-        while not future.done():
+        while not future.done():  # the solver reports its incumbent first, its proof after
             box.update(label=f"Solving… {time.perf_counter() - start:.1f} s "
-                       f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s){_progress_text(latest)}{first}")
+                       f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s){_progress_text(latest)}")
             wait([future], timeout=POLL_S)  # returns as soon as the solve is done
         return future.result()
 
@@ -105,27 +104,11 @@ _WARM_KEY = "warm_solver"
 
 
 def _progress_text(reports: list) -> str:
-    """The proof so far: the best cost found and how far above the proven bound it may be."""
+    """The proof so far: the best cost found (not yet proven) and how far above the proven
+    bound it may be. The first report comes once the heuristic's design and the first
+    bounds are in."""
     if not reports or reports[-1].incumbent_usd is None:
         return " · searching for a first design"
     now = reports[-1]
     gap = "bound not yet known" if now.gap is None else f"gap ≤ {fmt.pct(now.gap, 2)}"
-    return f" · best so far {fmt.usd(now.incumbent_usd)} a year, {gap}"
-
-
-def _first_design_line(scenario: Scenario, lanes) -> str:
-    """While the optimizer proves, the heuristic's design for the status line (issue 4: a good
-    design on screen within about a second, the proof after), labelled as not yet proven."""
-    from network.evaluate import evaluate
-    from network.optimize import first_design
-
-    try:
-        design = first_design(scenario, lanes)
-    except InputError:  # the optimizer itself reports the problem when it returns
-        return ""
-    if design is None:
-        return ""
-    evaluation = evaluate(scenario, design, lanes)
-    verdict = "meets the targets" if evaluation.feasible else "misses a target or limit"
-    return (f" · first design, not yet proven: {fmt.usd(evaluation.kpis.total_cost_usd)} a "
-            f"year, {evaluation.kpis.n_open_sites} sites, {verdict}")
+    return f" · best so far (not yet proven) {fmt.usd(now.incumbent_usd)} a year, {gap}"
