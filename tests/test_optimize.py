@@ -427,6 +427,20 @@ def test_rounded_lp_design_keeps_forced_sites_and_costs_what_it_says(seed):
     assert h.rounded_design(problem, weight, 0) is None  # site 5 is forced open
 
 
+def test_rounded_design_that_misses_the_target_is_none_not_an_error():
+    """Sites rounded from prices can miss the share target even after swaps (here the only
+    allowed site is 3 days from everyone and 80% must arrive within 2): no design, no crash."""
+    from network.optimize import heuristic as h
+
+    problem = _random_problem(1, n_sites=8, n_points=30)
+    slow = problem.options.days.copy()
+    slow[problem.options.site == 0] = 3
+    problem = replace(problem, options=replace(problem.options, days=slow),
+                      forced_closed=np.arange(8) > 0,
+                      share_requirements=(ShareRequirement(2, 0.8),))
+    assert h.rounded_design(problem, np.ones(8), 1) is None
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_heuristic_from_the_last_design_replaces_a_closed_site(seed):
     """After an edit the heuristic starts from the last design: a site now forced closed is

@@ -219,9 +219,11 @@ def rounded_design(problem: LocationProblem, site_weight: np.ndarray, n: int
 
 
 def _improved(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray):
+    """Swaps from `is_open`: (cost, open mask, choice); cost inf and choice None when even the
+    swapped design misses the share target (a start rounded from Lagrangian prices can)."""
     improved = _swap(problem, p, is_open, free)
-    cost, choice = assign_open(problem, p, improved)
-    return cost, improved, choice
+    priced = assign_open(problem, p, improved)
+    return (np.inf, improved, None) if priced is None else (priced[0], improved, priced[1])
 
 
 def _neighbour(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray,

@@ -436,13 +436,17 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
 
 def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,
                   best: Incumbent, relative_gap: float) -> None:
-    """After a one-count window's first Lagrangian try leaves room below the incumbent, offer
-    the design its prices point at: the sites L_n chooses, improved by swaps.
+    """After a one-count window's first Lagrangian try leaves room below the heuristic's
+    incumbent, offer the design its prices point at: the sites L_n chooses, improved by swaps.
 
     Why: closing MCO, the cold heuristic's best design has 8 sites (862.92M) while the optimum
     has 7 (862.27M, TPA for MCO); the prices of the count-7 try choose those 7 sites, and the
-    second try then proves them, where the window's nearest-sites LP took 0.9 s."""
+    second try then proves them, where the window's nearest-sites LP took 0.9 s. Not without
+    an incumbent (the heuristic ignores capacity rows and carrier shares, and so do these
+    designs): with 12M orders of capacity per site they were all poor, and aiming every later
+    ascent at them took 16 -> 19 s."""
     if (w.lo != w.hi or w.lagrange_tries != 1 or w.prices is None
+            or not np.isfinite(best.objective)
             or w.lagrange >= best.objective * (1 - relative_gap)):
         return
     design = rounded_design(problem, -site_values(problem, data, *w.prices), w.lo)
