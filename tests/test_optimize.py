@@ -275,6 +275,59 @@ def test_warm_re_solve_starts_the_lp_from_the_last_basis(default_scenario, defau
     assert cold.objective_usd >= warm.best_bound_usd * (1 - 1e-9)
 
 
+def test_warm_re_solve_after_adding_or_removing_a_site_matches_cold(default_scenario,
+                                                                     default_lanes, monkeypatch):
+    """Adding a candidate site (Reno, whose ZIP3 has none) or removing an open one: the warm
+    solver starts from the last open sites and row prices, carried across the new rows, and
+    reaches the same optimum as a cold solve, each within the other's proven bound."""
+    from network.optimize import WarmSolver
+    from network.optimize import optimizer as optimizer_module
+    from network.places import Place
+    from ui.edits import add_site, remove_site
+
+    calls = []
+    real = optimizer_module.solve_problem
+
+    def spy(problem, *args, **kwargs):
+        calls.append(kwargs)
+        return real(problem, *args, **kwargs)
+
+    monkeypatch.setattr(optimizer_module, "solve_problem", spy)
+    solver = WarmSolver(default_scenario, default_lanes)
+    base = solver.solve()
+    reno, _ = add_site(default_scenario, Place("Reno", "NV", 39.5296, -119.8138, "89501", "895"))
+    removed = remove_site(default_scenario, base.open_site_ids[0])
+    for edit in (reno, removed, default_scenario):
+        lanes = build_lanes(edit)
+        warm = solver.solve(edit, lanes=lanes)
+        carried = calls[-1]
+        assert carried["prior_prices"] is not None and carried["start_sites"] is not None
+        assert carried["start_sites"].sum() == len(set(solver.lanes.site_ids)
+                                                   & set(base.open_site_ids))
+        cold = optimize(edit, lanes)
+        assert warm.status is cold.status is SolveStatus.OPTIMAL
+        assert warm.objective_usd >= cold.best_bound_usd * (1 - 1e-9)
+        assert cold.objective_usd >= warm.best_bound_usd * (1 - 1e-9)
+        base = warm
+
+
+def test_prices_carry_across_models_with_other_rows():
+    """duals_from_prices puts (lambda, sigma) where initial_prices reads them, in a model with
+    more sites (other link rows); a model with other points gets None."""
+    from network.optimize import lagrange as lg
+    from network.optimize.model import build_model
+
+    rng = np.random.default_rng(3)
+    for problem in (_random_problem(3, n_sites=8), _random_problem(3, n_sites=5)):
+        model = build_model(problem, (), (0, problem.n_sites))
+        lam, sigma = rng.normal(size=problem.n_points), rng.uniform(0, 5, 1)
+        duals = lg.duals_from_prices(model, lam, sigma)
+        back_lam, back_sigma = lg.initial_prices(model, duals)
+        assert np.array_equal(back_lam, lam) and np.array_equal(back_sigma, sigma)
+    other = build_model(_random_problem(3, n_points=7), (), (0, 8))
+    assert lg.duals_from_prices(other, lam, sigma) is None
+
+
 @pytest.mark.parametrize("nearest", [2, 4])
 def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
     """The nearest-sites LP (each point's few cheapest sites) settles count windows by its

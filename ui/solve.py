@@ -76,10 +76,10 @@ def _solve_in_thread(scenario: Scenario, box, start: float, hint):
 
 
 def _warm_solver(scenario: Scenario, lanes):
-    """This session's WarmSolver (it keeps the last solution, its row prices and LP basis, so
-    a what-if edit of forced sites, site counts or a target share re-solves in 0.4-0.8 s
-    against 1.1-2.3 s cold on the default: BENCHMARKS.md), locked for this solve; None while
-    another solve of this session still holds it."""
+    """This session's WarmSolver (it keeps the last solution and its row prices, so a what-if
+    edit of forced sites, site counts or a target share re-solves in 0.3-0.4 s against 0.8-1.1 s
+    cold on the default, and adding a candidate site in about 0.35 s: BENCHMARKS.md), locked for
+    this solve; None while another solve of this session still holds it."""
     held = st.session_state.get(_WARM_KEY)
     if held is None:
         held = st.session_state[_WARM_KEY] = [None, threading.Lock()]
@@ -95,7 +95,7 @@ def _warm_solve(held, scenario: Scenario, lanes, on_progress):
     try:
         if held[0] is None:
             held[0] = WarmSolver(scenario, lanes, data.solve_params())
-        return held[0].solve(scenario, on_progress=on_progress)
+        return held[0].solve(scenario, on_progress=on_progress, lanes=lanes)
     finally:
         held[1].release()
 

@@ -81,14 +81,36 @@ def _members(starts: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
     return np.where(np.arange(width)[None, :] < sizes[:, None], members, -1)
 
 
+_SIGMA_SIGN = {"target": 1.0, "carrier_min": 1.0, "carrier_max": -1.0}
+
+
 def initial_prices(model: MipModel, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """lambda and sigma from an LP's row prices (carrier maximum rows change sign: they are
     "<=" rows in the model and ">=" rows here)."""
     lam = duals[list(model.rows_of("assign"))]
-    sign = {"target": 1.0, "carrier_min": 1.0, "carrier_max": -1.0}
-    sigma = [sign[name.split("[")[0]] * duals[first] for name, first, _ in model.row_blocks
-             if name.split("[")[0] in sign]
+    sigma = [_SIGMA_SIGN[kind] * duals[first] for kind, first in _sigma_rows(model)]
     return lam, np.maximum(np.array(sigma, dtype=float), 0.0)
+
+
+def duals_from_prices(model: MipModel, lam: np.ndarray, sigma: np.ndarray
+                      ) -> np.ndarray | None:
+    """Row prices of `model` that give back (lam, sigma) in `initial_prices`, 0 on every other
+    row; None when the model has other points or other target rows. Carries prices across an
+    edit that changes the rows in between (a site added or removed changes the link rows)."""
+    rows, sigma_rows = list(model.rows_of("assign")), _sigma_rows(model)
+    if len(rows) != len(lam) or len(sigma_rows) != len(sigma):
+        return None
+    duals = np.zeros(len(model.row_lb))
+    duals[rows] = lam
+    for (kind, first), value in zip(sigma_rows, sigma, strict=True):
+        duals[first] = _SIGMA_SIGN[kind] * value
+    return duals
+
+
+def _sigma_rows(model: MipModel) -> list[tuple[str, int]]:
+    """(kind, row) of each share target and carrier share row, in model order."""
+    return [(name.split("[")[0], first) for name, first, _ in model.row_blocks
+            if name.split("[")[0] in _SIGMA_SIGN]
 
 
 def site_values(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,

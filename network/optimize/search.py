@@ -25,6 +25,7 @@ from network.optimize.heuristic import best_designs, rounded_design
 from network.optimize.lagrange import (
     LagrangeData,
     ascend,
+    duals_from_prices,
     initial_prices,
     lagrange_data,
     site_values,
@@ -66,6 +67,8 @@ class ProblemSolution:
     values: np.ndarray | None = None  # every model variable, for warm starts
     duals: np.ndarray | None = None  # row prices of the best LP, for warm starts
     basis: WarmBasis | None = None  # an LP basis, to start the same window's LP after an edit
+    prices: tuple[np.ndarray, np.ndarray] | None = None  # (lambda, sigma) of `duals`: these
+    # carry over an edit of the candidate sites, which changes the rows between them
 
     @property
     def gap(self) -> float | None:
@@ -115,11 +118,13 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   prior_duals: np.ndarray | None = None,
                   on_progress: Callable[[SolveProgress], None] | None = None,
                   prior_basis: WarmBasis | None = None,
-                  start_sites: np.ndarray | None = None) -> ProblemSolution:
+                  start_sites: np.ndarray | None = None,
+                  prior_prices: tuple[np.ndarray, np.ndarray] | None = None) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
     `on_progress` (called from this thread) hears the incumbent and bound after each step.
     `start_sites` (the last design's open-site mask) starts the heuristic after an edit; the
-    `hint` (its values) fits only while the model keeps its shape."""
+    `hint` (its values) fits only while the model keeps its shape. `prior_prices` stand in for
+    `prior_duals` (the last row prices) after an edit of the candidate sites."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
@@ -128,6 +133,9 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     capacity = tuple(capacity_sites)
     while True:
         full = build_model(problem, capacity, (lo, hi))
+        if prior_prices is not None and (prior_duals is None
+                                         or len(prior_duals) != len(full.row_lb)):
+            prior_duals = duals_from_prices(full, *prior_prices)
         report = None if on_progress is None else _reporter(on_progress, start)
         best, bound, timed_out, duals, basis = _search(
             problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
@@ -145,9 +153,10 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         bound = _integral_bound(problem, bound, capacity)
         gap = max(0.0, best.objective - bound) / max(abs(best.objective), 1e-9)
         optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
+        prices = None if duals is None else initial_prices(full, duals)
         return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
                                choice, best.objective, min(bound, best.objective), seconds,
-                               capacity, best.values, duals, basis)
+                               capacity, best.values, duals, basis, prices)
 
 
 def _integral_bound(problem: LocationProblem, bound: float, capacity: tuple[int, ...]) -> float:
