@@ -1,5 +1,7 @@
 """OR-Library instances with published optima, solved by the same model and solver as our
-scenarios. A few small ones run by default; every instance runs with `pytest -m slow`."""
+scenarios. A few small ones run by default and must be proven optimal; every instance runs
+with `pytest -m slow` and must reach its published optimum (issue 3) within its time budget,
+with a bound that holds. Which ones are also proven, and how fast, is in BENCHMARKS.md."""
 
 from __future__ import annotations
 
@@ -16,15 +18,22 @@ DATA = Path(__file__).resolve().parent / "data" / "orlib"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "orlib"
 SMALL = [("ufl", "cap71"), ("ufl", "cap101"), ("ufl", "cap131"), ("pmedian", "pmed1"),
          ("pmedian", "pmed2")]
+# Seconds to reach the published optimum: 60 s covers 68 of the 70 (BENCHMARKS.md, 60 s run);
+# pmed22 reached it in 125 s and pmed38 within 600 s; both get twice that for a busy machine.
+BUDGET_S = 120.0
+LONGER_BUDGET_S = {"pmed22": 300.0, "pmed38": 1200.0}
 
 
-def _check(kind: str, instance: str, root: Path, optima: dict) -> None:
+def _check(kind: str, instance: str, root: Path, optima: dict, time_limit_s: float = 3600,
+           must_prove: bool = True) -> None:
     problem = problem_for(instance, kind, root)
-    solution = solve_problem(problem, time_limit_s=3600, relative_gap=1e-9)
-    assert solution.status is MipStatus.OPTIMAL
+    solution = solve_problem(problem, time_limit_s=time_limit_s, relative_gap=1e-9)
+    allowed = {MipStatus.OPTIMAL} if must_prove else {MipStatus.OPTIMAL, MipStatus.FEASIBLE}
+    assert solution.status in allowed
     cost = problem_cost(problem, solution.is_open, solution.choice)
     assert cost == pytest.approx(optima[(kind, instance)], abs=2e-3, rel=1e-6)
     assert solution.solver_objective == pytest.approx(cost, rel=1e-6)
+    assert solution.best_bound <= cost * (1 + 1e-9)
 
 
 @pytest.mark.parametrize(("kind", "instance"), SMALL)
@@ -56,5 +65,7 @@ def _all_shared() -> list[tuple[str, str]]:
 @pytest.mark.slow
 @pytest.mark.parametrize(("kind", "instance"), _all_shared())
 def test_every_instance_reaches_published_optimum(kind, instance):
-    """Every pmed, OR-Library UFL and M* instance reaches its published optimum."""
-    _check(kind, instance, SHARED, published_optima(SHARED / "optima.csv"))
+    """Every pmed, OR-Library UFL and M* instance reaches its published optimum within its
+    budget (proven or not: 20 of the 70 are not proven within 60 s)."""
+    _check(kind, instance, SHARED, published_optima(SHARED / "optima.csv"),
+           LONGER_BUDGET_S.get(instance, BUDGET_S), must_prove=False)
