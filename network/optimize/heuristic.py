@@ -7,8 +7,10 @@ the share target is met. It handles one share target and no carrier shares or ca
 site away from the current one (an addition, a removal, a swap) is priced in a batch from each
 point's two cheapest open options (`_batch_costs`, the same arithmetic as `assign_open`, which a
 test checks): 0.24 s for the default scenario's heuristic where one design at a time took 0.8 s.
-The result only seeds the exact search (a starting count, an incumbent to filter against, a
-solver hint); nothing relies on it being optimal.
+After a what-if edit it swaps from the last design instead (`best_designs(start=...)`), and
+`rounded_design` turns an LP's or Lagrangian prices' choice of sites into a design. The result
+only seeds the exact search (a starting count, an incumbent to filter against, a solver hint);
+nothing relies on it being optimal.
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ what made one model over every count slow to prove. So:
 4. A small LP first. Before a window's full LP, the LP over each point's NEAREST_SITES
    cheapest sites gives row prices that, lifted by subgradient steps, usually bound the whole
    window within the gap of the incumbent (default: 1.2 s cold instead of 2.3 s); the full LP
-   runs only when they fall short.
+   runs only when they fall short. A cold search of several counts first solves that LP over
+   every count at once (`nearest_sites_prices`, beside the heuristic): its prices, lifted per
+   count, settle every window of the default without a per-count LP (0.8 s cold).
 """
 
 from __future__ import annotations
