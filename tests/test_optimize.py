@@ -480,6 +480,24 @@ def test_rounded_lp_design_keeps_forced_sites_and_costs_what_it_says(seed):
     assert h.rounded_design(problem, weight, 0) is None  # site 5 is forced open
 
 
+def test_heuristic_falls_back_to_greedy_when_the_last_design_misses_the_target():
+    """A last design that cannot meet the (edited) target at its count is not repaired by
+    additions; the heuristic then starts from the greedy path instead of giving up."""
+    from network.optimize import heuristic as h
+
+    problem = _random_problem(2, n_sites=8, n_points=30)
+    days = np.where(problem.options.site == 3, 1, 3)  # only site 3 delivers within 2 days
+    problem = replace(problem, options=replace(problem.options, days=days.astype(np.int32)),
+                      min_sites=2, max_sites=2,
+                      share_requirements=(ShareRequirement(2, 0.8),))
+    last = np.eye(8, dtype=bool)[0] | np.eye(8, dtype=bool)[1]
+    assert h._repaired(problem, h.pricing(problem), last, np.ones(8, bool), 2, 2) is None
+    designs = h.best_designs(problem, 2, 2, last)
+    cost, is_open, choice = designs[2]
+    assert is_open[3] and np.isfinite(cost)
+    assert cost == pytest.approx(problem_cost(problem, is_open, choice), rel=1e-12)
+
+
 def test_rounded_design_that_misses_the_target_is_none_not_an_error():
     """Sites rounded from prices can miss the share target even after swaps (here the only
     allowed site is 3 days from everyone and 80% must arrive within 2): no design, no crash."""

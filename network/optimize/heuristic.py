@@ -143,8 +143,9 @@ def best_designs(problem: LocationProblem, lo: int, hi: int, start: np.ndarray |
     if p is None:
         return {}
     free = ~problem.forced_open & ~problem.forced_closed
-    first = _greedy_best(problem, p, free, lo, hi) if start is None else _repaired(
-        problem, p, start, free, lo, hi)
+    first = None if start is None else _repaired(problem, p, start, free, lo, hi)
+    if first is None:  # no start, or it cannot be repaired into a design meeting the target
+        first = _greedy_best(problem, p, free, lo, hi)
     if first is None:
         return {}
     n = int(first.sum())
