@@ -176,6 +176,13 @@ def _brute_force(problem: LocationProblem, count: int | None = None) -> float:
         fast = (opt.days[combos] <= share.within_days) @ weight >= share.share - 1e-9
         cost = opt.cost_usd_per_order[combos] @ problem.orders_per_year
         ok = fast.copy()
+        for bound in problem.carrier_bounds:  # share of the parcels shipped from sites
+            shipped = (opt.site[combos] >= 0) * problem.orders_per_year
+            carried = (shipped * bound.option_mask[combos]).sum(axis=1)
+            if bound.min_share is not None:
+                ok &= carried >= bound.min_share * shipped.sum(axis=1) - 1e-9
+            if bound.max_share is not None:
+                ok &= carried <= bound.max_share * shipped.sum(axis=1) + 1e-9
         for s in np.nonzero(is_open)[0]:
             load = (opt.site[combos] == s) @ problem.orders_per_year
             ok &= load <= problem.capacity_orders_per_year[s] + 1e-9
@@ -496,6 +503,35 @@ def test_heuristic_falls_back_to_greedy_when_the_last_design_misses_the_target()
     cost, is_open, choice = designs[2]
     assert is_open[3] and np.isfinite(cost)
     assert cost == pytest.approx(problem_cost(problem, is_open, choice), rel=1e-12)
+
+
+def test_carrier_share_search_starts_from_fixed_sites_and_matches_brute_force(monkeypatch):
+    """With a carrier share the heuristic does not apply: its sites for the problem without
+    the carrier row are assigned again by a MIP that keeps the row (the first incumbent, when
+    those sites allow one), and the search still equals brute force."""
+    from network.optimize import search
+    from network.optimize.problem import CarrierBound
+
+    calls = []
+    real = search.fixed_sites_design
+
+    def spy(problem, full, is_open, best, gap, deadline):
+        real(problem, full, is_open, best, gap, deadline)
+        calls.append(best.objective)
+
+    monkeypatch.setattr(search, "fixed_sites_design", spy)
+    for seed in range(1, 6):
+        problem = replace(_random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+        opt = problem.options
+        carrier_b = (opt.site >= 0) & ((opt.point + opt.site) % 3 == 0)
+        problem = replace(problem, carrier_bounds=(CarrierBound("B", carrier_b, 0.4, None),))
+        solution = solve_problem(problem, 60, 1e-9)
+        exact = _brute_force(problem)
+        assert len(calls) == seed and calls[-1] >= exact - 1e-9  # inf: those sites cannot
+        assert solution.status is MipStatus.OPTIMAL
+        assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
+            exact, rel=1e-9)
+    assert any(np.isfinite(c) for c in calls)
 
 
 def test_rounded_design_that_misses_the_target_is_none_not_an_error():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,6 +39,7 @@ from network.optimize.windows import (
     WindowState,
     bound_window,
     convex_estimate,
+    fixed_sites_design,
     guess_count,
     nearest_sites_lp,
     nearest_sites_prices,
@@ -202,7 +203,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline)
-    count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites)  # also OR-Library
+    count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
+                                 relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
     binds = _capacity_binds(problem, full, best)
@@ -407,11 +409,8 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
     """A cold search of several counts starts the nearest-sites LP over all of them
     (windows.nearest_sites_prices) in a worker thread while the heuristic runs here: the solver
     releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
-    incumbent the prices' ascents prove against. Not with capacity rows (that LP takes 5 s) or
-    where the heuristic gives no incumbent to prove."""
+    incumbent the prices' ascents prove against. Not with capacity rows (that LP takes 5 s)."""
     if data is None or prior_duals is not None or full.capacity_sites:
-        return None
-    if not heuristic.applies(problem):
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
     future = pool.submit(nearest_sites_prices, problem, full, deadline)
@@ -420,14 +419,23 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
 
 
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
-                         hi: int, start_sites: np.ndarray | None) -> int | None:
-    """Seed the search with the heuristic's best design (from `start_sites` when given);
-    returns its count."""
-    designs = best_designs(problem, lo, hi, start_sites)
+                         hi: int, start_sites: np.ndarray | None, relative_gap: float,
+                         deadline: float) -> int | None:
+    """Seed the search with the heuristic's best design (from `start_sites` when given; also
+    for one window: OR-Library); returns its count. Where the heuristic does not apply (carrier
+    shares, several share targets) its sites for the problem without those rows, assigned
+    again by a MIP that keeps every row (windows.fixed_sites_design), unless the last design
+    (a what-if edit's hint) is an incumbent already."""
+    relaxed = problem if heuristic.applies(problem) else replace(
+        problem, carrier_bounds=(), share_requirements=problem.share_requirements[:1])
+    designs = best_designs(relaxed, lo, hi, start_sites)
     if not designs:
         return None
     n = min(designs, key=lambda k: designs[k][0])
-    _offer(full, best, n, *designs[n])
+    if relaxed is problem:
+        _offer(full, best, n, *designs[n])
+    elif np.isfinite(designs[n][0]) and not np.isfinite(best.objective):  # not after an edit
+        fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)
     return n
 
 
