@@ -204,6 +204,32 @@ def test_matches_brute_force_on_random_instance(seed):
     assert (site_loads(problem, solution.choice) <= problem.capacity_orders_per_year + 1e-6).all()
 
 
+def test_overloaded_heuristic_design_is_assigned_again_within_capacity(monkeypatch):
+    """Where the heuristic's design overloads a site, its sites are assigned again by the
+    fixed-sites MIP with the capacity rows in (a first incumbent before any LP); that design
+    fits every capacity and costs no less than brute force, and the search still equals it."""
+    from network.optimize import search
+
+    seen = []
+    real = search.fixed_sites_design
+
+    def spy(problem, full, is_open, best, gap, deadline):
+        real(problem, full, is_open, best, gap, deadline)
+        if full.capacity_sites and np.isfinite(best.objective):  # else values are a hint
+            seen.append((problem, search.read_solution(problem, full, best.values)))
+
+    monkeypatch.setattr(search, "fixed_sites_design", spy)
+    for seed in (1, 2, 3):
+        problem = _random_problem(seed)
+        solution = solve_problem(problem, 60, 1e-9)
+        assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
+            _brute_force(problem), rel=1e-9)
+    assert seen  # capacity bound, and the MIP found an assignment of the heuristic's sites
+    for problem, (is_open, choice) in seen:
+        assert (site_loads(problem, choice) <= problem.capacity_orders_per_year + 1e-6).all()
+        assert problem_cost(problem, is_open, choice) >= _brute_force(problem) * (1 - 1e-9)
+
+
 def test_same_scenario_same_design():
     """Solving twice gives the same design."""
     scenario = toy_scenario(services=(flat_service(), flat_service("b", "CarrierB")))
