@@ -317,7 +317,9 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
     Why: the heuristic prices one share target and nothing else, so with a carrier share
     (UPS at least 30%) the search had no incumbent until a window MIP, after two full LPs (14 s).
     The heuristic's sites for the problem without the carrier row, assigned again here, cost
-    $997.19M against the optimum $997.02M (1.8e-4 above)."""
+    $997.19M against the optimum $997.02M (1.8e-4 above). Where its design overloads a site
+    (12M orders of capacity per site) the same MIP with the capacity rows gives the design the
+    proof then accepts, at 2.3 s instead of after the 11 s LP."""
     n = int(is_open.sum())
     model = with_count_window(full, n, n)
     lb, ub = model.var_lb.copy(), model.var_ub.copy()
