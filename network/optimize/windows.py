@@ -124,10 +124,7 @@ def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowSta
     caller solves the full LP (the small one was then wasted)."""
     window.nearest_tried = True
     model = with_count_window(full, window.lo, window.hi)
-    cand = np.ones(len(model.var_lb), bool)
-    cand[model.x] = _nearest_options(problem, NEAREST_SITES)
-    sub, cols, rows = restrict(model, cand)
-    lp = solve_lp(sub, deadline - time.perf_counter())
+    lp, cols, rows = _nearest_lp(problem, model, deadline)
     if lp.duals is None:
         return -np.inf
     duals = np.zeros(len(model.row_lb))
@@ -152,15 +149,21 @@ def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: flo
     optimum within 2.0e-5 (the count-7 LP's prices: 2.4e-5), and counts 6, 8 and 9 rise above
     the incumbent. Its own value (a free fractional count: 826.8M against 861.6M) bounds
     nothing useful."""
-    cand = np.ones(len(full.var_lb), bool)
-    cand[full.x] = _nearest_options(problem, NEAREST_SITES)
-    sub, _, rows = restrict(full, cand)
-    lp = solve_lp(sub, deadline - time.perf_counter())
+    lp, _, rows = _nearest_lp(problem, full, deadline)
     if lp.duals is None:
         return None
     duals = np.zeros(len(full.row_lb))
     duals[rows] = lp.duals
     return duals
+
+
+def _nearest_lp(problem: LocationProblem, model: MipModel, deadline: float):
+    """The LP of `model` over each point's NEAREST_SITES cheapest sites (and cross-border):
+    (LpSolution, its columns and rows in `model`)."""
+    cand = np.ones(len(model.var_lb), bool)
+    cand[model.x] = _nearest_options(problem, NEAREST_SITES)
+    sub, cols, rows = restrict(model, cand)
+    return solve_lp(sub, deadline - time.perf_counter()), cols, rows
 
 
 def settle_by_nearest(full: MipModel, window: WindowState) -> None:
