@@ -34,6 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swi
 SITES = ("SEA", "ONT", "DFW", "ORD", "ATL", "MDT", "MCO")
 SERVER_START_TIMEOUT_S = 60
 VIEWPORT = {"width": 1600, "height": 1000}
+MAP_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +122,7 @@ def map_pixel(lon: float, lat: float, width: float, height: float) -> tuple[floa
 
 
 def wait_for_map(page) -> None:
-    page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=30_000)
+    page.wait_for_selector(MAP_CANVAS, timeout=30_000)
     page.wait_for_timeout(1500)  # let deck.gl draw its first frame
 
 
@@ -161,10 +162,16 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     add_here.wait_for(timeout=1_000)
     wait_idle(page)
     page.screenshot(path=ARTIFACTS / "01b-designer-map-click.png")
+    # The map must survive the edit (a new one means a new WebGL context and every shader
+    # compiled again: a second per edit in software WebGL), and the click that added the site
+    # must not stay selected, or its "Add candidate site" button would still be offered.
+    page.evaluate(f"window.mapCanvas = document.querySelector('{MAP_CANVAS}')")
     add_here.click()
     page.get_by_text(re.compile("Added candidate site .*, NY")).wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
+    assert add_here.count() == 0
+    assert page.evaluate(f"window.mapCanvas === document.querySelector('{MAP_CANVAS}')")
 
     page.get_by_role("button", name="Solve", exact=True).click()
     page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=120_000)

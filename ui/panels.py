@@ -10,7 +10,9 @@ from network.places import Place, place_table, search_places
 from network.scenario import Scenario
 from ui import data, edits, fmt, maps, results, solve, state
 
-MAP_KEY = "designer_map"  # + the scenario version: an edit clears the map selection
+# One key for the map's whole session: a new key makes the browser build a new map (a new
+# WebGL context and every shader compiled again: 1 s of a 2 s rerun in software WebGL).
+MAP_KEY = "designer_map"
 SEARCH_KEY = "site_search"
 MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards above on one screen
 
@@ -79,14 +81,22 @@ def _search(query: str) -> tuple[list[Place], str | None]:
     return places, None if places else f"No place matches '{query}'."
 
 
-def map_key() -> str:
-    return f"{MAP_KEY}_{st.session_state['scenario_version']}"
-
-
 def map_selection() -> tuple[str | None, str | None]:
-    """(ZIP3, site id) clicked on the map in the last run, if any."""
-    event = st.session_state.get(map_key())
+    """(ZIP3, site id) clicked on the map since the last scenario change, if any.
+
+    The browser keeps a map click selected across reruns (the map keeps its key, see MAP_KEY),
+    so a click made before the scenario last changed (say, the click whose site was just
+    added) counts as no selection: the selection is remembered with the scenario version it
+    was first seen in."""
+    event = st.session_state.get(MAP_KEY)
     objects = ((event or {}).get("selection") or {}).get("objects") or {}
+    version = st.session_state["scenario_version"]
+    seen = st.session_state.get("map_selection_seen")
+    if seen is None or seen[0] != objects:
+        seen = (objects, version)
+        st.session_state["map_selection_seen"] = seen
+    if seen[1] != version:
+        return None, None
     zips = objects.get(maps.ZIP3_LAYER) or []
     sites = objects.get(maps.SITE_LAYER) or []
     return (zips[0].get("zip3") if zips else None, sites[0].get("site_id") if sites else None)
@@ -161,7 +171,7 @@ def network_map(scenario: Scenario, record: state.SolveRecord | None) -> None:
     evaluation = record.result.evaluation if record and record.result.status.has_design else None
     zip3, site_id = map_selection()
     deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id)
-    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
+    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=MAP_KEY,
                     height=MAP_HEIGHT_PX)
     legend(evaluation)
 

@@ -5,8 +5,10 @@ Keys:
     undo              earlier scenarios, newest last, for the Undo button
     result            the last SolveRecord (None before the first solve)
     previous_result   the solve before it, for the KPI deltas
-    scenario_version  bumped on every scenario change; the site table and the map selection
-                      are keyed by it, so they start fresh instead of showing stale edits
+    scenario_version  bumped on every scenario change; the site table is keyed by it, so it
+                      starts fresh instead of showing stale edits, and a map selection made
+                      before the last change is ignored (panels.map_selection)
+    map_selection_seen  (the map's selected objects, scenario_version when first seen)
     notices           (kind, text) messages to show once on the next run
     tradeoff_counts   N of the Tradeoffs page's sweep over 1..N sites
     upload_problems   {uploader key: problem lines} of the last rejected upload
@@ -55,6 +57,7 @@ def init_state() -> None:
         "sweep": None,
         "auto_solve": False,
         "tradeoff_clicked": None,
+        "map_selection_seen": None,
     }
     for key, value in defaults.items():
         if key not in st.session_state:
