@@ -142,6 +142,14 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     page.get_by_text("Added candidate site Reno").wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
+    # A second search: its pick list must not inherit the first one's pick.
+    page.get_by_label("Add a site: city or ZIP").fill("Boise, ID")
+    page.get_by_label("Add a site: city or ZIP").press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Add site", exact=True).click()
+    page.get_by_text("Added candidate site Boise").wait_for(timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
 
     # Click the New York City ZIP3 bubble on the map, then add a site there.
     chart = page.locator('[data-testid="stDeckGlJsonChart"]')

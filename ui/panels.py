@@ -14,6 +14,7 @@ from ui import data, edits, fmt, maps, results, solve, state
 # WebGL context and every shader compiled again: 1 s of a 2 s rerun in software WebGL).
 MAP_KEY = "designer_map"
 SEARCH_KEY = "site_search"
+PICK_KEY = "search_pick"
 MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards above on one screen
 
 
@@ -56,10 +57,13 @@ def toolbar(scenario: Scenario) -> None:
     places, problem = _search(query)
     if places:
         labels = [f"{p.name}, {p.state} {p.zip5} (ZIP3 {p.zip3})" for p in places]
+        # One pick list per search: under a single key the browser kept the last search's
+        # pick, which is not among a new search's places (Streamlit then hands back its label).
+        pick_key = f"{PICK_KEY}:{query.strip().lower()}"
         cols[3].selectbox("Place", range(len(places)), format_func=lambda i: labels[i],
-                          key="search_pick")
+                          key=pick_key)
         cols[4].button("Add site", key="add_search", width="stretch", on_click=_add_picked,
-                       args=(places,))
+                       args=(places, pick_key))
     elif problem:
         cols[3].warning(problem)
     auto = st.toggle("Re-solve after each change", key="auto_solve",
@@ -137,8 +141,9 @@ def _selection_controls(scenario: Scenario) -> None:
 # same run; messages go to the notices shown at the top of the page.
 
 
-def _add_picked(places: list[Place]) -> None:
-    _add_site(places[st.session_state.get("search_pick") or 0])
+def _add_picked(places: list[Place], pick_key: str) -> None:
+    pick = st.session_state.get(pick_key)
+    _add_site(places[pick if isinstance(pick, int) and 0 <= pick < len(places) else 0])
 
 
 def _add_site(place: Place) -> None:
