@@ -35,6 +35,15 @@ SITES = ("SEA", "ONT", "DFW", "ORD", "ATL", "MDT", "MCO")
 SERVER_START_TIMEOUT_S = 60
 VIEWPORT = {"width": 1600, "height": 1000}
 MAP_CANVAS = '[data-testid="stDeckGlJsonChart"] canvas'
+# Counts the WebGL contexts the page creates: deck.gl creates one per map it builds.
+COUNT_WEBGL_CONTEXTS = """
+window.webglContexts = 0;
+const getContext = HTMLCanvasElement.prototype.getContext;
+HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
+  if (String(kind).startsWith('webgl')) window.webglContexts += 1;
+  return getContext.call(this, kind, ...rest);
+};
+"""
 
 pytestmark = pytest.mark.browser
 
@@ -131,10 +140,14 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     numbers, and there is no exception element."""
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport=VIEWPORT)
+    page.add_init_script(COUNT_WEBGL_CONTEXTS)
     page.goto(app_url)
     wait_for_map(page)
     no_exception(page)
     page.screenshot(path=ARTIFACTS / "01-designer-start.png")
+    # The map must survive every edit and solve below: a new one means a new WebGL context and
+    # every shader compiled again, a second per rerun in software WebGL.
+    contexts_at_start = page.evaluate("window.webglContexts")
 
     page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
     page.get_by_label("Add a site: city or ZIP").press("Enter")
@@ -170,16 +183,14 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     add_here.wait_for(timeout=1_000)
     wait_idle(page)
     page.screenshot(path=ARTIFACTS / "01b-designer-map-click.png")
-    # The map must survive the edit (a new one means a new WebGL context and every shader
-    # compiled again: a second per edit in software WebGL), and the click that added the site
-    # must not stay selected, or its "Add candidate site" button would still be offered.
-    page.evaluate(f"window.mapCanvas = document.querySelector('{MAP_CANVAS}')")
+    # The click that added the site must not stay selected, or its "Add candidate site"
+    # button would still be offered.
     add_here.click()
     page.get_by_text(re.compile("Added candidate site .*, NY")).wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
     assert add_here.count() == 0
-    assert page.evaluate(f"window.mapCanvas === document.querySelector('{MAP_CANVAS}')")
+    assert page.evaluate("window.webglContexts") == contexts_at_start
 
     page.get_by_role("button", name="Solve", exact=True).click()
     page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=120_000)
@@ -193,6 +204,7 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     assert re.search(r"Cost per order\s+\$\d+\.\d{2}", text), text
     assert re.search(r"Average delivery\s+\d+\.\d days", text), text
     assert re.search(r"Orders within 2 days\s+\d+\.\d%", text), text
+    assert page.evaluate("window.webglContexts") == contexts_at_start
     page.screenshot(path=ARTIFACTS / "02-designer-solved.png")
     page.set_viewport_size({"width": 1280, "height": 720})  # a common projector resolution
     wait_for_map(page)

@@ -11,7 +11,8 @@ from network.scenario import Scenario
 from ui import data, edits, fmt, maps, results, solve, state
 
 # One key for the map's whole session: a new key makes the browser build a new map (a new
-# WebGL context and every shader compiled again: 1 s of a 2 s rerun in software WebGL).
+# WebGL context and every shader compiled again: 1 s of a 2 s rerun in software WebGL). So does
+# a map that moves among the page's elements: see `toolbar`.
 MAP_KEY = "designer_map"
 SEARCH_KEY = "site_search"
 PICK_KEY = "search_pick"
@@ -19,8 +20,11 @@ MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards abov
 
 
 def show_notices() -> None:
-    for kind, text in state.pop_notices():
-        getattr(st, kind)(text)
+    """This run's messages, in one container: the page's top-level elements keep their
+    places whether or not there are any (see `toolbar`)."""
+    with st.container():
+        for kind, text in state.pop_notices():
+            getattr(st, kind)(text)
 
 
 def show_problems(error: InputError, headline: str) -> None:
@@ -69,9 +73,14 @@ def toolbar(scenario: Scenario) -> None:
     auto = st.toggle("Re-solve after each change", key="auto_solve",
                      help="Solve again whenever the scenario changes (after the first solve)")
     stale = state.last_solve() is not None and current_record(scenario) is None
-    if solve_clicked or (auto and stale):
-        solve.solve(scenario)
-    _selection_controls(scenario)
+    # The solve status and the map-click actions come and go; each sits in its own container
+    # so the map below keeps its place among the page's elements. The browser keys elements by
+    # place: a map that moves is built anew (a new WebGL context, every shader compiled again).
+    with st.container():
+        if solve_clicked or (auto and stale):
+            solve.solve(scenario)
+    with st.container():
+        _selection_controls(scenario)
 
 
 def _search(query: str) -> tuple[list[Place], str | None]:
