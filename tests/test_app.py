@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,15 +71,22 @@ def test_solve_shows_kpis(small):
 
 
 def test_second_solve_shows_deltas(small):
-    """After an edit and a second solve, the cards show the change since the first."""
+    """The cards show the change since the previous solve: 'no change' (no arrow) where the
+    number did not move, the signed change where it did."""
     at = start(small)
     at.button(key="solve_button").click().run()
-    at.text_input(key="site_search").input("Reno, NV").run()
-    at.button(key="add_search").click().run()
+    at.button(key="solve_button").click().run()  # the same scenario: nothing moves
+    assert not at.exception, [e.message for e in at.exception]
+    assert {m.delta for m in at.metric} == {"no change"}
+    first = at.session_state["result"].result
+    closed = first.open_site_ids[0]
+    at.session_state["scenario"] = small.with_changes(constraints=replace(
+        small.constraints, forced_closed=(closed,)))
+    at.run()
     at.button(key="solve_button").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    cost = next(m for m in at.metric if m.label == "Total annual cost")
-    assert cost.delta is not None and cost.delta[0] in "+-"
+    deltas = {m.label: m.delta for m in at.metric}
+    assert re.fullmatch(r"\+\$\d{1,3}(,\d{3})*", deltas["Total annual cost"]), deltas
 
 
 def test_auto_solve_after_an_edit(small):

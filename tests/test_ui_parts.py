@@ -26,6 +26,8 @@ def test_numbers_read_as_a_planner_expects():
     assert fmt.signed_usd(-6_037_477) == "-$6,037,477"
     assert fmt.signed_points(0.025) == "+2.5 pts"
     assert fmt.usd_millions(432_100_000) == "$432.1M"
+    assert all(fmt.is_zero_change(t) for t in ("+$0", "-$0.00", "+0.0 days", "-0.0 pts", "+0"))
+    assert not any(fmt.is_zero_change(t) for t in ("+$10", "-$0.01", "+0.1 days", "+1"))
 
 
 def test_map_layers_before_a_solve(default):

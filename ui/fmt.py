@@ -51,3 +51,8 @@ def signed_points(delta_share: float) -> str:
 
 def signed_count(delta: float) -> str:
     return f"{delta:+,.0f}"
+
+
+def is_zero_change(signed: str) -> bool:
+    """True when a formatted change ('+$0', '-0.0 pts', '+0') shows no change at all."""
+    return not any(c in "123456789" for c in signed)

@@ -20,29 +20,33 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None) -> None:
     k = record.result.evaluation.kpis
     p = previous.result.evaluation.kpis if previous is not None else None
 
-    def delta(fn, fmt_fn):
-        return fmt_fn(fn(k) - fn(p)) if p is not None else None
+    def delta(fn, fmt_fn, color="normal") -> dict:
+        """st.metric's delta arguments: the change as shown, or 'no change' (grey, no arrow)
+        when it is zero at the card's precision, not a red or green '+$0'."""
+        if p is None:
+            return {}
+        text = fmt_fn(fn(k) - fn(p))
+        if fmt.is_zero_change(text):
+            return {"delta": "no change", "delta_color": "off", "delta_arrow": "off"}
+        return {"delta": text, "delta_color": color}
 
     row = st.columns([1.6, 1, 1, 0.8])  # the total is the longest number: give it room
     row[0].metric("Total annual cost", fmt.usd(k.total_cost_usd), help=COST_HELP, border=True,
-                  delta=delta(lambda x: x.total_cost_usd, fmt.signed_usd), delta_color="inverse")
+                  **delta(lambda x: x.total_cost_usd, fmt.signed_usd, "inverse"))
     row[1].metric("Cost per order", fmt.usd_cents(k.cost_per_order_usd), border=True,
                   help=f"Total annual cost / {fmt.count(k.orders_per_year)} orders a year",
-                  delta=delta(lambda x: x.cost_per_order_usd, fmt.signed_usd_cents),
-                  delta_color="inverse")
+                  **delta(lambda x: x.cost_per_order_usd, fmt.signed_usd_cents, "inverse"))
     row[2].metric("Average delivery", fmt.days(k.avg_delivery_days), border=True,
                   help="Business days from order to door, weighted by orders: processing days "
                        "+ carrier transit days by zone (data/rate_cards/transit_days.csv)",
-                  delta=delta(lambda x: x.avg_delivery_days, fmt.signed_days),
-                  delta_color="inverse")
+                  **delta(lambda x: x.avg_delivery_days, fmt.signed_days, "inverse"))
     row[3].metric("Sites open", str(k.n_open_sites), border=True,
-                  delta=delta(lambda x: x.n_open_sites, fmt.signed_count), delta_color="off")
+                  **delta(lambda x: x.n_open_sites, fmt.signed_count, "off"))
     row = st.columns([1, 1, 1, 1.4])
     for col, d in zip(row[:3], (1, 2, 3), strict=True):
         col.metric(f"Orders within {d} day{'s' if d > 1 else ''}",
                    fmt.pct(k.share_within_days.get(d, 1.0)), border=True,
-                   delta=delta(lambda x, d=d: x.share_within_days.get(d, 1.0),
-                               fmt.signed_points))
+                   **delta(lambda x, d=d: x.share_within_days.get(d, 1.0), fmt.signed_points))
     targets = record.result.evaluation.targets
     with row[3]:
         for t in targets:
