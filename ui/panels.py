@@ -10,9 +10,10 @@ from network.places import Place, place_table, search_places
 from network.scenario import Scenario
 from ui import data, edits, fmt, maps, results, solve, state
 
-# One key for the map's whole session: a new key makes the browser build a new map (a new
-# WebGL context and every shader compiled again: 1 s of a 2 s rerun in software WebGL). So does
-# a map that moves among the page's elements: see `toolbar`.
+# The map's key changes only to clear a stale selection (see map_selection): a new key makes
+# the browser build a new map (a new WebGL context and every shader compiled again: 1 s of a
+# 2 s rerun in software WebGL). So does a map that moves among the page's elements: see
+# `toolbar`.
 MAP_KEY = "designer_map"
 SEARCH_KEY = "site_search"
 PICK_KEY = "search_pick"
@@ -94,21 +95,29 @@ def _search(query: str) -> tuple[list[Place], str | None]:
     return places, None if places else f"No place matches '{query}'."
 
 
+def map_key() -> str:
+    return f"{MAP_KEY}_{st.session_state['map_epoch']}"
+
+
 def map_selection() -> tuple[str | None, str | None]:
     """(ZIP3, site id) clicked on the map since the last scenario change, if any.
 
-    The browser keeps a map click selected across reruns (the map keeps its key, see MAP_KEY),
-    so a click made before the scenario last changed (say, the click whose site was just
-    added) counts as no selection: the selection is remembered with the scenario version it
-    was first seen in."""
-    event = st.session_state.get(MAP_KEY)
+    The browser keeps a map click selected across reruns, so a click made before the scenario
+    last changed (say, the click whose site was just added) counts as no selection: each
+    selection is remembered with the scenario version it was first seen in. The browser also
+    dims every other object while one is selected, so a stale selection gets the map a new key
+    (one rebuild) to clear it; edits made with nothing selected keep the map as it is."""
+    event = st.session_state.get(map_key())
     objects = ((event or {}).get("selection") or {}).get("objects") or {}
     version = st.session_state["scenario_version"]
-    seen = st.session_state.get("map_selection_seen")
+    seen = st.session_state["map_selection_seen"]
     if seen is None or seen[0] != objects:
         seen = (objects, version)
         st.session_state["map_selection_seen"] = seen
     if seen[1] != version:
+        if any(objects.values()):
+            st.session_state["map_epoch"] += 1
+            st.session_state["map_selection_seen"] = ({}, version)
         return None, None
     zips = objects.get(maps.ZIP3_LAYER) or []
     sites = objects.get(maps.SITE_LAYER) or []
@@ -185,7 +194,7 @@ def network_map(scenario: Scenario, record: state.SolveRecord | None) -> None:
     evaluation = record.result.evaluation if record and record.result.status.has_design else None
     zip3, site_id = map_selection()
     deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id)
-    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=MAP_KEY,
+    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
                     height=MAP_HEIGHT_PX)
     legend(evaluation)
 

@@ -9,6 +9,7 @@ Keys:
                       starts fresh instead of showing stale edits, and a map selection made
                       before the last change is ignored (panels.map_selection)
     map_selection_seen  (the map's selected objects, scenario_version when first seen)
+    map_epoch         part of the Designer map's key; bumped only to clear a stale selection
     notices           (kind, text) messages to show once on the next run
     tradeoff_counts   N of the Tradeoffs page's sweep over 1..N sites
     upload_problems   {uploader key: problem lines} of the last rejected upload
@@ -58,6 +59,7 @@ def init_state() -> None:
         "auto_solve": False,
         "tradeoff_clicked": None,
         "map_selection_seen": None,
+        "map_epoch": 0,
     }
     for key, value in defaults.items():
         if key not in st.session_state:
