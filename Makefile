@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 run: install
-	$(BIN)/streamlit run app.py
+	$(BIN)/python -m ui.serve
 
 browser:
 	bash scripts/install-chromium.sh

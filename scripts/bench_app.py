@@ -1,16 +1,20 @@
 """App speed in a real browser (the numbers in BENCHMARKS.md, section "App").
 
     .venv/bin/python scripts/bench_app.py [--runs 3] [--scenario FILE.json]
+                                          [--launch serve|streamlit|both]
 
-For each run: start `streamlit run app.py` and time, from process start, until the Designer
-map has drawn in headless Chromium (first page rendered); then on the default scenario time
-each click until the script run is over and the page is updated:
+For each run: start the server as `make run` does (`python -m ui.serve`) and time, from
+process start, until the Designer map has drawn in headless Chromium with an empty cache (first
+page rendered); then on the default scenario time each click until the script run is over and
+the page is updated:
     solve (cold)        first Solve of the scenario (the optimizer's time dominates)
     edit rerun          add a site through the search box
     solve after edit    Solve the edited scenario (warm-started from the last design)
     undo + cached solve Undo, then Solve: the scenario solved before, answered from memory
     edit and solve      with "Re-solve after each change" on, add another site: one rerun
                         that edits, solves (warm) and shows the result: the issue's 1.5 s
+Last, restart the server at the same address and time the first page again in the same browser
+context (first_page_warm_cache_s: a planner's browser that has the app's scripts cached).
 Then the same steps without a browser (AppTest, in this process: the page script's own time,
 which is what the app code controls; the rest of a browser figure is drawing, mostly deck.gl
 in software WebGL here). Prints a JSON line per run (with the 1-minute load average: the machine
@@ -94,10 +98,38 @@ def click_and_wait(page, locator, done_text: str | re.Pattern | None = None) -> 
     return time.perf_counter() - start
 
 
-def one_run(browser, scenario: str | None) -> dict:
+# How the server is started: as `make run` does (with the warm-up of ui/serve.py), or plain.
+LAUNCH = {"serve": [sys.executable, "-m", "ui.serve"],
+          "streamlit": [sys.executable, "-m", "streamlit", "run", "app.py"]}
+
+
+def start_server(port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*LAUNCH[env["BENCH_LAUNCH"]], "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_listening(port: int) -> None:
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def one_run(browser, scenario: str | None, launch: str = "serve") -> dict:
     port = free_port()
-    env = {**os.environ, **({"NETWORK_SCENARIO": scenario} if scenario else {})}
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    env = {**os.environ, "BENCH_LAUNCH": launch,
+           **({"NETWORK_SCENARIO": scenario} if scenario else {})}
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})  # cache: empty
+    page = context.new_page()
     frames: list[tuple[float, int]] = []  # (seconds from server start, size) per message
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -105,17 +137,9 @@ def one_run(browser, scenario: str | None) -> dict:
         (time.perf_counter() - start, len(event["response"]["payloadData"]))))
     cpu_before = chromium_cpu()
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_server(port, env)
     try:
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_listening(port)
         listening = time.perf_counter() - start
         page.goto(f"http://127.0.0.1:{port}/")
         page.wait_for_selector(MAP, timeout=60_000)
@@ -152,11 +176,30 @@ def one_run(browser, scenario: str | None) -> dict:
         times["edit_and_solve_s"] = click_and_wait(
             page, page.get_by_role("button", name="Add site", exact=True),
             re.compile(r"(Solved|Finished) in"))
-        return {k: round(v, 2) for k, v in times.items()}
     finally:
         page.close()
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
+    times["first_page_warm_cache_s"] = first_page_again(context, port, env)
+    context.close()
+    return {k: round(v, 2) for k, v in times.items()}
+
+
+def first_page_again(context, port: int, env: dict) -> float:
+    """First page after a server restart at the same address, for a browser that has been
+    there before: Streamlit's script bundle (served as immutable) comes from its cache."""
+    page = context.new_page()
+    start = time.perf_counter()
+    proc = start_server(port, env)
+    try:
+        wait_listening(port)
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector(MAP, timeout=60_000)
+        first = time.perf_counter() - start
+        page.wait_for_selector(IDLE, timeout=60_000)
+        return first
+    finally:
+        page.close()
+        stop(proc)
 
 
 def script_times() -> dict:
@@ -199,16 +242,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scenario", help="scenario JSON (default: the embedded default)")
+    parser.add_argument("--launch", choices=["serve", "streamlit", "both"], default="serve",
+                        help="start the server as `make run` does (python -m ui.serve), as "
+                             "plain `streamlit run app.py`, or both, alternating")
     args = parser.parse_args()
-    results = []
+    launches = ["serve", "streamlit"] if args.launch == "both" else [args.launch]
+    results: dict[str, list[dict]] = {launch: [] for launch in launches}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                     args=CHROMIUM_ARGS)
         for _ in range(args.runs):
-            results.append(one_run(browser, args.scenario))
-            print(json.dumps(results[-1]), flush=True)
+            for launch in launches:
+                results[launch].append(one_run(browser, args.scenario, launch))
+                print(launch, json.dumps(results[launch][-1]), flush=True)
         browser.close()
-    table(results)
+    for launch in launches:
+        print(f"\nserver started by: {' '.join(LAUNCH[launch][1:])}")
+        table(results[launch])
     if args.scenario:
         os.environ["NETWORK_SCENARIO"] = args.scenario
     scripts = [script_times()]

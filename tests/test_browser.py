@@ -1,9 +1,9 @@
 """The app in a real browser: headless Debian Chromium driven by Playwright.
 
-Starts `streamlit run app.py` on a free port, adds a site through the search box and one by
-clicking a ZIP3 on the map, solves, and
-checks the page: KPI values present and formatted, no exception element. Screenshots go to
-test-artifacts/ (git-ignored) for people to look at.
+Starts the app as `make run` does (`python -m ui.serve`) on a free port, adds sites through the
+search box and one by clicking a ZIP3 on the map, solves, and checks the page: KPI values
+present and formatted, no exception element, the map not rebuilt by the edits. Screenshots go
+to test-artifacts/ (git-ignored) for people to look at.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def app_url(tmp_path_factory):
     port = free_port()
     log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "ui.serve", "--server.headless", "true",  # as `make run` does
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "NETWORK_SCENARIO": str(path)})

@@ -1,0 +1,66 @@
+"""Start the app, with its imports and default data loaded while the browser loads the page.
+
+    python -m ui.serve [streamlit options]        (what `make run` does)
+
+is `streamlit run app.py [options]` plus a warm-up thread. Streamlit imports the page modules
+only when the first browser session runs the script, once the browser has loaded Streamlit's
+frontend; the first run then spends about 0.5 s importing pandas, pydeck and our modules
+before it can send the map. The warm-up does that work while the browser loads the frontend,
+then puts the default scenario, its lanes and the place names into the app's caches.
+OR-Tools (0.8 s to import) is left to the first Solve: importing it here would compete with
+the first page. Measured in BENCHMARKS.md (section App); `streamlit run app.py` still works.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+RUNTIME_WAIT_S = 30.0
+# While warming up, hand the GIL over every 0.5 ms instead of 5 ms, so the server thread that
+# sends the browser Streamlit's files is not kept waiting behind the imports.
+WARM_UP_SWITCH_INTERVAL_S = 0.0005
+
+
+def warm_up() -> None:
+    """Import what the Designer uses and fill the caches its first run reads. Waits for
+    Streamlit's runtime: the caches live in it, and starting earlier slows the server's own
+    start-up."""
+    from streamlit.runtime import Runtime
+
+    deadline = time.monotonic() + RUNTIME_WAIT_S
+    while not Runtime.exists():
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
+    usual = sys.getswitchinterval()
+    sys.setswitchinterval(WARM_UP_SWITCH_INTERVAL_S)
+    try:
+        import ui.panels  # noqa: F401  (pandas, pydeck, network: most of the first run)
+        import ui.results  # noqa: F401
+        from ui import data
+
+        scenario = data.default_scenario()
+        data.lanes(scenario)
+        data.zip3_place_names()
+    except Exception:  # noqa: BLE001
+        # A failed warm-up only makes the first page slower; the page script then meets the
+        # same problem and reports it to the planner.
+        pass
+    finally:
+        sys.setswitchinterval(usual)
+
+
+def main(argv: list[str]) -> None:
+    from streamlit.web import cli
+
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(APP), *argv]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
