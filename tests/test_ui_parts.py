@@ -55,3 +55,30 @@ def test_map_layers_after_a_design(default):
     assert colours <= set(maps.DAY_RGB.values()) | {maps.CROSS_BORDER_RGB}
     labels = [label for _, label in maps.legend_items(evaluation)]
     assert labels[0] == "1 day" and "open site" in labels
+
+
+def test_serve_warm_up_fills_the_caches_and_never_raises(monkeypatch):
+    """ui/serve.py's warm-up (what `make run` starts beside the server) loads the default
+    scenario's lanes into the app's cache, and a failure only returns False."""
+    import sys
+
+    from ui import data, serve
+
+    data.lanes_for.clear()
+    built = []
+    real_build = data.build_lanes
+    monkeypatch.setattr(data, "build_lanes", lambda s: built.append(s) or real_build(s))
+    usual = sys.getswitchinterval()
+    assert serve.warm_caches()
+    assert len(built) == 1
+    data.lanes(data.default_scenario())  # the page's call: answered from the cache
+    assert len(built) == 1
+    assert sys.getswitchinterval() == usual
+
+    def broken(_scenario):
+        raise RuntimeError("lanes failed")
+
+    data.lanes_for.clear()
+    monkeypatch.setattr(data, "build_lanes", broken)
+    assert serve.warm_caches() is False
+    assert sys.getswitchinterval() == usual

@@ -25,17 +25,22 @@ RUNTIME_WAIT_S = 30.0
 WARM_UP_SWITCH_INTERVAL_S = 0.0005
 
 
-def warm_up() -> None:
-    """Import what the Designer uses and fill the caches its first run reads. Waits for
-    Streamlit's runtime: the caches live in it, and starting earlier slows the server's own
-    start-up."""
+def warm_up() -> bool:
+    """The warm-up thread: wait for Streamlit's runtime (the caches live in it, and starting
+    earlier slows the server's own start-up), then `warm_caches`. False if either failed."""
     from streamlit.runtime import Runtime
 
     deadline = time.monotonic() + RUNTIME_WAIT_S
     while not Runtime.exists():
         if time.monotonic() > deadline:
-            return
+            return False
         time.sleep(0.02)
+    return warm_caches()
+
+
+def warm_caches() -> bool:
+    """Import what the Designer uses and fill the caches its first run reads; False (never an
+    exception) if that failed."""
     usual = sys.getswitchinterval()
     sys.setswitchinterval(WARM_UP_SWITCH_INTERVAL_S)
     try:
@@ -46,10 +51,11 @@ def warm_up() -> None:
         scenario = data.default_scenario()
         data.lanes(scenario)
         data.zip3_place_names()
+        return True
     except Exception:  # noqa: BLE001
         # A failed warm-up only makes the first page slower; the page script then meets the
         # same problem and reports it to the planner.
-        pass
+        return False
     finally:
         sys.setswitchinterval(usual)
 
