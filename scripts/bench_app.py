@@ -1,7 +1,7 @@
 """App speed in a real browser (the numbers in BENCHMARKS.md, section "App").
 
     .venv/bin/python scripts/bench_app.py [--runs 3] [--scenario FILE.json]
-                                          [--launch serve|streamlit|both]
+                                          [--launch serve|streamlit|both] [--pin]
 
 For each run: start the server as `make run` does (`python -m ui.serve`) and time, from
 process start, until the Designer map has drawn in headless Chromium with an empty cache (first
@@ -103,11 +103,16 @@ LAUNCH = {"serve": [sys.executable, "-m", "ui.serve"],
           "streamlit": [sys.executable, "-m", "streamlit", "run", "app.py"]}
 
 
+SERVER_CPU, BROWSER_CPU = 0, 1  # with --pin: the server and the browser one core each
+
+
 def start_server(port: int, env: dict) -> subprocess.Popen:
+    pin = env.get("BENCH_PIN") == "1"
     return subprocess.Popen(
         [*LAUNCH[env["BENCH_LAUNCH"]], "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.sched_setaffinity(0, {SERVER_CPU})) if pin else None)
 
 
 def wait_listening(port: int) -> None:
@@ -245,7 +250,13 @@ def main() -> None:
     parser.add_argument("--launch", choices=["serve", "streamlit", "both"], default="serve",
                         help="start the server as `make run` does (python -m ui.serve), as "
                              "plain `streamlit run app.py`, or both, alternating")
+    parser.add_argument("--pin", action="store_true",
+                        help="server on CPU 0, browser on CPU 1: as if each had its own "
+                             "machine (a planner's browser is not on the app's server)")
     args = parser.parse_args()
+    if args.pin:
+        os.environ["BENCH_PIN"] = "1"
+        os.sched_setaffinity(0, {BROWSER_CPU})  # Chromium, started below, inherits it
     launches = ["serve", "streamlit"] if args.launch == "both" else [args.launch]
     results: dict[str, list[dict]] = {launch: [] for launch in launches}
     with sync_playwright() as p:
