@@ -264,3 +264,20 @@ def test_solve_status_shows_the_live_gap():
                            SolveProgress(862_000_000.0, 861_138_000.0, 1.2)])
     assert "$862,000,000" in text and "gap ≤ 0.10%" in text
     assert "bound not yet known" in _progress_text([SolveProgress(9.0e8, None, 0.5)])
+
+
+def test_basemap_toggle_survives_a_page_switch(small):
+    """Off by default (no request leaves the browser); on, the Designer's deck asks Streamlit
+    for its basemap, the credit is shown, and the choice holds on the Tradeoffs page too."""
+    at = start(small)
+    deck = at.get("deck_gl_json_chart")[0].proto
+    assert '"mapStyle":"__MAP_STYLE__"' in deck.json
+    at.toggle(key="basemap_toggle").set_value(True).run()
+    assert at.session_state["basemap"] is True
+    assert "__MAP_STYLE__" not in at.get("deck_gl_json_chart")[0].proto.json
+    assert any("CARTO" in c.value for c in at.caption)
+    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/designer.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.toggle(key="basemap_toggle").value is True
+    assert "__MAP_STYLE__" not in at.get("deck_gl_json_chart")[0].proto.json

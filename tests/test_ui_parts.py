@@ -39,7 +39,14 @@ def test_map_layers_before_a_solve(default):
     assert layers[maps.ZIP3_LAYER]["radiusUnits"] == "meters"
     assert "assignment" not in layers
     assert "<" not in layers[maps.ZIP3_LAYER]["data"][0]["tip"]
-    assert deck.get("mapProvider") is None and deck.get("mapStyle") is None
+    # No basemap unless asked for: pydeck's token, which Streamlit reads as "none" (None would
+    # make Streamlit fetch CARTO's tiles from the internet).
+    assert deck.get("mapProvider") is None and deck["mapStyle"] == "__MAP_STYLE__"
+    assert layers["states"]["getFillColor"][3] == 255
+    tiled = json.loads(maps.network_deck(default, build_lanes(default), basemap=True).to_json())
+    assert tiled.get("mapStyle") is None  # Streamlit's basemap
+    tiled_states = next(layer for layer in tiled["layers"] if layer["id"] == "states")
+    assert tiled_states["getFillColor"][3] < 255  # the tiles show through
 
 
 def test_map_layers_after_a_design(default):

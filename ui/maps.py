@@ -1,11 +1,18 @@
 """pydeck map of a network: state outlines, ZIP3 demand bubbles, candidate and open sites, and
 lines from each open site to the ZIP3s it serves.
 
-No basemap tiles are used (map_provider=None): the state outlines come from the embedded
-data/us_states.geojson, so the map reads the same offline. Every pickable layer carries a `tip`
-column with its tooltip text (plain text with line breaks; substituted values are escaped, so no
-HTML), because one tooltip template serves all layers. pydeck turns bare strings into accessor
-expressions, so constant string props are quoted: "'pixels'".
+The state outlines come from the embedded data/us_states.geojson, so the map reads the same
+offline. Basemap tiles are optional (`basemap=True`): Streamlit's frontend then puts CARTO's
+light basemap (fetched from the internet by the planner's browser, drawn by MapLibre, with
+zoom buttons) under the layers, and the states' fill turns translucent so the tiles show.
+Without it the deck keeps pydeck's "__MAP_STYLE__" token, which Streamlit reads as "no
+basemap" (map_style=None would mean "Streamlit's default basemap"): no request leaves the
+browser, and the first page is about 0.35 s lighter in software WebGL (BENCHMARKS.md).
+
+Every pickable layer carries a `tip` column with its tooltip text (plain text with line
+breaks; substituted values are escaped, so no HTML), because one tooltip template serves all
+layers. pydeck turns bare strings into accessor expressions, so constant string props are
+quoted: "'pixels'".
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ DAY_RGB = {1: (44, 123, 182), 2: (120, 190, 220), 3: (250, 220, 120), 4: (245, 1
 OPEN_RGB = (20, 20, 20)
 CANDIDATE_RGB = (255, 255, 255)
 SELECTED_RGB = (255, 200, 0)
+STATE_FILL_RGB = (238, 241, 245)
+STATE_FILL_ALPHA_OVER_TILES = 90  # of 255: the basemap's roads and places show through
+BASEMAP_CREDIT = "Basemap © CARTO, © OpenStreetMap contributors"
 MAX_BUBBLE_M = 80_000
 # Served by Streamlit's static file serving (.streamlit/config.toml). Relative, so it works
 # under any base URL path. (Layer data is passed through as is; only props get quoted.)
@@ -153,14 +163,15 @@ def outlines_data(scenario: Scenario) -> str | dict:
 
 
 def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None,
-                 selected_zip3: str | None = None, selected_site: str | None = None
-                 ) -> pdk.Deck:
+                 selected_zip3: str | None = None, selected_site: str | None = None,
+                 basemap: bool = False) -> pdk.Deck:
     """The whole map; `evaluation` (of this same scenario) adds delivery-day colours, open
-    sites and assignment lines."""
+    sites and assignment lines; `basemap` puts CARTO's tiles underneath (module docstring)."""
     layers = [pdk.Layer("GeoJsonLayer", outlines_data(scenario), id="states", stroked=True,
-                        filled=True, get_fill_color=[238, 241, 245], get_line_color=[120, 130,
-                                                                                     145],
-                        line_width_min_pixels=1, pickable=False)]
+                        filled=True, get_fill_color=list(STATE_FILL_RGB) + [
+                            STATE_FILL_ALPHA_OVER_TILES if basemap else 255],
+                        get_line_color=[120, 130, 145], line_width_min_pixels=1,
+                        pickable=False)]
     zips = zip3_frame(scenario, lanes, evaluation)
     if evaluation is not None:
         layers.append(pdk.Layer("LineLayer", assignment_frame(scenario, evaluation),
@@ -188,8 +199,9 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
                                 get_background_color=[255, 255, 255, 225],
                                 background_padding=[4, 2], font_weight=700, pickable=False,
                                 font_family="'Source Sans Pro, Helvetica, Arial, sans-serif'"))
-    return CompactDeck(layers=layers, initial_view_state=VIEW, map_provider=None, map_style=None,
-                       tooltip=TOOLTIP)
+    style = {"map_style": None} if basemap else {}  # see the module docstring
+    return CompactDeck(layers=layers, initial_view_state=VIEW, map_provider=None,
+                       tooltip=TOOLTIP, **style)
 
 
 class CompactDeck(pdk.Deck):

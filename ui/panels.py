@@ -193,7 +193,8 @@ def _remove_site(site_id: str) -> None:
 def network_map(scenario: Scenario, record: state.SolveRecord | None) -> None:
     evaluation = record.result.evaluation if record and record.result.status.has_design else None
     zip3, site_id = map_selection()
-    deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id)
+    deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id,
+                             basemap=state.basemap())
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
                     height=MAP_HEIGHT_PX)
     legend(evaluation)
@@ -209,9 +210,18 @@ def legend(evaluation) -> None:
     # st.html, not st.markdown(unsafe_allow_html=True): the page then needs no HTML-in-markdown
     # parser, one script chunk less for the browser to fetch before the first map
     st.html(f"<div style='font-size:1rem'>{swatches}</div>")
+    outlines = "State outlines from data/us_states.geojson (drawn offline too)"
+    source = (f"{outlines}; {maps.BASEMAP_CREDIT}, loaded from the internet by this browser."
+              if state.basemap() else f"{outlines}; no basemap.")
     if evaluation is not None:
         st.caption("Bubble size = orders per year; lines join each open site to the ZIP3s it "
-                   "serves. No basemap: state outlines from data/us_states.geojson.")
+                   f"serves. {source}")
+    else:
+        st.caption(source)
+    st.toggle("Basemap tiles", value=state.basemap(), key="basemap_toggle",
+              on_change=state.set_basemap_from_toggle, args=("basemap_toggle",),
+              help="CARTO's light basemap (roads, places) under the map. The browser loads it "
+                   "from the internet; off, the map draws from embedded data only and faster.")
 
 
 def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:

@@ -10,6 +10,8 @@ Keys:
                       before the last change is ignored (panels.map_selection)
     map_selection_seen  (the map's selected objects, scenario_version when first seen)
     map_epoch         part of the Designer map's key; bumped only to clear a stale selection
+    basemap           CARTO basemap tiles under the maps (off by default: offline and faster);
+                      kept apart from its toggles' keys so it survives page switches
     notices           (kind, text) messages to show once on the next run
     tradeoff_counts   N of the Tradeoffs page's sweep over 1..N sites
     upload_problems   {uploader key: problem lines} of the last rejected upload
@@ -60,6 +62,7 @@ def init_state() -> None:
         "tradeoff_clicked": None,
         "map_selection_seen": None,
         "map_epoch": 0,
+        "basemap": False,
     }
     for key, value in defaults.items():
         if key not in st.session_state:
@@ -113,6 +116,14 @@ def last_solve() -> SolveRecord | None:
 
 def previous_solve() -> SolveRecord | None:
     return st.session_state["previous_result"]
+
+
+def basemap() -> bool:
+    return st.session_state["basemap"]
+
+
+def set_basemap_from_toggle(toggle_key: str) -> None:
+    st.session_state["basemap"] = bool(st.session_state[toggle_key])
 
 
 def notify(kind: str, text: str) -> None:

@@ -99,6 +99,7 @@ def show_network(scenario: Scenario, result, k: int) -> None:
                 f"{fmt.usd(kp.total_cost_usd)} a year · {fmt.usd_cents(kp.cost_per_order_usd)} "
                 f"per order · {fmt.days(kp.avg_delivery_days)} on average · "
                 f"{fmt.pct(kp.share_within_days.get(2, 1.0))} within 2 days")
-    deck = maps.network_deck(scenario, data.lanes(scenario), result.evaluation)
+    deck = maps.network_deck(scenario, data.lanes(scenario), result.evaluation,
+                             basemap=state.basemap())
     st.pydeck_chart(deck, height=520, key="tradeoff_map")
     legend(result.evaluation)
