@@ -281,3 +281,23 @@ def test_basemap_toggle_survives_a_page_switch(small):
     assert not at.exception, [e.message for e in at.exception]
     assert at.toggle(key="basemap_toggle").value is True
     assert "__MAP_STYLE__" not in at.get("deck_gl_json_chart")[0].proto.json
+
+
+def test_bad_scenario_file_shows_problems_and_starts_on_the_default(tmp_path, monkeypatch,
+                                                                    default):
+    """$NETWORK_SCENARIO pointing at a broken file: the problems are listed with the file
+    and field, no traceback, and the app runs on the embedded default."""
+    from ui import data
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"name": "x"}')
+    monkeypatch.setenv(data.SCENARIO_ENV, str(broken))
+    data.default_scenario.clear()  # cached without the variable by other tests
+    try:
+        at = start()
+    finally:
+        data.default_scenario.clear()
+    message = " ".join(e.value for e in at.error)
+    assert "could not be used" in message and "broken.json" in message
+    assert "format_version" in message
+    assert at.session_state["scenario"] == default

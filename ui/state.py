@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from network.errors import InputError
 from network.scenario import Scenario
-from ui.data import default_scenario, scenario_key
+from network.scenario_file import load_default_scenario
+from ui.data import SCENARIO_ENV, default_scenario, scenario_key
 
 if TYPE_CHECKING:  # importing the optimizer loads ortools (0.8 s); only the type is needed here
     from network.optimize.result import OptimizeResult
@@ -68,7 +70,19 @@ def init_state() -> None:
         if key not in st.session_state:
             st.session_state[key] = value
     if st.session_state["scenario"] is None:
-        st.session_state["scenario"] = default_scenario()
+        st.session_state["scenario"] = _starting_scenario()
+
+
+def _starting_scenario() -> Scenario:
+    """$NETWORK_SCENARIO's scenario, or, when that file cannot be used, the embedded default
+    with a message listing its problems (not a traceback)."""
+    try:
+        return default_scenario()
+    except InputError as err:
+        notify("error", f"**The scenario file in ${SCENARIO_ENV} could not be used**, so the "
+               "embedded default scenario is shown instead. Problems:\n\n"
+               + "\n".join(f"- {p}" for p in err.problems))
+        return load_default_scenario()
 
 
 def scenario() -> Scenario:
