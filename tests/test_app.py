@@ -301,3 +301,51 @@ def test_bad_scenario_file_shows_problems_and_starts_on_the_default(tmp_path, mo
     assert "could not be used" in message and "broken.json" in message
     assert "format_version" in message
     assert at.session_state["scenario"] == default
+
+
+SITES_CSV = (b"name,zip,fixed_cost_usd_per_year,capacity_orders_per_year\n"
+             b"Broker A (Sparks),89431,9000000,\n"
+             b"Broker B (Memphis),38118,,20000000\n")
+BAD_SITES_CSV = (b"name,zip,fixed_cost_usd_per_year,site_id\n"
+                 b",89431,abc,\n"
+                 b"Nowhere,99999,-1,\n"
+                 b"Seattle again,98101,,SEA\n")
+
+
+def test_sites_upload_adds_sites_with_costs_or_labelled_estimates(small):
+    new = edits.apply_sites_upload(small, SITES_CSV, "brokers.csv")
+    added = new.sites[len(small.sites):]
+    assert [(s.name, s.state, s.zip3) for s in added] == [
+        ("Broker A (Sparks)", "NV", "894"), ("Broker B (Memphis)", "TN", "381")]
+    assert added[0].fixed_cost_usd_per_year == 9_000_000
+    assert added[1].capacity_orders_per_year == 20_000_000
+    assert "capacity estimated" in added[0].source and "row 1" in added[0].source
+    assert "fixed cost estimated" in added[1].source
+    assert len({s.site_id for s in new.sites}) == len(new.sites)
+
+
+def test_sites_upload_names_every_bad_row_and_field(small):
+    with pytest.raises(InputError) as err:
+        edits.apply_sites_upload(small, BAD_SITES_CSV, "bad.csv")
+    text = [str(p) for p in err.value.problems]
+    assert any("row 1" in t and "'name'" in t for t in text)
+    assert any("row 1" in t and "fixed_cost_usd_per_year" in t for t in text)
+    assert any("row 2" in t and "'zip'" in t and "99999" in t for t in text)
+    assert any("row 2" in t and "fixed_cost_usd_per_year" in t for t in text)
+    assert any("row 3" in t and "site_id" in t and "SEA" in t for t in text)
+
+
+def test_sites_upload_on_the_designer(small):
+    """A good file adds its sites to the table; a bad one lists its problems and keeps the
+    sites as they were."""
+    at = start(small)
+    uploader = next(u for u in at.file_uploader if "candidate sites" in u.label)
+    uploader.set_value(("bad.csv", BAD_SITES_CSV, "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "previous data is kept" in " ".join(e.value for e in at.error)
+    assert at.session_state["scenario"].sites == small.sites
+    uploader = next(u for u in at.file_uploader if "candidate sites" in u.label)
+    uploader.set_value(("brokers.csv", SITES_CSV, "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.session_state["scenario"].sites) == len(small.sites) + 2
+    assert any("brokers.csv" in s.value for s in at.success)

@@ -13,10 +13,17 @@ import pandas as pd
 
 from network.errors import InputError, Problem, ProblemList
 from network.evaluate import Evaluation, chosen_lanes_frame, kpis_dict, sites_frame
-from network.places import Place, site_from_place, zip5_to_zip3
+from network.places import Place, find_zip, site_from_place, zip5_to_zip3
 from network.scenario import Scenario, Site
 from network.scenario_file import check_scenario, scenario_to_dict
-from network.tables import load_rate_cards, load_user_demand, parse_number, replace_rate_cards
+from network.tables import (
+    check_columns,
+    load_rate_cards,
+    load_user_demand,
+    parse_number,
+    read_csv_text,
+    replace_rate_cards,
+)
 
 SITE_TABLE_COLUMNS = ["site_id", "name", "state", "zip3", "fixed_cost_usd_per_year",
                       "capacity_orders_per_year", "forced_open", "forced_closed", "source"]
@@ -117,6 +124,70 @@ def apply_sites_table(scenario: Scenario, table: pd.DataFrame) -> Scenario:
 
 # ---------------------------------------------------------------------------------------------
 # Uploads
+
+
+SITES_UPLOAD_REQUIRED = ["name", "zip"]
+SITES_UPLOAD_OPTIONAL = ["site_id", "fixed_cost_usd_per_year", "capacity_orders_per_year"]
+MAX_UPLOADED_SITES = 300  # the largest site count the optimizer is benchmarked on
+
+
+def apply_sites_upload(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
+    """Add the candidate sites of an uploaded CSV: name and 5-digit ZIP per row, optionally a
+    site id, fixed cost and capacity (left out: the same estimates as a searched site). Raises
+    InputError listing every problem (row and field); then no site is added."""
+    frame = read_csv_text(data, file_name)
+    problems = ProblemList(file_name)
+    if not check_columns(frame, problems, SITES_UPLOAD_REQUIRED, SITES_UPLOAD_OPTIONAL):
+        problems.raise_if_any()
+    if len(frame) > MAX_UPLOADED_SITES:
+        problems.add(f"{len(frame)} rows; at most {MAX_UPLOADED_SITES} sites per upload")
+        problems.raise_if_any()
+    if frame.empty:
+        problems.add("no rows; one site per row: name, zip")
+    added: list[Site] = []
+    taken = set(scenario.site_ids)
+    for row, rec in enumerate(frame.to_dict("records"), start=1):
+        site = _uploaded_site(rec, row, problems, taken, file_name, scenario, added)
+        if site is not None:
+            added.append(site)
+            taken.add(site.site_id)
+    problems.raise_if_any()
+    return checked(scenario.with_changes(sites=scenario.sites + tuple(added)), file_name)
+
+
+def _uploaded_site(rec: dict, row: int, problems: ProblemList, taken: set[str],
+                   file_name: str, scenario: Scenario, added: list[Site]) -> Site | None:
+    name = str(rec.get("name") or "").strip()
+    if not name:
+        problems.add("is empty; every site needs a name", row, "name")
+    try:
+        place = find_zip(str(rec.get("zip") or ""))
+    except InputError:
+        problems.add(f"'{rec.get('zip', '')}' is not a known 5-digit US ZIP", row, "zip")
+        place = None
+    fixed = parse_number(problems, row, "fixed_cost_usd_per_year",
+                         rec.get("fixed_cost_usd_per_year"), minimum=0, optional=True)
+    capacity = parse_number(problems, row, "capacity_orders_per_year",
+                            rec.get("capacity_orders_per_year"), strictly_positive=True,
+                            optional=True)
+    site_id = str(rec.get("site_id") or "").strip()
+    if site_id and site_id in taken:
+        problems.add(f"'{site_id}' is already a site id (in the scenario or an earlier row)",
+                     row, "site_id")
+        return None
+    if not name or place is None:
+        return None
+    place = replace(place, name=name)
+    if not site_id:
+        site_id = new_site_id(scenario.with_changes(sites=scenario.sites + tuple(added)), place)
+    site = site_from_place(place, site_id)
+    estimated = [f for f, v in (("fixed cost", fixed), ("capacity", capacity)) if v is None]
+    return replace(
+        site, fixed_cost_usd_per_year=site.fixed_cost_usd_per_year if fixed is None else fixed,
+        capacity_orders_per_year=(site.capacity_orders_per_year if capacity is None
+                                  else capacity),
+        source=f"uploaded ({file_name}, row {row})"
+        + (f"; {' and '.join(estimated)} estimated as for a searched site" if estimated else ""))
 
 
 def apply_rate_card_upload(scenario: Scenario, data: bytes, file_name: str) -> Scenario:

@@ -9,6 +9,7 @@ from network.errors import InputError
 from network.places import Place, place_table, search_places
 from network.scenario import Scenario
 from ui import data, edits, fmt, maps, results, solve, state
+from ui.uploads import uploader
 
 # The map's key changes only to clear a stale selection (see map_selection): a new key makes
 # the browser build a new map (a new WebGL context and every shader compiled again: 1 s of a
@@ -17,6 +18,7 @@ from ui import data, edits, fmt, maps, results, solve, state
 MAP_KEY = "designer_map"
 SEARCH_KEY = "site_search"
 PICK_KEY = "search_pick"
+SITES_UPLOAD_KEY = "sites_upload"
 MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards above on one screen
 
 
@@ -267,6 +269,9 @@ def sites_editor(scenario: Scenario) -> None:
                 "forced_closed": st.column_config.CheckboxColumn("Forced closed"),
                 "source": st.column_config.TextColumn("Source", width="large")})
         submitted = st.form_submit_button("Apply changes to sites")
+    uploader("Add candidate sites from a CSV: name, zip (5 digits); optional site_id, "
+             "fixed_cost_usd_per_year, capacity_orders_per_year (left out: the estimates of "
+             "a searched site)", SITES_UPLOAD_KEY, edits.apply_sites_upload, "Sites file")
     if submitted:
         try:
             new = edits.apply_sites_table(scenario, table)

@@ -13,8 +13,7 @@ from network.scenario import Scenario
 from ui import data, edits, fmt, state
 from ui import settings_edits as se
 from ui.panels import show_problems
-
-UPLOAD_PROBLEMS = "upload_problems"  # session key: {uploader key: [problem text]}
+from ui.uploads import uploader
 
 
 def _apply(make: Callable[[], Scenario], what: str) -> None:
@@ -54,7 +53,7 @@ def demand_section(scenario: Scenario) -> None:
     st.caption(f"Now: {fmt.count(total)} orders a year. Source: {d.source}.")
     if d.orders_by_zip3 and st.button("Use population demand again", key="population_demand"):
         _apply(lambda: se.population_demand(scenario), "Population demand")
-    _uploader("Upload your own demand (CSV: zip3 or zip5, orders_per_year)", "demand_upload",
+    uploader("Upload your own demand (CSV: zip3 or zip5, orders_per_year)", "demand_upload",
               edits.apply_demand_upload, "Demand file")
 
 
@@ -161,47 +160,10 @@ def rate_cards_section(scenario: Scenario) -> None:
                f"Source: {service.source or 'not given'}.")
     st.markdown("**Transit business days by zone**")
     st.dataframe(se.transit_table(scenario), hide_index=True, width="stretch")
-    _uploader("Upload a negotiated rate card (CSV: service, zone, weight_lb, rate_usd[, source])",
+    uploader("Upload a negotiated rate card (CSV: service, zone, weight_lb, rate_usd[, source])",
               "rate_upload", edits.apply_rate_card_upload, "Rate card")
 
 
 def sources_section(scenario: Scenario) -> None:
     rows = [{"Parameter": k, "Source": v} for k, v in scenario.costs.sources]
     st.dataframe(rows, hide_index=True, width="stretch")
-
-
-# ---------------------------------------------------------------------------------------------
-# Uploads: checked in the uploader's callback, so each file is handled once.
-
-
-def _uploader(label: str, key: str, handler: Callable[[Scenario, bytes, str], Scenario],
-              what: str) -> None:
-    st.file_uploader(label, type=["csv"], key=key, on_change=_on_upload,
-                     args=(key, handler, what))
-    problems = st.session_state.get(UPLOAD_PROBLEMS, {}).get(key)
-    if problems:
-        st.error(f"**The uploaded file was not used; the previous data is kept.** "
-                 f"{len(problems)} problem{'s' if len(problems) > 1 else ''}:\n\n"
-                 + "\n".join(f"- {p}" for p in problems[:50]))
-
-
-def _on_upload(key: str, handler: Callable[[Scenario, bytes, str], Scenario],
-               what: str) -> None:
-    handle_upload(key, st.session_state.get(key), handler, what)
-
-
-def handle_upload(key: str, uploaded, handler: Callable[[Scenario, bytes, str], Scenario],
-                  what: str) -> bool:
-    """Apply an uploaded file to the current scenario; on error keep it and record why."""
-    store = dict(st.session_state.get(UPLOAD_PROBLEMS, {}))
-    store.pop(key, None)
-    applied = False
-    if uploaded is not None:
-        try:
-            new = handler(state.scenario(), uploaded.getvalue(), uploaded.name)
-            state.set_scenario(new, f"{what} '{uploaded.name}' applied.")
-            applied = True
-        except InputError as err:
-            store[key] = [str(p) for p in err.problems]
-    st.session_state[UPLOAD_PROBLEMS] = store
-    return applied
