@@ -213,7 +213,7 @@ def legend(evaluation) -> None:
     # parser, one script chunk less for the browser to fetch before the first map
     st.html(f"<div style='font-size:1rem'>{swatches}</div>")
     outlines = "State outlines from data/us_states.geojson (drawn offline too)"
-    source = (f"{outlines}; {maps.BASEMAP_CREDIT}, loaded from the internet by this browser."
+    source = (f"{outlines}; {maps.BASEMAP_CREDIT} (tiles load when this browser is online)."
               if state.basemap() else f"{outlines}; no basemap.")
     if evaluation is not None:
         st.caption("Bubble size = orders per year; lines join each open site to the ZIP3s it "
