@@ -349,3 +349,18 @@ def test_sites_upload_on_the_designer(small):
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.session_state["scenario"].sites) == len(small.sites) + 2
     assert any("brokers.csv" in s.value for s in at.success)
+
+
+def test_a_zip_outside_the_demand_base_is_refused_with_its_row(small):
+    """00501 (Holtsville, NY, an IRS PO-box ZIP) lies in ZIP3 005, which has no population
+    data: a site there has no lanes. The upload names its row; the search path says why."""
+    from network.places import find_zip
+
+    data = b"name,zip\nGood,89431\nIRS,00501\n"
+    with pytest.raises(InputError) as err:
+        edits.apply_sites_upload(small, data, "sites.csv")
+    assert [str(p) for p in err.value.problems] == [
+        "sites.csv, row 2, field 'zip': " + edits.unmodelled_zip3(small, find_zip("00501"))]
+    with pytest.raises(InputError) as err:
+        edits.add_site(small, find_zip("00501"))
+    assert "ZIP3 005" in str(err.value.problems[0])

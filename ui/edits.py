@@ -51,8 +51,22 @@ def new_site_id(scenario: Scenario, place: Place) -> str:
     return candidate
 
 
+def unmodelled_zip3(scenario: Scenario, place: Place) -> str | None:
+    """Why a site cannot go at `place`, or None: lanes are built from the ZIP3 areas of the
+    demand base, and some ZIPs (PO-box-only, military) lie in ZIP3s that are not among them."""
+    if place.zip3 in scenario.zip3_base.zip3:
+        return None
+    where = f"ZIP {place.zip5}" if place.zip5 else place.name
+    return (f"{where} is in ZIP3 {place.zip3}, which is not in the demand base "
+            "(data/us_zip3_demand.csv: PO-box-only and military ZIP3s are not); use a "
+            "nearby street ZIP")
+
+
 def add_site(scenario: Scenario, place: Place) -> tuple[Scenario, Site]:
     """A new candidate site at `place` with the estimated default costs."""
+    problem = unmodelled_zip3(scenario, place)
+    if problem:
+        raise InputError([Problem("new site", problem, field="zip")])
     site = site_from_place(place, new_site_id(scenario, place))
     return checked(scenario.with_changes(sites=scenario.sites + (site,)), "new site"), site
 
@@ -164,6 +178,9 @@ def _uploaded_site(rec: dict, row: int, problems: ProblemList, taken: set[str],
         place = find_zip(str(rec.get("zip") or ""))
     except InputError:
         problems.add(f"'{rec.get('zip', '')}' is not a known 5-digit US ZIP", row, "zip")
+        place = None
+    if place is not None and (problem := unmodelled_zip3(scenario, place)):
+        problems.add(problem, row, "zip")
         place = None
     fixed = parse_number(problems, row, "fixed_cost_usd_per_year",
                          rec.get("fixed_cost_usd_per_year"), minimum=0, optional=True)
