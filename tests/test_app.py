@@ -322,6 +322,10 @@ def test_sites_upload_adds_sites_with_costs_or_labelled_estimates(small):
     assert "capacity estimated" in added[0].source and "row 1" in added[0].source
     assert "fixed cost estimated" in added[1].source
     assert len({s.site_id for s in new.sites}) == len(new.sites)
+    with pytest.raises(InputError) as err:  # the same file again: nothing doubled
+        edits.apply_sites_upload(new, SITES_CSV, "brokers.csv")
+    assert [p.row for p in err.value.problems] == [1, 2]
+    assert "already candidate site" in str(err.value.problems[0])
 
 
 def test_sites_upload_names_every_bad_row_and_field(small):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 import pandas as pd
@@ -40,11 +41,12 @@ def checked(new: Scenario, source: str) -> Scenario:
 # Sites
 
 
-def new_site_id(scenario: Scenario, place: Place) -> str:
-    """A short readable id from the place name and ZIP3, unique in the scenario: 'RENO-895'."""
+def new_site_id(scenario: Scenario, place: Place, also_taken: Collection[str] = ()) -> str:
+    """A short readable id from the place name and ZIP3, unique in the scenario (and not in
+    `also_taken`): 'RENO-895'."""
     stem = re.sub(r"[^A-Z0-9]", "", place.name.upper())[:6] or "SITE"
     base = f"{stem}-{place.zip3}"
-    taken = set(scenario.site_ids)
+    taken = set(scenario.site_ids) | set(also_taken)
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -159,18 +161,28 @@ def apply_sites_upload(scenario: Scenario, data: bytes, file_name: str) -> Scena
     if frame.empty:
         problems.add("no rows; one site per row: name, zip")
     added: list[Site] = []
-    taken = set(scenario.site_ids)
+    taken: set[str] = set(scenario.site_ids)
+    # A file uploaded twice should not double the sites: same name and ZIP as a site already in
+    # the scenario (or an earlier row) is a problem.
+    known = {(s.name.casefold(), s.zip): s.site_id for s in scenario.sites}
     for row, rec in enumerate(frame.to_dict("records"), start=1):
-        site = _uploaded_site(rec, row, problems, taken, file_name, scenario, added)
-        if site is not None:
-            added.append(site)
-            taken.add(site.site_id)
+        site = _uploaded_site(rec, row, problems, scenario, taken, file_name)
+        if site is None:
+            continue
+        if (site.name.casefold(), site.zip) in known:
+            problems.add(f"'{site.name}' at ZIP {site.zip} is already candidate site "
+                         f"{known[(site.name.casefold(), site.zip)]}", row, "name")
+            continue
+        added.append(site)
+        taken.add(site.site_id)
+        known[(site.name.casefold(), site.zip)] = site.site_id
     problems.raise_if_any()
     return checked(scenario.with_changes(sites=scenario.sites + tuple(added)), file_name)
 
 
-def _uploaded_site(rec: dict, row: int, problems: ProblemList, taken: set[str],
-                   file_name: str, scenario: Scenario, added: list[Site]) -> Site | None:
+def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenario,
+                   taken: set[str], file_name: str) -> Site | None:
+    """One row's site, or None after recording each of its problems."""
     name = str(rec.get("name") or "").strip()
     if not name:
         problems.add("is empty; every site needs a name", row, "name")
@@ -196,7 +208,7 @@ def _uploaded_site(rec: dict, row: int, problems: ProblemList, taken: set[str],
         return None
     place = replace(place, name=name)
     if not site_id:
-        site_id = new_site_id(scenario.with_changes(sites=scenario.sites + tuple(added)), place)
+        site_id = new_site_id(scenario, place, taken)
     site = site_from_place(place, site_id)
     estimated = [f for f, v in (("fixed cost", fixed), ("capacity", capacity)) if v is None]
     return replace(

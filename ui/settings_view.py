@@ -54,7 +54,7 @@ def demand_section(scenario: Scenario) -> None:
     if d.orders_by_zip3 and st.button("Use population demand again", key="population_demand"):
         _apply(lambda: se.population_demand(scenario), "Population demand")
     uploader("Upload your own demand (CSV: zip3 or zip5, orders_per_year)", "demand_upload",
-              edits.apply_demand_upload, "Demand file")
+             edits.apply_demand_upload, "Demand file")
 
 
 def orders_section(scenario: Scenario) -> None:
@@ -161,7 +161,7 @@ def rate_cards_section(scenario: Scenario) -> None:
     st.markdown("**Transit business days by zone**")
     st.dataframe(se.transit_table(scenario), hide_index=True, width="stretch")
     uploader("Upload a negotiated rate card (CSV: service, zone, weight_lb, rate_usd[, source])",
-              "rate_upload", edits.apply_rate_card_upload, "Rate card")
+             "rate_upload", edits.apply_rate_card_upload, "Rate card")
 
 
 def sources_section(scenario: Scenario) -> None:
