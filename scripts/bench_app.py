@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -106,13 +107,21 @@ LAUNCH = {"serve": [sys.executable, "-m", "ui.serve"],
 SERVER_CPU, BROWSER_CPU = 0, 1  # with --pin: the server and the browser one core each
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
-    pin = env.get("BENCH_PIN") == "1"
-    return subprocess.Popen(
-        [*LAUNCH[env["BENCH_LAUNCH"]], "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=(lambda: os.sched_setaffinity(0, {SERVER_CPU})) if pin else None)
+@dataclass(frozen=True)
+class Server:
+    """How each run starts the app: `launch` (a LAUNCH key), on CPU 0 alone when `pinned`."""
+
+    launch: str = "serve"
+    scenario: str | None = None
+    pinned: bool = False
+
+    def start(self, port: int) -> subprocess.Popen:
+        env = {**os.environ, **({"NETWORK_SCENARIO": self.scenario} if self.scenario else {})}
+        return subprocess.Popen(
+            [*LAUNCH[self.launch], "--server.headless", "true", "--server.port", str(port),
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=(lambda: os.sched_setaffinity(0, {SERVER_CPU})) if self.pinned else None)
 
 
 def wait_listening(port: int) -> None:
@@ -129,10 +138,8 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
-def one_run(browser, scenario: str | None, launch: str = "serve") -> dict:
+def one_run(browser, server: Server) -> dict:
     port = free_port()
-    env = {**os.environ, "BENCH_LAUNCH": launch,
-           **({"NETWORK_SCENARIO": scenario} if scenario else {})}
     context = browser.new_context(viewport={"width": 1600, "height": 1000})  # cache: empty
     page = context.new_page()
     frames: list[tuple[float, int]] = []  # (seconds from server start, size) per message
@@ -142,7 +149,7 @@ def one_run(browser, scenario: str | None, launch: str = "serve") -> dict:
         (time.perf_counter() - start, len(event["response"]["payloadData"]))))
     cpu_before = chromium_cpu()
     start = time.perf_counter()
-    proc = start_server(port, env)
+    proc = server.start(port)
     try:
         wait_listening(port)
         listening = time.perf_counter() - start
@@ -184,17 +191,17 @@ def one_run(browser, scenario: str | None, launch: str = "serve") -> dict:
     finally:
         page.close()
         stop(proc)
-    times["first_page_warm_cache_s"] = first_page_again(context, port, env)
+    times["first_page_warm_cache_s"] = first_page_again(context, port, server)
     context.close()
     return {k: round(v, 2) for k, v in times.items()}
 
 
-def first_page_again(context, port: int, env: dict) -> float:
+def first_page_again(context, port: int, server: Server) -> float:
     """First page after a server restart at the same address, for a browser that has been
     there before: Streamlit's script bundle (served as immutable) comes from its cache."""
     page = context.new_page()
     start = time.perf_counter()
-    proc = start_server(port, env)
+    proc = server.start(port)
     try:
         wait_listening(port)
         page.goto(f"http://127.0.0.1:{port}/")
@@ -255,7 +262,6 @@ def main() -> None:
                              "machine (a planner's browser is not on the app's server)")
     args = parser.parse_args()
     if args.pin:
-        os.environ["BENCH_PIN"] = "1"
         os.sched_setaffinity(0, {BROWSER_CPU})  # Chromium, started below, inherits it
     launches = ["serve", "streamlit"] if args.launch == "both" else [args.launch]
     results: dict[str, list[dict]] = {launch: [] for launch in launches}
@@ -264,7 +270,8 @@ def main() -> None:
                                     args=CHROMIUM_ARGS)
         for _ in range(args.runs):
             for launch in launches:
-                results[launch].append(one_run(browser, args.scenario, launch))
+                results[launch].append(one_run(browser, Server(launch, args.scenario,
+                                                                args.pin)))
                 print(launch, json.dumps(results[launch][-1]), flush=True)
         browser.close()
     for launch in launches:
