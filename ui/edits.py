@@ -88,6 +88,21 @@ def remove_site(scenario: Scenario, site_id: str) -> Scenario:
         constraints=constraints), "sites")
 
 
+def _site_fields(rec: dict, row: int, problems: ProblemList, costs_optional: bool = False
+                 ) -> tuple[str, float | None, float | None]:
+    """A site row's name, fixed cost and capacity (None when missing or wrong, after
+    recording why), as the site table and the sites upload both check them."""
+    name = str(rec.get("name") or "").strip()
+    if not name:
+        problems.add("is empty; every site needs a name", row, "name")
+    fixed = parse_number(problems, row, "fixed_cost_usd_per_year",
+                         rec.get("fixed_cost_usd_per_year"), minimum=0, optional=costs_optional)
+    capacity = parse_number(problems, row, "capacity_orders_per_year",
+                            rec.get("capacity_orders_per_year"), strictly_positive=True,
+                            optional=costs_optional)
+    return name, fixed, capacity
+
+
 def sites_table(scenario: Scenario) -> pd.DataFrame:
     """The editable site table: one row per candidate site."""
     k = scenario.constraints
@@ -111,13 +126,7 @@ def apply_sites_table(scenario: Scenario, table: pd.DataFrame) -> Scenario:
             problems.add("new rows cannot be typed in; add a site with the search box or by "
                          "clicking the map", row, "site_id")
             continue
-        fixed = parse_number(problems, row, "fixed_cost_usd_per_year", rec.get(
-            "fixed_cost_usd_per_year"), minimum=0)
-        capacity = parse_number(problems, row, "capacity_orders_per_year", rec.get(
-            "capacity_orders_per_year"), strictly_positive=True)
-        name = str(rec.get("name") or "").strip()
-        if not name:
-            problems.add("is empty; every site needs a name", row, "name")
+        name, fixed, capacity = _site_fields(rec, row, problems)
         if rec.get("forced_open") and rec.get("forced_closed"):
             problems.add(f"site '{site_id}' cannot be both forced open and forced closed", row,
                          "forced_closed")
@@ -183,9 +192,7 @@ def apply_sites_upload(scenario: Scenario, data: bytes, file_name: str) -> Scena
 def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenario,
                    taken: set[str], file_name: str) -> Site | None:
     """One row's site, or None after recording each of its problems."""
-    name = str(rec.get("name") or "").strip()
-    if not name:
-        problems.add("is empty; every site needs a name", row, "name")
+    name, fixed, capacity = _site_fields(rec, row, problems, costs_optional=True)
     try:
         place = find_zip(str(rec.get("zip") or ""))
     except InputError:
@@ -194,11 +201,6 @@ def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenari
     if place is not None and (problem := unmodelled_zip3(scenario, place)):
         problems.add(problem, row, "zip")
         place = None
-    fixed = parse_number(problems, row, "fixed_cost_usd_per_year",
-                         rec.get("fixed_cost_usd_per_year"), minimum=0, optional=True)
-    capacity = parse_number(problems, row, "capacity_orders_per_year",
-                            rec.get("capacity_orders_per_year"), strictly_positive=True,
-                            optional=True)
     site_id = str(rec.get("site_id") or "").strip()
     if site_id and site_id in taken:
         problems.add(f"'{site_id}' is already a site id (in the scenario or an earlier row)",
