@@ -12,10 +12,11 @@ st.caption(f"Scenario: **{scenario.name}** · {len(scenario.sites)} candidate si
 panels.show_notices()
 
 kpi_box = st.container()
-panels.toolbar(scenario)
+selection = panels.map_selection()  # (ZIP3, site id) clicked on the map, if any
+panels.toolbar(scenario, selection)
 
 record = panels.current_record(scenario)
-panels.network_map(scenario, record)
+panels.network_map(scenario, record, selection)
 with kpi_box:
     panels.kpi_section(scenario, record)
 

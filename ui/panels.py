@@ -52,7 +52,7 @@ def current_record(scenario: Scenario) -> state.SolveRecord | None:
 # The toolbar above the map: solve, undo, add a site by city or ZIP
 
 
-def toolbar(scenario: Scenario) -> None:
+def toolbar(scenario: Scenario, selection: tuple[str | None, str | None]) -> None:
     """One row above the full-width map; the solve status and map-click actions below it."""
     cols = st.columns([1.1, 1.0, 2.3, 3.0, 1.1], vertical_alignment="bottom")
     solve_clicked = cols[0].button("Solve", type="primary", width="stretch", key="solve_button",
@@ -83,7 +83,7 @@ def toolbar(scenario: Scenario) -> None:
         if solve_clicked or (auto and stale):
             solve.solve(scenario)
     with st.container():
-        _selection_controls(scenario)
+        _selection_controls(scenario, *selection)
 
 
 def _search(query: str) -> tuple[list[Place], str | None]:
@@ -102,7 +102,8 @@ def map_key() -> str:
 
 
 def map_selection() -> tuple[str | None, str | None]:
-    """(ZIP3, site id) clicked on the map since the last scenario change, if any.
+    """(ZIP3, site id) clicked on the map since the last scenario change, if any. Read once
+    per run, before the map (it may change the map's key).
 
     The browser keeps a map click selected across reruns, so a click made before the scenario
     last changed (say, the click whose site was just added) counts as no selection: each
@@ -140,8 +141,7 @@ def place_in_zip3(scenario: Scenario, zip3: str) -> Place:
                  zip3)
 
 
-def _selection_controls(scenario: Scenario) -> None:
-    zip3, site_id = map_selection()
+def _selection_controls(scenario: Scenario, zip3: str | None, site_id: str | None) -> None:
     if zip3 is None and site_id is None:
         st.caption("Or click a ZIP3 bubble on the map to add a site there; click a site to "
                    "remove it. Hover for the numbers.")
@@ -192,9 +192,10 @@ def _remove_site(site_id: str) -> None:
 # Map and KPIs
 
 
-def network_map(scenario: Scenario, record: state.SolveRecord | None) -> None:
+def network_map(scenario: Scenario, record: state.SolveRecord | None,
+                selection: tuple[str | None, str | None]) -> None:
     evaluation = record.result.evaluation if record and record.result.status.has_design else None
-    zip3, site_id = map_selection()
+    zip3, site_id = selection
     deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id,
                              basemap=state.basemap())
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
