@@ -89,3 +89,16 @@ def test_serve_warm_up_fills_the_caches_and_never_raises(monkeypatch):
     monkeypatch.setattr(data, "build_lanes", broken)
     assert serve.warm_caches() is False
     assert sys.getswitchinterval() == usual
+
+
+def test_serve_turns_the_file_watcher_off_unless_asked():
+    """`make run` serves planners: no file watcher walking the modules while the browser loads
+    the map (BENCHMARKS.md, App); an explicit option still wins."""
+    from ui import serve
+
+    args = serve.streamlit_args(["--server.port", "9000"])
+    assert args[:3] == ["streamlit", "run", str(serve.APP)]
+    assert args[args.index("--server.fileWatcherType") + 1] == "none"
+    assert args[-2:] == ["--server.port", "9000"]
+    mine = serve.streamlit_args(["--server.fileWatcherType", "auto"])
+    assert mine.count("--server.fileWatcherType") == 1 and mine[-1] == "auto"

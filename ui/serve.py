@@ -8,7 +8,13 @@ frontend; the first run then spends about 0.5 s importing pandas, pydeck and our
 before it can send the map. The warm-up does that work while the browser loads the frontend,
 then puts the default scenario, its lanes and the place names into the app's caches.
 OR-Tools (0.8 s to import) is left to the first Solve: importing it here would compete with
-the first page. Measured in BENCHMARKS.md (section App); `streamlit run app.py` still works.
+the first page.
+
+It also turns Streamlit's file watcher off (unless an option says otherwise): the watcher
+walks every loaded module when a session starts and after each run, holding the server just
+when the browser fetches the map's code, and planners do not edit the app's sources. For
+development with reload-on-save, run `streamlit run app.py`. Measured in BENCHMARKS.md
+(section App).
 """
 
 from __future__ import annotations
@@ -60,11 +66,19 @@ def warm_caches() -> bool:
         sys.setswitchinterval(usual)
 
 
+def streamlit_args(argv: list[str]) -> list[str]:
+    """`streamlit run app.py` with the caller's options; the file watcher off unless they set
+    it."""
+    watcher = [] if any(a.startswith("--server.fileWatcherType") for a in argv) else [
+        "--server.fileWatcherType", "none"]
+    return ["streamlit", "run", str(APP), *watcher, *argv]
+
+
 def main(argv: list[str]) -> None:
     from streamlit.web import cli
 
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(APP), *argv]
+    sys.argv = streamlit_args(argv)
     cli.main()
 
 
