@@ -22,5 +22,5 @@ with kpi_box:
 
 if record is not None and record.result.status.has_design:
     results.show_results(record)
-panels.sites_editor(scenario)
+panels.sites_section(scenario)
 panels.export_buttons(scenario, record)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from network.errors import InputError
 from network.scenario import DesignConstraints, ShareTarget, Targets
 from network.scenario_file import load_default_scenario, scenario_from_json
-from ui import edits
+from ui import edits, panels
 from ui import settings_edits as se
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -43,6 +43,16 @@ def start(scenario=None, page: str | None = None) -> AppTest:
     at.run()
     if page is not None:
         at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def open_sites_table(at: AppTest) -> AppTest:
+    """What a click on the Designer's closed "Candidate sites" expander does (AppTest cannot
+    click one): the expander's state and the session's memory of it, then a rerun."""
+    at.session_state[panels.SITES_EXPANDER_KEY] = True
+    at.session_state["sites_table_open"] = True
+    at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -118,16 +128,32 @@ def test_infeasible_target_shows_explanation(small):
 
 def test_add_site_by_search_and_undo(default):
     """Searching a city and adding it grows the site table; Undo takes it away again."""
-    at = start()
-    before = len(at.dataframe[0].value)
+    at = open_sites_table(start())
+    before = len(at.data_editor[0].value)
     at.text_input(key="site_search").input("Reno, NV").run()
     at.button(key="add_search").click().run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.data_editor[0].value
     assert len(table) == before + 1
     assert "RENO-895" in set(table["site_id"])
     at.button(key="undo_button").click().run()
-    assert len(at.dataframe[0].value) == before
+    assert len(at.data_editor[0].value) == before
+
+
+def test_site_table_is_sent_only_once_opened_and_stays_open(small):
+    """Closed when a session starts, so the first page carries no table (its browser code is
+    the first page's largest extra); opened, it lists the sites and is still open after a
+    visit to another page."""
+    at = start(small)
+    assert len(at.expander) == 1 and "Candidate sites" in at.expander[0].label
+    assert not at.data_editor
+    assert not [u for u in at.file_uploader if "candidate sites" in u.label]
+    open_sites_table(at)
+    assert list(at.data_editor[0].value["site_id"]) == [s.site_id for s in small.sites]
+    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/designer.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.data_editor) == 1
 
 
 def test_remove_and_edit_sites_through_the_table(default):
@@ -342,7 +368,7 @@ def test_sites_upload_names_every_bad_row_and_field(small):
 def test_sites_upload_on_the_designer(small):
     """A good file adds its sites to the table; a bad one lists its problems and keeps the
     sites as they were."""
-    at = start(small)
+    at = open_sites_table(start(small))
     uploader = next(u for u in at.file_uploader if "candidate sites" in u.label)
     uploader.set_value(("bad.csv", BAD_SITES_CSV, "text/csv")).run()
     assert not at.exception, [e.message for e in at.exception]

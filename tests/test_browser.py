@@ -145,6 +145,7 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     wait_for_map(page)
     no_exception(page)
     page.screenshot(path=ARTIFACTS / "01-designer-start.png")
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0  # no table code to load
     # The map must survive edits and solves: a new one means a new WebGL context and every
     # shader compiled again, a second per rerun in software WebGL.
     contexts_at_start = page.evaluate("window.webglContexts")
@@ -213,6 +214,27 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     assert re.search(r"Orders within 2 days\s+\d+\.\d%", text), text
     assert page.evaluate("window.webglContexts") == contexts_after_click  # the solve: none
     page.screenshot(path=ARTIFACTS / "02-designer-solved.png")
+
+    # The site table comes closed (the first page loads no table code); one click opens it,
+    # with the sites added above, and it is still open after a visit to another page.
+    sites = page.get_by_test_id("stExpander").filter(has_text="Candidate sites")
+    table = sites.locator('[data-testid="stDataFrame"]')
+    assert table.count() == 0
+    page.get_by_text("Candidate sites: edit the table").click()
+    table.wait_for(timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+    rows = table.locator("[aria-rowcount]").first.get_attribute("aria-rowcount")
+    assert int(rows) == 1 + len(SITES) + 3  # header, the scenario's sites, the three added
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Settings").click()
+    page.get_by_role("heading", name="Settings").wait_for(timeout=30_000)
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Designer").click()
+    table.wait_for(timeout=30_000)
+    wait_idle(page)
+    wait_for_map(page)
+    no_exception(page)
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "02d-designer-sites-table.png")
     page.set_viewport_size({"width": 1280, "height": 720})  # a common projector resolution
     wait_for_map(page)
     page.screenshot(path=ARTIFACTS / "02b-designer-solved-1280x720.png")

@@ -19,6 +19,8 @@ MAP_KEY = "designer_map"
 SEARCH_KEY = "site_search"
 PICK_KEY = "search_pick"
 SITES_UPLOAD_KEY = "sites_upload"
+SITES_EXPANDER_KEY = "sites_expander"
+SITES_LABEL = "Candidate sites: edit the table, or add sites from a CSV"
 MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards above on one screen
 
 
@@ -175,7 +177,7 @@ def _add_site(place: Place) -> None:
     state.set_scenario(new, f"Added candidate site {site.name}, {site.state} ({site.site_id}); "
                        f"fixed cost {fmt.usd(site.fixed_cost_usd_per_year)}/yr and capacity "
                        f"{fmt.count(site.capacity_orders_per_year)} orders/yr are estimates: "
-                       "edit them in the site table.")
+                       "edit them under Candidate sites, below the map.")
 
 
 def _remove_site(site_id: str) -> None:
@@ -250,8 +252,23 @@ def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
 # Site table
 
 
+def sites_section(scenario: Scenario) -> None:
+    """The site table and the sites upload in an expander whose contents run only while it is
+    open. Closed (how a session starts) the first page sends no table, so the browser fetches
+    no table code while it loads the map: with Streamlit's file watcher off (ui.serve) that
+    brings the first page from about 3.0 to 2.7 s here (BENCHMARKS.md, App). Once opened it
+    stays open for the session, across page switches."""
+    if SITES_EXPANDER_KEY not in st.session_state:  # first run, or back from another page
+        st.session_state[SITES_EXPANDER_KEY] = state.sites_table_open()
+    box = st.expander(SITES_LABEL, key=SITES_EXPANDER_KEY, icon=":material/table:",
+                      on_change=state.set_sites_table_open_from_expander,
+                      args=(SITES_EXPANDER_KEY,))
+    if box.open:
+        with box:
+            sites_editor(scenario)
+
+
 def sites_editor(scenario: Scenario) -> None:
-    st.subheader("Candidate sites")
     st.caption("Edit fixed cost, capacity and the forced open / forced closed boxes; select rows "
                "and press the bin icon to remove them; then apply. Costs of user-placed sites "
                "are estimates.")

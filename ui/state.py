@@ -12,6 +12,8 @@ Keys:
     map_epoch         part of the Designer map's key; bumped only to clear a stale selection
     basemap           CARTO basemap tiles under the maps (off by default: offline and faster);
                       kept apart from its toggles' keys so it survives page switches
+    sites_table_open  whether the Designer's "Candidate sites" table is open (closed at first:
+                      the first page then loads no table code); survives page switches too
     notices           (kind, text) messages to show once on the next run
     tradeoff_counts   N of the Tradeoffs page's sweep over 1..N sites
     upload_problems   {uploader key: problem lines} of the last rejected upload
@@ -65,6 +67,7 @@ def init_state() -> None:
         "map_selection_seen": None,
         "map_epoch": 0,
         "basemap": False,
+        "sites_table_open": False,
     }
     for key, value in defaults.items():
         if key not in st.session_state:
@@ -138,6 +141,14 @@ def basemap() -> bool:
 
 def set_basemap_from_toggle(toggle_key: str) -> None:
     st.session_state["basemap"] = bool(st.session_state[toggle_key])
+
+
+def sites_table_open() -> bool:
+    return st.session_state["sites_table_open"]
+
+
+def set_sites_table_open_from_expander(expander_key: str) -> None:
+    st.session_state["sites_table_open"] = bool(st.session_state[expander_key])
 
 
 def notify(kind: str, text: str) -> None:
