@@ -1,0 +1,70 @@
+"""First page only, alternating between checkouts of the app, for side-by-side comparisons.
+
+    git worktree add /tmp/before <commit>
+    .venv/bin/python scripts/bench_first_page.py --runs 12 /tmp/before .
+
+Each round starts every checkout's server in turn, as `make run` does (`python -m ui.serve`
+with this interpreter, from that checkout), and times from process start until the Designer's
+map is drawn in headless Chromium with an empty cache (bench_app.py's first_page_s). The
+machine is shared and noisy, so the checkouts alternate within each round and only their
+medians over the same rounds are compared. Prints each run and a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench_app import CHROMIUM_ARGS, IDLE, MAP, free_port, stop, wait_listening
+from playwright.sync_api import sync_playwright
+
+
+def first_page_s(browser, checkout: Path) -> float:
+    port = free_port()
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})  # cache: empty
+    page = context.new_page()
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.serve", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_listening(port)
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector(MAP, timeout=60_000)
+        seconds = time.perf_counter() - start
+        page.wait_for_selector(IDLE, timeout=60_000)
+    finally:
+        context.close()
+        stop(proc)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("checkouts", nargs="+", type=Path)
+    parser.add_argument("--runs", type=int, default=6)
+    args = parser.parse_args()
+    times: dict[Path, list[float]] = {c: [] for c in args.checkouts}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=CHROMIUM_ARGS)
+        for run in range(args.runs):
+            for checkout in args.checkouts:
+                times[checkout].append(first_page_s(browser, checkout))
+                print(f"run {run + 1} {checkout}: {times[checkout][-1]:.2f} s "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+        browser.close()
+    print("\n| checkout | first page, median (s) | runs (s) |\n|---|---:|---|")
+    for checkout, xs in times.items():
+        print(f"| {checkout} | {statistics.median(xs):.2f} | "
+              f"{', '.join(f'{x:.2f}' for x in xs)} |")
+
+
+if __name__ == "__main__":
+    main()
