@@ -236,6 +236,7 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     table.scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "02d-designer-sites-table.png")
     page.set_viewport_size({"width": 1280, "height": 720})  # a common projector resolution
+    page.get_by_role("heading", name="Network designer").scroll_into_view_if_needed()
     wait_for_map(page)
     page.screenshot(path=ARTIFACTS / "02b-designer-solved-1280x720.png")
     page.locator('[data-testid="stDeckGlJsonChart"]').scroll_into_view_if_needed()
