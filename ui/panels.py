@@ -270,8 +270,9 @@ def sites_section(scenario: Scenario) -> None:
 
 def sites_editor(scenario: Scenario) -> None:
     st.caption("Edit fixed cost, capacity and the forced open / forced closed boxes; select rows "
-               "and press the bin icon to remove them; then apply. Costs of user-placed sites "
-               "are estimates.")
+               "and press the bin icon to remove them; then apply (edits not yet applied are "
+               "dropped when this section is collapsed or you leave the page). Costs of "
+               "user-placed sites are estimates.")
     version = st.session_state["scenario_version"]
     with st.form(f"sites_form_{version}", border=False):
         table = st.data_editor(
