@@ -160,8 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_validate)
     from network.optimize.commands import register  # solve, bench
+    from network.store.commands import register as register_store  # store upgrade, list, check
 
     register(sub)
+    register_store(sub)
     return parser
 
 

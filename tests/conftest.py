@@ -19,3 +19,48 @@ def default_lanes(default_scenario):
     from network.lanes import build_lanes
 
     return build_lanes(default_scenario)
+
+
+# -- the scenario store on SQLite and PostgreSQL ------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server for the session: $NETWORK_TEST_POSTGRES_URL (CI starts one), else a
+    throwaway server started here (scripts/postgres_server.py) and removed afterwards. Fails,
+    never skips, when PostgreSQL is not installed: the README promises the whole suite."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    from scripts.postgres_server import PostgresNotInstalled, start, stop
+
+    given = os.environ.get("NETWORK_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    folder = Path(tempfile.mkdtemp(prefix="network-pg-"))
+    try:
+        url = start(folder)
+    except (PostgresNotInstalled, subprocess.CalledProcessError) as exc:
+        log = folder / "server.log"
+        detail = log.read_text() if log.exists() else ""
+        stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.fail(f"cannot start the test PostgreSQL server: {exc}\n{detail}", pytrace=False)
+    yield url
+    stop(folder)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_db(request, tmp_path):
+    """A fresh, empty store (not yet created) on each database: a SQLite file path, or a
+    PostgreSQL URL whose search_path is a schema of its own, dropped afterwards."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "scenarios.db")
+        return
+    from store_helpers import postgres_schema
+
+    with postgres_schema(request.getfixturevalue("postgres_url")) as url:
+        yield url
