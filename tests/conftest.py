@@ -64,3 +64,12 @@ def store_db(request, tmp_path):
 
     with postgres_schema(request.getfixturevalue("postgres_url")) as url:
         yield url
+
+
+@pytest.fixture
+def postgres_db(postgres_url):
+    """A fresh, empty PostgreSQL store URL (its own schema), for PostgreSQL-only cases."""
+    from store_helpers import postgres_schema
+
+    with postgres_schema(postgres_url) as url:
+        yield url

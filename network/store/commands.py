@@ -95,5 +95,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         store.close()
     for problem in problems:
         print(f"problem: {problem}", file=sys.stderr)
-    print(f"{store.location}: {'consistent' if not problems else f'{len(problems)} problems'}")
+    found = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
+    print(f"{store.location}: {found if problems else 'consistent'}")
     return EXIT_OK if not problems else EXIT_PROBLEM

@@ -1,10 +1,10 @@
 """Opening the store: `open_store` for commands and code, `open_store_for_app` for the app,
 which must start even when the store cannot be used as it is.
 
-The app's rule (issue 18, faults): a locked store is opened read-only when it can be read; a
-damaged, unreadable or too-new store, or an unreachable server, is left exactly as it is and a
-fresh store file beside it takes the saves, with a message saying so. The original is never
-written to, moved or deleted.
+The app's rule (issue 18, faults): a store that is locked or not writable is opened read-only
+when it can be read; a damaged, unreadable or too-new store, or an unreachable server, is left
+exactly as it is and a fresh store file beside it takes the saves, with a message saying so.
+The original is never written to, moved or deleted.
 """
 
 from __future__ import annotations
@@ -15,8 +15,19 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from network.store.engine import corrupt_message, create_store_engine, read_transaction
-from network.store.errors import StoreCorrupt, StoreError, StoreLocked, StoreUnavailable
+from network.store.engine import (
+    corrupt_message,
+    create_store_engine,
+    read_transaction,
+    write_transaction,
+)
+from network.store.errors import (
+    StoreCorrupt,
+    StoreError,
+    StoreLocked,
+    StoreReadOnly,
+    StoreUnavailable,
+)
 from network.store.location import (
     DEFAULT_PATH,
     StoreLocation,
@@ -58,9 +69,11 @@ class StoreOpening:
     problem: StoreError | None = None  # why the configured store could not be used
 
 
-def open_store_for_app(db: str | StoreLocation | None = None, *, busy_timeout_s: float = 10.0
-                       ) -> StoreOpening:
-    """Open the configured store for the app, falling back so that the app can still start.
+def open_store_for_app(db: str | StoreLocation | None = None, *, busy_timeout_s: float = 10.0,
+                       fallback: Path | None = None) -> StoreOpening:
+    """Open the configured store for the app, falling back so that the app can still start:
+    read-only when it is locked or not writable, else a fresh store file at `fallback`
+    (default: `fallback_path(location)`).
 
     Raises only when even the fallback cannot be opened (or `db` is not a path or URL).
     """
@@ -68,15 +81,31 @@ def open_store_for_app(db: str | StoreLocation | None = None, *, busy_timeout_s:
     try:
         store = open_store(location, busy_timeout_s=busy_timeout_s)
         verify_readable(store)
+        probe_write(store)
         return StoreOpening(store, OpenMode.NORMAL)
-    except StoreLocked as exc:
+    except (StoreLocked, StoreReadOnly) as exc:
         problem: StoreError = exc
         opening = _read_only(location, exc, busy_timeout_s)
         if opening is not None:
             return opening
     except StoreUnavailable as exc:
         problem = exc
-    return _fallback(location, problem, busy_timeout_s)
+    return _fallback(location, problem, fallback or fallback_path(location), busy_timeout_s)
+
+
+def probe_write(store: ScenarioStore) -> None:
+    """Take the write lock and let it go at once (SQLite), or ask whether the server accepts
+    writes (PostgreSQL: not a standby, not read-only); raises StoreLocked or StoreReadOnly."""
+    try:
+        with write_transaction(store.engine, store.location) as conn:
+            if conn.dialect.name == "postgresql" and conn.execute(text(
+                    "SELECT pg_is_in_recovery() OR current_setting("
+                    "'default_transaction_read_only') = 'on'")).scalar():
+                raise StoreReadOnly(f"The scenario store {store.location} is a read-only "
+                                    f"server (a standby, or read-only by its settings).")
+    except StoreError:
+        store.close()
+        raise
 
 
 def verify_readable(store: ScenarioStore) -> None:
@@ -91,7 +120,7 @@ def verify_readable(store: ScenarioStore) -> None:
         raise StoreCorrupt(corrupt_message(store.location, "; ".join(results[:3])))
 
 
-def _read_only(location: StoreLocation, problem: StoreLocked, busy_timeout_s: float
+def _read_only(location: StoreLocation, problem: StoreError, busy_timeout_s: float
                ) -> StoreOpening | None:
     try:
         store = open_store(location, read_only=True, busy_timeout_s=busy_timeout_s)
@@ -103,9 +132,9 @@ def _read_only(location: StoreLocation, problem: StoreLocked, busy_timeout_s: fl
         f"free again (restart the app then)."), problem)
 
 
-def _fallback(location: StoreLocation, problem: StoreError, busy_timeout_s: float
+def _fallback(location: StoreLocation, problem: StoreError, path: Path, busy_timeout_s: float
               ) -> StoreOpening:
-    fresh = sqlite_location(fallback_path(location))
+    fresh = sqlite_location(path)
     try:
         store = open_store(fresh, busy_timeout_s=busy_timeout_s)
         verify_readable(store)

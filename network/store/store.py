@@ -188,14 +188,14 @@ class ScenarioStore:
             conn.execute(delete(scenarios).where(scenarios.c.id == plan.scenario_id))
 
     def check(self) -> list[str]:
-        """Problems found in the store (empty when it is consistent): the database's own
-        integrity check on SQLite, then every scenario's versions against its counter and
-        every version's contents."""
+        """Problems found in the store (empty when it is consistent): SQLite's own integrity
+        check, then every scenario's versions against its counter and every version's
+        contents (read and checked as a save would)."""
         with read_transaction(self.engine, self.location) as conn:
             problems = _integrity(conn)
-            problems += _counter_problems(conn)
-            problems += _content_problems(conn)
-        return problems
+            if problems:  # the queries below may fail on damaged pages: report these alone
+                return problems
+            return _counter_problems(conn) + _content_problems(conn)
 
     def _check_writable(self) -> None:
         if self.read_only:
