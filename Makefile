@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-slow bench browser lint clean
+.PHONY: install run test test-slow bench browser postgres lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,14 @@ run: install
 browser:
 	bash scripts/install-chromium.sh
 
+# PostgreSQL's server binaries: the store's tests run on SQLite and on a throwaway PostgreSQL.
+postgres:
+	bash scripts/install-postgresql.sh
+
 lint: install
 	$(BIN)/ruff check .
 
-test: install browser lint
+test: install browser postgres lint
 	$(BIN)/python -m pytest
 
 # Benchmark-size cases (all OR-Library instances, ZIP5 scale) kept out of the default run.

@@ -105,3 +105,29 @@ def test_store_command_on_a_bad_location(tmp_path, capsys):
     assert err.startswith("error: The scenario store") and "Traceback" not in err
     assert path.read_text() == "meeting notes, not a store\n"
     assert main(["store", "list", "--db", "mysql://h/db"]) == 2
+
+
+def test_store_backup_command(tmp_path, capsys):
+    """`store backup` writes a consistent copy that opens as a store with every version, and
+    never overwrites a file."""
+    db = str(tmp_path / "scenarios.db")
+    store = open_store(db)
+    ref = store.create("Kept safe", content("v1"))
+    store.save_version(ref.scenario_id, content("v2"), based_on=1)
+    copy = tmp_path / "backups" / "copy.db"
+    assert main(["store", "backup", "--db", db, "--to", str(copy)]) == 0
+    assert "copied" in capsys.readouterr().out
+    backup = open_store(str(copy))
+    assert backup.list_scenarios() == store.list_scenarios()
+    assert backup.open_version(ref.scenario_id, 1).content == content("v1")
+    backup.close()
+    before = copy.read_bytes()
+    assert main(["store", "backup", "--db", db, "--to", str(copy)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert copy.read_bytes() == before
+    store.close()
+
+
+def test_backup_of_a_server_store_points_to_pg_dump(postgres_db, tmp_path, capsys):
+    assert main(["store", "backup", "--db", postgres_db, "--to", str(tmp_path / "x.db")]) == 2
+    assert "pg_dump" in capsys.readouterr().err

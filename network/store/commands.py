@@ -4,6 +4,7 @@
                                                          to this version (also done on first use)
     python -m network store list [--db PATH_OR_URL]      the saved scenarios
     python -m network store check [--db PATH_OR_URL]     integrity and consistency
+    python -m network store backup --to FILE [--db PATH] a consistent copy of a SQLite store
 
 Without --db: $NETWORK_STORE, else scenarios.db at the project root. Exit codes: 0 done,
 2 the store cannot be used (one line saying why) or `check` found problems.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from network.store.engine import create_store_engine
 from network.store.errors import StoreError
@@ -27,7 +29,7 @@ DB_HELP = ("the store: a SQLite file path or a database URL (postgresql://user:p
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    store = sub.add_parser("store", help="the scenario store: upgrade, list, check")
+    store = sub.add_parser("store", help="the scenario store: upgrade, list, check, backup")
     actions = store.add_subparsers(dest="store_command", required=True)
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", help=DB_HELP)
@@ -37,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_guarded(cmd_list))
     p = actions.add_parser("check", parents=[db], help="check the store's integrity")
     p.set_defaults(func=_guarded(cmd_check))
+    p = actions.add_parser("backup", parents=[db], help="copy a SQLite store (safe while in use)")
+    p.add_argument("--to", required=True, help="the new file to write (never overwritten)")
+    p.set_defaults(func=_guarded(cmd_backup))
 
 
 def _guarded(command):
@@ -98,3 +103,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     found = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found"
     print(f"{store.location}: {found if problems else 'consistent'}")
     return EXIT_OK if not problems else EXIT_PROBLEM
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    try:
+        target = store.backup(Path(args.to))
+    finally:
+        store.close()
+    print(f"copied {store.location} to {target}")
+    return EXIT_OK

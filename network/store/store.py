@@ -12,17 +12,26 @@ Rules and schema: docs/store.md.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from network.store.engine import NOTHING_SAVED, read_transaction, write_transaction
+from network.errors import InputError, Problem
+from network.store.engine import (
+    NOTHING_SAVED,
+    read_transaction,
+    translate_errors,
+    write_transaction,
+)
 from network.store.errors import (
     NameTaken,
     ScenarioNotFound,
     StaleDeletePlan,
+    StoreError,
     StoreReadOnly,
     VersionConflict,
 )
@@ -164,10 +173,16 @@ class ScenarioStore:
 
     def plan_delete(self, scenario_id: int) -> DeletePlan:
         """What deleting the scenario would remove, for the planner to confirm."""
-        history = self.history(scenario_id)
-        name = self.summary(scenario_id).name
-        return DeletePlan(scenario_id, name, len(history), history[0].version,
-                          history[0].saved_at, tuple(v.version for v in history))
+        with read_transaction(self.engine, self.location) as conn:
+            name = conn.execute(select(scenarios.c.name)
+                                .where(scenarios.c.id == scenario_id)).scalar()
+            rows = conn.execute(select(versions.c.version, versions.c.saved_at)
+                                .where(versions.c.scenario_id == scenario_id)
+                                .order_by(versions.c.version.desc())).all()
+        if name is None or not rows:
+            raise _not_found(scenario_id)
+        return DeletePlan(scenario_id, name, len(rows), rows[0].version, rows[0].saved_at,
+                          tuple(r.version for r in rows))
 
     def delete(self, plan: DeletePlan) -> None:
         """Delete the scenario and all its versions, as confirmed in `plan`; refused with
@@ -196,6 +211,28 @@ class ScenarioStore:
             if problems:  # the queries below may fail on damaged pages: report these alone
                 return problems
             return _counter_problems(conn) + _content_problems(conn)
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of a SQLite store at `target` (a new file), taken with SQLite's
+        online backup, so others may go on saving meanwhile. PostgreSQL: use pg_dump."""
+        if not self.location.is_sqlite:
+            raise StoreError(f"The store {self.location} is a PostgreSQL database: back it up "
+                             f"with pg_dump (see docs/store.md).")
+        target = target.expanduser().resolve()
+        if target.exists():
+            raise InputError([Problem("backup", f"{target} already exists: name a new file "
+                                      f"(a backup never overwrites)", field="--to")])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with translate_errors(self.location), self.engine.connect() as conn:
+            copy = sqlite3.connect(target)
+            try:
+                conn.connection.driver_connection.backup(copy)
+            except BaseException:
+                copy.close()
+                target.unlink(missing_ok=True)
+                raise
+            copy.close()
+        return target
 
     def _check_writable(self) -> None:
         if self.read_only:
