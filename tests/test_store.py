@@ -18,6 +18,7 @@ from network.store import (
     SolveSummary,
     StaleDeletePlan,
     StoreReadOnly,
+    StoreUnavailable,
     VersionConflict,
     VersionContent,
     open_store,
@@ -247,6 +248,22 @@ def test_read_only_store_reads_and_refuses_writes(store_db):
     assert [s.n_versions for s in writer.list_scenarios()] == [1]
     reader.close()
     writer.close()
+
+
+def test_a_save_must_say_where_it_started(store):
+    """Without the version it started from (and without 'save anyway') a save is refused."""
+    ref = store.create("Plan", content())
+    for based_on in (None, 0, "1"):
+        with pytest.raises(InputError, match="which saved version") as caught:
+            store.save_version(ref.scenario_id, content(), based_on=based_on)
+        assert caught.value.problems[0].field == "based_on"
+    assert store.summary(ref.scenario_id).n_versions == 1
+
+
+def test_read_only_needs_an_existing_store(tmp_path):
+    with pytest.raises(StoreUnavailable, match="no scenario store at .* to open read-only"):
+        open_store(str(tmp_path / "none.db"), read_only=True)
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_missing_ids_are_reported(store):

@@ -24,7 +24,9 @@ from network.store import (
     StoreUnreachable,
     open_store,
     open_store_for_app,
+    resolve_location,
 )
+from network.store.engine import create_store_engine
 from network.store.opening import fallback_path
 
 KILLED_MID_SAVE = """
@@ -244,8 +246,7 @@ def test_newer_schema_is_refused_and_left_alone(store_db, tmp_path):
     opening = open_store_for_app(store_db, fallback=tmp_path / "fresh.db")
     assert opening.mode is OpenMode.FALLBACK and "newer version" in opening.message
     opening.store.close()
-    raw = open_store.__globals__["create_store_engine"](
-        open_store.__globals__["resolve_location"](store_db))
+    raw = create_store_engine(resolve_location(store_db))
     with raw.connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM store_schema_version").scalar() \
             == "0099_future"

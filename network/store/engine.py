@@ -44,6 +44,8 @@ def create_store_engine(location: StoreLocation, *, read_only: bool = False,
 
 
 def _sqlite_engine(path: Path, read_only: bool, busy_timeout_s: float) -> Engine:
+    if read_only and not path.is_file():
+        raise StoreUnavailable(f"There is no scenario store at {path} to open read-only.")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
 

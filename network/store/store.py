@@ -140,6 +140,9 @@ class ScenarioStore:
         VersionConflict and saves nothing, unless `force` (the planner chose "save anyway").
         """
         check_content(content)
+        if not force and (not isinstance(based_on, int) or based_on < 1):
+            raise InputError([Problem("save", "say which saved version this started from (a "
+                                      "version number), or save anyway", field="based_on")])
         self._check_writable()
         with write_transaction(self.engine, self.location) as conn:
             name, number = _next_version(conn, scenario_id, None if force else based_on)
