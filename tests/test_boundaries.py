@@ -33,3 +33,14 @@ def test_boundary_check_sees_imports(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    import streamlit as st\nfrom pydeck import Deck\n")
     assert {"streamlit", "pydeck"} <= imported_modules(module)
+
+
+def test_store_never_imports_the_optimizer():
+    """The scenario store takes plain data: nothing in network/store/ imports network.optimize
+    (nor the scenario model, whose JSON text it keeps as it is)."""
+    offenders = sorted(
+        str(path.relative_to(NETWORK.parent))
+        for path in (NETWORK / "store").rglob("*.py")
+        if any(m.startswith(("network.optimize", "network.scenario"))
+               for m in imported_modules(path)))
+    assert offenders == []
