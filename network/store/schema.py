@@ -83,11 +83,7 @@ scenario_versions = Table(
            nullable=False),
     Column("version", Integer, nullable=False),
     Column("saved_at", UtcDateTime, nullable=False),
-    Column("note", Text, nullable=False),
     Column("format_version", Integer, nullable=False),  # of the scenario JSON
-    Column("scenario_json", Text, nullable=False),
-    Column("design_json", Text),  # {"open_site_ids": [...], "assignment": [[zip3, site, svc]]}
-    Column("kpis_json", Text),  # network.evaluate.kpis_dict
     Column("solver_status", String(32)),
     Column("solver_gap", Double),
     Column("solver_best_bound_usd", Double),
@@ -95,6 +91,12 @@ scenario_versions = Table(
     Column("cost_per_order_usd", Double),
     Column("n_open_sites", Integer),
     Column("share_within_2_days", Double),
+    # the large texts last: SQLite reads a row's columns in order through its overflow pages,
+    # so the library's figures above are read without walking the 30+ kB of inputs
+    Column("note", Text, nullable=False),
+    Column("scenario_json", Text, nullable=False),
+    Column("design_json", Text),  # {"open_site_ids": [...], "assignment": [[zip3, site, svc]]}
+    Column("kpis_json", Text),  # network.evaluate.kpis_dict
     UniqueConstraint("scenario_id", "version", name="uq_scenario_versions_scenario_version"),
     sqlite_autoincrement=True,
 )
