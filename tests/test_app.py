@@ -80,6 +80,29 @@ def test_solve_shows_kpis(small):
     assert len(open_sites) == int(metrics["Sites open"])
 
 
+def test_solve_shows_the_carrier_mix(small):
+    """Below the sites, the orders by carrier service add up to all orders, with the basis of
+    the rates named."""
+    at = start(small)
+    at.button(key="solve_button").click().run()
+    mix = next(d.value for d in at.dataframe if "Carrier" in d.value.columns)
+    assert mix["Share of orders"].sum() == pytest.approx(100)
+    assert set(mix["Carrier"]) <= {"USPS", "UPS", "FedEx", "cross-border direct"}
+    assert any("large-shipper prices" in c.value for c in at.caption)
+
+
+def test_rate_card_tab_states_the_price_basis():
+    """Settings → Rate cards says what the default prices are and shows, per weight and zone,
+    which service carries a parcel for the least."""
+    at = start(page="pages/settings.py")
+    assert any("Price basis" in m.value and "large-shipper discount" in m.value
+               for m in at.markdown)
+    assert "large-shipper price" in " ".join(c.value for c in at.caption)
+    cheapest = next(d.value for d in at.dataframe if "Parcel" in d.value.columns)
+    cells = " ".join(cheapest.drop(columns="Parcel").to_numpy().ravel())
+    assert "USPS Ground Advantage" in cells and "FedEx Ground" in cells
+
+
 def test_second_solve_shows_deltas(small):
     """The cards show the change since the previous solve: 'no change' (no arrow) where the
     number did not move, the signed change where it did."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from network.errors import ProblemList
+from network.lanes import parcel_usd_by_zone
 from network.scenario import Port, Scenario, ShareTarget
 from network.tables import parse_number
 from ui.edits import checked
@@ -157,3 +159,15 @@ def rate_card_table(scenario: Scenario, service_id: str) -> pd.DataFrame:
 def transit_table(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame([[s.name] + list(s.transit_days_by_zone) for s in scenario.services],
                         columns=["Service"] + [f"Zone {z}" for z in range(1, 9)])
+
+
+def cheapest_parcel_table(scenario: Scenario) -> pd.DataFrame:
+    """For each weight of the order mix and each zone, the service that carries one parcel for
+    the least (rate + fuel + residential), whatever its days: where each carrier wins."""
+    rows = []
+    for weight, _ in scenario.costs.weight_mix:
+        cost = np.array([parcel_usd_by_zone(s, weight) for s in scenario.services])  # [k, zone]
+        best = cost.argmin(axis=0)
+        rows.append([f"{weight:g} lb"] + [
+            f"{scenario.services[k].name} {cost[k, z]:.2f}" for z, k in enumerate(best)])
+    return pd.DataFrame(rows, columns=["Parcel"] + [f"Zone {z}" for z in range(1, 9)])

@@ -148,7 +148,16 @@ def cross_border_section(scenario: Scenario) -> None:
     st.caption(_source(scenario, "cross_border"))
 
 
+RATE_BASIS = (
+    "**Price basis.** The default cards are what a large shipper pays: USPS commercial prices, "
+    "and UPS and FedEx list prices less a typical large-shipper discount, an estimate (each "
+    "service's source below; docs/sources.md in the project). Upload your negotiated cards on "
+    "the same basis: your net rates per parcel, before the fuel and residential surcharges "
+    "set for the service. Each ZIP3 and site take one service for the whole weight mix.")
+
+
 def rate_cards_section(scenario: Scenario) -> None:
+    st.markdown(RATE_BASIS)
     names = {s.service_id: f"{s.name} ({s.carrier})" for s in scenario.services}
     service_id = st.selectbox("Service", list(names), format_func=names.get, key="card_service")
     service = scenario.service(service_id)
@@ -160,6 +169,9 @@ def rate_cards_section(scenario: Scenario) -> None:
                f"Source: {service.source or 'not given'}.")
     st.markdown("**Transit business days by zone**")
     st.dataframe(se.transit_table(scenario), hide_index=True, width="stretch")
+    st.markdown("**Cheapest service per parcel** (USD, rate + fuel + residential surcharge, "
+                "whatever its transit days)")
+    st.dataframe(se.cheapest_parcel_table(scenario), hide_index=True, width="stretch")
     uploader("Upload a negotiated rate card (CSV: service, zone, weight_lb, rate_usd[, source])",
              "rate_upload", edits.apply_rate_card_upload, "Rate card")
 
