@@ -235,6 +235,23 @@ def test_bad_demand_upload_keeps_previous_demand():
     assert at.session_state["scenario"].demand == before
 
 
+def test_demand_upload_with_orders_outside_the_lower_48_says_so_and_offers_them():
+    """Uploaded orders in AK and HI while they are excluded: the Demand tab says how many and
+    which ZIP3s at upload, and one click includes them."""
+    at = start(page="pages/settings.py")
+    uploader = next(u for u in at.file_uploader if "demand" in u.label)
+    data = b"zip3,orders_per_year\n100,9000\n995,600\n967,400\n"
+    uploader.set_value(("orders.csv", data, "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    warning = " ".join(w.value for w in at.warning)
+    assert "1,000 uploaded orders a year (10.0% of the file) are in AK, HI" in warning
+    assert "967, 995" in warning
+    at.button(key="include_left_out").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["scenario"].demand.include_noncontiguous
+    assert not any("uploaded orders" in w.value for w in at.warning)
+
+
 def test_settings_reject_shares_not_adding_up(default):
     """Weight-mix shares must add up to 100%; the problem names the field."""
     mix = se.weight_mix_table(default)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from network.demand import left_out_orders
 from network.errors import InputError
 from network.scenario import Scenario
 from ui import data, edits, fmt, state
@@ -15,6 +16,7 @@ from ui import settings_edits as se
 from ui.panels import show_problems
 from ui.uploads import uploader
 
+SHOWN_ZIP3S = 12
 
 def _apply(make: Callable[[], Scenario], what: str) -> None:
     """Build the edited scenario; make it current, or show why it was rejected."""
@@ -51,10 +53,28 @@ def demand_section(scenario: Scenario) -> None:
                    "Demand")
     total = d.annual_orders * (1 + d.growth_pct / 100)
     st.caption(f"Now: {fmt.count(total)} orders a year. Source: {d.source}.")
+    left_out_warning(scenario)
     if d.orders_by_zip3 and st.button("Use population demand again", key="population_demand"):
         _apply(lambda: se.population_demand(scenario), "Population demand")
     uploader("Upload your own demand (CSV: zip3 or zip5, orders_per_year)", "demand_upload",
              edits.apply_demand_upload, "Demand file")
+
+
+def left_out_warning(scenario: Scenario) -> None:
+    """Uploaded orders in Alaska, Hawaii or the territories while they are excluded: how many,
+    where, what happens to them, and a button to include them."""
+    out = left_out_orders(scenario)
+    if out is None:
+        return
+    shown = ", ".join(out.zip3[:SHOWN_ZIP3S]) + (", ..." if len(out.zip3) > SHOWN_ZIP3S else "")
+    st.warning(
+        f"**{fmt.count(out.orders_per_year)} uploaded orders a year ({100 * out.share:.1f}% of "
+        f"the file) are in {', '.join(out.states)}, which this scenario leaves out** "
+        f"({len(out.zip3)} ZIP3s: {shown}). They are not served as such: the annual total is "
+        "spread over the included ZIP3s in proportion to the file's orders there.")
+    if st.button("Include Alaska, Hawaii and the territories", key="include_left_out"):
+        d = scenario.demand
+        _apply(lambda: se.apply_demand(scenario, d.annual_orders, d.growth_pct, True), "Demand")
 
 
 def orders_section(scenario: Scenario) -> None:
