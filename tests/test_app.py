@@ -98,9 +98,14 @@ def test_rate_card_tab_states_the_price_basis():
     assert any("Price basis" in m.value and "large-shipper discount" in m.value
                for m in at.markdown)
     assert "large-shipper price" in " ".join(c.value for c in at.caption)
-    cheapest = next(d.value for d in at.dataframe if "Parcel" in d.value.columns)
-    cells = " ".join(cheapest.drop(columns="Parcel").to_numpy().ravel())
-    assert "USPS Ground Advantage" in cells and "FedEx Ground" in cells
+    table = next(d.value for d in at.dataframe if "Parcel" in d.value.columns)
+    assert len(table) == 4 * 5  # weights of the mix x services
+    cheapest = se.cheapest_in_table(table)
+    winners = {(row.Parcel, z): row.Service for i, row in table.iterrows()
+               for z in range(1, 9) if cheapest.loc[i, f"Zone {z}"]}
+    assert winners[("1 lb", 1)] == winners[("1 lb", 8)] == winners[("10 lb", 1)] == (
+        "USPS Ground Advantage")
+    assert winners[("10 lb", 8)] == "FedEx Ground"
 
 
 def test_second_solve_shows_deltas(small):

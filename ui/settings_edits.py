@@ -161,13 +161,19 @@ def transit_table(scenario: Scenario) -> pd.DataFrame:
                         columns=["Service"] + [f"Zone {z}" for z in range(1, 9)])
 
 
-def cheapest_parcel_table(scenario: Scenario) -> pd.DataFrame:
-    """For each weight of the order mix and each zone, the service that carries one parcel for
-    the least (rate + fuel + residential), whatever its days: where each carrier wins."""
-    rows = []
-    for weight, _ in scenario.costs.weight_mix:
-        cost = np.array([parcel_usd_by_zone(s, weight) for s in scenario.services])  # [k, zone]
-        best = cost.argmin(axis=0)
-        rows.append([f"{weight:g} lb"] + [
-            f"{scenario.services[k].name} {cost[k, z]:.2f}" for z, k in enumerate(best)])
-    return pd.DataFrame(rows, columns=["Parcel"] + [f"Zone {z}" for z in range(1, 9)])
+def parcel_cost_table(scenario: Scenario) -> pd.DataFrame:
+    """What one parcel costs (rate + fuel + residential, USD) for each weight of the order mix,
+    service and zone: where each carrier wins, and by how much."""
+    zones = [f"Zone {z}" for z in range(1, 9)]
+    rows = [[f"{weight:g} lb", s.name, *parcel_usd_by_zone(s, weight)]
+            for weight, _ in scenario.costs.weight_mix for s in scenario.services]
+    return pd.DataFrame(rows, columns=["Parcel", "Service", *zones])
+
+
+def cheapest_in_table(table: pd.DataFrame) -> pd.DataFrame:
+    """True where a service is the cheapest for that parcel weight and zone."""
+    zones = [c for c in table.columns if c.startswith("Zone")]
+    least = table.groupby("Parcel", sort=False)[zones].transform("min")
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    mask[zones] = np.isclose(table[zones], least)
+    return mask

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import streamlit as st
 
 from network.demand import left_out_orders
@@ -70,8 +71,8 @@ def left_out_warning(scenario: Scenario) -> None:
     st.warning(
         f"**{fmt.count(out.orders_per_year)} uploaded orders a year ({100 * out.share:.1f}% of "
         f"the file) are in {', '.join(out.states)}, which this scenario leaves out** "
-        f"({len(out.zip3)} ZIP3s: {shown}). They are not served as such: the annual total is "
-        "spread over the included ZIP3s in proportion to the file's orders there.")
+        f"({len(out.zip3)} ZIP3s: {shown}). They are not served: the annual total, theirs "
+        "included, is spread over the included ZIP3s in proportion to the file's orders there.")
     if st.button("Include Alaska, Hawaii and the territories", key="include_left_out"):
         d = scenario.demand
         _apply(lambda: se.apply_demand(scenario, d.annual_orders, d.growth_pct, True), "Demand")
@@ -189,9 +190,14 @@ def rate_cards_section(scenario: Scenario) -> None:
                f"Source: {service.source or 'not given'}.")
     st.markdown("**Transit business days by zone**")
     st.dataframe(se.transit_table(scenario), hide_index=True, width="stretch")
-    st.markdown("**Cheapest service per parcel** (USD, rate + fuel + residential surcharge, "
-                "whatever its transit days)")
-    st.dataframe(se.cheapest_parcel_table(scenario), hide_index=True, width="stretch")
+    st.markdown("**What one parcel costs** (USD, rate + fuel + residential surcharge): the "
+                "cheapest service for each weight and zone is highlighted, whatever its days")
+    table = se.parcel_cost_table(scenario)
+    cheapest = se.cheapest_in_table(table)
+    styled = table.style.apply(
+        lambda _: np.where(cheapest, "background-color: #d9f2d9; font-weight: 600", ""),
+        axis=None).format({c: "${:.2f}" for c in table.columns if c.startswith("Zone")})
+    st.dataframe(styled, hide_index=True, width="stretch")
     uploader("Upload a negotiated rate card (CSV: service, zone, weight_lb, rate_usd[, source])",
              "rate_upload", edits.apply_rate_card_upload, "Rate card")
 
