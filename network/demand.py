@@ -4,8 +4,11 @@ orders[z] = share[z] x annual_orders x (1 + growth_pct/100) x state_mult[state(z
             x region_mult[region(state(z))]
 
 where share[z] is the ZIP3's share of population over the included ZIP3s, or of the user's own
-orders when the scenario carries them. Multipliers scale (they are not re-normalised), so a 1.2
-multiplier on a state adds 20% to that state's orders and to the total.
+orders when the scenario carries them (growth and multipliers apply alike to both). Multipliers
+scale (they are not re-normalised), so a 1.2 multiplier on a state adds 20% to that state's
+orders and to the total. Uploaded orders in ZIP3s the scenario excludes (Alaska, Hawaii, the
+territories) drop out of the shares, so the total goes to the included ZIP3s;
+`left_out_orders` says how many and where, for the app to tell the planner.
 """
 
 from __future__ import annotations
@@ -36,6 +39,34 @@ class Demand:
     @property
     def noncontiguous(self) -> np.ndarray:
         return np.array([s in LOWER_48_EXCLUDED_STATES for s in self.state])
+
+
+@dataclass(frozen=True)
+class LeftOutOrders:
+    """The user's own orders in ZIP3s the scenario leaves out (Alaska, Hawaii, territories)."""
+
+    orders_per_year: float  # as in the uploaded file
+    share: float  # of the file's orders
+    zip3: tuple[str, ...]
+    states: tuple[str, ...]
+
+
+def left_out_orders(scenario: Scenario) -> LeftOutOrders | None:
+    """The uploaded orders that `build_demand` leaves out (their volume goes to the included
+    ZIP3s, since the annual total stays), or None when nothing is left out."""
+    settings = scenario.demand
+    if settings.include_noncontiguous or not settings.orders_by_zip3:
+        return None
+    state = dict(zip(scenario.zip3_base.zip3, scenario.zip3_base.state, strict=True))
+    out = [(z, q) for z, q in settings.orders_by_zip3
+           if q > 0 and state.get(z) in LOWER_48_EXCLUDED_STATES]
+    if not out:
+        return None
+    total = sum(q for _, q in settings.orders_by_zip3)
+    orders = sum(q for _, q in out)
+    return LeftOutOrders(orders_per_year=orders, share=orders / total,
+                         zip3=tuple(z for z, _ in out),
+                         states=tuple(sorted({state[z] for z, _ in out})))
 
 
 def build_demand(scenario: Scenario) -> Demand:

@@ -1,6 +1,6 @@
 """Great-circle distances and USPS parcel zones, vectorized over all origin x destination pairs.
 
-Zones follow the USPS distance bands (logistics-facts.md): the zone between two 3-digit ZIP
+Zones follow the USPS distance bands (docs/sources.md): the zone between two 3-digit ZIP
 areas is set by the great-circle distance between their points.
 """
 

@@ -86,10 +86,16 @@ def build_lanes(scenario: Scenario, demand: Demand | None = None) -> LaneTable:
         cross_border_days=costs.cross_border.delivery_days)
 
 
+def parcel_usd_by_zone(service: Service, weight_lb: float) -> np.ndarray:
+    """What one parcel of `weight_lb` costs in each zone: rate x (1 + fuel) + residential."""
+    return (service.rate_usd_by_zone(weight_lb) * (1 + service.fuel_surcharge_pct / 100)
+            + service.residential_surcharge_usd)
+
+
 def _outbound_by_zone(service: Service, weight_mix) -> np.ndarray:
-    """Expected outbound cost per order in each zone for the scenario's weight mix."""
-    base = sum(share * service.rate_usd_by_zone(weight) for weight, share in weight_mix)
-    return base * (1 + service.fuel_surcharge_pct / 100) + service.residential_surcharge_usd
+    """Expected outbound cost per order in each zone for the scenario's weight mix (shares add
+    up to 1). One service carries the whole mix of a lane."""
+    return sum(share * parcel_usd_by_zone(service, weight) for weight, share in weight_mix)
 
 
 def _returns_by_zone(scenario: Scenario) -> np.ndarray:

@@ -143,7 +143,11 @@ def load_zip3_base(path: CsvSource = ZIP3_FILE) -> Zip3Base:
 
 SITE_REQUIRED = ["site_id", "name", "lat", "lon", "fixed_cost_usd_per_year",
                  "capacity_orders_per_year"]
-SITE_OPTIONAL = ["state", "zip", "zip3", "rent_usd_per_sqft_year", "size_sqft", "source"]
+SITE_OPTIONAL = ["state", "zip", "zip3", "rent_usd_per_sqft_year", "size_sqft", "source",
+                 "rent_regional_factor", "rent_source", "size_source", "overhead_usd_per_year",
+                 "overhead_source", "capacity_source"]
+# Per-figure sources, joined into the site's one `source` text (what the app shows).
+SITE_FIGURE_SOURCES = ("rent_source", "size_source", "overhead_source", "capacity_source")
 
 
 def nearest_zip3(base: Zip3Base, lat: float, lon: float) -> tuple[str, str, float]:
@@ -213,7 +217,15 @@ def _site_from_record(rec: dict, row: int, problems: ProblemList, base: Zip3Base
                 state=str(rec.get("state", "")).strip() or state, lat=lat, lon=lon, zip3=zip3,
                 fixed_cost_usd_per_year=fixed, capacity_orders_per_year=capacity,
                 zip=normalize_zip(zip5, 5) or "" if zip5 else "", rent_usd_per_sqft_year=rent,
-                size_sqft=size, source=str(rec.get("source", "")).strip() or "user input")
+                size_sqft=size, source=_site_source(rec))
+
+
+def _site_source(rec: dict) -> str:
+    """The row's `source` and its per-figure sources ("rent: ...; size: ...") as one text."""
+    parts = [str(rec.get("source", "")).strip()] + [
+        f"{column.removesuffix('_source')}: {text}" for column in SITE_FIGURE_SOURCES
+        if (text := str(rec.get(column, "")).strip())]
+    return "; ".join(p for p in parts if p) or "user input"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,8 +23,9 @@ clicked = left.altair_chart(
     on_select="rerun", key="sweep_chart")
 right.altair_chart(charts.sweep_service_chart(frame, scenario), width="stretch")
 tradeoffs.sweep_table(frame)
-st.caption("Costs from the scenario's rate cards and cost settings (sources in Settings; many "
-           "are estimates). Delivery days: processing + carrier transit days by zone.")
+st.caption("Costs from the scenario's rate cards (large-shipper prices: USPS commercial, UPS "
+           "and FedEx list less an estimated discount) and cost settings (sources in Settings; "
+           "many are estimates). Delivery days: processing + carrier transit days by zone.")
 
 with_design = [k for k, r in zip(counts, results, strict=True) if r.status.has_design]
 if tradeoffs.count_clicked(clicked) in with_design:  # a click on the chart picks the count

@@ -80,6 +80,34 @@ def test_solve_shows_kpis(small):
     assert len(open_sites) == int(metrics["Sites open"])
 
 
+def test_solve_shows_the_carrier_mix(small):
+    """Below the sites, the orders by carrier service add up to all orders, with the basis of
+    the rates named."""
+    at = start(small)
+    at.button(key="solve_button").click().run()
+    mix = next(d.value for d in at.dataframe if "Carrier" in d.value.columns)
+    assert mix["Share of orders"].sum() == pytest.approx(100)
+    assert set(mix["Carrier"]) <= {"USPS", "UPS", "FedEx", "cross-border direct"}
+    assert any("large-shipper prices" in c.value for c in at.caption)
+
+
+def test_rate_card_tab_states_the_price_basis():
+    """Settings → Rate cards says what the default prices are and shows, per weight and zone,
+    which service carries a parcel for the least."""
+    at = start(page="pages/settings.py")
+    assert any("Price basis" in m.value and "large-shipper discount" in m.value
+               for m in at.markdown)
+    assert "large-shipper price" in " ".join(c.value for c in at.caption)
+    table = next(d.value for d in at.dataframe if "Parcel" in d.value.columns)
+    assert len(table) == 4 * 5  # weights of the mix x services
+    cheapest = se.cheapest_in_table(table)
+    winners = {(row.Parcel, z): row.Service for i, row in table.iterrows()
+               for z in range(1, 9) if cheapest.loc[i, f"Zone {z}"]}
+    assert winners[("1 lb", 1)] == winners[("1 lb", 8)] == winners[("10 lb", 1)] == (
+        "USPS Ground Advantage")
+    assert winners[("10 lb", 8)] == "FedEx Ground"
+
+
 def test_second_solve_shows_deltas(small):
     """The cards show the change since the previous solve: 'no change' (no arrow) where the
     number did not move, the signed change where it did."""
@@ -210,6 +238,23 @@ def test_bad_demand_upload_keeps_previous_demand():
     uploader.set_value(("d.csv", b"zip3,orders_per_year\n100,5000\n000,10\n", "text/csv")).run()
     assert "row 2, field 'zip3'" in " ".join(e.value for e in at.error)
     assert at.session_state["scenario"].demand == before
+
+
+def test_demand_upload_with_orders_outside_the_lower_48_says_so_and_offers_them():
+    """Uploaded orders in AK and HI while they are excluded: the Demand tab says how many and
+    which ZIP3s at upload, and one click includes them."""
+    at = start(page="pages/settings.py")
+    uploader = next(u for u in at.file_uploader if "demand" in u.label)
+    data = b"zip3,orders_per_year\n100,9000\n995,600\n967,400\n"
+    uploader.set_value(("orders.csv", data, "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    warning = " ".join(w.value for w in at.warning)
+    assert "1,000 uploaded orders a year (10.0% of the file) are in AK, HI" in warning
+    assert "967, 995" in warning
+    at.button(key="include_left_out").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["scenario"].demand.include_noncontiguous
+    assert not any("uploaded orders" in w.value for w in at.warning)
 
 
 def test_settings_reject_shares_not_adding_up(default):

@@ -1,6 +1,7 @@
 """The embedded data: demand totals, candidate sites, rate cards."""
 
 import numpy as np
+import pandas as pd
 
 from network.geo import LOWER_48_EXCLUDED_STATES
 from network.scenario_file import _embedded_zip3_base
@@ -25,6 +26,38 @@ def test_candidate_sites():
     assert "SEA" in {s.site_id for s in sites}
     assert all(s.fixed_cost_usd_per_year > 0 and s.capacity_orders_per_year > 0 for s in sites)
     assert all(s.source for s in sites)
+
+
+def test_every_site_figure_says_where_it_comes_from():
+    """Each site's rent, size, overhead and capacity has a source; fixed cost = rent x size +
+    overhead; a rent is published (CommercialEdge), an estimated range's midpoint, or the US
+    average x a recorded regional factor rounded to 0.5 USD; the app's source names all four."""
+    frame = pd.read_csv(SITES_FILE, dtype={"zip": str, "zip3": str})
+    for column in ("rent_source", "size_source", "overhead_source", "capacity_source"):
+        assert frame[column].notna().all() and (frame[column].str.len() > 10).all(), column
+    fixed = frame.rent_usd_per_sqft_year * frame.size_sqft + frame.overhead_usd_per_year
+    assert np.allclose(frame.fixed_cost_usd_per_year, fixed)
+    factor = frame.rent_regional_factor.notna()
+    published = frame.rent_source.str.startswith("CommercialEdge")
+    midpoint = frame.rent_source.str.contains("midpoint of an estimated 2025 range")
+    assert (factor.astype(int) + published + midpoint == 1).all()
+    assert np.allclose(frame.rent_usd_per_sqft_year[factor],
+                       np.floor(8.72 * frame.rent_regional_factor[factor] * 2 + 0.5) / 2)
+    assert frame.rent_source[factor | midpoint].str.startswith("estimate").all()
+    for site in load_sites(SITES_FILE):
+        assert all(f"{figure}: " in site.source
+                   for figure in ("rent", "size", "overhead", "capacity")), site.site_id
+
+
+def test_site_source_joins_the_per_figure_sources():
+    """A sites file with per-figure source columns gives each site one readable source; one
+    with only a `source` column keeps it as it is."""
+    head = "site_id,name,lat,lon,fixed_cost_usd_per_year,capacity_orders_per_year"
+    both = load_sites((head + ",rent_source,capacity_source\n"
+                       "A,Reno,39.55,-119.76,9e6,1e7,CBRE quote 2026,our plan\n").encode())
+    assert both[0].source == "rent: CBRE quote 2026; capacity: our plan"
+    plain = load_sites((head + ",source\nA,Reno,39.55,-119.76,9e6,1e7,broker\n").encode())
+    assert plain[0].source == "broker"
 
 
 def test_rate_lookups():

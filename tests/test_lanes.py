@@ -27,11 +27,12 @@ def test_usps_ground_advantage_zone_1_lane(default_scenario, default_lanes):
 
 
 def test_ups_ground_lane_has_fuel_and_residential(default_lanes):
-    """UPS Ground to New York from Seattle: zone 8 rates x 1.2175 + 5.85."""
+    """UPS Ground to New York from Seattle: zone 8 net rates (list 14, 16, 20, 26 less 67.5%)
+    x 1.2175 fuel + 4.10 residential (5.85 less 30%)."""
     z, s, k = lane(default_lanes, "100", "SEA", "ups_ground")
     assert default_lanes.zone[z, s] == 8
-    base = 0.4 * 14 + 0.3 * 16 + 0.2 * 20 + 0.1 * 26
-    assert default_lanes.outbound_usd_per_order[z, s, k] == pytest.approx(base * 1.2175 + 5.85)
+    base = 0.4 * 4.55 + 0.3 * 5.20 + 0.2 * 6.50 + 0.1 * 8.45
+    assert default_lanes.outbound_usd_per_order[z, s, k] == pytest.approx(base * 1.2175 + 4.10)
     assert default_lanes.delivery_days[z, s, k] == 5
 
 

@@ -14,8 +14,7 @@ from network.optimize.orlib import problem_for, published_optima, read_pmed, rea
 from network.optimize.search import problem_cost, solve_problem
 from network.optimize.solve import MipStatus
 
-DATA = Path(__file__).resolve().parent / "data" / "orlib"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "orlib"
+DATA = Path(__file__).resolve().parent / "data" / "orlib"  # every instance, gzip-compressed
 SMALL = [("ufl", "cap71"), ("ufl", "cap101"), ("ufl", "cap131"), ("pmedian", "pmed1"),
          ("pmedian", "pmed2")]
 # Seconds to reach the published optimum: 60 s covers 68 of the 70 (BENCHMARKS.md, 60 s run);
@@ -44,28 +43,26 @@ def test_small_instance_reaches_published_optimum(kind, instance):
 
 def test_pmed_last_listed_edge_cost_wins():
     """pmed1 lists some edges twice; the later cost is the one used."""
-    dist, p = read_pmed(DATA / "pmed" / "pmed1.txt")
+    dist, p = read_pmed(DATA / "pmed" / "pmed1.txt.gz")
     assert p == 5 and dist.shape == (100, 100)
     assert np.allclose(dist, dist.T) and np.isfinite(dist).all()
 
 
 def test_warehouse_reader_shapes():
     """cap71: 16 facilities, 50 customers; facility 11 has fixed cost 0."""
-    fixed, cost = read_warehouse(DATA / "cap" / "cap71.txt")
+    fixed, cost = read_warehouse(DATA / "cap" / "cap71.txt.gz")
     assert fixed.shape == (16,) and cost.shape == (50, 16)
     assert fixed[10] == 0.0
 
 
-def _all_shared() -> list[tuple[str, str]]:
-    if not SHARED.exists():
-        return []
-    return sorted(k for k in published_optima(SHARED / "optima.csv") if k[0] != "cfl")
+def _every_instance() -> list[tuple[str, str]]:
+    return sorted(k for k in published_optima(DATA / "optima.csv") if k[0] != "cfl")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("kind", "instance"), _all_shared())
+@pytest.mark.parametrize(("kind", "instance"), _every_instance())
 def test_every_instance_reaches_published_optimum(kind, instance):
     """Every pmed, OR-Library UFL and M* instance reaches its published optimum within its
     budget (proven or not: 20 of the 70 are not proven within 60 s)."""
-    _check(kind, instance, SHARED, published_optima(SHARED / "optima.csv"),
+    _check(kind, instance, DATA, published_optima(DATA / "optima.csv"),
            LONGER_BUDGET_S.get(instance, BUDGET_S), must_prove=False)

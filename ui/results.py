@@ -6,12 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from network.evaluate import Evaluation
+from network.evaluate import CROSS_BORDER, Evaluation, chosen_lanes_frame
+from network.scenario import Scenario
 from ui import fmt
 from ui.state import SolveRecord
 
 COST_HELP = ("Fixed + handling + inbound + outbound + returns + inventory, per year. Rates: "
-             "data/rate_cards (sources in the files); other costs in Settings, many marked "
+             "large-shipper prices (USPS commercial; UPS and FedEx list less an estimated "
+             "discount), sources in Settings → Rate cards; other costs in Settings, many marked "
              "estimate.")
 
 
@@ -82,6 +84,35 @@ def site_use_frame(evaluation: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("Orders per year", ascending=False)
 
 
+def carrier_mix_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame:
+    """Orders by carrier service (and cross-border direct) in a design, with the average
+    outbound parcel cost per order of each."""
+    lanes = chosen_lanes_frame(evaluation)
+    names = {s.service_id: (s.carrier, s.name) for s in scenario.services}
+    lanes["key"] = [CROSS_BORDER if site == CROSS_BORDER else k
+                    for site, k in zip(lanes["site_id"], lanes["service"], strict=True)]
+    lanes["outbound_usd"] = lanes["outbound_usd_per_order"] * lanes["orders"]
+    groups = lanes.groupby("key")[["orders", "outbound_usd"]].sum()
+    rows = [{"Carrier": names.get(key, ("", ""))[0] or "cross-border direct",
+             "Service": names.get(key, ("", "shipped from abroad"))[1],
+             "Orders per year": g.orders, "Share of orders": 100 * g.orders / lanes.orders.sum(),
+             "Outbound USD per order": g.outbound_usd / g.orders if key != CROSS_BORDER else None}
+            for key, g in groups.iterrows()]
+    return pd.DataFrame(rows).sort_values("Orders per year", ascending=False)
+
+
+def show_carrier_mix(scenario: Scenario, evaluation: Evaluation) -> None:
+    st.dataframe(carrier_mix_frame(scenario, evaluation), hide_index=True, width="stretch",
+                 column_config={
+                     "Orders per year": st.column_config.NumberColumn(format="%,.0f"),
+                     "Share of orders": st.column_config.NumberColumn(format="%.1f%%"),
+                     "Outbound USD per order": st.column_config.NumberColumn(format="$%.2f")})
+    st.caption("Each ZIP3 takes one site and service for its whole weight mix. Rates are "
+               "large-shipper prices: USPS commercial, UPS and FedEx list less an estimated "
+               "discount; each service's source and the cheapest service per parcel by weight "
+               "and zone are in Settings → Rate cards.")
+
+
 def show_site_use(evaluation: Evaluation) -> None:
     money = st.column_config.NumberColumn(format="$%,.0f")
     st.dataframe(site_use_frame(evaluation), hide_index=True, width="stretch", column_config={
@@ -103,6 +134,8 @@ def show_results(record: SolveRecord) -> None:
     right.altair_chart(charts.days_chart(evaluation), width="stretch")
     st.subheader("Open sites")
     show_site_use(evaluation)
-    st.caption("Rates: data/rate_cards (sources in the files). Site costs and capacities: "
-               "data/candidate_sites.csv (sources per row; many are estimates). Other costs: "
-               "Settings, each with its source or marked estimate.")
+    st.subheader("Carrier mix")
+    show_carrier_mix(record.scenario, evaluation)
+    st.caption("Site costs and capacities: data/candidate_sites.csv (each figure's source per "
+               "row; many are estimates). Other costs: Settings, each with its source or marked "
+               "estimate.")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from network.errors import ProblemList
+from network.lanes import parcel_usd_by_zone
 from network.scenario import Port, Scenario, ShareTarget
 from network.tables import parse_number
 from ui.edits import checked
@@ -157,3 +159,21 @@ def rate_card_table(scenario: Scenario, service_id: str) -> pd.DataFrame:
 def transit_table(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame([[s.name] + list(s.transit_days_by_zone) for s in scenario.services],
                         columns=["Service"] + [f"Zone {z}" for z in range(1, 9)])
+
+
+def parcel_cost_table(scenario: Scenario) -> pd.DataFrame:
+    """What one parcel costs (rate + fuel + residential, USD) for each weight of the order mix,
+    service and zone: where each carrier wins, and by how much."""
+    zones = [f"Zone {z}" for z in range(1, 9)]
+    rows = [[f"{weight:g} lb", s.name, *parcel_usd_by_zone(s, weight)]
+            for weight, _ in scenario.costs.weight_mix for s in scenario.services]
+    return pd.DataFrame(rows, columns=["Parcel", "Service", *zones])
+
+
+def cheapest_in_table(table: pd.DataFrame) -> pd.DataFrame:
+    """True where a service is the cheapest for that parcel weight and zone."""
+    zones = [c for c in table.columns if c.startswith("Zone")]
+    least = table.groupby("Parcel", sort=False)[zones].transform("min")
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    mask[zones] = np.isclose(table[zones], least)
+    return mask

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import streamlit as st
 
+from network.demand import left_out_orders
 from network.errors import InputError
 from network.scenario import Scenario
 from ui import data, edits, fmt, state
@@ -15,6 +17,7 @@ from ui import settings_edits as se
 from ui.panels import show_problems
 from ui.uploads import uploader
 
+SHOWN_ZIP3S = 12
 
 def _apply(make: Callable[[], Scenario], what: str) -> None:
     """Build the edited scenario; make it current, or show why it was rejected."""
@@ -51,10 +54,28 @@ def demand_section(scenario: Scenario) -> None:
                    "Demand")
     total = d.annual_orders * (1 + d.growth_pct / 100)
     st.caption(f"Now: {fmt.count(total)} orders a year. Source: {d.source}.")
+    left_out_warning(scenario)
     if d.orders_by_zip3 and st.button("Use population demand again", key="population_demand"):
         _apply(lambda: se.population_demand(scenario), "Population demand")
     uploader("Upload your own demand (CSV: zip3 or zip5, orders_per_year)", "demand_upload",
              edits.apply_demand_upload, "Demand file")
+
+
+def left_out_warning(scenario: Scenario) -> None:
+    """Uploaded orders in Alaska, Hawaii or the territories while they are excluded: how many,
+    where, what happens to them, and a button to include them."""
+    out = left_out_orders(scenario)
+    if out is None:
+        return
+    shown = ", ".join(out.zip3[:SHOWN_ZIP3S]) + (", ..." if len(out.zip3) > SHOWN_ZIP3S else "")
+    st.warning(
+        f"**{fmt.count(out.orders_per_year)} uploaded orders a year ({100 * out.share:.1f}% of "
+        f"the file) are in {', '.join(out.states)}, which this scenario leaves out** "
+        f"({len(out.zip3)} ZIP3s: {shown}). They are not served: the annual total, theirs "
+        "included, is spread over the included ZIP3s in proportion to the file's orders there.")
+    if st.button("Include Alaska, Hawaii and the territories", key="include_left_out"):
+        d = scenario.demand
+        _apply(lambda: se.apply_demand(scenario, d.annual_orders, d.growth_pct, True), "Demand")
 
 
 def orders_section(scenario: Scenario) -> None:
@@ -148,7 +169,16 @@ def cross_border_section(scenario: Scenario) -> None:
     st.caption(_source(scenario, "cross_border"))
 
 
+RATE_BASIS = (
+    "**Price basis.** The default cards are what a large shipper pays: USPS commercial prices, "
+    "and UPS and FedEx list prices less a typical large-shipper discount, an estimate (each "
+    "service's source below; docs/sources.md in the project). Upload your negotiated cards on "
+    "the same basis: your net rates per parcel, before the fuel and residential surcharges "
+    "set for the service. Each ZIP3 and site take one service for the whole weight mix.")
+
+
 def rate_cards_section(scenario: Scenario) -> None:
+    st.markdown(RATE_BASIS)
     names = {s.service_id: f"{s.name} ({s.carrier})" for s in scenario.services}
     service_id = st.selectbox("Service", list(names), format_func=names.get, key="card_service")
     service = scenario.service(service_id)
@@ -160,6 +190,14 @@ def rate_cards_section(scenario: Scenario) -> None:
                f"Source: {service.source or 'not given'}.")
     st.markdown("**Transit business days by zone**")
     st.dataframe(se.transit_table(scenario), hide_index=True, width="stretch")
+    st.markdown("**What one parcel costs** (USD, rate + fuel + residential surcharge): the "
+                "cheapest service for each weight and zone is highlighted, whatever its days")
+    table = se.parcel_cost_table(scenario)
+    cheapest = se.cheapest_in_table(table)
+    styled = table.style.apply(
+        lambda _: np.where(cheapest, "background-color: #d9f2d9; font-weight: 600", ""),
+        axis=None).format({c: "${:.2f}" for c in table.columns if c.startswith("Zone")})
+    st.dataframe(styled, hide_index=True, width="stretch")
     uploader("Upload a negotiated rate card (CSV: service, zone, weight_lb, rate_usd[, source])",
              "rate_upload", edits.apply_rate_card_upload, "Rate card")
 

@@ -1,15 +1,17 @@
 """OR-Library readers: p-median (pmed*) and uncapacitated warehouse location (cap*, M*), as
 `LocationProblem`s for the same model and solver that design our networks.
 
-Formats: ../shared/benchmarks/orlib/README.md. p-median distances follow Beasley's rule: edges
-are read in order and the last cost listed for a pair wins, then Floyd-Warshall. Warehouse
-costs c_ij are the cost of serving all of customer j from i (not multiplied by demand); UFL
-ignores capacities and demands.
+Formats and provenance: tests/data/orlib/README.md (the instances ship gzip-compressed; `.gz`
+and plain files are both read). p-median distances follow Beasley's rule: edges are read in
+order and the last cost listed for a pair wins, then Floyd-Warshall. Warehouse costs c_ij are
+the cost of serving all of customer j from i (not multiplied by demand); UFL ignores
+capacities and demands.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +19,18 @@ import numpy as np
 from network.optimize.problem import LocationProblem, Options
 
 
+def _read_text(path: str | Path) -> str:
+    """A file's text; gzip-compressed when its name ends in .gz."""
+    path = Path(path)
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt") as f:
+            return f.read()
+    return path.read_text()
+
+
 def read_pmed(path: str | Path) -> tuple[np.ndarray, int]:
     """Shortest-path distance matrix [n, n] and the number of medians p."""
-    tokens = Path(path).read_text().split()
+    tokens = _read_text(path).split()
     n, m, p = (int(t) for t in tokens[:3])
     edges = np.array(tokens[3:3 + 3 * m], dtype=float).reshape(m, 3)
     dist = np.full((n, n), np.inf)
@@ -34,7 +45,7 @@ def read_pmed(path: str | Path) -> tuple[np.ndarray, int]:
 
 def read_warehouse(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """Fixed costs [M] and assignment costs [N customers, M facilities]."""
-    tokens = Path(path).read_text().split()
+    tokens = _read_text(path).split()
     m, n = int(tokens[0]), int(tokens[1])
     pos = 2
     fixed = np.empty(m)
@@ -82,9 +93,12 @@ def published_optima(path: str | Path) -> dict[tuple[str, str], float]:
         return {(r["kind"], r["instance"]): float(r["optimal_value"]) for r in csv.DictReader(f)}
 
 
+def instance_file(instance: str, kind: str, root: str | Path) -> Path:
+    """Where an instance lives under `root`: pmed/, cap/ or mstar/, as <instance>.txt.gz."""
+    folder = "pmed" if kind == "pmedian" else "mstar" if instance.startswith("Kcap") else "cap"
+    return Path(root) / folder / f"{instance}.txt.gz"
+
+
 def problem_for(instance: str, kind: str, root: str | Path) -> LocationProblem:
-    root = Path(root)
-    if kind == "pmedian":
-        return pmedian_problem(root / "pmed" / f"{instance}.txt")
-    folder = "mstar" if instance.startswith("Kcap") else "cap"
-    return ufl_problem(root / folder / f"{instance}.txt")
+    path = instance_file(instance, kind, root)
+    return pmedian_problem(path) if kind == "pmedian" else ufl_problem(path)
