@@ -18,8 +18,7 @@ from network.lanes import build_lanes
 
 
 def one_run() -> tuple[float, float, tuple[int, int, int]]:
-    scenario_file._embedded_zip3_base.cache_clear()
-    scenario_file._schema.cache_clear()
+    scenario_file.embedded_zip3_base.cache_clear()
     t0 = time.perf_counter()
     scenario = scenario_file.load_default_scenario()
     t1 = time.perf_counter()
