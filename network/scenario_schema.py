@@ -8,7 +8,6 @@ when a checked-in copy differs, and the tests run the same check.
 from __future__ import annotations
 
 import json
-from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +59,14 @@ SECTIONS: tuple[tuple[str, type, str], ...] = (
 
 
 class _FileSchema(GenerateJsonSchema):
-    """Pydantic's generator without field titles (the keys say it), with defaults in their
-    file form (`weight_mix` as an object) and none for whole sections (each key has its own)."""
+    """Pydantic's generator without field titles (the keys say it) and with defaults in their
+    file form (`weight_mix` as an object, not pairs)."""
 
     def field_title_should_be_set(self, schema: Any) -> bool:
         return False
 
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> dict:
         default = self.get_default_value(schema)
-        if is_dataclass(default):
-            return self.generate_inner(schema["schema"])
         serializer = _file_form(schema["schema"])
         if serializer:
             schema = {key: value for key, value in schema.items() if key != "default_factory"}

@@ -3,6 +3,8 @@ carry an "edited in the app" source, and the limits come from the scenario defin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from network.errors import InputError
@@ -33,10 +35,15 @@ def test_an_edited_cost_says_it_was_edited_and_what_it_was(default):
 
 
 def test_applying_unchanged_values_marks_nothing(default):
-    """The form applied as shown (shares through percent and back) changes no source."""
+    """The form applied as shown changes no source, also for a share that does not come back
+    exactly from percent (0.026 * 100 / 100 != 0.026 in floating point)."""
     assert orders_profile(default).costs.sources == default.costs.sources
     same = se.apply_inbound(default, se.ports_table(default), 2.42, 0.25)
     assert same.costs.sources == default.costs.sources
+    odd = default.with_changes(costs=replace(default.costs, returns=replace(
+        default.costs.returns, return_rate_share=0.026)))
+    again = orders_profile(odd, rate_pct=100 * odd.costs.returns.return_rate_share)
+    assert again == odd
 
 
 def test_a_second_edit_keeps_the_value_before_the_app(default):
