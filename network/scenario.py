@@ -332,11 +332,12 @@ class Zip3Base:
     """The ZIP3 areas that demand can be spread over, with their points and population: one
     row per ZIP3, stored as columns."""
 
-    zip3: tuple[Zip3Code, ...]
-    state: tuple[str, ...]
-    lat: Annotated[np.ndarray, Column(Latitude)]
-    lon: Annotated[np.ndarray, Column(Longitude)]
-    population: Annotated[np.ndarray, Column(NonNegative)]
+    zip3: Annotated[tuple[Zip3Code, ...], Field(description="one row per ZIP3, each once")]
+    state: Annotated[tuple[str, ...], Field(description="state code of each row")]
+    lat: Annotated[np.ndarray, Column(Latitude), Field(description="point of each row")]
+    lon: Annotated[np.ndarray, Column(Longitude), Field(description="point of each row")]
+    population: Annotated[np.ndarray, Column(NonNegative), Field(
+        description="people in each row: its share of the population spreads the orders")]
     source: Annotated[str, Field(description="where the table comes from")] = (
         "data/us_zip3_demand.csv")
 
@@ -374,7 +375,7 @@ class Scenario:
     costs: CostSettings = field(default_factory=CostSettings)
     targets: Targets = field(default_factory=Targets)
     constraints: DesignConstraints = field(default_factory=DesignConstraints)
-    description: str = ""
+    description: Annotated[str, Field(description="what the scenario is for")] = ""
 
     def with_changes(self, **changes: Any) -> Scenario:
         return replace(self, **changes)
