@@ -63,13 +63,20 @@ class ExportedDesign:
     kpis: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def _either_inline_or_file(schema: dict) -> None:
-    schema["allOf"] = [{"anyOf": [{"required": [inline]}, {"required": [ref]}]}
-                       for inline, ref in (("sites", "sites_file"),
-                                           ("services", "rate_cards_dir"))]
+# Data a file gives inline or as a reference, never both: (inline key, reference key, whether
+# one of them is required). Both the reader and the schema follow this table.
+INLINE_OR_FILE = (("sites", "sites_file", True), ("services", "rate_cards_dir", True),
+                  ("zip3_base", "zip3_file", False))
 
 
-@dataclass(frozen=True, config=CONFIG | {"json_schema_extra": _either_inline_or_file,
+def _inline_or_file_rules(schema: dict) -> None:
+    schema["allOf"] = [{"not": {"required": [inline, ref]}}
+                       for inline, ref, _ in INLINE_OR_FILE] + [
+        {"anyOf": [{"required": [inline]}, {"required": [ref]}]}
+        for inline, ref, required in INLINE_OR_FILE if required]
+
+
+@dataclass(frozen=True, config=CONFIG | {"json_schema_extra": _inline_or_file_rules,
                                          "title": "Network-design scenario"})
 class ScenarioFile(Scenario):
     """A scenario as its file holds it: the scenario's own fields, where the ZIP3 base, the
@@ -99,12 +106,11 @@ class ScenarioFile(Scenario):
 
     @model_validator(mode="after")
     def _one_source_each(self) -> ScenarioFile:
-        for inline, ref in (("sites", "sites_file"), ("services", "rate_cards_dir"),
-                            ("zip3_base", "zip3_file")):
+        for inline, ref, required in INLINE_OR_FILE:
             given = [k for k in (inline, ref) if getattr(self, k) is not None]
             if len(given) == 2:
                 raise ValueError(f"give '{inline}' or '{ref}', not both")
-            if not given and inline != "zip3_base":
+            if not given and required:
                 raise ValueError(f"give either '{inline}' or '{ref}'")
         return self
 
@@ -200,8 +206,9 @@ def _dataclass_in(annotation: Any) -> type | None:
     """The scenario class a field holds (itself, optional, or a tuple of them)."""
     if dataclasses.is_dataclass(annotation):
         return annotation
-    return next((c for c in map(_dataclass_in, get_args(annotation)) if c), None) \
-        if get_origin(annotation) else None
+    if get_origin(annotation) is None:
+        return None
+    return next((c for c in map(_dataclass_in, get_args(annotation)) if c), None)
 
 
 def _resolved(problems: list[Problem], read: Any, *args: Any) -> Any:

@@ -59,6 +59,7 @@ def test_schema_accepts_what_the_reader_reads(validator, default_scenario):
     (("costs", "inbound", "ports", 0, "share"), 1.5), (("costs", "weight_mix", "1"), 1.5),
     (("demand", "region_multipliers", "Atlantis"), 1.0),
     (("demand", "annual_orders"), "many"), (("costs", "peak_multipler"), 2.0),
+    (("sites_file",), "../candidate_sites.csv"),
 ])
 def test_schema_refuses_what_the_reader_refuses(validator, path, value):
     """Each value the reader rejects is invalid under the schema too."""
