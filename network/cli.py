@@ -1,7 +1,8 @@
 """Command line: `python -m network COMMAND ...` (a stable contract; see README).
 
-Exit codes: 0 success, 2 bad input (one line per problem, naming row and field),
-3 infeasible (solve only, with the explanation), 4 no design found within the time limit.
+Exit codes: 0 success, 1 generated docs out of date (`schema --check`), 2 bad input (one line
+per problem, naming row and field), 3 infeasible (solve only, with the explanation), 4 no
+design found within the time limit.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ import json
 import sys
 from pathlib import Path
 
-from network.errors import InputError, Problem
+from network.errors import InputError, Problem, reported_as
 from network.evaluate import Design, chosen_lanes_frame, evaluate, kpis_dict, sites_frame
 from network.lanes import build_lanes, lanes_frame
 from network.places import zip3_point, zip5_to_zip3
 from network.scenario import Scenario
-from network.scenario_file import load_default_scenario, load_scenario
+from network.scenario_file import (
+    embedded_zip3_base,
+    load_default_scenario,
+    load_scenario,
+)
 from network.tables import (
     load_rate_cards,
     load_sites,
@@ -27,7 +32,7 @@ from network.tables import (
     read_csv_text,
 )
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 2, 3
+EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
 def _scenario(path: str | None) -> Scenario:
@@ -40,9 +45,8 @@ def _scenario(path: str | None) -> Scenario:
 
 def cmd_zone(args: argparse.Namespace) -> int:
     from network.geo import great_circle_mi, zone_from_miles
-    from network.scenario_file import _embedded_zip3_base
 
-    base = _embedded_zip3_base()
+    base = embedded_zip3_base()
     points = []
     for label, code in (("origin", args.origin), ("destination", args.dest)):
         zip3 = _zip3_of_code(code, label)
@@ -104,7 +108,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    kind = _validate_file(path)
+    with reported_as(str(path)):  # what the CSV checks pass but the scenario definition not
+        kind = _validate_file(path)
     print(f"{path}: valid {kind}")
     return EXIT_OK
 
@@ -137,6 +142,25 @@ def _validate_file(path: Path) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# schema
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write (or, with --check, compare) the docs generated from the scenario definition."""
+    from network.scenario_schema import stale_docs, write_docs
+
+    if args.check:
+        stale = stale_docs()
+        for path in stale:
+            print(f"{path} differs from the scenario definition; run `python -m network "
+                  "schema`", file=sys.stderr)
+        return EXIT_STALE if stale else EXIT_OK
+    for path in write_docs():
+        print(f"rewrote {path}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a scenario JSON, sites, demand or rate-card CSV")
     p.add_argument("file")
     p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("schema", help="write docs/scenario.schema.json and the field tables "
+                       "of docs/scenario-format.md from the scenario definition")
+    p.add_argument("--check", action="store_true",
+                   help="only compare; exit 1 when a file differs")
+    p.set_defaults(func=cmd_schema)
     from network.optimize.commands import register  # solve, bench
     from network.store.commands import register as register_store  # store upgrade, list, check
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from network.geo import LOWER_48_EXCLUDED_STATES
-from network.scenario import Scenario
-from network.scenario_file import STATE_REGION
+from network.regions import STATE_REGION
+from network.scenario import DemandSettings, Scenario
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,14 @@ def build_demand(scenario: Scenario) -> Demand:
     total = weight.sum()
     share = weight / total if total > 0 else weight
     orders = share * settings.annual_orders * (1 + settings.growth_pct / 100)
-    orders = orders * _multipliers(base.state, settings)
+    orders = orders * demand_multipliers(base.state, settings)
     keep = orders > 0
     return Demand(zip3=tuple(np.array(base.zip3)[keep]), state=tuple(np.array(base.state)[keep]),
                   lat=base.lat[keep], lon=base.lon[keep], orders_per_year=orders[keep])
 
 
-def _multipliers(states: tuple[str, ...], settings) -> np.ndarray:
+def demand_multipliers(states: tuple[str, ...], settings: DemandSettings) -> np.ndarray:
+    """Each row's state multiplier x its Census region's multiplier (1 where none is set)."""
     by_state = dict(settings.state_multipliers)
     by_region = dict(settings.region_multipliers)
     return np.array([by_state.get(s, 1.0) * by_region.get(STATE_REGION.get(s, ""), 1.0)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
 
 
 @dataclass(frozen=True)
@@ -44,3 +50,65 @@ class ProblemList:
     def raise_if_any(self) -> None:
         if self.items:
             raise InputError(self.items)
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems found by the scenario definition's validation (pydantic)
+
+
+def problems_from_validation(err: ValidationError, source: str,
+                             known_keys: Callable[[tuple], list[str]] | None = None
+                             ) -> list[Problem]:
+    """One Problem per error: the first list index in its location is the row (1-based), the
+    keys are the field. `known_keys(loc)` lists the keys allowed where an unknown one was
+    found, for a did-you-mean hint."""
+    errors = err.errors(include_url=False)
+    return [_problem(e, source, known_keys) for e in errors if not _follows(e, errors)]
+
+
+def _follows(error: Any, errors: list) -> bool:
+    """A list too short only because an item in it was refused (reported on its own)."""
+    loc = tuple(error["loc"])
+    return error["type"] == "too_short" and any(
+        len(other["loc"]) > len(loc) and tuple(other["loc"][:len(loc)]) == loc
+        for other in errors)
+
+
+def _problem(error: Any, source: str, known_keys: Callable[[tuple], list[str]] | None
+             ) -> Problem:
+    loc = tuple(error["loc"])
+    row, parts = None, []
+    for part in loc:
+        if isinstance(part, int) and row is None:
+            row = part + 1
+        elif isinstance(part, int):
+            parts.append(f"[{part + 1}]")
+        elif part != "[key]":
+            parts.append(str(part))
+    field = ".".join(parts).replace(".[", "[") or None
+    return Problem(source, _message(error, loc, known_keys), row, field)
+
+
+def _message(error: Any, loc: tuple, known_keys: Callable[[tuple], list[str]] | None) -> str:
+    kind, message, given = error["type"], error["msg"], error.get("input")
+    if kind in ("missing", "missing_argument"):
+        return "is required"
+    if kind in ("unexpected_keyword_argument", "extra_forbidden"):
+        known = known_keys(loc) if known_keys else []
+        guess = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        return "is not a known key" + (f" (did you mean '{guess[0]}'?)" if guess else "")
+    message = message.removeprefix("Value error, ")
+    if loc and loc[-1] == "[key]":
+        message = f"key: {message}"
+    if isinstance(given, str | int | float | bool) and kind != "value_error":
+        message += f" (given: {given!r})"
+    return message
+
+
+@contextmanager
+def reported_as(source: str) -> Iterator[None]:
+    """Raise the scenario definition's validation errors inside as InputError from `source`."""
+    try:
+        yield
+    except ValidationError as err:
+        raise InputError(problems_from_validation(err, source)) from None

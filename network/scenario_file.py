@@ -1,59 +1,134 @@
 """The versioned scenario JSON format: read (with checks), write, and the default scenario.
 
-Format: docs/scenario-format.md; schema: docs/scenario.schema.json. A file may point at the
-embedded data (`"zip3_file": "embedded"`, `"sites_file"`, `"rate_cards_dir"`, paths relative to
-the file) or carry sites and services inline, which is how saved and shared scenarios are
-written so that they stand alone.
+Format: docs/scenario-format.md; schema: docs/scenario.schema.json, both generated from the
+definition (network/scenario.py and `ScenarioFile` below; `python -m network schema`). A file
+holds a scenario's fields under the same keys, plus a few of its own: `format_version`,
+references to data files in place of inline data (`zip3_file`, `sites_file`,
+`rate_cards_dir`, paths relative to the file) and, in an export, the `design`. Saved and
+exported scenarios carry everything inline (a ZIP3 base other than the embedded one too), so
+they refer to no file.
+
+Versions: 1 (no inline `zip3_base`) and 2 (this one) are read; 2 is written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import KW_ONLY, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
-import jsonschema
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic.dataclasses import dataclass
 
-from network.errors import InputError, Problem, ProblemList
-from network.geo import N_ZONES
-from network.scenario import (
-    FORMAT_VERSION,
-    CarrierShare,
-    CostSettings,
-    CrossBorderSettings,
-    DemandSettings,
-    DesignConstraints,
-    InboundSettings,
-    Port,
-    ReturnsSettings,
-    Scenario,
-    Service,
-    ShareTarget,
-    Site,
-    Targets,
+from network.errors import (
+    InputError,
+    Problem,
+    ProblemList,
+    problems_from_validation,
+    reported_as,
 )
-from network.tables import DATA_DIR, ZIP3_FILE, load_services, load_sites, load_zip3_base
+from network.fields import CONFIG
+from network.scenario import FORMAT_VERSION, Scenario, Service, Site, Zip3Base
+from network.tables import (
+    DATA_DIR,
+    ZIP3_FILE,
+    load_services,
+    load_sites,
+    load_zip3_base,
+    nearest_zip3,
+)
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "scenario.schema.json"
 DEFAULT_SCENARIO_FILE = DATA_DIR / "scenarios" / "default.json"
-US_REGIONS = {  # Census regions, for region multipliers
-    "Northeast": "CT ME MA NH RI VT NJ NY PA",
-    "Midwest": "IL IN MI OH WI IA KS MN MO NE ND SD",
-    "South": "DE DC FL GA MD NC SC VA WV AL KY MS TN AR LA OK TX",
-    "West": "AZ CO ID MT NV NM UT WY AK CA HI OR WA",
-}
-STATE_REGION = {st: region for region, states in US_REGIONS.items() for st in states.split()}
+EMBEDDED = "embedded"  # `zip3_file` value: data/us_zip3_demand.csv
+FIRST_KEYS = ("format_version", "name", "description", "zip3_file", "zip3_base")
+
+
+def _absent(value: Any) -> bool:
+    return value is None
+
+
+@dataclass(frozen=True, config=CONFIG | {"extra": "allow"})
+class AssignedLane:
+    """How the exported design serves one ZIP3 (`site_id` CROSS_BORDER: direct from abroad)."""
+
+    zip3: str
+    site_id: str
+    service: str
+
+
+@dataclass(frozen=True, config=CONFIG | {"extra": "allow"})
+class ExportedDesign:
+    """A network chosen for the scenario, as the app's export writes it; not part of the
+    scenario read back."""
+
+    open_site_ids: tuple[str, ...]
+    assignment: tuple[AssignedLane, ...] = ()
+    kpis: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+# Data a file gives inline or as a reference, never both: (inline key, reference key, whether
+# one of them is required). Both the reader and the schema follow this table.
+INLINE_OR_FILE = (("sites", "sites_file", True), ("services", "rate_cards_dir", True),
+                  ("zip3_base", "zip3_file", False))
+
+
+def _inline_or_file_rules(schema: dict) -> None:
+    schema["allOf"] = [{"not": {"required": [inline, ref]}}
+                       for inline, ref, _ in INLINE_OR_FILE] + [
+        {"anyOf": [{"required": [inline]}, {"required": [ref]}]}
+        for inline, ref, required in INLINE_OR_FILE if required]
+
+
+@dataclass(frozen=True, config=CONFIG | {"json_schema_extra": _inline_or_file_rules,
+                                         "title": "Network-design scenario"})
+class ScenarioFile(Scenario):
+    """A scenario as its file holds it: the scenario's own fields, where the ZIP3 base, the
+    sites and the services may instead be references to data files, plus the file's keys."""
+
+    zip3_base: Annotated[Zip3Base | None, Field(
+        exclude_if=_absent, description="the ZIP3 table inline (version 2), when it is not "
+        "the embedded one")] = None
+    sites: Annotated[tuple[Site, ...] | None, Field(
+        min_length=1, description="candidate sites inline; or give sites_file")] = None
+    services: Annotated[tuple[Service, ...] | None, Field(
+        min_length=1, description="services with their cards inline; or give "
+        "rate_cards_dir")] = None
+    _: KW_ONLY
+    format_version: Annotated[int, Field(ge=1, le=FORMAT_VERSION, description=(
+        f"this format's version, {FORMAT_VERSION}; version 1 files are read too"))]
+    zip3_file: Annotated[str | None, Field(exclude_if=_absent, description=(
+        f"'{EMBEDDED}' (the default: data/us_zip3_demand.csv) or a CSV path relative to this "
+        "file"))] = None
+    sites_file: Annotated[str | None, Field(exclude_if=_absent, description=(
+        "a sites CSV (as data/candidate_sites.csv), path relative to this file"))] = None
+    rate_cards_dir: Annotated[str | None, Field(exclude_if=_absent, description=(
+        "a rate-card folder (as data/rate_cards), path relative to this file"))] = None
+    design: Annotated[ExportedDesign | None, Field(exclude_if=_absent, description=(
+        "written by the app's export: open sites, assignment and KPIs; ignored when a "
+        "scenario is read"))] = None
+
+    @model_validator(mode="after")
+    def _one_source_each(self) -> ScenarioFile:
+        for inline, ref, required in INLINE_OR_FILE:
+            given = [k for k in (inline, ref) if getattr(self, k) is not None]
+            if len(given) == 2:
+                raise ValueError(f"give '{inline}' or '{ref}', not both")
+            if not given and required:
+                raise ValueError(f"give either '{inline}' or '{ref}'")
+        return self
+
+
+FILE = TypeAdapter(ScenarioFile)
+SCENARIO_FIELDS = tuple(f.name for f in dataclasses.fields(Scenario))
 
 
 @lru_cache(maxsize=1)
-def _schema() -> dict:
-    return json.loads(SCHEMA_FILE.read_text())
-
-
-@lru_cache(maxsize=4)
-def _embedded_zip3_base():
-    return load_zip3_base(ZIP3_FILE)
+def embedded_zip3_base() -> Zip3Base:
+    """The embedded population-by-ZIP3 table (data/us_zip3_demand.csv), read once."""
+    return replace(load_zip3_base(ZIP3_FILE), source="data/us_zip3_demand.csv")
 
 
 def load_default_scenario() -> Scenario:
@@ -82,18 +157,19 @@ def scenario_from_json(text: str, name: str = "scenario", base_dir: Path | None 
 
 def scenario_from_dict(doc: Any, name: str = "scenario", base_dir: Path | None = None
                        ) -> Scenario:
-    """Build a Scenario from parsed JSON, after the version, schema and meaning checks."""
+    """Build a Scenario from parsed JSON, after the version, definition and meaning checks."""
     base_dir = base_dir or DATA_DIR / "scenarios"
     _check_version(doc, name)
-    _check_schema(doc, name)
-    base = _zip3_base(doc, base_dir, name)
-    sites = _sites(doc, base_dir, base, name)
-    services = _services(doc, base_dir, name)
-    scenario = Scenario(
-        name=doc["name"], description=doc.get("description", ""), zip3_base=base,
-        sites=sites, services=services, demand=_demand(doc.get("demand", {})),
-        costs=_costs(doc.get("costs", {})), targets=_targets(doc.get("targets", {})),
-        constraints=_constraints(doc.get("constraints", {})))
+    stored = _validated(doc, name)
+    problems: list[Problem] = []
+    base = _resolved(problems, _zip3_base, stored, base_dir, name)
+    sites = _resolved(problems, _sites, stored, base_dir, name)
+    services = _resolved(problems, _services, stored, base_dir, name)
+    if problems:
+        raise InputError(problems)
+    sites = tuple(_with_location_codes(s, base) for s in sites)
+    content = {k: getattr(stored, k) for k in SCENARIO_FIELDS}
+    scenario = Scenario(**{**content, "zip3_base": base, "sites": sites, "services": services})
     check_scenario(scenario, name)
     return scenario
 
@@ -109,22 +185,45 @@ def _check_version(doc: Any, name: str) -> None:
             f"{FORMAT_VERSION}", field="format_version")])
 
 
-def _check_schema(doc: dict, name: str) -> None:
-    validator = jsonschema.Draft202012Validator(_schema())
-    problems = ProblemList(name)
-    for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.path))):
-        path = list(err.path)
-        row = next((p + 1 for p in path if isinstance(p, int)), None)
-        field = ".".join(str(p) for p in path if not isinstance(p, int)) or None
-        problems.add(err.message, row=row, field=field)
-    problems.raise_if_any()
+def _validated(doc: dict, name: str) -> ScenarioFile:
+    """The file checked against the definition, strictly as JSON (a number in quotes is not a
+    number); every problem at once."""
+    try:
+        return FILE.validate_json(json.dumps(doc), strict=True)
+    except ValidationError as err:
+        raise InputError(problems_from_validation(err, name, _known_keys)) from None
 
 
-def _zip3_base(doc: dict, base_dir: Path, name: str):
-    ref = doc.get("zip3_file", "embedded")
-    if ref == "embedded":
-        return _embedded_zip3_base()
-    return load_zip3_base(_resolve(base_dir, ref, name, "zip3_file"))
+def _known_keys(loc: tuple) -> list[str]:
+    """The keys a file may use where `loc` (an unknown key) was found."""
+    owner: Any = ScenarioFile
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = next((f for n, f in owner.__pydantic_fields__.items()
+                     if part in (n, f.alias, f.validation_alias)), None)
+        owner = _dataclass_in(info.annotation) if info else None
+        if owner is None:
+            return []
+    return [f.alias or n for n, f in owner.__pydantic_fields__.items() if not f.exclude]
+
+
+def _dataclass_in(annotation: Any) -> type | None:
+    """The scenario class a field holds (itself, optional, or a tuple of them)."""
+    if dataclasses.is_dataclass(annotation):
+        return annotation
+    if get_origin(annotation) is None:
+        return None
+    return next((c for c in map(_dataclass_in, get_args(annotation)) if c), None)
+
+
+def _resolved(problems: list[Problem], read: Any, *args: Any) -> Any:
+    """`read(*args)`, or None after keeping its problems (all references are tried)."""
+    try:
+        return read(*args)
+    except InputError as err:
+        problems.extend(err.problems)
+        return None
 
 
 def _resolve(base_dir: Path, ref: str, name: str, field: str) -> Path:
@@ -135,87 +234,39 @@ def _resolve(base_dir: Path, ref: str, name: str, field: str) -> Path:
     return path
 
 
-def _sites(doc: dict, base_dir: Path, base, name: str) -> tuple[Site, ...]:
-    if "sites" in doc:
-        return tuple(Site(**{**s, "zip3": s.get("zip3", ""), "state": s.get("state", "")})
-                     for s in doc["sites"])
-    ref = doc.get("sites_file")
-    if ref is None:
-        raise InputError([Problem(name, "give either 'sites' or 'sites_file'", field="sites")])
-    return load_sites(_resolve(base_dir, ref, name, "sites_file"), base)
+def _zip3_base(stored: ScenarioFile, base_dir: Path, name: str) -> Zip3Base:
+    if stored.zip3_base is not None:
+        return stored.zip3_base
+    if stored.zip3_file in (None, EMBEDDED):
+        return embedded_zip3_base()
+    path = _resolve(base_dir, stored.zip3_file, name, "zip3_file")
+    with reported_as(stored.zip3_file):  # a table the CSV checks pass but the definition not
+        return replace(load_zip3_base(path), source=stored.zip3_file)
 
 
-def _services(doc: dict, base_dir: Path, name: str) -> tuple[Service, ...]:
-    if "services" in doc:
-        return tuple(_service(s) for s in doc["services"])
-    ref = doc.get("rate_cards_dir")
-    if ref is None:
-        raise InputError([Problem(name, "give either 'services' or 'rate_cards_dir'",
-                                  field="services")])
-    return load_services(_resolve(base_dir, ref, name, "rate_cards_dir"))
+def _sites(stored: ScenarioFile, base_dir: Path, name: str) -> tuple[Site, ...]:
+    if stored.sites is not None:
+        return stored.sites
+    return load_sites(_resolve(base_dir, stored.sites_file, name, "sites_file"),
+                      _zip3_base(stored, base_dir, name))
 
 
-def _service(s: dict) -> Service:
-    bands = sorted(s["rates_usd_by_weight_lb"].items(), key=lambda kv: float(kv[0]))
-    return Service(service_id=s["service"], carrier=s["carrier"], name=s["name"],
-                   fuel_surcharge_pct=s["fuel_surcharge_pct"],
-                   residential_surcharge_usd=s["residential_surcharge_usd"],
-                   noncontiguous_extra_days=s.get("noncontiguous_extra_days", 0),
-                   weight_bands_lb=tuple(float(w) for w, _ in bands),
-                   rates_usd=tuple(tuple(float(r) for r in rates) for _, rates in bands),
-                   transit_days_by_zone=tuple(s["transit_days_by_zone"]),
-                   source=s.get("source", ""))
+def _services(stored: ScenarioFile, base_dir: Path, name: str) -> tuple[Service, ...]:
+    if stored.services is not None:
+        return stored.services
+    return load_services(_resolve(base_dir, stored.rate_cards_dir, name, "rate_cards_dir"))
 
 
-def _demand(d: dict) -> DemandSettings:
-    defaults = DemandSettings()
-    return DemandSettings(
-        annual_orders=float(d.get("annual_orders", defaults.annual_orders)),
-        growth_pct=float(d.get("growth_pct", 0.0)),
-        state_multipliers=tuple(sorted(d.get("state_multipliers", {}).items())),
-        region_multipliers=tuple(sorted(d.get("region_multipliers", {}).items())),
-        include_noncontiguous=bool(d.get("include_noncontiguous", False)),
-        orders_by_zip3=tuple(sorted((k, float(v)) for k, v in
-                                    d.get("orders_by_zip3", {}).items())),
-        source=d.get("source", defaults.source))
-
-
-def _costs(c: dict) -> CostSettings:
-    d = CostSettings()
-    mix = c.get("weight_mix")
-    returns, inbound, xb = c.get("returns", {}), c.get("inbound", {}), c.get("cross_border", {})
-    rd, ind, xd = ReturnsSettings(), InboundSettings(), CrossBorderSettings()
-    return CostSettings(
-        weight_mix=tuple(sorted((float(w), float(s)) for w, s in mix.items())) if mix
-        else d.weight_mix,
-        processing_days=c.get("processing_days", d.processing_days),
-        pick_pack_usd_per_order=c.get("pick_pack_usd_per_order", d.pick_pack_usd_per_order),
-        peak_multiplier=c.get("peak_multiplier", d.peak_multiplier),
-        safety_stock_usd_per_year_one_site=c.get("safety_stock_usd_per_year_one_site",
-                                                 d.safety_stock_usd_per_year_one_site),
-        returns=ReturnsSettings(**{**rd.__dict__, **returns}),
-        inbound=InboundSettings(**{**ind.__dict__, **{k: v for k, v in inbound.items()
-                                                      if k != "ports"},
-                                   "ports": tuple(Port(**p) for p in inbound.get("ports", []))}),
-        cross_border=CrossBorderSettings(**{**xd.__dict__, **xb}),
-        sources=tuple(sorted(c.get("sources", {}).items())))
-
-
-def _targets(t: dict) -> Targets:
-    return Targets(share_targets=tuple(ShareTarget(**s) for s in t.get("share_targets", [])),
-                   max_days_any_zip3=t.get("max_days_any_zip3"))
-
-
-def _constraints(c: dict) -> DesignConstraints:
-    return DesignConstraints(
-        min_sites=c.get("min_sites", 0), max_sites=c.get("max_sites"),
-        forced_open=tuple(c.get("forced_open", [])),
-        forced_closed=tuple(c.get("forced_closed", [])),
-        carrier_shares=tuple(CarrierShare(**s) for s in c.get("carrier_shares", [])))
+def _with_location_codes(site: Site, base: Zip3Base) -> Site:
+    """A site left without state or ZIP3 in its file gets those of the nearest ZIP3 point."""
+    if site.state and site.zip3:
+        return site
+    zip3, state, _ = nearest_zip3(base, site.lat, site.lon)
+    return replace(site, state=site.state or state, zip3=site.zip3 or zip3)
 
 
 # ---------------------------------------------------------------------------------------------
-# Meaning checks (what a schema cannot say)
+# Meaning checks (what the definition of one field cannot say)
 
 
 def check_scenario(scenario: Scenario, name: str = "scenario") -> None:
@@ -242,14 +293,12 @@ def _check_sites(scenario: Scenario, p: ProblemList) -> None:
 
 def _check_services(scenario: Scenario, p: ProblemList) -> None:
     seen: set[str] = set()
+    heaviest = max(w for w, _ in scenario.costs.weight_mix)
     for i, s in enumerate(scenario.services, start=1):
         if s.service_id in seen:
             p.add(f"duplicate service '{s.service_id}'", i, "services.service")
         seen.add(s.service_id)
-        if len(s.transit_days_by_zone) != N_ZONES or any(len(r) != N_ZONES for r in s.rates_usd):
-            p.add(f"{s.service_id} must give 8 zones", i, "services")
-        heaviest = max(w for w, _ in scenario.costs.weight_mix)
-        if s.weight_bands_lb and max(s.weight_bands_lb) < heaviest:
+        if max(s.weight_bands_lb) < heaviest:
             p.add(f"{s.service_id}'s card stops at {max(s.weight_bands_lb):g} lb but the weight "
                   f"mix has {heaviest:g} lb packages", i, "services.rates_usd_by_weight_lb")
 
@@ -294,15 +343,11 @@ def _check_demand(scenario: Scenario, p: ProblemList) -> None:
     known = set(scenario.zip3_base.zip3)
     for zip3, _ in scenario.demand.orders_by_zip3:
         if zip3 not in known:
-            p.add(f"unknown ZIP3 '{zip3}'", field="demand.orders_by_zip3")
-    for region, _ in scenario.demand.region_multipliers:
-        if region not in US_REGIONS:
-            p.add(f"unknown region '{region}'; use one of {', '.join(US_REGIONS)}",
-                  field="demand.region_multipliers")
+            p.add(f"unknown ZIP3 '{zip3}'", field=f"demand.orders_by_zip3.{zip3}")
     states = set(scenario.zip3_base.state)
     for state, _ in scenario.demand.state_multipliers:
         if state not in states:
-            p.add(f"unknown state '{state}'", field="demand.state_multipliers")
+            p.add(f"unknown state '{state}'", field=f"demand.state_multipliers.{state}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,53 +355,16 @@ def _check_demand(scenario: Scenario, p: ProblemList) -> None:
 
 
 def scenario_to_dict(scenario: Scenario) -> dict:
-    """A self-contained JSON document (sites and services inline; ZIP3 base embedded)."""
-    c, k, d = scenario.costs, scenario.constraints, scenario.demand
-    return {
-        "format_version": FORMAT_VERSION,
-        "name": scenario.name,
-        "description": scenario.description,
-        "zip3_file": "embedded",
-        "sites": [_site_dict(s) for s in scenario.sites],
-        "services": [_service_dict(s) for s in scenario.services],
-        "demand": {"annual_orders": d.annual_orders, "growth_pct": d.growth_pct,
-                   "state_multipliers": dict(d.state_multipliers),
-                   "region_multipliers": dict(d.region_multipliers),
-                   "include_noncontiguous": d.include_noncontiguous,
-                   "orders_by_zip3": dict(d.orders_by_zip3), "source": d.source},
-        "costs": {
-            "weight_mix": {f"{w:g}": s for w, s in c.weight_mix},
-            "processing_days": c.processing_days,
-            "pick_pack_usd_per_order": c.pick_pack_usd_per_order,
-            "peak_multiplier": c.peak_multiplier,
-            "safety_stock_usd_per_year_one_site": c.safety_stock_usd_per_year_one_site,
-            "returns": dict(c.returns.__dict__),
-            "inbound": {**{k2: v for k2, v in c.inbound.__dict__.items() if k2 != "ports"},
-                        "ports": [dict(p.__dict__) for p in c.inbound.ports]},
-            "cross_border": dict(c.cross_border.__dict__),
-            "sources": dict(c.sources)},
-        "targets": {"share_targets": [dict(t.__dict__) for t in scenario.targets.share_targets],
-                    "max_days_any_zip3": scenario.targets.max_days_any_zip3},
-        "constraints": {"min_sites": k.min_sites, "max_sites": k.max_sites,
-                        "forced_open": list(k.forced_open),
-                        "forced_closed": list(k.forced_closed),
-                        "carrier_shares": [dict(s.__dict__) for s in k.carrier_shares]},
-    }
-
-
-def _site_dict(s: Site) -> dict:
-    out = dict(s.__dict__)
-    return {key: v for key, v in out.items() if v is not None}
-
-
-def _service_dict(s: Service) -> dict:
-    return {"service": s.service_id, "carrier": s.carrier, "name": s.name, "source": s.source,
-            "fuel_surcharge_pct": s.fuel_surcharge_pct,
-            "residential_surcharge_usd": s.residential_surcharge_usd,
-            "noncontiguous_extra_days": s.noncontiguous_extra_days,
-            "transit_days_by_zone": list(s.transit_days_by_zone),
-            "rates_usd_by_weight_lb": {f"{w:g}": list(r) for w, r in
-                                       zip(s.weight_bands_lb, s.rates_usd, strict=True)}}
+    """A self-contained JSON document: sites and services inline, and the ZIP3 base too
+    unless it is the embedded one."""
+    content = {k: getattr(scenario, k) for k in SCENARIO_FIELDS}
+    embedded = scenario.zip3_base == embedded_zip3_base()
+    if embedded:
+        content["zip3_base"] = None
+    stored = ScenarioFile(**content, format_version=FORMAT_VERSION,
+                          zip3_file=EMBEDDED if embedded else None)
+    doc = FILE.dump_python(stored, mode="json")
+    return {**{k: doc[k] for k in FIRST_KEYS if k in doc}, **doc}
 
 
 def scenario_to_json(scenario: Scenario) -> str:

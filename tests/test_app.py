@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from network.errors import InputError
-from network.scenario import DesignConstraints, ShareTarget, Targets
+from network.scenario import FORMAT_VERSION, DesignConstraints, ShareTarget, Targets
 from network.scenario_file import load_default_scenario, scenario_from_json
 from ui import edits, panels
 from ui import settings_edits as se
@@ -290,7 +290,7 @@ def test_exports_carry_design(small):
 
     result = optimize(small)
     doc = edits.design_document(small, result.open_site_ids, result.evaluation)
-    assert doc["format_version"] == 1
+    assert doc["format_version"] == FORMAT_VERSION
     assert doc["design"]["open_site_ids"] == list(result.open_site_ids)
     assert len(doc["design"]["assignment"]) == len(result.evaluation.site_index)
     assert "site_id" in edits.lanes_csv(result.evaluation).splitlines()[0]
@@ -316,13 +316,26 @@ def test_settings_form_applies_and_undo_restores():
 
 
 def test_settings_form_rejects_bad_values():
-    """Cross-border days of 0 are rejected with the field named; the scenario is unchanged."""
+    """Growth of -100% (the input allows it, the definition wants more) is rejected with the
+    field named; the scenario is unchanged."""
     at = start(page="pages/settings.py")
     before = at.session_state["scenario"]
-    number_input(at, "Delivery days").set_value(0)
-    next(b for b in at.button if b.label == "Apply cross-border").click().run()
-    assert "field 'delivery days'" in " ".join(e.value for e in at.error)
+    number_input(at, "Growth (%)").set_value(-100.0)
+    next(b for b in at.button if b.label == "Apply demand").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "field 'growth %'" in errors and "must be greater than -100" in errors
     assert at.session_state["scenario"] == before
+
+
+def test_settings_inputs_take_their_limits_from_the_definition():
+    """The Settings page's number inputs offer the scenario definition's ranges."""
+    at = start(page="pages/settings.py")
+    assert (number_input(at, "Delivery days").min, number_input(at, "Delivery days").max) \
+        == (1, 60)
+    peak = number_input(at, "Peak-season multiplier")
+    assert (peak.min, peak.max) == (1, 5)
+    assert number_input(at, "Growth (%)").min == -100
+    assert number_input(at, "No ZIP3 over this many days (0 = no limit)").max == 60
 
 
 def test_solve_status_shows_the_live_gap():

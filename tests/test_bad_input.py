@@ -7,8 +7,10 @@ import pytest
 
 from network.cli import main
 from network.errors import InputError
+from network.fields import Range
 from network.places import zip5_to_zip3
-from network.scenario_file import _embedded_zip3_base, scenario_from_json
+from network.scenario import Site
+from network.scenario_file import embedded_zip3_base, scenario_from_json
 from network.tables import load_rate_cards, load_sites, load_user_demand
 
 SITES_HEADER = "site_id,name,lat,lon,fixed_cost_usd_per_year,capacity_orders_per_year\n"
@@ -22,7 +24,7 @@ def problems_of(call) -> list[str]:
 
 
 def sites(text: str) -> list[str]:
-    return problems_of(lambda: load_sites(text.encode(), _embedded_zip3_base(), name="s.csv"))
+    return problems_of(lambda: load_sites(text.encode(), embedded_zip3_base(), name="s.csv"))
 
 
 def test_missing_and_misspelled_columns():
@@ -60,7 +62,7 @@ def test_unknown_zip_in_sites_and_demand():
     msgs = sites("site_id,name,lat,lon,zip,fixed_cost_usd_per_year,capacity_orders_per_year\n"
                  "A,a,47.4,-122.3,00000,5,100\n")
     assert any("row 1, field 'zip': unknown ZIP3 '000'" in m for m in msgs)
-    base = _embedded_zip3_base()
+    base = embedded_zip3_base()
     msgs = problems_of(lambda: load_user_demand(b"zip5,orders_per_year\n98101,10\n99999,5\n",
                                                 base, name="d.csv", zip5_to_zip3=zip5_to_zip3))
     assert msgs == ["d.csv, row 2, field 'zip5': unknown ZIP '99999'"]
@@ -69,14 +71,14 @@ def test_unknown_zip_in_sites_and_demand():
 def test_negative_demand():
     """Negative orders are refused."""
     msgs = problems_of(lambda: load_user_demand(b"zip3,orders_per_year\n981,-3\n",
-                                                _embedded_zip3_base(), name="d.csv"))
+                                                embedded_zip3_base(), name="d.csv"))
     assert any("row 1, field 'orders_per_year'" in m for m in msgs)
 
 
 def test_user_demand_aggregates_to_zip3():
     """ZIP5 rows add up into their ZIP3."""
     out = load_user_demand(b"zip5,orders_per_year\n98101,10\n98104,5\n10001,1\n",
-                           _embedded_zip3_base(), zip5_to_zip3=zip5_to_zip3)
+                           embedded_zip3_base(), zip5_to_zip3=zip5_to_zip3)
     assert dict(out) == {"981": 15.0, "100": 1.0}
 
 
@@ -126,3 +128,36 @@ def test_cli_validate_exit_codes(tmp_path, capsys):
     card = tmp_path / "card.csv"
     card.write_text("service,zone,weight_lb,rate_usd\nups_ground,1,1,abc\n")
     assert main(["validate", str(card)]) == 2
+
+
+def _outside(allowed: Range) -> float:
+    """A value just outside a range's lower (else upper) bound."""
+    if allowed.gt is not None:
+        return allowed.gt
+    if allowed.ge is not None:
+        return allowed.ge - 1
+    return (allowed.le if allowed.le is not None else allowed.lt) + 1
+
+
+@pytest.mark.parametrize("field", ["lat", "lon", "fixed_cost_usd_per_year",
+                                   "capacity_orders_per_year", "rent_usd_per_sqft_year",
+                                   "size_sqft"])
+def test_sites_csv_refuses_what_the_definition_refuses(field):
+    """The sites CSV reader refuses each number the Site definition refuses, as a problem
+    naming row and field (never a validation traceback from building the Site)."""
+    row = {"site_id": "A", "name": "a", "lat": 47.4, "lon": -122.3,
+           "fixed_cost_usd_per_year": 5, "capacity_orders_per_year": 100,
+           "rent_usd_per_sqft_year": 10, "size_sqft": 1000}
+    row[field] = _outside(Range.of(Site, field))
+    msgs = sites(",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n")
+    assert any(m.startswith(f"s.csv, row 1, field '{field}'") for m in msgs), msgs
+
+
+def test_a_zip3_table_with_a_zip3_twice_is_a_problem_not_a_traceback(tmp_path, capsys):
+    """The CSV checks pass a repeated ZIP3; the ZIP3 table's definition refuses it, and
+    `validate` reports that as a problem line (exit 2)."""
+    table = tmp_path / "zip3.csv"
+    table.write_text("zip3,state,lat,lon,population\n981,WA,47.6,-122.3,10\n"
+                     "981,WA,47.6,-122.3,10\n")
+    assert main(["validate", str(table)]) == 2
+    assert "a ZIP3 appears more than once" in capsys.readouterr().err

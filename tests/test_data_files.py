@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 
 from network.geo import LOWER_48_EXCLUDED_STATES
-from network.scenario_file import _embedded_zip3_base
+from network.scenario_file import embedded_zip3_base
 from network.tables import RATE_CARDS_DIR, SITES_FILE, load_services, load_sites
 
 
 def test_demand_file_totals():
     """At least 850 lower-48 ZIP3s and 250M people; AK and HI present but not lower 48."""
-    base = _embedded_zip3_base()
+    base = embedded_zip3_base()
     lower48 = np.array([s not in LOWER_48_EXCLUDED_STATES for s in base.state])
     assert lower48.sum() >= 850
     assert base.population.sum() >= 250e6

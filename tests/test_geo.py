@@ -4,7 +4,7 @@ import numpy as np
 
 from network.geo import great_circle_mi, zone_from_miles
 from network.places import zip3_point
-from network.scenario_file import _embedded_zip3_base
+from network.scenario_file import embedded_zip3_base
 
 
 def test_band_edges():
@@ -21,7 +21,7 @@ def test_known_distance():
 
 def test_seattle_to_new_york_is_zone_8():
     """ZIP3 981 (Seattle) to 100 (New York) is zone 8."""
-    base = _embedded_zip3_base()
+    base = embedded_zip3_base()
     a, b = zip3_point("981", base), zip3_point("100", base)
     miles = float(great_circle_mi(*a, *b))
     assert 2300 < miles < 2500
@@ -30,7 +30,7 @@ def test_seattle_to_new_york_is_zone_8():
 
 def test_close_zip3s_are_zone_1():
     """Manhattan (100) and Brooklyn (112) are under 50 miles apart: zone 1."""
-    base = _embedded_zip3_base()
+    base = embedded_zip3_base()
     miles = float(great_circle_mi(*zip3_point("100", base), *zip3_point("112", base)))
     assert miles < 50
     assert int(zone_from_miles(miles)) == 1

@@ -4,7 +4,7 @@ import pytest
 
 from network.errors import InputError
 from network.places import find_zip, place_at, search_places, site_from_place
-from network.scenario_file import _embedded_zip3_base
+from network.scenario_file import embedded_zip3_base
 
 
 def test_search_by_city_and_state():
@@ -24,7 +24,7 @@ def test_search_by_zip():
 
 def test_place_at_location_derives_zip3():
     """A clicked point takes the nearest ZIP3; the ocean is refused."""
-    base = _embedded_zip3_base()
+    base = embedded_zip3_base()
     assert place_at(47.61, -122.33, base).zip3 == "981"
     with pytest.raises(InputError, match="miles from the nearest"):
         place_at(30.0, -140.0, base)

@@ -12,8 +12,9 @@ from dataclasses import replace
 
 import pandas as pd
 
-from network.errors import InputError, Problem, ProblemList
+from network.errors import InputError, Problem, ProblemList, reported_as
 from network.evaluate import Evaluation, chosen_lanes_frame, kpis_dict, sites_frame
+from network.fields import Range
 from network.places import Place, find_zip, site_from_place, zip5_to_zip3
 from network.scenario import Scenario, Site
 from network.scenario_file import check_scenario, scenario_to_dict
@@ -29,12 +30,52 @@ from network.tables import (
 SITE_TABLE_COLUMNS = ["site_id", "name", "state", "zip3", "fixed_cost_usd_per_year",
                       "capacity_orders_per_year", "forced_open", "forced_closed", "source"]
 TABLE_SOURCE = "site table"
+FIXED_COST = Range.of(Site, "fixed_cost_usd_per_year")
+CAPACITY = Range.of(Site, "capacity_orders_per_year")
+EDITED = "edited in the app"
 
 
 def checked(new: Scenario, source: str) -> Scenario:
     """`new` after the scenario checks; raises InputError (nothing applied) when they fail."""
     check_scenario(new, source)
     return new
+
+
+def number(problems: ProblemList, row: int | None, field: str, value: object, allowed: Range,
+           optional: bool = False) -> float | None:
+    """A number typed in the app within the definition's `allowed` range, else None after
+    recording the problem (row and field)."""
+    found = parse_number(problems, row, field, value, optional=optional)
+    if found is not None and (problem := allowed.problem(found)):
+        problems.add(problem, row, field)
+        return None
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources of edited values
+
+
+def edited_source(before: str, source: str) -> str:
+    """The source of a value edited in the app: it says so, with the value and source it had
+    before the app's first edit (later edits keep that)."""
+    if source.startswith(EDITED):
+        return source
+    return f"{EDITED} (was {before}; source then: {source})"
+
+
+def value_text(value: object) -> str:
+    """A value as a planner reads it in a source note: 20,000,000; 1.3; '1: 0.4, 2: 0.3'."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int | float):
+        return f"{int(value):,}" if float(value).is_integer() else f"{value:,.6g}"
+    if isinstance(value, tuple) and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        return ", ".join(f"{value_text(k)}: {value_text(v)}" for k, v in value)
+    if isinstance(value, tuple) and all(hasattr(v, "name") and hasattr(v, "share")
+                                        for v in value):
+        return ", ".join(f"{v.name} {value_text(v.share)}" for v in value)
+    return str(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,6 +105,7 @@ def unmodelled_zip3(scenario: Scenario, place: Place) -> str | None:
             "nearby street ZIP")
 
 
+@reported_as("new site")
 def add_site(scenario: Scenario, place: Place) -> tuple[Scenario, Site]:
     """A new candidate site at `place` with the estimated default costs."""
     problem = unmodelled_zip3(scenario, place)
@@ -95,12 +137,21 @@ def _site_fields(rec: dict, row: int, problems: ProblemList, costs_optional: boo
     name = str(rec.get("name") or "").strip()
     if not name:
         problems.add("is empty; every site needs a name", row, "name")
-    fixed = parse_number(problems, row, "fixed_cost_usd_per_year",
-                         rec.get("fixed_cost_usd_per_year"), minimum=0, optional=costs_optional)
-    capacity = parse_number(problems, row, "capacity_orders_per_year",
-                            rec.get("capacity_orders_per_year"), strictly_positive=True,
-                            optional=costs_optional)
+    fixed = number(problems, row, "fixed_cost_usd_per_year", rec.get("fixed_cost_usd_per_year"),
+                   FIXED_COST, optional=costs_optional)
+    capacity = number(problems, row, "capacity_orders_per_year",
+                      rec.get("capacity_orders_per_year"), CAPACITY, optional=costs_optional)
     return name, fixed, capacity
+
+
+def _edited_site(site: Site, name: str, fixed: float, capacity: float) -> Site:
+    """The site with the table's values; a changed cost or capacity is marked edited."""
+    changed = [f"{label} {value_text(old)}" for label, old, new in (
+        ("fixed cost", site.fixed_cost_usd_per_year, fixed),
+        ("capacity", site.capacity_orders_per_year, capacity)) if old != new]
+    source = edited_source(", ".join(changed), site.source) if changed else site.source
+    return replace(site, name=name, fixed_cost_usd_per_year=fixed,
+                   capacity_orders_per_year=capacity, source=source)
 
 
 def sites_table(scenario: Scenario) -> pd.DataFrame:
@@ -114,6 +165,7 @@ def sites_table(scenario: Scenario) -> pd.DataFrame:
         "source": s.source} for s in scenario.sites], columns=SITE_TABLE_COLUMNS)
 
 
+@reported_as(TABLE_SOURCE)
 def apply_sites_table(scenario: Scenario, table: pd.DataFrame) -> Scenario:
     """The scenario with the table's sites (rows may be removed or edited, not added):
     fixed cost, capacity, name, forced open and forced closed."""
@@ -132,8 +184,7 @@ def apply_sites_table(scenario: Scenario, table: pd.DataFrame) -> Scenario:
                          "forced_closed")
         if fixed is None or capacity is None or not name:
             continue
-        sites.append(replace(by_id[site_id], name=name, fixed_cost_usd_per_year=fixed,
-                             capacity_orders_per_year=capacity))
+        sites.append(_edited_site(by_id[site_id], name, fixed, capacity))
         if rec.get("forced_open"):
             forced_open.append(site_id)
         if rec.get("forced_closed"):
@@ -160,6 +211,11 @@ def apply_sites_upload(scenario: Scenario, data: bytes, file_name: str) -> Scena
     """Add the candidate sites of an uploaded CSV: name and 5-digit ZIP per row, optionally a
     site id, fixed cost and capacity (left out: the same estimates as a searched site). Raises
     InputError listing every problem (row and field); then no site is added."""
+    with reported_as(file_name):
+        return _sites_uploaded(scenario, data, file_name)
+
+
+def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
     frame = read_csv_text(data, file_name)
     problems = ProblemList(file_name)
     if not check_columns(frame, problems, SITES_UPLOAD_REQUIRED, SITES_UPLOAD_OPTIONAL):
@@ -225,18 +281,20 @@ def apply_rate_card_upload(scenario: Scenario, data: bytes, file_name: str) -> S
     """Replace the cards of the services in an uploaded CSV (service, zone, weight_lb,
     rate_usd[, source]); raises InputError listing each problem."""
     cards = load_rate_cards(data, scenario.service_ids, name=file_name)
-    services = replace_rate_cards(scenario.services, cards)
-    return checked(scenario.with_changes(services=services), file_name)
+    with reported_as(file_name):
+        services = replace_rate_cards(scenario.services, cards)
+        return checked(scenario.with_changes(services=services), file_name)
 
 
 def apply_demand_upload(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
     """Use the user's own orders (by ZIP5 or ZIP3) instead of the population spread."""
     orders = load_user_demand(data, scenario.zip3_base, name=file_name,
                               zip5_to_zip3=zip5_to_zip3)
-    demand = replace(scenario.demand, orders_by_zip3=orders,
-                     annual_orders=float(sum(v for _, v in orders)),
-                     source=f"user upload ({file_name})")
-    return checked(scenario.with_changes(demand=demand), file_name)
+    with reported_as(file_name):
+        demand = replace(scenario.demand, orders_by_zip3=orders,
+                         annual_orders=float(sum(v for _, v in orders)),
+                         source=f"user upload ({file_name})")
+        return checked(scenario.with_changes(demand=demand), file_name)
 
 
 # ---------------------------------------------------------------------------------------------

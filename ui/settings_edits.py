@@ -1,32 +1,65 @@
 """Settings-page edits as plain functions: scenario in, checked scenario out, or InputError
-naming the row and field of every problem (the caller then keeps the old scenario)."""
+naming the row and field of every problem (the caller then keeps the old scenario).
+
+The limits below come from the scenario definition (network/scenario.py): the Settings page
+gives them to its number inputs and these functions check typed values against them. A cost
+parameter the edit changes gets an "edited in the app" source (costs.sources).
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from network.errors import ProblemList
+from network.errors import ProblemList, reported_as
+from network.fields import Range
 from network.lanes import parcel_usd_by_zone
-from network.scenario import Port, Scenario, ShareTarget
-from network.tables import parse_number
-from ui.edits import checked
+from network.scenario import (
+    CostSettings,
+    CrossBorderSettings,
+    DemandSettings,
+    DesignConstraints,
+    InboundSettings,
+    Port,
+    ReturnsSettings,
+    Scenario,
+    Share,
+    ShareTarget,
+    Targets,
+    WeightLb,
+)
+from ui.edits import checked, edited_source, number, value_text
+
+ANNUAL_ORDERS = Range.of(DemandSettings, "annual_orders")
+GROWTH_PCT = Range.of(DemandSettings, "growth_pct")
+WEIGHT_LB = Range.of_type(WeightLb)
+SHARE_PCT = Range.of_type(Share).scaled(100)
+RETURN_RATE_PCT = Range.of(ReturnsSettings, "return_rate_share").scaled(100)
+PROCESSING_DAYS = Range.of(CostSettings, "processing_days")
+PICK_PACK_USD = Range.of(CostSettings, "pick_pack_usd_per_order")
+PEAK_MULTIPLIER = Range.of(CostSettings, "peak_multiplier")
+WITHIN_DAYS = Range.of(ShareTarget, "within_days")
+TARGET_PCT = Range.of(ShareTarget, "share_pct")
+MAX_DAYS = Range.of(Targets, "max_days_any_zip3")  # the form's 0 stands for "no limit"
+MIN_SITES = Range.of(DesignConstraints, "min_sites")
+MAX_SITES = Range.of(DesignConstraints, "max_sites")  # the form's 0 stands for "no limit"
+LATITUDE = Range.of(Port, "lat")
+LONGITUDE = Range.of(Port, "lon")
+PORT_SHARE_PCT = Range.of(Port, "share").scaled(100)
+TRUCKLOAD_USD_PER_MILE = Range.of(InboundSettings, "truckload_usd_per_mile")
+CUSTOMS_USD = Range.of(InboundSettings, "customs_usd_per_order")
+CROSS_BORDER_USD = Range.of(CrossBorderSettings, "cost_usd_per_order")
+CROSS_BORDER_DAYS = Range.of(CrossBorderSettings, "delivery_days")
 
 
-def _cell(problems: ProblemList, row: int | None, field: str, value, *, minimum: float,
-          maximum: float | None = None, integer: bool = False) -> float | None:
-    """A finite number in [minimum, maximum], else None after recording the problem."""
-    return parse_number(problems, row, field, value, minimum=minimum, maximum=maximum,
-                        integer=integer)
-
-
+@reported_as("demand")
 def apply_demand(scenario: Scenario, annual_orders: float, growth_pct: float,
                  include_noncontiguous: bool) -> Scenario:
     p = ProblemList("demand")
-    orders = _cell(p, None, "annual orders", annual_orders, minimum=1)
-    growth = _cell(p, None, "growth %", growth_pct, minimum=-99, maximum=1000)
+    orders = number(p, None, "annual orders", annual_orders, ANNUAL_ORDERS)
+    growth = number(p, None, "growth %", growth_pct, GROWTH_PCT)
     p.raise_if_any()
     demand = replace(scenario.demand, annual_orders=orders, growth_pct=growth,
                      include_noncontiguous=bool(include_noncontiguous))
@@ -40,6 +73,7 @@ def population_demand(scenario: Scenario) -> Scenario:
     return checked(scenario.with_changes(demand=demand), "demand")
 
 
+@reported_as("orders and costs")
 def apply_orders_profile(scenario: Scenario, weight_mix: pd.DataFrame, return_rate_pct: float,
                          processing_days: float, pick_pack_usd: float,
                          peak_multiplier: float) -> Scenario:
@@ -47,27 +81,31 @@ def apply_orders_profile(scenario: Scenario, weight_mix: pd.DataFrame, return_ra
     p = ProblemList("orders and costs")
     mix = []
     for row, rec in enumerate(weight_mix.to_dict("records"), start=1):
-        w = _cell(p, row, "weight_lb", rec.get("weight_lb"), minimum=0.01)
-        s = _cell(p, row, "share_pct", rec.get("share_pct"), minimum=0, maximum=100)
+        w = number(p, row, "weight_lb", rec.get("weight_lb"), WEIGHT_LB)
+        s = number(p, row, "share_pct", rec.get("share_pct"), SHARE_PCT)
         if w is not None and s is not None:
-            mix.append((w, s / 100))
+            mix.append((w, _share(s)))
     if mix and abs(sum(s for _, s in mix) - 1) > 1e-6:
         p.add(f"shares add up to {100 * sum(s for _, s in mix):.2f}%, not 100%",
               field="share_pct")
     if not mix and not p.items:
         p.add("the weight mix needs at least one row", field="weight_lb")
-    rate = _cell(p, None, "return rate %", return_rate_pct, minimum=0, maximum=100)
-    days = _cell(p, None, "processing days", processing_days, minimum=0, maximum=10,
-                 integer=True)
-    pick = _cell(p, None, "pick and pack USD per order", pick_pack_usd, minimum=0)
-    peak = _cell(p, None, "peak multiplier", peak_multiplier, minimum=1, maximum=5)
+    weights = [w for w, _ in mix]
+    for w in sorted({w for w in weights if weights.count(w) > 1}):
+        p.add(f"{w:g} lb is given more than once", field="weight_lb")
+    rate = number(p, None, "return rate %", return_rate_pct, RETURN_RATE_PCT)
+    days = number(p, None, "processing days", processing_days, PROCESSING_DAYS)
+    pick = number(p, None, "pick and pack USD per order", pick_pack_usd, PICK_PACK_USD)
+    peak = number(p, None, "peak multiplier", peak_multiplier, PEAK_MULTIPLIER)
     p.raise_if_any()
     costs = replace(scenario.costs, weight_mix=tuple(sorted(mix)), processing_days=int(days),
                     pick_pack_usd_per_order=pick, peak_multiplier=peak,
-                    returns=replace(scenario.costs.returns, return_rate_share=rate / 100))
-    return checked(scenario.with_changes(costs=costs), "orders and costs")
+                    returns=replace(scenario.costs.returns, return_rate_share=_share(rate)))
+    return checked(scenario.with_changes(costs=with_edit_sources(scenario.costs, costs)),
+                   "orders and costs")
 
 
+@reported_as("service targets")
 def apply_targets(scenario: Scenario, share_targets: pd.DataFrame, max_days: float,
                   min_sites: float, max_sites: float) -> Scenario:
     """Share targets (within_days, share_pct rows), a per-ZIP3 day limit (0 = none) and the
@@ -75,23 +113,39 @@ def apply_targets(scenario: Scenario, share_targets: pd.DataFrame, max_days: flo
     p = ProblemList("service targets")
     targets = []
     for row, rec in enumerate(share_targets.to_dict("records"), start=1):
-        d = _cell(p, row, "within_days", rec.get("within_days"), minimum=1, maximum=30,
-                  integer=True)
-        s = _cell(p, row, "share_pct", rec.get("share_pct"), minimum=0, maximum=100)
+        d = number(p, row, "within_days", rec.get("within_days"), WITHIN_DAYS)
+        s = number(p, row, "share_pct", rec.get("share_pct"), TARGET_PCT)
         if d is not None and s is not None:
             targets.append(ShareTarget(within_days=int(d), share_pct=s))
-    limit = _cell(p, None, "max days to any ZIP3", max_days, minimum=0, maximum=30, integer=True)
-    low = _cell(p, None, "min sites", min_sites, minimum=0, integer=True)
-    high = _cell(p, None, "max sites", max_sites, minimum=0, integer=True)
+    limit = _or_no_limit(p, "max days to any ZIP3", max_days, MAX_DAYS)
+    low = number(p, None, "min sites", min_sites, MIN_SITES)
+    high = _or_no_limit(p, "max sites", max_sites, MAX_SITES)
     p.raise_if_any()
     new_targets = replace(scenario.targets, share_targets=tuple(targets),
-                          max_days_any_zip3=int(limit) or None)
-    constraints = replace(scenario.constraints, min_sites=int(low),
-                          max_sites=int(high) or None)
+                          max_days_any_zip3=limit)
+    constraints = replace(scenario.constraints, min_sites=int(low), max_sites=high)
     return checked(scenario.with_changes(targets=new_targets, constraints=constraints),
                    "service targets")
 
 
+def _share(pct: float) -> float:
+    """A percent typed in a form as a 0-1 share; rounded, so that a value shown as 30% and
+    applied unchanged stays 0.3 (not 0.30000000000000004) and is not taken for an edit."""
+    return round(pct / 100, 12)
+
+
+def _or_no_limit(p: ProblemList, field: str, value: float, allowed: Range) -> int | None:
+    """A whole-number limit from a form where 0 means "no limit" (None)."""
+    found = number(p, None, field, value, Range(ge=0, integer=True))
+    if not found:
+        return None
+    if problem := allowed.problem(found):
+        p.add(problem, field=field)
+        return None
+    return int(found)
+
+
+@reported_as("ports of entry")
 def apply_inbound(scenario: Scenario, ports: pd.DataFrame, usd_per_mile: float,
                   customs_usd: float) -> Scenario:
     """Ports (name, lat, lon, share_pct rows; shares add up to 100) and inbound costs."""
@@ -101,33 +155,74 @@ def apply_inbound(scenario: Scenario, ports: pd.DataFrame, usd_per_mile: float,
         name = str(rec.get("name") or "").strip()
         if not name:
             p.add("is empty; every port needs a name", row, "name")
-        lat = _cell(p, row, "lat", rec.get("lat"), minimum=-90, maximum=90)
-        lon = _cell(p, row, "lon", rec.get("lon"), minimum=-180, maximum=180)
-        share = _cell(p, row, "share_pct", rec.get("share_pct"), minimum=0, maximum=100)
+        lat = number(p, row, "lat", rec.get("lat"), LATITUDE)
+        lon = number(p, row, "lon", rec.get("lon"), LONGITUDE)
+        share = number(p, row, "share_pct", rec.get("share_pct"), PORT_SHARE_PCT)
         if name and None not in (lat, lon, share):
-            new_ports.append(Port(name=name, lat=lat, lon=lon, share=share / 100))
+            new_ports.append(Port(name=name, lat=lat, lon=lon, share=_share(share)))
     total = sum(port.share for port in new_ports)
     if new_ports and abs(total - 1) > 1e-6:
         p.add(f"shares add up to {100 * total:.2f}%, not 100%", field="share_pct")
-    per_mile = _cell(p, None, "truckload USD per mile", usd_per_mile, minimum=0)
-    customs = _cell(p, None, "customs USD per order", customs_usd, minimum=0)
+    per_mile = number(p, None, "truckload USD per mile", usd_per_mile, TRUCKLOAD_USD_PER_MILE)
+    customs = number(p, None, "customs USD per order", customs_usd, CUSTOMS_USD)
     p.raise_if_any()
     inbound = replace(scenario.costs.inbound, ports=tuple(new_ports),
                       truckload_usd_per_mile=per_mile, customs_usd_per_order=customs)
-    return checked(scenario.with_changes(costs=replace(scenario.costs, inbound=inbound)),
+    costs = replace(scenario.costs, inbound=inbound)
+    return checked(scenario.with_changes(costs=with_edit_sources(scenario.costs, costs)),
                    "ports of entry")
 
 
+@reported_as("cross-border direct")
 def apply_cross_border(scenario: Scenario, enabled: bool, cost_usd: float,
                        days: float) -> Scenario:
     p = ProblemList("cross-border direct")
-    cost = _cell(p, None, "cost USD per order", cost_usd, minimum=0)
-    d = _cell(p, None, "delivery days", days, minimum=1, maximum=60, integer=True)
+    cost = number(p, None, "cost USD per order", cost_usd, CROSS_BORDER_USD)
+    d = number(p, None, "delivery days", days, CROSS_BORDER_DAYS)
     p.raise_if_any()
     xb = replace(scenario.costs.cross_border, enabled=bool(enabled), cost_usd_per_order=cost,
                  delivery_days=int(d))
-    return checked(scenario.with_changes(costs=replace(scenario.costs, cross_border=xb)),
+    costs = replace(scenario.costs, cross_border=xb)
+    return checked(scenario.with_changes(costs=with_edit_sources(scenario.costs, costs)),
                    "cross-border direct")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources of edited cost parameters
+
+
+def with_edit_sources(before: CostSettings, after: CostSettings) -> CostSettings:
+    """`after` with each changed parameter's source saying it was edited in the app, and what
+    the value and source were. A parameter sourced as part of a section (`cross_border`) marks
+    that section's source."""
+    sources = dict(before.sources)
+    was: dict[str, list[str]] = {}
+    for path, old in _changed(before, after):
+        key = max((k for k in sources if path == k or path.startswith(k + ".")), key=len,
+                  default=path)
+        was.setdefault(key, []).append(value_text(old) if key == path
+                                       else f"{path[len(key) + 1:]} {value_text(old)}")
+    for key, values in was.items():
+        sources[key] = edited_source(", ".join(values), sources.get(key, "estimate"))
+    return replace(after, sources=tuple(sorted(sources.items())))
+
+
+def _changed(before: object, after: object, prefix: str = "") -> list[tuple[str, object]]:
+    """(parameter path, value before) of every field that differs, nested sections included."""
+    out = []
+    for f in fields(before):
+        old, new = getattr(before, f.name), getattr(after, f.name)
+        if f.name == "sources" or old == new:
+            continue
+        if is_dataclass(old):
+            out += _changed(old, new, f"{prefix}{f.name}.")
+        else:
+            out.append((f"{prefix}{f.name}", old))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables the Settings page shows and edits
 
 
 def weight_mix_table(scenario: Scenario) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from network.demand import left_out_orders
 from network.errors import InputError
+from network.fields import Range
 from network.scenario import Scenario
 from ui import data, edits, fmt, state
 from ui import settings_edits as se
@@ -33,6 +34,12 @@ def _apply(make: Callable[[], Scenario], what: str) -> None:
     st.rerun()
 
 
+def _limits(allowed: Range) -> dict:
+    """A number input's bounds from the scenario definition (its check is in settings_edits;
+    an exclusive bound such as growth > -100 % is offered, then refused with the reason)."""
+    return {"min_value": allowed.minimum, "max_value": allowed.maximum}
+
+
 def _source(scenario: Scenario, *keys: str) -> str:
     sources = dict(scenario.costs.sources)
     found = [f"{k}: {sources[k]}" for k in keys if k in sources]
@@ -43,10 +50,11 @@ def demand_section(scenario: Scenario) -> None:
     d = scenario.demand
     with st.form("demand_form"):
         cols = st.columns(3)
-        millions = cols[0].number_input("Annual orders (millions)", min_value=0.001,
-                                        value=d.annual_orders / 1e6, step=1.0, format="%.3f",
-                                        disabled=bool(d.orders_by_zip3))
-        growth = cols[1].number_input("Growth (%)", value=float(d.growth_pct), step=1.0)
+        millions = cols[0].number_input("Annual orders (millions)", value=d.annual_orders / 1e6,
+                                        step=1.0, format="%.3f", disabled=bool(d.orders_by_zip3),
+                                        **_limits(se.ANNUAL_ORDERS.scaled(1e-6)))
+        growth = cols[1].number_input("Growth (%)", value=float(d.growth_pct), step=1.0,
+                                      **_limits(se.GROWTH_PCT))
         offshore = cols[2].checkbox("Include Alaska, Hawaii and territories",
                                     value=d.include_noncontiguous)
         if st.form_submit_button("Apply demand"):
@@ -87,19 +95,21 @@ def orders_section(scenario: Scenario) -> None:
             mix = st.data_editor(se.weight_mix_table(scenario), width="stretch",
                                  num_rows="dynamic", hide_index=True, column_config={
                                      "weight_lb": st.column_config.NumberColumn(
-                                         "Up to (lb)", format="%.1f"),
+                                         "Up to (lb)", format="%.1f", **_limits(se.WEIGHT_LB)),
                                      "share_pct": st.column_config.NumberColumn(
-                                         "Orders (%)", format="%.1f")})
+                                         "Orders (%)", format="%.1f",
+                                         **_limits(se.SHARE_PCT))})
             st.caption(f"Source: {_source(scenario, 'weight_mix')}")
         with right:
             rate = st.number_input("Return rate (%)", value=100 * c.returns.return_rate_share,
-                                   step=1.0)
+                                   step=1.0, **_limits(se.RETURN_RATE_PCT))
             days = st.number_input("Processing days before shipping", value=c.processing_days,
-                                   step=1)
+                                   step=1, **_limits(se.PROCESSING_DAYS))
             pick = st.number_input("Pick and pack (USD per order)",
-                                   value=float(c.pick_pack_usd_per_order), step=0.25)
+                                   value=float(c.pick_pack_usd_per_order), step=0.25,
+                                   **_limits(se.PICK_PACK_USD))
             peak = st.number_input("Peak-season multiplier", value=float(c.peak_multiplier),
-                                   step=0.05)
+                                   step=0.05, **_limits(se.PEAK_MULTIPLIER))
         if st.form_submit_button("Apply orders and costs"):
             _apply(lambda: se.apply_orders_profile(scenario, mix, rate, days, pick, peak),
                    "Orders and costs")
@@ -116,17 +126,22 @@ def targets_section(scenario: Scenario) -> None:
             table = st.data_editor(se.targets_table(scenario), width="stretch",
                                    num_rows="dynamic", hide_index=True, column_config={
                                        "within_days": st.column_config.NumberColumn(
-                                           "Within (days)", format="%d", step=1),
+                                           "Within (days)", format="%d", step=1,
+                                           **_limits(se.WITHIN_DAYS)),
                                        "share_pct": st.column_config.NumberColumn(
-                                           "At least (% of orders)", format="%.1f")})
+                                           "At least (% of orders)", format="%.1f",
+                                           **_limits(se.TARGET_PCT))})
             st.caption("One row per promise, e.g. 90% of orders within 2 days. Add or delete "
                        "rows in the table.")
         with right:
             max_days = st.number_input("No ZIP3 over this many days (0 = no limit)",
-                                       value=t.max_days_any_zip3 or 0, step=1)
-            low = st.number_input("Minimum number of sites", value=k.min_sites, step=1)
+                                       value=t.max_days_any_zip3 or 0, step=1, min_value=0,
+                                       max_value=se.MAX_DAYS.maximum)
+            low = st.number_input("Minimum number of sites", value=k.min_sites, step=1,
+                                  **_limits(se.MIN_SITES))
             high = st.number_input("Maximum number of sites (0 = no limit)",
-                                   value=k.max_sites or 0, step=1)
+                                   value=k.max_sites or 0, step=1, min_value=0,
+                                   max_value=se.MAX_SITES.maximum)
         if st.form_submit_button("Apply targets and limits"):
             _apply(lambda: se.apply_targets(scenario, table, max_days, low, high),
                    "Targets and limits")
@@ -138,16 +153,19 @@ def inbound_section(scenario: Scenario) -> None:
         ports = st.data_editor(se.ports_table(scenario), num_rows="dynamic",
                                hide_index=True, width="stretch", column_config={
                                    "name": "Port", "lat": st.column_config.NumberColumn(
-                                       "Latitude", format="%.2f"),
-                                   "lon": st.column_config.NumberColumn("Longitude",
-                                                                        format="%.2f"),
+                                       "Latitude", format="%.2f", **_limits(se.LATITUDE)),
+                                   "lon": st.column_config.NumberColumn(
+                                       "Longitude", format="%.2f", **_limits(se.LONGITUDE)),
                                    "share_pct": st.column_config.NumberColumn(
-                                       "Share of imports (%)", format="%.1f")})
+                                       "Share of imports (%)", format="%.1f",
+                                       **_limits(se.PORT_SHARE_PCT))})
         cols = st.columns(2)
         per_mile = cols[0].number_input("Truckload (USD per mile)",
-                                        value=float(inbound.truckload_usd_per_mile), step=0.05)
+                                        value=float(inbound.truckload_usd_per_mile), step=0.05,
+                                        **_limits(se.TRUCKLOAD_USD_PER_MILE))
         customs = cols[1].number_input("Customs entry (USD per order)",
-                                       value=float(inbound.customs_usd_per_order), step=0.05)
+                                       value=float(inbound.customs_usd_per_order), step=0.05,
+                                       **_limits(se.CUSTOMS_USD))
         if st.form_submit_button("Apply ports and inbound costs"):
             _apply(lambda: se.apply_inbound(scenario, ports, per_mile, customs),
                    "Ports and inbound costs")
@@ -162,8 +180,9 @@ def cross_border_section(scenario: Scenario) -> None:
         enabled = cols[0].checkbox("Allow cross-border direct (ship from abroad, no US site)",
                                    value=xb.enabled)
         cost = cols[1].number_input("Cost (USD per order)", value=float(xb.cost_usd_per_order),
-                                    step=0.5)
-        days = cols[2].number_input("Delivery days", value=int(xb.delivery_days), step=1)
+                                    step=0.5, **_limits(se.CROSS_BORDER_USD))
+        days = cols[2].number_input("Delivery days", value=int(xb.delivery_days), step=1,
+                                    **_limits(se.CROSS_BORDER_DAYS))
         if st.form_submit_button("Apply cross-border"):
             _apply(lambda: se.apply_cross_border(scenario, enabled, cost, days), "Cross-border")
     st.caption(_source(scenario, "cross_border"))

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from network.demand import Demand, _multipliers
+from network.demand import Demand, demand_multipliers
 from network.geo import LOWER_48_EXCLUDED_STATES, distance_matrix_mi, great_circle_mi
 from network.lanes import build_lanes
 from network.optimize.heuristic import Pricing, assign_open, pricing
@@ -88,7 +88,7 @@ def zip5_demand(scenario: Scenario, frame: pd.DataFrame) -> Demand:
     population = frame["population"].to_numpy(float)
     states = tuple(frame["state"])
     orders = (population / population.sum() * settings.annual_orders
-              * (1 + settings.growth_pct / 100) * _multipliers(states, settings))
+              * (1 + settings.growth_pct / 100) * demand_multipliers(states, settings))
     return Demand(zip3=tuple(frame["zip5"]), state=states, lat=frame["lat"].to_numpy(float),
                   lon=frame["lon"].to_numpy(float), orders_per_year=orders)
 
