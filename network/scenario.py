@@ -195,7 +195,7 @@ class InboundSettings:
                      ] = ()
     truckload_usd_per_mile: Annotated[float, Field(
         ge=0, description="full truckload, per road mile"),
-        Sourced("DAT contract dry-van rate incl. fuel, Sep 2025 (logistics-facts.md)")] = 2.42
+        Sourced("DAT contract dry-van rate incl. fuel, Sep 2025 (docs/sources.md)")] = 2.42
     road_circuity: Annotated[float, Field(
         ge=1, le=3, description="road miles per great-circle mile"),
         Sourced("estimate: road miles over great-circle miles")] = 1.2
