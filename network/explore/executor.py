@@ -1,0 +1,214 @@
+"""Where sweep points run, and a running sweep: progress, results as they finish, cancel.
+
+One interface for every sweep (frontier, site counts, sensitivity, forcing, robustness):
+`run_sweep(tasks, executor)` submits each `PointTask` to `executor.submit(solve_point, task,
+params)` and collects the futures as they finish. Two executors give those futures:
+
+- `LocalExecutor(workers)`: worker processes on this machine (`workers` >= 2, started with
+  "spawn" so that a server's threads are never forked), or with `workers=1` one thread in this
+  process (the warm solver then lives beside the caller).
+- `DaskExecutor(address)`: a Dask cluster (`dask.distributed`); its workers must be able to
+  import this package.
+
+`executor_for(scheduler)` picks Dask when a scheduler address is given or set in the
+environment variable NETWORK_DASK_SCHEDULER, else the local one. Both executors return futures
+with `done()`, `result()` and `cancel()`, and the collecting loop below uses only those, so the
+code path after `submit` is the same for both.
+
+Cancelling stops every point not yet started; points already running finish on their worker
+(a solve cannot be interrupted) but are not waited for; everything finished before the cancel
+is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor as FuturesExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from network.explore.points import Outcome, PointResult, PointTask, solve_point
+from network.optimize import SolveParams
+
+SCHEDULER_ENV = "NETWORK_DASK_SCHEDULER"  # a Dask scheduler address, e.g. tcp://10.0.0.5:8786
+DEFAULT_LOCAL_WORKERS = 2  # processes; see BENCHMARKS.md (Tradeoff explorer) for the choice
+SWEEP_PARAMS = SolveParams(time_limit_s=60.0, relative_gap=1e-4)
+POLL_S = 0.05  # how often the collecting thread looks at the futures
+ERROR = "error"  # status of a point whose worker raised (a bug: the message is kept)
+
+
+class LocalExecutor:
+    """Worker processes on this machine (or one thread in this process when workers == 1)."""
+
+    def __init__(self, workers: int = DEFAULT_LOCAL_WORKERS):
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.workers = workers
+        self._pool: FuturesExecutor = (
+            ThreadPoolExecutor(1, thread_name_prefix="sweep") if workers == 1
+            else ProcessPoolExecutor(workers, mp_context=get_context("spawn")))
+
+    @property
+    def description(self) -> str:
+        return ("1 thread in this process" if self.workers == 1
+                else f"{self.workers} local worker processes")
+
+    def submit(self, fn: Callable, *args):
+        return self._pool.submit(fn, *args)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class DaskExecutor:
+    """A Dask cluster reached through its scheduler's address."""
+
+    def __init__(self, address: str, timeout_s: float = 10.0):
+        from distributed import Client  # here: importing distributed takes about a second
+
+        self.address = address
+        self.client = Client(address, timeout=timeout_s, set_as_default=False)
+
+    @property
+    def description(self) -> str:
+        workers = len(self.client.scheduler_info().get("workers", {}))
+        return f"Dask cluster at {self.address} ({workers} workers)"
+
+    def submit(self, fn: Callable, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+Executor = LocalExecutor | DaskExecutor
+
+
+def executor_for(scheduler: str | None = None, workers: int = DEFAULT_LOCAL_WORKERS
+                 ) -> Executor:
+    """Dask at `scheduler` (or at $NETWORK_DASK_SCHEDULER when that is set), else local."""
+    address = scheduler or os.environ.get(SCHEDULER_ENV, "").strip()
+    return DaskExecutor(address) if address else LocalExecutor(workers)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a sweep is: points finished of the total, seconds since it started, and an
+    estimate of the seconds left (None before the first point)."""
+
+    done: int
+    total: int
+    elapsed_s: float
+    cancelled: bool
+    finished: bool
+
+    @property
+    def eta_s(self) -> float | None:
+        if self.done == 0:
+            return None
+        return self.elapsed_s / self.done * (self.total - self.done)
+
+
+class SweepRun:
+    """A sweep running in the background. Iterate it for points as they finish, or poll
+    `progress` and `results()`; `cancel()` stops the points not yet started."""
+
+    def __init__(self, tasks: Sequence[PointTask], executor: Executor, params: SolveParams,
+                 on_point: Callable[[PointResult, Progress], None] | None = None,
+                 owns_executor: bool = False):
+        self.total = len(tasks)
+        self._lock = threading.Lock()
+        self._done: list[PointResult] = []
+        self._queue: queue.Queue[PointResult | None] = queue.Queue()
+        self._cancel = threading.Event()
+        self._finished = threading.Event()
+        self._start = time.perf_counter()
+        self._end: float | None = None
+        self._on_point = on_point
+        futures = {executor.submit(solve_point, t, params): t for t in tasks}
+        self._thread = threading.Thread(target=self._collect, name="sweep-collector",
+                                        args=(futures, executor, owns_executor), daemon=True)
+        self._thread.start()
+
+    @property
+    def progress(self) -> Progress:
+        with self._lock:
+            done = len(self._done)
+        end = self._end if self._end is not None else time.perf_counter()
+        return Progress(done, self.total, end - self._start, self._cancel.is_set(),
+                        self._finished.is_set())
+
+    def results(self) -> list[PointResult]:
+        """Every point finished so far, in the order of the tasks."""
+        with self._lock:
+            return sorted(self._done, key=lambda r: r.index)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def wait(self, timeout_s: float | None = None) -> list[PointResult]:
+        """Block until the sweep ends (or is cancelled) or `timeout_s` passes; the results."""
+        self._finished.wait(timeout_s)
+        return self.results()
+
+    def __iter__(self) -> Iterator[PointResult]:
+        """Points in the order they finish, until the sweep ends or is cancelled (one
+        consumer only)."""
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            yield item
+
+    def _collect(self, futures: dict, executor: Executor, owns_executor: bool) -> None:
+        pending = dict(futures)
+        try:
+            while pending and not self._cancel.is_set():
+                ready = [f for f in pending if f.done()]
+                if not ready:
+                    time.sleep(POLL_S)
+                for future in ready:
+                    self._keep(_point_of(future, pending.pop(future)))
+        finally:
+            for future in pending:
+                future.cancel()
+            self._end = time.perf_counter()
+            self._finished.set()
+            self._queue.put(None)
+            if owns_executor:
+                executor.close()
+
+    def _keep(self, point: PointResult) -> None:
+        with self._lock:
+            self._done.append(point)
+        self._queue.put(point)
+        if self._on_point is not None:
+            self._on_point(point, self.progress)
+
+
+def _point_of(future, task: PointTask) -> PointResult:
+    """The future's result, or an `error` point carrying the exception's text."""
+    try:
+        return future.result()
+    except Exception as exc:  # a worker's bug or a lost worker: keep the sweep going
+        outcome = Outcome(ERROR, explanation=(f"{type(exc).__name__}: {exc}",))
+        return PointResult(task.index, task.labels, outcome, None, 0.0, "")
+
+
+def new_sweep_id() -> str:
+    return uuid.uuid4().hex
+
+
+def run_sweep(tasks: Sequence[PointTask], executor: Executor | None = None,
+              params: SolveParams = SWEEP_PARAMS,
+              on_point: Callable[[PointResult, Progress], None] | None = None) -> SweepRun:
+    """Start `tasks` on `executor` (default: `executor_for()`, closed when the sweep ends) and
+    return at once. `on_point(point, progress)` is called from the collecting thread."""
+    owns = executor is None
+    return SweepRun(tasks, executor or executor_for(), params, on_point, owns_executor=owns)

@@ -1,0 +1,217 @@
+"""One point of a sweep: the task a worker solves and the plain-data outcome it sends back.
+
+A `PointTask` carries the whole scenario to solve (about 50 KB pickled), so any worker can take
+any point; `solve_point` runs on the worker and keeps, per sweep and per thread, a `WarmSolver`
+(lanes, reduced options, the last solution) and the share bounds it computed, so consecutive
+points of one sweep start from the previous design. Outcomes carry the design (open sites and
+the lane of each ZIP3) but no lane table, so they are small to send back.
+
+Status of an outcome: the optimizer's (`optimal`, `feasible`, `infeasible`, `no_solution`,
+`invalid_input`), `infeasible` also when the share bound of reach.py proves the promise out of
+reach (then no solve runs), or `rejected` when evaluate() finds the returned design breaks a
+constraint (the violations are the explanation): evaluate() decides, not the solver.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from network.evaluate import Design, Evaluation, evaluate
+from network.explore.reach import ShareBound, share_bound
+from network.lanes import LaneTable, build_lanes
+from network.optimize import OptimizeResult, SolveParams, WarmSolver
+from network.scenario import DesignConstraints, Scenario, Targets
+
+REJECTED = "rejected"  # status of a design that evaluate() finds infeasible
+BOUND_INFEASIBLE = "infeasible"  # a promise above the share bound: proven out of reach
+SHARE_DAYS = (1, 2, 3)  # the shares every outcome reports (CSV share_within_1d .. 3d)
+KEEP_SWEEPS = 2  # sweeps whose warm state a worker thread keeps
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one solve of one scenario gave, as plain data (no solver or lane objects)."""
+
+    status: str
+    cost_usd: float | None = None
+    cost_per_order_usd: float | None = None
+    avg_days: float | None = None
+    share_within: Mapping[int, float] = field(default_factory=dict)  # days -> 0-1
+    open_sites: tuple[str, ...] = ()
+    gap: float | None = None
+    design: Design | None = None
+    explanation: tuple[str, ...] = ()
+    best_share: Mapping[int, float] = field(default_factory=dict)  # days -> the share bound
+    # (0-1) of each target it proved out of reach
+    bound_usd: float | None = None  # the optimizer's proven lower bound on any design's cost
+
+    @property
+    def has_design(self) -> bool:
+        return self.design is not None and self.status in ("optimal", "feasible")
+
+
+@dataclass(frozen=True)
+class PointTask:
+    """Solve `scenario` (point `index` of sweep `sweep_id`). With `check_reach`, first check
+    each share target against the share bound (a target above it needs no solve). With
+    `fixed_sites`, also solve the same scenario with exactly those sites open (every other
+    closed): a given design's cost at this point."""
+
+    sweep_id: str
+    index: int
+    labels: Mapping[str, object]
+    scenario: Scenario
+    check_reach: bool = False
+    fixed_sites: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """A solved point: the task's index and labels, the optimum, the fixed design's outcome
+    (when asked), the seconds it took on the worker and which worker ran it."""
+
+    index: int
+    labels: Mapping[str, object]
+    optimum: Outcome
+    fixed: Outcome | None
+    seconds: float
+    worker: str
+
+
+def outcome_of(result: OptimizeResult) -> Outcome:
+    """The optimizer's result as an Outcome; a design evaluate() rejects becomes `rejected`."""
+    if not result.status.has_design:
+        return Outcome(result.status.value, explanation=result.explanation)
+    evaluation = result.evaluation
+    if not evaluation.feasible:
+        return replace(evaluated(evaluation, result.design, REJECTED),
+                       explanation=tuple(evaluation.violations))
+    return replace(evaluated(evaluation, result.design, result.status.value), gap=result.gap,
+                   bound_usd=result.best_bound_usd)
+
+
+def evaluated(evaluation: Evaluation, design: Design, status: str) -> Outcome:
+    k = evaluation.kpis
+    return Outcome(status, k.total_cost_usd, k.cost_per_order_usd, k.avg_delivery_days,
+                   {d: k.share_within_days.get(d, 1.0) for d in SHARE_DAYS},
+                   design.open_site_ids, None, design)
+
+
+def design_outcome(scenario: Scenario, design: Design, lanes: LaneTable | None = None
+                   ) -> Outcome:
+    """A given design as an Outcome (status `given`, or `rejected` with its violations): the
+    current design's own point, for marking it on a chart."""
+    evaluation = evaluate(scenario, design, lanes)
+    if not evaluation.feasible:
+        return replace(evaluated(evaluation, design, REJECTED),
+                       explanation=tuple(evaluation.violations))
+    return evaluated(evaluation, design, "given")
+
+
+def with_fixed_sites(scenario: Scenario, open_sites: tuple[str, ...]) -> Scenario:
+    """`scenario` with exactly `open_sites` open: the optimizer then only chooses each ZIP3's
+    lane, the cheapest assignment meeting the targets."""
+    closed = tuple(s for s in scenario.site_ids if s not in open_sites)
+    n = len(open_sites)
+    constraints = replace(scenario.constraints, forced_open=tuple(open_sites),
+                          forced_closed=closed, min_sites=n, max_sites=n)
+    return scenario.with_changes(constraints=constraints)
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker side
+
+
+class _WorkerState(threading.local):
+    """Per worker thread: for each recent sweep, its warm solvers and share bounds."""
+
+    def __init__(self) -> None:
+        self.sweeps: dict[str, dict] = {}
+
+    def of(self, sweep_id: str) -> dict:
+        if sweep_id not in self.sweeps:
+            while len(self.sweeps) >= KEEP_SWEEPS:
+                self.sweeps.pop(next(iter(self.sweeps)))
+            self.sweeps[sweep_id] = {"solvers": {}, "bounds": {}}
+        return self.sweeps[sweep_id]
+
+
+_STATE = _WorkerState()
+
+
+def solve_point(task: PointTask, params: SolveParams) -> PointResult:
+    """Run on a worker: the point's optimum (and fixed design), warm from this worker's last
+    point of the same sweep."""
+    start = time.perf_counter()
+    state = _STATE.of(task.sweep_id)
+    lanes = _lanes_for(state, task.scenario)
+    optimum = _bounded(task, state, lanes)
+    if optimum is None:
+        solver = _solver(state, "optimum", task.scenario, lanes, params)
+        optimum = outcome_of(solver.solve(task.scenario, lanes=lanes))
+    fixed = None
+    if task.fixed_sites is not None:
+        pinned = with_fixed_sites(task.scenario, task.fixed_sites)
+        solver = _solver(state, "fixed", pinned, lanes, params)
+        fixed = outcome_of(solver.solve(pinned, lanes=lanes))
+    return PointResult(task.index, task.labels, optimum, fixed, time.perf_counter() - start,
+                       f"{socket.gethostname()}:{os.getpid()}")
+
+
+def _lanes_for(state: dict, scenario: Scenario) -> LaneTable:
+    """The lanes of `scenario`, reused while only its targets and constraints change (they do
+    not enter the lane table)."""
+    key = scenario.with_changes(targets=Targets(), constraints=DesignConstraints())
+    kept = state.get("lanes")
+    if kept is None or kept[0] != key:
+        kept = state["lanes"] = (key, build_lanes(scenario))
+        state["bounds"].clear()  # they were of the other lanes
+    return kept[1]
+
+
+def _solver(state: dict, role: str, scenario: Scenario, lanes: LaneTable,
+            params: SolveParams) -> WarmSolver:
+    solvers = state["solvers"]
+    if role not in solvers:
+        solvers[role] = WarmSolver(scenario, lanes, params)
+    return solvers[role]
+
+
+def _bounded(task: PointTask, state: dict, lanes: LaneTable) -> Outcome | None:
+    """An `infeasible` outcome when a share target is above the share bound for the task's
+    site counts; None when a solve must decide."""
+    if not task.check_reach:
+        return None
+    out, best = [], {}
+    for target in task.scenario.targets.share_targets:
+        bound = _share_bound(task.scenario, target.within_days, state, lanes)
+        if bound is None or target.share_pct / 100 <= bound.share + 1e-9:
+            continue
+        days = f"{target.within_days} day{'s' if target.within_days > 1 else ''}"
+        out.append(f"at most {100 * bound.share:.1f}% of orders can be delivered within "
+                   f"{days} with {_count_text(bound)} (target: {target.share_pct:g}%)")
+        best[target.within_days] = bound.share
+    if not out:
+        return None
+    return Outcome(BOUND_INFEASIBLE, best_share=best, explanation=tuple(out))
+
+
+def _share_bound(scenario: Scenario, within_days: int, state: dict, lanes: LaneTable
+                 ) -> ShareBound | None:
+    k = scenario.constraints
+    key = (within_days, k.min_sites, k.max_sites, k.forced_open, k.forced_closed)
+    bounds = state["bounds"]
+    if key not in bounds:
+        bounds[key] = share_bound(scenario, lanes, within_days)
+    return bounds[key]
+
+
+def _count_text(bound: ShareBound) -> str:
+    if bound.min_sites == bound.max_sites:
+        return f"{bound.min_sites} site{'s' if bound.min_sites != 1 else ''}"
+    return f"{bound.min_sites} to {bound.max_sites} sites"
