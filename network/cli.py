@@ -188,11 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="only compare; exit 1 when a file differs")
     p.set_defaults(func=cmd_schema)
+    from network.explore.commands import register as register_sweep
     from network.optimize.commands import register  # solve, bench
     from network.store.commands import register as register_store  # store upgrade, list, check
 
     register(sub)
     register_store(sub)
+    register_sweep(sub)
     return parser
 
 

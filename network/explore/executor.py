@@ -26,7 +26,6 @@ import os
 import queue
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -200,9 +199,6 @@ def _point_of(future, task: PointTask) -> PointResult:
         outcome = Outcome(ERROR, explanation=(f"{type(exc).__name__}: {exc}",))
         return PointResult(task.index, task.labels, outcome, None, 0.0, "")
 
-
-def new_sweep_id() -> str:
-    return uuid.uuid4().hex
 
 
 def run_sweep(tasks: Sequence[PointTask], executor: Executor | None = None,

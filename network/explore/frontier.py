@@ -25,8 +25,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from network.explore.executor import new_sweep_id
-from network.explore.points import Outcome, PointResult, PointTask
+from network.explore.points import Outcome, PointResult, PointTask, new_sweep_id
 from network.explore.reach import site_count_range
 from network.scenario import Scenario, ShareTarget
 

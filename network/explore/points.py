@@ -18,6 +18,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -40,6 +41,7 @@ class Outcome:
     status: str
     cost_usd: float | None = None
     cost_per_order_usd: float | None = None
+    orders_per_year: float | None = None
     avg_days: float | None = None
     share_within: Mapping[int, float] = field(default_factory=dict)  # days -> 0-1
     open_sites: tuple[str, ...] = ()
@@ -95,11 +97,24 @@ def outcome_of(result: OptimizeResult) -> Outcome:
                    bound_usd=result.best_bound_usd)
 
 
+def cheaper(optimum: Outcome, fixed: Outcome) -> Outcome:
+    """The optimum, or the fixed design when that came out cheaper (a solve stopped by its
+    time limit): both are feasible designs of the same scenario, so the cheaper one is the
+    better answer; its gap is against the optimum's bound, which holds for every design."""
+    if not fixed.has_design or (optimum.has_design and optimum.cost_usd <= fixed.cost_usd):
+        return optimum
+    bound = optimum.bound_usd
+    gap = None if bound is None else max(0.0, fixed.cost_usd - bound) / fixed.cost_usd
+    status = optimum.status if optimum.has_design else "feasible"
+    return replace(fixed, status=status, gap=gap, bound_usd=bound)
+
+
 def evaluated(evaluation: Evaluation, design: Design, status: str) -> Outcome:
     k = evaluation.kpis
-    return Outcome(status, k.total_cost_usd, k.cost_per_order_usd, k.avg_delivery_days,
-                   {d: k.share_within_days.get(d, 1.0) for d in SHARE_DAYS},
-                   design.open_site_ids, None, design)
+    return Outcome(status, cost_usd=k.total_cost_usd, cost_per_order_usd=k.cost_per_order_usd,
+                   orders_per_year=k.orders_per_year, avg_days=k.avg_delivery_days,
+                   share_within={d: k.share_within_days.get(d, 1.0) for d in SHARE_DAYS},
+                   open_sites=design.open_site_ids, design=design)
 
 
 def design_outcome(scenario: Scenario, design: Design, lanes: LaneTable | None = None
@@ -111,6 +126,16 @@ def design_outcome(scenario: Scenario, design: Design, lanes: LaneTable | None =
         return replace(evaluated(evaluation, design, REJECTED),
                        explanation=tuple(evaluation.violations))
     return evaluated(evaluation, design, "given")
+
+
+def new_sweep_id() -> str:
+    """A fresh key for a sweep's warm state on the workers."""
+    return uuid.uuid4().hex
+
+
+def scenario_task(scenario: Scenario, labels: Mapping[str, object] | None = None) -> PointTask:
+    """A one-point sweep: the scenario as it is (e.g. its optimum as the current design)."""
+    return PointTask(new_sweep_id(), 0, dict(labels or {}), scenario)
 
 
 def with_fixed_sites(scenario: Scenario, open_sites: tuple[str, ...]) -> Scenario:
@@ -159,6 +184,7 @@ def solve_point(task: PointTask, params: SolveParams) -> PointResult:
         pinned = with_fixed_sites(task.scenario, task.fixed_sites)
         solver = _solver(state, "fixed", pinned, lanes, params)
         fixed = outcome_of(solver.solve(pinned, lanes=lanes))
+        optimum = cheaper(optimum, fixed)
     return PointResult(task.index, task.labels, optimum, fixed, time.perf_counter() - start,
                        f"{socket.gethostname()}:{os.getpid()}")
 
