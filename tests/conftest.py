@@ -73,3 +73,14 @@ def postgres_db(postgres_url):
 
     with postgres_schema(postgres_url) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """One Dask LocalCluster for the session: 2 worker processes on loopback, no dashboard."""
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None)
+    yield cluster
+    cluster.close()

@@ -10,7 +10,7 @@ Each study is three steps: build its tasks, run them, turn the finished points i
     run.results(); run.cancel(); run.wait()
     frontier_frame(run.results(), scenario, 2)      # the frontier.csv columns, knee flagged
 
-    site_count_tasks(scenario, counts)      -> site_count_frame(points)   targets enforced
+    site_count_tasks(scenario, counts)      -> site_count_frame(points, scenario)  targets kept
     forcing_tasks(scenario, current_sites)  -> forcing_frame(points, scenario, current_sites)
                                                forcing_sentence(row)      "why not this site"
     sensitivity_tasks(scenario, current_sites, steps) -> sensitivity_frame(points)

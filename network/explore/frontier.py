@@ -73,12 +73,11 @@ def site_count_tasks(scenario: Scenario, counts: Sequence[int]) -> list[PointTas
             for i, k in enumerate(counts)]
 
 
-def outcome_columns(outcome: Outcome, within_days: int | None = None) -> dict:
-    """The CSV columns of one outcome (open sites joined by ';')."""
+def outcome_columns(outcome: Outcome, within_days: int | None) -> dict:
+    """The CSV columns of one outcome (open sites joined by ';'); `best_share` is the share
+    bound for N = `within_days` when the bound decided the point."""
     share = outcome.share_within
     best = outcome.best_share.get(within_days) if within_days is not None else None
-    if best is None and outcome.best_share:
-        best = min(outcome.best_share.values())
     return {"status": outcome.status, "cost_usd": outcome.cost_usd,
             "cost_per_order_usd": outcome.cost_per_order_usd, "avg_days": outcome.avg_days,
             "share_within_1d": share.get(1), "share_within_2d": share.get(2),
@@ -86,9 +85,12 @@ def outcome_columns(outcome: Outcome, within_days: int | None = None) -> dict:
             "gap": outcome.gap, "best_share": best}
 
 
-def site_count_frame(points: Sequence[PointResult]) -> pd.DataFrame:
-    """One row per count: the frontier's columns (no target, no knee) and the explanation."""
-    rows = [{"sites": p.labels["sites"], **outcome_columns(p.optimum),
+def site_count_frame(points: Sequence[PointResult], scenario: Scenario) -> pd.DataFrame:
+    """One row per count: the frontier's columns (no target, no knee; `best_share` for the
+    scenario's first share target) and the explanation."""
+    targets = scenario.targets.share_targets
+    days = targets[0].within_days if targets else None
+    rows = [{"sites": p.labels["sites"], **outcome_columns(p.optimum, days),
              "explanation": " ".join(p.optimum.explanation)}
             for p in sorted(points, key=lambda p: p.index)]
     return pd.DataFrame(rows, columns=["sites"] + FRONTIER_COLUMNS[2:-1] + ["explanation"])

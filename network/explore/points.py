@@ -49,7 +49,7 @@ class Outcome:
     design: Design | None = None
     explanation: tuple[str, ...] = ()
     best_share: Mapping[int, float] = field(default_factory=dict)  # days -> the share bound
-    # (0-1) of each target it proved out of reach
+    # (0-1) of each share target, when the bound proved one of them out of reach
     bound_usd: float | None = None  # the optimizer's proven lower bound on any design's cost
 
     @property
@@ -216,12 +216,13 @@ def _bounded(task: PointTask, state: dict, lanes: LaneTable) -> Outcome | None:
     out, best = [], {}
     for target in task.scenario.targets.share_targets:
         bound = _share_bound(task.scenario, target.within_days, state, lanes)
-        if bound is None or target.share_pct / 100 <= bound.share + 1e-9:
+        if bound is None:
             continue
-        days = f"{target.within_days} day{'s' if target.within_days > 1 else ''}"
-        out.append(f"at most {100 * bound.share:.1f}% of orders can be delivered within "
-                   f"{days} with {_count_text(bound)} (target: {target.share_pct:g}%)")
         best[target.within_days] = bound.share
+        if target.share_pct / 100 > bound.share + 1e-9:
+            days = f"{target.within_days} day{'s' if target.within_days > 1 else ''}"
+            out.append(f"at most {100 * bound.share:.1f}% of orders can be delivered within "
+                       f"{days} with {_count_text(bound)} (target: {target.share_pct:g}%)")
     if not out:
         return None
     return Outcome(BOUND_INFEASIBLE, best_share=best, explanation=tuple(out))

@@ -1,0 +1,130 @@
+"""The executors: a Dask cluster gives the same points as local workers, results stream back
+with progress, and cancel keeps what is done."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from network.explore import (
+    SCHEDULER_ENV,
+    DaskExecutor,
+    LocalExecutor,
+    executor_for,
+    frontier_frame,
+    frontier_tasks,
+    run_sweep,
+)
+from network.optimize import SolveParams
+
+from small import small_scenario
+
+TIGHT = SolveParams(time_limit_s=60.0, relative_gap=1e-6)
+SITES = ("ONT", "DFW", "ORD", "ATL", "MDT", "BDL")
+
+
+@pytest.fixture(scope="module")
+def scenario(default_scenario):
+    return small_scenario(default_scenario, every=30, sites=SITES)
+
+
+def _tasks(scenario):
+    return frontier_tasks(scenario, 2, [0.7, 0.9], [2, 3])
+
+
+def _frame(points, scenario):
+    return frontier_frame(points, scenario, 2).set_index(["sites", "target"]).sort_index()
+
+
+@pytest.fixture(scope="module")
+def local_frame(scenario):
+    ex = LocalExecutor(1)
+    try:
+        return _frame(run_sweep(_tasks(scenario), ex, TIGHT).wait(), scenario)
+    finally:
+        ex.close()
+
+
+def _same(frame, expected):
+    assert list(frame.index) == list(expected.index)
+    assert list(frame["status"]) == list(expected["status"])
+    assert frame["cost_usd"].to_numpy() == pytest.approx(expected["cost_usd"].to_numpy(),
+                                                         rel=2e-6)
+
+
+def test_dask_path_equals_local_path(scenario, local_frame, dask_cluster):
+    """The same sweep through a LocalCluster (2 worker processes, loopback) gives the same
+    statuses and costs, and points ran on both workers' processes."""
+    ex = DaskExecutor(dask_cluster.scheduler_address)
+    try:
+        points = run_sweep(_tasks(scenario), ex, TIGHT).wait()
+    finally:
+        ex.close()
+    _same(_frame(points, scenario), local_frame)
+    assert all(p.worker for p in points)
+
+
+def test_scheduler_from_environment(monkeypatch, dask_cluster):
+    """$NETWORK_DASK_SCHEDULER picks Dask; unset, the local executor."""
+    monkeypatch.setenv(SCHEDULER_ENV, dask_cluster.scheduler_address)
+    ex = executor_for()
+    try:
+        assert isinstance(ex, DaskExecutor)
+    finally:
+        ex.close()
+    monkeypatch.delenv(SCHEDULER_ENV)
+    ex = executor_for(workers=1)
+    try:
+        assert isinstance(ex, LocalExecutor)
+    finally:
+        ex.close()
+
+
+def test_local_processes_equal_one_thread(scenario, local_frame):
+    """Two spawned worker processes give the same points as one thread in this process."""
+    ex = LocalExecutor(2)
+    try:
+        points = run_sweep(_tasks(scenario), ex, TIGHT).wait()
+    finally:
+        ex.close()
+    _same(_frame(points, scenario), local_frame)
+    assert len({p.worker for p in points}) == 2
+
+
+def test_points_stream_with_progress(scenario):
+    """Iterating a run yields every point once, each with the progress counted so far."""
+    seen = []
+    ex = LocalExecutor(1)
+    try:
+        run = run_sweep(_tasks(scenario), ex, TIGHT,
+                        on_point=lambda p, pr: seen.append((p.index, pr.done, pr.total)))
+        streamed = [p.index for p in run]
+    finally:
+        ex.close()
+    assert sorted(streamed) == list(range(6))
+    assert [done for _, done, _ in seen] == list(range(1, 7))
+    assert run.progress.finished and run.progress.done == 6 and run.progress.eta_s == 0
+
+
+@pytest.mark.parametrize("backend", ["local", "dask"])
+def test_cancel_keeps_finished_points(scenario, backend, request):
+    """Cancelling after the first point stops the rest; the finished points are kept whole."""
+    if backend == "dask":
+        ex = DaskExecutor(request.getfixturevalue("dask_cluster").scheduler_address)
+    else:
+        ex = LocalExecutor(1)
+    first = threading.Event()
+    tasks = frontier_tasks(scenario, 2, [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0],
+                           range(1, 7))
+    try:
+        run = run_sweep(tasks, ex, TIGHT, on_point=lambda p, pr: first.set())
+        assert first.wait(120)
+        run.cancel()
+        kept = run.wait(60)
+    finally:
+        ex.close()
+    assert run.progress.cancelled and run.progress.finished
+    assert 1 <= len(kept) < len(tasks)
+    assert all(p.optimum.has_design for p in kept)
+    assert run.results() == kept
