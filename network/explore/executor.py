@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -51,7 +52,8 @@ class LocalExecutor:
         self.workers = workers
         self._pool: FuturesExecutor = (
             ThreadPoolExecutor(1, thread_name_prefix="sweep") if workers == 1
-            else ProcessPoolExecutor(workers, mp_context=get_context("spawn")))
+            else ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                                     initializer=_ignore_interrupt))
 
     @property
     def description(self) -> str:
@@ -63,6 +65,11 @@ class LocalExecutor:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the caller, which cancels the sweep and keeps what is done."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class DaskExecutor:

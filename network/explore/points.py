@@ -54,7 +54,7 @@ class Outcome:
 
     @property
     def has_design(self) -> bool:
-        return self.design is not None and self.status in ("optimal", "feasible")
+        return self.design is not None and self.status in ("optimal", "feasible", "given")
 
 
 @dataclass(frozen=True)
