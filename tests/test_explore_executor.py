@@ -62,7 +62,7 @@ def test_dask_path_equals_local_path(scenario, local_frame, dask_cluster):
     finally:
         ex.close()
     _same(_frame(points, scenario), local_frame)
-    assert all(p.worker for p in points)
+    assert len({p.worker for p in points}) == 2
 
 
 def test_scheduler_from_environment(monkeypatch, dask_cluster):
@@ -124,7 +124,9 @@ def test_cancel_keeps_finished_points(scenario, backend, request):
         kept = run.wait(60)
     finally:
         ex.close()
-    assert run.progress.cancelled and run.progress.finished
+    progress = run.progress
+    assert progress.cancelled and progress.finished
     assert 1 <= len(kept) < len(tasks)
+    assert progress.skipped >= 1 and len(kept) + progress.skipped <= len(tasks)
     assert all(p.optimum.has_design for p in kept)
     assert run.results() == kept

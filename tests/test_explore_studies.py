@@ -27,7 +27,7 @@ from network.explore import (
 )
 from network.explore.robustness import demand_draws
 from network.lanes import build_lanes
-from network.optimize import SolveParams
+from network.optimize import SolveParams, optimize
 
 from small import small_scenario
 from toy import toy_scenario
@@ -160,6 +160,12 @@ def test_robustness_draws(slice_robustness):
         assert evaluate(moved, p.fixed.design, build_lanes(moved)).feasible
         assert p.fixed.cost_usd == pytest.approx(
             evaluate(moved, p.fixed.design).kpis.total_cost_usd)
+    moved_by_draw = dict(enumerate(demand_draws(scenario, DemandNoise(6, 0.25, 8.0, 11)), 1))
+    regretted = frame[frame["regret_usd"] > 1.0]["draw"].tolist()
+    assert regretted  # on some draws another network beats the current one
+    for draw in regretted:
+        alone = optimize(moved_by_draw[draw][1], params=TIGHT)
+        assert points[draw - 1].optimum.cost_usd == pytest.approx(alone.objective_usd, rel=2e-6)
     summary = summarize(frame)
     regrets = frame["regret_usd"].to_numpy(float)
     assert summary.regret_p50_usd == pytest.approx(np.percentile(regrets, 50))

@@ -106,13 +106,15 @@ def executor_for(scheduler: str | None = None, workers: int = DEFAULT_LOCAL_WORK
 @dataclass(frozen=True)
 class Progress:
     """How far a sweep is: points finished of the total, seconds since it started, and an
-    estimate of the seconds left (None before the first point)."""
+    estimate of the seconds left (None before the first point); after a cancel, `skipped`
+    counts the points stopped before they started."""
 
     done: int
     total: int
     elapsed_s: float
     cancelled: bool
     finished: bool
+    skipped: int = 0
 
     @property
     def eta_s(self) -> float | None:
@@ -136,6 +138,7 @@ class SweepRun:
         self._finished = threading.Event()
         self._start = time.perf_counter()
         self._end: float | None = None
+        self._skipped = 0
         self._on_point = on_point
         futures = {executor.submit(solve_point, t, params): t for t in tasks}
         self._thread = threading.Thread(target=self._collect, name="sweep-collector",
@@ -148,7 +151,7 @@ class SweepRun:
             done = len(self._done)
         end = self._end if self._end is not None else time.perf_counter()
         return Progress(done, self.total, end - self._start, self._cancel.is_set(),
-                        self._finished.is_set())
+                        self._finished.is_set(), self._skipped)
 
     def results(self) -> list[PointResult]:
         """Every point finished so far, in the order of the tasks."""
@@ -184,6 +187,7 @@ class SweepRun:
         finally:
             for future in pending:
                 future.cancel()
+            self._skipped = sum(future.cancelled() for future in pending)
             self._end = time.perf_counter()
             self._finished.set()
             self._queue.put(None)
