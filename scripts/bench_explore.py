@@ -92,6 +92,12 @@ def _time(name: str, tasks: list[PointTask], mode: str, params: SolveParams) -> 
     solve_s = sum(p.seconds for p in points)
     print(f"{name}: {wall:.1f} s wall for {len(points)} points ({solve_s:.1f} s on workers; "
           f"{dict(statuses)}); slowest: {slow_text}", flush=True)
+    by_row: dict[object, float] = {}
+    for p in points:
+        row = p.labels.get("sites", "draws")
+        by_row[row] = by_row.get(row, 0.0) + p.seconds
+    print("  worker seconds by count: " + ", ".join(f"{k} {v:.1f}" for k, v in by_row.items()),
+          flush=True)
 
 
 def _current_sites(scenario, params: SolveParams) -> tuple[str, ...]:

@@ -39,11 +39,8 @@ def _frame(points, scenario):
 
 @pytest.fixture(scope="module")
 def local_frame(scenario):
-    ex = LocalExecutor(1)
-    try:
+    with LocalExecutor(1) as ex:
         return _frame(run_sweep(_tasks(scenario), ex, TIGHT).wait(), scenario)
-    finally:
-        ex.close()
 
 
 def _same(frame, expected):
@@ -56,11 +53,8 @@ def _same(frame, expected):
 def test_dask_path_equals_local_path(scenario, local_frame, dask_cluster):
     """The same sweep through a LocalCluster (2 worker processes, loopback) gives the same
     statuses and costs, and points ran on both workers' processes."""
-    ex = DaskExecutor(dask_cluster.scheduler_address)
-    try:
+    with DaskExecutor(dask_cluster.scheduler_address) as ex:
         points = run_sweep(_tasks(scenario), ex, TIGHT).wait()
-    finally:
-        ex.close()
     _same(_frame(points, scenario), local_frame)
     assert len({p.worker for p in points}) == 2
 
@@ -68,26 +62,17 @@ def test_dask_path_equals_local_path(scenario, local_frame, dask_cluster):
 def test_scheduler_from_environment(monkeypatch, dask_cluster):
     """$NETWORK_DASK_SCHEDULER picks Dask; unset, the local executor."""
     monkeypatch.setenv(SCHEDULER_ENV, dask_cluster.scheduler_address)
-    ex = executor_for()
-    try:
+    with executor_for() as ex:
         assert isinstance(ex, DaskExecutor)
-    finally:
-        ex.close()
     monkeypatch.delenv(SCHEDULER_ENV)
-    ex = executor_for(workers=1)
-    try:
+    with executor_for(workers=1) as ex:
         assert isinstance(ex, LocalExecutor)
-    finally:
-        ex.close()
 
 
 def test_local_processes_equal_one_thread(scenario, local_frame):
     """Two spawned worker processes give the same points as one thread in this process."""
-    ex = LocalExecutor(2)
-    try:
+    with LocalExecutor(2) as ex:
         points = run_sweep(_tasks(scenario), ex, TIGHT).wait()
-    finally:
-        ex.close()
     _same(_frame(points, scenario), local_frame)
     assert len({p.worker for p in points}) == 2
 
@@ -95,13 +80,10 @@ def test_local_processes_equal_one_thread(scenario, local_frame):
 def test_points_stream_with_progress(scenario):
     """Iterating a run yields every point once, each with the progress counted so far."""
     seen = []
-    ex = LocalExecutor(1)
-    try:
+    with LocalExecutor(1) as ex:
         run = run_sweep(_tasks(scenario), ex, TIGHT,
                         on_point=lambda p, pr: seen.append((p.index, pr.done, pr.total)))
         streamed = [p.index for p in run]
-    finally:
-        ex.close()
     assert sorted(streamed) == list(range(6))
     assert [done for _, done, _ in seen] == list(range(1, 7))
     assert run.progress.finished and run.progress.done == 6 and run.progress.eta_s == 0

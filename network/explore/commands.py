@@ -93,12 +93,9 @@ class SweepRequest:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     request = read_request(args)
-    executor = executor_for(request.scheduler, request.workers)
-    print(f"sweep on {executor.description}", flush=True)
-    try:
+    with executor_for(request.scheduler, request.workers) as executor:
+        print(f"sweep on {executor.description}", flush=True)
         return _run(request, executor)
-    finally:
-        executor.close()
 
 
 def _run(request: SweepRequest, executor: Executor) -> int:

@@ -43,7 +43,20 @@ POLL_S = 0.05  # how often the collecting thread looks at the futures
 ERROR = "error"  # status of a point whose worker raised (a bug: the message is kept)
 
 
-class LocalExecutor:
+class _Closing:
+    """`with executor:` closes it at the end."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class LocalExecutor(_Closing):
     """Worker processes on this machine (or one thread in this process when workers == 1)."""
 
     def __init__(self, workers: int = DEFAULT_LOCAL_WORKERS):
@@ -72,7 +85,7 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-class DaskExecutor:
+class DaskExecutor(_Closing):
     """A Dask cluster reached through its scheduler's address."""
 
     def __init__(self, address: str, timeout_s: float = 10.0):
