@@ -1,6 +1,6 @@
 """Time the tradeoff explorer's sweeps side by side (BENCHMARKS.md, "Tradeoff explorer").
 
-    .venv/bin/python -m scripts.bench_explore [--days 2] [--sites 1-10] [--levels 11]
+    .venv/bin/python -m scripts.bench_explore [--days 2] [--sites 1-10] [--levels 11] [--lowest 0.5]
         [--modes warm1,warm2,cold1,dask2] [--draws 100] [--time-limit 30]
 
 Modes: warm1 one thread in this process, warm workers (the in-process path); warm2 two local
@@ -31,7 +31,8 @@ def main() -> None:
     scenario = load_default_scenario()
     params = SolveParams(time_limit_s=args.time_limit, relative_gap=args.gap)
     lo, hi = (int(x) for x in args.sites.split("-"))
-    levels = [round(0.5 + 0.5 * i / (args.levels - 1), 9) for i in range(args.levels)]
+    span = 1.0 - args.lowest
+    levels = [round(args.lowest + span * i / (args.levels - 1), 9) for i in range(args.levels)]
     print(f"load average {os.getloadavg()[0]:.1f}; default scenario, {args.days}-day promise, "
           f"sites {lo}-{hi} and any, {len(levels)} levels, time limit {args.time_limit:g} s "
           f"per point, gap {args.gap:g}")
@@ -50,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--days", type=int, default=2)
     p.add_argument("--sites", default="1-10")
-    p.add_argument("--levels", type=int, default=11)
+    p.add_argument("--levels", type=int, default=11, help="levels from --lowest to 1.0")
+    p.add_argument("--lowest", type=float, default=0.5)
     p.add_argument("--modes", default="warm1,warm2,cold1,dask2")
     p.add_argument("--draws", type=int, default=0)
     p.add_argument("--draw-modes", default="warm2")

@@ -18,6 +18,7 @@ from pathlib import Path
 from network.errors import InputError, Problem
 from network.explore.executor import (
     DEFAULT_LOCAL_WORKERS,
+    ERROR,
     SCHEDULER_ENV,
     SWEEP_PARAMS,
     Executor,
@@ -130,8 +131,9 @@ def _sweep(name: str, tasks: list[PointTask], executor: Executor, params: SolveP
             print(progress_line(name, point, run.progress), flush=True)
     except KeyboardInterrupt:
         run.cancel()
-        done = run.wait()
-        print(f"{name}: interrupted, {len(done)} of {run.total} points kept", flush=True)
+        done = [p for p in run.wait() if p.optimum.status != ERROR]
+        print(f"{name}: interrupted, {len(done)} of {run.total} points kept (waiting for the "
+              "points still running to stop)", flush=True)
         return done, False
     return run.results(), True
 

@@ -77,7 +77,9 @@ class LocalExecutor(_Closing):
         return self._pool.submit(fn, *args)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Drop the points not started and wait for the running ones (a solve cannot be
+        interrupted) before the workers stop."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _ignore_interrupt() -> None:
