@@ -127,8 +127,8 @@ def _sweep(name: str, tasks: list[PointTask], executor: Executor, params: SolveP
     """Run `tasks`, printing a line per point; on Ctrl-C cancel and keep what is done."""
     run = run_sweep(tasks, executor, params)
     try:
-        for point in run:
-            print(progress_line(name, point, run.progress), flush=True)
+        for point, progress in run.updates():
+            print(progress_line(name, point, progress), flush=True)
     except KeyboardInterrupt:
         run.cancel()
         done = [p for p in run.wait() if p.optimum.status != ERROR]

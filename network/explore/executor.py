@@ -148,7 +148,7 @@ class SweepRun:
         self.total = len(tasks)
         self._lock = threading.Lock()
         self._done: list[PointResult] = []
-        self._queue: queue.Queue[PointResult | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[PointResult, Progress] | None] = queue.Queue()
         self._cancel = threading.Event()
         self._finished = threading.Event()
         self._start = time.perf_counter()
@@ -183,7 +183,11 @@ class SweepRun:
 
     def __iter__(self) -> Iterator[PointResult]:
         """Points in the order they finish, until the sweep ends or is cancelled (one
-        consumer only)."""
+        consumer only, of this or `updates`)."""
+        return (point for point, _ in self.updates())
+
+    def updates(self) -> Iterator[tuple[PointResult, Progress]]:
+        """Each point as it finishes with the progress counted when it came in."""
         while True:
             item = self._queue.get()
             if item is None:
@@ -212,9 +216,10 @@ class SweepRun:
     def _keep(self, point: PointResult) -> None:
         with self._lock:
             self._done.append(point)
-        self._queue.put(point)
+        progress = self.progress
+        self._queue.put((point, progress))
         if self._on_point is not None:
-            self._on_point(point, self.progress)
+            self._on_point(point, progress)
 
 
 def _point_of(future, task: PointTask) -> PointResult:
