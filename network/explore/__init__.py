@@ -19,6 +19,8 @@ Each study is three steps: build its tasks, run them, turn the finished points i
                                             -> robustness_frame(points), summarize(frame),
                                                site_frequency_frame(points, scenario, current)
     design_outcome(scenario, design)        the current design's own point (to mark it)
+    with_promise(s, N, level), with_site_count(s, k)   a point's scenario (to evaluate() or
+                                            open its design, point.optimum.design)
 
     executor_for(scheduler=None)            Dask at an address or $NETWORK_DASK_SCHEDULER,
                                             else LocalExecutor(); close() it when done
@@ -44,6 +46,8 @@ from network.explore.frontier import (
     frontier_tasks,
     site_count_frame,
     site_count_tasks,
+    with_promise,
+    with_site_count,
 )
 from network.explore.points import Outcome, PointResult, PointTask, design_outcome
 from network.explore.robustness import (
@@ -68,5 +72,6 @@ __all__ = [
     "SweepRun", "design_outcome", "executor_for", "forcing_frame", "forcing_sentence",
     "forcing_tasks", "frontier_frame", "frontier_tasks", "robustness_frame",
     "robustness_tasks", "run_sweep", "site_count_frame", "site_count_tasks", "site_frequency_frame",
-    "sensitivity_frame", "sensitivity_tasks", "summarize", "tornado_frame",
+    "sensitivity_frame", "sensitivity_tasks", "summarize", "tornado_frame", "with_promise",
+    "with_site_count",
 ]
