@@ -12,8 +12,11 @@ finished so far are written). Every option is checked before anything runs.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from network.errors import InputError, Problem
 from network.explore.executor import (
@@ -151,7 +154,7 @@ def _text(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _print_knee(frame, within_days: int) -> None:
+def _print_knee(frame: pd.DataFrame, within_days: int) -> None:
     knee = frame[(frame["sites"] == ANY) & frame["knee"]]
     if len(knee):
         row = knee.iloc[0]
@@ -167,7 +170,8 @@ def _optimum_sites(scenario: Scenario, executor: Executor, params: SolveParams
     return o.open_sites if o is not None and o.has_design else None
 
 
-def _sensitivity(scenario, current, executor, params, out: Path) -> bool:
+def _sensitivity(scenario: Scenario, current: tuple[str, ...], executor: Executor,
+                 params: SolveParams, out: Path) -> bool:
     points, complete = _sweep("sensitivity", sensitivity_tasks(scenario, current), executor,
                               params)
     frame = sensitivity_frame(points)
@@ -179,7 +183,8 @@ def _sensitivity(scenario, current, executor, params, out: Path) -> bool:
     return complete
 
 
-def _robustness(scenario, current, noise, executor, params, out: Path) -> bool:
+def _robustness(scenario: Scenario, current: tuple[str, ...], noise: DemandNoise,
+                executor: Executor, params: SolveParams, out: Path) -> bool:
     points, complete = _sweep("robustness", robustness_tasks(scenario, current, noise),
                               executor, params)
     frame = robustness_frame(points)
@@ -233,7 +238,11 @@ def _load(path: str | None, problems: list[Problem]) -> Scenario | None:
     return None
 
 
-def _number(text: str, option: str, bad, kind, lo: float, hi: float):
+Bad = Callable[[str, str], None]  # (option, message): records one problem
+
+
+def _number(text: str, option: str, bad: Bad, kind: type, lo: float, hi: float
+            ) -> int | float | None:
     try:
         value = kind(text)
     except (TypeError, ValueError):
@@ -245,15 +254,15 @@ def _number(text: str, option: str, bad, kind, lo: float, hi: float):
     return value
 
 
-def _int(text, option, bad, lo, hi):
+def _int(text: str, option: str, bad: Bad, lo: float, hi: float) -> int | None:
     return _number(text, option, bad, int, lo, hi)
 
 
-def _float(text, option, bad, lo, hi):
+def _float(text: str, option: str, bad: Bad, lo: float, hi: float) -> float | None:
     return _number(text, option, bad, float, lo, hi)
 
 
-def _counts(text: str, bad, n_sites: int | None) -> tuple[int, ...]:
+def _counts(text: str, bad: Bad, n_sites: int | None) -> tuple[int, ...]:
     counts: set[int] = set()
     for part in (p.strip() for p in text.split(",")):
         ends = [e.strip() for e in part.split("-")]
@@ -269,7 +278,7 @@ def _counts(text: str, bad, n_sites: int | None) -> tuple[int, ...]:
     return tuple(sorted(counts))
 
 
-def _levels(text: str, bad) -> tuple[float, ...]:
+def _levels(text: str, bad: Bad) -> tuple[float, ...]:
     if ":" in text:
         ends = text.split(":")
         if len(ends) != 3:
@@ -288,7 +297,7 @@ def _levels(text: str, bad) -> tuple[float, ...]:
     return tuple(sorted({v for v in values if v is not None}))
 
 
-def _noise(args: argparse.Namespace, bad) -> DemandNoise | None:
+def _noise(args: argparse.Namespace, bad: Bad) -> DemandNoise | None:
     if args.draws is None:
         return None
     draws = _int(args.draws, "--draws", bad, 1, 100_000)
@@ -300,7 +309,7 @@ def _noise(args: argparse.Namespace, bad) -> DemandNoise | None:
     return DemandNoise(draws, spread, growth, seed)
 
 
-def _current(text: str | None, scenario: Scenario | None, bad) -> tuple[str, ...] | None:
+def _current(text: str | None, scenario: Scenario | None, bad: Bad) -> tuple[str, ...] | None:
     if text is None:
         return None
     ids = tuple(s.strip() for s in text.split(",") if s.strip())
