@@ -189,12 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only compare; exit 1 when a file differs")
     p.set_defaults(func=cmd_schema)
     from network.explore.commands import register as register_sweep
+    from network.export.commands import register as register_export  # export, import
     from network.optimize.commands import register  # solve, bench
     from network.store.commands import register as register_store  # store upgrade, list, check
 
     register(sub)
     register_store(sub)
     register_sweep(sub)
+    register_export(sub)
     return parser
 
 

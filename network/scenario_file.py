@@ -59,14 +59,26 @@ class AssignedLane:
     service: str
 
 
+@dataclass(frozen=True, config=CONFIG)
+class SolveInfo:
+    """How the exported design was found: the optimizer's status ("optimal", "feasible"; or
+    "evaluated" for a design given, not solved), its relative gap and its proven bound."""
+
+    status: Annotated[str, Field(min_length=1, max_length=32)]
+    gap: Annotated[float | None, Field(ge=0, le=1, description="relative: 0.01 = 1%")] = None
+    best_bound_usd: Annotated[float | None, Field(
+        ge=0, description="proven lower bound on any design's cost, USD a year")] = None
+
+
 @dataclass(frozen=True, config=CONFIG | {"extra": "allow"})
 class ExportedDesign:
-    """A network chosen for the scenario, as the app's export writes it; not part of the
-    scenario read back."""
+    """A network chosen for the scenario, as an export writes it (network/export/document.py);
+    not part of the scenario read back by `load_scenario`, read with it by an import."""
 
     open_site_ids: tuple[str, ...]
     assignment: tuple[AssignedLane, ...] = ()
     kpis: dict[str, Any] = dataclasses.field(default_factory=dict)
+    solve: SolveInfo | None = None
 
 
 # Data a file gives inline or as a reference, never both: (inline key, reference key, whether

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from network.errors import InputError, Problem, ProblemList
+from network.export.cells import unguarded
 from network.geo import N_ZONES, great_circle_mi
 from network.scenario import Service, Site, Zip3Base
 
@@ -148,6 +149,11 @@ SITE_OPTIONAL = ["state", "zip", "zip3", "rent_usd_per_sqft_year", "size_sqft", 
                  "overhead_source", "capacity_source"]
 # Per-figure sources, joined into the site's one `source` text (what the app shows).
 SITE_FIGURE_SOURCES = ("rent_source", "size_source", "overhead_source", "capacity_source")
+# Columns an exported sites CSV (network/export/frames.py) adds after the inputs: whether a site
+# is forced, and a design's results. A reader of candidate sites reads past them.
+SITE_RESULT_COLUMNS = ("open", "orders_per_year", "utilization_at_peak_pct",
+                       "variable_cost_usd_per_year", "total_cost_usd_per_year")
+SITE_EXPORT_COLUMNS = ("forced", *SITE_RESULT_COLUMNS)
 
 
 def nearest_zip3(base: Zip3Base, lat: float, lon: float) -> tuple[str, str, float]:
@@ -164,12 +170,13 @@ def load_sites(source: CsvSource = SITES_FILE, base: Zip3Base | None = None,
     base = base or load_zip3_base()
     frame = read_csv_text(source, name)
     problems = ProblemList(name)
-    if not check_columns(frame, problems, SITE_REQUIRED, SITE_OPTIONAL):
+    if not check_columns(frame, problems, SITE_REQUIRED, [*SITE_OPTIONAL, *SITE_EXPORT_COLUMNS]):
         problems.raise_if_any()
     if frame.empty:
         problems.add("has no sites")
     sites, seen = [], {}
     for i, rec in enumerate(frame.to_dict("records"), start=1):
+        rec = {k: unguarded(str(v)) for k, v in rec.items()}  # an export's '=... is text
         site_id = str(rec["site_id"]).strip()
         if site_id in seen:
             problems.add(f"duplicate site id '{site_id}' (first used in row {seen[site_id]})",
