@@ -239,7 +239,15 @@ def _resolved(problems: list[Problem], read: Any, *args: Any) -> Any:
 
 
 def _resolve(base_dir: Path, ref: str, name: str, field: str) -> Path:
+    """The file a reference names, which must lie in the scenario's own folder (or below it)
+    or in the project's data folder: a scenario file cannot read, or report on, anything
+    else on the machine (links are followed first, so one cannot lead out either)."""
     path = (base_dir / ref).resolve()
+    roots = (base_dir.resolve(), DATA_DIR.resolve())
+    if not any(path.is_relative_to(root) for root in roots):
+        raise InputError([Problem(name, f"'{ref}' is outside the scenario's folder and the "
+                                  "project's data folder; a scenario may refer only to files "
+                                  "there", field=field)])
     if not path.exists():
         raise InputError([Problem(name, f"'{ref}' does not exist (looked for {path})",
                                   field=field)])

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from ui import panels, results, state
+from ui import fmt, panels, results, state
 
 scenario = state.scenario()
 st.title("Network designer")
 orders = scenario.demand.annual_orders * (1 + scenario.demand.growth_pct / 100)
-st.caption(f"Scenario: **{scenario.name}** · {len(scenario.sites)} candidate sites · "
-           f"{orders:,.0f} orders a year · demand: {scenario.demand.source}")
+st.caption(f"Scenario: **{fmt.md_text(scenario.name)}** · {len(scenario.sites)} candidate sites · "
+           f"{orders:,.0f} orders a year · demand: {fmt.md_text(scenario.demand.source)}")
 panels.show_notices()
 
 kpi_box = st.container()

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui import panels, settings_view, state
+from ui import fmt, panels, settings_view, state
 
 scenario = state.scenario()
 st.title("Settings")
-st.caption(f"Scenario: **{scenario.name}**. Each section applies when you press its button; "
-           "changes that fail a check are not applied, and the problems are listed.")
+st.caption(f"Scenario: **{fmt.md_text(scenario.name)}**. Each section applies when you press "
+           "its button; changes that fail a check are not applied, and the problems are listed.")
 panels.show_notices()
 
 tabs = st.tabs(["Demand", "Orders and costs", "Service targets and site limits",

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from network.errors import InputError
-from network.scenario import FORMAT_VERSION, DesignConstraints, ShareTarget, Targets
-from network.scenario_file import load_default_scenario, scenario_from_json
+from network.scenario import DesignConstraints, ShareTarget, Targets
+from network.scenario_file import load_default_scenario
 from ui import edits, panels
 from ui import settings_edits as se
 
@@ -215,7 +215,7 @@ def test_bad_rate_card_upload_keeps_previous_data():
     card_uploader = next(u for u in at.file_uploader if "rate card" in u.label)
     card_uploader.set_value(("bad.csv", BAD_CARD, "text/csv")).run()
     assert not at.exception
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(e.value for e in at.error).replace("\\", "")  # Markdown escapes
     assert "previous data is kept" in message
     assert "row 1, field 'rate_usd'" in message and "row 2, field 'service'" in message
     assert at.session_state["scenario"].services == before
@@ -282,20 +282,6 @@ def test_tradeoffs_sweep_and_map(default):
     assert all(v.startswith("$") for v in sweep["Annual cost"] if v != "—")
     options = at.radio(key="tradeoff_pick").options
     assert options and set(options) <= {"1 site", "2 sites"}
-
-
-def test_exports_carry_design(small):
-    """The JSON export is the scenario document plus the design, and reads back as a scenario."""
-    from network.optimize import optimize
-
-    result = optimize(small)
-    doc = edits.design_document(small, result.open_site_ids, result.evaluation)
-    assert doc["format_version"] == FORMAT_VERSION
-    assert doc["design"]["open_site_ids"] == list(result.open_site_ids)
-    assert len(doc["design"]["assignment"]) == len(result.evaluation.site_index)
-    assert "site_id" in edits.lanes_csv(result.evaluation).splitlines()[0]
-    again = scenario_from_json(edits.design_json(small, result.open_site_ids, result.evaluation))
-    assert again.sites == small.sites and again.targets == small.targets
 
 
 def number_input(at: AppTest, label: str):

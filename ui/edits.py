@@ -5,7 +5,6 @@ case the caller keeps the old scenario. No streamlit here, so tests can call the
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection
 from dataclasses import replace
@@ -13,15 +12,18 @@ from dataclasses import replace
 import pandas as pd
 
 from network.errors import InputError, Problem, ProblemList, reported_as
-from network.evaluate import Evaluation, chosen_lanes_frame, kpis_dict, sites_frame
+from network.export.cells import unguarded
 from network.fields import Range
+from network.geo import great_circle_mi
 from network.places import Place, find_zip, site_from_place, zip5_to_zip3
 from network.scenario import Scenario, Site
-from network.scenario_file import check_scenario, scenario_to_dict
+from network.scenario_file import check_scenario
 from network.tables import (
+    SITE_RESULT_COLUMNS,
     check_columns,
     load_rate_cards,
     load_user_demand,
+    nearest_zip3,
     parse_number,
     read_csv_text,
     replace_rate_cards,
@@ -32,6 +34,8 @@ SITE_TABLE_COLUMNS = ["site_id", "name", "state", "zip3", "fixed_cost_usd_per_ye
 TABLE_SOURCE = "site table"
 FIXED_COST = Range.of(Site, "fixed_cost_usd_per_year")
 CAPACITY = Range.of(Site, "capacity_orders_per_year")
+RENT = Range.of(Site, "rent_usd_per_sqft_year")
+SIZE = Range.of(Site, "size_sqft")
 EDITED = "edited in the app"
 
 
@@ -203,13 +207,21 @@ def apply_sites_table(scenario: Scenario, table: pd.DataFrame) -> Scenario:
 
 
 SITES_UPLOAD_REQUIRED = ["name", "zip"]
-SITES_UPLOAD_OPTIONAL = ["site_id", "fixed_cost_usd_per_year", "capacity_orders_per_year"]
+SITES_UPLOAD_OPTIONAL = ["site_id", "fixed_cost_usd_per_year", "capacity_orders_per_year",
+                         "lat", "lon", "rent_usd_per_sqft_year", "size_sqft", "forced", "source"]
+# Columns of the app's sites export that an upload reads past: state and ZIP3 come from the
+# site's ZIP (or location), and a design's results are not inputs.
+SITES_UPLOAD_IGNORED = ["state", "zip3", *SITE_RESULT_COLUMNS]
 MAX_UPLOADED_SITES = 300  # the largest site count the optimizer is benchmarked on
+MAX_MILES_FROM_ZIP = 100  # a location given with a ZIP must lie this near the ZIP's point
+FORCED = ("open", "closed")
 
 
 def apply_sites_upload(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
     """Add the candidate sites of an uploaded CSV: name and 5-digit ZIP per row, optionally a
-    site id, fixed cost and capacity (left out: the same estimates as a searched site). Raises
+    site id, fixed cost and capacity (left out: the same estimates as a searched site), a
+    location (lat, lon: else the ZIP's point; with a blank ZIP, the nearest ZIP3's), rent,
+    size, forced open/closed and a source. The app's sites export reads back as it is. Raises
     InputError listing every problem (row and field); then no site is added."""
     with reported_as(file_name):
         return _sites_uploaded(scenario, data, file_name)
@@ -218,7 +230,8 @@ def apply_sites_upload(scenario: Scenario, data: bytes, file_name: str) -> Scena
 def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
     frame = read_csv_text(data, file_name)
     problems = ProblemList(file_name)
-    if not check_columns(frame, problems, SITES_UPLOAD_REQUIRED, SITES_UPLOAD_OPTIONAL):
+    if not check_columns(frame, problems, SITES_UPLOAD_REQUIRED,
+                         SITES_UPLOAD_OPTIONAL + SITES_UPLOAD_IGNORED):
         problems.raise_if_any()
     if len(frame) > MAX_UPLOADED_SITES:
         problems.add(f"{len(frame)} rows; at most {MAX_UPLOADED_SITES} sites per upload")
@@ -226,11 +239,13 @@ def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario
     if frame.empty:
         problems.add("no rows; one site per row: name, zip")
     added: list[Site] = []
+    forced: dict[str, list[str]] = {"open": [], "closed": []}
     taken: set[str] = set(scenario.site_ids)
     # A file uploaded twice should not double the sites: same name and ZIP as a site already in
     # the scenario (or an earlier row) is a problem.
     known = {(s.name.casefold(), s.zip): s.site_id for s in scenario.sites}
     for row, rec in enumerate(frame.to_dict("records"), start=1):
+        rec = {k: unguarded(str(v)) for k, v in rec.items()}  # the export's '=... is text
         site = _uploaded_site(rec, row, problems, scenario, taken, file_name)
         if site is None:
             continue
@@ -241,22 +256,26 @@ def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario
         added.append(site)
         taken.add(site.site_id)
         known[(site.name.casefold(), site.zip)] = site.site_id
+        if rec.get("forced", "").strip():
+            forced[rec["forced"].strip().lower()].append(site.site_id)
     problems.raise_if_any()
-    return checked(scenario.with_changes(sites=scenario.sites + tuple(added)), file_name)
+    k = scenario.constraints
+    constraints = replace(k, forced_open=k.forced_open + tuple(forced["open"]),
+                          forced_closed=k.forced_closed + tuple(forced["closed"]))
+    return checked(scenario.with_changes(sites=scenario.sites + tuple(added),
+                                         constraints=constraints), file_name)
 
 
 def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenario,
                    taken: set[str], file_name: str) -> Site | None:
     """One row's site, or None after recording each of its problems."""
     name, fixed, capacity = _site_fields(rec, row, problems, costs_optional=True)
-    try:
-        place = find_zip(str(rec.get("zip") or ""))
-    except InputError:
-        problems.add(f"'{rec.get('zip', '')}' is not a known 5-digit US ZIP", row, "zip")
-        place = None
-    if place is not None and (problem := unmodelled_zip3(scenario, place)):
-        problems.add(problem, row, "zip")
-        place = None
+    rent = number(problems, row, "rent_usd_per_sqft_year", rec.get("rent_usd_per_sqft_year"),
+                  RENT, optional=True)
+    size = number(problems, row, "size_sqft", rec.get("size_sqft"), SIZE, optional=True)
+    if rec.get("forced", "").strip().lower() not in ("", *FORCED):
+        problems.add(f"'{rec['forced'][:20]}' is not 'open', 'closed' or blank", row, "forced")
+    place = _uploaded_place(rec, row, problems, scenario)
     site_id = str(rec.get("site_id") or "").strip()
     if site_id and site_id in taken:
         problems.add(f"'{site_id}' is already a site id (in the scenario or an earlier row)",
@@ -269,12 +288,54 @@ def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenari
         site_id = new_site_id(scenario, place, taken)
     site = site_from_place(place, site_id)
     estimated = [f for f, v in (("fixed cost", fixed), ("capacity", capacity)) if v is None]
+    given_source = str(rec.get("source") or "").strip()
+    source = given_source or f"uploaded ({file_name}, row {row})"
     return replace(
         site, fixed_cost_usd_per_year=site.fixed_cost_usd_per_year if fixed is None else fixed,
         capacity_orders_per_year=(site.capacity_orders_per_year if capacity is None
                                   else capacity),
-        source=f"uploaded ({file_name}, row {row})"
-        + (f"; {' and '.join(estimated)} estimated as for a searched site" if estimated else ""))
+        rent_usd_per_sqft_year=site.rent_usd_per_sqft_year if rent is None else rent,
+        size_sqft=site.size_sqft if size is None else size,
+        source=source + (f"; {' and '.join(estimated)} estimated as for a searched site"
+                         if estimated else ""))
+
+
+def _uploaded_place(rec: dict, row: int, problems: ProblemList, scenario: Scenario
+                    ) -> Place | None:
+    """Where a row's site goes: its ZIP's point, or the row's lat and lon (near its ZIP, or
+    with a blank ZIP near a ZIP3 of the demand base); None after recording why not."""
+    lat = parse_number(problems, row, "lat", rec.get("lat", ""), minimum=-90, maximum=90,
+                       optional=True)
+    lon = parse_number(problems, row, "lon", rec.get("lon", ""), minimum=-180, maximum=180,
+                       optional=True)
+    if (lat is None) != (lon is None):
+        problems.add("give both lat and lon, or neither", row, "lat" if lat is None else "lon")
+        return None
+    zip5 = str(rec.get("zip") or "").strip()
+    if not zip5 and lat is not None:
+        zip3, state, miles = nearest_zip3(scenario.zip3_base, lat, lon)
+        if miles > MAX_MILES_FROM_ZIP:
+            problems.add(f"location {lat:.4f}, {lon:.4f} is {miles:.0f} miles from the nearest "
+                         "ZIP3 of the demand base; give a ZIP", row, "lat")
+            return None
+        return Place(f"ZIP3 {zip3}", state, lat, lon, "", zip3)
+    try:
+        place = find_zip(zip5)
+    except InputError:
+        problems.add(f"'{zip5[:20]}' is not a known 5-digit US ZIP", row, "zip")
+        return None
+    if problem := unmodelled_zip3(scenario, place):
+        problems.add(problem, row, "zip")
+        return None
+    if lat is None:
+        return place
+    miles = float(great_circle_mi(place.lat, place.lon, lat, lon))
+    if miles > MAX_MILES_FROM_ZIP:
+        problems.add(f"location {lat:.4f}, {lon:.4f} is {miles:.0f} miles from ZIP {zip5}; "
+                     "check the location (latitude, then negative longitude) or the ZIP", row,
+                     "lat")
+        return None
+    return replace(place, lat=lat, lon=lon)
 
 
 def apply_rate_card_upload(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
@@ -295,37 +356,3 @@ def apply_demand_upload(scenario: Scenario, data: bytes, file_name: str) -> Scen
                          annual_orders=float(sum(v for _, v in orders)),
                          source=f"user upload ({file_name})")
         return checked(scenario.with_changes(demand=demand), file_name)
-
-
-# ---------------------------------------------------------------------------------------------
-# Exports
-
-
-def design_document(scenario: Scenario, open_site_ids: tuple[str, ...],
-                    evaluation: Evaluation | None) -> dict:
-    """The versioned scenario document plus a "design" key (open sites, assignment, KPIs)."""
-    doc = scenario_to_dict(scenario)
-    design: dict = {"open_site_ids": list(open_site_ids)}
-    if evaluation is not None:
-        lanes = chosen_lanes_frame(evaluation)
-        design["assignment"] = [
-            {"zip3": z, "site_id": s, "service": k}
-            for z, s, k in zip(lanes["zip3"], lanes["site_id"], lanes["service"], strict=True)]
-        design["kpis"] = kpis_dict(evaluation)
-    doc["design"] = design
-    return doc
-
-
-def design_json(scenario: Scenario, open_site_ids: tuple[str, ...],
-                evaluation: Evaluation | None) -> str:
-    return json.dumps(design_document(scenario, open_site_ids, evaluation), indent=2)
-
-
-def sites_csv(scenario: Scenario, evaluation: Evaluation | None) -> str:
-    if evaluation is None:
-        return sites_table(scenario).to_csv(index=False)
-    return sites_frame(evaluation).to_csv(index=False)
-
-
-def lanes_csv(evaluation: Evaluation) -> str:
-    return chosen_lanes_frame(evaluation).to_csv(index=False)

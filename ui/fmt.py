@@ -3,6 +3,20 @@ one decimal, shares as percentages."""
 
 from __future__ import annotations
 
+import re
+
+# Characters Markdown (and Streamlit's Markdown: colours, icons, LaTeX, HTML) gives a meaning to
+# anywhere in a line, and those that mean something at a line's start (heading, list, quote).
+MARKDOWN_INLINE = re.compile(r"([\\`*_{}\[\]<>~$:&|])")
+MARKDOWN_LINE_START = re.compile(r"^(\s*\d*)([#+\-=>.)])")
+
+
+def md_text(text: str) -> str:
+    """Text a user typed (a name, a note, a file name), shown literally inside Markdown: no
+    emphasis, link, HTML or directive of its own. Line breaks become spaces."""
+    flat = MARKDOWN_INLINE.sub(r"\\\1", " ".join(str(text).splitlines()))
+    return MARKDOWN_LINE_START.sub(r"\1\\\2", flat)
+
 
 def usd(value: float) -> str:
     """$1,234,567 (whole dollars)."""

@@ -39,7 +39,7 @@ def show_problems(error: InputError, headline: str) -> None:
 
 def _problem_text(error: InputError, headline: str) -> str:
     return (f"**{headline}** Nothing was changed.\n\n"
-            + "\n".join(f"- {p}" for p in error.problems))
+            + "\n".join(f"- {fmt.md_text(str(p))}" for p in error.problems))
 
 
 def current_record(scenario: Scenario) -> state.SolveRecord | None:
@@ -154,8 +154,9 @@ def _selection_controls(scenario: Scenario, zip3: str | None, site_id: str | Non
                   key="add_clicked", width="stretch", on_click=_add_site, args=(place,))
     if site_id is not None and site_id in scenario.site_ids:
         name = scenario.site(site_id).name
-        st.button(f"Remove {maps.short_name(name)} ({site_id})", key="remove_clicked",
-                  width="stretch", help=f"Remove candidate site {name} from the scenario",
+        st.button(f"Remove {fmt.md_text(maps.short_name(name))} ({fmt.md_text(site_id)})",
+                  key="remove_clicked", width="stretch",
+                  help=f"Remove candidate site {fmt.md_text(name)} from the scenario",
                   on_click=_remove_site, args=(site_id,))
 
 
@@ -174,7 +175,8 @@ def _add_site(place: Place) -> None:
     except InputError as err:
         state.notify("error", _problem_text(err, "The site was not added."))
         return
-    state.set_scenario(new, f"Added candidate site {site.name}, {site.state} ({site.site_id}); "
+    state.set_scenario(new, f"Added candidate site {fmt.md_text(site.name)}, {site.state} "
+                       f"({fmt.md_text(site.site_id)}); "
                        f"fixed cost {fmt.usd(site.fixed_cost_usd_per_year)}/yr and capacity "
                        f"{fmt.count(site.capacity_orders_per_year)} orders/yr are estimates: "
                        "edit them under Candidate sites, below the map.")
@@ -187,7 +189,8 @@ def _remove_site(site_id: str) -> None:
     except InputError as err:
         state.notify("error", _problem_text(err, "The site was not removed."))
         return
-    state.set_scenario(new, f"Removed site {scenario.site(site_id).name} ({site_id}).")
+    state.set_scenario(new, f"Removed site {fmt.md_text(scenario.site(site_id).name)} "
+                       f"({fmt.md_text(site_id)}).")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,21 +310,7 @@ def sites_editor(scenario: Scenario) -> None:
 
 
 def export_buttons(scenario: Scenario, record: state.SolveRecord | None) -> None:
-    st.subheader("Export")
-    evaluation = record.result.evaluation if record and record.result.status.has_design else None
-    open_ids = record.result.open_site_ids if evaluation is not None else ()
-    cols = st.columns(3)
-    cols[0].download_button(
-        "Scenario and design (JSON)", key="dl_json", width="stretch",
-        data=lambda: edits.design_json(scenario, open_ids, evaluation),
-        file_name="network-design.json", mime="application/json")
-    cols[1].download_button(
-        "Sites (CSV)", key="dl_sites", width="stretch",
-        data=lambda: edits.sites_csv(scenario, evaluation), file_name="sites.csv",
-        mime="text/csv")
-    cols[2].download_button(
-        "Lanes chosen per ZIP3 (CSV)", key="dl_lanes", width="stretch",
-        disabled=evaluation is None, data=lambda: edits.lanes_csv(evaluation)
-        if evaluation is not None else "", file_name="lanes.csv", mime="text/csv")
-    if evaluation is None:
-        st.caption("Solve first to include the design, the site use and the chosen lanes.")
+    """Every export format, and opening a scenario file (ui/export_import.py)."""
+    from ui.export_import import export_section
+
+    export_section(scenario, record)

@@ -61,7 +61,7 @@ def demand_section(scenario: Scenario) -> None:
             _apply(lambda: se.apply_demand(scenario, millions * 1e6, growth, offshore),
                    "Demand")
     total = d.annual_orders * (1 + d.growth_pct / 100)
-    st.caption(f"Now: {fmt.count(total)} orders a year. Source: {d.source}.")
+    st.caption(f"Now: {fmt.count(total)} orders a year. Source: {fmt.md_text(d.source)}.")
     left_out_warning(scenario)
     if d.orders_by_zip3 and st.button("Use population demand again", key="population_demand"):
         _apply(lambda: se.population_demand(scenario), "Population demand")
@@ -206,7 +206,7 @@ def rate_cards_section(scenario: Scenario) -> None:
                                 for z in range(1, 9)})
     st.caption(f"USD per package before a {service.fuel_surcharge_pct:g}% fuel surcharge and a "
                f"{fmt.usd_cents(service.residential_surcharge_usd)} residential surcharge. "
-               f"Source: {service.source or 'not given'}.")
+               f"Source: {fmt.md_text(service.source or 'not given')}.")
     st.markdown("**Transit business days by zone**")
     st.dataframe(se.transit_table(scenario), hide_index=True, width="stretch")
     st.markdown("**What one parcel costs** (USD, rate + fuel + residential surcharge): the "

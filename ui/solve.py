@@ -38,7 +38,7 @@ def solve(scenario: Scenario) -> state.SolveRecord | None:
                 result = _solve_in_thread(scenario, box, start, _hint())
             except InputError as err:  # the scenario cannot be solved as it stands
                 box.update(label="Not solved: the scenario has problems", state="error")
-                st.error("\n".join(f"- {p}" for p in err.problems))
+                st.error("\n".join(f"- {fmt.md_text(str(p))}" for p in err.problems))
                 return None
             data.remember_solve(key, result)
         wall = time.perf_counter() - start

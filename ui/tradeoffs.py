@@ -95,7 +95,8 @@ def sweep_table(frame: pd.DataFrame) -> None:
 def show_network(scenario: Scenario, result, k: int) -> None:
     """The chosen point's network on the map (one map on this page: WebGL contexts are few)."""
     kp = result.evaluation.kpis
-    st.markdown(f"**{k} site{'s' if k > 1 else ''}:** {', '.join(result.open_site_ids)} · "
+    sites = fmt.md_text(", ".join(result.open_site_ids))
+    st.markdown(f"**{k} site{'s' if k > 1 else ''}:** {sites} · "
                 f"{fmt.usd(kp.total_cost_usd)} a year · {fmt.usd_cents(kp.cost_per_order_usd)} "
                 f"per order · {fmt.days(kp.avg_delivery_days)} on average · "
                 f"{fmt.pct(kp.share_within_days.get(2, 1.0))} within 2 days")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from network.errors import InputError
 from network.scenario import Scenario
-from ui import state
+from ui import fmt, state
 
 UPLOAD_PROBLEMS = "upload_problems"  # session key: {uploader key: [problem text]}
 SHOWN_PROBLEMS = 50
@@ -25,7 +25,7 @@ def uploader(label: str, key: str, handler: Callable[[Scenario, bytes, str], Sce
     if problems:
         st.error(f"**The uploaded file was not used; the previous data is kept.** "
                  f"{len(problems)} problem{'s' if len(problems) > 1 else ''}:\n\n"
-                 + "\n".join(f"- {p}" for p in problems[:SHOWN_PROBLEMS]))
+                 + "\n".join(f"- {fmt.md_text(p)}" for p in problems[:SHOWN_PROBLEMS]))
 
 
 def _on_upload(key: str, handler: Callable[[Scenario, bytes, str], Scenario],
@@ -42,7 +42,7 @@ def handle_upload(key: str, uploaded, handler: Callable[[Scenario, bytes, str], 
     if uploaded is not None:
         try:
             new = handler(state.scenario(), uploaded.getvalue(), uploaded.name)
-            state.set_scenario(new, f"{what} '{uploaded.name}' applied.")
+            state.set_scenario(new, f"{what} '{fmt.md_text(uploaded.name)}' applied.")
             applied = True
         except InputError as err:
             store[key] = [str(p) for p in err.problems]

@@ -66,11 +66,14 @@ def _full(design: Design, evaluation: Evaluation) -> Design:
 
 
 def from_result(scenario: Scenario, result: OptimizeResult) -> ScenarioWithDesign:
-    """A solve's design (none when it found none), with the solver's status, gap and bound."""
+    """A solve's design (none when it found none), with the solver's status, gap and bound;
+    the result's evaluation is evaluate(scenario, design) already, so it is not redone."""
     if result.design is None or not result.status.has_design:
         return ScenarioWithDesign(scenario)
-    return with_design(scenario, result.design, SolveSummary(
-        result.status.value, result.gap, result.best_bound_usd))
+    evaluation = result.evaluation or evaluate(scenario, result.design)
+    return ScenarioWithDesign(scenario, _full(result.design, evaluation), evaluation,
+                              SolveSummary(result.status.value, result.gap,
+                                           result.best_bound_usd))
 
 
 def from_saved(saved: SavedVersion) -> ScenarioWithDesign:
