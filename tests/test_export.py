@@ -42,6 +42,7 @@ def hostile():
     sites = [s for s in default.sites if s.site_id in SITES]
     sites[0] = replace(sites[0], name=XSS, source="<b>bold</b> & =1+1")
     sites[1] = replace(sites[1], name=FORMULA)
+    sites[2] = replace(sites[2], lat=sites[2].lat + 0.0123)  # not its ZIP's point
     return default.with_changes(
         name="Meeting <script>alert(2)</script> & co", sites=tuple(sites),
         description="-2+3 and <i>notes</i>",
