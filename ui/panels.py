@@ -248,7 +248,8 @@ def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
     r = record.result
     gap = f", proven gap {fmt.pct(r.gap, 2)}" if r.gap is not None else ""
     st.caption(f"Solver: {r.status.value}{gap}, {r.solve_seconds:.1f} s. Open sites: "
-               f"{', '.join(r.open_site_ids)}. Changes are against the previous solve.")
+               f"{fmt.md_text(', '.join(r.open_site_ids))}. Changes are against the previous "
+               "solve.")
 
 
 # ---------------------------------------------------------------------------------------------
