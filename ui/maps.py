@@ -25,6 +25,11 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from network.evaluate import Evaluation
+from network.export.svg_map import (  # one palette and one label rule for both maps
+    CROSS_BORDER_RGB,
+    DAY_RGB,
+    short_name,
+)
 from network.scenario import Scenario
 from ui import fmt
 from ui.data import state_outlines, zip3_place_names
@@ -32,11 +37,6 @@ from ui.data import state_outlines, zip3_place_names
 ZIP3_LAYER = "zip3"  # layer ids: selection events are keyed by them
 SITE_LAYER = "sites"
 NEUTRAL_RGB = (70, 110, 160)
-CROSS_BORDER_RGB = (120, 60, 150)
-# Delivery days, blue (fast) to red (slow): ColorBrewer RdYlBu, readable for most colour-blind
-# viewers; the pale middle class gets a dark outline on the map.
-DAY_RGB = {1: (44, 123, 182), 2: (120, 190, 220), 3: (250, 220, 120), 4: (245, 150, 70),
-           5: (200, 30, 30)}
 OPEN_RGB = (20, 20, 20)
 CANDIDATE_RGB = (255, 255, 255)
 SELECTED_RGB = (255, 200, 0)
@@ -134,11 +134,6 @@ def site_frame(scenario: Scenario, evaluation: Evaluation | None) -> pd.DataFram
                      "line": [255, 255, 255, 255] if is_open else [30, 30, 30, 255],
                      "tip": tip})
     return pd.DataFrame(rows)
-
-
-def short_name(name: str) -> str:
-    """'Seattle/Tacoma (Kent Valley)' -> 'Seattle': labels must stay short on a map."""
-    return name.split(" (")[0].split("/")[0].split(",")[0].strip()
 
 
 def assignment_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame:
