@@ -38,22 +38,22 @@ def test_missing_and_misspelled_columns():
 def test_text_and_nan_where_numbers_belong():
     """Text and NaN in number columns name the row and field."""
     msgs = sites(SITES_HEADER + "A,a,47.4,-122.3,lots,100\nB,b,nan,-122.3,5,100\n")
-    assert "s.csv, row 1, field 'fixed_cost_usd_per_year': 'lots' is not a number" in msgs
-    assert any(m.startswith("s.csv, row 2, field 'lat'") for m in msgs)
+    assert "s.csv, row 2, field 'fixed_cost_usd_per_year': 'lots' is not a number" in msgs
+    assert any(m.startswith("s.csv, row 3, field 'lat'") for m in msgs)
 
 
 def test_latitude_out_of_range():
     """Latitude 147 is out of range; a longitude with the wrong sign is not in the US."""
     msgs = sites(SITES_HEADER + "A,a,147,-122.3,5,100\nB,b,47.4,122.3,5,100\n")
-    assert any("row 1, field 'lat'" in m and "above the maximum 90" in m for m in msgs)
-    assert any("row 2, field 'lat'" in m and "miles from the nearest US" in m for m in msgs)
+    assert any("row 2, field 'lat'" in m and "above the maximum 90" in m for m in msgs)
+    assert any("row 3, field 'lat'" in m and "miles from the nearest US" in m for m in msgs)
 
 
 def test_duplicate_site_ids_and_negative_cost():
     """A second use of an id and a negative cost are both reported."""
     msgs = sites(SITES_HEADER + "A,a,47.4,-122.3,5,100\nA,b,40.7,-74.0,-5,100\n")
-    assert any("row 2, field 'site_id': duplicate site id 'A'" in m for m in msgs)
-    assert any("row 2, field 'fixed_cost_usd_per_year'" in m and "below the minimum" in m
+    assert "s.csv, row 3, field 'site_id': duplicate site id 'A' (first used in row 2)" in msgs
+    assert any("row 3, field 'fixed_cost_usd_per_year'" in m and "below the minimum" in m
                for m in msgs)
 
 
@@ -61,18 +61,18 @@ def test_unknown_zip_in_sites_and_demand():
     """Unknown ZIPs are named with their row."""
     msgs = sites("site_id,name,lat,lon,zip,fixed_cost_usd_per_year,capacity_orders_per_year\n"
                  "A,a,47.4,-122.3,00000,5,100\n")
-    assert any("row 1, field 'zip': unknown ZIP3 '000'" in m for m in msgs)
+    assert any("row 2, field 'zip': unknown ZIP3 '000'" in m for m in msgs)
     base = embedded_zip3_base()
     msgs = problems_of(lambda: load_user_demand(b"zip5,orders_per_year\n98101,10\n99999,5\n",
                                                 base, name="d.csv", zip5_to_zip3=zip5_to_zip3))
-    assert msgs == ["d.csv, row 2, field 'zip5': unknown ZIP '99999'"]
+    assert msgs == ["d.csv, row 3, field 'zip5': unknown ZIP '99999'"]
 
 
 def test_negative_demand():
     """Negative orders are refused."""
     msgs = problems_of(lambda: load_user_demand(b"zip3,orders_per_year\n981,-3\n",
                                                 embedded_zip3_base(), name="d.csv"))
-    assert any("row 1, field 'orders_per_year'" in m for m in msgs)
+    assert any("row 2, field 'orders_per_year'" in m for m in msgs)
 
 
 def test_user_demand_aggregates_to_zip3():
@@ -87,7 +87,7 @@ def test_rate_card_missing_zone_and_unknown_service():
     rows = "".join(f"ups_ground,{z},1,{10 + z}\n" for z in range(1, 8))
     text = "service,zone,weight_lb,rate_usd\n" + rows + "dhl_magic,1,1,5\n"
     msgs = problems_of(lambda: load_rate_cards(text.encode(), SERVICES, name="card.csv"))
-    assert any("row 8, field 'service': unknown service 'dhl_magic'" in m for m in msgs)
+    assert any("row 9, field 'service': unknown service 'dhl_magic'" in m for m in msgs)
     assert any("ups_ground, 1 lb has no rate for zone 8" in m for m in msgs)
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from network.errors import InputError, Problem, ProblemList, reported_as
+from network.errors import InputError, Problem, ProblemList, reported_as, shown_value
 from network.evaluate import Evaluation, chosen_lanes_frame, kpis_dict, sites_frame
 from network.fields import Range
 from network.places import Place, find_zip, site_from_place, zip5_to_zip3
@@ -20,6 +20,7 @@ from network.scenario import Scenario, Site
 from network.scenario_file import check_scenario, scenario_to_dict
 from network.tables import (
     check_columns,
+    data_rows,
     load_rate_cards,
     load_user_demand,
     parse_number,
@@ -33,6 +34,7 @@ TABLE_SOURCE = "site table"
 FIXED_COST = Range.of(Site, "fixed_cost_usd_per_year")
 CAPACITY = Range.of(Site, "capacity_orders_per_year")
 EDITED = "edited in the app"
+MAX_NAME_CHARS = 100  # a site's name or id: longer text is a pasted cell, not a name
 
 
 def checked(new: Scenario, source: str) -> Scenario:
@@ -137,6 +139,9 @@ def _site_fields(rec: dict, row: int, problems: ProblemList, costs_optional: boo
     name = str(rec.get("name") or "").strip()
     if not name:
         problems.add("is empty; every site needs a name", row, "name")
+    elif len(name) > MAX_NAME_CHARS:
+        problems.add(f"is {len(name):,} characters long; at most {MAX_NAME_CHARS}", row, "name")
+        name = ""
     fixed = number(problems, row, "fixed_cost_usd_per_year", rec.get("fixed_cost_usd_per_year"),
                    FIXED_COST, optional=costs_optional)
     capacity = number(problems, row, "capacity_orders_per_year",
@@ -216,12 +221,9 @@ def apply_sites_upload(scenario: Scenario, data: bytes, file_name: str) -> Scena
 
 
 def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
-    frame = read_csv_text(data, file_name)
+    frame = read_csv_text(data, file_name, MAX_UPLOADED_SITES)
     problems = ProblemList(file_name)
     if not check_columns(frame, problems, SITES_UPLOAD_REQUIRED, SITES_UPLOAD_OPTIONAL):
-        problems.raise_if_any()
-    if len(frame) > MAX_UPLOADED_SITES:
-        problems.add(f"{len(frame)} rows; at most {MAX_UPLOADED_SITES} sites per upload")
         problems.raise_if_any()
     if frame.empty:
         problems.add("no rows; one site per row: name, zip")
@@ -230,12 +232,12 @@ def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario
     # A file uploaded twice should not double the sites: same name and ZIP as a site already in
     # the scenario (or an earlier row) is a problem.
     known = {(s.name.casefold(), s.zip): s.site_id for s in scenario.sites}
-    for row, rec in enumerate(frame.to_dict("records"), start=1):
+    for row, rec in data_rows(frame):
         site = _uploaded_site(rec, row, problems, scenario, taken, file_name)
         if site is None:
             continue
         if (site.name.casefold(), site.zip) in known:
-            problems.add(f"'{site.name}' at ZIP {site.zip} is already candidate site "
+            problems.add(f"'{shown_value(site.name)}' at ZIP {site.zip} is already candidate site "
                          f"{known[(site.name.casefold(), site.zip)]}", row, "name")
             continue
         added.append(site)
@@ -252,14 +254,20 @@ def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenari
     try:
         place = find_zip(str(rec.get("zip") or ""))
     except InputError:
-        problems.add(f"'{rec.get('zip', '')}' is not a known 5-digit US ZIP", row, "zip")
+        problems.add(f"'{shown_value(rec.get('zip', ''))}' is not a known 5-digit US ZIP", row,
+                     "zip")
         place = None
     if place is not None and (problem := unmodelled_zip3(scenario, place)):
         problems.add(problem, row, "zip")
         place = None
     site_id = str(rec.get("site_id") or "").strip()
+    if len(site_id) > MAX_NAME_CHARS:
+        problems.add(f"is {len(site_id):,} characters long; at most {MAX_NAME_CHARS}", row,
+                     "site_id")
+        return None
     if site_id and site_id in taken:
-        problems.add(f"'{site_id}' is already a site id (in the scenario or an earlier row)",
+        problems.add(f"'{shown_value(site_id)}' is already a site id (in the scenario or an "
+                     "earlier row)",
                      row, "site_id")
         return None
     if not name or place is None:
