@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 MAX_SHOWN_PROBLEMS = 20  # a longer list is cut here, then "... and N more"
 SHOWN_VALUE_CHARS = 60  # a value quoted back in a message is cut to this many characters
+MAX_MESSAGE_CHARS = 400  # a longer message (one quoting a whole document) is cut in the middle
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Problem:
             where.append(f"row {self.row}")
         if self.field is not None:
             where.append(f"field '{shown_value(self.field)}'")
-        return f"{', '.join(where)}: {self.message}"
+        return _escaped(f"{', '.join(where)}: {_middle_cut(self.message)}")
 
 
 class InputError(ValueError):
@@ -145,7 +146,21 @@ def shown_value(text: object, limit: int = SHOWN_VALUE_CHARS) -> str:
     """A value the user wrote, fit to quote back in a message: control characters written as
     escapes (no terminal codes or line breaks get through) and cut to `limit` characters."""
     raw = str(text)
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw[:limit])
+    shown = _escaped(raw[:limit])
     if len(raw) > limit or len(shown) > limit:
         return shown[:limit - 3] + "..."
     return shown
+
+
+def _middle_cut(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text` with its middle left out when too long: the start says where, the end what."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit * 2 // 3]} ... {text[-(limit // 3 - 5):]}"
+
+
+def _escaped(text: str) -> str:
+    """Control characters (line breaks, terminal codes) written as escapes: \\n, \\x1b."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

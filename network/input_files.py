@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -93,8 +94,9 @@ def decode_text(data: bytes, name: str, fix: str = TEXT_FIX) -> str:
     for mark, encoding in BYTE_ORDER_MARKS:
         if data.startswith(mark):
             raise InputError([Problem(name, f"is {encoding} text, not UTF-8; {fix}")])
+    data = data.removeprefix(UTF8_BOM)
     try:
-        text = data.removeprefix(UTF8_BOM).decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError([_not_utf8(data, exc.start, name, fix)]) from None
     if "\0" in text:
@@ -103,14 +105,14 @@ def decode_text(data: bytes, name: str, fix: str = TEXT_FIX) -> str:
 
 
 def _not_utf8(data: bytes, at: int, name: str, fix: str) -> Problem:
-    line = data.count(b"\n", 0, at) + 1
+    line = line_breaks(data[:at]) + 1
     byte = data[at]
     guess = ""
     if _looks_binary(data):
         guess = "; it looks like binary data, not a text file"
     elif (cp1252 := _as_windows_1252(data)) is not None:
         guess = (f"; it looks like Windows-1252 (Western European, what Excel's plain 'CSV' "
-                 f"writes), where that byte is '{cp1252[at]}'")
+                 f"writes), where that byte is '{shown_value(cp1252[at])}'")
     return Problem(name, f"is not UTF-8 text (byte 0x{byte:02X} in this line is not valid "
                    f"UTF-8){guess}; {fix}", row=line)
 
@@ -134,9 +136,9 @@ def _nul_problem(data: bytes, name: str, fix: str) -> Problem:
     odd_nuls = sample[1::2].count(0)
     if odd_nuls * 2 > len(sample) // 2 or sample[0::2].count(0) * 2 > len(sample) // 2:
         return Problem(name, f"is UTF-16 text (every other byte is zero), not UTF-8; {fix}")
-    line = data.count(b"\n", 0, data.index(b"\0")) + 1
-    return Problem(name, f"holds a zero byte on line {line}: it looks like binary data, not a "
-                   "text file", row=line)
+    line = line_breaks(data[:data.index(b"\0")]) + 1
+    return Problem(name, "holds a zero byte: it looks like binary data, not a text file",
+                   row=line)
 
 
 def read_text(source: FileSource, name: str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -145,9 +147,13 @@ def read_text(source: FileSource, name: str, max_bytes: int = MAX_FILE_BYTES) ->
 
 
 def count_lines(data: bytes) -> int:
-    """Lines in the file, whichever line ending it uses (an upper bound on its CSV rows)."""
-    breaks = max(data.count(b"\n"), data.count(b"\r"))
-    return breaks + (0 if data.endswith((b"\n", b"\r")) or not data else 1)
+    """Lines in the file, whichever line endings it mixes (an upper bound on its CSV rows)."""
+    return line_breaks(data) + (0 if data.endswith((b"\n", b"\r")) or not data else 1)
+
+
+def line_breaks(data: bytes) -> int:
+    """Line breaks: CR LF, a lone LF and a lone CR each count once (as the CSV reader sees)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,7 +166,7 @@ class CsvTable:
     (spreadsheet row number, cells) with exactly one cell per column."""
 
     columns: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    rows: Sequence[tuple[int, Sequence[str]]]
 
 
 def read_csv(source: FileSource, name: str, max_rows: int,
@@ -179,29 +185,37 @@ def parse_csv(text: str, name: str) -> CsvTable:
     """Header and rows of comma-separated text; blank rows are skipped, a trailing empty column
     is dropped, short rows are padded with empty cells."""
     records = _records(text.lstrip("\ufeff"), name)
-    header_at = next((i for i, cells in enumerate(records) if any(c.strip() for c in cells)),
-                     None)
+    header_at = next((i for i, cells in enumerate(records) if "".join(cells).strip()), None)
     if header_at is None:
         raise InputError([Problem(name, "is empty: the first row should name the columns")])
     header_row = header_at + 1
     columns = [c.strip() for c in records[header_at]]
     _check_delimiter(columns, header_row, name)
-    body = [(i + 1, cells) for i, cells in enumerate(records) if i > header_at
-            and any(c.strip() for c in cells)]
-    keep, problems = _columns_kept(columns, body, header_row, name)
-    width = len(columns)
-    rows = []
-    for row, cells in body:
-        used = max((i + 1 for i, c in enumerate(cells) if c.strip()), default=0)
-        if used > width:
-            problems.append(Problem(name, f"has {used} values but the header names {width} "
-                                    "columns; a value holding a comma must be in double quotes",
-                                    row=row))
-        padded = list(cells[:width]) + [""] * (width - len(cells))
-        rows.append((row, tuple(padded[i] for i in keep)))
-    if problems:
-        raise InputError(problems)
-    return CsvTable(tuple(columns[i] for i in keep), tuple(rows))
+    width, problems, body = len(columns), [], []
+    for row, cells in enumerate(records[header_at + 1:], header_at + 2):
+        if not (cells and cells[0] and not cells[0].isspace()) and not "".join(cells).strip():
+            continue  # a blank row
+        if len(cells) != width:
+            cells = _fit(cells, width, row, name, problems)
+        body.append((row, cells))
+    keep, header_problems = _columns_kept(columns, body, header_row, name)
+    if problems or header_problems:
+        raise InputError(header_problems + problems)
+    if len(keep) < width:
+        body = [(row, [cells[i] for i in keep]) for row, cells in body]
+    return CsvTable(tuple(columns[i] for i in keep), body)
+
+
+def _fit(cells: list[str], width: int, row: int, name: str, problems: list[Problem]
+         ) -> list[str]:
+    """A row cut or padded to the header's width; values past the header are a problem, empty
+    cells there (trailing commas) are not."""
+    used = max((i + 1 for i, c in enumerate(cells) if c.strip()), default=0)
+    if used > width:
+        problems.append(Problem(name, f"has {used} values but the header names {width} "
+                                "columns; a value holding a comma must be in double quotes",
+                                row=row))
+    return cells[:width] + [""] * (width - len(cells))
 
 
 def _records(text: str, name: str) -> list[list[str]]:
@@ -209,8 +223,7 @@ def _records(text: str, name: str) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
     records: list[list[str]] = []
     try:
-        for cells in reader:
-            records.append(cells)
+        records.extend(reader)  # on an error, the records before it stay
     except csv.Error as exc:
         raise InputError([_quote_problem(str(exc), len(records) + 1, name)]) from None
     return records

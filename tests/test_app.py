@@ -267,6 +267,25 @@ def test_demand_upload_with_orders_outside_the_lower_48_says_so_and_offers_them(
     assert not any("uploaded orders" in w.value for w in at.warning)
 
 
+def test_long_problem_list_is_cut_and_user_text_shown_as_written():
+    """881 bad rows show 20 problems and one line counting the rest; a cell written as
+    Markdown shows as typed (escaped), not as bold text or a link; the limits are stated."""
+    at = start(page="pages/settings.py")
+    before = at.session_state["scenario"].demand
+    uploader = next(u for u in at.file_uploader if "demand" in u.label)
+    bad = b"zip3,orders_per_year\n" + b"981,**x**[a](http://e)\n" * 881
+    uploader.set_value(("d.csv", bad, "text/csv")).run()
+    [box] = at.error
+    bullets = [line for line in box.value.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 21 and "881 problems" in box.value
+    assert plain(bullets[-1]).startswith("- ... and 861 more problems in rows 22 to 882")
+    assert "\\*\\*x\\*\\*\\[a\\]\\(http" in bullets[0]
+    assert plain(bullets[0]) == ("- d.csv, row 2, field 'orders_per_year': '**x**[a](http://e)'"
+                                 " is not a number")
+    assert at.session_state["scenario"].demand == before
+    assert any("up to 200,000 rows" in c.value and "20 MB" in c.value for c in at.caption)
+
+
 def test_settings_reject_shares_not_adding_up(default):
     """Weight-mix shares must add up to 100%; the problem names the field."""
     mix = se.weight_mix_table(default)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pandas as pd
@@ -78,6 +79,18 @@ def value_text(value: object) -> str:
                                         for v in value):
         return ", ".join(f"{v.name} {value_text(v.share)}" for v in value)
     return str(value)
+
+
+@contextmanager
+def upload_checks(file_name: str) -> Iterator[None]:
+    """The scenario definition's and the scenario checks' problems with a scenario made from an
+    uploaded file, raised as InputError from the file. Their row numbers the scenario's own
+    lists (its 40th site), not the file's rows, so it is left out."""
+    try:
+        with reported_as(file_name):
+            yield
+    except InputError as err:
+        raise InputError([replace(p, row=None) for p in err.problems]) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,7 +257,8 @@ def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario
         taken.add(site.site_id)
         known[(site.name.casefold(), site.zip)] = site.site_id
     problems.raise_if_any()
-    return checked(scenario.with_changes(sites=scenario.sites + tuple(added)), file_name)
+    with upload_checks(file_name):
+        return checked(scenario.with_changes(sites=scenario.sites + tuple(added)), file_name)
 
 
 def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenario,
@@ -289,7 +303,7 @@ def apply_rate_card_upload(scenario: Scenario, data: bytes, file_name: str) -> S
     """Replace the cards of the services in an uploaded CSV (service, zone, weight_lb,
     rate_usd[, source]); raises InputError listing each problem."""
     cards = load_rate_cards(data, scenario.service_ids, name=file_name)
-    with reported_as(file_name):
+    with upload_checks(file_name):
         services = replace_rate_cards(scenario.services, cards)
         return checked(scenario.with_changes(services=services), file_name)
 
@@ -298,7 +312,7 @@ def apply_demand_upload(scenario: Scenario, data: bytes, file_name: str) -> Scen
     """Use the user's own orders (by ZIP5 or ZIP3) instead of the population spread."""
     orders = load_user_demand(data, scenario.zip3_base, name=file_name,
                               zip5_to_zip3=zip5_to_zip3)
-    with reported_as(file_name):
+    with upload_checks(file_name):
         demand = replace(scenario.demand, orders_by_zip3=orders,
                          annual_orders=float(sum(v for _, v in orders)),
                          source=f"user upload ({file_name})")
