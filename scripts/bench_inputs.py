@@ -27,13 +27,13 @@ import pandas as pd
 
 from network.input_files import read_csv
 from network.places import zip5_table, zip5_to_zip3
-from network.scenario_file import _embedded_zip3_base, load_default_scenario
+from network.scenario_file import embedded_zip3_base, load_default_scenario
 from network.tables import DEMAND_MAX_ROWS, load_user_demand
 from ui.edits import apply_demand_upload
 
 
 def demand_file(n_rows: int | None) -> bytes:
-    known = set(_embedded_zip3_base().zip3)
+    known = set(embedded_zip3_base().zip3)
     zips = sorted(z for z in zip5_table() if z[:3] in known)
     rows = zips if n_rows is None else [zips[i % len(zips)] for i in range(n_rows)]
     return ("zip5,orders_per_year\n"
@@ -53,7 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    base, scenario = _embedded_zip3_base(), load_default_scenario()
+    base, scenario = embedded_zip3_base(), load_default_scenario()
     zip5_table()  # loaded once, as in a running app
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")

@@ -267,6 +267,17 @@ def test_demand_upload_with_orders_outside_the_lower_48_says_so_and_offers_them(
     assert not any("uploaded orders" in w.value for w in at.warning)
 
 
+def test_upload_problems_from_the_scenario_checks_name_no_file_row(default):
+    """A card that stops short of the weight mix fails the scenario check, whose row would be
+    the service's place in the scenario, not a row of the file: no row is named."""
+    card = "service,zone,weight_lb,rate_usd\n" + "".join(
+        f"ups_ground,{z},0.5,{5 + z}\n" for z in range(1, 9))
+    with pytest.raises(InputError) as err:
+        edits.apply_rate_card_upload(default, card.encode(), "card.csv")
+    [problem] = err.value.problems
+    assert problem.row is None and "card stops at 0.5 lb" in problem.message
+
+
 def test_long_problem_list_is_cut_and_user_text_shown_as_written():
     """881 bad rows show 20 problems and one line counting the rest; a cell written as
     Markdown shows as typed (escaped), not as bold text or a link; the limits are stated."""

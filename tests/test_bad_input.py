@@ -11,7 +11,13 @@ from network.fields import Range
 from network.places import zip5_to_zip3
 from network.scenario import Site
 from network.scenario_file import embedded_zip3_base, scenario_from_json
-from network.tables import load_rate_cards, load_sites, load_user_demand
+from network.tables import (
+    load_rate_cards,
+    load_sites,
+    load_transit_days,
+    load_user_demand,
+    load_zip3_base,
+)
 
 SITES_HEADER = "site_id,name,lat,lon,fixed_cost_usd_per_year,capacity_orders_per_year\n"
 SERVICES = ["usps_ground_advantage", "ups_ground"]
@@ -39,7 +45,7 @@ def test_text_and_nan_where_numbers_belong():
     """Text and NaN in number columns name the row and field."""
     msgs = sites(SITES_HEADER + "A,a,47.4,-122.3,lots,100\nB,b,nan,-122.3,5,100\n")
     assert "s.csv, row 2, field 'fixed_cost_usd_per_year': 'lots' is not a number" in msgs
-    assert any(m.startswith("s.csv, row 3, field 'lat'") for m in msgs)
+    assert "s.csv, row 3, field 'lat': 'nan' is not a finite number" in msgs
 
 
 def test_latitude_out_of_range():
@@ -73,6 +79,17 @@ def test_negative_demand():
     msgs = problems_of(lambda: load_user_demand(b"zip3,orders_per_year\n981,-3\n",
                                                 embedded_zip3_base(), name="d.csv"))
     assert any("row 2, field 'orders_per_year'" in m for m in msgs)
+
+
+def test_duplicate_keys_in_the_zip3_table_and_transit_days(tmp_path):
+    """A ZIP3 or a (service, zone) given twice is named with the row of its first use."""
+    zip3 = b"zip3,state,lat,lon,population\n981,WA,47.6,-122.3,5\n981,WA,47.6,-122.3,5\n"
+    assert problems_of(lambda: load_zip3_base(zip3)) == [
+        "ZIP3 file, row 3, field 'zip3': duplicate ZIP3 '981' (first in row 2)"]
+    rows = "".join(f"{s},{z},2\n" for s in SERVICES for z in range(1, 9))
+    text = "service,zone,transit_days\n" + rows + "ups_ground,3,4\n"
+    assert problems_of(lambda: load_transit_days(text.encode(), SERVICES, name="t.csv")) == [
+        "t.csv, row 18, field 'zone': duplicate transit days for ups_ground, zone 3"]
 
 
 def test_user_demand_aggregates_to_zip3():

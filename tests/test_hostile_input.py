@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from network.geo import N_ZONES
 from network.places import zip5_table, zip5_to_zip3
 from network.scenario import Scenario, Zip3Base
-from network.scenario_file import _embedded_zip3_base, load_default_scenario
+from network.scenario_file import embedded_zip3_base, load_default_scenario
 from network.tables import (
     load_rate_cards,
     load_sites,
@@ -49,7 +49,7 @@ WEIGHTS_LB = (0.25, 0.5, 1, 2, 3, 5, 10, 20, 35, 70, 150)
 
 @cache
 def base() -> Zip3Base:
-    return _embedded_zip3_base()
+    return embedded_zip3_base()
 
 
 @cache

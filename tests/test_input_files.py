@@ -19,7 +19,7 @@ from network.input_files import (
     read_text,
 )
 from network.places import zip5_table, zip5_to_zip3
-from network.scenario_file import _embedded_zip3_base
+from network.scenario_file import embedded_zip3_base
 from network.tables import DEMAND_MAX_ROWS, load_user_demand
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ def read(data: bytes, max_rows: int = 100):
 
 
 def demand(data: bytes):
-    return load_user_demand(data, _embedded_zip3_base(), name="d.csv")
+    return load_user_demand(data, embedded_zip3_base(), name="d.csv")
 
 
 def test_utf8_byte_order_mark_is_accepted_silently():
@@ -156,12 +156,13 @@ def test_line_count_with_mixed_line_endings():
     assert count_lines(b"") == 0
 
 
-def test_size_limit_is_checked_before_reading(tmp_path):
-    """A file over the limit is refused from its size alone (this one is sparse: nothing to
-    read), with the limit in MB."""
+def test_size_limit_is_checked_before_reading(tmp_path, monkeypatch):
+    """A file over the limit is refused from its size alone, never read, with the limit in
+    MB."""
     path = tmp_path / "huge.csv"
     with path.open("wb") as f:
-        f.truncate(MAX_FILE_BYTES + 1)
+        f.truncate(MAX_FILE_BYTES + 1)  # sparse: takes no disk
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
     assert problems(lambda: read_text(path, "huge.csv")) == [
         "huge.csv: is larger than 20 MB, the most this tool reads from one file; split it or "
         "leave out the rows and columns it does not need"]
@@ -185,11 +186,11 @@ def test_missing_file_and_folder(tmp_path):
 def test_large_valid_zip5_demand_file():
     """Every US ZIP5 in the demand base, one row each (about 41,000 rows): read in full and
     summed into ZIP3s. Timings: BENCHMARKS.md."""
-    known = set(_embedded_zip3_base().zip3)
+    known = set(embedded_zip3_base().zip3)
     zips = sorted(z for z in zip5_table() if z[:3] in known)
     assert len(zips) > 40_000
     text = "zip5,orders_per_year\n" + "".join(f"{z},{i % 7 + 1}\n" for i, z in enumerate(zips))
-    orders = dict(load_user_demand(text.encode(), _embedded_zip3_base(), name="d.csv",
+    orders = dict(load_user_demand(text.encode(), embedded_zip3_base(), name="d.csv",
                                    zip5_to_zip3=zip5_to_zip3))
     assert sum(orders.values()) == sum(i % 7 + 1 for i in range(len(zips)))
     assert set(orders) == {z[:3] for z in zips}
@@ -252,3 +253,24 @@ def test_a_message_quoting_a_whole_document_is_cut_in_the_middle():
     head, tail = line.split(" ... ")
     assert len(line) < 450 and head.startswith("s.json, field 'name': {'x': 'xxx")
     assert message.endswith(tail) and tail.endswith("x'} is not of type 'string'")
+
+
+def test_not_utf8_after_a_byte_order_mark_names_the_right_byte():
+    """The byte named is the one that is not UTF-8, also when a byte-order mark precedes it."""
+    data = b"\xef\xbb\xbfzip3,orders\n981,caf\xe9\n"
+    [message] = problems(lambda: read(data))
+    assert message.startswith("f.csv, row 2: is not UTF-8 text (byte 0xE9")
+    assert "where that byte is '\u00e9'" in message
+
+
+def test_a_decimal_comma_is_not_read_as_thousands():
+    """'1,5' (a European decimal) is refused, not read as 15; '1,500' is fifteen hundred."""
+    assert problems(lambda: demand(b'zip3,orders_per_year\n981,"1,5"\n')) == [
+        "d.csv, row 2, field 'orders_per_year': '1,5' is not a number: write decimals with a "
+        "point (1.5) and thousands with commas or nothing (1,000 or 1000)"]
+    assert demand(b'zip3,orders_per_year\n981,"1,500"\n') == (("981", 1500.0),)
+
+
+def test_read_text_drops_a_byte_order_mark():
+    """Any text file (a scenario JSON) may start with Excel's or Notepad's UTF-8 mark."""
+    assert read_text(b"\xef\xbb\xbf{}", "s.json") == "{}"
