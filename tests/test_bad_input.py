@@ -167,14 +167,15 @@ def test_sites_csv_refuses_what_the_definition_refuses(field):
            "rent_usd_per_sqft_year": 10, "size_sqft": 1000}
     row[field] = _outside(Range.of(Site, field))
     msgs = sites(",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n")
-    assert any(m.startswith(f"s.csv, row 1, field '{field}'") for m in msgs), msgs
+    assert any(m.startswith(f"s.csv, row 2, field '{field}'") for m in msgs), msgs
 
 
 def test_a_zip3_table_with_a_zip3_twice_is_a_problem_not_a_traceback(tmp_path, capsys):
-    """The CSV checks pass a repeated ZIP3; the ZIP3 table's definition refuses it, and
-    `validate` reports that as a problem line (exit 2)."""
+    """A repeated ZIP3 (which the ZIP3 table's definition also refuses) is reported by the
+    CSV reader with both rows, as a problem line from `validate` (exit 2)."""
     table = tmp_path / "zip3.csv"
     table.write_text("zip3,state,lat,lon,population\n981,WA,47.6,-122.3,10\n"
                      "981,WA,47.6,-122.3,10\n")
     assert main(["validate", str(table)]) == 2
-    assert "a ZIP3 appears more than once" in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith(
+        "zip3.csv, row 3, field 'zip3': duplicate ZIP3 '981' (first in row 2)\n")
