@@ -43,7 +43,11 @@ def scenario_arg(path: str | None) -> Scenario:
     if not path:
         return load_default_scenario()
     read_text(path, path)  # size and encoding first: load_scenario reports neither plainly
-    return load_scenario(path)
+    try:
+        return load_scenario(path)
+    except RecursionError:  # json.loads on a document nested thousands of levels deep
+        raise InputError([Problem(path, "is nested too deeply to be a scenario (lists or "
+                                  "objects inside each other thousands of levels down)")]) from None
 
 
 def output_dir(path: str) -> Path:
