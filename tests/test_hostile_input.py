@@ -429,12 +429,15 @@ def test_cli_evaluate_any_open_list_and_out(ids, out):
     (["solve", "--out", "{folder}/out", "--time-limit", "inf"], "time limit"),
     (["zone", "9810\u00b2", "10001"], "not a 3- or 5-digit ZIP"),
     (["validate", "{deep}"], "nested too deeply"),
+    (["sweep", "{utf16}", "--out", "{folder}/sweep"], "is UTF-16 text, not UTF-8"),
 ])
 def test_cli_process_exit_codes(tmp_path, args, message):
     """As a real process: exit 2 and one plain line for each of these, no traceback."""
     paths = {"latin1": tmp_path / "sites.csv", "semicolons": tmp_path / "demand.csv",
              "folder": tmp_path, "deep": tmp_path / "deep.json"}
     paths["deep"].write_text("[" * 100_000 + "]" * 100_000)
+    paths["utf16"] = tmp_path / "scenario.json"
+    paths["utf16"].write_text('{"name": "x"}', encoding="utf-16")
     paths["latin1"].write_bytes("site_id,name\nA,Montr\u00e9al\n".encode("cp1252"))
     paths["semicolons"].write_text("zip3;orders_per_year\n981;1,5\n")
     run = hostile.cli_process([a.format(**paths) for a in args])
