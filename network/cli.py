@@ -1,19 +1,22 @@
 """Command line: `python -m network COMMAND ...` (a stable contract; see README).
 
 Exit codes: 0 success, 1 generated docs out of date (`schema --check`), 2 bad input (one line
-per problem, naming row and field), 3 infeasible (solve only, with the explanation), 4 no
-design found within the time limit.
+per problem, naming row and field; a long list is cut after 20 lines with a count of the rest),
+3 infeasible (solve only, with the explanation), 4 no design found within the time limit. Bad
+input includes an --out path that cannot be written, which is checked before any work starts.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from network.errors import InputError, Problem, reported_as
+from network.errors import InputError, Problem, problem_lines, reported_as, shown_value
 from network.evaluate import Design, chosen_lanes_frame, evaluate, kpis_dict, sites_frame
+from network.input_files import read_text
 from network.lanes import build_lanes, lanes_frame
 from network.places import zip3_point, zip5_to_zip3
 from network.scenario import Scenario
@@ -35,8 +38,47 @@ from network.tables import (
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
-def _scenario(path: str | None) -> Scenario:
-    return load_scenario(path) if path else load_default_scenario()
+def scenario_arg(path: str | None) -> Scenario:
+    """The scenario named on the command line, or the default one."""
+    if not path:
+        return load_default_scenario()
+    read_text(path, path)  # size and encoding first: load_scenario reports neither plainly
+    try:
+        return load_scenario(path)
+    except RecursionError:  # json.loads on a document nested thousands of levels deep
+        raise InputError([Problem(path, "is nested too deeply to be a scenario (lists or "
+                                  "objects inside each other thousands of levels down)")]) from None
+
+
+def output_dir(path: str) -> Path:
+    """The --out folder, created now so that a path that cannot be written is refused before
+    any work is done."""
+    return _writable(Path(path), folder=True)
+
+
+def output_file(path: str) -> Path:
+    """The --out file, its folder created now (as for `output_dir`)."""
+    _writable(Path(path).parent, folder=True)
+    return _writable(Path(path), folder=False)
+
+
+def _writable(path: Path, folder: bool) -> Path:
+    def refuse(why: str) -> InputError:
+        return InputError([Problem("--out", f"cannot write to '{shown_value(path)}': {why}")])
+
+    if folder and path.exists() and not path.is_dir():
+        raise refuse("it is a file, not a folder")
+    if not folder and path.is_dir():
+        raise refuse("it is a folder; give a file name")
+    try:
+        if folder:
+            path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise refuse(exc.strerror or str(exc)) from None
+    target = path if folder or path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        raise refuse("permission denied")
+    return path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,12 +105,13 @@ def _zip3_of_code(code: str, label: str) -> str:
     digits = 3 if len(code) <= 3 else 5
     norm = normalize_zip(code, digits)
     if norm is None:
-        raise InputError([Problem("zone", f"'{code}' is not a 3- or 5-digit ZIP", field=label)])
+        raise InputError([Problem("zone", f"'{shown_value(code)}' is not a 3- or 5-digit ZIP",
+                                  field=label)])
     if digits == 3:
         return norm
     zip3 = zip5_to_zip3(norm)
     if zip3 is None:
-        raise InputError([Problem("zone", f"unknown ZIP '{code}'", field=label)])
+        raise InputError([Problem("zone", f"unknown ZIP '{shown_value(code)}'", field=label)])
     return zip3
 
 
@@ -77,18 +120,18 @@ def _zip3_of_code(code: str, label: str) -> str:
 
 
 def cmd_lanes(args: argparse.Namespace) -> int:
-    frame = lanes_frame(build_lanes(_scenario(args.scenario)))
-    frame.to_csv(args.out, index=False)
+    out = output_file(args.out)
+    frame = lanes_frame(build_lanes(scenario_arg(args.scenario)))
+    frame.to_csv(out, index=False)
     print(f"wrote {len(frame):,} lanes to {args.out}")
     return EXIT_OK
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    scenario = _scenario(args.scenario)
+    out = output_dir(args.out)
+    scenario = scenario_arg(args.scenario)
     open_ids = tuple(s.strip() for s in args.open.split(",") if s.strip())
     evaluation = evaluate(scenario, Design(open_ids))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     result = {"scenario": scenario.name, "open_sites": list(open_ids),
               "feasible": evaluation.feasible, "kpis": kpis_dict(evaluation)}
     (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -116,7 +159,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _validate_file(path: Path) -> str:
     if path.suffix.lower() == ".json":
-        load_scenario(path)
+        scenario_arg(str(path))
         return "scenario"
     columns = set(read_csv_text(path, str(path)).columns)
     services = load_default_scenario().service_ids
@@ -205,6 +248,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except InputError as exc:
-        for problem in exc.problems:
-            print(str(problem), file=sys.stderr)
+        for line in problem_lines(exc.problems):
+            print(line, file=sys.stderr)
         return EXIT_BAD_INPUT

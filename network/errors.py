@@ -1,23 +1,34 @@
-"""The one error type for bad input, carrying every problem found with its row and field."""
+"""The one error type for bad input, carrying every problem found with its row and field, and
+the short list of them that people read (the command line and the app show the same one)."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
+MAX_SHOWN_PROBLEMS = 20  # a longer list is cut here, then "... and N more"
+SHOWN_VALUE_CHARS = 60  # a value quoted back in a message is cut to this many characters
+MAX_MESSAGE_CHARS = 400  # a longer message (one quoting a whole document) is cut in the middle
+
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: where it is (source, row, field) and what is wrong."""
+    """One thing wrong with an input: where it is (source, row, field) and what is wrong.
+
+    `row` counts as the user sees the input: in a CSV file, the row a spreadsheet shows (the
+    header is row 1, so the first data row is row 2); in a table edited in the app, the table's
+    row from the top (the first row is 1); in a JSON file, the line or the list item (from 1).
+    """
 
     source: str
     message: str
-    row: int | None = None  # 1-based data row (the header is not counted)
+    row: int | None = None
     field: str | None = None
 
     def __str__(self) -> str:
@@ -25,8 +36,8 @@ class Problem:
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.field is not None:
-            where.append(f"field '{self.field}'")
-        return f"{', '.join(where)}: {self.message}"
+            where.append(f"field '{shown_value(self.field)}'")
+        return _escaped(f"{', '.join(where)}: {_middle_cut(self.message)}")
 
 
 class InputError(ValueError):
@@ -34,7 +45,7 @@ class InputError(ValueError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(problem_lines(self.problems)))
 
 
 class ProblemList:
@@ -112,3 +123,44 @@ def reported_as(source: str) -> Iterator[None]:
         yield
     except ValidationError as err:
         raise InputError(problems_from_validation(err, source)) from None
+
+
+def problem_lines(problems: Sequence[Problem], limit: int = MAX_SHOWN_PROBLEMS) -> list[str]:
+    """One line per problem, at most `limit` of them; the rest summed up in one last line by
+    field (a file with 881 bad rows is read from its first 20 and a count)."""
+    if len(problems) <= limit + 1:
+        return [str(p) for p in problems]
+    rest = problems[limit:]
+    by_field = Counter(p.field for p in rest).most_common()
+    parts = [f"{n:,} in field '{shown_value(field)}'" if field else f"{n:,} not in one field"
+             for field, n in by_field[:3]]
+    if len(by_field) > 3:
+        parts.append(f"{sum(n for _, n in by_field[3:]):,} in other fields")
+    rows = [p.row for p in rest if p.row is not None]
+    span = f" in rows {min(rows):,} to {max(rows):,}" if len(set(rows)) > 1 else ""
+    return ([str(p) for p in problems[:limit]]
+            + [f"... and {len(rest):,} more problems{span} ({', '.join(parts)})"])
+
+
+def shown_value(text: object, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """A value the user wrote, fit to quote back in a message: control characters written as
+    escapes (no terminal codes or line breaks get through) and cut to `limit` characters."""
+    raw = str(text)
+    shown = _escaped(raw[:limit])
+    if len(raw) > limit or len(shown) > limit:
+        return shown[:limit - 3] + "..."
+    return shown
+
+
+def _middle_cut(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text` with its middle left out when too long: the start says where, the end what."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit * 2 // 3]} ... {text[-(limit // 3 - 5):]}"
+
+
+def _escaped(text: str) -> str:
+    """Control characters (line breaks, terminal codes) written as escapes: \\n, \\x1b."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

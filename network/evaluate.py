@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from network.errors import InputError, Problem
+from network.errors import InputError, Problem, shown_value
 from network.lanes import LaneTable, build_lanes
 from network.scenario import Scenario
 
@@ -98,7 +98,7 @@ def evaluate(scenario: Scenario, design: Design, lanes: LaneTable | None = None)
 def _open_mask(lanes: LaneTable, design: Design) -> np.ndarray:
     unknown = sorted(set(design.open_site_ids) - set(lanes.site_ids))
     if unknown:
-        raise InputError([Problem("design", f"unknown site id '{u}'", field="open")
+        raise InputError([Problem("design", f"unknown site id '{shown_value(u)}'", field="open")
                           for u in unknown])
     return np.array([s in design.open_site_ids for s in lanes.site_ids])
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from network.errors import InputError, Problem
+from network.errors import InputError, Problem, shown_value
 from network.scenario import Site, Zip3Base
 from network.tables import DATA_DIR, nearest_zip3, normalize_zip
 
@@ -70,7 +70,7 @@ def find_zip(code: str) -> Place:
     """A place for a 5-digit ZIP (its centroid)."""
     zip5 = normalize_zip(code, 5)
     if zip5 is None or zip5 not in zip5_table():
-        raise InputError([Problem("search", f"unknown ZIP '{code}'", field="zip")])
+        raise InputError([Problem("search", f"unknown ZIP '{shown_value(code)}'", field="zip")])
     city, state, lat, lon = zip5_table()[zip5]
     return Place(city, state, lat, lon, zip5, zip5[:3])
 

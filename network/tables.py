@@ -2,25 +2,28 @@
 rate cards.
 
 Every reader checks the whole file first and raises one `InputError` listing each problem with
-its row and field; nothing is returned in part. Rows are numbered from 1 after the header, as a
-spreadsheet user counts them below the header line.
+its row and field; nothing is returned in part. Rows are numbered as a spreadsheet shows them:
+the header is row 1, the first data row is row 2. Size, encoding, delimiter and shape are
+checked first, in network/input_files.py; each reader has a row limit (`*_MAX_ROWS`), checked
+on the file's line count before it is parsed.
 """
 
 from __future__ import annotations
 
 import difflib
-import io
 import math
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from network.errors import InputError, Problem, ProblemList
+from network.errors import ProblemList, shown_value
 from network.export.cells import unguarded
 from network.geo import N_ZONES, great_circle_mi
+from network.input_files import FileSource, read_csv
 from network.scenario import Service, Site, Zip3Base
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -28,25 +31,35 @@ ZIP3_FILE = DATA_DIR / "us_zip3_demand.csv"
 SITES_FILE = DATA_DIR / "candidate_sites.csv"
 RATE_CARDS_DIR = DATA_DIR / "rate_cards"
 
-CsvSource = str | Path | bytes | io.IOBase
+CsvSource = FileSource
+
+# Rows below the header each reader accepts: a bound on the work one file can cause, far above
+# any real input of its kind.
+ZIP3_MAX_ROWS = 1_000  # every possible 3-digit code
+SITES_MAX_ROWS = 5_000
+DEMAND_MAX_ROWS = 200_000  # about 41,000 US ZIP5s, with room for rows by month or channel
+RATE_CARD_MAX_ROWS = 20_000  # 8 zones x 150 weight bands x 16 services
+TRANSIT_MAX_ROWS = 1_000
+SERVICES_MAX_ROWS = 100
 
 
 # ---------------------------------------------------------------------------------------------
 # Generic helpers
 
 
-def read_csv_text(source: CsvSource, name: str) -> pd.DataFrame:
-    """Every cell as text (no type guessing), so that the checks below see what the user wrote."""
-    try:
-        if isinstance(source, bytes):
-            source = io.BytesIO(source)
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError([Problem(name, "file not found")]) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(name, f"not a readable CSV file ({exc})")]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+def read_csv_text(source: CsvSource, name: str, max_rows: int = DEMAND_MAX_ROWS
+                  ) -> pd.DataFrame:
+    """Every cell as text (no type guessing), so that the checks below see what the user wrote;
+    the index holds each row's spreadsheet number (see `data_rows`)."""
+    table = read_csv(source, name, max_rows)
+    index = pd.Index([row for row, _ in table.rows], name="row", dtype=int)
+    return pd.DataFrame([cells for _, cells in table.rows], columns=list(table.columns),
+                        index=index, dtype=object)  # Python strings: fast to iterate
+
+
+def data_rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row as a spreadsheet numbers it, {column: text}) for each row of `read_csv_text`."""
+    return zip(frame.index.tolist(), frame.to_dict("records"), strict=True)
 
 
 def check_columns(frame: pd.DataFrame, problems: ProblemList, required: Iterable[str],
@@ -68,23 +81,31 @@ def check_columns(frame: pd.DataFrame, problems: ProblemList, required: Iterable
     return not missing
 
 
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234,567.89
+
+
 def parse_number(problems: ProblemList, row: int, field: str, text: str, *,
                  minimum: float | None = None, maximum: float | None = None,
                  strictly_positive: bool = False, integer: bool = False,
                  optional: bool = False) -> float | None:
     """A finite number within bounds, or None after recording why not."""
-    text = str(text).strip().replace(",", "") if text is not None else ""
-    if text.lower() == "nan":  # a blank cell once pandas or a table editor has read it
-        text = ""
+    if not isinstance(text, str) and pd.api.types.is_scalar(text) and pd.isna(text):
+        text = ""  # a blank cell of a table editor
+    text = str(text).strip()
     if text == "":
         if not optional:
             problems.add("is empty; a number is required", row, field)
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        problems.add(f"'{text}' is not a number", row, field)
+    if "," in text and not THOUSANDS.fullmatch(text):
+        problems.add(f"'{shown_value(text)}' is not a number: write decimals with a point (1.5) "
+                     "and thousands with commas or nothing (1,000 or 1000)", row, field)
         return None
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        problems.add(f"'{shown_value(text)}' is not a number", row, field)
+        return None
+    text = shown_value(text)
     if math.isnan(value) or math.isinf(value):
         problems.add(f"'{text}' is not a finite number", row, field)
         return None
@@ -108,7 +129,7 @@ def normalize_zip(text: str, digits: int) -> str | None:
     text = str(text).strip()
     if "-" in text and digits == 5:
         text = text.split("-")[0]
-    if not text.isdigit() or len(text) > digits:
+    if not (text.isascii() and text.isdigit()) or len(text) > digits:
         return None
     return text.zfill(digits)
 
@@ -120,15 +141,20 @@ def normalize_zip(text: str, digits: int) -> str | None:
 def load_zip3_base(path: CsvSource = ZIP3_FILE) -> Zip3Base:
     """The embedded population-by-ZIP3 table (data/us_zip3_demand.csv)."""
     name = str(path) if isinstance(path, str | Path) else "ZIP3 file"
-    frame = read_csv_text(path, name)
+    frame = read_csv_text(path, name, ZIP3_MAX_ROWS)
     problems = ProblemList(name)
     if not check_columns(frame, problems, ["zip3", "state", "lat", "lon", "population"]):
         problems.raise_if_any()
-    rows = []
-    for i, rec in enumerate(frame.to_dict("records"), start=1):
+    if frame.empty:
+        problems.add("has no ZIP3 rows")
+    rows, seen = [], {}
+    for i, rec in data_rows(frame):
         zip3 = normalize_zip(rec["zip3"], 3)
         if zip3 is None:
-            problems.add(f"'{rec['zip3']}' is not a 3-digit ZIP", i, "zip3")
+            problems.add(f"'{shown_value(rec['zip3'])}' is not a 3-digit ZIP", i, "zip3")
+        elif zip3 in seen:
+            problems.add(f"duplicate ZIP3 '{zip3}' (first in row {seen[zip3]})", i, "zip3")
+        seen.setdefault(zip3, i)
         lat = parse_number(problems, i, "lat", rec["lat"], minimum=-90, maximum=90)
         lon = parse_number(problems, i, "lon", rec["lon"], minimum=-180, maximum=180)
         pop = parse_number(problems, i, "population", rec["population"], minimum=0)
@@ -168,19 +194,19 @@ def load_sites(source: CsvSource = SITES_FILE, base: Zip3Base | None = None,
     """Candidate sites from a CSV; the ZIP3 is derived from the location when not given."""
     name = name or (str(source) if isinstance(source, str | Path) else "sites file")
     base = base or load_zip3_base()
-    frame = read_csv_text(source, name)
+    frame = read_csv_text(source, name, SITES_MAX_ROWS)
     problems = ProblemList(name)
     if not check_columns(frame, problems, SITE_REQUIRED, [*SITE_OPTIONAL, *SITE_EXPORT_COLUMNS]):
         problems.raise_if_any()
     if frame.empty:
         problems.add("has no sites")
     sites, seen = [], {}
-    for i, rec in enumerate(frame.to_dict("records"), start=1):
+    for i, rec in data_rows(frame):
         rec = {k: unguarded(str(v)) for k, v in rec.items()}  # an export's '=... is text
         site_id = str(rec["site_id"]).strip()
         if site_id in seen:
-            problems.add(f"duplicate site id '{site_id}' (first used in row {seen[site_id]})",
-                         i, "site_id")
+            problems.add(f"duplicate site id '{shown_value(site_id)}' (first used in row "
+                         f"{seen[site_id]})", i, "site_id")
         seen.setdefault(site_id, i)
         site = _site_from_record(rec, i, problems, base)
         if site is not None:
@@ -206,7 +232,7 @@ def _site_from_record(rec: dict, row: int, problems: ProblemList, base: Zip3Base
                         optional=True)
     zip5 = str(rec.get("zip", "")).strip()
     if zip5 and normalize_zip(zip5, 5) is None:
-        problems.add(f"'{zip5}' is not a 5-digit ZIP", row, "zip")
+        problems.add(f"'{shown_value(zip5)}' is not a 5-digit ZIP", row, "zip")
     if len(problems.items) > before:
         return None
     zip3, state, miles = nearest_zip3(base, lat, lon)
@@ -218,7 +244,8 @@ def _site_from_record(rec: dict, row: int, problems: ProblemList, base: Zip3Base
     if given_zip3:
         zip3 = normalize_zip(given_zip3, 3) or zip3
         if zip3 not in base.zip3:
-            problems.add(f"unknown ZIP3 '{given_zip3}'", row, "zip3" if rec.get("zip3") else "zip")
+            problems.add(f"unknown ZIP3 '{shown_value(given_zip3)}'", row,
+                         "zip3" if rec.get("zip3") else "zip")
             return None
     return Site(site_id=site_id, name=str(rec["name"]).strip() or site_id,
                 state=str(rec.get("state", "")).strip() or state, lat=lat, lon=lon, zip3=zip3,
@@ -244,7 +271,7 @@ def load_user_demand(source: CsvSource, base: Zip3Base, name: str | None = None,
                      ) -> tuple[tuple[str, float], ...]:
     """Orders per year by ZIP5 or ZIP3, aggregated to the ZIP3 areas of `base`."""
     name = name or (str(source) if isinstance(source, str | Path) else "demand file")
-    frame = read_csv_text(source, name)
+    frame = read_csv_text(source, name, DEMAND_MAX_ROWS)
     problems = ProblemList(name)
     key = next((c for c in ("zip3", "zip5", "zip") if c in frame.columns), None)
     qty = next((c for c in ("orders_per_year", "orders") if c in frame.columns), None)
@@ -254,7 +281,7 @@ def load_user_demand(source: CsvSource, base: Zip3Base, name: str | None = None,
         problems.raise_if_any()
     known = set(base.zip3)
     totals: dict[str, float] = {}
-    for i, rec in enumerate(frame.to_dict("records"), start=1):
+    for i, rec in data_rows(frame):
         orders = parse_number(problems, i, qty, rec[qty], minimum=0)
         zip3 = _zip3_of(rec[key], key, i, problems, known, zip5_to_zip3)
         if orders is not None and zip3 is not None:
@@ -270,7 +297,7 @@ def _zip3_of(text: str, key: str, row: int, problems: ProblemList, known: set[st
     digits = 3 if key == "zip3" else 5
     code = normalize_zip(text, digits)
     if code is None:
-        problems.add(f"'{text}' is not a {digits}-digit ZIP", row, key)
+        problems.add(f"'{shown_value(text)}' is not a {digits}-digit ZIP", row, key)
         return None
     if digits == 5:
         zip3 = zip5_to_zip3(code) if zip5_to_zip3 else code[:3]
@@ -308,7 +335,7 @@ def load_rate_cards(source: CsvSource, known_services: Iterable[str],
     Every weight band must have a rate for each of zones 1..8.
     """
     name = name or (str(source) if isinstance(source, str | Path) else "rate card")
-    frame = read_csv_text(source, name)
+    frame = read_csv_text(source, name, RATE_CARD_MAX_ROWS)
     problems = ProblemList(name)
     if not check_columns(frame, problems, CARD_COLUMNS, ["source"]):
         problems.raise_if_any()
@@ -317,11 +344,11 @@ def load_rate_cards(source: CsvSource, known_services: Iterable[str],
     known = set(known_services)
     cells: dict[str, dict[float, dict[int, float]]] = {}
     sources: dict[str, str] = {}
-    for i, rec in enumerate(frame.to_dict("records"), start=1):
+    for i, rec in data_rows(frame):
         service = str(rec["service"]).strip()
         if service not in known:
-            problems.add(f"unknown service '{service}'; known: {', '.join(sorted(known))}",
-                         i, "service")
+            problems.add(f"unknown service '{shown_value(service)}'; known: "
+                         f"{', '.join(sorted(known))}", i, "service")
         zone = parse_number(problems, i, "zone", rec["zone"], minimum=1, maximum=N_ZONES,
                             integer=True)
         weight = parse_number(problems, i, "weight_lb", rec["weight_lb"], strictly_positive=True)
@@ -356,22 +383,25 @@ def _card(service: str, bands: dict[float, dict[int, float]], source: str) -> Ra
 def load_transit_days(source: CsvSource, known_services: Iterable[str],
                       name: str | None = None) -> dict[str, tuple[int, ...]]:
     """Transit business days by zone for each service (service, zone, transit_days)."""
-    name = name or str(source)
-    frame = read_csv_text(source, name)
+    name = name or (str(source) if isinstance(source, str | Path) else "transit days")
+    frame = read_csv_text(source, name, TRANSIT_MAX_ROWS)
     problems = ProblemList(name)
     if not check_columns(frame, problems, ["service", "zone", "transit_days"], ["source"]):
         problems.raise_if_any()
     known = set(known_services)
     days: dict[str, dict[int, int]] = {}
-    for i, rec in enumerate(frame.to_dict("records"), start=1):
+    for i, rec in data_rows(frame):
         service = str(rec["service"]).strip()
         if service not in known:
-            problems.add(f"unknown service '{service}'", i, "service")
+            problems.add(f"unknown service '{shown_value(service)}'", i, "service")
         zone = parse_number(problems, i, "zone", rec["zone"], minimum=1, maximum=N_ZONES,
                             integer=True)
         d = parse_number(problems, i, "transit_days", rec["transit_days"], minimum=0,
                          maximum=30, integer=True)
         if service in known and zone is not None and d is not None:
+            if int(zone) in days.get(service, {}):
+                problems.add(f"duplicate transit days for {service}, zone {int(zone)}", i,
+                             "zone")
             days.setdefault(service, {})[int(zone)] = int(d)
     for service in sorted(known):
         missing = [z for z in range(1, N_ZONES + 1) if z not in days.get(service, {})]
@@ -390,12 +420,12 @@ def load_services(directory: str | Path = RATE_CARDS_DIR) -> tuple[Service, ...]
     """All services of a rate-card folder: services.csv, transit_days.csv and one card each."""
     directory = Path(directory)
     name = str(directory / "services.csv")
-    frame = read_csv_text(directory / "services.csv", name)
+    frame = read_csv_text(directory / "services.csv", name, SERVICES_MAX_ROWS)
     problems = ProblemList(name)
     if not check_columns(frame, problems, SERVICE_COLUMNS, ["source"]):
         problems.raise_if_any()
     heads = []
-    for i, rec in enumerate(frame.to_dict("records"), start=1):
+    for i, rec in data_rows(frame):
         service = str(rec["service"]).strip()
         if not service:
             problems.add("is empty", i, "service")

@@ -1,7 +1,9 @@
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,3 +86,15 @@ def dask_cluster():
                            host="127.0.0.1", dashboard_address=None)
     yield cluster
     cluster.close()
+
+
+# Property tests (tests/hostile.py): `quick` in the default run; `thorough` tries 20 times as many
+# cases: HYPOTHESIS_PROFILE=thorough make test, or pytest --hypothesis-profile=thorough.
+# No deadline: a timed assertion would fail on this shared machine for no fault of the code.
+_HYPOTHESIS_COMMON = dict(deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow,
+                                                 HealthCheck.data_too_large,
+                                                 HealthCheck.large_base_example])
+settings.register_profile("quick", max_examples=100, **_HYPOTHESIS_COMMON)
+settings.register_profile("thorough", max_examples=2000, **_HYPOTHESIS_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))

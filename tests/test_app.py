@@ -47,6 +47,16 @@ def start(scenario=None, page: str | None = None) -> AppTest:
     return at
 
 
+def plain(markdown: str) -> str:
+    """Markdown as a reader sees it, its escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def error_text(at: AppTest) -> str:
+    """The page's error boxes as a reader sees them."""
+    return plain(" ".join(e.value for e in at.error))
+
+
 def open_sites_table(at: AppTest) -> AppTest:
     """What a click on the Designer's closed "Candidate sites" expander does (AppTest cannot
     click one): the expander's state and the session's memory of it, then a rerun."""
@@ -215,9 +225,9 @@ def test_bad_rate_card_upload_keeps_previous_data():
     card_uploader = next(u for u in at.file_uploader if "rate card" in u.label)
     card_uploader.set_value(("bad.csv", BAD_CARD, "text/csv")).run()
     assert not at.exception
-    message = " ".join(e.value for e in at.error).replace("\\", "")  # Markdown escapes
+    message = error_text(at)
     assert "previous data is kept" in message
-    assert "row 1, field 'rate_usd'" in message and "row 2, field 'service'" in message
+    assert "row 2, field 'rate_usd'" in message and "row 3, field 'service'" in message
     assert at.session_state["scenario"].services == before
 
 
@@ -236,7 +246,7 @@ def test_bad_demand_upload_keeps_previous_demand():
     before = at.session_state["scenario"].demand
     uploader = next(u for u in at.file_uploader if "demand" in u.label)
     uploader.set_value(("d.csv", b"zip3,orders_per_year\n100,5000\n000,10\n", "text/csv")).run()
-    assert "row 2, field 'zip3'" in " ".join(e.value for e in at.error)
+    assert "row 3, field 'zip3'" in error_text(at)
     assert at.session_state["scenario"].demand == before
 
 
@@ -255,6 +265,36 @@ def test_demand_upload_with_orders_outside_the_lower_48_says_so_and_offers_them(
     assert not at.exception, [e.message for e in at.exception]
     assert at.session_state["scenario"].demand.include_noncontiguous
     assert not any("uploaded orders" in w.value for w in at.warning)
+
+
+def test_upload_problems_from_the_scenario_checks_name_no_file_row(default):
+    """A card that stops short of the weight mix fails the scenario check, whose row would be
+    the service's place in the scenario, not a row of the file: no row is named."""
+    card = "service,zone,weight_lb,rate_usd\n" + "".join(
+        f"ups_ground,{z},0.5,{5 + z}\n" for z in range(1, 9))
+    with pytest.raises(InputError) as err:
+        edits.apply_rate_card_upload(default, card.encode(), "card.csv")
+    [problem] = err.value.problems
+    assert problem.row is None and "card stops at 0.5 lb" in problem.message
+
+
+def test_long_problem_list_is_cut_and_user_text_shown_as_written():
+    """881 bad rows show 20 problems and one line counting the rest; a cell written as
+    Markdown shows as typed (escaped), not as bold text or a link; the limits are stated."""
+    at = start(page="pages/settings.py")
+    before = at.session_state["scenario"].demand
+    uploader = next(u for u in at.file_uploader if "demand" in u.label)
+    bad = b"zip3,orders_per_year\n" + b"981,**x**[a](http://e)\n" * 881
+    uploader.set_value(("d.csv", bad, "text/csv")).run()
+    [box] = at.error
+    bullets = [line for line in box.value.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 21 and "881 problems" in box.value
+    assert plain(bullets[-1]).startswith("- ... and 861 more problems in rows 22 to 882")
+    assert "\\*\\*x\\*\\*\\[a\\]" in bullets[0]  # no emphasis, no link
+    assert plain(bullets[0]) == ("- d.csv, row 2, field 'orders_per_year': '**x**[a](http://e)'"
+                                 " is not a number")
+    assert at.session_state["scenario"].demand == before
+    assert any("up to 200,000 rows" in c.value and "20 MB" in c.value for c in at.caption)
 
 
 def test_settings_reject_shares_not_adding_up(default):
@@ -308,7 +348,7 @@ def test_settings_form_rejects_bad_values():
     before = at.session_state["scenario"]
     number_input(at, "Growth (%)").set_value(-100.0)
     next(b for b in at.button if b.label == "Apply demand").click().run()
-    errors = " ".join(e.value for e in at.error)
+    errors = error_text(at)
     assert "field 'growth %'" in errors and "must be greater than -100" in errors
     assert at.session_state["scenario"] == before
 
@@ -389,12 +429,12 @@ def test_sites_upload_adds_sites_with_costs_or_labelled_estimates(small):
         ("Broker A (Sparks)", "NV", "894"), ("Broker B (Memphis)", "TN", "381")]
     assert added[0].fixed_cost_usd_per_year == 9_000_000
     assert added[1].capacity_orders_per_year == 20_000_000
-    assert "capacity estimated" in added[0].source and "row 1" in added[0].source
+    assert "capacity estimated" in added[0].source and "row 2" in added[0].source
     assert "fixed cost estimated" in added[1].source
     assert len({s.site_id for s in new.sites}) == len(new.sites)
     with pytest.raises(InputError) as err:  # the same file again: nothing doubled
         edits.apply_sites_upload(new, SITES_CSV, "brokers.csv")
-    assert [p.row for p in err.value.problems] == [1, 2]
+    assert [p.row for p in err.value.problems] == [2, 3]
     assert "already candidate site" in str(err.value.problems[0])
 
 
@@ -402,11 +442,11 @@ def test_sites_upload_names_every_bad_row_and_field(small):
     with pytest.raises(InputError) as err:
         edits.apply_sites_upload(small, BAD_SITES_CSV, "bad.csv")
     text = [str(p) for p in err.value.problems]
-    assert any("row 1" in t and "'name'" in t for t in text)
-    assert any("row 1" in t and "fixed_cost_usd_per_year" in t for t in text)
-    assert any("row 2" in t and "'zip'" in t and "99999" in t for t in text)
+    assert any("row 2" in t and "'name'" in t for t in text)
     assert any("row 2" in t and "fixed_cost_usd_per_year" in t for t in text)
-    assert any("row 3" in t and "site_id" in t and "SEA" in t for t in text)
+    assert any("row 3" in t and "'zip'" in t and "99999" in t for t in text)
+    assert any("row 3" in t and "fixed_cost_usd_per_year" in t for t in text)
+    assert any("row 4" in t and "site_id" in t and "SEA" in t for t in text)
 
 
 def test_sites_upload_on_the_designer(small):
@@ -416,13 +456,13 @@ def test_sites_upload_on_the_designer(small):
     uploader = next(u for u in at.file_uploader if "candidate sites" in u.label)
     uploader.set_value(("bad.csv", BAD_SITES_CSV, "text/csv")).run()
     assert not at.exception, [e.message for e in at.exception]
-    assert "previous data is kept" in " ".join(e.value for e in at.error)
+    assert "previous data is kept" in error_text(at)
     assert at.session_state["scenario"].sites == small.sites
     uploader = next(u for u in at.file_uploader if "candidate sites" in u.label)
     uploader.set_value(("brokers.csv", SITES_CSV, "text/csv")).run()
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.session_state["scenario"].sites) == len(small.sites) + 2
-    assert any("brokers.csv" in s.value for s in at.success)
+    assert any("brokers.csv" in plain(s.value) for s in at.success)
 
 
 def test_a_zip_outside_the_demand_base_is_refused_with_its_row(small):
@@ -434,7 +474,7 @@ def test_a_zip_outside_the_demand_base_is_refused_with_its_row(small):
     with pytest.raises(InputError) as err:
         edits.apply_sites_upload(small, data, "sites.csv")
     assert [str(p) for p in err.value.problems] == [
-        "sites.csv, row 2, field 'zip': " + edits.unmodelled_zip3(small, find_zip("00501"))]
+        "sites.csv, row 3, field 'zip': " + edits.unmodelled_zip3(small, find_zip("00501"))]
     with pytest.raises(InputError) as err:
         edits.add_site(small, find_zip("00501"))
     assert "ZIP3 005" in str(err.value.problems[0])

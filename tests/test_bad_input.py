@@ -11,7 +11,13 @@ from network.fields import Range
 from network.places import zip5_to_zip3
 from network.scenario import Site
 from network.scenario_file import embedded_zip3_base, scenario_from_json
-from network.tables import load_rate_cards, load_sites, load_user_demand
+from network.tables import (
+    load_rate_cards,
+    load_sites,
+    load_transit_days,
+    load_user_demand,
+    load_zip3_base,
+)
 
 SITES_HEADER = "site_id,name,lat,lon,fixed_cost_usd_per_year,capacity_orders_per_year\n"
 SERVICES = ["usps_ground_advantage", "ups_ground"]
@@ -38,22 +44,22 @@ def test_missing_and_misspelled_columns():
 def test_text_and_nan_where_numbers_belong():
     """Text and NaN in number columns name the row and field."""
     msgs = sites(SITES_HEADER + "A,a,47.4,-122.3,lots,100\nB,b,nan,-122.3,5,100\n")
-    assert "s.csv, row 1, field 'fixed_cost_usd_per_year': 'lots' is not a number" in msgs
-    assert any(m.startswith("s.csv, row 2, field 'lat'") for m in msgs)
+    assert "s.csv, row 2, field 'fixed_cost_usd_per_year': 'lots' is not a number" in msgs
+    assert "s.csv, row 3, field 'lat': 'nan' is not a finite number" in msgs
 
 
 def test_latitude_out_of_range():
     """Latitude 147 is out of range; a longitude with the wrong sign is not in the US."""
     msgs = sites(SITES_HEADER + "A,a,147,-122.3,5,100\nB,b,47.4,122.3,5,100\n")
-    assert any("row 1, field 'lat'" in m and "above the maximum 90" in m for m in msgs)
-    assert any("row 2, field 'lat'" in m and "miles from the nearest US" in m for m in msgs)
+    assert any("row 2, field 'lat'" in m and "above the maximum 90" in m for m in msgs)
+    assert any("row 3, field 'lat'" in m and "miles from the nearest US" in m for m in msgs)
 
 
 def test_duplicate_site_ids_and_negative_cost():
     """A second use of an id and a negative cost are both reported."""
     msgs = sites(SITES_HEADER + "A,a,47.4,-122.3,5,100\nA,b,40.7,-74.0,-5,100\n")
-    assert any("row 2, field 'site_id': duplicate site id 'A'" in m for m in msgs)
-    assert any("row 2, field 'fixed_cost_usd_per_year'" in m and "below the minimum" in m
+    assert "s.csv, row 3, field 'site_id': duplicate site id 'A' (first used in row 2)" in msgs
+    assert any("row 3, field 'fixed_cost_usd_per_year'" in m and "below the minimum" in m
                for m in msgs)
 
 
@@ -61,18 +67,29 @@ def test_unknown_zip_in_sites_and_demand():
     """Unknown ZIPs are named with their row."""
     msgs = sites("site_id,name,lat,lon,zip,fixed_cost_usd_per_year,capacity_orders_per_year\n"
                  "A,a,47.4,-122.3,00000,5,100\n")
-    assert any("row 1, field 'zip': unknown ZIP3 '000'" in m for m in msgs)
+    assert any("row 2, field 'zip': unknown ZIP3 '000'" in m for m in msgs)
     base = embedded_zip3_base()
     msgs = problems_of(lambda: load_user_demand(b"zip5,orders_per_year\n98101,10\n99999,5\n",
                                                 base, name="d.csv", zip5_to_zip3=zip5_to_zip3))
-    assert msgs == ["d.csv, row 2, field 'zip5': unknown ZIP '99999'"]
+    assert msgs == ["d.csv, row 3, field 'zip5': unknown ZIP '99999'"]
 
 
 def test_negative_demand():
     """Negative orders are refused."""
     msgs = problems_of(lambda: load_user_demand(b"zip3,orders_per_year\n981,-3\n",
                                                 embedded_zip3_base(), name="d.csv"))
-    assert any("row 1, field 'orders_per_year'" in m for m in msgs)
+    assert any("row 2, field 'orders_per_year'" in m for m in msgs)
+
+
+def test_duplicate_keys_in_the_zip3_table_and_transit_days(tmp_path):
+    """A ZIP3 or a (service, zone) given twice is named with the row of its first use."""
+    zip3 = b"zip3,state,lat,lon,population\n981,WA,47.6,-122.3,5\n981,WA,47.6,-122.3,5\n"
+    assert problems_of(lambda: load_zip3_base(zip3)) == [
+        "ZIP3 file, row 3, field 'zip3': duplicate ZIP3 '981' (first in row 2)"]
+    rows = "".join(f"{s},{z},2\n" for s in SERVICES for z in range(1, 9))
+    text = "service,zone,transit_days\n" + rows + "ups_ground,3,4\n"
+    assert problems_of(lambda: load_transit_days(text.encode(), SERVICES, name="t.csv")) == [
+        "t.csv, row 18, field 'zone': duplicate transit days for ups_ground, zone 3"]
 
 
 def test_user_demand_aggregates_to_zip3():
@@ -87,7 +104,7 @@ def test_rate_card_missing_zone_and_unknown_service():
     rows = "".join(f"ups_ground,{z},1,{10 + z}\n" for z in range(1, 8))
     text = "service,zone,weight_lb,rate_usd\n" + rows + "dhl_magic,1,1,5\n"
     msgs = problems_of(lambda: load_rate_cards(text.encode(), SERVICES, name="card.csv"))
-    assert any("row 8, field 'service': unknown service 'dhl_magic'" in m for m in msgs)
+    assert any("row 9, field 'service': unknown service 'dhl_magic'" in m for m in msgs)
     assert any("ups_ground, 1 lb has no rate for zone 8" in m for m in msgs)
 
 
@@ -150,14 +167,15 @@ def test_sites_csv_refuses_what_the_definition_refuses(field):
            "rent_usd_per_sqft_year": 10, "size_sqft": 1000}
     row[field] = _outside(Range.of(Site, field))
     msgs = sites(",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n")
-    assert any(m.startswith(f"s.csv, row 1, field '{field}'") for m in msgs), msgs
+    assert any(m.startswith(f"s.csv, row 2, field '{field}'") for m in msgs), msgs
 
 
 def test_a_zip3_table_with_a_zip3_twice_is_a_problem_not_a_traceback(tmp_path, capsys):
-    """The CSV checks pass a repeated ZIP3; the ZIP3 table's definition refuses it, and
-    `validate` reports that as a problem line (exit 2)."""
+    """A repeated ZIP3 (which the ZIP3 table's definition also refuses) is reported by the
+    CSV reader with both rows, as a problem line from `validate` (exit 2)."""
     table = tmp_path / "zip3.csv"
     table.write_text("zip3,state,lat,lon,population\n981,WA,47.6,-122.3,10\n"
                      "981,WA,47.6,-122.3,10\n")
     assert main(["validate", str(table)]) == 2
-    assert "a ZIP3 appears more than once" in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith(
+        "zip3.csv, row 3, field 'zip3': duplicate ZIP3 '981' (first in row 2)\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIP_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".cache",
-             "test-artifacts", "bench-out", "node_modules"}
+             ".hypothesis", "test-artifacts", "bench-out", "node_modules"}
 BINARY = {".gz", ".png", ".jpg", ".ico", ".woff", ".woff2", ".parquet", ".db", ".pyc"}
 RELATIVE = re.compile(r"(?<![\w.])((?:\.\./)+[\w.-][\w./-]*)")
 # Folders and notes that sit beside a checkout on the machine this was built on; spelled in

@@ -6,12 +6,13 @@ case the caller keeps the old scenario. No streamlit here, so tests can call the
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pandas as pd
 
-from network.errors import InputError, Problem, ProblemList, reported_as
+from network.errors import InputError, Problem, ProblemList, reported_as, shown_value
 from network.export.cells import unguarded
 from network.fields import Range
 from network.geo import great_circle_mi
@@ -21,6 +22,7 @@ from network.scenario_file import check_scenario
 from network.tables import (
     SITE_RESULT_COLUMNS,
     check_columns,
+    data_rows,
     load_rate_cards,
     load_user_demand,
     nearest_zip3,
@@ -37,6 +39,7 @@ CAPACITY = Range.of(Site, "capacity_orders_per_year")
 RENT = Range.of(Site, "rent_usd_per_sqft_year")
 SIZE = Range.of(Site, "size_sqft")
 EDITED = "edited in the app"
+MAX_NAME_CHARS = 100  # a site's name or id: longer text is a pasted cell, not a name
 
 
 def checked(new: Scenario, source: str) -> Scenario:
@@ -80,6 +83,18 @@ def value_text(value: object) -> str:
                                         for v in value):
         return ", ".join(f"{v.name} {value_text(v.share)}" for v in value)
     return str(value)
+
+
+@contextmanager
+def upload_checks(file_name: str) -> Iterator[None]:
+    """The scenario definition's and the scenario checks' problems with a scenario made from an
+    uploaded file, raised as InputError from the file. Their row numbers the scenario's own
+    lists (its 40th site), not the file's rows, so it is left out."""
+    try:
+        with reported_as(file_name):
+            yield
+    except InputError as err:
+        raise InputError([replace(p, row=None) for p in err.problems]) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,6 +156,9 @@ def _site_fields(rec: dict, row: int, problems: ProblemList, costs_optional: boo
     name = str(rec.get("name") or "").strip()
     if not name:
         problems.add("is empty; every site needs a name", row, "name")
+    elif len(name) > MAX_NAME_CHARS:
+        problems.add(f"is {len(name):,} characters long; at most {MAX_NAME_CHARS}", row, "name")
+        name = ""
     fixed = number(problems, row, "fixed_cost_usd_per_year", rec.get("fixed_cost_usd_per_year"),
                    FIXED_COST, optional=costs_optional)
     capacity = number(problems, row, "capacity_orders_per_year",
@@ -228,13 +246,10 @@ def apply_sites_upload(scenario: Scenario, data: bytes, file_name: str) -> Scena
 
 
 def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario:
-    frame = read_csv_text(data, file_name)
+    frame = read_csv_text(data, file_name, MAX_UPLOADED_SITES)
     problems = ProblemList(file_name)
     if not check_columns(frame, problems, SITES_UPLOAD_REQUIRED,
                          SITES_UPLOAD_OPTIONAL + SITES_UPLOAD_IGNORED):
-        problems.raise_if_any()
-    if len(frame) > MAX_UPLOADED_SITES:
-        problems.add(f"{len(frame)} rows; at most {MAX_UPLOADED_SITES} sites per upload")
         problems.raise_if_any()
     if frame.empty:
         problems.add("no rows; one site per row: name, zip")
@@ -244,13 +259,13 @@ def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario
     # A file uploaded twice should not double the sites: same name and ZIP as a site already in
     # the scenario (or an earlier row) is a problem.
     known = {(s.name.casefold(), s.zip): s.site_id for s in scenario.sites}
-    for row, rec in enumerate(frame.to_dict("records"), start=1):
+    for row, rec in data_rows(frame):
         rec = {k: unguarded(str(v)) for k, v in rec.items()}  # the export's '=... is text
         site = _uploaded_site(rec, row, problems, scenario, taken, file_name)
         if site is None:
             continue
         if (site.name.casefold(), site.zip) in known:
-            problems.add(f"'{site.name}' at ZIP {site.zip} is already candidate site "
+            problems.add(f"'{shown_value(site.name)}' at ZIP {site.zip} is already candidate site "
                          f"{known[(site.name.casefold(), site.zip)]}", row, "name")
             continue
         added.append(site)
@@ -262,8 +277,9 @@ def _sites_uploaded(scenario: Scenario, data: bytes, file_name: str) -> Scenario
     k = scenario.constraints
     constraints = replace(k, forced_open=k.forced_open + tuple(forced["open"]),
                           forced_closed=k.forced_closed + tuple(forced["closed"]))
-    return checked(scenario.with_changes(sites=scenario.sites + tuple(added),
-                                         constraints=constraints), file_name)
+    with upload_checks(file_name):
+        return checked(scenario.with_changes(sites=scenario.sites + tuple(added),
+                                             constraints=constraints), file_name)
 
 
 def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenario,
@@ -277,8 +293,13 @@ def _uploaded_site(rec: dict, row: int, problems: ProblemList, scenario: Scenari
         problems.add(f"'{rec['forced'][:20]}' is not 'open', 'closed' or blank", row, "forced")
     place = _uploaded_place(rec, row, problems, scenario)
     site_id = str(rec.get("site_id") or "").strip()
+    if len(site_id) > MAX_NAME_CHARS:
+        problems.add(f"is {len(site_id):,} characters long; at most {MAX_NAME_CHARS}", row,
+                     "site_id")
+        return None
     if site_id and site_id in taken:
-        problems.add(f"'{site_id}' is already a site id (in the scenario or an earlier row)",
+        problems.add(f"'{shown_value(site_id)}' is already a site id (in the scenario or an "
+                     "earlier row)",
                      row, "site_id")
         return None
     if not name or place is None:
@@ -322,7 +343,7 @@ def _uploaded_place(rec: dict, row: int, problems: ProblemList, scenario: Scenar
     try:
         place = find_zip(zip5)
     except InputError:
-        problems.add(f"'{zip5[:20]}' is not a known 5-digit US ZIP", row, "zip")
+        problems.add(f"'{shown_value(zip5)}' is not a known 5-digit US ZIP", row, "zip")
         return None
     if problem := unmodelled_zip3(scenario, place):
         problems.add(problem, row, "zip")
@@ -342,7 +363,7 @@ def apply_rate_card_upload(scenario: Scenario, data: bytes, file_name: str) -> S
     """Replace the cards of the services in an uploaded CSV (service, zone, weight_lb,
     rate_usd[, source]); raises InputError listing each problem."""
     cards = load_rate_cards(data, scenario.service_ids, name=file_name)
-    with reported_as(file_name):
+    with upload_checks(file_name):
         services = replace_rate_cards(scenario.services, cards)
         return checked(scenario.with_changes(services=services), file_name)
 
@@ -351,7 +372,7 @@ def apply_demand_upload(scenario: Scenario, data: bytes, file_name: str) -> Scen
     """Use the user's own orders (by ZIP5 or ZIP3) instead of the population spread."""
     orders = load_user_demand(data, scenario.zip3_base, name=file_name,
                               zip5_to_zip3=zip5_to_zip3)
-    with reported_as(file_name):
+    with upload_checks(file_name):
         demand = replace(scenario.demand, orders_by_zip3=orders,
                          annual_orders=float(sum(v for _, v in orders)),
                          source=f"user upload ({file_name})")

@@ -9,7 +9,7 @@ from network.errors import InputError
 from network.places import Place, place_table, search_places
 from network.scenario import Scenario
 from ui import data, edits, fmt, maps, results, solve, state
-from ui.uploads import uploader
+from ui.uploads import rejection_markdown, show_problems, uploader
 
 # The map's key changes only to clear a stale selection (see map_selection): a new key makes
 # the browser build a new map (a new WebGL context and every shader compiled again: 1 s of a
@@ -30,16 +30,6 @@ def show_notices() -> None:
     with st.container():
         for kind, text in state.pop_notices():
             getattr(st, kind)(text)
-
-
-def show_problems(error: InputError, headline: str) -> None:
-    """Every problem of a rejected edit, one per line, naming row and field."""
-    st.error(_problem_text(error, headline))
-
-
-def _problem_text(error: InputError, headline: str) -> str:
-    return (f"**{headline}** Nothing was changed.\n\n"
-            + "\n".join(f"- {fmt.md_text(str(p))}" for p in error.problems))
 
 
 def current_record(scenario: Scenario) -> state.SolveRecord | None:
@@ -173,7 +163,7 @@ def _add_site(place: Place) -> None:
     try:
         new, site = edits.add_site(state.scenario(), place)
     except InputError as err:
-        state.notify("error", _problem_text(err, "The site was not added."))
+        state.notify("error", rejection_markdown(err, "The site was not added."))
         return
     state.set_scenario(new, f"Added candidate site {fmt.md_text(site.name)}, {site.state} "
                        f"({fmt.md_text(site.site_id)}); "
@@ -187,7 +177,7 @@ def _remove_site(site_id: str) -> None:
     try:
         new = edits.remove_site(scenario, site_id)
     except InputError as err:
-        state.notify("error", _problem_text(err, "The site was not removed."))
+        state.notify("error", rejection_markdown(err, "The site was not removed."))
         return
     state.set_scenario(new, f"Removed site {fmt.md_text(scenario.site(site_id).name)} "
                        f"({fmt.md_text(site_id)}).")
@@ -294,7 +284,8 @@ def sites_editor(scenario: Scenario) -> None:
         submitted = st.form_submit_button("Apply changes to sites")
     uploader("Add candidate sites from a CSV: name, zip (5 digits); optional site_id, "
              "fixed_cost_usd_per_year, capacity_orders_per_year (left out: the estimates of "
-             "a searched site)", SITES_UPLOAD_KEY, edits.apply_sites_upload, "Sites file")
+             "a searched site)", SITES_UPLOAD_KEY, edits.apply_sites_upload, "Sites file",
+             edits.MAX_UPLOADED_SITES)
     if submitted:
         try:
             new = edits.apply_sites_table(scenario, table)

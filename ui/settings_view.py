@@ -13,10 +13,10 @@ from network.demand import left_out_orders
 from network.errors import InputError
 from network.fields import Range
 from network.scenario import Scenario
+from network.tables import DEMAND_MAX_ROWS, RATE_CARD_MAX_ROWS
 from ui import data, edits, fmt, state
 from ui import settings_edits as se
-from ui.panels import show_problems
-from ui.uploads import uploader
+from ui.uploads import show_problems, uploader
 
 SHOWN_ZIP3S = 12
 
@@ -66,7 +66,7 @@ def demand_section(scenario: Scenario) -> None:
     if d.orders_by_zip3 and st.button("Use population demand again", key="population_demand"):
         _apply(lambda: se.population_demand(scenario), "Population demand")
     uploader("Upload your own demand (CSV: zip3 or zip5, orders_per_year)", "demand_upload",
-             edits.apply_demand_upload, "Demand file")
+             edits.apply_demand_upload, "Demand file", DEMAND_MAX_ROWS)
 
 
 def left_out_warning(scenario: Scenario) -> None:
@@ -218,7 +218,7 @@ def rate_cards_section(scenario: Scenario) -> None:
         axis=None).format({c: "${:.2f}" for c in table.columns if c.startswith("Zone")})
     st.dataframe(styled, hide_index=True, width="stretch")
     uploader("Upload a negotiated rate card (CSV: service, zone, weight_lb, rate_usd[, source])",
-             "rate_upload", edits.apply_rate_card_upload, "Rate card")
+             "rate_upload", edits.apply_rate_card_upload, "Rate card", RATE_CARD_MAX_ROWS)
 
 
 def sources_section(scenario: Scenario) -> None:

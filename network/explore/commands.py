@@ -41,7 +41,6 @@ from network.explore.robustness import (
 from network.explore.sensitivity import sensitivity_frame, sensitivity_tasks, tornado_frame
 from network.optimize import SolveParams
 from network.scenario import Scenario
-from network.scenario_file import load_default_scenario, load_scenario
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 SOURCE = "sweep"
@@ -229,8 +228,10 @@ def read_request(args: argparse.Namespace) -> SweepRequest:
 
 
 def _load(path: str | None, problems: list[Problem]) -> Scenario | None:
+    from network.cli import scenario_arg  # checks the file's size and encoding first
+
     try:
-        return load_scenario(path) if path else load_default_scenario()
+        return scenario_arg(path)
     except InputError as exc:
         problems.extend(exc.problems)
     except OSError as exc:

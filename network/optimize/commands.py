@@ -14,7 +14,6 @@ from pathlib import Path
 from network.errors import InputError, Problem
 from network.evaluate import chosen_lanes_frame, kpis_dict, sites_frame
 from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
-from network.scenario_file import load_default_scenario, load_scenario
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 2, 3, 4
 
@@ -48,14 +47,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from network.cli import output_dir, scenario_arg
     from network.optimize import optimize
 
-    scenario = load_scenario(args.scenario) if args.scenario else load_default_scenario()
+    out = output_dir(args.out)
+    scenario = scenario_arg(args.scenario)
     params = SolveParams(time_limit_s=args.time_limit, relative_gap=args.gap)
     result = optimize(scenario, params=params)
     if result.status is SolveStatus.INVALID_INPUT:
         raise InputError([Problem("solve", s) for s in result.explanation])
-    write_result(result, Path(args.out))
+    write_result(result, out)
     print(summary(result))
     for sentence in result.explanation:
         print(f"  - {sentence}")

@@ -28,6 +28,7 @@ from network.optimize.solve import MipStatus
 from network.scenario import Scenario, Targets
 
 EXPLAIN_TIME_LIMIT_S = 20.0
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0  # beyond this the solvers' own time types overflow
 DEFAULT_PARAMS = SolveParams()
 
 _STATUS = {MipStatus.OPTIMAL: SolveStatus.OPTIMAL, MipStatus.FEASIBLE: SolveStatus.FEASIBLE,
@@ -63,8 +64,9 @@ def optimize(scenario: Scenario, lanes: LaneTable | None = None,
 
 def _check_params(params: SolveParams) -> list[str]:
     out = []
-    if not params.time_limit_s > 0:
-        out.append(f"time limit must be positive seconds, got {params.time_limit_s}")
+    if not 0 < params.time_limit_s <= MAX_TIME_LIMIT_S:  # also refuses NaN and infinity
+        out.append(f"time limit must be positive seconds, at most {MAX_TIME_LIMIT_S:,.0f} "
+                   f"(a week), got {params.time_limit_s}")
     if not 0 <= params.relative_gap < 1:
         out.append(f"relative gap must be in [0, 1), got {params.relative_gap}")
     return out
