@@ -31,6 +31,7 @@ from network.errors import (
     reported_as,
 )
 from network.fields import CONFIG
+from network.input_files import read_text
 from network.scenario import FORMAT_VERSION, Scenario, Service, Site, Zip3Base
 from network.tables import (
     DATA_DIR,
@@ -150,10 +151,7 @@ def load_default_scenario() -> Scenario:
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario JSON file; raises InputError listing every problem."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot read the file ({exc.strerror})")]) from None
+    text = read_text(path, str(path))  # size and encoding checked first, with a clear message
     return scenario_from_json(text, name=str(path), base_dir=path.parent)
 
 
@@ -164,6 +162,9 @@ def scenario_from_json(text: str, name: str = "scenario", base_dir: Path | None 
     except json.JSONDecodeError as exc:
         raise InputError([Problem(name, f"not valid JSON: {exc.msg}", row=exc.lineno,
                                   field=f"column {exc.colno}")]) from None
+    except RecursionError:  # nesting thousands deep: no scenario is shaped like that
+        raise InputError([Problem(name, "not a scenario: its JSON is nested too deeply")]
+                         ) from None
     return scenario_from_dict(doc, name=name, base_dir=base_dir or DATA_DIR / "scenarios")
 
 

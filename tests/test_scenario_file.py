@@ -238,3 +238,14 @@ def test_construction_validates(default_scenario):
                                              "capacity_orders_per_year")],
                 zip=site.zip, rent_usd_per_sqft_year=site.rent_usd_per_sqft_year,
                 size_sqft=site.size_sqft, source=site.source) == site
+
+
+def test_scenario_file_not_utf8_or_nested_too_deeply_is_a_clear_message(tmp_path):
+    """A UTF-16 scenario file and JSON nested thousands deep are refused with a sentence, not
+    a codec error or a RecursionError."""
+    utf16 = tmp_path / "utf16.json"
+    utf16.write_bytes('{"name": "Süd"}'.encode("utf-16"))
+    with pytest.raises(InputError, match="UTF-16 text, not UTF-8"):
+        load_scenario(utf16)
+    with pytest.raises(InputError, match="nested too deeply"):
+        scenario_from_json("[" * 100_000 + "]" * 100_000)
