@@ -31,12 +31,14 @@ from network.store.records import (
     VersionRef,
 )
 from network.store.store import ScenarioStore
+from network.store.working_copies import WorkingCopy
 
 __all__ = [
     "ENV_VAR", "DeletePlan", "NameTaken", "OpenMode", "SavedVersion", "ScenarioNotFound",
     "ScenarioStore", "ScenarioSummary", "SchemaTooNew", "SolveSummary", "StaleDeletePlan",
     "StoreCorrupt", "StoreError", "StoreLocation", "StoreLocked", "StoreOpening",
     "StoreReadOnly", "StoreUnavailable", "StoreUnreachable", "VersionConflict",
-    "VersionContent", "VersionInfo", "VersionRef", "open_store", "open_store_for_app",
+    "VersionContent", "VersionInfo", "VersionRef", "WorkingCopy", "open_store",
+    "open_store_for_app",
     "resolve_location",
 ]
