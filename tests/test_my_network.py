@@ -3,12 +3,13 @@
 from dataclasses import replace
 
 import pytest
-from toy import toy_scenario
 
 from network.errors import InputError
 from network.evaluate import evaluate, status_quo
 from network.my_network import cost_my_network, exact_network, my_network_scenario
 from network.scenario import DesignConstraints, ShareTarget, Targets
+
+from toy import toy_scenario
 
 
 def test_the_pick_becomes_the_constraints():

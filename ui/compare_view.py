@@ -1,0 +1,232 @@
+"""The Compare page: 2 to 4 saved scenario versions side by side: KPIs with their change
+against the baseline, cost by component, delivery days, their maps, and what changed (sites,
+ZIP3s, inputs).
+
+Each version's evaluation is rebuilt from its saved design with evaluate() (no solve), and
+kept per (scenario, version): a saved version never changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from network.compare import design_changes, input_differences
+from network.evaluate import Evaluation
+from network.scenario import Scenario
+from ui import data, fmt, library, maps, state
+from ui.saved import Figures, OpenedFrom, saved_evaluation, saved_scenario
+
+PICK_KEY = "compare_pick"
+MAP_VIEW_KEY = "compare_map_view"
+MAX_PICKED = 4
+# Maps drawn side by side at most; more are switched one at a time in one map. Each pydeck map
+# is a WebGL context and a software-WebGL draw; measured in headless Chromium (BENCHMARKS.md,
+# Compare maps): see scripts/bench_compare_maps.py.
+MAX_SIDE_BY_SIDE = 2
+COMPARE_MAP_HEIGHT_PX = 420
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One saved version on the page."""
+
+    opened: OpenedFrom
+    scenario: Scenario
+    evaluation: Evaluation | None  # None: saved before a solve
+    scenario_json: str
+    solver: str
+
+
+def picker() -> list[OpenedFrom]:
+    """The versions to compare, picked from every saved version (latest first)."""
+    options, problem = library.store_call(_all_versions)
+    if options is None:
+        st.error(f"The saved scenarios cannot be listed: {problem}")
+        return []
+    if len(options) < 2:
+        st.info("Save at least two scenarios (or two versions of one) to compare them: on "
+                "the Designer, under **Save, share and baseline**.")
+        return []
+    labels = {o: f"{o.name} · version {o.version}" for o in options}
+    if PICK_KEY not in st.session_state:
+        latest = list(dict.fromkeys(o.scenario_id for o in options))[:2]
+        st.session_state[PICK_KEY] = [next(o for o in options if o.scenario_id == i)
+                                      for i in latest]
+        if len(st.session_state[PICK_KEY]) < 2:
+            st.session_state[PICK_KEY] = options[:2]
+    st.session_state[PICK_KEY] = [o for o in st.session_state[PICK_KEY] if o in labels]
+    return st.multiselect(f"Saved scenarios to compare (2 to {MAX_PICKED}); the first is the "
+                          "reference for what changed", options, key=PICK_KEY,
+                          max_selections=MAX_PICKED, format_func=labels.get)
+
+
+def _all_versions() -> list[OpenedFrom]:
+    store = library.opening().store
+    return [OpenedFrom(s.scenario_id, s.name, v.version, v.saved_at)
+            for s in store.list_scenarios() for v in store.history(s.scenario_id)]
+
+
+def load(picked: list[OpenedFrom]) -> list[Compared]:
+    return [_load(o.scenario_id, o.version) for o in picked]
+
+
+@st.cache_resource(show_spinner="Opening the saved versions…", max_entries=32)
+def _load(scenario_id: int, version: int) -> Compared:
+    saved = library.opening().store.open_version(scenario_id, version)
+    opened = OpenedFrom(scenario_id, saved.name, version, saved.saved_at)
+    scenario = saved_scenario(saved.content, opened.label)
+    evaluation = saved_evaluation(saved.content, scenario, data.lanes)
+    solve = saved.content.solve
+    solver = "not solved" if solve is None else solve.status + (
+        f", gap {fmt.pct(solve.gap, 2)}" if solve.gap is not None else "")
+    return Compared(opened, scenario, evaluation, saved.content.scenario_json, solver)
+
+
+# ---------------------------------------------------------------------------------------------
+# KPIs
+
+
+KPI_ROWS = (
+    ("Total annual cost", lambda f: f.total_cost_usd, fmt.usd, fmt.signed_usd),
+    ("Cost per order", lambda f: f.cost_per_order_usd, fmt.usd_cents, fmt.signed_usd_cents),
+    ("Average delivery", lambda f: f.avg_delivery_days, fmt.days, fmt.signed_days),
+    ("Sites open", lambda f: f.n_open_sites, str, fmt.signed_count),
+    *((f"Orders within {d} day{'s' if d > 1 else ''}",
+       lambda f, d=d: f.share_within_days[d], fmt.pct, fmt.signed_points) for d in (1, 2, 3)),
+)
+
+
+def kpi_table(items: list[Compared]) -> pd.DataFrame:
+    """KPIs side by side, each with its change against the baseline (the pinned one, else
+    the first version picked)."""
+    pinned = state.baseline()
+    reference = items[0]
+    columns: dict[str, list[str]] = {"KPI": [r[0] for r in KPI_ROWS] + ["Solver"]}
+    for item in items:
+        mine = Figures.of(item.evaluation.kpis) if item.evaluation is not None else None
+        base = _baseline_for(item, pinned, reference)
+        cells = []
+        for _, fn, show, signed in KPI_ROWS:
+            if mine is None:
+                cells.append("not solved")
+                continue
+            change = "" if base is None else signed(fn(mine) - fn(base))
+            change = "" if not change or fmt.is_zero_change(change) else f" ({change})"
+            cells.append(show(fn(mine)) + change)
+        columns[item.opened.label] = cells + [item.solver]
+    return pd.DataFrame(columns)
+
+
+def baseline_caption(items: list[Compared]) -> str:
+    pinned = state.baseline()
+    if pinned is None:
+        return (f"In brackets: the change against {items[0].opened.label}, the first picked "
+                "(pin a baseline on the Scenarios page or the Designer to measure against it).")
+    kind = ("under each scenario's own inputs" if pinned.kind != "saved"
+            else "as saved")
+    return f"In brackets: the change against the baseline, {pinned.label}, {kind}."
+
+
+def _baseline_for(item: Compared, pinned, reference: Compared) -> Figures | None:
+    if pinned is None:
+        if item is reference or reference.evaluation is None:
+            return None
+        return Figures.of(reference.evaluation.kpis)
+    from ui.baseline import figures
+
+    found, _ = figures(pinned, item.scenario)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts and maps
+
+
+def show_charts(items: list[Compared]) -> None:
+    from ui import charts  # here: altair is slow to import
+
+    solved = [i for i in items if i.evaluation is not None]
+    if not solved:
+        return
+    left, right = st.columns(2)
+    left.altair_chart(charts.compare_cost_chart(
+        [(i.opened.label, i.evaluation) for i in solved]), width="stretch")
+    right.altair_chart(charts.compare_days_chart(
+        [(i.opened.label, i.evaluation) for i in solved]), width="stretch")
+
+
+def show_maps(items: list[Compared]) -> None:
+    """Side by side up to MAX_SIDE_BY_SIDE maps, else one map switched between them."""
+    solved = [i for i in items if i.evaluation is not None]
+    if not solved:
+        return
+    if len(solved) <= MAX_SIDE_BY_SIDE:
+        for col, item in zip(st.columns(len(solved)), solved, strict=True):
+            with col:
+                st.markdown(f"**{item.opened.label}**")
+                _map(item, f"compare_map_{len(solved)}_{solved.index(item)}")
+    else:
+        labels = [i.opened.label for i in solved]
+        if st.session_state.get(MAP_VIEW_KEY) not in labels:
+            st.session_state[MAP_VIEW_KEY] = labels[0]
+        shown = st.segmented_control("Map of", labels, key=MAP_VIEW_KEY) or labels[0]
+        st.caption(f"One map, switched: {len(solved)} maps side by side would each draw in "
+                   "software WebGL on slower machines (see MAX_SIDE_BY_SIDE).")
+        _map(solved[labels.index(shown)], "compare_map_switched")
+    from ui.panels import legend
+
+    legend(solved[0].evaluation)
+
+
+def _map(item: Compared, key: str) -> None:
+    deck = maps.network_deck(item.scenario, data.lanes(item.scenario), item.evaluation,
+                             basemap=state.basemap())
+    st.pydeck_chart(deck, key=key, height=COMPARE_MAP_HEIGHT_PX)
+
+
+# ---------------------------------------------------------------------------------------------
+# What changed
+
+
+def show_changes(items: list[Compared]) -> None:
+    """Each version against the first picked: sites, ZIP3s and inputs."""
+    reference = items[0]
+    for item in items[1:]:
+        st.markdown(f"#### From {reference.opened.label} to {item.opened.label}")
+        if reference.evaluation is not None and item.evaluation is not None:
+            _design_changes(reference.evaluation, item.evaluation)
+        else:
+            st.caption("One of the two was saved before a solve: no design to compare.")
+        _input_changes(reference.scenario_json, item.scenario_json)
+
+
+def _design_changes(before: Evaluation, after: Evaluation) -> None:
+    changes = design_changes(before, after)
+    opened = ", ".join(changes.sites_opened) or "none"
+    closed = ", ".join(changes.sites_closed) or "none"
+    total = after.kpis.orders_per_year
+    st.markdown(f"**Sites opened:** {opened} · **closed:** {closed} · **ZIP3s served "
+                f"otherwise:** {len(changes.zip3_changes)}, carrying "
+                f"{fmt.count(changes.orders_moved)} orders a year "
+                f"({fmt.pct(changes.orders_moved / total if total else 0.0)} of orders)")
+    if not changes.zip3_changes.empty:
+        st.dataframe(changes.zip3_changes.rename(columns={
+            "zip3": "ZIP3", "state": "State", "orders": "Orders per year",
+            "site_before": "Site before", "service_before": "Service before",
+            "site_after": "Site after", "service_after": "Service after"}),
+            hide_index=True, width="stretch", height=240, column_config={
+                "Orders per year": st.column_config.NumberColumn(format="%,.0f")})
+
+
+def _input_changes(before_json: str, after_json: str) -> None:
+    found = input_differences(before_json, after_json)
+    if not found:
+        st.markdown("**Inputs:** the same.")
+        return
+    st.markdown(f"**Inputs that differ:** {len(found)}")
+    st.dataframe(pd.DataFrame([{"Input": d.path, "Before": d.before, "After": d.after}
+                               for d in found]), hide_index=True, width="stretch",
+                 height=min(400, 38 + 35 * len(found)))
