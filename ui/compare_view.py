@@ -50,17 +50,17 @@ def picker() -> list[OpenedFrom]:
         st.info("Save at least two scenarios (or two versions of one) to compare them: on "
                 "the Designer, under **Save, share and baseline**.")
         return []
-    labels = {o: f"{o.name} · version {o.version}" for o in options}
-    if PICK_KEY not in st.session_state:
-        latest = list(dict.fromkeys(o.scenario_id for o in options))[:2]
-        st.session_state[PICK_KEY] = [next(o for o in options if o.scenario_id == i)
-                                      for i in latest]
-        if len(st.session_state[PICK_KEY]) < 2:
-            st.session_state[PICK_KEY] = options[:2]
-    st.session_state[PICK_KEY] = [o for o in st.session_state[PICK_KEY] if o in labels]
-    return st.multiselect(f"Saved scenarios to compare (2 to {MAX_PICKED}); the first is the "
-                          "reference for what changed", options, key=PICK_KEY,
-                          max_selections=MAX_PICKED, format_func=labels.get)
+    by_key = {f"{o.scenario_id}:{o.version}": o for o in options}
+    if PICK_KEY not in st.session_state:  # at first the two newest scenarios' latest versions
+        newest = list(dict.fromkeys(o.scenario_id for o in options))[:2]
+        firsts = [next(k for k, o in by_key.items() if o.scenario_id == i) for i in newest]
+        st.session_state[PICK_KEY] = firsts if len(firsts) == 2 else list(by_key)[:2]
+    st.session_state[PICK_KEY] = [k for k in st.session_state[PICK_KEY] if k in by_key]
+    keys = st.multiselect(f"Saved scenarios to compare (2 to {MAX_PICKED}); the first is the "
+                          "reference for what changed", list(by_key), key=PICK_KEY,
+                          max_selections=MAX_PICKED,
+                          format_func=lambda k: f"{by_key[k].name} · version {by_key[k].version}")
+    return [by_key[k] for k in keys]
 
 
 def _all_versions() -> list[OpenedFrom]:

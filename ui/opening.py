@@ -40,14 +40,14 @@ def restore_working_copy(session_key: str) -> bool:
         lambda: library.opening().store.open_working_copy(session_key))
     if copy is None:
         return False
+    st_state = st.session_state  # first, so that the restore's autosave writes the same copy
+    st_state["session_key"] = session_key
+    st_state["opened_from"] = OpenedFrom.from_dict(copy.session.get("opened_from"))
+    st_state["baseline"] = Baseline.from_dict(copy.session.get("baseline"))
     if not _bring_in(copy.content, "the autosaved work",
                      f"restored from the autosave of {copy.updated_at:%H:%M:%S} UTC "
                      "(not solved again)"):
         return False
-    st_state = st.session_state
-    st_state["session_key"] = session_key  # go on writing the same working copy
-    st_state["opened_from"] = OpenedFrom.from_dict(copy.session.get("opened_from"))
-    st_state["baseline"] = Baseline.from_dict(copy.session.get("baseline"))
     state.notify("info", "Restored this session's work as it was autosaved "
                  f"({copy.updated_at:%Y-%m-%d %H:%M:%S} UTC).")
     return True

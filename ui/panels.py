@@ -287,10 +287,7 @@ def sites_section(scenario: Scenario) -> None:
 def meeting_sections(scenario: Scenario, record: state.SolveRecord | None) -> None:
     """"Save, share and baseline" and "My network": lazy like the site table (their contents,
     and the store, load only once opened), and open for the session once opened."""
-    opened = state.opened_from()
-    saved = f" (opened from {opened.label})" if opened else ""
-    box = _lazy_expander(f"Save, share and baseline{saved}", SAVE_EXPANDER_KEY,
-                         ":material/save:")
+    box = _lazy_expander("Save, share and baseline", SAVE_EXPANDER_KEY, ":material/save:")
     if box is not None:
         from ui.saving import save_panel
 

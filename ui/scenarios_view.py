@@ -108,11 +108,12 @@ def _manage(scenario_id: int, name: str) -> None:
     if library.opening().store.read_only:
         return
     cols = st.columns(3, vertical_alignment="bottom")
-    new_name = cols[0].text_input("Rename to", key=f"{RENAME_KEY}_{scenario_id}", value=name)
+    new_name = cols[0].text_input("Rename to", key=f"{RENAME_KEY}_{scenario_id}_{name}",
+                                 value=name)
     if cols[0].button("Rename", key="rename", width="stretch",
                       disabled=new_name.strip() == name):
         _act(lambda store: store.rename(scenario_id, new_name), f"Renamed to '{new_name}'.")
-    copy_name = cols[1].text_input("Duplicate as", key=f"{DUPLICATE_KEY}_{scenario_id}",
+    copy_name = cols[1].text_input("Duplicate as", key=f"{DUPLICATE_KEY}_{scenario_id}_{name}",
                                    value=f"{name} (copy)")
     version = st.session_state.get(f"{VERSION_KEY}_{scenario_id}")
     if cols[1].button("Duplicate this version", key="duplicate", width="stretch"):
