@@ -327,6 +327,12 @@ def test_reload_restores_the_working_copy(app_store, small):
     assert {m.label: m.value for m in reloaded.metric} == {
         m.label: m.value for m in at.metric}
     assert reloaded.session_state["session_key"] == key
+    reloaded.text_input(key="site_search").input("Boise, ID").run()  # an edit, no solve
+    reloaded.button(key="add_search").click().run()
+    library.flush_autosaves()
+    again = start(query={"work": key})
+    assert again.session_state["scenario"] == reloaded.session_state["scenario"]
+    assert "BOISE-837" in again.session_state["scenario"].site_ids
     with app_store.engine.connect() as conn:
         from sqlalchemy import func, select
 

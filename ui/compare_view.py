@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
 from network.compare import design_changes, input_differences
@@ -26,7 +27,10 @@ MAX_PICKED = 4
 # is a WebGL context and a software-WebGL draw; measured in headless Chromium (BENCHMARKS.md,
 # Compare maps): see scripts/bench_compare_maps.py.
 MAX_SIDE_BY_SIDE = 2
-COMPARE_MAP_HEIGHT_PX = 420
+COMPARE_MAP_HEIGHT_PX = 330
+# Half the Designer's width at 1280 px (about 390 px a map): the lower 48 span about 58 degrees
+# of longitude, 82.5 x 2^zoom pixels in Web Mercator, so zoom 2.25 holds them (393 px).
+COMPARE_VIEW = pdk.ViewState(latitude=38.5, longitude=-96.3, zoom=2.25, pitch=0, bearing=0)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Compared:
     evaluation: Evaluation | None  # None: saved before a solve
     scenario_json: str
     solver: str
+    note: str
 
 
 def picker() -> list[OpenedFrom]:
@@ -82,7 +87,8 @@ def _load(scenario_id: int, version: int) -> Compared:
     solve = saved.content.solve
     solver = "not solved" if solve is None else solve.status + (
         f", gap {fmt.pct(solve.gap, 2)}" if solve.gap is not None else "")
-    return Compared(opened, scenario, evaluation, saved.content.scenario_json, solver)
+    return Compared(opened, scenario, evaluation, saved.content.scenario_json, solver,
+                    saved.content.note)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,7 +110,8 @@ def kpi_table(items: list[Compared]) -> pd.DataFrame:
     the first version picked)."""
     pinned = state.baseline()
     reference = items[0]
-    columns: dict[str, list[str]] = {"KPI": [r[0] for r in KPI_ROWS] + ["Solver"]}
+    columns: dict[str, list[str]] = {"KPI": [r[0] for r in KPI_ROWS]
+                                     + ["Solver", "Saved (UTC)", "Note"]}
     for item in items:
         mine = Figures.of(item.evaluation.kpis) if item.evaluation is not None else None
         base = _baseline_for(item, pinned, reference)
@@ -116,7 +123,9 @@ def kpi_table(items: list[Compared]) -> pd.DataFrame:
             change = "" if base is None else signed(fn(mine) - fn(base))
             change = "" if not change or fmt.is_zero_change(change) else f" ({change})"
             cells.append(show(fn(mine)) + change)
-        columns[item.opened.label] = cells + [item.solver]
+        saved = item.opened.saved_at
+        columns[item.opened.label] = cells + [
+            item.solver, f"{saved:%Y-%m-%d %H:%M}" if saved else "", item.note]
     return pd.DataFrame(columns)
 
 
@@ -183,7 +192,7 @@ def show_maps(items: list[Compared]) -> None:
 
 def _map(item: Compared, key: str) -> None:
     deck = maps.network_deck(item.scenario, data.lanes(item.scenario), item.evaluation,
-                             basemap=state.basemap())
+                             basemap=state.basemap(), view=COMPARE_VIEW)
     st.pydeck_chart(deck, key=key, height=COMPARE_MAP_HEIGHT_PX)
 
 

@@ -33,9 +33,10 @@ def library_frame(summaries) -> pd.DataFrame:
 FIGURE_COLUMNS = {
     "Total cost (USD/yr)": st.column_config.NumberColumn(format="$%,.0f"),
     "Cost per order (USD)": st.column_config.NumberColumn(format="$%.2f"),
-    "Sites": st.column_config.NumberColumn(format="%d"),
     "Within 2 days": st.column_config.NumberColumn(format="%.1f%%"),
-    "Note": st.column_config.TextColumn(width="large"),
+    "Versions": st.column_config.NumberColumn(width="small"),
+    "Sites": st.column_config.NumberColumn(format="%d", width="small"),
+    "Note": st.column_config.TextColumn(width="medium"),
 }
 
 
@@ -89,14 +90,16 @@ def scenario_section(scenario_id: int) -> None:
 
 def _version_actions(picked: OpenedFrom) -> None:
     cols = st.columns(3)
-    if cols[0].button(f"Open {picked.label} in the Designer", key="open_version",
+    if cols[0].button("Open in the Designer", key="open_version",
                       type="primary", width="stretch",
-                      help="Its inputs and design with their results, not solved again"):
+                      help=f"{picked.label}: its inputs and design with their results, not "
+                           "solved again"):
         from ui.opening import open_saved
 
         if open_saved(picked.scenario_id, picked.version):
             st.switch_page("pages/designer.py")
-    cols[1].button(f"Pin {picked.label} as the baseline", key="pin_version", width="stretch",
+    cols[1].button("Pin as the baseline", key="pin_version", width="stretch",
+                   help=f"Every KPI card then shows its change against {picked.label}",
                    on_click=state.set_baseline, args=(Baseline(SAVED, saved=picked),))
     with cols[2].popover("Share link", width="stretch", icon=":material/link:"):
         st.caption(f"Opens {picked.label} as saved, for anyone on this server:")
