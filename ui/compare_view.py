@@ -22,15 +22,15 @@ from ui.saved import Figures, OpenedFrom, saved_evaluation, saved_scenario
 
 PICK_KEY = "compare_pick"
 MAP_VIEW_KEY = "compare_map_view"
+ONE_MAP_KEY = "compare_one_map"
 MAX_PICKED = 4
-# Maps drawn side by side at most; more are switched one at a time in one map. Each pydeck map
-# is a WebGL context and a software-WebGL draw; measured in headless Chromium (BENCHMARKS.md,
-# Compare maps): see scripts/bench_compare_maps.py.
-MAX_SIDE_BY_SIDE = 2
+MAPS_PER_ROW = 2
 COMPARE_MAP_HEIGHT_PX = 330
+ONE_MAP_HEIGHT_PX = 480
 # Half the Designer's width at 1280 px (about 390 px a map): the lower 48 span about 58 degrees
 # of longitude, 82.5 x 2^zoom pixels in Web Mercator, so zoom 2.25 holds them (393 px).
 COMPARE_VIEW = pdk.ViewState(latitude=38.5, longitude=-96.3, zoom=2.25, pitch=0, bearing=0)
+ONE_VIEW = pdk.ViewState(latitude=38.2, longitude=-95.9, zoom=3.0, pitch=0, bearing=0)
 
 
 @dataclass(frozen=True)
@@ -168,32 +168,36 @@ def show_charts(items: list[Compared]) -> None:
 
 
 def show_maps(items: list[Compared]) -> None:
-    """Side by side up to MAX_SIDE_BY_SIDE maps, else one map switched between them."""
+    """The maps side by side, two to a row (up to four: four WebGL contexts of Chromium's 16
+    per page, drawn in about 5 s in software WebGL against 3.6 s for two; BENCHMARKS.md,
+    Compare maps), or, on request, one map switched between them."""
     solved = [i for i in items if i.evaluation is not None]
     if not solved:
         return
-    if len(solved) <= MAX_SIDE_BY_SIDE:
-        for col, item in zip(st.columns(len(solved)), solved, strict=True):
-            with col:
-                st.markdown(f"**{item.opened.label}**")
-                _map(item, f"compare_map_{len(solved)}_{solved.index(item)}")
-    else:
+    one = len(solved) > 1 and st.toggle("One map at a time (larger, switched)", key=ONE_MAP_KEY)
+    if one:
         labels = [i.opened.label for i in solved]
         if st.session_state.get(MAP_VIEW_KEY) not in labels:
             st.session_state[MAP_VIEW_KEY] = labels[0]
         shown = st.segmented_control("Map of", labels, key=MAP_VIEW_KEY) or labels[0]
-        st.caption(f"One map, switched: {len(solved)} maps side by side would each draw in "
-                   "software WebGL on slower machines (see MAX_SIDE_BY_SIDE).")
-        _map(solved[labels.index(shown)], "compare_map_switched")
+        _map(solved[labels.index(shown)], "compare_map_one", ONE_VIEW, ONE_MAP_HEIGHT_PX)
+    else:
+        for start in range(0, len(solved), MAPS_PER_ROW):
+            row = solved[start:start + MAPS_PER_ROW]
+            for col, item in zip(st.columns(MAPS_PER_ROW), row, strict=False):
+                with col:
+                    st.markdown(f"**{item.opened.label}**")
+                    _map(item, f"compare_map_{solved.index(item)}", COMPARE_VIEW,
+                         COMPARE_MAP_HEIGHT_PX)
     from ui.panels import legend
 
     legend(solved[0].evaluation)
 
 
-def _map(item: Compared, key: str) -> None:
+def _map(item: Compared, key: str, view: pdk.ViewState, height: int) -> None:
     deck = maps.network_deck(item.scenario, data.lanes(item.scenario), item.evaluation,
-                             basemap=state.basemap(), view=COMPARE_VIEW)
-    st.pydeck_chart(deck, key=key, height=COMPARE_MAP_HEIGHT_PX)
+                             basemap=state.basemap(), view=view)
+    st.pydeck_chart(deck, key=key, height=height)
 
 
 # ---------------------------------------------------------------------------------------------
