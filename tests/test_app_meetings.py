@@ -207,7 +207,7 @@ def test_baseline_deltas_on_every_card(app_store, small, solved):
     open_section(at, panels.SAVE_EXPANDER_KEY)
     at.button(key="pin_status_quo").click().run()
     ok(at)
-    lines = [m.value for m in at.markdown if "vs baseline" in m.value]
+    lines = [c.value for c in at.caption if "vs baseline" in c.value]
     assert len(lines) == len(at.metric) == 7
     k = solved.evaluation.kpis
     quo = status_quo(small).kpis
@@ -222,7 +222,7 @@ def test_baseline_deltas_on_every_card(app_store, small, solved):
     at.button(key="pin_version").click().run()
     at.switch_page("pages/designer.py").run()
     ok(at)
-    lines = [m.value for m in at.markdown if "vs baseline" in m.value]
+    lines = [c.value for c in at.caption if "vs baseline" in c.value]
     change = fmt.signed_usd(k.total_cost_usd - round(three.kpis.total_cost_usd, 2))
     assert lines[0].endswith(f"[{change.replace('$', chr(92) + '$')} vs baseline]")
     assert at.session_state["baseline"].saved.scenario_id == ref.scenario_id
@@ -263,7 +263,7 @@ def test_my_network_as_the_baseline(app_store, small, solved):
     ok(at)
     mine = cost_my_network(small, ("SEA", "DFW", "ATL")).result.evaluation.kpis
     change = fmt.signed_usd(solved.evaluation.kpis.total_cost_usd - mine.total_cost_usd)
-    lines = [m.value for m in at.markdown if "vs baseline" in m.value]
+    lines = [c.value for c in at.caption if "vs baseline" in c.value]
     assert lines[0] == f":green[{change.replace('$', chr(92) + '$')} vs baseline]"
 
 

@@ -139,6 +139,21 @@ def test_share_link_reopens_the_same_scenario(server, browser, saved):
     assert other.get_by_text("saved as 'Looser target' version 1").count() >= 1
     assert other.get_by_text("not solved again").count() >= 1
     assert f"scenario={newest.scenario_id}" in other.url and "work=" in other.url
+    other.get_by_text("Save, share and baseline").click()
+    other.get_by_role("button", name="Pin the status quo (all cross-border)").click()
+    other.get_by_text("vs baseline").first.wait_for(timeout=30_000)
+    wait_idle(other)
+    no_exception(other)
+    assert other.get_by_text("vs baseline").count() == 7  # one line on every KPI card
+    ARTIFACTS.mkdir(exist_ok=True)
+    for size, viewport in SIZES.items():
+        other.set_viewport_size(viewport)
+        other.get_by_role("heading", name="Network designer").scroll_into_view_if_needed()
+        other.wait_for_timeout(800)
+        other.screenshot(path=ARTIFACTS / f"13-designer-baseline-{size}.png")
+    other.get_by_text("Share link for").scroll_into_view_if_needed()
+    other.wait_for_timeout(500)
+    other.screenshot(path=ARTIFACTS / "14-designer-save-panel.png")
     other.context.close()
 
 

@@ -43,7 +43,7 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
         with col.container(border=True):
             st.metric(label, value, help=help, **_delta(fn, fmt_fn, color, k, p))
             if b is not None:
-                st.markdown(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
+                st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
 
     row = st.columns([1.6, 1, 1, 0.8])  # the total is the longest number: give it room
     card(row[0], "Total annual cost", fmt.usd(k.total_cost_usd), lambda x: x.total_cost_usd,

@@ -35,18 +35,21 @@ def save_panel(scenario: Scenario) -> None:
     writable = store_status()
     opened = state.opened_from()
     if writable:
-        st.text_input("Note for this save", key=NOTE_KEY, max_chars=4000,
-                      placeholder="what this version is, e.g. 'three coasts, 95% in 2 days'")
-        cols = st.columns(2, vertical_alignment="bottom")
+        inputs = st.columns(2)
+        inputs[0].text_input("Note for this save", key=NOTE_KEY, max_chars=4000,
+                             placeholder="what this version is, e.g. 'three coasts, 95% in 2 "
+                                         "days'")
+        name = inputs[1].text_input("Name, to save as a new scenario", key=NAME_KEY,
+                                    placeholder="e.g. East coast, 4 sites")
+        buttons = st.columns(2)
         if opened is not None:
-            cols[0].button(f"Save as a new version of '{opened.name}'", key="save_version",
-                           type="primary", width="stretch", on_click=_save_version,
-                           help=f"Adds the next version after version {opened.version}; "
-                                "earlier versions stay in its history")
-        name = cols[1].text_input("Save as a new scenario named", key=NAME_KEY,
-                                  placeholder="e.g. East coast, 4 sites")
-        cols[1].button("Save as new scenario", key="save_as", width="stretch",
-                       disabled=not name.strip(), on_click=_save_as)
+            buttons[0].button(f"Save as a new version of '{opened.name}'", key="save_version",
+                              type="primary", width="stretch", on_click=_save_version,
+                              help=f"Adds the next version after version {opened.version}; "
+                                   "earlier versions stay in its history")
+        buttons[1].button("Save as new scenario", key="save_as", width="stretch",
+                          disabled=not name.strip(), on_click=_save_as,
+                          type="secondary" if opened is not None else "primary")
         if state.current_result() is None:
             st.caption("Not solved yet: a save now keeps the inputs only. Solve first to keep "
                        "the design and its results with them.")
