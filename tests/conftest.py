@@ -105,6 +105,19 @@ def dask_cluster():
     cluster.close()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright (the browser tests' settings are in
+    test_browser.py), one per test module."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 # Property tests (tests/hostile.py): `quick` in the default run; `thorough` tries 20 times as many
 # cases: HYPOTHESIS_PROFILE=thorough make test, or pytest --hypothesis-profile=thorough.
 # No deadline: a timed assertion would fail on this shared machine for no fault of the code.

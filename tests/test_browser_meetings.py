@@ -5,45 +5,33 @@ test-artifacts/ for people to look at."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from test_browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     COUNT_WEBGL_CONTEXTS,
     MAP_CANVAS,
-    SERVER_START_TIMEOUT_S,
     SITES,
-    free_port,
+    browser_scenario,
     no_exception,
+    served_app,
     wait_for_map,
-    wait_for_port,
     wait_idle,
 )
 
 from network.optimize import optimize
 from network.scenario import ShareTarget, Targets
-from network.scenario_file import load_default_scenario, scenario_to_json
 from network.store import open_store
 from ui.saved import version_content
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"1280x720": {"width": 1280, "height": 720}, "1920x1080": {"width": 1920, "height": 1080}}
 
 
 @pytest.fixture(scope="module")
 def scenario():
-    default = load_default_scenario()
-    return default.with_changes(name="Browser test (7 sites)", sites=tuple(
-        s for s in default.sites if s.site_id in SITES))
+    return browser_scenario()
 
 
 @pytest.fixture(scope="module")
@@ -64,35 +52,9 @@ def saved(tmp_path_factory, scenario):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, scenario, saved):
     """The app as `make run` starts it, on that store and the small scenario."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/install-chromium.sh)")
-    path = tmp_path_factory.mktemp("scenario") / "scenario.json"
-    path.write_text(scenario_to_json(scenario))
-    port = free_port()
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "NETWORK_SCENARIO": str(path), "NETWORK_STORE": str(saved[0])})
-    try:
-        wait_for_port(port, proc, SERVER_START_TIMEOUT_S)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with served_app(tmp_path_factory.mktemp("app"), scenario,
+                    {"NETWORK_STORE": str(saved[0])}) as url:
+        yield url
 
 
 def kpi_text(page) -> str:

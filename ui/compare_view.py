@@ -9,6 +9,7 @@ kept per (scenario, version): a saved version never changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pydeck as pdk
@@ -19,6 +20,9 @@ from network.evaluate import Evaluation
 from network.scenario import Scenario
 from ui import data, fmt, library, maps, state
 from ui.saved import Figures, OpenedFrom, saved_evaluation, saved_scenario
+
+if TYPE_CHECKING:
+    from ui.baseline import Baseline
 
 PICK_KEY = "compare_pick"
 MAP_VIEW_KEY = "compare_map_view"
@@ -139,7 +143,8 @@ def baseline_caption(items: list[Compared]) -> str:
     return f"In brackets: the change against the baseline, {pinned.label}, {kind}."
 
 
-def _baseline_for(item: Compared, pinned, reference: Compared) -> Figures | None:
+def _baseline_for(item: Compared, pinned: Baseline | None, reference: Compared
+                  ) -> Figures | None:
     if pinned is None:
         if item is reference or reference.evaluation is None:
             return None

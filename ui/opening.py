@@ -5,12 +5,17 @@ solving again (ui.saved)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from network.errors import InputError
 from ui import data, library, state
 from ui.baseline import Baseline
 from ui.saved import OpenedFrom, reopened_result, saved_evaluation, saved_scenario
+
+if TYPE_CHECKING:
+    from network.store import VersionContent
 
 
 def open_saved(scenario_id: int, version: int | None, from_link: bool = False) -> bool:
@@ -53,7 +58,7 @@ def restore_working_copy(session_key: str) -> bool:
     return True
 
 
-def _bring_in(content, source: str, origin: str) -> bool:
+def _bring_in(content: VersionContent, source: str, origin: str) -> bool:
     """The saved scenario and its solve as the session's current ones."""
     try:
         scenario = saved_scenario(content, source)

@@ -3,10 +3,12 @@ the optimizer's explanation when no network meets the targets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from network.evaluate import CROSS_BORDER, Evaluation, chosen_lanes_frame
 from network.scenario import Scenario
@@ -14,6 +16,8 @@ from ui import fmt
 from ui.saved import Figures
 from ui.state import SolveRecord
 
+Measure = Callable[[Figures], float]  # one KPI card's number
+Formatter = Callable[[float], str]  # its signed change as shown
 COST_HELP = ("Fixed + handling + inbound + outbound + returns + inventory, per year. Rates: "
              "large-shipper prices (USPS commercial; UPS and FedEx list less an estimated "
              "discount), sources in Settings → Rate cards; other costs in Settings, many marked "
@@ -38,8 +42,8 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
     p = Figures.of(previous.result.evaluation.kpis) if previous is not None else None
     b = baseline.figures if baseline is not None else None
 
-    def card(col, label: str, value: str, fn, fmt_fn, color: str = "normal",
-             help: str | None = None) -> None:
+    def card(col: DeltaGenerator, label: str, value: str, fn: Measure, fmt_fn: Formatter,
+             color: str = "normal", help: str | None = None) -> None:
         with col.container(border=True):
             st.metric(label, value, help=help, **_delta(fn, fmt_fn, color, k, p))
             if b is not None:
@@ -74,7 +78,7 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
             st.caption(note)
 
 
-def _delta(fn, fmt_fn, color: str, k: Figures, p: Figures | None) -> dict:
+def _delta(fn: Measure, fmt_fn: Formatter, color: str, k: Figures, p: Figures | None) -> dict:
     """st.metric's delta arguments: the change since the previous solve as shown, or 'no
     change' (grey, no arrow) when it is zero at the card's precision, not a red or green
     '+$0'."""

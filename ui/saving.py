@@ -5,12 +5,18 @@ Scenarios page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from network.scenario import Scenario
 from ui import library, links, state
 from ui.baseline import MY_NETWORK, SAVED, STATUS_QUO, Baseline
 from ui.saved import OpenedFrom, version_content
+
+if TYPE_CHECKING:  # the store loads SQLAlchemy (0.7 s): only once saving happens
+    from network.store import ScenarioStore, VersionContent, VersionRef
 
 NOTE_KEY = "save_note"
 NAME_KEY = "save_name"
@@ -72,7 +78,8 @@ def _save_as() -> None:
     _save(lambda store, content: store.create(name, content))
 
 
-def _save(action, force_content=None) -> None:
+def _save(action: Callable[[ScenarioStore, VersionContent], VersionRef],
+          force_content: VersionContent | None = None) -> None:
     """Run a save; a conflict is kept for `conflict_box`, any other refusal is shown."""
     from network.store import VersionConflict
 

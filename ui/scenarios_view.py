@@ -3,12 +3,18 @@ renaming, duplicating, deleting (after a confirmation), sharing and pinning them
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
 from ui import fmt, library, links, state
 from ui.baseline import SAVED, Baseline
 from ui.saved import OpenedFrom
+
+if TYPE_CHECKING:
+    from network.store import ScenarioStore, ScenarioSummary
 
 PICK_KEY = "library_pick"
 VERSION_KEY = "library_version"
@@ -17,7 +23,7 @@ DUPLICATE_KEY = "library_duplicate"
 DELETE_PLAN = "library_delete_plan"
 
 
-def library_frame(summaries) -> pd.DataFrame:
+def library_frame(summaries: list[ScenarioSummary]) -> pd.DataFrame:
     """One row per saved scenario, its latest version's figures (blank before a solve)."""
     return pd.DataFrame([{
         "Name": s.name, "Versions": s.n_versions,
@@ -60,7 +66,8 @@ def library_section() -> int | None:
     if st.session_state.get(PICK_KEY) not in ids:  # first visit, or the pick was deleted
         st.session_state[PICK_KEY] = opened.scenario_id if opened and \
             opened.scenario_id in ids else ids[0]
-    return st.selectbox("Scenario", ids, key=PICK_KEY, format_func=names.get)
+    return st.selectbox("Pick a scenario to see its versions", ids, key=PICK_KEY,
+                        format_func=names.get)
 
 
 def scenario_section(scenario_id: int) -> None:
@@ -81,8 +88,9 @@ def scenario_section(scenario_id: int) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", column_config=FIGURE_COLUMNS)
     numbers = [v.version for v in history]
     key = f"{VERSION_KEY}_{scenario_id}"
-    version = st.selectbox("Version", numbers, key=key, format_func=lambda n: (
-        f"version {n}" + (" (latest)" if n == numbers[0] else "")))
+    version = st.selectbox("Version to open, pin, share or duplicate", numbers, key=key,
+                           format_func=lambda n: f"version {n}" + (
+                               " (latest)" if n == numbers[0] else ""))
     picked = OpenedFrom(scenario_id, name, version)
     _version_actions(picked)
     _manage(scenario_id, name)
@@ -127,7 +135,7 @@ def _manage(scenario_id: int, name: str) -> None:
     _confirm_delete(scenario_id)
 
 
-def _act(action, success: str) -> None:
+def _act(action: Callable[[ScenarioStore], object], success: str) -> None:
     done, problem = library.store_call(lambda: action(library.opening().store))
     if problem:
         st.error(problem)

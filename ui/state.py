@@ -47,6 +47,8 @@ from ui.data import SCENARIO_ENV, default_scenario, scenario_key
 
 if TYPE_CHECKING:  # importing the optimizer loads ortools (0.8 s); only the type is needed here
     from network.optimize.result import OptimizeResult
+    from ui.baseline import Baseline
+    from ui.saved import OpenedFrom
 
 UNDO_DEPTH = 30
 
@@ -180,20 +182,20 @@ def current_result() -> OptimizeResult | None:
     return record.result if record.result.status.has_design else None
 
 
-def opened_from():
+def opened_from() -> OpenedFrom | None:
     return st.session_state["opened_from"]
 
 
-def set_opened_from(opened) -> None:
+def set_opened_from(opened: OpenedFrom | None) -> None:
     st.session_state["opened_from"] = opened
     autosave()
 
 
-def baseline():
+def baseline() -> Baseline | None:
     return st.session_state["baseline"]
 
 
-def set_baseline(pinned) -> None:
+def set_baseline(pinned: Baseline | None) -> None:
     st.session_state["baseline"] = pinned
     autosave()
 
