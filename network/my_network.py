@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from network.errors import InputError, Problem
+from network.errors import InputError, Problem, shown_value
 from network.evaluate import Design, Evaluation, evaluate
 from network.lanes import LaneTable, build_lanes
 from network.scenario import Scenario
@@ -31,8 +31,9 @@ def picked_site_ids(scenario: Scenario, site_ids: Iterable[str]) -> tuple[str, .
     wanted = [s.strip() for s in site_ids if s.strip()]
     unknown = [s for s in dict.fromkeys(wanted) if s not in scenario.site_ids]
     if unknown:
-        raise InputError([Problem("my network", f"unknown site id '{s}' (the scenario's "
-                                  f"sites are {', '.join(scenario.site_ids)})", field="open")
+        known = ", ".join(scenario.site_ids)
+        raise InputError([Problem("my network", f"unknown site id '{shown_value(s)}' (the "
+                                  f"scenario's sites are {known})", field="open")
                           for s in unknown])
     return tuple(s for s in scenario.site_ids if s in set(wanted))
 

@@ -19,6 +19,7 @@ from network.compare import design_changes, input_differences
 from network.evaluate import Evaluation
 from network.scenario import Scenario
 from ui import data, fmt, library, maps, state
+from ui.fmt import md_text
 from ui.saved import Figures, OpenedFrom, saved_evaluation, saved_scenario
 
 if TYPE_CHECKING:
@@ -136,11 +137,12 @@ def kpi_table(items: list[Compared]) -> pd.DataFrame:
 def baseline_caption(items: list[Compared]) -> str:
     pinned = state.baseline()
     if pinned is None:
-        return (f"In brackets: the change against {items[0].opened.label}, the first picked "
+        return (f"In brackets: the change against {md_text(items[0].opened.label)}, the first "
+                "picked "
                 "(pin a baseline on the Scenarios page or the Designer to measure against it).")
     kind = ("under each scenario's own inputs" if pinned.kind != "saved"
             else "as saved")
-    return f"In brackets: the change against the baseline, {pinned.label}, {kind}."
+    return f"In brackets: the change against the baseline, {md_text(pinned.label)}, {kind}."
 
 
 def _baseline_for(item: Compared, pinned: Baseline | None, reference: Compared
@@ -191,7 +193,7 @@ def show_maps(items: list[Compared]) -> None:
             row = solved[start:start + MAPS_PER_ROW]
             for col, item in zip(st.columns(MAPS_PER_ROW), row, strict=False):
                 with col:
-                    st.markdown(f"**{item.opened.label}**")
+                    st.markdown(f"**{md_text(item.opened.label)}**")
                     _map(item, f"compare_map_{solved.index(item)}", COMPARE_VIEW,
                          COMPARE_MAP_HEIGHT_PX)
     from ui.panels import legend
@@ -213,7 +215,8 @@ def show_changes(items: list[Compared]) -> None:
     """Each version against the first picked: sites, ZIP3s and inputs."""
     reference = items[0]
     for item in items[1:]:
-        st.markdown(f"#### From {reference.opened.label} to {item.opened.label}")
+        st.markdown(f"#### From {md_text(reference.opened.label)} to "
+                    f"{md_text(item.opened.label)}")
         if reference.evaluation is not None and item.evaluation is not None:
             _design_changes(reference.evaluation, item.evaluation)
         else:
@@ -223,8 +226,8 @@ def show_changes(items: list[Compared]) -> None:
 
 def _design_changes(before: Evaluation, after: Evaluation) -> None:
     changes = design_changes(before, after)
-    opened = ", ".join(changes.sites_opened) or "none"
-    closed = ", ".join(changes.sites_closed) or "none"
+    opened = md_text(", ".join(changes.sites_opened)) or "none"
+    closed = md_text(", ".join(changes.sites_closed)) or "none"
     total = after.kpis.orders_per_year
     st.markdown(f"**Sites opened:** {opened} · **closed:** {closed} · **ZIP3s served "
                 f"otherwise:** {len(changes.zip3_changes)}, carrying "

@@ -134,14 +134,16 @@ def flush_autosaves(timeout_s: float = 30.0) -> bool:
 
 
 def store_call(action: Callable[[], Any]) -> tuple[Any, str | None]:
-    """Run a store action; (result, None), or (None, the message to show) when the store
-    refuses it (a StoreError or bad input), never a traceback."""
+    """Run a store action; (result, None), or (None, the message to show, as Markdown with
+    the names in it escaped) when the store refuses it (a StoreError or bad input), never a
+    traceback."""
     from network.errors import InputError
     from network.store import StoreError
+    from ui.fmt import md_text
 
     try:
         return action(), None
     except StoreError as exc:
-        return None, str(exc)
+        return None, md_text(str(exc))
     except InputError as exc:
-        return None, "\n".join(f"- {p}" for p in exc.problems)
+        return None, "\n".join(f"- {md_text(str(p))}" for p in exc.problems)

@@ -18,6 +18,7 @@ from network.errors import InputError
 from network.my_network import exact_network, my_network_scenario, what_sites_reach
 from network.scenario import Scenario
 from ui import data, maps, state
+from ui.fmt import md_text
 from ui.state import SolveRecord
 
 PICK_KEY = "my_network_pick"
@@ -47,7 +48,7 @@ def section(scenario: Scenario, record: SolveRecord | None) -> None:
                    width="stretch", disabled=exact is None, on_click=_release,
                    help="Clears the forced open and forced closed sites")
     if exact is not None:
-        st.info(f"The scenario now opens exactly: {', '.join(exact) or 'no site'}.")
+        st.info(f"The scenario now opens exactly: {md_text(', '.join(exact)) or 'no site'}.")
 
 
 def _default_pick(scenario: Scenario, record: SolveRecord | None,
@@ -64,9 +65,9 @@ def _apply(picked: tuple[str, ...]) -> None:
     try:
         mine = my_network_scenario(scenario, picked)
     except InputError as err:
-        state.notify("error", "\n".join(str(p) for p in err.problems))
+        state.notify("error", "\n".join(f"- {md_text(str(p))}" for p in err.problems))
         return
-    names = ", ".join(picked) or "no site (every order cross-border)"
+    names = md_text(", ".join(picked)) or "no site (every order cross-border)"
     state.set_scenario(mine, f"My network: exactly {names} open.")
     st.session_state[SOLVE_REQUEST] = True
 
@@ -86,7 +87,7 @@ def show_reach(record: SolveRecord) -> None:
     reach = what_sites_reach(record.scenario, exact, data.lanes(record.scenario))
     if reach is None:
         return
-    st.markdown(f"**What {', '.join(exact) or 'no site'} reach:**\n"
+    st.markdown(f"**What {md_text(', '.join(exact)) or 'no site'} reach:**\n"
                 + "\n".join(f"- {s}" for s in reach.sentences(record.scenario)))
     st.caption("Pick more or other sites under My network (below the map), or relax the "
                "targets in Settings.")

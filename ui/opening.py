@@ -12,6 +12,7 @@ import streamlit as st
 from network.errors import InputError
 from ui import data, library, state
 from ui.baseline import Baseline
+from ui.fmt import md_text
 from ui.saved import OpenedFrom, reopened_result, saved_evaluation, saved_scenario
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def open_saved(scenario_id: int, version: int | None, from_link: bool = False) -
     state.set_opened_from(opened)
     latest = "" if saved.is_latest else (f" A newer version, {saved.latest_version}, exists: "
                                          "open it from the Scenarios page.")
-    state.notify("success", f"Opened {opened.label} (saved {when}).{latest}")
+    state.notify("success", f"Opened {md_text(opened.label)} (saved {when}).{latest}")
     return True
 
 
@@ -66,7 +67,7 @@ def _bring_in(content: VersionContent, source: str, origin: str) -> bool:
     except InputError as err:
         state.notify("error", f"**{source[0].upper() + source[1:]} could not be opened**: "
                      "its inputs no longer pass the checks. Problems:\n\n"
-                     + "\n".join(f"- {p}" for p in err.problems))
+                     + "\n".join(f"- {md_text(str(p))}" for p in err.problems))
         return False
     state.set_scenario(scenario)
     result = reopened_result(content, evaluation)

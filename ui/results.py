@@ -72,9 +72,10 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
             mark = ":green[:material/check_circle:]" if t.met else ":red[:material/cancel:]"
             st.markdown(f"{mark} **Target** {'met' if t.met else 'missed'}: {t.description}")
         if baseline is not None:
-            note = (f"Second line of each card: change against the baseline, "
-                    f"**{baseline.label}**." if b is not None else
-                    f"Baseline **{baseline.label}**: no figures ({baseline.problem}).")
+            label = fmt.md_text(baseline.label)
+            note = (f"Second line of each card: change against the baseline, **{label}**."
+                    if b is not None else
+                    f"Baseline **{label}**: no figures ({fmt.md_text(baseline.problem)}).")
             st.caption(note)
 
 

@@ -13,6 +13,7 @@ import streamlit as st
 from network.scenario import Scenario
 from ui import library, links, state
 from ui.baseline import MY_NETWORK, SAVED, STATUS_QUO, Baseline
+from ui.fmt import md_text
 from ui.saved import OpenedFrom, version_content
 
 if TYPE_CHECKING:  # the store loads SQLAlchemy (0.7 s): only once saving happens
@@ -49,7 +50,8 @@ def save_panel(scenario: Scenario) -> None:
                                     placeholder="e.g. East coast, 4 sites")
         buttons = st.columns(2)
         if opened is not None:
-            buttons[0].button(f"Save as a new version of '{opened.name}'", key="save_version",
+            buttons[0].button(f"Save as a new version of '{md_text(opened.name)}'",
+                              key="save_version",
                               type="primary", width="stretch", on_click=_save_version,
                               help=f"Adds the next version after version {opened.version}; "
                                    "earlier versions stay in its history")
@@ -99,11 +101,11 @@ def _save(action: Callable[[ScenarioStore, VersionContent], VersionRef],
         st.session_state["save_conflict"] = (conflict, content)
         return
     if ref is None:
-        state.notify("error", f"**Not saved.** {problem}")
+        state.notify("error", f"**Not saved.** {problem}")  # store_call escapes it
         return
     st.session_state["save_conflict"] = None
     state.set_opened_from(OpenedFrom(ref.scenario_id, ref.name, ref.version, ref.saved_at))
-    state.notify("success", f"Saved as '{ref.name}' version {ref.version} "
+    state.notify("success", f"Saved as '{md_text(ref.name)}' version {ref.version} "
                  f"({ref.saved_at:%Y-%m-%d %H:%M} UTC). Share link: "
                  f"{links.share_url(ref.scenario_id, ref.version)}")
 
@@ -115,7 +117,7 @@ def conflict_box() -> None:
     if pending is None:
         return
     conflict, content = pending
-    st.warning(str(conflict))
+    st.warning(md_text(str(conflict)))
     cols = st.columns([1, 1.2, 1], vertical_alignment="bottom")
     cols[0].button(f"Save anyway as version {conflict.latest + 1}", key="save_anyway",
                    type="primary", width="stretch", on_click=_save, args=(
@@ -131,22 +133,23 @@ def conflict_box() -> None:
 
 
 def share_box(opened: OpenedFrom) -> None:
-    st.markdown(f"**Share link** for {opened.label}: anyone on this server opens it as saved "
-                "(copy it with the button at the right of the box).")
+    st.markdown(f"**Share link** for {md_text(opened.label)}: anyone on this server opens it "
+                "as saved (copy it with the button at the right of the box).")
     st.code(links.share_url(opened.scenario_id, opened.version), language=None)
 
 
 def baseline_buttons(opened: OpenedFrom | None) -> None:
     """Pin a baseline: the status quo, the opened saved version, or none."""
     pinned = state.baseline()
-    st.markdown(f"**Baseline**: {pinned.label if pinned else 'none pinned'}. Every KPI card "
+    st.markdown(f"**Baseline**: {md_text(pinned.label) if pinned else 'none pinned'}. Every "
+                "KPI card "
                 "then shows its change against it as well as against the previous solve.")
     cols = st.columns(3)
     cols[0].button("Pin the status quo (all cross-border)", key="pin_status_quo",
                    width="stretch", on_click=state.set_baseline, args=(Baseline(STATUS_QUO),),
                    disabled=pinned is not None and pinned.kind == STATUS_QUO)
     if opened is not None:
-        cols[1].button(f"Pin {opened.label}", key="pin_opened", width="stretch",
+        cols[1].button(f"Pin {md_text(opened.label)}", key="pin_opened", width="stretch",
                        on_click=state.set_baseline, args=(Baseline(SAVED, saved=opened),))
     cols[2].button("Clear the baseline", key="clear_baseline", width="stretch",
                    disabled=pinned is None, on_click=state.set_baseline, args=(None,))

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ui import fmt, library, links, state
 from ui.baseline import SAVED, Baseline
+from ui.fmt import md_text
 from ui.saved import OpenedFrom
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def scenario_section(scenario_id: int) -> None:
         st.error(problem)
         return
     name = library.opening().store.summary(scenario_id).name
-    st.subheader(f"'{name}': versions")
+    st.subheader(f"'{md_text(name)}': versions")
     frame = pd.DataFrame([{
         "Version": v.version, "Saved (UTC)": v.saved_at.strftime("%Y-%m-%d %H:%M"),
         "Note": v.note, "Solver": v.solver_status or "not solved",
@@ -110,7 +111,7 @@ def _version_actions(picked: OpenedFrom) -> None:
                    help=f"Every KPI card then shows its change against {picked.label}",
                    on_click=state.set_baseline, args=(Baseline(SAVED, saved=picked),))
     with cols[2].popover("Share link", width="stretch", icon=":material/link:"):
-        st.caption(f"Opens {picked.label} as saved, for anyone on this server:")
+        st.caption(f"Opens {md_text(picked.label)} as saved, for anyone on this server:")
         st.code(links.share_url(picked.scenario_id, picked.version), language=None)
 
 
@@ -123,13 +124,14 @@ def _manage(scenario_id: int, name: str) -> None:
                                  value=name)
     if cols[0].button("Rename", key="rename", width="stretch",
                       disabled=new_name.strip() == name):
-        _act(lambda store: store.rename(scenario_id, new_name), f"Renamed to '{new_name}'.")
+        _act(lambda store: store.rename(scenario_id, new_name),
+             f"Renamed to '{md_text(new_name)}'.")
     copy_name = cols[1].text_input("Duplicate as", key=f"{DUPLICATE_KEY}_{scenario_id}_{name}",
                                    value=f"{name} (copy)")
     version = st.session_state.get(f"{VERSION_KEY}_{scenario_id}")
     if cols[1].button("Duplicate this version", key="duplicate", width="stretch"):
         _act(lambda store: store.duplicate(scenario_id, copy_name, version=version),
-             f"Duplicated as '{copy_name}'.")
+             f"Duplicated as '{md_text(copy_name)}'.")
     cols[2].button("Delete…", key="delete_ask", width="stretch", on_click=_plan_delete,
                    args=(scenario_id,))
     _confirm_delete(scenario_id)
@@ -155,14 +157,14 @@ def _confirm_delete(scenario_id: int) -> None:
     plan = st.session_state.get(DELETE_PLAN)
     if plan is None or plan.scenario_id != scenario_id:
         return
-    st.warning(plan.question)
+    st.warning(md_text(plan.question))
     cols = st.columns([1, 1, 2])
     if cols[0].button("Delete it", key="delete_confirm", type="primary", width="stretch"):
         st.session_state[DELETE_PLAN] = None
         opened = state.opened_from()
         if opened is not None and opened.scenario_id == scenario_id:
             state.set_opened_from(None)  # the working scenario stays, unsaved
-        _act(lambda store: store.delete(plan), f"Deleted '{plan.name}'.")
+        _act(lambda store: store.delete(plan), f"Deleted '{md_text(plan.name)}'.")
     if cols[1].button("Keep it", key="delete_cancel", width="stretch"):
         st.session_state[DELETE_PLAN] = None
         st.rerun()
@@ -174,10 +176,10 @@ def working_section() -> None:
     opened = state.opened_from()
     pinned = state.baseline()
     solved = state.current_result()
-    parts = [f"**{scenario.name}**",
-             f"opened from or saved as {opened.label}" if opened else "not saved yet",
+    parts = [f"**{md_text(scenario.name)}**",
+             f"opened from or saved as {md_text(opened.label)}" if opened else "not saved yet",
              "solved" if solved is not None else "not solved",
-             f"baseline: {pinned.label}" if pinned else "no baseline pinned"]
+             f"baseline: {md_text(pinned.label)}" if pinned else "no baseline pinned"]
     st.markdown("On the Designer now: " + " · ".join(parts))
     if solved is not None:
         k = solved.evaluation.kpis
