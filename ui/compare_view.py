@@ -30,7 +30,7 @@ MAP_VIEW_KEY = "compare_map_view"
 ONE_MAP_KEY = "compare_one_map"
 MAX_PICKED = 4
 MAPS_PER_ROW = 2
-COMPARE_MAP_HEIGHT_PX = 330
+COMPARE_MAP_HEIGHT_PX = 270  # the lower 48 at COMPARE_VIEW are about 215 px tall
 ONE_MAP_HEIGHT_PX = 480
 # Half the Designer's width at 1280 px (about 390 px a map): the lower 48 span about 58 degrees
 # of longitude, 82.5 x 2^zoom pixels in Web Mercator, so zoom 2.25 holds them (393 px).
