@@ -2,8 +2,9 @@
 
 Exit codes: 0 success, 1 generated docs out of date (`schema --check`), 2 bad input (one line
 per problem, naming row and field; a long list is cut after 20 lines with a count of the rest),
-3 infeasible (solve only, with the explanation), 4 no design found within the time limit. Bad
-input includes an --out path that cannot be written, which is checked before any work starts.
+3 infeasible (`solve`, and `evaluate` when the open sites cannot meet the targets; with the
+explanation), 4 no design found within the time limit. Bad input includes an --out path that
+cannot be written, which is checked before any work starts.
 """
 
 from __future__ import annotations
@@ -15,9 +16,17 @@ import sys
 from pathlib import Path
 
 from network.errors import InputError, Problem, problem_lines, reported_as, shown_value
-from network.evaluate import Design, chosen_lanes_frame, evaluate, kpis_dict, sites_frame
+from network.evaluate import (
+    Design,
+    Evaluation,
+    chosen_lanes_frame,
+    evaluate,
+    kpis_dict,
+    sites_frame,
+)
 from network.input_files import read_text
 from network.lanes import build_lanes, lanes_frame
+from network.my_network import cost_my_network, picked_site_ids
 from network.places import zip3_point, zip5_to_zip3
 from network.scenario import Scenario
 from network.scenario_file import (
@@ -128,21 +137,59 @@ def cmd_lanes(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Exactly the --open sites: the cheapest assignment meeting the scenario's targets (exit 3
+    with the explanation when there is none), or with --ignore-targets each ZIP3's cheapest
+    lane among them."""
     out = output_dir(args.out)
     scenario = scenario_arg(args.scenario)
-    open_ids = tuple(s.strip() for s in args.open.split(",") if s.strip())
+    open_ids = picked_site_ids(scenario, args.open.split(","))
+    if args.ignore_targets:
+        return _evaluate_cheapest_lanes(scenario, open_ids, out)
+    from network.optimize.commands import EXIT_NO_SOLUTION, result_dict
+    from network.optimize.result import SolveParams, SolveStatus
+
+    mine = cost_my_network(scenario, open_ids,
+                           params=SolveParams(time_limit_s=args.time_limit))
+    result = mine.result
+    if result.status is SolveStatus.INVALID_INPUT:
+        raise InputError([Problem("evaluate", s) for s in result.explanation])
+    doc = {"scenario": scenario.name, **result_dict(result), "open_sites": list(mine.site_ids),
+           "feasible": result.status.has_design, "explanation": mine.explanation()}
+    _write_evaluation(out, doc, result.evaluation)
+    if result.status.has_design:
+        _print_kpis(result.evaluation, out)
+        return EXIT_OK
+    print(f"{', '.join(mine.site_ids) or 'no site'}: {result.status.value.replace('_', ' ')}, "
+          f"no assignment to these sites meets the targets; wrote {out}/result.json")
+    for sentence in mine.explanation():
+        print(f"  - {sentence}")
+    return EXIT_INFEASIBLE if result.status is SolveStatus.INFEASIBLE else EXIT_NO_SOLUTION
+
+
+def _evaluate_cheapest_lanes(scenario: Scenario, open_ids: tuple[str, ...], out: Path) -> int:
     evaluation = evaluate(scenario, Design(open_ids))
-    result = {"scenario": scenario.name, "open_sites": list(open_ids),
-              "feasible": evaluation.feasible, "kpis": kpis_dict(evaluation)}
-    (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
-    chosen_lanes_frame(evaluation).to_csv(out / "lanes.csv", index=False)
-    sites_frame(evaluation).to_csv(out / "sites.csv", index=False)
-    k = evaluation.kpis
-    print(f"total ${k.total_cost_usd:,.0f}/yr, ${k.cost_per_order_usd:.2f}/order, "
-          f"{k.avg_delivery_days:.2f} days on average; wrote {out}/result.json and lanes.csv")
+    doc = {"scenario": scenario.name, "open_sites": list(open_ids),
+           "feasible": evaluation.feasible, "kpis": kpis_dict(evaluation)}
+    _write_evaluation(out, doc, evaluation)
+    _print_kpis(evaluation, out)
     for v in evaluation.violations:
         print(f"warning: {v}")
     return EXIT_OK
+
+
+def _write_evaluation(out: Path, doc: dict, evaluation: Evaluation | None) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.json").write_text(json.dumps(doc, indent=2) + "\n")
+    if evaluation is not None:
+        chosen_lanes_frame(evaluation).to_csv(out / "lanes.csv", index=False)
+        sites_frame(evaluation).to_csv(out / "sites.csv", index=False)
+
+
+def _print_kpis(evaluation: Evaluation, out: Path) -> None:
+    k = evaluation.kpis
+    print(f"total ${k.total_cost_usd:,.0f}/yr, ${k.cost_per_order_usd:.2f}/order, "
+          f"{k.avg_delivery_days:.2f} days on average; wrote {out}/result.json, lanes.csv "
+          "and sites.csv")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,10 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_lanes)
-    p = sub.add_parser("evaluate", help="KPIs of a design given its open sites")
+    p = sub.add_parser("evaluate", help="exactly these open sites: the cheapest assignment "
+                       "that meets the scenario's targets (exit 3 with the explanation when "
+                       "there is none)")
     p.add_argument("scenario", nargs="?")
     p.add_argument("--open", required=True, help="comma-separated site ids")
     p.add_argument("--out", required=True)
+    p.add_argument("--ignore-targets", action="store_true",
+                   help="each ZIP3 takes its cheapest lane among the open sites (within the "
+                        "per-ZIP3 day limit); the share targets are only reported")
+    p.add_argument("--time-limit", type=float, default=60.0,
+                   help="seconds for the assignment's solve (default %(default)s)")
     p.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("validate", help="check a scenario JSON, sites, demand or rate-card CSV")
     p.add_argument("file")

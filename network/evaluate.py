@@ -95,6 +95,15 @@ def evaluate(scenario: Scenario, design: Design, lanes: LaneTable | None = None)
     return _report(scenario, lanes, is_open, site_idx, svc_idx)
 
 
+def status_quo(scenario: Scenario, lanes: LaneTable | None = None) -> Evaluation | None:
+    """The status quo, a built-in baseline: every order shipped cross-border direct from
+    abroad, no US site open (evaluate() of the empty design); None when the scenario has
+    cross-border direct disabled."""
+    if not scenario.costs.cross_border.enabled:
+        return None
+    return evaluate(scenario, Design(()), lanes)
+
+
 def _open_mask(lanes: LaneTable, design: Design) -> np.ndarray:
     unknown = sorted(set(design.open_site_ids) - set(lanes.site_ids))
     if unknown:

@@ -7,8 +7,10 @@ from ui import fmt, panels, results, state
 scenario = state.scenario()
 st.title("Network designer")
 orders = scenario.demand.annual_orders * (1 + scenario.demand.growth_pct / 100)
-st.caption(f"Scenario: **{fmt.md_text(scenario.name)}** · {len(scenario.sites)} candidate sites · "
-           f"{orders:,.0f} orders a year · demand: {fmt.md_text(scenario.demand.source)}")
+opened = state.opened_from()
+saved = f" · saved as {fmt.md_text(opened.label)}" if opened else ""
+st.caption(f"Scenario: **{fmt.md_text(scenario.name)}**{saved} · {len(scenario.sites)} candidate "
+           f"sites · {orders:,.0f} orders a year · demand: {fmt.md_text(scenario.demand.source)}")
 panels.show_notices()
 
 kpi_box = st.container()
@@ -20,6 +22,7 @@ panels.network_map(scenario, record, selection)
 with kpi_box:
     panels.kpi_section(scenario, record)
 
+panels.meeting_sections(scenario, record)
 if record is not None and record.result.status.has_design:
     results.show_results(record)
 panels.sites_section(scenario)

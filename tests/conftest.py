@@ -9,6 +9,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def app_store_in_a_temporary_folder(tmp_path_factory):
+    """The app's saves and autosaves (AppTest runs the app in this process) go to a
+    throwaway store, never to the project's scenarios.db or a store named outside."""
+    import os
+
+    from network.store import ENV_VAR
+
+    before = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(tmp_path_factory.mktemp("app-store") / "scenarios.db")
+    yield os.environ[ENV_VAR]
+    if before is None:
+        os.environ.pop(ENV_VAR, None)
+    else:
+        os.environ[ENV_VAR] = before
+
+
 @pytest.fixture(scope="session")
 def default_scenario():
     from network.scenario_file import load_default_scenario
@@ -86,6 +103,19 @@ def dask_cluster():
                            host="127.0.0.1", dashboard_address=None)
     yield cluster
     cluster.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright (the browser tests' settings are in
+    test_browser.py), one per test module."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 # Property tests (tests/hostile.py): `quick` in the default run; `thorough` tries 20 times as many

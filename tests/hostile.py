@@ -347,9 +347,9 @@ class CliRun:
     err: str
 
 
-def cli(argv: list[str]) -> CliRun:
-    """`python -m network ARGV` in this process: exit 0 or 2, and on 2 a short list of
-    problems (or argparse's usage line) on stderr, never a traceback."""
+def cli(argv: list[str], exits: tuple[int, ...] = (0, 2)) -> CliRun:
+    """`python -m network ARGV` in this process: exit 0 or 2 (or another of `exits`), and on 2
+    a short list of problems (or argparse's usage line) on stderr, never a traceback."""
     from network.cli import main
 
     out, err = io.StringIO(), io.StringIO()
@@ -358,7 +358,7 @@ def cli(argv: list[str]) -> CliRun:
             code = main(argv)
         except SystemExit as exit_:  # argparse refusing the arguments
             code = exit_.code if isinstance(exit_.code, int) else 2
-    return _checked(CliRun(code, out.getvalue(), err.getvalue()))
+    return _checked(CliRun(code, out.getvalue(), err.getvalue()), exits)
 
 
 def cli_process(args: list[str], timeout_s: float = 120) -> CliRun:
@@ -368,8 +368,8 @@ def cli_process(args: list[str], timeout_s: float = 120) -> CliRun:
     return _checked(CliRun(done.returncode, done.stdout, done.stderr))
 
 
-def _checked(run: CliRun) -> CliRun:
-    assert run.code in (0, 2), f"exit {run.code}: {run.err[-2000:]}"
+def _checked(run: CliRun, exits: tuple[int, ...] = (0, 2)) -> CliRun:
+    assert run.code in exits, f"exit {run.code}: {run.err[-2000:]}"
     assert "Traceback" not in run.err, run.err[-2000:]
     if run.code == 2:
         lines = run.err.strip().splitlines()

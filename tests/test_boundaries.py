@@ -44,3 +44,26 @@ def test_store_never_imports_the_optimizer():
         if any(m.startswith(("network.optimize", "network.scenario"))
                for m in imported_modules(path)))
     assert offenders == []
+
+
+FIRST_PAGE = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+assert not at.exception, [e.message for e in at.exception]
+print(sorted(m for m in ("sqlalchemy", "alembic", "ortools", "altair") if m in sys.modules))
+"""
+
+
+def test_first_page_loads_neither_the_store_nor_the_optimizer():
+    """The Designer's first run (no link in the address bar) imports no store (SQLAlchemy,
+    Alembic: 0.7 s), no optimizer (OR-Tools: 0.8 s) and no charts (Altair): the saved-work
+    features load them only when used."""
+    import subprocess
+    import sys
+
+    root = NETWORK.parent
+    done = subprocess.run([sys.executable, "-c", FIRST_PAGE, str(root / "app.py")], cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -15,11 +15,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
 from network.scenario_file import load_default_scenario, scenario_to_json
 from ui import maps
@@ -67,41 +68,44 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout_s: float) -> None:
     raise TimeoutError(f"streamlit did not listen on port {port} within {timeout_s} s")
 
 
+def browser_scenario():
+    """The default scenario cut to the seven SITES."""
+    default = load_default_scenario()
+    return default.with_changes(name="Browser test (7 sites)", sites=tuple(
+        s for s in default.sites if s.site_id in SITES))
+
+
+@contextmanager
+def served_app(folder: Path, scenario, env: dict[str, str] | None = None) -> Iterator[str]:
+    """The app started as `make run` starts it, on `scenario` (written to `folder`, with the
+    server's log), with `env` added to the environment; its URL until the block ends."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/install-chromium.sh)")
+    path = folder / "scenario.json"
+    path.write_text(scenario_to_json(scenario))
+    port = free_port()
+    with (folder / "streamlit.log").open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ui.serve", "--server.headless", "true",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "NETWORK_SCENARIO": str(path), **(env or {})})
+        try:
+            wait_for_port(port, proc, SERVER_START_TIMEOUT_S)
+            yield f"http://127.0.0.1:{port}/"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """A running app server on a small scenario; stopped after the tests."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/install-chromium.sh)")
-    default = load_default_scenario()
-    scenario = default.with_changes(name="Browser test (7 sites)", sites=tuple(
-        s for s in default.sites if s.site_id in SITES))
-    path = tmp_path_factory.mktemp("scenario") / "scenario.json"
-    path.write_text(scenario_to_json(scenario))
-    port = free_port()
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.headless", "true",  # as `make run` does
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "NETWORK_SCENARIO": str(path)})
-    try:
-        wait_for_port(port, proc, SERVER_START_TIMEOUT_S)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with served_app(tmp_path_factory.mktemp("app"), browser_scenario()) as url:
+        yield url
 
 
 def no_exception(page) -> None:

@@ -1,6 +1,7 @@
 """The command-line contract: zone, lanes and evaluate on the default scenario."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -48,3 +49,54 @@ def test_evaluate_command(tmp_path):
     assert lanes["zip3"].is_unique and set(lanes["site_id"]) <= {"SEA", "EWR", "DFW",
                                                                   "CROSS_BORDER"}
     assert run("evaluate", "--open", "NOPE", "--out", str(tmp_path)).returncode == 2
+
+
+def tight_scenario(tmp_path):
+    """The default with 80% of orders within 1 day: three coastal sites cannot do it."""
+    from network.scenario import ShareTarget, Targets
+    from network.scenario_file import load_default_scenario, scenario_to_json
+
+    scenario = load_default_scenario().with_changes(
+        targets=Targets(share_targets=(ShareTarget(within_days=1, share_pct=80.0),)))
+    path = tmp_path / "tight.json"
+    path.write_text(scenario_to_json(scenario))
+    return path
+
+
+def test_evaluate_my_network_meets_the_targets(tmp_path):
+    """evaluate --open: exactly those sites, the cheapest assignment meeting the default's
+    90%-within-2-days target (the cheapest lanes alone give about 21%)."""
+    out = run("evaluate", "--open", "SEA,DFW,EWR", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    doc = json.loads((tmp_path / "result.json").read_text())
+    assert doc["status"] == "optimal" and doc["feasible"] is True
+    assert doc["open_sites"] == ["SEA", "DFW", "EWR"]  # in the scenario's order
+    assert doc["kpis"]["n_open_sites"] == 3
+    assert doc["kpis"]["share_within_days"]["2"] >= 0.9 - 1e-9
+    assert not doc["kpis"]["violations"]
+    lanes = pd.read_csv(tmp_path / "lanes.csv", dtype={"zip3": str})
+    assert set(lanes["site_id"]) <= {"SEA", "EWR", "DFW", "CROSS_BORDER"}
+    cheap = tmp_path / "cheap"
+    plain = run("evaluate", "--open", "SEA,DFW,EWR", "--ignore-targets", "--out", str(cheap))
+    assert plain.returncode == 0, plain.stderr
+    ignored = json.loads((cheap / "result.json").read_text())
+    assert ignored["kpis"]["share_within_days"]["2"] < 0.9  # cheapest lanes miss the target
+    assert ignored["kpis"]["total_cost_usd"] < doc["kpis"]["total_cost_usd"]
+    assert "target not met" in plain.stdout
+
+
+def test_evaluate_my_network_that_cannot_meet_the_targets_exits_3(tmp_path):
+    """80% within 1 day from Seattle, Dallas and New Jersey: exit 3, the explanation printed
+    and in result.json, with what the sites reach."""
+    scenario = tight_scenario(tmp_path)
+    out = run("evaluate", str(scenario), "--open", "SEA,DFW,EWR", "--out", str(tmp_path))
+    assert out.returncode == 3, out.stderr
+    assert "no assignment to these sites meets the targets" in out.stdout
+    assert re.search(r"at best \d+\.\d% of orders within 1 day \(target 80%\)", out.stdout)
+    doc = json.loads((tmp_path / "result.json").read_text())
+    assert doc["status"] == "infeasible" and doc["feasible"] is False and doc["kpis"] is None
+    assert doc["open_sites"] == ["SEA", "DFW", "EWR"]
+    assert any("cheapest lane" in s for s in doc["explanation"])
+    ignored = run("evaluate", str(scenario), "--open", "SEA,DFW,EWR", "--ignore-targets",
+                  "--out", str(tmp_path / "plain"))
+    assert ignored.returncode == 0, ignored.stderr

@@ -412,12 +412,15 @@ def test_cli_zone_any_arguments(codes):
                               hostile.words()), max_size=4),
        out=st.sampled_from(["folder", "a file", "nested/new", ""]))
 def test_cli_evaluate_any_open_list_and_out(ids, out):
-    """evaluate with any --open list and an --out that is a file, a new or no folder."""
+    """evaluate with any --open list and an --out that is a file, a new or no folder: exit 0,
+    2, or 3 with the explanation when those sites cannot meet the targets (my network)."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / out if out else Path(folder)
         if out == "a file":
             target.write_text("x")
-        cli(["evaluate", "--open", ",".join(ids), "--out", str(target)])
+        run = cli(["evaluate", "--open", ",".join(ids), "--out", str(target)], exits=(0, 2, 3))
+        if run.code == 3:
+            assert "no assignment to these sites meets the targets" in run.out
 
 
 @pytest.mark.parametrize("args, message", [

@@ -137,3 +137,44 @@ def sweep_service_chart(frame: pd.DataFrame, scenario: Scenario) -> alt.Chart:
                    .encode(text="label:N")]
     return _styled(alt.layer(*layers), "Orders delivered within 1 and 2 days", 340)
 
+
+
+def compare_cost_chart(items: list[tuple[str, Evaluation]]) -> alt.Chart:
+    """Annual cost by component, one bar per compared scenario in each component."""
+    frame = pd.DataFrame([{"component": COMPONENT_LABELS.get(n, n), "scenario": label, "usd": v}
+                          for label, e in items for n, v in e.kpis.cost_breakdown_usd.items()])
+    keep = frame.groupby("component")["usd"].transform("max") > 0
+    chart = alt.Chart(frame[keep]).mark_bar().encode(
+        y=alt.Y("component:N", title=None, sort=list(COMPONENT_LABELS.values())),
+        yOffset=alt.YOffset("scenario:N", sort=[label for label, _ in items]),
+        x=alt.X("usd:Q", title="USD per year", axis=alt.Axis(format="$,.3~s")),
+        color=_scenario_colors(items),
+        tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("component:N"),
+                 alt.Tooltip("usd:Q", format="$,.0f")])
+    return _styled(chart, "Annual cost by component", 340)
+
+
+def compare_days_chart(items: list[tuple[str, Evaluation]]) -> alt.Chart:
+    """Share of orders by delivery days, one bar per compared scenario in each day count."""
+    rows = [r | {"scenario": label} for label, e in items
+            for r in days_frame(e).to_dict("records")]
+    frame = pd.DataFrame(rows)
+    order = sorted(set(frame["days"]), key=lambda t: int(t.split()[0]))
+    chart = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("days:N", sort=order, title="Delivery time", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("scenario:N", sort=[label for label, _ in items]),
+        y=alt.Y("share:Q", title="Share of orders", axis=alt.Axis(format=".0%")),
+        color=_scenario_colors(items),
+        tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("days:N"),
+                 alt.Tooltip("share:Q", format=".1%")])
+    return _styled(chart, "Orders by delivery time", 340)
+
+
+def _scenario_colors(items: list[tuple[str, Evaluation]]) -> alt.Color:
+    labels = [label for label, _ in items]
+    return alt.Color("scenario:N", title=None, sort=labels,
+                     scale=alt.Scale(domain=labels, range=COMPARE_COLORS[:len(labels)]),
+                     legend=alt.Legend(orient="bottom", columns=2, labelLimit=400))
+
+
+COMPARE_COLORS = ["#1f4e9c", "#f59646", "#2ca25f", "#8e44ad"]  # distinct on a projector

@@ -159,9 +159,10 @@ def outlines_data(scenario: Scenario) -> str | dict:
 
 def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None,
                  selected_zip3: str | None = None, selected_site: str | None = None,
-                 basemap: bool = False) -> pdk.Deck:
+                 basemap: bool = False, view: pdk.ViewState = VIEW) -> pdk.Deck:
     """The whole map; `evaluation` (of this same scenario) adds delivery-day colours, open
-    sites and assignment lines; `basemap` puts CARTO's tiles underneath (module docstring)."""
+    sites and assignment lines; `basemap` puts CARTO's tiles underneath (module docstring);
+    `view` where it starts (a narrower map needs a lower zoom to hold the lower 48)."""
     layers = [pdk.Layer("GeoJsonLayer", outlines_data(scenario), id="states", stroked=True,
                         filled=True, get_fill_color=list(STATE_FILL_RGB) + [
                             STATE_FILL_ALPHA_OVER_TILES if basemap else 255],
@@ -195,7 +196,7 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
                                 background_padding=[4, 2], font_weight=700, pickable=False,
                                 font_family="'Source Sans Pro, Helvetica, Arial, sans-serif'"))
     style = {"map_style": None} if basemap else {}  # see the module docstring
-    return CompactDeck(layers=layers, initial_view_state=VIEW, map_provider=None,
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None,
                        tooltip=TOOLTIP, **style)
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 from network.errors import InputError
 from network.places import Place, place_table, search_places
 from network.scenario import Scenario
-from ui import data, edits, fmt, maps, results, solve, state
+from ui import data, edits, fmt, library, maps, results, solve, state
 from ui.uploads import rejection_markdown, show_problems, uploader
 
 # The map's key changes only to clear a stale selection (see map_selection): a new key makes
@@ -21,6 +21,8 @@ PICK_KEY = "search_pick"
 SITES_UPLOAD_KEY = "sites_upload"
 SITES_EXPANDER_KEY = "sites_expander"
 SITES_LABEL = "Candidate sites: edit the table, or add sites from a CSV"
+SAVE_EXPANDER_KEY = "save_expander"
+MY_NETWORK_EXPANDER_KEY = "my_network_expander"
 MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards above on one screen
 
 
@@ -30,6 +32,10 @@ def show_notices() -> None:
     with st.container():
         for kind, text in state.pop_notices():
             getattr(st, kind)(text)
+        problem = library.autosave_error(st.session_state.get("session_key"))
+        if problem:
+            st.warning(f"**This session's work is not being autosaved** (a reload would lose "
+                       f"it): {problem}")
 
 
 def current_record(scenario: Scenario) -> state.SolveRecord | None:
@@ -72,7 +78,8 @@ def toolbar(scenario: Scenario, selection: tuple[str | None, str | None]) -> Non
     # so the map below keeps its place among the page's elements. The browser keys elements by
     # place: a map that moves is built anew (a new WebGL context, every shader compiled again).
     with st.container():
-        if solve_clicked or (auto and stale):
+        requested = st.session_state.pop("solve_requested", False)  # by My network
+        if solve_clicked or requested or (auto and stale):
             solve.solve(scenario)
     with st.container():
         _selection_controls(scenario, *selection)
@@ -233,13 +240,28 @@ def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
         return
     if not record.result.status.has_design:
         results.show_explanation(record)
+        from ui.my_network_view import show_reach  # here: only after a failed solve
+
+        show_reach(record)
         return
-    results.show_kpis(record, state.previous_solve())
+    results.show_kpis(record, state.previous_solve(), baseline_view(scenario))
     r = record.result
     gap = f", proven gap {fmt.pct(r.gap, 2)}" if r.gap is not None else ""
-    st.caption(f"Solver: {r.status.value}{gap}, {r.solve_seconds:.1f} s. Open sites: "
+    how = fmt.md_text(record.origin) if record.origin else f"{r.solve_seconds:.1f} s"
+    st.caption(f"Solver: {r.status.value}{gap}, {how}. Open sites: "
                f"{fmt.md_text(', '.join(r.open_site_ids))}. Changes are against the previous "
                "solve.")
+
+
+def baseline_view(scenario: Scenario) -> results.BaselineView | None:
+    """The pinned baseline's figures for this scenario (None when none is pinned)."""
+    pinned = state.baseline()
+    if pinned is None:
+        return None
+    from ui.baseline import figures  # here: only when a baseline is pinned
+
+    found, problem = figures(pinned, scenario)
+    return results.BaselineView(pinned.label, found, problem)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +282,38 @@ def sites_section(scenario: Scenario) -> None:
     if box.open:
         with box:
             sites_editor(scenario)
+
+
+def meeting_sections(scenario: Scenario, record: state.SolveRecord | None) -> None:
+    """"Save, share and baseline" and "My network": lazy like the site table (their contents,
+    and the store, load only once opened), and open for the session once opened."""
+    box = _lazy_expander("Save, share and baseline", SAVE_EXPANDER_KEY, ":material/save:")
+    if box is not None:
+        from ui.saving import save_panel
+
+        with box:
+            save_panel(scenario)
+    box = _lazy_expander("My network: cost exactly the sites you pick",
+                         MY_NETWORK_EXPANDER_KEY, ":material/hub:")
+    if box is not None:
+        from ui.my_network_view import section
+
+        with box:
+            section(scenario, record)
+
+
+def _lazy_expander(label: str, key: str, icon: str):
+    """An expander that runs its contents only while open: the expander when open, else
+    None. Whether it is open survives page switches."""
+    memory = f"{key}_remembered"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(memory, False)
+    box = st.expander(label, key=key, icon=icon, on_change=_remember, args=(key, memory))
+    return box if box.open else None
+
+
+def _remember(key: str, memory: str) -> None:
+    st.session_state[memory] = bool(st.session_state[key])
 
 
 def sites_editor(scenario: Scenario) -> None:

@@ -3,57 +3,104 @@ the optimizer's explanation when no network meets the targets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from network.evaluate import CROSS_BORDER, Evaluation, chosen_lanes_frame
 from network.scenario import Scenario
 from ui import fmt
+from ui.saved import Figures
 from ui.state import SolveRecord
 
+Measure = Callable[[Figures], float]  # one KPI card's number
+Formatter = Callable[[float], str]  # its signed change as shown
 COST_HELP = ("Fixed + handling + inbound + outbound + returns + inventory, per year. Rates: "
              "large-shipper prices (USPS commercial; UPS and FedEx list less an estimated "
              "discount), sources in Settings → Rate cards; other costs in Settings, many marked "
              "estimate.")
 
 
-def show_kpis(record: SolveRecord, previous: SolveRecord | None) -> None:
-    """The KPI cards of a solve with a design, with the change since the previous solve."""
-    k = record.result.evaluation.kpis
-    p = previous.result.evaluation.kpis if previous is not None else None
+@dataclass(frozen=True)
+class BaselineView:
+    """The pinned baseline as the KPI cards show it: its label and figures (None with the
+    reason when it has none for this scenario)."""
 
-    def delta(fn, fmt_fn, color="normal") -> dict:
-        """st.metric's delta arguments: the change as shown, or 'no change' (grey, no arrow)
-        when it is zero at the card's precision, not a red or green '+$0'."""
-        if p is None:
-            return {}
-        text = fmt_fn(fn(k) - fn(p))
-        if fmt.is_zero_change(text):
-            return {"delta": "no change", "delta_color": "off", "delta_arrow": "off"}
-        return {"delta": text, "delta_color": color}
+    label: str
+    figures: Figures | None
+    problem: str = ""
+
+
+def show_kpis(record: SolveRecord, previous: SolveRecord | None,
+              baseline: BaselineView | None = None) -> None:
+    """The KPI cards of a solve with a design, each with its change since the previous solve
+    and, when a baseline is pinned, against the baseline."""
+    k = Figures.of(record.result.evaluation.kpis)
+    p = Figures.of(previous.result.evaluation.kpis) if previous is not None else None
+    b = baseline.figures if baseline is not None else None
+
+    def card(col: DeltaGenerator, label: str, value: str, fn: Measure, fmt_fn: Formatter,
+             color: str = "normal", help: str | None = None) -> None:
+        with col.container(border=True):
+            st.metric(label, value, help=help, **_delta(fn, fmt_fn, color, k, p))
+            if b is not None:
+                st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
 
     row = st.columns([1.6, 1, 1, 0.8])  # the total is the longest number: give it room
-    row[0].metric("Total annual cost", fmt.usd(k.total_cost_usd), help=COST_HELP, border=True,
-                  **delta(lambda x: x.total_cost_usd, fmt.signed_usd, "inverse"))
-    row[1].metric("Cost per order", fmt.usd_cents(k.cost_per_order_usd), border=True,
-                  help=f"Total annual cost / {fmt.count(k.orders_per_year)} orders a year",
-                  **delta(lambda x: x.cost_per_order_usd, fmt.signed_usd_cents, "inverse"))
-    row[2].metric("Average delivery", fmt.days(k.avg_delivery_days), border=True,
-                  help="Business days from order to door, weighted by orders: processing days "
-                       "+ carrier transit days by zone (data/rate_cards/transit_days.csv)",
-                  **delta(lambda x: x.avg_delivery_days, fmt.signed_days, "inverse"))
-    row[3].metric("Sites open", str(k.n_open_sites), border=True,
-                  **delta(lambda x: x.n_open_sites, fmt.signed_count, "off"))
+    card(row[0], "Total annual cost", fmt.usd(k.total_cost_usd), lambda x: x.total_cost_usd,
+         fmt.signed_usd, "inverse", COST_HELP)
+    card(row[1], "Cost per order", fmt.usd_cents(k.cost_per_order_usd),
+         lambda x: x.cost_per_order_usd, fmt.signed_usd_cents, "inverse",
+         f"Total annual cost / {fmt.count(record.result.evaluation.kpis.orders_per_year)} "
+         "orders a year")
+    card(row[2], "Average delivery", fmt.days(k.avg_delivery_days), lambda x: x.avg_delivery_days,
+         fmt.signed_days, "inverse", "Business days from order to door, weighted by orders: "
+         "processing days + carrier transit days by zone (data/rate_cards/transit_days.csv)")
+    card(row[3], "Sites open", str(k.n_open_sites), lambda x: x.n_open_sites, fmt.signed_count,
+         "off")
     row = st.columns([1, 1, 1, 1.4])
     for col, d in zip(row[:3], (1, 2, 3), strict=True):
-        col.metric(f"Orders within {d} day{'s' if d > 1 else ''}",
-                   fmt.pct(k.share_within_days.get(d, 1.0)), border=True,
-                   **delta(lambda x, d=d: x.share_within_days.get(d, 1.0), fmt.signed_points))
+        card(col, f"Orders within {d} day{'s' if d > 1 else ''}",
+             fmt.pct(k.share_within_days[d]), lambda x, d=d: x.share_within_days[d],
+             fmt.signed_points)
     targets = record.result.evaluation.targets
     with row[3]:
         for t in targets:
             mark = ":green[:material/check_circle:]" if t.met else ":red[:material/cancel:]"
             st.markdown(f"{mark} **Target** {'met' if t.met else 'missed'}: {t.description}")
+        if baseline is not None:
+            label = fmt.md_text(baseline.label)
+            note = (f"Second line of each card: change against the baseline, **{label}**."
+                    if b is not None else
+                    f"Baseline **{label}**: no figures ({fmt.md_text(baseline.problem)}).")
+            st.caption(note)
+
+
+def _delta(fn: Measure, fmt_fn: Formatter, color: str, k: Figures, p: Figures | None) -> dict:
+    """st.metric's delta arguments: the change since the previous solve as shown, or 'no
+    change' (grey, no arrow) when it is zero at the card's precision, not a red or green
+    '+$0'."""
+    if p is None:
+        return {}
+    text = fmt_fn(fn(k) - fn(p))
+    if fmt.is_zero_change(text):
+        return {"delta": "no change", "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": text, "delta_color": color}
+
+
+def _baseline_text(change: str, color: str) -> str:
+    """'−$12,345 vs baseline' coloured as st.metric colours its delta: green when better
+    (lower for costs and days, higher for shares), grey for no change or no direction."""
+    if fmt.is_zero_change(change):
+        return ":gray[same as the baseline]"
+    up = change.startswith("+")
+    good = {"normal": up, "inverse": not up}.get(color)
+    tint = "gray" if good is None else ("green" if good else "red")
+    escaped = change.replace("$", "\\$")  # a bare $ starts LaTeX in markdown
+    return f":{tint}[{escaped} vs baseline]"
 
 
 def show_explanation(record: SolveRecord) -> None:

@@ -20,12 +20,23 @@ Keys:
     sweep             (scenario key, counts, results) of the last Tradeoffs sweep
     auto_solve        the Designer's "re-solve after each change" toggle
     tradeoff_clicked  the site count last clicked on the Tradeoffs chart
+    solves            {scenario key: SolveRecord} of this session's recent solves, so Undo
+                      brings back a scenario's result with it (no new solve)
+    opened_from       the saved version (saved.OpenedFrom) the scenario was opened from or
+                      last saved as: Save adds the next version of it, the link names it
+    baseline          the pinned baseline (ui.baseline.Baseline) or None
+    session_key       this session's working-copy key (None until the first autosave); the
+                      app's link carries it, so a reload finds the work again (ui.links)
+    link_read         whether this session has read its link (done on its first run)
+    save_conflict     a refused save (the store's VersionConflict and what was to be saved),
+                      shown with its two ways out until one is taken
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -36,6 +47,8 @@ from ui.data import SCENARIO_ENV, default_scenario, scenario_key
 
 if TYPE_CHECKING:  # importing the optimizer loads ortools (0.8 s); only the type is needed here
     from network.optimize.result import OptimizeResult
+    from ui.baseline import Baseline
+    from ui.saved import OpenedFrom
 
 UNDO_DEPTH = 30
 
@@ -48,6 +61,8 @@ class SolveRecord:
     scenario: Scenario
     scenario_key: int
     wall_seconds: float
+    origin: str | None = None  # where it came from when not solved in this session, e.g.
+    # "opened from 'East coast' version 3, saved 2026-11-30 14:02 UTC (not solved again)"
 
 
 def init_state() -> None:
@@ -68,6 +83,12 @@ def init_state() -> None:
         "map_epoch": 0,
         "basemap": False,
         "sites_table_open": False,
+        "solves": {},
+        "opened_from": None,
+        "baseline": None,
+        "session_key": None,
+        "link_read": False,
+        "save_conflict": None,
     }
     for key, value in defaults.items():
         if key not in st.session_state:
@@ -101,6 +122,7 @@ def set_scenario(new: Scenario, notice: str | None = None) -> None:
     st.session_state["scenario_version"] += 1
     if notice:
         notify("success", notice)
+    autosave()
 
 
 def undo() -> bool:
@@ -111,7 +133,15 @@ def undo() -> bool:
     st.session_state["scenario"] = stack[-1]
     st.session_state["undo"] = stack[:-1]
     st.session_state["scenario_version"] += 1
-    notify("info", "Undone: back to the previous scenario.")
+    known = st.session_state["solves"].get(scenario_key(stack[-1]))
+    last = last_solve()
+    if known is not None and (last is None or last.scenario_key != known.scenario_key):
+        _keep_result(known)  # its result was known: shown again without solving
+        notify("info", "Undone: back to the previous scenario and its result (not solved "
+               "again).")
+    else:
+        notify("info", "Undone: back to the previous scenario.")
+    autosave()
     return True
 
 
@@ -120,7 +150,16 @@ def can_undo() -> bool:
 
 
 def record_solve(record: SolveRecord) -> None:
-    """Store a new solve; the last one with a design becomes the baseline for deltas."""
+    """Store a new solve; the last one with a design becomes the reference for the
+    "since the previous solve" deltas."""
+    _keep_result(record)
+    solves = {k: v for k, v in st.session_state["solves"].items() if k != record.scenario_key}
+    solves[record.scenario_key] = record
+    st.session_state["solves"] = dict(list(solves.items())[-(UNDO_DEPTH + 1):])
+    autosave()
+
+
+def _keep_result(record: SolveRecord) -> None:
     last = st.session_state["result"]
     if last is not None and last.result.status.has_design:
         st.session_state["previous_result"] = last
@@ -133,6 +172,51 @@ def last_solve() -> SolveRecord | None:
 
 def previous_solve() -> SolveRecord | None:
     return st.session_state["previous_result"]
+
+
+def current_result() -> OptimizeResult | None:
+    """The last solve's result if it was for the current scenario and has a design."""
+    record = last_solve()
+    if record is None or record.scenario_key != scenario_key(scenario()):
+        return None
+    return record.result if record.result.status.has_design else None
+
+
+def opened_from() -> OpenedFrom | None:
+    return st.session_state["opened_from"]
+
+
+def set_opened_from(opened: OpenedFrom | None) -> None:
+    st.session_state["opened_from"] = opened
+    autosave()
+
+
+def baseline() -> Baseline | None:
+    return st.session_state["baseline"]
+
+
+def set_baseline(pinned: Baseline | None) -> None:
+    st.session_state["baseline"] = pinned
+    autosave()
+
+
+def session_snapshot() -> dict[str, Any]:
+    """The app's small state kept with the working copy (JSON-ready)."""
+    opened, pinned = opened_from(), baseline()
+    return {"opened_from": opened.to_dict() if opened else None,
+            "baseline": pinned.to_dict() if pinned else None}
+
+
+def autosave() -> None:
+    """Queue this session's work for its working copy (ui.library); the first autosave gives
+    the session its key, which the app's link then carries."""
+    from ui import library, links
+
+    if st.session_state.get("session_key") is None:
+        st.session_state["session_key"] = secrets.token_urlsafe(18)
+    library.autosave(library.Snapshot(st.session_state["session_key"], scenario(),
+                                      current_result(), session_snapshot()))
+    links.sync_address_bar()
 
 
 def basemap() -> bool:

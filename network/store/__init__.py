@@ -4,39 +4,76 @@ Plain Python (no streamlit, no optimizer). Open it with `open_store` (commands, 
 `open_store_for_app` (the app, which must start even when the store is damaged or locked), then
 use the ScenarioStore's methods; everything in and out is a plain dataclass from `records`.
 Where it lives: `location` ($NETWORK_STORE, --db); schema and rules: docs/store.md.
+
+The names below load their module on first use (PEP 562), so that code needing only the plain
+records (`network.store.records`, e.g. an export of a design) does not import SQLAlchemy and
+Alembic (0.7 s): the app's first page imports the records but never opens the store.
 """
 
-from network.store.errors import (
-    NameTaken,
-    ScenarioNotFound,
-    SchemaTooNew,
-    StaleDeletePlan,
-    StoreCorrupt,
-    StoreError,
-    StoreLocked,
-    StoreReadOnly,
-    StoreUnavailable,
-    StoreUnreachable,
-    VersionConflict,
-)
-from network.store.location import ENV_VAR, StoreLocation, resolve_location
-from network.store.opening import OpenMode, StoreOpening, open_store, open_store_for_app
-from network.store.records import (
-    DeletePlan,
-    SavedVersion,
-    ScenarioSummary,
-    SolveSummary,
-    VersionContent,
-    VersionInfo,
-    VersionRef,
-)
-from network.store.store import ScenarioStore
+from __future__ import annotations
 
-__all__ = [
-    "ENV_VAR", "DeletePlan", "NameTaken", "OpenMode", "SavedVersion", "ScenarioNotFound",
-    "ScenarioStore", "ScenarioSummary", "SchemaTooNew", "SolveSummary", "StaleDeletePlan",
-    "StoreCorrupt", "StoreError", "StoreLocation", "StoreLocked", "StoreOpening",
-    "StoreReadOnly", "StoreUnavailable", "StoreUnreachable", "VersionConflict",
-    "VersionContent", "VersionInfo", "VersionRef", "open_store", "open_store_for_app",
-    "resolve_location",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    "network.store.errors": (
+        "NameTaken", "ScenarioNotFound", "SchemaTooNew", "StaleDeletePlan", "StoreCorrupt",
+        "StoreError", "StoreLocked", "StoreReadOnly", "StoreUnavailable", "StoreUnreachable",
+        "VersionConflict"),
+    "network.store.location": ("ENV_VAR", "StoreLocation", "resolve_location"),
+    "network.store.opening": ("OpenMode", "StoreOpening", "open_store", "open_store_for_app"),
+    "network.store.records": (
+        "DeletePlan", "SavedVersion", "ScenarioSummary", "SolveSummary", "VersionContent",
+        "VersionInfo", "VersionRef"),
+    "network.store.store": ("ScenarioStore",),
+    "network.store.working_copies": ("WorkingCopy",),
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'network.store' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # what type checkers and readers see
+    from network.store.errors import (  # noqa: F401
+        NameTaken,
+        ScenarioNotFound,
+        SchemaTooNew,
+        StaleDeletePlan,
+        StoreCorrupt,
+        StoreError,
+        StoreLocked,
+        StoreReadOnly,
+        StoreUnavailable,
+        StoreUnreachable,
+        VersionConflict,
+    )
+    from network.store.location import ENV_VAR, StoreLocation, resolve_location  # noqa: F401
+    from network.store.opening import (  # noqa: F401
+        OpenMode,
+        StoreOpening,
+        open_store,
+        open_store_for_app,
+    )
+    from network.store.records import (  # noqa: F401
+        DeletePlan,
+        SavedVersion,
+        ScenarioSummary,
+        SolveSummary,
+        VersionContent,
+        VersionInfo,
+        VersionRef,
+    )
+    from network.store.store import ScenarioStore  # noqa: F401
+    from network.store.working_copies import WorkingCopy  # noqa: F401

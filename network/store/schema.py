@@ -6,6 +6,9 @@
     scenario_versions    one row per save, never changed afterwards: the inputs, design, KPIs,
                          solver outcome and note, plus the library's summary figures copied out
                          of the KPIs so that listing needs no JSON parsing in SQL
+    working_copies       one row per app session: its working scenario and last solve, written
+                         over on every autosave (not a version per edit), found by the session's
+                         random key in the app's link; rows untouched for 30 days are removed
 
 The migrations in `migrations/versions/` create exactly these tables (a test compares them);
 a change here needs a new migration. Layout and rules: docs/store.md.
@@ -99,4 +102,18 @@ scenario_versions = Table(
     Column("kpis_json", Text),  # network.evaluate.kpis_dict
     UniqueConstraint("scenario_id", "version", name="uq_scenario_versions_scenario_version"),
     sqlite_autoincrement=True,
+)
+
+working_copies = Table(
+    "working_copies", metadata,
+    Column("session_key", String(64), primary_key=True),  # random, carried by the app's link
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("format_version", Integer, nullable=False),  # of the scenario JSON
+    Column("solver_status", String(32)),
+    Column("solver_gap", Double),
+    Column("solver_best_bound_usd", Double),
+    Column("session_json", Text, nullable=False),  # the app's own small state (JSON object)
+    Column("scenario_json", Text, nullable=False),
+    Column("design_json", Text),
+    Column("kpis_json", Text),
 )

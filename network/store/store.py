@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, te
 from sqlalchemy.exc import IntegrityError
 
 from network.errors import InputError, Problem
+from network.store import working_copies
 from network.store.engine import (
     NOTHING_SAVED,
     read_transaction,
@@ -204,6 +205,20 @@ class ScenarioStore:
                     f"it again and confirm once more if it should still go.")
             conn.execute(delete(versions).where(versions.c.scenario_id == plan.scenario_id))
             conn.execute(delete(scenarios).where(scenarios.c.id == plan.scenario_id))
+
+    def save_working_copy(self, session_key: str, content: VersionContent,
+                          session: dict[str, Any]) -> datetime:
+        """Autosave an app session's work over its previous working copy (one row per
+        session, never a new version; see working_copies.py)."""
+        self._check_writable()
+        with write_transaction(self.engine, self.location) as conn:
+            return working_copies.upsert(conn, session_key, content, session)
+
+    def open_working_copy(self, session_key: str) -> working_copies.WorkingCopy | None:
+        """The session's autosaved work, or None (never saved, or removed after
+        working_copies.KEEP_DAYS unused)."""
+        with read_transaction(self.engine, self.location) as conn:
+            return working_copies.read(conn, session_key)
 
     def check(self) -> list[str]:
         """Problems found in the store (empty when it is consistent): SQLite's own integrity

@@ -1,0 +1,18 @@
+"""Scenarios: the saved scenarios and their versions; open, save, share, pin a baseline."""
+
+import streamlit as st
+
+from ui import panels, saving, scenarios_view, state
+
+st.title("Scenarios")
+st.caption("Every save is a new version; a version never changes. Opening one shows its "
+           "inputs and design with their results at once, without solving again.")
+panels.show_notices()
+
+picked = scenarios_view.library_section()
+if picked is not None:
+    scenarios_view.scenario_section(picked)
+
+st.subheader("Save the scenario on the Designer")
+scenarios_view.working_section()
+saving.save_panel(state.scenario())
