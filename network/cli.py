@@ -3,8 +3,10 @@
 Exit codes: 0 success, 1 generated docs out of date (`schema --check`), 2 bad input (one line
 per problem, naming row and field; a long list is cut after 20 lines with a count of the rest),
 3 infeasible (`solve`, and `evaluate` when the open sites cannot meet the targets; with the
-explanation), 4 no design found within the time limit. Bad input includes an --out path that
-cannot be written, which is checked before any work starts.
+explanation), 4 no design found within the time limit, 5 the optimizer's design failed the
+independent check (solve only: evaluate() found a violation, each one printed; a defect of the
+optimizer, never a result). Bad input includes an --out path that cannot be written, which is
+checked before any work starts.
 """
 
 from __future__ import annotations

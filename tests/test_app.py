@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -161,6 +162,32 @@ def test_infeasible_target_shows_explanation(small):
     text = " ".join(m.value for m in at.markdown)
     assert "within 1 day" in text
     assert any("What to change" in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_a_design_that_fails_the_check_shows_its_violations(small, monkeypatch):
+    """A design evaluate() rejects (a defect planted in the optimizer's model builder forgets
+    the forced-open SLC) is shown as failing the check, with its violation, never as optimal,
+    and without KPI cards."""
+    from network.optimize import optimizer
+
+    real = optimizer.problem_from_scenario
+
+    def forgetful(scenario, lanes, options):
+        problem = real(scenario, lanes, options)
+        return replace(problem, forced_open=np.zeros_like(problem.forced_open))
+
+    monkeypatch.setattr(optimizer, "problem_from_scenario", forgetful)
+    at = start(small.with_changes(constraints=replace(small.constraints,
+                                                      forced_open=("SLC",))))
+    at.button(key="solve_button").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("fails the independent check" in e.value for e in at.error)
+    shown = [e.value for e in (*at.markdown, *at.caption, *at.error, *at.info, *at.success)]
+    shown += [box.label for box in at.status]  # the solve status box
+    assert any("independent check" in box.label for box in at.status)
+    assert "SLC is forced open but closed" in " ".join(shown)
+    assert not any("optimal" in text.lower() for text in shown), shown
     assert not at.metric
 
 

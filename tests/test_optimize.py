@@ -209,6 +209,7 @@ def test_overloaded_heuristic_design_is_assigned_again_within_capacity(monkeypat
     fixed-sites MIP with the capacity rows in (a first incumbent before any LP); that design
     fits every capacity and costs no less than brute force, and the search still equals it."""
     from network.optimize import search
+    from network.optimize.incumbent import read_design
 
     seen = []
     real = search.fixed_sites_design
@@ -216,7 +217,7 @@ def test_overloaded_heuristic_design_is_assigned_again_within_capacity(monkeypat
     def spy(problem, full, is_open, best, gap, deadline):
         real(problem, full, is_open, best, gap, deadline)
         if full.capacity_sites and np.isfinite(best.objective):  # else values are a hint
-            seen.append((problem, search.read_solution(problem, full, best.values)))
+            seen.append((problem, read_design(problem, full, best.values)))
 
     monkeypatch.setattr(search, "fixed_sites_design", spy)
     for seed in (1, 2, 3):

@@ -1,8 +1,9 @@
 """The `solve` and `bench` subcommands (registered into network/cli.py's parser).
 
 `python -m network solve [SCENARIO.json] --out DIR [--time-limit S] [--gap G]` writes
-DIR/result.json, DIR/lanes.csv and DIR/sites.csv; exit 0 optimal or feasible, 3 infeasible
-(the explanation is printed), 2 bad input.
+DIR/result.json, DIR/lanes.csv and DIR/sites.csv; exit 0 optimal or feasible, 2 bad input,
+3 infeasible (the explanation is printed), 4 no design within the time limit, 5 the design
+failed the independent check (evaluate; each violation is printed).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from network.errors import InputError, Problem
 from network.evaluate import chosen_lanes_frame, kpis_dict, sites_frame
 from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 2, 3, 4
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK_FAILED = 0, 2, 3, 4, 5
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,15 +63,21 @@ def cmd_solve(args: argparse.Namespace) -> int:
         print(f"  - {sentence}")
     if result.status is SolveStatus.INFEASIBLE:
         return EXIT_INFEASIBLE
+    if result.status is SolveStatus.CHECK_FAILED:
+        return EXIT_CHECK_FAILED
     return EXIT_OK if result.status.has_design else EXIT_NO_SOLUTION
 
 
 def summary(result: OptimizeResult) -> str:
+    if result.status is SolveStatus.CHECK_FAILED:
+        return (f"{result.status.value}: the design breaks the scenario "
+                f"({result.solve_seconds:.2f} s)")
     if not result.status.has_design:
         return f"{result.status.value}: no design ({result.solve_seconds:.2f} s)"
+    gap = "no proven gap" if result.gap is None else f"gap {100 * result.gap:.4f}%"
     return (f"{result.status.value}: ${result.objective_usd:,.0f}/yr with "
             f"{len(result.open_site_ids)} sites ({', '.join(result.open_site_ids)}); "
-            f"gap {100 * result.gap:.4f}%; {result.solve_seconds:.2f} s")
+            f"{gap}; {result.solve_seconds:.2f} s")
 
 
 def result_dict(result: OptimizeResult) -> dict:

@@ -278,7 +278,7 @@ def _swap(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.nd
                      + problem.fixed_cost_usd_per_year[into])
             costs = _batch_costs(problem, p, a, f, fixed, n)
             i = int(np.argmin(costs))
-            if costs[i] < best[0] - 1e-9 * abs(costs[i]):
+            if np.isfinite(costs[i]) and costs[i] < best[0] - 1e-9 * abs(costs[i]):
                 best = (float(costs[i]), out, into[i])
         if best[1] is None:
             break

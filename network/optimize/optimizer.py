@@ -22,7 +22,14 @@ from network.optimize.heuristic import best_designs
 from network.optimize.model import count_range
 from network.optimize.problem import NO_SITE, LocationProblem, Options, problem_from_scenario
 from network.optimize.reduce import reduce_options
-from network.optimize.result import OptimizeResult, SolveParams, SolveProgress, SolveStatus
+from network.optimize.result import (
+    OptimizeResult,
+    SolveParams,
+    SolveProgress,
+    SolveStatus,
+    bound_holds,
+    relative_gap_of,
+)
 from network.optimize.search import ProblemSolution, solve_problem
 from network.optimize.solve import MipStatus
 from network.scenario import Scenario, Targets
@@ -79,6 +86,9 @@ def _without_design(status: SolveStatus, explanation: list[str], start: float) -
 
 def _result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
             solution: ProblemSolution, params: SolveParams, start: float) -> OptimizeResult:
+    """The search's outcome as an OptimizeResult. evaluate() decides: a design it finds any
+    violation in is CHECK_FAILED, never optimal or feasible; and a bound above the design's
+    evaluated cost is dropped (warned), so the design is then not called optimal."""
     status = _STATUS[solution.status]
     if solution.choice is None:
         explanation = []
@@ -92,11 +102,24 @@ def _result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
     design = design_of(scenario, lanes, problem.options, solution)
     evaluation = evaluate(scenario, design, lanes)
     total = evaluation.kpis.total_cost_usd
-    bound = None if solution.best_bound is None else min(solution.best_bound, total)
-    gap = None if bound is None else max(0.0, total - bound) / total
+    bound, explanation = solution.best_bound, []
+    if evaluation.violations:
+        status, bound = SolveStatus.CHECK_FAILED, None
+        explanation = [CHECK_FAILED_TEXT, *evaluation.violations]
+    elif bound is None or not bound_holds(bound, total):
+        status, bound = SolveStatus.FEASIBLE, None
+        explanation = [NO_BOUND_TEXT]
+    gap = None if bound is None else relative_gap_of(total, bound)
     return OptimizeResult(status, design, evaluation, total, bound, gap,
-                          time.perf_counter() - start, (), tuple(evaluation.violations),
+                          time.perf_counter() - start, tuple(explanation),
                           solution.solver_objective, len(problem.options))
+
+
+CHECK_FAILED_TEXT = ("the optimizer's design breaks the scenario by the independent check "
+                     "(evaluate): a defect of the optimizer, so it is shown for inspection only, "
+                     "not as a result. Each violation:")
+NO_BOUND_TEXT = ("no gap is claimed: the search's lower bound came out above this design's "
+                 "cost, which no valid bound can be (a defect of the optimizer, logged)")
 
 
 def design_of(scenario: Scenario, lanes: LaneTable, options: Options,

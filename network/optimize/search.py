@@ -19,9 +19,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from network.evaluate import ROW_TOLERANCE
 from network.optimize import heuristic
 from network.optimize.enumerate import enumerable, solve_by_sets
 from network.optimize.heuristic import best_designs, rounded_design
+from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
     LagrangeData,
     ascend,
@@ -32,10 +34,10 @@ from network.optimize.lagrange import (
 )
 from network.optimize.model import MipModel, build_model, count_range
 from network.optimize.problem import NO_SITE, LocationProblem
-from network.optimize.result import SolveProgress
+from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
 from network.optimize.solve import AT_LOWER, LpBasis, MipStatus
 from network.optimize.windows import (
-    Incumbent,
+    LpOutcome,
     WindowState,
     bound_window,
     convex_estimate,
@@ -50,8 +52,6 @@ from network.optimize.windows import (
     tangent_estimate,
     windows_of,
 )
-
-CAPACITY_TOLERANCE = 1e-9  # relative overload ignored (float noise)
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,7 @@ class ProblemSolution:
     def gap(self) -> float | None:
         if self.solver_objective is None or self.best_bound is None:
             return None
-        return max(0.0, self.solver_objective - self.best_bound) / max(abs(self.solver_objective),
-                                                                       1e-9)
+        return relative_gap_of(self.solver_objective, self.best_bound)
 
 
 def problem_cost(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray) -> float:
@@ -95,22 +94,8 @@ def site_loads(problem: LocationProblem, choice: np.ndarray) -> np.ndarray:
 
 
 def overloaded_sites(problem: LocationProblem, choice: np.ndarray) -> tuple[int, ...]:
-    over = site_loads(problem, choice) > problem.capacity_orders_per_year * (1 + CAPACITY_TOLERANCE)
+    over = site_loads(problem, choice) > problem.capacity_orders_per_year * (1 + ROW_TOLERANCE)
     return tuple(int(s) for s in np.nonzero(over)[0])
-
-
-def read_solution(problem: LocationProblem, model: MipModel, values: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Open sites and each point's option from the solver's values (largest x per point; the
-    options are sorted by cost, so a split point takes its cheapest option)."""
-    is_open = values[model.y] > 0.5
-    x = values[model.x]
-    opt = problem.options
-    starts = np.searchsorted(opt.point, np.arange(problem.n_points))
-    best = np.maximum.reduceat(x, starts)
-    first_max = np.nonzero(x >= best[opt.point] - 1e-6)[0]
-    _, pick = np.unique(opt.point[first_max], return_index=True)
-    return is_open, first_max[pick]
 
 
 def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: float,
@@ -142,21 +127,24 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
             problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
             prior_duals, report, prior_basis, start_sites)
         seconds = time.perf_counter() - start
-        if best.values is None:
-            status = MipStatus.NO_SOLUTION if timed_out else MipStatus.INFEASIBLE
+        if not np.isfinite(best.objective):  # infeasible only when every window is proven so
+            status = MipStatus.INFEASIBLE if bound == np.inf else MipStatus.NO_SOLUTION
             return ProblemSolution(status, None, None, None, None, seconds, capacity)
         prior_duals, prior_basis = duals, basis
-        is_open, choice = read_solution(problem, full, best.values)
+        is_open, choice = read_design(problem, full, best.values)
         over = set(overloaded_sites(problem, choice))
         if over - set(capacity):  # capacity binds: add every site's row and solve again
             capacity, hint = tuple(range(problem.n_sites)), None
             continue
         bound = _integral_bound(problem, bound, capacity)
-        gap = max(0.0, best.objective - bound) / max(abs(best.objective), 1e-9)
-        optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
+        if not bound_holds(bound, best.objective):
+            bound = None  # a defect (warned): no gap is claimed
+        gap = None if bound is None else relative_gap_of(best.objective, bound)
+        optimal = (gap is not None and not timed_out and not best.hit_limit
+                   and gap <= relative_gap * (1 + 1e-6))
         prices = None if duals is None else initial_prices(full, duals)
         return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
-                               choice, best.objective, min(bound, best.objective), seconds,
+                               choice, best.objective, bound, seconds,
                                capacity, best.values, duals, basis, prices)
 
 
@@ -197,7 +185,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     heuristic)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
-    best = _feasible_incumbent(full, hint)
+    best = Incumbent()
+    if hint is not None:  # the last design, after an edit: the incumbent if it still fits
+        offer(problem, full, best, hint)
     if prior_duals is not None and len(prior_duals) != len(full.row_lb):
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
@@ -234,17 +224,17 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
         start = _start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
-        if w.bound is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
+        if w.lp is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals):
             _round_prices(problem, full, data, w, best, relative_gap)
             continue
-        if w.bound is None and _worth_enumerating(problem, w, binds):
+        if w.lp is None and _worth_enumerating(problem, w, binds):
             _solve_by_sets(problem, full, w, best, relative_gap, deadline)
             continue
-        if w.bound is None and start is None and data is not None and solve_window_by_prices(
+        if w.lp is None and start is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
             continue
-        if w.bound is None and start is None and _nearest_applies(data, w, best):
+        if w.lp is None and start is None and _nearest_applies(data, w, best):
             value = nearest_sites_lp(problem, full, w, data, best.objective, deadline)
             _round_lp(problem, full, w, best)  # the small LP's design may be the best yet
             if value >= best.objective * (1 - relative_gap):
@@ -254,14 +244,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             # its prices would allow next: prices this far from the bound keep too much (a
             # window then took 20-30 s).
             start = w.nearest[1] if w.nearest is not None else None
-        if w.bound is None:
+        if w.lp is None:
             bound_window(full, w, deadline, start)
             _round_lp(problem, full, w, best)
             continue
-        if np.isinf(w.bound):
+        if w.lp is LpOutcome.INFEASIBLE:
             w.proven = np.inf
-        else:
-            solve_window(problem, full, w, best, relative_gap, deadline)
+        else:  # solved, or unknown: then the MIP over every option
+            solve_window(problem, full, w, best, relative_gap, deadline, lows[i])
     return (best, _global_bound(windows, problem, full), False,
             _some_duals(windows, prior_duals), _warm_basis(windows, full, best, prior_basis))
 
@@ -291,7 +281,7 @@ def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -
         return True
     if best.values is None:
         return False
-    return bool(overloaded_sites(problem, read_solution(problem, full, best.values)[1]))
+    return bool(overloaded_sites(problem, read_design(problem, full, best.values)[1]))
 
 
 def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
@@ -299,8 +289,8 @@ def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, bes
     """A window with few possible site sets (1 site: 57 on the default), each solved alone
     with its capacity rows (enumerate.py); left open when the set bounds prune too little."""
     found = solve_by_sets(problem, full, w.lo, w.hi, best.objective, relative_gap, deadline)
-    if found.values is not None and found.cost < best.objective:
-        best.objective, best.values = found.cost, found.values
+    if found.values is not None:
+        offer(problem, full, best, found.values)
     best.hit_limit |= found.limited
     w.sets_tried = True
     if found.complete:
@@ -356,9 +346,9 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
     w = windows[i]
     if w.proven is not None:
         return w.proven
-    if w.bound is not None and w.bound > -np.inf:
+    if w.bound is not None:
         return w.bound
-    return _estimate(windows, problem, full, i)  # also when the window's LP ran out of time
+    return _estimate(windows, problem, full, i)  # also when the window's LP gave no prices
 
 
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
@@ -385,22 +375,6 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         w.lagrange, w.prices = value, (lam, sigma)
     w.lagrange_tries += 1
     return True
-
-
-def _feasible_incumbent(full: MipModel, values: np.ndarray | None) -> Incumbent:
-    """The hint as an incumbent when it satisfies this model (e.g. the last design after an
-    edit that keeps it feasible), else only as a hint."""
-    if values is None:
-        return Incumbent()
-    tol = 1e-6
-    in_box = np.all(values >= full.var_lb - tol) and np.all(values <= full.var_ub + tol)
-    rows = np.bincount(full.a_row, weights=full.a_val * values[full.a_col],
-                       minlength=len(full.row_lb))
-    scale = np.maximum(1.0, np.abs(rows))
-    fits = np.all(rows >= full.row_lb - tol * scale) and np.all(rows <= full.row_ub + tol * scale)
-    if in_box and fits:
-        return Incumbent(float(full.objective @ values), values)
-    return Incumbent(values=values)
 
 
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
@@ -435,7 +409,7 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         return None
     n = min(designs, key=lambda k: designs[k][0])
     if relaxed is problem:
-        _offer(full, best, n, *designs[n])
+        _offer(problem, full, best, n, *designs[n])
     if np.isfinite(designs[n][0]) and not np.isfinite(best.objective):  # not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)
     return n
@@ -450,7 +424,7 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
     n = int(np.clip(round(float(y.sum())), w.lo, w.hi))
     design = rounded_design(problem, y, n)
     if design is not None:
-        _offer(full, best, n, *design)
+        _offer(problem, full, best, n, *design)
 
 
 def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,
@@ -470,23 +444,18 @@ def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, 
         return
     design = rounded_design(problem, -site_values(problem, data, *w.prices), w.lo)
     if design is not None:
-        _offer(full, best, w.lo, *design)
+        _offer(problem, full, best, w.lo, *design)
 
 
-def _offer(full: MipModel, best: Incumbent, n: int, cost: float, is_open: np.ndarray,
-           choice: np.ndarray) -> None:
-    """Make a heuristic design the incumbent if it is cheaper and fits every row."""
+def _offer(problem: LocationProblem, full: MipModel, best: Incumbent, n: int, cost: float,
+           is_open: np.ndarray, choice: np.ndarray) -> None:
+    """Offer a heuristic design (it ignores capacity rows and carrier shares: `offer` checks
+    them) as incumbent."""
     if cost >= best.objective:
         return
-    values = np.zeros(len(full.var_lb))
-    values[full.y] = is_open
-    values[full.x.start + choice] = 1.0
-    values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
-    checked = _feasible_incumbent(full, values)  # the heuristic ignores capacity rows
-    if checked.objective < best.objective:
-        best.objective, best.values = checked.objective, checked.values
-    elif best.values is None:
-        best.values = values  # still a useful hint
+    values = design_vector(full, is_open, choice)
+    if values is not None:
+        offer(problem, full, best, values)
 
 
 def _lagrange_applies(full: MipModel, windows: list[WindowState]) -> bool:

@@ -108,14 +108,13 @@ def to_proto(model: MipModel, var_names: list[str] | None = None,
     return proto
 
 
-def _parameters(time_limit_s: float, relative_gap: float, threads: int, presolve: bool = False,
+def _parameters(time_limit_s: float, relative_gap: float, presolve: bool = False,
                 node_limit: int | None = None) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
     # off unless asked for: on the default scenario's model it spent 48 s without removing a
     # single row, while the unpresolved model solves in seconds. With presolve on, HiGHS
     # (through MathOpt) once reported "optimal" with a dual bound 0.5% below its objective on
     # a 62-column test model, so no search path here turns it on.
-    del threads
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.01)),
                                      relative_gap_tolerance=relative_gap,
                                      absolute_gap_tolerance=0.0,
@@ -134,7 +133,7 @@ def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParam
     return proto
 
 
-def solve_model(model: MipModel, time_limit_s: float, relative_gap: float, threads: int = 1,
+def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
                 hint: np.ndarray | None = None, proto: model_pb2.ModelProto | None = None,
                 presolve: bool = False, node_limit: int | None = None) -> MipSolution:
     """Solve `model` (or its prebuilt `proto`) with HiGHS; `hint` is a full variable vector.
@@ -142,8 +141,7 @@ def solve_model(model: MipModel, time_limit_s: float, relative_gap: float, threa
     proto = proto or to_proto(model)
     raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
                             parameters_pb2.SolverInitializerProto(),
-                            _parameters(time_limit_s, relative_gap, threads, presolve,
-                                        node_limit),
+                            _parameters(time_limit_s, relative_gap, presolve, node_limit),
                             _hint_proto(hint),
                             None, mathopt.CallbackRegistration().to_proto(), None, None)
     return _read_result(raw, len(model.var_lb), objective_scale(model))

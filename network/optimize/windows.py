@@ -28,11 +28,13 @@ what made one model over every count slow to prove. So:
 
 from __future__ import annotations
 
+import enum
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from network.optimize.incumbent import Incumbent, offer
 from network.optimize.lagrange import LagrangeData, ascend, filter_options, initial_prices
 from network.optimize.model import (
     MipModel,
@@ -41,12 +43,29 @@ from network.optimize.model import (
     with_count_window,
 )
 from network.optimize.problem import NO_SITE, LocationProblem
-from network.optimize.solve import AT_LOWER, BASIC, LpBasis, MipStatus, solve_lp, solve_model
+from network.optimize.solve import (
+    AT_LOWER,
+    BASIC,
+    LpBasis,
+    MipSolution,
+    MipStatus,
+    solve_lp,
+    solve_model,
+)
 
 NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
 SUPPORT_GAP = 1e-6  # the first, small MIP of a window: a close incumbent keeps the filter tight
 MIP_GAP_SHARE = 0.5  # window MIPs stop at this share of the requested gap: a closer incumbent
 # makes the reduced-cost filter much tighter, and the filtered MIPs are small
+
+
+class LpOutcome(enum.Enum):
+    """How a window's LP over every option ended."""
+
+    SOLVED = "solved"  # prices, bound and reduced costs stored
+    INFEASIBLE = "infeasible"  # proven: no design has a count in this window
+    UNKNOWN = "unknown"  # ended without prices for another reason (time limit, numerical
+    # trouble): nothing is learned, and the window's bound stays where it was
 
 
 @dataclass
@@ -55,7 +74,10 @@ class WindowState:
 
     lo: int
     hi: int
-    bound: float | None = None  # LP bound over every option; inf when infeasible
+    lp: LpOutcome | None = None  # None until the window's LP has run
+    bound: float | None = None  # a lower bound on the window's LP value, from row prices
+    lp_upper: float | None = None  # an upper bound on it: the objective of its LP, or of an
+    # LP over fewer options (convex_estimate uses it for the far point of its line)
     reduced: np.ndarray | None = field(default=None, repr=False)
     duals: np.ndarray | None = field(default=None, repr=False)
     lp_values: np.ndarray | None = field(default=None, repr=False)
@@ -67,14 +89,8 @@ class WindowState:
     sets_tried: bool = False  # open sets enumerated (enumerate.py) without finishing
     basis: LpBasis | None = field(default=None, repr=False)  # of the window's LP
     nearest_tried: bool = False  # nearest_sites_lp ran
-    nearest: tuple[np.ndarray, LpBasis | None] | None = field(default=None, repr=False)
-
-
-@dataclass
-class Incumbent:
-    objective: float = np.inf
-    values: np.ndarray | None = None
-    hit_limit: bool = False
+    nearest: tuple[np.ndarray, LpBasis | None, float] | None = field(default=None, repr=False)
+    # (row prices of the full model, a basis, the small LP's objective)
 
 
 def windows_of(problem: LocationProblem, lo: int, hi: int) -> list[WindowState]:
@@ -92,15 +108,19 @@ def bound_window(full: MipModel, window: WindowState, deadline: float,
     model = with_count_window(full, window.lo, window.hi)
     lp = solve_lp(model, deadline - time.perf_counter(), start)
     if lp.duals is None:
-        window.bound = np.inf if lp.infeasible else -np.inf
+        window.lp = LpOutcome.INFEASIBLE if lp.infeasible else LpOutcome.UNKNOWN
         return
-    _keep_lp(window, model, lp.duals, lp.values, lp.basis)
+    window.lp = LpOutcome.SOLVED
+    _keep_lp(window, model, lp.duals, lp.values, lp.basis, lp.objective)
 
 
 def _keep_lp(window: WindowState, model: MipModel, duals: np.ndarray, values: np.ndarray,
-             basis: LpBasis | None) -> None:
-    """Store an LP's prices, values and basis with the bound and reduced costs they give."""
+             basis: LpBasis | None, objective: float) -> None:
+    """Store an LP's prices, values and basis with the bound and reduced costs they give, and
+    its objective as an upper bound on the window's LP value (the LP was over every option of
+    the window, or fewer)."""
     window.bound, window.reduced = lagrangian_bound(model, duals)
+    window.lp_upper = objective if window.lp_upper is None else min(window.lp_upper, objective)
     window.duals, window.basis, window.lp_values = duals, basis, values
     # The same prices bound every other window: only the count variables' terms change.
     u_reduced = window.reduced[model.u]
@@ -135,7 +155,7 @@ def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowSta
         window.lagrange, window.prices = value, (lam, sigma)
     window.lp_values = np.zeros(len(model.var_lb))
     window.lp_values[cols] = lp.values
-    window.nearest = (duals, _full_basis(lp.basis, cols, rows, model))
+    window.nearest = (duals, _full_basis(lp.basis, cols, rows, model), lp.objective)
     return value
 
 
@@ -170,8 +190,8 @@ def settle_by_nearest(full: MipModel, window: WindowState) -> None:
     """Close a window that nearest_sites_lp proved: keep its prices and basis (valid for the
     full model, so they price other counts and start a warm re-solve's LP) as the window's."""
     model = with_count_window(full, window.lo, window.hi)
-    duals, basis = window.nearest
-    _keep_lp(window, model, duals, window.lp_values, basis)
+    duals, basis, objective = window.nearest
+    _keep_lp(window, model, duals, window.lp_values, basis, objective)
     window.proven = max(window.bound, window.lagrange)
 
 
@@ -200,12 +220,19 @@ def _full_basis(basis: LpBasis | None, cols: np.ndarray, rows: np.ndarray, model
 
 
 def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
-                 best: Incumbent, relative_gap: float, deadline: float) -> None:
+                 best: Incumbent, relative_gap: float, deadline: float, known_low: float
+                 ) -> None:
     """The window's MIP: first over the LP's own options (a near-optimal design fast when the
     LP is tight), then over every option that can still beat the incumbent. When the LP is
     far from that design (the M* instances: 5%) the filter would keep nearly everything, so
-    the window is solved whole."""
+    the window is solved whole; so it is when its LP gave no prices (LpOutcome.UNKNOWN).
+    `known_low` is a valid bound on the window already known, kept when the MIP gives none."""
     model = with_count_window(full, window.lo, window.hi)
+    if window.lp is not LpOutcome.SOLVED:
+        sol = _mip_over(problem, full, model, np.ones(model.n_options, bool), best,
+                        relative_gap * MIP_GAP_SHARE, deadline)
+        window.proven = _mip_bound(sol, known_low)
+        return
     keep = _lp_support(problem, model, window)
     cand, first, weak = keep.copy(), True, False
     while True:
@@ -216,10 +243,10 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
             sol = solve_model(sub, left, SUPPORT_GAP, hint=hint, node_limit=SUPPORT_NODES)
         else:
             sol = solve_model(sub, left, relative_gap * MIP_GAP_SHARE, hint=hint)
-        if sol.values is not None and sol.objective < best.objective:
+        if sol.values is not None:
             values = np.zeros(len(model.var_lb))
             values[cols] = sol.values
-            best.objective, best.values = sol.objective, values
+            offer(problem, full, best, values)
         if first:
             first = False
             weak = best.objective - window.bound > WEAK_LP_GAP * abs(best.objective)
@@ -238,9 +265,15 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
             continue
         break
     best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
-    mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
-        sol.best_bound if sol.best_bound is not None else window.bound)
-    window.proven = min(mip_bound, _dropped_bound(model, window, cand))
+    window.proven = min(_mip_bound(sol, window.bound), _dropped_bound(model, window, cand))
+
+
+def _mip_bound(sol: MipSolution, fallback: float) -> float:
+    """What a window MIP proves: inf when infeasible (over the options it was given), its dual
+    bound, or `fallback` (a bound known before) when it stopped without one."""
+    if sol.status is MipStatus.INFEASIBLE:
+        return np.inf
+    return sol.best_bound if sol.best_bound is not None else fallback
 
 
 SUPPORT_NODES = 50  # the first MIP of a window stops after this many nodes. A node limit, not
@@ -272,17 +305,16 @@ def solve_window_by_prices(problem: LocationProblem, full: MipModel, window: Win
                                     window.lagrange + NEAR_ZERO_REDUCED_COST * abs(value_of(
                                         window)))
     support = near | (problem.options.site == NO_SITE)
-    first = _mip_over(model, support, best, SUPPORT_GAP, deadline, SUPPORT_NODES)
+    first = _mip_over(problem, full, model, support, best, SUPPORT_GAP, deadline, SUPPORT_NODES)
     value, keep_x, dropped = filter_options(problem, data, window.lo, lam, sigma, best.objective)
     if not np.isfinite(best.objective) or keep_x.mean() > MAX_FILTERED_SHARE:
         return False
     if first.status is MipStatus.OPTIMAL and not (keep_x & ~support).any():
         sol = first  # it already covered every option that can beat the incumbent
     else:
-        sol = _mip_over(model, keep_x, best, relative_gap * MIP_GAP_SHARE, deadline)
-    mip_bound = np.inf if sol.status is MipStatus.INFEASIBLE else (
-        sol.best_bound if sol.best_bound is not None else value)
-    window.proven = min(mip_bound, dropped)
+        sol = _mip_over(problem, full, model, keep_x, best, relative_gap * MIP_GAP_SHARE,
+                        deadline)
+    window.proven = min(_mip_bound(sol, value), dropped)
     return True
 
 
@@ -290,19 +322,21 @@ def value_of(window: WindowState) -> float:
     return window.lagrange if window.lagrange is not None else 0.0
 
 
-def _mip_over(model: MipModel, keep_x: np.ndarray, best: Incumbent, gap: float,
-              deadline: float, node_limit: int | None = None, only_window_counts: bool = False):
-    """Solve the window model over the options in `keep_x` to `gap`; improve `best`.
-    `only_window_counts`: leave the count variables outside the window out of the model."""
+def _mip_over(problem: LocationProblem, full: MipModel, model: MipModel, keep_x: np.ndarray,
+              best: Incumbent, gap: float, deadline: float, node_limit: int | None = None,
+              only_window_counts: bool = False) -> MipSolution:
+    """Solve the window model (of `full`) over the options in `keep_x` to `gap`; offer its
+    design to `best`. `only_window_counts`: leave the count variables outside the window out
+    of the model."""
     cand = _window_counts(model) if only_window_counts else np.ones(len(model.var_lb), bool)
     cand[model.x] = keep_x
     sub, cols, _ = restrict(model, cand)
     hint = None if best.values is None else _hint_for(best.values, cols, sub)
     sol = solve_model(sub, deadline - time.perf_counter(), gap, hint=hint, node_limit=node_limit)
-    if sol.values is not None and sol.objective < best.objective:
+    if sol.values is not None:
         values = np.zeros(len(model.var_lb))
         values[cols] = sol.values
-        best.objective, best.values = sol.objective, values
+        offer(problem, full, best, values)
     if node_limit is None:  # a node-limited support MIP is only a source of incumbents
         best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     return sol
@@ -329,7 +363,7 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
     lb[model.y] = ub[model.y] = is_open.astype(float)
     opt = problem.options
     keep_x = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
-    _mip_over(replace(model, var_lb=lb, var_ub=ub), keep_x, best, gap, deadline,
+    _mip_over(problem, full, replace(model, var_lb=lb, var_ub=ub), keep_x, best, gap, deadline,
               node_limit=FIXED_SITES_NODES, only_window_counts=True)
 
 
@@ -384,23 +418,34 @@ def _hint_for(values: np.ndarray, cols: np.ndarray, sub: MipModel) -> np.ndarray
 
 
 def convex_estimate(windows: list[WindowState], problem: LocationProblem, i: int) -> float:
-    """A lower bound on window i's LP bound from computed windows on one side of it (LP value
-    minus inventory is convex in n); -inf when not enough is known."""
+    """A lower bound on one-count window i's LP value from two other one-count windows on one
+    side of it; -inf when not enough is known.
+
+    The LP value less inventory, v(n), is convex in the count n (an LP's value as a function of
+    a right-hand side), so for counts m_far, m_near, n in that order on the line,
+        v(n) >= v(near) + (n - m_near) (v(near) - v(far)) / (m_near - m_far).
+    The factor of v(near) is positive and that of v(far) negative, so the line stays below
+    v(n) with a lower bound for the near value (a window's `bound`) and an upper bound for the
+    far one (`lp_upper`): a lower bound there (a Lagrangian one, after settle_by_nearest)
+    would tilt the line up past v(n). And the counts whose LP is feasible form an interval:
+    an infeasible LP between a feasible count and this one makes this one infeasible (inf)."""
     inv = problem.inventory_usd_by_count
     n = windows[i].lo
-    known = [(w.lo, w.bound - inv[w.lo]) for w in windows
-             if w.bound is not None and w.lo == w.hi]
-    below = sorted((m, v) for m, v in known if m < n)
-    above = sorted((m, v) for m, v in known if m > n)
-    best = -np.inf
-    if below and np.isinf(below[-1][1]) and any(np.isfinite(v) for _, v in below):
-        return np.inf  # infeasible between a feasible count and this one
-    if above and np.isinf(above[0][1]) and any(np.isfinite(v) for _, v in above):
+    single = [w for k, w in enumerate(windows) if k != i and w.lo == w.hi]
+    feasible = [w.lo for w in single if w.bound is not None and np.isfinite(w.bound)]
+    infeasible = [w.lo for w in single if w.lp is LpOutcome.INFEASIBLE]
+    if any(f < m < n or n < m < f for m in infeasible for f in feasible):
         return np.inf
-    for side in (below[-2:], above[:2]):
-        if len(side) == 2 and all(np.isfinite(v) for _, v in side):
-            (m1, v1), (m2, v2) = side
-            best = max(best, v2 + (n - m2) * (v2 - v1) / (m2 - m1))
+    best = -np.inf
+    for side in ([w for w in single if w.lo < n], [w for w in single if w.lo > n]):
+        side.sort(key=lambda w: abs(w.lo - n))
+        near = next((w for w in side if w.bound is not None and np.isfinite(w.bound)), None)
+        far = None if near is None else next(
+            (w for w in side if abs(w.lo - n) > abs(near.lo - n) and w.lp_upper is not None), None)
+        if far is None:
+            continue
+        v_near, v_far = near.bound - inv[near.lo], far.lp_upper - inv[far.lo]
+        best = max(best, v_near + (n - near.lo) * (v_near - v_far) / (near.lo - far.lo))
     return best + inv[n]
 
 
