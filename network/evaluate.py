@@ -6,8 +6,7 @@ table, without any solver.
 
 Annual cost = fixed (open sites) + sum_z orders_z * (handling + inbound + outbound + returns)
               + cross-border orders * cross-border cost per order
-              + inventory, where inventory = safety_stock_one_site * sqrt(number of open sites)
-              (square-root law, Maister 1976).
+              + inventory (network/inventory.py: the square-root law, Maister 1976).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from network.errors import InputError, Problem, shown_value
+from network.inventory import inventory_usd_per_year
 from network.lanes import LaneTable, build_lanes
 from network.scenario import Scenario
 
@@ -187,7 +187,7 @@ def _report(scenario: Scenario, lanes: LaneTable, is_open: np.ndarray, site_idx:
         "outbound": float(us_orders @ lanes.outbound_usd_per_order[z, s, k]),
         "returns": float(us_orders @ lanes.returns_usd_per_order[z, s]),
         "cross_border": float(orders[cross].sum() * lanes.cross_border_usd_per_order),
-        "inventory": float(scenario.costs.safety_stock_usd_per_year_one_site * np.sqrt(n_open)),
+        "inventory": inventory_usd_per_year(scenario, n_open),
     }
     total = sum(breakdown.values())
     orders_total = float(orders.sum())

@@ -181,7 +181,7 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
     values[full.y] = is_open
     values[full.x.start + keep] = sol.values[model.x]
     values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
-    return float(sol.objective), values, min(bound, float(sol.objective)), limited
+    return float(sol.objective), values, bound, limited
 
 
 def _set_bound(problem: LocationProblem, is_open: np.ndarray) -> float:

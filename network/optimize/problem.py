@@ -14,6 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
+from network.inventory import inventory_usd_per_year
 from network.lanes import LaneTable
 from network.scenario import Scenario
 
@@ -95,9 +96,8 @@ class LocationProblem:
 
 
 def inventory_by_count(scenario: Scenario) -> np.ndarray:
-    """Safety-stock carrying cost for 0..n open sites (square-root law)."""
-    n = np.arange(len(scenario.sites) + 1)
-    return scenario.costs.safety_stock_usd_per_year_one_site * np.sqrt(n)
+    """Safety-stock carrying cost with 0..n_sites open sites (network/inventory.py)."""
+    return np.array([inventory_usd_per_year(scenario, n) for n in range(len(scenario.sites) + 1)])
 
 
 def site_masks(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:

@@ -40,7 +40,7 @@ from network.lanes import build_lanes
 from network.optimize.heuristic import Pricing, assign_open, pricing
 from network.optimize.problem import LocationProblem, Options, problem_from_scenario
 from network.optimize.reduce import reduce_options
-from network.optimize.result import SolveStatus
+from network.optimize.result import SolveStatus, bound_holds, relative_gap_of
 from network.optimize.search import overloaded_sites, problem_cost
 from network.places import place_table
 from network.scenario import Scenario, Site
@@ -231,9 +231,10 @@ def solve_scale(problem: LocationProblem, time_limit_s: float = 60.0,
     bound = bounds.global_bound()
     _, choice = assign_open(problem, p, is_open)
     objective = problem_cost(problem, is_open, choice)
-    gap = max(0.0, (objective - bound) / abs(objective))
+    gap = relative_gap_of(objective, bound) if bound_holds(bound, objective) else None
     capacity_ok = not overloaded_sites(problem, choice)
-    status = SolveStatus.OPTIMAL if gap <= relative_gap else SolveStatus.FEASIBLE
+    proven = gap is not None and gap <= relative_gap
+    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     if not capacity_ok:
         status = SolveStatus.NO_SOLUTION  # the heuristic ignores capacity: not a design
     return ScaleResult(status, objective, bound, gap, is_open, choice, bounds.best.copy(),
