@@ -46,7 +46,8 @@ from network.tables import (
     read_csv_text,
 )
 
-EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
+EXIT_CHECK_FAILED = 5  # solve: evaluate() rejected the optimizer's design
 
 
 def scenario_arg(path: str | None) -> Scenario:
@@ -287,16 +288,76 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="only compare; exit 1 when a file differs")
     p.set_defaults(func=cmd_schema)
+    _add_solve(sub)
+    _add_bench(sub)
     from network.explore.commands import register as register_sweep
     from network.export.commands import register as register_export  # export, import
-    from network.optimize.commands import register  # solve, bench
     from network.store.commands import register as register_store  # store upgrade, list, check
 
-    register(sub)
     register_store(sub)
     register_sweep(sub)
     register_export(sub)
     return parser
+
+
+def _add_solve(sub: argparse._SubParsersAction) -> None:
+    from network.optimize.result import SolveParams  # the defaults (loads ortools: 0.8 s)
+
+    p = sub.add_parser("solve", help="optimal network for a scenario (default when none given)")
+    p.add_argument("scenario", nargs="?")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--time-limit", type=float, default=SolveParams.time_limit_s,
+                   help="seconds (default %(default)s)")
+    p.add_argument("--gap", type=float, default=SolveParams.relative_gap,
+                   help="relative optimality gap to stop at (default %(default)s)")
+    p.set_defaults(func=cmd_solve)
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="time the optimizer against the textbook model")
+    p.add_argument("--orlib", action="store_true", help="also run the OR-Library sets")
+    p.add_argument("--orlib-only", action="store_true", help="only the OR-Library sets")
+    p.add_argument("--orlib-filter", default="", help="only instances whose name contains this")
+    p.add_argument("--orlib-time-limit", type=float, default=600.0, help="per instance (s)")
+    p.add_argument("--repeats", type=int, default=5, help="timed solves of the default scenario")
+    p.add_argument("--textbook-limit", type=float, default=300.0, help="cap for the CBC run (s)")
+    p.add_argument("--smoke", action="store_true", help="tiny run for CI: toy sizes, no timing")
+    p.add_argument("--scale", action="store_true",
+                   help="also run the ZIP5 x 300-site scale instance (1%% gap)")
+    p.add_argument("--scale-only", action="store_true", help="only the scale instance")
+    p.add_argument("--scale-time-limit", type=float, default=60.0,
+                   help="scale solve limit (s, default %(default)s)")
+    p.add_argument("--scale-points", type=int, default=None,
+                   help="draw this many ZIP5s (default: all, about 16k)")
+    p.add_argument("--scale-sites", type=int, default=300, help="candidate sites (default 300)")
+    p.set_defaults(func=cmd_bench)
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    """Solve, write the result files, print the summary and each sentence of explanation."""
+    from network.optimize import SolveParams, SolveStatus, optimize
+    from network.optimize.report import summary, write_result
+
+    out = output_dir(args.out)
+    params = SolveParams(time_limit_s=args.time_limit, relative_gap=args.gap)
+    result = optimize(scenario_arg(args.scenario), params=params)
+    if result.status is SolveStatus.INVALID_INPUT:
+        raise InputError([Problem("solve", s) for s in result.explanation])
+    write_result(result, out)
+    print(summary(result))
+    for sentence in result.explanation:
+        print(f"  - {sentence}")
+    if result.status is SolveStatus.INFEASIBLE:
+        return EXIT_INFEASIBLE
+    if result.status is SolveStatus.CHECK_FAILED:
+        return EXIT_CHECK_FAILED
+    return EXIT_OK if result.status.has_design else EXIT_NO_SOLUTION
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from network.bench.run import run_bench
+
+    return run_bench(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import numpy as np
 from ortools.math_opt.python import mathopt
 
 from network.evaluate import CROSS_BORDER

@@ -169,15 +169,16 @@ def test_a_design_that_fails_the_check_shows_its_violations(small, monkeypatch):
     """A design evaluate() rejects (a defect planted in the optimizer's model builder forgets
     the forced-open SLC) is shown as failing the check, with its violation, never as optimal,
     and without KPI cards."""
-    from network.optimize import optimizer
+    from network.optimize import scenario_solver, warm_solver
 
-    real = optimizer.problem_from_scenario
+    real = scenario_solver.problem_from_scenario
 
     def forgetful(scenario, lanes, options):
         problem = real(scenario, lanes, options)
         return replace(problem, forced_open=np.zeros_like(problem.forced_open))
 
-    monkeypatch.setattr(optimizer, "problem_from_scenario", forgetful)
+    for module in (scenario_solver, warm_solver):  # optimize() and WarmSolver
+        monkeypatch.setattr(module, "problem_from_scenario", forgetful)
     at = start(small.with_changes(constraints=replace(small.constraints,
                                                       forced_open=("SLC",))))
     at.button(key="solve_button").click().run()

@@ -19,10 +19,16 @@ import pytest
 from network.evaluate import evaluate
 from network.lanes import build_lanes
 from network.optimize import SolveStatus, optimize, sweep_site_counts
-from network.optimize.problem import LocationProblem, Options, ShareRequirement
+from network.optimize.count_search import solve_problem
+from network.optimize.mathopt_backend import MipStatus
+from network.optimize.problem import (
+    LocationProblem,
+    Options,
+    ShareRequirement,
+    problem_cost,
+    site_loads,
+)
 from network.optimize.reduce import reduce_options
-from network.optimize.search import problem_cost, site_loads, solve_problem
-from network.optimize.solve import MipStatus
 from network.scenario import CarrierShare, DesignConstraints, ShareTarget, Targets
 
 from toy import flat_service, toy_scenario
@@ -208,7 +214,7 @@ def test_overloaded_heuristic_design_is_assigned_again_within_capacity(monkeypat
     """Where the heuristic's design overloads a site, its sites are assigned again by the
     fixed-sites MIP with the capacity rows in (a first incumbent before any LP); that design
     fits every capacity and costs no less than brute force, and the search still equals it."""
-    from network.optimize import search
+    from network.optimize import count_search as search
     from network.optimize.incumbent import read_design
 
     seen = []
@@ -282,8 +288,8 @@ def test_warm_re_solve_starts_the_lp_from_the_last_basis(default_scenario, defau
     heuristic is switched off: with its design (after the edit, the optimum, from the last
     one) Lagrangian prices prove both solves without a window LP, so there is no basis."""
     from network.optimize import WarmSolver
-    from network.optimize import search as search_module
-    from network.optimize import solve as solver_module
+    from network.optimize import count_search as search_module
+    from network.optimize import mathopt_backend as solver_module
 
     monkeypatch.setattr(search_module, "best_designs", lambda *args: {})
     solver = WarmSolver(default_scenario, default_lanes)
@@ -315,7 +321,7 @@ def test_warm_re_solve_after_adding_or_removing_a_site_matches_cold(default_scen
     solver starts from the last open sites and row prices, carried across the new rows, and
     reaches the same optimum as a cold solve, each within the other's proven bound."""
     from network.optimize import WarmSolver
-    from network.optimize import optimizer as optimizer_module
+    from network.optimize import warm_solver as optimizer_module
     from network.places import Place
     from ui.edits import add_site, remove_site
 
@@ -367,8 +373,8 @@ def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
     """The nearest-sites LP (each point's few cheapest sites) settles count windows by its
     lifted prices; with only 2 or 4 of 8 sites kept the search must still equal brute force
     and its bound stay below it, whether the small LP settled a window or fell short."""
-    from network.optimize import search
-    from network.optimize import windows as w
+    from network.optimize import count_search as search
+    from network.optimize import window_bounds as w
 
     monkeypatch.setattr(w, "NEAREST_SITES", nearest)
     calls = {"tried": 0, "settled": 0}
@@ -403,8 +409,8 @@ def test_prices_from_the_nearest_sites_lp_over_all_counts_stay_exact(nearest, mo
     (solved beside the heuristic); with only 2 or 4 of 8 sites in that LP, the search must
     still equal brute force, with its bound below it, whether those prices came or that LP
     could not meet the share target."""
-    from network.optimize import search
-    from network.optimize import windows as w
+    from network.optimize import count_search as search
+    from network.optimize import window_bounds as w
 
     monkeypatch.setattr(w, "NEAREST_SITES", nearest)
     calls = []
@@ -536,7 +542,7 @@ def test_carrier_share_search_starts_from_fixed_sites_and_matches_brute_force(mo
     """With a carrier share the heuristic does not apply: its sites for the problem without
     the carrier row are assigned again by a MIP that keeps the row (the first incumbent, when
     those sites allow one), and the search still equals brute force."""
-    from network.optimize import search
+    from network.optimize import count_search as search
     from network.optimize.problem import CarrierBound
 
     calls = []
@@ -645,10 +651,10 @@ def test_progress_reports_incumbent_and_bound(default_scenario, default_lanes):
 def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites, max_set_mips,
                                                                     monkeypatch):
     """Exactly one or two sites and capacities that bind: the window is solved set by set
-    with capacity-priced bounds (enumerate.py) and must equal brute force (infeasible exactly
+    with capacity-priced bounds (site_sets.py) and must equal brute force (infeasible exactly
     when it is), within capacity; also when the set budget runs out and the window falls back
     to its own LP/MIP."""
-    from network.optimize import enumerate as by_sets
+    from network.optimize import site_sets as by_sets
 
     problem = replace(_random_problem(seed), min_sites=sites, max_sites=sites)
     problem = replace(problem, share_requirements=(ShareRequirement(2, 0.2),))
@@ -660,7 +666,7 @@ def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites,
         searches.append(by_sets.solve_by_sets(*args))
         return searches[-1]
 
-    monkeypatch.setattr("network.optimize.search.solve_by_sets", spy)
+    monkeypatch.setattr("network.optimize.count_search.solve_by_sets", spy)
     solution = solve_problem(problem, 60, 1e-9)
     assert searches or not solution.capacity_sites, "capacity binds but no set-by-set search"
     exact = _brute_force(problem, count=sites)
@@ -676,7 +682,7 @@ def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites,
 
 def test_capacity_priced_set_bounds_stay_below_each_set_optimum():
     """The enumeration prunes with these bounds, so each must be at most its set's optimum."""
-    from network.optimize.enumerate import set_bounds, site_sets
+    from network.optimize.site_sets import set_bounds, site_sets
 
     problem = replace(_random_problem(7), share_requirements=(ShareRequirement(2, 0.0),))
     for n in (1, 2, 3):

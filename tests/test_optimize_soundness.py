@@ -14,9 +14,9 @@ import pytest
 from test_optimize import _brute_force, _every_site_open, _random_problem
 
 from network.optimize import SolveStatus, optimize
-from network.optimize.problem import LocationProblem
-from network.optimize.search import problem_cost, solve_problem
-from network.optimize.solve import MipStatus
+from network.optimize.count_search import solve_problem
+from network.optimize.mathopt_backend import MipStatus
+from network.optimize.problem import LocationProblem, problem_cost
 from network.scenario import DesignConstraints, ShareTarget, Targets
 
 from toy import toy_scenario
@@ -33,8 +33,9 @@ def test_an_lp_that_stops_without_prices_is_unknown_not_infeasible(monkeypatch):
     solver limit): the search learns nothing from them, so it must neither call the problem
     infeasible nor its poor first design (every site open) optimal; the windows' MIPs still
     reach brute force's optimum."""
-    from network.optimize import search, windows
-    from network.optimize.solve import LpSolution
+    from network.optimize import count_search as search
+    from network.optimize import window_bounds as windows
+    from network.optimize.mathopt_backend import LpSolution
 
     monkeypatch.setattr(windows, "solve_lp",
                         lambda *args, **kwargs: LpSolution(None, None, None, infeasible=False))
@@ -54,7 +55,7 @@ def test_extrapolated_bound_with_a_lagrangian_far_point_stays_below_the_lp(monke
     known only by a Lagrangian bound strictly below its LP value (as after settle_by_nearest),
     that bound must not be used as the far value: the line would tilt up and overshoot the LP
     value of the count it bounds (and could prune the count holding the optimum)."""
-    from network.optimize import windows as w
+    from network.optimize import window_bounds as w
     from network.optimize.model import build_model
 
     checked = 0
@@ -85,7 +86,7 @@ def test_a_bound_above_the_design_is_a_defect_not_a_proof(monkeypatch):
     """A bound above the cost of the design found cannot be valid. It is not clamped to the
     cost (which would report 'optimal, gap 0'): the search warns and does not call the design
     optimal; optimize() reports no gap and says why."""
-    from network.optimize import search
+    from network.optimize import count_search as search
 
     real = search._integral_bound
     monkeypatch.setattr(search, "_integral_bound",
@@ -104,15 +105,16 @@ def test_a_bound_above_the_design_is_a_defect_not_a_proof(monkeypatch):
 
 def _drop_forced_open(monkeypatch) -> None:
     """A defect planted in the model builder: it forgets the forced-open sites."""
-    from network.optimize import optimizer
+    from network.optimize import scenario_solver, warm_solver
 
-    real = optimizer.problem_from_scenario
+    real = scenario_solver.problem_from_scenario
 
     def forgetful(scenario, lanes, options):
         problem = real(scenario, lanes, options)
         return replace(problem, forced_open=np.zeros_like(problem.forced_open))
 
-    monkeypatch.setattr(optimizer, "problem_from_scenario", forgetful)
+    for module in (scenario_solver, warm_solver):  # optimize() and WarmSolver
+        monkeypatch.setattr(module, "problem_from_scenario", forgetful)
 
 
 def test_a_design_evaluate_rejects_is_never_optimal_or_feasible(monkeypatch):

@@ -15,14 +15,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from oracle import solve_oracle
 
 from network.evaluate import Design, evaluate
 from network.lanes import build_lanes
 from network.optimize import SolveParams, SolveStatus, optimize
 from network.scenario import CarrierShare, DesignConstraints, ShareTarget, Targets
 from network.scenario_file import load_default_scenario, scenario_to_json
-
-from oracle import solve_oracle
 
 DEFAULT_SEEDS = range(5)
 SLOW_SEEDS = range(5, 125)

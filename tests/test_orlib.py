@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from network.optimize.orlib import problem_for, published_optima, read_pmed, read_warehouse
-from network.optimize.search import problem_cost, solve_problem
-from network.optimize.solve import MipStatus
+from network.bench.orlib import problem_for, published_optima, read_pmed, read_warehouse
+from network.optimize.count_search import solve_problem
+from network.optimize.mathopt_backend import MipStatus
+from network.optimize.problem import problem_cost
 
 DATA = Path(__file__).resolve().parent / "data" / "orlib"  # every instance, gzip-compressed
 SMALL = [("ufl", "cap71"), ("ufl", "cap101"), ("ufl", "cap131"), ("pmedian", "pmed1"),

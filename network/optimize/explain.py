@@ -15,9 +15,9 @@ from dataclasses import replace
 import numpy as np
 
 from network.lanes import LaneTable
+from network.optimize.mathopt_backend import MipStatus, solve_model
 from network.optimize.model import build_model, count_range
 from network.optimize.problem import LocationProblem, site_masks
-from network.optimize.solve import MipStatus, solve_model
 from network.scenario import Scenario
 
 MAX_LISTED = 5  # ZIP3s named one by one; the rest are counted

@@ -1,6 +1,6 @@
 """What an optimization returns: the project's own status and a plain-data result.
 
-Solver objects never leave `solve.py`; everything here is plain Python.
+Solver objects never leave `mathopt_backend.py`; everything here is plain Python.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
-"""Scenario in, `OptimizeResult` out: check, reduce, build and solve, then evaluate the design.
+"""Scenario in, `OptimizeResult` out: check, reduce, build, search, then evaluate() decides.
 
-`optimize` is the one-shot path. `WarmSolver` keeps the reduced lanes and the last solution of
-one scenario so that a small what-if edit (a site forced open or closed, a target share moved)
-re-solves from the previous design. `sweep_site_counts` gives the best design for exactly k
-sites, for each k asked.
+`optimize` is the one-shot path: pre-checks that explain an infeasible scenario from its data
+(explain.py), the lane reduction (reduce.py), the location problem (problem.py), the exact
+search (count_search.py), then the design read back in the scenario's terms and checked by
+`network.evaluate.evaluate`, the independent check: a design it finds a violation in is
+reported as CHECK_FAILED, never as optimal or feasible. `first_design` is a quick design
+without proof.
+What-if re-solves from the last design, and the sweep over site counts: warm_solver.py.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import numpy as np
 from network.errors import InputError
 from network.evaluate import CROSS_BORDER, Design, evaluate
 from network.lanes import LaneTable, build_lanes
+from network.optimize.count_search import ProblemSolution, solve_problem
 from network.optimize.explain import max_sites_phrase, pre_checks, relaxation_explanation
 from network.optimize.heuristic import best_designs
+from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import count_range
 from network.optimize.problem import NO_SITE, LocationProblem, Options, problem_from_scenario
 from network.optimize.reduce import reduce_options
@@ -30,9 +35,7 @@ from network.optimize.result import (
     bound_holds,
     relative_gap_of,
 )
-from network.optimize.search import ProblemSolution, solve_problem
-from network.optimize.solve import MipStatus
-from network.scenario import Scenario, Targets
+from network.scenario import Scenario
 
 EXPLAIN_TIME_LIMIT_S = 20.0
 MAX_TIME_LIMIT_S = 7 * 24 * 3600.0  # beyond this the solvers' own time types overflow
@@ -53,20 +56,20 @@ def optimize(scenario: Scenario, lanes: LaneTable | None = None,
     start = time.perf_counter()
     invalid = _check_params(params)
     if invalid:
-        return _without_design(SolveStatus.INVALID_INPUT, invalid, start)
+        return no_design_result(SolveStatus.INVALID_INPUT, invalid, start)
     try:
         lanes = lanes or build_lanes(scenario)
     except InputError as exc:
-        return _without_design(SolveStatus.INVALID_INPUT, [str(p) for p in exc.problems], start)
+        return no_design_result(SolveStatus.INVALID_INPUT, [str(p) for p in exc.problems], start)
     reasons = pre_checks(scenario, lanes)
     if reasons:
-        return _without_design(SolveStatus.INFEASIBLE, reasons, start)
+        return no_design_result(SolveStatus.INFEASIBLE, reasons, start)
     options = reduce_options(scenario, lanes)
     problem = problem_from_scenario(scenario, lanes, options)
     hint_values = None if hint is None else design_hint(scenario, lanes, problem, hint)
     solution = solve_problem(problem, params.time_limit_s, params.relative_gap, hint_values,
                              on_progress=on_progress)
-    return _result(scenario, lanes, problem, solution, params, start)
+    return to_result(scenario, lanes, problem, solution, params, start)
 
 
 def _check_params(params: SolveParams) -> list[str]:
@@ -79,12 +82,12 @@ def _check_params(params: SolveParams) -> list[str]:
     return out
 
 
-def _without_design(status: SolveStatus, explanation: list[str], start: float) -> OptimizeResult:
+def no_design_result(status: SolveStatus, explanation: list[str], start: float) -> OptimizeResult:
     return OptimizeResult(status, None, None, None, None, None, time.perf_counter() - start,
                           tuple(explanation))
 
 
-def _result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
+def to_result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
             solution: ProblemSolution, params: SolveParams, start: float) -> OptimizeResult:
     """The search's outcome as an OptimizeResult. evaluate() decides: a design it finds any
     violation in is CHECK_FAILED, never optimal or feasible; and a bound above the design's
@@ -97,7 +100,7 @@ def _result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
                                                  max_sites_phrase(problem))
         elif status is SolveStatus.NO_SOLUTION:
             explanation = [f"no design found within the time limit of {params.time_limit_s:g} s"]
-        result = _without_design(status, explanation, start)
+        result = no_design_result(status, explanation, start)
         return replace(result, best_bound_usd=solution.best_bound, n_options=len(problem.options))
     design = design_of(scenario, lanes, problem.options, solution)
     evaluation = evaluate(scenario, design, lanes)
@@ -176,99 +179,3 @@ def first_design(scenario: Scenario, lanes: LaneTable | None = None) -> Design |
     _, is_open, choice = designs[min(designs, key=lambda k: designs[k][0])]
     solution = ProblemSolution(MipStatus.FEASIBLE, is_open, choice, None, None, 0.0)
     return design_of(scenario, lanes, problem.options, solution)
-
-
-def sweep_site_counts(scenario: Scenario, counts, lanes: LaneTable | None = None,
-                      params: SolveParams = DEFAULT_PARAMS) -> list[OptimizeResult]:
-    """The optimal design with exactly k open sites, for each k in `counts`.
-
-    The share targets ("X% within N days") are dropped for the sweep, so every k has a design to
-    show; each result's evaluation reports the share it achieves (kpis.share_within_days).
-    Capacity, the per-ZIP3 day limit, forced sites and carrier shares are kept; a k they rule
-    out comes back INFEASIBLE with its explanation."""
-    lanes = lanes or build_lanes(scenario)
-    relaxed_targets = Targets(share_targets=(),
-                              max_days_any_zip3=scenario.targets.max_days_any_zip3)
-    out, solver = [], None
-    for k in counts:  # one warm solver: each count starts from the last one's prices
-        constraints = replace(scenario.constraints, min_sites=int(k), max_sites=int(k))
-        variant = scenario.with_changes(targets=relaxed_targets, constraints=constraints)
-        solver = solver or WarmSolver(variant, lanes, params)
-        out.append(solver.solve(variant))
-    return out
-
-
-class WarmSolver:
-    """Re-solves small what-if edits of one scenario from the previous design.
-
-    Keeps the lanes, the reduced options (reduced without the forced-closed pruning, so any site
-    can be forced open or closed later) and the last solution; an edit of forced-open or
-    forced-closed sites, of the site-count limits or of a target's share starts from the last
-    number of sites and design. An edit of the candidate sites (added, removed, changed) builds
-    the options again but keeps the last open sites (by id) and row prices (lambda, sigma) to
-    start from: adding a site in Reno re-solves in 0.3 s against 0.8 s cold. Any other edit
-    falls back to a full `optimize`. Results are the same as `optimize` would give (same exact
-    search), only sooner."""
-
-    def __init__(self, scenario: Scenario, lanes: LaneTable | None = None,
-                 params: SolveParams = DEFAULT_PARAMS):
-        self.params = params
-        self._reset(scenario, lanes or build_lanes(scenario))
-
-    def _reset(self, scenario: Scenario, lanes: LaneTable,
-               carried: tuple[tuple[str, ...], tuple | None] | None = None) -> None:
-        self.scenario, self.lanes = scenario, lanes
-        open_scenario = scenario.with_changes(
-            constraints=replace(scenario.constraints, forced_closed=()))
-        self._options = reduce_options(open_scenario, lanes)
-        self._last: ProblemSolution | None = None
-        self._carried = carried  # (open site ids, prices) from before an edit of the sites
-
-    def solve(self, scenario: Scenario | None = None,
-              on_progress: Callable[[SolveProgress], None] | None = None,
-              lanes: LaneTable | None = None) -> OptimizeResult:
-        """Solve `scenario` (an edit of the one given at construction, or that one);
-        `on_progress` as for `optimize`; `lanes` are the edited scenario's, when the caller
-        has them already."""
-        start = time.perf_counter()
-        scenario = scenario or self.scenario
-        if _edit_key(scenario) != _edit_key(self.scenario):
-            carried = self._carry_over(scenario)
-            self._reset(scenario, lanes or build_lanes(scenario), carried)
-        reasons = pre_checks(scenario, self.lanes)
-        if reasons:
-            return _without_design(SolveStatus.INFEASIBLE, reasons, start)
-        problem = problem_from_scenario(scenario, self.lanes, self._options)
-        last, carried = self._last, self._carried
-        start_sites = last.is_open if last is not None else (
-            None if carried is None else np.isin(self.lanes.site_ids, carried[0]))
-        solution = solve_problem(
-            problem, self.params.time_limit_s, self.params.relative_gap,
-            hint=None if last is None else last.values,
-            start_count=None if start_sites is None else int(start_sites.sum()),
-            prior_duals=None if last is None else last.duals, on_progress=on_progress,
-            prior_basis=None if last is None else last.basis, start_sites=start_sites,
-            prior_prices=None if last is not None or carried is None else carried[1])
-        if solution.choice is not None:
-            self._last = solution
-        return _result(scenario, self.lanes, problem, solution, self.params, start)
-
-    def _carry_over(self, scenario: Scenario) -> tuple[tuple[str, ...], tuple | None] | None:
-        """The last open sites (by id) and row prices, when `scenario` differs from the last one
-        only in what `_edit_key` ignores and in its candidate sites."""
-        last = self._last
-        if last is None or last.is_open is None or (
-                _edit_key(scenario).with_changes(sites=())
-                != _edit_key(self.scenario).with_changes(sites=())):
-            return None
-        return tuple(np.asarray(self.lanes.site_ids)[last.is_open]), last.prices
-
-
-def _edit_key(s: Scenario) -> Scenario:
-    """The scenario without what a WarmSolver re-solves from its last solution: forced sites,
-    site-count limits and target shares."""
-    targets = replace(s.targets, share_targets=tuple(
-        replace(t, share_pct=0.0) for t in s.targets.share_targets))
-    constraints = replace(s.constraints, forced_open=(), forced_closed=(), min_sites=0,
-                          max_sites=None)
-    return s.with_changes(targets=targets, constraints=constraints)

@@ -1,13 +1,19 @@
-"""Exact search over a `LocationProblem`: build, search the site counts, add capacity rows.
+"""The exact search over a `LocationProblem`: best-first over counts of open sites.
 
-`solve_problem` builds the model of model.py and hands it to a best-first search over the
-number of open sites (windows.py: LP bounds, reduced-cost filtering; lagrange.py: subgradient
-bounds; heuristic.py: a first design). Capacity rows (4) are left out of the first model; if
-its solution overloads a site, the rows of every site are added and the model solved again
-(adding only the overloaded sites' rows took one round per site when one site was allowed:
-each solution overloads another one). Each model is a relaxation of the full one, so its bound
-is valid, and a solution of a relaxation that meets every constraint is as good as that bound
-says: the scheme is exact.
+`solve_problem` builds the model (model.py) without capacity rows and searches it; if the
+design found overloads a site, it adds every site's capacity row and searches again (row
+generation: each model is a relaxation of the full one, so its bounds hold, and a design of a
+relaxation that meets every row is as good as the relaxation's bound says).
+
+One pass (`_search`): a first design from the heuristic (heuristic.py) while, in a worker
+thread, the LP over each point's nearest sites and every count gives starting row prices;
+then, over the count windows (window_bounds.py), always the window with the lowest bound,
+by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
+(lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
+the options its prices keep, the nearest-sites LP, the full LP, then the window's MIP
+(window_mip.py). It stops when every window's bound is within the requested gap of the best
+design, or at the time limit. Every design passes incumbent.offer; the bound returned is the
+least window bound, so "optimal" is proven (docs/optimizer.md).
 """
 
 from __future__ import annotations
@@ -19,10 +25,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from network.evaluate import ROW_TOLERANCE
 from network.optimize import heuristic
-from network.optimize.enumerate import enumerable, solve_by_sets
-from network.optimize.heuristic import best_designs, rounded_design
+from network.optimize.heuristic import best_designs, guess_count, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
     LagrangeData,
@@ -32,26 +36,25 @@ from network.optimize.lagrange import (
     lagrange_data,
     site_values,
 )
+from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import MipModel, build_model, count_range
-from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.problem import LocationProblem, overloaded_sites
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
-from network.optimize.solve import AT_LOWER, LpBasis, MipStatus
-from network.optimize.windows import (
+from network.optimize.site_sets import enumerable, solve_by_sets
+from network.optimize.warm_basis import WarmBasis, kept_duals, start_basis, warm_basis_of
+from network.optimize.window_bounds import (
     LpOutcome,
     WindowState,
     bound_window,
     convex_estimate,
-    fixed_sites_design,
-    guess_count,
     nearest_sites_lp,
     nearest_sites_prices,
     plain_estimate,
     settle_by_nearest,
-    solve_window,
-    solve_window_by_prices,
     tangent_estimate,
     windows_of,
 )
+from network.optimize.window_mip import fixed_sites_design, solve_window, solve_window_by_prices
 
 
 @dataclass(frozen=True)
@@ -76,26 +79,6 @@ class ProblemSolution:
         if self.solver_objective is None or self.best_bound is None:
             return None
         return relative_gap_of(self.solver_objective, self.best_bound)
-
-
-def problem_cost(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray) -> float:
-    """Objective of a design in the problem's own terms (independent of any solver)."""
-    opt = problem.options
-    variable = float(problem.orders_per_year @ opt.cost_usd_per_order[choice])
-    n_open = int(is_open.sum())
-    return (float(problem.fixed_cost_usd_per_year[is_open].sum()) + variable
-            + float(problem.inventory_usd_by_count[n_open]))
-
-
-def site_loads(problem: LocationProblem, choice: np.ndarray) -> np.ndarray:
-    sites = problem.options.site[choice]
-    us = sites != NO_SITE
-    return np.bincount(sites[us], weights=problem.orders_per_year[us], minlength=problem.n_sites)
-
-
-def overloaded_sites(problem: LocationProblem, choice: np.ndarray) -> tuple[int, ...]:
-    over = site_loads(problem, choice) > problem.capacity_orders_per_year * (1 + ROW_TOLERANCE)
-    return tuple(int(s) for s in np.nonzero(over)[0])
 
 
 def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: float,
@@ -123,29 +106,57 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                                          or len(prior_duals) != len(full.row_lb)):
             prior_duals = duals_from_prices(full, *prior_prices)
         report = None if on_progress is None else _reporter(on_progress, start)
-        best, bound, timed_out, duals, basis = _search(
-            problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
-            prior_duals, report, prior_basis, start_sites)
-        seconds = time.perf_counter() - start
-        if not np.isfinite(best.objective):  # infeasible only when every window is proven so
-            status = MipStatus.INFEASIBLE if bound == np.inf else MipStatus.NO_SOLUTION
-            return ProblemSolution(status, None, None, None, None, seconds, capacity)
-        prior_duals, prior_basis = duals, basis
-        is_open, choice = read_design(problem, full, best.values)
-        over = set(overloaded_sites(problem, choice))
-        if over - set(capacity):  # capacity binds: add every site's row and solve again
+        run = _search(problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
+                      prior_duals, report, prior_basis, start_sites)
+        prior_duals, prior_basis = run.duals, run.basis
+        if _needs_capacity_rows(problem, full, run):  # every site's row, and solve again
             capacity, hint = tuple(range(problem.n_sites)), None
             continue
-        bound = _integral_bound(problem, bound, capacity)
-        if not bound_holds(bound, best.objective):
-            bound = None  # a defect (warned): no gap is claimed
-        gap = None if bound is None else relative_gap_of(best.objective, bound)
-        optimal = (gap is not None and not timed_out and not best.hit_limit
-                   and gap <= relative_gap * (1 + 1e-6))
-        prices = None if duals is None else initial_prices(full, duals)
-        return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
-                               choice, best.objective, bound, seconds,
-                               capacity, best.values, duals, basis, prices)
+        return _solution(problem, full, run, relative_gap, time.perf_counter() - start)
+
+
+@dataclass
+class _SearchPass:
+    """What one pass of the search over a model found."""
+
+    best: Incumbent
+    bound: float  # proven lower bound on every design of the model
+    timed_out: bool
+    duals: np.ndarray | None
+    basis: WarmBasis | None
+    capacity_binds: bool = False  # stopped early: the model needs every capacity row
+
+
+def _needs_capacity_rows(problem: LocationProblem, full: MipModel, run: _SearchPass) -> bool:
+    """The pass stopped for capacity rows, or its design overloads a site whose row is not in
+    the model (row generation: the model without them is a relaxation)."""
+    if run.capacity_binds:
+        return True
+    if not np.isfinite(run.best.objective):
+        return False
+    _, choice = read_design(problem, full, run.best.values)
+    return bool(set(overloaded_sites(problem, choice)) - set(full.capacity_sites))
+
+
+def _solution(problem: LocationProblem, full: MipModel, run: _SearchPass, relative_gap: float,
+              seconds: float) -> ProblemSolution:
+    """The pass as a ProblemSolution: optimal only when the gap to a bound that holds is
+    within `relative_gap` and nothing was cut short; infeasible only when every window is."""
+    best, capacity = run.best, full.capacity_sites
+    if not np.isfinite(best.objective):
+        status = MipStatus.INFEASIBLE if run.bound == np.inf else MipStatus.NO_SOLUTION
+        return ProblemSolution(status, None, None, None, None, seconds, capacity)
+    is_open, choice = read_design(problem, full, best.values)
+    bound = _integral_bound(problem, run.bound, capacity)
+    if not bound_holds(bound, best.objective):
+        bound = None  # a defect (warned): no gap is claimed
+    gap = None if bound is None else relative_gap_of(best.objective, bound)
+    optimal = (gap is not None and not run.timed_out and not best.hit_limit
+               and gap <= relative_gap * (1 + 1e-6))
+    prices = None if run.duals is None else initial_prices(full, run.duals)
+    return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
+                           choice, best.objective, bound, seconds, capacity, best.values,
+                           run.duals, run.basis, prices)
 
 
 def _integral_bound(problem: LocationProblem, bound: float, capacity: tuple[int, ...]) -> float:
@@ -173,16 +184,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             prior_duals: np.ndarray | None = None,
             report: Callable[[float, float], None] | None = None,
             prior_basis: WarmBasis | None = None, start_sites: np.ndarray | None = None
-            ) -> tuple[Incumbent, float, bool, np.ndarray | None, WarmBasis | None]:
-    """Best-first over count windows: always work on the window with the lowest bound, by the
-    cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP, then its
-    full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
+            ) -> _SearchPass:
+    """One pass over `full`: best-first over count windows, always the window with the lowest
+    bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
+    then its full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
 
     A cold search of several counts starts every ascent from the prices of one nearest-sites
     LP over all counts, solved while the heuristic runs; a window whose first ascent leaves
-    room below the incumbent offers the design its prices choose. On the default that proves
-    the optimum without any per-count LP (0.8 s, against 1.2 s with the count-7 LP after the
-    heuristic)."""
+    room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
     best = Incumbent()
@@ -199,14 +208,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         prior_duals = prices.result()
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
-        return best, -np.inf, False, prior_duals, prior_basis
+        return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True)
     start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     while True:
         if time.perf_counter() >= deadline:  # the bounds known so far still hold
-            bound = _global_bound(windows, problem, full)
-            return (best, bound, True, _some_duals(windows, prior_duals),
-                    _warm_basis(windows, full, best, prior_basis))
+            return _SearchPass(best, _global_bound(windows, problem, full), True,
+                               kept_duals(windows, prior_duals),
+                               warm_basis_of(windows, full, best, prior_basis))
         lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
         if report is not None:
             report(best.objective, min(lows))
@@ -217,13 +226,13 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if lows[i] >= best.objective * (1 - relative_gap):
             break
         g = windows[guess]
-        untouched = g.bound is None and g.lagrange is None
-        warm_lp = g.bound is None and _start_basis(prior_basis, full, g) is not None
+        untouched = g.lp is None and g.lagrange is None
+        warm_lp = g.lp is None and start_basis(prior_basis, full, g) is not None
         if ((untouched or warm_lp) and guess in open_
                 and lows[guess] < best.objective * (1 - relative_gap)):
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
-        start = _start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
+        start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
         if w.lp is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals):
             _round_prices(problem, full, data, w, best, relative_gap)
@@ -241,8 +250,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                 settle_by_nearest(full, w)
                 continue
             # Short: the full LP now, from the small LP's basis. Not the price-filtered MIP
-            # its prices would allow next: prices this far from the bound keep too much (a
-            # window then took 20-30 s).
+            # its prices would allow next: prices this far from the bound keep too much.
             start = w.nearest[1] if w.nearest is not None else None
         if w.lp is None:
             bound_window(full, w, deadline, start)
@@ -252,21 +260,21 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             w.proven = np.inf
         else:  # solved, or unknown: then the MIP over every option
             solve_window(problem, full, w, best, relative_gap, deadline, lows[i])
-    return (best, _global_bound(windows, problem, full), False,
-            _some_duals(windows, prior_duals), _warm_basis(windows, full, best, prior_basis))
+    return _SearchPass(best, _global_bound(windows, problem, full), False,
+                       kept_duals(windows, prior_duals),
+                       warm_basis_of(windows, full, best, prior_basis))
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
-    """The nearest-sites LP (windows.py) needs Lagrangian data, one count and an incumbent
+    """The nearest-sites LP (window_bounds.py) needs Lagrangian data, one count and an incumbent
     to prove against, and is tried once per window."""
     return (data is not None and w.lo == w.hi and not w.nearest_tried
             and np.isfinite(best.objective))
 
 
 def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds: bool) -> bool:
-    """Set by set pays only where capacity binds, which makes the window's LP slow with
-    capacity rows (one or two open sites on the default: 42 s); without it the window's LP is
-    the faster proof (200 ZIP5s x 12 sites: 0.15 s against 9 s set by set)."""
+    """Set by set pays only where capacity binds, which makes the window's LP with capacity
+    rows slow; without it the window's LP is the faster proof (BENCHMARKS.md)."""
     if w.sets_tried or not enumerable(problem, w.lo, w.hi):
         return False
     largest = np.sort(problem.capacity_orders_per_year)[::-1][:w.hi].sum()
@@ -275,8 +283,8 @@ def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds:
 
 def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -> bool:
     """Capacity rows are in the model, or the heuristic's design overloads a site: then the
-    pass without rows would most likely end in one with them anyway (2 default sites spent
-    2.5 s on that LP), so the search starts over with every capacity row at once."""
+    pass without rows would most likely end in one with them anyway, after a wasted LP, so the
+    search starts over with every capacity row at once."""
     if full.capacity_sites:
         return True
     if best.values is None:
@@ -286,8 +294,8 @@ def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -
 
 def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
                    relative_gap: float, deadline: float) -> None:
-    """A window with few possible site sets (1 site: 57 on the default), each solved alone
-    with its capacity rows (enumerate.py); left open when the set bounds prune too little."""
+    """A window with few possible site sets (one site of 57: 57 sets), each solved alone with
+    its capacity rows (site_sets.py); left open when the set bounds prune too little."""
     found = solve_by_sets(problem, full, w.lo, w.hi, best.objective, relative_gap, deadline)
     if found.values is not None:
         offer(problem, full, best, found.values)
@@ -295,50 +303,6 @@ def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, bes
     w.sets_tried = True
     if found.complete:
         w.proven = found.proven
-
-
-@dataclass(frozen=True)
-class WarmBasis:
-    """The LP basis of one count window [lo, hi], kept to start that window's LP again after
-    a what-if edit (solve_lp: 0.24-0.27 s from it instead of 1.6-1.9 s cold). Its count
-    variables are matched by count, since forcing a site open or closed changes their range."""
-
-    basis: LpBasis
-    count_values: np.ndarray
-    lo: int
-    hi: int
-
-
-def _warm_basis(windows: list[WindowState], full: MipModel, best: Incumbent,
-                prior: WarmBasis | None) -> WarmBasis | None:
-    """The basis of the window holding the best design (the next edit starts there)."""
-    if best.values is None:
-        return prior
-    n = int(round(float(best.values[full.y].sum())))
-    home = [w for w in windows if w.basis is not None and w.lo <= n <= w.hi]
-    if not home:
-        return prior
-    return WarmBasis(home[0].basis, full.count_values.copy(), home[0].lo, home[0].hi)
-
-
-def _start_basis(prior: WarmBasis | None, full: MipModel, w: WindowState) -> LpBasis | None:
-    """The prior basis fitted to this model, when it is of the same window."""
-    if prior is None or (prior.lo, prior.hi) != (w.lo, w.hi):
-        return None
-    n_u = len(prior.count_values)
-    old = prior.basis.variable_status
-    if len(old) - n_u != full.u.start or len(prior.basis.row_status) != len(full.row_lb):
-        return None  # other options or rows (capacity rows added): nothing to match
-    by_count = dict(zip(prior.count_values.tolist(), old[full.u.start:].tolist(), strict=True))
-    u_status = [by_count.get(n, AT_LOWER) for n in full.count_values.tolist()]
-    return LpBasis(np.concatenate([old[:full.u.start], np.array(u_status, np.int8)]),
-                   prior.basis.row_status)
-
-
-def _some_duals(windows: list[WindowState], prior: np.ndarray | None) -> np.ndarray | None:
-    """Row prices worth keeping for a warm re-solve: the best solved window's."""
-    solved = [w for w in windows if w.duals is not None]
-    return min(solved, key=lambda w: w.bound).duals if solved else prior
 
 
 def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
@@ -381,9 +345,10 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
                              deadline: float) -> Future | None:
     """A cold search of several counts starts the nearest-sites LP over all of them
-    (windows.nearest_sites_prices) in a worker thread while the heuristic runs here: the solver
-    releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
-    incumbent the prices' ascents prove against. Not with capacity rows (that LP takes 5 s)."""
+    (window_bounds.nearest_sites_prices) in a worker thread while the heuristic runs here: the
+    solver releases the GIL, so on two cores the heuristic costs no wall time, and its design
+    is the incumbent the prices' ascents prove against. Not with capacity rows (that LP is
+    slow)."""
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
@@ -399,9 +364,8 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
     for one window: OR-Library); returns its count. Where the heuristic does not apply (carrier
     shares, several share targets), or its design overloads a site of the model's capacity
     rows, its sites (for the problem without those rows) are assigned again by a MIP that keeps
-    every row (windows.fixed_sites_design), unless the last design (a what-if edit's hint) is
-    an incumbent already. With 12M orders of capacity per site that gives a design 3e-7 above
-    the optimum in about a second, where the first one used to come after the 11 s LP."""
+    every row (window_mip.fixed_sites_design), unless the last design (a what-if edit's hint)
+    is an incumbent already: a first incumbent before any LP."""
     relaxed = problem if heuristic.applies(problem) else replace(
         problem, carrier_bounds=(), share_requirements=problem.share_requirements[:1])
     designs = best_designs(relaxed, lo, hi, start_sites)
@@ -432,12 +396,10 @@ def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, 
     """After a one-count window's first Lagrangian try leaves room below the heuristic's
     incumbent, offer the design its prices point at: the sites L_n chooses, improved by swaps.
 
-    Why: closing MCO, the cold heuristic's best design has 8 sites (862.92M) while the optimum
-    has 7 (862.27M, TPA for MCO); the prices of the count-7 try choose those 7 sites, and the
-    second try then proves them, where the window's nearest-sites LP took 0.9 s. Not without
-    an incumbent (the heuristic ignores capacity rows and carrier shares, and so do these
-    designs): with 12M orders of capacity per site they were all poor, and aiming every later
-    ascent at them took 16 -> 19 s."""
+    Why: where the heuristic's best design has another count than the optimum, the prices of
+    the optimum's count often choose its sites, and the next ascent proves them without an LP.
+    Not without an incumbent (the heuristic ignores capacity rows and carrier shares, and so
+    do these designs, which were then all poor; BENCHMARKS.md)."""
     if (w.lo != w.hi or w.lagrange_tries != 1 or w.prices is None
             or not np.isfinite(best.objective)
             or w.lagrange >= best.objective * (1 - relative_gap)):
