@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from oracle import solve_oracle
 
 from network.evaluate import evaluate
 from network.lanes import build_lanes
@@ -252,14 +253,20 @@ def test_bad_parameters_are_invalid_input():
 
 
 def test_default_scenario_is_solved_to_optimality(default_scenario, default_lanes):
-    """The default US scenario: proven optimal, evaluate() agrees, 90% within 2 days met."""
+    """The default US scenario: proven optimal, evaluate() finds no violation, and the oracle
+    (tests/oracle.py: the textbook model in HiGHS) given the same open sites finds no
+    assignment cheaper by more than the stated gap, nor one below the proven bound."""
     result = optimize(default_scenario, default_lanes)
     assert result.status is SolveStatus.OPTIMAL and result.gap <= 1e-4
-    check = evaluate(default_scenario, result.design, default_lanes)
-    assert check.feasible
-    assert check.kpis.total_cost_usd == pytest.approx(result.objective_usd, rel=1e-12)
+    assert result.evaluation.feasible, result.evaluation.violations
     assert result.solver_objective_usd == pytest.approx(result.objective_usd, rel=1e-6)
-    assert check.kpis.share_within_days[2] >= 0.9 - 1e-9
+    same_sites = default_scenario.with_changes(
+        sites=tuple(s for s in default_scenario.sites if s.site_id in result.open_site_ids),
+        constraints=replace(default_scenario.constraints, forced_open=result.open_site_ids))
+    oracle = solve_oracle(same_sites, build_lanes(same_sites))
+    cost = result.objective_usd
+    assert cost - oracle.objective_usd <= result.gap * cost + 1e-6 * cost
+    assert result.best_bound_usd <= oracle.objective_usd * (1 + 1e-9)
 
 
 def test_warm_solver_matches_cold_solves():
@@ -640,8 +647,8 @@ def test_progress_reports_incumbent_and_bound(default_scenario, default_lanes):
     for r in reports:
         if r.incumbent_usd is not None and r.best_bound_usd is not None:
             assert r.best_bound_usd <= r.incumbent_usd * (1 + 1e-9)
-            assert r.gap >= 0
-    assert reports[-1].incumbent_usd == pytest.approx(result.solver_objective_usd, rel=1e-9)
+    assert reports[-1].incumbent_usd == pytest.approx(result.objective_usd, rel=1e-6)  # by
+    # the model's costs, against evaluate()'s
     assert [r.seconds for r in reports] == sorted(r.seconds for r in reports)
 
 
@@ -676,7 +683,7 @@ def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites,
     assert solution.status is MipStatus.OPTIMAL
     cost = problem_cost(problem, solution.is_open, solution.choice)
     assert cost == pytest.approx(exact, rel=1e-9)
-    assert solution.best_bound <= cost * (1 + 1e-9)
+    assert solution.best_bound <= exact * (1 + 1e-9)
     assert (site_loads(problem, solution.choice) <= problem.capacity_orders_per_year + 1e-6).all()
 
 

@@ -4,7 +4,7 @@ A design in window w that uses option p costs at least B_w + r_p, where B_w is a
 on the window (its LP's Lagrangian bound, or a subgradient bound) and r_p the option's reduced
 cost at the same prices. So the window's MIP need only keep the options with
 B_w + r_p <= incumbent; its proven bound is min(the MIP's bound, B_w + the least r_p left out).
-That is reduced-cost fixing (as in Balas and Martin 1980; Crowder, Johnson and Padberg 1983).
+That is reduced-cost fixing (Crowder, Johnson and Padberg 1983; docs/optimizer.md).
 
 - `solve_window`: from the window's LP: first a MIP over the LP's own options (a near-optimal
   design fast when the LP is tight), then over every option that can still beat the incumbent;
