@@ -15,7 +15,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from oracle import solve_oracle
 
 from network.evaluate import evaluate
 from network.lanes import build_lanes
@@ -32,6 +31,7 @@ from network.optimize.problem import (
 from network.optimize.reduce import reduce_options
 from network.scenario import CarrierShare, DesignConstraints, ShareTarget, Targets
 
+from oracle import solve_oracle
 from toy import flat_service, toy_scenario
 
 
