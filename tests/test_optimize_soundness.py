@@ -129,6 +129,25 @@ def test_a_design_evaluate_rejects_is_never_optimal_or_feasible(monkeypatch):
     assert any("C is forced open but closed" in s for s in result.explanation)
 
 
+def test_a_design_the_search_costs_otherwise_than_evaluate_fails_the_check(monkeypatch):
+    """A model that is not the scenario's (a planted defect: the builder forgets inventory)
+    costs its design below evaluate()'s total: the check fails, it says by how much, and the
+    design is neither optimal nor feasible."""
+    from network.optimize import scenario_solver
+
+    real = scenario_solver.problem_from_scenario
+
+    def no_inventory(scenario, lanes, options):
+        problem = real(scenario, lanes, options)
+        return replace(problem, inventory_usd_by_count=0 * problem.inventory_usd_by_count)
+
+    monkeypatch.setattr(scenario_solver, "problem_from_scenario", no_inventory)
+    result = optimize(toy_scenario())
+    assert result.status is SolveStatus.CHECK_FAILED
+    assert any("the search costs the design $4,750.00 a year, evaluate() $4,850.00" in s
+               for s in result.explanation)
+
+
 def test_solve_command_exits_non_zero_when_the_check_fails(monkeypatch, tmp_path, capsys):
     """`python -m network solve` exits 5 when evaluate() rejects the optimizer's design (the
     default scenario with SEA forced open, and a model builder that forgets it), and prints

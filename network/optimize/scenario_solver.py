@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from network.errors import InputError
-from network.evaluate import CROSS_BORDER, Design, evaluate
+from network.evaluate import CROSS_BORDER, Design, Evaluation, evaluate
 from network.lanes import LaneTable, build_lanes
 from network.optimize.count_search import ProblemSolution, solve_problem
 from network.optimize.explain import max_sites_phrase, pre_checks, relaxation_explanation
@@ -89,9 +89,9 @@ def no_design_result(status: SolveStatus, explanation: list[str], start: float) 
 
 def to_result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
             solution: ProblemSolution, params: SolveParams, start: float) -> OptimizeResult:
-    """The search's outcome as an OptimizeResult. evaluate() decides: a design it finds any
-    violation in is CHECK_FAILED, never optimal or feasible; and a bound above the design's
-    evaluated cost is dropped (warned), so the design is then not called optimal."""
+    """The search's outcome as an OptimizeResult, where evaluate() decides: a design it finds a
+    violation in, or costs differently from the search, is CHECK_FAILED, never optimal or
+    feasible; a bound above the design's cost is dropped (warned) and no gap is claimed."""
     status = _STATUS[solution.status]
     if solution.choice is None:
         explanation = []
@@ -105,19 +105,33 @@ def to_result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
     design = design_of(scenario, lanes, problem.options, solution)
     evaluation = evaluate(scenario, design, lanes)
     total = evaluation.kpis.total_cost_usd
-    bound, explanation = solution.best_bound, []
-    if evaluation.violations:
-        status, bound = SolveStatus.CHECK_FAILED, None
-        explanation = [CHECK_FAILED_TEXT, *evaluation.violations]
-    elif bound is None or not bound_holds(bound, total):
-        status, bound = SolveStatus.FEASIBLE, None
-        explanation = [NO_BOUND_TEXT]
+    status, bound, explanation = _checked(status, solution, evaluation)
     gap = None if bound is None else relative_gap_of(total, bound)
+    if status is SolveStatus.OPTIMAL and gap > params.relative_gap * (1 + 1e-6):
+        status = SolveStatus.FEASIBLE
     return OptimizeResult(status, design, evaluation, total, bound, gap,
                           time.perf_counter() - start, tuple(explanation),
                           solution.solver_objective, len(problem.options))
 
 
+def _checked(status: SolveStatus, solution: ProblemSolution, evaluation: Evaluation
+             ) -> tuple[SolveStatus, float | None, list[str]]:
+    """(status, bound, explanation) once evaluate() has looked at the design."""
+    total, searched = evaluation.kpis.total_cost_usd, solution.solver_objective
+    if evaluation.violations:
+        return SolveStatus.CHECK_FAILED, None, [CHECK_FAILED_TEXT, *evaluation.violations]
+    if abs(searched - total) > COST_TOLERANCE * abs(total):
+        return SolveStatus.CHECK_FAILED, None, [
+            CHECK_FAILED_TEXT, f"the search costs the design ${searched:,.2f} a year, "
+            f"evaluate() ${total:,.2f}: the model is not the scenario's"]
+    bound = solution.best_bound
+    if bound is None or not bound_holds(bound, total):
+        return SolveStatus.FEASIBLE, None, [NO_BOUND_TEXT]
+    return status, bound, []
+
+
+COST_TOLERANCE = 1e-9  # relative: the search's and evaluate()'s cost of a design, summed in
+# different orders, agree to float noise; more is a model that is not the scenario's
 CHECK_FAILED_TEXT = ("the optimizer's design breaks the scenario by the independent check "
                      "(evaluate): a defect of the optimizer, so it is shown for inspection only, "
                      "not as a result. Each violation:")
