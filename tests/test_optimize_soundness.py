@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_optimize import _brute_force, _every_site_open, _random_problem
 
 from network.optimize import SolveStatus, optimize
 from network.optimize.count_search import solve_problem
@@ -19,13 +18,14 @@ from network.optimize.mathopt_backend import MipStatus
 from network.optimize.problem import LocationProblem, problem_cost
 from network.scenario import DesignConstraints, ShareTarget, Targets
 
+from random_problems import brute_force, every_site_open, random_problem
 from toy import toy_scenario
 
 DEFAULT = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "default.json"
 
 
 def _uncapacitated(seed: int) -> LocationProblem:
-    return replace(_random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+    return replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
 
 
 def test_an_lp_that_stops_without_prices_is_unknown_not_infeasible(monkeypatch):
@@ -39,13 +39,13 @@ def test_an_lp_that_stops_without_prices_is_unknown_not_infeasible(monkeypatch):
 
     monkeypatch.setattr(windows, "solve_lp",
                         lambda *args, **kwargs: LpSolution(None, None, None, infeasible=False))
-    monkeypatch.setattr(search, "best_designs", _every_site_open)
+    monkeypatch.setattr(search, "best_designs", every_site_open)
     for seed in (1, 2, 3):
         problem = _uncapacitated(seed)
         solution = solve_problem(problem, 60, 1e-9)
         assert solution.status is not MipStatus.INFEASIBLE
         cost = problem_cost(problem, solution.is_open, solution.choice)
-        exact = _brute_force(problem)
+        exact = brute_force(problem)
         assert cost == pytest.approx(exact, rel=1e-9)
         assert solution.best_bound <= exact * (1 + 1e-9)
 
