@@ -50,6 +50,16 @@ def test_an_lp_that_stops_without_prices_is_unknown_not_infeasible(monkeypatch):
         assert solution.best_bound <= exact * (1 + 1e-9)
 
 
+def test_a_search_stopped_before_any_design_is_not_infeasible(monkeypatch):
+    """A search the time limit stops before it has a design (no heuristic design here) knows
+    no design, not that none exists: no solution, never infeasible."""
+    from network.optimize import count_search as search
+
+    monkeypatch.setattr(search, "best_designs", lambda *args: {})
+    solution = solve_problem(_uncapacitated(1), 1e-6, 1e-9)
+    assert solution.status is MipStatus.NO_SOLUTION
+
+
 def test_extrapolated_bound_with_a_lagrangian_far_point_stays_below_the_lp(monkeypatch):
     """convex_estimate extends a line through two counts' LP values. When the far count is
     known only by a Lagrangian bound strictly below its LP value (as after settle_by_nearest),
