@@ -27,9 +27,9 @@ from oracle import solve_oracle
 
 # The default run's seeds: quick ones that together draw every constraint type (checked by
 # test_default_seeds_cover_every_constraint_type), an infeasible scenario and binding capacity.
-DEFAULT_SEEDS = (5, 13, 29, 41, 49, 55)
+DEFAULT_SEEDS = (5, 13, 30, 34, 41, 49)
 INFEASIBLE_SEEDS = {13}  # 27% within 1 day and FedEx at least 37.5%, nothing from abroad
-CAPACITY_BINDS = {5, 29, 55}  # the oracle's design loads a site to 99% or more at the peak
+CAPACITY_BINDS = {30, 34}  # the oracle's design loads a site to 99% or more at the peak
 SLOW_SEEDS = range(100, 220)
 TOLERANCE = 1e-6  # relative: the two solvers' feasibility tolerances and float sums
 PARAMS = SolveParams(time_limit_s=300.0)  # the default gap (1e-4); a long limit, for a busy
