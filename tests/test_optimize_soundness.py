@@ -186,3 +186,22 @@ def test_ninety_nine_percent_within_one_day_meets_the_check_it_shows(default_sce
     assert result.status is SolveStatus.OPTIMAL
     assert result.evaluation.feasible, result.evaluation.violations
     assert all(t.met for t in result.evaluation.targets)
+
+
+def test_one_site_at_ninety_percent_within_two_days_is_infeasible_not_an_overloaded_design(
+        default_scenario, default_lanes):
+    """A colleague's case: the default scenario with exactly one site and 90% within 2 days.
+    No single site can serve 90% of the orders within its capacity, so the search must prove
+    it infeasible; it once reported IND at 180% of its capacity as optimal (the solver's
+    hint, which met no row, taken for a design)."""
+    from network.optimize.problem import problem_from_scenario
+    from network.optimize.reduce import reduce_options
+
+    scenario = default_scenario.with_changes(
+        targets=Targets(share_targets=(ShareTarget(2, 90.0),)),
+        constraints=DesignConstraints(min_sites=1, max_sites=1))
+    problem = problem_from_scenario(scenario, default_lanes,
+                                    reduce_options(scenario, default_lanes))
+    solution = solve_problem(problem, 120, 1e-4)
+    assert solution.status is MipStatus.INFEASIBLE
+    assert solution.is_open is None and solution.choice is None
