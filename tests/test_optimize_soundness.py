@@ -205,3 +205,20 @@ def test_one_site_at_ninety_percent_within_two_days_is_infeasible_not_an_overloa
     solution = solve_problem(problem, 120, 1e-4)
     assert solution.status is MipStatus.INFEASIBLE
     assert solution.is_open is None and solution.choice is None
+
+
+def test_export_command_exits_five_when_the_check_fails(monkeypatch, tmp_path, capsys):
+    """`python -m network export` solves a scenario without a design first: when evaluate()
+    rejects the optimizer's design it writes nothing, prints the violation and exits 5 (the
+    same planted defect as above, on the toy with C forced open)."""
+    from network.cli import main
+    from network.scenario_file import scenario_to_json
+
+    _drop_forced_open(monkeypatch)
+    path = tmp_path / "toy.json"
+    path.write_text(scenario_to_json(toy_scenario(
+        constraints=DesignConstraints(forced_open=("C",)))))
+    code = main(["export", str(path), "--format", "json", "--out", str(tmp_path / "out.json")])
+    assert code == 5
+    assert "C is forced open but closed" in capsys.readouterr().err
+    assert not (tmp_path / "out.json").exists()
