@@ -4,7 +4,7 @@ Exit codes: 0 success, 1 generated docs out of date (`schema --check`), 2 bad in
 per problem, naming row and field; a long list is cut after 20 lines with a count of the rest),
 3 infeasible (`solve`, and `evaluate` when the open sites cannot meet the targets; with the
 explanation), 4 no design found within the time limit, 5 the optimizer's design failed the
-independent check (solve only: evaluate() found a violation, each one printed; a defect of the
+independent check (solve, evaluate: evaluate() found a violation, each one printed; a defect of the
 optimizer, never a result). Bad input includes an --out path that cannot be written, which is
 checked before any work starts.
 """
@@ -47,7 +47,7 @@ from network.tables import (
 )
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
-EXIT_CHECK_FAILED = 5  # solve: evaluate() rejected the optimizer's design
+EXIT_CHECK_FAILED = 5  # solve, evaluate: evaluate() rejected the optimizer's design
 
 
 def scenario_arg(path: str | None) -> Scenario:
@@ -148,7 +148,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     open_ids = picked_site_ids(scenario, args.open.split(","))
     if args.ignore_targets:
         return _evaluate_cheapest_lanes(scenario, open_ids, out)
-    from network.optimize.commands import EXIT_NO_SOLUTION, result_dict
+    from network.optimize.report import result_dict
     from network.optimize.result import SolveParams, SolveStatus
 
     mine = cost_my_network(scenario, open_ids,
@@ -162,11 +162,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if result.status.has_design:
         _print_kpis(result.evaluation, out)
         return EXIT_OK
-    print(f"{', '.join(mine.site_ids) or 'no site'}: {result.status.value.replace('_', ' ')}, "
-          f"no assignment to these sites meets the targets; wrote {out}/result.json")
+    sites = ", ".join(mine.site_ids) or "no site"
+    if result.status is SolveStatus.CHECK_FAILED:
+        print(f"{sites}: the optimizer's assignment failed the independent check; wrote "
+              f"{out}/result.json")
+    else:
+        print(f"{sites}: {result.status.value.replace('_', ' ')}, no assignment to these sites "
+              f"meets the targets; wrote {out}/result.json")
     for sentence in mine.explanation():
         print(f"  - {sentence}")
-    return EXIT_INFEASIBLE if result.status is SolveStatus.INFEASIBLE else EXIT_NO_SOLUTION
+    return {SolveStatus.INFEASIBLE: EXIT_INFEASIBLE,
+            SolveStatus.CHECK_FAILED: EXIT_CHECK_FAILED}.get(result.status, EXIT_NO_SOLUTION)
 
 
 def _evaluate_cheapest_lanes(scenario: Scenario, open_ids: tuple[str, ...], out: Path) -> int:

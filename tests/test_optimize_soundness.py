@@ -222,3 +222,19 @@ def test_export_command_exits_five_when_the_check_fails(monkeypatch, tmp_path, c
     assert code == 5
     assert "C is forced open but closed" in capsys.readouterr().err
     assert not (tmp_path / "out.json").exists()
+
+
+def test_evaluate_command_exits_five_when_the_check_fails(monkeypatch, tmp_path, capsys):
+    """`python -m network evaluate --open A,C` asks the optimizer for the cheapest assignment
+    to exactly those sites; when evaluate() rejects its design (the planted defect drops C)
+    it prints the violation and exits 5, not 3 or 4 (the sites are not at fault)."""
+    from network.cli import main
+    from network.scenario_file import scenario_to_json
+
+    _drop_forced_open(monkeypatch)
+    path = tmp_path / "toy.json"
+    path.write_text(scenario_to_json(toy_scenario()))
+    code = main(["evaluate", str(path), "--open", "A,C", "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 5, out
+    assert "failed the independent check" in out and "C is forced open but closed" in out
