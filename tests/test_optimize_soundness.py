@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from network.optimize import SolveStatus, optimize
+from network.optimize import SolveParams, SolveStatus, optimize
 from network.optimize.count_search import solve_problem
 from network.optimize.mathopt_backend import MipStatus
 from network.optimize.problem import LocationProblem, problem_cost
@@ -182,7 +182,8 @@ def test_ninety_nine_percent_within_one_day_meets_the_check_it_shows(default_sce
     'Target missed', achieved 98.99993%): one tolerance for meeting a row in both."""
     scenario = default_scenario.with_changes(targets=Targets(
         share_targets=(ShareTarget(1, 99.0),)))
-    result = optimize(scenario)
+    result = optimize(scenario, params=SolveParams(time_limit_s=1800.0))  # 7-11 s on a quiet
+    # machine; the default 60 s limit was reached under a load average of 20 (not optimal then)
     assert result.status is SolveStatus.OPTIMAL
     assert result.evaluation.feasible, result.evaluation.violations
     assert all(t.met for t in result.evaluation.targets)
