@@ -3,8 +3,10 @@
 Exit codes: 0 success, 1 generated docs out of date (`schema --check`), 2 bad input (one line
 per problem, naming row and field; a long list is cut after 20 lines with a count of the rest),
 3 infeasible (`solve`, and `evaluate` when the open sites cannot meet the targets; with the
-explanation), 4 no design found within the time limit. Bad input includes an --out path that
-cannot be written, which is checked before any work starts.
+explanation), 4 no design found within the time limit, 5 the optimizer's design failed the
+independent check (solve, evaluate: evaluate() found a violation, each one printed; a defect of the
+optimizer, never a result). Bad input includes an --out path that cannot be written, which is
+checked before any work starts.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ from network.tables import (
     read_csv_text,
 )
 
-EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
+EXIT_CHECK_FAILED = 5  # solve, evaluate: evaluate() rejected the optimizer's design
 
 
 def scenario_arg(path: str | None) -> Scenario:
@@ -145,7 +148,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     open_ids = picked_site_ids(scenario, args.open.split(","))
     if args.ignore_targets:
         return _evaluate_cheapest_lanes(scenario, open_ids, out)
-    from network.optimize.commands import EXIT_NO_SOLUTION, result_dict
+    from network.optimize.report import result_dict
     from network.optimize.result import SolveParams, SolveStatus
 
     mine = cost_my_network(scenario, open_ids,
@@ -159,11 +162,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if result.status.has_design:
         _print_kpis(result.evaluation, out)
         return EXIT_OK
-    print(f"{', '.join(mine.site_ids) or 'no site'}: {result.status.value.replace('_', ' ')}, "
-          f"no assignment to these sites meets the targets; wrote {out}/result.json")
+    sites = ", ".join(mine.site_ids) or "no site"
+    if result.status is SolveStatus.CHECK_FAILED:
+        print(f"{sites}: the optimizer's assignment failed the independent check; wrote "
+              f"{out}/result.json")
+    else:
+        print(f"{sites}: {result.status.value.replace('_', ' ')}, no assignment to these sites "
+              f"meets the targets; wrote {out}/result.json")
     for sentence in mine.explanation():
         print(f"  - {sentence}")
-    return EXIT_INFEASIBLE if result.status is SolveStatus.INFEASIBLE else EXIT_NO_SOLUTION
+    return {SolveStatus.INFEASIBLE: EXIT_INFEASIBLE,
+            SolveStatus.CHECK_FAILED: EXIT_CHECK_FAILED}.get(result.status, EXIT_NO_SOLUTION)
 
 
 def _evaluate_cheapest_lanes(scenario: Scenario, open_ids: tuple[str, ...], out: Path) -> int:
@@ -285,16 +294,76 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="only compare; exit 1 when a file differs")
     p.set_defaults(func=cmd_schema)
+    _add_solve(sub)
+    _add_bench(sub)
     from network.explore.commands import register as register_sweep
     from network.export.commands import register as register_export  # export, import
-    from network.optimize.commands import register  # solve, bench
     from network.store.commands import register as register_store  # store upgrade, list, check
 
-    register(sub)
     register_store(sub)
     register_sweep(sub)
     register_export(sub)
     return parser
+
+
+def _add_solve(sub: argparse._SubParsersAction) -> None:
+    from network.optimize.result import SolveParams  # the defaults (loads ortools: 0.8 s)
+
+    p = sub.add_parser("solve", help="optimal network for a scenario (default when none given)")
+    p.add_argument("scenario", nargs="?")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--time-limit", type=float, default=SolveParams.time_limit_s,
+                   help="seconds (default %(default)s)")
+    p.add_argument("--gap", type=float, default=SolveParams.relative_gap,
+                   help="relative optimality gap to stop at (default %(default)s)")
+    p.set_defaults(func=cmd_solve)
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="time the optimizer against the textbook model")
+    p.add_argument("--orlib", action="store_true", help="also run the OR-Library sets")
+    p.add_argument("--orlib-only", action="store_true", help="only the OR-Library sets")
+    p.add_argument("--orlib-filter", default="", help="only instances whose name contains this")
+    p.add_argument("--orlib-time-limit", type=float, default=600.0, help="per instance (s)")
+    p.add_argument("--repeats", type=int, default=5, help="timed solves of the default scenario")
+    p.add_argument("--textbook-limit", type=float, default=300.0, help="cap for the CBC run (s)")
+    p.add_argument("--smoke", action="store_true", help="tiny run for CI: toy sizes, no timing")
+    p.add_argument("--scale", action="store_true",
+                   help="also run the ZIP5 x 300-site scale instance (1%% gap)")
+    p.add_argument("--scale-only", action="store_true", help="only the scale instance")
+    p.add_argument("--scale-time-limit", type=float, default=60.0,
+                   help="scale solve limit (s, default %(default)s)")
+    p.add_argument("--scale-points", type=int, default=None,
+                   help="draw this many ZIP5s (default: all, about 16k)")
+    p.add_argument("--scale-sites", type=int, default=300, help="candidate sites (default 300)")
+    p.set_defaults(func=cmd_bench)
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    """Solve, write the result files, print the summary and each sentence of explanation."""
+    from network.optimize import SolveParams, SolveStatus, optimize
+    from network.optimize.report import summary, write_result
+
+    out = output_dir(args.out)
+    params = SolveParams(time_limit_s=args.time_limit, relative_gap=args.gap)
+    result = optimize(scenario_arg(args.scenario), params=params)
+    if result.status is SolveStatus.INVALID_INPUT:
+        raise InputError([Problem("solve", s) for s in result.explanation])
+    write_result(result, out)
+    print(summary(result))
+    for sentence in result.explanation:
+        print(f"  - {sentence}")
+    if result.status is SolveStatus.INFEASIBLE:
+        return EXIT_INFEASIBLE
+    if result.status is SolveStatus.CHECK_FAILED:
+        return EXIT_CHECK_FAILED
+    return EXIT_OK if result.status.has_design else EXIT_NO_SOLUTION
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from network.bench.run import run_bench
+
+    return run_bench(args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,8 +6,7 @@ table, without any solver.
 
 Annual cost = fixed (open sites) + sum_z orders_z * (handling + inbound + outbound + returns)
               + cross-border orders * cross-border cost per order
-              + inventory, where inventory = safety_stock_one_site * sqrt(number of open sites)
-              (square-root law, Maister 1976).
+              + inventory (network/inventory.py: the square-root law, Maister 1976).
 """
 
 from __future__ import annotations
@@ -18,10 +17,16 @@ import numpy as np
 import pandas as pd
 
 from network.errors import InputError, Problem, shown_value
+from network.inventory import inventory_usd_per_year
 from network.lanes import LaneTable, build_lanes
 from network.scenario import Scenario
 
 CROSS_BORDER = "CROSS_BORDER"  # site id used for cross-border direct in assignments and exports
+ROW_TOLERANCE = 1e-6  # how far a design may miss a row and still meet it: a share target or a
+# carrier share by this share of all orders (1e-6 = 0.0001 percentage points), a capacity by
+# this share of the capacity. It is the MIP solver's feasibility tolerance on those rows, and
+# the optimizer accepts a design only within it (network/optimize), so a design it returns
+# passes this check.
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,7 @@ def _report(scenario: Scenario, lanes: LaneTable, is_open: np.ndarray, site_idx:
         "outbound": float(us_orders @ lanes.outbound_usd_per_order[z, s, k]),
         "returns": float(us_orders @ lanes.returns_usd_per_order[z, s]),
         "cross_border": float(orders[cross].sum() * lanes.cross_border_usd_per_order),
-        "inventory": float(scenario.costs.safety_stock_usd_per_year_one_site * np.sqrt(n_open)),
+        "inventory": inventory_usd_per_year(scenario, n_open),
     }
     total = sum(breakdown.values())
     orders_total = float(orders.sum())
@@ -234,7 +239,7 @@ def _target_checks(scenario: Scenario, days: np.ndarray, orders: np.ndarray
         achieved = 100 * orders[days <= t.within_days].sum() / total
         checks.append(TargetCheck(f"at least {t.share_pct:g}% of orders within "
                                   f"{t.within_days} days", t.share_pct, float(achieved),
-                                  bool(achieved >= t.share_pct - 1e-6)))
+                                  bool(achieved >= t.share_pct - 100 * ROW_TOLERANCE)))
     limit = scenario.targets.max_days_any_zip3
     if limit is not None:
         worst = float(days.max())
@@ -246,7 +251,7 @@ def _violations(scenario, sites, targets, is_open, site_idx, days, kpis) -> list
     v = [f"target not met: {t.description} (achieved {t.achieved:.2f})" for t in targets
          if not t.met]
     v += [f"{u.site_id} over capacity: {u.utilization_share:.1%} at peak" for u in sites
-          if u.utilization_share > 1 + 1e-9]
+          if u.utilization_share > 1 + ROW_TOLERANCE]
     closed_used = sorted({scenario.sites[i].site_id for i in site_idx[site_idx >= 0]
                           if not is_open[i]})
     v += [f"ZIP3s assigned to closed site {s}" for s in closed_used]
@@ -260,13 +265,13 @@ def _violations(scenario, sites, targets, is_open, site_idx, days, kpis) -> list
         v.append(f"{kpis.n_open_sites} sites open, maximum is {k.max_sites}")
     if not scenario.costs.cross_border.enabled and (site_idx < 0).any():
         v.append("cross-border direct is disabled but used")
-    us_total = sum(u.orders_per_year for u in sites)
-    for cs in k.carrier_shares:
-        pct = 100 * kpis.carrier_share.get(cs.carrier, 0.0) * kpis.orders_per_year / us_total \
-            if us_total else 0.0
-        if cs.min_pct is not None and pct < cs.min_pct - 1e-6:
+    us_share = sum(u.orders_per_year for u in sites) / kpis.orders_per_year
+    for cs in k.carrier_shares:  # shares of the parcels shipped from US sites
+        carried = kpis.carrier_share.get(cs.carrier, 0.0)  # of all orders, as us_share
+        pct = 100 * carried / us_share if us_share else 0.0
+        if cs.min_pct is not None and carried < cs.min_pct / 100 * us_share - ROW_TOLERANCE:
             v.append(f"{cs.carrier} carries {pct:.1f}% of parcels, minimum {cs.min_pct:g}%")
-        if cs.max_pct is not None and pct > cs.max_pct + 1e-6:
+        if cs.max_pct is not None and carried > cs.max_pct / 100 * us_share + ROW_TOLERANCE:
             v.append(f"{cs.carrier} carries {pct:.1f}% of parcels, maximum {cs.max_pct:g}%")
     return v
 

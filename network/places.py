@@ -1,4 +1,4 @@
-"""Finding a place to put a candidate site: by ZIP, by city name, or by latitude/longitude.
+"""Finding a place to put a candidate site: by ZIP or by city name; a site at a place.
 
 Places come from data/us_places.csv (GeoNames places of 500+ people, with their nearest
 standard ZIP; made by data/build_demand.py) and ZIP centroids from the `zipcodes` package.
@@ -14,7 +14,7 @@ import pandas as pd
 
 from network.errors import InputError, Problem, shown_value
 from network.scenario import Site, Zip3Base
-from network.tables import DATA_DIR, nearest_zip3, normalize_zip
+from network.tables import DATA_DIR, normalize_zip
 
 PLACES_FILE = DATA_DIR / "us_places.csv"
 DEFAULT_SIZE_SQFT = 1_000_000
@@ -32,10 +32,6 @@ class Place:
     zip5: str
     zip3: str
     population: int = 0
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}, {self.state} {self.zip5}"
 
 
 @lru_cache(maxsize=1)
@@ -90,24 +86,6 @@ def search_places(query: str, limit: int = 10) -> list[Place]:
     hits = hits.sort_values(["exact", "population"], ascending=[False, False]).head(limit)
     return [Place(r.name, r.state, float(r.lat), float(r.lon), r.zip5, r.zip3, int(r.population))
             for r in hits.itertuples()]
-
-
-def place_at(lat: float, lon: float, base: Zip3Base) -> Place:
-    """The nearest ZIP3 area to a clicked or typed location."""
-    problems = []
-    if not -90 <= lat <= 90:
-        problems.append(Problem("location", f"latitude {lat} is out of range -90..90",
-                                field="lat"))
-    if not -180 <= lon <= 180:
-        problems.append(Problem("location", f"longitude {lon} is out of range -180..180",
-                                field="lon"))
-    if problems:
-        raise InputError(problems)
-    zip3, state, miles = nearest_zip3(base, lat, lon)
-    if miles > 150:
-        raise InputError([Problem("location", f"{lat:.4f}, {lon:.4f} is {miles:.0f} miles from "
-                                  "the nearest US ZIP3 area", field="lat")])
-    return Place(f"{lat:.3f}, {lon:.3f}", state, lat, lon, "", zip3)
 
 
 def site_from_place(place: Place, site_id: str, rent_usd_per_sqft_year: float | None = None,

@@ -6,13 +6,14 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from network.errors import InputError
 from network.scenario import DesignConstraints, ShareTarget, Targets
 from network.scenario_file import load_default_scenario
-from ui import edits, panels
+from ui import edits, maps, panels
 from ui import settings_edits as se
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -164,6 +165,33 @@ def test_infeasible_target_shows_explanation(small):
     assert not at.metric
 
 
+def test_a_design_that_fails_the_check_shows_its_violations(small, monkeypatch):
+    """A design evaluate() rejects (a defect planted in the optimizer's model builder forgets
+    the forced-open SLC) is shown as failing the check, with its violation, never as optimal,
+    and without KPI cards."""
+    from network.optimize import scenario_solver, warm_solver
+
+    real = scenario_solver.problem_from_scenario
+
+    def forgetful(scenario, lanes, options):
+        problem = real(scenario, lanes, options)
+        return replace(problem, forced_open=np.zeros_like(problem.forced_open))
+
+    for module in (scenario_solver, warm_solver):  # optimize() and WarmSolver
+        monkeypatch.setattr(module, "problem_from_scenario", forgetful)
+    at = start(small.with_changes(constraints=replace(small.constraints,
+                                                      forced_open=("SLC",))))
+    at.button(key="solve_button").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("fails the independent check" in e.value for e in at.error)
+    shown = [e.value for e in (*at.markdown, *at.caption, *at.error, *at.info, *at.success)]
+    shown += [box.label for box in at.status]  # the solve status box
+    assert any("independent check" in box.label for box in at.status)
+    assert "SLC is forced open but closed" in " ".join(shown)
+    assert not any("optimal" in text.lower() for text in shown), shown
+    assert not at.metric
+
+
 def test_add_site_by_search_and_undo(default):
     """Searching a city and adding it grows the site table; Undo takes it away again."""
     at = open_sites_table(start())
@@ -195,27 +223,47 @@ def test_site_table_is_sent_only_once_opened_and_stays_open(small):
 
 
 def test_remove_and_edit_sites_through_the_table(default):
-    """Rows removed from the site table leave the scenario; bad cells name row and field."""
-    table = edits.sites_table(default)
-    fewer = edits.apply_sites_table(default, table.drop(index=[0, 1]))
-    assert len(fewer.sites) == len(default.sites) - 2
-    assert default.sites[0].site_id not in fewer.site_ids
-    bad = table.copy()
-    bad.loc[2, "capacity_orders_per_year"] = -5
-    bad.loc[3, ["forced_open", "forced_closed"]] = True
-    with pytest.raises(InputError) as err:
-        edits.apply_sites_table(default, bad)
-    text = [str(p) for p in err.value.problems]
-    assert any("row 3" in t and "capacity_orders_per_year" in t for t in text)
-    assert any("row 4" in t and "forced_closed" in t for t in text)
+    """Edits made in the site table (two rows removed, a capacity changed) and applied change
+    the scenario; bad cells are listed with row and field, and the scenario stays as it was."""
+    at = open_sites_table(start(default))
+    editor = f"sites_editor_{at.session_state['scenario_version']}"
+    at.session_state[editor] = {"edited_rows": {2: {"capacity_orders_per_year": 1000.0}},
+                                "added_rows": [], "deleted_rows": [0, 1]}
+    _apply_sites(at)
+    scenario = at.session_state["scenario"]
+    assert scenario.site_ids == default.site_ids[2:]
+    assert scenario.sites[0].capacity_orders_per_year == 1000.0
+    editor = f"sites_editor_{at.session_state['scenario_version']}"
+    at.session_state[editor] = {"edited_rows": {2: {"capacity_orders_per_year": -5.0},
+                                                3: {"forced_open": True, "forced_closed": True}},
+                                "added_rows": [], "deleted_rows": []}
+    _apply_sites(at)
+    text = " ".join(e.value for e in at.error).replace("\\", "")  # Markdown escapes out
+    assert "row 3" in text and "capacity_orders_per_year" in text
+    assert "row 4" in text and "forced_closed" in text
+    assert at.session_state["scenario"] is scenario
+
+
+def _apply_sites(at: AppTest) -> None:
+    next(b for b in at.button if b.label == "Apply changes to sites").click().run()
+    assert not at.exception, [e.message for e in at.exception]
 
 
 def test_remove_site_clicked_on_the_map(default):
-    """Removing a site drops it from the sites and from the forced lists."""
+    """A click on a site's marker (the selection the browser sends for it) offers to remove
+    that site; removing it drops it from the sites and from the forced-open list."""
     forced = default.with_changes(constraints=replace(default.constraints,
                                                       forced_open=("SEA",)))
-    fewer = edits.remove_site(forced, "SEA")
-    assert "SEA" not in fewer.site_ids and fewer.constraints.forced_open == ()
+    at = start(forced)
+    at.session_state[f"{panels.MAP_KEY}_{at.session_state['map_epoch']}"] = {
+        "selection": {"indices": {maps.SITE_LAYER: [0]},
+                      "objects": {maps.SITE_LAYER: [{"site_id": "SEA"}]}}}
+    at.run()
+    at.button(key="remove_clicked").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    scenario = at.session_state["scenario"]
+    assert "SEA" not in scenario.site_ids and scenario.constraints.forced_open == ()
+    assert any("Removed site" in n.value for n in at.success)
 
 
 def test_bad_rate_card_upload_keeps_previous_data():

@@ -1,13 +1,20 @@
 """KPI arithmetic of evaluate() on the 3-site x 5-ZIP3 toy, checked by hand."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
-from network.evaluate import CROSS_BORDER, Design, evaluate
-from network.scenario import CrossBorderSettings, DesignConstraints, Targets
+from network.evaluate import CROSS_BORDER, ROW_TOLERANCE, Design, evaluate
+from network.scenario import (
+    CarrierShare,
+    CrossBorderSettings,
+    DesignConstraints,
+    ShareTarget,
+    Targets,
+)
 
-from toy import toy_scenario
+from toy import flat_service, toy_scenario
 
 
 def test_cheapest_assignment_kpis():
@@ -23,7 +30,7 @@ def test_cheapest_assignment_kpis():
     assert k.cost_breakdown_usd["fixed"] == pytest.approx(4000)
     assert k.cost_breakdown_usd["inventory"] == pytest.approx(100 * math.sqrt(2))
     assert k.total_cost_usd == pytest.approx(7300 + 100 * math.sqrt(2))
-    assert k.cost_per_order_usd == pytest.approx(k.total_cost_usd / 1000)
+    assert k.cost_per_order_usd == pytest.approx(7.3 + 0.1 * math.sqrt(2))  # 1000 orders
     assert k.avg_delivery_days == pytest.approx(1.25)  # 750 orders in 1 day, 250 in 2
     assert k.share_within_days == {1: pytest.approx(0.75), 2: pytest.approx(1.0)}
     use = {u.site_id: u for u in e.sites}
@@ -73,3 +80,27 @@ def test_min_max_sites_violations():
     """Opening fewer than min_sites is reported."""
     scenario = toy_scenario(constraints=DesignConstraints(min_sites=2))
     assert any("minimum is 2" in v for v in evaluate(scenario, Design(("A",))).violations)
+
+
+@pytest.mark.parametrize(("times", "met"), [(0.5, True), (10.0, False)])
+def test_a_row_is_met_within_the_one_tolerance_and_missed_beyond_it(times, met):
+    """A share target, a carrier share and a capacity missed by half of ROW_TOLERANCE (of all
+    orders; of the capacity) are met; missed by ten times it, each is a violation. The
+    optimizer accepts its designs with the same tolerance."""
+    missed = times * ROW_TOLERANCE
+    base = toy_scenario(services=(flat_service(), flat_service("express", "CarrierB")))
+    # A and C open, each ZIP3 from its nearer site: 75% of orders within 1 day; A serves 850
+    # orders; ZIP3 101 (100 orders, 10%) goes by CarrierB, the rest by CarrierA.
+    design = Design(("A", "C"), (("101", "A", "express"), ("102", "A", "ground"),
+                                 ("103", "A", "ground"), ("104", "A", "ground"),
+                                 ("105", "C", "ground")))
+    sites = (replace(base.sites[0], capacity_orders_per_year=850 / (1 + missed)),
+             *base.sites[1:])
+    scenario = base.with_changes(
+        sites=sites, targets=Targets(share_targets=(ShareTarget(1, 75 + 100 * missed),)),
+        constraints=DesignConstraints(carrier_shares=(
+            CarrierShare("CarrierB", min_pct=10 + 100 * missed),)))
+    e = evaluate(scenario, design)
+    assert e.targets[0].met is met
+    assert any("A over capacity" in v for v in e.violations) is not met
+    assert any("CarrierB carries" in v for v in e.violations) is not met

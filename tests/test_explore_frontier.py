@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from network.evaluate import evaluate
+from network.evaluate import Design, evaluate
 from network.explore import (
     ANY,
     LocalExecutor,
@@ -19,10 +19,12 @@ from network.explore import (
     site_count_frame,
     site_count_tasks,
 )
-from network.explore.frontier import knee_index, with_promise, with_site_count
+from network.explore.frontier import envelope_outcome, knee_index, with_promise, with_site_count
+from network.explore.points import Outcome
 from network.explore.reach import share_bound
 from network.lanes import build_lanes
 from network.optimize import SolveParams
+from network.optimize.result import BoundAboveCost
 from network.scenario import ShareTarget, Targets
 
 from small import small_scenario
@@ -179,3 +181,20 @@ def test_site_counts_keep_the_targets(slice_scenario, executor):
     assert list(frame["status"]) == ["infeasible", "optimal"]
     assert frame["best_share"].iloc[0] < 0.4
     assert "at most" in frame["explanation"].iloc[0]
+
+
+def test_envelope_gap_is_against_the_any_count_bound_and_never_a_bound_above_the_cost():
+    """The envelope's design (here a count's, cheaper than the "any" solve's) takes its gap
+    against the "any" solve's bound; a bound above that design's cost is no bound: warned,
+    not clamped to a zero gap, and the point is then not called optimal."""
+    design = Design(("A",))
+    any_count = Outcome("feasible", cost_usd=110.0, design=design, gap=0.1, bound_usd=99.0)
+    count = Outcome("optimal", cost_usd=100.0, design=design, gap=0.0, bound_usd=100.0)
+    envelope = envelope_outcome(any_count, [count])
+    assert (envelope.cost_usd, envelope.bound_usd) == (100.0, 99.0)
+    assert envelope.gap == pytest.approx(0.01)
+    broken = Outcome("optimal", cost_usd=110.0, design=design, gap=0.0, bound_usd=101.0)
+    with pytest.warns(BoundAboveCost):
+        envelope = envelope_outcome(broken, [count])
+    assert envelope.cost_usd == 100.0
+    assert envelope.status == "feasible" and envelope.gap is None and envelope.bound_usd is None

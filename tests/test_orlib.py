@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from network.optimize.orlib import problem_for, published_optima, read_pmed, read_warehouse
-from network.optimize.search import problem_cost, solve_problem
-from network.optimize.solve import MipStatus
+from network.bench.orlib import problem_for, published_optima, read_pmed, read_warehouse
+from network.optimize.count_search import solve_problem
+from network.optimize.mathopt_backend import MipStatus
+from network.optimize.problem import problem_cost
 
 DATA = Path(__file__).resolve().parent / "data" / "orlib"  # every instance, gzip-compressed
 SMALL = [("ufl", "cap71"), ("ufl", "cap101"), ("ufl", "cap131"), ("pmedian", "pmed1"),
@@ -30,9 +31,10 @@ def _check(kind: str, instance: str, root: Path, optima: dict, time_limit_s: flo
     allowed = {MipStatus.OPTIMAL} if must_prove else {MipStatus.OPTIMAL, MipStatus.FEASIBLE}
     assert solution.status in allowed
     cost = problem_cost(problem, solution.is_open, solution.choice)
-    assert cost == pytest.approx(optima[(kind, instance)], abs=2e-3, rel=1e-6)
+    published = optima[(kind, instance)]
+    assert cost == pytest.approx(published, abs=2e-3, rel=1e-6)
     assert solution.solver_objective == pytest.approx(cost, rel=1e-6)
-    assert solution.best_bound <= cost * (1 + 1e-9)
+    assert solution.best_bound <= published + max(2e-3, 1e-6 * published)  # the file's rounding
 
 
 @pytest.mark.parametrize(("kind", "instance"), SMALL)

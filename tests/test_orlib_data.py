@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from network.optimize.orlib import instance_file, published_optima, read_warehouse
+from network.bench.orlib import instance_file, published_optima, read_warehouse
 
 DATA = Path(__file__).resolve().parent / "data" / "orlib"
 

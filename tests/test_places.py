@@ -1,10 +1,9 @@
-"""Adding a site by ZIP, by city name or by latitude/longitude."""
+"""Adding a site by ZIP or by city name."""
 
 import pytest
 
 from network.errors import InputError
-from network.places import find_zip, place_at, search_places, site_from_place
-from network.scenario_file import embedded_zip3_base
+from network.places import find_zip, search_places, site_from_place
 
 
 def test_search_by_city_and_state():
@@ -20,16 +19,6 @@ def test_search_by_zip():
     assert search_places("98032")[0].state == "WA"
     with pytest.raises(InputError, match="unknown ZIP '99999'"):
         find_zip("99999")
-
-
-def test_place_at_location_derives_zip3():
-    """A clicked point takes the nearest ZIP3; the ocean is refused."""
-    base = embedded_zip3_base()
-    assert place_at(47.61, -122.33, base).zip3 == "981"
-    with pytest.raises(InputError, match="miles from the nearest"):
-        place_at(30.0, -140.0, base)
-    with pytest.raises(InputError, match="latitude 95"):
-        place_at(95, 0, base)
 
 
 def test_site_from_place_labels_estimates():

@@ -11,7 +11,7 @@ import pytest
 
 from network.evaluate import Design, evaluate
 from network.lanes import build_lanes, parcel_usd_by_zone
-from network.optimize.optimizer import optimize
+from network.optimize import optimize
 from network.scenario import Scenario
 from network.tables import RATE_CARDS_DIR, load_services
 

@@ -104,9 +104,15 @@ def _baseline_text(change: str, color: str) -> str:
 
 
 def show_explanation(record: SolveRecord) -> None:
-    """Why there is no network: the optimizer's sentences, plainly, and what to change."""
+    """Why there is no network: the optimizer's sentences, plainly, and what to change (or,
+    when its design failed the independent check, each violation)."""
     result = record.result
     status = result.status.value
+    if status == "check_failed":  # a defect: the scenario is not at fault, and nothing to change
+        st.error("**The optimizer's design fails the independent check (evaluate)**, so it is "
+                 "not a result.")
+        st.markdown("\n".join(f"- {fmt.md_text(s)}" for s in result.explanation))
+        return
     if status == "infeasible":
         st.error("**No network meets the targets and constraints.**")
     elif status == "no_solution":
@@ -114,7 +120,7 @@ def show_explanation(record: SolveRecord) -> None:
     else:
         st.error("**The scenario cannot be solved as it stands.**")
     sentences = result.explanation or ("The optimizer gave no further explanation.",)
-    st.markdown("\n".join(f"- {s}" for s in sentences))
+    st.markdown("\n".join(f"- {fmt.md_text(s)}" for s in sentences))  # names sites: user text
     st.info("**What to change:** relax the delivery target or allow more sites (Settings → "
             "Service targets and site limits), remove forced-closed sites, add candidate sites "
             "near the ZIP3s named above, or enable cross-border direct.")

@@ -20,6 +20,8 @@ POLL_S = 0.2
 
 def _status_line(result, wall_s: float) -> str:
     status = result.status.value.replace("_", " ")
+    if status == "check failed":
+        return f"Finished in {wall_s:.1f} s: the design failed the independent check"
     if result.status.has_design:
         gap = f", gap {fmt.pct(result.gap or 0.0, 2)}" if result.gap is not None else ""
         return f"Solved in {wall_s:.1f} s: {status}{gap}"

@@ -25,7 +25,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from network.explore.points import Outcome, PointResult, PointTask, new_sweep_id
+from network.explore.points import Outcome, PointResult, PointTask, new_sweep_id, with_bound
 from network.explore.reach import site_count_range
 from network.scenario import Scenario, ShareTarget
 
@@ -129,8 +129,7 @@ def envelope_outcome(any_count: Outcome, per_count: Sequence[Outcome]) -> Outcom
     best = min(designs, key=lambda o: o.cost_usd)
     if best is any_count or any_count.bound_usd is None:
         return best
-    gap = max(0.0, best.cost_usd - any_count.bound_usd) / best.cost_usd
-    return replace(best, gap=gap, bound_usd=any_count.bound_usd)
+    return with_bound(best, any_count.bound_usd)
 
 
 def knee_index(envelope: pd.DataFrame) -> object | None:

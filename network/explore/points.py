@@ -26,6 +26,7 @@ from network.evaluate import Design, Evaluation, evaluate
 from network.explore.reach import ShareBound, share_bound
 from network.lanes import LaneTable, build_lanes
 from network.optimize import OptimizeResult, SolveParams, WarmSolver
+from network.optimize.result import bound_holds, relative_gap_of
 from network.scenario import DesignConstraints, Scenario, Targets
 
 REJECTED = "rejected"  # status of a design that evaluate() finds infeasible
@@ -103,10 +104,19 @@ def cheaper(optimum: Outcome, fixed: Outcome) -> Outcome:
     better answer; its gap is against the optimum's bound, which holds for every design."""
     if not fixed.has_design or (optimum.has_design and optimum.cost_usd <= fixed.cost_usd):
         return optimum
-    bound = optimum.bound_usd
-    gap = None if bound is None else max(0.0, fixed.cost_usd - bound) / fixed.cost_usd
     status = optimum.status if optimum.has_design else "feasible"
-    return replace(fixed, status=status, gap=gap, bound_usd=bound)
+    return with_bound(replace(fixed, status=status), optimum.bound_usd)
+
+
+def with_bound(outcome: Outcome, bound: float | None) -> Outcome:
+    """`outcome` with its gap against `bound`, a lower bound on every design of its scenario.
+    A bound above the design's cost cannot be valid: it is warned (BoundAboveCost), not
+    clamped, and the outcome then claims no gap and is not called optimal."""
+    if bound is None:
+        return replace(outcome, gap=None, bound_usd=None)
+    if not bound_holds(bound, outcome.cost_usd):
+        return replace(outcome, status="feasible", gap=None, bound_usd=None)
+    return replace(outcome, gap=relative_gap_of(outcome.cost_usd, bound), bound_usd=bound)
 
 
 def evaluated(evaluation: Evaluation, design: Design, status: str) -> Outcome:

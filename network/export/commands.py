@@ -36,6 +36,7 @@ from network.scenario_file import DEFAULT_SCENARIO_FILE
 from network.store import StoreError, open_store
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 2, 3, 4
+EXIT_CHECK_FAILED = 5  # the optimizer's design failed evaluate(): a defect, nothing to export
 DB_HELP = ("the store: a SQLite file path or a database URL (postgresql://user:password@host/db)"
            "; default $NETWORK_STORE, else scenarios.db at the project root")
 
@@ -62,7 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _guarded(command):
     """Bad input and store failures print one line per problem and exit 2; a scenario with no
-    design exits 3 (infeasible, with the explanation) or 4 (time limit)."""
+    design exits 3 (infeasible, with the explanation), 4 (time limit) or 5 (the optimizer's
+    design failed the independent check, each violation printed)."""
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
@@ -73,9 +75,8 @@ def _guarded(command):
             print(f"no design to export: the solve ended {exc.status}", file=sys.stderr)
             for sentence in exc.explanation:
                 print(f"  - {sentence}", file=sys.stderr)
-            if exc.status == "infeasible":
-                return EXIT_INFEASIBLE
-            return EXIT_NO_SOLUTION if exc.status == "no_solution" else EXIT_BAD_INPUT
+            return {"infeasible": EXIT_INFEASIBLE, "no_solution": EXIT_NO_SOLUTION,
+                    "check_failed": EXIT_CHECK_FAILED}.get(exc.status, EXIT_BAD_INPUT)
     return run
 
 

@@ -88,7 +88,8 @@ def from_saved(saved: SavedVersion) -> ScenarioWithDesign:
 
 class NoDesign(Exception):
     """The optimizer found no design to export: `status` is its SolveStatus value
-    ("infeasible", "no_solution", "invalid_input") and `explanation` its sentences."""
+    ("infeasible", "no_solution", "invalid_input", "check_failed") and `explanation` its
+    sentences."""
 
     def __init__(self, status: str, explanation: tuple[str, ...]):
         self.status = status
@@ -98,7 +99,8 @@ class NoDesign(Exception):
 
 def solved(item: ScenarioWithDesign, params: SolveParams | None = None) -> ScenarioWithDesign:
     """`item` as it is when it has a design, else its scenario solved; NoDesign when the
-    optimizer finds none (infeasible, bad input, or nothing within the time limit)."""
+    optimizer finds none (infeasible, bad input, nothing within the time limit, or a design
+    that failed evaluate())."""
     if item.has_design:
         return item
     from network.optimize import optimize

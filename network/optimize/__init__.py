@@ -1,30 +1,38 @@
 """The optimizer: choose sites, assign every ZIP3 a site and carrier service, prove the gap.
 
     optimize(scenario, lanes=None, params=SolveParams(), hint=None) -> OptimizeResult
-    WarmSolver(scenario).solve(edited_scenario)  re-solve a small edit from the last design
+    WarmSolver(scenario).solve(edited_scenario)  re-solve a small edit from the last solution
     sweep_site_counts(scenario, counts) -> [OptimizeResult]  best design with exactly k sites
     first_design(scenario) -> Design | None  a good design in well under a second, no proof
 
-Stages (each its own module): reduce.py (lane dominance) -> problem.py (solver-neutral data)
--> model.py (the MIP as arrays, formulation in its docstring) -> search.py (the exact search,
-below) -> evaluate() (the independent check); explain.py says why a scenario is infeasible.
+The algorithm on one page, each step mapped to its file: docs/optimizer.md. The files:
 
-The exact search (search.py) works one count of open sites at a time:
-    heuristic.py   a design first (greedy + swaps; after an edit, swaps from the last design),
-                   and the design rounded from each LP or window's prices
-    windows.py     count windows: a small LP over each point's nearest sites (over all counts,
-                   beside the heuristic, for a cold start; else per count) whose lifted prices
-                   usually settle the windows, else the full LP (solve.py: HiGHS cold, GLOP
-                   from a kept basis) and a reduced-cost filtered MIP; estimates that let most
-                   counts go unsolved
-    lagrange.py    subgradient bounds for counts without their own LP
-    enumerate.py   1-2 open sites with binding capacity: solved one site set at a time
-    scale.py       ZIP5 x 300 sites: heuristic + Lagrangian bound to a stated gap (no MIP)
-    bench.py, orlib.py, smoke.py   `python -m network bench` and the OR-Library readers
+    scenario_solver.py  optimize(): check, reduce, build, search, then evaluate() decides
+    warm_solver.py      WarmSolver and sweep_site_counts: re-solves from the last solution
+    result.py           SolveStatus, SolveParams, OptimizeResult; when a bound holds
+    report.py           the result as files (result.json, lanes.csv, sites.csv) and one line
+    explain.py          why a scenario is infeasible, in a planner's words
+    reduce.py           lane dominance: drop every option no optimal design needs
+    problem.py          the solver-neutral location problem; a design's cost and site loads
+    model.py            the MIP as arrays (the formulation, numbered, in its docstring)
+    mathopt_backend.py  HiGHS and GLOP through OR-Tools MathOpt; solver objects stay there
+    count_search.py     the exact search: best-first over counts of open sites
+    window_bounds.py    what is known of each count window; bounds without a MIP
+    window_mip.py       a window's MIP, kept small by reduced-cost filtering
+    lagrange.py         Lagrangian bounds for one count by subgradient ascent
+    site_sets.py        a window with few site sets, solved one open set at a time
+    heuristic.py        greedy adding and swaps: a first design, and designs from LP or prices
+    incumbent.py        the best design so far, and the gate (every row checked) into it
+    warm_basis.py       what a search keeps for the next one: an LP basis and row prices
+    approximate.py      the second optimizer, for instances too large for the exact search
+                        (ZIP5 x 300 sites): a heuristic design and a Lagrangian bound, no MIP
+
+Benchmarks (`python -m network bench`) live in network/bench/, apart from the optimizer.
 """
 
-from network.optimize.optimizer import WarmSolver, first_design, optimize, sweep_site_counts
 from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
+from network.optimize.scenario_solver import first_design, optimize
+from network.optimize.warm_solver import WarmSolver, sweep_site_counts
 
 __all__ = ["OptimizeResult", "SolveParams", "SolveStatus", "WarmSolver", "first_design",
            "optimize", "sweep_site_counts"]

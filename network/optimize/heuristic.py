@@ -5,12 +5,12 @@ then the cheapest upgrades (extra cost per order moved into the target) to a fas
 the share target is met. It handles one share target and no carrier shares or capacity rows
 (otherwise it returns None and the exact search starts without an incumbent). Every design one
 site away from the current one (an addition, a removal, a swap) is priced in a batch from each
-point's two cheapest open options (`_batch_costs`, the same arithmetic as `assign_open`, which a
-test checks): 0.24 s for the default scenario's heuristic where one design at a time took 0.8 s.
-After a what-if edit it swaps from the last design instead (`best_designs(start=...)`), and
-`rounded_design` turns an LP's or Lagrangian prices' choice of sites into a design. The result
-only seeds the exact search (a starting count, an incumbent to filter against, a solver hint);
-nothing relies on it being optimal.
+point's two cheapest open options (`_batch_costs`, the same arithmetic as `assign_open`, which
+a test checks), several times faster than one design at a time. After a what-if edit it swaps
+from the last design instead (`best_designs(start=...)`); `rounded_design` turns an LP's or
+Lagrangian prices' choice of sites into a design; `guess_count` guesses where to start. The
+result only seeds the exact search (a starting count, an incumbent to filter against, a solver
+hint); nothing relies on it being optimal.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def best_designs(problem: LocationProblem, lo: int, hi: int, start: np.ndarray |
     at its neighbours while they improve; empty when the heuristic does not apply.
 
     Why `start`: after a what-if edit the last design, repaired, is next to the new optimum;
-    swapping from it skips the greedy path (0.04 s) and the walk from the greedy count (9 on
-    the default) down to the best one (7)."""
+    swapping from it skips the greedy path and the walk from the greedy count down to the
+    best one."""
     p = pricing(problem)
     if p is None:
         return {}
@@ -189,7 +189,7 @@ def _greedy_best(problem: LocationProblem, p: Pricing, free: np.ndarray, lo: int
 def _repaired(problem: LocationProblem, p: Pricing, start: np.ndarray, free: np.ndarray,
               lo: int, hi: int) -> np.ndarray | None:
     """`start` with forced-open sites opened and forced-closed ones shut, each shut site
-    replaced by the best addition (closing MCO on the default: TPA, the optimum), then the best
+    replaced by the best addition, then the best
     single additions or removals until the count is within [lo, hi]."""
     want = int(np.clip(int((start | problem.forced_open).sum()), lo, hi))
     is_open = (start & free) | problem.forced_open
@@ -206,9 +206,8 @@ def rounded_design(problem: LocationProblem, site_weight: np.ndarray, n: int
     forced-closed never), improved by swaps; None when the heuristic does not apply.
 
     Why: where the LP at the right count is tight but the greedy path ended in another local
-    optimum (the default with MCO closed: LP 862.27M, heuristic 863.32M, 0.12% above), the
-    LP's own sites are the optimum or next to it, and a proven-good incumbent saves the
-    window's MIP (4 s there)."""
+    optimum, the LP's own sites are the optimum or next to it, and a proven-good incumbent
+    saves the window's MIP."""
     p = pricing(problem)
     free = ~problem.forced_open & ~problem.forced_closed
     extra = n - int(problem.forced_open.sum())
@@ -260,7 +259,7 @@ def _cost(problem: LocationProblem, p: Pricing, is_open: np.ndarray) -> float:
 def _swap(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray
           ) -> np.ndarray:
     """Best-improvement swaps of one open free site for one closed one (every pair: limiting
-    the entering sites to those that help most when added alone lost 0.5% on the default).
+    the entering sites to those that help most when added alone lost cost: BENCHMARKS.md).
     All pairs are priced together (`_batch_costs`), one leaving site at a time."""
     current = _cost(problem, p, is_open)
     n = int(is_open.sum())
@@ -278,7 +277,7 @@ def _swap(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.nd
                      + problem.fixed_cost_usd_per_year[into])
             costs = _batch_costs(problem, p, a, f, fixed, n)
             i = int(np.argmin(costs))
-            if costs[i] < best[0] - 1e-9 * abs(costs[i]):
+            if np.isfinite(costs[i]) and costs[i] < best[0] - 1e-9 * abs(costs[i]):
                 best = (float(costs[i]), out, into[i])
         if best[1] is None:
             break
@@ -386,3 +385,61 @@ def _batch_upgrades(weight: np.ndarray, extra: np.ndarray, slow: np.ndarray, fin
     last = np.where(closes, e_sorted, np.inf).min(axis=1)
     cost = np.where(feasible, before + last, np.inf)
     return np.where(missing > 1e-12, cost, 0.0)
+
+
+def guess_count(problem: LocationProblem, lo: int, hi: int) -> int:
+    """A likely number of open sites: greedy adding, each design priced with every point at its
+    cheapest open option and the first share target met by the cheapest upgrades (fractional).
+    Only a starting point for the search; nothing relies on it being right."""
+    cheap, fast, cb_cheap, cb_fast, target = _point_site_costs(problem)
+    is_open = problem.forced_open.copy()
+    allowed = ~problem.forced_open & ~problem.forced_closed
+    best_n, best_cost = lo, np.inf
+    while int(is_open.sum()) < hi and allowed.any():
+        trials = [(_greedy_cost(problem, is_open | (np.arange(len(is_open)) == s), cheap, fast,
+                                cb_cheap, cb_fast, target), s) for s in np.nonzero(allowed)[0]]
+        cost, s = min(trials)
+        is_open[s], allowed[s] = True, False
+        if int(is_open.sum()) >= lo and cost < best_cost:
+            best_n, best_cost = int(is_open.sum()), cost
+        elif int(is_open.sum()) > best_n + 3:
+            break
+    return best_n
+
+
+def _point_site_costs(problem: LocationProblem):
+    opt = problem.options
+    cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
+    at_site = opt.site != NO_SITE
+    target = problem.share_requirements[0] if problem.share_requirements else None
+    is_fast = (opt.days <= target.within_days) if target else np.ones(len(opt), bool)
+    shape = (problem.n_points, problem.n_sites)
+    cheap, fast = np.full(shape, np.inf), np.full(shape, np.inf)
+    np.minimum.at(cheap, (opt.point[at_site], opt.site[at_site]), cost[at_site])
+    f = at_site & is_fast
+    np.minimum.at(fast, (opt.point[f], opt.site[f]), cost[f])
+    cb_cheap, cb_fast = np.full(shape[0], np.inf), np.full(shape[0], np.inf)
+    np.minimum.at(cb_cheap, opt.point[~at_site], cost[~at_site])
+    g = ~at_site & is_fast
+    np.minimum.at(cb_fast, opt.point[g], cost[g])
+    return cheap, fast, cb_cheap, cb_fast, target
+
+
+def _greedy_cost(problem, is_open, cheap, fast, cb_cheap, cb_fast, target) -> float:
+    a = np.minimum(cheap[:, is_open].min(axis=1, initial=np.inf), cb_cheap)
+    f = np.minimum(fast[:, is_open].min(axis=1, initial=np.inf), cb_fast)
+    total = a.sum()
+    if target is not None:
+        w = problem.orders_per_year / problem.orders_per_year.sum()
+        missing = target.share - w[f <= a].sum()
+        if missing > 0:
+            ratio = np.where(f > a, (f - a) / w, np.inf)
+            order = np.argsort(ratio)
+            covered = np.cumsum(w[order])
+            take = np.searchsorted(covered, missing - 1e-12) + 1
+            total += (f - a)[order[:take]].sum()
+    if not np.isfinite(total):
+        return np.inf
+    n = int(is_open.sum())
+    return float(total + problem.fixed_cost_usd_per_year[is_open].sum()
+                 + problem.inventory_usd_by_count[n])

@@ -11,10 +11,11 @@ and the relaxation falls apart by site: a site is worth
 min(0, r) per point, and the best n sites are the forced-open ones plus the cheapest others:
     L_n(lambda, sigma) = sum_z lambda_z + sum_t sigma_t b_t + sum_z min(0, r_cb(z))
                          + sum of the n chosen v_s + I_n.
-Every L_n is a valid lower bound on any design with n sites. Started from the row prices of a
-neighbouring count's LP, a few dozen subgradient steps usually lift it above the incumbent,
-which proves that count cannot win without solving its LP (about 2 s on the default scenario
-where this takes tens of milliseconds).
+Every L_n is a valid lower bound on any design with n sites (weak duality; Geoffrion 1974,
+Fisher 1981). Started from the row prices of an LP (of another count, or of fewer options), a
+few dozen subgradient steps (Held, Wolfe and Crowder 1974; Polyak steps aimed just above the
+incumbent) usually lift it above the incumbent, which proves that count cannot win without
+solving its LP.
 """
 
 from __future__ import annotations

@@ -6,37 +6,33 @@ Data
              multiplier)
     p in P_z options of point z after the dominance reduction (reduce.py): a site s(p) (or none:
              cross-border direct) and service, cost c_p per order, days d_p
-    n        number of open sites, in [n_lo, n_hi]; inventory cost I_n = I_1 sqrt(n)
+    n        number of open sites, in [n_lo, n_hi]; inventory cost I_n (network/inventory.py)
     targets  (N_t, a_t): at least share a_t of orders within N_t days
     carriers (C_j, lo_j, hi_j): share of site-shipped parcels carried by carrier j
 
 Variables
-    y_s in {0,1}   site s open                                   name "open[SITE]"
-    x_p in {0,1}   point z(p) served by option p                 name "serve[z,s,k]"
-                   (continuous in [0,1] when nothing couples the points: then a cheapest open
-                   option is always an optimal choice, so single sourcing holds anyway)
-    u_n in {0,1}   exactly n sites open (one-hot), n_lo <= n <= n_hi   name "count[n]"
+    y_s in {0,1}   site s open
+    x_p in {0,1}   point z(p) served by option p (continuous in [0,1] when nothing couples the
+                   points: then a cheapest open option is always an optimal choice, so single
+                   sourcing holds anyway)
+    u_n in {0,1}   exactly n sites open (one-hot), n_lo <= n <= n_hi
 
-Model
+Model (each row block named as on the right; `MipModel.rows_of(name)`)
     min  sum_s F_s y_s + sum_z sum_{p in P_z} o_z c_p x_p + sum_n I_n u_n
-    (1) sum_{p in P_z} x_p = 1                                   for all z     "assign[z]"
-    (2) sum_{p in P_z, s(p)=s} x_p <= y_s                         for all (z,s) "link[z,s]"
+    (1) sum_{p in P_z} x_p = 1                                   for all z     "assign"
+    (2) sum_{p in P_z, s(p)=s} x_p <= y_s                         for all (z,s) "link"
     (3) sum_z (o_z/O) sum_{p in P_z, d_p <= N_t} x_p >= a_t       for all t     "target[N_t]"
     (4) sum_{p: s(p)=s} o_z x_p <= Q_s y_s                        for s in a given set "capacity[s]"
     (5) sum_s y_s = sum_n n u_n,  sum_n u_n = 1                                 "count", "one_count"
     (6) y_s = 1 for forced-open s, y_s = 0 for forced-closed s (variable bounds)
-    (7) sum_{p in C_j} o_z x_p - lo_j sum_{p: s(p) exists} o_z x_p >= 0
-        sum_{p in C_j} o_z x_p - hi_j sum_{p: s(p) exists} o_z x_p <= 0         "carrier_min/max[j]"
+    (7) sum_{p in C_j} (o_z/O) x_p - lo_j sum_{p: s(p) exists} (o_z/O) x_p >= 0   "carrier_min[j]"
+        sum_{p in C_j} (o_z/O) x_p - hi_j sum_{p: s(p) exists} (o_z/O) x_p <= 0   "carrier_max[j]"
 
 (2) is the strong linking aggregated over the (few) services of one site: as tight as one row
-per option and fewer rows. Capacity (4) is added only for the sites a solve found overloaded
-(solve.py: row generation); on the default scenario no site is near its capacity, so the model
-usually never carries (4). The inventory term is the square-root law written exactly through
-the one-hot count u.
-
-Names: `variable_names` and `row_names` give every column and row its name above; solve.py
-attaches them when a model is exported for inspection (`to_proto(model, names...)`), and leaves
-them out of timed solves (building 100k name strings costs about 0.1 s).
+per option and fewer rows. Capacity (4) is added only once a design overloads a site (then for
+every site: count_search.py, row generation). The inventory term is exact for every count
+through the one-hot u. Rows (3) and (7) are in shares of all orders, so the solver's absolute
+feasibility tolerance on them is the share tolerance evaluate() uses (ROW_TOLERANCE).
 """
 
 from __future__ import annotations
@@ -213,40 +209,6 @@ def _carrier_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
             lb, ub = (0.0, np.inf) if kind == "min" else (-np.inf, 0.0)
             rows.add(f"carrier_{kind}[{j}]", 1, np.zeros(len(shipped)), x0 + shipped, coef,
                      lb, ub)
-
-
-def with_site_bounds(model: MipModel, forced_open: np.ndarray, forced_closed: np.ndarray
-                     ) -> MipModel:
-    """The same model with other forced-open / forced-closed sites (a warm what-if edit)."""
-    lb, ub = model.var_lb.copy(), model.var_ub.copy()
-    lb[model.y] = forced_open.astype(float)
-    ub[model.y] = (~forced_closed).astype(float)
-    return replace(model, var_lb=lb, var_ub=ub)
-
-
-def with_row_lower_bound(model: MipModel, block: str, value: float) -> MipModel:
-    """The same model with the lower bound of every row of `block` set to `value`."""
-    row_lb = model.row_lb.copy()
-    row_lb[list(model.rows_of(block))] = value
-    return replace(model, row_lb=row_lb)
-
-
-def variable_names(problem: LocationProblem, model: MipModel, site_ids: tuple[str, ...] | None
-                   = None) -> list[str]:
-    """open[SITE], serve[z,s,k] and count[n]: names for export and solver logs."""
-    ids = site_ids or tuple(str(s) for s in range(problem.n_sites))
-    opt = problem.options
-    serve = [f"serve[{z},{s},{k}]" for z, s, k in zip(opt.point.tolist(), opt.site.tolist(),
-                                                         opt.service.tolist(), strict=True)]
-    return ([f"open[{s}]" for s in ids] + serve
-            + [f"count[{n}]" for n in model.count_values.tolist()])
-
-
-def row_names(model: MipModel) -> list[str]:
-    names: list[str] = []
-    for name, first, end in model.row_blocks:
-        names += [name] if end - first == 1 else [f"{name}[{i}]" for i in range(end - first)]
-    return names
 
 
 def with_count_window(model: MipModel, lo: int, hi: int) -> MipModel:

@@ -14,6 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
+from network.evaluate import ROW_TOLERANCE
+from network.inventory import inventory_usd_per_year
 from network.lanes import LaneTable
 from network.scenario import Scenario
 
@@ -95,9 +97,8 @@ class LocationProblem:
 
 
 def inventory_by_count(scenario: Scenario) -> np.ndarray:
-    """Safety-stock carrying cost for 0..n open sites (square-root law)."""
-    n = np.arange(len(scenario.sites) + 1)
-    return scenario.costs.safety_stock_usd_per_year_one_site * np.sqrt(n)
+    """Safety-stock carrying cost with 0..n_sites open sites (network/inventory.py)."""
+    return np.array([inventory_usd_per_year(scenario, n) for n in range(len(scenario.sites) + 1)])
 
 
 def site_masks(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -131,3 +132,25 @@ def problem_from_scenario(scenario: Scenario, lanes: LaneTable, options: Options
         share_requirements=tuple(ShareRequirement(t.within_days, t.share_pct / 100)
                                  for t in scenario.targets.share_targets),
         carrier_bounds=bounds)
+
+
+def problem_cost(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray) -> float:
+    """Objective of a design in the problem's own terms (independent of any solver)."""
+    opt = problem.options
+    variable = float(problem.orders_per_year @ opt.cost_usd_per_order[choice])
+    n_open = int(is_open.sum())
+    return (float(problem.fixed_cost_usd_per_year[is_open].sum()) + variable
+            + float(problem.inventory_usd_by_count[n_open]))
+
+
+def site_loads(problem: LocationProblem, choice: np.ndarray) -> np.ndarray:
+    """Orders a year each site serves in a design (one option per point)."""
+    sites = problem.options.site[choice]
+    us = sites != NO_SITE
+    return np.bincount(sites[us], weights=problem.orders_per_year[us], minlength=problem.n_sites)
+
+
+def overloaded_sites(problem: LocationProblem, choice: np.ndarray) -> tuple[int, ...]:
+    """Sites a design loads beyond their capacity by more than ROW_TOLERANCE (evaluate()'s)."""
+    over = site_loads(problem, choice) > problem.capacity_orders_per_year * (1 + ROW_TOLERANCE)
+    return tuple(int(s) for s in np.nonzero(over)[0])

@@ -1,29 +1,17 @@
 """Solve a `MipModel` with OR-Tools MathOpt; solver objects never leave this module.
 
-Backend: HiGHS through MathOpt, for LPs (the count-window bounds, with their row prices) and
-MIPs. Why: it is the one bundled solver that gives both LP duals and a strong MIP on one thread;
-on our models its dual simplex was the fastest LP we measured (full default LP with the count
-fixed: dual simplex 2.0 s; HiGHS IPM 13.5 s, HiGHS PDLP 10.6 s, primal simplex 16 s; GLOP about
-twice the dual simplex time on a restricted LP). The one exception: an LP started from the
-basis of a related LP (a warm re-solve after a what-if edit) goes to GLOP, which, unlike
-MathOpt's HiGHS, uses an initial basis (solve_lp).
+Backend: HiGHS through MathOpt, for LPs (the count windows' bounds, with their row prices) and
+MIPs. Why: of the solvers bundled with OR-Tools it is the one that gives both LP duals and a
+strong MIP on one thread, and its dual simplex was the fastest LP we measured on our models.
+The one exception: an LP started from the basis of a related LP (a warm re-solve after a
+what-if edit) goes to GLOP, which, unlike MathOpt's HiGHS, uses a starting basis (`solve_lp`).
+What was measured, and what was tried and left out: BENCHMARKS.md.
 
-Tried and left out, so that nobody tries them again blind:
-- HiGHS options simplex_dual_edge_weight_strategy=1 (Devex), simplex_scale_strategy=4 and
-  presolve off solve the default count-7 LP in 0.7 s instead of 2.0 s (count 3: 3.1 s instead
-  of 2.1 s), but their row prices, another vertex of a degenerate dual, made the rest of the
-  search slower (241 subgradient steps instead of 78, one more LP and MIP).
-- Column-and-row generation of a window's LP (start from each point's 4-12 cheapest sites, or
-  from every option cheaper than the heuristic design's; price left-out link rows at 0 or
-  charge them to y_s) tails off on the same degenerate prices: 12-25 rounds of 0.3-1.5 s
-  LPs, slower than the whole LP, even when the first round's primal is already optimal.
-
-For the MIP, the textbook model in CBC through linear_solver found no design in 300 s
-(BENCHMARKS.md); issue 4 reports SCIP at 41 s and CP-SAT without a proof after 120 s on a
-smaller textbook instance; we did not re-measure those two on the reduced model. The model goes
-to the solver as a ModelProto built straight from numpy arrays (a few milliseconds, where adding
-100k variables one by one through the Python API costs seconds). One thread and a fixed seed
-make the search, and so the design chosen among ties, repeatable.
+The model goes to the solver as a ModelProto built straight from numpy arrays (a few
+milliseconds, where adding variables one by one through the Python API takes seconds), through
+MathOpt's internal binding `core_solver.solve`; tests/test_mathopt_backend.py pins its
+signature, so an OR-Tools upgrade that changes it fails there first. One thread and a fixed
+seed make the search, and so the design chosen among ties, repeatable.
 """
 
 from __future__ import annotations
@@ -53,11 +41,13 @@ MILLIONS = 1e-6  # the solver sees million USD: HiGHS warns about costs of 1e8 a
 def objective_scale(model: MipModel) -> float:
     """Million USD for models with costs in the millions (our scenarios); unscaled otherwise.
     Why not always millions: HiGHS treats objective differences below about 1e-6 as zero, so a
-    small model (a toy, an OR-Library instance with costs in the thousands) scaled by 1e-6 was
-    "optimal" with a bound 0.2% below its objective."""
+    small model (a toy, an OR-Library instance with costs in the thousands) scaled by 1e-6 came
+    back "optimal" with a bound well below its objective."""
     largest = float(np.abs(model.objective).max(initial=0.0))
     return MILLIONS if largest >= 1e6 else 1.0
-VERBOSE = False
+
+
+VERBOSE = False  # True: the solvers print their logs (for debugging a solve by hand)
 
 
 class MipStatus(enum.Enum):
@@ -79,8 +69,8 @@ class MipSolution:
     nodes: int = 0  # branch-and-bound nodes explored
 
 
-def to_proto(model: MipModel, var_names: list[str] | None = None,
-             row_names: list[str] | None = None) -> model_pb2.ModelProto:
+def to_proto(model: MipModel) -> model_pb2.ModelProto:
+    """The model as MathOpt's ModelProto (objective scaled by `objective_scale`)."""
     proto = model_pb2.ModelProto(name="network_design")
     n_var, n_row = len(model.var_lb), len(model.row_lb)
     v = proto.variables
@@ -88,8 +78,6 @@ def to_proto(model: MipModel, var_names: list[str] | None = None,
     v.lower_bounds.extend(model.var_lb.tolist())
     v.upper_bounds.extend(model.var_ub.tolist())
     v.integers.extend(model.var_integer.tolist())
-    if var_names:
-        v.names.extend(var_names)
     nz = np.nonzero(model.objective)[0]
     proto.objective.linear_coefficients.ids.extend(nz.tolist())
     proto.objective.linear_coefficients.values.extend(
@@ -98,8 +86,6 @@ def to_proto(model: MipModel, var_names: list[str] | None = None,
     c.ids.extend(range(n_row))
     c.lower_bounds.extend(model.row_lb.tolist())
     c.upper_bounds.extend(model.row_ub.tolist())
-    if row_names:
-        c.names.extend(row_names)
     order = np.lexsort((model.a_col, model.a_row))  # MathOpt wants row-major, sorted
     m = proto.linear_constraint_matrix
     m.row_ids.extend(model.a_row[order].tolist())
@@ -108,20 +94,16 @@ def to_proto(model: MipModel, var_names: list[str] | None = None,
     return proto
 
 
-def _parameters(time_limit_s: float, relative_gap: float, threads: int, presolve: bool = False,
-                node_limit: int | None = None) -> parameters_pb2.SolveParametersProto:
+def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None
+                ) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
-    # off unless asked for: on the default scenario's model it spent 48 s without removing a
-    # single row, while the unpresolved model solves in seconds. With presolve on, HiGHS
-    # (through MathOpt) once reported "optimal" with a dual bound 0.5% below its objective on
-    # a 62-column test model, so no search path here turns it on.
-    del threads
+    # off: on our models it spent long without removing a row, and with it HiGHS once reported
+    # "optimal" with a dual bound below its own objective by more than the gap (BENCHMARKS.md).
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.01)),
                                      relative_gap_tolerance=relative_gap,
                                      absolute_gap_tolerance=0.0,
                                      random_seed=SEED, enable_output=VERBOSE,
-                                     presolve=None if presolve else mathopt.Emphasis.OFF,
-                                     node_limit=node_limit)
+                                     presolve=mathopt.Emphasis.OFF, node_limit=node_limit)
     return params.to_proto()
 
 
@@ -134,16 +116,13 @@ def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParam
     return proto
 
 
-def solve_model(model: MipModel, time_limit_s: float, relative_gap: float, threads: int = 1,
-                hint: np.ndarray | None = None, proto: model_pb2.ModelProto | None = None,
-                presolve: bool = False, node_limit: int | None = None) -> MipSolution:
-    """Solve `model` (or its prebuilt `proto`) with HiGHS; `hint` is a full variable vector.
-    A node limit, unlike a time limit, stops at the same point however busy the machine is."""
-    proto = proto or to_proto(model)
-    raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
+def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
+                hint: np.ndarray | None = None, node_limit: int | None = None) -> MipSolution:
+    """Solve `model` with HiGHS; `hint` is a full variable vector. A node limit, unlike a time
+    limit, stops at the same point however busy the machine is."""
+    raw = core_solver.solve(to_proto(model), mathopt.SolverType.HIGHS.value,
                             parameters_pb2.SolverInitializerProto(),
-                            _parameters(time_limit_s, relative_gap, threads, presolve,
-                                        node_limit),
+                            _parameters(time_limit_s, relative_gap, node_limit),
                             _hint_proto(hint),
                             None, mathopt.CallbackRegistration().to_proto(), None, None)
     return _read_result(raw, len(model.var_lb), objective_scale(model))
@@ -207,13 +186,13 @@ class LpSolution:
 
 def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None
              ) -> LpSolution:
-    """The LP relaxation of `model` (integrality dropped) with its dual values.
+    """The LP relaxation of `model` (integrality dropped) with its dual values, or without
+    them (`infeasible` says whether that is because none exists).
 
-    Cold: HiGHS dual simplex (default count-7 LP: 1.9 s, 7,029 iterations). From `start`, the
-    basis of a related LP (the last solve before a what-if edit, or another count's window):
-    GLOP, because MathOpt's HiGHS ignores an initial basis (same 7k iterations with it) and
-    GLOP uses it: 0.24-0.27 s and 106-217 iterations after closing MCO or moving the target
-    5 points, where GLOP cold needs 3.5-6.4 s. Falls back to cold HiGHS if GLOP stops short."""
+    Cold: HiGHS dual simplex. From `start`, the basis of a related LP (the last solve before a
+    what-if edit): GLOP, because MathOpt's HiGHS ignores a starting basis and GLOP uses it, a
+    few hundred iterations instead of thousands (BENCHMARKS.md). Falls back to cold HiGHS if
+    GLOP stops short."""
     proto = to_proto(model)
     del proto.variables.integers[:]
     proto.variables.integers.extend([False] * len(model.var_lb))

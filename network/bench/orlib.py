@@ -1,5 +1,6 @@
-"""OR-Library readers: p-median (pmed*) and uncapacitated warehouse location (cap*, M*), as
-`LocationProblem`s for the same model and solver that design our networks.
+"""OR-Library benchmarks: p-median (pmed*) and uncapacitated warehouse location (cap*, M*)
+read as `LocationProblem`s for the same exact search that designs our networks, and the run of
+`python -m network bench --orlib` against their published optima.
 
 Formats and provenance: tests/data/orlib/README.md (the instances ship gzip-compressed; `.gz`
 and plain files are both read). p-median distances follow Beasley's rule: edges are read in
@@ -12,11 +13,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import time
 from pathlib import Path
 
 import numpy as np
 
-from network.optimize.problem import LocationProblem, Options
+from network.optimize.count_search import solve_problem
+from network.optimize.problem import LocationProblem, Options, problem_cost
+
+ORLIB = Path(__file__).resolve().parents[2] / "tests" / "data" / "orlib"  # shipped, gzip
 
 
 def _read_text(path: str | Path) -> str:
@@ -102,3 +107,31 @@ def instance_file(instance: str, kind: str, root: str | Path) -> Path:
 def problem_for(instance: str, kind: str, root: str | Path) -> LocationProblem:
     path = instance_file(instance, kind, root)
     return pmedian_problem(path) if kind == "pmedian" else ufl_problem(path)
+
+
+def run_orlib(name_filter: str = "", time_limit_s: float = 3600.0) -> list[tuple]:
+    """Every pmed, UFL and M* instance with a published optimum: our time and value."""
+    optima = published_optima(ORLIB / "optima.csv")
+    rows = []
+    print(f"{'instance':<12}{'kind':<9}{'ours_s':>9}{'ours':>18}{'published':>18}{'match':>7}"
+          f"  status (gap)")
+    for (kind, instance), value in sorted(optima.items(), key=lambda kv: _natural(kv[0][1])):
+        if kind == "cfl" or name_filter not in instance:
+            continue
+        problem = problem_for(instance, kind, ORLIB)
+        start = time.perf_counter()
+        sol = solve_problem(problem, time_limit_s, 1e-9)
+        seconds = time.perf_counter() - start
+        ours = problem_cost(problem, sol.is_open, sol.choice) if sol.choice is not None else None
+        match = ours is not None and abs(ours - value) <= max(2e-3, 1e-6 * abs(value))
+        rows.append((instance, kind, seconds, ours, value, match, sol.status.value))
+        shown = "none" if ours is None else f"{ours:.3f}"
+        gap = "" if sol.gap is None else f" ({sol.gap:.1e})"
+        print(f"{instance:<12}{kind:<9}{seconds:>9.2f}{shown:>18}{value:>18.3f}"
+              f"{'yes' if match else 'NO':>7}  {sol.status.value}{gap}")
+    return rows
+
+
+def _natural(name: str) -> tuple:
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (name.rstrip("0123456789"), int(digits) if digits else 0, name)

@@ -1,25 +1,22 @@
 """A count window with few possible site sets, solved one open set at a time.
 
-Why: with one or two open sites, capacity binds hard (each default site handles far less than
-the demand, the rest going cross-border), and the LP of such a window with every capacity row
-took 42 s; the Tradeoffs page's 1- and 2-site points hit the 60 s limit (1 site: a design 31%
-too dear at a 24% gap).
+Why: with one or two open sites capacity binds hard (each site handles far less than the
+demand, the rest going cross-border), and such a window's LP with every capacity row is slow
+(BENCHMARKS.md).
 
-When the window allows at most MAX_SETS sets of open sites (1 of 57 sites: 57 sets; 2: 1596),
-every set gets a lower bound: fixed costs + inventory + each point at its cheapest option among
-the set and cross-border, with the capacity rows relaxed by prices mu_s per order (any mu >= 0
-gives a valid bound; a few subgradient steps, all sets at once, choose them; share targets and
-carrier shares are dropped, which only lowers it). Sets are then solved in the order of that
-bound, each as a small MIP over its own options with its capacity rows and y fixed, and the
-rest pruned once the bound reaches the best design. The window's result is exact: its proven
-bound is min(each solved set's MIP bound, the least bound of the sets not solved). On the
-default 2-site point the bounds leave a single MIP to solve: 4.4 s in all, optimal.
+When the window allows at most MAX_SETS sets of open sites, every set gets a lower bound:
+fixed costs + inventory + each point at its cheapest option among the set and cross-border,
+with the capacity rows relaxed by prices mu_s per order (any mu >= 0 gives a valid bound: a
+Lagrangian relaxation; a few subgradient steps, all sets at once, choose them; share targets
+and carrier shares are dropped, which only lowers it). Sets are then solved in the order of
+that bound, each as a small MIP over its own options with its capacity rows and sites fixed,
+and the rest pruned once the bound reaches the best design. The window's proven bound is
+min(each solved set's MIP bound, the least bound of the sets not solved).
 
-The bound ignores share targets, so where a target binds (200 ZIP5s x 12 sites, 6 open, 90%
-within 2 days) it prunes nothing and 924 set MIPs took 40 s where the window's own MIP needs
-0.15 s. So the search enumerates only where capacity binds (search.py: _worth_enumerating), and
-at most MAX_SET_MIPS sets are solved: if the bound still has not reached the best design by then,
-the window goes back to the usual LP/MIP path, keeping any design found.
+The set bound ignores share targets, so where a target binds it prunes little; so the search
+enumerates only where capacity binds (count_search.py: _worth_enumerating), and at most
+MAX_SET_MIPS sets are solved: if the bound has not reached the best design by then, the
+window goes back to the LP/MIP path, keeping any design found.
 """
 
 from __future__ import annotations
@@ -31,11 +28,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from network.optimize.mathopt_backend import MipStatus, solve_model
 from network.optimize.model import MipModel, build_model
 from network.optimize.problem import NO_SITE, LocationProblem, Options
-from network.optimize.solve import MipStatus, solve_model
 
-MAX_SETS = 2000  # 2 of 57 sites: 1596 sets
+MAX_SETS = 2000  # 2 of 57 sites: 1,596 sets
 CAPACITY_PRICE_STEPS = 40
 MAX_SET_MIPS = 12  # then the set bounds are too weak to pay: solve the window as a whole
 
@@ -181,7 +178,7 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
     values[full.y] = is_open
     values[full.x.start + keep] = sol.values[model.x]
     values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
-    return float(sol.objective), values, min(bound, float(sol.objective)), limited
+    return float(sol.objective), values, bound, limited
 
 
 def _set_bound(problem: LocationProblem, is_open: np.ndarray) -> float:

@@ -1,13 +1,19 @@
-"""Exact search over a `LocationProblem`: build, search the site counts, add capacity rows.
+"""The exact search over a `LocationProblem`: best-first over counts of open sites.
 
-`solve_problem` builds the model of model.py and hands it to a best-first search over the
-number of open sites (windows.py: LP bounds, reduced-cost filtering; lagrange.py: subgradient
-bounds; heuristic.py: a first design). Capacity rows (4) are left out of the first model; if
-its solution overloads a site, the rows of every site are added and the model solved again
-(adding only the overloaded sites' rows took one round per site when one site was allowed:
-each solution overloads another one). Each model is a relaxation of the full one, so its bound
-is valid, and a solution of a relaxation that meets every constraint is as good as that bound
-says: the scheme is exact.
+`solve_problem` builds the model (model.py) without capacity rows and searches it; if the
+design found overloads a site, it adds every site's capacity row and searches again (row
+generation: each model is a relaxation of the full one, so its bounds hold, and a design of a
+relaxation that meets every row is as good as the relaxation's bound says).
+
+One pass (`_search`): a first design from the heuristic (heuristic.py) while, in a worker
+thread, the LP over each point's nearest sites and every count gives starting row prices;
+then, over the count windows (window_bounds.py), always the window with the lowest bound,
+by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
+(lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
+the options its prices keep, the nearest-sites LP, the full LP, then the window's MIP
+(window_mip.py). It stops when every window's bound is within the requested gap of the best
+design, or at the time limit. Every design passes incumbent.offer; the bound returned is the
+least window bound, so "optimal" is proven (docs/optimizer.md).
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.optimize import heuristic
-from network.optimize.enumerate import enumerable, solve_by_sets
-from network.optimize.heuristic import best_designs, rounded_design
+from network.optimize.heuristic import best_designs, guess_count, rounded_design
+from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
     LagrangeData,
     ascend,
@@ -30,28 +36,25 @@ from network.optimize.lagrange import (
     lagrange_data,
     site_values,
 )
+from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import MipModel, build_model, count_range
-from network.optimize.problem import NO_SITE, LocationProblem
-from network.optimize.result import SolveProgress
-from network.optimize.solve import AT_LOWER, LpBasis, MipStatus
-from network.optimize.windows import (
-    Incumbent,
+from network.optimize.problem import LocationProblem, overloaded_sites
+from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
+from network.optimize.site_sets import enumerable, solve_by_sets
+from network.optimize.warm_basis import WarmBasis, kept_duals, start_basis, warm_basis_of
+from network.optimize.window_bounds import (
+    LpOutcome,
     WindowState,
     bound_window,
     convex_estimate,
-    fixed_sites_design,
-    guess_count,
     nearest_sites_lp,
     nearest_sites_prices,
     plain_estimate,
     settle_by_nearest,
-    solve_window,
-    solve_window_by_prices,
     tangent_estimate,
     windows_of,
 )
-
-CAPACITY_TOLERANCE = 1e-9  # relative overload ignored (float noise)
+from network.optimize.window_mip import fixed_sites_design, solve_window, solve_window_by_prices
 
 
 @dataclass(frozen=True)
@@ -75,42 +78,7 @@ class ProblemSolution:
     def gap(self) -> float | None:
         if self.solver_objective is None or self.best_bound is None:
             return None
-        return max(0.0, self.solver_objective - self.best_bound) / max(abs(self.solver_objective),
-                                                                       1e-9)
-
-
-def problem_cost(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray) -> float:
-    """Objective of a design in the problem's own terms (independent of any solver)."""
-    opt = problem.options
-    variable = float(problem.orders_per_year @ opt.cost_usd_per_order[choice])
-    n_open = int(is_open.sum())
-    return (float(problem.fixed_cost_usd_per_year[is_open].sum()) + variable
-            + float(problem.inventory_usd_by_count[n_open]))
-
-
-def site_loads(problem: LocationProblem, choice: np.ndarray) -> np.ndarray:
-    sites = problem.options.site[choice]
-    us = sites != NO_SITE
-    return np.bincount(sites[us], weights=problem.orders_per_year[us], minlength=problem.n_sites)
-
-
-def overloaded_sites(problem: LocationProblem, choice: np.ndarray) -> tuple[int, ...]:
-    over = site_loads(problem, choice) > problem.capacity_orders_per_year * (1 + CAPACITY_TOLERANCE)
-    return tuple(int(s) for s in np.nonzero(over)[0])
-
-
-def read_solution(problem: LocationProblem, model: MipModel, values: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Open sites and each point's option from the solver's values (largest x per point; the
-    options are sorted by cost, so a split point takes its cheapest option)."""
-    is_open = values[model.y] > 0.5
-    x = values[model.x]
-    opt = problem.options
-    starts = np.searchsorted(opt.point, np.arange(problem.n_points))
-    best = np.maximum.reduceat(x, starts)
-    first_max = np.nonzero(x >= best[opt.point] - 1e-6)[0]
-    _, pick = np.unique(opt.point[first_max], return_index=True)
-    return is_open, first_max[pick]
+        return relative_gap_of(self.solver_objective, self.best_bound)
 
 
 def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: float,
@@ -138,26 +106,57 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                                          or len(prior_duals) != len(full.row_lb)):
             prior_duals = duals_from_prices(full, *prior_prices)
         report = None if on_progress is None else _reporter(on_progress, start)
-        best, bound, timed_out, duals, basis = _search(
-            problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
-            prior_duals, report, prior_basis, start_sites)
-        seconds = time.perf_counter() - start
-        if best.values is None:
-            status = MipStatus.NO_SOLUTION if timed_out else MipStatus.INFEASIBLE
-            return ProblemSolution(status, None, None, None, None, seconds, capacity)
-        prior_duals, prior_basis = duals, basis
-        is_open, choice = read_solution(problem, full, best.values)
-        over = set(overloaded_sites(problem, choice))
-        if over - set(capacity):  # capacity binds: add every site's row and solve again
+        run = _search(problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
+                      prior_duals, report, prior_basis, start_sites)
+        prior_duals, prior_basis = run.duals, run.basis
+        if _needs_capacity_rows(problem, full, run):  # every site's row, and solve again
             capacity, hint = tuple(range(problem.n_sites)), None
             continue
-        bound = _integral_bound(problem, bound, capacity)
-        gap = max(0.0, best.objective - bound) / max(abs(best.objective), 1e-9)
-        optimal = not timed_out and not best.hit_limit and gap <= relative_gap * (1 + 1e-6)
-        prices = None if duals is None else initial_prices(full, duals)
-        return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
-                               choice, best.objective, min(bound, best.objective), seconds,
-                               capacity, best.values, duals, basis, prices)
+        return _solution(problem, full, run, relative_gap, time.perf_counter() - start)
+
+
+@dataclass
+class _SearchPass:
+    """What one pass of the search over a model found."""
+
+    best: Incumbent
+    bound: float  # proven lower bound on every design of the model
+    timed_out: bool
+    duals: np.ndarray | None
+    basis: WarmBasis | None
+    capacity_binds: bool = False  # stopped early: the model needs every capacity row
+
+
+def _needs_capacity_rows(problem: LocationProblem, full: MipModel, run: _SearchPass) -> bool:
+    """The pass stopped for capacity rows, or its design overloads a site whose row is not in
+    the model (row generation: the model without them is a relaxation)."""
+    if run.capacity_binds:
+        return True
+    if not np.isfinite(run.best.objective):
+        return False
+    _, choice = read_design(problem, full, run.best.values)
+    return bool(set(overloaded_sites(problem, choice)) - set(full.capacity_sites))
+
+
+def _solution(problem: LocationProblem, full: MipModel, run: _SearchPass, relative_gap: float,
+              seconds: float) -> ProblemSolution:
+    """The pass as a ProblemSolution: optimal only when the gap to a bound that holds is
+    within `relative_gap` and nothing was cut short; infeasible only when every window is."""
+    best, capacity = run.best, full.capacity_sites
+    if not np.isfinite(best.objective):
+        status = MipStatus.INFEASIBLE if run.bound == np.inf else MipStatus.NO_SOLUTION
+        return ProblemSolution(status, None, None, None, None, seconds, capacity)
+    is_open, choice = read_design(problem, full, best.values)
+    bound = _integral_bound(problem, run.bound, capacity)
+    if not bound_holds(bound, best.objective):
+        bound = None  # a defect (warned): no gap is claimed
+    gap = None if bound is None else relative_gap_of(best.objective, bound)
+    optimal = (gap is not None and not run.timed_out and not best.hit_limit
+               and gap <= relative_gap * (1 + 1e-6))
+    prices = None if run.duals is None else initial_prices(full, run.duals)
+    return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
+                           choice, best.objective, bound, seconds, capacity, best.values,
+                           run.duals, run.basis, prices)
 
 
 def _integral_bound(problem: LocationProblem, bound: float, capacity: tuple[int, ...]) -> float:
@@ -185,19 +184,19 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             prior_duals: np.ndarray | None = None,
             report: Callable[[float, float], None] | None = None,
             prior_basis: WarmBasis | None = None, start_sites: np.ndarray | None = None
-            ) -> tuple[Incumbent, float, bool, np.ndarray | None, WarmBasis | None]:
-    """Best-first over count windows: always work on the window with the lowest bound, by the
-    cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP, then its
-    full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
+            ) -> _SearchPass:
+    """One pass over `full`: best-first over count windows, always the window with the lowest
+    bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
+    then its full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
 
     A cold search of several counts starts every ascent from the prices of one nearest-sites
     LP over all counts, solved while the heuristic runs; a window whose first ascent leaves
-    room below the incumbent offers the design its prices choose. On the default that proves
-    the optimum without any per-count LP (0.8 s, against 1.2 s with the count-7 LP after the
-    heuristic)."""
+    room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
-    best = _feasible_incumbent(full, hint)
+    best = Incumbent()
+    if hint is not None:  # the last design, after an edit: the incumbent if it still fits
+        offer(problem, full, best, hint)
     if prior_duals is not None and len(prior_duals) != len(full.row_lb):
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
@@ -209,14 +208,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         prior_duals = prices.result()
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
-        return best, -np.inf, False, prior_duals, prior_basis
+        return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True)
     start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     while True:
         if time.perf_counter() >= deadline:  # the bounds known so far still hold
-            bound = _global_bound(windows, problem, full)
-            return (best, bound, True, _some_duals(windows, prior_duals),
-                    _warm_basis(windows, full, best, prior_basis))
+            return _SearchPass(best, _global_bound(windows, problem, full), True,
+                               kept_duals(windows, prior_duals),
+                               warm_basis_of(windows, full, best, prior_basis))
         lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
         if report is not None:
             report(best.objective, min(lows))
@@ -227,56 +226,55 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if lows[i] >= best.objective * (1 - relative_gap):
             break
         g = windows[guess]
-        untouched = g.bound is None and g.lagrange is None
-        warm_lp = g.bound is None and _start_basis(prior_basis, full, g) is not None
+        untouched = g.lp is None and g.lagrange is None
+        warm_lp = g.lp is None and start_basis(prior_basis, full, g) is not None
         if ((untouched or warm_lp) and guess in open_
                 and lows[guess] < best.objective * (1 - relative_gap)):
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
-        start = _start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
-        if w.bound is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
+        start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
+        if w.lp is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals):
             _round_prices(problem, full, data, w, best, relative_gap)
             continue
-        if w.bound is None and _worth_enumerating(problem, w, binds):
+        if w.lp is None and _worth_enumerating(problem, w, binds):
             _solve_by_sets(problem, full, w, best, relative_gap, deadline)
             continue
-        if w.bound is None and start is None and data is not None and solve_window_by_prices(
+        if w.lp is None and start is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
             continue
-        if w.bound is None and start is None and _nearest_applies(data, w, best):
+        if w.lp is None and start is None and _nearest_applies(data, w, best):
             value = nearest_sites_lp(problem, full, w, data, best.objective, deadline)
             _round_lp(problem, full, w, best)  # the small LP's design may be the best yet
             if value >= best.objective * (1 - relative_gap):
                 settle_by_nearest(full, w)
                 continue
             # Short: the full LP now, from the small LP's basis. Not the price-filtered MIP
-            # its prices would allow next: prices this far from the bound keep too much (a
-            # window then took 20-30 s).
+            # its prices would allow next: prices this far from the bound keep too much.
             start = w.nearest[1] if w.nearest is not None else None
-        if w.bound is None:
+        if w.lp is None:
             bound_window(full, w, deadline, start)
             _round_lp(problem, full, w, best)
             continue
-        if np.isinf(w.bound):
+        if w.lp is LpOutcome.INFEASIBLE:
             w.proven = np.inf
-        else:
-            solve_window(problem, full, w, best, relative_gap, deadline)
-    return (best, _global_bound(windows, problem, full), False,
-            _some_duals(windows, prior_duals), _warm_basis(windows, full, best, prior_basis))
+        else:  # solved, or unknown: then the MIP over every option
+            solve_window(problem, full, w, best, relative_gap, deadline, lows[i])
+    return _SearchPass(best, _global_bound(windows, problem, full), False,
+                       kept_duals(windows, prior_duals),
+                       warm_basis_of(windows, full, best, prior_basis))
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
-    """The nearest-sites LP (windows.py) needs Lagrangian data, one count and an incumbent
+    """The nearest-sites LP (window_bounds.py) needs Lagrangian data, one count and an incumbent
     to prove against, and is tried once per window."""
     return (data is not None and w.lo == w.hi and not w.nearest_tried
             and np.isfinite(best.objective))
 
 
 def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds: bool) -> bool:
-    """Set by set pays only where capacity binds, which makes the window's LP slow with
-    capacity rows (one or two open sites on the default: 42 s); without it the window's LP is
-    the faster proof (200 ZIP5s x 12 sites: 0.15 s against 9 s set by set)."""
+    """Set by set pays only where capacity binds, which makes the window's LP with capacity
+    rows slow; without it the window's LP is the faster proof (BENCHMARKS.md)."""
     if w.sets_tried or not enumerable(problem, w.lo, w.hi):
         return False
     largest = np.sort(problem.capacity_orders_per_year)[::-1][:w.hi].sum()
@@ -285,70 +283,26 @@ def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds:
 
 def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -> bool:
     """Capacity rows are in the model, or the heuristic's design overloads a site: then the
-    pass without rows would most likely end in one with them anyway (2 default sites spent
-    2.5 s on that LP), so the search starts over with every capacity row at once."""
+    pass without rows would most likely end in one with them anyway, after a wasted LP, so the
+    search starts over with every capacity row at once."""
     if full.capacity_sites:
         return True
     if best.values is None:
         return False
-    return bool(overloaded_sites(problem, read_solution(problem, full, best.values)[1]))
+    return bool(overloaded_sites(problem, read_design(problem, full, best.values)[1]))
 
 
 def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
                    relative_gap: float, deadline: float) -> None:
-    """A window with few possible site sets (1 site: 57 on the default), each solved alone
-    with its capacity rows (enumerate.py); left open when the set bounds prune too little."""
+    """A window with few possible site sets (one site of 57: 57 sets), each solved alone with
+    its capacity rows (site_sets.py); left open when the set bounds prune too little."""
     found = solve_by_sets(problem, full, w.lo, w.hi, best.objective, relative_gap, deadline)
-    if found.values is not None and found.cost < best.objective:
-        best.objective, best.values = found.cost, found.values
+    if found.values is not None:
+        offer(problem, full, best, found.values)
     best.hit_limit |= found.limited
     w.sets_tried = True
     if found.complete:
         w.proven = found.proven
-
-
-@dataclass(frozen=True)
-class WarmBasis:
-    """The LP basis of one count window [lo, hi], kept to start that window's LP again after
-    a what-if edit (solve_lp: 0.24-0.27 s from it instead of 1.6-1.9 s cold). Its count
-    variables are matched by count, since forcing a site open or closed changes their range."""
-
-    basis: LpBasis
-    count_values: np.ndarray
-    lo: int
-    hi: int
-
-
-def _warm_basis(windows: list[WindowState], full: MipModel, best: Incumbent,
-                prior: WarmBasis | None) -> WarmBasis | None:
-    """The basis of the window holding the best design (the next edit starts there)."""
-    if best.values is None:
-        return prior
-    n = int(round(float(best.values[full.y].sum())))
-    home = [w for w in windows if w.basis is not None and w.lo <= n <= w.hi]
-    if not home:
-        return prior
-    return WarmBasis(home[0].basis, full.count_values.copy(), home[0].lo, home[0].hi)
-
-
-def _start_basis(prior: WarmBasis | None, full: MipModel, w: WindowState) -> LpBasis | None:
-    """The prior basis fitted to this model, when it is of the same window."""
-    if prior is None or (prior.lo, prior.hi) != (w.lo, w.hi):
-        return None
-    n_u = len(prior.count_values)
-    old = prior.basis.variable_status
-    if len(old) - n_u != full.u.start or len(prior.basis.row_status) != len(full.row_lb):
-        return None  # other options or rows (capacity rows added): nothing to match
-    by_count = dict(zip(prior.count_values.tolist(), old[full.u.start:].tolist(), strict=True))
-    u_status = [by_count.get(n, AT_LOWER) for n in full.count_values.tolist()]
-    return LpBasis(np.concatenate([old[:full.u.start], np.array(u_status, np.int8)]),
-                   prior.basis.row_status)
-
-
-def _some_duals(windows: list[WindowState], prior: np.ndarray | None) -> np.ndarray | None:
-    """Row prices worth keeping for a warm re-solve: the best solved window's."""
-    solved = [w for w in windows if w.duals is not None]
-    return min(solved, key=lambda w: w.bound).duals if solved else prior
 
 
 def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
@@ -356,9 +310,9 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
     w = windows[i]
     if w.proven is not None:
         return w.proven
-    if w.bound is not None and w.bound > -np.inf:
+    if w.bound is not None:
         return w.bound
-    return _estimate(windows, problem, full, i)  # also when the window's LP ran out of time
+    return _estimate(windows, problem, full, i)  # also when the window's LP gave no prices
 
 
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
@@ -387,29 +341,14 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
     return True
 
 
-def _feasible_incumbent(full: MipModel, values: np.ndarray | None) -> Incumbent:
-    """The hint as an incumbent when it satisfies this model (e.g. the last design after an
-    edit that keeps it feasible), else only as a hint."""
-    if values is None:
-        return Incumbent()
-    tol = 1e-6
-    in_box = np.all(values >= full.var_lb - tol) and np.all(values <= full.var_ub + tol)
-    rows = np.bincount(full.a_row, weights=full.a_val * values[full.a_col],
-                       minlength=len(full.row_lb))
-    scale = np.maximum(1.0, np.abs(rows))
-    fits = np.all(rows >= full.row_lb - tol * scale) and np.all(rows <= full.row_ub + tol * scale)
-    if in_box and fits:
-        return Incumbent(float(full.objective @ values), values)
-    return Incumbent(values=values)
-
-
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
                              deadline: float) -> Future | None:
     """A cold search of several counts starts the nearest-sites LP over all of them
-    (windows.nearest_sites_prices) in a worker thread while the heuristic runs here: the solver
-    releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
-    incumbent the prices' ascents prove against. Not with capacity rows (that LP takes 5 s)."""
+    (window_bounds.nearest_sites_prices) in a worker thread while the heuristic runs here: the
+    solver releases the GIL, so on two cores the heuristic costs no wall time, and its design
+    is the incumbent the prices' ascents prove against. Not with capacity rows (that LP is
+    slow)."""
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
@@ -425,9 +364,8 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
     for one window: OR-Library); returns its count. Where the heuristic does not apply (carrier
     shares, several share targets), or its design overloads a site of the model's capacity
     rows, its sites (for the problem without those rows) are assigned again by a MIP that keeps
-    every row (windows.fixed_sites_design), unless the last design (a what-if edit's hint) is
-    an incumbent already. With 12M orders of capacity per site that gives a design 3e-7 above
-    the optimum in about a second, where the first one used to come after the 11 s LP."""
+    every row (window_mip.fixed_sites_design), unless the last design (a what-if edit's hint)
+    is an incumbent already: a first incumbent before any LP."""
     relaxed = problem if heuristic.applies(problem) else replace(
         problem, carrier_bounds=(), share_requirements=problem.share_requirements[:1])
     designs = best_designs(relaxed, lo, hi, start_sites)
@@ -435,7 +373,7 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         return None
     n = min(designs, key=lambda k: designs[k][0])
     if relaxed is problem:
-        _offer(full, best, n, *designs[n])
+        _offer(problem, full, best, n, *designs[n])
     if np.isfinite(designs[n][0]) and not np.isfinite(best.objective):  # not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)
     return n
@@ -450,7 +388,7 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
     n = int(np.clip(round(float(y.sum())), w.lo, w.hi))
     design = rounded_design(problem, y, n)
     if design is not None:
-        _offer(full, best, n, *design)
+        _offer(problem, full, best, n, *design)
 
 
 def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,
@@ -458,35 +396,28 @@ def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, 
     """After a one-count window's first Lagrangian try leaves room below the heuristic's
     incumbent, offer the design its prices point at: the sites L_n chooses, improved by swaps.
 
-    Why: closing MCO, the cold heuristic's best design has 8 sites (862.92M) while the optimum
-    has 7 (862.27M, TPA for MCO); the prices of the count-7 try choose those 7 sites, and the
-    second try then proves them, where the window's nearest-sites LP took 0.9 s. Not without
-    an incumbent (the heuristic ignores capacity rows and carrier shares, and so do these
-    designs): with 12M orders of capacity per site they were all poor, and aiming every later
-    ascent at them took 16 -> 19 s."""
+    Why: where the heuristic's best design has another count than the optimum, the prices of
+    the optimum's count often choose its sites, and the next ascent proves them without an LP.
+    Not without an incumbent (the heuristic ignores capacity rows and carrier shares, and so
+    do these designs, which were then all poor; BENCHMARKS.md)."""
     if (w.lo != w.hi or w.lagrange_tries != 1 or w.prices is None
             or not np.isfinite(best.objective)
             or w.lagrange >= best.objective * (1 - relative_gap)):
         return
     design = rounded_design(problem, -site_values(problem, data, *w.prices), w.lo)
     if design is not None:
-        _offer(full, best, w.lo, *design)
+        _offer(problem, full, best, w.lo, *design)
 
 
-def _offer(full: MipModel, best: Incumbent, n: int, cost: float, is_open: np.ndarray,
-           choice: np.ndarray) -> None:
-    """Make a heuristic design the incumbent if it is cheaper and fits every row."""
+def _offer(problem: LocationProblem, full: MipModel, best: Incumbent, n: int, cost: float,
+           is_open: np.ndarray, choice: np.ndarray) -> None:
+    """Offer a heuristic design (it ignores capacity rows and carrier shares: `offer` checks
+    them) as incumbent."""
     if cost >= best.objective:
         return
-    values = np.zeros(len(full.var_lb))
-    values[full.y] = is_open
-    values[full.x.start + choice] = 1.0
-    values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
-    checked = _feasible_incumbent(full, values)  # the heuristic ignores capacity rows
-    if checked.objective < best.objective:
-        best.objective, best.values = checked.objective, checked.values
-    elif best.values is None:
-        best.values = values  # still a useful hint
+    values = design_vector(full, is_open, choice)
+    if values is not None:
+        offer(problem, full, best, values)
 
 
 def _lagrange_applies(full: MipModel, windows: list[WindowState]) -> bool:

@@ -1,0 +1,98 @@
+"""The best design found so far, and the one gate every design passes to become it.
+
+Designs come from the heuristic, from rounded LPs and prices, and from MIPs whose values are
+integral and feasible only within the solver's tolerances. `offer` reads a design from such
+values (sites with y > 0.5, each point's largest x), rebuilds its exact 0/1 vector, checks it
+against every row of the model with the tolerance evaluate() uses (ROW_TOLERANCE), costs it
+exactly, and keeps it only if it is cheaper. So the incumbent always is a design that meets
+the model, at the cost the model gives it; evaluate() then checks it against the scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from network.evaluate import ROW_TOLERANCE
+from network.optimize.model import MipModel
+from network.optimize.problem import LocationProblem
+
+
+@dataclass
+class Incumbent:
+    """The best design so far: its cost, its exact 0/1 vector over the full model's variables
+    (or only a hint for the solver, with cost inf), and whether a solver limit cut a MIP short
+    on the way (then no proof is claimed)."""
+
+    objective: float = np.inf
+    values: np.ndarray | None = None
+    hit_limit: bool = False
+
+
+def read_design(problem: LocationProblem, model: MipModel, values: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Open sites and each point's option from a solver's values: y > 0.5, and the largest x
+    of each point (the options are sorted by cost, so a split point takes its cheapest)."""
+    is_open = values[model.y] > 0.5
+    x = values[model.x]
+    opt = problem.options
+    starts = np.searchsorted(opt.point, np.arange(problem.n_points))
+    best = np.maximum.reduceat(x, starts)
+    first_max = np.nonzero(x >= best[opt.point] - 1e-6)[0]
+    _, pick = np.unique(opt.point[first_max], return_index=True)
+    return is_open, first_max[pick]
+
+
+def design_vector(model: MipModel, is_open: np.ndarray, choice: np.ndarray
+                  ) -> np.ndarray | None:
+    """The exact 0/1 vector of a design (open sites, one option per point) over the model's
+    variables; None when the model has no count variable for its number of open sites."""
+    n = int(is_open.sum())
+    where = np.nonzero(model.count_values == n)[0]
+    if not len(where):
+        return None
+    values = np.zeros(len(model.var_lb))
+    values[model.y] = is_open
+    values[model.x.start + choice] = 1.0
+    values[model.u.start + int(where[0])] = 1.0
+    return values
+
+
+def meets_rows(problem: LocationProblem, model: MipModel, values: np.ndarray) -> bool:
+    """True when `values` is within every variable bound and meets every row of the model
+    within ROW_TOLERANCE of the row's scale: the share of all orders for targets and carrier
+    shares (their rows are in shares), the capacity for a capacity row (the tolerance of
+    evaluate())."""
+    if np.any(values < model.var_lb - 1e-9) or np.any(values > model.var_ub + 1e-9):
+        return False
+    rows = np.bincount(model.a_row, weights=model.a_val * values[model.a_col],
+                       minlength=len(model.row_lb))
+    slack = ROW_TOLERANCE * _row_scales(problem, model)
+    return bool(np.all(rows >= model.row_lb - slack) and np.all(rows <= model.row_ub + slack))
+
+
+def _row_scales(problem: LocationProblem, model: MipModel) -> np.ndarray:
+    """1 for every row but a capacity row, whose scale is its site's capacity (orders)."""
+    scales = np.ones(len(model.row_lb))
+    for s in model.capacity_sites:
+        scales[list(model.rows_of(f"capacity[{s}]"))] = problem.capacity_orders_per_year[s]
+    return scales
+
+
+def offer(problem: LocationProblem, full: MipModel, best: Incumbent, values: np.ndarray
+          ) -> bool:
+    """Make the design in `values` (any solver vector over `full`'s variables) the incumbent
+    if it meets every row of `full` and costs less; True when it did. A design that does not
+    fit still becomes the solver hint while there is no incumbent."""
+    is_open, choice = read_design(problem, full, values)
+    exact = design_vector(full, is_open, choice)
+    if exact is None or not meets_rows(problem, full, exact):
+        if best.values is None:
+            best.values = values
+        return False
+    cost = float(full.objective @ exact)
+    if cost >= best.objective:
+        return False
+    best.objective, best.values = cost, exact
+    return True

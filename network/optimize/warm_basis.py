@@ -1,0 +1,62 @@
+"""What a search keeps for the next one after a what-if edit: an LP basis and row prices.
+
+A WarmSolver (warm_solver.py) passes them back to `solve_problem`: the basis starts the LP of
+the window that held the last design (only GLOP uses a starting basis: mathopt_backend.py),
+and the row prices start every window's subgradient ascent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from network.optimize.incumbent import Incumbent
+from network.optimize.mathopt_backend import AT_LOWER, LpBasis
+from network.optimize.model import MipModel
+from network.optimize.window_bounds import WindowState
+
+
+@dataclass(frozen=True)
+class WarmBasis:
+    """The LP basis of one count window [lo, hi], kept to start that window's LP again after
+    a what-if edit (solve_lp starts GLOP from it: a few hundred iterations where a cold LP
+    takes thousands). Its count variables are matched by count, since forcing a site open or
+    closed changes their range."""
+
+    basis: LpBasis
+    count_values: np.ndarray
+    lo: int
+    hi: int
+
+
+def warm_basis_of(windows: list[WindowState], full: MipModel, best: Incumbent,
+                prior: WarmBasis | None) -> WarmBasis | None:
+    """The basis of the window holding the best design (the next edit starts there)."""
+    if best.values is None:
+        return prior
+    n = int(round(float(best.values[full.y].sum())))
+    home = [w for w in windows if w.basis is not None and w.lo <= n <= w.hi]
+    if not home:
+        return prior
+    return WarmBasis(home[0].basis, full.count_values.copy(), home[0].lo, home[0].hi)
+
+
+def start_basis(prior: WarmBasis | None, full: MipModel, w: WindowState) -> LpBasis | None:
+    """The prior basis fitted to this model, when it is of the same window."""
+    if prior is None or (prior.lo, prior.hi) != (w.lo, w.hi):
+        return None
+    n_u = len(prior.count_values)
+    old = prior.basis.variable_status
+    if len(old) - n_u != full.u.start or len(prior.basis.row_status) != len(full.row_lb):
+        return None  # other options or rows (capacity rows added): nothing to match
+    by_count = dict(zip(prior.count_values.tolist(), old[full.u.start:].tolist(), strict=True))
+    u_status = [by_count.get(n, AT_LOWER) for n in full.count_values.tolist()]
+    return LpBasis(np.concatenate([old[:full.u.start], np.array(u_status, np.int8)]),
+                   prior.basis.row_status)
+
+
+def kept_duals(windows: list[WindowState], prior: np.ndarray | None) -> np.ndarray | None:
+    """Row prices worth keeping for a warm re-solve: the best solved window's."""
+    solved = [w for w in windows if w.duals is not None]
+    return min(solved, key=lambda w: w.bound).duals if solved else prior

@@ -1,0 +1,248 @@
+"""What the search knows about each count window, and the bounds it gets without a MIP.
+
+The search (count_search.py) splits the numbers of open sites into windows: one window [lo, hi]
+when inventory is affine in the count (OR-Library: no inventory), else one window per count,
+each with a constant inventory cost. Why per count: with n fixed the LP relaxation is almost
+exact on our scenarios, while the square-root inventory term makes the LP over a range of
+counts weak (it mixes few and many sites).
+
+A window's bound comes from, cheapest first:
+- estimates without solving anything: `plain_estimate` (the n cheapest fixed costs, inventory,
+  every point at its cheapest option), `tangent_estimate` (the row prices of any solved window
+  priced at this count: a Lagrangian bound), `convex_estimate` (the LP value is convex in n);
+- the window's LP over each point's NEAREST_SITES cheapest sites, whose row prices, lifted by
+  subgradient steps (lagrange.py), bound the whole window (`nearest_sites_lp`); the same LP
+  over every count at once gives every window's starting prices (`nearest_sites_prices`);
+- the window's full LP (`bound_window`): its Lagrangian bound, reduced costs for filtering
+  (window_mip.py), and its objective, an upper bound on the LP value.
+Every bound here is a valid lower bound on every design in the window (docs/optimizer.md);
+an LP that ends without prices for a reason other than infeasibility proves nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from network.optimize.lagrange import LagrangeData, ascend, initial_prices
+from network.optimize.mathopt_backend import AT_LOWER, BASIC, LpBasis, solve_lp
+from network.optimize.model import MipModel, lagrangian_bound, restrict, with_count_window
+from network.optimize.problem import NO_SITE, LocationProblem
+
+
+class LpOutcome(enum.Enum):
+    """How a window's LP over every option ended."""
+
+    SOLVED = "solved"  # prices, bound and reduced costs stored
+    INFEASIBLE = "infeasible"  # proven: no design has a count in this window
+    UNKNOWN = "unknown"  # ended without prices for another reason (time limit, numerical
+    # trouble): nothing is learned, and the window's bound stays where it was
+
+
+@dataclass
+class WindowState:
+    """What is known about one count window [lo, hi]."""
+
+    lo: int
+    hi: int
+    lp: LpOutcome | None = None  # None until the window's LP has run
+    bound: float | None = None  # a lower bound on the window's LP value, from row prices
+    lp_upper: float | None = None  # an upper bound on it: the objective of its LP, or of an
+    # LP over fewer options (convex_estimate uses it for the far point of its line)
+    reduced: np.ndarray | None = field(default=None, repr=False)
+    duals: np.ndarray | None = field(default=None, repr=False)
+    lp_values: np.ndarray | None = field(default=None, repr=False)
+    proven: float | None = None  # bound after the window's MIP
+    tangent: tuple[float, np.ndarray] | None = field(default=None, repr=False)
+    lagrange: float | None = None  # subgradient bound (lagrange.py), when tried
+    lagrange_tries: int = 0
+    prices: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    sets_tried: bool = False  # open sets enumerated (site_sets.py) without finishing
+    basis: LpBasis | None = field(default=None, repr=False)  # of the window's LP
+    nearest_tried: bool = False  # nearest_sites_lp ran
+    nearest: tuple[np.ndarray, LpBasis | None, float] | None = field(default=None, repr=False)
+    # (row prices of the full model, a basis, the small LP's objective)
+
+
+def windows_of(problem: LocationProblem, lo: int, hi: int) -> list[WindowState]:
+    """One window over [lo, hi] when inventory is affine in the count there, else one per
+    count."""
+    inv = problem.inventory_usd_by_count[lo:hi + 1]
+    affine = len(inv) <= 2 or np.allclose(np.diff(inv, 2), 0.0, atol=1e-9 * max(1.0, inv.max()))
+    if affine:
+        return [WindowState(lo, hi)]
+    return [WindowState(n, n) for n in range(lo, hi + 1)]
+
+
+def bound_window(full: MipModel, window: WindowState, deadline: float,
+                 start: LpBasis | None = None) -> None:
+    """The window's LP bound over every option, with its row prices and reduced costs;
+    `start` is the basis of a related LP (solve_lp)."""
+    model = with_count_window(full, window.lo, window.hi)
+    lp = solve_lp(model, deadline - time.perf_counter(), start)
+    if lp.duals is None:
+        window.lp = LpOutcome.INFEASIBLE if lp.infeasible else LpOutcome.UNKNOWN
+        return
+    window.lp = LpOutcome.SOLVED
+    _keep_lp(window, model, lp.duals, lp.values, lp.basis, lp.objective)
+
+
+def _keep_lp(window: WindowState, model: MipModel, duals: np.ndarray, values: np.ndarray,
+             basis: LpBasis | None, objective: float) -> None:
+    """Store an LP's prices, values and basis with the bound and reduced costs they give, and
+    its objective as an upper bound on the window's LP value (the LP was over every option of
+    the window, or fewer)."""
+    window.bound, window.reduced = lagrangian_bound(model, duals)
+    window.lp_upper = objective if window.lp_upper is None else min(window.lp_upper, objective)
+    window.duals, window.basis, window.lp_values = duals, basis, values
+    # The same prices bound every other window: only the count variables' terms change.
+    u_reduced = window.reduced[model.u]
+    u_part = np.minimum(u_reduced * model.var_lb[model.u], u_reduced * model.var_ub[model.u])
+    window.tangent = (window.bound - u_part.sum(), u_reduced)
+
+
+NEAREST_SITES = 20  # the nearest-sites LP keeps each point's 20 cheapest sites
+
+
+def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowState,
+                     data: LagrangeData, target: float, deadline: float) -> float:
+    """A bound on a one-count window without its full LP: the LP over each point's
+    NEAREST_SITES cheapest sites (and cross-border), whose row prices, lifted by subgradient
+    steps (lagrange.py), bound the whole window. Returns that bound (-inf if the small LP
+    fails); the window keeps the small LP's values (for rounding) and the prices.
+
+    Why: any row prices give a valid Lagrangian bound, and the small LP is a fraction of the
+    full one's time while its lifted prices usually come within the requested gap of the full
+    LP's bound (BENCHMARKS.md). When they fall short, the caller solves the full LP."""
+    window.nearest_tried = True
+    model = with_count_window(full, window.lo, window.hi)
+    lp, cols, rows = _nearest_lp(problem, model, deadline)
+    if lp.duals is None:
+        return -np.inf
+    duals = np.zeros(len(model.row_lb))
+    duals[rows] = lp.duals
+    lam, sigma = initial_prices(model, duals)
+    value, lam, sigma = ascend(problem, data, window.lo, lam, sigma, target)
+    if window.lagrange is None or value > window.lagrange:
+        window.lagrange, window.prices = value, (lam, sigma)
+    window.lp_values = np.zeros(len(model.var_lb))
+    window.lp_values[cols] = lp.values
+    window.nearest = (duals, _full_basis(lp.basis, cols, rows, model), lp.objective)
+    return value
+
+
+def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: float
+                         ) -> np.ndarray | None:
+    """Row prices (of `full`) from the nearest-sites LP over every count `full` allows, or None
+    if that LP fails: a start for every window's subgradient ascent before any count is known.
+
+    Why: this LP needs no count, so it runs beside the heuristic that picks one, and the
+    ascents from its prices, one per count, are about as strong as from that count's own LP.
+    Its own value (a fractional count) bounds nothing useful: only the ascents do."""
+    lp, _, rows = _nearest_lp(problem, full, deadline)
+    if lp.duals is None:
+        return None
+    duals = np.zeros(len(full.row_lb))
+    duals[rows] = lp.duals
+    return duals
+
+
+def _nearest_lp(problem: LocationProblem, model: MipModel, deadline: float):
+    """The LP of `model` over each point's NEAREST_SITES cheapest sites (and cross-border):
+    (LpSolution, its columns and rows in `model`)."""
+    cand = np.ones(len(model.var_lb), bool)
+    cand[model.x] = _nearest_options(problem, NEAREST_SITES)
+    sub, cols, rows = restrict(model, cand)
+    return solve_lp(sub, deadline - time.perf_counter()), cols, rows
+
+
+def settle_by_nearest(full: MipModel, window: WindowState) -> None:
+    """Close a window that nearest_sites_lp proved: keep its prices and basis (valid for the
+    full model, so they price other counts and start a warm re-solve's LP) as the window's."""
+    model = with_count_window(full, window.lo, window.hi)
+    duals, basis, objective = window.nearest
+    _keep_lp(window, model, duals, window.lp_values, basis, objective)
+    window.proven = max(window.bound, window.lagrange)
+
+
+def _nearest_options(problem: LocationProblem, k: int) -> np.ndarray:
+    """Cross-border options and the options at each point's k cheapest sites."""
+    opt = problem.options
+    at_site = opt.site != NO_SITE
+    cheap = np.full((problem.n_points, problem.n_sites), np.inf)
+    np.minimum.at(cheap, (opt.point[at_site], opt.site[at_site]), opt.cost_usd_per_order[at_site])
+    rank = np.argsort(np.argsort(cheap, axis=1, kind="stable"), axis=1, kind="stable")
+    return ~at_site | (rank[opt.point, np.maximum(opt.site, 0)] < k)
+
+
+def _full_basis(basis: LpBasis | None, cols: np.ndarray, rows: np.ndarray, model: MipModel
+                ) -> LpBasis | None:
+    """A restricted LP's basis as one of the full model: left-out variables at their lower
+    bound (0), left-out link rows with their slack basic. Primal feasible, so a warm re-solve's
+    LP can start from it."""
+    if basis is None:
+        return None
+    var = np.full(len(model.var_lb), AT_LOWER, np.int8)
+    var[cols] = basis.variable_status
+    row = np.full(len(model.row_lb), BASIC, np.int8)
+    row[rows] = basis.row_status
+    return LpBasis(var, row)
+
+
+
+def convex_estimate(windows: list[WindowState], problem: LocationProblem, i: int) -> float:
+    """A lower bound on one-count window i's LP value from two other one-count windows on one
+    side of it; -inf when not enough is known.
+
+    The LP value less inventory, v(n), is convex in the count n (an LP's value as a function of
+    a right-hand side), so for counts m_far, m_near, n in that order on the line,
+        v(n) >= v(near) + (n - m_near) (v(near) - v(far)) / (m_near - m_far).
+    The factor of v(near) is positive and that of v(far) negative, so the line stays below
+    v(n) with a lower bound for the near value (a window's `bound`) and an upper bound for the
+    far one (`lp_upper`): a lower bound there (a Lagrangian one, after settle_by_nearest)
+    would tilt the line up past v(n). And the counts whose LP is feasible form an interval:
+    an infeasible LP between a feasible count and this one makes this one infeasible (inf)."""
+    inv = problem.inventory_usd_by_count
+    n = windows[i].lo
+    single = [w for k, w in enumerate(windows) if k != i and w.lo == w.hi]
+    feasible = [w.lo for w in single if w.bound is not None and np.isfinite(w.bound)]
+    infeasible = [w.lo for w in single if w.lp is LpOutcome.INFEASIBLE]
+    if any(f < m < n or n < m < f for m in infeasible for f in feasible):
+        return np.inf
+    best = -np.inf
+    for side in ([w for w in single if w.lo < n], [w for w in single if w.lo > n]):
+        side.sort(key=lambda w: abs(w.lo - n))
+        near = next((w for w in side if w.bound is not None and np.isfinite(w.bound)), None)
+        far = None if near is None else next(
+            (w for w in side if abs(w.lo - n) > abs(near.lo - n) and w.lp_upper is not None), None)
+        if far is None:
+            continue
+        v_near, v_far = near.bound - inv[near.lo], far.lp_upper - inv[far.lo]
+        best = max(best, v_near + (n - near.lo) * (v_near - v_far) / (near.lo - far.lo))
+    return best + inv[n]
+
+
+def tangent_estimate(windows: list[WindowState], full: MipModel, i: int) -> float:
+    """A lower bound on window i from the row prices of every computed window (the prices of
+    one count are a valid Lagrangian multiplier for any other)."""
+    inside = (full.count_values >= windows[i].lo) & (full.count_values <= windows[i].hi)
+    bounds = [base + np.minimum(u_reduced[inside], 0.0).sum() if inside.sum() == 1
+              else base + np.minimum(u_reduced[inside], 0.0).min()
+              for base, u_reduced in (w.tangent for w in windows if w.tangent is not None)]
+    return max(bounds, default=-np.inf)
+
+
+def plain_estimate(problem: LocationProblem, n: int) -> float:
+    """n sites cost at least the forced-open fixed costs, the cheapest others, the inventory
+    and every point at its cheapest option."""
+    fixed = problem.fixed_cost_usd_per_year
+    forced = fixed[problem.forced_open].sum()
+    free = np.sort(fixed[~problem.forced_open & ~problem.forced_closed])
+    extra = n - int(problem.forced_open.sum())
+    if extra < 0 or extra > len(free):
+        return np.inf
+    return float(forced + free[:extra].sum() + problem.inventory_usd_by_count[n]
+                 + problem.cheapest_assignment_usd)

@@ -1,0 +1,227 @@
+"""A count window's MIP, kept small by reduced-cost filtering.
+
+A design in window w that uses option p costs at least B_w + r_p, where B_w is a valid bound
+on the window (its LP's Lagrangian bound, or a subgradient bound) and r_p the option's reduced
+cost at the same prices. So the window's MIP need only keep the options with
+B_w + r_p <= incumbent; its proven bound is min(the MIP's bound, B_w + the least r_p left out).
+That is reduced-cost fixing (Crowder, Johnson and Padberg 1983; docs/optimizer.md).
+
+- `solve_window`: from the window's LP: first a MIP over the LP's own options (a near-optimal
+  design fast when the LP is tight), then over every option that can still beat the incumbent;
+  the window whole when its LP is far from that design or gave no prices.
+- `solve_window_by_prices`: the same filter from a window's Lagrangian prices, without an LP.
+- `fixed_sites_design`: the cheapest assignment to a given set of sites under every row (a
+  first incumbent where the heuristic ignores carrier shares or capacity).
+Every design a MIP returns goes through incumbent.offer before the search uses it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from network.optimize.incumbent import Incumbent, offer
+from network.optimize.lagrange import LagrangeData, filter_options
+from network.optimize.mathopt_backend import MipSolution, MipStatus, solve_model
+from network.optimize.model import MipModel, restrict, with_count_window
+from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.window_bounds import LpOutcome, WindowState
+
+NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
+SUPPORT_GAP = 1e-6  # the first, small MIP of a window: a close incumbent keeps the filter tight
+MIP_GAP_SHARE = 0.5  # window MIPs stop at this share of the requested gap: a closer incumbent
+# makes the reduced-cost filter much tighter, and the filtered MIPs are small
+
+
+def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
+                 best: Incumbent, relative_gap: float, deadline: float, known_low: float
+                 ) -> None:
+    """The window's MIP: first over the LP's own options (a near-optimal design fast when the
+    LP is tight), then over every option that can still beat the incumbent. When the LP is
+    far from that design (WEAK_LP_GAP) the filter would keep nearly everything, so
+    the window is solved whole; so it is when its LP gave no prices (LpOutcome.UNKNOWN).
+    `known_low` is a valid bound on the window already known, kept when the MIP gives none."""
+    model = with_count_window(full, window.lo, window.hi)
+    if window.lp is not LpOutcome.SOLVED:
+        sol = _mip_over(problem, full, model, np.ones(model.n_options, bool), best,
+                        relative_gap * MIP_GAP_SHARE, deadline)
+        window.proven = _mip_bound(sol, known_low)
+        return
+    keep = _lp_support(problem, model, window)
+    cand, first, weak = keep.copy(), True, False
+    while True:
+        sub, cols, _ = restrict(model, cand)
+        hint = None if best.values is None else _hint_for(best.values, cols, sub)
+        left = deadline - time.perf_counter()
+        if first:
+            sol = solve_model(sub, left, SUPPORT_GAP, hint=hint, node_limit=SUPPORT_NODES)
+        else:
+            sol = solve_model(sub, left, relative_gap * MIP_GAP_SHARE, hint=hint)
+        if sol.values is not None:
+            values = np.zeros(len(model.var_lb))
+            values[cols] = sol.values
+            offer(problem, full, best, values)
+        if first:
+            first = False
+            weak = best.objective - window.bound > WEAK_LP_GAP * abs(best.objective)
+            wider = np.ones_like(cand) if weak else cand | _candidates(model, window, keep,
+                                                                       best.objective)
+            if sol.status is MipStatus.OPTIMAL and not (wider & ~cand).any():
+                break  # nothing left out can beat it: the support MIP was the window's MIP
+            cand = wider
+            continue
+        if sol.status is MipStatus.INFEASIBLE and not cand.all():
+            cand = np.ones_like(cand)
+            continue
+        wider = _candidates(model, window, keep, best.objective)
+        if (wider & ~cand).any():  # options that might still beat the incumbent
+            cand = cand | wider
+            continue
+        break
+    best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
+    window.proven = min(_mip_bound(sol, window.bound), _dropped_bound(model, window, cand))
+
+
+def _mip_bound(sol: MipSolution, fallback: float) -> float:
+    """What a window MIP proves: inf when infeasible (over the options it was given), its dual
+    bound, or `fallback` (a bound known before) when it stopped without one."""
+    if sol.status is MipStatus.INFEASIBLE:
+        return np.inf
+    return sol.best_bound if sol.best_bound is not None else fallback
+
+
+SUPPORT_NODES = 50  # the first MIP of a window stops after this many nodes: a node limit, not a
+# time limit, so the design found does not depend on how busy the machine is
+WEAK_LP_GAP = 0.005  # LP this far below the first design: solve the window whole
+
+
+MAX_FILTERED_SHARE = 0.3  # above this share of the options, a window's LP is worth solving
+
+
+def solve_window_by_prices(problem: LocationProblem, full: MipModel, window: WindowState,
+                           data: LagrangeData, best: Incumbent, relative_gap: float,
+                           deadline: float) -> bool:
+    """The window's MIP over the options its Lagrangian prices keep, without an LP: first over
+    the options with (near) zero price rise, for an incumbent close to the bound, then over
+    every option that could still beat it. False when the prices keep too many options to be
+    worth it (the incumbent may have improved)."""
+    if window.prices is None:
+        return False
+    lam, sigma = window.prices
+    _, hopeful, _ = filter_options(problem, data, window.lo, lam, sigma,
+                                   value_of(window) * (1 + relative_gap))
+    if hopeful.mean() > MAX_FILTERED_SHARE:
+        return False  # even a design within the gap of these prices' bound would keep too many
+    model = with_count_window(full, window.lo, window.hi)
+    value, near, _ = filter_options(problem, data, window.lo, lam, sigma,
+                                    window.lagrange + NEAR_ZERO_REDUCED_COST * abs(value_of(
+                                        window)))
+    support = near | (problem.options.site == NO_SITE)
+    first = _mip_over(problem, full, model, support, best, SUPPORT_GAP, deadline, SUPPORT_NODES)
+    value, keep_x, dropped = filter_options(problem, data, window.lo, lam, sigma, best.objective)
+    if not np.isfinite(best.objective) or keep_x.mean() > MAX_FILTERED_SHARE:
+        return False
+    if first.status is MipStatus.OPTIMAL and not (keep_x & ~support).any():
+        sol = first  # it already covered every option that can beat the incumbent
+    else:
+        sol = _mip_over(problem, full, model, keep_x, best, relative_gap * MIP_GAP_SHARE,
+                        deadline)
+    window.proven = min(_mip_bound(sol, value), dropped)
+    return True
+
+
+def value_of(window: WindowState) -> float:
+    return window.lagrange if window.lagrange is not None else 0.0
+
+
+def _mip_over(problem: LocationProblem, full: MipModel, model: MipModel, keep_x: np.ndarray,
+              best: Incumbent, gap: float, deadline: float, node_limit: int | None = None,
+              only_window_counts: bool = False) -> MipSolution:
+    """Solve the window model (of `full`) over the options in `keep_x` to `gap`; offer its
+    design to `best`. `only_window_counts`: leave the count variables outside the window out
+    of the model."""
+    cand = _window_counts(model) if only_window_counts else np.ones(len(model.var_lb), bool)
+    cand[model.x] = keep_x
+    sub, cols, _ = restrict(model, cand)
+    hint = None if best.values is None else _hint_for(best.values, cols, sub)
+    sol = solve_model(sub, deadline - time.perf_counter(), gap, hint=hint, node_limit=node_limit)
+    if sol.values is not None:
+        values = np.zeros(len(model.var_lb))
+        values[cols] = sol.values
+        offer(problem, full, best, values)
+    if node_limit is None:  # a node-limited support MIP is only a source of incumbents
+        best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
+    return sol
+
+
+FIXED_SITES_NODES = 200  # the fixed-sites MIP is only a source of an incumbent
+
+
+def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                       best: Incumbent, gap: float, deadline: float) -> None:
+    """Offer `best` the cheapest assignment to the sites `is_open` that meets every row of
+    `full` (carrier shares, every share target, capacity): a MIP over those sites' options with
+    the sites fixed, node-limited (a start, not a proof).
+
+    Why: the heuristic prices one share target and nothing else, so with a carrier share or a
+    binding capacity the search would have no incumbent until a window's MIP; its sites,
+    assigned again under every row, are usually close to the optimum (BENCHMARKS.md)."""
+    n = int(is_open.sum())
+    model = with_count_window(full, n, n)
+    lb, ub = model.var_lb.copy(), model.var_ub.copy()
+    lb[model.y] = ub[model.y] = is_open.astype(float)
+    opt = problem.options
+    keep_x = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
+    _mip_over(problem, full, replace(model, var_lb=lb, var_ub=ub), keep_x, best, gap, deadline,
+              node_limit=FIXED_SITES_NODES, only_window_counts=True)
+
+
+def _window_counts(model: MipModel) -> np.ndarray:
+    """Every column but the count variables outside the window: the fixed-sites MIP leaves
+    those out rather than only fixing them at 0, as HiGHS runs without presolve here and would
+    carry them (not the window MIPs, which it made slower: BENCHMARKS.md)."""
+    keep = np.ones(len(model.var_lb), bool)
+    keep[model.u] = model.var_ub[model.u] > 0
+    return keep
+
+
+def _lp_support(problem: LocationProblem, model: MipModel, window: WindowState) -> np.ndarray:
+    """y, u, cross-border, every option the LP uses and every option whose reduced cost is
+    near zero: where a near-optimal design is found fast."""
+    keep = np.zeros(len(model.var_lb), bool)
+    keep[model.y] = True
+    keep[model.u] = True
+    x = problem.options.site == NO_SITE
+    if window.lp_values is not None:
+        x = x | (window.lp_values[model.x] > 1e-6)
+    if window.reduced is not None:
+        x = x | (window.reduced[model.x] <= NEAR_ZERO_REDUCED_COST * abs(window.bound))
+    keep[model.x] = x
+    return keep
+
+
+def _candidates(model: MipModel, window: WindowState, keep: np.ndarray, incumbent: float
+                ) -> np.ndarray:
+    if not np.isfinite(incumbent) or window.reduced is None:
+        return keep.copy()
+    can_help = window.bound + np.maximum(window.reduced, 0.0) <= incumbent * (1 + 1e-9)
+    cand = keep | can_help
+    cand[model.y] = True
+    cand[model.u] = True
+    return cand
+
+
+def _dropped_bound(model: MipModel, window: WindowState, cand: np.ndarray) -> float:
+    dropped = ~cand
+    if window.reduced is None or not dropped.any():
+        return np.inf
+    return window.bound + float(np.maximum(window.reduced[dropped], 0.0).min())
+
+
+def _hint_for(values: np.ndarray, cols: np.ndarray, sub: MipModel) -> np.ndarray | None:
+    hint = values[cols]
+    if np.any(hint < sub.var_lb - 1e-9) or np.any(hint > sub.var_ub + 1e-9):
+        return None  # the incumbent lies outside this window
+    return hint

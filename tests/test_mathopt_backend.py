@@ -1,0 +1,58 @@
+"""The solver backend: the internal OR-Tools binding it calls is pinned, and a small MIP and LP
+come back as the plain data the search reads."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from ortools.math_opt.core.python import solver as core_solver
+
+from network.optimize.mathopt_backend import MipStatus, solve_lp, solve_model
+from network.optimize.model import MipModel
+
+# The binding mathopt_backend calls (`core_solver.solve`, MathOpt's internal pybind entry point,
+# not a public API): its parameters in order. An OR-Tools upgrade that changes them fails here.
+PINNED_PARAMETERS = ["model", "solver_type", "solver_initializer", "parameters",
+                     "model_parameters", "message_callback", "callback_registration", "user_cb",
+                     "interrupter"]
+
+
+def test_the_internal_binding_has_the_pinned_signature():
+    """core_solver.solve takes the nine parameters, in the order, that mathopt_backend passes."""
+    signature = core_solver.solve.__doc__.splitlines()[0]
+    assert signature.startswith("solve(") and signature.endswith("SolveResultProto")
+    assert re.findall(r"(?:\(|, )(\w+): ", signature) == PINNED_PARAMETERS
+
+
+def _knapsack() -> MipModel:
+    """min -5a - 4b - 3c subject to 2a + 3b + c <= 4 (binary): optimum a, c at -8; LP -9.667
+    (a, c and b at 1/3)."""
+    return MipModel(var_lb=np.zeros(3), var_ub=np.ones(3), var_integer=np.ones(3, bool),
+                    objective=np.array([-5.0, -4.0, -3.0]), row_lb=np.array([-np.inf]),
+                    row_ub=np.array([4.0]), a_row=np.zeros(3, int), a_col=np.arange(3),
+                    a_val=np.array([2.0, 3.0, 1.0]), n_sites=0, n_options=3,
+                    count_values=np.array([], int), row_blocks=(("knapsack", 0, 1),))
+
+
+def test_a_small_mip_and_its_lp_come_back_as_plain_data():
+    """The MIP's optimum and bound, the LP's value, values and row price, by hand."""
+    mip = solve_model(_knapsack(), 10.0, 1e-9)
+    assert mip.status is MipStatus.OPTIMAL
+    assert mip.objective == pytest.approx(-8.0) and mip.best_bound == pytest.approx(-8.0)
+    assert np.allclose(mip.values, [1, 0, 1])
+    lp = solve_lp(_knapsack(), 10.0)
+    assert lp.objective == pytest.approx(-5 - 3 - 4 / 3)
+    assert np.allclose(lp.values, [1, 1 / 3, 1])
+    assert lp.duals[0] == pytest.approx(-4 / 3)  # b's price per unit of the row
+
+
+def test_an_infeasible_lp_says_so():
+    """An LP with no solution comes back without prices and marked infeasible (the search
+    treats only that as proof that a window holds no design)."""
+    model = _knapsack()
+    infeasible = MipModel(**{**model.__dict__, "row_lb": np.array([7.0]),
+                             "row_ub": np.array([np.inf])})
+    lp = solve_lp(infeasible, 10.0)
+    assert lp.duals is None and lp.infeasible
