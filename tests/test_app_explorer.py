@@ -18,7 +18,7 @@ from test_app import click_solve, settle, start
 from network.evaluate import Design, evaluate
 from network.explore.forcing import forced
 from network.optimize import optimize
-from ui import background, data, sessions, sweeps
+from ui import background, data, maps, sessions, sweeps
 
 SMALL_SITES = ("SEA", "ONT", "DFW", "ORD", "ATL", "MDT", "MCO", "SLC", "DEN", "MEM")
 WAIT_S = 120
@@ -224,6 +224,30 @@ def test_why_not_this_site_on_the_designer(small):
     assert "proven optimal" in answer
 
 
+def test_why_not_for_an_open_site_clicked_on_the_map(small):
+    """An open site clicked on the map: the panel offers the cost of forcing it closed, and
+    the answer names the sites that open instead; the same change as solving it forced."""
+    at = start(small)
+    click_solve(at)
+    record = at.session_state["result"]
+    site = record.result.open_site_ids[0]
+    at.session_state["designer_map_0"] = {"selection": {"indices": {}, "objects": {
+        "sites": [{"site_id": site}]}}}
+    at.run()
+    name = maps.short_name(small.site(site).name)
+    assert at.button(key="why_not_button").label == (
+        f"Why is {name} open? Cost of forcing it closed")
+    at.button(key="why_not_button").click().run()
+    settle(at)
+    answer = next(i.value for i in at.info if f"Why not {name}" in i.value)
+    moved = optimize(forced(small, site, False))
+    delta = moved.evaluation.kpis.total_cost_usd - record.result.evaluation.kpis.total_cost_usd
+    assert f"Forcing {name} closed costs +${delta:,.0f} a year" in answer
+    opened = [maps.short_name(small.site(s).name) for s in moved.open_site_ids
+              if s not in record.result.open_site_ids]
+    assert all(n in answer for n in opened) and "opens" in answer
+
+
 # ---------------------------------------------------------------------------------------------
 # The frontier
 
@@ -363,8 +387,8 @@ def test_every_candidate_forced_matches_the_designer_answer(three, monkeypatch):
     settle(at)
     table = at.dataframe[-1].value
     assert len(table) == 3
-    assert list(table["Change in annual cost (USD)"]) == sorted(
-        table["Change in annual cost (USD)"])
+    assert list(table["Change (USD a year)"]) == sorted(
+        table["Change (USD a year)"])
     record = at.session_state["result"]
     for _, row in table.iterrows():
         opening = row["Site"] not in record.result.open_site_ids
@@ -372,10 +396,10 @@ def test_every_candidate_forced_matches_the_designer_answer(three, monkeypatch):
         assert row["In words"].startswith(f"Forcing {row['Name']} {row['Forced']} ")
         moved = optimize(forced(record.scenario, row["Site"], opening))
         if not moved.status.has_design:
-            assert pd.isna(row["Change in annual cost (USD)"])
+            assert pd.isna(row["Change (USD a year)"])
             continue
         delta = moved.evaluation.kpis.total_cost_usd - record.result.evaluation.kpis.total_cost_usd
-        assert row["Change in annual cost (USD)"] == pytest.approx(delta, rel=1e-4, abs=1.0)
+        assert row["Change (USD a year)"] == pytest.approx(delta, rel=1e-4, abs=1.0)
 
 
 def test_robustness_draws_show_spread_regret_and_site_frequency(three, monkeypatch):
@@ -387,8 +411,10 @@ def test_robustness_draws_show_spread_regret_and_site_frequency(three, monkeypat
     at.button(key="run_robustness").click().run()
     settle(at)
     cards = {m.label: m.value for m in at.metric}
-    assert cards["Draws where the current sites miss the targets"].endswith("of 4")
-    assert cards["Regret, P50 / P90"].count("$") == 2
+    assert set(cards) == {"Optimum, P50", "Current design, P50", "Regret, P50", "Regret, P90"}
+    assert all(v.startswith("$") and v.endswith("M") for v in cards.values())
+    assert "draws where the current sites cannot meet the targets: " in texts(at)
+    assert "(4 of 4 draws with an optimum)" in texts(at)
     assert len(at.get("vega_lite_chart")) == 2
     assert at.get("deck_gl_json_chart")
     kept = at.session_state[sweeps.POINTS_KEY]["robustness"].points.values()

@@ -23,6 +23,7 @@ COUNT_COLORS = ["#4e79a7", "#f28e2b", "#76b7b2", "#59a14f", "#edc948", "#b07aa1"
                 "#ff9da7", "#bab0ac", "#1f77b4", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f",
                 "#aec7e8"]
 DOWN_RGB, UP_RGB = "#2c7bb6", "#f59646"
+OPTIMUM, CURRENT = "each draw's optimum", "current design"
 
 
 def series_label(sites) -> str:
@@ -78,7 +79,7 @@ def frontier_chart(frame: pd.DataFrame, within_days: int, metric: str,
               for i, s in enumerate(order)]
     per_order = metric == "cost_per_order_usd"
     y_title = "Cost per order (USD)" if per_order else "Total annual cost (USD)"
-    y_axis = alt.Axis(format="$,.2f" if per_order else "$,.3~s")
+    y_axis = alt.Axis(format="$,.2f" if per_order else "$,.3~s", tickCount=6)
     days = f"{within_days} day{'s' if within_days > 1 else ''}"
     x = alt.X("target:Q", title=f"Promise: share of orders delivered within {days}",
               axis=alt.Axis(format=".0%"),
@@ -246,10 +247,11 @@ def tornado_chart(tornado: pd.DataFrame) -> alt.LayerChart:
         tooltip=[alt.Tooltip("input:N"), alt.Tooltip("moved:N"),
                  alt.Tooltip("usd:Q", format="$,.0f")])
     bars = base.mark_bar(height=18)
+    dark = alt.value("#111827")  # the values in black, whatever the bar's colour
     right = base.transform_filter(alt.datum.usd >= 0).mark_text(
-        align="left", dx=4, fontSize=FONT - 1, color="#111827").encode(text="label:N")
+        align="left", dx=4, fontSize=FONT - 1).encode(text="label:N", color=dark)
     left = base.transform_filter(alt.datum.usd < 0).mark_text(
-        align="right", dx=-4, fontSize=FONT - 1, color="#111827").encode(text="label:N")
+        align="right", dx=-4, fontSize=FONT - 1).encode(text="label:N", color=dark)
     zero = alt.Chart(pd.DataFrame({"usd": [0.0]})).mark_rule(color="#111827").encode(x="usd:Q")
     return styled(alt.layer(bars, right, left, zero),
                   "Which inputs move the answer most (tornado)", 60 + 42 * len(order))
@@ -258,18 +260,17 @@ def tornado_chart(tornado: pd.DataFrame) -> alt.LayerChart:
 def cost_spread_chart(robustness: pd.DataFrame) -> alt.LayerChart:
     """The optimum's cost and the current design's cost across the draws, as histograms."""
     long = pd.concat([
-        pd.DataFrame({"cost": robustness["cost_usd"], "which": "each draw's optimum"}),
+        pd.DataFrame({"cost": robustness["cost_usd"], "which": OPTIMUM}),
         pd.DataFrame({"cost": robustness["current_design_cost_usd"],
-                      "which": "current design (its sites kept)"})]).dropna()
+                      "which": CURRENT})]).dropna()
     bins = max(5, min(20, int(np.sqrt(max(len(robustness), 1))) + 3))
     chart = alt.Chart(long).mark_bar(opacity=0.65, binSpacing=1).encode(
         x=alt.X("cost:Q", bin=alt.Bin(maxbins=bins), title="Annual cost (USD)",
                 axis=alt.Axis(format="$,.3~s")),
         y=alt.Y("count():Q", stack=None, title="Draws"),
         color=alt.Color("which:N", title=None, scale=alt.Scale(
-            domain=["each draw's optimum", "current design (its sites kept)"],
-            range=["#2c7bb6", CURRENT_RGB]), legend=alt.Legend(orient="bottom",
-                                                              labelFontSize=FONT)),
+            domain=[OPTIMUM, CURRENT], range=["#2c7bb6", CURRENT_RGB]),
+            legend=alt.Legend(orient="bottom", labelFontSize=FONT)),
         tooltip=[alt.Tooltip("which:N"), alt.Tooltip("count():Q", title="Draws")])
     return styled(chart, "Annual cost across the demand draws", 320)
 

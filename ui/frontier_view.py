@@ -35,10 +35,8 @@ def show(scenario: Scenario) -> None:
         tasks = frontier_tasks(scenario, days, levels, counts, include_any=include_any)
         sweeps.start(STUDY, tasks, config, {"title": "frontier", "days": days})
         st.rerun()
-    st.caption(f"Every 10% by default, a grid a meeting can wait for; *every 5%* adds the "
-               f"levels between, solving only those. A point takes from under a second to its "
-               f"time limit ({st.session_state[sweeps.TIME_LIMIT_KEY]:g} s, see *Where sweeps "
-               "run*); the time left shows once points come back.")
+    st.caption(f"Every 10% by default, a grid a meeting can wait for (*every 5%* adds the "
+               f"levels between); up to {st.session_state[sweeps.TIME_LIMIT_KEY]:g} s a point.")
     sweeps.live(STUDY, lambda: results(scenario, days, config))
 
 
@@ -117,8 +115,8 @@ def results(scenario: Scenario, days: int, config: tuple) -> None:
         tradeoffs.nothing_yet(STUDY, config)
         return
     frame = frontier_frame(points, scenario, days)
-    left, right = st.columns([2.4, 1], vertical_alignment="center")
-    left.caption(sweeps.status_counts(points) + ".")
+    left, right = st.columns([2.2, 1.2], vertical_alignment="center")
+    left.caption(sweeps.summary(STUDY, points))
     metric = right.segmented_control("Show", list(METRICS), required=True,
                                      label_visibility="collapsed",
                                      default=state.kept_value("frontier_metric", "cost_usd"),

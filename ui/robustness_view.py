@@ -77,18 +77,15 @@ def results(scenario: Scenario, current: tuple[str, ...], config: tuple, draws: 
     left.altair_chart(explore_charts.cost_spread_chart(frame), width="stretch")
     right.altair_chart(explore_charts.regret_chart(frame, summary.regret_p50_usd,
                                                    summary.regret_p90_usd), width="stretch")
-    st.caption(f"{len(points)} draws: {sweeps.status_counts(points)}.")
+    st.caption(sweeps.summary(STUDY, points))
     frequency = site_frequency_frame(points, scenario, current)
     st.markdown("**How often each site is in a draw's optimal network**")
-    map_col, table_col = st.columns([3, 2])
-    with map_col:
-        st.pydeck_chart(maps.frequency_deck(scenario, frequency, basemap=state.basemap()),
-                        height=430, key="robustness_map")
-        st.caption("Circle size and darkness: the share of draws whose optimal network "
-                   "opens the site; red ring: a site of the current design; white: never "
-                   "chosen. Hover for the numbers.")
-    table_col.dataframe(frequency_table(frequency), hide_index=True, width="stretch",
-                        height=430)
+    st.pydeck_chart(maps.frequency_deck(scenario, frequency, basemap=state.basemap()),
+                    height=470, key="robustness_map")
+    st.caption("Circle size and darkness: the share of draws whose optimal network opens the "
+               "site; red ring: a site of the current design; white: never chosen. Hover for "
+               "the numbers.")
+    st.dataframe(frequency_table(frequency), hide_index=True, width="stretch")
 
 
 def _summary_cards(s) -> None:
@@ -96,16 +93,19 @@ def _summary_cards(s) -> None:
         return "—" if v is None else fmt.usd_millions(v)
 
     cols = st.columns(4)
-    cols[0].metric("Optimum's cost, P10 / P50 / P90",
-                   f"{usd(s.cost_p10_usd)} / {usd(s.cost_p50_usd)} / {usd(s.cost_p90_usd)}",
-                   border=True, help=f"Over the {s.draws_with_optimum} draws with an optimum")
-    cols[1].metric("Current design's cost, P50 / P90",
-                   f"{usd(s.current_p50_usd)} / {usd(s.current_p90_usd)}", border=True)
-    cols[2].metric("Regret, P50 / P90", f"{usd(s.regret_p50_usd)} / {usd(s.regret_p90_usd)}",
-                   border=True, help="How much more the current design costs than each "
-                                     "draw's own optimum")
-    cols[3].metric("Draws where the current sites miss the targets",
-                   f"{s.current_infeasible_draws} of {s.draws}", border=True)
+    cols[0].metric("Optimum, P50", usd(s.cost_p50_usd), border=True,
+                   help="Median over the draws of each draw's cheapest network")
+    cols[1].metric("Current design, P50", usd(s.current_p50_usd), border=True,
+                   help="Median over the draws of the current design's cost, its sites kept")
+    cols[2].metric("Regret, P50", usd(s.regret_p50_usd), border=True,
+                   help="How much more the current design costs than each draw's own optimum")
+    cols[3].metric("Regret, P90", usd(s.regret_p90_usd), border=True)
+    st.caption(f"Optimum's cost P10–P90: {usd(s.cost_p10_usd)}–{usd(s.cost_p90_usd)} "
+               f"({s.draws_with_optimum} of {s.draws} draws with an optimum); current "
+               f"design's P90: {usd(s.current_p90_usd)}; draws where the current sites cannot "
+               f"meet the targets: {s.current_infeasible_draws} of {s.draws}. A regret "
+               "smaller than the solvers' gap (see *Where sweeps run*) is within their "
+               "tolerance.")
 
 
 def frequency_table(frequency):

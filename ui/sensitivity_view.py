@@ -77,7 +77,7 @@ def results(config: tuple) -> None:
     tornado = tornado_frame(frame)
     if not tornado.empty:
         st.altair_chart(explore_charts.tornado_chart(tornado), width="stretch")
-    st.caption(f"{sweeps.status_counts(points)}. Bars: the re-optimized network's annual "
+    st.caption(f"{sweeps.summary(STUDY, points)} Bars: the re-optimized network's annual "
                "cost change when the input moves down (blue) and up (orange), against the "
                "scenario as it is; the largest swing on top.")
     st.dataframe(sensitivity_table(frame), hide_index=True, width="stretch")

@@ -220,7 +220,6 @@ def live(study: str, draw: Callable[[], None]) -> None:
     if running is not None and running.running:
         st.fragment(_live, run_every=REFRESH_S)(study, draw)
     else:
-        _ended_line(study)
         draw()
 
 
@@ -250,16 +249,18 @@ def progress_text(running: SweepJob) -> str:
     return " · ".join(parts)
 
 
-def _ended_line(study: str) -> None:
-    """After a sweep: how it went, in one caption (cancelled, how long, points kept)."""
+def summary(study: str, points: Sequence) -> str:
+    """The points shown, by status, and how the last run went (cancelled, how long, where,
+    points kept from before), in one caption."""
+    text = f"{len(points)} point{'s' if len(points) != 1 else ''}: {status_counts(points)}."
     ended = job(study)
-    if ended is None:
-        return
+    if ended is None or ended.running:
+        return text
     p = ended.progress
     how = "cancelled after" if p.cancelled else "finished in"
-    st.caption(f"Last run {how} {fmt.duration(p.elapsed_s)} on {ended.context['where']}: "
-               f"{p.done} of {p.total} points solved"
-               + (f", {ended.reused} kept from before" if ended.reused else "") + ".")
+    kept = f", {ended.reused} kept from before" if ended.reused else ""
+    return (f"{text} Last run {how} {fmt.duration(p.elapsed_s)} on {ended.context['where']}: "
+            f"{p.done} of {p.total} solved{kept}.")
 
 
 def status_counts(points: Sequence) -> str:

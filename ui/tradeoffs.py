@@ -171,8 +171,9 @@ def _site_count_results(scenario: Scenario, config: tuple) -> None:
                               width="stretch", on_select="rerun", key="tradeoff_chart")
     right.altair_chart(explore_charts.site_count_service_chart(frame, scenario),
                        width="stretch")
-    st.caption(f"{sweeps.status_counts(points)}. The red diamond is the current design itself "
-               "(its own cost and site count), not the cheapest network with as many sites.")
+    st.caption(f"{sweeps.summary(COUNTS_STUDY, points)} The red diamond is the current design "
+               "itself (its own cost and site count), not the cheapest network with as many "
+               "sites.")
     st.dataframe(site_count_table(frame), hide_index=True, width="stretch")
     by_count = {p.labels["sites"]: p for p in points if p.optimum.has_design}
     picked = _picked_count(event, sorted(by_count))

@@ -221,22 +221,19 @@ def _table(scenario: Scenario, current: tuple[str, ...], config: tuple) -> None:
         return
     frame = forcing_frame(points, scenario, current)
     names = site_names(scenario)
+    frame["name"] = [names[s] for s in frame["site_id"]]
     shown = pd.DataFrame({
         "Site": frame["site_id"], "Name": frame["name"],
         "Forced": frame["action"].str.replace("force ", ""),
-        "Change in annual cost (USD)": frame["delta_usd"],
-        "Opens": [", ".join(names.get(x, x) for x in str(v).split(";") if x and x != s)
-                  for v, s in zip(frame["opens"], frame["site_id"], strict=True)],
-        "Closes": [", ".join(names.get(x, x) for x in str(v).split(";") if x and x != s)
-                   for v, s in zip(frame["closes"], frame["site_id"], strict=True)],
+        "Change (USD a year)": frame["delta_usd"],
+        "In words": [forcing_sentence(r, names) for _, r in frame.iterrows()],
         "Status": [tradeoffs.status_text(s, g, None, e) for s, g, e in zip(
-            frame["status"], _gaps(points), frame["explanation"], strict=True)],
-        "In words": [forcing_sentence(r, names) for _, r in frame.iterrows()]})
-    shown = shown.sort_values("Change in annual cost (USD)", na_position="last")
+            frame["status"], _gaps(points), frame["explanation"], strict=True)]})
+    shown = shown.sort_values("Change (USD a year)", na_position="last")
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "Change in annual cost (USD)": st.column_config.NumberColumn(format="$%+,.0f"),
+        "Change (USD a year)": st.column_config.NumberColumn(format="$%,.0f"),
         "In words": st.column_config.TextColumn(width="large")})
-    st.caption(f"{sweeps.status_counts(points)}. Sorted by the change in cost: the cheapest "
+    st.caption(f"{sweeps.summary(STUDY, points)} Sorted by the change in cost: the cheapest "
                "sites to force first.")
 
 
