@@ -21,10 +21,12 @@ import sys
 import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import streamlit as st
 
+from network.evaluate import Design
 from ui import fmt, sessions, state
 from ui.background import SweepJob
 
@@ -147,17 +149,66 @@ def _absorb(study: str) -> None:
         for point in running.results():
             key = label_key(point.labels)
             if key not in kept.points:
-                kept.points[key] = without_assignments(point) if slim else point
+                kept.points[key] = without_assignments(point) if slim else packed(point)
     running.settle()
 
 
+# What a session keeps of each point (BENCHMARKS.md, "App: background work per session"): a
+# design's lane per ZIP3, as the explorer sends it, is about 150 KB of Python objects; the
+# frontier and site counts keep it packed (the map and "use this design" need it), the other
+# studies keep only the open sites.
+
+
+@dataclass(frozen=True)
+class PackedDesign(Design):
+    """A Design whose lane per ZIP3 is packed: the ZIP3s (one tuple shared by the points of a
+    scenario), the site and service ids used, and per ZIP3 the index of its site and of its
+    service (uint16 pairs). `unpacked` gives the Design back."""
+
+    zip3: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    codes: bytes = b""
+
+
+def packed(point):
+    def pack(outcome):
+        if outcome is None or outcome.design is None or not outcome.design.assignment:
+            return outcome
+        zip3, sites, services = zip(*outcome.design.assignment, strict=True)
+        names = tuple(sorted(set(sites) | set(services)))
+        index = {n: i for i, n in enumerate(names)}
+        codes = np.array([(index[s], index[k]) for s, k in zip(sites, services, strict=True)],
+                         dtype=np.uint16).tobytes()
+        return replace(outcome, design=PackedDesign(outcome.design.open_site_ids, (),
+                                                    _shared(zip3), names, codes))
+
+    return replace(point, optimum=pack(point.optimum), fixed=pack(point.fixed))
+
+
+def unpacked(design: Design) -> Design:
+    """The Design with its lane per ZIP3 (as it was before `packed`)."""
+    if not isinstance(design, PackedDesign):
+        return design
+    pairs = np.frombuffer(design.codes, dtype=np.uint16).reshape(-1, 2)
+    return Design(design.open_site_ids, tuple(
+        (z, design.names[s], design.names[k]) for z, (s, k) in zip(design.zip3, pairs,
+                                                                   strict=True)))
+
+
+_ZIP3_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared(zip3: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple object for equal ZIP3 lists (the points of a scenario all have the same)."""
+    if zip3 not in _ZIP3_TUPLES:
+        while len(_ZIP3_TUPLES) >= 8:
+            _ZIP3_TUPLES.pop(next(iter(_ZIP3_TUPLES)))
+        _ZIP3_TUPLES[zip3] = zip3
+    return _ZIP3_TUPLES[zip3]
+
+
 def without_assignments(point):
-    """The point with its designs cut to their open sites: a study that shows no map keeps
-    about 3 KB a point instead of 150 (each ZIP3's lane; BENCHMARKS.md)."""
-    from dataclasses import replace
-
-    from network.evaluate import Design
-
+    """The point with its designs cut to their open sites."""
     def slim(outcome):
         if outcome is None or outcome.design is None:
             return outcome

@@ -81,8 +81,9 @@ def point_result(point_scenario: Scenario, outcome, seconds: float):
     from network.evaluate import evaluate
     from network.optimize import OptimizeResult, SolveStatus
 
-    evaluation = evaluate(point_scenario, outcome.design, data.lanes(point_scenario))
-    return OptimizeResult(SolveStatus(outcome.status), outcome.design, evaluation,
+    design = sweeps.unpacked(outcome.design)
+    evaluation = evaluate(point_scenario, design, data.lanes(point_scenario))
+    return OptimizeResult(SolveStatus(outcome.status), design, evaluation,
                           evaluation.kpis.total_cost_usd, outcome.bound_usd, outcome.gap,
                           seconds)
 
