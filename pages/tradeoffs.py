@@ -3,14 +3,24 @@ kept, sensitivity, "why not this site?", robustness, and where the sweeps run.""
 
 import streamlit as st
 
-from ui import frontier_view, panels, robustness_view, sensitivity_view, sweeps, tradeoffs, whynot
+from ui import (
+    fmt,
+    frontier_view,
+    panels,
+    robustness_view,
+    sensitivity_view,
+    sweeps,
+    tradeoffs,
+    whynot,
+)
 from ui.state import scenario as current_scenario
 
 tradeoffs.switch_if_used()
 scenario = current_scenario()
 st.title("Tradeoffs: promise vs. cost")
-st.caption(f"Scenario: **{scenario.name}**. {tradeoffs.current_design_line(scenario)} Sweeps "
-           "run in the background: switch tabs or pages meanwhile.")
+st.caption(f"Scenario: **{fmt.md_text(scenario.name)}**. "
+           f"{tradeoffs.current_design_line(scenario)} Sweeps run in the background: switch tabs "
+           "or pages meanwhile.")
 panels.show_notices()
 
 names = ["Promise frontier", "Site counts", "Sensitivity", "Why not this site?", "Robustness",

@@ -219,6 +219,21 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     assert page.evaluate("window.webglContexts") == contexts_after_click  # the solve: none
     page.screenshot(path=ARTIFACTS / "02-designer-solved.png")
 
+    # "Why not this site?" for the site just added (the NYC one): the button asks, a warm
+    # re-solve answers in one sentence under the toolbar.
+    page.get_by_role("button", name=re.compile(r"Why is .* (closed|open)\?")).click()
+    answer = page.get_by_text(re.compile(r"Why (not )?.*\? Forcing .* (open|closed)"))
+    answer.wait_for(timeout=120_000)
+    wait_idle(page)
+    no_exception(page)
+    assert re.search(r"Design with it forced: ", answer.inner_text())
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.get_by_role("heading", name="Network designer").scroll_into_view_if_needed()
+    answer.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    page.screenshot(path=ARTIFACTS / "02e-designer-why-not-1280x720.png")
+    page.set_viewport_size(VIEWPORT)
+
     # The site table comes closed (the first page loads no table code); one click opens it,
     # with the sites added above, and it is still open after a visit to another page.
     sites = page.get_by_test_id("stExpander").filter(has_text="Candidate sites")
@@ -380,6 +395,7 @@ def test_a_solve_survives_a_page_switch_and_the_session_end_frees_it(default_app
     wait_for_map(page)
     page.get_by_role("button", name="Solve", exact=True).click()
     page.get_by_text(re.compile(r"Solving… [\d.]+ s")).wait_for(timeout=30_000)
+    wait_idle(page)
     page.screenshot(path=ARTIFACTS / "09-designer-solving-1280x720.png")
     nav(page, "Settings")
     page.get_by_role("heading", name="Settings").wait_for(timeout=30_000)
@@ -400,3 +416,34 @@ def test_a_solve_survives_a_page_switch_and_the_session_end_frees_it(default_app
     while "ended: its background work" not in log_path.read_text():
         assert time.monotonic() < deadline, log_path.read_text()[-2000:]
         time.sleep(0.5)
+
+
+def test_cancel_stops_a_solve_and_keeps_the_page_as_it_was(default_app, browser):
+    """Solve the default scenario with a site added (a scenario no session has solved), then
+    Cancel: the live status goes, a note says the solve was cancelled, no numbers appear
+    (there was no finished solve), and Solve works again."""
+    url, _ = default_app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url)
+    wait_for_map(page)
+    page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
+    page.get_by_label("Add a site: city or ZIP").press("Enter")
+    page.get_by_role("button", name="Add site", exact=True).click()
+    page.get_by_text("Added candidate site Reno").wait_for(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Solve", exact=True).click()
+    page.get_by_text(re.compile(r"Solving… [\d.]+ s")).wait_for(timeout=30_000)
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    page.get_by_text(re.compile(r"Solve cancelled after [\d.]+ s")).wait_for(timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+    assert page.get_by_text(re.compile(r"Solving…")).count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    page.get_by_text("Press Solve to find the cheapest network").wait_for(timeout=10_000)
+    page.screenshot(path=ARTIFACTS / "10-designer-cancelled-1280x720.png")
+    page.get_by_role("button", name="Solve", exact=True).click()
+    page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=180_000)
+    wait_idle(page)
+    no_exception(page)
+    assert page.locator('[data-testid="stMetric"]').count() >= 7
+    page.close()

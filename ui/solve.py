@@ -35,6 +35,9 @@ def solve(scenario: Scenario) -> None:
     st.session_state.pop(SKIP_KEY, None)
     result = data.cached_solve(key)
     if result is not None:
+        work = sessions.existing_work()
+        if work is not None:  # a solve of an earlier scenario is stale now
+            work.solver.cancel(DESIGN)
         state.record_solve(state.SolveRecord(result, scenario, key, 0.0))
         st.session_state[LINE_KEY] = (f"{status_line(result, 0.0)} (remembered: this "
                                       "scenario was solved before)", result.status.has_design)
@@ -77,8 +80,9 @@ def cancel() -> None:
     work.solver.cancel(DESIGN)
     st.session_state[SKIP_KEY] = request.key
     seconds = f" after {running.elapsed_s:.1f} s" if running else ""
-    state.notify("info", f"Solve cancelled{seconds}; the numbers shown are from the last "
-                 "finished solve.")
+    shown = ("the numbers shown are from the last finished solve" if state.last_solve()
+             else "nothing was solved")
+    state.notify("info", f"Solve cancelled{seconds}; {shown}.")
 
 
 def collect(toast: bool = False) -> None:
@@ -107,6 +111,8 @@ def _keep_design(run: SolveRun, toast: bool) -> None:
         return
     result = run.result
     data.remember_solve(request.key, result)
+    if _would_hide_the_current_result(request.key):
+        return  # a late result for an earlier scenario: remembered, not shown
     state.record_solve(state.SolveRecord(result, request.scenario, request.key, run.wall_s))
     line = status_line(result, run.wall_s)
     st.session_state[LINE_KEY] = (line, result.status.has_design)
@@ -114,6 +120,15 @@ def _keep_design(run: SolveRun, toast: bool) -> None:
         st.toast(f"The Designer's solve is done: "
                  f"{fmt.usd(result.evaluation.kpis.total_cost_usd)} a year.",
                  icon=":material/check_circle:")
+
+
+def _would_hide_the_current_result(key: int) -> bool:
+    """A solve of scenario `key` finished, but the current scenario is another one that has
+    its own result shown (a remembered solve, a design used from Tradeoffs, a file opened with
+    its design): showing the late result would hide it."""
+    current = data.scenario_key(state.scenario())
+    shown = state.last_solve()
+    return key != current and shown is not None and shown.scenario_key == current
 
 
 # ---------------------------------------------------------------------------------------------

@@ -238,8 +238,9 @@ def start(study: str, tasks: Sequence, config: tuple, context: dict) -> None:
     try:
         executor = shared_executor(address)
     except Exception as exc:  # noqa: BLE001  (an address typed by hand: say what failed)
-        state.notify("error", f"**Could not reach the Dask scheduler at {address}**: "
-                     f"{type(exc).__name__}: {exc}. Nothing was started; check the address "
+        state.notify("error", f"**Could not reach the Dask scheduler at "
+                     f"{fmt.md_text(address)}**: {type(exc).__name__}: {fmt.md_text(str(exc))}. "
+                     "Nothing was started; check the address "
                      "under *Where sweeps run*, or clear it to run on this server.")
         return
     run = run_sweep(todo, executor, params())
@@ -360,15 +361,15 @@ def settings_panel() -> None:
 
 def _apply_settings(address: str, limit: float, gap: float) -> None:
     if address and "://" not in address:
-        st.error(f"**Dask scheduler address**: '{address}' is not an address like "
+        st.error(f"**Dask scheduler address**: '{fmt.md_text(address)}' is not an address like "
                  "tcp://host:8786. Nothing was changed.")
         return
     if address and address != st.session_state[ADDRESS_KEY]:
         try:
             description = shared_executor(address).description
         except Exception as exc:  # noqa: BLE001
-            st.error(f"**Could not reach the Dask scheduler at {address}**: "
-                     f"{type(exc).__name__}: {exc}. Nothing was changed.")
+            st.error(f"**Could not reach the Dask scheduler at {fmt.md_text(address)}**: "
+                     f"{type(exc).__name__}: {fmt.md_text(str(exc))}. Nothing was changed.")
             return
         st.success(f"Connected: {description}.")
     st.session_state[ADDRESS_KEY] = address

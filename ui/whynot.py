@@ -97,9 +97,10 @@ def designer_panel(scenario: Scenario, record: state.SolveRecord | None,
     name = site_names(scenario)[site_id]
     answer = st.session_state[ANSWERS_KEY].get((record.scenario_key, site_id))
     if answer is not None:
-        opened = ", ".join(answer.open_sites) or "none"
-        st.info(f"**Why not {name}?** {answer.sentence} Design with it forced: {opened}. "
-                f"{answer.precision}", icon=":material/help:")
+        opened = fmt.md_text(", ".join(answer.open_sites) or "none")
+        why = "Why" if site_id in record.result.open_site_ids else "Why not"
+        st.info(f"**{why} {fmt.md_text(name)}?** {fmt.md_text(answer.sentence)} Design with "
+                f"it forced: {opened}. {answer.precision}", icon=":material/help:")
         return
     if _running(site_id, record.scenario_key) is not None:
         st.fragment(_live, run_every=REFRESH_S)(site_id, record.scenario_key, name)
