@@ -6,7 +6,7 @@ background work per session").
 Memory (tracemalloc, Python allocations; numpy's included):
     warm solver         ui.background's per-session state after one solve of the default
                         scenario (the lane table it refers to is the app's shared cache,
-                        counted apart)
+                        counted apart); then the solve's result, which the session keeps
     lane table          the default scenario's lanes (shared by every session on it)
     a point            one sweep point as it comes back from a worker (with each ZIP3's lane),
                         then as the session keeps it: packed (frontier and site counts: the
@@ -32,6 +32,7 @@ from network.lanes import build_lanes
 from network.optimize import SolveParams
 from network.scenario_file import load_default_scenario
 from ui.background import DESIGN, SessionSolver, SolveRequest, warm_solve
+from ui.state import UNDO_DEPTH
 from ui.sweeps import packed, unpacked, without_assignments
 
 
@@ -54,8 +55,9 @@ def memory(points: int) -> None:
     with_result = traced_mb() - at
     del result
     warm = traced_mb() - at
-    print(f"warm solver after one solve: {warm:.1f} MB ({with_result:.1f} MB with the "
-          "solve's result, which the session keeps as its last solve)")
+    print(f"warm solver after one solve: {warm:.1f} MB; the solve's result: "
+          f"{1000 * (with_result - warm):.0f} KB (a session keeps its last solve and, for Undo, "
+          f"those of its last {UNDO_DEPTH + 1} scenarios: ui.state)")
     at = traced_mb()
     solver.end()
     print(f"ending the session frees: {at - traced_mb():.1f} MB")

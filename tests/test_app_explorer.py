@@ -186,8 +186,8 @@ def test_cancel_stops_the_solve_and_keeps_the_last_result(small, gated_solves):
 def test_a_late_result_never_hides_the_current_scenarios_result(small, gated_solves):
     """A solve of an edited scenario still running when the planner goes back to a scenario
     with its result: that result stays shown when the late one arrives (remembered, so
-    solving the edited scenario again is instant); Solve on a remembered scenario drops the
-    stale solve."""
+    solving the edited scenario again is instant, and Undo back to it shows it); Solve on a
+    remembered scenario drops the stale solve."""
     at = start(small)
     gated_solves.gate.set()
     click_solve(at)
@@ -208,6 +208,15 @@ def test_a_late_result_never_hides_the_current_scenarios_result(small, gated_sol
     assert {m.label for m in at.metric} >= {"Total annual cost"}
     assert not any("changed since the last solve" in w.value for w in at.warning)
     assert data.cached_solve(data.scenario_key(edited)) is not None
+    at.session_state["undo"] = [edited]  # Undo back to the edited scenario: its late result
+    at.run()
+    at.button(key="undo_button").click().run()
+    ok(at)
+    assert at.session_state["result"].scenario_key == data.scenario_key(edited)
+    assert any("its result (not solved again)" in i.value for i in at.info)
+    at.session_state["scenario"] = small
+    at.session_state["result"] = first
+    at.run()
     gated_solves.gate.clear()
     at.session_state["scenario"] = small.with_changes(constraints=replace(
         small.constraints, forced_closed=closed[1:2]))

@@ -303,6 +303,9 @@ def test_tradeoffs_frontier_runs_in_the_background(app_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(app_url)
     wait_for_map(page)
+    page.get_by_role("button", name="Solve", exact=True).click()  # the current design
+    page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=120_000)
+    wait_idle(page)
     nav(page, "Tradeoffs")
     page.get_by_role("heading", name=re.compile("Tradeoffs")).wait_for(timeout=30_000)
     wait_idle(page)
@@ -320,6 +323,7 @@ def test_tradeoffs_frontier_runs_in_the_background(app_url, browser):
     wait_idle(page)
     no_exception(page)
     page.get_by_text("The cost of each delivery promise").wait_for(timeout=30_000)
+    assert page.get_by_text("The red diamond is the current design itself").count() == 1
     page.screenshot(path=ARTIFACTS / "05c-tradeoffs-frontier-1280x720.png")
     pick_option(page, "Show the network of", 1)
     wait_for_map(page)

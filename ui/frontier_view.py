@@ -122,7 +122,7 @@ def results(scenario: Scenario, days: int, config: tuple) -> None:
                                      default=state.kept_value("frontier_metric", "cost_usd"),
                                      **_keeps("frontier_metric"), format_func=METRICS.get)
     event = _chart(scenario, frame, days, metric)
-    st.caption(chart_caption(frame, days))
+    st.caption(chart_caption(frame, days, tradeoffs.current_outcome(scenario) is not None))
     outcomes = point_outcomes(points, scenario)
     picked = _picked(event, frame, outcomes)
     if picked is not None:
@@ -150,7 +150,8 @@ def _chart(scenario: Scenario, frame: pd.DataFrame, days: int, metric: str):
     return st.altair_chart(chart, width="stretch", on_select="rerun", key="frontier_chart")
 
 
-def chart_caption(frame: pd.DataFrame, days: int) -> str:
+def chart_caption(frame: pd.DataFrame, days: int, marked: bool) -> str:
+    """The knee in words and how to read the chart (`marked`: the current design is on it)."""
     parts = []
     knee = frame[frame["knee"]]
     if not knee.empty:
@@ -161,8 +162,10 @@ def chart_caption(frame: pd.DataFrame, days: int) -> str:
                      "point of promise costs more than before.")
     parts.append("Filled points are proven optimal; hollow ones were stopped by the time "
                  "limit (gap in the table); × marks where a line cannot go further, with the "
-                 "best share reachable. The red diamond is the current design itself. Click "
-                 "a point for its network.")
+                 "best share reachable.")
+    parts.append("The red diamond is the current design itself." if marked else
+                 "Solve the scenario to mark the current design on the chart.")
+    parts.append("Click a point for its network.")
     return " ".join(parts)
 
 

@@ -111,9 +111,11 @@ def _keep_design(run: SolveRun, toast: bool) -> None:
         return
     result = run.result
     data.remember_solve(request.key, result)
+    record = state.SolveRecord(result, request.scenario, request.key, run.wall_s)
     if _would_hide_the_current_result(request.key):
-        return  # a late result for an earlier scenario: remembered, not shown
-    state.record_solve(state.SolveRecord(result, request.scenario, request.key, run.wall_s))
+        state.keep_for_undo(record)  # a late result for an earlier scenario: kept, not shown
+        return
+    state.record_solve(record)
     line = status_line(result, run.wall_s)
     st.session_state[LINE_KEY] = (line, result.status.has_design)
     if toast and result.status.has_design:

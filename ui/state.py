@@ -188,10 +188,16 @@ def record_solve(record: SolveRecord) -> None:
     """Store a new solve; the last one with a design becomes the reference for the
     "since the previous solve" deltas."""
     _keep_result(record)
+    keep_for_undo(record)
+    autosave()
+
+
+def keep_for_undo(record: SolveRecord) -> None:
+    """Remember a solve among this session's recent ones (Undo back to its scenario shows it)
+    without showing it now: a background solve that finished after the planner moved on."""
     solves = {k: v for k, v in st.session_state["solves"].items() if k != record.scenario_key}
     solves[record.scenario_key] = record
     st.session_state["solves"] = dict(list(solves.items())[-(UNDO_DEPTH + 1):])
-    autosave()
 
 
 def _keep_result(record: SolveRecord) -> None:
