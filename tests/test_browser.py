@@ -444,7 +444,7 @@ def test_cancel_stops_a_solve_and_keeps_the_page_as_it_was(default_app, browser)
     assert page.get_by_text(re.compile(r"Solving…")).count() == 0
     assert page.locator('[data-testid="stMetric"]').count() == 0
     page.get_by_text("Press Solve to find the cheapest network").wait_for(timeout=10_000)
-    page.screenshot(path=ARTIFACTS / "10-designer-cancelled-1280x720.png")
+    page.screenshot(path=ARTIFACTS / "09d-designer-cancelled-1280x720.png")
     page.get_by_role("button", name="Solve", exact=True).click()
     page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=180_000)
     wait_idle(page)
