@@ -204,6 +204,8 @@ def _sidebar_lines() -> None:
     run = work.solver.running(DESIGN)
     if run is not None:
         st.caption(f":material/progress_activity: Solve · {run.elapsed_s:.0f} s")
+    elif work.solver.stopping():
+        st.caption(":material/progress_activity: A cancelled solve, stopping")
     for job in work.running_sweeps():
         p = job.progress
         st.caption(f":material/progress_activity: {job.context['title'].capitalize()} · "
