@@ -1,37 +1,37 @@
-"""Tradeoffs: the cheapest network for 1..N sites, cost against the delivery promise."""
+"""Tradeoffs: the cost of each delivery promise (the frontier), the site counts with the targets
+kept, sensitivity, "why not this site?", robustness, and where the sweeps run."""
 
 import streamlit as st
 
-from ui import charts, state, tradeoffs
+from ui import (
+    fmt,
+    frontier_view,
+    panels,
+    robustness_view,
+    sensitivity_view,
+    sweeps,
+    tradeoffs,
+    whynot,
+)
+from ui.state import scenario as current_scenario
 
-scenario = state.scenario()
-st.title("Tradeoffs: what does one more site buy?")
-st.caption("Each point is the cheapest network with exactly that many sites for the current "
-           "scenario (delivery targets are not enforced here; they are drawn as dashed lines).")
+tradeoffs.switch_if_used()
+scenario = current_scenario()
+st.title("Tradeoffs: promise vs. cost")
+st.caption(f"Scenario: **{fmt.md_text(scenario.name)}**. "
+           f"{tradeoffs.current_design_line(scenario)} Sweeps run in the background: switch tabs "
+           "or pages meanwhile.")
+panels.show_notices()
 
-sweep = tradeoffs.sweep_controls(scenario)
-if sweep is None:
-    st.info("Press the button to solve for each number of sites (the first run takes a while; "
-            "results are remembered).")
-    st.stop()
-counts, results = sweep
-
-frame = tradeoffs.sweep_frame(results, counts)
-left, right = st.columns(2)
-clicked = left.altair_chart(
-    charts.sweep_cost_chart(frame, tradeoffs.current_site_count(scenario)), width="stretch",
-    on_select="rerun", key="sweep_chart")
-right.altair_chart(charts.sweep_service_chart(frame, scenario), width="stretch")
-tradeoffs.sweep_table(frame)
+names = ["Promise frontier", "Site counts", "Sensitivity", "Why not this site?", "Robustness",
+         "Where sweeps run"]
+tabs = st.tabs(names, **tradeoffs.kept_input("tradeoff_study", names[0], "default"))
+views = [frontier_view.show, tradeoffs.site_counts, sensitivity_view.show,
+         whynot.every_candidate, robustness_view.show, lambda _: sweeps.settings_panel()]
+for tab, view in zip(tabs, views, strict=True):
+    if tab.open:
+        with tab:
+            view(scenario)
 st.caption("Costs from the scenario's rate cards (large-shipper prices: USPS commercial, UPS "
            "and FedEx list less an estimated discount) and cost settings (sources in Settings; "
            "many are estimates). Delivery days: processing + carrier transit days by zone.")
-
-with_design = [k for k, r in zip(counts, results, strict=True) if r.status.has_design]
-if tradeoffs.count_clicked(clicked) in with_design:  # a click on the chart picks the count
-    st.session_state["tradeoff_pick"] = st.session_state["tradeoff_clicked"]
-k = st.radio("Show the network with (or click a point on the cost chart)", with_design,
-             horizontal=True, key="tradeoff_pick",
-             format_func=lambda v: f"{v} site{'s' if v > 1 else ''}")
-if k is not None:
-    tradeoffs.show_network(scenario, results[counts.index(k)], k)

@@ -58,6 +58,27 @@ def error_text(at: AppTest) -> str:
     return plain(" ".join(e.value for e in at.error))
 
 
+def settle(at: AppTest, timeout_s: float = TIMEOUT_S) -> AppTest:
+    """Wait for the session's background solves and sweeps to finish, then run the page again
+    (what the page's self-refreshing status does in a browser)."""
+    work = at.session_state["work"] if "work" in at.session_state else None  # noqa: SIM401
+    if work is not None:
+        assert work.solver.join(timeout_s), "the solve did not finish"
+        for job in list(work.sweeps.values()):
+            if job.run is not None:
+                job.run.wait(timeout_s)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def click_solve(at: AppTest) -> AppTest:
+    """Press Solve and wait for the background solve's result on the page."""
+    at.button(key="solve_button").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return settle(at)
+
+
 def open_sites_table(at: AppTest) -> AppTest:
     """What a click on the Designer's closed "Candidate sites" expander does (AppTest cannot
     click one): the expander's state and the session's memory of it, then a rerun."""
@@ -79,7 +100,7 @@ def test_every_page_renders(page):
 def test_solve_shows_kpis(small):
     """Solve fills the KPI cards with formatted numbers and the per-site table."""
     at = start(small)
-    at.button(key="solve_button").click().run()
+    click_solve(at)
     assert not at.exception, [e.message for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Total annual cost"].startswith("$") and "," in metrics["Total annual cost"]
@@ -95,7 +116,7 @@ def test_solve_shows_the_carrier_mix(small):
     """Below the sites, the orders by carrier service add up to all orders, with the basis of
     the rates named."""
     at = start(small)
-    at.button(key="solve_button").click().run()
+    click_solve(at)
     mix = next(d.value for d in at.dataframe if "Carrier" in d.value.columns)
     assert mix["Share of orders"].sum() == pytest.approx(100)
     assert set(mix["Carrier"]) <= {"USPS", "UPS", "FedEx", "cross-border direct"}
@@ -123,8 +144,8 @@ def test_second_solve_shows_deltas(small):
     """The cards show the change since the previous solve: 'no change' (no arrow) where the
     number did not move, the signed change where it did."""
     at = start(small)
-    at.button(key="solve_button").click().run()
-    at.button(key="solve_button").click().run()  # the same scenario: nothing moves
+    click_solve(at)
+    click_solve(at)  # the same scenario: nothing moves
     assert not at.exception, [e.message for e in at.exception]
     assert {m.delta for m in at.metric} == {"no change"}
     first = at.session_state["result"].result
@@ -132,7 +153,7 @@ def test_second_solve_shows_deltas(small):
     at.session_state["scenario"] = small.with_changes(constraints=replace(
         small.constraints, forced_closed=(closed,)))
     at.run()
-    at.button(key="solve_button").click().run()
+    click_solve(at)
     assert not at.exception, [e.message for e in at.exception]
     deltas = {m.label: m.delta for m in at.metric}
     assert re.fullmatch(r"\+\$\d{1,3}(,\d{3})*", deltas["Total annual cost"]), deltas
@@ -141,11 +162,11 @@ def test_second_solve_shows_deltas(small):
 def test_auto_solve_after_an_edit(small):
     """With "re-solve after each change" on, adding a site re-solves without a click."""
     at = start(small)
-    at.button(key="solve_button").click().run()
+    click_solve(at)
     at.toggle(key="auto_solve").set_value(True).run()
     at.text_input(key="site_search").input("Reno, NV").run()
     at.button(key="add_search").click().run()
-    assert not at.exception, [e.message for e in at.exception]
+    settle(at)
     assert at.session_state["result"].scenario == at.session_state["scenario"]
     assert any(m.label == "Total annual cost" and m.delta for m in at.metric)
 
@@ -156,7 +177,7 @@ def test_infeasible_target_shows_explanation(small):
         targets=Targets(share_targets=(ShareTarget(within_days=1, share_pct=100.0),)),
         constraints=DesignConstraints(max_sites=1))
     at = start(impossible)
-    at.button(key="solve_button").click().run()
+    click_solve(at)
     assert not at.exception, [e.message for e in at.exception]
     assert any("No network meets" in e.value for e in at.error)
     text = " ".join(m.value for m in at.markdown)
@@ -357,19 +378,26 @@ def test_settings_reject_shares_not_adding_up(default):
     assert tighter.targets.max_days_any_zip3 == 5 and tighter.constraints.max_sites == 3
 
 
-def test_tradeoffs_sweep_and_map(default):
-    """The sweep over 1..2 sites draws the curves, the table and the chosen network."""
+def test_tradeoffs_site_counts_keep_the_targets_and_show_a_network(default):
+    """The site-count view over 1..2 sites solves with the targets kept (say so), draws the
+    curves and the table, and shows the network of a count picked."""
     three = default.with_changes(sites=tuple(s for s in default.sites
                                              if s.site_id in ("ONT", "ORD", "MDT")))
     at = start(three, page="pages/tradeoffs.py")
+    at.session_state["kept:tradeoff_study"] = "Site counts"
+    at.run()
+    assert any("meets the scenario's targets" in c.value for c in at.caption)
     at.slider(key="tradeoff_counts").set_value(2).run()
     at.button(key="run_sweep").click().run()
-    assert not at.exception, [e.message for e in at.exception]
+    settle(at)
     sweep = at.dataframe[0].value
     assert list(sweep["Sites"]) == [1, 2]
-    assert all(v.startswith("$") for v in sweep["Annual cost"] if v != "—")
-    options = at.radio(key="tradeoff_pick").options
-    assert options and set(options) <= {"1 site", "2 sites"}
+    assert "cannot be met" in sweep["Status"].iloc[0]  # one site cannot reach 90% in 2 days
+    assert sweep["Annual cost"].iloc[1].startswith("$")
+    assert at.radio(key="tradeoff_pick").options == ["2 sites"]
+    at.radio(key="tradeoff_pick").set_value(2).run()
+    assert any(m.value.startswith("**2 sites:**") for m in at.markdown)
+    assert at.get("deck_gl_json_chart")
 
 
 def number_input(at: AppTest, label: str):
@@ -415,13 +443,13 @@ def test_settings_inputs_take_their_limits_from_the_definition():
 def test_solve_status_shows_the_live_gap():
     """While the optimizer runs, the status line gives the best cost so far and the gap."""
     from network.optimize.result import SolveProgress
-    from ui.solve import _progress_text
+    from ui.solve import progress_text
 
-    assert "first design" in _progress_text([])
-    text = _progress_text([SolveProgress(None, None, 0.1),
-                           SolveProgress(862_000_000.0, 861_138_000.0, 1.2)])
+    assert "first design" in progress_text(None)
+    assert "first design" in progress_text(SolveProgress(None, None, 0.1))
+    text = progress_text(SolveProgress(862_000_000.0, 861_138_000.0, 1.2))
     assert "$862,000,000" in text and "gap ≤ 0.10%" in text
-    assert "bound not yet known" in _progress_text([SolveProgress(9.0e8, None, 0.5)])
+    assert "bound not yet known" in progress_text(SolveProgress(9.0e8, None, 0.5))
 
 
 def test_basemap_toggle_survives_a_page_switch(small):

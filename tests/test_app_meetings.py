@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app import APP, SMALL_SITES, TIMEOUT_S
+from test_app import APP, SMALL_SITES, TIMEOUT_S, click_solve, settle
 
 from network.evaluate import Design, evaluate, status_quo
 from network.optimize import optimize
@@ -89,7 +89,8 @@ def open_section(at: AppTest, key: str) -> AppTest:
 
 
 def solve(at: AppTest) -> AppTest:
-    at.button(key="solve_button").click().run()
+    """Press Solve and wait for the result on the page (the solve runs in the background)."""
+    click_solve(at)
     ok(at)
     return at
 
@@ -234,7 +235,7 @@ def test_my_network_in_the_app(app_store, small):
     at = open_section(start(small), panels.MY_NETWORK_EXPANDER_KEY)
     at.multiselect(key="my_network_pick").set_value(["SEA", "DFW"]).run()
     at.button(key="cost_my_network").click().run()
-    ok(at)
+    settle(at)  # the solve runs in the background
     result = at.session_state["result"].result
     assert result.open_site_ids == ("SEA", "DFW")
     assert all(t.met for t in result.evaluation.targets)
@@ -243,7 +244,7 @@ def test_my_network_in_the_app(app_store, small):
     at = open_section(start(tight), panels.MY_NETWORK_EXPANDER_KEY)
     at.multiselect(key="my_network_pick").set_value(["SEA", "DFW"]).run()
     at.button(key="cost_my_network").click().run()
-    ok(at)
+    settle(at)  # the solve runs in the background
     assert any("No network meets" in e.value for e in at.error)
     reach = " ".join(m.value for m in at.markdown)
     assert "What SEA, DFW reach" in reach

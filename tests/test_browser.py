@@ -219,6 +219,21 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     assert page.evaluate("window.webglContexts") == contexts_after_click  # the solve: none
     page.screenshot(path=ARTIFACTS / "02-designer-solved.png")
 
+    # "Why not this site?" for the site just added (the NYC one): the button asks, a warm
+    # re-solve answers in one sentence under the toolbar.
+    page.get_by_role("button", name=re.compile(r"Why is .* (closed|open)\?")).click()
+    answer = page.get_by_text(re.compile(r"Why (not )?.*\? Forcing .* (open|closed)"))
+    answer.wait_for(timeout=120_000)
+    wait_idle(page)
+    no_exception(page)
+    assert re.search(r"Design with it forced: ", answer.inner_text())
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.get_by_role("heading", name="Network designer").scroll_into_view_if_needed()
+    answer.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    page.screenshot(path=ARTIFACTS / "02e-designer-why-not-1280x720.png")
+    page.set_viewport_size(VIEWPORT)
+
     # The site table comes closed (the first page loads no table code); one click opens it,
     # with the sites added above, and it is still open after a visit to another page.
     sites = page.get_by_test_id("stExpander").filter(has_text="Candidate sites")
@@ -253,28 +268,186 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     page.close()
 
 
-def test_settings_and_tradeoffs_pages_render(app_url, browser):
-    """Settings opens from the navigation; Tradeoffs sweeps 1..2 sites and draws the curves."""
+def test_settings_page_renders(app_url, browser):
+    """Settings opens from the navigation."""
     page = browser.new_page(viewport={"width": VIEWPORT["width"], "height": 1800})
     page.goto(app_url)
     wait_for_map(page)
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Settings").click()
+    nav(page, "Settings")
     page.get_by_role("heading", name="Settings").wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
     page.screenshot(path=ARTIFACTS / "04-settings.png")
+    page.close()
 
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Tradeoffs").click()
+
+def nav(page, name: str) -> None:
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name).click()
+
+
+def pick_option(page, label: str, option: int) -> None:
+    """Open the select box labelled `label` and pick its `option`-th entry."""
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    box.scroll_into_view_if_needed()
+    box.locator("input").click()
+    page.get_by_role("option").nth(option).click()
+    wait_idle(page)
+
+
+def test_tradeoffs_frontier_runs_in_the_background(app_url, browser):
+    """The Tradeoffs page at a projector's 1280x720: a frontier sweep shows its progress bar
+    with Cancel while the page stays usable (another tab opens meanwhile), then the chart,
+    every point, a point's network on the map and "use this design"; the other studies
+    run too. Screenshots for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(app_url)
+    wait_for_map(page)
+    page.get_by_role("button", name="Solve", exact=True).click()  # the current design
+    page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=120_000)
+    wait_idle(page)
+    nav(page, "Tradeoffs")
     page.get_by_role("heading", name=re.compile("Tradeoffs")).wait_for(timeout=30_000)
     wait_idle(page)
-    slider = page.get_by_role("slider")
-    slider.focus()
-    for _ in range(6):  # 8 -> 2 sites: one solve, so the test stays short
-        slider.press("ArrowLeft")
-    page.get_by_role("button", name="Compare 1 to 2 sites").click()
-    page.get_by_text("Show the network with").wait_for(timeout=120_000)
-    wait_idle(page)
-    wait_for_map(page)
     no_exception(page)
-    page.screenshot(path=ARTIFACTS / "05-tradeoffs.png")
+    page.screenshot(path=ARTIFACTS / "05-tradeoffs-start-1280x720.png")
+    page.get_by_role("button", name=re.compile(r"Run the frontier: \d+ points")).click()
+    progress = page.get_by_text(re.compile(r"of \d+ points on 2 worker processes"))
+    progress.wait_for(timeout=60_000)
+    assert page.get_by_role("button", name="Cancel").count() == 1
+    page.screenshot(path=ARTIFACTS / "05b-tradeoffs-running-1280x720.png")
+    page.get_by_role("tab", name="Where sweeps run").click()  # usable while it runs
+    page.get_by_text("Sweeps run on").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Promise frontier").click()
+    page.get_by_text(re.compile("Last run finished in")).wait_for(timeout=300_000)
+    wait_idle(page)
+    no_exception(page)
+    page.get_by_text("The cost of each delivery promise").wait_for(timeout=30_000)
+    assert page.get_by_text("The red diamond is the current design itself").count() == 1
+    page.screenshot(path=ARTIFACTS / "05c-tradeoffs-frontier-1280x720.png")
+    pick_option(page, "Show the network of", 1)
+    wait_for_map(page)
+    use = page.get_by_role("button", name=re.compile("Use this design in the Designer"))
+    use.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "05d-tradeoffs-point-1280x720.png")
+    page.set_viewport_size({"width": 1280, "height": 2600})
+    wait_for_map(page)
+    page.screenshot(path=ARTIFACTS / "05e-tradeoffs-frontier-full.png")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    use.click()
+    page.get_by_role("heading", name="Network designer").wait_for(timeout=30_000)
+    page.get_by_text("Using the design of the Tradeoffs point").wait_for(timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+    assert page.locator('[data-testid="stMetric"]').count() >= 7
+    page.screenshot(path=ARTIFACTS / "05f-designer-used-design-1280x720.png")
+    nav(page, "Tradeoffs")
+    for tab, run, shot in (("Sensitivity", "Run sensitivity", "06-sensitivity"),
+                           ("Why not this site?", "Cost of forcing each", "07-why-not"),
+                           ("Robustness", "Run 6 draws", "08-robustness")):
+        page.get_by_role("tab", name=tab).click()
+        wait_idle(page)
+        if tab == "Robustness":  # fewer draws than the default: the test stays short
+            page.get_by_label("Draws").fill("6")
+            page.get_by_label("Draws").press("Enter")
+            wait_idle(page)
+        page.get_by_role("button", name=re.compile(run)).click()
+        page.get_by_text(re.compile("Last run finished in")).wait_for(timeout=300_000)
+        wait_idle(page)
+        no_exception(page)
+        if tab == "Robustness":
+            wait_for_map(page)
+        page.screenshot(path=ARTIFACTS / f"{shot}-1280x720.png")
+        page.set_viewport_size({"width": 1280, "height": 2000})
+        page.wait_for_timeout(1000)
+        page.screenshot(path=ARTIFACTS / f"{shot}-full.png")
+        page.set_viewport_size({"width": 1280, "height": 720})
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def default_app(tmp_path_factory):
+    """A second app server, on the default scenario (57 candidates: a solve of several
+    seconds), with its log: (URL, log file)."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("log-default") / "streamlit.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.serve", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={k: v for k, v in os.environ.items() if k != "NETWORK_SCENARIO"})
+    try:
+        wait_for_port(port, proc, SERVER_START_TIMEOUT_S)
+        yield f"http://127.0.0.1:{port}/", log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_a_solve_survives_a_page_switch_and_the_session_end_frees_it(default_app, browser):
+    """Solve on the default scenario, then Settings at once: the solve goes on (the sidebar
+    says so), its result is on the Designer when the planner comes back, without solving
+    again. Closing the tab ends the session's work on the server (its log says so)."""
+    url, log_path = default_app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url)
+    wait_for_map(page)
+    page.get_by_role("button", name="Solve", exact=True).click()
+    page.get_by_text(re.compile(r"Solving… [\d.]+ s")).wait_for(timeout=30_000)
+    wait_idle(page)
+    page.screenshot(path=ARTIFACTS / "09-designer-solving-1280x720.png")
+    nav(page, "Settings")
+    page.get_by_role("heading", name="Settings").wait_for(timeout=30_000)
+    page.get_by_text("Running for you").wait_for(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "09b-settings-while-solving-1280x720.png")
+    page.get_by_text("The Designer's solve is done").wait_for(timeout=180_000)
+    wait_idle(page)
+    no_exception(page)
+    nav(page, "Designer")
+    page.get_by_role("heading", name="Network designer").wait_for(timeout=30_000)
+    wait_idle(page)
+    text = " ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
+    assert re.search(r"Total annual cost\s+\$\d{1,3}(,\d{3})+", text), text
+    assert page.get_by_text(re.compile(r"Solving…")).count() == 0
+    page.screenshot(path=ARTIFACTS / "09c-designer-result-after-switch-1280x720.png")
+    page.close()
+    deadline = time.monotonic() + 60
+    while "ended: its background work" not in log_path.read_text():
+        assert time.monotonic() < deadline, log_path.read_text()[-2000:]
+        time.sleep(0.5)
+
+
+def test_cancel_stops_a_solve_and_keeps_the_page_as_it_was(default_app, browser):
+    """Solve the default scenario with a site added (a scenario no session has solved), then
+    Cancel: the live status goes, a note says the solve was cancelled, no numbers appear
+    (there was no finished solve), and Solve works again."""
+    url, _ = default_app
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(url)
+    wait_for_map(page)
+    page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
+    page.get_by_label("Add a site: city or ZIP").press("Enter")
+    page.get_by_role("button", name="Add site", exact=True).click()
+    page.get_by_text("Added candidate site Reno").wait_for(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Solve", exact=True).click()
+    page.get_by_text(re.compile(r"Solving… [\d.]+ s")).wait_for(timeout=30_000)
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    page.get_by_text(re.compile(r"Solve cancelled after [\d.]+ s")).wait_for(timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+    assert page.get_by_text(re.compile(r"Solving…")).count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    page.get_by_text("Press Solve to find the cheapest network").wait_for(timeout=10_000)
+    page.screenshot(path=ARTIFACTS / "09d-designer-cancelled-1280x720.png")
+    page.get_by_role("button", name="Solve", exact=True).click()
+    page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=180_000)
+    wait_idle(page)
+    no_exception(page)
+    assert page.locator('[data-testid="stMetric"]').count() >= 7
     page.close()

@@ -41,9 +41,10 @@ def start(scenario) -> AppTest:
 
 
 def solve(at: AppTest) -> AppTest:
-    at.button(key="solve_button").click().run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    """Press Solve and wait for the result on the page (the solve runs in the background)."""
+    from test_app import click_solve
+
+    return click_solve(at)
 
 
 def markdown_texts(at: AppTest) -> list[str]:

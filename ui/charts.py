@@ -1,4 +1,4 @@
-"""Charts (Altair) for the results and the tradeoff sweep, styled for a projector: large
+"""Charts (Altair) for the results of a solve, styled for a projector: large
 dark labels, values written on the bars and points.
 
 Imported only where a chart is drawn: altair takes about 0.3 s to import, which the first page
@@ -12,11 +12,9 @@ import numpy as np
 import pandas as pd
 
 from network.evaluate import Evaluation
-from network.scenario import Scenario
 from ui import fmt
 
 FONT = 15
-PICK = "pick"  # name of the sweep chart's click selection
 COMPONENT_LABELS = {"fixed": "Fixed (sites)", "handling": "Handling (pick & pack)",
                     "inbound": "Inbound (ports to sites)", "outbound": "Outbound parcels",
                     "returns": "Returns", "cross_border": "Cross-border direct",
@@ -77,66 +75,6 @@ def _styled(chart, title: str, height: int = 300) -> alt.Chart:
                             labelColor="#111827", titleColor="#111827")
             .configure_title(fontSize=FONT + 3, anchor="start", color="#111827")
             .configure_legend(labelColor="#111827", labelFontSize=FONT))
-
-
-def sweep_cost_chart(frame: pd.DataFrame, current: int | None) -> alt.Chart:
-    rows = frame.dropna(subset=["total_cost_usd"]).assign(
-        label=lambda f: [fmt.usd_millions(v) for v in f["total_cost_usd"]],
-        current=lambda f: f["sites"] == current)
-    base = alt.Chart(rows).encode(
-        x=alt.X("sites:O", title="Number of sites", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("total_cost_usd:Q", title="Total annual cost (USD)",
-                scale=alt.Scale(zero=False), axis=alt.Axis(format="$,.3~s")),
-        tooltip=[alt.Tooltip("sites:O", title="Sites"),
-                 alt.Tooltip("total_cost_usd:Q", title="Annual cost", format="$,.0f"),
-                 alt.Tooltip("open_sites:N", title="Open")])
-    line = base.mark_line(color="#1f4e9c", strokeWidth=3)
-    # clicking a point picks that count (read back through st.altair_chart's selection)
-    points = base.mark_point(filled=True, size=160, color="#1f4e9c", cursor="pointer") \
-        .add_params(alt.selection_point(name=PICK, fields=["sites"], on="click"))
-    labels = base.mark_text(dy=-16, fontSize=FONT).encode(text="label:N")
-    layers = [line, points, labels]
-    if current is not None:
-        mark = alt.Chart(rows[rows["current"]]).encode(x="sites:O", y="total_cost_usd:Q")
-        layers += [mark.mark_point(shape="diamond", size=500, color="#d7191c", filled=True),
-                   mark.mark_text(dy=26, fontSize=FONT, color="#d7191c", fontWeight="bold")
-                   .encode(text=alt.value("current design"))]
-    return _styled(alt.layer(*layers), "Cheapest network for each number of sites", 340)
-
-
-def sweep_service_chart(frame: pd.DataFrame, scenario: Scenario) -> alt.Chart:
-    rows = frame.dropna(subset=["total_cost_usd"])
-    long = rows.melt(id_vars=["sites"], value_vars=["within_1_day", "within_2_days"],
-                     var_name="promise", value_name="share")
-    long["promise"] = long["promise"].map({"within_1_day": "within 1 day",
-                                           "within_2_days": "within 2 days"})
-    long["label"] = [fmt.pct(v, 0) for v in long["share"]]
-    base = alt.Chart(long).encode(
-        x=alt.X("sites:O", title="Number of sites", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("share:Q", title="Share of orders", scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format=".0%")),
-        color=alt.Color("promise:N", title=None,
-                        scale=alt.Scale(range=["#2c7bb6", "#f59646"]),
-                        legend=alt.Legend(orient="bottom", labelFontSize=FONT)),
-        tooltip=[alt.Tooltip("sites:O"), alt.Tooltip("promise:N"),
-                 alt.Tooltip("share:Q", format=".1%")])
-    # 2-day labels above their points, 1-day labels to the right: the lines often run close
-    labels = [base.transform_filter(alt.datum.promise == promise)
-              .mark_text(fontSize=FONT - 1, **offset)
-              .encode(text="label:N", color=alt.value("#111827"))
-              for promise, offset in (("within 2 days", {"dy": -14}),
-                                      ("within 1 day", {"dx": 10, "align": "left"}))]
-    layers = [base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=100), *labels]
-    targets = pd.DataFrame([{"share": t.share_pct / 100,
-                             "label": f"target: {t.share_pct:g}% within {t.within_days} d"}
-                            for t in scenario.targets.share_targets if t.within_days <= 2])
-    if not targets.empty:
-        rule = alt.Chart(targets).encode(y="share:Q")
-        layers += [rule.mark_rule(strokeDash=[6, 4], color="#555", strokeWidth=2),
-                   rule.mark_text(align="left", x=4, dy=-8, fontSize=FONT - 1, color="#333")
-                   .encode(text="label:N")]
-    return _styled(alt.layer(*layers), "Orders delivered within 1 and 2 days", 340)
-
 
 
 def compare_cost_chart(items: list[tuple[str, Evaluation]]) -> alt.Chart:

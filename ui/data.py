@@ -1,4 +1,4 @@
-"""Cached data for the app: the default scenario, state outlines, lanes, solves and sweeps.
+"""Cached data for the app: the default scenario, state outlines, lanes and solves.
 
 Scenarios are immutable and hashable, so `scenario_key(scenario)` identifies one; the cached
 functions take the scenario itself with a leading underscore (not hashed by Streamlit) plus that
@@ -70,8 +70,8 @@ def lanes(scenario: Scenario) -> LaneTable:
 
 
 # ---------------------------------------------------------------------------------------------
-# Solves: a small store shared by all sessions. The solve itself runs in a worker thread (so the
-# page can show the elapsed time), where st.cache_* cannot be used; hence a plain locked dict.
+# Solves: a small store shared by all sessions. The solve itself runs in a session's solve
+# thread (ui.background), and its result is stored from the page; a plain locked dict.
 
 
 @st.cache_resource(show_spinner=False)
@@ -100,11 +100,3 @@ def solve_params():
     from network.optimize.result import SolveParams  # ortools loads with it: 0.8 s
 
     return SolveParams(time_limit_s=SOLVE_TIME_LIMIT_S)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def sweep_for(_scenario: Scenario, key: int, counts: tuple[int, ...]) -> list:
-    """The optimal design for exactly k sites, for each k in counts (share targets ignored)."""
-    from network.optimize import sweep_site_counts  # here: importing ortools takes 0.8 s
-
-    return list(sweep_site_counts(_scenario, list(counts), lanes=lanes(_scenario)))

@@ -70,3 +70,18 @@ def signed_count(delta: float) -> str:
 def is_zero_change(signed: str) -> bool:
     """True when a formatted change ('+$0', '-0.0 pts', '+0') shows no change at all."""
     return not any(c in "123456789" for c in signed)
+
+
+def duration(seconds: float) -> str:
+    """45 s, 2 min 05 s, 1 h 03 min: elapsed and remaining times of long runs."""
+    s = max(0, round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def signed_usd_millions(delta: float) -> str:
+    """+$12.3M / -$4.0M (chart labels of changes)."""
+    return ("+" if delta >= 0 else "-") + usd_millions(abs(delta))

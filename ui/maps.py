@@ -40,6 +40,7 @@ NEUTRAL_RGB = (70, 110, 160)
 OPEN_RGB = (20, 20, 20)
 CANDIDATE_RGB = (255, 255, 255)
 SELECTED_RGB = (255, 200, 0)
+FREQUENCY_CURRENT_RGB = (215, 25, 28)  # the current design's sites on the frequency map
 STATE_FILL_RGB = (238, 241, 245)
 STATE_FILL_ALPHA_OVER_TILES = 90  # of 255: the basemap's roads and places show through
 BASEMAP_CREDIT = "Basemap © CARTO, © OpenStreetMap contributors"
@@ -220,3 +221,48 @@ def _highlight_layers(zips: pd.DataFrame, sites: pd.DataFrame, selected_zip3: st
                       get_radius=16, radius_units="'pixels'", filled=False, stroked=True,
                       get_line_color=list(SELECTED_RGB) + [255], line_width_units="'pixels'",
                       get_line_width=4, pickable=False)]
+
+
+def frequency_deck(scenario: Scenario, frequency: pd.DataFrame, basemap: bool = False
+                   ) -> pdk.Deck:
+    """How often each site is in a demand draw's optimal network (network.explore's
+    site_frequency_frame): circle size and darkness by the share of draws, a red ring round
+    the current design's sites, the share written beside the sites chosen in a fifth or more
+    of the draws."""
+    sites = frequency.copy()
+    share = sites["share_of_draws"].fillna(0.0).astype(float)
+    sites["radius"] = np.round(5 + 17 * np.sqrt(share)).astype(int)
+    sites["color"] = [[20, 60, 120, int(60 + 195 * s)] if s > 0 else list(CANDIDATE_RGB) + [255]
+                      for s in share]
+    sites["line"] = [list(FREQUENCY_CURRENT_RGB) + [255] if c else [30, 30, 30, 255]
+                     for c in sites["in_current_design"]]
+    sites["width"] = [4 if c else 1 for c in sites["in_current_design"]]
+    sites["label"] = [f"{short_name(n)} {fmt.pct(s, 0)}" for n, s in zip(sites["name"], share,
+                                                                        strict=True)]
+    sites["tip"] = [f"{n} ({i})\nin {d} draws' optimum ({fmt.pct(s, 0)})"
+                    + ("\nin the current design" if c else "")
+                    for n, i, d, s, c in zip(sites["name"], sites["site_id"],
+                                             sites["draws_open"], share,
+                                             sites["in_current_design"], strict=True)]
+    layers = [pdk.Layer("GeoJsonLayer", outlines_data(scenario), id="states", stroked=True,
+                        filled=True, get_fill_color=list(STATE_FILL_RGB) + [
+                            STATE_FILL_ALPHA_OVER_TILES if basemap else 255],
+                        get_line_color=[120, 130, 145], line_width_min_pixels=1,
+                        pickable=False),
+              pdk.Layer("ScatterplotLayer", sites[["site_id", "lon", "lat", "radius", "color",
+                                                   "line", "width", "tip"]],
+                        id="frequency", get_position=["lon", "lat"], get_radius="radius",
+                        radius_units="'pixels'", get_fill_color="color", stroked=True,
+                        get_line_color="line", line_width_units="'pixels'",
+                        get_line_width="width", pickable=True, auto_highlight=True)]
+    chosen = sites[share >= 0.2]
+    if not chosen.empty:
+        layers.append(pdk.Layer("TextLayer", chosen[["label", "lon", "lat"]], id="labels",
+                                get_position=["lon", "lat"], get_text="label", get_size=14,
+                                get_color=[0, 0, 0, 255], get_pixel_offset=[0, -24],
+                                background=True, get_background_color=[255, 255, 255, 225],
+                                background_padding=[4, 2], font_weight=700, pickable=False,
+                                font_family="'Source Sans Pro, Helvetica, Arial, sans-serif'"))
+    style = {"map_style": None} if basemap else {}
+    return CompactDeck(layers=layers, initial_view_state=VIEW, map_provider=None,
+                       tooltip=TOOLTIP, **style)

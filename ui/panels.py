@@ -79,10 +79,25 @@ def toolbar(scenario: Scenario, selection: tuple[str | None, str | None]) -> Non
     # place: a map that moves is built anew (a new WebGL context, every shader compiled again).
     with st.container():
         requested = st.session_state.pop("solve_requested", False)  # by My network
-        if solve_clicked or requested or (auto and stale):
+        if solve_clicked or requested:
             solve.solve(scenario)
+        elif auto and stale:
+            solve.auto_solve(scenario)
+        solve.status_area()
     with st.container():
         _selection_controls(scenario, *selection)
+    with st.container():
+        _why_not(scenario, selection[1])
+
+
+def _why_not(scenario: Scenario, selected_site: str | None) -> None:
+    """"Why not this site?" for the site clicked or just added, once there is a design."""
+    record = current_record(scenario)
+    if record is None or not record.result.status.has_design:
+        return
+    from ui import whynot
+
+    whynot.designer_panel(scenario, record, whynot.site_in_question(scenario, selected_site))
 
 
 def _search(query: str) -> tuple[list[Place], str | None]:
@@ -172,6 +187,7 @@ def _add_site(place: Place) -> None:
     except InputError as err:
         state.notify("error", rejection_markdown(err, "The site was not added."))
         return
+    st.session_state["last_added_site"] = site.site_id
     state.set_scenario(new, f"Added candidate site {fmt.md_text(site.name)}, {site.state} "
                        f"({fmt.md_text(site.site_id)}); "
                        f"fixed cost {fmt.usd(site.fixed_cost_usd_per_year)}/yr and capacity "
@@ -232,11 +248,17 @@ def legend(evaluation) -> None:
 def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
     last = state.last_solve()
     if last is None:
-        st.info("Press **Solve** to find the cheapest network for this scenario.")
+        st.info("Solving: the numbers and the map appear here when it is done." if
+                solve.solving() else
+                "Press **Solve** to find the cheapest network for this scenario.")
         return
     if record is None:
-        st.warning("The scenario changed since the last solve; press **Solve** to update the "
-                   "numbers and the map.")
+        if solve.solving(scenario):
+            st.info("Solving the changed scenario; the numbers and the map update when it is "
+                    "done (the rest of the page stays usable).")
+        else:
+            st.warning("The scenario changed since the last solve; press **Solve** to update "
+                       "the numbers and the map.")
         return
     if not record.result.status.has_design:
         results.show_explanation(record)

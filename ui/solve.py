@@ -1,24 +1,26 @@
-"""Running the optimizer from a page: a worker thread does the solve while the page shows a
-status box with the elapsed time and the optimizer's progress (best cost so far, current gap);
-results are remembered per scenario (the solver is
-deterministic, so the same scenario needs solving only once)."""
+"""Solving from a page without waiting for it: Solve asks this session's solver (ui.background)
+and returns; a fragment that refreshes itself shows the elapsed time and the optimizer's
+progress (best cost so far, current gap) with a Cancel button, while every other control stays
+usable; the result is collected by whichever page runs next (`collect`, called by app.py on
+every run), so a page switch during a solve keeps it. Results are remembered per scenario
+across sessions (the solver is deterministic, so the same scenario needs solving only once).
+"""
 
 from __future__ import annotations
 
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor, wait
-
 import streamlit as st
 
-from network.errors import InputError
 from network.scenario import Scenario
-from ui import data, fmt, state
+from ui import data, fmt, sessions, state
+from ui.background import DESIGN, SolveRequest, SolveRun
 
-POLL_S = 0.2
+PROGRESS_EVERY_S = 0.5  # the solve status refreshes this often while a solve runs
+LINE_KEY = "solve_line"  # (text, ok) of the last finished solve, shown once
+SKIP_KEY = "auto_solve_skip"  # a scenario key the auto re-solve leaves alone (cancelled, or
+# its solve failed): asking again would only fail or be cancelled again
 
 
-def _status_line(result, wall_s: float) -> str:
+def status_line(result, wall_s: float) -> str:
     status = result.status.value.replace("_", " ")
     if status == "check failed":
         return f"Finished in {wall_s:.1f} s: the design failed the independent check"
@@ -28,89 +30,185 @@ def _status_line(result, wall_s: float) -> str:
     return f"Finished in {wall_s:.1f} s: {status}"
 
 
-def solve(scenario: Scenario) -> state.SolveRecord | None:
-    """Solve `scenario` (or reuse the remembered result) with a visible status; stores and
-    returns the record, or None when the optimizer rejects the scenario as input."""
+def solve(scenario: Scenario) -> None:
+    """Solve `scenario`: the remembered result at once, else a request to this session's
+    solver (a running solve of another scenario is dropped: solves never stack)."""
     key = data.scenario_key(scenario)
-    start = time.perf_counter()
+    st.session_state.pop(SKIP_KEY, None)
     result = data.cached_solve(key)
-    with st.status("Solving…", expanded=False) as box:
-        if result is None:
-            try:
-                result = _solve_in_thread(scenario, box, start, _hint())
-            except InputError as err:  # the scenario cannot be solved as it stands
-                box.update(label="Not solved: the scenario has problems", state="error")
-                st.error("\n".join(f"- {fmt.md_text(str(p))}" for p in err.problems))
-                return None
-            data.remember_solve(key, result)
-        wall = time.perf_counter() - start
-        ok = result.status.has_design
-        box.update(label=_status_line(result, wall), state="complete" if ok else "error")
-    record = state.SolveRecord(result, scenario, key, wall)
-    state.record_solve(record)
-    return record
+    if result is not None:
+        work = sessions.existing_work()
+        if work is not None:  # a solve of an earlier scenario is stale now
+            work.solver.cancel(DESIGN)
+        state.record_solve(state.SolveRecord(result, scenario, key, 0.0))
+        st.session_state[LINE_KEY] = (f"{status_line(result, 0.0)} (remembered: this "
+                                      "scenario was solved before)", result.status.has_design)
+        return
+    work = sessions.session_work()
+    sessions.solving_now()
+    work.solver.request(SolveRequest(DESIGN, scenario, key, data.lanes(scenario)))
 
 
-def _hint():
-    """The last design, to warm-start the search after a small edit."""
-    last = state.last_solve()
-    return last.result.design if last is not None and last.result.status.has_design else None
+def auto_solve(scenario: Scenario) -> None:
+    """The "re-solve after each change" toggle's solve: once per scenario, never again for
+    one whose solve was cancelled or failed (Solve still does)."""
+    key = data.scenario_key(scenario)
+    if st.session_state.get(SKIP_KEY) == key or solving(scenario):
+        return
+    solve(scenario)
 
 
-def _solve_in_thread(scenario: Scenario, box, start: float, hint):
-    from network.optimize import optimize  # here: ortools takes 0.8 s to import; the first
-    # page, which needs no solve, should not wait for it
+def solving(scenario: Scenario | None = None) -> bool:
+    """A Designer solve (of `scenario`, if given) is running or waiting."""
+    work = sessions.existing_work()
+    if work is None:
+        return False
+    found = work.solver.running(DESIGN) or work.solver.waiting(DESIGN)
+    if found is None:
+        return False
+    request = found.request if isinstance(found, SolveRun) else found
+    return scenario is None or request.key == data.scenario_key(scenario)
 
-    lanes = data.lanes(scenario)
-    latest = []  # the optimizer's last progress report (written by its thread)
-    warm = _warm_solver(scenario, lanes)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if warm is not None:
-            future = pool.submit(_warm_solve, warm, scenario, lanes, latest.append)
+
+def cancel() -> None:
+    """The Cancel button: drop the running solve (it stops at the optimizer's next step) and
+    keep the result shown before."""
+    work = sessions.existing_work()
+    running = work.solver.running(DESIGN) if work else None
+    waiting = work.solver.waiting(DESIGN) if work else None
+    request = running.request if running else waiting
+    if work is None or request is None:
+        return
+    work.solver.cancel(DESIGN)
+    st.session_state[SKIP_KEY] = request.key
+    seconds = f" after {running.elapsed_s:.1f} s" if running else ""
+    shown = ("the numbers shown are from the last finished solve" if state.last_solve()
+             else "nothing was solved")
+    state.notify("info", f"Solve cancelled{seconds}; {shown}.")
+
+
+def collect(toast: bool = False) -> None:
+    """Move finished solves into this session (every run, on every page): the Designer's
+    result (with a toast saying so when `toast`), and the "why not this site" answers."""
+    work = sessions.existing_work()
+    if work is None:
+        return
+    for run in work.solver.take_finished():
+        if run.request.kind == DESIGN:
+            _keep_design(run, toast)
         else:
-            future = pool.submit(optimize, scenario, lanes, data.solve_params(), hint,
-                                 latest.append)
-        while not future.done():  # the solver reports its incumbent first, its proof after
-            box.update(label=f"Solving… {time.perf_counter() - start:.1f} s "
-                       f"(limit {data.SOLVE_TIME_LIMIT_S:.0f} s){_progress_text(latest)}")
-            wait([future], timeout=POLL_S)  # returns as soon as the solve is done
-        return future.result()
+            from ui import whynot
+
+            whynot.keep(run)
 
 
-def _warm_solver(scenario: Scenario, lanes):
-    """This session's WarmSolver (it keeps the last solution and its row prices, so a what-if
-    edit of forced sites, site counts or a target share re-solves in 0.3-0.4 s against 0.8-1.1 s
-    cold on the default, and adding a candidate site in about 0.35 s: BENCHMARKS.md), locked for
-    this solve; None while another solve of this session still holds it."""
-    held = st.session_state.get(_WARM_KEY)
-    if held is None:
-        held = st.session_state[_WARM_KEY] = [None, threading.Lock()]
-    if not held[1].acquire(blocking=False):
-        return None
-    return held
+def _keep_design(run: SolveRun, toast: bool) -> None:
+    request = run.request
+    if run.problems or run.error:
+        st.session_state[SKIP_KEY] = request.key
+        problems = run.problems or (f"the optimizer failed: {run.error}",)
+        state.notify("error", "**Not solved: the scenario has problems.**\n\n"
+                     + "\n".join(f"- {fmt.md_text(str(p))}" for p in problems))
+        st.session_state[LINE_KEY] = ("Not solved: the scenario has problems", False)
+        return
+    result = run.result
+    data.remember_solve(request.key, result)
+    record = state.SolveRecord(result, request.scenario, request.key, run.wall_s)
+    if _would_hide_the_current_result(request.key):
+        state.keep_for_undo(record)  # a late result for an earlier scenario: kept, not shown
+        return
+    state.record_solve(record)
+    line = status_line(result, run.wall_s)
+    st.session_state[LINE_KEY] = (line, result.status.has_design)
+    if toast and result.status.has_design:
+        st.toast(f"The Designer's solve is done: "
+                 f"{fmt.usd(result.evaluation.kpis.total_cost_usd)} a year.",
+                 icon=":material/check_circle:")
 
 
-def _warm_solve(held, scenario: Scenario, lanes, on_progress):
-    """Runs in the worker thread; releases the session's solver whatever happens."""
-    from network.optimize import WarmSolver
-
-    try:
-        if held[0] is None:
-            held[0] = WarmSolver(scenario, lanes, data.solve_params())
-        return held[0].solve(scenario, on_progress=on_progress, lanes=lanes)
-    finally:
-        held[1].release()
+def _would_hide_the_current_result(key: int) -> bool:
+    """A solve of scenario `key` finished, but the current scenario is another one that has
+    its own result shown (a remembered solve, a design used from Tradeoffs, a file opened with
+    its design): showing the late result would hide it."""
+    current = data.scenario_key(state.scenario())
+    shown = state.last_solve()
+    return key != current and shown is not None and shown.scenario_key == current
 
 
-_WARM_KEY = "warm_solver"
+# ---------------------------------------------------------------------------------------------
+# The Designer's solve status
 
 
-def _progress_text(reports: list) -> str:
+def status_area() -> None:
+    """While a solve runs: its live status and Cancel; after it, its status line once."""
+    if solving():
+        st.fragment(_live_status, run_every=PROGRESS_EVERY_S)()
+        return
+    line = st.session_state.pop(LINE_KEY, None)
+    if line is not None:
+        st.status(line[0], state="complete" if line[1] else "error", expanded=False)
+
+
+def _live_status() -> None:
+    work = sessions.existing_work()
+    run = work.solver.running(DESIGN) if work else None
+    if run is None and not solving():
+        st.rerun()  # finished or cancelled: the whole page shows what there is now
+    left, right = st.columns([6, 1], vertical_alignment="center")
+    left.status(live_text(run, work.solver.stopping()), state="running", expanded=False)
+    right.button("Cancel", key="cancel_solve", on_click=cancel, width="stretch",
+                 help="Stop this solve; the numbers shown stay those of the last finished "
+                      "solve")
+
+
+def live_text(run: SolveRun | None, stopping: bool) -> str:
+    from ui.data import SOLVE_TIME_LIMIT_S
+
+    if run is None:
+        return ("Waiting for the cancelled solve to stop (at the optimizer's next step)…"
+                if stopping else "Starting the solve…")
+    return (f"Solving… {run.elapsed_s:.1f} s (limit {SOLVE_TIME_LIMIT_S:.0f} s)"
+            f"{progress_text(run.progress)}")
+
+
+def progress_text(report) -> str:
     """The proof so far: the best cost found (not yet proven) and how far above the proven
     bound it may be. The first report comes once the heuristic's design and the first
     bounds are in."""
-    if not reports or reports[-1].incumbent_usd is None:
+    if report is None or report.incumbent_usd is None:
         return " · searching for a first design"
-    now = reports[-1]
-    gap = "bound not yet known" if now.gap is None else f"gap ≤ {fmt.pct(now.gap, 2)}"
-    return f" · best so far (not yet proven) {fmt.usd(now.incumbent_usd)} a year, {gap}"
+    gap = "bound not yet known" if report.gap is None else f"gap ≤ {fmt.pct(report.gap, 2)}"
+    return f" · best so far (not yet proven) {fmt.usd(report.incumbent_usd)} a year, {gap}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page: what runs in the background, in the sidebar
+
+
+SIDEBAR_EVERY_S = 1.0
+
+
+def sidebar_status() -> None:
+    """A line per solve or sweep running for this session (so a page switch does not hide
+    it); the page reruns when one finishes, which collects it."""
+    work = sessions.existing_work()
+    if work is None or not work.busy():
+        return
+    with st.sidebar:
+        st.fragment(_sidebar_lines, run_every=SIDEBAR_EVERY_S)()
+
+
+def _sidebar_lines() -> None:
+    work = sessions.existing_work()
+    if work is None or not work.busy():
+        st.rerun()
+    st.caption("**Running for you**")
+    run = work.solver.running(DESIGN)
+    if run is not None:
+        st.caption(f":material/progress_activity: Solve · {run.elapsed_s:.0f} s")
+    elif work.solver.stopping():
+        st.caption(":material/progress_activity: A cancelled solve, stopping")
+    for job in work.running_sweeps():
+        p = job.progress
+        st.caption(f":material/progress_activity: {job.context['title'].capitalize()} · "
+                   f"{p.done} of {p.total} points")

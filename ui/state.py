@@ -15,11 +15,21 @@ Keys:
     sites_table_open  whether the Designer's "Candidate sites" table is open (closed at first:
                       the first page then loads no table code); survives page switches too
     notices           (kind, text) messages to show once on the next run
-    tradeoff_counts   N of the Tradeoffs page's sweep over 1..N sites
+    tradeoff_counts   N of the Tradeoffs page's site counts, 1..N
     upload_problems   {uploader key: problem lines} of the last rejected upload
-    sweep             (scenario key, counts, results) of the last Tradeoffs sweep
     auto_solve        the Designer's "re-solve after each change" toggle
-    tradeoff_clicked  the site count last clicked on the Tradeoffs chart
+    tradeoff_clicked  the site count last clicked on the Tradeoffs site-count chart
+    work              this session's background work (ui.sessions, ui.background): its
+                      solves and sweeps, created on the first solve or sweep
+    solve_line, auto_solve_skip   the last solve's status line; a scenario the auto re-solve
+                      leaves alone (ui.solve)
+    last_added_site   the site last added on the Designer, for "why not this site?"
+    why_not           {(scenario key, site id): answer} of the Designer's "why not" (ui.whynot)
+    tradeoff_study    the open tab of the Tradeoffs page
+    explore_points, dask_address, sweep_time_limit_s, sweep_gap_pct   the Tradeoffs page's
+                      kept points per study and where and how its sweeps run (ui.sweeps)
+    kept:<key>        the value of a Tradeoffs input, kept across page switches
+                      (`kept_value`, `keep_input`)
     solves            {scenario key: SolveRecord} of this session's recent solves, so Undo
                       brings back a scenario's result with it (no new solve)
     opened_from       the saved version (saved.OpenedFrom) the scenario was opened from or
@@ -76,7 +86,6 @@ def init_state() -> None:
         "notices": [],
         "tradeoff_counts": 8,
         "upload_problems": {},
-        "sweep": None,
         "auto_solve": False,
         "tradeoff_clicked": None,
         "map_selection_seen": None,
@@ -89,12 +98,38 @@ def init_state() -> None:
         "session_key": None,
         "link_read": False,
         "save_conflict": None,
+        "last_added_site": None,
+        "why_not": {},
     }
     for key, value in defaults.items():
         if key not in st.session_state:
             st.session_state[key] = value
     if st.session_state["scenario"] is None:
         st.session_state["scenario"] = _starting_scenario()
+    from ui import sweeps  # its keys: where and how sweeps run
+
+    sweeps.init_keys()
+
+
+# Inputs of pages not always shown keep their values across page switches: Streamlit forgets
+# a widget's value when a run does not draw it (another page), so the value lives under
+# "kept:<key>" and the widget, drawn with it, copies each change there (`keep_input`).
+
+
+def kept_value(key: str, default):
+    """The kept value of the input `key` (`default` the first time)."""
+    return st.session_state.setdefault(f"kept:{key}", default)
+
+
+def keep_input(key: str) -> None:
+    """The input's on_change: keep its new value."""
+    st.session_state[f"kept:{key}"] = st.session_state[key]
+
+
+def set_kept(key: str, value) -> None:
+    """Change a kept input's value from code (the widget shows it on its next draw)."""
+    st.session_state[f"kept:{key}"] = value
+    st.session_state.pop(key, None)
 
 
 def _starting_scenario() -> Scenario:
@@ -153,10 +188,16 @@ def record_solve(record: SolveRecord) -> None:
     """Store a new solve; the last one with a design becomes the reference for the
     "since the previous solve" deltas."""
     _keep_result(record)
+    keep_for_undo(record)
+    autosave()
+
+
+def keep_for_undo(record: SolveRecord) -> None:
+    """Remember a solve among this session's recent ones (Undo back to its scenario shows it)
+    without showing it now: a background solve that finished after the planner moved on."""
     solves = {k: v for k, v in st.session_state["solves"].items() if k != record.scenario_key}
     solves[record.scenario_key] = record
     st.session_state["solves"] = dict(list(solves.items())[-(UNDO_DEPTH + 1):])
-    autosave()
 
 
 def _keep_result(record: SolveRecord) -> None:
