@@ -86,19 +86,21 @@ def test_solve_shows_kpis(small):
     assert metrics["Average delivery"].endswith(" days")
     assert metrics["Orders within 2 days"].endswith("%")
     assert int(metrics["Sites open"]) >= 1
-    open_sites = at.dataframe[0].value
+    open_sites = next(d.value for d in at.dataframe if "Site" in d.value.columns)
     assert len(open_sites) == int(metrics["Sites open"])
 
 
 def test_solve_shows_the_carrier_mix(small):
-    """Below the sites, the orders by carrier service add up to all orders, with the basis of
-    the rates named."""
+    """Below the sites, the parcels by carrier service add up to all parcels shipped from US
+    sites, with the basis of the rates named, and the carriers by weight and zone."""
     at = start(small)
     at.button(key="solve_button").click().run()
     mix = next(d.value for d in at.dataframe if "Carrier" in d.value.columns)
-    assert mix["Share of orders"].sum() == pytest.approx(100)
-    assert set(mix["Carrier"]) <= {"USPS", "UPS", "FedEx", "cross-border direct"}
+    assert mix["Share of parcels"].sum() == pytest.approx(100)
+    assert set(mix["Carrier"]) <= {"USPS", "UPS", "FedEx"}
     assert any("large-shipper prices" in c.value for c in at.caption)
+    by_weight = next(d.value for d in at.dataframe if "Parcel" in d.value.columns)
+    assert list(by_weight["Parcel"]) == ["1 lb", "2 lb", "5 lb", "10 lb"]
 
 
 def test_rate_card_tab_states_the_price_basis():

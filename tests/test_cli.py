@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -22,18 +23,34 @@ def test_zone_command():
     assert run("zone", "99999", "10001").returncode == 2
 
 
+PART_COLUMNS = ["goods_to_us_usd_per_order", "customs_usd_per_order", "inbound_usd_per_order",
+                "handling_usd_per_order", "outbound_usd_per_order", "returns_usd_per_order"]
+
+
 def test_lanes_command(tmp_path, default_lanes):
-    """lanes writes every (zip3, site, service) option with its cost parts adding up."""
+    """lanes writes every option the optimizer chooses from: each (zip3, site, service) lane
+    and, in rows of its own, cross-border direct per ZIP3, with the same cost parts adding up;
+    the carriers' shares of each option's parcels add up to 1 (0 for cross-border)."""
     path = tmp_path / "lanes.csv"
     assert run("lanes", "--out", str(path)).returncode == 0
-    frame = pd.read_csv(path, dtype={"zip3": str})
+    frame = pd.read_csv(path, dtype={"zip3": str}, keep_default_na=False,
+                        na_values={"distance_mi": [""]})
     n_z, n_s, n_k = default_lanes.shape
-    assert len(frame) == n_z * n_s * n_k
-    parts = frame[["outbound_usd_per_order", "returns_usd_per_order", "inbound_usd_per_order",
-                   "handling_usd_per_order"]].sum(axis=1)
-    assert ((parts - frame["cost_usd_per_order"]).abs() < 1e-3).all()
+    assert len(frame) == n_z * n_s * n_k + n_z
+    assert ((frame[PART_COLUMNS].sum(axis=1) - frame["cost_usd_per_order"]).abs() < 1e-3).all()
     assert {"zip3", "site_id", "service", "zone", "distance_mi", "delivery_days",
             "orders"} <= set(frame.columns)
+    cross = frame[frame["site_id"] == "CROSS_BORDER"]
+    assert cross["zip3"].is_unique and len(cross) == n_z
+    assert (cross["delivery_days"] == 10).all() and (cross["service"] == "").all()
+    parts = default_lanes.cross_border_parts
+    assert cross[PART_COLUMNS].iloc[0].tolist() == pytest.approx(
+        [parts[c.removesuffix("_usd_per_order")] for c in PART_COLUMNS])
+    shares = frame[[f"share_{c}" for c in ("FedEx", "UPS", "USPS")]].sum(axis=1)
+    assert shares[frame["site_id"] != "CROSS_BORDER"].to_numpy() == pytest.approx(1.0)
+    assert (shares[frame["site_id"] == "CROSS_BORDER"] == 0).all()
+    shopped = frame[frame["service"].str.startswith("rate_shop_")]
+    assert shopped["parcel_services"].str.contains("fedex_ground").any()
 
 
 def test_evaluate_command(tmp_path):

@@ -178,7 +178,7 @@ def _brute_force(problem: LocationProblem, count: int | None = None) -> float:
         ok = fast.copy()
         for bound in problem.carrier_bounds:  # share of the parcels shipped from sites
             shipped = (opt.site[combos] >= 0) * problem.orders_per_year
-            carried = (shipped * bound.option_mask[combos]).sum(axis=1)
+            carried = (shipped * bound.option_fraction[combos]).sum(axis=1)
             if bound.min_share is not None:
                 ok &= carried >= bound.min_share * shipped.sum(axis=1) - 1e-9
             if bound.max_share is not None:

@@ -25,6 +25,7 @@ import numpy as np
 from network.lanes import LaneTable, build_lanes
 from network.optimize.optimizer import WarmSolver, optimize
 from network.optimize.orlib import problem_for, published_optima
+from network.optimize.problem import inventory_by_count
 from network.optimize.search import problem_cost, solve_problem
 from network.scenario import Scenario, ShareTarget, Targets
 from network.scenario_file import load_default_scenario
@@ -197,16 +198,17 @@ def _textbook_model(solver, scenario: Scenario, lanes: LaneTable):
     if k.max_sites is not None:
         solver.Add(solver.Sum(y) <= k.max_sites)
     _textbook_carriers(solver, scenario, lanes, lanes_of_z, orders)
-    inventory = scenario.costs.safety_stock_usd_per_year_one_site
+    inventory = inventory_by_count(scenario, float(orders.sum()))
     fixed = [float(f) * y[s] for s, f in enumerate(lanes.fixed_cost_usd_per_year)]
-    return solver.Sum(terms + fixed + [inventory * float(np.sqrt(n)) * u[n] for n in counts])
+    return solver.Sum(terms + fixed + [float(inventory[n]) * u[n] for n in counts])
 
 
 def _textbook_carriers(solver, scenario, lanes, lanes_of_z, orders) -> None:
     for c in scenario.constraints.carrier_shares:
-        ks = {i for i, name in enumerate(lanes.carriers) if name == c.carrier}
-        mine = solver.Sum([float(orders[z]) * x for z, opts in enumerate(lanes_of_z)
-                           for x, s, kk, *_ in opts if kk in ks])
+        fraction = lanes.carrier_fraction(c.carrier)
+        mine = solver.Sum([float(orders[z] * fraction[z, s, kk]) * x
+                           for z, opts in enumerate(lanes_of_z)
+                           for x, s, kk, *_ in opts if s >= 0])
         shipped = solver.Sum([float(orders[z]) * x for z, opts in enumerate(lanes_of_z)
                               for x, s, *_ in opts if s >= 0])
         if c.min_pct is not None:
