@@ -57,6 +57,18 @@ def test_rate_shopped_options_by_hand():
     assert (row["share_L"], row["share_H"]) == (0.5, 0.5)
 
 
+def test_a_rate_shopped_option_takes_the_days_of_the_services_it_uses():
+    """A third, slow and dear service (3 days, 10 USD a parcel) adds a third speed tier, which
+    may use it but does not: it sends the parcels as tier 2 does and keeps tier 2's 2 days."""
+    scenario = two_carrier_toy()
+    scenario = scenario.with_changes(services=scenario.services + (
+        flat("slow", "S", 10.0, 10.0, 3),))
+    lanes = build_lanes(scenario)
+    assert lanes.service_ids[-3:] == ("rate_shop_1", "rate_shop_2", "rate_shop_3")
+    assert lanes.delivery_days[0, 0, -3:].tolist() == [1, 2, 2]
+    assert lanes.parcel_service[0, 0, -1].tolist() == [0, 1]
+
+
 def test_rate_shopping_lowers_the_toy_optimum_and_splits_the_parcels():
     """A alone as before, outbound 2.50 instead of 3.50 an order (1000 USD less), every ZIP3
     half by L and half by H; without rate shopping the optimum pays 3.50."""
