@@ -149,8 +149,8 @@ def targets_section(scenario: Scenario) -> None:
 
 def _number_inputs(scenario: Scenario, section: str, labels: dict[str, str],
                    steps: dict[str, float], columns: int = 3) -> dict[str, float | None]:
-    """One number input per field of a costs section, with the definition's limits; a field
-    that may be left out (None) shows 0 for "not set" when its help says so."""
+    """One number input per field of a costs section, with the definition's limits (a field
+    that may be left out shows blank when it is); steps of 1,000 or more show whole numbers."""
     owner = se.SECTION_CLASSES[section]
     current = getattr(scenario.costs, section) if section else scenario.costs
     cols = st.columns(columns)
@@ -159,9 +159,11 @@ def _number_inputs(scenario: Scenario, section: str, labels: dict[str, str],
         value = getattr(current, name)
         allowed = Range.of(owner, name)
         kind = int if allowed.integer else float
+        step = steps.get(name, 1)
+        whole = {"format": "%.0f"} if step >= 1000 else {}
         values[name] = cols[i % columns].number_input(
-            label, value=None if value is None else kind(value), step=kind(steps.get(name, 1)),
-            **_limits(allowed), key=f"{section or 'costs'}_{name}")
+            label, value=None if value is None else kind(value), step=kind(step),
+            **_limits(allowed), key=f"{section or 'costs'}_{name}", **whole)
     return values
 
 
@@ -226,8 +228,8 @@ def cross_border_section(scenario: Scenario) -> None:
     xb = scenario.costs.cross_border
     with st.form("cross_border_form"):
         left, right = st.columns([1, 2])
-        enabled = left.checkbox("Allow cross-border direct (ship from abroad, no US site)",
-                                value=xb.enabled)
+        enabled = left.checkbox("Allow cross-border direct", value=xb.enabled,
+                                help="Ship orders from abroad, no US site")
         policy = right.radio("A returned cross-border order", list(RETURN_LABELS),
                              format_func=RETURN_LABELS.get, horizontal=True,
                              index=list(RETURN_LABELS).index(xb.return_policy),

@@ -29,7 +29,7 @@ def comparison_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame
             row("Cost per order", lambda k: k.cost_per_order_usd, fmt.usd_cents,
                 fmt.signed_usd_cents)]
     for part in ("fixed", "inventory", *PARTS):
-        rows.append(row(f"· {COMPONENT_LABELS[part].lower()}",
+        rows.append(row(f"· {COMPONENT_LABELS[part]}",
                         lambda k, p=part: k.cost_breakdown_usd[p] / k.orders_per_year,
                         fmt.usd_cents, fmt.signed_usd_cents))
     rows.append(row("Average delivery", lambda k: k.avg_delivery_days, fmt.days,
@@ -42,7 +42,7 @@ def comparison_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame
 
 
 def show_status_quo(scenario: Scenario, evaluation: Evaluation) -> None:
-    st.dataframe(comparison_frame(scenario, evaluation), hide_index=True, width="stretch")
+    st.table(comparison_frame(scenario, evaluation).set_index(""))
     note = ("" if scenario.costs.cross_border.enabled else " Cross-border direct is disabled "
             "in this scenario: the status quo is shown for comparison only.")
     st.caption("Per order, each element is the annual cost over all orders. Cross-border "
