@@ -50,7 +50,8 @@ td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabul
 .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
        border: 1px solid #333; vertical-align: -1px; margin-right: 3px; }
 .met { color: #166534; font-weight: 600; } .missed { color: #b91c1c; font-weight: 600; }
-.assumptions { columns: 2; column-gap: 20px; font-size: 11px; }
+.assumptions { columns: 3; column-gap: 18px; font-size: 11px; }
+@media print { .assumptions { font-size: 9.5px; } }
 .assumptions div { break-inside: avoid; padding: 2px 0; border-bottom: 1px solid #f0f1f3; }
 .assumptions b { font-weight: 600; }
 .src { color: #6b7280; }
