@@ -117,3 +117,20 @@ def test_evaluate_my_network_that_cannot_meet_the_targets_exits_3(tmp_path):
     ignored = run("evaluate", str(scenario), "--open", "SEA,DFW,EWR", "--ignore-targets",
                   "--out", str(tmp_path / "plain"))
     assert ignored.returncode == 0, ignored.stderr
+
+
+def test_evaluate_with_no_site_open_is_the_status_quo(tmp_path, default_lanes):
+    """`--open "" --ignore-targets`: every order from abroad at the cross-border cost per order,
+    its elements on the cross-border path and nothing on the US sites' (no fixed cost, no
+    inventory)."""
+    out = run("evaluate", "--open", "", "--ignore-targets", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    k = json.loads((tmp_path / "result.json").read_text())["kpis"]
+    orders = k["orders_per_year"]
+    assert k["total_cost_usd"] == pytest.approx(orders * default_lanes.cross_border_usd_per_order)
+    abroad, us = (k["cost_breakdown_by_path_usd"][p] for p in ("cross_border", "us_sites"))
+    assert abroad == pytest.approx({"fixed": 0, "inventory": 0} | {
+        part: orders * usd for part, usd in default_lanes.cross_border_parts.items()})
+    assert not any(us.values())
+    lanes = pd.read_csv(tmp_path / "lanes.csv", dtype={"zip3": str})
+    assert (lanes["site_id"] == "CROSS_BORDER").all()
