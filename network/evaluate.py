@@ -304,6 +304,12 @@ def status_quo_design(lanes: LaneTable) -> Design:
     return Design((), tuple((zip3, CROSS_BORDER, "") for zip3 in lanes.demand.zip3))
 
 
+def status_quo(scenario: Scenario, lanes: LaneTable) -> Evaluation:
+    """The status quo (every order from abroad) costed from the same lane table as a design,
+    so that the two compare element by element."""
+    return evaluate(scenario, status_quo_design(lanes), lanes)
+
+
 def kpis_dict(evaluation: Evaluation) -> dict:
     """KPIs as plain JSON-ready data (keys of share_within_days are day counts as text)."""
     k = evaluation.kpis

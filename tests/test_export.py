@@ -20,7 +20,13 @@ from network.export.cells import file_name, spreadsheet_text, unguarded
 from network.export.content import ScenarioWithDesign, from_result, with_design
 from network.export.csv_files import lanes_csv, sites_csv
 from network.export.formats import ExportFormat, export_files
-from network.export.frames import SITE_COLUMNS, kpi_frame, lanes_frame, sites_frame
+from network.export.frames import (
+    SITE_COLUMNS,
+    STATUS_QUO_KPI,
+    kpi_frame,
+    lanes_frame,
+    sites_frame,
+)
 from network.export.geojson import network_geojson
 from network.export.report import report_html
 from network.export.scenario_json import design_json, read_scenario_file
@@ -237,6 +243,21 @@ def test_kpis_by_path_show_what_goes_abroad(hostile, solved):
         assert after[f"Cost, cross-border direct: {label}"] == round(orders * usd)
     for label in ("outbound", "handling", "returns"):  # those orders left the US sites
         assert after[f"Cost, US sites: {label}"] < before[f"Cost, US sites: {label}"]
+
+
+def test_kpis_and_report_set_the_design_beside_the_status_quo(solved):
+    """The status quo ships every order from abroad: its total is the orders x cross-border
+    direct's cost per order, in the KPI table (with the change) and in the report."""
+    e = solved.evaluation
+    quo = e.kpis.orders_per_year * e.lanes.cross_border_usd_per_order
+    kpis = kpi_frame(solved).set_index("kpi")["value"]
+    assert kpis[STATUS_QUO_KPI] == round(quo)
+    assert kpis["Change against the status quo"] == round(e.kpis.total_cost_usd - quo)
+    html = report_html(solved, DAY)
+    assert f"${round(quo):,}" in html
+    saved = quo - e.kpis.total_cost_usd
+    assert saved > 0 and f"-${round(saved):,}" in html
+    assert f"{-100 * saved / quo:+.1f}%" in html
 
 
 def test_lanes_name_each_chosen_service_and_the_parcels_it_sends(solved):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from network.evaluate import Evaluation, evaluate, status_quo_design
+from network.evaluate import Evaluation, status_quo
 from network.lanes import PARTS
 from network.scenario import Scenario
 from ui import fmt
@@ -18,7 +18,7 @@ QUO, DESIGN, CHANGE = "Status quo: all cross-border", "This design", "Change"
 
 def comparison_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame:
     """KPIs and cost per order by element, status quo against the design, as display text."""
-    quo = evaluate(scenario, status_quo_design(evaluation.lanes), evaluation.lanes).kpis
+    quo = status_quo(scenario, evaluation.lanes).kpis
     ours = evaluation.kpis
 
     def row(label: str, value, text, signed) -> dict:

@@ -10,8 +10,8 @@ decimals (about a metre).
   each parcel weight), its cost parts per order (whatever parts the lane table has) and its
   cost a year.
 - `kpi_frame`: the KPIs, the cost by component (every part of `cost_breakdown_usd`, then the
-  same parts for US sites and for cross-border direct), the carrier mix, the targets and the
-  solve.
+  same parts for US sites and for cross-border direct), the status quo's total (every order
+  from abroad) and the change against it, the carrier mix, the targets and the solve.
 - `assumption_frame`: every scenario input with its value and source.
 
 Cells hold plain Python values (int, float, str, None), so that each writer formats them its
@@ -27,7 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from network.evaluate import ABROAD, CROSS_BORDER, US_SITES, Evaluation, chosen_lanes_frame
+from network.evaluate import (
+    ABROAD,
+    CROSS_BORDER,
+    US_SITES,
+    Evaluation,
+    chosen_lanes_frame,
+    status_quo,
+)
 from network.export.content import ScenarioWithDesign
 from network.scenario import Scenario
 from network.tables import SITE_RESULT_COLUMNS
@@ -143,6 +150,7 @@ def _cost_usd_per_order(evaluation: Evaluation) -> np.ndarray:
 # KPIs
 
 KPI_COLUMNS = ("kpi", "value", "unit")
+STATUS_QUO_KPI = "Status quo (every order from abroad): total annual cost"
 
 
 def kpi_frame(item: ScenarioWithDesign) -> pd.DataFrame:
@@ -170,6 +178,10 @@ def kpi_rows(item: ScenarioWithDesign, evaluation: Evaluation
     for path, label in ((US_SITES, "US sites"), (ABROAD, "cross-border direct")):
         for part, usd in k.cost_breakdown_by_path_usd[path].items():  # the same parts
             yield f"Cost, {label}: {part.replace('_', ' ')}", whole(usd), "USD a year"
+    quo = status_quo(item.scenario, evaluation.lanes).kpis
+    yield STATUS_QUO_KPI, whole(quo.total_cost_usd), "USD a year"
+    yield "Change against the status quo", whole(k.total_cost_usd - quo.total_cost_usd), \
+        "USD a year"
     for carrier, share in k.carrier_share.items():
         yield f"Orders by {carrier}", percent(share), "%"
     for t in evaluation.targets:
