@@ -100,11 +100,12 @@ def evaluate(scenario: Scenario, design: Design, lanes: LaneTable | None = None)
 
 def status_quo(scenario: Scenario, lanes: LaneTable | None = None) -> Evaluation | None:
     """The status quo, a built-in baseline: every order shipped cross-border direct from
-    abroad, no US site open (evaluate() of the empty design); None when the scenario has
-    cross-border direct disabled."""
+    abroad, no US site open, costed from the same lane table as a design so that the two
+    compare element by element; None when the scenario has cross-border direct disabled."""
     if not scenario.costs.cross_border.enabled:
         return None
-    return evaluate(scenario, Design(()), lanes)
+    lanes = lanes or build_lanes(scenario)
+    return evaluate(scenario, status_quo_design(lanes), lanes)
 
 
 def _open_mask(lanes: LaneTable, design: Design) -> np.ndarray:
@@ -302,12 +303,6 @@ def chosen_lanes_frame(evaluation: Evaluation) -> pd.DataFrame:
 def status_quo_design(lanes: LaneTable) -> Design:
     """Every ZIP3 shipped direct from abroad, no US site: how the company ships today."""
     return Design((), tuple((zip3, CROSS_BORDER, "") for zip3 in lanes.demand.zip3))
-
-
-def status_quo(scenario: Scenario, lanes: LaneTable) -> Evaluation:
-    """The status quo (every order from abroad) costed from the same lane table as a design,
-    so that the two compare element by element."""
-    return evaluate(scenario, status_quo_design(lanes), lanes)
 
 
 def kpis_dict(evaluation: Evaluation) -> dict:

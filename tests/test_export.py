@@ -260,6 +260,16 @@ def test_kpis_and_report_set_the_design_beside_the_status_quo(solved):
     assert f"{-100 * saved / quo:+.1f}%" in html
 
 
+def test_no_status_quo_when_cross_border_direct_is_disabled(hostile, solved):
+    """With cross-border direct disabled there is no status quo: no such row, no such line."""
+    costs = hostile.costs
+    closed = hostile.with_changes(costs=replace(costs, cross_border=replace(
+        costs.cross_border, enabled=False)))
+    item = with_design(closed, solved.design)
+    assert STATUS_QUO_KPI not in set(kpi_frame(item)["kpi"])
+    assert "status quo" not in report_html(item, DAY)
+
+
 def test_lanes_name_each_chosen_service_and_the_parcels_it_sends(solved):
     """Every lane from a site names its service, a rate-shopped one too, and lists the service
     carrying each parcel weight (one service for them all on a single-service lane)."""

@@ -16,10 +16,13 @@ from ui.charts import COMPONENT_LABELS
 QUO, DESIGN, CHANGE = "Status quo: all cross-border", "This design", "Change"
 
 
-def comparison_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame:
-    """KPIs and cost per order by element, status quo against the design, as display text."""
-    quo = status_quo(scenario, evaluation.lanes).kpis
-    ours = evaluation.kpis
+def comparison_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame | None:
+    """KPIs and cost per order by element, status quo against the design, as display text
+    (None when cross-border direct is disabled: no status quo)."""
+    found = status_quo(scenario, evaluation.lanes)
+    if found is None:
+        return None
+    quo, ours = found.kpis, evaluation.kpis
 
     def row(label: str, value, text, signed) -> dict:
         a, b = value(quo), value(ours)
@@ -42,9 +45,12 @@ def comparison_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame
 
 
 def show_status_quo(scenario: Scenario, evaluation: Evaluation) -> None:
-    st.table(comparison_frame(scenario, evaluation).set_index(""))
-    note = ("" if scenario.costs.cross_border.enabled else " Cross-border direct is disabled "
-            "in this scenario: the status quo is shown for comparison only.")
+    frame = comparison_frame(scenario, evaluation)
+    if frame is None:
+        st.caption("Cross-border direct is disabled in this scenario, so there is no status "
+                   "quo to compare with (Settings → Cross-border direct).")
+        return
+    st.table(frame.set_index(""))
     st.caption("Per order, each element is the annual cost over all orders. Cross-border "
                "direct: international parcel, per-parcel entry and duty, the exporter's pick "
-               f"and pack and its return policy (Settings → Cross-border direct).{note}")
+               "and pack and its return policy (Settings → Cross-border direct).")

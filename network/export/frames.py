@@ -178,10 +178,11 @@ def kpi_rows(item: ScenarioWithDesign, evaluation: Evaluation
     for path, label in ((US_SITES, "US sites"), (ABROAD, "cross-border direct")):
         for part, usd in k.cost_breakdown_by_path_usd[path].items():  # the same parts
             yield f"Cost, {label}: {part.replace('_', ' ')}", whole(usd), "USD a year"
-    quo = status_quo(item.scenario, evaluation.lanes).kpis
-    yield STATUS_QUO_KPI, whole(quo.total_cost_usd), "USD a year"
-    yield "Change against the status quo", whole(k.total_cost_usd - quo.total_cost_usd), \
-        "USD a year"
+    quo = status_quo(item.scenario, evaluation.lanes)  # none when cross-border is disabled
+    if quo is not None:
+        yield STATUS_QUO_KPI, whole(quo.kpis.total_cost_usd), "USD a year"
+        yield "Change against the status quo", whole(
+            k.total_cost_usd - quo.kpis.total_cost_usd), "USD a year"
     for carrier, share in k.carrier_share.items():
         yield f"Orders by {carrier}", percent(share), "%"
     for t in evaluation.targets:

@@ -151,11 +151,13 @@ def _costs(scenario: Scenario, evaluation: Evaluation) -> str:
     rows = [[part.replace("_", " "), f"${usd:,.0f}", f"{100 * usd / k.total_cost_usd:.1f}%"]
             for part, usd in k.cost_breakdown_usd.items() if round(usd) != 0]
     rows.append(["total", f"${k.total_cost_usd:,.0f}", "100%"])
-    quo = status_quo(scenario, evaluation.lanes).kpis.total_cost_usd
-    change = k.total_cost_usd - quo
-    rows.append(["status quo: every order from abroad", f"${quo:,.0f}", ""])
-    rows.append(["change against the status quo", f"{'-' if change < 0 else '+'}"
-                 f"${abs(change):,.0f}", f"{100 * change / quo:+.1f}%" if quo else ""])
+    found = status_quo(scenario, evaluation.lanes)  # none when cross-border is disabled
+    if found is not None:
+        quo = found.kpis.total_cost_usd
+        change = k.total_cost_usd - quo
+        rows.append(["status quo: every order from abroad", f"${quo:,.0f}", ""])
+        rows.append(["change against the status quo", f"{'-' if change < 0 else '+'}"
+                     f"${abs(change):,.0f}", f"{100 * change / quo:+.1f}%" if quo else ""])
     return "<h2>Cost by component</h2>" + _table(["component", "USD a year", "share"], rows,
                                                   {1, 2})
 
