@@ -4,9 +4,13 @@ This is the independent check of every optimizer result: given the open sites (a
 each ZIP3's site and service) it recomputes cost, delivery days and capacity use from the lane
 table, without any solver.
 
-Annual cost = fixed (open sites) + sum_z orders_z * (handling + inbound + outbound + returns)
-              + cross-border orders * cross-border cost per order
-              + inventory (network/inventory.py: the square-root law, Maister 1976).
+Annual cost = fixed (open sites) + sum_z orders_z * cost per order of z's option, whose
+              elements (goods to the US, customs, inbound, handling, outbound, returns) are the
+              same on both paths (network/lanes.py)
+              + inventory = safety_stock_one_site x (orders / reference orders)^exponent
+                x sqrt(number of open sites): the square-root law in the number of sites
+                (Maister 1976) and in the volume for independent demand; none with no US site
+                (network/inventory.py).
 """
 
 from __future__ import annotations
@@ -18,15 +22,15 @@ import pandas as pd
 
 from network.errors import InputError, Problem, shown_value
 from network.inventory import inventory_usd_per_year
-from network.lanes import LaneTable, build_lanes
+from network.lanes import CROSS_BORDER, PARTS, LaneTable, build_lanes, options_frame
 from network.scenario import Scenario
 
-CROSS_BORDER = "CROSS_BORDER"  # site id used for cross-border direct in assignments and exports
 ROW_TOLERANCE = 1e-6  # how far a design may miss a row and still meet it: a share target or a
 # carrier share by this share of all orders (1e-6 = 0.0001 percentage points), a capacity by
 # this share of the capacity. It is the MIP solver's feasibility tolerance on those rows, and
 # the optimizer accepts a design only within it (network/optimize), so a design it returns
 # passes this check.
+US_SITES, ABROAD = "us_sites", "cross_border"  # the two paths of the cost breakdown by path
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ class SiteUse:
 @dataclass(frozen=True)
 class Kpis:
     total_cost_usd: float
-    cost_breakdown_usd: dict[str, float]
+    cost_breakdown_usd: dict[str, float]  # fixed, inventory and each element of PARTS
+    cost_breakdown_by_path_usd: dict[str, dict[str, float]]  # us_sites / cross_border -> same
     orders_per_year: float
     cost_per_order_usd: float
     avg_delivery_days: float
@@ -102,11 +107,12 @@ def evaluate(scenario: Scenario, design: Design, lanes: LaneTable | None = None)
 
 def status_quo(scenario: Scenario, lanes: LaneTable | None = None) -> Evaluation | None:
     """The status quo, a built-in baseline: every order shipped cross-border direct from
-    abroad, no US site open (evaluate() of the empty design); None when the scenario has
-    cross-border direct disabled."""
+    abroad, no US site open, costed from the same lane table as a design so that the two
+    compare element by element; None when the scenario has cross-border direct disabled."""
     if not scenario.costs.cross_border.enabled:
         return None
-    return evaluate(scenario, Design(()), lanes)
+    lanes = lanes or build_lanes(scenario)
+    return evaluate(scenario, status_quo_design(lanes), lanes)
 
 
 def _open_mask(lanes: LaneTable, design: Design) -> np.ndarray:
@@ -180,40 +186,51 @@ def _report(scenario: Scenario, lanes: LaneTable, is_open: np.ndarray, site_idx:
     us_orders = np.where(cross, 0.0, orders)
     days = np.where(cross, lanes.cross_border_days, lanes.delivery_days[z, s, k])
     n_open = int(is_open.sum())
-    breakdown = {
-        "fixed": float(lanes.fixed_cost_usd_per_year[is_open].sum()),
-        "handling": float(us_orders.sum() * lanes.handling_usd_per_order),
-        "inbound": float(us_orders @ lanes.inbound_usd_per_order[s]),
-        "outbound": float(us_orders @ lanes.outbound_usd_per_order[z, s, k]),
-        "returns": float(us_orders @ lanes.returns_usd_per_order[z, s]),
-        "cross_border": float(orders[cross].sum() * lanes.cross_border_usd_per_order),
-        "inventory": inventory_usd_per_year(scenario, n_open),
-    }
+    by_path = _breakdown_by_path(scenario, lanes, is_open, z, s, k, cross)
+    breakdown = {part: by_path[US_SITES][part] + by_path[ABROAD][part]
+                 for part in by_path[US_SITES]}
     total = sum(breakdown.values())
     orders_total = float(orders.sum())
     max_day = int(days.max()) if len(days) else 0
     within = {d: float(orders[days <= d].sum() / orders_total) for d in range(1, max_day + 1)}
     kpis = Kpis(
-        total_cost_usd=total, cost_breakdown_usd=breakdown, orders_per_year=orders_total,
-        cost_per_order_usd=total / orders_total, avg_delivery_days=float(days @ orders
-                                                                         / orders_total),
-        share_within_days=within, max_delivery_days=max_day, n_open_sites=n_open,
-        carrier_share=_carrier_share(lanes, svc_idx, orders))
+        total_cost_usd=total, cost_breakdown_usd=breakdown, cost_breakdown_by_path_usd=by_path,
+        orders_per_year=orders_total, cost_per_order_usd=total / orders_total,
+        avg_delivery_days=float(days @ orders / orders_total), share_within_days=within,
+        max_delivery_days=max_day, n_open_sites=n_open,
+        carrier_share=_carrier_share(lanes, z, s, k, cross, orders))
     sites = _site_use(scenario, lanes, is_open, site_idx, us_orders, z, s, k)
     targets = _target_checks(scenario, days, orders)
     violations = _violations(scenario, sites, targets, is_open, site_idx, days, kpis)
     return Evaluation(kpis, sites, targets, tuple(violations), site_idx, svc_idx, lanes)
 
 
-def _carrier_share(lanes: LaneTable, svc_idx: np.ndarray, orders: np.ndarray
-                   ) -> dict[str, float]:
+def _breakdown_by_path(scenario: Scenario, lanes: LaneTable, is_open: np.ndarray,
+                       z: np.ndarray, s: np.ndarray, k: np.ndarray, cross: np.ndarray
+                       ) -> dict[str, dict[str, float]]:
+    """Annual cost by element on each path: the US sites (their fixed and inventory costs too)
+    and cross-border direct, with the same per-order elements."""
+    orders = lanes.demand.orders_per_year
+    parts = lanes.parts_usd_per_order(z, s, k, cross)
+    n_open = int(is_open.sum())
+    inventory = inventory_usd_per_year(scenario, n_open, lanes.demand.total_orders_per_year)
+    us = {"fixed": float(lanes.fixed_cost_usd_per_year[is_open].sum()),
+          "inventory": float(inventory)}
+    us |= {part: float(np.where(cross, 0.0, orders) @ parts[part]) for part in PARTS}
+    abroad = dict.fromkeys(("fixed", "inventory"), 0.0)
+    abroad |= {part: float(np.where(cross, orders, 0.0) @ parts[part]) for part in PARTS}
+    return {US_SITES: us, ABROAD: abroad}
+
+
+def _carrier_share(lanes: LaneTable, z: np.ndarray, s: np.ndarray, k: np.ndarray,
+                   cross: np.ndarray, orders: np.ndarray) -> dict[str, float]:
+    """Fraction of all orders (parcels) each carrier carries, and cross-border direct."""
     total = orders.sum()
-    share: dict[str, float] = {}
-    for carrier in sorted(set(lanes.carriers)):
-        ks = [i for i, c in enumerate(lanes.carriers) if c == carrier]
-        share[carrier] = float(orders[np.isin(svc_idx, ks)].sum() / total)
+    carried = orders[~cross] @ lanes.service_shares(z[~cross], s[~cross], k[~cross])
+    share = {carrier: float(sum(carried[i] for i, c in enumerate(lanes.carriers) if c == carrier)
+                            / total) for carrier in sorted(set(lanes.carriers))}
     if lanes.cross_border_enabled:
-        share["cross-border direct"] = float(orders[svc_idx < 0].sum() / total)
+        share["cross-border direct"] = float(orders[cross].sum() / total)
     return share
 
 
@@ -277,34 +294,19 @@ def _violations(scenario, sites, targets, is_open, site_idx, days, kpis) -> list
 
 
 def chosen_lanes_frame(evaluation: Evaluation) -> pd.DataFrame:
-    """The lane chosen for each ZIP3: site, service, zone, days, orders and cost parts."""
+    """The option chosen for each ZIP3: site (CROSS_BORDER: direct from abroad), service,
+    zone, days, orders, each cost element per order (the same on both paths), each carrier's
+    share of the parcels and the service carrying each parcel weight."""
     lanes = evaluation.lanes
     site_idx, svc_idx = evaluation.site_index, evaluation.service_index
-    cross = site_idx < 0
-    z = np.arange(len(site_idx))
-    s, k = np.where(cross, 0, site_idx), np.where(cross, 0, svc_idx)
-    def us(values):
-        return np.where(cross, 0.0, values)
-    frame = pd.DataFrame({
-        "zip3": lanes.demand.zip3,
-        "state": lanes.demand.state,
-        "site_id": np.where(cross, CROSS_BORDER, np.array(lanes.site_ids)[s]),
-        "service": np.where(cross, "", np.array(lanes.service_ids)[k]),
-        "zone": np.where(cross, 0, lanes.zone[z, s]),
-        "distance_mi": np.where(cross, np.nan, lanes.distance_mi[z, s]).round(1),
-        "delivery_days": np.where(cross, lanes.cross_border_days, lanes.delivery_days[z, s, k]),
-        "orders": lanes.demand.orders_per_year.round(1),
-        "outbound_usd_per_order": us(lanes.outbound_usd_per_order[z, s, k]),
-        "returns_usd_per_order": us(lanes.returns_usd_per_order[z, s]),
-        "inbound_usd_per_order": us(lanes.inbound_usd_per_order[s]),
-        "handling_usd_per_order": us(np.full(len(z), lanes.handling_usd_per_order)),
-        "cross_border_usd_per_order": np.where(cross, lanes.cross_border_usd_per_order, 0.0),
-    })
-    parts = [c for c in frame.columns if c.endswith("usd_per_order")]
-    frame["cost_usd_per_order"] = frame[parts].sum(axis=1)
-    money = parts + ["cost_usd_per_order"]
-    frame[money] = frame[money].round(4)
+    frame = options_frame(lanes, np.arange(len(site_idx)), site_idx, svc_idx, site_idx < 0)
+    frame.insert(1, "state", lanes.demand.state)
     return frame
+
+
+def status_quo_design(lanes: LaneTable) -> Design:
+    """Every ZIP3 shipped direct from abroad, no US site: how the company ships today."""
+    return Design((), tuple((zip3, CROSS_BORDER, "") for zip3 in lanes.demand.zip3))
 
 
 def kpis_dict(evaluation: Evaluation) -> dict:
@@ -313,6 +315,8 @@ def kpis_dict(evaluation: Evaluation) -> dict:
     return {
         "total_cost_usd": round(k.total_cost_usd, 2),
         "cost_breakdown_usd": {n: round(v, 2) for n, v in k.cost_breakdown_usd.items()},
+        "cost_breakdown_by_path_usd": {path: {n: round(v, 2) for n, v in parts.items()}
+                                       for path, parts in k.cost_breakdown_by_path_usd.items()},
         "orders_per_year": round(k.orders_per_year, 1),
         "cost_per_order_usd": round(k.cost_per_order_usd, 6),
         "avg_delivery_days": round(k.avg_delivery_days, 4),

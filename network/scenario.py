@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import field, fields, is_dataclass, replace
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, field_serializer, field_validator, model_validator
@@ -42,7 +42,7 @@ from network.fields import (
 from network.geo import N_ZONES
 from network.regions import Region
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 # Number types shared by several fields.
 Latitude = Annotated[float, Field(ge=-90, le=90, description="degrees north")]
@@ -145,6 +145,9 @@ class Port:
     lat: Latitude
     lon: Longitude
     share: Annotated[Share, Field(description="share of imports through this port, 0-1")]
+    freight_usd_per_container: Annotated[float | None, Field(
+        ge=0, description="ocean (or air) freight from the origin to this port, per 40 ft "
+        "container's worth of goods (null: inbound.freight_usd_per_container)")] = None
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -174,7 +177,9 @@ class DemandSettings:
 
 @dataclass(frozen=True, config=CONFIG)
 class ReturnsSettings:
-    """The free-returns program: a prepaid label back to the shipping site, then processing."""
+    """The free-returns program: a prepaid label back to the shipping site, then processing.
+    The return rate and the processing cost apply to cross-border direct too (its label and
+    policy are in `cross_border`)."""
 
     return_rate_share: Annotated[Share, Field(description="share of orders returned"), Sourced(
         "estimate: 15% of orders come back through the free-returns program")] = 0.15
@@ -189,10 +194,26 @@ class ReturnsSettings:
 
 @dataclass(frozen=True, config=CONFIG)
 class InboundSettings:
-    """Imports: full truckloads from the ports to each site, plus customs entry."""
+    """The domestic path's goods to the US and on to the sites: freight from the origin to the
+    ports (per container, spread over its orders; the ports' shares weight it), full
+    truckloads from the ports to each site, and receiving at the site."""
 
     ports: Annotated[tuple[Port, ...], Field(description="ports of entry; shares add up to 1")
                      ] = ()
+    freight_usd_per_container: Annotated[float, Field(
+        ge=0, description="origin to US port per 40 ft container, for the ports without a "
+        "figure of their own (and for all the goods when no port is listed)"),
+        Sourced("Drewry World Container Index, Shanghai-Los Angeles spot rate 2,546 USD per "
+                "40 ft on 2026-01-22 (docs/sources.md), rounded")] = 2550.0
+    orders_per_container: Annotated[float, Field(
+        gt=0, description="orders' worth of goods in one 40 ft container"),
+        Sourced("estimate: 4,000 orders per 53 ft trailer x 2,694 / 4,000 cu ft (a 40 ft "
+                "high-cube container's volume over a 53 ft trailer's), rounded")] = 2700.0
+    receiving_usd_per_container: Annotated[float, Field(
+        ge=0, description="unloading and receiving one container at the site (counted in "
+        "handling)"),
+        Sourced("3PL survey 2025: receiving 250-500 USD per container "
+                "(thefulfillmentadvisor.com); 375 is the midpoint")] = 375.0
     truckload_usd_per_mile: Annotated[float, Field(
         ge=0, description="full truckload, per road mile"),
         Sourced("DAT contract dry-van rate incl. fuel, Sep 2025 (docs/sources.md)")] = 2.42
@@ -202,22 +223,72 @@ class InboundSettings:
     orders_per_truckload: Annotated[float, Field(
         gt=0, description="orders' worth of goods in one trailer"),
         Sourced("estimate: orders' worth of goods in one 53 ft trailer")] = 4000.0
-    customs_usd_per_order: Annotated[float, Field(
-        ge=0, description="entry and brokerage per order"),
-        Sourced("estimate: entry and brokerage spread over the orders in a container "
-                "(de minimis suspended 2025-08-29)")] = 0.25
+
+
+@dataclass(frozen=True, config=CONFIG)
+class CustomsSettings:
+    """Duty and entry costs on both paths. The domestic path enters goods in bulk, one entry per
+    container; cross-border direct enters each parcel (duty-free de minimis entry has been
+    suspended since 2025-08-29). Duty is charged on the customs value: the transaction value,
+    the price the importer pays for the goods, freight to the US not included (FOB)."""
+
+    duty_rate_pct: Annotated[Pct, Field(description="duty on the customs value, both paths"),
+        Sourced("estimate: about the average effective US tariff rate, 8-12% in the Yale "
+                "Budget Lab's 2026 estimates (docs/sources.md); it depends on each good's "
+                "tariff code and origin")] = 10.0
+    goods_value_usd_per_order: Annotated[float, Field(
+        ge=0, description="customs value of one order's goods: what the importer pays its "
+        "supplier (FOB); duty, and a cross-border refund without return, are charged on it"),
+        Sourced("estimate: 35% of a 100 USD order (docs/sources.md), the goods' cost to a "
+                "brand selling direct at about a 65% gross margin")] = 35.0
+    parcel_value_usd_per_order: Annotated[float | None, Field(
+        ge=0, description="customs value declared on a cross-border parcel (null: "
+        "goods_value_usd_per_order, the same transaction value as a bulk import); set the "
+        "price the customer pays where the parcel's sale for export is the sale to the "
+        "customer")] = None
+    entry_usd_per_container: Annotated[float, Field(
+        ge=0, description="domestic path: entry, brokerage and fees of one container, spread "
+        "over its orders"),
+        Sourced("estimate: broker's entry fee and security filing plus the merchandise "
+                "processing (0.3464%) and harbor maintenance (0.125%) fees on a container of "
+                "goods; 0.25 USD per order at 2,700 orders")] = 675.0
+    entry_usd_per_parcel: Annotated[float, Field(
+        ge=0, description="cross-border direct: entry and brokerage of one parcel"),
+        Sourced("estimate: about 8 USD per-parcel entry and brokerage since the de minimis "
+                "suspension")] = 8.0
+
+
+ReturnPolicy = Literal["return_label", "refund_without_return"]
 
 
 @dataclass(frozen=True, config=CONFIG)
 class CrossBorderSettings:
-    """Ship each order from abroad, no US site: the status quo a planner compares against."""
+    """Ship each order from abroad, no US site: the status quo a planner compares against. Its
+    costs have the same elements as the domestic path's: goods to the US (the international
+    parcel, door to door), customs (costs.customs), handling (the exporter's pick and pack)
+    and returns; inventory abroad is left out on both paths."""
 
     enabled: Annotated[bool, Field(description="allow shipping direct from abroad")] = True
-    cost_usd_per_order: Annotated[float, Field(
-        ge=0, description="parcel plus per-parcel entry"),
-        Sourced("estimate: international parcel about 14 USD plus about 8 USD per-parcel entry "
-                "and brokerage since the de minimis suspension (2025-08-29; duty not "
-                "included)")] = 22.0
+    parcel_usd_per_parcel: Annotated[float, Field(
+        ge=0, description="international parcel, door to door: the charge per parcel"),
+        Sourced("estimate: with parcel_usd_per_lb, about 14 USD for the default weight mix's "
+                "3 lb average parcel")] = 8.0
+    parcel_usd_per_lb: Annotated[float, Field(
+        ge=0, description="international parcel: the charge per lb, priced at each weight "
+        "of the weight mix"), Sourced("estimate: see parcel_usd_per_parcel")] = 2.0
+    pick_pack_usd_per_order: Annotated[float, Field(
+        ge=0, description="the exporter's pick and pack at the origin"),
+        Sourced("estimate: the US figure (3PL survey 2025, 2-5 USD per pick), for want of a "
+                "published figure for the exporter's")] = 3.0
+    return_policy: Annotated[ReturnPolicy, Field(
+        description="'return_label': the customer sends the parcel back abroad on a prepaid "
+        "international label, then it is processed (returns.processing_usd_per_return); "
+        "'refund_without_return': the customer keeps it and the goods' value "
+        "(customs.goods_value_usd_per_order) is lost. Either way at returns.return_rate_share")
+        ] = "return_label"
+    return_label_usd: Annotated[float, Field(
+        ge=0, description="international return label, per returned parcel"),
+        Sourced("estimate: a 2 lb parcel from the US back to the origin")] = 20.0
     delivery_days: Annotated[int, Field(
         ge=1, le=60, description="door to door, the same for every ZIP3"),
         Sourced("estimate: 10 days door to door")] = 10
@@ -246,11 +317,26 @@ class CostSettings:
         Sourced("estimate: peak-season volume over the average rate; capacity must hold orders "
                 "x this")] = 1.3
     safety_stock_usd_per_year_one_site: Annotated[float, Field(
-        ge=0, description="inventory carrying cost with one site; x sqrt(open sites)"),
+        ge=0, description="safety-stock carrying cost a year with one site open, at the "
+        "reference volume; x sqrt(open sites) x (orders / reference)^exponent"),
         Sourced("estimate: carrying cost of safety stock with one site; grows with sqrt(open "
                 "sites) (Maister 1976)")] = 20_000_000.0
+    safety_stock_reference_orders_per_year: Annotated[float, Field(
+        gt=0, description="the orders a year at which safety_stock_usd_per_year_one_site "
+        "holds"), Sourced("estimate: the default scenario's 50 million orders a year")
+        ] = 50_000_000.0
+    safety_stock_volume_exponent: Annotated[float, Field(
+        ge=0, le=1, description="how safety stock grows with the orders a year: 0.5 for "
+        "independent demand, 1 for demand that moves together"),
+        Sourced("the standard deviation of a sum of independent demands grows with the square "
+                "root of their number (variances add); docs/sources.md")] = 0.5
+    rate_shop_per_parcel: Annotated[bool, Field(
+        description="pick the cheapest service for each parcel by its weight and zone, among "
+        "the services that meet a lane's delivery days (off: each ZIP3 and site take one "
+        "service for the whole weight mix)")] = True
     returns: ReturnsSettings = field(default_factory=ReturnsSettings)
     inbound: InboundSettings = field(default_factory=InboundSettings)
+    customs: CustomsSettings = field(default_factory=CustomsSettings)
     cross_border: CrossBorderSettings = field(default_factory=CrossBorderSettings)
     sources: Annotated[tuple[tuple[str, str], ...], Keyed(str, str), Field(
         description="parameter (e.g. 'returns.return_rate_share') -> its source or "

@@ -8,7 +8,8 @@ references to data files in place of inline data (`zip3_file`, `sites_file`,
 exported scenarios carry everything inline (a ZIP3 base other than the embedded one too), so
 they refer to no file.
 
-Versions: 1 (no inline `zip3_base`) and 2 (this one) are read; 2 is written.
+Versions: 1 (no inline `zip3_base`), 2 and 3 (this one: the same cost elements on both paths)
+are read, older ones through network/scenario_upgrade.py; 3 is written.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from network.errors import (
 from network.fields import CONFIG
 from network.input_files import read_text
 from network.scenario import FORMAT_VERSION, Scenario, Service, Site, Zip3Base
+from network.scenario_upgrade import upgraded, with_own_reference_volume
 from network.tables import (
     DATA_DIR,
     ZIP3_FILE,
@@ -111,7 +113,7 @@ class ScenarioFile(Scenario):
         "rate_cards_dir")] = None
     _: KW_ONLY
     format_version: Annotated[int, Field(ge=1, le=FORMAT_VERSION, description=(
-        f"this format's version, {FORMAT_VERSION}; version 1 files are read too"))]
+        f"this format's version, {FORMAT_VERSION}; versions 1 and 2 are read too"))]
     zip3_file: Annotated[str | None, Field(exclude_if=_absent, description=(
         f"'{EMBEDDED}' (the default: data/us_zip3_demand.csv) or a CSV path relative to this "
         "file"))] = None
@@ -173,7 +175,8 @@ def scenario_from_dict(doc: Any, name: str = "scenario", base_dir: Path | None =
     """Build a Scenario from parsed JSON, after the version, definition and meaning checks."""
     base_dir = base_dir or DATA_DIR / "scenarios"
     _check_version(doc, name)
-    stored = _validated(doc, name)
+    version = doc.get("format_version")
+    stored = _validated(upgraded(doc), name)
     problems: list[Problem] = []
     base = _resolved(problems, _zip3_base, stored, base_dir, name)
     sites = _resolved(problems, _sites, stored, base_dir, name)
@@ -184,6 +187,8 @@ def scenario_from_dict(doc: Any, name: str = "scenario", base_dir: Path | None =
     content = {k: getattr(stored, k) for k in SCENARIO_FIELDS}
     scenario = Scenario(**{**content, "zip3_base": base, "sites": sites, "services": services})
     check_scenario(scenario, name)
+    if isinstance(version, int) and version < 3:
+        scenario = with_own_reference_volume(scenario, version)
     return scenario
 
 

@@ -20,6 +20,7 @@ from network.scenario import (
     CarrierShare,
     CostSettings,
     CrossBorderSettings,
+    CustomsSettings,
     DemandSettings,
     DesignConstraints,
     InboundSettings,
@@ -49,6 +50,7 @@ SECTIONS: tuple[tuple[str, type, str], ...] = (
     ("costs.returns", ReturnsSettings, "returns."),
     ("costs.inbound", InboundSettings, "inbound."),
     ("costs.inbound.ports[]", Port, ""),
+    ("costs.customs", CustomsSettings, "customs."),
     ("costs.cross_border", CrossBorderSettings, "cross_border."),
     ("targets", Targets, ""),
     ("targets.share_targets[]", ShareTarget, ""),
@@ -112,7 +114,8 @@ def field_tables() -> str:
 
 
 def _table(owner: type, node: dict, defs: dict, prefix: str) -> str:
-    has_sources = owner in (CostSettings, ReturnsSettings, InboundSettings, CrossBorderSettings)
+    has_sources = owner in (CostSettings, ReturnsSettings, InboundSettings, CustomsSettings,
+                            CrossBorderSettings)
     head = ["key", "type", "default", "allowed", "meaning"] + (["default's source"]
                                                                if has_sources else [])
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

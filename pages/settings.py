@@ -1,4 +1,4 @@
-"""Settings: demand, orders and costs, targets, ports, cross-border and rate cards."""
+"""Settings: demand, orders and costs, targets, ports, customs, cross-border and rate cards."""
 
 import streamlit as st
 
@@ -11,18 +11,21 @@ st.caption(f"Scenario: **{fmt.md_text(scenario.name)}**. Each section applies wh
 panels.show_notices()
 
 tabs = st.tabs(["Demand", "Orders and costs", "Service targets and site limits",
-                "Ports and inbound", "Cross-border direct", "Rate cards", "Sources"])
+                "Ports and inbound", "Customs", "Cross-border direct", "Rate cards", "Sources"])
 with tabs[0]:
     settings_view.demand_section(scenario)
 with tabs[1]:
     settings_view.orders_section(scenario)
+    settings_view.inventory_section(scenario)
 with tabs[2]:
     settings_view.targets_section(scenario)
 with tabs[3]:
     settings_view.inbound_section(scenario)
 with tabs[4]:
-    settings_view.cross_border_section(scenario)
+    settings_view.customs_section(scenario)
 with tabs[5]:
-    settings_view.rate_cards_section(scenario)
+    settings_view.cross_border_section(scenario)
 with tabs[6]:
+    settings_view.rate_cards_section(scenario)
+with tabs[7]:
     settings_view.sources_section(scenario)

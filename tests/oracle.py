@@ -14,7 +14,8 @@ MathOpt to a tight gap. The product keeps its fast search; this only checks it.
     (3) sum_{days <= N} o_z x + o_z c_z [days_cb <= N] >= share_N O   each share target
     (4) sum_zk peak o_z x_zsk <= Q_s y_s                    capacity at the peak
     (5) sum_s y_s = sum_n n u_n, sum_n u_n = 1; min <= sum_s y_s <= max
-    (6) lo_j sum_zsk o_z x <= sum_{k of carrier j} o_z x <= hi_j sum_zsk o_z x   carrier shares
+    (6) lo_j sum_zsk o_z x <= sum_zsk f_jzsk o_z x <= hi_j sum_zsk o_z x   carrier shares
+        (f_jzsk: the share of lane zsk's parcels carrier j carries; rate shopping splits them)
 with inv(n) from network/inventory.py, the one definition of the inventory cost.
 """
 
@@ -84,7 +85,8 @@ def solve_oracle(scenario: Scenario, lanes: LaneTable, time_limit_s: float = 600
                            for s, kk, v in x[z])
         + mathopt.fast_sum(orders[z] * lanes.cross_border_usd_per_order * cross[z]
                            for z in range(n_z) if cross[z] is not None)
-        + mathopt.fast_sum(inventory_usd_per_year(scenario, n) * u[n] for n in range(n_s + 1)))
+        + mathopt.fast_sum(inventory_usd_per_year(scenario, n, float(orders.sum())) * u[n]
+                           for n in range(n_s + 1)))
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=time_limit_s),
                                      relative_gap_tolerance=ORACLE_GAP,
                                      absolute_gap_tolerance=0.0)
@@ -126,8 +128,9 @@ def _carrier_shares(model, scenario: Scenario, lanes: LaneTable, x) -> None:
     orders = lanes.demand.orders_per_year
     shipped = mathopt.fast_sum(orders[z] * v for z in range(len(x)) for _, _, v in x[z])
     for c in scenario.constraints.carrier_shares:
-        mine = mathopt.fast_sum(orders[z] * v for z in range(len(x)) for _, kk, v in x[z]
-                                if lanes.carriers[kk] == c.carrier)
+        fraction = lanes.carrier_fraction(c.carrier)  # of each option's parcels
+        mine = mathopt.fast_sum(float(orders[z] * fraction[z, s, kk]) * v
+                                for z in range(len(x)) for s, kk, v in x[z])
         if c.min_pct is not None:
             model.add_linear_constraint(mine >= c.min_pct / 100 * shipped)
         if c.max_pct is not None:

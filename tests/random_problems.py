@@ -55,7 +55,7 @@ def brute_force(problem: LocationProblem, count: int | None = None) -> float:
         slack = ROW_TOLERANCE * problem.orders_per_year.sum()
         for bound in problem.carrier_bounds:  # share of the parcels shipped from sites
             shipped = (opt.site[combos] >= 0) * problem.orders_per_year
-            carried = (shipped * bound.option_mask[combos]).sum(axis=1)
+            carried = (shipped * bound.option_fraction[combos]).sum(axis=1)
             if bound.min_share is not None:
                 ok &= carried >= bound.min_share * shipped.sum(axis=1) - slack
             if bound.max_share is not None:

@@ -108,19 +108,21 @@ def test_solve_shows_kpis(small):
     assert metrics["Average delivery"].endswith(" days")
     assert metrics["Orders within 2 days"].endswith("%")
     assert int(metrics["Sites open"]) >= 1
-    open_sites = at.dataframe[0].value
+    open_sites = next(d.value for d in at.dataframe if "Site" in d.value.columns)
     assert len(open_sites) == int(metrics["Sites open"])
 
 
 def test_solve_shows_the_carrier_mix(small):
-    """Below the sites, the orders by carrier service add up to all orders, with the basis of
-    the rates named."""
+    """Below the sites, the parcels by carrier service add up to all parcels shipped from US
+    sites, with the basis of the rates named, and the carriers by weight and zone."""
     at = start(small)
     click_solve(at)
     mix = next(d.value for d in at.dataframe if "Carrier" in d.value.columns)
-    assert mix["Share of orders"].sum() == pytest.approx(100)
-    assert set(mix["Carrier"]) <= {"USPS", "UPS", "FedEx", "cross-border direct"}
+    assert mix["Share of parcels"].sum() == pytest.approx(100)
+    assert set(mix["Carrier"]) <= {"USPS", "UPS", "FedEx"}
     assert any("large-shipper prices" in c.value for c in at.caption)
+    by_weight = next(d.value for d in at.dataframe if "Parcel" in d.value.columns)
+    assert list(by_weight["Parcel"]) == ["1 lb", "2 lb", "5 lb", "10 lb"]
 
 
 def test_rate_card_tab_states_the_price_basis():
@@ -415,6 +417,38 @@ def test_settings_form_applies_and_undo_restores():
     at.switch_page("pages/designer.py").run()
     at.button(key="undo_button").click().run()
     assert at.session_state["scenario"] == before
+
+
+def test_settings_customs_cross_border_and_inventory_apply():
+    """Duty, the cross-border return policy, the safety stock's volume exponent and rate
+    shopping are applied from their Settings forms."""
+    at = start(page="pages/settings.py")
+    number_input(at, "Duty (% of the customs value)").set_value(25.0)
+    next(b for b in at.button if b.label == "Apply customs").click().run()
+    at.radio[0].set_value("refund_without_return")
+    next(b for b in at.button if b.label == "Apply cross-border").click().run()
+    number_input(at, "Volume exponent (0.5: independent demand)").set_value(1.0)
+    next(b for b in at.button if b.label == "Apply inventory").click().run()
+    next(c for c in at.checkbox if c.label.startswith("Rate-shop each parcel")).uncheck()
+    next(b for b in at.button if b.label == "Apply carrier choice").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    costs = at.session_state["scenario"].costs
+    assert costs.customs.duty_rate_pct == 25
+    assert costs.cross_border.return_policy == "refund_without_return"
+    assert costs.safety_stock_volume_exponent == 1.0
+    assert costs.rate_shop_per_parcel is False
+
+
+def test_solve_shows_the_design_beside_the_status_quo(small):
+    """After a solve, the status quo (every order from abroad) stands beside the design, with
+    the same cost elements and the design's total as on its KPI card."""
+    at = start(small)
+    at.button(key="solve_button").click().run()
+    table = next(t.value for t in at.table if "This design" in t.value.columns)
+    assert {"Status quo: all cross-border", "Change"} <= set(table.columns)
+    assert "· Goods to the US" in table.index and "· Customs (duty, entry)" in table.index
+    card = {m.label: m.value for m in at.metric}["Total annual cost"]
+    assert table.loc["Total annual cost", "This design"] == card
 
 
 def test_settings_form_rejects_bad_values():

@@ -26,16 +26,36 @@ def test_zone_command():
     assert run("zone", "99999", "10001").returncode == 2
 
 
+PART_COLUMNS = ["goods_to_us_usd_per_order", "customs_usd_per_order", "inbound_usd_per_order",
+                "handling_usd_per_order", "outbound_usd_per_order", "returns_usd_per_order"]
+
+
 def test_lanes_command(tmp_path, default_lanes, default_scenario):
-    """lanes writes every (zip3, site, service) option; one lane (Seattle to ZIP3 100, Manhattan,
-    by UPS Ground) recomputed here from the scenario's rate card, transit days and handling."""
+    """lanes writes every option the optimizer chooses from: each (zip3, site, service) lane
+    and, in rows of its own, cross-border direct per ZIP3, with the same cost parts adding up;
+    the carriers' shares of each option's parcels add up to 1 (0 for cross-border). One lane
+    (Seattle to ZIP3 100, Manhattan, by UPS Ground) recomputed here from the scenario's rate
+    card, transit days and handling."""
     path = tmp_path / "lanes.csv"
     assert run("lanes", "--out", str(path)).returncode == 0
-    frame = pd.read_csv(path, dtype={"zip3": str})
+    frame = pd.read_csv(path, dtype={"zip3": str}, keep_default_na=False,
+                        na_values={"distance_mi": [""]})
     n_z, n_s, n_k = default_lanes.shape
-    assert len(frame) == n_z * n_s * n_k
+    assert len(frame) == n_z * n_s * n_k + n_z
+    assert ((frame[PART_COLUMNS].sum(axis=1) - frame["cost_usd_per_order"]).abs() < 1e-3).all()
     assert {"zip3", "site_id", "service", "zone", "distance_mi", "delivery_days",
             "orders"} <= set(frame.columns)
+    cross = frame[frame["site_id"] == "CROSS_BORDER"]
+    assert cross["zip3"].is_unique and len(cross) == n_z
+    assert (cross["delivery_days"] == 10).all() and (cross["service"] == "").all()
+    parts = default_lanes.cross_border_parts
+    assert cross[PART_COLUMNS].iloc[0].tolist() == pytest.approx(
+        [parts[c.removesuffix("_usd_per_order")] for c in PART_COLUMNS])
+    shares = frame[[f"share_{c}" for c in ("FedEx", "UPS", "USPS")]].sum(axis=1)
+    assert shares[frame["site_id"] != "CROSS_BORDER"].to_numpy() == pytest.approx(1.0)
+    assert (shares[frame["site_id"] == "CROSS_BORDER"] == 0).all()
+    shopped = frame[frame["service"].str.startswith("rate_shop_")]
+    assert shopped["parcel_services"].str.contains("fedex_ground").any()
     lane = frame[(frame["zip3"] == "100") & (frame["site_id"] == "SEA")
                  & (frame["service"] == "ups_ground")].iloc[0]
     service, costs = default_scenario.service("ups_ground"), default_scenario.costs
@@ -44,7 +64,9 @@ def test_lanes_command(tmp_path, default_lanes, default_scenario):
     rate = sum(share * service.rate_usd_by_zone(weight)[7] for weight, share in costs.weight_mix)
     outbound = rate * (1 + service.fuel_surcharge_pct / 100) + service.residential_surcharge_usd
     assert lane["outbound_usd_per_order"] == pytest.approx(outbound, abs=1e-4)
-    assert lane["handling_usd_per_order"] == costs.pick_pack_usd_per_order
+    receiving = costs.inbound.receiving_usd_per_container / costs.inbound.orders_per_container
+    assert lane["handling_usd_per_order"] == pytest.approx(
+        costs.pick_pack_usd_per_order + receiving, abs=1e-4)
 
 
 def test_evaluate_command(tmp_path):
@@ -61,7 +83,7 @@ def test_evaluate_command(tmp_path):
     # file rounds orders to 0.1 and costs to 1e-4 USD, hence the tolerance).
     variable = float((lanes["orders"] * lanes["cost_usd_per_order"]).sum())
     fixed = float(sites.loc[sites["open"], "fixed_cost_usd_per_year"].sum())
-    inventory = inventory_usd_per_year(load_default_scenario(), 3)
+    inventory = inventory_usd_per_year(load_default_scenario(), 3, float(lanes["orders"].sum()))
     assert k["total_cost_usd"] == pytest.approx(variable + fixed + inventory, rel=1e-5)
     assert lanes["zip3"].is_unique and set(lanes["site_id"]) <= {"SEA", "EWR", "DFW",
                                                                   "CROSS_BORDER"}
@@ -117,3 +139,20 @@ def test_evaluate_my_network_that_cannot_meet_the_targets_exits_3(tmp_path):
     ignored = run("evaluate", str(scenario), "--open", "SEA,DFW,EWR", "--ignore-targets",
                   "--out", str(tmp_path / "plain"))
     assert ignored.returncode == 0, ignored.stderr
+
+
+def test_evaluate_with_no_site_open_is_the_status_quo(tmp_path, default_lanes):
+    """`--open "" --ignore-targets`: every order from abroad at the cross-border cost per order,
+    its elements on the cross-border path and nothing on the US sites' (no fixed cost, no
+    inventory)."""
+    out = run("evaluate", "--open", "", "--ignore-targets", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    k = json.loads((tmp_path / "result.json").read_text())["kpis"]
+    orders = k["orders_per_year"]
+    assert k["total_cost_usd"] == pytest.approx(orders * default_lanes.cross_border_usd_per_order)
+    abroad, us = (k["cost_breakdown_by_path_usd"][p] for p in ("cross_border", "us_sites"))
+    assert abroad == pytest.approx({"fixed": 0, "inventory": 0} | {
+        part: orders * usd for part, usd in default_lanes.cross_border_parts.items()})
+    assert not any(us.values())
+    lanes = pd.read_csv(tmp_path / "lanes.csv", dtype={"zip3": str})
+    assert (lanes["site_id"] == "CROSS_BORDER").all()

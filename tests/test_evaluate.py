@@ -8,13 +8,12 @@ import pytest
 from network.evaluate import CROSS_BORDER, ROW_TOLERANCE, Design, evaluate
 from network.scenario import (
     CarrierShare,
-    CrossBorderSettings,
     DesignConstraints,
     ShareTarget,
     Targets,
 )
 
-from toy import flat_service, toy_scenario
+from toy import cross_border, flat_service, toy_scenario
 
 
 def test_cheapest_assignment_kpis():
@@ -26,7 +25,8 @@ def test_cheapest_assignment_kpis():
     k = e.kpis
     assert k.cost_breakdown_usd["outbound"] == pytest.approx(100 + 200 + 600 + 750 + 150)
     assert k.cost_breakdown_usd["handling"] == pytest.approx(1000)
-    assert k.cost_breakdown_usd["inbound"] == pytest.approx(500)  # customs 0.5, no ports
+    assert k.cost_breakdown_usd["customs"] == pytest.approx(500)  # a 50 USD entry per 100
+    assert k.cost_breakdown_usd["inbound"] == 0  # no ports, no trucks
     assert k.cost_breakdown_usd["fixed"] == pytest.approx(4000)
     assert k.cost_breakdown_usd["inventory"] == pytest.approx(100 * math.sqrt(2))
     assert k.total_cost_usd == pytest.approx(7300 + 100 * math.sqrt(2))
@@ -64,16 +64,17 @@ def test_capacity_and_targets_reported():
 
 def test_cross_border_option():
     """With no site open, cross-border direct serves everything at its own cost and days."""
-    scenario = toy_scenario(costs=toy_scenario().costs.__class__(
-        **{**toy_scenario().costs.__dict__,
-           "cross_border": CrossBorderSettings(True, 12.0, 9)}))
+    scenario = toy_scenario(costs=replace(toy_scenario().costs,
+                                          cross_border=cross_border(True, 12.0, 9)))
     e = evaluate(scenario, Design(()))
     assert e.kpis.total_cost_usd == pytest.approx(12_000)
     assert e.kpis.avg_delivery_days == pytest.approx(9)
     assert (e.site_index == -1).all()
     e2 = evaluate(scenario, Design(("A",), tuple((z, CROSS_BORDER, "") for z in
                                                   scenario.zip3_base.zip3)))
-    assert e2.kpis.cost_breakdown_usd["cross_border"] == pytest.approx(12_000)
+    abroad = e2.kpis.cost_breakdown_by_path_usd["cross_border"]
+    assert abroad["goods_to_us"] == pytest.approx(12_000)  # the international parcel
+    assert e2.kpis.cost_breakdown_usd["goods_to_us"] == pytest.approx(12_000)
 
 
 def test_min_max_sites_violations():

@@ -87,7 +87,7 @@ def test_each_perturbation_moves_its_input():
     assert moved["fixed_costs"].sites[0].fixed_cost_usd_per_year == pytest.approx(1100.0)
     assert moved["safety_stock"].costs.safety_stock_usd_per_year_one_site == \
         pytest.approx(110.0)
-    assert moved["cross_border_cost"].costs.cross_border.cost_usd_per_order == \
+    assert moved["cross_border_cost"].costs.cross_border.parcel_usd_per_parcel == \
         pytest.approx(55.0)
     assert moved["return_rate"].costs.returns.return_rate_share == 0.0
     assert moved["truckload_rate"].costs.inbound.truckload_usd_per_mile == \
@@ -95,15 +95,18 @@ def test_each_perturbation_moves_its_input():
 
 
 def test_sensitivity_on_the_toy(executor):
-    """Orders +-20%: per-order costs scale (5.5 USD a toy order: 3750 of 4850), fixed 1100
-    stays; the current design (A, the optimum) costs the same; the tornado puts orders first."""
+    """Orders +-20%: per-order costs scale (5.5 USD a toy order: 3750 of 4850) and the safety
+    stock with the square root of the volume (100 at 1000 orders), fixed 1100 stays; the
+    current design (A, the optimum) costs the same; the tornado puts orders first."""
     scenario = toy_scenario()
     tasks = sensitivity_tasks(scenario, ("A",), steps={"orders": 0.2, "fixed_costs": 0.1})
     frame = sensitivity_frame(run_sweep(tasks, executor, TIGHT).wait())
     rows = frame.set_index(["input", "direction"])
     assert rows.loc[("base", "base"), "delta_usd"] == 0
-    assert rows.loc[("orders", "up"), "delta_usd"] == pytest.approx(0.2 * 3750)
-    assert rows.loc[("orders", "down"), "delta_usd"] == pytest.approx(-0.2 * 3750)
+    assert rows.loc[("orders", "up"), "delta_usd"] == pytest.approx(
+        0.2 * 3750 + 100 * (np.sqrt(1.2) - 1))
+    assert rows.loc[("orders", "down"), "delta_usd"] == pytest.approx(
+        -0.2 * 3750 + 100 * (np.sqrt(0.8) - 1))
     assert rows.loc[("fixed_costs", "up"), "delta_usd"] == pytest.approx(100.0)
     assert not rows["design_changed"].any()
     assert rows["current_design_cost_usd"].to_numpy() == pytest.approx(rows["cost_usd"])

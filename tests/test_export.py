@@ -20,7 +20,13 @@ from network.export.cells import file_name, spreadsheet_text, unguarded
 from network.export.content import ScenarioWithDesign, from_result, with_design
 from network.export.csv_files import lanes_csv, sites_csv
 from network.export.formats import ExportFormat, export_files
-from network.export.frames import SITE_COLUMNS, kpi_frame, sites_frame
+from network.export.frames import (
+    SITE_COLUMNS,
+    STATUS_QUO_KPI,
+    kpi_frame,
+    lanes_frame,
+    sites_frame,
+)
 from network.export.geojson import network_geojson
 from network.export.report import report_html
 from network.export.scenario_json import design_json, read_scenario_file
@@ -210,10 +216,74 @@ def test_workbook_holds_text_xml_cannot(hostile, solved):
 
 
 def test_kpis_follow_the_cost_breakdown_whatever_its_parts(solved):
-    """Every part of cost_breakdown_usd gets a row (a new part shows with no change here)."""
-    kpis = kpi_frame(solved)
+    """Every part of cost_breakdown_usd gets a row (a new part shows with no change here), and
+    the same parts again for each path, adding up to the part's total."""
+    kpis = kpi_frame(solved).set_index("kpi")["value"]
     for part in solved.evaluation.kpis.cost_breakdown_usd:
-        assert f"Cost: {part.replace('_', ' ')}" in set(kpis["kpi"])
+        label = part.replace("_", " ")
+        us, abroad = kpis[f"Cost, US sites: {label}"], kpis[f"Cost, cross-border direct: {label}"]
+        assert abs(us + abroad - kpis[f"Cost: {label}"]) <= 1  # each rounded to whole dollars
+    assert kpis["Cost, US sites: fixed"] > 0 and kpis["Cost, cross-border direct: fixed"] == 0
+
+
+def test_kpis_by_path_show_what_goes_abroad(hostile, solved):
+    """The optimum with two ZIP3s sent abroad instead: their orders' elements are on the
+    cross-border rows, at the lane table's cross-border cost per order, and off the US rows."""
+    design = solved.design
+    abroad = {a[0] for a in design.assignment[:2]}
+    moved = with_design(hostile, replace(design, assignment=tuple(
+        (z, "CROSS_BORDER", "") if z in abroad else (z, s, k) for z, s, k in design.assignment)))
+    before, after = (kpi_frame(item).set_index("kpi")["value"] for item in (solved, moved))
+    e = moved.evaluation
+    orders = float(e.lanes.demand.orders_per_year[e.site_index < 0].sum())
+    assert orders > 0 and (e.site_index < 0).sum() == 2
+    for part, usd in e.lanes.cross_border_parts.items():
+        label = part.replace("_", " ")
+        assert before[f"Cost, cross-border direct: {label}"] == 0
+        assert after[f"Cost, cross-border direct: {label}"] == round(orders * usd)
+    for label in ("outbound", "handling", "returns"):  # those orders left the US sites
+        assert after[f"Cost, US sites: {label}"] < before[f"Cost, US sites: {label}"]
+
+
+def test_kpis_and_report_set_the_design_beside_the_status_quo(solved):
+    """The status quo ships every order from abroad: its total is the orders x cross-border
+    direct's cost per order, in the KPI table (with the change) and in the report."""
+    e = solved.evaluation
+    quo = e.kpis.orders_per_year * e.lanes.cross_border_usd_per_order
+    kpis = kpi_frame(solved).set_index("kpi")["value"]
+    assert kpis[STATUS_QUO_KPI] == round(quo)
+    assert kpis["Change against the status quo"] == round(e.kpis.total_cost_usd - quo)
+    html = report_html(solved, DAY)
+    assert f"${round(quo):,}" in html
+    saved = quo - e.kpis.total_cost_usd
+    assert saved > 0 and f"-${round(saved):,}" in html
+    assert f"{-100 * saved / quo:+.1f}%" in html
+
+
+def test_no_status_quo_when_cross_border_direct_is_disabled(hostile, solved):
+    """With cross-border direct disabled there is no status quo: no such row, no such line."""
+    costs = hostile.costs
+    closed = hostile.with_changes(costs=replace(costs, cross_border=replace(
+        costs.cross_border, enabled=False)))
+    item = with_design(closed, solved.design)
+    assert STATUS_QUO_KPI not in set(kpi_frame(item)["kpi"])
+    assert "status quo" not in report_html(item, DAY)
+
+
+def test_lanes_name_each_chosen_service_and_the_parcels_it_sends(solved):
+    """Every lane from a site names its service, a rate-shopped one too, and lists the service
+    carrying each parcel weight (one service for them all on a single-service lane)."""
+    lanes = lanes_frame(solved.scenario, solved.evaluation)
+    from_sites = lanes[lanes["site_id"] != "CROSS_BORDER"]
+    assert (from_sites["service_name"] != "").all()
+    shopped = from_sites[from_sites["service"].str.startswith("rate_shop_")]
+    assert len(shopped) and shopped["service_name"].str.startswith("Rate-shopped").all()
+    weights = [f"{w:g} lb" for w, _ in solved.scenario.costs.weight_mix]
+    for text in from_sites["parcel_services"]:
+        assert [part.rsplit(" ", 1)[0] for part in text.split("; ")] == weights
+    single = from_sites[~from_sites["service"].str.startswith("rate_shop_")]
+    for service, text in zip(single["service"], single["parcel_services"], strict=True):
+        assert {part.rsplit(" ", 1)[1] for part in text.split("; ")} == {service}
 
 
 def test_report_escapes_user_text_and_loads_nothing(solved):

@@ -335,14 +335,18 @@ def frame_of(columns: list[str]) -> st.SearchStrategy[pd.DataFrame]:
 
 
 @settings(max_examples=budget())
-@given(edit=st.sampled_from(["demand", "orders", "targets", "inbound", "cross border",
-                             "site table"]),
-       numbers=st.lists(hostile_numbers(), min_size=4, max_size=4), data=st.data())
+@given(edit=st.sampled_from(["demand", "orders", "targets", "inbound", "customs", "cross border",
+                             "inventory", "site table"]),
+       numbers=st.lists(hostile_numbers(), min_size=5, max_size=5), data=st.data())
 def test_settings_and_table_edits(edit, numbers, data):
     """Every Settings form and the site table, fed hostile numbers and cells: a checked new
     scenario or a message, and the scenario passed in is unchanged."""
-    s, (a, b, c, d) = scenario(), numbers
+    s, (a, b, c, d, _) = scenario(), numbers
     ticked = data.draw(st.booleans())  # a checkbox: always a bool
+
+    def fields(names) -> dict:  # a form's number inputs, each given a hostile number
+        return dict(zip(names, numbers, strict=False))
+
     calls = {
         "demand": lambda: se.apply_demand(s, a, b, ticked),
         "orders": lambda: se.apply_orders_profile(
@@ -350,8 +354,13 @@ def test_settings_and_table_edits(edit, numbers, data):
         "targets": lambda: se.apply_targets(
             s, data.draw(frame_of(["within_days", "share_pct"])), a, b, c),
         "inbound": lambda: se.apply_inbound(
-            s, data.draw(frame_of(["name", "lat", "lon", "share_pct"])), a, b),
-        "cross border": lambda: se.apply_cross_border(s, ticked, a, b),
+            s, data.draw(frame_of(["name", "lat", "lon", "share_pct",
+                                   "freight_usd_per_container"])), fields(se.INBOUND_NUMBERS)),
+        "customs": lambda: se.apply_customs(s, fields(se.CUSTOMS_NUMBERS)),
+        "cross border": lambda: se.apply_cross_border(
+            s, ticked, data.draw(st.sampled_from([*se.RETURN_POLICIES, "keep it", ""])),
+            fields(se.CROSS_BORDER_NUMBERS)),
+        "inventory": lambda: se.apply_inventory(s, fields(se.INVENTORY_NUMBERS)),
         "site table": lambda: edits.apply_sites_table(s, data.draw(_edited_site_table(s))),
     }
     with unchanged(s):

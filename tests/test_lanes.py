@@ -37,21 +37,33 @@ def test_ups_ground_lane_has_fuel_and_residential(default_lanes):
 
 
 def test_inbound_weights_ports_by_share(default_scenario, default_lanes):
-    """Inbound = sum of share x truckload cost from each port + customs, per order."""
+    """Inbound = sum of share x truckload cost from each port, per order."""
     s = default_lanes.site_ids.index("SEA")
     site = default_scenario.site("SEA")
     inbound = default_scenario.costs.inbound
-    expected = inbound.customs_usd_per_order + sum(
+    expected = sum(
         p.share * float(great_circle_mi(p.lat, p.lon, site.lat, site.lon)) * 1.2 * 2.42 / 4000
         for p in inbound.ports)
     assert default_lanes.inbound_usd_per_order[s] == pytest.approx(expected)
 
 
+def test_default_goods_to_us_customs_and_handling(default_lanes):
+    """Per order on the default: freight to the ports, 70% of the imports through the West
+    Coast ports at 2,550 USD per container and 30% through the East and Gulf ones at 3,200,
+    over 2,700 orders; customs 675 / 2,700 + 10% of 35 USD; handling 3.00 + 375 / 2,700."""
+    freight = (0.70 * 2550 + 0.30 * 3200) / 2700
+    assert default_lanes.goods_to_us_usd_per_order == pytest.approx(freight)
+    assert default_lanes.customs_usd_per_order == pytest.approx(0.25 + 3.5)
+    assert default_lanes.handling_usd_per_order == pytest.approx(3 + 375 / 2700)
+
+
 def test_total_is_sum_of_parts(default_lanes):
-    """cost_usd_per_order adds outbound, returns, inbound and handling."""
+    """cost_usd_per_order adds every element: goods to the US, customs, inbound, handling,
+    outbound and returns."""
     total = default_lanes.cost_usd_per_order
     parts = (default_lanes.outbound_usd_per_order + default_lanes.returns_usd_per_order[..., None]
-             + default_lanes.inbound_usd_per_order[None, :, None] + 3.0)
+             + default_lanes.inbound_usd_per_order[None, :, None]
+             + (0.70 * 2550 + 0.30 * 3200) / 2700 + 0.25 + 3.5 + 3 + 375 / 2700)
     assert np.allclose(total, parts)
 
 

@@ -55,8 +55,7 @@ def test_solve_writes_the_contract_files(tmp_path):
 def test_solve_infeasible_exits_3_with_explanation(tmp_path):
     """Every ZIP3 within 1 day is impossible: exit 3, the reasons printed and in result.json."""
     path = _edited_default(tmp_path, targets={"max_days_any_zip3": 1},
-                           costs={"cross_border": {"enabled": False, "cost_usd_per_order": 16.0,
-                                                   "delivery_days": 10}})
+                           costs={"cross_border": {"enabled": False, "delivery_days": 10}})
     out = run("solve", str(path), "--out", str(tmp_path / "out"))
     assert out.returncode == 3
     doc = json.loads((tmp_path / "out" / "result.json").read_text())

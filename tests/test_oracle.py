@@ -46,7 +46,9 @@ def random_scenario(seed: int, n_zip3: int = 60):
                         0.0 if rng.random() < 0.25 else rng.uniform(1e6, 6e7)),
                     cross_border=replace(base.costs.cross_border,
                                          enabled=bool(rng.random() < 0.6),
-                                         cost_usd_per_order=float(rng.uniform(12, 30)),
+                                         parcel_usd_per_parcel=float(
+                                             base.costs.cross_border.parcel_usd_per_parcel
+                                             * rng.uniform(0.6, 1.4)),
                                          delivery_days=int(rng.integers(5, 12))))
     orders = base.demand.annual_orders * costs.peak_multiplier
     sites = tuple(replace(base.sites[i],

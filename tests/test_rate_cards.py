@@ -83,7 +83,9 @@ def test_heavier_orders_move_far_zip3s_to_ups_and_fedex(default_scenario):
         ev = evaluate(scenario, Design(open_site_ids=("ORD",)), lanes)
         s = lanes.site_ids.index("ORD")
         zone = lanes.zone[:, s]
-        other = np.array([lanes.carriers[k] != "USPS" for k in ev.service_index])
+        shares = lanes.service_shares(np.arange(len(zone)), ev.site_index, ev.service_index)
+        usps = [i for i, c in enumerate(lanes.carriers) if c == "USPS"]
+        other = shares[:, usps].sum(axis=1) < 0.5  # one weight: all or nothing
         orders = lanes.demand.orders_per_year
         return {band: float(orders[other & mask].sum() / orders[mask].sum())
                 for band, mask in (("near", zone <= 2), ("far", zone >= 6))}
@@ -98,12 +100,13 @@ def default_shares(default_scenario):
     return optimize(default_scenario).evaluation.kpis.carrier_share
 
 
-@pytest.mark.parametrize(("carrier", "factor", "gains"), [("FedEx", 0.9, "FedEx"),
-                                                          ("USPS", 1.1, "FedEx")])
+@pytest.mark.parametrize(("carrier", "factor", "gains"), [
+    ("USPS", 1.1, "FedEx"), ("USPS", 0.9, "USPS"), ("FedEx", 1.1, "UPS")])
 def test_ten_percent_rate_move_shifts_default_volume(default_scenario, default_shares, carrier,
                                                      factor, gains):
-    """On the default scenario the carrier choice is live: FedEx 10% cheaper, or USPS 10%
-    dearer, and the optimizer moves orders to FedEx (at least 5% of all orders)."""
+    """On the default scenario the carrier choice is live: USPS 10% dearer moves parcels to
+    FedEx, USPS 10% cheaper moves them back, FedEx 10% dearer hands its parcels to UPS (at
+    least 5% of all orders each time)."""
     moved = optimize(_with_rates_scaled(default_scenario, carrier, factor))
     assert moved.status.has_design
     shares = moved.evaluation.kpis.carrier_share

@@ -1,4 +1,4 @@
-"""Scenario JSON: round trips, version 1 files, file references, the ZIP3 base, and the
+"""Scenario JSON: round trips, version 1 and 2 files, file references, the ZIP3 base, and the
 problems a bad file reports (field and row, all at once)."""
 
 import json
@@ -10,6 +10,7 @@ import pytest
 
 from network.errors import InputError
 from network.evaluate import Design, evaluate
+from network.lanes import build_lanes
 from network.scenario import FORMAT_VERSION, CostSettings, CrossBorderSettings, Site, Zip3Base
 from network.scenario_file import (
     DEFAULT_SCENARIO_FILE,
@@ -69,17 +70,61 @@ def test_saved_file_stands_alone(default_scenario, tmp_path):
     assert scenario_from_json(json.dumps(doc), base_dir=tmp_path) == default_scenario
 
 
+def _leaves(node, path=()) -> set[tuple]:
+    """Every (path, value) of a JSON document; list items by position."""
+    if isinstance(node, dict):
+        return set().union(*(_leaves(v, (*path, k)) for k, v in node.items())) if node else set()
+    if isinstance(node, list):
+        return set().union(*(_leaves(v, (*path, i)) for i, v in enumerate(node))) if node \
+            else {(path, "[]")}
+    return {(path, node)}
+
+
+# What version 3 moved: the per-order customs and the flat cross-border cost, and their sources.
+MOVED = {("costs", "inbound", "customs_usd_per_order"),
+         ("costs", "cross_border", "cost_usd_per_order"), ("costs", "sources", "cross_border"),
+         ("costs", "sources", "inbound.customs_usd_per_order")}
+
+
 def test_version_1_file_still_loads():
-    """A file written by the version-1 writer reads as the scenario it was written from: every
-    value it holds comes back, so writing it again gives the same document but the version."""
+    """A file written by the version-1 writer reads: every value it holds comes back where it
+    was, and the two that version 3 moved where it put them, adding up to what they were."""
     doc = json.loads(V1_FILE.read_text())
     assert doc["format_version"] == 1
     old = load_scenario(V1_FILE)
     assert old.site_ids == ("SEA", "DFW", "EWR")
     assert old.service_ids == ("usps_ground_advantage", "ups_ground")
     again = scenario_to_dict(old)
-    assert again["format_version"] == FORMAT_VERSION > 1
-    assert {**again, "format_version": 1} == doc
+    assert again["format_version"] == FORMAT_VERSION == 3
+    kept = {(path, value) for path, value in _leaves(doc) if path[:3] not in MOVED
+            and path != ("format_version",)}
+    assert kept <= _leaves(again)
+    customs, xb = old.costs.customs, old.costs.cross_border
+    assert customs.entry_usd_per_container / old.costs.inbound.orders_per_container == \
+        pytest.approx(0.25)  # the file's customs per order
+    assert xb.parcel_usd_per_parcel + customs.entry_usd_per_parcel == pytest.approx(22.0)
+    assert xb.parcel_usd_per_lb == 0  # flat, as the file's figure was
+    assert "version-1 file" in dict(old.costs.sources)["customs.entry_usd_per_container"]
+
+
+def test_version_2_safety_stock_keeps_its_cost_at_its_own_volume():
+    """A version-2 file at 80 million orders had 20M USD of safety stock with one site,
+    whatever its volume: read in version 3, its reference volume is its own orders, so its
+    one-site inventory cost is still 20M; the same figure in a version-3 file scales."""
+    doc = json.loads(V1_FILE.read_text())
+    doc["format_version"] = 2
+    doc["demand"]["annual_orders"] = 80_000_000
+    old = scenario_from_dict(doc)
+    lanes = build_lanes(old)
+    assert old.costs.safety_stock_reference_orders_per_year == pytest.approx(80e6)
+    inventory = evaluate(old, Design(("SEA",)), lanes).kpis.cost_breakdown_usd["inventory"]
+    assert inventory == pytest.approx(20e6)
+    doc = scenario_to_dict(old)
+    del doc["costs"]["safety_stock_reference_orders_per_year"]  # the default 50M reference
+    doc["costs"]["sources"].pop("safety_stock_reference_orders_per_year")
+    new = scenario_from_dict(doc)
+    assert evaluate(new, Design(("SEA",)), lanes).kpis.cost_breakdown_usd["inventory"] == \
+        pytest.approx(20e6 * (80 / 50) ** 0.5)
 
 
 def test_custom_zip3_base_travels_inline_and_reads_back_equal(tmp_path):

@@ -12,6 +12,7 @@ from network import scenario_schema
 from network.cli import main
 from network.regions import STATE_REGION, US_REGIONS, Region
 from network.scenario_file import DEFAULT_SCENARIO_FILE, scenario_to_dict
+from network.scenario_upgrade import upgraded
 from ui import settings_edits as se
 
 from toy import toy_scenario
@@ -43,9 +44,10 @@ def test_schema_check_fails_on_a_hand_edited_copy(tmp_path, monkeypatch, capsys)
 
 
 def test_schema_accepts_what_the_reader_reads(validator, default_scenario):
-    """The shipped default, a version-1 file and saved scenarios (one with its own ZIP3 table
-    inline) are valid under the schema."""
-    docs = [json.loads(DEFAULT_SCENARIO_FILE.read_text()), json.loads(V1_FILE.read_text()),
+    """The shipped default, a version-1 file once upgraded and saved scenarios (one with its own
+    ZIP3 table inline) are valid under the schema (of the current version)."""
+    docs = [json.loads(DEFAULT_SCENARIO_FILE.read_text()),
+            upgraded(json.loads(V1_FILE.read_text())),
             scenario_to_dict(default_scenario), scenario_to_dict(toy_scenario())]
     for doc in docs:
         assert list(validator.iter_errors(doc)) == []
@@ -63,7 +65,8 @@ def test_schema_accepts_what_the_reader_reads(validator, default_scenario):
 ])
 def test_schema_refuses_what_the_reader_refuses(validator, path, value):
     """Each value the reader rejects is invalid under the schema too."""
-    doc = json.loads(V1_FILE.read_text())
+    doc = upgraded(json.loads(V1_FILE.read_text()))
+    assert list(validator.iter_errors(doc)) == []
     node = doc
     for key in path[:-1]:
         node = node[key]
@@ -85,7 +88,7 @@ def _bounds(defs: dict, owner: str, key: str) -> tuple:
     (se.PROCESSING_DAYS, "CostSettings", "processing_days", 1),
     (se.RETURN_RATE_PCT, "ReturnsSettings", "return_rate_share", 100),
     (se.CROSS_BORDER_DAYS, "CrossBorderSettings", "delivery_days", 1),
-    (se.CROSS_BORDER_USD, "CrossBorderSettings", "cost_usd_per_order", 1),
+    (se.PORT_FREIGHT_USD, "Port", "freight_usd_per_container", 1),
     (se.WITHIN_DAYS, "ShareTarget", "within_days", 1),
     (se.TARGET_PCT, "ShareTarget", "share_pct", 1),
     (se.MAX_DAYS, "Targets", "max_days_any_zip3", 1),

@@ -1,7 +1,10 @@
 """A small hand-checkable scenario: 5 ZIP3s on a line of latitude, 3 sites, 1 flat-rate service.
 
 Distances along the equator-free line are worked out in the tests from the great-circle
-formula; costs are chosen so that every KPI can be checked by hand.
+formula; costs are chosen so that every KPI can be checked by hand: per order, handling 1.00
+(pick and pack), customs 0.50 (a 50 USD entry per 100-order container, no duty), no freight
+to the port, no truck (no ports), no returns; cross-border direct a flat 50 USD, disabled.
+One service carries every parcel, so rate shopping is off (it would only add copies of it).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import numpy as np
 from network.scenario import (
     CostSettings,
     CrossBorderSettings,
+    CustomsSettings,
     DemandSettings,
     InboundSettings,
     ReturnsSettings,
@@ -37,6 +41,15 @@ def flat_service(service_id: str = "ground", carrier: str = "CarrierA",
                    transit_days_by_zone=tuple(days))
 
 
+def cross_border(enabled: bool = True, usd_per_order: float = 50.0, days: int = 10
+                 ) -> CrossBorderSettings:
+    """Cross-border direct at a flat cost per order (all of it the parcel; with the toy's
+    zero duty, zero per-parcel entry and no returns, that is its whole cost)."""
+    return CrossBorderSettings(enabled=enabled, parcel_usd_per_parcel=usd_per_order,
+                               parcel_usd_per_lb=0.0, pick_pack_usd_per_order=0.0,
+                               return_label_usd=0.0, delivery_days=days)
+
+
 def toy_scenario(**changes) -> Scenario:
     base = Zip3Base(zip3=TOY_ZIP3, state=("KS",) * 5, lat=np.full(5, 40.0), lon=TOY_LON.copy(),
                     population=TOY_POP.copy(), source="toy")
@@ -48,11 +61,15 @@ def toy_scenario(**changes) -> Scenario:
     costs = CostSettings(
         weight_mix=((1.0, 1.0),), processing_days=0, pick_pack_usd_per_order=1.0,
         peak_multiplier=1.0, safety_stock_usd_per_year_one_site=100.0,
+        safety_stock_reference_orders_per_year=1000.0,
         returns=ReturnsSettings(return_rate_share=0.0, label_service_id="ground",
                                 label_weight_lb=1.0, processing_usd_per_return=0.0),
-        inbound=InboundSettings(ports=(), customs_usd_per_order=0.5),
-        cross_border=CrossBorderSettings(enabled=False, cost_usd_per_order=50.0,
-                                         delivery_days=10))
+        inbound=InboundSettings(ports=(), freight_usd_per_container=0.0,
+                                orders_per_container=100.0, receiving_usd_per_container=0.0),
+        customs=CustomsSettings(duty_rate_pct=0.0, goods_value_usd_per_order=10.0,
+                                entry_usd_per_container=50.0, entry_usd_per_parcel=0.0),
+        cross_border=cross_border(enabled=False, usd_per_order=50.0, days=10),
+        rate_shop_per_parcel=False)
     scenario = Scenario(name="toy", zip3_base=base, sites=sites, services=(flat_service(),),
                         demand=DemandSettings(annual_orders=1000.0), costs=costs,
                         targets=Targets(share_targets=(ShareTarget(2, 50.0),)))

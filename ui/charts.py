@@ -11,29 +11,47 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from network.evaluate import Evaluation
+from network.evaluate import ABROAD, US_SITES, Evaluation
 from ui import fmt
 
 FONT = 15
-COMPONENT_LABELS = {"fixed": "Fixed (sites)", "handling": "Handling (pick & pack)",
-                    "inbound": "Inbound (ports to sites)", "outbound": "Outbound parcels",
-                    "returns": "Returns", "cross_border": "Cross-border direct",
-                    "inventory": "Inventory (safety stock)"}
+COMPONENT_LABELS = {"fixed": "Fixed (sites)", "inventory": "Inventory (safety stock)",
+                    "goods_to_us": "Goods to the US", "customs": "Customs (duty, entry)",
+                    "inbound": "Inbound (ports to sites)", "handling": "Handling (pick & pack)",
+                    "outbound": "Outbound parcels", "returns": "Returns"}
+PATH_LABELS = {US_SITES: "US sites", ABROAD: "Cross-border direct"}
+PATH_COLOURS = ["#1f4e9c", "#f59646"]
+
+
+def cost_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """Annual cost by component and path (US sites, cross-border direct), components in the
+    breakdown's order, zero rows left out."""
+    rows = [{"component": COMPONENT_LABELS.get(part, part), "order": i,
+             "path": PATH_LABELS[path], "usd": usd}
+            for path, parts in evaluation.kpis.cost_breakdown_by_path_usd.items()
+            for i, (part, usd) in enumerate(parts.items()) if usd > 0]
+    return pd.DataFrame(rows, columns=["component", "order", "path", "usd"])
 
 
 def cost_chart(evaluation: Evaluation) -> alt.Chart:
-    parts = evaluation.kpis.cost_breakdown_usd
-    frame = pd.DataFrame([{"component": COMPONENT_LABELS.get(n, n), "usd": v,
-                           "label": fmt.usd_millions(v)} for n, v in parts.items() if v > 0])
-    base = alt.Chart(frame).encode(
-        y=alt.Y("component:N", sort="-x", title=None),
-        x=alt.X("usd:Q", title="USD per year", axis=alt.Axis(format="$,.3~s"),
-                # room on the right for the value written after the longest bar
-                scale=alt.Scale(domain=[0, 1.25 * float(frame["usd"].max())], nice=False)),
-        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("usd:Q", format="$,.0f")])
-    bars = base.mark_bar(color="#1f4e9c")
-    text = base.mark_text(align="left", dx=4, fontSize=FONT).encode(text="label:N")
-    return _styled(bars + text, "Annual cost by component")
+    """Annual cost by component, each bar split by path: both paths have the same elements."""
+    frame = cost_frame(evaluation)
+    totals = frame.groupby(["component", "order"], as_index=False)["usd"].sum()
+    totals["label"] = [fmt.usd_millions(v) for v in totals["usd"]]
+    y = alt.Y("component:N", sort=list(totals.sort_values("order")["component"]), title=None)
+    x_scale = alt.Scale(domain=[0, 1.25 * float(totals["usd"].max())], nice=False)
+    bars = alt.Chart(frame).mark_bar().encode(
+        y=y, x=alt.X("usd:Q", title="USD per year", stack="zero", scale=x_scale,
+                     axis=alt.Axis(format="$,.3~s")),
+        color=alt.Color("path:N", title=None, sort=list(PATH_LABELS.values()),
+                        scale=alt.Scale(domain=list(PATH_LABELS.values()), range=PATH_COLOURS),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("path:N"),
+                 alt.Tooltip("usd:Q", format="$,.0f")])
+    # the total written after each bar, with room for it on the right
+    text = alt.Chart(totals).mark_text(align="left", dx=4, fontSize=FONT).encode(
+        y=y, x=alt.X("usd:Q", scale=x_scale), text="label:N")
+    return _styled(bars + text, "Annual cost by component", alt.Step(34))
 
 
 def days_frame(evaluation: Evaluation) -> pd.DataFrame:
@@ -68,7 +86,7 @@ def days_chart(evaluation: Evaluation) -> alt.Chart:
     return _styled(bars + text, "Orders by delivery time")
 
 
-def _styled(chart, title: str, height: int = 300) -> alt.Chart:
+def _styled(chart, title: str, height: int | alt.Step = 300) -> alt.Chart:
     """Large dark axis labels and title: pale grey small print is lost on a projector."""
     return (chart.properties(title=title, height=height)
             .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=260,

@@ -30,6 +30,7 @@ from network.export.svg_map import (  # one palette and one label rule for both 
     DAY_RGB,
     short_name,
 )
+from network.lanes import LaneTable
 from network.scenario import Scenario
 from ui import fmt
 from ui.data import state_outlines, zip3_place_names
@@ -97,17 +98,32 @@ def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.D
     k = np.where(cross, 0, evaluation.service_index)
     days = np.where(cross, lt.cross_border_days, lt.delivery_days[z, s, k])
     site_names = [short_name(u.name) for u in evaluation.sites]
-    service_names = {k.service_id: k.name for k in scenario.services}
+    carriage = _carriage_text(lt, z, s, k)
     frame["days"] = days
     frame["color"] = [list(day_rgb(d, c)) + [215] for d, c in zip(days, cross, strict=True)]
     frame["tip"] = [
         f"ZIP3 {zz} ({names.get(zz, st)})\n{fmt.count(o)} orders/yr\n"
-        + ("cross-border direct" if c else
-           f"from {site_names[si]} by {service_names.get(lt.service_ids[ki], '')}")
+        + ("cross-border direct" if c else f"from {site_names[si]} by {carriage[i]}")
         + f"\n{int(d)} day{'s' if d != 1 else ''}"
-        for zz, st, o, c, si, ki, d in zip(frame.zip3, frame.state, orders, cross, s, k, days,
-                                           strict=True)]
+        for i, (zz, st, o, c, si, d) in enumerate(zip(frame.zip3, frame.state, orders, cross, s,
+                                                      days, strict=True))]
     return frame
+
+
+def _carriage_text(lanes: LaneTable, z: np.ndarray, s: np.ndarray, k: np.ndarray) -> list[str]:
+    """The service of each lane, or for a rate-shopped lane its carriers' shares of parcels."""
+    shares = lanes.service_shares(z, s, k)
+    out = []
+    for i, kk in enumerate(k):
+        if kk < lanes.n_services:
+            out.append(lanes.service_names[kk])
+            continue
+        by_carrier: dict[str, float] = {}
+        for j, carrier in enumerate(lanes.carriers):
+            by_carrier[carrier] = by_carrier.get(carrier, 0.0) + shares[i, j]
+        out.append("rate-shopped: " + ", ".join(f"{c} {fmt.pct(v, 0)}" for c, v in
+                                                by_carrier.items() if v > 0))
+    return out
 
 
 def site_frame(scenario: Scenario, evaluation: Evaluation | None) -> pd.DataFrame:

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from network.evaluate import CROSS_BORDER, Evaluation, chosen_lanes_frame
+from network import carrier_mix
+from network.evaluate import Evaluation
 from network.scenario import Scenario
 from ui import fmt
 from ui.saved import Figures
@@ -18,7 +19,8 @@ from ui.state import SolveRecord
 
 Measure = Callable[[Figures], float]  # one KPI card's number
 Formatter = Callable[[float], str]  # its signed change as shown
-COST_HELP = ("Fixed + handling + inbound + outbound + returns + inventory, per year. Rates: "
+COST_HELP = ("Fixed + inventory + goods to the US + customs + inbound + handling + outbound + "
+             "returns, per year; cross-border orders have the same elements. Rates: "
              "large-shipper prices (USPS commercial; UPS and FedEx list less an estimated "
              "discount), sources in Settings → Rate cards; other costs in Settings, many marked "
              "estimate.")
@@ -138,32 +140,43 @@ def site_use_frame(evaluation: Evaluation) -> pd.DataFrame:
 
 
 def carrier_mix_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame:
-    """Orders by carrier service (and cross-border direct) in a design, with the average
-    outbound parcel cost per order of each."""
-    lanes = chosen_lanes_frame(evaluation)
-    names = {s.service_id: (s.carrier, s.name) for s in scenario.services}
-    lanes["key"] = [CROSS_BORDER if site == CROSS_BORDER else k
-                    for site, k in zip(lanes["site_id"], lanes["service"], strict=True)]
-    lanes["outbound_usd"] = lanes["outbound_usd_per_order"] * lanes["orders"]
-    groups = lanes.groupby("key")[["orders", "outbound_usd"]].sum()
-    rows = [{"Carrier": names.get(key, ("", ""))[0] or "cross-border direct",
-             "Service": names.get(key, ("", "shipped from abroad"))[1],
-             "Orders per year": g.orders, "Share of orders": 100 * g.orders / lanes.orders.sum(),
-             "Outbound USD per order": g.outbound_usd / g.orders if key != CROSS_BORDER else None}
-            for key, g in groups.iterrows()]
-    return pd.DataFrame(rows).sort_values("Orders per year", ascending=False)
+    """Parcels by carrier service in a design (a rate-shopped ZIP3 counts each parcel weight
+    under the service that carries it), with the average cost per parcel of each."""
+    mix = carrier_mix.by_service(scenario, evaluation)
+    names = {s.service_id: s.name for s in scenario.services}
+    return pd.DataFrame({"Carrier": mix["carrier"], "Service": mix["service"].map(names),
+                         "Parcels per year": mix["parcels"], "Share of parcels": 100 * mix["share"],
+                         "USD per parcel": mix["usd_per_parcel"]})
+
+
+def carrier_by_weight_zone_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame:
+    """Rows: parcel weight; columns: zone; cells: the carriers' shares of those parcels."""
+    table = carrier_mix.by_weight_and_zone(scenario, evaluation)
+    text = table.apply(lambda r: ", ".join(f"{c} {fmt.pct(v, 0)}" for c, v in r.items()
+                                           if v >= 0.005), axis=1)
+    frame = text.unstack("zone")
+    frame.columns = [f"Zone {z}" for z in frame.columns]
+    frame.index = [f"{w:g} lb" for w in frame.index]
+    return frame.fillna("").rename_axis("Parcel").reset_index()
 
 
 def show_carrier_mix(scenario: Scenario, evaluation: Evaluation) -> None:
     st.dataframe(carrier_mix_frame(scenario, evaluation), hide_index=True, width="stretch",
                  column_config={
-                     "Orders per year": st.column_config.NumberColumn(format="%,.0f"),
-                     "Share of orders": st.column_config.NumberColumn(format="%.1f%%"),
-                     "Outbound USD per order": st.column_config.NumberColumn(format="$%.2f")})
-    st.caption("Each ZIP3 takes one site and service for its whole weight mix. Rates are "
-               "large-shipper prices: USPS commercial, UPS and FedEx list less an estimated "
-               "discount; each service's source and the cheapest service per parcel by weight "
-               "and zone are in Settings → Rate cards.")
+                     "Parcels per year": st.column_config.NumberColumn(format="%,.0f"),
+                     "Share of parcels": st.column_config.NumberColumn(format="%.1f%%"),
+                     "USD per parcel": st.column_config.NumberColumn(format="$%.2f")})
+    st.markdown("**Which carrier takes which parcels**, by weight and zone")
+    st.dataframe(carrier_by_weight_zone_frame(scenario, evaluation), hide_index=True,
+                 width="stretch")
+    shop = ("each parcel goes by the cheapest service for its weight and zone among those "
+            "that meet the ZIP3's delivery days (its days are the slowest such service's)"
+            if scenario.costs.rate_shop_per_parcel else
+            "each ZIP3 takes one site and service for its whole weight mix")
+    st.caption(f"Parcels shipped from US sites: {shop}. Rates are large-shipper prices: USPS "
+               "commercial, UPS and FedEx list less an estimated discount; each service's "
+               "source and the cheapest service per parcel by weight and zone are in Settings "
+               "→ Rate cards.")
 
 
 def show_site_use(evaluation: Evaluation) -> None:
@@ -179,12 +192,15 @@ def show_site_use(evaluation: Evaluation) -> None:
 
 def show_results(record: SolveRecord) -> None:
     """Charts and the per-site table of a solve with a design."""
-    from ui import charts  # here: altair is slow to import and the first page needs no chart
+    from ui import charts, status_quo  # here: altair is slow to import, the first page needs
+    # no chart
 
     evaluation = record.result.evaluation
     left, right = st.columns(2)
     left.altair_chart(charts.cost_chart(evaluation), width="stretch")
     right.altair_chart(charts.days_chart(evaluation), width="stretch")
+    st.subheader("Against the status quo")
+    status_quo.show_status_quo(record.scenario, evaluation)
     st.subheader("Open sites")
     show_site_use(evaluation)
     st.subheader("Carrier mix")

@@ -8,21 +8,25 @@ parameter the edit changes gets an "edited in the app" source (costs.sources).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass, replace
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
 from network.errors import ProblemList, reported_as
-from network.fields import Range
+from network.fields import Range, field_info
 from network.lanes import parcel_usd_by_zone
 from network.scenario import (
     CostSettings,
     CrossBorderSettings,
+    CustomsSettings,
     DemandSettings,
     DesignConstraints,
     InboundSettings,
     Port,
+    ReturnPolicy,
     ReturnsSettings,
     Scenario,
     Share,
@@ -49,9 +53,29 @@ LATITUDE = Range.of(Port, "lat")
 LONGITUDE = Range.of(Port, "lon")
 PORT_SHARE_PCT = Range.of(Port, "share").scaled(100)
 TRUCKLOAD_USD_PER_MILE = Range.of(InboundSettings, "truckload_usd_per_mile")
-CUSTOMS_USD = Range.of(InboundSettings, "customs_usd_per_order")
-CROSS_BORDER_USD = Range.of(CrossBorderSettings, "cost_usd_per_order")
+PORT_FREIGHT_USD = Range.of(Port, "freight_usd_per_container")
 CROSS_BORDER_DAYS = Range.of(CrossBorderSettings, "delivery_days")
+RETURN_POLICIES = get_args(ReturnPolicy)
+
+# The number fields each Settings form edits, by section of the costs ("" = costs itself):
+# field -> the label its problems are named by. Their limits come from the definition.
+INBOUND_NUMBERS = {"truckload_usd_per_mile": "truckload USD per mile",
+                   "freight_usd_per_container": "freight USD per container",
+                   "orders_per_container": "orders per container",
+                   "receiving_usd_per_container": "receiving USD per container"}
+CUSTOMS_NUMBERS = {"duty_rate_pct": "duty %", "goods_value_usd_per_order": "goods value USD",
+                   "parcel_value_usd_per_order": "parcel value USD",
+                   "entry_usd_per_container": "entry USD per container",
+                   "entry_usd_per_parcel": "entry USD per parcel"}
+CROSS_BORDER_NUMBERS = {"parcel_usd_per_parcel": "parcel USD per parcel",
+                        "parcel_usd_per_lb": "parcel USD per lb",
+                        "pick_pack_usd_per_order": "pick and pack USD per order",
+                        "return_label_usd": "return label USD", "delivery_days": "delivery days"}
+INVENTORY_NUMBERS = {"safety_stock_usd_per_year_one_site": "safety stock USD a year",
+                     "safety_stock_reference_orders_per_year": "reference orders a year",
+                     "safety_stock_volume_exponent": "volume exponent"}
+SECTION_CLASSES = {"": CostSettings, "inbound": InboundSettings, "customs": CustomsSettings,
+                   "cross_border": CrossBorderSettings}
 
 
 @reported_as("demand")
@@ -146,9 +170,10 @@ def _or_no_limit(p: ProblemList, field: str, value: float, allowed: Range) -> in
 
 
 @reported_as("ports of entry")
-def apply_inbound(scenario: Scenario, ports: pd.DataFrame, usd_per_mile: float,
-                  customs_usd: float) -> Scenario:
-    """Ports (name, lat, lon, share_pct rows; shares add up to 100) and inbound costs."""
+def apply_inbound(scenario: Scenario, ports: pd.DataFrame, numbers: Mapping[str, Any]
+                  ) -> Scenario:
+    """Ports (name, lat, lon, share_pct, freight_usd_per_container rows; shares add up to 100;
+    a blank freight takes the inbound figure) and the inbound numbers (INBOUND_NUMBERS)."""
     p = ProblemList("ports of entry")
     new_ports = []
     for row, rec in enumerate(ports.to_dict("records"), start=1):
@@ -158,33 +183,78 @@ def apply_inbound(scenario: Scenario, ports: pd.DataFrame, usd_per_mile: float,
         lat = number(p, row, "lat", rec.get("lat"), LATITUDE)
         lon = number(p, row, "lon", rec.get("lon"), LONGITUDE)
         share = number(p, row, "share_pct", rec.get("share_pct"), PORT_SHARE_PCT)
+        freight = number(p, row, "freight_usd_per_container", rec.get(
+            "freight_usd_per_container"), PORT_FREIGHT_USD, optional=True)
         if name and None not in (lat, lon, share):
-            new_ports.append(Port(name=name, lat=lat, lon=lon, share=_share(share)))
+            new_ports.append(Port(name=name, lat=lat, lon=lon, share=_share(share),
+                                  freight_usd_per_container=freight))
     total = sum(port.share for port in new_ports)
     if new_ports and abs(total - 1) > 1e-6:
         p.add(f"shares add up to {100 * total:.2f}%, not 100%", field="share_pct")
-    per_mile = number(p, None, "truckload USD per mile", usd_per_mile, TRUCKLOAD_USD_PER_MILE)
-    customs = number(p, None, "customs USD per order", customs_usd, CUSTOMS_USD)
+    values = _section_numbers(p, "inbound", numbers, INBOUND_NUMBERS)
     p.raise_if_any()
-    inbound = replace(scenario.costs.inbound, ports=tuple(new_ports),
-                      truckload_usd_per_mile=per_mile, customs_usd_per_order=customs)
-    costs = replace(scenario.costs, inbound=inbound)
-    return checked(scenario.with_changes(costs=with_edit_sources(scenario.costs, costs)),
-                   "ports of entry")
+    return _with_costs(scenario, "ports of entry", inbound=replace(
+        scenario.costs.inbound, ports=tuple(new_ports), **values))
+
+
+@reported_as("customs")
+def apply_customs(scenario: Scenario, numbers: Mapping[str, Any]) -> Scenario:
+    """Duty and entry costs (CUSTOMS_NUMBERS; a blank parcel value: the goods value)."""
+    p = ProblemList("customs")
+    values = _section_numbers(p, "customs", numbers, CUSTOMS_NUMBERS)
+    p.raise_if_any()
+    return _with_costs(scenario, "customs", customs=replace(scenario.costs.customs, **values))
 
 
 @reported_as("cross-border direct")
-def apply_cross_border(scenario: Scenario, enabled: bool, cost_usd: float,
-                       days: float) -> Scenario:
+def apply_cross_border(scenario: Scenario, enabled: bool, return_policy: str,
+                       numbers: Mapping[str, Any]) -> Scenario:
+    """Cross-border direct on or off, its return policy and its numbers
+    (CROSS_BORDER_NUMBERS)."""
     p = ProblemList("cross-border direct")
-    cost = number(p, None, "cost USD per order", cost_usd, CROSS_BORDER_USD)
-    d = number(p, None, "delivery days", days, CROSS_BORDER_DAYS)
+    values = _section_numbers(p, "cross_border", numbers, CROSS_BORDER_NUMBERS)
+    if return_policy not in RETURN_POLICIES:
+        p.add(f"'{return_policy}' is not one of {', '.join(RETURN_POLICIES)}",
+              field="return policy")
     p.raise_if_any()
-    xb = replace(scenario.costs.cross_border, enabled=bool(enabled), cost_usd_per_order=cost,
-                 delivery_days=int(d))
-    costs = replace(scenario.costs, cross_border=xb)
-    return checked(scenario.with_changes(costs=with_edit_sources(scenario.costs, costs)),
-                   "cross-border direct")
+    return _with_costs(scenario, "cross-border direct", cross_border=replace(
+        scenario.costs.cross_border, enabled=bool(enabled), return_policy=return_policy,
+        **values))
+
+
+@reported_as("inventory")
+def apply_inventory(scenario: Scenario, numbers: Mapping[str, Any]) -> Scenario:
+    """The safety stock's one-site cost, reference volume and volume exponent."""
+    p = ProblemList("inventory")
+    values = _section_numbers(p, "", numbers, INVENTORY_NUMBERS)
+    p.raise_if_any()
+    return _with_costs(scenario, "inventory", **values)
+
+
+def apply_rate_shopping(scenario: Scenario, per_parcel: bool) -> Scenario:
+    """Rate-shop each parcel (True) or take one service per lane for the whole weight mix."""
+    return _with_costs(scenario, "rate shopping", rate_shop_per_parcel=bool(per_parcel))
+
+
+def _section_numbers(p: ProblemList, section: str, numbers: Mapping[str, Any],
+                     labels: Mapping[str, str]) -> dict[str, float | int | None]:
+    """The typed numbers of one section of the costs, each checked against its definition's
+    range (a blank optional one is None); problems are named by the field's label."""
+    owner = SECTION_CLASSES[section]
+    out: dict[str, float | int | None] = {}
+    for name, label in labels.items():
+        if name not in numbers:
+            continue
+        allowed = Range.of(owner, name)
+        optional = field_info(owner, name).default is None
+        value = number(p, None, label, numbers[name], allowed, optional=optional)
+        out[name] = int(value) if value is not None and allowed.integer else value
+    return out
+
+
+def _with_costs(scenario: Scenario, what: str, **changes: Any) -> Scenario:
+    costs = replace(scenario.costs, **changes)
+    return checked(scenario.with_changes(costs=with_edit_sources(scenario.costs, costs)), what)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,11 +306,14 @@ def targets_table(scenario: Scenario) -> pd.DataFrame:
                         columns=["within_days", "share_pct"])
 
 
+PORT_COLUMNS = ["name", "lat", "lon", "share_pct", "freight_usd_per_container"]
+
+
 def ports_table(scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame([{"name": port.name, "lat": port.lat, "lon": port.lon,
-                          "share_pct": 100 * port.share}
-                         for port in scenario.costs.inbound.ports],
-                        columns=["name", "lat", "lon", "share_pct"])
+                          "share_pct": 100 * port.share,
+                          "freight_usd_per_container": port.freight_usd_per_container}
+                         for port in scenario.costs.inbound.ports], columns=PORT_COLUMNS)
 
 
 def rate_card_table(scenario: Scenario, service_id: str) -> pd.DataFrame:

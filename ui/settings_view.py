@@ -147,8 +147,29 @@ def targets_section(scenario: Scenario) -> None:
                    "Targets and limits")
 
 
+def _number_inputs(scenario: Scenario, section: str, labels: dict[str, str],
+                   steps: dict[str, float], columns: int = 3) -> dict[str, float | None]:
+    """One number input per field of a costs section, with the definition's limits (a field
+    that may be left out shows blank when it is); steps of 1,000 or more show whole numbers."""
+    owner = se.SECTION_CLASSES[section]
+    current = getattr(scenario.costs, section) if section else scenario.costs
+    cols = st.columns(columns)
+    values: dict[str, float | None] = {}
+    for i, (name, label) in enumerate(labels.items()):
+        value = getattr(current, name)
+        allowed = Range.of(owner, name)
+        kind = int if allowed.integer else float
+        step = steps.get(name, 1)
+        whole = {"format": "%.0f"} if step >= 1000 else {}
+        values[name] = cols[i % columns].number_input(
+            label, value=None if value is None else kind(value), step=kind(step),
+            **_limits(allowed), key=f"{section or 'costs'}_{name}", **whole)
+    return values
+
+
 def inbound_section(scenario: Scenario) -> None:
-    inbound = scenario.costs.inbound
+    """The domestic path's goods to the US: freight to the ports, trucks to the sites,
+    receiving."""
     with st.form("ports_form"):
         ports = st.data_editor(se.ports_table(scenario), num_rows="dynamic",
                                hide_index=True, width="stretch", column_config={
@@ -158,34 +179,92 @@ def inbound_section(scenario: Scenario) -> None:
                                        "Longitude", format="%.2f", **_limits(se.LONGITUDE)),
                                    "share_pct": st.column_config.NumberColumn(
                                        "Share of imports (%)", format="%.1f",
-                                       **_limits(se.PORT_SHARE_PCT))})
-        cols = st.columns(2)
-        per_mile = cols[0].number_input("Truckload (USD per mile)",
-                                        value=float(inbound.truckload_usd_per_mile), step=0.05,
-                                        **_limits(se.TRUCKLOAD_USD_PER_MILE))
-        customs = cols[1].number_input("Customs entry (USD per order)",
-                                       value=float(inbound.customs_usd_per_order), step=0.05,
-                                       **_limits(se.CUSTOMS_USD))
+                                       **_limits(se.PORT_SHARE_PCT)),
+                                   "freight_usd_per_container": st.column_config.NumberColumn(
+                                       "Freight to port (USD per 40 ft)", format="$%,.0f",
+                                       help="Origin to this port; blank: the figure below",
+                                       **_limits(se.PORT_FREIGHT_USD))})
+        numbers = _number_inputs(scenario, "inbound", {
+            "freight_usd_per_container": "Freight to a port without its own (USD per 40 ft)",
+            "orders_per_container": "Orders per container",
+            "receiving_usd_per_container": "Receiving at the site (USD per container)",
+            "truckload_usd_per_mile": "Truckload port to site (USD per mile)"},
+            {"freight_usd_per_container": 50, "orders_per_container": 100,
+             "receiving_usd_per_container": 25, "truckload_usd_per_mile": 0.05}, columns=4)
         if st.form_submit_button("Apply ports and inbound costs"):
-            _apply(lambda: se.apply_inbound(scenario, ports, per_mile, customs),
-                   "Ports and inbound costs")
-    st.caption(_source(scenario, "inbound.ports", "inbound.truckload_usd_per_mile",
-                       "inbound.customs_usd_per_order"))
+            _apply(lambda: se.apply_inbound(scenario, ports, numbers), "Ports and inbound costs")
+    st.caption(_source(scenario, "inbound.ports", "inbound.freight_usd_per_container",
+                       "inbound.orders_per_container", "inbound.receiving_usd_per_container",
+                       "inbound.truckload_usd_per_mile"))
+
+
+def customs_section(scenario: Scenario) -> None:
+    """Duty and entry costs: both paths, side by side."""
+    st.markdown("Duty is charged on both paths on the customs value, the price the importer "
+                "pays for the goods (freight to the US not included). Imports in bulk pay one "
+                "entry per container, spread over its orders; cross-border parcels one entry "
+                "each (duty-free de minimis entry is suspended).")
+    with st.form("customs_form"):
+        numbers = _number_inputs(scenario, "customs", {
+            "duty_rate_pct": "Duty (% of the customs value)",
+            "goods_value_usd_per_order": "Customs value of an order's goods (USD)",
+            "parcel_value_usd_per_order": "Value declared on a cross-border parcel (USD; "
+                                          "blank: the same)",
+            "entry_usd_per_container": "Entry per container, bulk (USD)",
+            "entry_usd_per_parcel": "Entry per cross-border parcel (USD)"},
+            {"duty_rate_pct": 0.5, "goods_value_usd_per_order": 1,
+             "parcel_value_usd_per_order": 1, "entry_usd_per_container": 25,
+             "entry_usd_per_parcel": 0.5})
+        if st.form_submit_button("Apply customs"):
+            _apply(lambda: se.apply_customs(scenario, numbers), "Customs")
+    st.caption(_source(scenario, *(f"customs.{k}" for k in se.CUSTOMS_NUMBERS)))
+
+
+RETURN_LABELS = {"return_label": "Prepaid international return label (goods come back)",
+                 "refund_without_return": "Refund without return (goods' value lost)"}
 
 
 def cross_border_section(scenario: Scenario) -> None:
     xb = scenario.costs.cross_border
     with st.form("cross_border_form"):
-        cols = st.columns(3)
-        enabled = cols[0].checkbox("Allow cross-border direct (ship from abroad, no US site)",
-                                   value=xb.enabled)
-        cost = cols[1].number_input("Cost (USD per order)", value=float(xb.cost_usd_per_order),
-                                    step=0.5, **_limits(se.CROSS_BORDER_USD))
-        days = cols[2].number_input("Delivery days", value=int(xb.delivery_days), step=1,
-                                    **_limits(se.CROSS_BORDER_DAYS))
+        left, right = st.columns([1, 2])
+        enabled = left.checkbox("Allow cross-border direct", value=xb.enabled,
+                                help="Ship orders from abroad, no US site")
+        policy = right.radio("A returned cross-border order", list(RETURN_LABELS),
+                             format_func=RETURN_LABELS.get, horizontal=True,
+                             index=list(RETURN_LABELS).index(xb.return_policy),
+                             help="The return rate and processing cost are those of Orders and "
+                                  "costs; a refund without return loses the customs value of "
+                                  "the goods (Customs)")
+        numbers = _number_inputs(scenario, "cross_border", {
+            "parcel_usd_per_parcel": "International parcel (USD per parcel)",
+            "parcel_usd_per_lb": "International parcel (USD per lb)",
+            "pick_pack_usd_per_order": "Exporter's pick and pack (USD per order)",
+            "return_label_usd": "International return label (USD)",
+            "delivery_days": "Delivery days"},
+            {"parcel_usd_per_parcel": 0.5, "parcel_usd_per_lb": 0.1,
+             "pick_pack_usd_per_order": 0.25, "return_label_usd": 0.5})
         if st.form_submit_button("Apply cross-border"):
-            _apply(lambda: se.apply_cross_border(scenario, enabled, cost, days), "Cross-border")
-    st.caption(_source(scenario, "cross_border"))
+            _apply(lambda: se.apply_cross_border(scenario, enabled, policy, numbers),
+                   "Cross-border")
+    st.caption(_source(scenario, *(f"cross_border.{k}" for k in se.CROSS_BORDER_NUMBERS)))
+
+
+def inventory_section(scenario: Scenario) -> None:
+    st.markdown("**Inventory (safety stock)**: carrying cost a year = the one-site figure x "
+                "sqrt(open sites) x (orders a year / reference orders)^exponent; none with no "
+                "US site open.")
+    with st.form("inventory_form"):
+        numbers = _number_inputs(scenario, "", {
+            "safety_stock_usd_per_year_one_site": "Safety stock with one site (USD a year)",
+            "safety_stock_reference_orders_per_year": "at this many orders a year",
+            "safety_stock_volume_exponent": "Volume exponent (0.5: independent demand)"},
+            {"safety_stock_usd_per_year_one_site": 1e6,
+             "safety_stock_reference_orders_per_year": 1e6,
+             "safety_stock_volume_exponent": 0.05})
+        if st.form_submit_button("Apply inventory"):
+            _apply(lambda: se.apply_inventory(scenario, numbers), "Inventory")
+    st.caption(_source(scenario, *se.INVENTORY_NUMBERS))
 
 
 RATE_BASIS = (
@@ -193,11 +272,19 @@ RATE_BASIS = (
     "and UPS and FedEx list prices less a typical large-shipper discount, an estimate (each "
     "service's source below; docs/sources.md in the project). Upload your negotiated cards on "
     "the same basis: your net rates per parcel, before the fuel and residential surcharges "
-    "set for the service. Each ZIP3 and site take one service for the whole weight mix.")
+    "set for the service.")
 
 
 def rate_cards_section(scenario: Scenario) -> None:
     st.markdown(RATE_BASIS)
+    with st.form("rate_shop_form", border=False):
+        shop = st.checkbox(
+            "Rate-shop each parcel: the cheapest service for its weight and zone, among the "
+            "services that meet the lane's delivery days",
+            value=scenario.costs.rate_shop_per_parcel,
+            help="Off: each ZIP3 and site take one service for the whole weight mix")
+        if st.form_submit_button("Apply carrier choice"):
+            _apply(lambda: se.apply_rate_shopping(scenario, shop), "Carrier choice")
     names = {s.service_id: f"{s.name} ({s.carrier})" for s in scenario.services}
     service_id = st.selectbox("Service", list(names), format_func=names.get, key="card_service")
     service = scenario.service(service_id)

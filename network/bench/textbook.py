@@ -93,15 +93,17 @@ def _textbook_model(solver, scenario: Scenario, lanes: LaneTable):
         solver.Add(solver.Sum(y) <= k.max_sites)
     _textbook_carriers(solver, scenario, lanes, lanes_of_z, orders)
     fixed = [float(f) * y[s] for s, f in enumerate(lanes.fixed_cost_usd_per_year)]
-    return solver.Sum(terms + fixed + [inventory_usd_per_year(scenario, n) * u[n]
+    volume = float(orders.sum())
+    return solver.Sum(terms + fixed + [inventory_usd_per_year(scenario, n, volume) * u[n]
                                        for n in counts])
 
 
 def _textbook_carriers(solver, scenario, lanes, lanes_of_z, orders) -> None:
     for c in scenario.constraints.carrier_shares:
-        ks = {i for i, name in enumerate(lanes.carriers) if name == c.carrier}
-        mine = solver.Sum([float(orders[z]) * x for z, opts in enumerate(lanes_of_z)
-                           for x, s, kk, *_ in opts if kk in ks])
+        fraction = lanes.carrier_fraction(c.carrier)
+        mine = solver.Sum([float(orders[z] * fraction[z, s, kk]) * x
+                           for z, opts in enumerate(lanes_of_z)
+                           for x, s, kk, *_ in opts if s >= 0])
         shipped = solver.Sum([float(orders[z]) * x for z, opts in enumerate(lanes_of_z)
                               for x, s, *_ in opts if s >= 0])
         if c.min_pct is not None:

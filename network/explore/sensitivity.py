@@ -59,8 +59,15 @@ def _safety_stock(s: Scenario, f: float) -> Scenario:
 
 
 def _cross_border(s: Scenario, f: float) -> Scenario:
-    cb = s.costs.cross_border
-    return _costs(s, cross_border=replace(cb, cost_usd_per_order=cb.cost_usd_per_order * f))
+    """Every cost figure of cross-border direct's own (duty, shared with the domestic path, and
+    the return rate stay)."""
+    cb, customs = s.costs.cross_border, s.costs.customs
+    return _costs(s, cross_border=replace(
+        cb, parcel_usd_per_parcel=cb.parcel_usd_per_parcel * f,
+        parcel_usd_per_lb=cb.parcel_usd_per_lb * f,
+        pick_pack_usd_per_order=cb.pick_pack_usd_per_order * f,
+        return_label_usd=cb.return_label_usd * f),
+        customs=replace(customs, entry_usd_per_parcel=customs.entry_usd_per_parcel * f))
 
 
 def _return_rate(s: Scenario, f: float) -> Scenario:
@@ -78,7 +85,8 @@ PERTURBATIONS: tuple[Perturbation, ...] = (
     Perturbation("parcel_rates", "Parcel rates (every rate card)", 0.10, _parcel_rates),
     Perturbation("fixed_costs", "Site fixed costs (rent and overhead)", 0.10, _fixed_costs),
     Perturbation("safety_stock", "Safety-stock carrying cost", 0.10, _safety_stock),
-    Perturbation("cross_border_cost", "Cross-border direct cost per order", 0.10, _cross_border),
+    Perturbation("cross_border_cost", "Cross-border direct's own costs (parcel, entry, pick "
+                 "and pack, return label)", 0.10, _cross_border),
     Perturbation("return_rate", "Return rate", 0.10, _return_rate),
     Perturbation("truckload_rate", "Inbound truckload rate per mile", 0.10, _truckload_rate),
 )

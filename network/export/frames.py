@@ -6,10 +6,12 @@ decimals (about a metre).
 - `sites_frame`: one row per candidate site, with the same columns before and after a solve
   (the design's columns are blank before one); it reads back as candidate sites (the app's
   sites upload, and a scenario's `sites_file`).
-- `lanes_frame`: the lane chosen for each ZIP3, its cost parts per order (whatever parts the
-  lane table has) and its cost a year.
-- `kpi_frame`: the KPIs, the cost by component (every part of `cost_breakdown_usd`), the
-  carrier mix, the targets and the solve.
+- `lanes_frame`: the lane chosen for each ZIP3 (a rate-shopped one with the service carrying
+  each parcel weight), its cost parts per order (whatever parts the lane table has) and its
+  cost a year.
+- `kpi_frame`: the KPIs, the cost by component (every part of `cost_breakdown_usd`, then the
+  same parts for US sites and for cross-border direct), the status quo's total (every order
+  from abroad) and the change against it, the carrier mix, the targets and the solve.
 - `assumption_frame`: every scenario input with its value and source.
 
 Cells hold plain Python values (int, float, str, None), so that each writer formats them its
@@ -22,9 +24,17 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from network.evaluate import CROSS_BORDER, Evaluation, chosen_lanes_frame
+from network.evaluate import (
+    ABROAD,
+    CROSS_BORDER,
+    US_SITES,
+    Evaluation,
+    chosen_lanes_frame,
+    status_quo,
+)
 from network.export.content import ScenarioWithDesign
 from network.scenario import Scenario
 from network.tables import SITE_RESULT_COLUMNS
@@ -92,40 +102,55 @@ def sites_frame(scenario: Scenario, evaluation: Evaluation | None) -> pd.DataFra
 
 
 def lanes_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame:
-    """The lane chosen for each ZIP3: where from, which service, zone, miles, days, orders,
-    each cost part per order (cents), the total per order and a year."""
+    """The lane chosen for each ZIP3: where from, which service (and which service carries
+    each parcel weight), zone, miles, days, orders, each cost part per order (cents), the
+    total per order and a year."""
     chosen = chosen_lanes_frame(evaluation)
     parts = [c for c in chosen.columns
              if c.endswith("_usd_per_order") and c != "cost_usd_per_order"]
     site_names = {s.site_id: s.name for s in scenario.sites} | {
         CROSS_BORDER: "cross-border direct"}
-    service_names = {s.service_id: s.name for s in scenario.services}
+    lanes = evaluation.lanes  # its options: the services, then the rate-shopped ones
+    service_names = dict(zip(lanes.service_ids, lanes.service_names, strict=True))
+    # the totals from the unrounded elements: a constant element rounded to 4 decimals, times
+    # every order, would be off by thousands of dollars a year
+    exact = _cost_usd_per_order(evaluation)
+    orders = lanes.demand.orders_per_year
     rows = []
-    for rec in chosen.to_dict("records"):
+    for i, rec in enumerate(chosen.to_dict("records")):
         cross = rec["site_id"] == CROSS_BORDER
-        per_order = sum(float(rec[p]) for p in parts)
         rows.append({
             "zip3": rec["zip3"], "state": rec["state"], "site_id": rec["site_id"],
             "site_name": site_names.get(rec["site_id"], ""), "service": rec["service"],
             "service_name": service_names.get(rec["service"], "shipped from abroad"
                                               if cross else ""),
+            "parcel_services": rec["parcel_services"],
             "zone": None if cross else int(rec["zone"]),
             "distance_mi": None if cross else round(float(rec["distance_mi"]), 1),
             "delivery_days": int(rec["delivery_days"]),
             "orders_per_year": whole(rec["orders"]),
             **{p: cents(rec[p]) for p in parts},
-            "cost_usd_per_order": cents(per_order),
-            "cost_usd_per_year": whole(per_order * float(rec["orders"]))})
-    columns = ["zip3", "state", "site_id", "site_name", "service", "service_name", "zone",
+            "cost_usd_per_order": cents(exact[i]),
+            "cost_usd_per_year": whole(exact[i] * float(orders[i]))})
+    columns = ["zip3", "state", "site_id", "site_name", "service", "service_name",
+               "parcel_services", "zone",
                "distance_mi", "delivery_days", "orders_per_year", *parts,
                "cost_usd_per_order", "cost_usd_per_year"]
     return _table(rows, columns)
+
+
+def _cost_usd_per_order(evaluation: Evaluation) -> np.ndarray:
+    """Each ZIP3's cost per order on its chosen option, every element summed unrounded."""
+    site, service = evaluation.site_index, evaluation.service_index
+    parts = evaluation.lanes.parts_usd_per_order(np.arange(len(site)), site, service, site < 0)
+    return np.sum(list(parts.values()), axis=0)
 
 
 # ---------------------------------------------------------------------------------------------
 # KPIs
 
 KPI_COLUMNS = ("kpi", "value", "unit")
+STATUS_QUO_KPI = "Status quo (every order from abroad): total annual cost"
 
 
 def kpi_frame(item: ScenarioWithDesign) -> pd.DataFrame:
@@ -150,6 +175,14 @@ def kpi_rows(item: ScenarioWithDesign, evaluation: Evaluation
     yield "Sites open", k.n_open_sites, "sites"
     for part, usd in k.cost_breakdown_usd.items():
         yield f"Cost: {part.replace('_', ' ')}", whole(usd), "USD a year"
+    for path, label in ((US_SITES, "US sites"), (ABROAD, "cross-border direct")):
+        for part, usd in k.cost_breakdown_by_path_usd[path].items():  # the same parts
+            yield f"Cost, {label}: {part.replace('_', ' ')}", whole(usd), "USD a year"
+    quo = status_quo(item.scenario, evaluation.lanes)  # none when cross-border is disabled
+    if quo is not None:
+        yield STATUS_QUO_KPI, whole(quo.kpis.total_cost_usd), "USD a year"
+        yield "Change against the status quo", whole(
+            k.total_cost_usd - quo.kpis.total_cost_usd), "USD a year"
     for carrier, share in k.carrier_share.items():
         yield f"Orders by {carrier}", percent(share), "%"
     for t in evaluation.targets:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from network.evaluate import Evaluation
+from network.evaluate import Evaluation, status_quo
 from network.export.content import ScenarioWithDesign
 from network.export.frames import assumption_rows, solve_rows
 from network.export.svg_map import (
@@ -24,6 +24,7 @@ from network.export.svg_map import (
     rgb,
     undrawn_orders,
 )
+from network.scenario import Scenario
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 STYLE = """
@@ -50,7 +51,8 @@ td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabul
 .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
        border: 1px solid #333; vertical-align: -1px; margin-right: 3px; }
 .met { color: #166534; font-weight: 600; } .missed { color: #b91c1c; font-weight: 600; }
-.assumptions { columns: 2; column-gap: 20px; font-size: 11px; }
+.assumptions { columns: 3; column-gap: 18px; font-size: 11px; }
+@media print { .assumptions { font-size: 9.5px; } }
 .assumptions div { break-inside: avoid; padding: 2px 0; border-bottom: 1px solid #f0f1f3; }
 .assumptions b { font-weight: 600; }
 .src { color: #6b7280; }
@@ -68,7 +70,7 @@ def report_html(item: ScenarioWithDesign, day: date) -> str:
         f'<p class="sub">{escape(_headline(item, evaluation, day))}</p>',
         _cards(evaluation),
         '<div class="main"><div>', design_svg(s, evaluation), _legend(item, evaluation),
-        "</div><div>", _targets(evaluation), _costs(evaluation), _carriers(evaluation),
+        "</div><div>", _targets(evaluation), _costs(s, evaluation), _carriers(evaluation),
         "</div></div>", _sites(item, evaluation), _assumptions(item),
         f'<p class="foot">Made by the US fulfillment network designer on {day.isoformat()}. '
         "Costs in USD a year unless marked per order. Every figure comes from the inputs "
@@ -142,11 +144,20 @@ def _targets(evaluation: Evaluation) -> str:
     return "<h2>Targets</h2>" + "".join(lines)
 
 
-def _costs(evaluation: Evaluation) -> str:
+def _costs(scenario: Scenario, evaluation: Evaluation) -> str:
+    """Cost by element, the total, and the status quo (every order from abroad) costed from
+    the same elements, with the change against it."""
     k = evaluation.kpis
     rows = [[part.replace("_", " "), f"${usd:,.0f}", f"{100 * usd / k.total_cost_usd:.1f}%"]
             for part, usd in k.cost_breakdown_usd.items() if round(usd) != 0]
     rows.append(["total", f"${k.total_cost_usd:,.0f}", "100%"])
+    found = status_quo(scenario, evaluation.lanes)  # none when cross-border is disabled
+    if found is not None:
+        quo = found.kpis.total_cost_usd
+        change = k.total_cost_usd - quo
+        rows.append(["status quo: every order from abroad", f"${quo:,.0f}", ""])
+        rows.append(["change against the status quo", f"{'-' if change < 0 else '+'}"
+                     f"${abs(change):,.0f}", f"{100 * change / quo:+.1f}%" if quo else ""])
     return "<h2>Cost by component</h2>" + _table(["component", "USD a year", "share"], rows,
                                                   {1, 2})
 

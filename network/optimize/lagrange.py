@@ -59,7 +59,7 @@ def lagrange_data(problem: LocationProblem) -> LagrangeData:
     for bound in problem.carrier_bounds:  # the same rows, in the same order, as model.py
         for share, sign in ((bound.min_share, 1.0), (bound.max_share, -1.0)):
             if share is not None:
-                rows.append(sign * w[opt.point] * shipped * (bound.option_mask - share))
+                rows.append(sign * w[opt.point] * shipped * (bound.option_fraction - share))
                 rhs.append(0.0)
     fast = np.array(rows).reshape(-1, len(opt))
     at_site = np.nonzero(opt.site != NO_SITE)[0]

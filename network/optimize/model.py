@@ -6,9 +6,12 @@ Data
              multiplier)
     p in P_z options of point z after the dominance reduction (reduce.py): a site s(p) (or none:
              cross-border direct) and service, cost c_p per order, days d_p
-    n        number of open sites, in [n_lo, n_hi]; inventory cost I_n (network/inventory.py)
+    n        number of open sites, in [n_lo, n_hi]; inventory cost I_n (network/inventory.py,
+             at the scenario's volume)
     targets  (N_t, a_t): at least share a_t of orders within N_t days
-    carriers (C_j, lo_j, hi_j): share of site-shipped parcels carried by carrier j
+    carriers (f_jp, lo_j, hi_j): share of site-shipped parcels carried by carrier j, where
+             f_jp is the share of option p's parcels that carrier j carries (1 or 0 for one
+             service; a fraction for a rate-shopped option, network/lanes.py)
 
 Variables
     y_s in {0,1}   site s open
@@ -25,8 +28,8 @@ Model (each row block named as on the right; `MipModel.rows_of(name)`)
     (4) sum_{p: s(p)=s} o_z x_p <= Q_s y_s                        for s in a given set "capacity[s]"
     (5) sum_s y_s = sum_n n u_n,  sum_n u_n = 1                                 "count", "one_count"
     (6) y_s = 1 for forced-open s, y_s = 0 for forced-closed s (variable bounds)
-    (7) sum_{p in C_j} (o_z/O) x_p - lo_j sum_{p: s(p) exists} (o_z/O) x_p >= 0   "carrier_min[j]"
-        sum_{p in C_j} (o_z/O) x_p - hi_j sum_{p: s(p) exists} (o_z/O) x_p <= 0   "carrier_max[j]"
+    (7) sum_p f_jp (o_z/O) x_p - lo_j sum_{p: s(p) exists} (o_z/O) x_p >= 0      "carrier_min[j]"
+        sum_p f_jp (o_z/O) x_p - hi_j sum_{p: s(p) exists} (o_z/O) x_p <= 0      "carrier_max[j]"
 
 (2) is the strong linking aggregated over the (few) services of one site: as tight as one row
 per option and fewer rows. Capacity (4) is added only once a design overloads a site (then for
@@ -205,7 +208,7 @@ def _carrier_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
         for kind, share in (("min", bound.min_share), ("max", bound.max_share)):
             if share is None:
                 continue
-            coef = orders[shipped] * (bound.option_mask[shipped] - share)
+            coef = orders[shipped] * (bound.option_fraction[shipped] - share)
             lb, ub = (0.0, np.inf) if kind == "min" else (-np.inf, 0.0)
             rows.add(f"carrier_{kind}[{j}]", 1, np.zeros(len(shipped)), x0 + shipped, coef,
                      lb, ub)

@@ -44,7 +44,7 @@ class CarrierBound:
     """Share of parcels shipped from sites that one carrier may carry (fractions 0-1)."""
 
     carrier: str
-    option_mask: np.ndarray  # [p] options shipped by this carrier
+    option_fraction: np.ndarray  # [p] share of each option's parcels this carrier carries
     min_share: float | None
     max_share: float | None
 
@@ -96,9 +96,10 @@ class LocationProblem:
         return bool(self.share_requirements or self.carrier_bounds)
 
 
-def inventory_by_count(scenario: Scenario) -> np.ndarray:
+def inventory_by_count(scenario: Scenario, orders_per_year: float) -> np.ndarray:
     """Safety-stock carrying cost with 0..n_sites open sites (network/inventory.py)."""
-    return np.array([inventory_usd_per_year(scenario, n) for n in range(len(scenario.sites) + 1)])
+    return np.array([inventory_usd_per_year(scenario, n, orders_per_year)
+                     for n in range(len(scenario.sites) + 1)])
 
 
 def site_masks(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -115,10 +116,11 @@ def problem_from_scenario(scenario: Scenario, lanes: LaneTable, options: Options
     forced_open, forced_closed = site_masks(scenario)
     n_sites = len(scenario.sites)
     max_sites = n_sites if k.max_sites is None else min(k.max_sites, n_sites)
-    carriers = np.array(lanes.carriers + ("",))  # index -1 (cross-border) maps to ""
-    option_carrier = carriers[options.service]
+    shipped = options.site != NO_SITE
+    site, service = np.where(shipped, options.site, 0), np.where(shipped, options.service, 0)
     bounds = tuple(
-        CarrierBound(c.carrier, (option_carrier == c.carrier) & (options.site != NO_SITE),
+        CarrierBound(c.carrier, np.where(shipped, lanes.carrier_fraction(c.carrier)[
+                         options.point, site, service], 0.0),
                      None if c.min_pct is None else c.min_pct / 100,
                      None if c.max_pct is None else c.max_pct / 100)
         for c in k.carrier_shares)
@@ -126,7 +128,9 @@ def problem_from_scenario(scenario: Scenario, lanes: LaneTable, options: Options
         orders_per_year=lanes.demand.orders_per_year.astype(float),
         fixed_cost_usd_per_year=lanes.fixed_cost_usd_per_year.astype(float),
         capacity_orders_per_year=lanes.capacity_orders_per_year / scenario.costs.peak_multiplier,
-        options=options, inventory_usd_by_count=inventory_by_count(scenario),
+        options=options,
+        inventory_usd_by_count=inventory_by_count(scenario,
+                                                  lanes.demand.total_orders_per_year),
         min_sites=k.min_sites, max_sites=max_sites,
         forced_open=forced_open, forced_closed=forced_closed,
         share_requirements=tuple(ShareRequirement(t.within_days, t.share_pct / 100)

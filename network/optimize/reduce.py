@@ -3,12 +3,15 @@
 A ZIP3's options are its (site, service) lanes plus cross-border direct. The targets only ask
 whether an order arrives within N days for the target day counts N_1 < N_2 < ..., so an option
 matters only through its cost and its *speed class*: how many of those N it meets. On one
-(ZIP3, site) pair, a lane is dominated when another service of the same site (and of the same
-carrier, when carrier shares are constrained) costs no more and is in the same or a faster
-class: whichever design uses the first could use the second at no extra cost and with every
-target, capacity and site constraint still met. Cross-border direct needs no site, so it
-dominates every lane of that ZIP3 that costs as much or more and is no faster (unless carrier
-shares are constrained: moving a parcel abroad changes every carrier's share).
+(ZIP3, site) pair, a lane is dominated when another option of the same site costs no more and
+is in the same or a faster class, and (when carrier shares are constrained) gives each
+constrained carrier the same share of its parcels: whichever design uses the first could use
+the second at no extra cost and with every target, capacity, site and carrier-share constraint
+still met. (A rate-shopped option splits its parcels over carriers, network/lanes.py: it may
+replace a one-carrier lane only when the constrained carriers' shares are equal.)
+Cross-border direct needs no site, so it dominates every lane of that ZIP3 that costs as much or
+more and is no faster (unless carrier shares are constrained: moving a parcel abroad changes
+every carrier's share).
 Lanes slower than the per-ZIP3 day limit and lanes of forced-closed sites are dropped too.
 Ties are broken by site then service index, so the reduction is deterministic.
 """
@@ -42,7 +45,7 @@ def reduce_options(scenario: Scenario, lanes: LaneTable) -> Options:
     keep = ~forced_closed[None, :, None] & np.ones((n_z, n_s, n_k), dtype=bool)
     if max_days is not None:
         keep &= days <= max_days
-    keep &= ~_dominated_on_same_site(cost, cls, keep, _service_groups(scenario, lanes))
+    keep &= ~_dominated_on_same_site(cost, cls, keep, _constrained_fractions(scenario, lanes))
     cross = lanes.cross_border_enabled and (max_days is None or lanes.cross_border_days <= max_days)
     if cross and not scenario.constraints.carrier_shares:
         cb_cls = speed_class(np.array(lanes.cross_border_days), target_days)
@@ -63,27 +66,31 @@ def reduce_options(scenario: Scenario, lanes: LaneTable) -> Options:
                    option_days[order].astype(np.int32))
 
 
-def _service_groups(scenario: Scenario, lanes: LaneTable) -> np.ndarray:
-    """Services that may replace each other: all of them, or one group per carrier when
-    carrier shares are constrained."""
-    if not scenario.constraints.carrier_shares:
-        return np.zeros(len(lanes.service_ids), dtype=np.int32)
-    names = sorted(set(lanes.carriers))
-    return np.array([names.index(c) for c in lanes.carriers], dtype=np.int32)
+def _constrained_fractions(scenario: Scenario, lanes: LaneTable) -> np.ndarray:
+    """[z, s, k, j] share of each option's parcels carried by the j-th carrier whose share is
+    constrained (no columns when none is): options may replace each other only when these are
+    equal."""
+    carriers = sorted({c.carrier for c in scenario.constraints.carrier_shares})
+    if not carriers:
+        return np.zeros(lanes.shape + (0,))
+    return np.stack([lanes.carrier_fraction(c) for c in carriers], axis=-1)
 
 
 def _dominated_on_same_site(cost: np.ndarray, cls: np.ndarray, keep: np.ndarray,
-                            group: np.ndarray) -> np.ndarray:
-    """[z, s, k] True when another kept service k' of the same site and group costs no more
-    and is no slower (on exact ties the lower service index stays)."""
+                            fractions: np.ndarray) -> np.ndarray:
+    """[z, s, k] True when another kept option k' of the same site costs no more, is no slower
+    and carries the same constrained-carrier shares (on exact ties the lower index stays)."""
     n_k = cost.shape[2]
     dominated = np.zeros(cost.shape, dtype=bool)
     for k in range(n_k):
         for k2 in range(n_k):
-            if k2 == k or group[k2] != group[k]:
+            if k2 == k:
                 continue
             no_worse = keep[:, :, k2] & (cost[:, :, k2] <= cost[:, :, k]) & (
                 cls[:, :, k2] >= cls[:, :, k])
+            if fractions.shape[-1]:
+                no_worse &= np.all(np.abs(fractions[:, :, k2] - fractions[:, :, k]) <= 1e-12,
+                                   axis=-1)
             tie = (cost[:, :, k2] == cost[:, :, k]) & (cls[:, :, k2] == cls[:, :, k])
             dominated[:, :, k] |= no_worse & ~(tie & (k2 > k))
     return dominated

@@ -163,7 +163,7 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                                              opt.service[keep], opt.cost_usd_per_order[keep],
                                              opt.days[keep]),
                     forced_open=is_open.copy(), forced_closed=~is_open,
-                    carrier_bounds=tuple(replace(b, option_mask=b.option_mask[keep])
+                    carrier_bounds=tuple(replace(b, option_fraction=b.option_fraction[keep])
                                          for b in problem.carrier_bounds))
     n = int(is_open.sum())
     model = build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]), (n, n))
