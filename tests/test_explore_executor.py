@@ -3,6 +3,8 @@ with progress, and cancel keeps what is done."""
 
 from __future__ import annotations
 
+import os
+
 import threading
 
 import pytest
@@ -56,7 +58,7 @@ def test_dask_path_equals_local_path(scenario, local_frame, dask_cluster):
     with DaskExecutor(dask_cluster.scheduler_address) as ex:
         points = run_sweep(_tasks(scenario), ex, TIGHT).wait()
     _same(_frame(points, scenario), local_frame)
-    assert len({p.worker for p in points}) == 2
+    _ran_in_other_processes(points, at_most=2)
 
 
 def test_scheduler_from_environment(monkeypatch, dask_cluster):
@@ -74,7 +76,15 @@ def test_local_processes_equal_one_thread(scenario, local_frame):
     with LocalExecutor(2) as ex:
         points = run_sweep(_tasks(scenario), ex, TIGHT).wait()
     _same(_frame(points, scenario), local_frame)
-    assert len({p.worker for p in points}) == 2
+    _ran_in_other_processes(points, at_most=2)
+
+
+def _ran_in_other_processes(points, at_most: int) -> None:
+    """Every point ran in a worker process, not in this one, and on at most `at_most` of them
+    (how the points spread over the workers depends on the machine's load: not checked)."""
+    workers = {p.worker for p in points}
+    assert 1 <= len(workers) <= at_most, workers
+    assert not any(w.rsplit(":", 1)[-1] == str(os.getpid()) for w in workers), workers
 
 
 def test_points_stream_with_progress(scenario):
