@@ -24,7 +24,7 @@ navigation = st.navigation([
     st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
     st.Page("pages/tradeoffs.py", title="Tradeoffs", icon=":material/insights:"),
     st.Page("pages/settings.py", title="Settings", icon=":material/tune:"),
-])
+], position="top")  # a bar across the top: at 1280 px a sidebar would take a quarter
 # solves finished in the background since the last run, whatever the page (a toast says so
 # away from the Designer)
 solve.collect(toast=navigation.url_path != designer.url_path)

@@ -51,25 +51,26 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
             if b is not None:
                 st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
 
-    row = st.columns([1.6, 1, 1, 0.8])  # the total is the longest number: give it room
+    # Beside the map (two fifths of the width): three short rows, the total given room first
+    row = st.columns([1.35, 1])
     card(row[0], "Total annual cost", fmt.usd(k.total_cost_usd), lambda x: x.total_cost_usd,
          fmt.signed_usd, "inverse", COST_HELP)
     card(row[1], "Cost per order", fmt.usd_cents(k.cost_per_order_usd),
          lambda x: x.cost_per_order_usd, fmt.signed_usd_cents, "inverse",
          f"Total annual cost / {fmt.count(record.result.evaluation.kpis.orders_per_year)} "
          "orders a year")
-    card(row[2], "Average delivery", fmt.days(k.avg_delivery_days), lambda x: x.avg_delivery_days,
+    row = st.columns([1.35, 1])
+    card(row[0], "Average delivery", fmt.days(k.avg_delivery_days), lambda x: x.avg_delivery_days,
          fmt.signed_days, "inverse", "Business days from order to door, weighted by orders: "
          "processing days + carrier transit days by zone (data/rate_cards/transit_days.csv)")
-    card(row[3], "Sites open", str(k.n_open_sites), lambda x: x.n_open_sites, fmt.signed_count,
+    card(row[1], "Sites open", str(k.n_open_sites), lambda x: x.n_open_sites, fmt.signed_count,
          "off")
-    row = st.columns([1, 1, 1, 1.4])
-    for col, d in zip(row[:3], (1, 2, 3), strict=True):
-        card(col, f"Orders within {d} day{'s' if d > 1 else ''}",
-             fmt.pct(k.share_within_days[d]), lambda x, d=d: x.share_within_days[d],
-             fmt.signed_points)
+    row = st.columns(3)
+    for col, d in zip(row, (1, 2, 3), strict=True):
+        card(col, f"Within {fmt.day_count(d)}", fmt.pct(k.share_within_days[d]),
+             lambda x, d=d: x.share_within_days[d], fmt.signed_points)
     targets = record.result.evaluation.targets
-    with row[3]:
+    with st.container():
         for t in targets:
             mark = ":green[:material/check_circle:]" if t.met else ":red[:material/cancel:]"
             st.markdown(f"{mark} **Target** {'met' if t.met else 'missed'}: {t.description}")
