@@ -3,6 +3,7 @@ the optimizer's explanation when no network meets the targets."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,10 +14,13 @@ from streamlit.delta_generator import DeltaGenerator
 from network import carrier_mix
 from network.evaluate import Evaluation
 from network.scenario import Scenario
-from ui import fmt
+from ui import fmt, settings_tabs
 from ui.saved import Figures
 from ui.state import SolveRecord
 
+NAMED_ZIP3 = re.compile(r"\bZIP3 \d{3}\b")  # how the optimizer's explanation names one
+TARGETS_TAB = settings_tabs.TARGETS_TAB
+CROSS_BORDER_TAB = settings_tabs.CROSS_BORDER_TAB
 Measure = Callable[[Figures], float]  # one KPI card's number
 Formatter = Callable[[float], str]  # its signed change as shown
 COST_HELP = ("Fixed + inventory + goods to the US + customs + inbound + handling + outbound + "
@@ -124,10 +128,34 @@ def show_explanation(record: SolveRecord) -> None:
         st.error("**The scenario cannot be solved as it stands.**")
     sentences = result.explanation or ("The optimizer gave no further explanation.",)
     st.markdown("\n".join(f"- {fmt.md_text(s)}" for s in sentences))  # names sites: user text
-    st.info("**What to change:** relax the delivery target or allow more sites (Settings → "
-            "Service targets and site limits), remove forced-closed sites, add candidate sites "
-            "near the ZIP3s named above, or enable cross-border direct.")
-    st.page_link("pages/settings.py", label="Open Settings", icon=":material/tune:")
+    st.info("**What to change:** " + "; ".join(what_to_change(record.scenario, sentences))
+            + ".")
+    for tab in settings_tabs_to_open(record.scenario):
+        if st.button(f"Open Settings → {tab}", icon=":material/tune:", key=f"open_tab:{tab}"):
+            settings_tabs.open_tab(tab)
+
+
+def what_to_change(scenario: Scenario, explanation: tuple[str, ...]) -> list[str]:
+    """What a planner can change when no network meets the targets: only what applies to
+    this scenario and its explanation."""
+    tips = [f"relax the delivery targets or allow more sites (Settings → {TARGETS_TAB})"]
+    closed = scenario.constraints.forced_closed
+    if closed:
+        tips.append(f"let forced-closed sites open ({fmt.md_text(', '.join(closed))}: "
+                    "Candidate sites, below the map)")
+    if any(NAMED_ZIP3.search(s) for s in explanation):
+        tips.append("add candidate sites near the ZIP3s named above")
+    else:
+        tips.append("add candidate sites nearer the demand the targets miss (search above the "
+                    "map)")
+    if not scenario.costs.cross_border.enabled:
+        tips.append(f"enable cross-border direct (Settings → {CROSS_BORDER_TAB})")
+    return tips
+
+
+def settings_tabs_to_open(scenario: Scenario) -> list[str]:
+    """The Settings tabs the advice points to, each opened by its own button."""
+    return [TARGETS_TAB] + ([] if scenario.costs.cross_border.enabled else [CROSS_BORDER_TAB])
 
 
 def site_use_frame(evaluation: Evaluation) -> pd.DataFrame:
