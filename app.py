@@ -3,7 +3,12 @@
 Runs before every page: sets the page up, initialises the session state once, reads the
 session's link on its first run (a share link or a reload's autosaved work: ui.links), collects
 the solves finished in the background since the last run (whatever the page), and hands over
-to the page scripts in pages/ (Designer is the home page).
+to the page scripts in app_pages/ (Designer is the home page).
+
+The folder is not called `pages/`: Streamlit takes a `pages/` folder beside the entry script for
+its older multipage scheme until a session first calls st.navigation, so the first visit to a
+fresh server at, say, /settings ran that page without this script (a KeyError on the session
+state, and a raw list of file names for navigation).
 """
 
 import streamlit as st
@@ -17,13 +22,14 @@ style.apply()
 links.read_link_once()
 links.sync_address_bar()
 
-designer = st.Page("pages/designer.py", title="Designer", icon=":material/map:", default=True)
+designer = st.Page("app_pages/designer.py", title="Designer", icon=":material/map:",
+                   default=True)
 navigation = st.navigation([
     designer,
-    st.Page("pages/scenarios.py", title="Scenarios", icon=":material/folder_open:"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
-    st.Page("pages/tradeoffs.py", title="Tradeoffs", icon=":material/insights:"),
-    st.Page("pages/settings.py", title="Settings", icon=":material/tune:"),
+    st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/folder_open:"),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:"),
+    st.Page("app_pages/tradeoffs.py", title="Tradeoffs", icon=":material/insights:"),
+    st.Page("app_pages/settings.py", title="Settings", icon=":material/tune:"),
 ], position="top")  # a bar across the top: at 1280 px a sidebar would take a quarter
 # solves finished in the background since the last run, whatever the page (a toast says so
 # away from the Designer)

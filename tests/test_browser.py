@@ -245,9 +245,9 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     no_exception(page)
     rows = table.locator("[aria-rowcount]").first.get_attribute("aria-rowcount")
     assert int(rows) == 1 + len(SITES) + 3  # header, the scenario's sites, the three added
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Settings").click()
+    nav(page, "Settings")
     page.get_by_role("heading", name="Settings").wait_for(timeout=30_000)
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Designer").click()
+    nav(page, "Designer")
     table.wait_for(timeout=30_000)
     wait_idle(page)
     wait_for_map(page)
@@ -282,7 +282,8 @@ def test_settings_page_renders(app_url, browser):
 
 
 def nav(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name).click()
+    """Open a page from the navigation bar across the top."""
+    page.get_by_test_id("stTopNavLink").filter(has_text=name).click()
 
 
 def pick_option(page, label: str, option: int) -> None:
