@@ -215,7 +215,7 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     assert re.search(r"Total annual cost\s+\$\d{1,3}(,\d{3})+", text), text
     assert re.search(r"Cost per order\s+\$\d+\.\d{2}", text), text
     assert re.search(r"Average delivery\s+\d+\.\d days", text), text
-    assert re.search(r"Orders within 2 days\s+\d+\.\d%", text), text
+    assert re.search(r"Within 2 days\s+\d+\.\d%", text), text
     assert page.evaluate("window.webglContexts") == contexts_after_click  # the solve: none
     page.screenshot(path=ARTIFACTS / "02-designer-solved.png")
 

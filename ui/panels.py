@@ -213,7 +213,7 @@ def near_site_choice(scenario: Scenario) -> None:
                "the same delivery times.", icon=":material/where_to_vote:")
     nearest = near[0].site
     left, right = st.columns(2)
-    use = f"{maps.short_name(nearest.name)} ({nearest.site_id})"
+    use = f"{nearest.name} ({nearest.site_id})"
     left.button(f"Use {fmt.md_text(use)}",
                 key="near_use_existing", type="primary", width="stretch",
                 on_click=_use_existing, args=(place, near[0]))
