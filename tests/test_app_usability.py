@@ -213,3 +213,39 @@ def test_one_day_is_spelt_one_day_in_targets_and_exports(small):
     rows = [str(r[0]) + " " + str(r[2]) for r in kpi_rows(item, evaluation)]
     assert "Orders within 1 day %" in rows
     assert not [r for r in rows if "1 days" in r]
+
+
+# -- the site-count charts' labels ------------------------------------------------------------
+
+
+def text_layers(chart) -> list[dict]:
+    return [layer for layer in chart.to_dict()["layer"]
+            if isinstance(layer.get("mark"), dict) and layer["mark"]["type"] == "text"]
+
+
+def test_site_count_labels_keep_apart(small):
+    """Neighbouring counts' cost labels sit on opposite sides of the line; the 1-day share
+    labels below their points and the 2-day ones above (a 1-day share is never the larger),
+    and the target's label away from the points' labels."""
+    import pandas as pd
+
+    from ui import explore_charts
+
+    frame = pd.DataFrame({"sites": [1, 2, 3, 4], "cost_usd": [8.0e8, 7.72e8, 7.69e8, 7.73e8],
+                          "open_sites": ["A", "A;B", "A;B;C", "A;B;C;D"],
+                          "share_within_1d": [0.15, 0.21, 0.30, 0.35],
+                          "share_within_2d": [0.90, 0.90, 0.92, 0.95]})
+    cost = explore_charts.site_count_cost_chart(frame, None)
+    sides = {layer["transform"][0]["filter"]: layer["mark"]["dy"] for layer in text_layers(cost)}
+    assert sorted(sides.values()) == [-16, 18]
+    above = cost.to_dict()["datasets"]
+    flags = [row["above"] for rows in above.values() for row in rows if "above" in row]
+    assert flags == [True, False, True, False]
+    shares = explore_charts.site_count_service_chart(frame, small)
+    dys = {layer["transform"][0]["filter"]: layer["mark"]["dy"] for layer in text_layers(shares)
+           if "transform" in layer}
+    one = next(v for k, v in dys.items() if "within 1 day" in str(k))
+    two = next(v for k, v in dys.items() if "within 2 days" in str(k))
+    assert one > 0 > two
+    target = next(layer for layer in text_layers(shares) if "transform" not in layer)
+    assert target["mark"]["dy"] > 0 and target["mark"]["align"] == "right"
