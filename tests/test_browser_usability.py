@@ -32,7 +32,7 @@ from test_browser import (
     wait_idle,
 )
 
-from network.scenario_file import scenario_to_json
+from network.scenario_file import load_default_scenario, scenario_to_json
 
 pytestmark = pytest.mark.browser
 PROJECTOR = {"width": 1280, "height": 720}
@@ -196,4 +196,34 @@ def test_the_wheel_scrolls_the_page_and_reset_view_brings_the_us_back(app_url, b
     assert page.evaluate("window.webglContexts") == contexts
     no_exception(page)
     assert page.locator(MAP_CANVAS).count() == 1
+    page.close()
+
+
+def test_the_sites_csv_download_is_named_and_uploads_back(app_url, browser, tmp_path):
+    """The Designer's "Sites (CSV)" download is named after the scenario and today, and its
+    bytes are the sites export, which the Candidate sites upload takes back."""
+    from datetime import date
+
+    from network.export.csv_files import sites_csv
+    from ui import edits
+
+    page = browser.new_page(viewport=PROJECTOR)
+    page.goto(app_url)
+    wait_for_map(page)
+    button = page.get_by_role("button", name="Sites (CSV)")
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == (
+        f"browser-test-7-sites-sites-{date.today().isoformat()}.csv")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    scenario = browser_scenario()
+    assert saved.read_text(encoding="utf-8") == sites_csv(scenario, None)
+    ours = [s.site_id for s in scenario.sites]
+    others = load_default_scenario()
+    others = others.with_changes(sites=tuple(s for s in others.sites if s.site_id not in ours))
+    back = edits.apply_sites_upload(others, saved.read_bytes(), saved.name)
+    assert [s.site_id for s in back.sites][-len(ours):] == ours
     page.close()
