@@ -76,8 +76,10 @@ def browser_scenario():
 
 
 @contextmanager
-def served_app(folder: Path, scenario, env: dict[str, str] | None = None) -> Iterator[str]:
-    """The app started as `make run` starts it, on `scenario` (written to `folder`, with the
+def served_app(folder: Path, scenario, env: dict[str, str] | None = None,
+               plain: bool = False) -> Iterator[str]:
+    """The app started as `make run` starts it (`plain`: with nothing but `streamlit run
+    app.py`, Streamlit's file watcher on), on `scenario` (written to `folder`, with the
     server's log), with `env` added to the environment; its URL until the block ends."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/install-chromium.sh)")
@@ -85,8 +87,9 @@ def served_app(folder: Path, scenario, env: dict[str, str] | None = None) -> Ite
     path.write_text(scenario_to_json(scenario))
     port = free_port()
     with (folder / "streamlit.log").open("w") as log:
+        start = ["streamlit", "run", "app.py"] if plain else ["ui.serve"]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ui.serve", "--server.headless", "true",
+            [sys.executable, "-m", *start, "--server.headless", "true",
              "--server.port", str(port), "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "NETWORK_SCENARIO": str(path), **(env or {})})

@@ -7,32 +7,21 @@ go to test-artifacts/."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
 from test_browser import (
     ARTIFACTS,
-    CHROMIUM,
     COUNT_WEBGL_CONTEXTS,
     MAP_CANVAS,
-    ROOT,
-    SERVER_START_TIMEOUT_S,
     browser_scenario,
-    free_port,
     no_exception,
     served_app,
     wait_for_map,
-    wait_for_port,
     wait_idle,
 )
 
-from network.scenario_file import load_default_scenario, scenario_to_json
+from network.scenario_file import load_default_scenario
 
 pytestmark = pytest.mark.browser
 PROJECTOR = {"width": 1280, "height": 720}
@@ -43,31 +32,6 @@ MAP = '[data-testid="stDeckGlJsonChart"]'
 def app_url(tmp_path_factory):
     with served_app(tmp_path_factory.mktemp("usability"), browser_scenario()) as url:
         yield url
-
-
-@contextmanager
-def plain_streamlit(folder: Path, scenario) -> Iterator[str]:
-    """The app started with nothing but `streamlit run app.py` (no ui.serve, no Makefile
-    options: Streamlit's file watcher on), on a fresh server."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (scripts/install-chromium.sh)")
-    path = folder / "scenario.json"
-    path.write_text(scenario_to_json(scenario))
-    port = free_port()
-    with (folder / "streamlit.log").open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "NETWORK_SCENARIO": str(path)})
-        try:
-            wait_for_port(port, proc, SERVER_START_TIMEOUT_S)
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def box(page, selector: str) -> dict:
@@ -103,7 +67,7 @@ def solve(page) -> None:
 def test_a_fresh_plain_server_opens_settings_by_its_url(browser, tmp_path):
     """`streamlit run app.py` alone, and the first visit is /settings: the Settings page with
     the app's navigation (five titled pages), not a KeyError and a list of file names."""
-    with plain_streamlit(tmp_path, browser_scenario()) as url:
+    with served_app(tmp_path, browser_scenario(), plain=True) as url:
         page = browser.new_page(viewport=PROJECTOR)
         page.goto(url + "settings")
         page.get_by_role("heading", name="Settings").wait_for(timeout=60_000)
