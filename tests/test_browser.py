@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from network.scenario_file import load_default_scenario, scenario_to_json
-from ui import maps
+from ui import panels
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -123,9 +123,9 @@ def wait_idle(page) -> None:
 
 
 def map_pixel(lon: float, lat: float, width: float, height: float) -> tuple[float, float]:
-    """Where a point is drawn on the map at its initial view (Web Mercator, deck.gl's
+    """Where a point is drawn on the Designer's map at its initial view (Web Mercator, deck.gl's
     512-pixel world at zoom 0)."""
-    view = maps.VIEW
+    view = panels.DESIGNER_VIEW
     scale = 512 * 2 ** view.zoom / (2 * math.pi)
 
     def project(lo: float, la: float) -> tuple[float, float]:
@@ -437,6 +437,7 @@ def test_cancel_stops_a_solve_and_keeps_the_page_as_it_was(default_app, browser)
     page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
     page.get_by_label("Add a site: city or ZIP").press("Enter")
     page.get_by_role("button", name="Add site", exact=True).click()
+    page.get_by_role("button", name="Add Reno anyway").click()  # Reno/Sparks is 3 miles off
     page.get_by_text("Added candidate site Reno").wait_for(timeout=30_000)
     wait_idle(page)
     page.get_by_role("button", name="Solve", exact=True).click()
