@@ -423,7 +423,7 @@ def test_settings_form_applies_and_undo_restores():
 def test_settings_customs_cross_border_and_inventory_apply():
     """Duty, the cross-border return policy, the safety stock's volume exponent and rate
     shopping are applied from their Settings forms."""
-    at = start(page="pages/settings.py")
+    at = start(page="app_pages/settings.py")
     number_input(at, "Duty (% of the customs value)").set_value(25.0)
     next(b for b in at.button if b.label == "Apply customs").click().run()
     at.radio[0].set_value("refund_without_return")
