@@ -89,8 +89,8 @@ def open_sites_table(at: AppTest) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("page", [None, "app_pages/designer.py", "app_pages/tradeoffs.py",
-                                  "app_pages/settings.py"])
+@pytest.mark.parametrize("page", [None, "pages/designer.py", "pages/tradeoffs.py",
+                                  "pages/settings.py"])
 def test_every_page_renders(page):
     """Each page renders from the entry script without an exception."""
     at = start(page=page)
@@ -128,7 +128,7 @@ def test_solve_shows_the_carrier_mix(small):
 def test_rate_card_tab_states_the_price_basis():
     """Settings → Rate cards says what the default prices are and shows, per weight and zone,
     which service carries a parcel for the least."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     assert any("Price basis" in m.value and "large-shipper discount" in m.value
                for m in at.markdown)
     assert "large-shipper price" in " ".join(c.value for c in at.caption)
@@ -204,8 +204,7 @@ def test_a_design_that_fails_the_check_shows_its_violations(small, monkeypatch):
         monkeypatch.setattr(module, "problem_from_scenario", forgetful)
     at = start(small.with_changes(constraints=replace(small.constraints,
                                                       forced_open=("SLC",))))
-    at.button(key="solve_button").click().run()
-    assert not at.exception, [e.message for e in at.exception]
+    click_solve(at)
     assert any("fails the independent check" in e.value for e in at.error)
     shown = [e.value for e in (*at.markdown, *at.caption, *at.error, *at.info, *at.success)]
     shown += [box.label for box in at.status]  # the solve status box
@@ -240,8 +239,8 @@ def test_site_table_is_sent_only_once_opened_and_stays_open(small):
     assert not [u for u in at.file_uploader if "candidate sites" in u.label]
     open_sites_table(at)
     assert list(at.data_editor[0].value["site_id"]) == [s.site_id for s in small.sites]
-    at.switch_page("app_pages/settings.py").run()
-    at.switch_page("app_pages/designer.py").run()
+    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/designer.py").run()
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.data_editor) == 1
 
@@ -292,7 +291,7 @@ def test_remove_site_clicked_on_the_map(default):
 
 def test_bad_rate_card_upload_keeps_previous_data():
     """A bad card lists every problem with row and field, and the old card stays in use."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     before = at.session_state["scenario"].services
     card_uploader = next(u for u in at.file_uploader if "rate card" in u.label)
     card_uploader.set_value(("bad.csv", BAD_CARD, "text/csv")).run()
@@ -305,7 +304,7 @@ def test_bad_rate_card_upload_keeps_previous_data():
 
 def test_good_rate_card_upload_replaces_the_card():
     """A valid negotiated card replaces that service's rates and source."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     card_uploader = next(u for u in at.file_uploader if "rate card" in u.label)
     card_uploader.set_value(("ups.csv", GOOD_CARD.encode(), "text/csv")).run()
     assert not at.exception and not at.error
@@ -314,7 +313,7 @@ def test_good_rate_card_upload_replaces_the_card():
 
 def test_bad_demand_upload_keeps_previous_demand():
     """A demand file with an unknown ZIP is rejected with its row; demand is unchanged."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     before = at.session_state["scenario"].demand
     uploader = next(u for u in at.file_uploader if "demand" in u.label)
     uploader.set_value(("d.csv", b"zip3,orders_per_year\n100,5000\n000,10\n", "text/csv")).run()
@@ -325,7 +324,7 @@ def test_bad_demand_upload_keeps_previous_demand():
 def test_demand_upload_with_orders_outside_the_lower_48_says_so_and_offers_them():
     """Uploaded orders in AK and HI while they are excluded: the Demand tab says how many and
     which ZIP3s at upload, and one click includes them."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     uploader = next(u for u in at.file_uploader if "demand" in u.label)
     data = b"zip3,orders_per_year\n100,9000\n995,600\n967,400\n"
     uploader.set_value(("orders.csv", data, "text/csv")).run()
@@ -353,7 +352,7 @@ def test_upload_problems_from_the_scenario_checks_name_no_file_row(default):
 def test_long_problem_list_is_cut_and_user_text_shown_as_written():
     """881 bad rows show 20 problems and one line counting the rest; a cell written as
     Markdown shows as typed (escaped), not as bold text or a link; the limits are stated."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     before = at.session_state["scenario"].demand
     uploader = next(u for u in at.file_uploader if "demand" in u.label)
     bad = b"zip3,orders_per_year\n" + b"981,**x**[a](http://e)\n" * 881
@@ -386,7 +385,7 @@ def test_tradeoffs_site_counts_keep_the_targets_and_show_a_network(default):
     curves and the table, and shows the network of a count picked."""
     three = default.with_changes(sites=tuple(s for s in default.sites
                                              if s.site_id in ("ONT", "ORD", "MDT")))
-    at = start(three, page="app_pages/tradeoffs.py")
+    at = start(three, page="pages/tradeoffs.py")
     at.session_state["kept:tradeoff_study"] = "Site counts"
     at.run()
     assert any("meets the scenario's targets" in c.value for c in at.caption)
@@ -409,13 +408,13 @@ def number_input(at: AppTest, label: str):
 
 def test_settings_form_applies_and_undo_restores():
     """A settings form changes the scenario after its checks; Undo brings the old one back."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     before = at.session_state["scenario"]
     number_input(at, "Maximum number of sites (0 = no limit)").set_value(3)
     next(b for b in at.button if b.label == "Apply targets and limits").click().run()
     assert not at.exception
     assert at.session_state["scenario"].constraints.max_sites == 3
-    at.switch_page("app_pages/designer.py").run()
+    at.switch_page("pages/designer.py").run()
     at.button(key="undo_button").click().run()
     assert at.session_state["scenario"] == before
 
@@ -423,7 +422,7 @@ def test_settings_form_applies_and_undo_restores():
 def test_settings_customs_cross_border_and_inventory_apply():
     """Duty, the cross-border return policy, the safety stock's volume exponent and rate
     shopping are applied from their Settings forms."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     number_input(at, "Duty (% of the customs value)").set_value(25.0)
     next(b for b in at.button if b.label == "Apply customs").click().run()
     at.radio[0].set_value("refund_without_return")
@@ -455,7 +454,7 @@ def test_solve_shows_the_design_beside_the_status_quo(small):
 def test_settings_form_rejects_bad_values():
     """Growth of -100% (the input allows it, the definition wants more) is rejected with the
     field named; the scenario is unchanged."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     before = at.session_state["scenario"]
     number_input(at, "Growth (%)").set_value(-100.0)
     next(b for b in at.button if b.label == "Apply demand").click().run()
@@ -466,7 +465,7 @@ def test_settings_form_rejects_bad_values():
 
 def test_settings_inputs_take_their_limits_from_the_definition():
     """The Settings page's number inputs offer the scenario definition's ranges."""
-    at = start(page="app_pages/settings.py")
+    at = start(page="pages/settings.py")
     assert (number_input(at, "Delivery days").min, number_input(at, "Delivery days").max) \
         == (1, 60)
     peak = number_input(at, "Peak-season multiplier")
@@ -497,8 +496,8 @@ def test_basemap_toggle_survives_a_page_switch(small):
     assert at.session_state["basemap"] is True
     assert "__MAP_STYLE__" not in at.get("deck_gl_json_chart")[0].proto.json
     assert any("CARTO" in c.value for c in at.caption)
-    at.switch_page("app_pages/settings.py").run()
-    at.switch_page("app_pages/designer.py").run()
+    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/designer.py").run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.toggle(key="basemap_toggle").value is True
     assert "__MAP_STYLE__" not in at.get("deck_gl_json_chart")[0].proto.json

@@ -146,7 +146,7 @@ def test_solve_returns_at_once_and_its_result_survives_a_page_switch(small, gate
     assert [s.label for s in at.get("expandable") if "Solving…" in s.label] or any(
         "Solving" in i.value for i in at.info)
     assert at.button(key="cancel_solve")
-    at.switch_page("app_pages/settings.py").run()
+    at.switch_page("pages/settings.py").run()
     ok(at)
     assert any("Solve" in c.value for c in at.sidebar.caption)  # still running, it says so
     gated_solves.gate.set()
@@ -154,7 +154,7 @@ def test_solve_returns_at_once_and_its_result_survives_a_page_switch(small, gate
     assert at.session_state["result"] is not None
     assert at.session_state["result"].scenario == small
     assert any("solve is done" in t.value for t in at.toast)
-    at.switch_page("app_pages/designer.py").run()
+    at.switch_page("pages/designer.py").run()
     ok(at)
     assert {m.label for m in at.metric} >= {"Total annual cost", "Sites open"}
 
@@ -307,7 +307,7 @@ def test_frontier_runs_to_completion_on_worker_processes(three, capfd):
     table, the level one site cannot meet marked with the best share it reaches, a point's
     network shown, "use this design" making it the Designer's scenario and result; the
     workers never ran the app (Streamlit's __main__ is app.py while a page runs)."""
-    at = start(three, page="app_pages/tradeoffs.py")
+    at = start(three, page="pages/tradeoffs.py")
     at.select_slider(key="frontier_levels").set_range(0.9, 1.0).run()
     at.select_slider(key="frontier_counts").set_range(1, 2).run()
     at.button(key="run_frontier").click().run()
@@ -340,7 +340,7 @@ def test_cancel_keeps_the_finished_points_and_a_new_run_solves_only_the_rest(thr
     again solves only the missing ones."""
     gated = GatedExecutor(open_points=2)
     monkeypatch.setattr(sweeps, "shared_executor", lambda address: gated)
-    at = start(three, page="app_pages/tradeoffs.py")
+    at = start(three, page="pages/tradeoffs.py")
     at.select_slider(key="frontier_levels").set_range(0.8, 1.0).run()
     at.select_slider(key="frontier_counts").set_range(2, 3).run()
     at.button(key="run_frontier").click().run()  # 3 levels x (2, 3 and any) = 9 points
@@ -373,7 +373,7 @@ def test_frontier_marks_the_current_design_itself(small, monkeypatch):
     result = replace(record.result, design=mine, evaluation=evaluate(small, mine))
     at.session_state["result"] = replace(record, result=result)
     cost = result.evaluation.kpis.total_cost_usd
-    at.switch_page("app_pages/tradeoffs.py").run()
+    at.switch_page("pages/tradeoffs.py").run()
     open_tab(at, "Site counts")
     at.slider(key="tradeoff_counts").set_value(3).run()
     at.button(key="run_sweep").click().run()
@@ -385,11 +385,11 @@ def test_frontier_marks_the_current_design_itself(small, monkeypatch):
 
 def test_frontier_inputs_outlive_a_page_switch(three):
     """The promise, levels and counts chosen stay when the planner comes back."""
-    at = start(three, page="app_pages/tradeoffs.py")
+    at = start(three, page="pages/tradeoffs.py")
     at.button_group[0].set_value(1).run()
     at.select_slider(key="frontier_levels").set_range(0.3, 0.5).run()
-    at.switch_page("app_pages/settings.py").run()
-    at.switch_page("app_pages/tradeoffs.py").run()
+    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/tradeoffs.py").run()
     ok(at)
     assert at.button_group[0].value == 1
     assert at.select_slider(key="frontier_levels").value == (0.3, 0.5)
@@ -402,7 +402,7 @@ def test_frontier_inputs_outlive_a_page_switch(three):
 
 def solved_on_tradeoffs(scenario, tab: str):
     """The Tradeoffs page on `tab`, after the study's own "solve first" button."""
-    at = start(scenario, page="app_pages/tradeoffs.py")
+    at = start(scenario, page="pages/tradeoffs.py")
     open_tab(at, tab)
     assert "solve the scenario first" in texts(at)
     at.button(key="tradeoffs_solve").click().run()
@@ -480,7 +480,7 @@ def test_a_dask_address_that_cannot_be_reached_is_refused(three, monkeypatch):
     """The address starts as $NETWORK_DASK_SCHEDULER; one without a scheme, or with no
     scheduler behind it, is refused with a message and changes nothing."""
     monkeypatch.setenv("NETWORK_DASK_SCHEDULER", "tcp://127.0.0.1:9")
-    at = start(three, page="app_pages/tradeoffs.py")
+    at = start(three, page="pages/tradeoffs.py")
     assert at.session_state[sweeps.ADDRESS_KEY] == "tcp://127.0.0.1:9"
     open_tab(at, "Where sweeps run")
     assert "the Dask cluster at tcp://127.0.0.1:9" in texts(at)
@@ -504,7 +504,7 @@ def test_a_dask_address_that_cannot_be_reached_is_refused(three, monkeypatch):
 def test_sweeps_run_on_a_dask_cluster_through_the_same_page(three, dask_cluster):
     """The LocalCluster on loopback set as the scheduler: the frontier runs there."""
     address = dask_cluster.scheduler_address
-    at = start(three, page="app_pages/tradeoffs.py")
+    at = start(three, page="pages/tradeoffs.py")
     open_tab(at, "Where sweeps run")
     at.text_input(key="sweep_address_input").input(address)
     at.button[0].click().run()
@@ -529,7 +529,7 @@ def test_the_end_of_the_session_stops_its_work_and_frees_its_warm_solver(small, 
     assert session_work.solver.has_warm_state
     gated = GatedExecutor(open_points=0)
     monkeypatch.setattr(sweeps, "shared_executor", lambda address: gated)
-    at.switch_page("app_pages/tradeoffs.py").run()
+    at.switch_page("pages/tradeoffs.py").run()
     at.button(key="run_frontier").click().run()
     job = session_work.sweeps["frontier"]
     registry = sessions.registry()

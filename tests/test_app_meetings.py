@@ -110,7 +110,7 @@ def metric_values(at: AppTest) -> dict[str, str]:
 
 def test_scenarios_page_without_saves(app_store):
     """An empty store: the page says how to save, and shows where the store is."""
-    at = start(page="app_pages/scenarios.py")
+    at = start(page="pages/scenarios.py")
     assert at.title[0].value == "Scenarios"
     assert any("No scenario is saved yet" in i.value for i in at.info)
     assert any(str(app_store.location) in c.value for c in at.caption)
@@ -125,7 +125,7 @@ def test_save_with_a_note_then_open_it_without_solving(app_store, small, monkeyp
     saved = app_store.open_version(app_store.find("East coast").scenario_id)
     assert saved.content.note == "four sites, 90% in 2 days"
     assert saved.content.design == at.session_state["result"].result.design
-    at.switch_page("app_pages/scenarios.py").run()
+    at.switch_page("pages/scenarios.py").run()
     row = at.dataframe[0].value.iloc[0]
     assert (row["Name"], row["Versions"], row["Note"]) == ("East coast", 1,
                                                           "four sites, 90% in 2 days")
@@ -136,7 +136,7 @@ def test_save_with_a_note_then_open_it_without_solving(app_store, small, monkeyp
 
     monkeypatch.setattr("ui.solve.solve", no_solve)
     monkeypatch.setattr("network.optimize.optimize", no_solve)
-    other = start(page="app_pages/scenarios.py")  # another planner, another session
+    other = start(page="pages/scenarios.py")  # another planner, another session
     other.button(key="open_version").click().run()
     ok(other)
     assert other.session_state["scenario"] == small
@@ -181,7 +181,7 @@ def test_rename_duplicate_and_delete_with_confirmation(app_store, small, solved)
     version, delete asks first and Keep it leaves it."""
     ref = app_store.create("Draft", version_content(small, solved, "v1"))
     app_store.save_version(ref.scenario_id, version_content(small, None, "v2"), based_on=1)
-    at = start(page="app_pages/scenarios.py")
+    at = start(page="pages/scenarios.py")
     at.text_input(key=f"library_rename_{ref.scenario_id}_Draft").input("West coast").run()
     at.button(key="rename").click().run()
     ok(at)
@@ -219,10 +219,10 @@ def test_baseline_deltas_on_every_card(app_store, small, solved):
     three = evaluate(small, Design(("SEA", "DFW", "ATL")))
     result = replace(solved, design=Design(("SEA", "DFW", "ATL")), evaluation=three)
     ref = app_store.create("Three sites", version_content(small, result))
-    at.switch_page("app_pages/scenarios.py").run()
+    at.switch_page("pages/scenarios.py").run()
     at.selectbox(key="library_pick").set_value(ref.scenario_id).run()
     at.button(key="pin_version").click().run()
-    at.switch_page("app_pages/designer.py").run()
+    at.switch_page("pages/designer.py").run()
     ok(at)
     lines = [c.value for c in at.caption if "vs baseline" in c.value]
     change = fmt.signed_usd(k.total_cost_usd - round(three.kpis.total_cost_usd, 2))
@@ -276,7 +276,7 @@ def test_compare_two_saved_scenarios(app_store, small, solved):
     fewer = small.with_changes(targets=Targets(share_targets=(ShareTarget(2, 50.0),)))
     other = optimize(fewer)
     b = app_store.create("Looser target", version_content(fewer, other))
-    at = start(page="app_pages/compare.py")
+    at = start(page="pages/compare.py")
     at.multiselect(key="compare_pick").set_value(_picks(at, a, b)).run()
     ok(at)
     table = at.dataframe[0].value
@@ -366,7 +366,7 @@ def test_a_damaged_store_is_said_plainly(tmp_path, monkeypatch, small):
     monkeypatch.setenv(ENV_VAR, str(damaged))
     _forget()
     try:
-        at = start(page="app_pages/scenarios.py")
+        at = start(page="pages/scenarios.py")
         assert any("A fresh scenario store is in use" in w.value for w in at.warning)
         assert damaged.read_bytes() == b"not a database" * 100
     finally:

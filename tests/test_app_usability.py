@@ -192,8 +192,8 @@ def test_the_advice_opens_settings_on_the_tab_it_names(small):
     at.button(key=f"open_tab:{settings_tabs.TARGETS_TAB}").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert tab_index(at) == settings_tabs.TABS.index(settings_tabs.TARGETS_TAB) > 0
-    at.switch_page("app_pages/designer.py").run()
-    at.switch_page("app_pages/settings.py").run()
+    at.switch_page("pages/designer.py").run()
+    at.switch_page("pages/settings.py").run()
     assert tab_index(at) == 0
 
 

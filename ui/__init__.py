@@ -1,5 +1,5 @@
 """Shared code of the Streamlit app: session state, cached data, map layers, formatting.
 
-The pages in `app_pages/` stay thin and call into this package; `network/` does the work and never
+The pages in `pages/` stay thin and call into this package; `network/` does the work and never
 imports streamlit.
 """

@@ -106,7 +106,7 @@ def _version_actions(picked: OpenedFrom) -> None:
         from ui.opening import open_saved
 
         if open_saved(picked.scenario_id, picked.version):
-            st.switch_page("app_pages/designer.py")
+            st.switch_page("pages/designer.py")
     cols[1].button("Pin as the baseline", key="pin_version", width="stretch",
                    help=f"Every KPI card then shows its change against {picked.label}",
                    on_click=state.set_baseline, args=(Baseline(SAVED, saved=picked),))

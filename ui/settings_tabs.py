@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-SETTINGS_PAGE = "app_pages/settings.py"
+SETTINGS_PAGE = "pages/settings.py"
 TARGETS_TAB = "Service targets and site limits"
 CROSS_BORDER_TAB = "Cross-border direct"
 TABS = ("Demand", "Orders and costs", TARGETS_TAB, "Ports and inbound", "Customs",

@@ -122,7 +122,7 @@ def use_design(point_scenario: Scenario, result, title: str, change: str) -> Non
 def switch_if_used() -> None:
     """After "use this design" (a button callback cannot switch pages): open the Designer."""
     if st.session_state.pop("use_design_page", False):
-        st.switch_page("app_pages/designer.py")
+        st.switch_page("pages/designer.py")
 
 
 # ---------------------------------------------------------------------------------------------

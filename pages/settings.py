@@ -3,6 +3,9 @@
 import streamlit as st
 
 from ui import fmt, panels, settings_tabs, settings_view, state
+from ui.entry import ensure_routed
+
+ensure_routed()  # a fresh server's first visit by this page's address: run it in the frame
 
 scenario = state.scenario()
 st.title("Settings")
