@@ -408,6 +408,7 @@ def test_a_solve_survives_a_page_switch_and_the_session_end_frees_it(default_app
     nav(page, "Settings")
     page.get_by_role("heading", name="Settings").wait_for(timeout=30_000)
     page.get_by_text("Running for you").wait_for(timeout=30_000)
+    assert page.get_by_test_id("stSidebar").count() == 0  # a line above the page, no sidebar
     page.screenshot(path=ARTIFACTS / "09b-settings-while-solving-1280x720.png")
     page.get_by_text("The Designer's solve is done").wait_for(timeout=180_000)
     wait_idle(page)

@@ -42,7 +42,7 @@ def run_app() -> None:
     # solves finished in the background since the last run, whatever the page (a toast says
     # so away from the Designer)
     solve.collect(toast=navigation.url_path != designer.url_path)
-    solve.sidebar_status()
+    solve.running_status()  # a line above the page while work runs
     _ROUTED.active = True
     try:
         navigation.run()
