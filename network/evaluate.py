@@ -24,6 +24,7 @@ from network.errors import InputError, Problem, shown_value
 from network.inventory import inventory_usd_per_year
 from network.lanes import CROSS_BORDER, PARTS, LaneTable, build_lanes, options_frame
 from network.scenario import Scenario
+from network.wording import day_count
 
 ROW_TOLERANCE = 1e-6  # how far a design may miss a row and still meet it: a share target or a
 # carrier share by this share of all orders (1e-6 = 0.0001 percentage points), a capacity by
@@ -255,12 +256,12 @@ def _target_checks(scenario: Scenario, days: np.ndarray, orders: np.ndarray
     for t in scenario.targets.share_targets:
         achieved = 100 * orders[days <= t.within_days].sum() / total
         checks.append(TargetCheck(f"at least {t.share_pct:g}% of orders within "
-                                  f"{t.within_days} days", t.share_pct, float(achieved),
+                                  f"{day_count(t.within_days)}", t.share_pct, float(achieved),
                                   bool(achieved >= t.share_pct - 100 * ROW_TOLERANCE)))
     limit = scenario.targets.max_days_any_zip3
     if limit is not None:
         worst = float(days.max())
-        checks.append(TargetCheck(f"no ZIP3 over {limit} days", limit, worst, worst <= limit))
+        checks.append(TargetCheck(f"no ZIP3 over {day_count(limit)}", limit, worst, worst <= limit))
     return tuple(checks)
 
 

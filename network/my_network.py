@@ -21,6 +21,7 @@ from network.errors import InputError, Problem, shown_value
 from network.evaluate import Design, Evaluation, evaluate
 from network.lanes import LaneTable, build_lanes
 from network.scenario import Scenario
+from network.wording import day_count
 
 if TYPE_CHECKING:  # the optimizer loads ortools; importing this module should not
     from network.optimize.result import OptimizeResult, SolveParams
@@ -65,11 +66,11 @@ class Reach:
     cheapest: Evaluation  # each ZIP3 on its cheapest lane (targets ignored)
 
     def sentences(self, scenario: Scenario) -> list[str]:
-        out = [f"at best {100 * share:.1f}% of orders within {_days(d)} (target "
+        out = [f"at best {100 * share:.1f}% of orders within {day_count(d)} (target "
                f"{_target_pct(scenario, d):g}%), every ZIP3 on its fastest lane from these "
                f"sites, capacity aside" for d, share in self.best_share_within.items()]
         k = self.cheapest.kpis
-        within = ", ".join(f"{100 * k.share_within_days.get(d, 1.0):.1f}% within {_days(d)}"
+        within = ", ".join(f"{100 * k.share_within_days.get(d, 1.0):.1f}% within {day_count(d)}"
                            for d in self.best_share_within)
         out.append(f"each ZIP3 on its cheapest lane from these sites: ${k.total_cost_usd:,.0f} "
                    f"a year, {within}")
@@ -124,10 +125,6 @@ def what_sites_reach(scenario: Scenario, site_ids: tuple[str, ...], lanes: LaneT
     shares = {t.within_days: float(orders[best <= t.within_days].sum() / orders.sum())
               for t in scenario.targets.share_targets}
     return Reach(shares, evaluate(scenario, Design(site_ids), lanes))
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _target_pct(scenario: Scenario, within_days: int) -> float:

@@ -13,11 +13,17 @@ import numpy as np
 import pandas as pd
 
 from network.errors import InputError, Problem, shown_value
+from network.geo import great_circle_mi
 from network.scenario import Site, Zip3Base
 from network.tables import DATA_DIR, normalize_zip
 
 PLACES_FILE = DATA_DIR / "us_places.csv"
 DEFAULT_SIZE_SQFT = 1_000_000
+# A new site this close to a candidate (or in its ZIP3) is, for this model, the same place:
+# 25 miles is well inside a metro area and half of USPS zone 1 (0-50 miles), so both sites
+# reach nearly every ZIP3 in the same zone and days. "Seattle" is 16 miles from the default
+# Seattle/Tacoma (Kent Valley) site, in another ZIP3.
+NEAR_SITE_MI = 25.0
 DEFAULT_RENT_USD_PER_SQFT_YEAR = 8.72  # US average in-place rent, Sep 2025 (CommercialEdge)
 DEFAULT_OVERHEAD_USD_PER_YEAR = 5_000_000  # estimate, as for the default candidate sites
 DEFAULT_CAPACITY_ORDERS_PER_YEAR = 36_000_000  # estimate, as for the default candidate sites
@@ -86,6 +92,28 @@ def search_places(query: str, limit: int = 10) -> list[Place]:
     hits = hits.sort_values(["exact", "population"], ascending=[False, False]).head(limit)
     return [Place(r.name, r.state, float(r.lat), float(r.lon), r.zip5, r.zip3, int(r.population))
             for r in hits.itertuples()]
+
+
+@dataclass(frozen=True)
+class NearSite:
+    """An existing candidate site close to a place about to become one."""
+
+    site: Site
+    distance_mi: float
+    same_zip3: bool
+
+
+def sites_near(place: Place, sites: tuple[Site, ...], within_mi: float = NEAR_SITE_MI
+               ) -> list[NearSite]:
+    """The candidate sites within `within_mi` miles of `place` or in its ZIP3, nearest
+    first."""
+    if not sites:
+        return []
+    miles = great_circle_mi(place.lat, place.lon, np.array([s.lat for s in sites]),
+                            np.array([s.lon for s in sites]))
+    near = [NearSite(s, float(d), s.zip3 == place.zip3) for s, d in zip(sites, miles, strict=True)
+            if d <= within_mi or s.zip3 == place.zip3]
+    return sorted(near, key=lambda n: n.distance_mi)
 
 
 def site_from_place(place: Place, site_id: str, rent_usd_per_sqft_year: float | None = None,

@@ -3,6 +3,9 @@
 import streamlit as st
 
 from ui import compare_view, panels
+from ui.entry import ensure_routed
+
+ensure_routed()  # a fresh server's first visit by this page's address: run it in the frame
 
 st.title("Compare saved scenarios")
 st.caption("Each version as saved: its design evaluated under its own inputs (not solved "

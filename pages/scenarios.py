@@ -3,6 +3,9 @@
 import streamlit as st
 
 from ui import panels, saving, scenarios_view, state
+from ui.entry import ensure_routed
+
+ensure_routed()  # a fresh server's first visit by this page's address: run it in the frame
 
 st.title("Scenarios")
 st.caption("Every save is a new version; a version never changes. Opening one shows its "

@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from ui import fmt, panels, settings_view, state
+from ui import fmt, panels, settings_tabs, settings_view, state
+from ui.entry import ensure_routed
+
+ensure_routed()  # a fresh server's first visit by this page's address: run it in the frame
 
 scenario = state.scenario()
 st.title("Settings")
@@ -10,8 +13,7 @@ st.caption(f"Scenario: **{fmt.md_text(scenario.name)}**. Each section applies wh
            "its button; changes that fail a check are not applied, and the problems are listed.")
 panels.show_notices()
 
-tabs = st.tabs(["Demand", "Orders and costs", "Service targets and site limits",
-                "Ports and inbound", "Customs", "Cross-border direct", "Rate cards", "Sources"])
+tabs = st.tabs(settings_tabs.TABS, default=settings_tabs.requested_tab())
 with tabs[0]:
     settings_view.demand_section(scenario)
 with tabs[1]:

@@ -13,7 +13,10 @@ from ui import (
     tradeoffs,
     whynot,
 )
+from ui.entry import ensure_routed
 from ui.state import scenario as current_scenario
+
+ensure_routed()  # a fresh server's first visit by this page's address: run it in the frame
 
 tradeoffs.switch_if_used()
 scenario = current_scenario()

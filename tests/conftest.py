@@ -128,23 +128,3 @@ _HYPOTHESIS_COMMON = dict(deadline=None, print_blob=True,
 settings.register_profile("quick", max_examples=100, **_HYPOTHESIS_COMMON)
 settings.register_profile("thorough", max_examples=2000, **_HYPOTHESIS_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
-
-
-# -- the app under AppTest --------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def app_entry_script_runs_every_time(monkeypatch):
-    """AppTest runs app.py on every run, as the server does. Streamlit guesses an app with a
-    pages/ folder is an old-style multipage app until app.py calls st.navigation; the server
-    guesses once, but AppTest guesses again before each run and then runs the page alone,
-    without app.py (which initialises the session and collects background solves)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def without_pages_folder_guess(self, *args, **kwargs) -> None:
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", without_pages_folder_guess)

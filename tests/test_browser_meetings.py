@@ -14,6 +14,7 @@ from test_browser import (
     MAP_CANVAS,
     SITES,
     browser_scenario,
+    nav,
     no_exception,
     served_app,
     wait_for_map,
@@ -68,7 +69,7 @@ def total_cost(page) -> str:
 
 
 def open_nav(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name).click()
+    nav(page, name)
 
 
 def test_share_link_reopens_the_same_scenario(server, browser, saved):

@@ -59,7 +59,7 @@ def test_capacity_and_targets_reported():
         s.__class__(**{**s.__dict__, "capacity_orders_per_year": 500.0})
         for s in scenario.sites)), Design(("A",)))
     assert any("A over capacity" in v for v in e.violations)
-    assert any("no ZIP3 over 1 days" in v for v in e.violations)
+    assert any("no ZIP3 over 1 day " in v for v in e.violations)
 
 
 def test_cross_border_option():

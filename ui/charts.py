@@ -66,9 +66,9 @@ def days_frame(evaluation: Evaluation) -> pd.DataFrame:
     rows = []
     for d in sorted(set(days[~cross].tolist())):
         share = float(orders[(days == d) & ~cross].sum() / orders.sum())
-        rows.append({"days": f"{d} day{'s' if d != 1 else ''}", "share": share})
+        rows.append({"days": fmt.day_count(d), "share": share})
     if cross.any():
-        rows.append({"days": f"{lt.cross_border_days} days (cross-border)",
+        rows.append({"days": f"{fmt.day_count(lt.cross_border_days)} (cross-border)",
                      "share": float(orders[cross].sum() / orders.sum())})
     frame = pd.DataFrame(rows)
     frame["label"] = [fmt.pct(v) for v in frame["share"]]

@@ -105,7 +105,7 @@ KPI_ROWS = (
     ("Cost per order", lambda f: f.cost_per_order_usd, fmt.usd_cents, fmt.signed_usd_cents),
     ("Average delivery", lambda f: f.avg_delivery_days, fmt.days, fmt.signed_days),
     ("Sites open", lambda f: f.n_open_sites, str, fmt.signed_count),
-    *((f"Orders within {d} day{'s' if d > 1 else ''}",
+    *((f"Orders within {fmt.day_count(d)}",
        lambda f, d=d: f.share_within_days[d], fmt.pct, fmt.signed_points) for d in (1, 2, 3)),
 )
 

@@ -80,7 +80,7 @@ def frontier_chart(frame: pd.DataFrame, within_days: int, metric: str,
     per_order = metric == "cost_per_order_usd"
     y_title = "Cost per order (USD)" if per_order else "Total annual cost (USD)"
     y_axis = alt.Axis(format="$,.2f" if per_order else "$,.3~s", tickCount=6)
-    days = f"{within_days} day{'s' if within_days > 1 else ''}"
+    days = fmt.day_count(within_days)
     x = alt.X("target:Q", title=f"Promise: share of orders delivered within {days}",
               axis=alt.Axis(format=".0%"),
               scale=alt.Scale(domain=_x_domain(rows, current), nice=False))
@@ -161,13 +161,19 @@ def _current_layers(current: dict, x, y) -> list:
 
 def site_count_cost_chart(frame: pd.DataFrame, current: dict | None) -> alt.LayerChart:
     """Cost of the cheapest network meeting the targets, per number of sites; the current
-    design at its own count and cost ({"sites", "cost_usd"}), when there is one."""
-    rows = frame.dropna(subset=["cost_usd"]).assign(
-        label=lambda f: [fmt.usd_millions(v) for v in f["cost_usd"]],
+    design at its own count and cost ({"sites", "cost_usd"}), when there is one.
+
+    Neighbouring counts often cost nearly the same, so their labels would sit side by side at
+    one height: they alternate above and below the line (each label then has two points'
+    width), in whole millions (the tooltip has the dollar)."""
+    rows = frame.dropna(subset=["cost_usd"]).sort_values("sites").assign(
+        label=lambda f: [f"${v / 1e6:,.0f}M" for v in f["cost_usd"]],
         open_text=lambda f: [str(v).replace(";", ", ") for v in f["open_sites"]])
+    rows["above"] = [i % 2 == 0 for i in range(len(rows))]
     base = alt.Chart(rows).encode(
         x=alt.X("sites:O", title="Number of sites", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("cost_usd:Q", title="Total annual cost (USD)", scale=alt.Scale(zero=False),
+        y=alt.Y("cost_usd:Q", title="Total annual cost (USD)",
+                scale=alt.Scale(zero=False, padding=28),  # room for the labels below
                 axis=alt.Axis(format="$,.3~s")),
         tooltip=[alt.Tooltip("sites:O", title="Sites"),
                  alt.Tooltip("cost_usd:Q", title="Annual cost", format="$,.0f"),
@@ -175,48 +181,54 @@ def site_count_cost_chart(frame: pd.DataFrame, current: dict | None) -> alt.Laye
     line = base.mark_line(color="#1f4e9c", strokeWidth=3)
     points = base.mark_point(filled=True, size=160, color="#1f4e9c", cursor="pointer") \
         .add_params(alt.selection_point(name=PICK, fields=["sites"], on="click"))
-    labels = base.mark_text(dy=-16, fontSize=FONT).encode(text="label:N")
-    layers = [line, points, labels]
+    labels = [base.transform_filter(alt.datum.above == above)
+              .mark_text(dy=-16 if above else 18, fontSize=FONT).encode(text="label:N")
+              for above in (True, False)]
+    layers = [line, points, *labels]
     if current is not None:
         mark = alt.Chart(pd.DataFrame([current])).encode(x="sites:O", y="cost_usd:Q")
         layers += [mark.mark_point(shape="diamond", size=500, color=CURRENT_RGB, filled=True),
-                   mark.mark_text(dy=26, fontSize=FONT, color=CURRENT_RGB, fontWeight="bold")
-                   .encode(text=alt.value("current design"))]
-    return styled(alt.layer(*layers), "Cheapest network meeting the targets, by sites", 340)
+                   mark.mark_text(dx=14, align="left", fontSize=FONT, color=CURRENT_RGB,
+                                  fontWeight="bold").encode(text=alt.value("current design"))]
+    return styled(alt.layer(*layers), "Cheapest network meeting the targets", 340)
 
 
 def site_count_service_chart(frame: pd.DataFrame, scenario: Scenario) -> alt.LayerChart:
+    """The share of orders within 1 and 2 days per number of sites. The 1-day share is never
+    above the 2-day share, so 2-day labels go above their points and 1-day labels below: they
+    cannot meet. The scale leaves room for both beyond 0% and 100%; a target's label sits
+    below its line at the right."""
     rows = frame.dropna(subset=["cost_usd"])
     long = rows.melt(id_vars=["sites"], value_vars=["share_within_1d", "share_within_2d"],
                      var_name="promise", value_name="share")
-    long["promise"] = long["promise"].map({"share_within_1d": "within 1 day",
-                                           "share_within_2d": "within 2 days"})
+    long["promise"] = long["promise"].map({"share_within_1d": f"within {fmt.day_count(1)}",
+                                           "share_within_2d": f"within {fmt.day_count(2)}"})
     long["label"] = [fmt.pct(v, 0) for v in long["share"]]
     base = alt.Chart(long).encode(
         x=alt.X("sites:O", title="Number of sites", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("share:Q", title="Share of orders", scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format=".0%")),
+        y=alt.Y("share:Q", title="Share of orders", scale=alt.Scale(domain=[-0.1, 1.12]),
+                axis=alt.Axis(format=".0%", values=[0, 0.2, 0.4, 0.6, 0.8, 1.0])),
         color=alt.Color("promise:N", title=None,
                         scale=alt.Scale(range=["#2c7bb6", "#f59646"]),
                         legend=alt.Legend(orient="bottom", labelFontSize=FONT)),
         tooltip=[alt.Tooltip("sites:O"), alt.Tooltip("promise:N"),
                  alt.Tooltip("share:Q", format=".1%")])
-    # 2-day labels above their points, 1-day labels to the right: the lines often run close
     labels = [base.transform_filter(alt.datum.promise == promise)
-              .mark_text(fontSize=FONT - 1, **offset)
+              .mark_text(fontSize=FONT - 1, dy=dy)
               .encode(text="label:N", color=alt.value("#111827"))
-              for promise, offset in (("within 2 days", {"dy": -14}),
-                                      ("within 1 day", {"dx": 10, "align": "left"}))]
+              for promise, dy in ((f"within {fmt.day_count(2)}", -14),
+                                  (f"within {fmt.day_count(1)}", 16))]
     layers = [base.mark_line(strokeWidth=3), base.mark_point(filled=True, size=100), *labels]
     targets = pd.DataFrame([{"share": t.share_pct / 100,
-                             "label": f"target: {t.share_pct:g}% within {t.within_days} d"}
+                             "label": f"target {t.share_pct:g}% ({fmt.day_count(t.within_days)})"}
                             for t in scenario.targets.share_targets if t.within_days <= 2])
     if not targets.empty:
         rule = alt.Chart(targets).encode(y="share:Q")
         layers += [rule.mark_rule(strokeDash=[6, 4], color="#555", strokeWidth=2),
-                   rule.mark_text(align="left", x=4, dy=-8, fontSize=FONT - 1, color="#333")
-                   .encode(text="label:N")]
-    return styled(alt.layer(*layers), "Orders delivered within 1 and 2 days", 340)
+                   rule.mark_text(align="right", x="width", dx=-4, dy=14, fontSize=FONT - 1,
+                                  color="#333").encode(text="label:N")]
+    return styled(alt.layer(*layers), f"Orders delivered within {fmt.day_count(1)} and 2 days",
+                  340)
 
 
 # ---------------------------------------------------------------------------------------------

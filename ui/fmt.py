@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from network.wording import day_count  # noqa: F401  (one spelling for the app too)
+
 # Characters Markdown (and Streamlit's Markdown: colours, icons, LaTeX, HTML) gives a meaning to
 # anywhere in a line, and those that mean something at a line's start (heading, list, quote).
 MARKDOWN_INLINE = re.compile(r"([\\`*_{}\[\]<>~$:&|])")
@@ -34,6 +36,7 @@ def usd_millions(value: float) -> str:
 
 
 def days(value: float) -> str:
+    """An average, one decimal: '1.0 days' (a whole count is `day_count`)."""
     return f"{value:.1f} days"
 
 

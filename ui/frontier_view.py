@@ -48,7 +48,7 @@ def controls(scenario: Scenario):
     top = st.columns([1.25, 1.5, 1.5], vertical_alignment="bottom")
     days = top[0].segmented_control(
         "Delivered within", [1, 2, 3], required=True, default=_kept("frontier_days", defaults),
-        **_keeps("frontier_days"), format_func=lambda d: f"{d} day{'s' if d > 1 else ''}")
+        **_keeps("frontier_days"), format_func=fmt.day_count)
     low, high = pair(top[1].select_slider(
         "Promise levels: share of orders", options=LEVELS,
         value=_kept("frontier_levels", defaults), **_keeps("frontier_levels"),
@@ -156,8 +156,8 @@ def chart_caption(frame: pd.DataFrame, days: int, marked: bool) -> str:
     knee = frame[frame["knee"]]
     if not knee.empty:
         k = knee.iloc[0]
-        parts.append(f"**The knee:** {fmt.pct(k['target'], 0)} within {days} day"
-                     f"{'s' if days > 1 else ''} at {fmt.usd_millions(k['cost_usd'])} a year "
+        parts.append(f"**The knee:** {fmt.pct(k['target'], 0)} within "
+                     f"{fmt.day_count(days)} at {fmt.usd_millions(k['cost_usd'])} a year "
                      f"({str(k['open_sites']).replace(';', ', ')}): past it, each further "
                      "point of promise costs more than before.")
     parts.append("Filled points are proven optimal; hollow ones were stopped by the time "
@@ -221,14 +221,13 @@ def point_label(sites: str, level: float, outcome) -> str:
 def point_title(sites: str, level: float, days: int) -> str:
     who = "any number of sites" if sites == "any" else \
         f"{sites} site{'s' if sites != '1' else ''}"
-    return f"{fmt.pct(level, 0)} within {days} day{'s' if days > 1 else ''}, {who}"
+    return f"{fmt.pct(level, 0)} within {fmt.day_count(days)}, {who}"
 
 
 def change_text(sites: str, level: float, days: int) -> str:
     count = "" if sites == "any" else \
         f" and exactly {sites} site{'s' if sites != '1' else ''}"
-    return (f"asks for {fmt.pct(level, 0)} of orders within {days} "
-            f"day{'s' if days > 1 else ''}{count}")
+    return f"asks for {fmt.pct(level, 0)} of orders within {fmt.day_count(days)}{count}"
 
 
 def frontier_table(frame: pd.DataFrame, days: int) -> pd.DataFrame:

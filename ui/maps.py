@@ -9,6 +9,12 @@ Without it the deck keeps pydeck's "__MAP_STYLE__" token, which Streamlit reads 
 basemap" (map_style=None would mean "Streamlit's default basemap"): no request leaves the
 browser, and the first page is about 0.35 s lighter in software WebGL (BENCHMARKS.md).
 
+The map never zooms with the mouse wheel unless asked (`wheel_zoom=True`): scrolling the page
+over it would otherwise shrink the US to a thumbnail. The deck carries its own MapView with
+that controller setting; Streamlit's frontend then takes the controller from the view, and
+puts the view back to `view` whenever the view's id changes, which is how the Designer's
+"Reset view" returns to the lower 48 (`view_id`).
+
 Every pickable layer carries a `tip` column with its tooltip text (plain text with line
 breaks; substituted values are escaped, so no HTML), because one tooltip template serves all
 layers. pydeck turns bare strings into accessor expressions, so constant string props are
@@ -32,6 +38,7 @@ from network.export.svg_map import (  # one palette and one label rule for both 
 )
 from network.lanes import LaneTable
 from network.scenario import Scenario
+from network.wording import day_count
 from ui import fmt
 from ui.data import state_outlines, zip3_place_names
 
@@ -50,6 +57,10 @@ MAX_BUBBLE_M = 80_000
 # under any base URL path. (Layer data is passed through as is; only props get quoted.)
 LOWER48_URL = "app/static/us_states_lower48.geojson"
 VIEW = pdk.ViewState(latitude=38.2, longitude=-95.9, zoom=3.25, pitch=0, bearing=0)
+# Drag pans, double-click zooms in (with Shift, out), +/- keys zoom; no rotating or tilting:
+# a flat US map has nothing to gain from them and a planner has no way to undo them.
+CONTROLLER = {"scrollZoom": False, "dragRotate": False, "touchRotate": False,
+              "doubleClickZoom": True, "dragPan": True, "keyboard": True}
 # What the browser gets of each ZIP3 and site: the tooltip, the columns the layers draw from
 # and the ids map clicks are read by (panels.map_selection). Other columns stay in Python.
 ZIP3_SENT = ["zip3", "lon", "lat", "radius", "color", "tip"]
@@ -70,7 +81,7 @@ def legend_items(evaluation: Evaluation | None) -> list[tuple[tuple[int, int, in
     sites = [(OPEN_RGB, "open site"), (CANDIDATE_RGB, "candidate site")]
     if evaluation is None:
         return [(NEUTRAL_RGB, "demand by ZIP3 (bubble size = orders)")] + sites
-    items = [(rgb, f"{d}{'+' if d == 5 else ''} day{'s' if d > 1 else ''}")
+    items = [(rgb, day_count(d) if d < 5 else f"{d}+ days")
              for d, rgb in DAY_RGB.items()]
     if (evaluation.site_index < 0).any():
         items.append((CROSS_BORDER_RGB, "cross-border direct"))
@@ -104,7 +115,7 @@ def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.D
     frame["tip"] = [
         f"ZIP3 {zz} ({names.get(zz, st)})\n{fmt.count(o)} orders/yr\n"
         + ("cross-border direct" if c else f"from {site_names[si]} by {carriage[i]}")
-        + f"\n{int(d)} day{'s' if d != 1 else ''}"
+        + f"\n{day_count(int(d))}"
         for i, (zz, st, o, c, si, d) in enumerate(zip(frame.zip3, frame.state, orders, cross, s,
                                                       days, strict=True))]
     return frame
@@ -176,10 +187,12 @@ def outlines_data(scenario: Scenario) -> str | dict:
 
 def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None,
                  selected_zip3: str | None = None, selected_site: str | None = None,
-                 basemap: bool = False, view: pdk.ViewState = VIEW) -> pdk.Deck:
+                 basemap: bool = False, view: pdk.ViewState = VIEW, wheel_zoom: bool = False,
+                 view_id: str = "map") -> pdk.Deck:
     """The whole map; `evaluation` (of this same scenario) adds delivery-day colours, open
-    sites and assignment lines; `basemap` puts CARTO's tiles underneath (module docstring);
-    `view` where it starts (a narrower map needs a lower zoom to hold the lower 48)."""
+    sites and assignment lines; `basemap` puts CARTO's tiles underneath; `view` where it
+    starts (a narrower map needs a lower zoom to hold the lower 48), `wheel_zoom` whether the
+    mouse wheel zooms, a new `view_id` puts it back at `view` (module docstring)."""
     layers = [pdk.Layer("GeoJsonLayer", outlines_data(scenario), id="states", stroked=True,
                         filled=True, get_fill_color=list(STATE_FILL_RGB) + [
                             STATE_FILL_ALPHA_OVER_TILES if basemap else 255],
@@ -214,7 +227,12 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
                                 font_family="'Source Sans Pro, Helvetica, Arial, sans-serif'"))
     style = {"map_style": None} if basemap else {}  # see the module docstring
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None,
-                       tooltip=TOOLTIP, **style)
+                       tooltip=TOOLTIP, views=[map_view(wheel_zoom, view_id)], **style)
+
+
+def map_view(wheel_zoom: bool = False, view_id: str = "map") -> pdk.View:
+    """The deck's one MapView, with its controller settings (CONTROLLER)."""
+    return pdk.View(type="MapView", id=view_id, controller=CONTROLLER | {"scrollZoom": wheel_zoom})
 
 
 class CompactDeck(pdk.Deck):

@@ -3,10 +3,11 @@ site table, undo and exports. Each reads and writes the session through `ui.stat
 
 from __future__ import annotations
 
+import pydeck as pdk
 import streamlit as st
 
 from network.errors import InputError
-from network.places import Place, place_table, search_places
+from network.places import NearSite, Place, place_table, search_places, sites_near
 from network.scenario import Scenario
 from ui import data, edits, fmt, library, maps, results, solve, state
 from ui.uploads import rejection_markdown, show_problems, uploader
@@ -17,13 +18,19 @@ from ui.uploads import rejection_markdown, show_problems, uploader
 # `toolbar`.
 MAP_KEY = "designer_map"
 SEARCH_KEY = "site_search"
+NEAR_SITE_KEY = "near_site_add"
 PICK_KEY = "search_pick"
 SITES_UPLOAD_KEY = "sites_upload"
 SITES_EXPANDER_KEY = "sites_expander"
 SITES_LABEL = "Candidate sites: edit the table, or add sites from a CSV"
 SAVE_EXPANDER_KEY = "save_expander"
 MY_NETWORK_EXPANDER_KEY = "my_network_expander"
-MAP_HEIGHT_PX = 540  # the lower 48 at the default zoom, with the KPI cards above on one screen
+MAP_HEIGHT_PX = 460  # beside the KPI cards, below the toolbar: on one 1280x720 screen
+# The map takes 3/5 of the width (about 690 px at 1280): the lower 48 span about 58 degrees of
+# longitude, 82.5 x 2^zoom pixels in Web Mercator, so zoom 3.0 holds them (660 px by 360).
+DESIGNER_VIEW = pdk.ViewState(latitude=38.4, longitude=-96.0, zoom=3.0, pitch=0, bearing=0)
+MAP_SHARE = (1.45, 1)  # map and side column (KPI cards, legend)
+WHEEL_ZOOM_KEY = "map_wheel_zoom"
 
 
 def show_notices() -> None:
@@ -50,9 +57,10 @@ def current_record(scenario: Scenario) -> state.SolveRecord | None:
 # The toolbar above the map: solve, undo, add a site by city or ZIP
 
 
-def toolbar(scenario: Scenario, selection: tuple[str | None, str | None]) -> None:
-    """One row above the full-width map; the solve status and map-click actions below it."""
-    cols = st.columns([1.1, 1.0, 2.3, 3.0, 1.1], vertical_alignment="bottom")
+def toolbar(scenario: Scenario) -> None:
+    """One row above the map and the KPI cards; starts a solve when one is due (pressed, asked
+    for by My network, or automatic after a change)."""
+    cols = st.columns([1.0, 0.9, 2.2, 2.8, 1.0, 1.5], vertical_alignment="bottom")
     solve_clicked = cols[0].button("Solve", type="primary", width="stretch", key="solve_button",
                                    help="Find the cheapest network that meets the targets")
     cols[1].button("Undo", width="stretch", disabled=not state.can_undo(), key="undo_button",
@@ -71,23 +79,26 @@ def toolbar(scenario: Scenario, selection: tuple[str | None, str | None]) -> Non
                        args=(places, pick_key))
     elif problem:
         cols[3].warning(problem)
-    auto = st.toggle("Re-solve after each change", key="auto_solve",
-                     help="Solve again whenever the scenario changes (after the first solve)")
+    auto = cols[5].toggle("Auto re-solve", key="auto_solve",
+                          help="Solve again whenever the scenario changes (after the first "
+                               "solve)")
     stale = state.last_solve() is not None and current_record(scenario) is None
-    # The solve status and the map-click actions come and go; each sits in its own container
-    # so the map below keeps its place among the page's elements. The browser keys elements by
-    # place: a map that moves is built anew (a new WebGL context, every shader compiled again).
-    with st.container():
-        requested = st.session_state.pop("solve_requested", False)  # by My network
-        if solve_clicked or requested:
-            solve.solve(scenario)
-        elif auto and stale:
-            solve.auto_solve(scenario)
-        solve.status_area()
-    with st.container():
-        _selection_controls(scenario, *selection)
-    with st.container():
-        _why_not(scenario, selection[1])
+    requested = st.session_state.pop("solve_requested", False)  # by My network
+    if solve_clicked or requested:
+        solve.solve(scenario)  # in the background: the side column shows its progress
+    elif auto and stale:
+        solve.auto_solve(scenario)
+
+
+def side_actions(scenario: Scenario, selection: tuple[str | None, str | None]) -> None:
+    """The top of the column beside the map: what to do with a new site near an existing one
+    or with a map click, the solve's status, and "why not this site?". Here, not above the
+    map, so that the map keeps its place on screen and among the page's elements (a map that
+    moves is built anew: a new WebGL context, every shader compiled again)."""
+    near_site_choice(scenario)
+    _selection_controls(scenario, *selection)
+    solve.status_area()
+    _why_not(scenario, selection[1])
 
 
 def _why_not(scenario: Scenario, selected_site: str | None) -> None:
@@ -157,13 +168,11 @@ def place_in_zip3(scenario: Scenario, zip3: str) -> Place:
 
 def _selection_controls(scenario: Scenario, zip3: str | None, site_id: str | None) -> None:
     if zip3 is None and site_id is None:
-        st.caption("Or click a ZIP3 bubble on the map to add a site there; click a site to "
-                   "remove it. Hover for the numbers.")
         return
     if zip3 is not None and zip3 in scenario.zip3_base.zip3:
         place = place_in_zip3(scenario, zip3)
         st.button(f"Add candidate site at {place.name}, {place.state} (ZIP3 {zip3})",
-                  key="add_clicked", width="stretch", on_click=_add_site, args=(place,))
+                  key="add_clicked", width="stretch", on_click=_ask_to_add, args=(place,))
     if site_id is not None and site_id in scenario.site_ids:
         name = scenario.site(site_id).name
         st.button(f"Remove {fmt.md_text(maps.short_name(name))} ({fmt.md_text(site_id)})",
@@ -178,7 +187,58 @@ def _selection_controls(scenario: Scenario, zip3: str | None, site_id: str | Non
 
 def _add_picked(places: list[Place], pick_key: str) -> None:
     pick = st.session_state.get(pick_key)
-    _add_site(places[pick if isinstance(pick, int) and 0 <= pick < len(places) else 0])
+    _ask_to_add(places[pick if isinstance(pick, int) and 0 <= pick < len(places) else 0])
+
+
+def _ask_to_add(place: Place) -> None:
+    """Add a site at `place`, unless a candidate is already there (within NEAR_SITE_MI or in
+    its ZIP3): then ask first (near_site_choice)."""
+    if sites_near(place, state.scenario().sites):
+        st.session_state[NEAR_SITE_KEY] = (place, st.session_state["scenario_version"])
+        return
+    _add_site(place)
+
+
+def near_site_choice(scenario: Scenario) -> None:
+    """The planner's choice for a new site close to an existing candidate: use that one (no
+    new site), or add it anyway. Gone once the scenario changes."""
+    pending = st.session_state[NEAR_SITE_KEY]
+    if pending is None or pending[1] != st.session_state["scenario_version"]:
+        st.session_state[NEAR_SITE_KEY] = None
+        return
+    place = pending[0]
+    near = sites_near(place, scenario.sites)  # the same scenario as when it was asked
+    st.warning(f"**{fmt.md_text(place.name)}, {place.state}** (ZIP3 {place.zip3}) is next to "
+               f"{_near_text(near)}. A second site there would add its fixed cost for nearly "
+               "the same delivery times.", icon=":material/where_to_vote:")
+    nearest = near[0].site
+    left, right = st.columns(2)
+    use = f"{nearest.name} ({nearest.site_id})"
+    left.button(f"Use {fmt.md_text(use)}",
+                key="near_use_existing", type="primary", width="stretch",
+                on_click=_use_existing, args=(place, near[0]))
+    right.button(f"Add {fmt.md_text(place.name)} anyway", key="near_add_anyway",
+                 width="stretch", on_click=_add_anyway, args=(place,))
+
+
+def _near_text(near: list[NearSite]) -> str:
+    return ", ".join(
+        f"candidate site **{fmt.md_text(n.site.name)}** ({fmt.md_text(n.site.site_id)}, "
+        + ("same ZIP3, " if n.same_zip3 else f"ZIP3 {n.site.zip3}, ")
+        + f"{n.distance_mi:.0f} mi away)" for n in near)
+
+
+def _use_existing(place: Place, near: NearSite) -> None:
+    st.session_state[NEAR_SITE_KEY] = None
+    state.notify("info", f"No site added: **{fmt.md_text(near.site.name)}** "
+                 f"({fmt.md_text(near.site.site_id)}), {near.distance_mi:.0f} mi from "
+                 f"{fmt.md_text(place.name)}, is already a candidate. Its costs and forced "
+                 "open are under Candidate sites, below the map.")
+
+
+def _add_anyway(place: Place) -> None:
+    st.session_state[NEAR_SITE_KEY] = None
+    _add_site(place)
 
 
 def _add_site(place: Place) -> None:
@@ -212,33 +272,71 @@ def _remove_site(site_id: str) -> None:
 
 def network_map(scenario: Scenario, record: state.SolveRecord | None,
                 selection: tuple[str | None, str | None]) -> None:
-    evaluation = record.result.evaluation if record and record.result.status.has_design else None
+    """The Designer's map: no mouse-wheel zoom unless switched on, and back to the lower 48
+    whenever "Reset view" was pressed (a new view id, ui.maps)."""
     zip3, site_id = selection
-    deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id,
-                             basemap=state.basemap())
+    deck = maps.network_deck(scenario, data.lanes(scenario), design_evaluation(record), zip3,
+                             site_id, basemap=state.basemap(), view=DESIGNER_VIEW,
+                             wheel_zoom=st.session_state[WHEEL_ZOOM_KEY],
+                             view_id=f"designer-{st.session_state['map_view_epoch']}")
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
                     height=MAP_HEIGHT_PX)
-    legend(evaluation)
+
+
+def design_evaluation(record: state.SolveRecord | None):
+    return record.result.evaluation if record and record.result.status.has_design else None
+
+
+def map_controls() -> None:
+    """Reset view and mouse-wheel zoom, beside the map's top."""
+    left, right = st.columns([1, 1.4], vertical_alignment="center")
+    left.button("Reset view", icon=":material/zoom_out_map:", key="reset_view",
+                on_click=_reset_view, help="Back to the whole lower 48")
+    right.toggle("Mouse-wheel zoom", key=WHEEL_ZOOM_KEY,
+                 help="Off, the mouse wheel scrolls the page; drag to pan, double-click to "
+                      "zoom in (Shift + double-click: out), + and - keys zoom.")
+
+
+def _reset_view() -> None:
+    st.session_state["map_view_epoch"] += 1
 
 
 def legend(evaluation) -> None:
-    items = maps.legend_items(evaluation)
-    swatches = " ".join(
-        f"<span style='white-space:nowrap;margin-right:1.2em'><span style='display:inline-block;"
-        f"width:0.95em;height:0.95em;border-radius:50%;border:1.5px solid #333;"
-        f"background:rgb{rgb};vertical-align:middle'></span> {label}</span>"
-        for rgb, label in items)
+    """The legend as a row of swatches under a map, with its sources and the basemap toggle
+    (Compare, Tradeoffs)."""
     # st.html, not st.markdown(unsafe_allow_html=True): the page then needs no HTML-in-markdown
     # parser, one script chunk less for the browser to fetch before the first map
-    st.html(f"<div style='font-size:1rem'>{swatches}</div>")
+    st.html(f"<div style='font-size:1rem'>{_swatches(evaluation)}</div>")
+    map_notes(evaluation)
+
+
+def legend_over_map(evaluation) -> None:
+    """The legend drawn over the map's lower left corner (the Pacific and Mexico at the
+    Designer's view), right after the map: on a 1280x720 screen there is no room below it.
+    Clicks and hovers go through it to the map."""
+    st.html(f"<div class='map-legend' data-testid='mapLegend'>{_swatches(evaluation)}</div>")
+
+
+def _swatches(evaluation) -> str:
+    return " ".join(
+        f"<span style='white-space:nowrap;margin-right:1.0em'><span style='display:inline-block;"
+        f"width:0.95em;height:0.95em;border-radius:50%;border:1.5px solid #333;"
+        f"background:rgb{rgb};vertical-align:middle'></span> {label}</span>"
+        for rgb, label in maps.legend_items(evaluation))
+
+
+def map_notes(evaluation) -> None:
+    """What the map's marks mean and where its outlines come from; the basemap toggle."""
     outlines = "State outlines from data/us_states.geojson (drawn offline too)"
     source = (f"{outlines}; {maps.BASEMAP_CREDIT} (tiles load when this browser is online)."
               if state.basemap() else f"{outlines}; no basemap.")
+    clicks = ("Click a ZIP3 bubble on the map to add a site there, a site to remove it; hover "
+              "for the numbers. ")
     if evaluation is not None:
-        st.caption("Bubble size = orders per year; lines join each open site to the ZIP3s it "
-                   f"serves. {source}")
+        st.caption(f"{clicks}Bubble size = orders per year; lines join each open site to the "
+                   f"ZIP3s it serves. {source}")
     else:
-        st.caption(source)
+        st.caption(clicks + source)
     st.toggle("Basemap tiles", value=state.basemap(), key="basemap_toggle",
               on_change=state.set_basemap_from_toggle, args=("basemap_toggle",),
               help="CARTO's light basemap (roads, places) under the map. The browser loads it "

@@ -3,6 +3,7 @@ the optimizer's explanation when no network meets the targets."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,10 +14,13 @@ from streamlit.delta_generator import DeltaGenerator
 from network import carrier_mix
 from network.evaluate import Evaluation
 from network.scenario import Scenario
-from ui import fmt
+from ui import fmt, settings_tabs
 from ui.saved import Figures
 from ui.state import SolveRecord
 
+NAMED_ZIP3 = re.compile(r"\bZIP3 \d{3}\b")  # how the optimizer's explanation names one
+TARGETS_TAB = settings_tabs.TARGETS_TAB
+CROSS_BORDER_TAB = settings_tabs.CROSS_BORDER_TAB
 Measure = Callable[[Figures], float]  # one KPI card's number
 Formatter = Callable[[float], str]  # its signed change as shown
 COST_HELP = ("Fixed + inventory + goods to the US + customs + inbound + handling + outbound + "
@@ -51,25 +55,26 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
             if b is not None:
                 st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
 
-    row = st.columns([1.6, 1, 1, 0.8])  # the total is the longest number: give it room
+    # Beside the map (two fifths of the width): three short rows, the total given room first
+    row = st.columns([1.35, 1])
     card(row[0], "Total annual cost", fmt.usd(k.total_cost_usd), lambda x: x.total_cost_usd,
          fmt.signed_usd, "inverse", COST_HELP)
     card(row[1], "Cost per order", fmt.usd_cents(k.cost_per_order_usd),
          lambda x: x.cost_per_order_usd, fmt.signed_usd_cents, "inverse",
          f"Total annual cost / {fmt.count(record.result.evaluation.kpis.orders_per_year)} "
          "orders a year")
-    card(row[2], "Average delivery", fmt.days(k.avg_delivery_days), lambda x: x.avg_delivery_days,
+    row = st.columns([1.35, 1])
+    card(row[0], "Average delivery", fmt.days(k.avg_delivery_days), lambda x: x.avg_delivery_days,
          fmt.signed_days, "inverse", "Business days from order to door, weighted by orders: "
          "processing days + carrier transit days by zone (data/rate_cards/transit_days.csv)")
-    card(row[3], "Sites open", str(k.n_open_sites), lambda x: x.n_open_sites, fmt.signed_count,
+    card(row[1], "Sites open", str(k.n_open_sites), lambda x: x.n_open_sites, fmt.signed_count,
          "off")
-    row = st.columns([1, 1, 1, 1.4])
-    for col, d in zip(row[:3], (1, 2, 3), strict=True):
-        card(col, f"Orders within {d} day{'s' if d > 1 else ''}",
-             fmt.pct(k.share_within_days[d]), lambda x, d=d: x.share_within_days[d],
-             fmt.signed_points)
+    row = st.columns(3)
+    for col, d in zip(row, (1, 2, 3), strict=True):
+        card(col, f"Within {fmt.day_count(d)}", fmt.pct(k.share_within_days[d]),
+             lambda x, d=d: x.share_within_days[d], fmt.signed_points)
     targets = record.result.evaluation.targets
-    with row[3]:
+    with st.container():
         for t in targets:
             mark = ":green[:material/check_circle:]" if t.met else ":red[:material/cancel:]"
             st.markdown(f"{mark} **Target** {'met' if t.met else 'missed'}: {t.description}")
@@ -123,10 +128,34 @@ def show_explanation(record: SolveRecord) -> None:
         st.error("**The scenario cannot be solved as it stands.**")
     sentences = result.explanation or ("The optimizer gave no further explanation.",)
     st.markdown("\n".join(f"- {fmt.md_text(s)}" for s in sentences))  # names sites: user text
-    st.info("**What to change:** relax the delivery target or allow more sites (Settings → "
-            "Service targets and site limits), remove forced-closed sites, add candidate sites "
-            "near the ZIP3s named above, or enable cross-border direct.")
-    st.page_link("pages/settings.py", label="Open Settings", icon=":material/tune:")
+    st.info("**What to change:** " + "; ".join(what_to_change(record.scenario, sentences))
+            + ".")
+    for tab in settings_tabs_to_open(record.scenario):
+        if st.button(f"Open Settings → {tab}", icon=":material/tune:", key=f"open_tab:{tab}"):
+            settings_tabs.open_tab(tab)
+
+
+def what_to_change(scenario: Scenario, explanation: tuple[str, ...]) -> list[str]:
+    """What a planner can change when no network meets the targets: only what applies to
+    this scenario and its explanation."""
+    tips = [f"relax the delivery targets or allow more sites (Settings → {TARGETS_TAB})"]
+    closed = scenario.constraints.forced_closed
+    if closed:
+        tips.append(f"let forced-closed sites open ({fmt.md_text(', '.join(closed))}: "
+                    "Candidate sites, below the map)")
+    if any(NAMED_ZIP3.search(s) for s in explanation):
+        tips.append("add candidate sites near the ZIP3s named above")
+    else:
+        tips.append("add candidate sites nearer the demand the targets miss (search above the "
+                    "map)")
+    if not scenario.costs.cross_border.enabled:
+        tips.append(f"enable cross-border direct (Settings → {CROSS_BORDER_TAB})")
+    return tips
+
+
+def settings_tabs_to_open(scenario: Scenario) -> list[str]:
+    """The Settings tabs the advice points to, each opened by its own button."""
+    return [TARGETS_TAB] + ([] if scenario.costs.cross_border.enabled else [CROSS_BORDER_TAB])
 
 
 def site_use_frame(evaluation: Evaluation) -> pd.DataFrame:

@@ -185,30 +185,30 @@ def progress_text(report) -> str:
 # Every page: what runs in the background, in the sidebar
 
 
-SIDEBAR_EVERY_S = 1.0
+RUNNING_EVERY_S = 1.0
 
 
-def sidebar_status() -> None:
-    """A line per solve or sweep running for this session (so a page switch does not hide
-    it); the page reruns when one finishes, which collects it."""
+def running_status() -> None:
+    """One line above every page naming each solve or sweep running for this session (so a
+    page switch does not hide it; in the page, not a sidebar, which would take a quarter of a
+    1280 px screen); the page reruns when the work finishes, which collects it."""
     work = sessions.existing_work()
     if work is None or not work.busy():
         return
-    with st.sidebar:
-        st.fragment(_sidebar_lines, run_every=SIDEBAR_EVERY_S)()
+    st.fragment(_running_line, run_every=RUNNING_EVERY_S)()
 
 
-def _sidebar_lines() -> None:
+def _running_line() -> None:
     work = sessions.existing_work()
     if work is None or not work.busy():
         st.rerun()
-    st.caption("**Running for you**")
+    parts = []
     run = work.solver.running(DESIGN)
     if run is not None:
-        st.caption(f":material/progress_activity: Solve · {run.elapsed_s:.0f} s")
+        parts.append(f"Solve · {run.elapsed_s:.0f} s")
     elif work.solver.stopping():
-        st.caption(":material/progress_activity: A cancelled solve, stopping")
+        parts.append("a cancelled solve, stopping")
     for job in work.running_sweeps():
         p = job.progress
-        st.caption(f":material/progress_activity: {job.context['title'].capitalize()} · "
-                   f"{p.done} of {p.total} points")
+        parts.append(f"{job.context['title'].capitalize()} · {p.done} of {p.total} points")
+    st.caption(":material/progress_activity: **Running for you:** " + " · ".join(parts))

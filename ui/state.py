@@ -10,6 +10,11 @@ Keys:
                       before the last change is ignored (panels.map_selection)
     map_selection_seen  (the map's selected objects, scenario_version when first seen)
     map_epoch         part of the Designer map's key; bumped only to clear a stale selection
+    map_view_epoch    part of the Designer map's view id; "Reset view" bumps it, which puts the
+                      map back at the lower 48 (ui.maps)
+    map_wheel_zoom    the Designer's "Mouse-wheel zoom" toggle (off: the wheel scrolls the page)
+    near_site_add     a place to add that is near an existing candidate (ui.panels), with the
+                      scenario_version it was asked in: shown with its two ways out
     basemap           CARTO basemap tiles under the maps (off by default: offline and faster);
                       kept apart from its toggles' keys so it survives page switches
     sites_table_open  whether the Designer's "Candidate sites" table is open (closed at first:
@@ -90,6 +95,9 @@ def init_state() -> None:
         "tradeoff_clicked": None,
         "map_selection_seen": None,
         "map_epoch": 0,
+        "map_view_epoch": 0,
+        "map_wheel_zoom": False,
+        "near_site_add": None,
         "basemap": False,
         "sites_table_open": False,
         "solves": {},

@@ -148,10 +148,10 @@ def site_counts(scenario: Scenario) -> None:
 
 
 def _targets_text(scenario: Scenario) -> str:
-    texts = [f"{t.share_pct:g}% within {t.within_days} day{'s' if t.within_days > 1 else ''}"
+    texts = [f"{t.share_pct:g}% within {fmt.day_count(t.within_days)}"
              for t in scenario.targets.share_targets]
     if scenario.targets.max_days_any_zip3:
-        texts.append(f"no ZIP3 over {scenario.targets.max_days_any_zip3} days")
+        texts.append(f"no ZIP3 over {fmt.day_count(scenario.targets.max_days_any_zip3)}")
     return ", ".join(texts) or "none set"
 
 

@@ -41,6 +41,7 @@ from network.explore.robustness import (
 from network.explore.sensitivity import sensitivity_frame, sensitivity_tasks, tornado_frame
 from network.optimize import SolveParams
 from network.scenario import Scenario
+from network.wording import day_count
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 SOURCE = "sweep"
@@ -157,7 +158,7 @@ def _print_knee(frame: pd.DataFrame, within_days: int) -> None:
     knee = frame[(frame["sites"] == ANY) & frame["knee"]]
     if len(knee):
         row = knee.iloc[0]
-        print(f"knee of the frontier: {100 * row['target']:g}% within {within_days} days, "
+        print(f"knee of the frontier: {100 * row['target']:g}% within {day_count(within_days)}, "
               f"${row['cost_usd']:,.0f} a year ({row['open_sites'].replace(';', ', ')})")
 
 

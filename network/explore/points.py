@@ -28,6 +28,7 @@ from network.lanes import LaneTable, build_lanes
 from network.optimize import OptimizeResult, SolveParams, WarmSolver
 from network.optimize.result import bound_holds, relative_gap_of
 from network.scenario import DesignConstraints, Scenario, Targets
+from network.wording import day_count
 
 REJECTED = "rejected"  # status of a design that evaluate() finds infeasible
 BOUND_INFEASIBLE = "infeasible"  # a promise above the share bound: proven out of reach
@@ -230,7 +231,7 @@ def _bounded(task: PointTask, state: dict, lanes: LaneTable) -> Outcome | None:
             continue
         best[target.within_days] = bound.share
         if target.share_pct / 100 > bound.share + 1e-9:
-            days = f"{target.within_days} day{'s' if target.within_days > 1 else ''}"
+            days = day_count(target.within_days)
             out.append(f"at most {100 * bound.share:.1f}% of orders can be delivered within "
                        f"{days} with {_count_text(bound)} (target: {target.share_pct:g}%)")
     if not out:

@@ -38,6 +38,7 @@ from network.evaluate import (
 from network.export.content import ScenarioWithDesign
 from network.scenario import Scenario
 from network.tables import SITE_RESULT_COLUMNS
+from network.wording import day_count
 
 SITE_INPUT_COLUMNS = ("site_id", "name", "zip", "state", "zip3", "lat", "lon",
                       "fixed_cost_usd_per_year", "capacity_orders_per_year",
@@ -169,7 +170,7 @@ def kpi_rows(item: ScenarioWithDesign, evaluation: Evaluation
     yield "Orders a year", whole(k.orders_per_year), "orders"
     yield "Average delivery", round(k.avg_delivery_days, 2), "business days"
     for days in range(1, k.max_delivery_days + 1):
-        yield f"Orders within {days} day{'s' if days > 1 else ''}", percent(
+        yield f"Orders within {day_count(days)}", percent(
             k.share_within_days.get(days, 1.0)), "%"
     yield "Slowest delivery", k.max_delivery_days, "business days"
     yield "Sites open", k.n_open_sites, "sites"
@@ -194,7 +195,7 @@ def kpi_rows(item: ScenarioWithDesign, evaluation: Evaluation
 
 def _achieved(target: Any) -> str:
     if target.description.startswith("no ZIP3"):
-        return f"slowest ZIP3: {target.achieved:.0f} days"
+        return f"slowest ZIP3: {day_count(round(target.achieved))}"
     return f"achieved {target.achieved:.1f}%"
 
 
@@ -292,7 +293,7 @@ def _item_text(item: Any, name: str) -> str:
         return f"{value_text(item[0])}: {value_text(item[1])}"
     fields = item.__dict__ if dataclasses.is_dataclass(item) else {}
     if {"within_days", "share_pct"} <= fields.keys():
-        return f"{item.share_pct:g}% within {item.within_days} days"
+        return f"{item.share_pct:g}% within {day_count(item.within_days)}"
     if {"name", "share"} <= fields.keys():
         return f"{item.name} {100 * item.share:g}%"
     if {"carrier", "min_pct", "max_pct"} <= fields.keys():

@@ -25,6 +25,7 @@ from network.export.svg_map import (
     undrawn_orders,
 )
 from network.scenario import Scenario
+from network.wording import day_count
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 STYLE = """
@@ -102,7 +103,7 @@ def _cards(evaluation: Evaluation) -> str:
     cards = [("Total annual cost", f"${k.total_cost_usd:,.0f}"),
              ("Cost per order", f"${k.cost_per_order_usd:,.2f}"),
              ("Average delivery", f"{k.avg_delivery_days:.1f} days")]
-    cards += [(f"Within {d} day{'s' if d > 1 else ''}",
+    cards += [(f"Within {day_count(d)}",
                f"{100 * k.share_within_days.get(d, 1.0):.1f}%") for d in (1, 2, 3)]
     cards.append(("Sites open", str(k.n_open_sites)))
     return '<div class="cards">' + "".join(
@@ -111,7 +112,7 @@ def _cards(evaluation: Evaluation) -> str:
 
 
 def _legend(item: ScenarioWithDesign, evaluation: Evaluation) -> str:
-    items = [(rgb(c), f"{d}{'+' if d == 5 else ''} day{'s' if d > 1 else ''}")
+    items = [(rgb(c), day_count(d) if d < 5 else f"{d}+ days")
              for d, c in DAY_RGB.items()]
     if (evaluation.site_index < 0).any():
         items.append((rgb(CROSS_BORDER_RGB), "cross-border direct"))

@@ -20,12 +20,9 @@ from network.optimize.mathopt_backend import MipStatus, solve_model
 from network.optimize.model import build_model, count_range
 from network.optimize.problem import LocationProblem, site_masks
 from network.scenario import Scenario
+from network.wording import day_count
 
 MAX_LISTED = 5  # ZIP3s named one by one; the rest are counted
-
-
-def days_text(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def pre_checks(scenario: Scenario, lanes: LaneTable) -> list[str]:
@@ -87,12 +84,12 @@ def _unreachable_zip3s(scenario: Scenario, lanes: LaneTable) -> list[str]:
     best, site = _allowed_days(scenario, lanes)
     late = np.nonzero(best > limit)[0]
     d = lanes.demand
-    out = [f"ZIP3 {d.zip3[z]} ({d.state[z]}) cannot be reached within {days_text(limit)} by "
-           f"any service from any allowed site (best: {days_text(int(best[z]))} from "
+    out = [f"ZIP3 {d.zip3[z]} ({d.state[z]}) cannot be reached within {day_count(limit)} by "
+           f"any service from any allowed site (best: {day_count(int(best[z]))} from "
            f"{scenario.sites[site[z]].name})" for z in late[:MAX_LISTED]]
     if len(late) > MAX_LISTED:
         out.append(f"... and {len(late) - MAX_LISTED} more ZIP3s cannot be reached within "
-                   f"{days_text(limit)}")
+                   f"{day_count(limit)}")
     return out
 
 
@@ -125,7 +122,7 @@ def _targets_out_of_reach(scenario: Scenario, lanes: LaneTable) -> list[str]:
         share = 100 * orders[best <= t.within_days].sum() / orders.sum()
         if share < t.share_pct - 100 * ROW_TOLERANCE:  # as evaluate() meets a target
             out.append(f"at most {share:.1f}% of orders can be delivered within "
-                       f"{days_text(t.within_days)} even with every allowed site open "
+                       f"{day_count(t.within_days)} even with every allowed site open "
                        f"(target: {t.share_pct:g}%)")
     return out
 
@@ -138,7 +135,7 @@ def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
         best = _best_share(problem, req.within_days, time_limit_s)
         if best is not None and best < req.share - ROW_TOLERANCE:
             out.append(f"at most {100 * best:.1f}% of orders can be delivered within "
-                       f"{days_text(req.within_days)} {max_sites_text}under the other constraints "
+                       f"{day_count(req.within_days)} {max_sites_text}under the other constraints "
                        f"(target: {100 * req.share:g}%)")
     if out:
         return out
