@@ -4,7 +4,6 @@ with progress, and cancel keeps what is done."""
 from __future__ import annotations
 
 import os
-
 import threading
 
 import pytest
