@@ -74,7 +74,7 @@ class SolveRecord:
 
     result: OptimizeResult
     scenario: Scenario
-    scenario_key: int
+    scenario_key: str
     wall_seconds: float
     origin: str | None = None  # where it came from when not solved in this session, e.g.
     # "opened from 'East coast' version 3, saved 2026-11-30 14:02 UTC (not solved again)"
