@@ -54,7 +54,7 @@ CITIES = ("Reno, NV", "Boise, ID", "Tucson, AZ", "Omaha, NE", "Tulsa, OK", "Loui
           "Des Moines, IA", "Wichita, KS", "Richmond, VA", "El Paso, TX", "Billings, MT",
           "Fargo, ND", "Portland, ME", "Savannah, GA", "Madison, WI", "Boston, MA",
           "Sacramento, CA")
-STEP_TIMEOUT_MS = 300_000  # generous: ten software-rendered maps on a shared 2-core machine
+STEP_TIMEOUT_MS = 600_000  # generous: ten software-rendered maps on a shared 2-core machine
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 RUNNING = '[data-testid="stApp"]:not([data-test-script-state="notRunning"])'
 
@@ -223,8 +223,9 @@ async def one_session(browser, url: str, cities: tuple[str, str]) -> SessionRun:
     except Exception as exc:  # noqa: BLE001 - a session's failure is a finding, reported
         run.problems.append(f"{type(exc).__name__}: {str(exc)[:300]}")
         shot = Path(tempfile.gettempdir()) / f"load-{cities[0].split(',')[0]}.png"
-        await page.screenshot(path=str(shot))
-        run.problems.append(f"screenshot: {shot}")
+        with contextlib.suppress(Exception):  # the page may be beyond a screenshot
+            await page.screenshot(path=str(shot), timeout=60_000)
+            run.problems.append(f"screenshot: {shot}")
     finally:
         await context.close()
     return run
