@@ -202,6 +202,7 @@ async def one_session(browser, url: str, cities: tuple[str, str]) -> SessionRun:
     what it saw."""
     run = SessionRun(cities)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(STEP_TIMEOUT_MS)  # clicks too wait for a busy page
     page = await context.new_page()
     try:
         start = time.perf_counter()

@@ -152,3 +152,22 @@ def test_no_secrets_in_the_repository():
         found += [f"{name}: {what}" for what, rx in SECRET_PATTERNS.items() if rx.search(text)]
     assert found == []
     assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_a_configured_login_comes_before_any_page():
+    """With [auth] in the server's secrets, the app shows only a login button (st.login)
+    until the planner has logged in; without it, the Designer opens as before."""
+    from streamlit.testing.v1 import AppTest
+
+    guarded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    guarded.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "network-designer", "client_secret": "not-a-secret",
+        "server_metadata_url": "https://login.example/.well-known/openid-configuration"}
+    guarded.run()
+    assert not guarded.exception, [e.message for e in guarded.exception]
+    assert [b.label for b in guarded.button] == ["Log in"]
+    assert "scenario" not in guarded.session_state
+    open_app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    open_app.run()
+    assert "Solve" in [b.label for b in open_app.button]
