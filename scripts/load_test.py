@@ -60,6 +60,7 @@ CITIES = ("Philadelphia, PA", "Newark, NJ", "Reno, NV", "Boise, ID", "Tucson, AZ
 # Generous: ten software-rendered maps on a shared 2-core machine. $LOAD_STEP_TIMEOUT_S shortens
 # it (a mutation check that expects sessions to fail need not wait ten minutes for each).
 STEP_TIMEOUT_MS = int(float(os.environ.get("LOAD_STEP_TIMEOUT_S", "600")) * 1000)
+EXCEPTION = '[data-testid="stException"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 RUNNING = '[data-testid="stApp"]:not([data-test-script-state="notRunning"])'
 
@@ -181,10 +182,15 @@ async def timed_rerun(page, action, expect: str | None = None) -> float:
     await action()
     with contextlib.suppress(PlaywrightTimeout):  # a quick run can be over before this looks
         await page.wait_for_selector(RUNNING, timeout=2_000)
-    if expect is not None:
-        await page.get_by_text(expect).first.wait_for(timeout=STEP_TIMEOUT_MS)
+    if expect is not None:  # or an exception, which ends the session at once
+        await page.get_by_text(expect).first.or_(page.locator(EXCEPTION).first).wait_for(
+            timeout=STEP_TIMEOUT_MS)
     await page.wait_for_selector(IDLE, timeout=STEP_TIMEOUT_MS)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if await page.locator(EXCEPTION).count():
+        shown = await page.locator(EXCEPTION).first.inner_text()
+        raise RuntimeError(f"exception on the page: {shown[:300]}")
+    return seconds
 
 
 async def add_city(page, run: SessionRun, city: str) -> None:
@@ -223,11 +229,13 @@ async def one_session(browser, url: str, cities: tuple[str, str]) -> SessionRun:
         metrics = await page.locator('[data-testid="stMetric"]').all_inner_texts()
         total = next((m for m in metrics if m.startswith("Total annual cost")), "")
         run.total_cost_shown = re.search(r"\$[\d,]+", total).group(0) if total else ""
-        run.exceptions = await page.locator('[data-testid="stException"]').count()
+        run.exceptions = await page.locator(EXCEPTION).count()
         found = re.search(r"[?&]work=([^&]+)", page.url)
         run.work_key = found.group(1) if found else ""
     except Exception as exc:  # noqa: BLE001 - a session's failure is a finding, reported
         run.problems.append(f"{type(exc).__name__}: {str(exc)[:300]}")
+        with contextlib.suppress(Exception):
+            run.exceptions = await page.locator(EXCEPTION).count()
         shot = Path(tempfile.gettempdir()) / f"load-{cities[0].split(',')[0]}.png"
         with contextlib.suppress(Exception):  # the page may be beyond a screenshot
             await page.screenshot(path=str(shot), timeout=60_000)
