@@ -24,9 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"
 APP_SOURCES = [ROOT / "app.py", *sorted((ROOT / "ui").glob("*.py")),
                *sorted((ROOT / "pages").glob("*.py"))]
-# The only st.html calls, each checked by hand to hold no user text: the map legend (colours
-# and fixed labels from maps.legend_items) and the page style (a constant).
-HTML_CALLS_REVIEWED = {("panels.py", "legend"), ("style.py", "apply")}
+# The only st.html calls, each checked by hand to hold no user text: the map legend beside and
+# over the map (colours and fixed labels from maps.legend_items) and the page style (a constant).
+HTML_CALLS_REVIEWED = {("panels.py", "legend"), ("panels.py", "legend_over_map"),
+                       ("style.py", "apply")}
 LOOPBACK = {"127.0.0.1", "::1"}
 
 
