@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-slow bench browser postgres lint clean
+.PHONY: install run test test-slow test-load bench browser postgres lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# Serves on localhost only (.streamlit/config.toml); ARGS adds Streamlit options, e.g.
+# ARGS="--server.address 0.0.0.0 --server.port 8080" behind a proxy (README "Serving a team").
 run: install
-	$(BIN)/python -m ui.serve
+	$(BIN)/python -m ui.serve $(ARGS)
 
 browser:
 	bash scripts/install-chromium.sh
@@ -34,6 +36,11 @@ test: install browser postgres lint
 # Benchmark-size cases (all OR-Library instances, ZIP5 scale) kept out of the default run.
 test-slow: install
 	$(BIN)/python -m pytest -m slow
+
+# Ten browser sessions editing and solving at once against one app server (scripts/load_test.py;
+# figures in test-artifacts/load/load.json and RELIABILITY.md). A few minutes.
+test-load: install browser
+	$(BIN)/python -m pytest -m load -s
 
 bench: install
 	$(BIN)/python -m network bench

@@ -26,7 +26,6 @@ from network.evaluate import (
     kpis_dict,
     sites_frame,
 )
-from network.input_files import read_text
 from network.lanes import build_lanes, lanes_frame
 from network.my_network import cost_my_network, picked_site_ids
 from network.places import zip3_point, zip5_to_zip3
@@ -54,12 +53,7 @@ def scenario_arg(path: str | None) -> Scenario:
     """The scenario named on the command line, or the default one."""
     if not path:
         return load_default_scenario()
-    read_text(path, path)  # size and encoding first: load_scenario reports neither plainly
-    try:
-        return load_scenario(path)
-    except RecursionError:  # json.loads on a document nested thousands of levels deep
-        raise InputError([Problem(path, "is nested too deeply to be a scenario (lists or "
-                                  "objects inside each other thousands of levels down)")]) from None
+    return load_scenario(path)
 
 
 def output_dir(path: str) -> Path:

@@ -3,8 +3,8 @@ a CSV file, its delimiter and shape.
 
 Every CSV reader (network/tables.py) goes through `read_csv`, so that a file that is too large,
 not UTF-8, separated by semicolons or tabs, or ragged gets a plain sentence naming the row instead
-of a codec or tokenizer error. `read_text` is the same first step for any other text format
-(a scenario JSON file).
+of a codec or tokenizer error. `read_text` is the same first step for any other text format;
+`read_json` and `parse_json` read JSON strictly on top of it (a scenario file, an import).
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, so the first data row is
 row 2; a blank row still counts, and a quoted value that spans lines stays in one row. Columns,
@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from network.errors import InputError, Problem, shown_value
 
@@ -144,6 +145,75 @@ def _nul_problem(data: bytes, name: str, fix: str) -> Problem:
 def read_text(source: FileSource, name: str, max_bytes: int = MAX_FILE_BYTES) -> str:
     """The file as text, after the size and encoding checks."""
     return decode_text(read_bytes(source, name, max_bytes), name)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+MAX_JSON_DEPTH = 24  # a scenario nests 6 deep; deeper is not a document this tool reads
+
+
+def read_json(source: FileSource, name: str, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """The file's JSON, after the size and encoding checks (see `parse_json`)."""
+    return parse_json(read_text(source, name, max_bytes), name)
+
+
+def parse_json(text: str, name: str) -> Any:
+    """Strict JSON as Python objects, or InputError saying what is wrong and on which line: no
+    NaN or Infinity, no key given twice in one object (json.loads would keep the last one
+    silently), at most `MAX_JSON_DEPTH` levels of lists and objects."""
+    too_deep = Problem(name, f"is nested too deeply: more than {MAX_JSON_DEPTH} levels of "
+                       "lists or objects inside each other; not a document this tool reads")
+    try:
+        doc = json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(name, f"not valid JSON: {exc.msg}", row=exc.lineno,
+                                  field=f"column {exc.colno}")]) from None
+    except _RefusedJson as exc:
+        raise InputError([Problem(name, str(exc))]) from None
+    except RecursionError:  # thousands of levels deep: json.loads recurses
+        raise InputError([too_deep]) from None
+    except ValueError:  # an integer of thousands of digits, past Python's conversion limit
+        raise InputError([Problem(name, "not usable JSON: a number has thousands of digits; "
+                                  "give numbers as plain decimals")]) from None
+    if _json_depth(doc) > MAX_JSON_DEPTH:
+        raise InputError([too_deep])
+    return doc
+
+
+class _RefusedJson(ValueError):
+    """JSON that the json module accepts but this tool does not."""
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RefusedJson(f"the key '{shown_value(key)}' is given twice in one object; "
+                               "give it once")
+        seen[key] = value
+    return seen
+
+
+def _json_constant(name: str) -> float:
+    raise _RefusedJson(f"{name} is not a number JSON allows; give a finite number")
+
+
+def _json_depth(doc: Any) -> int:
+    """How deeply lists and objects nest (without recursion: the input may be hostile)."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_JSON_DEPTH:
+                children = node.values() if isinstance(node, dict) else node
+                stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines
 
 
 def count_lines(data: bytes) -> int:

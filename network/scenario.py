@@ -20,6 +20,10 @@ Cross-field rules (unique ids, known ZIP3s, shares adding up to 1) are in
 
 from __future__ import annotations
 
+import enum
+import hashlib
+import struct
+import weakref
 from collections.abc import Iterator
 from dataclasses import field, fields, is_dataclass, replace
 from typing import Annotated, Any, Literal
@@ -437,8 +441,9 @@ class Zip3Base:
             raise ValueError("a ZIP3 appears more than once")
         return self
 
-    def __hash__(self) -> int:  # arrays are not hashable; the codes identify the table
-        return hash((self.zip3, float(self.population.sum())))
+    def __hash__(self) -> int:  # arrays are not hashable: hash their bytes, as __eq__ compares
+        return hash((self.zip3, self.state, self.lat.tobytes(), self.lon.tobytes(),
+                     self.population.tobytes(), self.source))
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Zip3Base) and self.zip3 == other.zip3
@@ -485,3 +490,62 @@ class Scenario:
             if s.service_id == service_id:
                 return s
         raise KeyError(service_id)
+
+
+def content_digest(scenario: Scenario) -> str:
+    """A SHA-256 digest of every input of `scenario`: equal for scenarios that hold the same
+    content, different when any field differs (a coordinate, a source text, a rate).
+
+    Caches shared between sessions are keyed by it. `hash(scenario)` is no such key: it is 64
+    bits, and Python hashes some different numbers alike (hash(-1.0) == hash(-2.0)), so two
+    scenarios whose sites differ only there would share cached lanes and solves."""
+    return _part_digest(scenario).hex()
+
+
+# Digests of the parts already seen, by object identity (parts are immutable, and an edit makes
+# a new scenario sharing all but the edited parts): id -> (a weak reference, the digest).
+_DIGESTS: dict[int, tuple[weakref.ref, bytes]] = {}
+
+
+def _part_digest(part: Any) -> bytes:
+    known = _DIGESTS.get(id(part))
+    if known is not None and known[0]() is part:
+        return known[1]
+    digest = hashlib.sha256(b"D" + type(part).__name__.encode())
+    for f in fields(part):
+        digest.update(b"F" + f.name.encode())
+        _feed(digest, getattr(part, f.name))
+    value = digest.digest()
+    key = id(part)
+    _DIGESTS[key] = (weakref.ref(part, lambda _, key=key: _DIGESTS.pop(key, None)), value)
+    return value
+
+
+def _feed(digest: Any, value: Any) -> None:
+    """Write `value` into `digest` unambiguously: each item tagged with its kind and length."""
+    if is_dataclass(value) and not isinstance(value, type):
+        digest.update(b"P" + _part_digest(value))
+    elif isinstance(value, np.ndarray):
+        data = np.ascontiguousarray(value)
+        digest.update(f"A{data.dtype.str}{data.shape}".encode())
+        digest.update(data.tobytes())
+    elif isinstance(value, tuple | list):
+        digest.update(b"T%d" % len(value))
+        for item in value:
+            _feed(digest, item)
+    elif isinstance(value, dict):
+        _feed(digest, sorted(value.items(), key=lambda kv: repr(kv[0])))
+    elif isinstance(value, enum.Enum):
+        digest.update(b"E" + type(value).__name__.encode())
+        _feed(digest, value.value)
+    elif isinstance(value, str):
+        data = value.encode("utf-8", "surrogatepass")
+        digest.update(b"S%d:" % len(data) + data)
+    elif isinstance(value, bool) or value is None:
+        digest.update(repr(value).encode())
+    elif isinstance(value, int):
+        digest.update(b"I%d;" % value)
+    elif isinstance(value, float):
+        digest.update(b"R" + struct.pack("<d", value))
+    else:  # a new kind of field must say how it is keyed, not be skipped
+        raise TypeError(f"content_digest cannot key a {type(value).__name__}")

@@ -32,7 +32,7 @@ from network.errors import (
     reported_as,
 )
 from network.fields import CONFIG
-from network.input_files import read_text
+from network.input_files import parse_json, read_json
 from network.scenario import FORMAT_VERSION, Scenario, Service, Site, Zip3Base
 from network.scenario_upgrade import upgraded, with_own_reference_volume
 from network.tables import (
@@ -46,6 +46,9 @@ from network.tables import (
 
 DEFAULT_SCENARIO_FILE = DATA_DIR / "scenarios" / "default.json"
 EMBEDDED = "embedded"  # `zip3_file` value: data/us_zip3_demand.csv
+MAX_SCENARIO_FILE_BYTES = 5 * 2**20  # the largest real scenario (1,000 ZIP3s, 300 sites) is
+# under 1 MB; every reader of a scenario file (the app's, `import`, `load_scenario`) refuses a
+# larger one unread
 FIRST_KEYS = ("format_version", "name", "description", "zip3_file", "zip3_base")
 
 
@@ -151,23 +154,18 @@ def load_default_scenario() -> Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario JSON file; raises InputError listing every problem."""
+    """Read and check a scenario JSON file; raises InputError listing every problem (its size,
+    encoding and JSON checked first, by network.input_files.read_json)."""
     path = Path(path)
-    text = read_text(path, str(path))  # size and encoding checked first, with a clear message
-    return scenario_from_json(text, name=str(path), base_dir=path.parent)
+    doc = read_json(path, str(path), MAX_SCENARIO_FILE_BYTES)
+    return scenario_from_dict(doc, name=str(path), base_dir=path.parent)
 
 
 def scenario_from_json(text: str, name: str = "scenario", base_dir: Path | None = None
                        ) -> Scenario:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(name, f"not valid JSON: {exc.msg}", row=exc.lineno,
-                                  field=f"column {exc.colno}")]) from None
-    except RecursionError:  # nesting thousands deep: no scenario is shaped like that
-        raise InputError([Problem(name, "not a scenario: its JSON is nested too deeply")]
-                         ) from None
-    return scenario_from_dict(doc, name=name, base_dir=base_dir or DATA_DIR / "scenarios")
+    """A scenario from JSON text (a saved version, a test), read as strictly as a file."""
+    return scenario_from_dict(parse_json(text, name), name=name,
+                              base_dir=base_dir or DATA_DIR / "scenarios")
 
 
 def scenario_from_dict(doc: Any, name: str = "scenario", base_dir: Path | None = None

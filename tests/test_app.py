@@ -517,9 +517,9 @@ def test_bad_scenario_file_shows_problems_and_starts_on_the_default(tmp_path, mo
         at = start()
     finally:
         data.default_scenario.clear()
-    message = " ".join(e.value for e in at.error)
+    message = error_text(at)
     assert "could not be used" in message and "broken.json" in message
-    assert "format_version" in message
+    assert "field 'format_version'" in message
     assert at.session_state["scenario"] == default
 
 

@@ -371,3 +371,31 @@ def test_a_damaged_store_is_said_plainly(tmp_path, monkeypatch, small):
         assert damaged.read_bytes() == b"not a database" * 100
     finally:
         _forget()
+
+
+def test_a_locked_store_opens_read_only_and_the_app_starts(tmp_path, monkeypatch, small):
+    """Another program holding the store's write lock: the app starts, lists what is saved,
+    says saving is off, and the file is unchanged once the lock is let go."""
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "scenarios.db"
+    store = open_store(str(path))
+    store.create("Saved before the lock", version_content(small, None))
+    store.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    monkeypatch.setenv(ENV_VAR, str(path))
+    _forget()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        at = start(page="pages/scenarios.py")
+        assert any("Saving is off: the scenario store is read-only" in w.value
+                   for w in at.warning)
+        listed = at.dataframe[0].value
+        assert "Saved before the lock" in listed.to_string()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        _forget()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

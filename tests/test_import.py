@@ -13,14 +13,10 @@ from pathlib import Path
 import pytest
 
 from network.errors import InputError
-from network.export.scenario_json import (
-    MAX_DEPTH,
-    MAX_SCENARIO_FILE_BYTES,
-    design_json,
-    read_scenario_file,
-)
+from network.export.scenario_json import design_json, read_scenario_file
+from network.input_files import MAX_JSON_DEPTH
 from network.scenario import FORMAT_VERSION
-from network.scenario_file import load_scenario, scenario_to_json
+from network.scenario_file import MAX_SCENARIO_FILE_BYTES, load_scenario, scenario_to_json
 from network.tables import DATA_DIR, SITES_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +67,8 @@ def edited(text: str, change) -> bytes:
     (b'{"a": NaN}', "NaN is not a number JSON allows"),
     (b'{"a": 1, "a": 2}', "the key 'a' is given twice"),
     (b'{"a": ' + b"1" * 5000 + b"}", "not usable JSON"),
-    (b"[" * 100_000 + b"]" * 100_000, f"nested more than {MAX_DEPTH} levels"),
-    (b'{"a":' * 40 + b"1" + b"}" * 40, f"nested more than {MAX_DEPTH} levels"),
+    (b"[" * 100_000 + b"]" * 100_000, f"nested too deeply: more than {MAX_JSON_DEPTH} levels"),
+    (b'{"a":' * 40 + b"1" + b"}" * 40, f"nested too deeply: more than {MAX_JSON_DEPTH} levels"),
 ])
 def test_a_file_that_is_not_a_scenario_says_what_it_is(data, expected):
     assert any(expected in p for p in problems(data))
@@ -85,7 +81,7 @@ def test_a_truncated_export_names_the_line(exported):
 
 def test_an_oversized_file_is_refused_unread():
     data = b" " * (MAX_SCENARIO_FILE_BYTES + 1)
-    assert "may be at most 5 MB" in problems(data)[0]
+    assert "is larger than 5 MB" in problems(data)[0]
 
 
 def test_a_newer_format_version_is_refused_saying_so(exported):

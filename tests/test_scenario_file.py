@@ -294,3 +294,31 @@ def test_scenario_file_not_utf8_or_nested_too_deeply_is_a_clear_message(tmp_path
         load_scenario(utf16)
     with pytest.raises(InputError, match="nested too deeply"):
         scenario_from_json("[" * 100_000 + "]" * 100_000)
+
+
+REFERENCE_FAULTS = {
+    "missing": lambda p: None,
+    "a folder": lambda p: p.mkdir(),
+    "a dangling link": lambda p: p.symlink_to(p.parent / "gone.csv"),
+    "binary": lambda p: p.write_bytes(bytes(range(256)) * 4),
+    "empty": lambda p: p.write_bytes(b""),
+    "UTF-16": lambda p: p.write_text("site_id,name\nA,B\n", encoding="utf-16"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(REFERENCE_FAULTS))
+@pytest.mark.parametrize("key, name", [("sites_file", "sites.csv"),
+                                       ("zip3_file", "zip3.csv")])
+def test_a_referenced_file_that_cannot_be_used_is_a_message(tmp_path, key, name, fault):
+    """A scenario file whose sites or ZIP3 file is missing, a folder, a dangling link, binary,
+    empty or UTF-16: a message naming the field (or the file), never a traceback."""
+    REFERENCE_FAULTS[fault](tmp_path / name)
+    doc = default_doc() | {key: name, "rate_cards_dir": str(DEFAULT_SCENARIO_FILE.parent.parent
+                                                           / "rate_cards")}
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    lines = [str(p) for p in info.value.problems]
+    assert any(key in line or name in line for line in lines), lines
+    assert not any("Traceback" in line or "Errno" in line for line in lines), lines

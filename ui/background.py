@@ -53,11 +53,11 @@ class SolveRequest:
 
     kind: str
     scenario: Scenario
-    key: int
+    key: str
     lanes: LaneTable = field(repr=False, compare=False)
     site_id: str | None = None
     opening: bool = False
-    base_key: int | None = None
+    base_key: str | None = None
 
     def same_work(self, other: SolveRequest) -> bool:
         return (self.kind, self.key, self.site_id) == (other.kind, other.key, other.site_id)

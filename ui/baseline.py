@@ -69,7 +69,7 @@ def figures(baseline: Baseline, scenario: Scenario) -> tuple[Figures | None, str
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _status_quo(_scenario: Scenario, key: int) -> Figures | None:
+def _status_quo(_scenario: Scenario, key: str) -> Figures | None:
     from network.evaluate import status_quo
 
     quo = status_quo(_scenario, data.lanes(_scenario))
@@ -77,7 +77,7 @@ def _status_quo(_scenario: Scenario, key: int) -> Figures | None:
 
 
 @st.cache_data(show_spinner="Costing my network…", max_entries=64)
-def _my_network(_scenario: Scenario, key: int, site_ids: tuple[str, ...]
+def _my_network(_scenario: Scenario, key: str, site_ids: tuple[str, ...]
                 ) -> tuple[Figures | None, str]:
     from network.errors import InputError
     from network.my_network import cost_my_network

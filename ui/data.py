@@ -1,9 +1,10 @@
 """Cached data for the app: the default scenario, state outlines, lanes and solves.
 
-Scenarios are immutable and hashable, so `scenario_key(scenario)` identifies one; the cached
-functions take the scenario itself with a leading underscore (not hashed by Streamlit) plus that
-key. Solves are cached across sessions too: the optimizer is deterministic, so the same scenario
-gives the same answer and a second look costs nothing.
+Scenarios are immutable, so `scenario_key(scenario)`, the digest of their whole content
+(network.scenario.content_digest), identifies one; the cached functions take the scenario
+itself with a leading underscore (not hashed by Streamlit) plus that key. Solves are cached
+across sessions too: the optimizer is deterministic, so the same scenario gives the same answer
+and a second look costs nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import streamlit as st
 
 from network.lanes import LaneTable, build_lanes
 from network.places import place_table
-from network.scenario import Scenario
+from network.scenario import Scenario, content_digest
 from network.scenario_file import load_default_scenario, load_scenario
 
 STATES_FILE = Path(__file__).resolve().parent.parent / "data" / "us_states.geojson"
@@ -28,8 +29,8 @@ NONCONTIGUOUS = {"Alaska", "Hawaii", "Puerto Rico", "Guam", "United States Virgi
                  "American Samoa", "Commonwealth of the Northern Mariana Islands"}
 
 
-def scenario_key(scenario: Scenario) -> int:
-    return hash(scenario)
+def scenario_key(scenario: Scenario) -> str:
+    return content_digest(scenario)
 
 
 @st.cache_resource(show_spinner=False)
@@ -61,7 +62,7 @@ def zip3_place_names() -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def lanes_for(_scenario: Scenario, key: int) -> LaneTable:
+def lanes_for(_scenario: Scenario, key: str) -> LaneTable:
     return build_lanes(_scenario)
 
 
@@ -79,7 +80,7 @@ def _solve_store() -> tuple[threading.Lock, OrderedDict]:
     return threading.Lock(), OrderedDict()
 
 
-def cached_solve(key: int):
+def cached_solve(key: str):
     lock, store = _solve_store()
     with lock:
         if key in store:
@@ -88,7 +89,7 @@ def cached_solve(key: int):
     return None
 
 
-def remember_solve(key: int, result) -> None:
+def remember_solve(key: str, result) -> None:
     lock, store = _solve_store()
     with lock:
         store[key] = result

@@ -15,17 +15,19 @@ import threading
 
 import streamlit as st
 
-from ui import links, solve, style
+from ui import access, links, solve, style
 from ui.state import init_state
 
 _ROUTED = threading.local()  # set while the frame runs a page (one script thread per session)
 
 
 def run_app() -> None:
-    """Set the page up, initialise the session state once, read the session's link on its
+    """Set the page up, ask for a login when the server configures one (ui.access: nothing
+    else shows until then), initialise the session state once, read the session's link on its
     first run (a share link or a reload's autosaved work: ui.links), collect the solves finished
     in the background since the last run (whatever the page), and run the selected page."""
     st.set_page_config(page_title="Network designer", page_icon="🗺️", layout="wide")
+    access.require_login()
     init_state()
     style.apply()
     links.read_link_once()

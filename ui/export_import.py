@@ -8,12 +8,13 @@ from datetime import date
 
 import streamlit as st
 
-from network.errors import InputError, Problem, ProblemList
+from network.errors import InputError, ProblemList
 from network.export.cells import file_name
 from network.export.content import ScenarioWithDesign, from_result
 from network.export.formats import MIME, ExportFormat, export_bytes
-from network.export.scenario_json import MAX_SCENARIO_FILE_BYTES, ImportedScenario
+from network.export.scenario_json import ImportedScenario
 from network.scenario import Scenario
+from network.scenario_file import MAX_SCENARIO_FILE_BYTES
 from ui import fmt, state
 
 IMPORT_KEY = "scenario_import"
@@ -98,9 +99,7 @@ def import_upload(data: bytes, name: str) -> ImportedScenario:
         problems.add("open a scenario JSON here; a sites CSV goes under Candidate sites, a "
                      "demand or rate-card CSV under Settings")
         problems.raise_if_any()
-    if len(data) > MAX_SCENARIO_FILE_BYTES:
-        raise InputError([Problem(name, f"is larger than {MAX_IMPORT_MB} MB")])
-    return read_scenario_file(data, name)
+    return read_scenario_file(data, name)  # its size checked first
 
 
 def apply_import(imported: ImportedScenario, name: str) -> None:

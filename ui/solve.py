@@ -126,7 +126,7 @@ def _keep_design(run: SolveRun, toast: bool) -> None:
                  icon=":material/check_circle:")
 
 
-def _would_hide_the_current_result(key: int) -> bool:
+def _would_hide_the_current_result(key: str) -> bool:
     """A solve of scenario `key` finished, but the current scenario is another one that has
     its own result shown (a remembered solve, a design used from Tradeoffs, a file opened with
     its design): showing the late result would hide it."""

@@ -59,6 +59,7 @@ from network.errors import InputError
 from network.scenario import Scenario
 from network.scenario_file import load_default_scenario
 from ui.data import SCENARIO_ENV, default_scenario, scenario_key
+from ui.fmt import md_text
 
 if TYPE_CHECKING:  # importing the optimizer loads ortools (0.8 s); only the type is needed here
     from network.optimize.result import OptimizeResult
@@ -74,7 +75,7 @@ class SolveRecord:
 
     result: OptimizeResult
     scenario: Scenario
-    scenario_key: int
+    scenario_key: str
     wall_seconds: float
     origin: str | None = None  # where it came from when not solved in this session, e.g.
     # "opened from 'East coast' version 3, saved 2026-11-30 14:02 UTC (not solved again)"
@@ -148,7 +149,7 @@ def _starting_scenario() -> Scenario:
     except InputError as err:
         notify("error", f"**The scenario file in ${SCENARIO_ENV} could not be used**, so the "
                "embedded default scenario is shown instead. Problems:\n\n"
-               + "\n".join(f"- {p}" for p in err.problems))
+               + "\n".join(f"- {md_text(str(p))}" for p in err.problems))
         return load_default_scenario()
 
 

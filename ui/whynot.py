@@ -113,7 +113,7 @@ def designer_panel(scenario: Scenario, record: state.SolveRecord | None,
                    "current design: a fraction of a full solve) and says what it costs")
 
 
-def _running(site_id: str, base_key: int) -> SolveRun | SolveRequest | None:
+def _running(site_id: str, base_key: str) -> SolveRun | SolveRequest | None:
     work = sessions.existing_work()
     if work is None:
         return None
@@ -124,7 +124,7 @@ def _running(site_id: str, base_key: int) -> SolveRun | SolveRequest | None:
     return found
 
 
-def _live(site_id: str, base_key: int, name: str) -> None:
+def _live(site_id: str, base_key: str, name: str) -> None:
     found = _running(site_id, base_key)
     if found is None:
         st.rerun()  # answered (or cancelled): the page shows the answer

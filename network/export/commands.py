@@ -27,12 +27,8 @@ from pathlib import Path
 from network.errors import InputError, Problem
 from network.export.content import NoDesign, ScenarioWithDesign, from_saved, solved
 from network.export.formats import ExportFile, ExportFormat, export_files
-from network.export.scenario_json import (
-    MAX_SCENARIO_FILE_BYTES,
-    read_file_bytes,
-    read_scenario_file,
-)
-from network.scenario_file import DEFAULT_SCENARIO_FILE
+from network.export.scenario_json import read_scenario_file
+from network.scenario_file import DEFAULT_SCENARIO_FILE, MAX_SCENARIO_FILE_BYTES
 from network.store import StoreError, open_store
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 2, 3, 4
@@ -105,8 +101,7 @@ def _source(args: argparse.Namespace) -> ScenarioWithDesign:
     if args.version is not None:
         raise InputError([Problem("export", "--version needs --id", field="--version")])
     path = Path(args.scenario) if args.scenario else DEFAULT_SCENARIO_FILE
-    data = read_file_bytes(path)
-    return read_scenario_file(data, str(path), base_dir=path.resolve().parent).content
+    return read_scenario_file(path, str(path), base_dir=path.resolve().parent).content
 
 
 def write_files(files: list[ExportFile], out: Path, folder: bool) -> list[Path]:
@@ -137,7 +132,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InputError([Problem(str(path), "import stores a scenario JSON; a sites, demand or "
                                   "rate-card CSV goes into a scenario in the app (Designer, "
                                   "Settings), and `python -m network validate` checks one")])
-    imported = read_scenario_file(read_file_bytes(path), str(path))
+    imported = read_scenario_file(path, str(path))
     store = open_store(args.db)
     try:
         note = args.note if args.note is not None else f"imported from {path.name}"

@@ -9,7 +9,8 @@ Reading treats the file as hostile until checked, and every way it can be wrong 
 InputError naming the row and field, never a traceback:
 
 - at most `MAX_SCENARIO_FILE_BYTES`, UTF-8 (a byte-order mark is allowed), JSON without NaN or
-  Infinity, without a key given twice in one object, nested at most `MAX_DEPTH` deep;
+  Infinity, without a key given twice in one object, nested at most `MAX_JSON_DEPTH` deep
+  (network/input_files.py `read_json`, the reader of every scenario file);
 - the scenario checks of network/scenario_file.py (a newer format version is refused, saying
   so);
 - no reference to a file (`sites_file`, `rate_cards_dir`, a `zip3_file` other than
@@ -32,18 +33,17 @@ from pydantic import TypeAdapter, ValidationError
 from network.errors import InputError, Problem, ProblemList, problems_from_validation
 from network.evaluate import Design, kpis_dict
 from network.export.content import ScenarioWithDesign, with_design
+from network.input_files import read_json
 from network.scenario import Scenario
 from network.scenario_file import (
     EMBEDDED,
+    MAX_SCENARIO_FILE_BYTES,
     ExportedDesign,
     scenario_from_dict,
     scenario_to_dict,
 )
 from network.store.records import SolveSummary
 
-MAX_SCENARIO_FILE_BYTES = 5 * 2**20  # the largest real scenario (1,000 ZIP3s, 300 sites) is
-# under 1 MB; the app's uploader and `python -m network import` refuse larger files unread
-MAX_DEPTH = 24  # a scenario nests 6 deep; deeper is not a scenario
 FILE_REFERENCES = ("sites_file", "rate_cards_dir", "zip3_file")
 IMPORTED = "imported"  # SolveSummary.status when the file's solver claims are not kept
 TOTAL_TOLERANCE_USD = 0.01
@@ -90,13 +90,13 @@ class ImportedScenario:
     notes: tuple[str, ...] = ()
 
 
-def read_scenario_file(data: bytes, source: str, base_dir: Path | None = None
+def read_scenario_file(data: bytes | Path, source: str, base_dir: Path | None = None
                        ) -> ImportedScenario:
-    """A scenario JSON with its design, if it has one; InputError listing every problem.
-    `source` names the file in messages. Without `base_dir` (an upload or an import) the file
-    may refer to no file; with it (a file named on the command line) its references are read
-    from there, within the rules of network/scenario_file.py."""
-    doc = parse_json(data, source)
+    """A scenario JSON (its bytes, or a path) with its design, if it has one; InputError
+    listing every problem. `source` names the file in messages. Without `base_dir` (an upload
+    or an import) the file may refer to no file; with it (a file named on the command line)
+    its references are read from there, within the rules of network/scenario_file.py."""
+    doc = read_json(data, source, MAX_SCENARIO_FILE_BYTES)
     if not isinstance(doc, dict):
         raise InputError([Problem(source, "a scenario file holds one JSON object {...}")])
     if base_dir is None:
@@ -106,87 +106,6 @@ def read_scenario_file(data: bytes, source: str, base_dir: Path | None = None
         return ImportedScenario(ScenarioWithDesign(scenario))
     exported = _exported_design(doc["design"], source)
     return _with_claims(_checked_design(exported, scenario, source), exported, source)
-
-
-def read_file_bytes(path: Path, max_bytes: int = MAX_SCENARIO_FILE_BYTES) -> bytes:
-    """A file's bytes, refused unread when larger than `max_bytes`."""
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError([Problem(str(path), "is a folder, not a scenario file")])
-        if size > max_bytes:
-            raise InputError([Problem(str(path), f"is {size / 2**20:.1f} MB; a scenario file "
-                                      f"may be at most {max_bytes / 2**20:g} MB")])
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(str(path), f"cannot read the file ({exc.strerror or exc})")]
-                         ) from None
-
-
-def parse_json(data: bytes, source: str, max_bytes: int = MAX_SCENARIO_FILE_BYTES) -> Any:
-    """JSON data as Python objects, after the size, encoding and shape checks above."""
-    if len(data) > max_bytes:
-        raise InputError([Problem(source, f"is {len(data) / 2**20:.1f} MB; a scenario file "
-                                  f"may be at most {max_bytes / 2**20:g} MB")])
-    text = _utf8(data, source)
-    try:
-        doc = json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError([Problem(source, f"not valid JSON: {exc.msg}", row=exc.lineno,
-                                  field=f"column {exc.colno}")]) from None
-    except _Refused as exc:
-        raise InputError([Problem(source, str(exc))]) from None
-    except RecursionError:
-        raise InputError([Problem(source, f"nested more than {MAX_DEPTH} levels deep; "
-                                  "not a scenario")]) from None
-    except ValueError as exc:  # e.g. an integer of thousands of digits
-        raise InputError([Problem(source, f"not usable JSON: {exc}")]) from None
-    if _depth(doc) > MAX_DEPTH:
-        raise InputError([Problem(source, f"nested more than {MAX_DEPTH} levels deep; not a "
-                                  "scenario")])
-    return doc
-
-
-class _Refused(ValueError):
-    """JSON that the json module accepts but a scenario file may not hold."""
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _Refused(f"the key '{key[:60]}' is given twice in one object; give it once")
-        seen[key] = value
-    return seen
-
-
-def _constant(name: str) -> float:
-    raise _Refused(f"{name} is not a number JSON allows; give a finite number")
-
-
-def _utf8(data: bytes, source: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError([Problem(source, "is UTF-16 text, not UTF-8; save it as UTF-8")])
-    try:
-        return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise InputError([Problem(source, f"is not UTF-8 text (byte 0x{data[exc.start]:02X} "
-                                  "is not valid UTF-8); a scenario file is UTF-8 JSON",
-                                  row=line)]) from None
-
-
-def _depth(doc: Any) -> int:
-    """How deeply lists and objects nest (without recursion: the input may be hostile)."""
-    deepest, stack = 0, [(doc, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, level)
-            if level <= MAX_DEPTH:
-                children = node.values() if isinstance(node, dict) else node
-                stack.extend((child, level + 1) for child in children)
-    return deepest
 
 
 def _refuse_file_references(doc: dict, source: str) -> None:
