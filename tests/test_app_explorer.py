@@ -148,7 +148,9 @@ def test_solve_returns_at_once_and_its_result_survives_a_page_switch(small, gate
     assert at.button(key="cancel_solve")
     at.switch_page("pages/settings.py").run()
     ok(at)
-    assert any("Solve" in c.value for c in at.sidebar.caption)  # still running, it says so
+    # still running, a line above the page says so (not a sidebar: it would squeeze the page)
+    assert any("Running for you" in c.value and "Solve" in c.value for c in at.caption)
+    assert not at.sidebar.caption
     gated_solves.gate.set()
     settle(at)  # still on Settings
     assert at.session_state["result"] is not None
