@@ -1,12 +1,16 @@
-"""What a window proves after its MIP (network/optimize/window_mip.py): never less than the
-bound known before the MIP, never more than the bound on the options left out."""
+"""network/optimize/window_mip.py: what a window proves after its MIP (never less than the bound
+known before it, never more than the bound on the options left out), and the rounding of the
+fixed-sites LP into a first design under capacity."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
 from network.optimize.mathopt_backend import MipSolution, MipStatus
-from network.optimize.window_mip import mip_window_bound
+from network.optimize.problem import LocationProblem, Options, site_loads
+from network.optimize.window_mip import mip_window_bound, within_capacity
 
 
 def _stopped(bound: float | None) -> MipSolution:
@@ -31,3 +35,36 @@ def test_options_left_out_cap_the_window_bound():
     infeasible = MipSolution(MipStatus.INFEASIBLE, None, None, None, 1.0)
     assert mip_window_bound(infeasible, 998.0, dropped=1_200.0) == 1_200.0
     assert mip_window_bound(infeasible, 998.0) == np.inf
+
+
+def _two_sites() -> tuple:
+    """Site 0 holds 10 orders, site 1 100; point 0 (6 orders) only at site 0 or abroad, point 1
+    (5 orders) at site 0 (2 days, cheapest), site 1 (2 days) or abroad (5 days)."""
+    options = Options(point=np.array([0, 0, 1, 1, 1]), site=np.array([0, -1, 0, -1, 1]),
+                      service=np.zeros(5, int), cost_usd_per_order=np.array([1.0, 9, 1, 2, 3]),
+                      days=np.array([2, 5, 2, 5, 2], dtype=np.int32))
+    problem = LocationProblem(
+        orders_per_year=np.array([6.0, 5.0]), fixed_cost_usd_per_year=np.array([1.0, 1.0]),
+        capacity_orders_per_year=np.array([10.0, 100.0]), options=options,
+        inventory_usd_by_count=np.zeros(3), min_sites=0, max_sites=2,
+        forced_open=np.zeros(2, bool), forced_closed=np.zeros(2, bool))
+    return problem, np.array([True, True])
+
+
+def test_rounding_moves_a_split_point_off_the_site_it_overloads():
+    """The LP splits point 1 (0.8 at site 0, 0.2 abroad); rounded to site 0 it overloads it
+    (11 > 10), so it moves: to site 1, as fast as site 0, rather than abroad where the LP put
+    its other part (a share target counts it); point 0, not split, stays."""
+    problem, is_open = _two_sites()
+    x = np.array([1.0, 0.0, 0.8, 0.2, 0.0])
+    choice = within_capacity(problem, is_open, x, np.array([0, 2]))
+    assert choice.tolist() == [0, 4]
+    assert (site_loads(problem, choice) <= problem.capacity_orders_per_year).all()
+
+
+def test_rounding_keeps_a_split_point_where_it_fits():
+    """A split point on a site with room for it stays where the rounding put it."""
+    problem, is_open = _two_sites()
+    problem = replace(problem, capacity_orders_per_year=np.array([11.0, 100.0]))
+    x = np.array([1.0, 0.0, 0.8, 0.2, 0.0])
+    assert within_capacity(problem, is_open, x, np.array([0, 2])).tolist() == [0, 2]

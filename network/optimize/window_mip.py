@@ -207,13 +207,13 @@ def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel
     values = np.zeros(len(fixed.var_lb))
     values[cols] = lp.values
     is_open, choice = read_design(problem, full, values)
-    choice = _within_capacity(problem, is_open, values[full.x], choice)
+    choice = within_capacity(problem, is_open, values[full.x], choice)
     exact = design_vector(full, is_open, choice)
     return (exact is not None and offer(problem, full, best, exact)
             and best.objective <= lp.objective * (1 + ROUNDING_GAP))
 
 
-def _within_capacity(problem: LocationProblem, is_open: np.ndarray, x: np.ndarray,
+def within_capacity(problem: LocationProblem, is_open: np.ndarray, x: np.ndarray,
                      choice: np.ndarray) -> np.ndarray:
     """Move the points the LP split off the sites their rounding overloads: each, largest
     first, to an option at an open site with room for it, or cross-border: one no slower than
