@@ -10,8 +10,9 @@ That is reduced-cost fixing (Crowder, Johnson and Padberg 1983; docs/optimizer.m
   design fast when the LP is tight), then over every option that can still beat the incumbent;
   the window whole when its LP is far from that design or gave no prices.
 - `solve_window_by_prices`: the same filter from a window's Lagrangian prices, without an LP.
-- `fixed_sites_design`: the cheapest assignment to a given set of sites under every row (a
-  first incumbent where the heuristic ignores carrier shares or capacity).
+- `fixed_sites_design`: a cheap assignment to a given set of sites under every row (a first
+  incumbent where the heuristic ignores carrier shares or capacity): its LP rounded, else a
+  node-limited MIP.
 Every design a MIP returns goes through incumbent.offer before the search uses it.
 """
 
@@ -169,8 +170,9 @@ ROUNDING_GAP = 0.01  # a rounded fixed-sites LP design this close to its LP is a
 def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                        best: Incumbent, gap: float, deadline: float) -> None:
     """Offer `best` the cheapest assignment to the sites `is_open` that meets every row of
-    `full` (carrier shares, every share target, capacity): a MIP over those sites' options with
-    the sites fixed, node-limited (a start, not a proof).
+    `full` (carrier shares, every share target, capacity): the LP over those sites' options,
+    rounded (_rounded_lp_design), or where that is not within ROUNDING_GAP of it a MIP with the
+    sites fixed, node-limited (a start, not a proof).
 
     Why: the heuristic prices one share target and nothing else, so with a carrier share or a
     binding capacity the search would have no incumbent until a window's MIP; its sites,
@@ -182,17 +184,17 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
     opt = problem.options
     keep_x = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
     fixed = replace(model, var_lb=lb, var_ub=ub)
-    if _rounded_lp_design(problem, full, fixed, keep_x, best, gap, deadline):
+    if _rounded_lp_design(problem, full, fixed, keep_x, best, deadline):
         return
     _mip_over(problem, full, fixed, keep_x, best, gap, deadline,
               node_limit=FIXED_SITES_NODES, only_window_counts=True)
 
 
 def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel,
-                       keep_x: np.ndarray, best: Incumbent, gap: float, deadline: float
-                       ) -> bool:
-    """Offer the fixed-sites LP's design, each point at its largest x; True when it is the
-    incumbent within `gap` of that LP (a bound for these sites), so no MIP is needed.
+                       keep_x: np.ndarray, best: Incumbent, deadline: float) -> bool:
+    """Offer the fixed-sites LP's design, each point at its largest x (within_capacity moves
+    the split points off overloaded sites); True when it became the incumbent within
+    ROUNDING_GAP of that LP (a bound for these sites), so the MIP is not needed.
 
     Why: with the sites fixed, the LP is a transportation-like problem whose solution splits
     only a few points (one per coupling row: capacity, targets, carrier shares); rounding them
