@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,17 @@ def main(out: Path = OUT) -> None:
     _write_extra_sites(out / "candidate_sites_150.csv")
     for name, (description, edit) in CLASSES.items():
         doc = copy.deepcopy(default)
-        doc["sites_file"] = "../../candidate_sites.csv"
-        doc["rate_cards_dir"] = "../../rate_cards"
+        doc["sites_file"] = _from_classes(DATA / "candidate_sites.csv")
+        doc["rate_cards_dir"] = _from_classes(DATA / "rate_cards")
         doc["name"] = f"bench: {name}"
         doc["description"] = description
         edit(doc)
         (out / f"{name}.json").write_text(json.dumps(doc, indent=2) + "\n")
+
+
+def _from_classes(path: Path) -> str:
+    """`path` relative to the classes' folder in the project, as the class files refer to it."""
+    return Path(os.path.relpath(path, OUT)).as_posix()
 
 
 def _targets(*shares: tuple[int, float]) -> Any:
