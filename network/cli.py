@@ -319,8 +319,15 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--orlib-only", action="store_true", help="only the OR-Library sets")
     p.add_argument("--orlib-filter", default="", help="only instances whose name contains this")
     p.add_argument("--orlib-time-limit", type=float, default=600.0, help="per instance (s)")
-    p.add_argument("--repeats", type=int, default=5, help="timed solves of the default scenario")
-    p.add_argument("--textbook-limit", type=float, default=300.0, help="cap for the CBC run (s)")
+    p.add_argument("--classes", default="",
+                   help="comma-separated scenario classes to run (default: all; the default "
+                        "class always runs)")
+    p.add_argument("--repeats", type=int, default=5, help="cold solves per class (median)")
+    p.add_argument("--quick", action="store_true",
+                   help="one cold solve and one warm edit per class, textbook capped at 20 s")
+    p.add_argument("--textbook-limit", type=float, default=120.0,
+                   help="cap for the textbook model in HiGHS, per class (s, default %(default)s)")
+    p.add_argument("--no-textbook", action="store_true", help="skip the textbook model")
     p.add_argument("--smoke", action="store_true", help="tiny run for CI: toy sizes, no timing")
     p.add_argument("--scale", action="store_true",
                    help="also run the ZIP5 x 300-site scale instance (1%% gap)")

@@ -77,7 +77,7 @@ def test_bench_smoke_prints_the_summary_line():
     assert out.returncode == 0, out.stderr
     last = out.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"ratio_vs_textbook=\d+\.\d median_default_solve_s=\d+\.\d\d "
-                        r"warm_resolve_s=\d+\.\d\d", last)
+                        r"warm_resolve_s=\d+\.\d\d worst_class_cold_s=\d+\.\d\d", last)
 
 
 @pytest.mark.slow

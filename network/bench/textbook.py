@@ -1,112 +1,149 @@
-"""The textbook model of a scenario in CBC (OR-Tools linear_solver), for the benchmark's ratio.
+"""The textbook model of a scenario in HiGHS (OR-Tools MathOpt), for the benchmark's ratio.
 
-Every lane a binary variable with x <= y per lane, the same objective and constraints as the
-optimizer's model (network/optimize/model.py) without its reductions.
+Every lane within the day limit a binary variable (single sourcing), built straight from the
+lane table without the optimizer's reductions, bounds or search; the same objective and
+constraints as the optimizer's model (docs/optimizer.md):
+
+    y_s, x_zsk, c_z, u_n in {0,1}   site open; ZIP3 z by site s and service k; cross-border; n open
+    min  sum_s F_s y_s + sum o_z cost_zsk x_zsk + sum o_z cost_cb c_z + sum_n inv(n) u_n
+    (1) sum_sk x_zsk + c_z = 1                         every ZIP3 served once
+    (2) sum_k x_zsk <= y_s                             only from open sites (one row per z, s)
+    (3) sum_{days <= N} o_z x (+ o_z c_z) >= share_N O  each share target
+    (4) sum_zk peak o_z x_zsk <= Q_s y_s               capacity at the peak
+    (5) sum_s y_s = sum_n n u_n, sum_n u_n = 1, min <= sum_s y_s <= max, forced sites fixed
+    (6) lo_j shipped <= parcels of carrier j <= hi_j shipped (an option's parcels split
+        between carriers by lanes.carrier_fraction: rate-shopped options)
+
+The same model as the tests' oracle (tests/oracle.py), which stays in the tests so that the
+product's benchmark and the tests' check do not share a defect.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
+
+from ortools.math_opt.python import mathopt
 
 from network.inventory import inventory_usd_per_year
 from network.lanes import LaneTable
 from network.scenario import Scenario
 
+TEXTBOOK_GAP = 1e-4  # the relative gap the benchmark asks of both solvers
+
 
 @dataclass(frozen=True)
 class TextbookRun:
-    seconds: float
-    objective: float | None
+    seconds: float  # solve time, or the cap when capped
+    objective: float | None  # its best design's cost (None: none found)
+    bound: float | None  # HiGHS's proven lower bound
     status: str
-    capped: bool
-    build_seconds: float
+    capped: bool  # stopped by the cap before proving TEXTBOOK_GAP
+    build_seconds: float  # building the model, not counted
 
 
-def textbook_cbc(scenario: Scenario, lanes: LaneTable, limit_s: float) -> TextbookRun:
-    """Every lane a binary variable with x <= y, solved by CBC (one thread)."""
-    from ortools.linear_solver import pywraplp
-
+def textbook_highs(scenario: Scenario, lanes: LaneTable, limit_s: float) -> TextbookRun:
+    """The textbook model of `scenario` solved by HiGHS to TEXTBOOK_GAP, capped at `limit_s`."""
     start = time.perf_counter()
-    solver = pywraplp.Solver.CreateSolver("CBC")
-    objective = _textbook_model(solver, scenario, lanes)
-    solver.Minimize(objective)
-    solver.SetTimeLimit(int(limit_s * 1000))
+    model = mathopt.Model(name="textbook")
+    objective = _textbook_model(model, scenario, lanes)
+    model.minimize(objective)
     build = time.perf_counter() - start
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=limit_s),
+                                     relative_gap_tolerance=TEXTBOOK_GAP,
+                                     absolute_gap_tolerance=0.0)
     start = time.perf_counter()
-    status = solver.Solve()
+    result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
     seconds = time.perf_counter() - start
-    found = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
-    capped = status != pywraplp.Solver.OPTIMAL
-    names = {pywraplp.Solver.OPTIMAL: "optimal", pywraplp.Solver.FEASIBLE: "feasible (capped)",
-             pywraplp.Solver.INFEASIBLE: "infeasible", pywraplp.Solver.NOT_SOLVED: "not solved"}
-    return TextbookRun(limit_s if capped else seconds,
-                       solver.Objective().Value() if found else None,
-                       names.get(status, str(status)), capped, build)
+    reason = result.termination.reason
+    proven = reason in (mathopt.TerminationReason.OPTIMAL,
+                        mathopt.TerminationReason.INFEASIBLE)
+    found = result.has_primal_feasible_solution()
+    return TextbookRun(seconds if proven else limit_s,
+                       result.objective_value() if found else None,
+                       result.termination.objective_bounds.dual_bound if found else None,
+                       reason.name.lower(), not proven, build)
 
 
-def _textbook_model(solver, scenario: Scenario, lanes: LaneTable):
-    n_z, n_s, n_k = lanes.shape
+def _textbook_model(model: mathopt.Model, scenario: Scenario, lanes: LaneTable):
+    n_z, n_s, _ = lanes.shape
     orders = lanes.demand.orders_per_year
-    cost = lanes.cost_usd_per_order
-    days = lanes.delivery_days
-    limit = scenario.targets.max_days_any_zip3
     k = scenario.constraints
-    y = [solver.BoolVar(f"open[{s}]") for s in lanes.site_ids]
+    y = [model.add_binary_variable(name=f"open[{sid}]") for sid in lanes.site_ids]
     for s, sid in enumerate(lanes.site_ids):
         if sid in k.forced_open:
-            y[s].SetLb(1)
+            y[s].lower_bound = 1
         if sid in k.forced_closed:
-            y[s].SetUb(0)
-    lanes_of_z: list[list[tuple]] = [[] for _ in range(n_z)]
+            y[s].upper_bound = 0
+    x, cross = _lane_variables(model, scenario, lanes)
+    for z in range(n_z):  # (1), (2)
+        model.add_linear_constraint(mathopt.fast_sum(v for _, _, v in x[z])
+                                    + (0.0 if cross[z] is None else cross[z]) == 1)
+        for s in {s for s, _, _ in x[z]}:
+            model.add_linear_constraint(mathopt.fast_sum(v for ss, _, v in x[z] if ss == s)
+                                        <= y[s])
+    _share_targets(model, scenario, lanes, x, cross)  # (3)
+    loads: list[list] = [[] for _ in range(n_s)]
     for z in range(n_z):
-        for s in range(n_s):
-            for kk in range(n_k):
-                if limit is not None and days[z, s, kk] > limit:
-                    continue
-                x = solver.BoolVar(f"serve[{z},{s},{kk}]")
-                solver.Add(x <= y[s])
-                lanes_of_z[z].append((x, s, kk, float(cost[z, s, kk]), int(days[z, s, kk])))
-        if lanes.cross_border_enabled and (limit is None or lanes.cross_border_days <= limit):
-            lanes_of_z[z].append((solver.BoolVar(f"cross[{z}]"), -1, -1,
-                                  lanes.cross_border_usd_per_order, lanes.cross_border_days))
-    terms = []
-    for z in range(n_z):
-        solver.Add(solver.Sum([x for x, *_ in lanes_of_z[z]]) == 1)
-        terms += [float(orders[z]) * c * x for x, _, _, c, _ in lanes_of_z[z]]
-    total = float(orders.sum())
-    for t in scenario.targets.share_targets:
-        solver.Add(solver.Sum([float(orders[z]) * x for z in range(n_z)
-                               for x, _, _, _, d in lanes_of_z[z] if d <= t.within_days])
-                   >= t.share_pct / 100 * total)
+        for s, _, v in x[z]:
+            loads[s].append(float(orders[z]) * v)
     peak = scenario.costs.peak_multiplier
-    for s in range(n_s):
-        solver.Add(solver.Sum([float(orders[z]) * peak * x for z in range(n_z)
-                               for x, ss, *_ in lanes_of_z[z] if ss == s])
-                   <= float(lanes.capacity_orders_per_year[s]) * y[s])
-    counts = range(n_s + 1)
-    u = [solver.BoolVar(f"count[{n}]") for n in counts]
-    solver.Add(solver.Sum(u) == 1)
-    solver.Add(solver.Sum(y) == solver.Sum([n * u[n] for n in counts]))
-    solver.Add(solver.Sum(y) >= k.min_sites)
+    for s in range(n_s):  # (4)
+        model.add_linear_constraint(peak * mathopt.fast_sum(loads[s])
+                                    <= float(lanes.capacity_orders_per_year[s]) * y[s])
+    u = [model.add_binary_variable(name=f"count[{n}]") for n in range(n_s + 1)]  # (5)
+    model.add_linear_constraint(mathopt.fast_sum(y) == mathopt.fast_sum(
+        n * u[n] for n in range(n_s + 1)))
+    model.add_linear_constraint(mathopt.fast_sum(u) == 1)
+    model.add_linear_constraint(mathopt.fast_sum(y) >= k.min_sites)
     if k.max_sites is not None:
-        solver.Add(solver.Sum(y) <= k.max_sites)
-    _textbook_carriers(solver, scenario, lanes, lanes_of_z, orders)
-    fixed = [float(f) * y[s] for s, f in enumerate(lanes.fixed_cost_usd_per_year)]
-    volume = float(orders.sum())
-    return solver.Sum(terms + fixed + [inventory_usd_per_year(scenario, n, volume) * u[n]
-                                       for n in counts])
+        model.add_linear_constraint(mathopt.fast_sum(y) <= k.max_sites)
+    _carrier_shares(model, scenario, lanes, x)  # (6)
+    cost = lanes.cost_usd_per_order
+    return (mathopt.fast_sum(float(f) * y[s]
+                             for s, f in enumerate(lanes.fixed_cost_usd_per_year))
+            + mathopt.fast_sum(float(orders[z] * cost[z, s, kk]) * v for z in range(n_z)
+                               for s, kk, v in x[z])
+            + mathopt.fast_sum(float(orders[z]) * lanes.cross_border_usd_per_order * c
+                               for z, c in enumerate(cross) if c is not None)
+            + mathopt.fast_sum(inventory_usd_per_year(scenario, n, float(orders.sum())) * u[n]
+                               for n in range(n_s + 1)))
 
 
-def _textbook_carriers(solver, scenario, lanes, lanes_of_z, orders) -> None:
+def _lane_variables(model: mathopt.Model, scenario: Scenario, lanes: LaneTable):
+    """x[z] = [(site, service, variable)] for every lane within the day limit; cross[z] the
+    cross-border variable, or None when it is disabled or too slow."""
+    n_z, n_s, n_k = lanes.shape
+    limit = scenario.targets.max_days_any_zip3
+    days = lanes.delivery_days
+    x = [[(s, kk, model.add_binary_variable()) for s in range(n_s) for kk in range(n_k)
+          if limit is None or days[z, s, kk] <= limit] for z in range(n_z)]
+    allowed = lanes.cross_border_enabled and (limit is None or lanes.cross_border_days <= limit)
+    cross = [model.add_binary_variable() if allowed else None for _ in range(n_z)]
+    return x, cross
+
+
+def _share_targets(model: mathopt.Model, scenario: Scenario, lanes: LaneTable, x, cross
+                   ) -> None:
+    orders = lanes.demand.orders_per_year
+    for t in scenario.targets.share_targets:
+        fast = [float(orders[z]) * v for z in range(len(x)) for s, kk, v in x[z]
+                if lanes.delivery_days[z, s, kk] <= t.within_days]
+        if lanes.cross_border_days <= t.within_days:
+            fast += [float(orders[z]) * c for z, c in enumerate(cross) if c is not None]
+        model.add_linear_constraint(mathopt.fast_sum(fast)
+                                    >= t.share_pct / 100 * float(orders.sum()))
+
+
+def _carrier_shares(model: mathopt.Model, scenario: Scenario, lanes: LaneTable, x) -> None:
+    orders = lanes.demand.orders_per_year
+    shipped = mathopt.fast_sum(float(orders[z]) * v for z in range(len(x)) for _, _, v in x[z])
     for c in scenario.constraints.carrier_shares:
-        fraction = lanes.carrier_fraction(c.carrier)
-        mine = solver.Sum([float(orders[z] * fraction[z, s, kk]) * x
-                           for z, opts in enumerate(lanes_of_z)
-                           for x, s, kk, *_ in opts if s >= 0])
-        shipped = solver.Sum([float(orders[z]) * x for z, opts in enumerate(lanes_of_z)
-                              for x, s, *_ in opts if s >= 0])
+        fraction = lanes.carrier_fraction(c.carrier)  # of each option's parcels
+        mine = mathopt.fast_sum(float(orders[z] * fraction[z, s, kk]) * v
+                                for z in range(len(x)) for s, kk, v in x[z])
         if c.min_pct is not None:
-            solver.Add(mine >= c.min_pct / 100 * shipped)
+            model.add_linear_constraint(mine >= c.min_pct / 100 * shipped)
         if c.max_pct is not None:
-            solver.Add(mine <= c.max_pct / 100 * shipped)
+            model.add_linear_constraint(mine <= c.max_pct / 100 * shipped)

@@ -255,6 +255,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if w.lp is None:
             bound_window(full, w, deadline, start)
             _round_lp(problem, full, w, best)
+            _lp_sites_design(problem, full, w, best, relative_gap, deadline)
             continue
         if w.lp is LpOutcome.INFEASIBLE:
             w.proven = np.inf
@@ -389,6 +390,28 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
     design = rounded_design(problem, y, n)
     if design is not None:
         _offer(problem, full, best, n, *design)
+
+
+def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
+                     best: Incumbent, relative_gap: float, deadline: float) -> None:
+    """With capacity rows in the model, offer the cheapest assignment (under every row) to the
+    n sites the window's full LP opens most (window_mip.fixed_sites_design), n the LP's count.
+
+    Why: the heuristic's designs and _round_lp's ignore capacity, and where sites fill up the
+    incumbent then comes from the heuristic's sites, chosen as if capacity did not bind; the
+    LP with capacity rows knows which sites fill, and a closer incumbent keeps the window
+    MIP's reduced-cost filter tight."""
+    if not full.capacity_sites or w.lp_values is None or not np.isfinite(best.objective):
+        return
+    if w.bound is not None and w.bound >= best.objective * (1 - relative_gap):
+        return  # the window is proven already
+    y = w.lp_values[full.y]
+    n = int(np.clip(round(float(y.sum())), w.lo, w.hi))
+    is_open = np.zeros(problem.n_sites, bool)
+    is_open[np.argsort(-y, kind="stable")[:n]] = True
+    if np.array_equal(is_open, read_design(problem, full, best.values)[0]):
+        return  # the incumbent's own sites: their assignment is known
+    fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
 
 
 def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,

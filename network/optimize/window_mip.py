@@ -10,8 +10,9 @@ That is reduced-cost fixing (Crowder, Johnson and Padberg 1983; docs/optimizer.m
   design fast when the LP is tight), then over every option that can still beat the incumbent;
   the window whole when its LP is far from that design or gave no prices.
 - `solve_window_by_prices`: the same filter from a window's Lagrangian prices, without an LP.
-- `fixed_sites_design`: the cheapest assignment to a given set of sites under every row (a
-  first incumbent where the heuristic ignores carrier shares or capacity).
+- `fixed_sites_design`: a cheap assignment to a given set of sites under every row (a first
+  incumbent where the heuristic ignores carrier shares or capacity): its LP rounded, else a
+  node-limited MIP.
 Every design a MIP returns goes through incumbent.offer before the search uses it.
 """
 
@@ -22,11 +23,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from network.optimize.incumbent import Incumbent, offer
+from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import LagrangeData, filter_options
-from network.optimize.mathopt_backend import MipSolution, MipStatus, solve_model
+from network.optimize.mathopt_backend import MipSolution, MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel, restrict, with_count_window
-from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.problem import NO_SITE, ROW_TOLERANCE, LocationProblem, site_loads
 from network.optimize.window_bounds import LpOutcome, WindowState
 
 NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
@@ -47,7 +48,7 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
     if window.lp is not LpOutcome.SOLVED:
         sol = _mip_over(problem, full, model, np.ones(model.n_options, bool), best,
                         relative_gap * MIP_GAP_SHARE, deadline)
-        window.proven = _mip_bound(sol, known_low)
+        window.proven = mip_window_bound(sol, known_low)
         return
     keep = _lp_support(problem, model, window)
     cand, first, weak = keep.copy(), True, False
@@ -81,15 +82,20 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
             continue
         break
     best.hit_limit |= sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
-    window.proven = min(_mip_bound(sol, window.bound), _dropped_bound(model, window, cand))
+    window.proven = mip_window_bound(sol, window.bound, _dropped_bound(model, window, cand))
 
 
-def _mip_bound(sol: MipSolution, fallback: float) -> float:
-    """What a window MIP proves: inf when infeasible (over the options it was given), its dual
-    bound, or `fallback` (a bound known before) when it stopped without one."""
+def mip_window_bound(sol: MipSolution, known: float, dropped: float = np.inf) -> float:
+    """What a window proves after its MIP over some options: the better of the MIP's bound
+    (inf when infeasible over those options) and `known`, a bound on every design of the window
+    found before (its LP's or a Lagrangian one), and at most `dropped`, the bound on designs
+    using an option left out. Both are valid, so their maximum is: a MIP stopped by the time
+    limit reports a dual bound that may lie far below its root LP, and must not undo it."""
     if sol.status is MipStatus.INFEASIBLE:
-        return np.inf
-    return sol.best_bound if sol.best_bound is not None else fallback
+        mip = np.inf
+    else:
+        mip = sol.best_bound if sol.best_bound is not None else -np.inf
+    return min(max(mip, known), dropped)
 
 
 SUPPORT_NODES = 50  # the first MIP of a window stops after this many nodes: a node limit, not a
@@ -128,7 +134,7 @@ def solve_window_by_prices(problem: LocationProblem, full: MipModel, window: Win
     else:
         sol = _mip_over(problem, full, model, keep_x, best, relative_gap * MIP_GAP_SHARE,
                         deadline)
-    window.proven = min(_mip_bound(sol, value), dropped)
+    window.proven = mip_window_bound(sol, value, dropped)
     return True
 
 
@@ -157,13 +163,16 @@ def _mip_over(problem: LocationProblem, full: MipModel, model: MipModel, keep_x:
 
 
 FIXED_SITES_NODES = 200  # the fixed-sites MIP is only a source of an incumbent
+ROUNDING_GAP = 0.01  # a rounded fixed-sites LP design this close to its LP is a good enough
+# first incumbent: the window searches improve it, and the MIP could take seconds more
 
 
 def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                        best: Incumbent, gap: float, deadline: float) -> None:
     """Offer `best` the cheapest assignment to the sites `is_open` that meets every row of
-    `full` (carrier shares, every share target, capacity): a MIP over those sites' options with
-    the sites fixed, node-limited (a start, not a proof).
+    `full` (carrier shares, every share target, capacity): the LP over those sites' options,
+    rounded (_rounded_lp_design), or where that is not within ROUNDING_GAP of it a MIP with the
+    sites fixed, node-limited (a start, not a proof).
 
     Why: the heuristic prices one share target and nothing else, so with a carrier share or a
     binding capacity the search would have no incumbent until a window's MIP; its sites,
@@ -174,8 +183,68 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
     lb[model.y] = ub[model.y] = is_open.astype(float)
     opt = problem.options
     keep_x = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
-    _mip_over(problem, full, replace(model, var_lb=lb, var_ub=ub), keep_x, best, gap, deadline,
+    fixed = replace(model, var_lb=lb, var_ub=ub)
+    if _rounded_lp_design(problem, full, fixed, keep_x, best, deadline):
+        return
+    _mip_over(problem, full, fixed, keep_x, best, gap, deadline,
               node_limit=FIXED_SITES_NODES, only_window_counts=True)
+
+
+def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel,
+                       keep_x: np.ndarray, best: Incumbent, deadline: float) -> bool:
+    """Offer the fixed-sites LP's design, each point at its largest x (within_capacity moves
+    the split points off overloaded sites); True when it became the incumbent within
+    ROUNDING_GAP of that LP (a bound for these sites), so the MIP is not needed.
+
+    Why: with the sites fixed, the LP is a transportation-like problem whose solution splits
+    only a few points (one per coupling row: capacity, targets, carrier shares); rounding them
+    often meets every row, in a fraction of the node-limited MIP's time (BENCHMARKS.md).
+    incumbent.offer checks every row, so a rounding that breaks one is simply not taken."""
+    cand = _window_counts(fixed)
+    cand[fixed.x] = keep_x
+    sub, cols, _ = restrict(fixed, cand)
+    lp = solve_lp(sub, deadline - time.perf_counter())
+    if lp.values is None or lp.objective is None:
+        return False
+    values = np.zeros(len(fixed.var_lb))
+    values[cols] = lp.values
+    is_open, choice = read_design(problem, full, values)
+    choice = within_capacity(problem, is_open, values[full.x], choice)
+    exact = design_vector(full, is_open, choice)
+    return (exact is not None and offer(problem, full, best, exact)
+            and best.objective <= lp.objective * (1 + ROUNDING_GAP))
+
+
+def within_capacity(problem: LocationProblem, is_open: np.ndarray, x: np.ndarray,
+                     choice: np.ndarray) -> np.ndarray:
+    """Move the points the LP split off the sites their rounding overloads: each, largest
+    first, to an option at an open site with room for it, or cross-border: one no slower than
+    its own if there is one (the share targets), then the most LP weight, then the cheapest.
+    Points the LP did not split stay where it put them."""
+    opt = problem.options
+    orders = problem.orders_per_year
+    choice = choice.copy()
+    load = site_loads(problem, choice)
+    room = problem.capacity_orders_per_year * (1 + ROW_TOLERANCE)
+    split = np.nonzero(x[choice] < 1 - 1e-6)[0]
+    for z in split[np.argsort(-orders[split], kind="stable")]:
+        s = opt.site[choice[z]]
+        if s == NO_SITE or load[s] <= room[s]:
+            continue
+        mine = np.nonzero(opt.point == z)[0]
+        sites = opt.site[mine]
+        fits = np.where(sites == NO_SITE, True, is_open[np.maximum(sites, 0)]
+                        & (load[np.maximum(sites, 0)] + orders[z] <= room[np.maximum(sites, 0)]))
+        if not fits.any():
+            continue
+        alt = mine[fits]
+        slower = opt.days[alt] > opt.days[choice[z]]  # would cost the share targets orders
+        pick = alt[np.lexsort((opt.cost_usd_per_order[alt], -x[alt], slower))[0]]
+        load[s] -= orders[z]
+        if opt.site[pick] != NO_SITE:
+            load[opt.site[pick]] += orders[z]
+        choice[z] = pick
+    return choice
 
 
 def _window_counts(model: MipModel) -> np.ndarray:

@@ -1,0 +1,64 @@
+"""The benchmark's scenario classes (data/scenarios/bench/): each file is what the generator
+writes, loads as a scenario, and holds the what-if its name says."""
+
+from __future__ import annotations
+
+import filecmp
+
+import pytest
+
+from network.bench.classes import CLASS_DIR, class_names, load_class, small_edits
+from network.scenario_file import load_default_scenario
+from scripts.build_bench_scenarios import CLASSES, main
+
+
+def test_class_files_are_the_generators_output(tmp_path):
+    """Every class file and the 150-site table equal a fresh run of the generator."""
+    main(tmp_path)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(p.name for p in CLASS_DIR.iterdir())
+    mismatch = [n for n in written if not filecmp.cmp(tmp_path / n, CLASS_DIR / n, shallow=False)]
+    assert not mismatch
+
+
+def test_every_class_is_listed_and_the_default_comes_first():
+    """class_names lists each generated class once, the default first."""
+    names = class_names()
+    assert names[0] == "default" and sorted(names) == sorted(CLASSES)
+
+
+@pytest.mark.parametrize("name, check", [
+    ("capacity_150m", lambda s: s.demand.annual_orders == 150e6),
+    ("capacity_overflow_200m", lambda s: (s.demand.annual_orders, s.costs.peak_multiplier,
+                                          s.constraints.max_sites) == (200e6, 2.0, 6)),
+    ("ups_min_30", lambda s: [(c.carrier, c.min_pct) for c in s.constraints.carrier_shares]
+     == [("UPS", 30.0)]),
+    ("next_day_80", lambda s: [(t.within_days, t.share_pct)
+                               for t in s.targets.share_targets] == [(1, 80.0)]),
+    ("zip3_max_4_days", lambda s: s.targets.max_days_any_zip3 == 4),
+    ("forced_sites", lambda s: "SEA" in s.constraints.forced_open
+     and len(s.constraints.forced_closed) == 1),
+    ("sites_150", lambda s: len(s.sites) == 150 and len({x.site_id for x in s.sites}) == 150),
+    ("noncontiguous", lambda s: s.demand.include_noncontiguous),
+])
+def test_a_class_holds_its_what_if(name, check):
+    """The class file loads and differs from the default in the way its name says."""
+    scenario = load_class(name)
+    assert check(scenario)
+    assert not check(load_default_scenario())
+
+
+def test_added_sites_are_labelled_estimates():
+    """Each of the 93 added metros names its rent as an estimate."""
+    added = [s for s in load_class("sites_150").sites if s.site_id.startswith("X")]
+    assert len(added) == 93
+    assert all("estimate" in s.source for s in added)
+
+
+def test_small_edits_never_close_a_forced_site():
+    """The warm edits of a class with forced sites leave them as the class forces them."""
+    scenario = load_class("forced_sites")
+    forced = scenario.constraints.forced_open[0]
+    edits = small_edits(scenario, (forced, "ONT"))
+    closed = [e.constraints.forced_closed for _, e in edits]
+    assert all(forced not in c for c in closed) and any("ONT" in c for c in closed)
