@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from ortools.math_opt.core.python import solver as core_solver
 
-from network.optimize.mathopt_backend import MipStatus, solve_lp, solve_model
+from network.optimize.mathopt_backend import AT_LOWER, LpBasis, MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel
 
 # The binding mathopt_backend calls (`core_solver.solve`, MathOpt's internal pybind entry point,
@@ -56,3 +56,14 @@ def test_an_infeasible_lp_says_so():
                              "row_ub": np.array([np.inf])})
     lp = solve_lp(infeasible, 10.0)
     assert lp.duals is None and lp.infeasible
+
+
+def test_a_starting_basis_glop_refuses_falls_back_to_a_cold_lp():
+    """A basis of the right sizes but not a basis (no basic column for the row: GLOP raises on
+    it, as it did for a warm re-solve whose count columns had changed) gives the cold LP's
+    answer, not an exception."""
+    model = _knapsack()
+    not_a_basis = LpBasis(np.full(3, AT_LOWER, np.int8), np.full(1, AT_LOWER, np.int8))
+    assert not_a_basis.fits(model)
+    lp = solve_lp(model, 10.0, start=not_a_basis)
+    assert lp.objective == pytest.approx(-5 - 3 - 4 / 3)

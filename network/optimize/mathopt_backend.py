@@ -31,6 +31,7 @@ from ortools.math_opt import (
 )
 from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import mathopt
+from pybind11_abseil.status import StatusNotOk
 
 from network.optimize.model import MipModel
 
@@ -192,13 +193,17 @@ def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None
     Cold: HiGHS dual simplex. From `start`, the basis of a related LP (the last solve before a
     what-if edit): GLOP, because MathOpt's HiGHS ignores a starting basis and GLOP uses it, a
     few hundred iterations instead of thousands (BENCHMARKS.md). Falls back to cold HiGHS if
-    GLOP stops short."""
+    GLOP stops short or refuses the basis."""
     proto = to_proto(model)
     del proto.variables.integers[:]
     proto.variables.integers.extend([False] * len(model.var_lb))
     if start is not None and start.fits(model):
-        raw = _solve_lp_proto(proto, time_limit_s, mathopt.SolverType.GLOP, start)
-        if raw.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL and raw.solutions:
+        try:
+            raw = _solve_lp_proto(proto, time_limit_s, mathopt.SolverType.GLOP, start)
+        except StatusNotOk:  # GLOP refused the starting basis: solve the LP cold instead
+            raw = None
+        if (raw is not None and raw.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
+                and raw.solutions):
             return _read_lp(raw, model)
     return _read_lp(_solve_lp_proto(proto, time_limit_s, mathopt.SolverType.HIGHS, None), model)
 

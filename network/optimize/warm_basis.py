@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from network.optimize.incumbent import Incumbent
-from network.optimize.mathopt_backend import AT_LOWER, LpBasis
+from network.optimize.mathopt_backend import AT_LOWER, BASIC, LpBasis
 from network.optimize.model import MipModel
 from network.optimize.window_bounds import WindowState
 
@@ -52,8 +52,10 @@ def start_basis(prior: WarmBasis | None, full: MipModel, w: WindowState) -> LpBa
         return None  # other options or rows (capacity rows added): nothing to match
     by_count = dict(zip(prior.count_values.tolist(), old[full.u.start:].tolist(), strict=True))
     u_status = [by_count.get(n, AT_LOWER) for n in full.count_values.tolist()]
-    return LpBasis(np.concatenate([old[:full.u.start], np.array(u_status, np.int8)]),
-                   prior.basis.row_status)
+    fitted = np.concatenate([old[:full.u.start], np.array(u_status, np.int8)])
+    if np.count_nonzero(fitted == BASIC) != np.count_nonzero(old == BASIC):
+        return None  # a basic count column has no counterpart: not a basis of this model
+    return LpBasis(fitted, prior.basis.row_status)
 
 
 def kept_duals(windows: list[WindowState], prior: np.ndarray | None) -> np.ndarray | None:
