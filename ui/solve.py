@@ -182,7 +182,7 @@ def progress_text(report) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Every page: what runs in the background, in the sidebar
+# Every page: what runs in the background, in a line above the page
 
 
 RUNNING_EVERY_S = 1.0
