@@ -26,6 +26,14 @@ from network.evaluate import (
     kpis_dict,
     sites_frame,
 )
+from network.exit_codes import (
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    EXIT_INFEASIBLE,
+    EXIT_NO_SOLUTION,
+    EXIT_OK,
+    EXIT_STALE,
+)
 from network.lanes import build_lanes, lanes_frame
 from network.my_network import cost_my_network, picked_site_ids
 from network.places import zip3_point, zip5_to_zip3
@@ -44,9 +52,6 @@ from network.tables import (
     normalize_zip,
     read_csv_text,
 )
-
-EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
-EXIT_CHECK_FAILED = 5  # solve, evaluate: evaluate() rejected the optimizer's design
 
 
 def scenario_arg(path: str | None) -> Scenario:

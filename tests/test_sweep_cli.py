@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from network.cli import main
-from network.explore.commands import EXIT_BAD_INPUT
+from network.exit_codes import EXIT_BAD_INPUT
 from network.explore.frontier import FRONTIER_COLUMNS
 from network.explore.robustness import FREQUENCY_COLUMNS, ROBUSTNESS_COLUMNS
 from network.explore.sensitivity import PERTURBATIONS, SENSITIVITY_COLUMNS

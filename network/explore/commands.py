@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from network.errors import InputError, Problem
+from network.exit_codes import EXIT_INTERRUPTED, EXIT_OK
 from network.explore.executor import (
     DEFAULT_LOCAL_WORKERS,
     ERROR,
@@ -43,7 +44,6 @@ from network.optimize import SolveParams
 from network.scenario import Scenario
 from network.wording import day_count
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 SOURCE = "sweep"
 
 

@@ -25,16 +25,19 @@ from datetime import date
 from pathlib import Path
 
 from network.errors import InputError, Problem
+from network.exit_codes import (
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    EXIT_INFEASIBLE,
+    EXIT_NO_SOLUTION,
+    EXIT_OK,
+)
 from network.export.content import NoDesign, ScenarioWithDesign, from_saved, solved
 from network.export.formats import ExportFile, ExportFormat, export_files
 from network.export.scenario_json import read_scenario_file
 from network.scenario_file import DEFAULT_SCENARIO_FILE, MAX_SCENARIO_FILE_BYTES
 from network.store import StoreError, open_store
-
-EXIT_OK, EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 2, 3, 4
-EXIT_CHECK_FAILED = 5  # the optimizer's design failed evaluate(): a defect, nothing to export
-DB_HELP = ("the store: a SQLite file path or a database URL (postgresql://user:password@host/db)"
-           "; default $NETWORK_STORE, else scenarios.db at the project root")
+from network.store.commands import DB_HELP
 
 
 def register(sub: argparse._SubParsersAction) -> None:

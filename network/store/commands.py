@@ -16,6 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from network.exit_codes import EXIT_BAD_INPUT as EXIT_PROBLEM
+from network.exit_codes import EXIT_OK
 from network.store.engine import create_store_engine
 from network.store.errors import StoreError
 from network.store.location import resolve_location
@@ -23,7 +25,6 @@ from network.store.migrate import ensure_schema, head_revision
 from network.store.opening import open_store
 from network.store.records import ScenarioSummary
 
-EXIT_OK, EXIT_PROBLEM = 0, 2
 DB_HELP = ("the store: a SQLite file path or a database URL (postgresql://user:password@host/db)"
            "; default $NETWORK_STORE, else scenarios.db at the project root")
 
