@@ -62,3 +62,23 @@ def test_small_edits_never_close_a_forced_site():
     edits = small_edits(scenario, (forced, "ONT"))
     closed = [e.constraints.forced_closed for _, e in edits]
     assert all(forced not in c for c in closed) and any("ONT" in c for c in closed)
+
+
+def test_a_textbook_solve_that_ignores_its_cap_is_killed(monkeypatch):
+    """HiGHS does not check its time limit everywhere: the benchmark's textbook run is a child
+    process killed past the cap, read as capped (a hang would stop the whole benchmark)."""
+    import time
+
+    from network.bench import textbook
+    from network.lanes import build_lanes
+
+    def hang(*_args):
+        time.sleep(600)
+
+    monkeypatch.setattr(textbook, "_textbook_run", hang)  # the forked child inherits it
+    monkeypatch.setattr(textbook, "KILL_GRACE_S", 0.5)
+    monkeypatch.setattr(textbook, "_build_allowance_s", lambda lanes: 0.5)
+    scenario = load_default_scenario()
+    run = textbook.textbook_highs(scenario, build_lanes(scenario), 1.0)  # not 600 s
+    assert run.capped and run.seconds == 1.0 and run.objective is None
+    assert run.status == "killed_past_time_limit"
