@@ -113,6 +113,7 @@ class SessionSolver:
     def __init__(self, solve: SolveFn | None = None):
         self._solve = solve  # None: `warm_solve` (looked up when a solve starts)
         self._lock = threading.Lock()  # guards every field below
+        self._changed = threading.Condition(self._lock)  # a run ended, or the thread did
         self._pending: dict[str, SolveRequest] = {}
         self._current: SolveRun | None = None
         self._finished: list[SolveRun] = []
@@ -148,6 +149,7 @@ class SessionSolver:
             if current is not None and current.request.kind == kind and not current.stop.is_set():
                 current.stop.set()
                 dropped = True
+            self._changed.notify_all()
             return dropped
 
     def running(self, kind: str) -> SolveRun | None:
@@ -170,6 +172,18 @@ class SessionSolver:
     def busy(self) -> bool:
         with self._lock:
             return self._thread is not None
+
+    def wait_done(self, kind: str, timeout_s: float) -> bool:
+        """Wait up to `timeout_s` until no request of `kind` is running or waiting (finished,
+        dropped, or there was none); True if so. The Designer waits this way for a quick solve,
+        so that its result shows in the same script run as the click."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._has_work(kind), timeout_s)
+
+    def _has_work(self, kind: str) -> bool:  # (with the lock held)
+        current = self._current
+        return kind in self._pending or (current is not None and current.request.kind == kind
+                                         and not current.stop.is_set())
 
     def take_finished(self) -> list[SolveRun]:
         """Runs finished since the last call (never a dropped one), oldest first."""
@@ -199,6 +213,7 @@ class SessionSolver:
                 self._current.stop.set()
             else:
                 self._warm = None
+            self._changed.notify_all()
 
     def join(self, timeout_s: float | None = None) -> bool:
         """Wait for the solve thread to finish its work (tests, shutdown); True if idle."""
@@ -216,6 +231,7 @@ class SessionSolver:
                     self._current = SolveRun(self._pending.pop(kind))
                     return self._current
             self._thread = None
+            self._changed.notify_all()
             return None
 
     def _work(self) -> None:
@@ -227,6 +243,7 @@ class SessionSolver:
                     self._finished.append(run)
                 if self._ended:
                     self._warm = None
+                self._changed.notify_all()
 
     def _run(self, run: SolveRun) -> None:
         try:

@@ -85,9 +85,9 @@ def toolbar(scenario: Scenario) -> None:
     stale = state.last_solve() is not None and current_record(scenario) is None
     requested = st.session_state.pop("solve_requested", False)  # by My network
     if solve_clicked or requested:
-        solve.solve(scenario)  # in the background: the side column shows its progress
-    elif auto and stale:
-        solve.auto_solve(scenario)
+        solve.solve(scenario, wait=True)  # the side column shows its progress, and waits
+    elif auto and stale:  # a little for it (solve.status_area)
+        solve.auto_solve(scenario, wait=True)
 
 
 def side_actions(scenario: Scenario, selection: tuple[str | None, str | None]) -> None:
