@@ -177,11 +177,8 @@ def _wait_for_quick_solve(slot) -> None:
     work = sessions.existing_work()
     if work is None:
         return
-    left, right = slot.container().columns([6, 1], vertical_alignment="center")
-    text = left.empty()
-    right.button("Cancel", key="cancel_solve_wait", on_click=cancel, width="stretch",
-                 help="Stop this solve; the numbers shown stay those of the last finished "
-                      "solve")
+    with slot.container():
+        text = _status_row("cancel_solve_wait").empty()
     deadline = time.perf_counter() + QUICK_SOLVE_S
     while True:
         text.status(live_text(work.solver.running(DESIGN), work.solver.stopping()),
@@ -202,11 +199,18 @@ def _live_status() -> None:
     run = work.solver.running(DESIGN) if work else None
     if run is None and not solving():
         st.rerun()  # finished or cancelled: the whole page shows what there is now
-    left, right = st.columns([6, 1], vertical_alignment="center")
-    left.status(live_text(run, work.solver.stopping()), state="running", expanded=False)
-    right.button("Cancel", key="cancel_solve", on_click=cancel, width="stretch",
+    _status_row("cancel_solve").status(live_text(run, work.solver.stopping()), state="running",
+                                       expanded=False)
+
+
+def _status_row(cancel_key: str):
+    """A running solve's row: the column for its status, and Cancel (wide enough for its
+    word beside the map at 1280 px)."""
+    left, right = st.columns([3.5, 1], vertical_alignment="center")
+    right.button("Cancel", key=cancel_key, on_click=cancel, width="stretch",
                  help="Stop this solve; the numbers shown stay those of the last finished "
                       "solve")
+    return left
 
 
 def live_text(run: SolveRun | None, stopping: bool) -> str:
