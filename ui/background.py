@@ -1,10 +1,12 @@
 """A session's background work: its solves (one thread, one warm solver) and its sweeps.
 
-A page script must never wait for the optimizer: a click or a page switch stops the script,
-and whatever it was waiting for would be lost. So the Designer's Solve (and the "why not this
+A page script must never run the optimizer itself: a click or a page switch stops the script,
+and whatever it was computing would be lost. So the Designer's Solve (and the "why not this
 site" re-solves) are requests to this session's `SessionSolver`, which solves them one at a
 time in its own thread and keeps each result until a script run collects it (ui.solve
-`collect`, on every page); the Tradeoffs page's sweeps are `SweepJob`s on the server's shared
+`collect`, on every page; the Designer waits a little for the solve it asked for,
+`wait_done`, so that a quick one shows in the same run, and a click meanwhile still stops
+that run, never the solve); the Tradeoffs page's sweeps are `SweepJob`s on the server's shared
 executor (ui.sweeps). Both live in the session's `SessionWork` (`st.session_state["work"]`),
 which ui.sessions ends when Streamlit ends the session.
 

@@ -1,8 +1,10 @@
-"""Solving from a page without waiting for it: Solve asks this session's solver (ui.background)
-and returns; a fragment that refreshes itself shows the elapsed time and the optimizer's
-progress (best cost so far, current gap) with a Cancel button, while every other control stays
-usable; the result is collected by whichever page runs next (`collect`, called by app.py on
-every run), so a page switch during a solve keeps it. Results are remembered per scenario
+"""Solving from a page without being held by it: Solve asks this session's solver
+(ui.background); the Designer waits for it up to QUICK_SOLVE_S (most what-ifs: their result
+then shows in the click's own run), and past that a fragment that refreshes itself shows the
+elapsed time and the optimizer's progress (best cost so far, current gap) with a Cancel
+button, while every other control stays usable; the result is collected by whichever page
+runs next (`collect`, called by app.py on every run), so a page switch during a solve keeps
+it. Results are remembered per scenario
 across sessions (the solver is deterministic, so the same scenario needs solving only once).
 """
 
