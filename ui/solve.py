@@ -4,8 +4,8 @@ then shows in the click's own run), and past that a fragment that refreshes itse
 elapsed time and the optimizer's progress (best cost so far, current gap) with a Cancel
 button, while every other control stays usable; the result is collected by whichever page
 runs next (`collect`, called by app.py on every run), so a page switch during a solve keeps
-it. Results are remembered per scenario
-across sessions (the solver is deterministic, so the same scenario needs solving only once).
+it. Results are remembered per scenario across sessions (the solver is deterministic, so the
+same scenario needs solving only once).
 """
 
 from __future__ import annotations
