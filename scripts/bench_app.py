@@ -119,7 +119,7 @@ def far_places(scenario_file: str | None, count: int) -> list[str]:
     from network.places import search_places, sites_near
     from network.scenario_file import load_default_scenario, load_scenario
 
-    scenario = load_scenario(Path(scenario_file)) if scenario_file else load_default_scenario()
+    scenario = load_scenario(ROOT / scenario_file) if scenario_file else load_default_scenario()
     found = [q for q in PLACES if not sites_near(search_places(q, limit=1)[0], scenario.sites)]
     if len(found) < count:
         raise SystemExit(f"only {len(found)} places far from every candidate: {found}")
@@ -145,12 +145,18 @@ class Server:
     checkout: Path = ROOT
 
     def start(self, port: int) -> subprocess.Popen:
-        env = {**os.environ, **({"NETWORK_SCENARIO": self.scenario} if self.scenario else {})}
+        env = {**os.environ, **scenario_env(self.checkout, self.scenario)}
         return subprocess.Popen(
             [*LAUNCH[self.launch], "--server.headless", "true", "--server.port", str(port),
              "--browser.gatherUsageStats", "false"],
             cwd=self.checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=(lambda: os.sched_setaffinity(0, {SERVER_CPU})) if self.pinned else None)
+
+
+def scenario_env(checkout: Path, scenario: str | None) -> dict[str, str]:
+    """$NETWORK_SCENARIO for the app of `checkout`: a relative `scenario` path is taken inside
+    the checkout (the app refuses a scenario whose files are outside its own data folder)."""
+    return {"NETWORK_SCENARIO": str(checkout / scenario)} if scenario else {}
 
 
 def wait_listening(port: int) -> None:
@@ -328,8 +334,7 @@ def script_times(root: Path, places: list[str]) -> dict:
 def script_times_of(checkout: Path, scenario: str | None, places: list[str]) -> dict:
     """`script_times` in a fresh process of this interpreter run from `checkout` (its app and
     its network package)."""
-    env = {**os.environ, "PYTHONPATH": str(checkout),
-           **({"NETWORK_SCENARIO": scenario} if scenario else {})}
+    env = {**os.environ, "PYTHONPATH": str(checkout), **scenario_env(checkout, scenario)}
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--script-only",
                           str(checkout), "--places", *places], cwd=checkout, env=env,
                          check=True, capture_output=True, text=True).stdout
@@ -349,7 +354,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--edits", type=int, default=5,
                         help="sites added (each re-solved) per run; the median is reported")
-    parser.add_argument("--scenario", help="scenario JSON (default: the embedded default)")
+    parser.add_argument("--scenario", help="scenario JSON, a path inside each checkout, e.g. "
+                        "data/scenarios/bench/ups_min_30.json (default: the embedded default)")
     parser.add_argument("--checkouts", nargs="+", type=Path, default=[ROOT],
                         help="checkouts of the app to compare, alternating within each run")
     parser.add_argument("--launch", choices=["serve", "streamlit", "both"], default="serve",
@@ -365,7 +371,10 @@ def main() -> None:
     parser.add_argument("--script-only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--places", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    scenario = str(Path(args.scenario).resolve()) if args.scenario else None
+    scenario = args.scenario
+    if scenario and Path(scenario).is_absolute():
+        parser.error("--scenario: a path inside the checkouts, e.g. "
+                     "data/scenarios/bench/ups_min_30.json")
     if args.script_only:  # (script_times_of's child process)
         print(json.dumps(script_times(args.script_only.resolve(), args.places)))
         return
