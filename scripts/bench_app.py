@@ -200,6 +200,8 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
         server_cpu = cpu_seconds(proc.pid)
         map_message = max(frames, key=lambda f: f[1])[0]
         page.wait_for_selector(IDLE, timeout=60_000)
+        if page.get_by_text("could not be used").count():  # the app fell back to the default
+            raise SystemExit(f"{server.checkout}: the app refused {server.scenario}")
         solve = page.get_by_role("button", name="Solve", exact=True)
         times = {"load_avg_1min": os.getloadavg()[0], "server_listening_s": listening,
                  "map_message_s": map_message, "first_page_s": first,
