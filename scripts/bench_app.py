@@ -1,24 +1,29 @@
 """App speed in a real browser (the numbers in BENCHMARKS.md, section "App").
 
-    .venv/bin/python scripts/bench_app.py [--runs 3] [--scenario FILE.json]
-                                          [--launch serve|streamlit|both] [--pin]
+    .venv/bin/python scripts/bench_app.py [--runs 3] [--edits 5] [--scenario FILE.json]
+        [--checkouts DIR DIR...] [--launch serve|streamlit|both] [--pin] [--no-script]
+        [--screenshots DIR]
 
-For each run: start the server as `make run` does (`python -m ui.serve`) and time, from
-process start, until the Designer map has drawn in headless Chromium with an empty cache (first
-page rendered); then on the default scenario time each click until the script run is over and
-the page is updated:
+For each run (and each checkout, alternating within the run: `--checkouts /work/main .`
+compares two checkouts side by side, each server started from its own folder with this
+interpreter): start the server as `make run` does (`python -m ui.serve`) and time, from process
+start, until the Designer map has drawn in headless Chromium with an empty cache (first page
+rendered); then time each click until the page shows its result and the script run is over:
     solve (cold)        first Solve of the scenario (the optimizer's time dominates)
-    edit rerun          add a site through the search box
-    solve after edit    Solve the edited scenario (warm-started from the last design)
-    undo + cached solve Undo, then Solve: the scenario solved before, answered from memory
-    edit and solve      with "Re-solve after each change" on, add another site: one rerun
-                        that edits, solves (warm) and shows the result: the issue's 1.5 s
+    edit and solve      with "Auto re-solve" on, add a site through the search box: one click
+                        that edits, solves (warm) and shows the result (issue 15's round
+                        trip); repeated `--edits` times with places at least 25 miles from
+                        every candidate (a place nearer one asks first, and adds nothing).
+                        Split into the optimizer's part (the solve's own wall time, from the
+                        "Solved in N.N s" line) and the app's part (the rest: the page's
+                        runs, sending the page, the browser drawing it)
+    undo (remembered)   Undo with "Auto re-solve" on: the scenario solved before, from memory
 Last, restart the server at the same address and time the first page again in the same browser
 context (first_page_warm_cache_s: a planner's browser that has the app's scripts cached).
-Then the same steps without a browser (AppTest, in this process: the page script's own time,
-which is what the app code controls; the rest of a browser figure is drawing, mostly deck.gl
-in software WebGL here). Prints a JSON line per run (with the 1-minute load average: the machine
-is shared) and a Markdown table of medians.
+Then (unless --no-script) the same steps without a browser (AppTest, in this process: the page
+script's own time, which is what the app code controls; the rest of a browser figure is
+drawing, mostly deck.gl in software WebGL here). Prints a JSON line per run (with the 1-minute
+load average: the machine is shared) and a Markdown table of medians.
 
 Where the first page's time goes (Linux, from /proc and the browser's network events):
 map_message_s is when the map's element (the largest websocket message) reached the browser,
@@ -99,6 +104,28 @@ def click_and_wait(page, locator, done_text: str | re.Pattern | None = None) -> 
     return time.perf_counter() - start
 
 
+SOLVED = re.compile(r"(Solved|Finished) in ([\d.]+) s")
+# Places to add, each far from the others; those within 25 miles of a candidate of the
+# scenario benchmarked are skipped (`far_places`).
+PLACES = ("Billings, MT", "Fargo, ND", "Amarillo, TX", "Duluth, MN", "Rapid City, SD",
+          "Casper, WY", "Flagstaff, AZ", "Missoula, MT", "Bismarck, ND", "Grand Junction, CO",
+          "Lubbock, TX", "Abilene, TX", "Yakima, WA", "Bend, OR", "Eureka, CA")
+
+
+def far_places(scenario_file: str | None, count: int) -> list[str]:
+    """`count` of PLACES at least NEAR_SITE_MI from every candidate site of the scenario (and
+    in no candidate's ZIP3): adding one is a new site, not the "use the existing one" question."""
+    sys.path.insert(0, str(ROOT))
+    from network.places import search_places, sites_near
+    from network.scenario_file import load_default_scenario, load_scenario
+
+    scenario = load_scenario(ROOT / scenario_file) if scenario_file else load_default_scenario()
+    found = [q for q in PLACES if not sites_near(search_places(q, limit=1)[0], scenario.sites)]
+    if len(found) < count:
+        raise SystemExit(f"only {len(found)} places far from every candidate: {found}")
+    return found[:count]
+
+
 # How the server is started: as `make run` does (with the warm-up of ui/serve.py), or plain.
 LAUNCH = {"serve": [sys.executable, "-m", "ui.serve"],
           "streamlit": [sys.executable, "-m", "streamlit", "run", "app.py"]}
@@ -109,19 +136,27 @@ SERVER_CPU, BROWSER_CPU = 0, 1  # with --pin: the server and the browser one cor
 
 @dataclass(frozen=True)
 class Server:
-    """How each run starts the app: `launch` (a LAUNCH key), on CPU 0 alone when `pinned`."""
+    """How each run starts the app: `launch` (a LAUNCH key) from `checkout`, on CPU 0 alone
+    when `pinned`."""
 
     launch: str = "serve"
     scenario: str | None = None
     pinned: bool = False
+    checkout: Path = ROOT
 
     def start(self, port: int) -> subprocess.Popen:
-        env = {**os.environ, **({"NETWORK_SCENARIO": self.scenario} if self.scenario else {})}
+        env = {**os.environ, **scenario_env(self.checkout, self.scenario)}
         return subprocess.Popen(
             [*LAUNCH[self.launch], "--server.headless", "true", "--server.port", str(port),
              "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=self.checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=(lambda: os.sched_setaffinity(0, {SERVER_CPU})) if self.pinned else None)
+
+
+def scenario_env(checkout: Path, scenario: str | None) -> dict[str, str]:
+    """$NETWORK_SCENARIO for the app of `checkout`: a relative `scenario` path is taken inside
+    the checkout (the app refuses a scenario whose files are outside its own data folder)."""
+    return {"NETWORK_SCENARIO": str(checkout / scenario)} if scenario else {}
 
 
 def wait_listening(port: int) -> None:
@@ -138,7 +173,12 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
-def one_run(browser, server: Server) -> dict:
+def solve_wall_s(page) -> float:
+    """The optimizer's part of the last solve: its wall time in the "Solved in" line."""
+    return float(SOLVED.search(page.get_by_text(SOLVED).first.inner_text()).group(2))
+
+
+def one_run(browser, server: Server, places: list[str], shots: Path | None = None) -> dict:
     port = free_port()
     context = browser.new_context(viewport={"width": 1600, "height": 1000})  # cache: empty
     page = context.new_page()
@@ -160,6 +200,8 @@ def one_run(browser, server: Server) -> dict:
         server_cpu = cpu_seconds(proc.pid)
         map_message = max(frames, key=lambda f: f[1])[0]
         page.wait_for_selector(IDLE, timeout=60_000)
+        if page.get_by_text("could not be used").count():  # the app fell back to the default
+            raise SystemExit(f"{server.checkout}: the app refused {server.scenario}")
         solve = page.get_by_role("button", name="Solve", exact=True)
         times = {"load_avg_1min": os.getloadavg()[0], "server_listening_s": listening,
                  "map_message_s": map_message, "first_page_s": first,
@@ -167,27 +209,29 @@ def one_run(browser, server: Server) -> dict:
         for kind in ("gpu-process", "renderer"):
             key = f"{kind.split('-')[0]}_cpu_s"
             times[key] = cpu_used(cpu_before, cpu_after, kind)
-        times["solve_cold_s"] = click_and_wait(page, solve, re.compile(r"(Solved|Finished) in"))
-        page.get_by_label("Add a site: city or ZIP").fill("Reno, NV")
-        page.get_by_label("Add a site: city or ZIP").press("Enter")
+        times["solve_cold_s"] = click_and_wait(page, solve, SOLVED)
+        # The issue's round trip: with "Auto re-solve" on, one click adds a site and shows
+        # the solved network.
+        page.get_by_text("Auto re-solve", exact=True).click()
         page.wait_for_selector(IDLE, timeout=60_000)
-        times["edit_rerun_s"] = click_and_wait(
-            page, page.get_by_role("button", name="Add site", exact=True), "Added candidate site")
-        times["solve_after_edit_s"] = click_and_wait(page, solve,
-                                                     re.compile(r"(Solved|Finished) in"))
-        click_and_wait(page, page.get_by_role("button", name="Undo", exact=True), "Undone")
-        times["undo_cached_solve_s"] = click_and_wait(page, solve,
-                                                      re.compile(r"(Solved|Finished) in"))
-        # The issue's "rerun after an edit, including the solve": with re-solve after each
-        # change on, one click adds a site and shows the solved network.
-        page.get_by_text("Re-solve after each change").click()
-        page.wait_for_selector(IDLE, timeout=60_000)
-        page.get_by_label("Add a site: city or ZIP").fill("Boise, ID")
-        page.get_by_label("Add a site: city or ZIP").press("Enter")
-        page.wait_for_selector(IDLE, timeout=60_000)
-        times["edit_and_solve_s"] = click_and_wait(
-            page, page.get_by_role("button", name="Add site", exact=True),
-            re.compile(r"(Solved|Finished) in"))
+        trips, optimizer = [], []
+        search = page.get_by_label("Add a site: city or ZIP")
+        for place in places:
+            search.fill(place)
+            search.press("Enter")
+            page.get_by_role("button", name="Add site", exact=True).wait_for(timeout=60_000)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            trips.append(click_and_wait(
+                page, page.get_by_role("button", name="Add site", exact=True), SOLVED))
+            optimizer.append(solve_wall_s(page))
+        if shots is not None:
+            page.screenshot(path=shots / f"{server.checkout.name}-after-edits.png")
+        times["edit_and_solve_s"] = statistics.median(trips)
+        times["edit_and_solve_optimizer_s"] = statistics.median(optimizer)
+        times["edit_and_solve_app_s"] = statistics.median(
+            t - o for t, o in zip(trips, optimizer, strict=True))
+        times["undo_remembered_s"] = click_and_wait(
+            page, page.get_by_role("button", name="Undo", exact=True), "Undone")
     finally:
         page.close()
         stop(proc)
@@ -216,19 +260,28 @@ def first_page_again(context, port: int, server: Server) -> float:
 
 def solved(at):
     """The page again once the session's background solve is done (what its refreshing
-    status does in a browser)."""
+    status does in a browser), unless the click's own run already showed its result."""
+    shown = at.session_state["result"]
+    if shown is not None and shown.scenario == at.session_state["scenario"]:
+        return at
     if "work" in at.session_state:
         at.session_state["work"].solver.join()
     return at.run()
 
 
-def script_times() -> dict:
-    """Seconds of the page script alone (AppTest): first run with cold imports, a first
-    solve, an edit, a solve after the edit (warm, as in the browser steps). A solve runs in
-    the session's solve thread: its figure is from the click to the page showing the
-    result."""
+def script_times(root: Path, places: list[str]) -> dict:
+    """Seconds of the page script alone (AppTest, the app of checkout `root`): first run with
+    cold imports, a first solve, then with "Auto re-solve" on each edit of `places` until the
+    page shows its solved result (median), and of that the solve's own wall time and the rest
+    (the page's runs). A solve runs in the session's solve thread: its figure is from the
+    click to the page showing the result. The `_cpu_s` figures are CPU seconds, which a busy
+    machine inflates far less than wall time: the page's runs for an edit and its solve (this
+    process's CPU over them less the solve thread's), and a run that shows the same result
+    again (a search typed)."""
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
+
+    from ui import background
 
     init = PagesManager.__init__  # AppTest runs app.py every run, as the server does
 
@@ -237,30 +290,57 @@ def script_times() -> dict:
         PagesManager.uses_pages_directory = False
 
     PagesManager.__init__ = without_pages_folder_guess
+    solve_cpu = [0.0]
+    real_solve = background.warm_solve
+
+    def timed_solve(*args):
+        start = time.thread_time()
+        try:
+            return real_solve(*args)
+        finally:
+            solve_cpu[0] += time.thread_time() - start
+
+    background.warm_solve = timed_solve
     times = {"load_avg_1min": os.getloadavg()[0]}
     start = time.perf_counter()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=300).run()
     times["script_first_run_s"] = time.perf_counter() - start
     start = time.perf_counter()
     at.button(key="solve_button").click().run()  # as in the browser: the edit comes after a solve
-    times["script_solve_click_s"] = time.perf_counter() - start  # the page is back: usable
+    times["script_solve_click_s"] = time.perf_counter() - start  # the page is back
     solved(at)
     times["script_solve_cold_s"] = time.perf_counter() - start
-    at.text_input(key="site_search").input("Reno, NV").run()
-    start = time.perf_counter()
-    at.button(key="add_search").click().run()
-    times["script_edit_rerun_s"] = time.perf_counter() - start
-    start = time.perf_counter()
-    solved(at.button(key="solve_button").click().run())
-    times["script_solve_after_edit_s"] = time.perf_counter() - start
     at.toggle(key="auto_solve").set_value(True).run()
-    at.text_input(key="site_search").input("Boise, ID").run()
-    start = time.perf_counter()
-    solved(at.button(key="add_search").click().run())
-    times["script_edit_and_solve_s"] = time.perf_counter() - start
+    trips, optimizer, app_cpu, rerun_cpu = [], [], [], []
+    for place in places:
+        cpu = time.process_time()
+        at.text_input(key="site_search").input(place).run()
+        rerun_cpu.append(time.process_time() - cpu)
+        start, cpu, solve_cpu[0] = time.perf_counter(), time.process_time(), 0.0
+        solved(at.button(key="add_search").click().run())
+        trips.append(time.perf_counter() - start)
+        app_cpu.append(time.process_time() - cpu - solve_cpu[0])
+        optimizer.append(at.session_state["result"].wall_seconds)
+    times["script_edit_and_solve_s"] = statistics.median(trips)
+    times["script_edit_and_solve_optimizer_s"] = statistics.median(optimizer)
+    times["script_edit_and_solve_app_s"] = statistics.median(
+        t - o for t, o in zip(trips, optimizer, strict=True))
+    times["script_edit_and_solve_app_cpu_s"] = statistics.median(app_cpu)
+    times["script_rerun_same_result_cpu_s"] = statistics.median(rerun_cpu)
     PagesManager.__init__ = init
     assert not at.exception and at.metric, "the solve should show KPI cards"
-    return {k: round(v, 2) for k, v in times.items()}
+    assert at.session_state["result"].scenario == at.session_state["scenario"]
+    return {k: round(v, 3) for k, v in times.items()}
+
+
+def script_times_of(checkout: Path, scenario: str | None, places: list[str]) -> dict:
+    """`script_times` in a fresh process of this interpreter run from `checkout` (its app and
+    its network package)."""
+    env = {**os.environ, "PYTHONPATH": str(checkout), **scenario_env(checkout, scenario)}
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--script-only",
+                          str(checkout), "--places", *places], cwd=checkout, env=env,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def table(results: list[dict]) -> None:
@@ -274,35 +354,64 @@ def table(results: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--scenario", help="scenario JSON (default: the embedded default)")
+    parser.add_argument("--edits", type=int, default=5,
+                        help="sites added (each re-solved) per run; the median is reported")
+    parser.add_argument("--scenario", help="scenario JSON, a path inside each checkout, e.g. "
+                        "data/scenarios/bench/ups_min_30.json (default: the embedded default)")
+    parser.add_argument("--checkouts", nargs="+", type=Path, default=[ROOT],
+                        help="checkouts of the app to compare, alternating within each run")
     parser.add_argument("--launch", choices=["serve", "streamlit", "both"], default="serve",
                         help="start the server as `make run` does (python -m ui.serve), as "
                              "plain `streamlit run app.py`, or both, alternating")
     parser.add_argument("--pin", action="store_true",
                         help="server on CPU 0, browser on CPU 1: as if each had its own "
                              "machine (a planner's browser is not on the app's server)")
+    parser.add_argument("--no-script", action="store_true",
+                        help="skip the page-script (AppTest) figures")
+    parser.add_argument("--screenshots", type=Path,
+                        help="a folder for a screenshot of each checkout after the edits")
+    parser.add_argument("--script-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--places", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    scenario = args.scenario
+    if scenario and Path(scenario).is_absolute():
+        parser.error("--scenario: a path inside the checkouts, e.g. "
+                     "data/scenarios/bench/ups_min_30.json")
+    if args.script_only:  # (script_times_of's child process)
+        print(json.dumps(script_times(args.script_only.resolve(), args.places)))
+        return
+    places = far_places(scenario, args.edits)
+    checkouts = [c.resolve() for c in args.checkouts]
     if args.pin:
         os.sched_setaffinity(0, {BROWSER_CPU})  # Chromium, started below, inherits it
+    if args.screenshots:
+        args.screenshots.mkdir(parents=True, exist_ok=True)
     launches = ["serve", "streamlit"] if args.launch == "both" else [args.launch]
-    results: dict[str, list[dict]] = {launch: [] for launch in launches}
+    variants = [(c, launch) for c in checkouts for launch in launches]
+    results: dict[tuple, list[dict]] = {v: [] for v in variants}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                     args=CHROMIUM_ARGS)
         for _ in range(args.runs):
-            for launch in launches:
-                results[launch].append(one_run(browser, Server(launch, args.scenario,
-                                                                args.pin)))
-                print(launch, json.dumps(results[launch][-1]), flush=True)
+            for checkout, launch in variants:
+                server = Server(launch, scenario, args.pin, checkout)
+                results[checkout, launch].append(one_run(browser, server, places,
+                                                         args.screenshots))
+                print(checkout, launch, json.dumps(results[checkout, launch][-1]), flush=True)
         browser.close()
-    for launch in launches:
-        print(f"\nserver started by: {' '.join(LAUNCH[launch][1:])}")
-        table(results[launch])
-    if args.scenario:
-        os.environ["NETWORK_SCENARIO"] = args.scenario
-    scripts = [script_times()]
-    print(json.dumps(scripts[0]), flush=True)
-    table(scripts)
+    for (checkout, launch), found in results.items():
+        print(f"\n{checkout}, server started by: {' '.join(LAUNCH[launch][1:])}")
+        table(found)
+    if args.no_script:
+        return
+    scripts: dict[Path, list[dict]] = {c: [] for c in checkouts}
+    for _ in range(max(1, args.runs // 3)):
+        for checkout in checkouts:
+            scripts[checkout].append(script_times_of(checkout, scenario, places))
+            print(checkout, json.dumps(scripts[checkout][-1]), flush=True)
+    for checkout, found in scripts.items():
+        print(f"\n{checkout}, page script (AppTest)")
+        table(found)
 
 
 if __name__ == "__main__":

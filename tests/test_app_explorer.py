@@ -18,7 +18,7 @@ from test_app import click_solve, plain, settle, start
 from network.evaluate import Design, evaluate
 from network.explore.forcing import forced
 from network.optimize import optimize
-from ui import background, data, maps, sessions, sweeps
+from ui import background, data, maps, sessions, solve, sweeps
 
 SMALL_SITES = ("SEA", "ONT", "DFW", "ORD", "ATL", "MDT", "MCO", "SLC", "DEN", "MEM")
 WAIT_S = 120
@@ -49,7 +49,9 @@ def nothing_remembered():
 @pytest.fixture
 def gated_solves(monkeypatch):
     """The session's solves wait until `gate` is set (reporting progress meanwhile, so that a
-    cancel stops them), then solve for real; `solved` lists the scenario keys solved."""
+    cancel stops them), then solve for real; `solved` lists the scenario keys solved. The
+    Designer waits only briefly for them (not its full QUICK_SOLVE_S)."""
+    monkeypatch.setattr(solve, "QUICK_SOLVE_S", 0.1)
     real = background.warm_solve
     gate, solved, at_once = threading.Event(), [], {"now": 0, "most": 0}
     lock = threading.Lock()
@@ -159,6 +161,40 @@ def test_solve_returns_at_once_and_its_result_survives_a_page_switch(small, gate
     at.switch_page("pages/designer.py").run()
     ok(at)
     assert {m.label for m in at.metric} >= {"Total annual cost", "Sites open"}
+
+
+def test_a_quick_solve_shows_its_result_in_the_run_of_the_click(small, monkeypatch):
+    """Solve waits a little for the solve it asked for: when that finishes in time, the
+    KPI cards, the status line and no live status are on the page in the same run (no second
+    run needed); with "Auto re-solve" on, an edit shows its solved network in its own run."""
+    monkeypatch.setattr(solve, "QUICK_SOLVE_S", WAIT_S)  # however slow this machine is
+    at = start(small)
+    ok(at.button(key="solve_button").click().run())
+    assert at.session_state["result"] is not None
+    assert {m.label for m in at.metric} >= {"Total annual cost", "Sites open"}
+    assert [s.label for s in at.status if s.label.startswith("Solved in")]
+    assert not [s.label for s in at.status if "Solving…" in s.label]
+    assert not [b for b in at.button if b.key == "cancel_solve"]
+    ok(at.toggle(key="auto_solve").set_value(True).run())
+    ok(at.text_input(key="site_search").input("Billings, MT").run())
+    ok(at.button(key="add_search").click().run())
+    assert at.session_state["result"].scenario == at.session_state["scenario"]
+    assert len(at.session_state["scenario"].sites) == len(small.sites) + 1
+    assert any(m.label == "Total annual cost" and m.delta for m in at.metric)
+
+
+def test_a_long_solve_falls_back_to_the_refreshing_status(small, gated_solves):
+    """A solve still running when the short wait ends: the page shows the live status with
+    Cancel and the previous state of the numbers; the refreshing status brings the result."""
+    at = start(small)
+    ok(at.button(key="solve_button").click().run())
+    assert at.session_state["result"] is None
+    assert at.button(key="cancel_solve")
+    assert not at.metric
+    gated_solves.gate.set()
+    settle(at)
+    assert {m.label for m in at.metric} >= {"Total annual cost", "Sites open"}
+    assert not [b for b in at.button if b.key == "cancel_solve"]
 
 
 def test_cancel_stops_the_solve_and_keeps_the_last_result(small, gated_solves):

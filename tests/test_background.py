@@ -219,3 +219,25 @@ def test_new_work_for_a_session_ends_the_work_it_replaces():
     registry.register("a", old)
     registry.register("a", new)
     assert old.ended and not old.solver.has_warm_state and not new.ended
+
+
+def test_wait_done_returns_when_the_solve_of_that_kind_is_over():
+    """The Designer's short wait: False while the solve runs (after the timeout), True once it
+    has finished or was cancelled, True at once with nothing to wait for; another kind's
+    solve is not waited for."""
+    fake = FakeSolves()
+    solver = SessionSolver(fake)
+    assert solver.wait_done(DESIGN, 0.0)
+    solver.request(request(1))
+    assert not solver.wait_done(DESIGN, 0.05)
+    assert solver.wait_done(WHY_NOT, 0.0)
+    fake.release.set()
+    assert solver.wait_done(DESIGN, WAIT_S)
+    assert [r.request.key for r in solver.take_finished()] == [1]
+    fake.release.clear()
+    solver.request(request(2))
+    wait_until(lambda: solver.running(DESIGN) is not None)
+    solver.cancel(DESIGN)
+    assert solver.wait_done(DESIGN, 0.0)  # dropped: the page no longer waits for it
+    fake.release.set()
+    assert solver.join(WAIT_S)

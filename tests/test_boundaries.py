@@ -67,3 +67,34 @@ def test_first_page_loads_neither_the_store_nor_the_optimizer():
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+SOLVED_PAGE = """
+import sys
+from streamlit.testing.v1 import AppTest
+from network.scenario_file import load_default_scenario
+default = load_default_scenario()
+at = AppTest.from_file(sys.argv[1], default_timeout=300)
+at.session_state["scenario"] = default.with_changes(sites=tuple(
+    s for s in default.sites if s.site_id in ("SEA", "DFW", "ORD", "MDT")))
+at.run()
+at.button(key="solve_button").click().run()
+at.session_state["work"].solver.join(300)
+at.run()
+assert not at.exception, [e.message for e in at.exception]
+assert at.metric and at.get("vega_lite_chart"), "the solve should show KPIs and charts"
+print("altair" in sys.modules)
+"""
+
+
+def test_the_designers_results_load_no_altair():
+    """A solved Designer (KPIs, charts, tables) imports no Altair: its charts are Vega-Lite
+    specs written out (building them with Altair took 0.1-0.3 s a chart, every run)."""
+    import subprocess
+    import sys
+
+    root = NETWORK.parent
+    done = subprocess.run([sys.executable, "-c", SOLVED_PAGE, str(root / "app.py")], cwd=root,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"

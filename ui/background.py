@@ -1,10 +1,12 @@
 """A session's background work: its solves (one thread, one warm solver) and its sweeps.
 
-A page script must never wait for the optimizer: a click or a page switch stops the script,
-and whatever it was waiting for would be lost. So the Designer's Solve (and the "why not this
+A page script must never run the optimizer itself: a click or a page switch stops the script,
+and whatever it was computing would be lost. So the Designer's Solve (and the "why not this
 site" re-solves) are requests to this session's `SessionSolver`, which solves them one at a
 time in its own thread and keeps each result until a script run collects it (ui.solve
-`collect`, on every page); the Tradeoffs page's sweeps are `SweepJob`s on the server's shared
+`collect`, on every page; the Designer waits a little for the solve it asked for,
+`wait_done`, so that a quick one shows in the same run, and a click meanwhile still stops
+that run, never the solve); the Tradeoffs page's sweeps are `SweepJob`s on the server's shared
 executor (ui.sweeps). Both live in the session's `SessionWork` (`st.session_state["work"]`),
 which ui.sessions ends when Streamlit ends the session.
 
@@ -113,6 +115,7 @@ class SessionSolver:
     def __init__(self, solve: SolveFn | None = None):
         self._solve = solve  # None: `warm_solve` (looked up when a solve starts)
         self._lock = threading.Lock()  # guards every field below
+        self._changed = threading.Condition(self._lock)  # a run ended, or the thread did
         self._pending: dict[str, SolveRequest] = {}
         self._current: SolveRun | None = None
         self._finished: list[SolveRun] = []
@@ -148,6 +151,7 @@ class SessionSolver:
             if current is not None and current.request.kind == kind and not current.stop.is_set():
                 current.stop.set()
                 dropped = True
+            self._changed.notify_all()
             return dropped
 
     def running(self, kind: str) -> SolveRun | None:
@@ -170,6 +174,18 @@ class SessionSolver:
     def busy(self) -> bool:
         with self._lock:
             return self._thread is not None
+
+    def wait_done(self, kind: str, timeout_s: float) -> bool:
+        """Wait up to `timeout_s` until no request of `kind` is running or waiting (finished,
+        dropped, or there was none); True if so. The Designer waits this way for a quick solve,
+        so that its result shows in the same script run as the click."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._has_work(kind), timeout_s)
+
+    def _has_work(self, kind: str) -> bool:  # (with the lock held)
+        current = self._current
+        return kind in self._pending or (current is not None and current.request.kind == kind
+                                         and not current.stop.is_set())
 
     def take_finished(self) -> list[SolveRun]:
         """Runs finished since the last call (never a dropped one), oldest first."""
@@ -199,6 +215,7 @@ class SessionSolver:
                 self._current.stop.set()
             else:
                 self._warm = None
+            self._changed.notify_all()
 
     def join(self, timeout_s: float | None = None) -> bool:
         """Wait for the solve thread to finish its work (tests, shutdown); True if idle."""
@@ -216,6 +233,7 @@ class SessionSolver:
                     self._current = SolveRun(self._pending.pop(kind))
                     return self._current
             self._thread = None
+            self._changed.notify_all()
             return None
 
     def _work(self) -> None:
@@ -227,6 +245,7 @@ class SessionSolver:
                     self._finished.append(run)
                 if self._ended:
                     self._warm = None
+                self._changed.notify_all()
 
     def _run(self, run: SolveRun) -> None:
         try:

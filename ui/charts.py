@@ -1,18 +1,21 @@
-"""Charts (Altair) for the results of a solve, styled for a projector: large
-dark labels, values written on the bars and points.
-
-Imported only where a chart is drawn: altair takes about 0.3 s to import, which the first page
-(no solve yet) should not pay.
+"""Charts for the results of a solve, styled for a projector: large dark labels, values
+written on the bars and points. The Designer's two are Vega-Lite specs written out (drawn
+after every solve: Altair took 0.1-0.3 s a chart to build and convert); Compare's are Altair
+charts, Altair imported only there (0.3 s), never by the first page or the Designer.
 """
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from network.evaluate import ABROAD, US_SITES, Evaluation
 from ui import fmt
+
+if TYPE_CHECKING:  # Altair (0.3 s to import) only for Compare's charts, not the Designer's
+    import altair as alt
 
 FONT = 15
 COMPONENT_LABELS = {"fixed": "Fixed (sites)", "inventory": "Inventory (safety stock)",
@@ -33,25 +36,35 @@ def cost_frame(evaluation: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["component", "order", "path", "usd"])
 
 
-def cost_chart(evaluation: Evaluation) -> alt.Chart:
-    """Annual cost by component, each bar split by path: both paths have the same elements."""
+def cost_spec(evaluation: Evaluation) -> dict:
+    """Annual cost by component, each bar split by path: both paths have the same elements.
+    A Vega-Lite spec for st.vega_lite_chart (module docstring)."""
     frame = cost_frame(evaluation)
     totals = frame.groupby(["component", "order"], as_index=False)["usd"].sum()
     totals["label"] = [fmt.usd_millions(v) for v in totals["usd"]]
-    y = alt.Y("component:N", sort=list(totals.sort_values("order")["component"]), title=None)
-    x_scale = alt.Scale(domain=[0, 1.25 * float(totals["usd"].max())], nice=False)
-    bars = alt.Chart(frame).mark_bar().encode(
-        y=y, x=alt.X("usd:Q", title="USD per year", stack="zero", scale=x_scale,
-                     axis=alt.Axis(format="$,.3~s")),
-        color=alt.Color("path:N", title=None, sort=list(PATH_LABELS.values()),
-                        scale=alt.Scale(domain=list(PATH_LABELS.values()), range=PATH_COLOURS),
-                        legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("path:N"),
-                 alt.Tooltip("usd:Q", format="$,.0f")])
+    y = {"field": "component", "type": "nominal", "title": None,
+         "sort": list(totals.sort_values("order")["component"])}
+    x_scale = {"domain": [0, 1.25 * float(totals["usd"].max())], "nice": False}
+    paths = list(PATH_LABELS.values())
+    bars = {"data": {"name": "parts"}, "mark": {"type": "bar"}, "encoding": {
+        "y": y,
+        "x": {"field": "usd", "type": "quantitative", "title": "USD per year",
+              "stack": "zero", "scale": x_scale, "axis": {"format": "$,.3~s"}},
+        "color": {"field": "path", "type": "nominal", "title": None, "sort": paths,
+                  "scale": {"domain": paths, "range": PATH_COLOURS},
+                  "legend": {"orient": "bottom"}},
+        "tooltip": [{"field": "component", "type": "nominal"},
+                    {"field": "path", "type": "nominal"},
+                    {"field": "usd", "type": "quantitative", "format": "$,.0f"}]}}
     # the total written after each bar, with room for it on the right
-    text = alt.Chart(totals).mark_text(align="left", dx=4, fontSize=FONT).encode(
-        y=y, x=alt.X("usd:Q", scale=x_scale), text="label:N")
-    return _styled(bars + text, "Annual cost by component", alt.Step(34))
+    text = {"data": {"name": "totals"},
+            "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": FONT},
+            "encoding": {"y": y, "x": {"field": "usd", "type": "quantitative",
+                                       "scale": x_scale},
+                         "text": {"field": "label", "type": "nominal"}}}
+    return _styled_spec({"layer": [bars, text], "datasets": {
+        "parts": _records(frame), "totals": _records(totals)}},
+        "Annual cost by component", {"step": 34})
 
 
 def days_frame(evaluation: Evaluation) -> pd.DataFrame:
@@ -75,28 +88,49 @@ def days_frame(evaluation: Evaluation) -> pd.DataFrame:
     return frame
 
 
-def days_chart(evaluation: Evaluation) -> alt.Chart:
-    frame = days_frame(evaluation)
-    base = alt.Chart(frame).encode(
-        x=alt.X("days:N", sort=None, title="Delivery time", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("share:Q", title="Share of orders", axis=alt.Axis(format=".0%")),
-        tooltip=[alt.Tooltip("days:N"), alt.Tooltip("share:Q", format=".1%")])
-    bars = base.mark_bar(color="#2c7bb6")
-    text = base.mark_text(dy=-8, fontSize=FONT).encode(text="label:N")
-    return _styled(bars + text, "Orders by delivery time")
+def days_spec(evaluation: Evaluation) -> dict:
+    """Share of orders by delivery days, as a Vega-Lite spec (see `cost_spec`)."""
+    encoding = {
+        "x": {"field": "days", "type": "nominal", "sort": None, "title": "Delivery time",
+              "axis": {"labelAngle": 0}},
+        "y": {"field": "share", "type": "quantitative", "title": "Share of orders",
+              "axis": {"format": ".0%"}},
+        "tooltip": [{"field": "days", "type": "nominal"},
+                    {"field": "share", "type": "quantitative", "format": ".1%"}]}
+    bars = {"mark": {"type": "bar", "color": "#2c7bb6"}, "encoding": encoding}
+    text = {"mark": {"type": "text", "dy": -8, "fontSize": FONT},
+            "encoding": {**encoding, "text": {"field": "label", "type": "nominal"}}}
+    return _styled_spec({"data": {"name": "days"}, "layer": [bars, text],
+                         "datasets": {"days": _records(days_frame(evaluation))}},
+                        "Orders by delivery time")
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+            for row in frame.to_dict("records")]
+
+
+# Large dark axis labels and title: pale grey small print is lost on a projector.
+STYLE = {"axis": {"labelFontSize": FONT, "titleFontSize": FONT, "labelLimit": 260,
+                  "labelColor": "#111827", "titleColor": "#111827"},
+         "title": {"fontSize": FONT + 3, "anchor": "start", "color": "#111827"},
+         "legend": {"labelColor": "#111827", "labelFontSize": FONT}}
+
+
+def _styled_spec(spec: dict, title: str, height: int | dict = 300) -> dict:
+    return {**spec, "title": title, "height": height, "config": STYLE}
 
 
 def _styled(chart, title: str, height: int | alt.Step = 300) -> alt.Chart:
-    """Large dark axis labels and title: pale grey small print is lost on a projector."""
-    return (chart.properties(title=title, height=height)
-            .configure_axis(labelFontSize=FONT, titleFontSize=FONT, labelLimit=260,
-                            labelColor="#111827", titleColor="#111827")
-            .configure_title(fontSize=FONT + 3, anchor="start", color="#111827")
-            .configure_legend(labelColor="#111827", labelFontSize=FONT))
+    """An Altair chart with the STYLE of the Designer's charts."""
+    return (chart.properties(title=title, height=height).configure_axis(**STYLE["axis"])
+            .configure_title(**STYLE["title"]).configure_legend(**STYLE["legend"]))
 
 
 def compare_cost_chart(items: list[tuple[str, Evaluation]]) -> alt.Chart:
     """Annual cost by component, one bar per compared scenario in each component."""
+    import altair as alt
+
     frame = pd.DataFrame([{"component": COMPONENT_LABELS.get(n, n), "scenario": label, "usd": v}
                           for label, e in items for n, v in e.kpis.cost_breakdown_usd.items()])
     keep = frame.groupby("component")["usd"].transform("max") > 0
@@ -112,6 +146,8 @@ def compare_cost_chart(items: list[tuple[str, Evaluation]]) -> alt.Chart:
 
 def compare_days_chart(items: list[tuple[str, Evaluation]]) -> alt.Chart:
     """Share of orders by delivery days, one bar per compared scenario in each day count."""
+    import altair as alt
+
     rows = [r | {"scenario": label} for label, e in items
             for r in days_frame(e).to_dict("records")]
     frame = pd.DataFrame(rows)
@@ -127,6 +163,8 @@ def compare_days_chart(items: list[tuple[str, Evaluation]]) -> alt.Chart:
 
 
 def _scenario_colors(items: list[tuple[str, Evaluation]]) -> alt.Color:
+    import altair as alt
+
     labels = [label for label, _ in items]
     return alt.Color("scenario:N", title=None, sort=labels,
                      scale=alt.Scale(domain=labels, range=COMPARE_COLORS[:len(labels)]),

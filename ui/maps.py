@@ -237,11 +237,14 @@ def map_view(wheel_zoom: bool = False, view_id: str = "map") -> pdk.View:
 
 class CompactDeck(pdk.Deck):
     """A Deck whose JSON (what st.pydeck_chart sends to the browser) has no indentation:
-    pydeck indents by 2, which is a third of the map's payload."""
+    pydeck indents by 2, which is a third of the map's payload. Made once: a deck kept for
+    the next runs (ui.state.derived) is not serialised again."""
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize,
-                          separators=(",", ":"))
+        if getattr(self, "_json", None) is None:
+            self._json = json.dumps(self, sort_keys=True, default=default_serialize,
+                                    separators=(",", ":"))
+        return self._json
 
 
 def _highlight_layers(zips: pd.DataFrame, sites: pd.DataFrame, selected_zip3: str | None,

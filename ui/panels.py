@@ -85,9 +85,9 @@ def toolbar(scenario: Scenario) -> None:
     stale = state.last_solve() is not None and current_record(scenario) is None
     requested = st.session_state.pop("solve_requested", False)  # by My network
     if solve_clicked or requested:
-        solve.solve(scenario)  # in the background: the side column shows its progress
-    elif auto and stale:
-        solve.auto_solve(scenario)
+        solve.solve(scenario, wait=True)  # the side column shows its progress, and waits
+    elif auto and stale:  # a little for it (solve.status_area)
+        solve.auto_solve(scenario, wait=True)
 
 
 def side_actions(scenario: Scenario, selection: tuple[str | None, str | None]) -> None:
@@ -275,10 +275,13 @@ def network_map(scenario: Scenario, record: state.SolveRecord | None,
     """The Designer's map: no mouse-wheel zoom unless switched on, and back to the lower 48
     whenever "Reset view" was pressed (a new view id, ui.maps)."""
     zip3, site_id = selection
-    deck = maps.network_deck(scenario, data.lanes(scenario), design_evaluation(record), zip3,
-                             site_id, basemap=state.basemap(), view=DESIGNER_VIEW,
-                             wheel_zoom=st.session_state[WHEEL_ZOOM_KEY],
-                             view_id=f"designer-{st.session_state['map_view_epoch']}")
+    basemap, wheel_zoom = state.basemap(), st.session_state[WHEEL_ZOOM_KEY]
+    view_id = f"designer-{st.session_state['map_view_epoch']}"
+    deck = state.derived(
+        record or scenario, ("map", zip3, site_id, basemap, wheel_zoom, view_id),
+        lambda: maps.network_deck(scenario, data.lanes(scenario), design_evaluation(record),
+                                  zip3, site_id, basemap=basemap, view=DESIGNER_VIEW,
+                                  wheel_zoom=wheel_zoom, view_id=view_id))
     st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
                     height=MAP_HEIGHT_PX)
 

@@ -14,7 +14,7 @@ from streamlit.delta_generator import DeltaGenerator
 from network import carrier_mix
 from network.evaluate import Evaluation
 from network.scenario import Scenario
-from ui import fmt, settings_tabs
+from ui import fmt, settings_tabs, state
 from ui.saved import Figures
 from ui.state import SolveRecord
 
@@ -189,15 +189,17 @@ def carrier_by_weight_zone_frame(scenario: Scenario, evaluation: Evaluation) -> 
     return frame.fillna("").rename_axis("Parcel").reset_index()
 
 
-def show_carrier_mix(scenario: Scenario, evaluation: Evaluation) -> None:
-    st.dataframe(carrier_mix_frame(scenario, evaluation), hide_index=True, width="stretch",
+def show_carrier_mix(scenario: Scenario, mix: pd.DataFrame, by_weight_zone: pd.DataFrame
+                     ) -> None:
+    """The carrier mix (`carrier_mix_frame`) and who carries which parcels
+    (`carrier_by_weight_zone_frame`)."""
+    st.dataframe(mix, hide_index=True, width="stretch",
                  column_config={
                      "Parcels per year": st.column_config.NumberColumn(format="%,.0f"),
                      "Share of parcels": st.column_config.NumberColumn(format="%.1f%%"),
                      "USD per parcel": st.column_config.NumberColumn(format="$%.2f")})
     st.markdown("**Which carrier takes which parcels**, by weight and zone")
-    st.dataframe(carrier_by_weight_zone_frame(scenario, evaluation), hide_index=True,
-                 width="stretch")
+    st.dataframe(by_weight_zone, hide_index=True, width="stretch")
     shop = ("each parcel goes by the cheapest service for its weight and zone among those "
             "that meet the ZIP3's delivery days (its days are the slowest such service's)"
             if scenario.costs.rate_shop_per_parcel else
@@ -208,9 +210,10 @@ def show_carrier_mix(scenario: Scenario, evaluation: Evaluation) -> None:
                "→ Rate cards.")
 
 
-def show_site_use(evaluation: Evaluation) -> None:
+def show_site_use(frame: pd.DataFrame) -> None:
+    """The open sites (`site_use_frame`)."""
     money = st.column_config.NumberColumn(format="$%,.0f")
-    st.dataframe(site_use_frame(evaluation), hide_index=True, width="stretch", column_config={
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={
         "Orders per year": st.column_config.NumberColumn(format="%,.0f"),
         "Utilization at peak": st.column_config.ProgressColumn(
             format="%.0f%%", min_value=0.0, max_value=100.0,
@@ -221,19 +224,26 @@ def show_site_use(evaluation: Evaluation) -> None:
 
 def show_results(record: SolveRecord) -> None:
     """Charts and the per-site table of a solve with a design."""
-    from ui import charts, status_quo  # here: altair is slow to import, the first page needs
-    # no chart
+    from ui import charts, status_quo  # here: the first page needs no chart (ui.charts
+    # imports altair, 0.3 s)
 
-    evaluation = record.result.evaluation
+    evaluation, scenario = record.result.evaluation, record.scenario
+
+    def once(name: str, make):  # built by the first run that shows this solve (state.derived)
+        return state.derived(record, name, make)
+
     left, right = st.columns(2)
-    left.altair_chart(charts.cost_chart(evaluation), width="stretch")
-    right.altair_chart(charts.days_chart(evaluation), width="stretch")
+    left.vega_lite_chart(once("cost", lambda: charts.cost_spec(evaluation)), width="stretch")
+    right.vega_lite_chart(once("days", lambda: charts.days_spec(evaluation)), width="stretch")
     st.subheader("Against the status quo")
-    status_quo.show_status_quo(record.scenario, evaluation)
+    status_quo.show_status_quo(
+        scenario, once("status_quo", lambda: status_quo.comparison_frame(scenario, evaluation)))
     st.subheader("Open sites")
-    show_site_use(evaluation)
+    show_site_use(once("site_use", lambda: site_use_frame(evaluation)))
     st.subheader("Carrier mix")
-    show_carrier_mix(record.scenario, evaluation)
+    show_carrier_mix(scenario, once("mix", lambda: carrier_mix_frame(scenario, evaluation)),
+                     once("by_weight_zone",
+                          lambda: carrier_by_weight_zone_frame(scenario, evaluation)))
     st.caption("Site costs and capacities: data/candidate_sites.csv (each figure's source per "
                "row; many are estimates). Other costs: Settings, each with its source or marked "
                "estimate.")

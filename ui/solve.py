@@ -1,12 +1,16 @@
-"""Solving from a page without waiting for it: Solve asks this session's solver (ui.background)
-and returns; a fragment that refreshes itself shows the elapsed time and the optimizer's
-progress (best cost so far, current gap) with a Cancel button, while every other control stays
-usable; the result is collected by whichever page runs next (`collect`, called by app.py on
-every run), so a page switch during a solve keeps it. Results are remembered per scenario
-across sessions (the solver is deterministic, so the same scenario needs solving only once).
+"""Solving from a page without being held by it: Solve asks this session's solver
+(ui.background); the Designer waits for it up to QUICK_SOLVE_S (most what-ifs: their result
+then shows in the click's own run), and past that a fragment that refreshes itself shows the
+elapsed time and the optimizer's progress (best cost so far, current gap) with a Cancel
+button, while every other control stays usable; the result is collected by whichever page
+runs next (`collect`, called by app.py on every run), so a page switch during a solve keeps
+it. Results are remembered per scenario across sessions (the solver is deterministic, so the
+same scenario needs solving only once).
 """
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
@@ -15,6 +19,9 @@ from ui import data, fmt, sessions, state
 from ui.background import DESIGN, SolveRequest, SolveRun
 
 PROGRESS_EVERY_S = 0.5  # the solve status refreshes this often while a solve runs
+QUICK_SOLVE_S = 2.5  # the Designer waits this long for a solve it asked for (status_area)
+QUICK_STEP_S = 0.25  # its status refreshes this often meanwhile
+WAIT_KEY = "solve_wait"  # set by `solve(wait=True)`: the Designer's status waits for it
 LINE_KEY = "solve_line"  # (text, ok) of the last finished solve, shown once
 SKIP_KEY = "auto_solve_skip"  # a scenario key the auto re-solve leaves alone (cancelled, or
 # its solve failed): asking again would only fail or be cancelled again
@@ -30,9 +37,10 @@ def status_line(result, wall_s: float) -> str:
     return f"Finished in {wall_s:.1f} s: {status}"
 
 
-def solve(scenario: Scenario) -> None:
+def solve(scenario: Scenario, wait: bool = False) -> None:
     """Solve `scenario`: the remembered result at once, else a request to this session's
-    solver (a running solve of another scenario is dropped: solves never stack)."""
+    solver (a running solve of another scenario is dropped: solves never stack); `wait`: the
+    Designer's status, further down in this run, waits a little for it (status_area)."""
     key = data.scenario_key(scenario)
     st.session_state.pop(SKIP_KEY, None)
     result = data.cached_solve(key)
@@ -47,15 +55,17 @@ def solve(scenario: Scenario) -> None:
     work = sessions.session_work()
     sessions.solving_now()
     work.solver.request(SolveRequest(DESIGN, scenario, key, data.lanes(scenario)))
+    if wait:
+        st.session_state[WAIT_KEY] = True
 
 
-def auto_solve(scenario: Scenario) -> None:
-    """The "re-solve after each change" toggle's solve: once per scenario, never again for
-    one whose solve was cancelled or failed (Solve still does)."""
+def auto_solve(scenario: Scenario, wait: bool = False) -> None:
+    """The "Auto re-solve" toggle's solve: once per scenario, never again for one whose
+    solve was cancelled or failed (Solve still does)."""
     key = data.scenario_key(scenario)
     if st.session_state.get(SKIP_KEY) == key or solving(scenario):
         return
-    solve(scenario)
+    solve(scenario, wait)
 
 
 def solving(scenario: Scenario | None = None) -> bool:
@@ -140,7 +150,19 @@ def _would_hide_the_current_result(key: str) -> bool:
 
 
 def status_area() -> None:
-    """While a solve runs: its live status and Cancel; after it, its status line once."""
+    """While a solve runs: its live status and Cancel; after it, its status line once.
+
+    A solve asked for in this run (Solve, or an edit with "Auto re-solve" on) is waited for
+    here, up to QUICK_SOLVE_S, with its live status and Cancel shown meanwhile: most what-ifs
+    finish within it, and the page then draws their result (KPIs, map) further down in this
+    same run instead of in the next one, which a refreshing status would start up to
+    PROGRESS_EVERY_S later (and which sends the whole page again). A longer solve falls back
+    to the refreshing status: the page stays usable meanwhile."""
+    waiting = st.empty()  # the short wait's status, in a place of its own (always there,
+    # so that the elements below keep their places)
+    if st.session_state.pop(WAIT_KEY, False) and solving():
+        _wait_for_quick_solve(waiting)
+        waiting.empty()
     if solving():
         st.fragment(_live_status, run_every=PROGRESS_EVERY_S)()
         return
@@ -149,16 +171,48 @@ def status_area() -> None:
         st.status(line[0], state="complete" if line[1] else "error", expanded=False)
 
 
+def _wait_for_quick_solve(slot) -> None:
+    """Wait up to QUICK_SOLVE_S for the Designer's solve, its status refreshed every
+    QUICK_STEP_S (each refresh also lets a Cancel click stop this run and cancel it); once it
+    is done, move its result into the session. Its problems, if it had any, are notices: the
+    page runs again to show them at the top."""
+    work = sessions.existing_work()
+    if work is None:
+        return
+    with slot.container():
+        text = _status_row("cancel_solve_wait").empty()
+    deadline = time.perf_counter() + QUICK_SOLVE_S
+    while True:
+        text.status(live_text(work.solver.running(DESIGN), work.solver.stopping()),
+                    state="running", expanded=False)
+        left_s = deadline - time.perf_counter()
+        if work.solver.wait_done(DESIGN, min(QUICK_STEP_S, max(left_s, 0.0))):
+            break
+        if left_s <= 0:
+            return
+    notices = len(st.session_state["notices"])
+    collect()
+    if len(st.session_state["notices"]) > notices:
+        st.rerun()
+
+
 def _live_status() -> None:
     work = sessions.existing_work()
     run = work.solver.running(DESIGN) if work else None
     if run is None and not solving():
         st.rerun()  # finished or cancelled: the whole page shows what there is now
-    left, right = st.columns([6, 1], vertical_alignment="center")
-    left.status(live_text(run, work.solver.stopping()), state="running", expanded=False)
-    right.button("Cancel", key="cancel_solve", on_click=cancel, width="stretch",
+    _status_row("cancel_solve").status(live_text(run, work.solver.stopping()), state="running",
+                                       expanded=False)
+
+
+def _status_row(cancel_key: str):
+    """A running solve's row: the column for its status, and Cancel (wide enough for its
+    word beside the map at 1280 px)."""
+    left, right = st.columns([3.5, 1], vertical_alignment="center")
+    right.button("Cancel", key=cancel_key, on_click=cancel, width="stretch",
                  help="Stop this solve; the numbers shown stay those of the last finished "
                       "solve")
+    return left
 
 
 def live_text(run: SolveRun | None, stopping: bool) -> str:

@@ -45,13 +45,16 @@ Keys:
     link_read         whether this session has read its link (done on its first run)
     save_conflict     a refused save (the store's VersionConflict and what was to be saved),
                       shown with its two ways out until one is taken
+    derived           (owner, {name: value}): what the Designer drew from its current solve
+                      or scenario and reuses on the next runs (`derived`)
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
@@ -67,6 +70,8 @@ if TYPE_CHECKING:  # importing the optimizer loads ortools (0.8 s); only the typ
     from ui.saved import OpenedFrom
 
 UNDO_DEPTH = 30
+DERIVED_KEY = "derived"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -214,6 +219,21 @@ def _keep_result(record: SolveRecord) -> None:
     if last is not None and last.result.status.has_design:
         st.session_state["previous_result"] = last
     st.session_state["result"] = record
+
+
+def derived(owner: object, name: Hashable, make: Callable[[], T]) -> T:
+    """`make()`, once per `owner` (a SolveRecord, or a Scenario: both immutable, compared by
+    identity) and `name`: what the Designer draws from a solve that is slow to build (the
+    map's JSON, the result tables: 0.1-0.4 s a run together) is built by the run that first
+    shows it and reused by the runs after it that show the same (a search typed, a toggle, a
+    click elsewhere on the page). Only the latest owner's are kept."""
+    memo = st.session_state.get(DERIVED_KEY)
+    if memo is None or memo[0] is not owner:
+        memo = (owner, {})
+        st.session_state[DERIVED_KEY] = memo
+    if name not in memo[1]:
+        memo[1][name] = make()
+    return memo[1][name]
 
 
 def last_solve() -> SolveRecord | None:

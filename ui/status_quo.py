@@ -44,8 +44,8 @@ def comparison_frame(scenario: Scenario, evaluation: Evaluation) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def show_status_quo(scenario: Scenario, evaluation: Evaluation) -> None:
-    frame = comparison_frame(scenario, evaluation)
+def show_status_quo(scenario: Scenario, frame: pd.DataFrame | None) -> None:
+    """The `comparison_frame` of a design, or why there is none."""
     if frame is None:
         st.caption("Cross-border direct is disabled in this scenario, so there is no status "
                    "quo to compare with (Settings → Cross-border direct).")
