@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.optimize import heuristic
+from network.optimize.carrier_repair import offer_repaired
 from network.optimize.heuristic import best_designs, guess_count, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
@@ -363,10 +364,11 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
                          deadline: float) -> int | None:
     """Seed the search with the heuristic's best design (from `start_sites` when given; also
     for one window: OR-Library); returns its count. Where the heuristic does not apply (carrier
-    shares, several share targets), or its design overloads a site of the model's capacity
-    rows, its sites (for the problem without those rows) are assigned again by a MIP that keeps
-    every row (window_mip.fixed_sites_design), unless the last design (a what-if edit's hint)
-    is an incumbent already: a first incumbent before any LP."""
+    shares, several share targets), its designs (for the problem without those rows) are
+    repaired to meet them (carrier_repair.py: milliseconds); where that fails, or the design
+    overloads a site of the model's capacity rows, its sites are assigned again by a MIP that
+    keeps every row (window_mip.fixed_sites_design), unless the last design (a what-if edit's
+    hint) is an incumbent already: a first incumbent before any LP."""
     relaxed = problem if heuristic.applies(problem) else replace(
         problem, carrier_bounds=(), share_requirements=problem.share_requirements[:1])
     designs = best_designs(relaxed, lo, hi, start_sites)
@@ -375,6 +377,8 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
     n = min(designs, key=lambda k: designs[k][0])
     if relaxed is problem:
         _offer(problem, full, best, n, *designs[n])
+    else:  # its designs meet the rows it ignored after repair, most of the time
+        n = offer_repaired(problem, full, best, designs) or n
     if np.isfinite(designs[n][0]) and not np.isfinite(best.objective):  # not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)
     return n
