@@ -25,13 +25,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from network.optimize import heuristic
+from network.optimize import heuristic, share_prices
 from network.optimize.carrier_repair import offer_repaired
+from network.optimize.coverage import least_count
 from network.optimize.heuristic import best_designs, guess_count, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
     LagrangeData,
-    ascend,
     duals_from_prices,
     initial_prices,
     lagrange_data,
@@ -195,6 +195,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
+    _close_unreachable(problem, windows, lo, hi, deadline)
     best = Incumbent()
     if hint is not None:  # the last design, after an edit: the incumbent if it still fits
         offer(problem, full, best, hint)
@@ -267,6 +268,18 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                        warm_basis_of(windows, full, best, prior_basis))
 
 
+def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo: int, hi: int,
+                       deadline: float) -> None:
+    """Windows whose counts are too small to meet a share target are proven empty by the
+    bound on the share n sites can reach (coverage.py), without their LP."""
+    if not problem.share_requirements:
+        return
+    first = least_count(problem, lo, hi, deadline)
+    for w in windows:
+        if w.hi < first:
+            w.proven = np.inf
+
+
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
     """The nearest-sites LP (window_bounds.py) needs Lagrangian data, one count and an incumbent
     to prove against, and is tried once per window."""
@@ -320,9 +333,10 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
                   windows: list[WindowState], i: int, best: Incumbent, lows: list[float],
                   prior_duals: np.ndarray | None = None) -> bool:
-    """One subgradient ascent for window i (from the nearest solved window's prices), aiming
-    above the incumbent or, before there is one, above the lowest solved bound. True when it
-    was tried (the window's bound may have risen), False when it does not apply."""
+    """One ascent for window i (from the nearest solved window's prices; share prices by 1-D
+    searches, share_prices.py), aiming above the incumbent or, before there is one, above the
+    lowest solved bound. True when it was tried (the window's bound may have risen), False
+    when it does not apply."""
     w = windows[i]
     solved = [j for j, v in enumerate(windows) if v.duals is not None]
     if data is None or w.lagrange_tries >= 2 or not (solved or prior_duals is not None):
@@ -336,7 +350,7 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         return False
     duals = windows[min(solved, key=lambda j: abs(j - i))].duals if solved else prior_duals
     lam, sigma = initial_prices(full, duals)
-    value, lam, sigma = ascend(problem, data, w.lo, lam, sigma, target)
+    value, lam, sigma = share_prices.ascend(problem, data, w.lo, lam, sigma, target)
     if w.lagrange is None or value > w.lagrange:
         w.lagrange, w.prices = value, (lam, sigma)
     w.lagrange_tries += 1
