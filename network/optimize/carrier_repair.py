@@ -161,7 +161,8 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
     for _ in range(3):
         current = choice[point[usable]]
         saving = cost[current] - cost[usable]
-        cheaper = np.nonzero(saving > 0)[0]
+        fits = (slack[:, None] + a[:, usable] - a[:, current] >= 0).all(axis=0)
+        cheaper = np.nonzero((saving > 0) & fits)[0]  # fit alone: what may fit after others
         if not len(cheaper):
             break
         changed = False
@@ -171,7 +172,7 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
             if cost[p] >= cost[choice[z]]:
                 continue
             delta = a[:, p] - a[:, choice[z]]
-            if np.all(slack + delta >= 0):
+            if (slack + delta >= 0).all():
                 slack += delta
                 choice[z] = p
                 changed = True
