@@ -38,7 +38,7 @@ from network.optimize.lagrange import (
     site_values,
 )
 from network.optimize.mathopt_backend import MipStatus
-from network.optimize.model import MipModel, build_model, count_range
+from network.optimize.model import MipModel, build_model, count_range, with_count_window
 from network.optimize.problem import LocationProblem, overloaded_sites
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
 from network.optimize.site_sets import enumerable, solve_by_sets
@@ -195,7 +195,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
-    _close_unreachable(problem, windows, lo, hi, deadline)
+    first = _close_unreachable(problem, windows, lo, hi, deadline)
     best = Incumbent()
     if hint is not None:  # the last design, after an edit: the incumbent if it still fits
         offer(problem, full, best, hint)
@@ -203,7 +203,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
-    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline)
+    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first)
     count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                  relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
@@ -269,15 +269,17 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
 
 
 def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo: int, hi: int,
-                       deadline: float) -> None:
+                       deadline: float) -> int:
     """Windows whose counts are too small to meet a share target are proven empty by the
-    bound on the share n sites can reach (coverage.py), without their LP."""
+    bound on the share n sites can reach (coverage.py), without their LP; returns the least
+    count left."""
     if not problem.share_requirements:
-        return
+        return lo
     first = least_count(problem, lo, hi, deadline)
     for w in windows:
         if w.hi < first:
             w.proven = np.inf
+    return first
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
@@ -359,18 +361,34 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
 
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
-                             deadline: float) -> Future | None:
-    """A cold search of several counts starts the nearest-sites LP over all of them
-    (window_bounds.nearest_sites_prices) in a worker thread while the heuristic runs here: the
-    solver releases the GIL, so on two cores the heuristic costs no wall time, and its design
-    is the incumbent the prices' ascents prove against. Not with capacity rows (that LP is
-    slow)."""
+                             deadline: float, first: int) -> Future | None:
+    """A cold search of several counts starts the nearest-sites LP at a guessed count
+    (`_guessed_count_prices`) in a worker thread while the heuristic runs here: the solver
+    releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
+    incumbent the prices' ascents prove against. Not with capacity rows (that LP is slow)."""
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
-    future = pool.submit(nearest_sites_prices, problem, full, deadline)
+    future = pool.submit(_guessed_count_prices, problem, full, first, deadline)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
+
+
+def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
+                          deadline: float) -> np.ndarray | None:
+    """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_count's,
+    at least `first` (the least count coverage.py leaves), or None if that LP fails.
+
+    Why one count, not every count at once as before: the ascents from that count's prices,
+    with the share prices searched (share_prices.py), prove the other counts as well as from
+    the all-counts LP's, and its own count, usually the optimum's, within 4e-6 of its LP
+    bound where the all-counts prices left it 1.3e-3 below, so that count needs no LP of its
+    own (default, ups_min_30, next_day_35; BENCHMARKS.md)."""
+    lo, hi = int(full.count_values[0]), int(full.count_values[-1])
+    n = max(guess_count(problem, lo, hi), first)
+    if n > hi:
+        return None
+    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline)
 
 
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
