@@ -49,7 +49,7 @@ def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray
     aim = target + AIM_ABOVE * abs(target)
     for _ in range(ROUNDS):
         for t in range(len(sigma)):
-            value, sigma[t] = best_share_price(problem, data, n, lam, sigma, t)
+            value, sigma[t] = best_share_price(problem, data, n, lam, sigma, t, target)
             best.see(value, lam, sigma)
             if not np.isfinite(value) or best.value >= target:
                 return best.result()
@@ -78,9 +78,10 @@ def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray
 
 
 def best_share_price(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
-                     sigma: np.ndarray, t: int) -> tuple[float, float]:
+                     sigma: np.ndarray, t: int, enough: float = np.inf) -> tuple[float, float]:
     """(L_n, sigma_t) at the best sigma_t >= 0 found with lambda and the other share prices
-    held: where the relaxed subproblem's share of row t crosses its right-hand side.
+    held: where the relaxed subproblem's share of row t crosses its right-hand side; the
+    first price found whose L_n reaches `enough`, if one does on the way.
 
     L(s) is concave and piecewise linear in s = sigma_t with slope g(s) = b_t - A_t x(s).
     If g(0) <= 0 the best is s = 0; else the bracket [lo, hi] with g(lo) > 0 >= g(hi) is found
@@ -95,7 +96,7 @@ def best_share_price(problem: LocationProblem, data: LagrangeData, n: int, lam: 
 
     s0 = float(sigma[t])
     v0, g0 = evaluate(s0)
-    if not np.isfinite(v0):
+    if not np.isfinite(v0) or v0 >= enough:
         return v0, s0
     best_v, best_s = v0, s0
     evals = 1
@@ -104,7 +105,7 @@ def best_share_price(problem: LocationProblem, data: LagrangeData, n: int, lam: 
         hi = max(2.0 * s0, 1e-3 * abs(v0) / max(g0, 1e-12), 1.0)
         v_hi, g_hi = evaluate(hi)
         evals += 1
-        while g_hi > 0 and evals < SEARCH_EVALS:
+        while g_hi > 0 and evals < SEARCH_EVALS and v_hi < enough:
             lo, v_lo, g_lo = hi, v_hi, g_hi
             hi *= 4.0
             v_hi, g_hi = evaluate(hi)
@@ -116,12 +117,13 @@ def best_share_price(problem: LocationProblem, data: LagrangeData, n: int, lam: 
         lo = 0.0
         v_lo, g_lo = evaluate(lo)
         evals += 1
-        if g_lo <= 0:
+        if g_lo <= 0 or v_lo >= enough:
             return (v_lo, lo) if v_lo >= v0 else (v0, s0)
     for v, s in ((v_lo, lo), (v_hi, hi)):
         if v > best_v:
             best_v, best_s = v, s
-    while evals < SEARCH_EVALS and g_lo > 0 > g_hi and hi - lo > SIGMA_TOLERANCE * hi:
+    while (evals < SEARCH_EVALS and g_lo > 0 > g_hi and hi - lo > SIGMA_TOLERANCE * hi
+           and best_v < enough):
         kink = (v_hi - v_lo + g_lo * lo - g_hi * hi) / (g_lo - g_hi)
         if not lo < kink < hi:
             kink = 0.5 * (lo + hi)
