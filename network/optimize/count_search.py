@@ -388,6 +388,8 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
     n = max(guess_count(problem, lo, hi), first)
     if n > hi:
         return None
+    if problem.carrier_bounds:  # their prices come from the ascents' 1-D searches
+        return share_prices.prices_without_carrier_rows(problem, full, n, deadline)
     return nearest_sites_prices(problem, with_count_window(full, n, n), deadline)
 
 

@@ -23,11 +23,15 @@ lambda alone.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from network.optimize import lagrange
 from network.optimize.lagrange import AIM_ABOVE, LagrangeData, lagrangian_value
+from network.optimize.model import MipModel, build_model, with_count_window
 from network.optimize.problem import LocationProblem
+from network.optimize.window_bounds import nearest_sites_prices
 
 ROUNDS = 6  # share-price searches, each followed by LAMBDA_STEPS steps on lambda
 LAMBDA_STEPS = 15
@@ -141,6 +145,28 @@ def best_share_price(problem: LocationProblem, data: LagrangeData, n: int, lam: 
         else:
             break  # a slope of zero: the maximum
     return best_v, best_s
+
+
+def prices_without_carrier_rows(problem: LocationProblem, full: MipModel, n: int,
+                                deadline: float) -> np.ndarray | None:
+    """Row prices of `full` (no capacity rows) from the nearest-sites LP at count n of the
+    problem without its carrier-share rows, those rows priced 0; None if that LP fails.
+
+    Why: the carrier rows make that LP slow (ups_min_30 at 4 sites: 4.9 s of CPU, 3.1 s
+    without them), and `ascend` finds their prices by its 1-D searches: from these prices it
+    proves every count of ups_min_30 and usps_max_60, as from the LP with the rows
+    (BENCHMARKS.md). Any prices give valid bounds, so this changes only the time."""
+    plain = replace(problem, carrier_bounds=())
+    counts = (int(full.count_values[0]), int(full.count_values[-1]))
+    model = build_model(plain, (), counts)
+    duals = nearest_sites_prices(plain, with_count_window(model, n, n), deadline)
+    if duals is None:
+        return None
+    out = np.zeros(len(full.row_lb))
+    for name, first, end in model.row_blocks:  # the same blocks, by name, in `full`
+        rows = full.rows_of(name)
+        out[rows.start:rows.stop] = duals[first:end]
+    return out
 
 
 class _Best:
