@@ -236,7 +236,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
         if w.lp is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
-                problem, full, data, windows, i, best, lows, prior_duals):
+                problem, full, data, windows, i, best, lows, prior_duals, relative_gap):
             _round_prices(problem, full, data, w, best, relative_gap)
             continue
         if w.lp is None and _worth_enumerating(problem, w, binds):
@@ -334,7 +334,7 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
 
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
                   windows: list[WindowState], i: int, best: Incumbent, lows: list[float],
-                  prior_duals: np.ndarray | None = None) -> bool:
+                  prior_duals: np.ndarray | None = None, relative_gap: float = 0.0) -> bool:
     """One ascent for window i (from the nearest solved window's prices; share prices by 1-D
     searches, share_prices.py), aiming above the incumbent or, before there is one, above the
     lowest solved bound. True when it was tried (the window's bound may have risen), False
@@ -343,7 +343,7 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
     solved = [j for j, v in enumerate(windows) if v.duals is not None]
     if data is None or w.lagrange_tries >= 2 or not (solved or prior_duals is not None):
         return False
-    target = best.objective
+    target = best.objective * (1 - relative_gap)  # within the gap proves the window
     if not np.isfinite(target):
         if not solved:
             return False

@@ -33,7 +33,7 @@ from network.optimize.model import MipModel, build_model, with_count_window
 from network.optimize.problem import LocationProblem
 from network.optimize.window_bounds import nearest_sites_prices
 
-ROUNDS = 6  # share-price searches, each followed by LAMBDA_STEPS steps on lambda
+ROUNDS = 6  # LAMBDA_STEPS steps on lambda, each round followed by the share-price searches
 LAMBDA_STEPS = 15
 SEARCH_EVALS = 24  # evaluations of L_n per 1-D search at most
 SIGMA_TOLERANCE = 1e-6  # relative width of the bracket at which a search stops
@@ -42,9 +42,10 @@ SIGMA_TOLERANCE = 1e-6  # relative width of the bracket at which a search stops
 def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
            sigma: np.ndarray, target: float) -> tuple[float, np.ndarray, np.ndarray]:
     """The best L_n found from (lam, sigma), stopping once at or above `target`, and the
-    prices that gave it: rounds of a 1-D search on each share price (`best_share_price`)
-    then subgradient steps on lambda with sigma held (Polyak steps aimed just above
-    `target`). Every value returned is a valid bound: sigma stays >= 0."""
+    prices that gave it: rounds of subgradient steps on lambda with sigma held (Polyak steps
+    aimed just above `target`; a count far above the target is proven by the first steps)
+    then a 1-D search on each share price (`best_share_price`). Every value returned is a
+    valid bound: sigma stays >= 0."""
     if not len(sigma):
         return lagrange.ascend(problem, data, n, lam, sigma, target)
     lam, sigma = lam.copy(), np.maximum(sigma, 0.0)
@@ -52,11 +53,6 @@ def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray
     step = 2.0
     aim = target + AIM_ABOVE * abs(target)
     for _ in range(ROUNDS):
-        for t in range(len(sigma)):
-            value, sigma[t] = best_share_price(problem, data, n, lam, sigma, t, target)
-            best.see(value, lam, sigma)
-            if not np.isfinite(value) or best.value >= target:
-                return best.result()
         stall = 0
         before = best.value
         for _ in range(LAMBDA_STEPS):
@@ -75,6 +71,12 @@ def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray
             if norm <= 0:
                 break
             lam = lam + step * max(aim - value, 1e-6 * abs(value)) / norm * g_lam
+        lam, sigma = best.lam.copy(), best.sigma.copy()  # the share prices at the best lambda
+        for t in range(len(sigma)):
+            value, sigma[t] = best_share_price(problem, data, n, lam, sigma, t, target)
+            best.see(value, lam, sigma)
+            if not np.isfinite(value) or best.value >= target:
+                return best.result()
         lam, sigma = best.lam.copy(), best.sigma.copy()  # the next round from the best prices
         if best.value <= before + 1e-7 * abs(before):
             break  # a round that gained nothing: the next would not either
