@@ -6,7 +6,7 @@ generation: each model is a relaxation of the full one, so its bounds hold, and 
 relaxation that meets every row is as good as the relaxation's bound says).
 
 One pass (`_search`): a first design from the heuristic (heuristic.py) while, in a worker
-thread, the LP over each point's nearest sites and every count gives starting row prices;
+thread, the LP over each point's nearest sites at a guessed count gives starting row prices;
 then, over the count windows (window_bounds.py), always the window with the lowest bound,
 by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
 (lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
@@ -191,7 +191,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     then its full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
 
     A cold search of several counts starts every ascent from the prices of one nearest-sites
-    LP over all counts, solved while the heuristic runs; a window whose first ascent leaves
+    LP at a guessed count, solved while the heuristic runs; a window whose first ascent leaves
     room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
