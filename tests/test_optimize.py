@@ -480,33 +480,49 @@ def test_heuristic_falls_back_to_greedy_when_the_last_design_misses_the_target()
     assert cost == pytest.approx(problem_cost(problem, is_open, choice), rel=1e-12)
 
 
-def test_carrier_share_search_starts_from_fixed_sites_and_matches_brute_force(monkeypatch):
-    """With a carrier share the heuristic does not apply: its sites for the problem without
-    the carrier row are assigned again by a MIP that keeps the row (the first incumbent, when
-    those sites allow one), and the search still equals brute force."""
+def test_carrier_share_search_starts_from_repair_or_fixed_sites_and_matches_brute_force(
+        monkeypatch):
+    """With a carrier share the heuristic does not apply: its designs for the problem without
+    the carrier row are repaired to meet it (carrier_repair.py), and where no repaired design
+    becomes the incumbent its sites are assigned again by a MIP that keeps the row; the first
+    incumbent is never below the optimum, and the search still equals brute force."""
     from network.optimize import count_search as search
     from network.optimize.problem import CarrierBound
 
-    calls = []
-    real = search.fixed_sites_design
+    firsts = []
+    repaired, fixed = search.offer_repaired, search.fixed_sites_design
 
-    def spy(problem, full, is_open, best, gap, deadline):
-        real(problem, full, is_open, best, gap, deadline)
-        calls.append(best.objective)
+    def spy_repair(problem, full, best, designs):
+        n = repaired(problem, full, best, designs)
+        firsts.append(("repair", n, best.objective))
+        return n
 
-    monkeypatch.setattr(search, "fixed_sites_design", spy)
+    def spy_fixed(problem, full, is_open, best, gap, deadline):
+        fixed(problem, full, is_open, best, gap, deadline)
+        firsts.append(("fixed", None, best.objective))
+
+    monkeypatch.setattr(search, "offer_repaired", spy_repair)
+    monkeypatch.setattr(search, "fixed_sites_design", spy_fixed)
+    by_repair = 0
     for seed in range(1, 6):
         problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
         opt = problem.options
         carrier_b = (opt.site >= 0) & ((opt.point + opt.site) % 3 == 0)
         problem = replace(problem, carrier_bounds=(CarrierBound("B", carrier_b, 0.4, None),))
+        firsts.clear()
         solution = solve_problem(problem, 60, 1e-9)
         exact = brute_force(problem)
-        assert len(calls) == seed and calls[-1] >= exact - 1e-9  # inf: those sites cannot
+        assert firsts[0][0] == "repair"
+        if firsts[0][1] is None:  # repair gave no incumbent: the fixed-sites MIP ran
+            assert firsts[1][0] == "fixed"
+        else:
+            assert np.isfinite(firsts[0][2]) and all(kind == "repair" for kind, _, _ in firsts)
+            by_repair += 1
+        assert all(cost >= exact - 1e-9 for _, _, cost in firsts)
         assert solution.status is MipStatus.OPTIMAL
         assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
             exact, rel=1e-9)
-    assert any(np.isfinite(c) for c in calls)
+    assert by_repair  # repair gave the first incumbent in some of them
 
 
 def test_rounded_design_that_misses_the_target_is_none_not_an_error():

@@ -6,7 +6,7 @@ generation: each model is a relaxation of the full one, so its bounds hold, and 
 relaxation that meets every row is as good as the relaxation's bound says).
 
 One pass (`_search`): a first design from the heuristic (heuristic.py) while, in a worker
-thread, the LP over each point's nearest sites and every count gives starting row prices;
+thread, the LP over each point's nearest sites at a guessed count gives starting row prices;
 then, over the count windows (window_bounds.py), always the window with the lowest bound,
 by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
 (lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
@@ -25,19 +25,20 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from network.optimize import heuristic
+from network.optimize import heuristic, share_prices
+from network.optimize.carrier_repair import offer_repaired
+from network.optimize.coverage import least_count
 from network.optimize.heuristic import best_designs, guess_count, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
     LagrangeData,
-    ascend,
     duals_from_prices,
     initial_prices,
     lagrange_data,
     site_values,
 )
 from network.optimize.mathopt_backend import MipStatus
-from network.optimize.model import MipModel, build_model, count_range
+from network.optimize.model import MipModel, build_model, count_range, with_count_window
 from network.optimize.problem import LocationProblem, overloaded_sites
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
 from network.optimize.site_sets import enumerable, solve_by_sets
@@ -190,10 +191,11 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     then its full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
 
     A cold search of several counts starts every ascent from the prices of one nearest-sites
-    LP over all counts, solved while the heuristic runs; a window whose first ascent leaves
+    LP at a guessed count, solved while the heuristic runs; a window whose first ascent leaves
     room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
+    first = _close_unreachable(problem, windows, lo, hi, deadline)
     best = Incumbent()
     if hint is not None:  # the last design, after an edit: the incumbent if it still fits
         offer(problem, full, best, hint)
@@ -201,7 +203,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
-    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline)
+    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first)
     count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                  relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
@@ -234,7 +236,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
         if w.lp is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
-                problem, full, data, windows, i, best, lows, prior_duals):
+                problem, full, data, windows, i, best, lows, prior_duals, relative_gap):
             _round_prices(problem, full, data, w, best, relative_gap)
             continue
         if w.lp is None and _worth_enumerating(problem, w, binds):
@@ -264,6 +266,20 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     return _SearchPass(best, _global_bound(windows, problem, full), False,
                        kept_duals(windows, prior_duals),
                        warm_basis_of(windows, full, best, prior_basis))
+
+
+def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo: int, hi: int,
+                       deadline: float) -> int:
+    """Windows whose counts are too small to meet a share target are proven empty by the
+    bound on the share n sites can reach (coverage.py), without their LP; returns the least
+    count left."""
+    if not problem.share_requirements:
+        return lo
+    first = least_count(problem, lo, hi, deadline)
+    for w in windows:
+        if w.hi < first:
+            w.proven = np.inf
+    return first
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
@@ -318,15 +334,16 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
 
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
                   windows: list[WindowState], i: int, best: Incumbent, lows: list[float],
-                  prior_duals: np.ndarray | None = None) -> bool:
-    """One subgradient ascent for window i (from the nearest solved window's prices), aiming
-    above the incumbent or, before there is one, above the lowest solved bound. True when it
-    was tried (the window's bound may have risen), False when it does not apply."""
+                  prior_duals: np.ndarray | None = None, relative_gap: float = 0.0) -> bool:
+    """One ascent for window i (from the nearest solved window's prices; share prices by 1-D
+    searches, share_prices.py), aiming above the incumbent or, before there is one, above the
+    lowest solved bound. True when it was tried (the window's bound may have risen), False
+    when it does not apply."""
     w = windows[i]
     solved = [j for j, v in enumerate(windows) if v.duals is not None]
     if data is None or w.lagrange_tries >= 2 or not (solved or prior_duals is not None):
         return False
-    target = best.objective
+    target = best.objective * (1 - relative_gap)  # within the gap proves the window
     if not np.isfinite(target):
         if not solved:
             return False
@@ -335,7 +352,7 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         return False
     duals = windows[min(solved, key=lambda j: abs(j - i))].duals if solved else prior_duals
     lam, sigma = initial_prices(full, duals)
-    value, lam, sigma = ascend(problem, data, w.lo, lam, sigma, target)
+    value, lam, sigma = share_prices.ascend(problem, data, w.lo, lam, sigma, target)
     if w.lagrange is None or value > w.lagrange:
         w.lagrange, w.prices = value, (lam, sigma)
     w.lagrange_tries += 1
@@ -344,18 +361,36 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
 
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
-                             deadline: float) -> Future | None:
-    """A cold search of several counts starts the nearest-sites LP over all of them
-    (window_bounds.nearest_sites_prices) in a worker thread while the heuristic runs here: the
-    solver releases the GIL, so on two cores the heuristic costs no wall time, and its design
-    is the incumbent the prices' ascents prove against. Not with capacity rows (that LP is
-    slow)."""
+                             deadline: float, first: int) -> Future | None:
+    """A cold search of several counts starts the nearest-sites LP at a guessed count
+    (`_guessed_count_prices`) in a worker thread while the heuristic runs here: the solver
+    releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
+    incumbent the prices' ascents prove against. Not with capacity rows (that LP is slow)."""
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
-    future = pool.submit(nearest_sites_prices, problem, full, deadline)
+    future = pool.submit(_guessed_count_prices, problem, full, first, deadline)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
+
+
+def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
+                          deadline: float) -> np.ndarray | None:
+    """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_count's,
+    at least `first` (the least count coverage.py leaves), or None if that LP fails.
+
+    Why one count, not every count at once as before: the ascents from that count's prices,
+    with the share prices searched (share_prices.py), prove the other counts as well as from
+    the all-counts LP's, and its own count, usually the optimum's, within 4e-6 of its LP
+    bound where the all-counts prices left it 1.3e-3 below, so that count needs no LP of its
+    own (default, ups_min_30, next_day_35; BENCHMARKS.md)."""
+    lo, hi = int(full.count_values[0]), int(full.count_values[-1])
+    n = max(guess_count(problem, lo, hi), first)
+    if n > hi:
+        return None
+    if problem.carrier_bounds:  # their prices come from the ascents' 1-D searches
+        return share_prices.prices_without_carrier_rows(problem, full, n, deadline)
+    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline)
 
 
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
@@ -363,10 +398,11 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
                          deadline: float) -> int | None:
     """Seed the search with the heuristic's best design (from `start_sites` when given; also
     for one window: OR-Library); returns its count. Where the heuristic does not apply (carrier
-    shares, several share targets), or its design overloads a site of the model's capacity
-    rows, its sites (for the problem without those rows) are assigned again by a MIP that keeps
-    every row (window_mip.fixed_sites_design), unless the last design (a what-if edit's hint)
-    is an incumbent already: a first incumbent before any LP."""
+    shares, several share targets), its designs (for the problem without those rows) are
+    repaired to meet them (carrier_repair.py: milliseconds); where that fails, or the design
+    overloads a site of the model's capacity rows, its sites are assigned again by a MIP that
+    keeps every row (window_mip.fixed_sites_design), unless the last design (a what-if edit's
+    hint) is an incumbent already: a first incumbent before any LP."""
     relaxed = problem if heuristic.applies(problem) else replace(
         problem, carrier_bounds=(), share_requirements=problem.share_requirements[:1])
     designs = best_designs(relaxed, lo, hi, start_sites)
@@ -375,6 +411,8 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
     n = min(designs, key=lambda k: designs[k][0])
     if relaxed is problem:
         _offer(problem, full, best, n, *designs[n])
+    else:  # its designs meet the rows it ignored after repair, most of the time
+        n = offer_repaired(problem, full, best, designs) or n
     if np.isfinite(designs[n][0]) and not np.isfinite(best.objective):  # not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)
     return n

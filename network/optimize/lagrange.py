@@ -50,7 +50,10 @@ class LagrangeData:
     pair_members: np.ndarray  # [pair, m] positions in pair order, -1 padding (m: largest pair)
 
 
-def lagrange_data(problem: LocationProblem) -> LagrangeData:
+def coupling_rows(problem: LocationProblem) -> tuple[np.ndarray, np.ndarray]:
+    """(A [t, p], b [t]): the share targets (3) and carrier shares (7) as rows
+    sum_p A_tp x_p >= b_t, in shares of all orders, in the model's order (model.py); a carrier
+    maximum enters with its sign flipped."""
     opt = problem.options
     w = problem.orders_per_year / problem.orders_per_year.sum()
     rows = [w[opt.point] * (opt.days <= r.within_days) for r in problem.share_requirements]
@@ -61,7 +64,12 @@ def lagrange_data(problem: LocationProblem) -> LagrangeData:
             if share is not None:
                 rows.append(sign * w[opt.point] * shipped * (bound.option_fraction - share))
                 rhs.append(0.0)
-    fast = np.array(rows).reshape(-1, len(opt))
+    return np.array(rows).reshape(-1, len(opt)), np.array(rhs, dtype=float)
+
+
+def lagrange_data(problem: LocationProblem) -> LagrangeData:
+    opt = problem.options
+    fast, rhs = coupling_rows(problem)
     at_site = np.nonzero(opt.site != NO_SITE)[0]
     pair = opt.point[at_site] * problem.n_sites + opt.site[at_site]
     order = at_site[np.argsort(pair, kind="stable")]
@@ -70,7 +78,7 @@ def lagrange_data(problem: LocationProblem) -> LagrangeData:
     sizes = np.diff(np.r_[starts, len(order)])
     pair_of = np.repeat(np.arange(len(starts)), sizes)
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
-    return LagrangeData(cost, fast, np.array(rhs, dtype=float), order, starts,
+    return LagrangeData(cost, fast, rhs, order, starts,
                         opt.site[order[starts]], pair_of, np.nonzero(opt.site == NO_SITE)[0],
                         cost[order], opt.point[order], fast[:, order],
                         _members(starts, sizes, len(order)))

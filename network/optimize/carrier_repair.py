@@ -1,0 +1,198 @@
+"""Repair a design's assignment so it meets every share row: carrier shares and share targets.
+
+The heuristic (heuristic.py) prices one share target and no carrier share. Where a scenario
+has more (UPS at least 30%, or 35% within 1 day and 95% within 3), its design is repaired here:
+the sites stay, and points switch options (another service or open site, or cross-border)
+greedily, the cheapest per unit of share gained first, until every row
+
+    sum_z A_t,choice(z) >= b_t    (lagrange.coupling_rows: targets (3) and carrier shares (7))
+
+is met; then every point that can move to a cheaper option without breaking a row does. The
+result is a design for `incumbent.offer`, which checks every row of the model again (and
+capacity, which repair ignores): nothing relies on repair being right or optimal.
+
+Why: before repair, the first incumbent of these scenarios came from a MIP with the sites
+fixed (window_mip.fixed_sites_design), 5 to 13 s on the bench classes; repair takes
+milliseconds and the fixed-sites LP and MIP are used only where it fails (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from network.optimize.incumbent import Incumbent, design_vector, offer
+from network.optimize.lagrange import coupling_rows
+from network.optimize.model import MipModel
+from network.optimize.problem import NO_SITE, LocationProblem
+
+MAX_MOVES = 5000  # switches at most, over all rounds (a point may switch more than once)
+BATCH = 32  # switches between two rankings of the candidate switches
+MARGIN = 1e-9  # rows are met with this much to spare (shares of all orders), so float noise in
+# another sum of the same terms (evaluate()) still finds them met
+
+
+def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray
+           ) -> np.ndarray | None:
+    """The option of each point after repair (a new array), or None when the rows cannot be
+    met by switching options at these sites (no switch reduces the shortfall any more)."""
+    a, b = coupling_rows(problem)
+    opt = problem.options
+    usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
+    if len(np.unique(opt.point[usable])) < problem.n_points:
+        return None  # a point no open site serves
+    cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
+    choice = _priced_choice(a, b, cost, usable, opt.point)
+    slack = a[:, choice].sum(axis=1) - b - MARGIN  # >= 0 where a row is met
+    moves = 0
+    while _violation(slack) > 0:
+        if moves >= MAX_MOVES:
+            return None
+        order, gains = _ranked_switches(a, cost, usable, opt.point, choice, slack)
+        if not len(order):
+            return None
+        taken, moved = 0, set()
+        for k in order:
+            p = usable[k]
+            z = int(opt.point[p])
+            if z in moved:
+                continue
+            delta = a[:, p] - a[:, choice[z]]
+            gain = _violation(slack) - _violation(slack + delta)
+            if gain <= 0:
+                continue
+            slack += delta
+            choice[z] = p
+            moved.add(z)
+            taken += 1
+            if _violation(slack) <= 0 or taken >= BATCH:
+                break
+        moves += taken
+        if not taken:
+            return None
+    return _cheaper_where_slack(a, cost, usable, opt.point, choice, slack)
+
+
+PRICE_SWEEPS = 4  # rounds over the rows of the price search
+PRICE_STEPS = 50  # bisection steps per row and round
+TIE = 1e-6  # options this close (relative) to a point's least reduced cost are tied with it
+
+
+def _priced_choice(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
+                   point: np.ndarray) -> np.ndarray:
+    """Each point's option of least cost - sigma . A among `usable`, with sigma >= 0 raised
+    row by row (bisection) to the least price at which the row is met, the others held.
+
+    Why: with the sites fixed and one share row, the assignment LP's optimum is this
+    assignment at the row's LP price, but for the one point it splits; just above that price
+    the row is met at a cost at most that point's switch above the LP. With several rows the
+    rounds usually meet them all; the greedy switches of `repair` close what is left."""
+    segments = np.r_[0, np.nonzero(np.diff(point[usable]))[0] + 1]
+    cu, au, pu = cost[usable], a[:, usable], point[usable]
+
+    segment_of = np.searchsorted(segments, np.arange(len(usable)), side="right") - 1
+
+    def choose(sigma: np.ndarray, tie: float = 0.0) -> np.ndarray:
+        """Each point's first (so cheapest: options are sorted by cost) option within `tie`
+        (relative) of its least reduced cost."""
+        r = cu - sigma @ au
+        least = np.minimum.reduceat(r, segments)[segment_of]
+        first = np.nonzero(r <= least + tie * np.abs(cu))[0]
+        _, pick = np.unique(pu[first], return_index=True)
+        return usable[first[pick]]
+
+    def meets(t: int, trial: np.ndarray) -> bool:
+        return a[t, choose(trial)].sum() - b[t] - MARGIN >= 0
+
+    sigma = np.zeros(len(b))
+    for _ in range(PRICE_SWEEPS):  # each row's price: the least that meets it, the others held
+        before = sigma.copy()
+        for t in range(len(b)):
+            trial = sigma.copy()
+            trial[t] = 0.0
+            if meets(t, trial):
+                sigma[t] = 0.0
+                continue
+            lo, hi = 0.0, max(sigma[t], 1e-6 * cu.sum())
+            for _ in range(60):  # a price that meets the row
+                trial[t] = hi
+                if meets(t, trial):
+                    break
+                lo, hi = hi, 4 * hi
+            else:
+                continue  # no price meets it: the greedy switches try
+            for _ in range(PRICE_STEPS):
+                trial[t] = 0.5 * (lo + hi)
+                if meets(t, trial):
+                    hi = trial[t]
+                else:
+                    lo = trial[t]
+                if hi - lo <= 1e-9 * hi:
+                    break
+            sigma[t] = hi
+        if np.allclose(sigma, before, rtol=1e-6, atol=0.0):
+            break
+    return choose(sigma, TIE)
+
+
+def _violation(slack: np.ndarray) -> float:
+    return float(np.maximum(-slack, 0.0).sum())
+
+
+def _ranked_switches(a: np.ndarray, cost: np.ndarray, usable: np.ndarray, point: np.ndarray,
+                     choice: np.ndarray, slack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in `usable` of the switches that reduce the total shortfall, cheapest extra
+    cost per unit of shortfall removed first (a switch that saves money and helps: first)."""
+    current = choice[point[usable]]
+    delta = a[:, usable] - a[:, current]  # [t, k]
+    before = _violation(slack)
+    after = np.maximum(-(slack[:, None] + delta), 0.0).sum(axis=0)
+    gain = before - after
+    helps = np.nonzero(gain > 1e-15)[0]
+    extra = cost[usable[helps]] - cost[current[helps]]
+    ranked = helps[np.argsort(extra / gain[helps], kind="stable")]
+    return ranked, gain
+
+
+def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
+                         point: np.ndarray, choice: np.ndarray, slack: np.ndarray
+                         ) -> np.ndarray:
+    """Move points to cheaper options while every row stays met: the largest saving first,
+    each point to the cheapest option the current slack allows (greedy rounds overshoot)."""
+    for _ in range(3):
+        current = choice[point[usable]]
+        saving = cost[current] - cost[usable]
+        fits = (slack[:, None] + a[:, usable] - a[:, current] >= 0).all(axis=0)
+        cheaper = np.nonzero((saving > 0) & fits)[0]  # fit alone: what may fit after others
+        if not len(cheaper):
+            break
+        changed = False
+        for k in cheaper[np.argsort(-saving[cheaper], kind="stable")]:
+            p = usable[k]
+            z = point[p]
+            if cost[p] >= cost[choice[z]]:
+                continue
+            delta = a[:, p] - a[:, choice[z]]
+            if (slack + delta >= 0).all():
+                slack += delta
+                choice[z] = p
+                changed = True
+        if not changed:
+            break
+    return choice
+
+
+def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
+                   designs: dict[int, tuple[float, np.ndarray, np.ndarray | None]]
+                   ) -> int | None:
+    """Repair each design of `designs` (count -> (cost, open mask, choice), heuristic.py's
+    for the problem without the rows repair meets) and offer it (incumbent.offer checks every
+    row of `full`); the count of the best one that became the incumbent, None if none did."""
+    found = None
+    for n, (cost, is_open, choice) in sorted(designs.items(), key=lambda item: item[1][0]):
+        if choice is None or not np.isfinite(cost):
+            continue
+        fixed = repair(problem, is_open, choice)
+        values = None if fixed is None else design_vector(full, is_open, fixed)
+        if values is not None and offer(problem, full, best, values):
+            found = n
+    return found

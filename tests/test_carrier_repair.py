@@ -1,0 +1,117 @@
+"""carrier_repair.py: the heuristic's design, repaired, meets the carrier shares and every
+share target by the independent check (network/evaluate.py); where the rows cannot be met at
+the design's sites, repair says so."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from network.bench.classes import load_class
+from network.evaluate import ROW_TOLERANCE, evaluate
+from network.lanes import build_lanes
+from network.optimize.carrier_repair import repair
+from network.optimize.count_search import ProblemSolution
+from network.optimize.heuristic import best_designs
+from network.optimize.mathopt_backend import MipStatus
+from network.optimize.model import count_range
+from network.optimize.problem import CarrierBound, ShareRequirement, problem_from_scenario
+from network.optimize.reduce import reduce_options
+from network.optimize.scenario_solver import design_of
+
+from random_problems import random_problem
+
+
+@pytest.mark.parametrize("name", ["ups_min_30", "usps_max_60", "next_day_35_3day_95"])
+def test_repaired_designs_meet_the_rows_by_evaluate(name):
+    """Each design of the heuristic (which ignores the carrier shares and the second target)
+    breaks a row before repair and meets every share row after it, by evaluate()."""
+    scenario = load_class(name)
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    relaxed = replace(problem, carrier_bounds=(),
+                      share_requirements=problem.share_requirements[:1])
+    designs = best_designs(relaxed, *count_range(problem))
+    assert designs
+    for _, is_open, choice in designs.values():
+        before = evaluate(scenario, _design(scenario, lanes, problem, is_open, choice), lanes)
+        assert _share_violations(before)
+        fixed = repair(problem, is_open, choice)
+        assert fixed is not None
+        after = evaluate(scenario, _design(scenario, lanes, problem, is_open, fixed), lanes)
+        assert not _share_violations(after)
+        assert after.kpis.n_open_sites == int(is_open.sum())
+
+
+def _share_violations(evaluation) -> list[str]:
+    """evaluate()'s violations but capacity (repair keeps the sites and ignores capacity:
+    incumbent.offer checks it)."""
+    return [v for v in evaluation.violations if "over capacity" not in v]
+
+
+def _design(scenario, lanes, problem, is_open, choice):
+    solution = ProblemSolution(MipStatus.FEASIBLE, is_open, choice, None, None, 0.0)
+    return design_of(scenario, lanes, problem.options, solution)
+
+
+def _rows_met(problem, choice) -> bool:
+    """Every share target and carrier share, summed here from the problem's own terms."""
+    opt = problem.options
+    w = problem.orders_per_year / problem.orders_per_year.sum()
+    ok = all(w @ (opt.days[choice] <= t.within_days) >= t.share - ROW_TOLERANCE
+             for t in problem.share_requirements)
+    shipped = w * (opt.site[choice] >= 0)
+    for b in problem.carrier_bounds:
+        carried = shipped @ b.option_fraction[choice]
+        if b.min_share is not None:
+            ok &= carried >= b.min_share * shipped.sum() - ROW_TOLERANCE
+        if b.max_share is not None:
+            ok &= carried <= b.max_share * shipped.sum() + ROW_TOLERANCE
+    return bool(ok)
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_repair_meets_the_rows_or_reports_failure(seed):
+    """On small random problems with a carrier minimum and a second target: repair's design
+    meets every row when it returns one, and it returns one whenever some assignment to the
+    sites meets them (brute force over the assignments); the sites never change."""
+    import itertools
+
+    problem = random_problem(seed, n_points=6)
+    rng = np.random.default_rng(seed)
+    shipped = problem.options.site >= 0
+    fraction = np.where(shipped, rng.choice([0.0, 1.0], len(problem.options)), 0.0)
+    problem = replace(problem, carrier_bounds=(CarrierBound("B", fraction, 0.5, None),),
+                      share_requirements=problem.share_requirements
+                      + (ShareRequirement(1, 0.2),))
+    opt = problem.options
+    for sites in ([0, 1], [2, 3, 4], [5]):
+        is_open = np.isin(np.arange(problem.n_sites), sites)
+        usable = (opt.site < 0) | is_open[np.maximum(opt.site, 0)]
+        start = np.array([np.nonzero((opt.point == z) & usable)[0][0]
+                          for z in range(problem.n_points)])  # each point's cheapest
+        fixed = repair(problem, is_open, start)
+        per_point = [np.nonzero((opt.point == z) & usable)[0] for z in range(problem.n_points)]
+        possible = any(_rows_met(problem, np.array(c)) for c in itertools.product(*per_point))
+        if fixed is None:
+            assert not possible
+        else:
+            assert _rows_met(problem, fixed)
+            assert usable[fixed].all()
+
+
+def test_repair_reports_failure_when_no_switch_can_meet_the_rows():
+    """A carrier that carries nothing cannot reach a minimum share; a target beyond what the
+    open site reaches cannot be met either: repair returns None, not a design."""
+    problem = random_problem(3)
+    is_open = np.zeros(problem.n_sites, bool)
+    is_open[0] = True
+    start = np.array([np.nonzero(problem.options.point == z)[0][0]
+                      for z in range(problem.n_points)])
+    none = np.zeros(len(problem.options))
+    carrier = replace(problem, carrier_bounds=(CarrierBound("B", none, 0.3, None),))
+    assert repair(carrier, is_open, start) is None
+    far = replace(problem, share_requirements=(ShareRequirement(0, 0.5),))  # nothing in 0 days
+    assert repair(far, is_open, start) is None
