@@ -30,7 +30,6 @@ from network.optimize.heuristic import best_designs, guess_count, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
     LagrangeData,
-    ascend,
     duals_from_prices,
     initial_prices,
     lagrange_data,
@@ -47,6 +46,7 @@ from network.optimize.window_bounds import (
     WindowState,
     bound_window,
     convex_estimate,
+    lagrange_ascent,
     nearest_sites_lp,
     nearest_sites_prices,
     plain_estimate,
@@ -335,9 +335,7 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         return False
     duals = windows[min(solved, key=lambda j: abs(j - i))].duals if solved else prior_duals
     lam, sigma = initial_prices(full, duals)
-    value, lam, sigma = ascend(problem, data, w.lo, lam, sigma, target)
-    if w.lagrange is None or value > w.lagrange:
-        w.lagrange, w.prices = value, (lam, sigma)
+    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)  # capacity priced too
     w.lagrange_tries += 1
     return True
 
