@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.optimize import heuristic
+from network.optimize.capacity_sets import support_set_designs
 from network.optimize.heuristic import best_designs, guess_count, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
@@ -407,9 +408,9 @@ def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
     n = int(np.clip(round(float(y.sum())), w.lo, w.hi))
     is_open = np.zeros(problem.n_sites, bool)
     is_open[np.argsort(-y, kind="stable")[:n]] = True
-    if np.array_equal(is_open, read_design(problem, full, best.values)[0]):
-        return  # the incumbent's own sites: their assignment is known
-    fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+    if not np.array_equal(is_open, read_design(problem, full, best.values)[0]):
+        fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+    support_set_designs(problem, full, w, best, relative_gap, deadline)  # other choices
 
 
 def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,

@@ -214,17 +214,101 @@ def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel
     incumbent.offer checks every row, so a rounding that breaks one is simply not taken."""
     cand = _window_counts(fixed)
     cand[fixed.x] = keep_x
-    sub, cols, _ = restrict(fixed, cand)
+    sub, cols, rows = restrict(fixed, cand)
     lp = solve_lp(sub, deadline - time.perf_counter())
     if lp.values is None or lp.objective is None:
         return False
     values = np.zeros(len(fixed.var_lb))
     values[cols] = lp.values
     is_open, choice = read_design(problem, full, values)
-    choice = within_capacity(problem, is_open, values[full.x], choice)
-    exact = design_vector(full, is_open, choice)
-    return (exact is not None and offer(problem, full, best, exact)
-            and best.objective <= lp.objective * (1 + ROUNDING_GAP))
+    kept = False
+    for repaired in (within_capacity(problem, is_open, values[full.x], choice),
+                     relieve_overloads(problem, is_open, choice, _fast_bonus(problem, fixed, rows,
+                                                                             lp.duals))):
+        exact = design_vector(full, is_open, meet_share_targets(problem, is_open, repaired))
+        kept |= exact is not None and offer(problem, full, best, exact)
+    return kept and best.objective <= lp.objective * (1 + ROUNDING_GAP)
+
+
+def _move(problem: LocationProblem, choice: np.ndarray, load: np.ndarray, z: int, p: int
+          ) -> None:
+    """Point z to option p, loads updated."""
+    site = problem.options.site
+    if site[choice[z]] != NO_SITE:
+        load[site[choice[z]]] -= problem.orders_per_year[z]
+    if site[p] != NO_SITE:
+        load[site[p]] += problem.orders_per_year[z]
+    choice[z] = p
+
+
+def _fast_bonus(problem: LocationProblem, model: MipModel, rows: np.ndarray,
+                duals: np.ndarray | None) -> float:
+    """The share targets' LP prices as USD per order moved into the fastest class: what
+    relieve_overloads charges a move that makes an order slower (0 without prices)."""
+    if duals is None:
+        return 0.0
+    position = np.full(len(model.row_lb), -1)
+    position[rows] = np.arange(len(rows))
+    total = 0.0
+    for t in problem.share_requirements:
+        for r in model.rows_of(f"target[{t.within_days}]"):
+            if position[r] >= 0:
+                total += max(0.0, float(duals[position[r]]))
+    return total / problem.orders_per_year.sum()
+
+
+def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
+                      bonus: float = 0.0) -> np.ndarray:
+    """`choice` with points moved off every overloaded site: from the most overloaded site,
+    the points whose move (to the cheapest option at another open site with room, or
+    cross-border) costs least per order, `bonus` per order for each share target the move
+    loses counted as cost, until the site fits; the last one the cheapest single point that
+    closes the rest. Unlike within_capacity, any point of the site may move, not only those
+    the LP split: moving a big split point abroad can cost far more than a few small ones."""
+    opt = problem.options
+    orders = problem.orders_per_year
+    choice = choice.copy()
+    room = np.where(np.isfinite(problem.capacity_orders_per_year),
+                    problem.capacity_orders_per_year, np.inf) * (1 - ROW_TOLERANCE / 10)
+    load = site_loads(problem, choice)
+    met = sum((opt.days <= t.within_days).astype(float) for t in problem.share_requirements)
+    usable = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
+    starts = np.searchsorted(opt.point, np.arange(problem.n_points + 1))
+    for _ in range(problem.n_sites):
+        over = np.nonzero(load > room)[0]
+        if not len(over):
+            break
+        s = over[np.argmax(load[over] - room[over])]
+        here = np.nonzero(opt.site[choice] == s)[0]
+        moves = []
+        for z in here:
+            alt = np.arange(starts[z], starts[z + 1])
+            alt = alt[usable[alt] & (opt.site[alt] != s)]
+            sites = opt.site[alt]
+            fits = (sites == NO_SITE) | (load[np.maximum(sites, 0)] + orders[z]
+                                         <= room[np.maximum(sites, 0)])
+            alt = alt[fits]
+            if not len(alt):
+                continue
+            extra = (opt.cost_usd_per_order[alt] - opt.cost_usd_per_order[choice[z]]
+                     + bonus * np.maximum(met[choice[z]] - met[alt], 0.0))
+            k = int(np.argmin(extra))
+            moves.append((float(extra[k]), int(z), int(alt[k])))
+        if not moves:
+            break
+        moves.sort()  # by extra cost per order
+        excess = load[s] - room[s]
+        for i, (_, z, p) in enumerate(moves):
+            if orders[z] < excess:
+                _move(problem, choice, load, z, p)
+                excess -= orders[z]
+                continue
+            # the last move: the cheapest single one left that closes the rest
+            _, z, p = min(((e * orders[m], m, q) for e, m, q in moves[i:]
+                           if orders[m] >= excess))
+            _move(problem, choice, load, z, p)
+            break
+    return choice
 
 
 def _filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
@@ -273,8 +357,8 @@ def _targets_met(problem: LocationProblem, choice: np.ndarray) -> bool:
                for t in problem.share_requirements)
 
 
-def fill_capacity(problem: LocationProblem, is_open: np.ndarray, bonus: float = 0.0
-                  ) -> np.ndarray | None:
+def fill_capacity(problem: LocationProblem, is_open: np.ndarray, bonus: float = 0.0,
+                  site_price: np.ndarray | None = None) -> np.ndarray | None:
     """Each point's option (its index) at the open sites `is_open` or cross-border, within
     every site's capacity, by regret (Martello and Toth 1981, for the generalized assignment
     problem): each point's cheapest option per open site and cross-border; of the points left,
@@ -293,6 +377,9 @@ def fill_capacity(problem: LocationProblem, is_open: np.ndarray, bonus: float = 
     faster = sum((opt.days[usable] <= t.within_days).astype(float)
                  for t in problem.share_requirements)
     eff = opt.cost_usd_per_order[usable] - bonus * faster
+    if site_price is not None:  # capacity prices (USD per order) steer the points
+        eff = eff + np.where(opt.site[usable] == NO_SITE, 0.0,
+                             site_price[np.maximum(opt.site[usable], 0)])
     by_eff = usable[np.lexsort((eff, opt.point[usable]))[::-1]]  # later writes win: cheapest
     eff_of = np.empty(len(opt))
     eff_of[usable] = eff
