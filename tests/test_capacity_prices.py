@@ -11,7 +11,7 @@ import pytest
 
 from network.optimize.capacity_prices import ascend_priced, priced_value
 from network.optimize.lagrange import ascend, lagrange_data
-from network.optimize.problem import ShareRequirement
+from network.optimize.problem import Options, ShareRequirement
 
 from random_problems import brute_force, random_problem
 
@@ -76,3 +76,33 @@ def test_pricing_capacity_proves_more_where_it_binds():
         partial = ascend_priced(problem, data, 1, lam, sigma, np.zeros(problem.n_sites), some,
                                 exact)[3]
         assert np.all(partial[~some] == 0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_set_bound_stays_below_the_best_design_on_that_set(seed):
+    """B(S) (capacity_sets.py: assignment kept, capacity and the share target priced) is no
+    higher than brute force's best design with exactly the sites S open, from any starting
+    prices, and is not -inf (the ascent ran)."""
+    from network.optimize.capacity_sets import priced_set_bounds
+
+    problem = random_problem(seed)
+    rng = np.random.default_rng(seed)
+    sets = np.array([[0, 1], [2, 5], [3, 4], [1, 6], [0, 7]])
+    for m0, sigma0 in ((np.zeros(8), np.zeros(1)),
+                       (rng.uniform(0, 5, 8), rng.uniform(0, 200, 1))):
+        bounds = priced_set_bounds(problem, sets, m0, sigma0, deadline=np.inf)
+        for s, bound in zip(sets, bounds, strict=True):
+            exact = brute_force(_only(problem, s), count=2)
+            assert np.isfinite(bound) and bound <= exact + 1e-6
+
+
+def _only(problem, sites):
+    """The problem where only `sites` can serve (the others' options dropped, their fixed cost
+    prohibitive): brute force's best 2-site design is then the best with exactly `sites`."""
+    opt = problem.options
+    keep = (opt.site < 0) | np.isin(opt.site, sites)
+    fixed = np.where(np.isin(np.arange(problem.n_sites), sites),
+                     problem.fixed_cost_usd_per_year, 1e9)
+    return replace(problem, fixed_cost_usd_per_year=fixed,
+                   options=Options(opt.point[keep], opt.site[keep], opt.service[keep],
+                                   opt.cost_usd_per_order[keep], opt.days[keep]))

@@ -158,3 +158,25 @@ def test_share_target_met_within_capacity(default_scenario):
     _, choice = read_design(problem, full, best.values)
     check = evaluate(scenario, _design(lanes, problem, is_open, choice), lanes)
     assert check.feasible, check.violations
+
+
+def test_relieving_an_overload_moves_the_cheapest_points_and_meets_capacity(default_scenario):
+    """Every point at its cheapest open site overloads the four sites; relieve_overloads moves
+    points off until evaluate() finds no violation, and costs no more than moving split points
+    alone would (within_capacity with every point "split")."""
+    from network.evaluate import evaluate
+    from network.optimize.problem import problem_cost
+    from network.optimize.window_mip import relieve_overloads
+
+    scenario, lanes, problem, is_open = _overflow_slice(default_scenario)
+    opt = problem.options
+    usable = (opt.site >= 0) & is_open[np.maximum(opt.site, 0)]
+    first = np.full(problem.n_points, -1)
+    for p in np.nonzero(usable)[0][::-1]:  # options sorted by cost: the cheapest wins
+        first[opt.point[p]] = p
+    assert (site_loads(problem, first)[is_open] > problem.capacity_orders_per_year[is_open]).any()
+    relieved = relieve_overloads(problem, is_open, first)
+    check = evaluate(scenario, _design(lanes, problem, is_open, relieved), lanes)
+    assert check.feasible, check.violations
+    moved = within_capacity(problem, is_open, np.full(len(opt), 0.5), first)
+    assert problem_cost(problem, is_open, relieved) <= problem_cost(problem, is_open, moved)

@@ -1,37 +1,22 @@
-"""A one-count window where capacity binds, searched by its open-site sets.
-
-Used now for designs only (`support_set_designs`: the sets the window's LP opens, ranked by
-B(S) below, each assigned under every row by window_mip.fixed_sites_design); the candidate
-listing of step 1 is kept for the proof it could give, which does not pay yet: at the LP's
-prices of capacity_overflow_200m's 6-site window more than MAX_CANDIDATES sets lie within
-0.1% of the LP bound (a dozen sites have a zero reduced cost), BENCHMARKS.md.
+"""Designs for a one-count window where capacity binds, from the sets its LP opens in part.
 
 Why: with every site full (capacity_overflow_200m: 6 sites of 57 hold 54% of the orders) the
-LP with capacity rows opens a dozen sites fractionally and stays 0.3-0.6% below the best
-design, and the window's MIP does not close that in minutes. With the sites fixed, though, the
-LP is almost exact. So the window is split by its set S of open sites, each set bounded alone.
+LP with capacity rows opens a dozen sites in part (12 for 6), and the 6 it opens most were
+0.6% above its bound where another choice among the 12 was 0.26% above it. With the sites
+fixed the LP is almost exact, so each choice S is ranked by a bound B(S), and the best few are
+assigned under every row (window_mip.fixed_sites_design).
 
-1. Candidate sets from the window's Lagrangian prices (lagrange.py with capacity priced,
-   capacity_prices.py): with the assignment, target, carrier and capacity rows relaxed, the
-   relaxation with y fixed to S is
-       L(S) = K + sum_{s in S} v_s + I_n,
-   K the sum of the point and row terms and v_s the priced site values (lagrange.site_values),
-   a valid bound on every design whose open set is S (weak duality, as L_n). Every set with
-   L(S) below the target (the incumbent less the gap) is listed by a depth-first walk over the
-   sites sorted by v_s; every other set has L(S) >= target.
-2. Each listed set gets a second bound B(S) with the assignment rows kept: every point takes
-   one option among S and cross-border, capacity priced at m_s >= 0 per order and each share
-   target at sigma_t >= 0, a few subgradient steps in (m, sigma) for all sets at once:
-       B(S) = F(S) + I_n - sum_{s in S} m_s Q_s + sum_t sigma_t a_t
-              + sum_z min_{p at S or abroad} (o_z c_p + m_s(p) o_z - sum_{t met by p} sigma_t o_z/O)
-   valid for any m, sigma >= 0 (weak duality: for a design with set S each added term
-   m_s (load_s - Q_s) and sigma_t (a_t - share_t) is <= 0), and as strong as the LP with y
-   fixed to S when the steps converge (the kept rows are integral). Carrier shares are left
-   out, which only lowers it.
-3. Sets in the order of max(L, B) are solved as MIPs with their sites fixed
-   (site_sets.solve_set) until the next bound reaches the target.
-The window's bound is then min(target, the least bound of the sets not solved, each solved
-set's MIP bound): every set is in one of those three groups.
+B(S) keeps the assignment rows: every point takes one option among S and cross-border, with
+capacity priced at m_s >= 0 per order and each share target at sigma_t >= 0:
+    B(S) = F(S) + I_n - sum_{s in S} m_s Q_s + sum_t sigma_t a_t
+           + sum_z min_{p at S or abroad} (o_z c_p + m_s(p) o_z - sum_{t met by p} sigma_t o_z/O)
+For a design with open set S each added term m_s (load_s - Q_s) and sigma_t (a_t - share_t) is
+<= 0, so B(S) is a lower bound on every design with open set S (weak duality; carrier shares
+are left out, which only lowers it), and as strong as the LP with y fixed to S when the
+subgradient steps (all sets at once) converge: the kept rows are integral. It only ranks the
+sets here and stops the loop once no set can beat the incumbent; it proves nothing about the
+window (a proof by sets would need every set of 6 of 57 bounded: at the LP's prices more than
+20,000 lie within 0.1% of its bound, BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -39,91 +24,25 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from network.optimize.capacity_prices import capacity_multipliers, priced
+from network.optimize.capacity_prices import capacity_multipliers
 from network.optimize.incumbent import Incumbent
-from network.optimize.lagrange import LagrangeData, initial_prices, relaxed_choice, site_values
+from network.optimize.lagrange import initial_prices
 from network.optimize.model import MipModel
 from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import fixed_sites_design
 
-MAX_CANDIDATES = 20_000  # listed sets; beyond, the prices are too far from the optimum to pay
 SET_PRICE_STEPS = 60
 BATCH = 400  # sets priced together (memory: BATCH x points x columns x classes floats)
 
 
-@dataclass
-class CandidateSets:
-    """Open sets of one count whose Lagrangian bound lies below `target`, with those bounds;
-    `complete` False when there were more than MAX_CANDIDATES (then nothing is proven)."""
-
-    sets: np.ndarray  # [K, n] site indices
-    bounds: np.ndarray  # [K]
-    target: float
-    complete: bool = True
-    priced: np.ndarray | None = field(default=None, repr=False)  # [K] B(S), once computed
-
-
-def candidate_sets(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
-                   sigma: np.ndarray, m: np.ndarray | None, target: float) -> CandidateSets:
-    """Every set of n open sites (forced ones in, forced-closed out) with L(S) < target at
-    these prices (module docstring, step 1)."""
-    at_prices, at_data = (problem, data) if m is None else priced(problem, data, m)
-    found = relaxed_choice(at_prices, at_data, n, lam, sigma)
-    empty = np.zeros((0, n), int)
-    if found is None:
-        return CandidateSets(empty, np.zeros(0), target)
-    v = site_values(at_prices, at_data, lam, sigma)
-    constant = found.value - v[found.chosen].sum()  # K + I_n
-    forced = np.nonzero(problem.forced_open)[0]
-    free = np.nonzero(~problem.forced_open & ~problem.forced_closed)[0]
-    free = free[np.argsort(v[free], kind="stable")]
-    base = constant + v[forced].sum()
-    extra = n - len(forced)
-    if extra < 0 or extra > len(free):
-        return CandidateSets(empty, np.zeros(0), target)
-    values = v[free]
-    # least sum of the k cheapest values from position i on: the walk's pruning bound
-    sets: list[list[int]] = []
-    bounds: list[float] = []
-    complete = _walk(values, extra, base, target, sets, bounds)
-    chosen = np.array([np.r_[forced, free[s]] for s in sets], int).reshape(-1, n)
-    return CandidateSets(chosen, np.array(bounds), target, complete)
-
-
-def _walk(values: np.ndarray, k: int, base: float, target: float, sets: list[list[int]],
-          bounds: list[float]) -> bool:
-    """Depth-first over sets of k positions of the ascending `values` with base + sum below
-    target; False when more than MAX_CANDIDATES were found (stopped)."""
-    n_v = len(values)
-    cum = np.concatenate([[0.0], np.cumsum(values)])
-
-    def least(i: int, left: int) -> float:  # the left cheapest from position i on
-        return cum[i + left] - cum[i]
-
-    stack: list[tuple[int, int, float, list[int]]] = [(0, k, base, [])]
-    while stack:
-        i, left, total, picked = stack.pop()
-        if left == 0:
-            sets.append(picked)
-            bounds.append(total)
-            if len(sets) > MAX_CANDIDATES:
-                return False
-            continue
-        for j in range(n_v - left, i - 1, -1):  # pushed in reverse: cheapest popped first
-            if total + least(j, left) >= target:
-                continue
-            stack.append((j + 1, left - 1, total + values[j], picked + [j]))
-    return True
-
-
 def priced_set_bounds(problem: LocationProblem, sets: np.ndarray, m0: np.ndarray,
                       sigma0: np.ndarray, deadline: float) -> np.ndarray:
-    """B(S) for each row of `sets` [K, n] (module docstring, step 2), the ascent started from
+    """B(S) for each row of `sets` [K, n] (module docstring), the ascent started from
     the window's prices (m0 per site, sigma0 of the share targets, the carrier rows' dropped);
     -inf where time ran out (so nothing is proven about those sets)."""
     out = np.full(len(sets), -np.inf)

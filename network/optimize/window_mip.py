@@ -272,6 +272,7 @@ def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.
                     problem.capacity_orders_per_year, np.inf) * (1 - ROW_TOLERANCE / 10)
     load = site_loads(problem, choice)
     met = sum((opt.days <= t.within_days).astype(float) for t in problem.share_requirements)
+    met = np.broadcast_to(met, len(opt))  # 0 without targets
     usable = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
     starts = np.searchsorted(opt.point, np.arange(problem.n_points + 1))
     for _ in range(problem.n_sites):
