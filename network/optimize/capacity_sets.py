@@ -1,10 +1,10 @@
 """Designs for a one-count window where capacity binds, from the sets its LP opens in part.
 
 Why: with every site full (capacity_overflow_200m: 6 sites of 57 hold 54% of the orders) the
-LP with capacity rows opens a dozen sites in part (12 for 6), and the 6 it opens most were
-0.6% above its bound where another choice among the 12 was 0.26% above it. With the sites
-fixed the LP is almost exact, so each choice S is ranked by a bound B(S), and the best few are
-assigned under every row (window_mip.fixed_sites_design).
+LP with capacity rows opens a dozen sites, 9 of them in part, and the 6 it opens most, assigned
+under every row, were 0.39% above its bound where another choice among them was 0.23% above.
+With the sites fixed the LP is almost exact, so each choice S is ranked by a bound B(S), and
+the best few are assigned under every row (window_mip.fixed_sites_design).
 
 B(S) keeps the assignment rows: every point takes one option among S and cross-border, with
 capacity priced at m_s >= 0 per order and each share target at sigma_t >= 0:
@@ -136,9 +136,9 @@ def support_set_designs(problem: LocationProblem, full: MipModel, window: Window
     sites it opens in part (the most open ones, at most MAX_SUPPORT_SETS sets), the
     SUPPORT_SET_DESIGNS sets of least B(S) each assigned under every row.
 
-    Why: that LP opens a dozen sites a little (capacity_overflow_200m: 12 for 6), and the n
-    it opens most were 0.6% above its bound where another choice among them was within 0.03%
-    of it; B(S) (the LP with the sites fixed, by prices) ranks the choices in a second."""
+    Why: that LP opens a dozen sites a little (capacity_overflow_200m: 12 for 6), and the n it
+    opens most are not the best choice among them (module docstring); B(S) (the LP with the
+    sites fixed, by prices) ranks the choices, all at once."""
     if window.lo != window.hi or window.lp_values is None or window.duals is None:
         return
     n = window.lo
