@@ -37,6 +37,8 @@ from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import fixed_sites_design
 
 SET_PRICE_STEPS = 60
+SET_AIM_ABOVE = 0.01  # Polyak steps aim this far over the best B(S) so far (relative)
+SET_STALL = 5  # steps without a better B(S) before its step halves
 BATCH = 400  # sets priced together (memory: BATCH x points x columns x classes floats)
 
 
@@ -98,15 +100,15 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
     cost = tables.cost[:, columns, :].transpose(1, 0, 2, 3).reshape(k_sets, len(orders), -1)
     constant = (problem.fixed_cost_usd_per_year[idx].sum(axis=1)
                 + problem.inventory_usd_by_count[n])
-    finite = tables.cost[np.isfinite(tables.cost)]
-    scale = float(np.median(finite)) if finite.size else 1.0  # USD per order
     m = np.where(has_cap, m0[idx], 0.0)
     sig = np.tile(sigma0[tables.order], (k_sets, 1)).astype(float)
     best = np.full(k_sets, -np.inf)
     col_of = np.repeat(np.arange(n + 1), n_t + 1)  # flat position -> column, class
     cls_of = np.tile(np.arange(n_t + 1), n + 1)
     weight_col = np.zeros((k_sets, n + 1))
-    for step in range(SET_PRICE_STEPS):
+    factor, stall = np.full(k_sets, 2.0), np.zeros(k_sets, int)
+    last_best = np.full(k_sets, -np.inf)
+    for _ in range(SET_PRICE_STEPS):
         weight_col[:, :n] = m
         bonus = np.concatenate([np.zeros((k_sets, 1)), np.cumsum(sig, axis=1)], axis=1) / total
         per_order = cost + weight_col[:, col_of][:, None, :] - bonus[:, cls_of][:, None, :]
@@ -119,9 +121,20 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
         g_m = np.where(has_cap, (load - capacity) / np.maximum(capacity, 1.0), 0.0)
         g_sig = tables.shares[None, :] - np.stack(
             [(cls >= t + 1) @ tables.weight for t in range(n_t)], axis=1).reshape(k_sets, n_t)
-        rate = 0.5 / (1 + step) ** 0.7
-        m = np.maximum(0.0, m + rate * scale * g_m)
-        sig = np.maximum(0.0, sig + rate * scale * total * g_sig)
+        improved = value > last_best + 1e-9 * np.abs(value)
+        stall = np.where(improved, 0, stall + 1)
+        factor = np.where(stall >= SET_STALL, factor / 2, factor)
+        stall = np.where(stall >= SET_STALL, 0, stall)
+        last_best = np.maximum(last_best, value)
+        # Polyak steps (as lagrange.ascend) in m_s Q_s and sigma_t, aimed AIM_ABOVE over the
+        # best so far: the subgradients (load_s - Q_s) / Q_s and a_t - share_t are then of one
+        # scale
+        aim = best + SET_AIM_ABOVE * np.abs(best)
+        norm = (g_m ** 2).sum(axis=1) + (g_sig ** 2).sum(axis=1)
+        theta = np.where(norm > 0, factor * np.maximum(aim - value, 0.0) / np.maximum(norm, 1e-30),
+                         0.0)
+        m = np.maximum(0.0, m + theta[:, None] * g_m / np.maximum(capacity, 1.0))
+        sig = np.maximum(0.0, sig + theta[:, None] * g_sig)
     return best
 
 
