@@ -106,3 +106,18 @@ def _only(problem, sites):
     return replace(problem, fixed_cost_usd_per_year=fixed,
                    options=Options(opt.point[keep], opt.site[keep], opt.service[keep],
                                    opt.cost_usd_per_order[keep], opt.days[keep]))
+
+
+def test_set_bound_of_a_set_that_cannot_serve_is_infinite():
+    """Without cross-border, a set whose sites have no option for some point has no design:
+    its bound is inf (valid, and it prunes the set), never nan."""
+    from network.optimize.capacity_sets import priced_set_bounds
+
+    problem = random_problem(1)
+    opt = problem.options
+    keep = (opt.site >= 0) & ~((opt.point == 0) & np.isin(opt.site, [0, 1]))
+    cut = replace(problem, options=Options(opt.point[keep], opt.site[keep], opt.service[keep],
+                                           opt.cost_usd_per_order[keep], opt.days[keep]))
+    bounds = priced_set_bounds(cut, np.array([[0, 1], [2, 3]]), np.zeros(8), np.zeros(1),
+                               deadline=np.inf)
+    assert bounds[0] == np.inf and np.isfinite(bounds[1])

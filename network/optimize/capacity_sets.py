@@ -115,24 +115,26 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
         pick = np.argmin(per_order, axis=2)  # [K, z]
         least = np.take_along_axis(per_order, pick[:, :, None], axis=2)[:, :, 0]
         value = constant + least @ orders - (m * capacity).sum(axis=1) + sig @ tables.shares
-        best = np.maximum(best, np.where(np.isfinite(value), value, -np.inf))
+        best = np.maximum(best, value)  # inf: some point has no option here, so no design
         col, cls = col_of[pick], cls_of[pick]
         load = np.stack([(col == j) @ orders for j in range(n)], axis=1)
         g_m = np.where(has_cap, (load - capacity) / np.maximum(capacity, 1.0), 0.0)
         g_sig = tables.shares[None, :] - np.stack(
             [(cls >= t + 1) @ tables.weight for t in range(n_t)], axis=1).reshape(k_sets, n_t)
-        improved = value > last_best + 1e-9 * np.abs(value)
+        finite = np.isfinite(value)  # inf: no design on that set, and no step for it
+        value_or_0 = np.where(finite, value, 0.0)
+        improved = finite & (value_or_0 > last_best + 1e-9 * np.abs(value_or_0))
         stall = np.where(improved, 0, stall + 1)
         factor = np.where(stall >= SET_STALL, factor / 2, factor)
         stall = np.where(stall >= SET_STALL, 0, stall)
         last_best = np.maximum(last_best, value)
-        # Polyak steps (as lagrange.ascend) in m_s Q_s and sigma_t, aimed AIM_ABOVE over the
+        # Polyak steps (as lagrange.ascend) in m_s Q_s and sigma_t, aimed SET_AIM_ABOVE over the
         # best so far: the subgradients (load_s - Q_s) / Q_s and a_t - share_t are then of one
         # scale
-        aim = best + SET_AIM_ABOVE * np.abs(best)
+        aim = np.where(finite, best + SET_AIM_ABOVE * np.abs(np.where(finite, best, 0.0)), 0.0)
         norm = (g_m ** 2).sum(axis=1) + (g_sig ** 2).sum(axis=1)
-        theta = np.where(norm > 0, factor * np.maximum(aim - value, 0.0) / np.maximum(norm, 1e-30),
-                         0.0)
+        room = np.where(finite & np.isfinite(aim), np.maximum(aim - value_or_0, 0.0), 0.0)
+        theta = np.where(norm > 0, factor * room / np.maximum(norm, 1e-30), 0.0)
         m = np.maximum(0.0, m + theta[:, None] * g_m / np.maximum(capacity, 1.0))
         sig = np.maximum(0.0, sig + theta[:, None] * g_sig)
     return best
