@@ -36,7 +36,7 @@ from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import fixed_sites_design
 
-SET_PRICE_STEPS = 60
+SET_PRICE_STEPS = 100
 SET_AIM_ABOVE = 0.01  # Polyak steps aim this far over the best B(S) so far (relative)
 SET_STALL = 5  # steps without a better B(S) before its step halves
 BATCH = 400  # sets priced together (memory: BATCH x points x columns x classes floats)
@@ -141,7 +141,7 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
 
 
 MAX_SUPPORT_SETS = 1_000  # sets of the LP's sites ranked by B(S)
-SUPPORT_SET_DESIGNS = 3  # of which the best this many are assigned (fixed_sites_design)
+SUPPORT_SET_DESIGNS = 6  # of which the best this many are assigned (fixed_sites_design)
 
 
 def support_set_designs(problem: LocationProblem, full: MipModel, window: WindowState,

@@ -182,8 +182,9 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
                        best: Incumbent, gap: float, deadline: float) -> None:
     """Offer `best` the cheapest assignment to the sites `is_open` that meets every row of
     `full` (carrier shares, every share target, capacity): the LP over those sites' options,
-    rounded (_rounded_lp_design), or where that is not within ROUNDING_GAP of it a MIP with the
-    sites fixed, node-limited (a start, not a proof).
+    rounded (_rounded_lp_design), or where that is not within ROUNDING_GAP of it, with capacity
+    rows, the greedy fill (_filled_design), else a MIP with the sites fixed, node-limited (a
+    start, not a proof).
 
     Why: the heuristic prices one share target and nothing else, so with a carrier share or a
     binding capacity the search would have no incumbent until a window's MIP; its sites,
@@ -195,9 +196,10 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
     opt = problem.options
     keep_x = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
     fixed = replace(model, var_lb=lb, var_ub=ub)
-    filled = bool(full.capacity_sites) and _filled_design(problem, full, is_open, best)
-    if _rounded_lp_design(problem, full, fixed, keep_x, best, deadline) or filled:
+    if _rounded_lp_design(problem, full, fixed, keep_x, best, deadline):
         return
+    if full.capacity_sites and _filled_design(problem, full, is_open, best):
+        return  # a design under every row: the node-limited MIP would only polish it
     _mip_over(problem, full, fixed, keep_x, best, gap, deadline,
               node_limit=FIXED_SITES_NODES, only_window_counts=True)
 
