@@ -394,7 +394,8 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
 def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
                      best: Incumbent, relative_gap: float, deadline: float) -> None:
     """With capacity rows in the model, offer the cheapest assignment (under every row) to the
-    n sites the window's full LP opens most (window_mip.fixed_sites_design), n the LP's count.
+    n sites the window's full LP opens most (window_mip.fixed_sites_design), n the LP's count,
+    then to the best-ranked other choices among the sites it opens in part (capacity_sets.py).
 
     Why: the heuristic's designs and _round_lp's ignore capacity, and where sites fill up the
     incumbent then comes from the heuristic's sites, chosen as if capacity did not bind; the
