@@ -1,6 +1,7 @@
 """network/optimize/window_mip.py: what a window proves after its MIP (never less than the bound
-known before it, never more than the bound on the options left out), and the rounding of the
-fixed-sites LP into a first design under capacity."""
+known before it, never more than the bound on the options left out), the rounding of the
+fixed-sites LP into a first design under capacity, and the greedy fill under capacity and share
+targets, checked by evaluate()."""
 
 from __future__ import annotations
 
@@ -68,3 +69,114 @@ def test_rounding_keeps_a_split_point_where_it_fits():
     problem = replace(problem, capacity_orders_per_year=np.array([11.0, 100.0]))
     x = np.array([1.0, 0.0, 0.8, 0.2, 0.0])
     assert within_capacity(problem, is_open, x, np.array([0, 2])).tolist() == [0, 2]
+
+
+# -- the greedy first design under capacity (fill_capacity, meet_share_targets) -------------
+
+
+def _overflow_slice(default_scenario, share_pct: float | None = None):
+    """Four of the small slice's sites open, each holding 8% of the orders at the peak: two
+    thirds of the orders must go cross-border; one 2-day target of `share_pct` or none.
+    Returns (scenario, lanes, problem, open mask)."""
+    from network.lanes import build_lanes
+    from network.optimize.problem import problem_from_scenario
+    from network.optimize.reduce import reduce_options
+    from network.scenario import ShareTarget
+
+    from small import small_scenario
+
+    base = small_scenario(default_scenario, every=6)
+    peak = base.costs.peak_multiplier
+    capacity = 0.08 * base.demand.annual_orders * peak
+    scenario = small_scenario(default_scenario, every=6, capacity=capacity)
+    targets = () if share_pct is None else (ShareTarget(within_days=2, share_pct=share_pct),)
+    scenario = scenario.with_changes(targets=replace(scenario.targets, share_targets=targets))
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    is_open = np.isin(np.array(lanes.site_ids), ["ONT", "DFW", "ORD", "MDT"])
+    return scenario, lanes, problem, is_open
+
+
+def _design(lanes, problem, is_open, choice):
+    from network.evaluate import CROSS_BORDER, Design
+
+    opt = problem.options
+    rows = tuple((lanes.demand.zip3[z], CROSS_BORDER, "") if opt.site[p] < 0 else
+                 (lanes.demand.zip3[z], lanes.site_ids[opt.site[p]],
+                  lanes.service_ids[opt.service[p]]) for z, p in enumerate(choice.tolist()))
+    return Design(tuple(s for s, o in zip(lanes.site_ids, is_open, strict=True) if o), rows)
+
+
+def test_fill_meets_capacity_and_cross_border_takes_the_overflow(default_scenario):
+    """evaluate() finds no violation in the filled design; the open sites are nearly full
+    and cross-border carries the rest (here at least the 68% the sites cannot hold, less the
+    last points that did not fit a site's remaining room)."""
+    from network.evaluate import evaluate
+    from network.optimize.window_mip import fill_capacity
+
+    scenario, lanes, problem, is_open = _overflow_slice(default_scenario)
+    choice = fill_capacity(problem, is_open)
+    check = evaluate(scenario, _design(lanes, problem, is_open, choice), lanes)
+    assert check.feasible, check.violations
+    used = [u.utilization_share for u in check.sites if u.is_open]
+    assert len(used) == 4 and all(0.9 < u <= 1 for u in used)
+    assert check.kpis.carrier_share["cross-border direct"] >= 1 - 4 * 0.08 - 0.03
+
+
+def test_fill_without_cross_border_or_room_gives_no_design(default_scenario):
+    """Without cross-border the four sites cannot hold the orders: no design (None), never
+    one that overloads a site."""
+    from network.optimize.problem import NO_SITE, Options
+    from network.optimize.window_mip import fill_capacity
+
+    _, _, problem, is_open = _overflow_slice(default_scenario)
+    opt = problem.options
+    keep = opt.site != NO_SITE
+    domestic = replace(problem, options=Options(opt.point[keep], opt.site[keep],
+                                                opt.service[keep],
+                                                opt.cost_usd_per_order[keep], opt.days[keep]))
+    assert fill_capacity(domestic, is_open) is None
+
+
+def test_share_target_met_within_capacity(default_scenario):
+    """A 2-day target the cost-only fill misses: the fill with the fast options' bonus and the
+    repair meet it, and evaluate() agrees (target and capacity)."""
+    from network.evaluate import evaluate
+    from network.optimize.incumbent import Incumbent
+    from network.optimize.model import build_model
+    from network.optimize.window_mip import _filled_design, fill_capacity
+
+    scenario, lanes, problem, is_open = _overflow_slice(default_scenario, share_pct=25)
+    plain = evaluate(scenario, _design(lanes, problem, is_open,
+                                       fill_capacity(problem, is_open)), lanes)
+    assert not plain.feasible  # the target binds: the test would prove nothing otherwise
+    full = build_model(problem, tuple(range(problem.n_sites)))
+    best = Incumbent()
+    assert _filled_design(problem, full, is_open, best)
+    from network.optimize.incumbent import read_design
+
+    _, choice = read_design(problem, full, best.values)
+    check = evaluate(scenario, _design(lanes, problem, is_open, choice), lanes)
+    assert check.feasible, check.violations
+
+
+def test_relieving_an_overload_moves_the_cheapest_points_and_meets_capacity(default_scenario):
+    """Every point at its cheapest open site overloads the four sites; relieve_overloads moves
+    points off until evaluate() finds no violation, and costs no more than moving split points
+    alone would (within_capacity with every point "split")."""
+    from network.evaluate import evaluate
+    from network.optimize.problem import problem_cost
+    from network.optimize.window_mip import relieve_overloads
+
+    scenario, lanes, problem, is_open = _overflow_slice(default_scenario)
+    opt = problem.options
+    usable = (opt.site >= 0) & is_open[np.maximum(opt.site, 0)]
+    first = np.full(problem.n_points, -1)
+    for p in np.nonzero(usable)[0][::-1]:  # options sorted by cost: the cheapest wins
+        first[opt.point[p]] = p
+    assert (site_loads(problem, first)[is_open] > problem.capacity_orders_per_year[is_open]).any()
+    relieved = relieve_overloads(problem, is_open, first)
+    check = evaluate(scenario, _design(lanes, problem, is_open, relieved), lanes)
+    assert check.feasible, check.violations
+    moved = within_capacity(problem, is_open, np.full(len(opt), 0.5), first)
+    assert problem_cost(problem, is_open, relieved) <= problem_cost(problem, is_open, moved)

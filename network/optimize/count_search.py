@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.optimize import heuristic, share_prices
+from network.optimize.capacity_sets import support_set_designs
 from network.optimize.carrier_repair import offer_repaired
 from network.optimize.coverage import least_count
 from network.optimize.heuristic import best_designs, guess_count, rounded_design
@@ -48,6 +49,7 @@ from network.optimize.window_bounds import (
     WindowState,
     bound_window,
     convex_estimate,
+    lagrange_ascent,
     nearest_sites_lp,
     nearest_sites_prices,
     plain_estimate,
@@ -352,9 +354,7 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         return False
     duals = windows[min(solved, key=lambda j: abs(j - i))].duals if solved else prior_duals
     lam, sigma = initial_prices(full, duals)
-    value, lam, sigma = share_prices.ascend(problem, data, w.lo, lam, sigma, target)
-    if w.lagrange is None or value > w.lagrange:
-        w.lagrange, w.prices = value, (lam, sigma)
+    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)  # capacity priced too
     w.lagrange_tries += 1
     return True
 
@@ -433,7 +433,8 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
 def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
                      best: Incumbent, relative_gap: float, deadline: float) -> None:
     """With capacity rows in the model, offer the cheapest assignment (under every row) to the
-    n sites the window's full LP opens most (window_mip.fixed_sites_design), n the LP's count.
+    n sites the window's full LP opens most (window_mip.fixed_sites_design), n the LP's count,
+    then to the best-ranked other choices among the sites it opens in part (capacity_sets.py).
 
     Why: the heuristic's designs and _round_lp's ignore capacity, and where sites fill up the
     incumbent then comes from the heuristic's sites, chosen as if capacity did not bind; the
@@ -447,9 +448,9 @@ def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
     n = int(np.clip(round(float(y.sum())), w.lo, w.hi))
     is_open = np.zeros(problem.n_sites, bool)
     is_open[np.argsort(-y, kind="stable")[:n]] = True
-    if np.array_equal(is_open, read_design(problem, full, best.values)[0]):
-        return  # the incumbent's own sites: their assignment is known
-    fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+    if not np.array_equal(is_open, read_design(problem, full, best.values)[0]):
+        fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+    support_set_designs(problem, full, w, best, relative_gap, deadline)  # other choices
 
 
 def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,

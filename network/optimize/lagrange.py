@@ -143,24 +143,45 @@ def _site_terms(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
 def lagrangian_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
                      sigma: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """L_n and its subgradient (for lambda, for sigma)."""
+    found = relaxed_choice(problem, data, n, lam, sigma)
+    if found is None:
+        return np.inf, np.zeros_like(lam), np.zeros_like(sigma)
+    served = np.bincount(problem.options.point[found.options], minlength=problem.n_points)
+    g_lam = 1.0 - served
+    g_sigma = data.shares - data.weight_fast[:, found.options].sum(axis=1)
+    return found.value, g_lam, g_sigma
+
+
+@dataclass(frozen=True)
+class RelaxedChoice:
+    """The relaxed subproblem's solution at some prices: L_n, the n sites it opens and the
+    options it takes (every option with a negative reduced cost at a chosen site, one per
+    (point, site) pair, and every cross-border option with a negative reduced cost). A point
+    may take none or several: the assignment rows are relaxed. Its subgradients and the load
+    it puts on each site (capacity_prices.py) are read from it."""
+
+    value: float
+    chosen: np.ndarray  # [s] bool
+    options: np.ndarray  # option indices taken
+
+
+def relaxed_choice(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
+                   sigma: np.ndarray) -> RelaxedChoice | None:
+    """The relaxed subproblem's solution at (lam, sigma) (module docstring); None when no n
+    sites fit the forced ones."""
     value, r, pair_r = _site_terms(problem, data, lam, sigma)
     chosen = _choose_sites(problem, value, n)
     if chosen is None:
-        return np.inf, np.zeros_like(lam), np.zeros_like(sigma)
+        return None
     used = np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0]
     taken = _first_argmin(r, data.pair_members[used])  # positions in pair order
     cross = data.cross
     r_cross = data.cost[cross] - lam[problem.options.point[cross]] - sigma @ data.weight_fast[
         :, cross]
-    cross_in = cross[r_cross < 0]
     total = (lam.sum() + sigma @ data.shares + np.minimum(r_cross, 0.0).sum()
              + value[chosen].sum() + problem.inventory_usd_by_count[n])
-    served = (np.bincount(data.po_point[taken], minlength=problem.n_points)
-              + np.bincount(problem.options.point[cross_in], minlength=problem.n_points))
-    g_lam = 1.0 - served
-    g_sigma = (data.shares - data.po_fast[:, taken].sum(axis=1)
-               - data.weight_fast[:, cross_in].sum(axis=1))
-    return float(total), g_lam, g_sigma
+    return RelaxedChoice(float(total), chosen,
+                         np.concatenate([data.pair_order[taken], cross[r_cross < 0]]))
 
 
 def _first_argmin(r: np.ndarray, members: np.ndarray) -> np.ndarray:

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from network.optimize.lagrange import LagrangeData, ascend, initial_prices
+from network.optimize.capacity_prices import ascend_priced, capacity_mask, capacity_multipliers
+from network.optimize.lagrange import LagrangeData, initial_prices
 from network.optimize.mathopt_backend import AT_LOWER, BASIC, LpBasis, solve_lp
 from network.optimize.model import MipModel, lagrangian_bound, restrict, with_count_window
 from network.optimize.problem import NO_SITE, LocationProblem
@@ -60,6 +61,8 @@ class WindowState:
     lagrange: float | None = None  # subgradient bound (lagrange.py), when tried
     lagrange_tries: int = 0
     prices: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    capacity_prices: np.ndarray | None = field(default=None, repr=False)  # m [s] with
+    # `prices`, when the model has capacity rows (capacity_prices.py); None: not priced
     sets_tried: bool = False  # open sets enumerated (site_sets.py) without finishing
     basis: LpBasis | None = field(default=None, repr=False)  # of the window's LP
     nearest_tried: bool = False  # nearest_sites_lp ran
@@ -125,12 +128,35 @@ def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowSta
     duals = np.zeros(len(model.row_lb))
     duals[rows] = lp.duals
     lam, sigma = initial_prices(model, duals)
-    value, lam, sigma = ascend(problem, data, window.lo, lam, sigma, target)
-    if window.lagrange is None or value > window.lagrange:
-        window.lagrange, window.prices = value, (lam, sigma)
+    value = lagrange_ascent(problem, model, data, window, lam, sigma, target, duals)
     window.lp_values = np.zeros(len(model.var_lb))
     window.lp_values[cols] = lp.values
     window.nearest = (duals, _full_basis(lp.basis, cols, rows, model), lp.objective)
+    return value
+
+
+def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeData,
+                    window: WindowState, lam: np.ndarray, sigma: np.ndarray, target: float,
+                    duals: np.ndarray | None = None) -> float:
+    """One subgradient ascent of the window's count from (lam, sigma) towards `target`; the
+    window keeps the best bound and its prices. Returns this ascent's bound. Without capacity
+    rows the share rows' prices come from 1-D searches (share_prices.ascend).
+
+    With capacity rows in the model they are priced too (capacity_prices.py), from the
+    capacity rows' prices in `duals` (row prices of `model`); then the bound holds where the
+    sites fill up, which the bound without them (capacity dropped) cannot see."""
+    sites = capacity_mask(problem, model)
+    if sites.any():
+        m = capacity_multipliers(problem, model, duals)
+        value, lam, sigma, m = ascend_priced(problem, data, window.lo, lam, sigma, m, sites,
+                                             target)
+    else:  # share rows' prices by their 1-D searches (share_prices imports this module)
+        from network.optimize import share_prices
+
+        value, lam, sigma = share_prices.ascend(problem, data, window.lo, lam, sigma, target)
+        m = None
+    if window.lagrange is None or value > window.lagrange:
+        window.lagrange, window.prices, window.capacity_prices = value, (lam, sigma), m
     return value
 
 

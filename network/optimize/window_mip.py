@@ -23,7 +23,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
+from network.optimize.capacity_prices import priced
+from network.optimize.incumbent import (
+    Incumbent,
+    design_vector,
+    meets_rows,
+    offer,
+    read_design,
+)
 from network.optimize.lagrange import LagrangeData, filter_options
 from network.optimize.mathopt_backend import MipSolution, MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel, restrict, with_count_window
@@ -116,17 +123,21 @@ def solve_window_by_prices(problem: LocationProblem, full: MipModel, window: Win
     if window.prices is None:
         return False
     lam, sigma = window.prices
-    _, hopeful, _ = filter_options(problem, data, window.lo, lam, sigma,
+    if window.capacity_prices is not None:  # the filter of the priced bound (capacity_prices)
+        at_prices, data = priced(problem, data, window.capacity_prices)
+    else:
+        at_prices = problem
+    _, hopeful, _ = filter_options(at_prices, data, window.lo, lam, sigma,
                                    value_of(window) * (1 + relative_gap))
     if hopeful.mean() > MAX_FILTERED_SHARE:
         return False  # even a design within the gap of these prices' bound would keep too many
     model = with_count_window(full, window.lo, window.hi)
-    value, near, _ = filter_options(problem, data, window.lo, lam, sigma,
+    value, near, _ = filter_options(at_prices, data, window.lo, lam, sigma,
                                     window.lagrange + NEAR_ZERO_REDUCED_COST * abs(value_of(
                                         window)))
     support = near | (problem.options.site == NO_SITE)
     first = _mip_over(problem, full, model, support, best, SUPPORT_GAP, deadline, SUPPORT_NODES)
-    value, keep_x, dropped = filter_options(problem, data, window.lo, lam, sigma, best.objective)
+    value, keep_x, dropped = filter_options(at_prices, data, window.lo, lam, sigma, best.objective)
     if not np.isfinite(best.objective) or keep_x.mean() > MAX_FILTERED_SHARE:
         return False
     if first.status is MipStatus.OPTIMAL and not (keep_x & ~support).any():
@@ -171,8 +182,9 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
                        best: Incumbent, gap: float, deadline: float) -> None:
     """Offer `best` the cheapest assignment to the sites `is_open` that meets every row of
     `full` (carrier shares, every share target, capacity): the LP over those sites' options,
-    rounded (_rounded_lp_design), or where that is not within ROUNDING_GAP of it a MIP with the
-    sites fixed, node-limited (a start, not a proof).
+    rounded (_rounded_lp_design), or where that is not within ROUNDING_GAP of it, with capacity
+    rows, the greedy fill (_filled_design), else a MIP with the sites fixed, node-limited (a
+    start, not a proof).
 
     Why: the heuristic prices one share target and nothing else, so with a carrier share or a
     binding capacity the search would have no incumbent until a window's MIP; its sites,
@@ -186,6 +198,8 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
     fixed = replace(model, var_lb=lb, var_ub=ub)
     if _rounded_lp_design(problem, full, fixed, keep_x, best, deadline):
         return
+    if full.capacity_sites and _filled_design(problem, full, is_open, best):
+        return  # a design under every row: the node-limited MIP would only polish it
     _mip_over(problem, full, fixed, keep_x, best, gap, deadline,
               node_limit=FIXED_SITES_NODES, only_window_counts=True)
 
@@ -202,17 +216,242 @@ def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel
     incumbent.offer checks every row, so a rounding that breaks one is simply not taken."""
     cand = _window_counts(fixed)
     cand[fixed.x] = keep_x
-    sub, cols, _ = restrict(fixed, cand)
+    sub, cols, rows = restrict(fixed, cand)
     lp = solve_lp(sub, deadline - time.perf_counter())
     if lp.values is None or lp.objective is None:
         return False
     values = np.zeros(len(fixed.var_lb))
     values[cols] = lp.values
     is_open, choice = read_design(problem, full, values)
-    choice = within_capacity(problem, is_open, values[full.x], choice)
-    exact = design_vector(full, is_open, choice)
-    return (exact is not None and offer(problem, full, best, exact)
-            and best.objective <= lp.objective * (1 + ROUNDING_GAP))
+    kept = False
+    for repaired in (within_capacity(problem, is_open, values[full.x], choice),
+                     relieve_overloads(problem, is_open, choice, _fast_bonus(problem, fixed, rows,
+                                                                             lp.duals))):
+        exact = design_vector(full, is_open, meet_share_targets(problem, is_open, repaired))
+        kept |= exact is not None and offer(problem, full, best, exact)
+    return kept and best.objective <= lp.objective * (1 + ROUNDING_GAP)
+
+
+def _move(problem: LocationProblem, choice: np.ndarray, load: np.ndarray, z: int, p: int
+          ) -> None:
+    """Point z to option p, loads updated."""
+    site = problem.options.site
+    if site[choice[z]] != NO_SITE:
+        load[site[choice[z]]] -= problem.orders_per_year[z]
+    if site[p] != NO_SITE:
+        load[site[p]] += problem.orders_per_year[z]
+    choice[z] = p
+
+
+def _fast_bonus(problem: LocationProblem, model: MipModel, rows: np.ndarray,
+                duals: np.ndarray | None) -> float:
+    """The share targets' LP prices as USD per order moved into the fastest class: what
+    relieve_overloads charges a move that makes an order slower (0 without prices)."""
+    if duals is None:
+        return 0.0
+    position = np.full(len(model.row_lb), -1)
+    position[rows] = np.arange(len(rows))
+    total = 0.0
+    for t in problem.share_requirements:
+        for r in model.rows_of(f"target[{t.within_days}]"):
+            if position[r] >= 0:
+                total += max(0.0, float(duals[position[r]]))
+    return total / problem.orders_per_year.sum()
+
+
+def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
+                      bonus: float = 0.0) -> np.ndarray:
+    """`choice` with points moved off every overloaded site: from the most overloaded site,
+    the points whose move (to the cheapest option at another open site with room, or
+    cross-border) costs least per order, `bonus` per order for each share target the move
+    loses counted as cost, until the site fits; the last one the cheapest single point that
+    closes the rest. Unlike within_capacity, any point of the site may move, not only those
+    the LP split: moving a big split point abroad can cost far more than a few small ones."""
+    opt = problem.options
+    orders = problem.orders_per_year
+    choice = choice.copy()
+    room = np.where(np.isfinite(problem.capacity_orders_per_year),
+                    problem.capacity_orders_per_year, np.inf) * (1 - ROW_TOLERANCE / 10)
+    load = site_loads(problem, choice)
+    met = sum((opt.days <= t.within_days).astype(float) for t in problem.share_requirements)
+    met = np.broadcast_to(met, len(opt))  # 0 without targets
+    usable = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
+    starts = np.searchsorted(opt.point, np.arange(problem.n_points + 1))
+    for _ in range(problem.n_sites):
+        over = np.nonzero(load > room)[0]
+        if not len(over):
+            break
+        s = over[np.argmax(load[over] - room[over])]
+        here = np.nonzero(opt.site[choice] == s)[0]
+        moves = []
+        for z in here:
+            alt = np.arange(starts[z], starts[z + 1])
+            alt = alt[usable[alt] & (opt.site[alt] != s)]
+            sites = opt.site[alt]
+            fits = (sites == NO_SITE) | (load[np.maximum(sites, 0)] + orders[z]
+                                         <= room[np.maximum(sites, 0)])
+            alt = alt[fits]
+            if not len(alt):
+                continue
+            extra = (opt.cost_usd_per_order[alt] - opt.cost_usd_per_order[choice[z]]
+                     + bonus * np.maximum(met[choice[z]] - met[alt], 0.0))
+            k = int(np.argmin(extra))
+            moves.append((float(extra[k]), int(z), int(alt[k])))
+        if not moves:
+            break
+        moves.sort()  # by extra cost per order
+        excess = load[s] - room[s]
+        for i, (_, z, p) in enumerate(moves):
+            if orders[z] < excess:
+                _move(problem, choice, load, z, p)
+                excess -= orders[z]
+                continue
+            # the last move: the cheapest single one left that closes the rest
+            _, z, p = min(((e * orders[m], m, q) for e, m, q in moves[i:]
+                           if orders[m] >= excess))
+            _move(problem, choice, load, z, p)
+            break
+    return choice
+
+
+def _filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                   best: Incumbent) -> bool:
+    """Offer `best` the greedy design under capacity for the sites `is_open` (fill_capacity
+    with a bonus for fast options, then meet_share_targets); True when one meets every row of
+    `full` (whether or not it beat the incumbent): then these sites have a design, and the
+    node-limited MIP is not needed.
+
+    The bonus (USD per order, per share target an option meets) is the smallest found by
+    bisection with which the fill meets the targets alone: with every site full, which points
+    the sites serve decides the targets, and repairs after a fill that ignored them cost more.
+
+    Why: that MIP, where the rounded LP falls short, took 12-34 s on capacity_overflow_200m
+    (every site full, half the orders cross-border) for a first incumbent; the fill takes a
+    fraction of a second, and the search improves on it (BENCHMARKS.md)."""
+    found = False
+    low, high = 0.0, float(np.ptp(problem.options.cost_usd_per_order))
+    bonus = 0.0
+    for _ in range(FILL_BONUS_STEPS):
+        choice = fill_capacity(problem, is_open, bonus)
+        if choice is None:
+            return found
+        met = _targets_met(problem, choice)
+        values = design_vector(full, is_open, meet_share_targets(problem, is_open, choice))
+        if values is not None and meets_rows(problem, full, values):
+            offer(problem, full, best, values)
+            found = True
+        if not problem.share_requirements or (met and bonus == 0.0):
+            break
+        if met:
+            high = bonus
+        else:
+            low = bonus
+        bonus = (low + high) / 2
+    return found
+
+
+FILL_BONUS_STEPS = 8  # fills tried per site set: the bisection on the fast options' bonus
+
+
+def _targets_met(problem: LocationProblem, choice: np.ndarray) -> bool:
+    opt = problem.options
+    weight = problem.orders_per_year / problem.orders_per_year.sum()
+    return all(weight[opt.days[choice] <= t.within_days].sum() >= t.share
+               for t in problem.share_requirements)
+
+
+def fill_capacity(problem: LocationProblem, is_open: np.ndarray, bonus: float = 0.0,
+                  site_price: np.ndarray | None = None) -> np.ndarray | None:
+    """Each point's option (its index) at the open sites `is_open` or cross-border, within
+    every site's capacity, by regret (Martello and Toth 1981, for the generalized assignment
+    problem): each point's cheapest option per open site and cross-border; of the points left,
+    the one losing most per order if it missed its cheapest place that still has room for it
+    goes there; repeat. Cross-border never fills: it takes the overflow. An option's cost is
+    its cost per order less `bonus` for each share target it meets (0: cost alone). None when
+    some point has no place with room (no cross-border: the sites cannot hold the demand this
+    way). Share targets are left to meet_share_targets."""
+    opt = problem.options
+    orders = problem.orders_per_year
+    sites = np.nonzero(is_open)[0]
+    column = np.full(problem.n_sites + 1, -1)
+    column[sites] = np.arange(len(sites))
+    column[NO_SITE] = len(sites)  # the last column: cross-border
+    usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
+    faster = sum((opt.days[usable] <= t.within_days).astype(float)
+                 for t in problem.share_requirements)
+    eff = opt.cost_usd_per_order[usable] - bonus * faster
+    if site_price is not None:  # capacity prices (USD per order) steer the points
+        eff = eff + np.where(opt.site[usable] == NO_SITE, 0.0,
+                             site_price[np.maximum(opt.site[usable], 0)])
+    by_eff = usable[np.lexsort((eff, opt.point[usable]))[::-1]]  # later writes win: cheapest
+    eff_of = np.empty(len(opt))
+    eff_of[usable] = eff
+    cost = np.full((problem.n_points, len(sites) + 1), np.inf)
+    pick = np.full(cost.shape, -1)
+    cols = column[opt.site[by_eff]]
+    cost[opt.point[by_eff], cols] = eff_of[by_eff]
+    pick[opt.point[by_eff], cols] = by_eff
+    room = np.append(np.where(np.isfinite(problem.capacity_orders_per_year[sites]),
+                              problem.capacity_orders_per_year[sites], np.inf)
+                     * (1 - ROW_TOLERANCE / 10), np.inf)
+    load = np.zeros(len(sites) + 1)
+    choice = np.full(problem.n_points, -1)
+    left = np.arange(problem.n_points)
+    while len(left):
+        here = np.where(load[None, :] + orders[left, None] <= room[None, :], cost[left], np.inf)
+        two = np.partition(here, 1, axis=1)[:, :2] if here.shape[1] > 1 else np.c_[
+            here, np.full(len(left), np.inf)]
+        if not np.isfinite(two[:, 0]).all():
+            return None
+        regret = np.where(np.isfinite(two[:, 1]), two[:, 1] - two[:, 0], np.inf)
+        i = int(np.argmax(regret))
+        z = left[i]
+        j = int(np.argmin(here[i]))
+        choice[z] = pick[z, j]
+        load[j] += orders[z]
+        left = np.delete(left, i)
+    return choice
+
+
+def meet_share_targets(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray
+                       ) -> np.ndarray:
+    """`choice` with points moved to faster options until every share target is met, where
+    that can be done within capacity: per target short of its share, the moves of a slow point
+    to an option within the target's days (another service of its site, which keeps the load,
+    or an open site with room) in order of extra cost per share of orders gained. A faster
+    option meets every target the slower one did, so a move never undoes another target. The
+    result may still miss a target: incumbent.offer checks every row."""
+    opt = problem.options
+    orders = problem.orders_per_year
+    weight = orders / orders.sum()
+    choice = choice.copy()
+    room = np.where(np.isfinite(problem.capacity_orders_per_year),
+                    problem.capacity_orders_per_year, np.inf) * (1 - ROW_TOLERANCE / 10)
+    load = site_loads(problem, choice)
+    usable = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
+    for target in sorted(problem.share_requirements, key=lambda t: t.within_days):
+        short = target.share - weight[opt.days[choice] <= target.within_days].sum()
+        if short <= 0:
+            continue
+        now = choice[opt.point]
+        cand = np.nonzero(usable & (opt.days <= target.within_days)
+                          & (opt.days[now] > target.within_days))[0]
+        extra = orders[opt.point[cand]] * (opt.cost_usd_per_order[cand]
+                                           - opt.cost_usd_per_order[now[cand]])
+        moved = np.zeros(problem.n_points, bool)
+        for p in cand[np.argsort(extra / weight[opt.point[cand]], kind="stable")]:
+            z, s, old = opt.point[p], opt.site[p], opt.site[choice[opt.point[p]]]
+            if moved[z] or (s != NO_SITE and s != old and load[s] + orders[z] > room[s]):
+                continue
+            if old != NO_SITE:
+                load[old] -= orders[z]
+            if s != NO_SITE:
+                load[s] += orders[z]
+            choice[z], moved[z] = p, True
+            short -= weight[z]
+            if short <= 0:
+                break
+    return choice
 
 
 def within_capacity(problem: LocationProblem, is_open: np.ndarray, x: np.ndarray,
