@@ -68,7 +68,7 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
     """Every open set of the window in the order of its bound, until the bound reaches the
     best design (complete), the time limit, or MAX_SET_MIPS set MIPs (not complete)."""
     sets = site_sets(problem, lo, hi)
-    bounds = set_bounds(problem, sets)
+    bounds = set_bounds(problem, sets, deadline)
     out = SetSearch()
     for solved, k in enumerate(np.argsort(bounds, kind="stable")):
         target = min(out.cost, incumbent)
@@ -102,19 +102,21 @@ class SetSearch:
     limited: bool = False
 
 
-def set_bounds(problem: LocationProblem, sets: list[np.ndarray]) -> np.ndarray:
+def set_bounds(problem: LocationProblem, sets: list[np.ndarray], deadline: float = np.inf
+               ) -> np.ndarray:
     """A lower bound on the cost of each open set: fixed costs + inventory + every point at
     its cheapest option among the set and cross-border, with each open site's orders priced
     at mu_s per order against its capacity and, when there is a share target, every order
     delivered within its N days discounted by sigma / (all orders) against the target (a
     Lagrangian relaxation of the capacity rows and the first share target; other targets and
     carrier shares dropped). Any mu, sigma >= 0 give a valid bound; a few subgradient steps
-    per set, all sets at once, pick good ones."""
+    per set, all sets at once, pick good ones, stopping at `deadline` (every step's value
+    is a bound, so the best so far is one)."""
     opt = problem.options
     target = problem.share_requirements[0] if problem.share_requirements else None
     fast = np.ones(len(opt), bool) if target is None else opt.days <= target.within_days
     cheap, cross = _cheapest(problem, np.ones(len(opt), bool))
-    cheap_fast, cross_fast = _cheapest(problem, fast)
+    cheap_fast, cross_fast = (cheap, cross) if target is None else _cheapest(problem, fast)
     by_size: dict[int, list[int]] = {}
     for k, mask in enumerate(sets):
         by_size.setdefault(int(mask.sum()), []).append(k)
@@ -122,7 +124,7 @@ def set_bounds(problem: LocationProblem, sets: list[np.ndarray]) -> np.ndarray:
     for members in by_size.values():
         idx = np.array([np.nonzero(sets[k])[0] for k in members]).reshape(len(members), -1)
         out[members] = _priced_bounds(problem, (cheap, cross), (cheap_fast, cross_fast), idx,
-                                      None if target is None else target.share)
+                                      None if target is None else target.share, deadline)
     return out
 
 
@@ -141,7 +143,7 @@ def _cheapest(problem: LocationProblem, among: np.ndarray) -> tuple[np.ndarray, 
 
 def _priced_bounds(problem: LocationProblem, every: tuple[np.ndarray, np.ndarray],
                    fast: tuple[np.ndarray, np.ndarray], idx: np.ndarray,
-                   share: float | None) -> np.ndarray:
+                   share: float | None, deadline: float = np.inf) -> np.ndarray:
     """set_bounds for sets of one size: idx [K, n] open sites of each set; `every` and `fast`
     the cheapest options per order (at each site, cross-border) among all options and among
     those within the target's days; `share` the target (None: no sigma).
@@ -161,7 +163,7 @@ def _priced_bounds(problem: LocationProblem, every: tuple[np.ndarray, np.ndarray
     if n == 0:  # no site: the share discount is left out (a weaker bound, still valid)
         return constant + orders @ cross
     cost = cheap[:, idx].transpose(1, 0, 2)  # [K, z, n] per-order cost at each open site
-    cost_fast = cheap_fast[:, idx].transpose(1, 0, 2)
+    cost_fast = None if share is None else cheap_fast[:, idx].transpose(1, 0, 2)
     capacity = problem.capacity_orders_per_year[idx]  # [K, n]
     mu = np.zeros(idx.shape)
     sigma = np.zeros(len(idx))
@@ -169,15 +171,19 @@ def _priced_bounds(problem: LocationProblem, every: tuple[np.ndarray, np.ndarray
     spread = float(np.median(finite)) if finite.size and np.median(finite) > 0 else 1.0
     best = np.full(len(idx), -np.inf)
     for step in range(CAPACITY_PRICE_STEPS):
-        discount = (sigma / total)[:, None, None]
-        quick = cost_fast - discount < cost  # the within-N option is the cheaper one
-        priced = np.where(quick, cost_fast - discount, cost) + mu[:, None, :]
+        if step > 0 and time.perf_counter() >= deadline:
+            break
+        if share is None:  # capacity prices only
+            priced, cross_cost = cost + mu[:, None, :], cross[None, :]
+        else:
+            discount = (sigma / total)[:, None, None]
+            quick = cost_fast - discount < cost  # the within-N option is the cheaper one
+            priced = np.where(quick, cost_fast - discount, cost) + mu[:, None, :]
+            cross_quick = cross_fast[None, :] - discount[:, :, 0] < cross[None, :]
+            cross_cost = np.where(cross_quick, cross_fast[None, :] - discount[:, :, 0],
+                                  cross[None, :])
         site_pick = np.argmin(priced, axis=2)  # [K, z]
         site_cost = np.take_along_axis(priced, site_pick[:, :, None], axis=2)[:, :, 0]
-        site_quick = np.take_along_axis(quick, site_pick[:, :, None], axis=2)[:, :, 0]
-        cross_quick = cross_fast[None, :] - discount[:, :, 0] < cross[None, :]
-        cross_cost = np.where(cross_quick, cross_fast[None, :] - discount[:, :, 0],
-                              cross[None, :])
         to_site = site_cost < cross_cost
         value = (np.where(to_site, site_cost, cross_cost) @ orders
                  - (mu * np.where(np.isfinite(capacity), capacity, 0.0)).sum(axis=1))
@@ -190,6 +196,7 @@ def _priced_bounds(problem: LocationProblem, every: tuple[np.ndarray, np.ndarray
         over = np.where(np.isfinite(capacity), (load - capacity) / np.maximum(capacity, 1.0), 0.0)
         mu = np.maximum(0.0, mu + spread * over / (step + 1))
         if share is not None:
+            site_quick = np.take_along_axis(quick, site_pick[:, :, None], axis=2)[:, :, 0]
             served = (np.where(to_site, site_quick, cross_quick) @ orders) / total
             sigma = np.maximum(0.0, sigma + total * spread * (share - served) / (step + 1))
     return constant + best
