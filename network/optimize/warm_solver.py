@@ -129,7 +129,7 @@ class WarmSolver:
     def _carry_over(self, scenario: Scenario, lanes: LaneTable) -> _Carried | None:
         """What starts the search after an edit of the candidate sites or of demand, when
         `scenario` differs from the last one only there and in what `_edit_key` ignores."""
-        last = self._last if self._last is not None else None
+        last = self._last
         if last is None or last.is_open is None or (
                 _carry_key(scenario) != _carry_key(self.scenario)):
             return None
