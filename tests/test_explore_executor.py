@@ -121,3 +121,39 @@ def test_cancel_keeps_finished_points(scenario, backend, request):
     assert progress.skipped >= 1 and len(kept) + progress.skipped <= len(tasks)
     assert all(p.optimum.has_design for p in kept)
     assert run.results() == kept
+
+
+def test_a_raising_callback_does_not_stop_the_sweep(scenario):
+    """`on_point` raising on every point (a bug on the caller's side) is recorded per point;
+    the sweep still collects and streams every point."""
+    def broken(point, progress):
+        raise RuntimeError("caller bug")
+
+    with LocalExecutor(1) as ex:
+        run = run_sweep(_tasks(scenario), ex, TIGHT, on_point=broken)
+        streamed = [p.index for p in run]
+    assert sorted(streamed) == list(range(6))
+    assert run.progress.finished and not run.progress.cancelled
+    assert len(run.callback_errors) == 6
+    assert all("RuntimeError: caller bug" in e for e in run.callback_errors)
+
+
+def test_a_point_that_raises_is_an_error_point(scenario, monkeypatch):
+    """A point whose solve raises on the worker comes back as an `error` point with the
+    exception's text; the points after it are solved."""
+    from network.explore import executor as executor_module
+    from network.explore.points import solve_point
+
+    def flaky(task, params):
+        if task.index == 1:
+            raise ValueError("worker bug")
+        return solve_point(task, params)
+
+    monkeypatch.setattr(executor_module, "solve_point", flaky)
+    with LocalExecutor(1) as ex:
+        points = run_sweep(_tasks(scenario), ex, TIGHT).wait()
+    assert sorted(p.index for p in points) == list(range(6))
+    bad = [p for p in points if p.optimum.status == executor_module.ERROR]
+    assert [p.index for p in bad] == [1]
+    assert "ValueError: worker bug" in bad[0].optimum.explanation[0]
+    assert all(p.optimum.has_design for p in points if p.index != 1)

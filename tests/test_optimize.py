@@ -652,3 +652,27 @@ def test_capacity_priced_set_bounds_stay_below_each_set_optimum():
             exact = brute_force(others_dear, count=n)  # this set's own optimum, if any
             if exact < 1e9:
                 assert bound <= exact * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("share", [0.3, 0.6, 0.9])
+def test_share_priced_set_bounds_stay_below_each_set_optimum(share):
+    """With a share target priced in (sigma, site_sets.py) each set's bound is still at most
+    that set's optimum under the target, and the price raises some bound above the one
+    without the target (it is not left at zero)."""
+    from network.optimize.site_sets import set_bounds, site_sets
+
+    problem = replace(random_problem(7), share_requirements=(ShareRequirement(2, share),))
+    untargeted = replace(problem, share_requirements=())
+    raised = False
+    for n in (1, 2):
+        sets = site_sets(problem, n, n)
+        bounds = set_bounds(problem, sets)
+        plain = set_bounds(untargeted, sets)
+        for mask, bound, without in zip(sets, bounds, plain, strict=True):
+            others_dear = replace(problem, fixed_cost_usd_per_year=np.where(
+                mask, problem.fixed_cost_usd_per_year, 1e9))
+            exact = brute_force(others_dear, count=n)
+            if exact < 1e9:
+                assert bound <= exact * (1 + 1e-9)
+                raised |= bound > without * (1 + 1e-9)
+    assert raised

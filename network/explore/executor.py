@@ -155,6 +155,7 @@ class SweepRun:
         self._end: float | None = None
         self._skipped = 0
         self._on_point = on_point
+        self.callback_errors: list[str] = []  # what `on_point` raised, per point
         futures = {executor.submit(solve_point, t, params): t for t in tasks}
         self._thread = threading.Thread(target=self._collect, name="sweep-collector",
                                         args=(futures, executor, owns_executor), daemon=True)
@@ -214,12 +215,18 @@ class SweepRun:
                 executor.close()
 
     def _keep(self, point: PointResult) -> None:
+        """Keep a finished point and pass it on. The caller's `on_point` raising (a bug on
+        its side) is recorded in `callback_errors`, never allowed to end the collecting loop:
+        that stopped the sweep silently, the other points neither collected nor reported."""
         with self._lock:
             self._done.append(point)
         progress = self.progress
         self._queue.put((point, progress))
         if self._on_point is not None:
-            self._on_point(point, progress)
+            try:
+                self._on_point(point, progress)
+            except Exception as exc:  # noqa: BLE001 - reported, and the sweep goes on
+                self.callback_errors.append(f"point {point.index}: {type(exc).__name__}: {exc}")
 
 
 def _point_of(future, task: PointTask) -> PointResult:

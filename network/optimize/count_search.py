@@ -505,7 +505,10 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
     """A lower bound on window i without solving it."""
     if len(windows) == 1:
         w = windows[0]
-        return min(plain_estimate(problem, n) for n in range(w.lo, w.hi + 1))
+        plain = min(plain_estimate(problem, n) for n in range(w.lo, w.hi + 1))
+        if w.lo == w.hi and w.lagrange is not None:  # L_n bounds every design with n sites
+            return max(plain, w.lagrange)
+        return plain
     lagrange = windows[i].lagrange if windows[i].lagrange is not None else -np.inf
     return max(convex_estimate(windows, problem, i), tangent_estimate(windows, full, i),
                plain_estimate(problem, windows[i].lo), lagrange)

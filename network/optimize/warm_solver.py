@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from network.lanes import LaneTable, build_lanes
 from network.optimize.count_search import ProblemSolution, solve_problem
 from network.optimize.explain import pre_checks
-from network.optimize.problem import problem_from_scenario
+from network.optimize.problem import Options, problem_from_scenario
 from network.optimize.reduce import reduce_options
 from network.optimize.result import OptimizeResult, SolveParams, SolveProgress, SolveStatus
 from network.optimize.scenario_solver import DEFAULT_PARAMS, no_design_result, to_result
-from network.scenario import Scenario, Targets
+from network.optimize.warm_basis import WarmBasis
+from network.scenario import DemandSettings, Scenario, Targets
 
 
 def sweep_site_counts(scenario: Scenario, counts, lanes: LaneTable | None = None,
@@ -44,30 +45,49 @@ def sweep_site_counts(scenario: Scenario, counts, lanes: LaneTable | None = None
     return out
 
 
+@dataclass(frozen=True)
+class _Carried:
+    """What a WarmSolver keeps across an edit that builds the options again (candidate sites
+    or demand changed): the last open sites (by id) and row prices (lambda, sigma) to start
+    from, and, while the options come out the same (a demand edit: same ZIP3s and lanes),
+    the last design's variables (the incumbent if it still meets every row: `offer` checks)
+    and its LP basis. All of it is a start only: any prices give a valid bound, and a design
+    becomes the incumbent only through `offer`."""
+
+    open_ids: tuple[str, ...]
+    prices: tuple[np.ndarray, np.ndarray] | None
+    options: Options
+    values: np.ndarray | None
+    basis: WarmBasis | None
+
+
 class WarmSolver:
     """Re-solves small what-if edits of one scenario from the previous design.
 
     Keeps the lanes, the reduced options (reduced without the forced-closed pruning, so any site
     can be forced open or closed later) and the last solution; an edit of forced-open or
     forced-closed sites, of the site-count limits or of a target's share starts from the last
-    number of sites and design. An edit of the candidate sites (added, removed, changed) builds
-    the options again but keeps the last open sites (by id) and row prices (lambda, sigma) to
-    start from. Any other edit falls back to a full `optimize`. Results are the same as
-    `optimize` would give (same exact search), only sooner (BENCHMARKS.md)."""
+    number of sites and design. An edit of the candidate sites (added, removed, changed) or of
+    demand (a robustness draw) builds the options again but keeps the last open sites (by id)
+    and row prices (lambda, sigma; after a demand edit each point's lambda is scaled by its
+    orders' ratio and sigma by the total's) to start from, and, when the options come out the
+    same, the last design and LP basis too (`_Carried`). Any other edit falls back to a full
+    `optimize`. Results are the same as `optimize` would give (same exact search), only sooner
+    (BENCHMARKS.md)."""
 
     def __init__(self, scenario: Scenario, lanes: LaneTable | None = None,
                  params: SolveParams = DEFAULT_PARAMS):
         self.params = params
         self._reset(scenario, lanes or build_lanes(scenario))
 
-    def _reset(self, scenario: Scenario, lanes: LaneTable,
-               carried: tuple[tuple[str, ...], tuple | None] | None = None) -> None:
+    def _reset(self, scenario: Scenario, lanes: LaneTable, carried: _Carried | None = None
+               ) -> None:
         self.scenario, self.lanes = scenario, lanes
         open_scenario = scenario.with_changes(
             constraints=replace(scenario.constraints, forced_closed=()))
         self._options = reduce_options(open_scenario, lanes)
         self._last: ProblemSolution | None = None
-        self._carried = carried  # (open site ids, prices) from before an edit of the sites
+        self._carried = carried
 
     def solve(self, scenario: Scenario | None = None,
               on_progress: Callable[[SolveProgress], None] | None = None,
@@ -78,35 +98,71 @@ class WarmSolver:
         start = time.perf_counter()
         scenario = scenario or self.scenario
         if _edit_key(scenario) != _edit_key(self.scenario):
-            carried = self._carry_over(scenario)
-            self._reset(scenario, lanes or build_lanes(scenario), carried)
+            new_lanes = lanes or build_lanes(scenario)
+            carried = self._carry_over(scenario, new_lanes)
+            self._reset(scenario, new_lanes, carried)
         reasons = pre_checks(scenario, self.lanes)
         if reasons:
             return no_design_result(SolveStatus.INFEASIBLE, reasons, start)
         problem = problem_from_scenario(scenario, self.lanes, self._options)
         last, carried = self._last, self._carried
-        start_sites = last.is_open if last is not None else (
-            None if carried is None else np.isin(self.lanes.site_ids, carried[0]))
+        same_options = carried is not None and _same_options(carried.options, self._options)
+        if last is not None:
+            start_sites = last.is_open
+            hint, duals, basis, prices = last.values, last.duals, last.basis, None
+        elif carried is not None:
+            start_sites = np.isin(self.lanes.site_ids, carried.open_ids)
+            hint = carried.values if same_options else None
+            basis = carried.basis if same_options else None
+            duals, prices = None, carried.prices
+        else:
+            start_sites = hint = duals = basis = prices = None
         solution = solve_problem(
-            problem, self.params.time_limit_s, self.params.relative_gap,
-            hint=None if last is None else last.values,
+            problem, self.params.time_limit_s, self.params.relative_gap, hint=hint,
             start_count=None if start_sites is None else int(start_sites.sum()),
-            prior_duals=None if last is None else last.duals, on_progress=on_progress,
-            prior_basis=None if last is None else last.basis, start_sites=start_sites,
-            prior_prices=None if last is not None or carried is None else carried[1])
+            prior_duals=duals, on_progress=on_progress, prior_basis=basis,
+            start_sites=start_sites, prior_prices=prices)
         if solution.choice is not None:
             self._last = solution
         return to_result(scenario, self.lanes, problem, solution, self.params, start)
 
-    def _carry_over(self, scenario: Scenario) -> tuple[tuple[str, ...], tuple | None] | None:
-        """The last open sites (by id) and row prices, when `scenario` differs from the last one
-        only in what `_edit_key` ignores and in its candidate sites."""
+    def _carry_over(self, scenario: Scenario, lanes: LaneTable) -> _Carried | None:
+        """What starts the search after an edit of the candidate sites or of demand, when
+        `scenario` differs from the last one only there and in what `_edit_key` ignores."""
         last = self._last
         if last is None or last.is_open is None or (
-                _edit_key(scenario).with_changes(sites=())
-                != _edit_key(self.scenario).with_changes(sites=())):
+                _carry_key(scenario) != _carry_key(self.scenario)):
             return None
-        return tuple(np.asarray(self.lanes.site_ids)[last.is_open]), last.prices
+        prices = last.prices
+        old, new = self.lanes.demand, lanes.demand
+        if prices is not None and _edit_key(scenario).sites == _edit_key(self.scenario).sites:
+            prices = _scaled_prices(prices, old.orders_per_year, new.orders_per_year)
+        open_ids = tuple(np.asarray(self.lanes.site_ids)[last.is_open])
+        return _Carried(open_ids, prices, self._options, last.values, last.basis)
+
+
+def _scaled_prices(prices: tuple[np.ndarray, np.ndarray], old: np.ndarray, new: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Row prices after a demand edit: a point's lambda prices its orders (r_p = o_z c_p -
+    lambda_z), so it moves with them; sigma prices a share of all orders, so it moves with the
+    total. Only a start for the ascent: any prices give a valid bound."""
+    lam, sigma = prices
+    if len(lam) != len(old) or len(old) != len(new):
+        return prices
+    ratio = np.divide(new, old, out=np.ones_like(new, dtype=float), where=old > 0)
+    total = float(new.sum()) / float(old.sum()) if old.sum() > 0 else 1.0
+    return lam * ratio, sigma * total
+
+
+def _same_options(a: Options, b: Options) -> bool:
+    return (len(a) == len(b) and np.array_equal(a.point, b.point)
+            and np.array_equal(a.site, b.site) and np.array_equal(a.service, b.service))
+
+
+def _carry_key(s: Scenario) -> Scenario:
+    """What must stay the same for the last solution to be carried over an edit: everything
+    but candidate sites, demand and what `_edit_key` ignores."""
+    return _edit_key(s).with_changes(sites=(), demand=DemandSettings())
 
 
 def _edit_key(s: Scenario) -> Scenario:

@@ -1,0 +1,73 @@
+"""WarmSolver across demand edits (robustness draws): each draw solved warm from the last one
+costs what a cold `optimize` of the same draw costs, within the requested gap; and a sweep
+point proven by its Lagrangian bound alone costs what a cold solve does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from network.explore.frontier import with_promise, with_site_count
+from network.explore.robustness import DemandNoise, demand_draws
+from network.lanes import build_lanes
+from network.optimize import SolveParams, WarmSolver, optimize
+from network.optimize.warm_solver import _scaled_prices
+
+from small import small_scenario
+
+TIGHT = SolveParams(time_limit_s=60.0, relative_gap=1e-6)
+
+
+def _within_gap(a: float, b: float, gap: float) -> bool:
+    return abs(a - b) <= gap * max(abs(a), abs(b)) * (1 + 1e-6) + 1e-6
+
+
+@pytest.mark.parametrize("capacity", [1e9, None], ids=["uncapacitated", "own capacities"])
+def test_draws_warm_equal_cold(default_scenario, capacity):
+    """Four demand draws (a wide spread, so designs move) one after another through one
+    WarmSolver: each draw's cost equals its cold optimum within the gap, the warm state was
+    carried (not a silent cold restart), and evaluate() accepts every design."""
+    base = small_scenario(default_scenario, every=20, capacity=capacity)
+    draws = demand_draws(base, DemandNoise(draws=4, state_spread=0.4, growth_sd_pct=10,
+                                           seed=3))
+    solver, carried = None, 0
+    for _, scenario in draws:
+        lanes = build_lanes(scenario)
+        solver = solver or WarmSolver(scenario, lanes, TIGHT)
+        warm = solver.solve(scenario, lanes=lanes)
+        carried += solver._carried is not None
+        cold = optimize(scenario, lanes, TIGHT)
+        assert warm.status.value == cold.status.value == "optimal"
+        assert warm.evaluation.feasible and cold.evaluation.feasible
+        assert _within_gap(warm.objective_usd, cold.objective_usd, TIGHT.relative_gap)
+        assert warm.best_bound_usd <= cold.objective_usd * (1 + 1e-9)  # a bound that holds
+    assert carried == len(draws) - 1
+
+
+def test_prices_scale_with_orders():
+    """lambda follows each point's orders, sigma the total's; a point with no orders before
+    keeps its price (nothing to scale by)."""
+    lam, sigma = np.array([10.0, 20.0, 5.0]), np.array([3.0])
+    old, new = np.array([100.0, 200.0, 0.0]), np.array([150.0, 100.0, 110.0])
+    lam2, sigma2 = _scaled_prices((lam, sigma), old, new)
+    assert lam2.tolist() == [15.0, 10.0, 5.0]
+    assert sigma2.tolist() == pytest.approx([3.0 * 360 / 300])
+
+
+def test_levels_of_one_count_warm_equal_cold(default_scenario):
+    """One count's promise levels in a row through one WarmSolver (the sweep's path, where a
+    point may be proven by the Lagrangian bound of the last point's prices without its LP):
+    each level costs what a cold solve costs, within the gap, and its bound holds."""
+    base = with_site_count(small_scenario(default_scenario, every=20), 3)
+    lanes = build_lanes(base)
+    solver = WarmSolver(base, lanes, TIGHT)
+    for level in (0.5, 0.7, 0.8, 0.9, 1.0):
+        scenario = with_promise(base, 2, level)
+        warm = solver.solve(scenario, lanes=lanes)
+        cold = optimize(scenario, lanes, TIGHT)
+        assert warm.status.value == cold.status.value
+        if cold.design is None:
+            continue
+        assert _within_gap(warm.objective_usd, cold.objective_usd, TIGHT.relative_gap)
+        assert warm.best_bound_usd <= cold.objective_usd * (1 + 1e-9)
+        assert cold.best_bound_usd <= warm.objective_usd * (1 + 1e-9)
