@@ -4,7 +4,7 @@
         [--checkouts DIR DIR...] [--launch serve|streamlit|both] [--pin] [--no-script]
         [--screenshots DIR]
 
-For each run (and each checkout, alternating within the run: `--checkouts /work/main .`
+For each run (and each checkout, alternating within the run: `--checkouts /tmp/before .`
 compares two checkouts side by side, each server started from its own folder with this
 interpreter): start the server as `make run` does (`python -m ui.serve`) and time, from process
 start, until the Designer map has drawn in headless Chromium with an empty cache (first page
