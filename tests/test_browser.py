@@ -137,6 +137,22 @@ def map_pixel(lon: float, lat: float, width: float, height: float) -> tuple[floa
     return width / 2 + x - cx, height / 2 + y - cy
 
 
+def kpi_cards(page, at_least: int = 7) -> str:
+    """The KPI cards' text once `at_least` of them show, waiting up to 30 s: a run that
+    follows the idle one has twice brought them in CI at load (cause not found; reported in
+    the issue note). Fails with what the page shows instead, so that a CI log says which
+    branch of the Designer's KPI area ran (solving, changed scenario, nothing solved)."""
+    metrics = page.locator('[data-testid="stMetric"]')
+    deadline = time.monotonic() + 30
+    while metrics.count() < at_least:
+        if time.monotonic() > deadline:
+            main = page.get_by_test_id("stMain").inner_text()
+            raise AssertionError(f"{metrics.count()} KPI cards after 30 s; the page shows: "
+                                 + " | ".join(main.split("\n"))[:2000])
+        page.wait_for_timeout(250)
+    return " ".join(metrics.all_inner_texts())
+
+
 def wait_for_map(page) -> None:
     page.wait_for_selector(MAP_CANVAS, timeout=30_000)
     page.wait_for_timeout(1500)  # let deck.gl draw its first frame
@@ -212,9 +228,7 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     wait_idle(page)
     wait_for_map(page)
     no_exception(page)
-    metrics = page.locator('[data-testid="stMetric"]')
-    assert metrics.count() >= 7
-    text = " ".join(metrics.all_inner_texts())
+    text = kpi_cards(page)
     assert re.search(r"Total annual cost\s+\$\d{1,3}(,\d{3})+", text), text
     assert re.search(r"Cost per order\s+\$\d+\.\d{2}", text), text
     assert re.search(r"Average delivery\s+\d+\.\d days", text), text
@@ -363,7 +377,7 @@ def test_tradeoffs_frontier_runs_in_the_background(app_url, browser):
     page.get_by_text("Using the design of the Tradeoffs point").wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
-    assert page.locator('[data-testid="stMetric"]').count() >= 7
+    kpi_cards(page)
     page.screenshot(path=ARTIFACTS / "05f-designer-used-design-1280x720.png")
     nav(page, "Tradeoffs")
     for tab, run, shot in (("Sensitivity", "Run sensitivity", "06-sensitivity"),
@@ -436,7 +450,8 @@ def test_a_solve_survives_a_page_switch_and_the_session_end_frees_it(default_app
     nav(page, "Designer")
     page.get_by_role("heading", name="Network designer").wait_for(timeout=30_000)
     wait_idle(page)
-    text = " ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
+    no_exception(page)
+    text = kpi_cards(page)
     assert re.search(r"Total annual cost\s+\$\d{1,3}(,\d{3})+", text), text
     assert page.get_by_text(re.compile(r"Solving…")).count() == 0
     page.screenshot(path=ARTIFACTS / "09c-designer-result-after-switch-1280x720.png")
