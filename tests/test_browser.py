@@ -195,15 +195,15 @@ def test_add_site_solve_and_read_kpis(app_url, browser):
     box = chart.bounding_box()
     x, y = map_pixel(-73.99, 40.75, box["width"], box["height"])
     add_here = page.get_by_role("button", name=re.compile("Add candidate site at"))
-    for _ in range(3):  # the freshly drawn map can miss the first click
+    for _ in range(6):  # the freshly drawn map can miss a click (software WebGL at load)
         page.mouse.move(box["x"] + x, box["y"] + y)
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(1000)
         page.mouse.click(box["x"] + x, box["y"] + y)
         try:
-            add_here.wait_for(timeout=10_000)
+            add_here.wait_for(timeout=15_000)
             break
         except PlaywrightTimeout:
-            continue
+            wait_idle(page)
     add_here.wait_for(timeout=1_000)
     wait_idle(page)
     page.screenshot(path=ARTIFACTS / "01b-designer-map-click.png")

@@ -155,6 +155,8 @@ def test_reload_keeps_the_sessions_work(server, browser):
     page.close()
 
 
+@pytest.mark.slow  # three minutes at load (two maps drawn in software WebGL at two sizes);
+# the Compare page's content is checked in the default run by tests/test_app_meetings.py
 def test_compare_page_draws_its_maps(server, browser, saved):
     """Compare with the two saved scenarios: both maps drawn (two WebGL canvases, no context
     lost), the KPI table and what changed; screenshots of Scenarios and Compare at 1280x720

@@ -309,7 +309,7 @@ def test_demand_upload(file):
     assert not (file.clean and outcome.rejected), [str(p) for p in outcome.problems]
 
 
-@settings(max_examples=budget())
+@settings(max_examples=budget(0.4))  # 0.3-0.8 s an example: the whole scenario re-checked
 @given(file=csv_files(CARD_COLUMNS, card_rows(up_to_lb=max(
     w for w, _ in load_default_scenario().costs.weight_mix))))
 def test_rate_card_upload(file):
@@ -416,7 +416,7 @@ def test_cli_zone_any_arguments(codes):
         assert 1 <= int(json.loads(run.out)["zone"]) <= N_ZONES
 
 
-@settings(max_examples=budget(0.25))
+@settings(max_examples=budget(0.1))  # a process per example: 2-4 s each
 @given(ids=st.lists(st.one_of(st.sampled_from(load_default_scenario().site_ids),
                               hostile.words()), max_size=4),
        out=st.sampled_from(["folder", "a file", "nested/new", ""]))

@@ -232,6 +232,9 @@ def test_warm_solver_matches_cold_solves():
         assert warm.objective_usd == pytest.approx(cold.objective_usd, rel=1e-9)
 
 
+# Benchmark-size: three default solves, the heuristic off (warm against cold on a toy: the test
+# above; on demand edits and levels: tests/test_warm_solver.py).
+@pytest.mark.slow
 def test_warm_re_solve_starts_the_lp_from_the_last_basis(default_scenario, default_lanes,
                                                          monkeypatch):
     """Closing an open site of the default design: the warm re-solve starts its LP from the
@@ -267,6 +270,7 @@ def test_warm_re_solve_starts_the_lp_from_the_last_basis(default_scenario, defau
     assert cold.objective_usd >= warm.best_bound_usd * (1 - 1e-9)
 
 
+@pytest.mark.slow  # benchmark-size: four default solves (toy twin: test_warm_solver_matches...)
 def test_warm_re_solve_after_adding_or_removing_a_site_matches_cold(default_scenario,
                                                                      default_lanes, monkeypatch):
     """Adding a candidate site (Reno, whose ZIP3 has none) or removing an open one: the warm
@@ -320,7 +324,7 @@ def test_prices_carry_across_models_with_other_rows():
     assert lg.duals_from_prices(other, lam, sigma) is None
 
 
-@pytest.mark.parametrize("nearest", [2, 4])
+@pytest.mark.parametrize("nearest", [2, pytest.param(4, marks=pytest.mark.slow)])
 def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
     """The nearest-sites LP (each point's few cheapest sites) settles count windows by its
     lifted prices; with only 2 or 4 of 8 sites kept the search must still equal brute force
@@ -355,7 +359,7 @@ def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
     assert calls["tried"] > calls["settled"]  # and some fell short: the full LP followed
 
 
-@pytest.mark.parametrize("nearest", [2, 4])
+@pytest.mark.parametrize("nearest", [2, pytest.param(4, marks=pytest.mark.slow)])
 def test_prices_from_the_nearest_sites_lp_over_all_counts_stay_exact(nearest, monkeypatch):
     """A cold search starts every count's ascent from the nearest-sites LP over all counts
     (solved beside the heuristic); with only 2 or 4 of 8 sites in that LP, the search must
