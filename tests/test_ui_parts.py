@@ -102,3 +102,26 @@ def test_serve_turns_the_file_watcher_off_unless_asked():
     assert args[-2:] == ["--server.port", "9000"]
     mine = serve.streamlit_args(["--server.fileWatcherType", "auto"])
     assert mine.count("--server.fileWatcherType") == 1 and mine[-1] == "auto"
+
+
+def test_serve_skips_a_component_scan_that_would_find_nothing(monkeypatch):
+    """`make run` skips Streamlit's scan of the installed packages for "components v2" (0.1 s
+    before the server listens): that holds only while the app uses none and no installed
+    package provides one, which the real scan confirms here. The skipped step still starts
+    the component file watcher, as the real one does after its scan."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.components.v2.manifest_scanner import scan_component_manifests
+
+    from ui import serve
+
+    assert scan_component_manifests() == []
+    monkeypatch.setattr(BidiComponentManager, "discover_and_register_components",
+                        BidiComponentManager.discover_and_register_components)  # undone after
+    watched = []
+    monkeypatch.setattr(BidiComponentManager, "start_file_watching",
+                        lambda self: watched.append(self))
+    serve.skip_component_scan()
+    manager = BidiComponentManager()
+    manager.discover_and_register_components()
+    manager.discover_and_register_components(start_file_watching=False)
+    assert watched == [manager]

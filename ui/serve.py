@@ -13,12 +13,16 @@ the first page.
 It also turns Streamlit's file watcher off (unless an option says otherwise): the watcher
 walks every loaded module when a session starts and after each run, holding the server just
 when the browser fetches the map's code, and planners do not edit the app's sources. For
-development with reload-on-save, run `streamlit run app.py`. Measured in BENCHMARKS.md
-(section App).
+development with reload-on-save, run `streamlit run app.py`. And it skips Streamlit's search
+for "components v2" packages: when the runtime is created, before the server listens,
+Streamlit reads the metadata of every installed package (about 90 here, 0.1-0.15 s of CPU)
+looking for custom components, and the app uses none (`skip_component_scan`). Measured in
+BENCHMARKS.md (section App).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import threading
 import time
@@ -29,6 +33,11 @@ RUNTIME_WAIT_S = 30.0
 # While warming up, hand the GIL over every 0.5 ms instead of 5 ms, so the server thread that
 # sends the browser Streamlit's files is not kept waiting behind the imports.
 WARM_UP_SWITCH_INTERVAL_S = 0.0005
+# What the Designer's first run imports, in the order it needs them: the frame (with pandas
+# and the network package), Streamlit's emoji table (read when st.set_page_config checks the
+# page icon: 0.06 s), the Designer's panels (pydeck) and results, the exports below the map.
+WARM_UP_MODULES = ("ui.entry", "streamlit.emojis", "ui.panels", "ui.results",
+                   "ui.export_import")
 
 
 def warm_up() -> bool:
@@ -50,8 +59,8 @@ def warm_caches() -> bool:
     usual = sys.getswitchinterval()
     sys.setswitchinterval(WARM_UP_SWITCH_INTERVAL_S)
     try:
-        import ui.panels  # noqa: F401  (pandas, pydeck, network: most of the first run)
-        import ui.results  # noqa: F401
+        for module in WARM_UP_MODULES:
+            importlib.import_module(module)
         from ui import data
 
         scenario = data.default_scenario()
@@ -66,6 +75,20 @@ def warm_caches() -> bool:
         sys.setswitchinterval(usual)
 
 
+def skip_component_scan() -> None:
+    """Streamlit's runtime scans every installed package's metadata for "components v2"
+    manifests when it is created (before the server listens); the app uses no such component,
+    so the scan finds nothing and is skipped. The rest of that step (the component file
+    watcher, which watches nothing without components) runs as before."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    def discover_and_register_components(self, *, start_file_watching: bool = True) -> None:
+        if start_file_watching:
+            self.start_file_watching()
+
+    BidiComponentManager.discover_and_register_components = discover_and_register_components
+
+
 def streamlit_args(argv: list[str]) -> list[str]:
     """`streamlit run app.py` with the caller's options; the file watcher off unless they set
     it."""
@@ -77,6 +100,7 @@ def streamlit_args(argv: list[str]) -> list[str]:
 def main(argv: list[str]) -> None:
     from streamlit.web import cli
 
+    skip_component_scan()
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     sys.argv = streamlit_args(argv)
     cli.main()
