@@ -23,7 +23,10 @@ BENCHMARKS.md (section App).
 from __future__ import annotations
 
 import importlib
+import json
+import re
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -89,6 +92,60 @@ def skip_component_scan() -> None:
     BidiComponentManager.discover_and_register_components = discover_and_register_components
 
 
+MAP_CHUNK = "DeckGlJsonChart.*.js"  # Streamlit's map element (deck.gl), in static/static/js
+# The chunks a module imports: "./name.hash.js" (its static imports and vite's list of its
+# lazy ones) and `./name.hash.js` (a dynamic import, such as deck.gl's WebGL device)
+CHUNK_NAME = re.compile(r'["`]\./([\w.-]+\.js)["`]')
+
+
+def preloading_static_dir(streamlit_static: Path, folder: Path) -> Path:
+    """`folder` made into Streamlit's static folder (links to its files) with an index.html
+    that, once the page's own scripts have run, asks the browser for the map's code: deck.gl
+    (3 MB) and the chunks it imports, in turn. Without this the browser requests them only when the
+    map's element arrives, after the server has run the page, and then spends 0.4 s (more on
+    a busy machine) fetching and compiling them before it can draw; with it, that work runs
+    while the server runs the page. Hashed names are read from Streamlit's files, so this
+    follows a Streamlit upgrade; None of it changes what the page shows."""
+    js = streamlit_static / "static" / "js"
+    maps = sorted(js.glob(MAP_CHUNK))
+    index = (streamlit_static / "index.html").read_text()
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in streamlit_static.iterdir():
+        if entry.name != "index.html" and not (folder / entry.name).exists():
+            (folder / entry.name).symlink_to(entry)
+    chunks = dict.fromkeys(m.name for m in maps)  # and what they import, in turn, that the
+    todo = list(chunks)                            # page itself does not load first
+    while todo:
+        for c in CHUNK_NAME.findall((js / todo.pop()).read_text()):
+            if c not in chunks and (js / c).is_file() and f"static/js/{c}" not in index:
+                chunks[c] = None
+                todo.append(c)
+    hrefs = json.dumps([f"./static/js/{c}" for c in chunks])
+    script = ("<script>addEventListener('DOMContentLoaded',()=>{for(const h of " + hrefs +
+              "){const l=document.createElement('link');l.rel='modulepreload';"
+              "l.crossOrigin='';l.href=h;document.head.append(l)}})</script>")
+    (folder / "index.html").write_text(index.replace("</head>", script + "</head>", 1))
+    return folder
+
+
+_STATIC_FOLDER: tempfile.TemporaryDirectory | None = None
+
+
+def preload_map_code() -> None:
+    """Serve Streamlit's frontend from `preloading_static_dir` (a temporary folder made at
+    start-up); nothing changes if that fails."""
+    from streamlit import file_util
+
+    global _STATIC_FOLDER
+    _STATIC_FOLDER = tempfile.TemporaryDirectory(prefix="network-static-")  # gone at exit
+    try:
+        folder = preloading_static_dir(Path(file_util.get_static_dir()),
+                                       Path(_STATIC_FOLDER.name))
+    except OSError:
+        return
+    file_util.get_static_dir = lambda: str(folder)
+
+
 def streamlit_args(argv: list[str]) -> list[str]:
     """`streamlit run app.py` with the caller's options; the file watcher off unless they set
     it."""
@@ -101,6 +158,7 @@ def main(argv: list[str]) -> None:
     from streamlit.web import cli
 
     skip_component_scan()
+    preload_map_code()
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     sys.argv = streamlit_args(argv)
     cli.main()
