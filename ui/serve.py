@@ -16,7 +16,9 @@ when the browser fetches the map's code, and planners do not edit the app's sour
 development with reload-on-save, run `streamlit run app.py`. And it skips Streamlit's search
 for "components v2" packages: when the runtime is created, before the server listens,
 Streamlit reads the metadata of every installed package (about 90 here, 0.1-0.15 s of CPU)
-looking for custom components, and the app uses none (`skip_component_scan`). Measured in
+looking for custom components; none provides one (a test checks: `skip_component_scan`). The
+browser also gets an index.html that loads the map's code (deck.gl) once Streamlit's own
+scripts have run, not when the map's element arrives (`preload_map_code`). Measured in
 BENCHMARKS.md (section App).
 """
 
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 import sys
 import tempfile
 import threading
@@ -93,37 +94,27 @@ def skip_component_scan() -> None:
 
 
 MAP_CHUNK = "DeckGlJsonChart.*.js"  # Streamlit's map element (deck.gl), in static/static/js
-# The chunks a module imports: "./name.hash.js" (its static imports and vite's list of its
-# lazy ones) and `./name.hash.js` (a dynamic import, such as deck.gl's WebGL device)
-CHUNK_NAME = re.compile(r'["`]\./([\w.-]+\.js)["`]')
 
 
 def preloading_static_dir(streamlit_static: Path, folder: Path) -> Path:
     """`folder` made into Streamlit's static folder (links to its files) with an index.html
-    that, once the page's own scripts have run, asks the browser for the map's code: deck.gl
-    (3 MB) and the chunks it imports, in turn. Without this the browser requests them only when the
-    map's element arrives, after the server has run the page, and then spends 0.4 s (more on
-    a busy machine) fetching and compiling them before it can draw; with it, that work runs
-    while the server runs the page. Hashed names are read from Streamlit's files, so this
-    follows a Streamlit upgrade; None of it changes what the page shows."""
-    js = streamlit_static / "static" / "js"
-    maps = sorted(js.glob(MAP_CHUNK))
+    that, once Streamlit's own scripts have run, imports the map element's module: deck.gl, 3
+    MB, and the chunks it imports. Streamlit's frontend imports it only when the map's element
+    arrives, after the server has run the page, and the browser then fetches, compiles and
+    runs it before it can draw (0.4 s on a quiet machine, seconds on a busy one); imported
+    early, that work overlaps the server's first run, and the frontend's own import later
+    finds the module loaded (the same URL: one module). Streamlit's hashed file name is read
+    from its folder, so this follows an upgrade; without a map chunk the page is Streamlit's
+    own. Nothing it shows changes."""
+    maps = sorted((streamlit_static / "static" / "js").glob(MAP_CHUNK))
     index = (streamlit_static / "index.html").read_text()
     folder.mkdir(parents=True, exist_ok=True)
     for entry in streamlit_static.iterdir():
         if entry.name != "index.html" and not (folder / entry.name).exists():
             (folder / entry.name).symlink_to(entry)
-    chunks = dict.fromkeys(m.name for m in maps)  # and what they import, in turn, that the
-    todo = list(chunks)                            # page itself does not load first
-    while todo:
-        for c in CHUNK_NAME.findall((js / todo.pop()).read_text()):
-            if c not in chunks and (js / c).is_file() and f"static/js/{c}" not in index:
-                chunks[c] = None
-                todo.append(c)
-    hrefs = json.dumps([f"./static/js/{c}" for c in chunks])
-    script = ("<script>addEventListener('DOMContentLoaded',()=>{for(const h of " + hrefs +
-              "){const l=document.createElement('link');l.rel='modulepreload';"
-              "l.crossOrigin='';l.href=h;document.head.append(l)}})</script>")
+    script = "".join(  # relative, as Streamlit's own: works under any base URL path
+        "<script>addEventListener('DOMContentLoaded',()=>import("
+        + json.dumps(f"./static/js/{m.name}") + ").catch(()=>{}))</script>" for m in maps)
     (folder / "index.html").write_text(index.replace("</head>", script + "</head>", 1))
     return folder
 
