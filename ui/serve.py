@@ -81,9 +81,10 @@ def warm_caches() -> bool:
 
 def skip_component_scan() -> None:
     """Streamlit's runtime scans every installed package's metadata for "components v2"
-    manifests when it is created (before the server listens); the app uses no such component,
-    so the scan finds nothing and is skipped. The rest of that step (the component file
-    watcher, which watches nothing without components) runs as before."""
+    manifests when it is created (before the server listens); no installed package provides
+    one (tests/test_ui_parts.py runs the real scan), so it would find nothing and is skipped.
+    A new dependency that brings such a component would need this gone. The rest of that step
+    (the component file watcher, which watches nothing without components) runs as before."""
     from streamlit.components.v2.component_manager import BidiComponentManager
 
     def discover_and_register_components(self, *, start_file_watching: bool = True) -> None:
