@@ -102,3 +102,70 @@ def test_serve_turns_the_file_watcher_off_unless_asked():
     assert args[-2:] == ["--server.port", "9000"]
     mine = serve.streamlit_args(["--server.fileWatcherType", "auto"])
     assert mine.count("--server.fileWatcherType") == 1 and mine[-1] == "auto"
+
+
+def test_serve_skips_a_component_scan_that_would_find_nothing(monkeypatch):
+    """`make run` skips Streamlit's scan of the installed packages for "components v2" (0.1 s
+    before the server listens): that holds only while the app uses none and no installed
+    package provides one, which the real scan confirms here. The skipped step still starts
+    the component file watcher, as the real one does after its scan."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.components.v2.manifest_scanner import scan_component_manifests
+
+    from ui import serve
+
+    assert scan_component_manifests() == []
+    monkeypatch.setattr(BidiComponentManager, "discover_and_register_components",
+                        BidiComponentManager.discover_and_register_components)  # undone after
+    watched = []
+    monkeypatch.setattr(BidiComponentManager, "start_file_watching",
+                        lambda self: watched.append(self))
+    serve.skip_component_scan()
+    manager = BidiComponentManager()
+    manager.discover_and_register_components()
+    manager.discover_and_register_components(start_file_watching=False)
+    assert watched == [manager]
+
+
+def test_serve_loads_the_map_code_once_the_page_has_loaded(tmp_path):
+    """`make run` serves Streamlit's frontend with an index.html that, after the page's own
+    scripts, imports the map element's chunk (by the same relative URL as Streamlit's own
+    files); every other file is Streamlit's own, and without a map chunk so is the page."""
+    from ui import serve
+
+    static = tmp_path / "streamlit"
+    js = static / "static" / "js"
+    js.mkdir(parents=True)
+    index = ('<html><head><script type="module" src="./static/js/index.A1.js"></script>'
+             "</head><body></body></html>")
+    (static / "index.html").write_text(index)
+    (static / "favicon.png").write_bytes(b"png")
+    (js / "index.A1.js").write_text("page")
+    (js / "Other.G7.js").write_text("another element's chunk")
+    plain = serve.preloading_static_dir(static, tmp_path / "plain")
+    assert (plain / "index.html").read_text() == index
+    (js / "DeckGlJsonChart.B2.js").write_text("the map")
+    folder = serve.preloading_static_dir(static, tmp_path / "served")
+    assert (folder / "favicon.png").read_bytes() == b"png"
+    assert (folder / "static" / "js" / "Other.G7.js").read_text() == "another element's chunk"
+    script = ("<script>addEventListener('DOMContentLoaded',()=>import("
+              '"./static/js/DeckGlJsonChart.B2.js").catch(()=>{}))</script>')
+    assert (folder / "index.html").read_text() == index.replace("</head>", script + "</head>")
+
+
+def test_serve_finds_the_map_chunk_of_this_streamlit(tmp_path):
+    """The early import reads Streamlit's hashed file names: with this Streamlit it names the
+    map's chunk, one file that exists."""
+    import re
+    from pathlib import Path
+
+    from streamlit import file_util
+
+    from ui import serve
+
+    static = Path(file_util.get_static_dir())
+    page = serve.preloading_static_dir(static, tmp_path / "served").joinpath(
+        "index.html").read_text()
+    imported = re.findall(r"import\(\"\./(static/js/[^\"]+)\"\)", page)
+    assert len(imported) == 1 and "DeckGlJsonChart." in imported[0]
+    assert (static / imported[0]).is_file()

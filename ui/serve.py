@@ -13,13 +13,21 @@ the first page.
 It also turns Streamlit's file watcher off (unless an option says otherwise): the watcher
 walks every loaded module when a session starts and after each run, holding the server just
 when the browser fetches the map's code, and planners do not edit the app's sources. For
-development with reload-on-save, run `streamlit run app.py`. Measured in BENCHMARKS.md
-(section App).
+development with reload-on-save, run `streamlit run app.py`. And it skips Streamlit's search
+for "components v2" packages: when the runtime is created, before the server listens,
+Streamlit reads the metadata of every installed package (about 90 here, 0.1-0.15 s of CPU)
+looking for custom components; none provides one (a test checks: `skip_component_scan`). The
+browser also gets an index.html that loads the map's code (deck.gl) once Streamlit's own
+scripts have run, not when the map's element arrives (`preload_map_code`). Measured in
+BENCHMARKS.md (section App).
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -29,6 +37,11 @@ RUNTIME_WAIT_S = 30.0
 # While warming up, hand the GIL over every 0.5 ms instead of 5 ms, so the server thread that
 # sends the browser Streamlit's files is not kept waiting behind the imports.
 WARM_UP_SWITCH_INTERVAL_S = 0.0005
+# What the Designer's first run imports, in the order it needs them: the frame (with pandas
+# and the network package), Streamlit's emoji table (read when st.set_page_config checks the
+# page icon: 0.06 s), the Designer's panels (pydeck) and results, the exports below the map.
+WARM_UP_MODULES = ("ui.entry", "streamlit.emojis", "ui.panels", "ui.results",
+                   "ui.export_import")
 
 
 def warm_up() -> bool:
@@ -50,8 +63,8 @@ def warm_caches() -> bool:
     usual = sys.getswitchinterval()
     sys.setswitchinterval(WARM_UP_SWITCH_INTERVAL_S)
     try:
-        import ui.panels  # noqa: F401  (pandas, pydeck, network: most of the first run)
-        import ui.results  # noqa: F401
+        for module in WARM_UP_MODULES:
+            importlib.import_module(module)
         from ui import data
 
         scenario = data.default_scenario()
@@ -66,6 +79,65 @@ def warm_caches() -> bool:
         sys.setswitchinterval(usual)
 
 
+def skip_component_scan() -> None:
+    """Streamlit's runtime scans every installed package's metadata for "components v2"
+    manifests when it is created (before the server listens); no installed package provides
+    one (tests/test_ui_parts.py runs the real scan), so it would find nothing and is skipped.
+    A new dependency that brings such a component would need this gone. The rest of that step
+    (the component file watcher, which watches nothing without components) runs as before."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    def discover_and_register_components(self, *, start_file_watching: bool = True) -> None:
+        if start_file_watching:
+            self.start_file_watching()
+
+    BidiComponentManager.discover_and_register_components = discover_and_register_components
+
+
+MAP_CHUNK = "DeckGlJsonChart.*.js"  # Streamlit's map element (deck.gl), in static/static/js
+
+
+def preloading_static_dir(streamlit_static: Path, folder: Path) -> Path:
+    """`folder` made into Streamlit's static folder (links to its files) with an index.html
+    that, once Streamlit's own scripts have run, imports the map element's module: deck.gl, 3
+    MB, and the chunks it imports. Streamlit's frontend imports it only when the map's element
+    arrives, after the server has run the page, and the browser then fetches, compiles and
+    runs it before it can draw (0.4 s on a quiet machine, seconds on a busy one); imported
+    early, that work overlaps the server's first run, and the frontend's own import later
+    finds the module loaded (the same URL: one module). Streamlit's hashed file name is read
+    from its folder, so this follows an upgrade; without a map chunk the page is Streamlit's
+    own. Nothing it shows changes."""
+    maps = sorted((streamlit_static / "static" / "js").glob(MAP_CHUNK))
+    index = (streamlit_static / "index.html").read_text()
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in streamlit_static.iterdir():
+        if entry.name != "index.html" and not (folder / entry.name).exists():
+            (folder / entry.name).symlink_to(entry)
+    script = "".join(  # relative, as Streamlit's own: works under any base URL path
+        "<script>addEventListener('DOMContentLoaded',()=>import("
+        + json.dumps(f"./static/js/{m.name}") + ").catch(()=>{}))</script>" for m in maps)
+    (folder / "index.html").write_text(index.replace("</head>", script + "</head>", 1))
+    return folder
+
+
+_STATIC_FOLDER: tempfile.TemporaryDirectory | None = None
+
+
+def preload_map_code() -> None:
+    """Serve Streamlit's frontend from `preloading_static_dir` (a temporary folder made at
+    start-up); nothing changes if that fails."""
+    from streamlit import file_util
+
+    global _STATIC_FOLDER
+    _STATIC_FOLDER = tempfile.TemporaryDirectory(prefix="network-static-")  # gone at exit
+    try:
+        folder = preloading_static_dir(Path(file_util.get_static_dir()),
+                                       Path(_STATIC_FOLDER.name))
+    except OSError:
+        return
+    file_util.get_static_dir = lambda: str(folder)
+
+
 def streamlit_args(argv: list[str]) -> list[str]:
     """`streamlit run app.py` with the caller's options; the file watcher off unless they set
     it."""
@@ -77,6 +149,8 @@ def streamlit_args(argv: list[str]) -> list[str]:
 def main(argv: list[str]) -> None:
     from streamlit.web import cli
 
+    skip_component_scan()
+    preload_map_code()
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     sys.argv = streamlit_args(argv)
     cli.main()
