@@ -8,6 +8,13 @@ from hypothesis import HealthCheck, settings
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
 
+# Every AppTest creates a Streamlit runtime, which scans all installed packages for
+# "components v2" (0.18 s of CPU each); none provides one (tests/test_ui_parts.py runs the real
+# scan), so the tests skip it as `make run` does.
+from ui.serve import skip_component_scan  # noqa: E402
+
+skip_component_scan()
+
 
 @pytest.fixture(autouse=True, scope="session")
 def app_store_in_a_temporary_folder(tmp_path_factory):
