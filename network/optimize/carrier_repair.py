@@ -218,7 +218,8 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
     for _ in range(3):
         current = choice[point[usable]]
         saving = cost[current] - cost[usable]
-        fits = (slack[:, None] + a[:, usable] - a[:, current] >= 0).all(axis=0)
+        fits = ((slack[:, None] + a[:, usable] - a[:, current] >= 0).all(axis=0)
+                & loads.fits_all(usable, current, point[usable]))
         cheaper = np.nonzero((saving > 0) & fits)[0]  # fit alone: what may fit after others
         if not len(cheaper):
             break
