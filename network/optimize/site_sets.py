@@ -124,7 +124,7 @@ def set_bounds(problem: LocationProblem, sets: list[np.ndarray], deadline: float
 
 
 SET_PRICE_STEPS = 100  # from given prices: Polyak steps
-COLD_PRICE_STEPS = 100  # from zero prices: steps shrinking as 1 / k
+COLD_PRICE_STEPS = 40  # from zero prices: steps shrinking as 1 / sqrt(k)
 SET_AIM_ABOVE = 0.01  # Polyak steps aim this far over the best B(S) so far (relative)
 SET_STALL = 5  # steps without a better B(S) before its step halves
 BATCH = 400  # sets priced together (memory: BATCH x points x columns x classes floats)
@@ -141,9 +141,9 @@ def priced_set_bounds(problem: LocationProblem, sets: np.ndarray, m0: np.ndarray
     target in problem.share_requirements' order), near the best ones (a window LP's), the
     steps are Polyak steps aimed just above the best value so far; from zero prices (None),
     steps of a typical cost per order (the median at the sets' sites) times the relative
-    overload or shortfall, shrinking as 1 / k: Polyak steps aimed 1% above crawl from zero
-    (capacity_150m, one site: least bound $6.8B where these reach $10.8B), and these stray
-    from good prices (overflow's LP sets: 0.3% below Polyak's; BENCHMARKS.md)."""
+    overload or shortfall, shrinking as 1 / sqrt(k): Polyak steps aimed 1% above crawl from
+    zero (capacity_150m, one site: least bound $6.8B where these reach $18.6B), and these
+    stray from good prices (overflow's LP sets: 0.3% below Polyak's; BENCHMARKS.md)."""
     out = np.full(len(sets), -np.inf)
     if not len(sets):
         return out
@@ -225,7 +225,7 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
     """The best B(S) over subgradient steps for the sets `idx` [K, n] (n may be 0:
     cross-border alone), from m0 and sigma0 (priced_set_bounds), stopping after the first step
     at `deadline`: SET_PRICE_STEPS Polyak steps, or with `spread` (USD per order: zero start
-    prices) COLD_PRICE_STEPS steps of spread / k."""
+    prices) COLD_PRICE_STEPS steps of spread / sqrt(k) times the relative subgradient."""
     orders = problem.orders_per_year
     total = orders.sum()
     k_sets, n = idx.shape
@@ -264,9 +264,9 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
         g_m = np.where(has_cap, (load - capacity) / np.maximum(capacity, 1.0), 0.0)
         g_sig = tables.shares[None, :] - served
         if spread is not None:  # from zero prices (priced_set_bounds)
-            m = np.maximum(0.0, m + spread * g_m / (step + 1))
-            sig = np.maximum(0.0, sig + problem.orders_per_year.sum() * spread * g_sig
-                             / (step + 1))
+            size = spread / np.sqrt(step + 1)
+            m = np.maximum(0.0, m + size * g_m)
+            sig = np.maximum(0.0, sig + problem.orders_per_year.sum() * size * g_sig)
             continue
         finite = np.isfinite(value)  # inf: no design on that set, and no step for it
         value_or_0 = np.where(finite, value, 0.0)
