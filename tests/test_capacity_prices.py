@@ -83,7 +83,7 @@ def test_set_bound_stays_below_the_best_design_on_that_set(seed):
     """B(S) (capacity_sets.py: assignment kept, capacity and the share target priced) is no
     higher than brute force's best design with exactly the sites S open, from any starting
     prices, and is not -inf (the ascent ran)."""
-    from network.optimize.capacity_sets import priced_set_bounds
+    from network.optimize.site_sets import priced_set_bounds
 
     problem = random_problem(seed)
     rng = np.random.default_rng(seed)
@@ -111,7 +111,7 @@ def _only(problem, sites):
 def test_set_bound_of_a_set_that_cannot_serve_is_infinite():
     """Without cross-border, a set whose sites have no option for some point has no design:
     its bound is inf (valid, and it prunes the set), never nan."""
-    from network.optimize.capacity_sets import priced_set_bounds
+    from network.optimize.site_sets import priced_set_bounds
 
     problem = random_problem(1)
     opt = problem.options
@@ -121,3 +121,28 @@ def test_set_bound_of_a_set_that_cannot_serve_is_infinite():
     bounds = priced_set_bounds(cut, np.array([[0, 1], [2, 3]]), np.zeros(8), np.zeros(1),
                                deadline=np.inf)
     assert bounds[0] == np.inf and np.isfinite(bounds[1])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_set_bound_of_no_site_and_without_targets_stays_below_brute_force(seed):
+    """B(S) (site_sets.py) of the empty set (every point cross-border) and of a problem
+    without share targets, from zero prices and from given ones, is finite and no higher than
+    brute force's best design with exactly those sites (a target of 0 for brute force: the
+    same designs as none)."""
+    from network.optimize.site_sets import priced_set_bounds, set_bounds
+
+    problem = random_problem(seed)
+    zero_target = replace(problem, share_requirements=(ShareRequirement(2, 0.0),))
+    untargeted = replace(problem, share_requirements=())
+    rng = np.random.default_rng(seed)
+    starts = ((None, None), (rng.uniform(0, 5, 8), rng.uniform(0, 200, 1)))
+    for m0, sigma0 in starts:
+        empty = priced_set_bounds(zero_target, np.zeros((1, 0), int), m0, sigma0)[0]
+        assert np.isfinite(empty) and empty <= brute_force(zero_target, count=0) + 1e-6
+    assert set_bounds(zero_target, [np.zeros(8, bool)])[0] <= brute_force(zero_target, count=0)
+    sets = np.array([[0, 1], [2, 5], [3, 4]])
+    for m0, sigma0 in ((None, None), (starts[1][0], np.zeros(0))):
+        bounds = priced_set_bounds(untargeted, sets, m0, sigma0)
+        for s, bound in zip(sets, bounds, strict=True):
+            exact = brute_force(_only(zero_target, s), count=2)
+            assert np.isfinite(bound) and bound <= exact + 1e-6

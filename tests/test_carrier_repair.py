@@ -115,3 +115,34 @@ def test_repair_reports_failure_when_no_switch_can_meet_the_rows():
     assert repair(carrier, is_open, start) is None
     far = replace(problem, share_requirements=(ShareRequirement(0, 0.5),))  # nothing in 0 days
     assert repair(far, is_open, start) is None
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_repair_within_room_keeps_every_site_within_it(seed):
+    """With room per site (capacity), repair starts from the given design (here every point
+    cross-border: within capacity) and no switch puts a site over its room; the design it
+    returns meets every share row and keeps the sites, and where it finds none it says so."""
+    from network.optimize.carrier_repair import site_room
+    from network.optimize.problem import site_loads
+
+    problem = random_problem(seed, n_points=6)
+    rng = np.random.default_rng(seed)
+    shipped = problem.options.site >= 0
+    fraction = np.where(shipped, rng.choice([0.0, 1.0], len(problem.options)), 0.0)
+    problem = replace(problem, carrier_bounds=(CarrierBound("B", fraction, 0.3, None),),
+                      share_requirements=(ShareRequirement(2, 0.4),))
+    opt = problem.options
+    room = site_room(problem)
+    repaired = 0
+    for sites in ([0, 1], [2, 3, 4], [5, 6, 7]):
+        is_open = np.isin(np.arange(problem.n_sites), sites)
+        start = np.array([np.nonzero((opt.point == z) & (opt.site < 0))[0][0]
+                          for z in range(problem.n_points)])
+        fixed = repair(problem, is_open, start, room)
+        if fixed is None:
+            continue
+        repaired += 1
+        assert _rows_met(problem, fixed)
+        assert ((opt.site[fixed] < 0) | is_open[np.maximum(opt.site[fixed], 0)]).all()
+        assert (site_loads(problem, fixed) <= room).all()
+    assert repaired  # the test would prove nothing otherwise

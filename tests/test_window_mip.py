@@ -71,7 +71,7 @@ def test_rounding_keeps_a_split_point_where_it_fits():
     assert within_capacity(problem, is_open, x, np.array([0, 2])).tolist() == [0, 2]
 
 
-# -- the greedy first design under capacity (fill_capacity, meet_share_targets) -------------
+# -- the greedy first design under capacity (fill_capacity, then repair within room) --------
 
 
 def _overflow_slice(default_scenario, share_pct: float | None = None):

@@ -22,9 +22,9 @@ The algorithm on one page, each step mapped to its file: docs/optimizer.md. The 
     lagrange.py         Lagrangian bounds for one count by subgradient ascent
     share_prices.py     the share rows' prices in those bounds, by 1-D searches
     coverage.py         counts too small to meet a share target, proven by a coverage bound
-    site_sets.py        a window with few site sets, solved one open set at a time
+    site_sets.py        a bound per set of open sites; a window with few sets, solved set by set
     heuristic.py        greedy adding and swaps: a first design, and designs from LP or prices
-    carrier_repair.py   a design repaired to meet carrier shares and further share targets
+    carrier_repair.py   a design repaired to meet every share row, within capacity if asked
     incumbent.py        the best design so far, and the gate (every row checked) into it
     warm_basis.py       what a search keeps for the next one: an LP basis and row prices
     approximate.py      the second optimizer, for instances too large for the exact search

@@ -1,15 +1,19 @@
-"""Repair a design's assignment so it meets every share row: carrier shares and share targets.
+"""Repair a design's assignment so it meets every share row: share targets and carrier shares.
 
-The heuristic (heuristic.py) prices one share target and no carrier share. Where a scenario
-has more (UPS at least 30%, or 35% within 1 day and 95% within 3), its design is repaired here:
-the sites stay, and points switch options (another service or open site, or cross-border)
-greedily, the cheapest per unit of share gained first, until every row
+One repair for every caller. The heuristic (heuristic.py) prices one share target and no
+carrier share, so where a scenario has more (UPS at least 30%, or 35% within 1 day and 95%
+within 3) its designs are repaired here; the greedy fill under capacity and the rounded
+fixed-sites LP (window_mip.py) are repaired here too, with room per site. The sites stay,
+and points switch options (another service or open site, or cross-border) greedily, the
+cheapest per unit of shortfall removed first, until every row
 
     sum_z A_t,choice(z) >= b_t    (lagrange.coupling_rows: targets (3) and carrier shares (7))
 
-is met; then every point that can move to a cheaper option without breaking a row does. The
-result is a design for `incumbent.offer`, which checks every row of the model again (and
-capacity, which repair ignores): nothing relies on repair being right or optimal.
+is met; then every point that can move to a cheaper option without breaking a row does. With
+`room` (orders a year per site: capacity (4)), a switch may not put a site over its room
+(a switch to another service of the same site keeps its load); without it capacity is
+ignored. The result is a design for `incumbent.offer`, which checks every row of the model
+again: nothing relies on repair being right or optimal.
 
 Why: before repair, the first incumbent of these scenarios came from a MIP with the sites
 fixed (window_mip.fixed_sites_design), 5 to 13 s on the bench classes; repair takes
@@ -23,7 +27,7 @@ import numpy as np
 from network.optimize.incumbent import Incumbent, design_vector, offer
 from network.optimize.lagrange import coupling_rows
 from network.optimize.model import MipModel
-from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.problem import NO_SITE, ROW_TOLERANCE, LocationProblem, site_loads
 
 MAX_MOVES = 5000  # switches at most, over all rounds (a point may switch more than once)
 BATCH = 32  # switches between two rankings of the candidate switches
@@ -31,36 +35,51 @@ MARGIN = 1e-9  # rows are met with this much to spare (shares of all orders), so
 # another sum of the same terms (evaluate()) still finds them met
 
 
-def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray
-           ) -> np.ndarray | None:
+def site_room(problem: LocationProblem) -> np.ndarray:
+    """Orders a year each site may take in a design built within capacity: its capacity less
+    a tenth of evaluate()'s tolerance, so float noise in another sum of the loads still finds
+    it within (inf for a site without one)."""
+    capacity = problem.capacity_orders_per_year
+    return np.where(np.isfinite(capacity), capacity, np.inf) * (1 - ROW_TOLERANCE / 10)
+
+
+def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
+           room: np.ndarray | None = None) -> np.ndarray | None:
     """The option of each point after repair (a new array), or None when the rows cannot be
-    met by switching options at these sites (no switch reduces the shortfall any more)."""
+    met by switching options at these sites (no switch reduces the shortfall any more).
+
+    Without `room` the start is each point's option of least cost less the rows' prices
+    (`_priced_choice`; `choice` is not needed); with `room` (`site_room`) it is `choice`, a
+    design the caller built within capacity, and every switch keeps each site within its
+    room (a site already over it may only lose orders)."""
     a, b = coupling_rows(problem)
     opt = problem.options
     usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
     if len(np.unique(opt.point[usable])) < problem.n_points:
         return None  # a point no open site serves
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
-    choice = _priced_choice(a, b, cost, usable, opt.point)
+    choice = _priced_choice(a, b, cost, usable, opt.point) if room is None else choice.copy()
+    loads = _Loads(problem, choice, room)
     slack = a[:, choice].sum(axis=1) - b - MARGIN  # >= 0 where a row is met
     moves = 0
     while _violation(slack) > 0:
         if moves >= MAX_MOVES:
             return None
-        order, gains = _ranked_switches(a, cost, usable, opt.point, choice, slack)
+        order = _ranked_switches(a, cost, usable, opt.point, choice, slack, loads)
         if not len(order):
             return None
         taken, moved = 0, set()
         for k in order:
             p = usable[k]
             z = int(opt.point[p])
-            if z in moved:
+            if z in moved or not loads.fits(z, p, choice[z]):
                 continue
             delta = a[:, p] - a[:, choice[z]]
             gain = _violation(slack) - _violation(slack + delta)
             if gain <= 0:
                 continue
             slack += delta
+            loads.move(z, choice[z], p)
             choice[z] = p
             moved.add(z)
             taken += 1
@@ -69,7 +88,43 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray
         moves += taken
         if not taken:
             return None
-    return _cheaper_where_slack(a, cost, usable, opt.point, choice, slack)
+    return _cheaper_where_slack(a, cost, usable, opt.point, choice, slack, loads)
+
+
+class _Loads:
+    """Each site's load as points switch, against its room; with no room, every switch fits."""
+
+    def __init__(self, problem: LocationProblem, choice: np.ndarray, room: np.ndarray | None
+                 ) -> None:
+        self.site = problem.options.site
+        self.orders = problem.orders_per_year
+        self.room = room
+        self.load = None if room is None else site_loads(problem, choice)
+
+    def fits_all(self, options: np.ndarray, current: np.ndarray, points: np.ndarray
+                 ) -> np.ndarray:
+        """[k] True where switching point points[k] from current[k] to options[k] fits."""
+        if self.load is None:
+            return np.ones(len(options), bool)
+        s, old = self.site[options], self.site[current]
+        at = np.maximum(s, 0)
+        return (s == NO_SITE) | (s == old) | (self.load[at] + self.orders[points]
+                                              <= self.room[at])
+
+    def fits(self, z: int, p: int, old: int) -> bool:
+        if self.load is None:
+            return True
+        s = self.site[p]
+        return bool(s == NO_SITE or s == self.site[old]
+                    or self.load[s] + self.orders[z] <= self.room[s])
+
+    def move(self, z: int, old: int, new: int) -> None:
+        if self.load is None:
+            return
+        if self.site[old] != NO_SITE:
+            self.load[self.site[old]] -= self.orders[z]
+        if self.site[new] != NO_SITE:
+            self.load[self.site[new]] += self.orders[z]
 
 
 PRICE_SWEEPS = 4  # rounds over the rows of the price search
@@ -139,29 +194,32 @@ def _violation(slack: np.ndarray) -> float:
 
 
 def _ranked_switches(a: np.ndarray, cost: np.ndarray, usable: np.ndarray, point: np.ndarray,
-                     choice: np.ndarray, slack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions in `usable` of the switches that reduce the total shortfall, cheapest extra
-    cost per unit of shortfall removed first (a switch that saves money and helps: first)."""
+                     choice: np.ndarray, slack: np.ndarray, loads: _Loads) -> np.ndarray:
+    """Positions in `usable` of the switches that fit the sites' room and reduce the total
+    shortfall, cheapest extra cost per unit of shortfall removed first (a switch that saves
+    money and helps: first)."""
     current = choice[point[usable]]
     delta = a[:, usable] - a[:, current]  # [t, k]
     before = _violation(slack)
     after = np.maximum(-(slack[:, None] + delta), 0.0).sum(axis=0)
     gain = before - after
     helps = np.nonzero(gain > 1e-15)[0]
+    helps = helps[loads.fits_all(usable[helps], current[helps], point[usable[helps]])]
     extra = cost[usable[helps]] - cost[current[helps]]
-    ranked = helps[np.argsort(extra / gain[helps], kind="stable")]
-    return ranked, gain
+    return helps[np.argsort(extra / gain[helps], kind="stable")]
 
 
 def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
-                         point: np.ndarray, choice: np.ndarray, slack: np.ndarray
-                         ) -> np.ndarray:
-    """Move points to cheaper options while every row stays met: the largest saving first,
-    each point to the cheapest option the current slack allows (greedy rounds overshoot)."""
+                         point: np.ndarray, choice: np.ndarray, slack: np.ndarray,
+                         loads: _Loads) -> np.ndarray:
+    """Move points to cheaper options while every row stays met and every site within its
+    room: the largest saving first, each point to the cheapest option the current slack
+    allows (greedy rounds overshoot)."""
     for _ in range(3):
         current = choice[point[usable]]
         saving = cost[current] - cost[usable]
-        fits = (slack[:, None] + a[:, usable] - a[:, current] >= 0).all(axis=0)
+        fits = ((slack[:, None] + a[:, usable] - a[:, current] >= 0).all(axis=0)
+                & loads.fits_all(usable, current, point[usable]))
         cheaper = np.nonzero((saving > 0) & fits)[0]  # fit alone: what may fit after others
         if not len(cheaper):
             break
@@ -169,11 +227,12 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
         for k in cheaper[np.argsort(-saving[cheaper], kind="stable")]:
             p = usable[k]
             z = point[p]
-            if cost[p] >= cost[choice[z]]:
+            if cost[p] >= cost[choice[z]] or not loads.fits(z, p, choice[z]):
                 continue
             delta = a[:, p] - a[:, choice[z]]
             if (slack + delta >= 0).all():
                 slack += delta
+                loads.move(z, choice[z], p)
                 choice[z] = p
                 changed = True
         if not changed:

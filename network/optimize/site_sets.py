@@ -1,24 +1,31 @@
-"""A count window with few possible site sets, solved one open set at a time.
+"""Sets of open sites: a lower bound for each (B(S)), and a window solved one set at a time.
 
-Why: with one or two open sites capacity binds hard (each site handles far less than the
-demand, the rest going cross-border), and such a window's LP with every capacity row is slow
-(BENCHMARKS.md).
+The bound. For an open set S of n sites, keep the assignment rows (every point takes one
+option among S and cross-border) and relax the capacity rows (4) with prices m_s >= 0 per
+order and each share target (3) with a price sigma_t >= 0:
+    B(S) = F(S) + I_n - sum_{s in S} m_s Q_s + sum_t sigma_t a_t
+           + sum_z min_{p at S or abroad} (o_z c_p + m_s(p) o_z - sum_{t met by p} sigma_t o_z/O)
+For a design with open set S each added term m_s (load_s - Q_s) and sigma_t (a_t - share_t)
+is <= 0, so B(S) is a lower bound on every design with open set S, whatever the prices (weak
+duality; carrier shares are left out, which only lowers it), and as strong as the LP with y
+fixed to S when the subgradient steps (all sets at once) converge: the kept rows are
+integral. For S empty every point goes cross-border and only sigma is priced.
+`priced_set_bounds` computes it, from any starting prices; capacity_sets.py ranks the sets of
+a window LP's partly open sites by it, and the enumeration below prunes with it.
 
-When the window allows at most MAX_SETS sets of open sites, every set gets a lower bound:
-fixed costs + inventory + each point at its cheapest option among the set and cross-border,
-with the capacity rows relaxed by prices mu_s per order and the first share target by a price
-sigma (any mu, sigma >= 0 give a valid bound: a Lagrangian relaxation; a few subgradient steps,
-all sets at once, choose them; other targets and carrier shares are dropped, which only lowers
-it). Sets are then solved in the order of
-that bound, each as a small MIP over its own options with its capacity rows and sites fixed,
-and the rest pruned once the bound reaches the best design. The window's proven bound is
-min(each solved set's MIP bound, the least bound of the sets not solved).
+The enumeration. Why: with one or two open sites capacity binds hard (each site handles far
+less than the demand, the rest going cross-border), and such a window's LP with every
+capacity row is slow (BENCHMARKS.md). When the window allows at most MAX_SETS sets of open
+sites, every set gets B(S) (`set_bounds`, from zero prices). Sets are then solved in the
+order of that bound, each as a small MIP over its own options with its capacity rows and sites
+fixed, and the rest pruned once the bound reaches the best design. The window's proven bound
+is min(each solved set's MIP bound, the least bound of the sets not solved).
 
-The set bound prices the first share target too (sigma), without which it pruned nothing
-where a target binds (2 sites at 90% within 2 days on the default: every one of the 1,596
-set bounds below the best design, about $110M under the optimum; with sigma within $10M of
-it). The search enumerates only where capacity binds (count_search.py: _worth_enumerating),
-and at most MAX_SET_MIPS sets are solved: if the bound has not reached the best design by then, the
+The share targets must be priced (sigma): without them the bound pruned nothing where a target
+binds (2 sites at 90% within 2 days on the default: every one of the 1,596 set bounds below
+the best design, about $110M under the optimum; with sigma within $10M of it). The search
+enumerates only where capacity binds (count_search.py: _worth_enumerating), and at most
+MAX_SET_MIPS sets are solved: if the bound has not reached the best design by then, the
 window goes back to the LP/MIP path, keeping any design found.
 """
 
@@ -36,7 +43,6 @@ from network.optimize.model import MipModel, build_model
 from network.optimize.problem import NO_SITE, LocationProblem, Options
 
 MAX_SETS = 2000  # 2 of 57 sites: 1,596 sets
-CAPACITY_PRICE_STEPS = 40
 MAX_SET_MIPS = 12  # then the set bounds are too weak to pay: solve the window as a whole
 
 
@@ -104,102 +110,55 @@ class SetSearch:
 
 def set_bounds(problem: LocationProblem, sets: list[np.ndarray], deadline: float = np.inf
                ) -> np.ndarray:
-    """A lower bound on the cost of each open set: fixed costs + inventory + every point at
-    its cheapest option among the set and cross-border, with each open site's orders priced
-    at mu_s per order against its capacity and, when there is a share target, every order
-    delivered within its N days discounted by sigma / (all orders) against the target (a
-    Lagrangian relaxation of the capacity rows and the first share target; other targets and
-    carrier shares dropped). Any mu, sigma >= 0 give a valid bound; a few subgradient steps
-    per set, all sets at once, pick good ones, stopping at `deadline` (every step's value
-    is a bound, so the best so far is one)."""
-    opt = problem.options
-    target = problem.share_requirements[0] if problem.share_requirements else None
-    fast = np.ones(len(opt), bool) if target is None else opt.days <= target.within_days
-    cheap, cross = _cheapest(problem, np.ones(len(opt), bool))
-    cheap_fast, cross_fast = (cheap, cross) if target is None else _cheapest(problem, fast)
+    """B(S) of each open set (a mask per set; module docstring) from zero prices, the sets of
+    one size together, stopping at `deadline` (every step's value is a bound, so the best so
+    far is one)."""
+    out = np.empty(len(sets))
     by_size: dict[int, list[int]] = {}
     for k, mask in enumerate(sets):
         by_size.setdefault(int(mask.sum()), []).append(k)
-    out = np.empty(len(sets))
     for members in by_size.values():
-        idx = np.array([np.nonzero(sets[k])[0] for k in members]).reshape(len(members), -1)
-        out[members] = _priced_bounds(problem, (cheap, cross), (cheap_fast, cross_fast), idx,
-                                      None if target is None else target.share, deadline)
+        idx = np.array([np.nonzero(sets[k])[0] for k in members], int).reshape(len(members), -1)
+        out[members] = priced_set_bounds(problem, idx, deadline=deadline)
     return out
 
 
-def _cheapest(problem: LocationProblem, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per order, each point's cheapest option in `among` at each site [z, s] and cross-border
-    [z] (inf where there is none)."""
-    opt = problem.options
-    at_site = (opt.site != NO_SITE) & among
-    cheap = np.full((problem.n_points, problem.n_sites), np.inf)
-    np.minimum.at(cheap, (opt.point[at_site], opt.site[at_site]), opt.cost_usd_per_order[at_site])
-    direct = (opt.site == NO_SITE) & among
-    cross = np.full(problem.n_points, np.inf)
-    np.minimum.at(cross, opt.point[direct], opt.cost_usd_per_order[direct])
-    return cheap, cross
+SET_PRICE_STEPS = 100  # from given prices: Polyak steps
+COLD_PRICE_STEPS = 40  # from zero prices: steps shrinking as 1 / sqrt(k)
+SET_AIM_ABOVE = 0.01  # Polyak steps aim this far over the best B(S) so far (relative)
+SET_STALL = 5  # steps without a better B(S) before its step halves
+BATCH = 400  # sets priced together (memory: BATCH x points x columns x classes floats)
 
 
-def _priced_bounds(problem: LocationProblem, every: tuple[np.ndarray, np.ndarray],
-                   fast: tuple[np.ndarray, np.ndarray], idx: np.ndarray,
-                   share: float | None, deadline: float = np.inf) -> np.ndarray:
-    """set_bounds for sets of one size: idx [K, n] open sites of each set; `every` and `fast`
-    the cheapest options per order (at each site, cross-border) among all options and among
-    those within the target's days; `share` the target (None: no sigma).
+def priced_set_bounds(problem: LocationProblem, sets: np.ndarray, m0: np.ndarray | None = None,
+                      sigma0: np.ndarray | None = None, deadline: float = np.inf
+                      ) -> np.ndarray:
+    """B(S) for each row of `sets` [K, n] (the open sites of each set, n >= 0; module
+    docstring), the best over subgradient steps on the prices; after `deadline` each batch of
+    sets takes its first step only (a bound still: any prices give one).
 
-    For each set, with prices mu_j >= 0 (per order at open site j) and sigma >= 0 (per share
-    of all O orders):
-        L = const + sum_z o_z min(min_j min(c_zj, f_zj - sigma/O) + mu_j, min(c_z, f_z - sigma/O))
-            - sum_j mu_j cap_j + sigma share
-    is at most the cost of any design of the set meeting the target and the capacities
-    (the two added terms are <= 0 for such a design: weak duality)."""
-    orders = problem.orders_per_year
-    total = float(orders.sum())
-    fixed = problem.fixed_cost_usd_per_year[idx].sum(axis=1)
-    n = idx.shape[1]
-    constant = fixed + problem.inventory_usd_by_count[n]
-    (cheap, cross), (cheap_fast, cross_fast) = every, fast
-    if n == 0:  # no site: the share discount is left out (a weaker bound, still valid)
-        return constant + orders @ cross
-    cost = cheap[:, idx].transpose(1, 0, 2)  # [K, z, n] per-order cost at each open site
-    cost_fast = None if share is None else cheap_fast[:, idx].transpose(1, 0, 2)
-    capacity = problem.capacity_orders_per_year[idx]  # [K, n]
-    mu = np.zeros(idx.shape)
-    sigma = np.zeros(len(idx))
-    finite = cost[np.isfinite(cost)]
-    spread = float(np.median(finite)) if finite.size and np.median(finite) > 0 else 1.0
-    best = np.full(len(idx), -np.inf)
-    for step in range(CAPACITY_PRICE_STEPS):
-        if step > 0 and time.perf_counter() >= deadline:
-            break
-        if share is None:  # capacity prices only
-            priced, cross_cost = cost + mu[:, None, :], cross[None, :]
-        else:
-            discount = (sigma / total)[:, None, None]
-            quick = cost_fast - discount < cost  # the within-N option is the cheaper one
-            priced = np.where(quick, cost_fast - discount, cost) + mu[:, None, :]
-            cross_quick = cross_fast[None, :] - discount[:, :, 0] < cross[None, :]
-            cross_cost = np.where(cross_quick, cross_fast[None, :] - discount[:, :, 0],
-                                  cross[None, :])
-        site_pick = np.argmin(priced, axis=2)  # [K, z]
-        site_cost = np.take_along_axis(priced, site_pick[:, :, None], axis=2)[:, :, 0]
-        to_site = site_cost < cross_cost
-        value = (np.where(to_site, site_cost, cross_cost) @ orders
-                 - (mu * np.where(np.isfinite(capacity), capacity, 0.0)).sum(axis=1))
-        if share is not None:
-            value = value + sigma * share
-        best = np.maximum(best, value)
-        load = np.zeros(idx.shape)
-        for j in range(n):
-            load[:, j] = (to_site & (site_pick == j)) @ orders
-        over = np.where(np.isfinite(capacity), (load - capacity) / np.maximum(capacity, 1.0), 0.0)
-        mu = np.maximum(0.0, mu + spread * over / (step + 1))
-        if share is not None:
-            site_quick = np.take_along_axis(quick, site_pick[:, :, None], axis=2)[:, :, 0]
-            served = (np.where(to_site, site_quick, cross_quick) @ orders) / total
-            sigma = np.maximum(0.0, sigma + total * spread * (share - served) / (step + 1))
-    return constant + best
+    From given prices m0 (USD per order, per site) and sigma0 (USD per share of orders, per
+    target in problem.share_requirements' order), near the best ones (a window LP's), the
+    steps are Polyak steps aimed just above the best value so far; from zero prices (None),
+    steps of a typical cost per order (the median at the sets' sites) times the relative
+    overload or shortfall, shrinking as 1 / sqrt(k): Polyak steps aimed 1% above crawl from
+    zero (capacity_150m, one site: least bound $6.8B where these reach $18.6B), and these
+    stray from good prices (overflow's LP sets: 0.3% below Polyak's; BENCHMARKS.md)."""
+    out = np.full(len(sets), -np.inf)
+    if not len(sets):
+        return out
+    tables = _option_tables(problem)
+    spread = None
+    if m0 is None or sigma0 is None:
+        m0, sigma0 = np.zeros(problem.n_sites), np.zeros(len(problem.share_requirements))
+        at_sites = tables.cost[:, sets.ravel(), :].min(axis=2)  # cheapest per order, each site
+        finite = at_sites[np.isfinite(at_sites)]
+        spread = float(np.median(finite)) if finite.size and np.median(finite) > 0 else 1.0
+    for first in range(0, len(sets), BATCH):
+        idx = sets[first:first + BATCH]
+        out[first:first + BATCH] = _ascend_sets(problem, tables, idx, m0, sigma0, deadline,
+                                                spread)
+    return out
 
 
 def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
@@ -233,3 +192,96 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
 
 def _set_bound(problem: LocationProblem, is_open: np.ndarray) -> float:
     return float(set_bounds(problem, [is_open])[0])
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Per point and column (each site, then cross-border), the cheapest cost per order of an
+    option meeting exactly k of the share targets (the targets sorted by days, longest first:
+    an option meets the k longest), inf where none."""
+
+    cost: np.ndarray  # [z, s + 1, T + 1]
+    shares: np.ndarray  # [T] a_t, in the same (longest first) order
+    order: np.ndarray  # [T] position in problem.share_requirements of each
+    weight: np.ndarray  # [z] o_z / O
+
+
+def _option_tables(problem: LocationProblem) -> _Tables:
+    opt = problem.options
+    order = np.argsort([-t.within_days for t in problem.share_requirements], kind="stable")
+    targets = [problem.share_requirements[i] for i in order]
+    met = sum((opt.days <= t.within_days).astype(int) for t in targets) if targets else (
+        np.zeros(len(opt), int))
+    column = np.where(opt.site == NO_SITE, problem.n_sites, opt.site)
+    cost = np.full((problem.n_points, problem.n_sites + 1, len(targets) + 1), np.inf)
+    np.minimum.at(cost, (opt.point, column, met), opt.cost_usd_per_order)
+    return _Tables(cost, np.array([t.share for t in targets], float), order.astype(int),
+                   problem.orders_per_year / problem.orders_per_year.sum())
+
+
+def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
+                 m0: np.ndarray, sigma0: np.ndarray, deadline: float, spread: float | None
+                 ) -> np.ndarray:
+    """The best B(S) over subgradient steps for the sets `idx` [K, n] (n may be 0:
+    cross-border alone), from m0 and sigma0 (priced_set_bounds), stopping after the first step
+    at `deadline`: SET_PRICE_STEPS Polyak steps, or with `spread` (USD per order: zero start
+    prices) COLD_PRICE_STEPS steps of spread / sqrt(k) times the relative subgradient."""
+    orders = problem.orders_per_year
+    total = orders.sum()
+    k_sets, n = idx.shape
+    n_t = len(tables.shares)
+    capacity = np.where(np.isfinite(problem.capacity_orders_per_year),
+                        problem.capacity_orders_per_year, 0.0)[idx]  # [K, n]
+    has_cap = capacity > 0
+    columns = np.concatenate([idx, np.full((k_sets, 1), problem.n_sites)], axis=1)
+    cost = tables.cost[:, columns, :].transpose(1, 0, 2, 3).reshape(k_sets, len(orders), -1)
+    constant = (problem.fixed_cost_usd_per_year[idx].sum(axis=1)
+                + problem.inventory_usd_by_count[n])
+    m = np.where(has_cap, m0[idx], 0.0)
+    sig = np.tile(sigma0[tables.order], (k_sets, 1)).astype(float)
+    best = np.full(k_sets, -np.inf)
+    col_of = np.repeat(np.arange(n + 1), n_t + 1)  # flat position -> column, class
+    cls_of = np.tile(np.arange(n_t + 1), n + 1)
+    weight_col = np.zeros((k_sets, n + 1))
+    factor, stall = np.full(k_sets, 2.0), np.zeros(k_sets, int)
+    last_best = np.full(k_sets, -np.inf)
+    for step in range(SET_PRICE_STEPS if spread is None else COLD_PRICE_STEPS):
+        if step > 0 and time.perf_counter() >= deadline:
+            break
+        weight_col[:, :n] = m
+        bonus = np.concatenate([np.zeros((k_sets, 1)), np.cumsum(sig, axis=1)], axis=1) / total
+        per_order = cost + weight_col[:, col_of][:, None, :] - bonus[:, cls_of][:, None, :]
+        pick = np.argmin(per_order, axis=2)  # [K, z]
+        least = np.take_along_axis(per_order, pick[:, :, None], axis=2)[:, :, 0]
+        value = constant + least @ orders - (m * capacity).sum(axis=1) + sig @ tables.shares
+        best = np.maximum(best, value)  # inf: some point has no option here, so no design
+        col, cls = col_of[pick], cls_of[pick]
+        load, served = np.zeros((k_sets, n)), np.zeros((k_sets, n_t))  # n or n_t may be 0
+        for j in range(n):
+            load[:, j] = (col == j) @ orders
+        for t in range(n_t):
+            served[:, t] = (cls >= t + 1) @ tables.weight
+        g_m = np.where(has_cap, (load - capacity) / np.maximum(capacity, 1.0), 0.0)
+        g_sig = tables.shares[None, :] - served
+        if spread is not None:  # from zero prices (priced_set_bounds)
+            size = spread / np.sqrt(step + 1)
+            m = np.maximum(0.0, m + size * g_m)
+            sig = np.maximum(0.0, sig + problem.orders_per_year.sum() * size * g_sig)
+            continue
+        finite = np.isfinite(value)  # inf: no design on that set, and no step for it
+        value_or_0 = np.where(finite, value, 0.0)
+        improved = finite & (value_or_0 > last_best + 1e-9 * np.abs(value_or_0))
+        stall = np.where(improved, 0, stall + 1)
+        factor = np.where(stall >= SET_STALL, factor / 2, factor)
+        stall = np.where(stall >= SET_STALL, 0, stall)
+        last_best = np.maximum(last_best, value)
+        # Polyak steps (as lagrange.ascend) in m_s Q_s and sigma_t, aimed SET_AIM_ABOVE over the
+        # best so far: the subgradients (load_s - Q_s) / Q_s and a_t - share_t are then of one
+        # scale
+        aim = np.where(finite, best + SET_AIM_ABOVE * np.abs(np.where(finite, best, 0.0)), 0.0)
+        norm = (g_m ** 2).sum(axis=1) + (g_sig ** 2).sum(axis=1)
+        room = np.where(finite & np.isfinite(aim), np.maximum(aim - value_or_0, 0.0), 0.0)
+        theta = np.where(norm > 0, factor * room / np.maximum(norm, 1e-30), 0.0)
+        m = np.maximum(0.0, m + theta[:, None] * g_m / np.maximum(capacity, 1.0))
+        sig = np.maximum(0.0, sig + theta[:, None] * g_sig)
+    return best

@@ -24,6 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from network.optimize.capacity_prices import priced
+from network.optimize.carrier_repair import repair, site_room
 from network.optimize.incumbent import (
     Incumbent,
     design_vector,
@@ -31,7 +32,7 @@ from network.optimize.incumbent import (
     offer,
     read_design,
 )
-from network.optimize.lagrange import LagrangeData, filter_options
+from network.optimize.lagrange import LagrangeData, coupling_rows, filter_options
 from network.optimize.mathopt_backend import MipSolution, MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel, restrict, with_count_window
 from network.optimize.problem import NO_SITE, ROW_TOLERANCE, LocationProblem, site_loads
@@ -207,8 +208,10 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
 def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel,
                        keep_x: np.ndarray, best: Incumbent, deadline: float) -> bool:
     """Offer the fixed-sites LP's design, each point at its largest x (within_capacity moves
-    the split points off overloaded sites); True when it became the incumbent within
-    ROUNDING_GAP of that LP (a bound for these sites), so the MIP is not needed.
+    the split points off overloaded sites, relieve_overloads any points; then
+    carrier_repair.repair meets the share rows within the sites' room); True when it became
+    the incumbent within ROUNDING_GAP of that LP (a bound for these sites), so the MIP is not
+    needed.
 
     Why: with the sites fixed, the LP is a transportation-like problem whose solution splits
     only a few points (one per coupling row: capacity, targets, carrier shares); rounding them
@@ -223,11 +226,13 @@ def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel
     values = np.zeros(len(fixed.var_lb))
     values[cols] = lp.values
     is_open, choice = read_design(problem, full, values)
+    room = site_room(problem)
     kept = False
     for repaired in (within_capacity(problem, is_open, values[full.x], choice),
                      relieve_overloads(problem, is_open, choice, _fast_bonus(problem, fixed, rows,
                                                                              lp.duals))):
-        exact = design_vector(full, is_open, meet_share_targets(problem, is_open, repaired))
+        met = repair(problem, is_open, repaired, room)  # the share rows, within capacity
+        exact = design_vector(full, is_open, repaired if met is None else met)
         kept |= exact is not None and offer(problem, full, best, exact)
     return kept and best.objective <= lp.objective * (1 + ROUNDING_GAP)
 
@@ -270,8 +275,7 @@ def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.
     opt = problem.options
     orders = problem.orders_per_year
     choice = choice.copy()
-    room = np.where(np.isfinite(problem.capacity_orders_per_year),
-                    problem.capacity_orders_per_year, np.inf) * (1 - ROW_TOLERANCE / 10)
+    room = site_room(problem)
     load = site_loads(problem, choice)
     met = sum((opt.days <= t.within_days).astype(float) for t in problem.share_requirements)
     met = np.broadcast_to(met, len(opt))  # 0 without targets
@@ -317,9 +321,9 @@ def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.
 def _filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                    best: Incumbent) -> bool:
     """Offer `best` the greedy design under capacity for the sites `is_open` (fill_capacity
-    with a bonus for fast options, then meet_share_targets); True when one meets every row of
-    `full` (whether or not it beat the incumbent): then these sites have a design, and the
-    node-limited MIP is not needed.
+    with a bonus for fast options, then carrier_repair.repair within the sites' room); True
+    when one meets every row of `full` (whether or not it beat the incumbent): then these
+    sites have a design, and the node-limited MIP is not needed.
 
     The bonus (USD per order, per share target an option meets) is the smallest found by
     bisection with which the fill meets the targets alone: with every site full, which points
@@ -331,12 +335,14 @@ def _filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray
     found = False
     low, high = 0.0, float(np.ptp(problem.options.cost_usd_per_order))
     bonus = 0.0
+    room = site_room(problem)
     for _ in range(FILL_BONUS_STEPS):
         choice = fill_capacity(problem, is_open, bonus)
         if choice is None:
             return found
         met = _targets_met(problem, choice)
-        values = design_vector(full, is_open, meet_share_targets(problem, is_open, choice))
+        fixed = repair(problem, is_open, choice, room)
+        values = None if fixed is None else design_vector(full, is_open, fixed)
         if values is not None and meets_rows(problem, full, values):
             offer(problem, full, best, values)
             found = True
@@ -354,10 +360,10 @@ FILL_BONUS_STEPS = 8  # fills tried per site set: the bisection on the fast opti
 
 
 def _targets_met(problem: LocationProblem, choice: np.ndarray) -> bool:
-    opt = problem.options
-    weight = problem.orders_per_year / problem.orders_per_year.sum()
-    return all(weight[opt.days[choice] <= t.within_days].sum() >= t.share
-               for t in problem.share_requirements)
+    """Every share target (3) met by `choice`: the first rows of lagrange.coupling_rows."""
+    a, b = coupling_rows(problem)
+    targets = len(problem.share_requirements)
+    return bool((a[:targets, choice].sum(axis=1) >= b[:targets]).all())
 
 
 def fill_capacity(problem: LocationProblem, is_open: np.ndarray, bonus: float = 0.0,
@@ -369,7 +375,7 @@ def fill_capacity(problem: LocationProblem, is_open: np.ndarray, bonus: float = 
     goes there; repeat. Cross-border never fills: it takes the overflow. An option's cost is
     its cost per order less `bonus` for each share target it meets (0: cost alone). None when
     some point has no place with room (no cross-border: the sites cannot hold the demand this
-    way). Share targets are left to meet_share_targets."""
+    way). Share rows are left to carrier_repair.repair."""
     opt = problem.options
     orders = problem.orders_per_year
     sites = np.nonzero(is_open)[0]
@@ -391,9 +397,7 @@ def fill_capacity(problem: LocationProblem, is_open: np.ndarray, bonus: float = 
     cols = column[opt.site[by_eff]]
     cost[opt.point[by_eff], cols] = eff_of[by_eff]
     pick[opt.point[by_eff], cols] = by_eff
-    room = np.append(np.where(np.isfinite(problem.capacity_orders_per_year[sites]),
-                              problem.capacity_orders_per_year[sites], np.inf)
-                     * (1 - ROW_TOLERANCE / 10), np.inf)
+    room = np.append(site_room(problem)[sites], np.inf)
     load = np.zeros(len(sites) + 1)
     choice = np.full(problem.n_points, -1)
     left = np.arange(problem.n_points)
@@ -410,47 +414,6 @@ def fill_capacity(problem: LocationProblem, is_open: np.ndarray, bonus: float = 
         choice[z] = pick[z, j]
         load[j] += orders[z]
         left = np.delete(left, i)
-    return choice
-
-
-def meet_share_targets(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray
-                       ) -> np.ndarray:
-    """`choice` with points moved to faster options until every share target is met, where
-    that can be done within capacity: per target short of its share, the moves of a slow point
-    to an option within the target's days (another service of its site, which keeps the load,
-    or an open site with room) in order of extra cost per share of orders gained. A faster
-    option meets every target the slower one did, so a move never undoes another target. The
-    result may still miss a target: incumbent.offer checks every row."""
-    opt = problem.options
-    orders = problem.orders_per_year
-    weight = orders / orders.sum()
-    choice = choice.copy()
-    room = np.where(np.isfinite(problem.capacity_orders_per_year),
-                    problem.capacity_orders_per_year, np.inf) * (1 - ROW_TOLERANCE / 10)
-    load = site_loads(problem, choice)
-    usable = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
-    for target in sorted(problem.share_requirements, key=lambda t: t.within_days):
-        short = target.share - weight[opt.days[choice] <= target.within_days].sum()
-        if short <= 0:
-            continue
-        now = choice[opt.point]
-        cand = np.nonzero(usable & (opt.days <= target.within_days)
-                          & (opt.days[now] > target.within_days))[0]
-        extra = orders[opt.point[cand]] * (opt.cost_usd_per_order[cand]
-                                           - opt.cost_usd_per_order[now[cand]])
-        moved = np.zeros(problem.n_points, bool)
-        for p in cand[np.argsort(extra / weight[opt.point[cand]], kind="stable")]:
-            z, s, old = opt.point[p], opt.site[p], opt.site[choice[opt.point[p]]]
-            if moved[z] or (s != NO_SITE and s != old and load[s] + orders[z] > room[s]):
-                continue
-            if old != NO_SITE:
-                load[old] -= orders[z]
-            if s != NO_SITE:
-                load[s] += orders[z]
-            choice[z], moved[z] = p, True
-            short -= weight[z]
-            if short <= 0:
-                break
     return choice
 
 
