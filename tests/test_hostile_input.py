@@ -416,7 +416,7 @@ def test_cli_zone_any_arguments(codes):
         assert 1 <= int(json.loads(run.out)["zone"]) <= N_ZONES
 
 
-@settings(max_examples=budget(0.1))  # a process per example: 2-4 s each
+@settings(max_examples=budget(0.1))  # each example costs the default design: 2-4 s
 @given(ids=st.lists(st.one_of(st.sampled_from(load_default_scenario().site_ids),
                               hostile.words()), max_size=4),
        out=st.sampled_from(["folder", "a file", "nested/new", ""]))
