@@ -79,8 +79,9 @@ def open_nav(page, name: str) -> None:
     nav(page, name)
 
 
-@pytest.mark.slow  # a saved scenario opened by its link in a new browser (2+ minutes at load);
-# the link is checked in the default run by test_app_meetings.py::test_share_link_opens_the_saved_version
+# Slow: a saved scenario opened by its link in a new browser (2+ minutes at load); the link is
+# checked in the default run by test_app_meetings.py's test_share_link_opens_the_saved_version.
+@pytest.mark.slow
 def test_share_link_reopens_the_same_scenario(server, browser, saved):
     """The link shown for a saved version opens it, with its results, in a new browser
     (another planner): the same total cost, no solve."""
@@ -130,8 +131,9 @@ def test_share_link_reopens_the_same_scenario(server, browser, saved):
     other.context.close()
 
 
-@pytest.mark.slow  # a reload restoring the autosaved work (1+ minute at load); the
-# restore is checked in the default run by test_app_meetings.py::test_reload_restores_the_working_copy
+# Slow: a reload restoring the autosaved work (1+ minute at load); the restore is checked in
+# the default run by test_app_meetings.py's test_reload_restores_the_working_copy.
+@pytest.mark.slow
 def test_reload_keeps_the_sessions_work(server, browser):
     """Add a site and solve, then reload the page: the site and the solve are still there
     (the link in the address bar carries the session's autosaved working copy)."""
