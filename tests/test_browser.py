@@ -138,10 +138,11 @@ def map_pixel(lon: float, lat: float, width: float, height: float) -> tuple[floa
 
 
 def kpi_cards(page, at_least: int = 7) -> str:
-    """The KPI cards' text once `at_least` of them show, waiting up to 30 s: a run that
-    follows the idle one has twice brought them in CI at load (cause not found; reported in
-    the issue note). Fails with what the page shows instead, so that a CI log says which
-    branch of the Designer's KPI area ran (solving, changed scenario, nothing solved)."""
+    """The KPI cards' text once `at_least` of them show, waiting up to 30 s: twice in CI at
+    load there were none at the first idle moment (after a reload they came a run later;
+    after a page switch the test read at once and failed; cause not found, said in the issue
+    note). Fails with what the page shows instead, so that a CI log says which branch of the
+    Designer's KPI area ran (solving, changed scenario, nothing solved)."""
     metrics = page.locator('[data-testid="stMetric"]')
     deadline = time.monotonic() + 30
     while metrics.count() < at_least:
