@@ -59,7 +59,7 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
         return None  # a point no open site serves
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
     choice = _priced_choice(a, b, cost, usable, opt.point) if room is None else choice.copy()
-    loads = _Loads(problem, choice, room)
+    loads = SiteLoads(problem, choice, room)
     slack = a[:, choice].sum(axis=1) - b - MARGIN  # >= 0 where a row is met
     moves = 0
     while _violation(slack) > 0:
@@ -91,8 +91,9 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     return _cheaper_where_slack(a, cost, usable, opt.point, choice, slack, loads)
 
 
-class _Loads:
-    """Each site's load as points switch, against its room; with no room, every switch fits."""
+class SiteLoads:
+    """Each site's load as points switch, against its room; with no room, every switch fits
+    (and no load is kept). Also window_mip.relieve_overloads' loads."""
 
     def __init__(self, problem: LocationProblem, choice: np.ndarray, room: np.ndarray | None
                  ) -> None:
@@ -194,7 +195,7 @@ def _violation(slack: np.ndarray) -> float:
 
 
 def _ranked_switches(a: np.ndarray, cost: np.ndarray, usable: np.ndarray, point: np.ndarray,
-                     choice: np.ndarray, slack: np.ndarray, loads: _Loads) -> np.ndarray:
+                     choice: np.ndarray, slack: np.ndarray, loads: SiteLoads) -> np.ndarray:
     """Positions in `usable` of the switches that fit the sites' room and reduce the total
     shortfall, cheapest extra cost per unit of shortfall removed first (a switch that saves
     money and helps: first)."""
@@ -211,7 +212,7 @@ def _ranked_switches(a: np.ndarray, cost: np.ndarray, usable: np.ndarray, point:
 
 def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
                          point: np.ndarray, choice: np.ndarray, slack: np.ndarray,
-                         loads: _Loads) -> np.ndarray:
+                         loads: SiteLoads) -> np.ndarray:
     """Move points to cheaper options while every row stays met and every site within its
     room: the largest saving first, each point to the cheapest option the current slack
     allows (greedy rounds overshoot)."""

@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from network.optimize.capacity_prices import priced
-from network.optimize.carrier_repair import repair, site_room
+from network.optimize.carrier_repair import SiteLoads, repair, site_room
 from network.optimize.incumbent import (
     Incumbent,
     design_vector,
@@ -237,17 +237,6 @@ def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel
     return kept and best.objective <= lp.objective * (1 + ROUNDING_GAP)
 
 
-def _move(problem: LocationProblem, choice: np.ndarray, load: np.ndarray, z: int, p: int
-          ) -> None:
-    """Point z to option p, loads updated."""
-    site = problem.options.site
-    if site[choice[z]] != NO_SITE:
-        load[site[choice[z]]] -= problem.orders_per_year[z]
-    if site[p] != NO_SITE:
-        load[site[p]] += problem.orders_per_year[z]
-    choice[z] = p
-
-
 def _fast_bonus(problem: LocationProblem, model: MipModel, rows: np.ndarray,
                 duals: np.ndarray | None) -> float:
     """The share targets' LP prices as USD per order moved into the fastest class: what
@@ -276,7 +265,8 @@ def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.
     orders = problem.orders_per_year
     choice = choice.copy()
     room = site_room(problem)
-    load = site_loads(problem, choice)
+    loads = SiteLoads(problem, choice, room)
+    load = loads.load  # updated in place by loads.move
     met = sum((opt.days <= t.within_days).astype(float) for t in problem.share_requirements)
     met = np.broadcast_to(met, len(opt))  # 0 without targets
     usable = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
@@ -307,13 +297,15 @@ def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.
         excess = load[s] - room[s]
         for i, (_, z, p) in enumerate(moves):
             if orders[z] < excess:
-                _move(problem, choice, load, z, p)
+                loads.move(z, choice[z], p)
+                choice[z] = p
                 excess -= orders[z]
                 continue
             # the last move: the cheapest single one left that closes the rest
             _, z, p = min(((e * orders[m], m, q) for e, m, q in moves[i:]
                            if orders[m] >= excess))
-            _move(problem, choice, load, z, p)
+            loads.move(z, choice[z], p)
+            choice[z] = p
             break
     return choice
 
