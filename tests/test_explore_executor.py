@@ -171,6 +171,9 @@ class _Threads:
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
 
+    def abandon_stalled(self):
+        self.abandoned = True
+
 
 def test_a_point_that_never_comes_back_is_given_up_and_the_sweep_ends(scenario, monkeypatch):
     """A worker stuck on one point (twice in CI a sweep stayed at "0 of N points"): after
@@ -198,6 +201,7 @@ def test_a_point_that_never_comes_back_is_given_up_and_the_sweep_ends(scenario, 
         release.set()
         threads.pool.shutdown()
     assert run.stall_s == 1.0
+    assert threads.abandoned, "the executor was not told that a worker is stuck"
     assert sorted(p.index for p in points) == list(range(6))
     stuck = [p for p in points if p.optimum.status == executor_module.ERROR]
     assert [p.index for p in stuck] == [1]
@@ -221,3 +225,18 @@ def test_a_point_past_its_limits_writes_where_it_is(scenario, monkeypatch, capsy
     err = capsys.readouterr().err
     assert f"sweep point 0 {dict(task.labels)} has run" in err
     assert "in slow" in err and "time.sleep(1.0)" in err
+
+
+def test_closing_after_a_stall_stops_the_stuck_worker():
+    """A local executor told of a stalled point stops its worker processes when closed (a
+    command line would otherwise wait at exit for a solve that never ends)."""
+    ex = LocalExecutor(2)
+    stuck = ex.submit(time.sleep, 600)
+    processes = list(ex._pool._processes.values())
+    while not stuck.running():
+        time.sleep(0.05)
+    ex.abandon_stalled()
+    ex.close()
+    for process in processes:
+        process.join(30)
+    assert not any(p.is_alive() for p in processes)

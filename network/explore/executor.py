@@ -23,8 +23,10 @@ A point that does not come back long after its solves' time limits (`stall_s`: t
 points.overrun_s from the moment its future shows as running) is given up: it is kept as an
 `error` point that says so, and the sweep goes on and ends without it, where it would
 otherwise show "0 of N points" for ever. Its worker has written its threads' stacks to its
-stderr by then (points.solve_point). Only futures that say when they run (the local
-executors') are watched; a Dask cluster watches its own workers.
+stderr by then (points.solve_point), and its executor is told (`abandon_stalled`): a local
+one then stops its worker processes when closed instead of waiting for ever. Only futures
+that say when they run (the local executors') are watched; a Dask cluster watches its own
+workers.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class LocalExecutor(_Closing):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
+        self.stalled = False  # a point given up as stalled: see abandon_stalled
         self._pool: FuturesExecutor = (
             ThreadPoolExecutor(1, thread_name_prefix="sweep") if workers == 1
             else ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
@@ -85,8 +88,16 @@ class LocalExecutor(_Closing):
 
     def close(self) -> None:
         """Drop the points not started and wait for the running ones (a solve cannot be
-        interrupted) before the workers stop."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        interrupted) before the workers stop; after a stall (`abandon_stalled`) the worker
+        processes are stopped instead, since one of them would never end."""
+        if self.stalled and self.workers > 1:
+            for process in list((self._pool._processes or {}).values()):
+                process.terminate()
+        self._pool.shutdown(wait=not self.stalled, cancel_futures=True)
+
+    def abandon_stalled(self) -> None:
+        """A sweep gave up a point that never came back (SweepRun): its worker is stuck."""
+        self.stalled = True
 
 
 def _ignore_interrupt() -> None:
@@ -216,6 +227,7 @@ class SweepRun:
                     self._keep(_point_of(future, pending.pop(future)))
                 for future in self._stalled(pending, running_since):
                     self._keep(_stalled_point(pending.pop(future), self.stall_s))
+                    getattr(executor, "abandon_stalled", lambda: None)()
         finally:
             for future in pending:
                 future.cancel()
