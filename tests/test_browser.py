@@ -157,10 +157,11 @@ def kpi_cards(page, at_least: int = 7) -> str:
 
 
 def wait_for_sweep_end(page, url: str, timeout_s: float = 300) -> None:
-    """Until a sweep's "Last run finished" caption shows. Twice in about eight CI runs a
-    sweep stayed at "0 of N points" for 300 s; on a timeout this fails with the page's text
-    (is the progress line still counting its elapsed time?) and the server log's end (the
-    workers write a line and their stacks there when a point overruns its limit)."""
+    """Until a sweep's "Last run finished" caption shows. Twice in about eight CI runs it did
+    not within 300 s; on a timeout this fails with the page's text and the server log's end
+    (workers write a line and their stacks there when a point overruns its limit). That text
+    showed the cause once: the sweep had ended, but the page was still on the tab the test
+    had left (the Tradeoffs tabs were a new widget after every switch, fixed)."""
     try:
         page.get_by_text(re.compile("Last run finished in")).wait_for(timeout=timeout_s * 1000)
     except PlaywrightTimeout:
