@@ -28,7 +28,7 @@ panels.show_notices()
 
 names = ["Promise frontier", "Site counts", "Sensitivity", "Why not this site?", "Robustness",
          "Where sweeps run"]
-tabs = st.tabs(names, **tradeoffs.kept_input("tradeoff_study", names[0], "default"))
+tabs = tradeoffs.kept_tabs("tradeoff_study", names)
 views = [frontier_view.show, tradeoffs.site_counts, sensitivity_view.show,
          whynot.every_candidate, robustness_view.show, lambda _: sweeps.settings_panel()]
 for tab, view in zip(tabs, views, strict=True):

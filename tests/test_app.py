@@ -391,6 +391,7 @@ def test_tradeoffs_site_counts_keep_the_targets_and_show_a_network(default):
                                              if s.site_id in ("ONT", "ORD", "MDT")))
     at = start(three, page="pages/tradeoffs.py")
     at.session_state["kept:tradeoff_study"] = "Site counts"
+    at.session_state["tradeoff_study"] = "Site counts"  # the tab a planner clicks
     at.run()
     assert any("meets the scenario's targets" in c.value for c in at.caption)
     at.slider(key="tradeoff_counts").set_value(2).run()

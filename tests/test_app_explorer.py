@@ -434,6 +434,41 @@ def test_frontier_inputs_outlive_a_page_switch(three):
     assert at.button(key="run_frontier").label == "Run the frontier: 9 points"
 
 
+def tabs_ids(at) -> list[str]:
+    """The ids of the page's tab containers (the widget the browser keeps a tab choice in)."""
+    found = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if type(proto).__name__ == "Block" and proto.WhichOneof("type") == "tab_container":
+            found.append(proto.tab_container.id)
+        for child in (getattr(node, "children", None) or {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def test_the_tradeoffs_tabs_stay_one_widget_and_their_tab_outlives_a_page_switch(three):
+    """Switching tabs keeps the tabs the same widget: with the kept tab passed as the tabs'
+    `default` (part of their identity), each switch made a new one, and in CI a click on a
+    tab while the page ran again was lost (the page stayed on the tab it had left). The tab
+    open still outlives a page switch."""
+    at = start(three, page="pages/tradeoffs.py")
+    first = tabs_ids(at)
+    assert len(first) == 1
+    open_tab(at, "Where sweeps run")
+    assert "Sweeps run on" in texts(at)
+    assert tabs_ids(at) == first
+    open_tab(at, "Robustness")
+    assert tabs_ids(at) == first
+    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/tradeoffs.py").run()
+    ok(at)
+    assert tabs_ids(at) == first
+    assert "Each draw moves every state's orders" in texts(at)  # the Robustness tab is open
+
+
 # ---------------------------------------------------------------------------------------------
 # Sensitivity, every candidate forced, robustness
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
@@ -157,3 +158,85 @@ def test_a_point_that_raises_is_an_error_point(scenario, monkeypatch):
     assert [p.index for p in bad] == [1]
     assert "ValueError: worker bug" in bad[0].optimum.explanation[0]
     assert all(p.optimum.has_design for p in points if p.index != 1)
+
+
+class _Threads:
+    """An executor of two threads in this process (futures that say when they run)."""
+
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(2)
+
+    def submit(self, fn, *args):
+        return self.pool.submit(fn, *args)
+
+    def abandon_stalled(self):
+        self.abandoned = True
+
+
+def test_a_point_that_never_comes_back_is_given_up_and_the_sweep_ends(scenario, monkeypatch):
+    """A worker stuck on one point (twice in CI a sweep stayed at "0 of N points"): after
+    `stall_s` the collector keeps it as an `error` point that says so, and the sweep ends
+    with every other point instead of never ending."""
+    from network.explore import executor as executor_module
+    from network.explore.points import Outcome, PointResult
+
+    release = threading.Event()
+
+    def answer(task, params):
+        if task.index == 1:
+            release.wait(60)
+        return PointResult(task.index, task.labels, Outcome("optimal", cost_usd=1.0), None,
+                           0.0, "test")
+
+    monkeypatch.setattr(executor_module, "solve_point", answer)
+    monkeypatch.setattr(executor_module, "overrun_s", lambda params: 0.5)
+    threads = _Threads()
+    try:
+        run = run_sweep(_tasks(scenario), threads, TIGHT)
+        points = run.wait(30)
+        assert run.progress.finished, "the sweep waited for the stuck point"
+    finally:
+        release.set()
+        threads.pool.shutdown()
+    assert run.stall_s == 1.0
+    assert threads.abandoned, "the executor was not told that a worker is stuck"
+    assert sorted(p.index for p in points) == list(range(6))
+    stuck = [p for p in points if p.optimum.status == executor_module.ERROR]
+    assert [p.index for p in stuck] == [1]
+    assert "no answer from its worker within 1 s" in stuck[0].optimum.explanation[0]
+    assert all(p.optimum.status == "optimal" for p in points if p.index != 1)
+
+
+def test_a_point_past_its_limits_writes_where_it_is(scenario, monkeypatch, capsys):
+    """A point running past `overrun_s` writes a line naming it and its threads' stacks to
+    stderr (a server's log), and still returns its result."""
+    from network.explore import points as points_module
+
+    def slow(task, params):
+        time.sleep(1.0)
+        return "done"
+
+    monkeypatch.setattr(points_module, "_solve_point", slow)
+    monkeypatch.setattr(points_module, "overrun_s", lambda params: 0.2)
+    task = _tasks(scenario)[0]
+    assert points_module.solve_point(task, TIGHT) == "done"
+    err = capsys.readouterr().err
+    assert f"sweep point 0 {dict(task.labels)} has run" in err
+    assert "in slow" in err and "time.sleep(1.0)" in err
+
+
+def test_closing_after_a_stall_stops_the_stuck_worker():
+    """A local executor told of a stalled point stops its worker processes when closed (a
+    command line would otherwise wait at exit for a solve that never ends)."""
+    ex = LocalExecutor(2)
+    stuck = ex.submit(time.sleep, 600)
+    processes = list(ex._pool._processes.values())
+    while not stuck.running():
+        time.sleep(0.05)
+    ex.abandon_stalled()
+    ex.close()
+    for process in processes:
+        process.join(30)
+    assert not any(p.is_alive() for p in processes)

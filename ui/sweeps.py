@@ -83,6 +83,17 @@ def shared_executor(address: str):
     return DaskExecutor(address, timeout_s=DASK_CONNECT_TIMEOUT_S) if address else local_executor()
 
 
+def _healthy(executor, address: str):
+    """The shared executor, or a new one when a sweep gave up a point of this one as stalled
+    (network.explore.executor): one of its workers would never take another point. The old
+    one's workers are stopped."""
+    if not getattr(executor, "stalled", False):
+        return executor
+    shared_executor.clear()
+    executor.close()
+    return shared_executor(address)
+
+
 def local_executor():
     """2 worker processes, started now with a plain __main__. Streamlit runs a page with
     `__main__` pointing at app.py, and a spawned worker re-runs its parent's __main__ file
@@ -236,7 +247,7 @@ def start(study: str, tasks: Sequence, config: tuple, context: dict) -> None:
         return
     address = st.session_state[ADDRESS_KEY].strip()
     try:
-        executor = shared_executor(address)
+        executor = _healthy(shared_executor(address), address)
     except Exception as exc:  # noqa: BLE001  (an address typed by hand: say what failed)
         state.notify("error", f"**Could not reach the Dask scheduler at "
                      f"{fmt.md_text(address)}**: {type(exc).__name__}: {fmt.md_text(str(exc))}. "

@@ -204,6 +204,18 @@ def _picked_count(event, counts: list[int]) -> int | None:
                     **kept_input("tradeoff_pick"))
 
 
+def kept_tabs(key: str, names: list[str]) -> list:
+    """st.tabs whose open tab is kept across page switches (state.kept_value), through Session
+    State rather than the tabs' `default`: a tabs widget's identity includes its `default`
+    (Streamlit 1.67, unlike the other widgets' here, which a key identifies), so with the kept
+    tab as `default` every switch made a new widget, and a click on a tab arriving while the
+    page ran again (a sweep ending) could be lost: in CI the page stayed on the tab it had
+    left, and the test waited 300 s for the frontier it had asked for."""
+    if key not in st.session_state:
+        st.session_state[key] = state.kept_value(key, names[0])
+    return st.tabs(names, **kept_input(key))
+
+
 def kept_input(key: str, default=None, value_arg: str | None = None) -> dict:
     """A Tradeoffs input's widget arguments: its key, and its kept value (state.kept_value)
     as `value_arg` when given."""

@@ -18,6 +18,15 @@ code path after `submit` is the same for both.
 Cancelling stops every point not yet started; points already running finish on their worker
 (a solve cannot be interrupted) but are not waited for; everything finished before the cancel
 is kept.
+
+A point that does not come back long after its solves' time limits (`stall_s`: twice
+points.overrun_s from the moment its future shows as running) is given up: it is kept as an
+`error` point that says so, and the sweep goes on and ends without it, where it would
+otherwise show "0 of N points" for ever. Its worker has written its threads' stacks to its
+stderr by then (points.solve_point), and its executor is told (`abandon_stalled`): a local
+one then stops its worker processes when closed instead of waiting for ever. Only futures
+that say when they run (the local executors') are watched; a Dask cluster watches its own
+workers.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 
-from network.explore.points import Outcome, PointResult, PointTask, solve_point
+from network.explore.points import Outcome, PointResult, PointTask, overrun_s, solve_point
 from network.optimize import SolveParams
 
 SCHEDULER_ENV = "NETWORK_DASK_SCHEDULER"  # a Dask scheduler address, e.g. tcp://10.0.0.5:8786
@@ -63,6 +72,7 @@ class LocalExecutor(_Closing):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
+        self.stalled = False  # a point given up as stalled: see abandon_stalled
         self._pool: FuturesExecutor = (
             ThreadPoolExecutor(1, thread_name_prefix="sweep") if workers == 1
             else ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
@@ -78,8 +88,16 @@ class LocalExecutor(_Closing):
 
     def close(self) -> None:
         """Drop the points not started and wait for the running ones (a solve cannot be
-        interrupted) before the workers stop."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        interrupted) before the workers stop; after a stall (`abandon_stalled`) the worker
+        processes are stopped instead, since one of them would never end."""
+        if self.stalled and self.workers > 1:
+            for process in list((self._pool._processes or {}).values()):
+                process.terminate()
+        self._pool.shutdown(wait=not self.stalled, cancel_futures=True)
+
+    def abandon_stalled(self) -> None:
+        """A sweep gave up a point that never came back (SweepRun): its worker is stuck."""
+        self.stalled = True
 
 
 def _ignore_interrupt() -> None:
@@ -155,6 +173,7 @@ class SweepRun:
         self._end: float | None = None
         self._skipped = 0
         self._on_point = on_point
+        self.stall_s = 2 * overrun_s(params)  # see the module's docstring
         self.callback_errors: list[str] = []  # what `on_point` raised, per point
         futures = {executor.submit(solve_point, t, params): t for t in tasks}
         self._thread = threading.Thread(target=self._collect, name="sweep-collector",
@@ -197,13 +216,18 @@ class SweepRun:
 
     def _collect(self, futures: dict, executor: Executor, owns_executor: bool) -> None:
         pending = dict(futures)
+        running_since: dict = {}  # future -> when it was first seen running
         try:
             while pending and not self._cancel.is_set():
                 ready = [f for f in pending if f.done()]
                 if not ready:
                     time.sleep(POLL_S)
                 for future in ready:
+                    running_since.pop(future, None)
                     self._keep(_point_of(future, pending.pop(future)))
+                for future in self._stalled(pending, running_since):
+                    self._keep(_stalled_point(pending.pop(future), self.stall_s))
+                    getattr(executor, "abandon_stalled", lambda: None)()
         finally:
             for future in pending:
                 future.cancel()
@@ -213,6 +237,21 @@ class SweepRun:
             self._queue.put(None)
             if owns_executor:
                 executor.close()
+
+    def _stalled(self, pending: dict, running_since: dict) -> list:
+        """The pending futures running for longer than `stall_s` (local executors only)."""
+        now = time.perf_counter()
+        out = []
+        for future in pending:
+            if future.done() or not callable(getattr(future, "running", None)):
+                continue
+            if future.running():
+                since = running_since.setdefault(future, now)
+                if now - since > self.stall_s:
+                    out.append(future)
+        for future in out:
+            running_since.pop(future)
+        return out
 
     def _keep(self, point: PointResult) -> None:
         """Keep a finished point and pass it on. The caller's `on_point` raising (a bug on
@@ -237,6 +276,14 @@ def _point_of(future, task: PointTask) -> PointResult:
         outcome = Outcome(ERROR, explanation=(f"{type(exc).__name__}: {exc}",))
         return PointResult(task.index, task.labels, outcome, None, 0.0, "")
 
+
+def _stalled_point(task: PointTask, stall_s: float) -> PointResult:
+    """An `error` point for a task whose worker gave no answer within `stall_s`."""
+    text = (f"no answer from its worker within {stall_s:.0f} s of starting, long past the "
+            "solve's time limit: given up so that the sweep could end (the worker's log has "
+            "where it stalled)")
+    return PointResult(task.index, task.labels, Outcome(ERROR, explanation=(text,)), None,
+                       stall_s, "")
 
 
 def run_sweep(tasks: Sequence[PointTask], executor: Executor | None = None,

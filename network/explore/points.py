@@ -14,10 +14,13 @@ constraint (the violations are the explanation): evaluate() decides, not the sol
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import socket
+import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -34,6 +37,7 @@ REJECTED = "rejected"  # status of a design that evaluate() finds infeasible
 BOUND_INFEASIBLE = "infeasible"  # a promise above the share bound: proven out of reach
 SHARE_DAYS = (1, 2, 3)  # the shares every outcome reports (CSV share_within_1d .. 3d)
 KEEP_SWEEPS = 2  # sweeps whose warm state a worker thread keeps
+OVERRUN_GRACE_S = 60.0  # past a point's solve limits before it counts as overrun (stalled)
 
 
 @dataclass(frozen=True)
@@ -180,9 +184,51 @@ class _WorkerState(threading.local):
 _STATE = _WorkerState()
 
 
+def overrun_s(params: SolveParams) -> float:
+    """Seconds after which a point has overrun: its two solves (the optimum, the fixed
+    design) at their time limit, plus a grace for lanes, bounds and evaluate()."""
+    return 2 * params.time_limit_s + OVERRUN_GRACE_S
+
+
 def solve_point(task: PointTask, params: SolveParams) -> PointResult:
     """Run on a worker: the point's optimum (and fixed design), warm from this worker's last
-    point of the same sweep."""
+    point of the same sweep. A point that overruns (`overrun_s`) writes a line and every
+    thread's stack to the worker's stderr (the server's or the command's log), so that a
+    stalled solve says where it stalled; the point itself goes on."""
+    limit = overrun_s(params)
+    watchdog = threading.Timer(limit, _report_overrun, (task, params))
+    watchdog.daemon = True
+    watchdog.start()
+    # A solver stuck in C with the GIL held stops the timer's thread too; faulthandler's own
+    # watchdog still dumps the stacks then. It keeps one timer per process: main thread only.
+    in_main = threading.current_thread() is threading.main_thread() and _has_fileno(sys.stderr)
+    if in_main:
+        faulthandler.dump_traceback_later(limit + OVERRUN_GRACE_S, file=sys.stderr)
+    try:
+        return _solve_point(task, params)
+    finally:
+        watchdog.cancel()
+        if in_main:
+            faulthandler.cancel_dump_traceback_later()
+
+
+def _has_fileno(stream) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return False
+    return True
+
+
+def _report_overrun(task: PointTask, params: SolveParams) -> None:
+    stacks = "".join(f"Thread {ident}:\n" + "".join(traceback.format_stack(frame))
+                     for ident, frame in sys._current_frames().items())
+    print(f"sweep point {task.index} {dict(task.labels)} has run {overrun_s(params):.0f} s on "
+          f"{socket.gethostname()}:{os.getpid()}, past its limit of {params.time_limit_s:g} s "
+          f"a solve; the stacks of its threads:\n{stacks}", file=sys.stderr, flush=True)
+
+
+def _solve_point(task: PointTask, params: SolveParams) -> PointResult:
     start = time.perf_counter()
     state = _STATE.of(task.sweep_id)
     lanes = _lanes_for(state, task.scenario)
