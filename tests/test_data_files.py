@@ -1,11 +1,14 @@
 """The embedded data: demand totals, candidate sites, rate cards."""
 
+import runpy
+
 import numpy as np
 import pandas as pd
 
 from network.geo import LOWER_48_EXCLUDED_STATES
+from network.places import ZIP5_FILE, zip5_table
 from network.scenario_file import embedded_zip3_base
-from network.tables import RATE_CARDS_DIR, SITES_FILE, load_services, load_sites
+from network.tables import DATA_DIR, RATE_CARDS_DIR, SITES_FILE, load_services, load_sites
 
 
 def test_demand_file_totals():
@@ -71,3 +74,13 @@ def test_rate_lookups():
     assert gad.rate_usd_by_zone(1.0)[7] == 6.16  # 1 lb, zone 8
     assert services["ups_ground"].fuel_surcharge_pct == 21.75
     assert services["ups_2nd_day_air"].transit_days_by_zone == (2,) * 8
+
+
+def test_zip5_file_is_what_its_script_derives(tmp_path):
+    """data/us_zip5_points.csv is, byte for byte, what data/build_zip5_points.py writes from
+    the installed `zipcodes` package (after an upgrade: run the script), and the app's reader
+    gives back the script's table, the same floats."""
+    build = runpy.run_path(str(DATA_DIR / "build_zip5_points.py"))
+    build["write_points"](tmp_path / "points.csv")
+    assert (tmp_path / "points.csv").read_bytes() == ZIP5_FILE.read_bytes()
+    assert zip5_table() == build["zip5_points"]()
