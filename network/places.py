@@ -2,7 +2,7 @@
 
 Places come from data/us_places.csv (GeoNames places of 500+ people, with their nearest
 standard ZIP; made by data/build_demand.py) and ZIP centroids from the `zipcodes` package
-(data/us_zip5_points.csv, made by data/build_zip5_points.py).
+(data/us_zip5_points.csv, made by data/build_lookups.py).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def place_table() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def zip5_table() -> dict[str, tuple[str, str, float, float]]:
     """ZIP5 -> (city, state, lat, lon) for every ZIP with a centroid in `zipcodes`: read from
-    data/us_zip5_points.csv (0.05-0.15 s), which data/build_zip5_points.py derives from the
+    data/us_zip5_points.csv (0.05-0.15 s), which data/build_lookups.py derives from the
     package (loading and converting its table at run time took 1-2 s)."""
     with ZIP5_FILE.open(newline="", encoding="utf-8") as f:
         rows = csv.reader(f)
