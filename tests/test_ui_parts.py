@@ -129,7 +129,7 @@ def test_serve_skips_a_component_scan_that_would_find_nothing(monkeypatch):
 
 def test_serve_loads_the_map_code_once_the_page_has_loaded(tmp_path):
     """`make run` serves Streamlit's frontend with an index.html that, after the page's own
-    scripts, imports the map element's chunks, links its stylesheet without holding the page and
+    scripts, imports the map element's chunk, links its stylesheet without holding the page and
     preloads the app's state outlines (each by a relative URL, as Streamlit's own files); every
     other file is Streamlit's own, and without a map chunk so is the page."""
     from ui import serve
@@ -150,9 +150,6 @@ def test_serve_loads_the_map_code_once_the_page_has_loaded(tmp_path):
     (js / "Other.G7.js").write_text("another element's chunk")
     plain = serve.preloading_static_dir(static, tmp_path / "plain", app_static)
     assert (plain / "index.html").read_text() == index
-    (js / "webgl-device.D4.js").write_text("the map's WebGL device")
-    plain = serve.preloading_static_dir(static, tmp_path / "plain2", app_static)
-    assert (plain / "index.html").read_text() == index
     (js / "DeckGlJsonChart.B2.js").write_text("the map")
     folder = serve.preloading_static_dir(static, tmp_path / "served", app_static)
     assert (folder / "favicon.png").read_bytes() == b"png"
@@ -162,16 +159,14 @@ def test_serve_loads_the_map_code_once_the_page_has_loaded(tmp_path):
              '<link rel="preload" as="fetch" crossorigin="anonymous" '
              'href="./app/static/outlines.geojson">'
              "<script>addEventListener('DOMContentLoaded',()=>import("
-             '"./static/js/DeckGlJsonChart.B2.js").catch(()=>{}))</script>'
-             "<script>addEventListener('DOMContentLoaded',()=>import("
-             '"./static/js/webgl-device.D4.js").catch(()=>{}))</script>')
+             '"./static/js/DeckGlJsonChart.B2.js").catch(()=>{}))</script>')
     assert (folder / "index.html").read_text() == index.replace("</head>", added + "</head>")
 
 
 def test_serve_finds_the_map_chunk_of_this_streamlit(tmp_path):
-    """The early imports read Streamlit's hashed file names: with this Streamlit they name the
-    map's chunk, its WebGL device's and its stylesheet, files that exist; and the page preloads
-    the state outlines at the URL the Designer's map fetches them from."""
+    """The early import reads Streamlit's hashed file names: with this Streamlit it names the
+    map's chunk and its stylesheet, files that exist; and it preloads the state outlines at
+    the URL the Designer's map fetches them from."""
     import re
     from pathlib import Path
 
@@ -183,9 +178,8 @@ def test_serve_finds_the_map_chunk_of_this_streamlit(tmp_path):
     page = serve.preloading_static_dir(static, tmp_path / "served").joinpath(
         "index.html").read_text()
     imported = re.findall(r"import\(\"\./(static/js/[^\"]+)\"\)", page)
-    assert len(imported) == 2 and "DeckGlJsonChart." in imported[0]
-    assert "webgl-device." in imported[1]
-    assert all((static / name).is_file() for name in imported)
+    assert len(imported) == 1 and "DeckGlJsonChart." in imported[0]
+    assert (static / imported[0]).is_file()
     styles = re.findall(r"<link rel=\"stylesheet\" media=\"print\"[^>]* href=\"\./([^\"]+)\">",
                         page)
     assert len(styles) == 1 and "DeckGlJsonChart." in styles[0]

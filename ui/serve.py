@@ -98,9 +98,6 @@ def skip_component_scan() -> None:
 
 
 MAP_CHUNK = "DeckGlJsonChart.*.js"  # Streamlit's map element (deck.gl), in static/static/js
-# The module deck.gl imports when it creates the map's WebGL device: 60 bytes that re-export
-# part of the map's chunk, fetched only then (after the map's element has arrived)
-MAP_DEVICE_CHUNK = "webgl-device.*.js"
 MAP_STYLE = "DeckGlJsonChart.*.css"  # its stylesheet, in static/static/css
 
 
@@ -112,8 +109,7 @@ def preloading_static_dir(streamlit_static: Path, folder: Path, app_static: Path
     arrives, after the server has run the page, and the browser then fetches, compiles and
     runs it before it can draw (0.4 s on a quiet machine, seconds on a busy one); imported
     early, that work overlaps the server's first run, and the frontend's own import later
-    finds the module loaded (the same URL: one module). So does deck.gl's own later import of
-    its WebGL device module (MAP_DEVICE_CHUNK), imported early beside it.
+    finds the module loaded (the same URL: one module).
 
     Two more files the map waits for are asked for with the page, not after the map's element:
     the map's stylesheet, linked without holding the page (media="print" until it has loaded;
@@ -126,9 +122,7 @@ def preloading_static_dir(streamlit_static: Path, folder: Path, app_static: Path
 
     Streamlit's hashed file names are read from its folder, so this follows an upgrade; without
     a map chunk the page is Streamlit's own. Nothing it shows changes."""
-    js = streamlit_static / "static" / "js"
-    maps = sorted(js.glob(MAP_CHUNK))
-    maps += sorted(js.glob(MAP_DEVICE_CHUNK)) if maps else []
+    maps = sorted((streamlit_static / "static" / "js").glob(MAP_CHUNK))
     styles = sorted((streamlit_static / "static" / "css").glob(MAP_STYLE)) if maps else []
     fetched = sorted(app_static.glob("*.geojson")) if maps else []
     index = (streamlit_static / "index.html").read_text()
