@@ -129,50 +129,39 @@ def test_serve_skips_a_component_scan_that_would_find_nothing(monkeypatch):
 
 def test_serve_loads_the_map_code_once_the_page_has_loaded(tmp_path):
     """`make run` serves Streamlit's frontend with an index.html that, after the page's own
-    scripts, imports the map element's chunk, links its stylesheet without holding the page and
-    preloads the app's state outlines (each by a relative URL, as Streamlit's own files); every
-    other file is Streamlit's own, and without a map chunk so is the page."""
+    scripts, imports the map element's chunk (by the same relative URL as Streamlit's own
+    files); every other file is Streamlit's own, and without a map chunk so is the page."""
     from ui import serve
 
     static = tmp_path / "streamlit"
     js = static / "static" / "js"
     js.mkdir(parents=True)
-    (static / "static" / "css").mkdir()
-    (static / "static" / "css" / "DeckGlJsonChart.C3.css").write_text("the map's style")
-    app_static = tmp_path / "app_static"
-    app_static.mkdir()
-    (app_static / "outlines.geojson").write_text("{}")
     index = ('<html><head><script type="module" src="./static/js/index.A1.js"></script>'
              "</head><body></body></html>")
     (static / "index.html").write_text(index)
     (static / "favicon.png").write_bytes(b"png")
     (js / "index.A1.js").write_text("page")
     (js / "Other.G7.js").write_text("another element's chunk")
-    plain = serve.preloading_static_dir(static, tmp_path / "plain", app_static)
+    plain = serve.preloading_static_dir(static, tmp_path / "plain")
     assert (plain / "index.html").read_text() == index
     (js / "DeckGlJsonChart.B2.js").write_text("the map")
-    folder = serve.preloading_static_dir(static, tmp_path / "served", app_static)
+    folder = serve.preloading_static_dir(static, tmp_path / "served")
     assert (folder / "favicon.png").read_bytes() == b"png"
     assert (folder / "static" / "js" / "Other.G7.js").read_text() == "another element's chunk"
-    added = ("<link rel=\"stylesheet\" media=\"print\" onload=\"this.media='all'\" "
-             'href="./static/css/DeckGlJsonChart.C3.css">'
-             '<link rel="preload" as="fetch" crossorigin="anonymous" '
-             'href="./app/static/outlines.geojson">'
-             "<script>addEventListener('DOMContentLoaded',()=>import("
-             '"./static/js/DeckGlJsonChart.B2.js").catch(()=>{}))</script>')
-    assert (folder / "index.html").read_text() == index.replace("</head>", added + "</head>")
+    script = ("<script>addEventListener('DOMContentLoaded',()=>import("
+              '"./static/js/DeckGlJsonChart.B2.js").catch(()=>{}))</script>')
+    assert (folder / "index.html").read_text() == index.replace("</head>", script + "</head>")
 
 
 def test_serve_finds_the_map_chunk_of_this_streamlit(tmp_path):
     """The early import reads Streamlit's hashed file names: with this Streamlit it names the
-    map's chunk and its stylesheet, files that exist; and it preloads the state outlines at
-    the URL the Designer's map fetches them from."""
+    map's chunk, one file that exists."""
     import re
     from pathlib import Path
 
     from streamlit import file_util
 
-    from ui import maps, serve
+    from ui import serve
 
     static = Path(file_util.get_static_dir())
     page = serve.preloading_static_dir(static, tmp_path / "served").joinpath(
@@ -180,11 +169,3 @@ def test_serve_finds_the_map_chunk_of_this_streamlit(tmp_path):
     imported = re.findall(r"import\(\"\./(static/js/[^\"]+)\"\)", page)
     assert len(imported) == 1 and "DeckGlJsonChart." in imported[0]
     assert (static / imported[0]).is_file()
-    styles = re.findall(r"<link rel=\"stylesheet\" media=\"print\"[^>]* href=\"\./([^\"]+)\">",
-                        page)
-    assert len(styles) == 1 and "DeckGlJsonChart." in styles[0]
-    assert (static / styles[0]).is_file()
-    # the outlines the Designer's map fetches (its URL: relative to the page, as this one)
-    preloaded = re.findall(r"<link rel=\"preload\"[^>]* href=\"\./([^\"]+)\">", page)
-    assert preloaded == [maps.LOWER48_URL]
-    assert (serve.APP_STATIC / Path(maps.LOWER48_URL).name).is_file()

@@ -33,9 +33,6 @@ import time
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
-# The app's own static files (Streamlit's static serving, at app/static/): the map's state
-# outlines, which the Designer's map fetches by URL (ui.maps.LOWER48_URL).
-APP_STATIC = APP.parent / "static"
 RUNTIME_WAIT_S = 30.0
 # While warming up, hand the GIL over every 0.5 ms instead of 5 ms, so the server thread that
 # sends the browser Streamlit's files is not kept waiting behind the imports.
@@ -98,49 +95,28 @@ def skip_component_scan() -> None:
 
 
 MAP_CHUNK = "DeckGlJsonChart.*.js"  # Streamlit's map element (deck.gl), in static/static/js
-MAP_STYLE = "DeckGlJsonChart.*.css"  # its stylesheet, in static/static/css
 
 
-def preloading_static_dir(streamlit_static: Path, folder: Path, app_static: Path = APP_STATIC
-                          ) -> Path:
+def preloading_static_dir(streamlit_static: Path, folder: Path) -> Path:
     """`folder` made into Streamlit's static folder (links to its files) with an index.html
     that, once Streamlit's own scripts have run, imports the map element's module: deck.gl, 3
     MB, and the chunks it imports. Streamlit's frontend imports it only when the map's element
     arrives, after the server has run the page, and the browser then fetches, compiles and
     runs it before it can draw (0.4 s on a quiet machine, seconds on a busy one); imported
     early, that work overlaps the server's first run, and the frontend's own import later
-    finds the module loaded (the same URL: one module).
-
-    Two more files the map waits for are asked for with the page, not after the map's element:
-    the map's stylesheet, linked without holding the page (media="print" until it has loaded;
-    the frontend waits for it before it draws the map and fetched it only once the element had
-    arrived, 0.1-0.4 s later at a load of 5-7, but a stylesheet already linked is one it
-    neither fetches nor waits for), and the app's own GeoJSON files in `app_static` (the
-    lower-48 state outlines), preloaded: deck.gl fetches them only once it has set the map up,
-    and its fetch then gets the preloaded response (a map with AK, HI and the territories draws
-    inline outlines instead and leaves the 35 KB preload unused).
-
-    Streamlit's hashed file names are read from its folder, so this follows an upgrade; without
-    a map chunk the page is Streamlit's own. Nothing it shows changes."""
+    finds the module loaded (the same URL: one module). Streamlit's hashed file name is read
+    from its folder, so this follows an upgrade; without a map chunk the page is Streamlit's
+    own. Nothing it shows changes."""
     maps = sorted((streamlit_static / "static" / "js").glob(MAP_CHUNK))
-    styles = sorted((streamlit_static / "static" / "css").glob(MAP_STYLE)) if maps else []
-    fetched = sorted(app_static.glob("*.geojson")) if maps else []
     index = (streamlit_static / "index.html").read_text()
     folder.mkdir(parents=True, exist_ok=True)
     for entry in streamlit_static.iterdir():
         if entry.name != "index.html" and not (folder / entry.name).exists():
             (folder / entry.name).symlink_to(entry)
-    # every URL relative, as Streamlit's own: works under any base URL path
-    links = "".join(
-        '<link rel="stylesheet" media="print" onload="this.media=\'all\'" href='
-        + json.dumps(f"./static/css/{c.name}") + ">" for c in styles)
-    links += "".join(  # crossorigin="anonymous": deck.gl's fetch's mode, or it fetches again
-        '<link rel="preload" as="fetch" crossorigin="anonymous" href='
-        + json.dumps(f"./app/static/{g.name}") + ">" for g in fetched)
-    script = "".join(
+    script = "".join(  # relative, as Streamlit's own: works under any base URL path
         "<script>addEventListener('DOMContentLoaded',()=>import("
         + json.dumps(f"./static/js/{m.name}") + ").catch(()=>{}))</script>" for m in maps)
-    (folder / "index.html").write_text(index.replace("</head>", links + script + "</head>", 1))
+    (folder / "index.html").write_text(index.replace("</head>", script + "</head>", 1))
     return folder
 
 
