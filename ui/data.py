@@ -61,7 +61,7 @@ def zip3_place_names() -> dict[str, str]:
     with ZIP3_PLACES_FILE.open(newline="", encoding="utf-8") as f:
         rows = csv.reader(f)
         next(rows)  # header: zip3, place
-        return dict((zip3, place) for zip3, place in rows)
+        return {zip3: place for zip3, place in rows}
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
