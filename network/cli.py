@@ -12,6 +12,7 @@ checked before any work starts.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -261,10 +262,29 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The commands registered by other modules: (module, the commands its `register` adds).
+# Importing some of them is slow (the store's SQLAlchemy and Alembic, the explorer's OR-Tools:
+# 1-1.5 s together), so a command line that names one command registers only its own module.
+COMMAND_MODULES = (
+    ("network.store.commands", ("store",)),  # store upgrade, list, check, backup
+    ("network.explore.commands", ("sweep",)),
+    ("network.export.commands", ("export", "import")),
+)
+OWN_COMMANDS = ("zone", "lanes", "evaluate", "validate", "schema", "solve", "bench")
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line's parser; for an `argv` that starts with a command's name, the
+    same parser with only the commands defined beside it (this module's, or one of
+    COMMAND_MODULES): the one that runs parses exactly as in the whole parser."""
+    command = argv[0] if argv else None
     parser = argparse.ArgumentParser(prog="python -m network",
                                      description="US fulfillment network design")
     sub = parser.add_subparsers(dest="command", required=True)
+    for module, names in COMMAND_MODULES:
+        if command in names:
+            importlib.import_module(module).register(sub)
+            return parser
     p = sub.add_parser("zone", help="parcel zone between two ZIPs (3 or 5 digits)")
     p.add_argument("origin")
     p.add_argument("dest")
@@ -295,13 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schema)
     _add_solve(sub)
     _add_bench(sub)
-    from network.explore.commands import register as register_sweep
-    from network.export.commands import register as register_export  # export, import
-    from network.store.commands import register as register_store  # store upgrade, list, check
-
-    register_store(sub)
-    register_sweep(sub)
-    register_export(sub)
+    if command not in OWN_COMMANDS:  # no command, --help, a mistake: every command
+        for module, _ in COMMAND_MODULES:
+            importlib.import_module(module).register(sub)
     return parser
 
 
@@ -373,7 +389,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.func(args)
     except InputError as exc:

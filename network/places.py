@@ -1,11 +1,13 @@
 """Finding a place to put a candidate site: by ZIP or by city name; a site at a place.
 
 Places come from data/us_places.csv (GeoNames places of 500+ people, with their nearest
-standard ZIP; made by data/build_demand.py) and ZIP centroids from the `zipcodes` package.
+standard ZIP; made by data/build_demand.py) and ZIP centroids from the `zipcodes` package
+(data/us_zip5_points.csv, made by data/build_lookups.py).
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +20,7 @@ from network.scenario import Site, Zip3Base
 from network.tables import DATA_DIR, normalize_zip
 
 PLACES_FILE = DATA_DIR / "us_places.csv"
+ZIP5_FILE = DATA_DIR / "us_zip5_points.csv"
 DEFAULT_SIZE_SQFT = 1_000_000
 # A new site this close to a candidate (or in its ZIP3) is, for this model, the same place:
 # 25 miles is well inside a metro area and half of USPS zone 1 (0-50 miles), so both sites
@@ -49,18 +52,13 @@ def place_table() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def zip5_table() -> dict[str, tuple[str, str, float, float]]:
-    """ZIP5 -> (city, state, lat, lon) for every ZIP with a centroid in `zipcodes`."""
-    import zipcodes  # imported here: loading its table takes half a second
-
-    out = {}
-    for z in zipcodes.list_all():
-        try:
-            lat, lon = float(z["lat"]), float(z["long"])
-        except (TypeError, ValueError):
-            continue
-        if lat or lon:
-            out[z["zip_code"]] = (z["city"].title(), z["state"], lat, lon)
-    return out
+    """ZIP5 -> (city, state, lat, lon) for every ZIP with a centroid in `zipcodes`: read from
+    data/us_zip5_points.csv (0.05-0.15 s), which data/build_lookups.py derives from the
+    package (loading and converting its table at run time took 1-2 s)."""
+    with ZIP5_FILE.open(newline="", encoding="utf-8") as f:
+        rows = csv.reader(f)
+        next(rows)  # header: zip5, city, state, lat, lon
+        return {zip5: (city, state, float(lat), float(lon)) for zip5, city, state, lat, lon in rows}
 
 
 def zip5_to_zip3(zip5: str) -> str | None:

@@ -156,3 +156,26 @@ def test_evaluate_with_no_site_open_is_the_status_quo(tmp_path, default_lanes):
     assert not any(us.values())
     lanes = pd.read_csv(tmp_path / "lanes.csv", dtype={"zip3": str})
     assert (lanes["site_id"] == "CROSS_BORDER").all()
+
+
+def _commands(parser) -> dict:
+    """A parser's commands: name -> the command's own parser."""
+    import argparse
+
+    return next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def test_a_command_line_parses_as_with_every_command_registered():
+    """A command line naming a command registers only the commands defined beside it (the
+    others' modules are slow to import: BENCHMARKS.md, "start-up of the command line"); every
+    command's parser there is the one the whole parser has, the registry names each command
+    once, and a command of another module comes without network.cli's own."""
+    from network.cli import COMMAND_MODULES, OWN_COMMANDS, build_parser
+
+    whole = _commands(build_parser())
+    beside = {name: names for _, names in COMMAND_MODULES for name in names}
+    assert sorted(whole) == sorted([*OWN_COMMANDS, *beside])
+    for name, parser in whole.items():
+        alone = _commands(build_parser([name, "--help"]))
+        assert alone[name].format_help() == parser.format_help(), name
+        assert sorted(alone) == sorted(beside.get(name, OWN_COMMANDS)), name

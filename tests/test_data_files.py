@@ -1,11 +1,15 @@
 """The embedded data: demand totals, candidate sites, rate cards."""
 
+import runpy
+
 import numpy as np
 import pandas as pd
 
 from network.geo import LOWER_48_EXCLUDED_STATES
+from network.places import ZIP5_FILE, zip5_table
 from network.scenario_file import embedded_zip3_base
-from network.tables import RATE_CARDS_DIR, SITES_FILE, load_services, load_sites
+from network.tables import DATA_DIR, RATE_CARDS_DIR, SITES_FILE, load_services, load_sites
+from ui.data import ZIP3_PLACES_FILE, zip3_place_names
 
 
 def test_demand_file_totals():
@@ -71,3 +75,17 @@ def test_rate_lookups():
     assert gad.rate_usd_by_zone(1.0)[7] == 6.16  # 1 lb, zone 8
     assert services["ups_ground"].fuel_surcharge_pct == 21.75
     assert services["ups_2nd_day_air"].transit_days_by_zone == (2,) * 8
+
+
+def test_lookup_files_are_what_their_script_writes(tmp_path):
+    """data/us_zip5_points.csv and data/us_zip3_places.csv are, byte for byte, what
+    data/build_lookups.py writes (from the installed `zipcodes` package and from
+    data/us_places.csv: after an upgrade or a new place list, run the script), and the readers
+    give back the script's tables, the same floats and names."""
+    build = runpy.run_path(str(DATA_DIR / "build_lookups.py"))
+    build["write_zip5_points"](tmp_path / "zip5.csv")
+    build["write_zip3_places"](tmp_path / "zip3.csv")
+    assert (tmp_path / "zip5.csv").read_bytes() == ZIP5_FILE.read_bytes()
+    assert (tmp_path / "zip3.csv").read_bytes() == ZIP3_PLACES_FILE.read_bytes()
+    assert zip5_table() == build["zip5_points"]()
+    assert zip3_place_names() == build["zip3_places"]()

@@ -36,8 +36,8 @@ from network.export.content import NoDesign, ScenarioWithDesign, from_saved, sol
 from network.export.formats import ExportFile, ExportFormat, export_files
 from network.export.scenario_json import read_scenario_file
 from network.scenario_file import DEFAULT_SCENARIO_FILE, MAX_SCENARIO_FILE_BYTES
-from network.store import StoreError, open_store
 from network.store.commands import DB_HELP
+from network.store.errors import StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -96,6 +96,8 @@ def _source(args: argparse.Namespace) -> ScenarioWithDesign:
         if args.scenario:
             raise InputError([Problem("export", "give a scenario file or --id, not both",
                                       field="--id")])
+        from network.store.opening import open_store  # SQLAlchemy: only when a store is used
+
         store = open_store(args.db)
         try:
             return from_saved(store.open_version(args.id, args.version))
@@ -129,6 +131,7 @@ def write_files(files: list[ExportFile], out: Path, folder: bool) -> list[Path]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from network.export.store_io import import_to_store
+    from network.store.opening import open_store
 
     path = Path(args.file)
     if path.suffix.lower() == ".csv":

@@ -31,11 +31,40 @@ The algorithm on one page, each step mapped to its file: docs/optimizer.md. The 
                         (ZIP5 x 300 sites): a heuristic design and a Lagrangian bound, no MIP
 
 Benchmarks (`python -m network bench`) live in network/bench/, apart from the optimizer.
+
+The names below load their module on first use (PEP 562), as in network.store: a caller that
+needs only `SolveParams` or `SolveStatus` (the command line's option defaults, parsed for
+every command) does not import OR-Tools (0.3-0.8 s) through scenario_solver.
 """
 
-from network.optimize.result import OptimizeResult, SolveParams, SolveStatus
-from network.optimize.scenario_solver import first_design, optimize
-from network.optimize.warm_solver import WarmSolver, sweep_site_counts
+from __future__ import annotations
 
-__all__ = ["OptimizeResult", "SolveParams", "SolveStatus", "WarmSolver", "first_design",
-           "optimize", "sweep_site_counts"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    "network.optimize.result": ("OptimizeResult", "SolveParams", "SolveStatus"),
+    "network.optimize.scenario_solver": ("first_design", "optimize"),
+    "network.optimize.warm_solver": ("WarmSolver", "sweep_site_counts"),
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'network.optimize' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # what type checkers and readers see
+    from network.optimize.result import OptimizeResult, SolveParams, SolveStatus  # noqa: F401
+    from network.optimize.scenario_solver import first_design, optimize  # noqa: F401
+    from network.optimize.warm_solver import WarmSolver, sweep_site_counts  # noqa: F401

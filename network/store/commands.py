@@ -8,6 +8,9 @@
 
 Without --db: $NETWORK_STORE, else scenarios.db at the project root. Exit codes: 0 done,
 2 the store cannot be used (one line saying why) or `check` found problems.
+
+SQLAlchemy and Alembic (0.6-0.8 s) are imported by the commands that open a store, not when
+the parser is built: every other command of `python -m network` registers these too.
 """
 
 from __future__ import annotations
@@ -15,15 +18,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from network.exit_codes import EXIT_BAD_INPUT as EXIT_PROBLEM
 from network.exit_codes import EXIT_OK
-from network.store.engine import create_store_engine
 from network.store.errors import StoreError
-from network.store.location import resolve_location
-from network.store.migrate import ensure_schema, head_revision
-from network.store.opening import open_store
-from network.store.records import ScenarioSummary
+
+if TYPE_CHECKING:
+    from network.store.records import ScenarioSummary
 
 DB_HELP = ("the store: a SQLite file path or a database URL (postgresql://user:password@host/db)"
            "; default $NETWORK_STORE, else scenarios.db at the project root")
@@ -57,6 +59,10 @@ def _guarded(command):
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
+    from network.store.engine import create_store_engine
+    from network.store.location import resolve_location
+    from network.store.migrate import ensure_schema, head_revision
+
     location = resolve_location(args.db)
     engine = create_store_engine(location)
     try:
@@ -68,6 +74,8 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from network.store.opening import open_store
+
     store = open_store(args.db)
     try:
         rows = store.list_scenarios()
@@ -94,6 +102,8 @@ def _list_line(s: ScenarioSummary) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from network.store.opening import open_store
+
     store = open_store(args.db)
     try:
         problems = store.check()
@@ -107,6 +117,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from network.store.opening import open_store
+
     store = open_store(args.db)
     try:
         target = store.backup(Path(args.to))
