@@ -50,6 +50,7 @@ from network.optimize.window_bounds import (
     bound_window,
     convex_estimate,
     lagrange_ascent,
+    lp_by_nearest,
     nearest_sites_lp,
     nearest_sites_prices,
     plain_estimate,
@@ -252,6 +253,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             _round_lp(problem, full, w, best)  # the small LP's design may be the best yet
             if value >= best.objective * (1 - relative_gap):
                 settle_by_nearest(full, w)
+                continue
+            if lp_by_nearest(full, w):  # its prices price every option: no full LP needed
+                _lp_sites_design(problem, full, w, best, relative_gap, deadline)
                 continue
             # Short: the full LP now, from the small LP's basis. Not the price-filtered MIP
             # its prices would allow next: prices this far from the bound keep too much.

@@ -194,6 +194,35 @@ def settle_by_nearest(full: MipModel, window: WindowState) -> None:
     window.proven = max(window.bound, window.lagrange)
 
 
+EXACT_NEAREST = 1e-7  # relative: a nearest-sites LP whose prices bound the whole window this
+# close to its own objective is taken as the window's LP
+
+
+def lp_by_nearest(full: MipModel, window: WindowState) -> bool:
+    """Take the nearest-sites LP (nearest_sites_lp) as the window's full LP when its row prices,
+    priced over every option of the window, give a bound that reaches its own objective; True
+    when taken (the window's LP is then SOLVED, with those prices, values and basis).
+
+    Why valid: the small LP's objective is an upper bound on the window's LP value (its
+    solution, the options left out at 0, is a solution of the full LP), and the Lagrangian
+    bound of its prices (model.lagrangian_bound, every option priced) a lower bound; when the
+    two meet, its prices and values are the full LP's optimum (up to EXACT_NEAREST), so the
+    full LP would return the same. The bound kept is the Lagrangian one whatever the tolerance,
+    so the window's bound holds either way; only the reduced costs' use as the LP's (the
+    window MIP's filter) rests on the tolerance. On next_day_80 at 7 sites the two agree to
+    1e-15 and the full LP took as long again (BENCHMARKS.md)."""
+    if window.nearest is None or window.lp is not None:
+        return False
+    model = with_count_window(full, window.lo, window.hi)
+    duals, basis, objective = window.nearest
+    bound, _ = lagrangian_bound(model, duals)
+    if bound < objective - EXACT_NEAREST * abs(objective):
+        return False
+    window.lp = LpOutcome.SOLVED
+    _keep_lp(window, model, duals, window.lp_values, basis, objective)
+    return True
+
+
 def _nearest_options(problem: LocationProblem, k: int) -> np.ndarray:
     """Cross-border options and the options at each point's k cheapest sites."""
     opt = problem.options
