@@ -42,6 +42,7 @@ from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import MipModel, build_model, count_range, with_count_window
 from network.optimize.problem import LocationProblem, overloaded_sites
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
+from network.optimize.site_branching import branch_on_sites
 from network.optimize.site_sets import enumerable, solve_by_sets
 from network.optimize.warm_basis import WarmBasis, kept_duals, start_basis, warm_basis_of
 from network.optimize.window_bounds import (
@@ -267,7 +268,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is LpOutcome.INFEASIBLE:
             w.proven = np.inf
-        else:  # solved, or unknown: then the MIP over every option
+        elif not branch_on_sites(problem, full, w, best, relative_gap, deadline):
+            # solved but not closed by branching on its sites, or unknown: the window's MIP
             solve_window(problem, full, w, best, relative_gap, deadline, lows[i])
     return _SearchPass(best, _global_bound(windows, problem, full), False,
                        kept_duals(windows, prior_duals),

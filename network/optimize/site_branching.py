@@ -1,0 +1,161 @@
+"""A one-count window's LP bound raised by branching on its sites, each node an LP started
+from its parent's basis.
+
+With the count n fixed the LP is almost exact once its sites are whole (with the sites fixed
+it splits about one point per coupling row), but under a share target it can open sites in
+part: next_day_80's 7-site LP opens six sites whole and two at 0.24 and 0.76, 2.2e-4 below the
+optimum, and the 1e-4 proof was then left to HiGHS's MIP over 47,000 options, which did not
+finish its root in the 60 s limit. Here the window's designs are split on a site the LP opens
+in part, y_s = 0 or y_s = 1; each half's LP is the parent's with one more variable fixed, so
+the parent's basis stays dual feasible and GLOP's dual simplex restarts from it (tens to
+hundreds of iterations where the window's LP took thousands). Best first: always the open
+node of least bound, until every open node's bound is within the requested gap of the
+incumbent (BENCHMARKS.md, branch nextday).
+
+Validity (docs/optimizer.md, step 4, "Branching on sites"): every design of the window has
+each y_s at 0 or 1, so the leaves closed and the nodes still open partition its designs by the
+fixings on the way. A node's bound is model.lagrangian_bound of its LP's row prices over the
+node's model (any prices give a lower bound, whatever the solver's tolerances), and at least
+its parent's (which holds for every design of the parent, so of the node); a node whose LP is
+infeasible holds no design; a node whose sites are whole is closed by the MIP over its sites'
+options (window_mip.mip_window_bound). So the least bound over the leaves and the open nodes
+is a lower bound on every design of the window. Every design found passes incumbent.offer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from network.optimize import heuristic
+from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
+from network.optimize.mathopt_backend import LpBasis, solve_lp
+from network.optimize.model import MipModel, lagrangian_bound, with_count_window
+from network.optimize.problem import LocationProblem
+from network.optimize.window_bounds import LpOutcome, WindowState
+from network.optimize.window_mip import MIP_GAP_SHARE, fixed_sites_bound, fixed_sites_design
+
+MAX_NODES = 40  # LPs solved at most before the tree gives up (the window's MIP then runs)
+WHOLE = 1e-6  # a site open this close to 0 or 1 counts as whole
+
+
+@dataclass(order=True)
+class _Node:
+    bound: float
+    order: int
+    lb: np.ndarray = field(compare=False, repr=False)  # y bounds of this node
+    ub: np.ndarray = field(compare=False, repr=False)
+    values: np.ndarray = field(compare=False, repr=False)  # its LP's values
+    basis: LpBasis | None = field(compare=False, repr=False)
+
+
+def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowState,
+                    best: Incumbent, relative_gap: float, deadline: float) -> bool:
+    """Close the one-count window `window` (its LP solved) by branching on the sites its LPs
+    open in part; True when every node is closed (window.proven is then the least bound of the
+    tree), False when it does not apply or gives up (MAX_NODES, the deadline, an LP that ends
+    without prices): the window is then as before, but for the incumbents found."""
+    if (window.lo != window.hi or window.lp is not LpOutcome.SOLVED or window.bound is None
+            or window.lp_values is None or full.capacity_sites):
+        return False
+    _polish(problem, full, window.lo, best, relative_gap, deadline)
+    model = with_count_window(full, window.lo, window.hi)
+    y = model.y
+    count = itertools.count()
+    heap = [_Node(window.bound, next(count), model.var_lb[y].copy(), model.var_ub[y].copy(),
+                  window.lp_values, window.basis)]
+    closed = np.inf  # the least bound of the leaves closed
+    solved = 0
+    while heap and heap[0].bound < best.objective * (1 - relative_gap):
+        node = heapq.heappop(heap)
+        s, fractional = _branch_site(node, model)
+        if s is None:  # every open site fixed open: the node's designs have these sites
+            closed = min(closed, fixed_sites_bound(
+                problem, full, node.lb > 0.5, best, relative_gap * MIP_GAP_SHARE,
+                deadline, node.bound))
+            continue
+        for side in (0.0, 1.0):
+            if solved >= MAX_NODES or time.perf_counter() >= deadline:
+                return False
+            lb, ub = node.lb.copy(), node.ub.copy()
+            lb[s] = ub[s] = side
+            if side == 1.0 and not fractional:  # the parent's LP solution is the child's
+                heapq.heappush(heap, replace(node, order=next(count), lb=lb, ub=ub))
+                continue
+            child = _child(problem, full, model, node, lb, ub, next(count), best, deadline,
+                           window.lo)
+            solved += 1
+            if child is None:
+                return False  # its LP ended without prices: nothing proven about this half
+            if np.isfinite(child.bound):  # an infeasible half holds no design
+                heapq.heappush(heap, child)
+    window.proven = float(min([closed] + [n.bound for n in heap]))
+    return True
+
+
+def _polish(problem: LocationProblem, full: MipModel, n: int, best: Incumbent,
+            relative_gap: float, deadline: float) -> None:
+    """The incumbent's sites, when it has n, assigned again under every row
+    (window_mip.fixed_sites_design). Why: the heuristic's assignment prices the share target
+    with one price, and on next_day_80 its design lay 5.4e-5 above the best assignment to its
+    own sites; a lower incumbent lowers the bar every node must clear, and is the design
+    returned."""
+    if best.values is None:
+        return
+    is_open, _ = read_design(problem, full, best.values)
+    if int(is_open.sum()) == n:
+        fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+
+
+def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
+    """(the site to branch on, whether the node's LP opens it in part): the site it opens most
+    in part; else, its sites all whole, a site it opens that is not fixed open yet (its
+    designs may still close it and open another); None when every site it opens is fixed."""
+    open_y = node.values[model.y]
+    part = np.minimum(open_y - node.lb, node.ub - open_y)
+    if part.max() > WHOLE:
+        return int(np.argmax(part)), True
+    free_open = np.nonzero((node.lb < node.ub) & (open_y > 0.5))[0]
+    return (int(free_open[0]), False) if len(free_open) else (None, False)
+
+
+def _child(problem: LocationProblem, full: MipModel, model: MipModel, parent: _Node,
+           lb: np.ndarray, ub: np.ndarray, order: int, best: Incumbent, deadline: float,
+           n: int) -> _Node | None:
+    """The node with these site bounds: its LP from the parent's basis, its bound (inf when
+    the LP is infeasible), a design rounded from it offered to `best`; None when the LP ended
+    without prices for another reason."""
+    var_lb, var_ub = model.var_lb.copy(), model.var_ub.copy()
+    var_lb[model.y], var_ub[model.y] = lb, ub
+    sub = replace(model, var_lb=var_lb, var_ub=var_ub)
+    lp = solve_lp(sub, deadline - time.perf_counter(), parent.basis, dual_simplex=True)
+    if lp.duals is None:
+        if lp.infeasible:
+            return _Node(np.inf, order, lb, ub, parent.values, None)
+        return None
+    bound = max(lagrangian_bound(sub, lp.duals)[0], parent.bound)
+    _round(problem, full, lp.values[model.y], lb, ub, n, best, deadline)
+    return _Node(bound, order, lb, ub, lp.values, lp.basis)
+
+
+def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.ndarray,
+           ub: np.ndarray, n: int, best: Incumbent, deadline: float) -> None:
+    """Offer the design a node's LP points at: the n sites it opens most, those it fixes open
+    first and those it fixes closed never, improved by the heuristic's swaps where it applies
+    (heuristic.rounded_design), else assigned under every row (window_mip.fixed_sites_design).
+    """
+    weight = np.where(ub < 0.5, -np.inf, np.where(lb > 0.5, np.inf, open_y))
+    if heuristic.applies(problem):
+        found = heuristic.rounded_design(problem, weight, n)
+        if found is not None and found[0] < best.objective:
+            values = design_vector(full, found[1], found[2])
+            if values is not None:
+                offer(problem, full, best, values)
+        return
+    is_open = np.zeros(problem.n_sites, bool)
+    is_open[np.argsort(-weight, kind="stable")[:n]] = True
+    fixed_sites_design(problem, full, is_open, best, 0.0, deadline)
