@@ -10,10 +10,12 @@ thread, the LP over each point's nearest sites at a guessed count gives starting
 then, over the count windows (window_bounds.py), always the window with the lowest bound,
 by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
 (lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
-the options its prices keep, the nearest-sites LP, the full LP, then the window's MIP
-(window_mip.py). It stops when every window's bound is within the requested gap of the best
-design, or at the time limit. Every design passes incumbent.offer; the bound returned is the
-least window bound, so "optimal" is proven (docs/optimizer.md).
+the options its prices keep, the nearest-sites LP (taken as the full LP when its prices
+price every option up to its objective), the full LP, branching on the sites it opens in part
+(site_branching.py), then the window's MIP (window_mip.py). It stops when every window's
+bound is within the requested gap of the best design, or at the time limit. Every design
+passes incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
+(docs/optimizer.md).
 """
 
 from __future__ import annotations
@@ -192,7 +194,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             ) -> _SearchPass:
     """One pass over `full`: best-first over count windows, always the window with the lowest
     bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
-    then its full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
+    then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
+    LP from the kept basis).
 
     A cold search of several counts starts every ascent from the prices of one nearest-sites
     LP at a guessed count, solved while the heuristic runs; a window whose first ascent leaves
