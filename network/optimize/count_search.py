@@ -49,9 +49,11 @@ from network.optimize.site_sets import enumerable, solve_by_sets
 from network.optimize.warm_basis import WarmBasis, kept_duals, start_basis, warm_basis_of
 from network.optimize.window_bounds import (
     LpOutcome,
+    NearestSolution,
     WindowState,
     bound_window,
     convex_estimate,
+    keep_nearest,
     lagrange_ascent,
     lp_by_nearest,
     nearest_sites_lp,
@@ -210,11 +212,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
-    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first)
+    guessed: list[NearestSolution] = []  # the thread's LP, when it is a window's nearest LP
+    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
+                                      guessed)
     count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                  relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
+        _keep_guessed(windows, full, guessed)
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
         return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True)
@@ -258,12 +263,13 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             if value >= best.objective * (1 - relative_gap):
                 settle_by_nearest(full, w)
                 continue
+        if w.lp is None and start is None and w.nearest is not None:
             if lp_by_nearest(full, w):  # its prices price every option: no full LP needed
                 _lp_sites_design(problem, full, w, best, relative_gap, deadline)
                 continue
             # Short: the full LP now, from the small LP's basis. Not the price-filtered MIP
             # its prices would allow next: prices this far from the bound keep too much.
-            start = w.nearest[1] if w.nearest is not None else None
+            start = w.nearest[1]
         if w.lp is None:
             bound_window(full, w, deadline, start)
             _round_lp(problem, full, w, best)
@@ -370,7 +376,8 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
 
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
-                             deadline: float, first: int) -> Future | None:
+                             deadline: float, first: int,
+                             guessed: list[NearestSolution] | None = None) -> Future | None:
     """A cold search of several counts starts the nearest-sites LP at a guessed count
     (`_guessed_count_prices`) in a worker thread while the heuristic runs here: the solver
     releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
@@ -378,15 +385,18 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
-    future = pool.submit(_guessed_count_prices, problem, full, first, deadline)
+    future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 
 
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
-                          deadline: float) -> np.ndarray | None:
+                          deadline: float, guessed: list[NearestSolution] | None = None
+                          ) -> np.ndarray | None:
     """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_count's,
-    at least `first` (the least count coverage.py leaves), or None if that LP fails.
+    at least `first` (the least count coverage.py leaves), or None if that LP fails. Without
+    carrier rows that LP is the count's own nearest-sites LP: it goes to `guessed`, and its
+    window does not solve it again (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
 
     Why one count, not every count at once as before: the ascents from that count's prices,
     with the share prices searched (share_prices.py), prove the other counts as well as from
@@ -399,7 +409,18 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
         return None
     if problem.carrier_bounds:  # their prices come from the ascents' 1-D searches
         return share_prices.prices_without_carrier_rows(problem, full, n, deadline)
-    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline)
+    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline, guessed)
+
+
+def _keep_guessed(windows: list[WindowState], full: MipModel,
+                  guessed: list[NearestSolution]) -> None:
+    """The window of the guessed count keeps the nearest-sites LP solved beside the heuristic
+    (window_bounds.keep_nearest), when its model was that window's: one count."""
+    for solved in guessed:
+        counts = full.count_values[solved.values[full.u] > 0.5]
+        for w in windows:
+            if len(counts) == 1 and w.lo == w.hi == counts[0] and w.nearest is None:
+                keep_nearest(w, solved)
 
 
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,

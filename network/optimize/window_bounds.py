@@ -122,17 +122,42 @@ def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowSta
     LP's bound (BENCHMARKS.md). When they fall short, the caller solves the full LP."""
     window.nearest_tried = True
     model = with_count_window(full, window.lo, window.hi)
-    lp, cols, rows = _nearest_lp(problem, model, deadline)
-    if lp.duals is None:
+    solved = NearestSolution.of(*_nearest_lp(problem, model, deadline), model)
+    if solved is None:
         return -np.inf
-    duals = np.zeros(len(model.row_lb))
-    duals[rows] = lp.duals
-    lam, sigma = initial_prices(model, duals)
-    value = lagrange_ascent(problem, model, data, window, lam, sigma, target, duals)
-    window.lp_values = np.zeros(len(model.var_lb))
-    window.lp_values[cols] = lp.values
-    window.nearest = (duals, _full_basis(lp.basis, cols, rows, model), lp.objective)
-    return value
+    keep_nearest(window, solved)
+    lam, sigma = initial_prices(model, solved.duals)
+    return lagrange_ascent(problem, model, data, window, lam, sigma, target, solved.duals)
+
+
+@dataclass(frozen=True)
+class NearestSolution:
+    """A nearest-sites LP's solution in the terms of the model it restricts: row prices (0 on
+    the rows left out), values (0 on the options left out), a basis, its objective."""
+
+    duals: np.ndarray
+    values: np.ndarray
+    basis: LpBasis | None
+    objective: float
+
+    @staticmethod
+    def of(lp, cols: np.ndarray, rows: np.ndarray, model: MipModel) -> NearestSolution | None:
+        if lp.duals is None:
+            return None
+        duals = np.zeros(len(model.row_lb))
+        duals[rows] = lp.duals
+        values = np.zeros(len(model.var_lb))
+        values[cols] = lp.values
+        return NearestSolution(duals, values, _full_basis(lp.basis, cols, rows, model),
+                               lp.objective)
+
+
+def keep_nearest(window: WindowState, solved: NearestSolution) -> None:
+    """The window keeps a nearest-sites LP of its count (for rounding, lp_by_nearest, and the
+    basis its full LP starts from); it is not solved again."""
+    window.nearest_tried = True
+    window.lp_values = solved.values
+    window.nearest = (solved.duals, solved.basis, solved.objective)
 
 
 def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeData,
@@ -160,20 +185,21 @@ def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeDat
     return value
 
 
-def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: float
-                         ) -> np.ndarray | None:
-    """Row prices (of `full`) from the nearest-sites LP over every count `full` allows, or None
-    if that LP fails: a start for every window's subgradient ascent before any count is known.
+def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: float,
+                         keep: list[NearestSolution] | None = None) -> np.ndarray | None:
+    """Row prices (of `full`) from the nearest-sites LP over the counts `full` allows, or None
+    if that LP fails: a start for every window's subgradient ascent. `keep`, when given,
+    receives the whole solution (for the window of its count, when `full` allows one count:
+    keep_nearest).
 
-    Why: this LP needs no count, so it runs beside the heuristic that picks one, and the
-    ascents from its prices, one per count, are about as strong as from that count's own LP.
-    Its own value (a fractional count) bounds nothing useful: only the ascents do."""
-    lp, _, rows = _nearest_lp(problem, full, deadline)
-    if lp.duals is None:
+    Why: this LP runs beside the heuristic, and the ascents from its prices, one per count, are
+    about as strong as from each count's own LP."""
+    solved = NearestSolution.of(*_nearest_lp(problem, full, deadline), full)
+    if solved is None:
         return None
-    duals = np.zeros(len(full.row_lb))
-    duals[rows] = lp.duals
-    return duals
+    if keep is not None:
+        keep.append(solved)
+    return solved.duals
 
 
 def _nearest_lp(problem: LocationProblem, model: MipModel, deadline: float):
