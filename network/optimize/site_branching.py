@@ -58,9 +58,14 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     """Close the one-count window `window` (its LP solved) by branching on the sites its LPs
     open in part; True when every node is closed (window.proven is then the least bound of the
     tree), False when it does not apply or gives up (MAX_NODES, the deadline, an LP that ends
-    without prices): the window is then as before, but for the incumbents found."""
+    without prices): the window is then as before, but for the incumbents found.
+
+    Only with share targets and without capacity rows: measured where a target makes the LP
+    open sites in part (the next-day classes); with capacity rows the LP opens a dozen sites
+    in part (capacity_overflow_200m) and without targets (OR-Library) it was not measured."""
     if (window.lo != window.hi or window.lp is not LpOutcome.SOLVED or window.bound is None
-            or window.lp_values is None or full.capacity_sites):
+            or window.lp_values is None or full.capacity_sites
+            or not problem.share_requirements):
         return False
     _polish(problem, full, window.lo, best, relative_gap, deadline)
     model = with_count_window(full, window.lo, window.hi)
