@@ -219,7 +219,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                                  relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
-        _keep_guessed(windows, full, guessed)
+        for w in _keep_guessed(windows, full, guessed):
+            _round_lp(problem, full, w, best)  # as after the window's own nearest-sites LP
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
         return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True)
@@ -413,14 +414,18 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
 
 
 def _keep_guessed(windows: list[WindowState], full: MipModel,
-                  guessed: list[NearestSolution]) -> None:
+                  guessed: list[NearestSolution]) -> list[WindowState]:
     """The window of the guessed count keeps the nearest-sites LP solved beside the heuristic
-    (window_bounds.keep_nearest), when its model was that window's: one count."""
+    (window_bounds.keep_nearest), when its model was that window's: one count. Returns the
+    windows that kept one."""
+    kept = []
     for solved in guessed:
         counts = full.count_values[solved.values[full.u] > 0.5]
         for w in windows:
             if len(counts) == 1 and w.lo == w.hi == counts[0] and w.nearest is None:
                 keep_nearest(w, solved)
+                kept.append(w)
+    return kept
 
 
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
