@@ -37,7 +37,12 @@ from network.optimize.mathopt_backend import LpBasis, solve_lp
 from network.optimize.model import MipModel, lagrangian_bound, with_count_window
 from network.optimize.problem import LocationProblem
 from network.optimize.window_bounds import LpOutcome, WindowState
-from network.optimize.window_mip import MIP_GAP_SHARE, fixed_sites_bound, fixed_sites_design
+from network.optimize.window_mip import (
+    MIP_GAP_SHARE,
+    best_assignment,
+    fixed_sites_bound,
+    fixed_sites_design,
+)
 
 MAX_NODES = 40  # LPs solved at most before the tree gives up (the window's MIP then runs)
 WHOLE = 1e-6  # a site open this close to 0 or 1 counts as whole
@@ -99,20 +104,32 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
             if np.isfinite(child.bound):  # an infeasible half holds no design
                 heapq.heappush(heap, child)
     window.proven = float(min([closed] + [n.bound for n in heap]))
+    _polish(problem, full, window.lo, best, relative_gap, deadline, exact=True)
     return True
 
 
+POLISH_GAP = 1e-3  # of the requested gap: the closed window's design, assigned again to this
+
+
 def _polish(problem: LocationProblem, full: MipModel, n: int, best: Incumbent,
-            relative_gap: float, deadline: float) -> None:
-    """The incumbent's sites, when it has n, assigned again under every row
-    (window_mip.fixed_sites_design). Why: the heuristic's assignment prices the share target
-    with one price, and on next_day_80 its design lay 5.4e-5 above the best assignment to its
-    own sites; a lower incumbent lowers the bar every node must clear, and is the design
-    returned."""
+            relative_gap: float, deadline: float, exact: bool = False) -> None:
+    """The incumbent's sites, when it has n, assigned again under every row: before the tree
+    by window_mip.fixed_sites_design (its LP rounded, or a MIP), once the tree has closed the
+    window (`exact`) by the MIP to POLISH_GAP of the gap (window_mip.best_assignment).
+
+    Why: the heuristic's assignment prices the share target with one price, and on next_day_80
+    its design lay 5.4e-5 above the best assignment to its own sites; a lower incumbent lowers
+    the bar every node must clear. And the design returned is the incumbent: without the MIP
+    it would be a rounding within the gap but not the best assignment to its sites, which the
+    window MIP this tree replaces usually found (next_day_60, BENCHMARKS.md)."""
     if best.values is None:
         return
     is_open, _ = read_design(problem, full, best.values)
-    if int(is_open.sum()) == n:
+    if int(is_open.sum()) != n:
+        return
+    if exact:
+        best_assignment(problem, full, is_open, best, relative_gap * POLISH_GAP, deadline)
+    else:
         fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
 
 
