@@ -5,6 +5,7 @@ objective (window_bounds.lp_by_nearest)."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import replace
 
@@ -55,6 +56,38 @@ def test_a_full_tree_from_no_incumbent_finds_each_counts_optimum(seed, monkeypat
         assert window.proven <= exact * (1 + 1e-9)
         assert best.objective == pytest.approx(exact, rel=1e-9)
     assert branched
+
+
+def test_a_tree_over_the_nearest_sites_columns_stays_exact(monkeypatch):
+    """A window whose LP is its nearest-sites LP branches over those columns only (each
+    point's 4 cheapest of 8 sites here), its bounds priced over every option: from no
+    incumbent, the tree's bound may not exceed brute force's best with n sites, and when it
+    closes, its design equals it (a restricted child LP that is infeasible proves nothing:
+    the tree then gives up)."""
+    from network.optimize import window_bounds as wb
+
+    monkeypatch.setattr(site_branching, "MAX_NODES", 10_000)
+    monkeypatch.setattr(wb, "NEAREST_SITES", 4)
+    restricted = 0
+    for seed, n in itertools.product(range(1, 4), range(2, 7)):
+        problem = _uncapacitated(seed)
+        full = build_model(problem)
+        exact = brute_force(problem, count=n)
+        model = with_count_window(full, n, n)
+        solved = wb.NearestSolution.of(*wb._nearest_lp(problem, model, time.perf_counter() + 60),
+                                       model)
+        if solved is None:
+            continue
+        window = WindowState(n, n, lp=LpOutcome.SOLVED)
+        wb._keep_lp(window, model, solved.duals, solved.values, solved.basis, solved.objective)
+        narrow = site_branching._space(problem, model, window).restricted
+        best = Incumbent()
+        if site_branching.branch_on_sites(problem, full, window, best, 1e-9,
+                                          time.perf_counter() + 60):
+            restricted += narrow
+            assert window.proven <= exact * (1 + 1e-9)
+            assert best.objective == pytest.approx(exact, rel=1e-9)
+    assert restricted  # some restricted trees closed
 
 
 def test_child_lps_from_the_parents_basis_equal_cold_lps():

@@ -33,10 +33,10 @@ import numpy as np
 
 from network.optimize import heuristic
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
-from network.optimize.mathopt_backend import LpBasis, solve_lp
-from network.optimize.model import MipModel, lagrangian_bound, with_count_window
+from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
+from network.optimize.model import MipModel, lagrangian_bound, restrict, with_count_window
 from network.optimize.problem import LocationProblem
-from network.optimize.window_bounds import LpOutcome, WindowState
+from network.optimize.window_bounds import LpOutcome, WindowState, nearest_columns
 from network.optimize.window_mip import (
     MIP_GAP_SHARE,
     best_assignment,
@@ -54,8 +54,42 @@ class _Node:
     order: int
     lb: np.ndarray = field(compare=False, repr=False)  # y bounds of this node
     ub: np.ndarray = field(compare=False, repr=False)
-    values: np.ndarray = field(compare=False, repr=False)  # its LP's values
-    basis: LpBasis | None = field(compare=False, repr=False)
+    open_y: np.ndarray = field(compare=False, repr=False)  # its LP's y
+    basis: LpBasis | None = field(compare=False, repr=False)  # in the tree's columns and rows
+
+
+@dataclass(frozen=True)
+class _Space:
+    """The columns and rows of the window's model the tree's LPs keep, and the window's basis
+    there."""
+
+    model: MipModel  # the window's model over those columns and rows (every y among them)
+    rows: np.ndarray  # its rows' places in the window's model
+    basis: LpBasis | None
+    restricted: bool
+
+
+def _space(problem: LocationProblem, model: MipModel, window: WindowState) -> _Space:
+    """The nearest-sites columns (window_bounds.nearest_columns) where the window's basis lies
+    among them (its LP was the nearest-sites LP: window_bounds.lp_by_nearest), else all.
+
+    Why: on next_day_80 those child LPs took half the time of the full ones (1.9-4.1 s against
+    3.5-11.2 s at load 9) and their prices, priced over every option, gave the full LPs' values
+    (BENCHMARKS.md). Any prices give a valid bound, so the restriction can only weaken it."""
+    every = _Space(model, np.arange(len(model.row_lb)), window.basis, False)
+    basis = window.basis
+    if basis is None or not basis.fits(model):
+        return every
+    keep = nearest_columns(problem, model)
+    if keep.all():
+        return every
+    sub, cols, rows = restrict(model, keep)
+    left_out = np.ones(len(model.row_lb), bool)
+    left_out[rows] = False
+    if (basis.variable_status[~keep] == BASIC).any() or (
+            basis.row_status[left_out] != BASIC).any():
+        return every  # the basis needs a column or row left out
+    return _Space(sub, rows, LpBasis(basis.variable_status[cols], basis.row_status[rows]), True)
 
 
 def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowState,
@@ -75,9 +109,10 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     _polish(problem, full, window.lo, best, relative_gap, deadline)
     model = with_count_window(full, window.lo, window.hi)
     y = model.y
+    space = _space(problem, model, window)
     count = itertools.count()
     heap = [_Node(window.bound, next(count), model.var_lb[y].copy(), model.var_ub[y].copy(),
-                  window.lp_values, window.basis)]
+                  window.lp_values[y], space.basis)]
     closed = np.inf  # the least bound of the leaves closed
     solved = 0
     while heap and heap[0].bound < best.objective * (1 - relative_gap):
@@ -96,8 +131,8 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
             if side == 1.0 and not fractional:  # the parent's LP solution is the child's
                 heapq.heappush(heap, replace(node, order=next(count), lb=lb, ub=ub))
                 continue
-            child = _child(problem, full, model, node, lb, ub, next(count), best, deadline,
-                           window.lo)
+            child = _child(problem, full, model, space, node, lb, ub, next(count), best,
+                           deadline, window.lo)
             solved += 1
             if child is None:
                 return False  # its LP ended without prices: nothing proven about this half
@@ -137,7 +172,7 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
     """(the site to branch on, whether the node's LP opens it in part): the site it opens most
     in part; else, its sites all whole, a site it opens that is not fixed open yet (its
     designs may still close it and open another); None when every site it opens is fixed."""
-    open_y = node.values[model.y]
+    open_y = node.open_y
     part = np.minimum(open_y - node.lb, node.ub - open_y)
     if part.max() > WHOLE:
         return int(np.argmax(part)), True
@@ -145,23 +180,33 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
     return (int(free_open[0]), False) if len(free_open) else (None, False)
 
 
-def _child(problem: LocationProblem, full: MipModel, model: MipModel, parent: _Node,
-           lb: np.ndarray, ub: np.ndarray, order: int, best: Incumbent, deadline: float,
-           n: int) -> _Node | None:
-    """The node with these site bounds: its LP from the parent's basis, its bound (inf when
-    the LP is infeasible), a design rounded from it offered to `best`; None when the LP ended
-    without prices for another reason."""
+def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
+           parent: _Node, lb: np.ndarray, ub: np.ndarray, order: int, best: Incumbent,
+           deadline: float, n: int) -> _Node | None:
+    """The node with these site bounds: its LP (over the tree's columns) from the parent's
+    basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
+    node; inf when the LP over every column is infeasible), a design rounded from it offered to
+    `best`; None when the LP ended without prices for another reason, or is infeasible over
+    fewer columns than all (which proves nothing)."""
+    lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
+                  parent.basis, dual_simplex=True)
+    if lp.duals is None:
+        if lp.infeasible and not space.restricted:
+            return _Node(np.inf, order, lb, ub, parent.open_y, None)
+        return None
+    duals = np.zeros(len(model.row_lb))
+    duals[space.rows] = lp.duals
+    bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
+    open_y = lp.values[space.model.y]
+    _round(problem, full, open_y, lb, ub, n, best, deadline)
+    return _Node(bound, order, lb, ub, open_y, lp.basis)
+
+
+def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
+    """`model` with its site variables' bounds set to (lb, ub)."""
     var_lb, var_ub = model.var_lb.copy(), model.var_ub.copy()
     var_lb[model.y], var_ub[model.y] = lb, ub
-    sub = replace(model, var_lb=var_lb, var_ub=var_ub)
-    lp = solve_lp(sub, deadline - time.perf_counter(), parent.basis, dual_simplex=True)
-    if lp.duals is None:
-        if lp.infeasible:
-            return _Node(np.inf, order, lb, ub, parent.values, None)
-        return None
-    bound = max(lagrangian_bound(sub, lp.duals)[0], parent.bound)
-    _round(problem, full, lp.values[model.y], lb, ub, n, best, deadline)
-    return _Node(bound, order, lb, ub, lp.values, lp.basis)
+    return replace(model, var_lb=var_lb, var_ub=var_ub)
 
 
 def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.ndarray,

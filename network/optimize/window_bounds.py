@@ -205,10 +205,16 @@ def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: flo
 def _nearest_lp(problem: LocationProblem, model: MipModel, deadline: float):
     """The LP of `model` over each point's NEAREST_SITES cheapest sites (and cross-border):
     (LpSolution, its columns and rows in `model`)."""
+    sub, cols, rows = restrict(model, nearest_columns(problem, model))
+    return solve_lp(sub, deadline - time.perf_counter()), cols, rows
+
+
+def nearest_columns(problem: LocationProblem, model: MipModel) -> np.ndarray:
+    """The columns of the nearest-sites LP: every y and u, and the options at each point's
+    NEAREST_SITES cheapest sites and cross-border."""
     cand = np.ones(len(model.var_lb), bool)
     cand[model.x] = _nearest_options(problem, NEAREST_SITES)
-    sub, cols, rows = restrict(model, cand)
-    return solve_lp(sub, deadline - time.perf_counter()), cols, rows
+    return cand
 
 
 def settle_by_nearest(full: MipModel, window: WindowState) -> None:
