@@ -220,7 +220,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
         for w in _keep_guessed(windows, full, guessed):
-            _round_lp(problem, full, w, best)  # as after the window's own nearest-sites LP
+            if time.perf_counter() < deadline:  # as after the window's own nearest-sites LP
+                _round_lp(problem, full, w, best)
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
         return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True)
