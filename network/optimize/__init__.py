@@ -19,6 +19,7 @@ The algorithm on one page, each step mapped to its file: docs/optimizer.md. The 
     count_search.py     the exact search: best-first over counts of open sites
     window_bounds.py    what is known of each count window; bounds without a MIP
     window_mip.py       a window's MIP, kept small by reduced-cost filtering
+    site_branching.py   a one-count window closed by branching on its sites, LPs warm
     lagrange.py         Lagrangian bounds for one count by subgradient ascent
     share_prices.py     the share rows' prices in those bounds, by 1-D searches
     coverage.py         counts too small to meet a share target, proven by a coverage bound

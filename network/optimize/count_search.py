@@ -10,10 +10,12 @@ thread, the LP over each point's nearest sites at a guessed count gives starting
 then, over the count windows (window_bounds.py), always the window with the lowest bound,
 by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
 (lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
-the options its prices keep, the nearest-sites LP, the full LP, then the window's MIP
-(window_mip.py). It stops when every window's bound is within the requested gap of the best
-design, or at the time limit. Every design passes incumbent.offer; the bound returned is the
-least window bound, so "optimal" is proven (docs/optimizer.md).
+the options its prices keep, the nearest-sites LP (taken as the full LP when its prices
+price every option up to its objective), the full LP, branching on the sites it opens in part
+(site_branching.py), then the window's MIP (window_mip.py). It stops when every window's
+bound is within the requested gap of the best design, or at the time limit. Every design
+passes incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
+(docs/optimizer.md).
 """
 
 from __future__ import annotations
@@ -42,14 +44,18 @@ from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import MipModel, build_model, count_range, with_count_window
 from network.optimize.problem import LocationProblem, overloaded_sites
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
+from network.optimize.site_branching import branch_on_sites
 from network.optimize.site_sets import enumerable, solve_by_sets
 from network.optimize.warm_basis import WarmBasis, kept_duals, start_basis, warm_basis_of
 from network.optimize.window_bounds import (
     LpOutcome,
+    NearestSolution,
     WindowState,
     bound_window,
     convex_estimate,
+    keep_nearest,
     lagrange_ascent,
+    lp_by_nearest,
     nearest_sites_lp,
     nearest_sites_prices,
     plain_estimate,
@@ -190,7 +196,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             ) -> _SearchPass:
     """One pass over `full`: best-first over count windows, always the window with the lowest
     bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
-    then its full LP, then its MIP; after a what-if edit, the full LP from the kept basis).
+    then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
+    LP from the kept basis).
 
     A cold search of several counts starts every ascent from the prices of one nearest-sites
     LP at a guessed count, solved while the heuristic runs; a window whose first ascent leaves
@@ -205,11 +212,16 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
-    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first)
+    guessed: list[NearestSolution] = []  # the thread's LP, when it is a window's nearest LP
+    prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
+                                      guessed)
     count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                  relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
+        for w in _keep_guessed(windows, full, guessed):
+            if time.perf_counter() < deadline:  # as after the window's own nearest-sites LP
+                _round_lp(problem, full, w, best)
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
         return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True)
@@ -253,9 +265,13 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             if value >= best.objective * (1 - relative_gap):
                 settle_by_nearest(full, w)
                 continue
+        if w.lp is None and start is None and w.nearest is not None:
+            if lp_by_nearest(full, w):  # its prices price every option: no full LP needed
+                _lp_sites_design(problem, full, w, best, relative_gap, deadline)
+                continue
             # Short: the full LP now, from the small LP's basis. Not the price-filtered MIP
             # its prices would allow next: prices this far from the bound keep too much.
-            start = w.nearest[1] if w.nearest is not None else None
+            start = w.nearest[1]
         if w.lp is None:
             bound_window(full, w, deadline, start)
             _round_lp(problem, full, w, best)
@@ -263,7 +279,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is LpOutcome.INFEASIBLE:
             w.proven = np.inf
-        else:  # solved, or unknown: then the MIP over every option
+        elif not branch_on_sites(problem, full, w, best, relative_gap, deadline):
+            # solved but not closed by branching on its sites, or unknown: the window's MIP
             solve_window(problem, full, w, best, relative_gap, deadline, lows[i])
     return _SearchPass(best, _global_bound(windows, problem, full), False,
                        kept_duals(windows, prior_duals),
@@ -361,7 +378,8 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
 
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
-                             deadline: float, first: int) -> Future | None:
+                             deadline: float, first: int,
+                             guessed: list[NearestSolution] | None = None) -> Future | None:
     """A cold search of several counts starts the nearest-sites LP at a guessed count
     (`_guessed_count_prices`) in a worker thread while the heuristic runs here: the solver
     releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
@@ -369,15 +387,18 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
-    future = pool.submit(_guessed_count_prices, problem, full, first, deadline)
+    future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 
 
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
-                          deadline: float) -> np.ndarray | None:
+                          deadline: float, guessed: list[NearestSolution] | None = None
+                          ) -> np.ndarray | None:
     """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_count's,
-    at least `first` (the least count coverage.py leaves), or None if that LP fails.
+    at least `first` (the least count coverage.py leaves), or None if that LP fails. Without
+    carrier rows that LP is the count's own nearest-sites LP: it goes to `guessed`, and its
+    window does not solve it again (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
 
     Why one count, not every count at once as before: the ascents from that count's prices,
     with the share prices searched (share_prices.py), prove the other counts as well as from
@@ -390,7 +411,22 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
         return None
     if problem.carrier_bounds:  # their prices come from the ascents' 1-D searches
         return share_prices.prices_without_carrier_rows(problem, full, n, deadline)
-    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline)
+    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline, guessed)
+
+
+def _keep_guessed(windows: list[WindowState], full: MipModel,
+                  guessed: list[NearestSolution]) -> list[WindowState]:
+    """The window of the guessed count keeps the nearest-sites LP solved beside the heuristic
+    (window_bounds.keep_nearest), when its model was that window's: one count. Returns the
+    windows that kept one."""
+    kept = []
+    for solved in guessed:
+        counts = full.count_values[solved.values[full.u] > 0.5]
+        for w in windows:
+            if len(counts) == 1 and w.lo == w.hi == counts[0] and w.nearest is None:
+                keep_nearest(w, solved)
+                kept.append(w)
+    return kept
 
 
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
@@ -432,15 +468,21 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
 
 def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
                      best: Incumbent, relative_gap: float, deadline: float) -> None:
-    """With capacity rows in the model, offer the cheapest assignment (under every row) to the
-    n sites the window's full LP opens most (window_mip.fixed_sites_design), n the LP's count,
-    then to the best-ranked other choices among the sites it opens in part (capacity_sets.py).
+    """With capacity rows in the model, or share rows the heuristic ignores (carrier shares, a
+    second target), offer the cheapest assignment (under every row) to the n sites the
+    window's full LP opens most (window_mip.fixed_sites_design), n the LP's count; with
+    capacity rows, then to the best-ranked other choices among the sites it opens in part
+    (capacity_sets.py).
 
-    Why: the heuristic's designs and _round_lp's ignore capacity, and where sites fill up the
-    incumbent then comes from the heuristic's sites, chosen as if capacity did not bind; the
-    LP with capacity rows knows which sites fill, and a closer incumbent keeps the window
-    MIP's reduced-cost filter tight."""
-    if not full.capacity_sites or w.lp_values is None or not np.isfinite(best.objective):
+    Why: the heuristic's designs and _round_lp's ignore capacity and those share rows, and
+    the incumbent then comes from the heuristic's sites, chosen as if they did not bind; the
+    LP knows which sites fill and which serve the targets, and a closer incumbent keeps the
+    window MIP's reduced-cost filter tight, or makes it needless: on next_day_35_3day_95 the
+    3-site LP opens 3 whole sites and lies 8e-7 below the optimum, whose design these sites
+    give, where the heuristic's was 1.8e-3 above and the window's MIP took the rest of the
+    60 s (BENCHMARKS.md)."""
+    rows_ignored = full.capacity_sites or not heuristic.applies(problem)
+    if not rows_ignored or w.lp_values is None or not np.isfinite(best.objective):
         return
     if w.bound is not None and w.bound >= best.objective * (1 - relative_gap):
         return  # the window is proven already
@@ -450,7 +492,8 @@ def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
     is_open[np.argsort(-y, kind="stable")[:n]] = True
     if not np.array_equal(is_open, read_design(problem, full, best.values)[0]):
         fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
-    support_set_designs(problem, full, w, best, relative_gap, deadline)  # other choices
+    if full.capacity_sites:
+        support_set_designs(problem, full, w, best, relative_gap, deadline)  # other choices
 
 
 def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,

@@ -185,21 +185,24 @@ class LpSolution:
     basis: LpBasis | None = None
 
 
-def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None
-             ) -> LpSolution:
+def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
+             dual_simplex: bool = False) -> LpSolution:
     """The LP relaxation of `model` (integrality dropped) with its dual values, or without
     them (`infeasible` says whether that is because none exists).
 
     Cold: HiGHS dual simplex. From `start`, the basis of a related LP (the last solve before a
     what-if edit): GLOP, because MathOpt's HiGHS ignores a starting basis and GLOP uses it, a
-    few hundred iterations instead of thousands (BENCHMARKS.md). Falls back to cold HiGHS if
-    GLOP stops short or refuses the basis."""
+    few hundred iterations instead of thousands (BENCHMARKS.md); with `dual_simplex`, GLOP's
+    dual simplex, for a `start` that stays dual feasible (only variable bounds changed since:
+    a branch on a site, site_branching.py). Falls back to cold HiGHS if GLOP stops short or
+    refuses the basis."""
     proto = to_proto(model)
     del proto.variables.integers[:]
     proto.variables.integers.extend([False] * len(model.var_lb))
     if start is not None and start.fits(model):
         try:
-            raw = _solve_lp_proto(proto, time_limit_s, mathopt.SolverType.GLOP, start)
+            raw = _solve_lp_proto(proto, time_limit_s, mathopt.SolverType.GLOP, start,
+                                  dual_simplex)
         except StatusNotOk:  # GLOP refused the starting basis: solve the LP cold instead
             raw = None
         if (raw is not None and raw.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
@@ -209,10 +212,11 @@ def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None
 
 
 def _solve_lp_proto(proto: model_pb2.ModelProto, time_limit_s: float,
-                    solver: mathopt.SolverType, start: LpBasis | None
-                    ) -> result_pb2.SolveResultProto:
+                    solver: mathopt.SolverType, start: LpBasis | None,
+                    dual_simplex: bool = False) -> result_pb2.SolveResultProto:
+    algorithm = mathopt.LPAlgorithm.DUAL_SIMPLEX if dual_simplex else None
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.01)),
-                                     enable_output=VERBOSE)
+                                     enable_output=VERBOSE, lp_algorithm=algorithm)
     model_params = _hint_proto(None)
     if start is not None:
         basis = model_params.initial_basis

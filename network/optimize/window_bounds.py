@@ -122,17 +122,42 @@ def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowSta
     LP's bound (BENCHMARKS.md). When they fall short, the caller solves the full LP."""
     window.nearest_tried = True
     model = with_count_window(full, window.lo, window.hi)
-    lp, cols, rows = _nearest_lp(problem, model, deadline)
-    if lp.duals is None:
+    solved = NearestSolution.of(*_nearest_lp(problem, model, deadline), model)
+    if solved is None:
         return -np.inf
-    duals = np.zeros(len(model.row_lb))
-    duals[rows] = lp.duals
-    lam, sigma = initial_prices(model, duals)
-    value = lagrange_ascent(problem, model, data, window, lam, sigma, target, duals)
-    window.lp_values = np.zeros(len(model.var_lb))
-    window.lp_values[cols] = lp.values
-    window.nearest = (duals, _full_basis(lp.basis, cols, rows, model), lp.objective)
-    return value
+    keep_nearest(window, solved)
+    lam, sigma = initial_prices(model, solved.duals)
+    return lagrange_ascent(problem, model, data, window, lam, sigma, target, solved.duals)
+
+
+@dataclass(frozen=True)
+class NearestSolution:
+    """A nearest-sites LP's solution in the terms of the model it restricts: row prices (0 on
+    the rows left out), values (0 on the options left out), a basis, its objective."""
+
+    duals: np.ndarray
+    values: np.ndarray
+    basis: LpBasis | None
+    objective: float
+
+    @staticmethod
+    def of(lp, cols: np.ndarray, rows: np.ndarray, model: MipModel) -> NearestSolution | None:
+        if lp.duals is None:
+            return None
+        duals = np.zeros(len(model.row_lb))
+        duals[rows] = lp.duals
+        values = np.zeros(len(model.var_lb))
+        values[cols] = lp.values
+        return NearestSolution(duals, values, _full_basis(lp.basis, cols, rows, model),
+                               lp.objective)
+
+
+def keep_nearest(window: WindowState, solved: NearestSolution) -> None:
+    """The window keeps a nearest-sites LP of its count (for rounding, lp_by_nearest, and the
+    basis its full LP starts from); it is not solved again."""
+    window.nearest_tried = True
+    window.lp_values = solved.values
+    window.nearest = (solved.duals, solved.basis, solved.objective)
 
 
 def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeData,
@@ -160,29 +185,36 @@ def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeDat
     return value
 
 
-def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: float
-                         ) -> np.ndarray | None:
-    """Row prices (of `full`) from the nearest-sites LP over every count `full` allows, or None
-    if that LP fails: a start for every window's subgradient ascent before any count is known.
+def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: float,
+                         keep: list[NearestSolution] | None = None) -> np.ndarray | None:
+    """Row prices (of `full`) from the nearest-sites LP over the counts `full` allows, or None
+    if that LP fails: a start for every window's subgradient ascent. `keep`, when given,
+    receives the whole solution (for the window of its count, when `full` allows one count:
+    keep_nearest).
 
-    Why: this LP needs no count, so it runs beside the heuristic that picks one, and the
-    ascents from its prices, one per count, are about as strong as from that count's own LP.
-    Its own value (a fractional count) bounds nothing useful: only the ascents do."""
-    lp, _, rows = _nearest_lp(problem, full, deadline)
-    if lp.duals is None:
+    Why: this LP runs beside the heuristic, and the ascents from its prices, one per count, are
+    about as strong as from each count's own LP."""
+    solved = NearestSolution.of(*_nearest_lp(problem, full, deadline), full)
+    if solved is None:
         return None
-    duals = np.zeros(len(full.row_lb))
-    duals[rows] = lp.duals
-    return duals
+    if keep is not None:
+        keep.append(solved)
+    return solved.duals
 
 
 def _nearest_lp(problem: LocationProblem, model: MipModel, deadline: float):
     """The LP of `model` over each point's NEAREST_SITES cheapest sites (and cross-border):
     (LpSolution, its columns and rows in `model`)."""
+    sub, cols, rows = restrict(model, nearest_columns(problem, model))
+    return solve_lp(sub, deadline - time.perf_counter()), cols, rows
+
+
+def nearest_columns(problem: LocationProblem, model: MipModel) -> np.ndarray:
+    """The columns of the nearest-sites LP: every y and u, and the options at each point's
+    NEAREST_SITES cheapest sites and cross-border."""
     cand = np.ones(len(model.var_lb), bool)
     cand[model.x] = _nearest_options(problem, NEAREST_SITES)
-    sub, cols, rows = restrict(model, cand)
-    return solve_lp(sub, deadline - time.perf_counter()), cols, rows
+    return cand
 
 
 def settle_by_nearest(full: MipModel, window: WindowState) -> None:
@@ -192,6 +224,35 @@ def settle_by_nearest(full: MipModel, window: WindowState) -> None:
     duals, basis, objective = window.nearest
     _keep_lp(window, model, duals, window.lp_values, basis, objective)
     window.proven = max(window.bound, window.lagrange)
+
+
+EXACT_NEAREST = 1e-7  # relative: a nearest-sites LP whose prices bound the whole window this
+# close to its own objective is taken as the window's LP
+
+
+def lp_by_nearest(full: MipModel, window: WindowState) -> bool:
+    """Take the nearest-sites LP (nearest_sites_lp) as the window's full LP when its row prices,
+    priced over every option of the window, give a bound that reaches its own objective; True
+    when taken (the window's LP is then SOLVED, with those prices, values and basis).
+
+    Why valid: the small LP's objective is an upper bound on the window's LP value (its
+    solution, the options left out at 0, is a solution of the full LP), and the Lagrangian
+    bound of its prices (model.lagrangian_bound, every option priced) a lower bound; when the
+    two meet, its prices and values are the full LP's optimum (up to EXACT_NEAREST), so the
+    full LP would return the same. The bound kept is the Lagrangian one whatever the tolerance,
+    so the window's bound holds either way; only the reduced costs' use as the LP's (the
+    window MIP's filter) rests on the tolerance. On next_day_80 at 7 sites the two agree to
+    1e-15 and the full LP took as long again (BENCHMARKS.md)."""
+    if window.nearest is None or window.lp is not None:
+        return False
+    model = with_count_window(full, window.lo, window.hi)
+    duals, basis, objective = window.nearest
+    bound, _ = lagrangian_bound(model, duals)
+    if bound < objective - EXACT_NEAREST * abs(objective):
+        return False
+    window.lp = LpOutcome.SOLVED
+    _keep_lp(window, model, duals, window.lp_values, basis, objective)
+    return True
 
 
 def _nearest_options(problem: LocationProblem, k: int) -> np.ndarray:

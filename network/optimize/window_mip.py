@@ -190,19 +190,48 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
     Why: the heuristic prices one share target and nothing else, so with a carrier share or a
     binding capacity the search would have no incumbent until a window's MIP; its sites,
     assigned again under every row, are usually close to the optimum (BENCHMARKS.md)."""
-    n = int(is_open.sum())
-    model = with_count_window(full, n, n)
-    lb, ub = model.var_lb.copy(), model.var_ub.copy()
-    lb[model.y] = ub[model.y] = is_open.astype(float)
-    opt = problem.options
-    keep_x = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
-    fixed = replace(model, var_lb=lb, var_ub=ub)
+    fixed, keep_x = _fixed_sites(problem, full, is_open)
     if _rounded_lp_design(problem, full, fixed, keep_x, best, deadline):
         return
     if full.capacity_sites and _filled_design(problem, full, is_open, best):
         return  # a design under every row: the node-limited MIP would only polish it
     _mip_over(problem, full, fixed, keep_x, best, gap, deadline,
               node_limit=FIXED_SITES_NODES, only_window_counts=True)
+
+
+def best_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                    best: Incumbent, gap: float, deadline: float) -> None:
+    """Offer `best` the MIP's assignment to the sites `is_open` under every row, to `gap`,
+    node-limited (a source of incumbents, not a proof: a stop by the node limit marks
+    nothing). Why: fixed_sites_design keeps a rounding within ROUNDING_GAP of its LP, and a
+    search that proves the gap with it returns that rounding (next_day_60: 1.7e-6 above the
+    LP on the same sites, where the MIP's assignment is 8.8e-7 above)."""
+    fixed, keep_x = _fixed_sites(problem, full, is_open)
+    _mip_over(problem, full, fixed, keep_x, best, gap, deadline, node_limit=FIXED_SITES_NODES,
+              only_window_counts=True)
+
+
+def fixed_sites_bound(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                      best: Incumbent, gap: float, deadline: float, known: float) -> float:
+    """A lower bound on every design whose open sites are exactly `is_open`: the MIP over
+    their options (and cross-border) to `gap`, its design offered to `best`; `known`, a
+    bound on those designs found before, is kept if higher (mip_window_bound)."""
+    fixed, keep_x = _fixed_sites(problem, full, is_open)
+    sol = _mip_over(problem, full, fixed, keep_x, best, gap, deadline, only_window_counts=True)
+    return mip_window_bound(sol, known)
+
+
+def _fixed_sites(problem: LocationProblem, full: MipModel, is_open: np.ndarray
+                 ) -> tuple[MipModel, np.ndarray]:
+    """`full` with the open sites fixed to `is_open` (and the count to theirs), and the
+    options those sites or cross-border serve."""
+    n = int(is_open.sum())
+    model = with_count_window(full, n, n)
+    lb, ub = model.var_lb.copy(), model.var_ub.copy()
+    lb[model.y] = ub[model.y] = is_open.astype(float)
+    opt = problem.options
+    keep_x = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
+    return replace(model, var_lb=lb, var_ub=ub), keep_x
 
 
 def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel,

@@ -1,0 +1,228 @@
+"""A one-count window's LP bound raised by branching on its sites, each node an LP started
+from its parent's basis.
+
+With the count n fixed the LP is almost exact once its sites are whole (with the sites fixed
+it splits about one point per coupling row), but under a share target it can open sites in
+part: next_day_80's 7-site LP opens six sites whole and two at 0.24 and 0.76, 2.2e-4 below the
+optimum, and the 1e-4 proof was then left to HiGHS's MIP over 47,000 options, which did not
+finish its root in the 60 s limit. Here the window's designs are split on a site the LP opens
+in part, y_s = 0 or y_s = 1; each half's LP is the parent's with one more variable fixed, so
+the parent's basis stays dual feasible and GLOP's dual simplex restarts from it (tens to
+hundreds of iterations where the window's LP took thousands). Best first: always the open
+node of least bound, until every open node's bound is within the requested gap of the
+incumbent (BENCHMARKS.md, branch nextday).
+
+Validity (docs/optimizer.md, step 4, "Branching on sites"): every design of the window has
+each y_s at 0 or 1, so the leaves closed and the nodes still open partition its designs by the
+fixings on the way. A node's bound is model.lagrangian_bound of its LP's row prices over the
+node's model (any prices give a lower bound, whatever the solver's tolerances), and at least
+its parent's (which holds for every design of the parent, so of the node); a node whose LP is
+infeasible holds no design; a node whose sites are whole is closed by the MIP over its sites'
+options (window_mip.mip_window_bound). So the least bound over the leaves and the open nodes
+is a lower bound on every design of the window. Every design found passes incumbent.offer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from network.optimize import heuristic
+from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
+from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
+from network.optimize.model import MipModel, lagrangian_bound, restrict, with_count_window
+from network.optimize.problem import LocationProblem
+from network.optimize.window_bounds import LpOutcome, WindowState, nearest_columns
+from network.optimize.window_mip import (
+    MIP_GAP_SHARE,
+    best_assignment,
+    fixed_sites_bound,
+    fixed_sites_design,
+)
+
+MAX_NODES = 40  # LPs solved at most before the tree gives up (the window's MIP then runs)
+WHOLE = 1e-6  # a site open this close to 0 or 1 counts as whole
+
+
+@dataclass(order=True)
+class _Node:
+    bound: float
+    order: int
+    lb: np.ndarray = field(compare=False, repr=False)  # y bounds of this node
+    ub: np.ndarray = field(compare=False, repr=False)
+    open_y: np.ndarray = field(compare=False, repr=False)  # its LP's y
+    basis: LpBasis | None = field(compare=False, repr=False)  # in the tree's columns and rows
+
+
+@dataclass(frozen=True)
+class _Space:
+    """The columns and rows of the window's model the tree's LPs keep, and the window's basis
+    there."""
+
+    model: MipModel  # the window's model over those columns and rows (every y among them)
+    rows: np.ndarray  # its rows' places in the window's model
+    basis: LpBasis | None
+    restricted: bool
+
+
+def _space(problem: LocationProblem, model: MipModel, window: WindowState) -> _Space:
+    """The nearest-sites columns (window_bounds.nearest_columns) where the window's basis lies
+    among them (its LP was the nearest-sites LP: window_bounds.lp_by_nearest), else all.
+
+    Why: on next_day_80 those child LPs took half the time of the full ones (1.9-4.1 s against
+    3.5-11.2 s at load 9) and their prices, priced over every option, gave the full LPs' values
+    (BENCHMARKS.md). Any prices give a valid bound, so the restriction can only weaken it."""
+    every = _Space(model, np.arange(len(model.row_lb)), window.basis, False)
+    basis = window.basis
+    if basis is None or not basis.fits(model):
+        return every
+    keep = nearest_columns(problem, model)
+    if keep.all():
+        return every
+    sub, cols, rows = restrict(model, keep)
+    left_out = np.ones(len(model.row_lb), bool)
+    left_out[rows] = False
+    if (basis.variable_status[~keep] == BASIC).any() or (
+            basis.row_status[left_out] != BASIC).any():
+        return every  # the basis needs a column or row left out
+    return _Space(sub, rows, LpBasis(basis.variable_status[cols], basis.row_status[rows]), True)
+
+
+def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowState,
+                    best: Incumbent, relative_gap: float, deadline: float) -> bool:
+    """Close the one-count window `window` (its LP solved) by branching on the sites its LPs
+    open in part; True when every node is closed (window.proven is then the least bound of the
+    tree), False when it does not apply or gives up (MAX_NODES, the deadline, an LP that ends
+    without prices): the window is then as before, but for the incumbents found.
+
+    Only with share targets and without capacity rows: measured where a target makes the LP
+    open sites in part (the next-day classes); with capacity rows the LP opens a dozen sites
+    in part (capacity_overflow_200m) and without targets (OR-Library) it was not measured."""
+    if (window.lo != window.hi or window.lp is not LpOutcome.SOLVED or window.bound is None
+            or window.lp_values is None or full.capacity_sites
+            or not problem.share_requirements):
+        return False
+    _polish(problem, full, window.lo, best, relative_gap, deadline)
+    model = with_count_window(full, window.lo, window.hi)
+    y = model.y
+    space = _space(problem, model, window)
+    count = itertools.count()
+    heap = [_Node(window.bound, next(count), model.var_lb[y].copy(), model.var_ub[y].copy(),
+                  window.lp_values[y], space.basis)]
+    closed = np.inf  # the least bound of the leaves closed
+    solved = 0
+    while heap and heap[0].bound < best.objective * (1 - relative_gap):
+        node = heapq.heappop(heap)
+        s, fractional = _branch_site(node, model)
+        if s is None:  # every open site fixed open: the node's designs have these sites
+            closed = min(closed, fixed_sites_bound(
+                problem, full, node.lb > 0.5, best, relative_gap * MIP_GAP_SHARE,
+                deadline, node.bound))
+            continue
+        for side in (0.0, 1.0):
+            if solved >= MAX_NODES or time.perf_counter() >= deadline:
+                return False
+            lb, ub = node.lb.copy(), node.ub.copy()
+            lb[s] = ub[s] = side
+            if side == 1.0 and not fractional:  # the parent's LP solution is the child's
+                heapq.heappush(heap, replace(node, order=next(count), lb=lb, ub=ub))
+                continue
+            child = _child(problem, full, model, space, node, lb, ub, next(count), best,
+                           deadline, window.lo)
+            solved += 1
+            if child is None:
+                return False  # its LP ended without prices: nothing proven about this half
+            if np.isfinite(child.bound):  # an infeasible half holds no design
+                heapq.heappush(heap, child)
+    window.proven = float(min([closed] + [n.bound for n in heap]))
+    _polish(problem, full, window.lo, best, relative_gap, deadline, exact=True)
+    return True
+
+
+POLISH_GAP = 1e-3  # of the requested gap: the closed window's design, assigned again to this
+
+
+def _polish(problem: LocationProblem, full: MipModel, n: int, best: Incumbent,
+            relative_gap: float, deadline: float, exact: bool = False) -> None:
+    """The incumbent's sites, when it has n, assigned again under every row: before the tree
+    by window_mip.fixed_sites_design (its LP rounded, or a MIP), once the tree has closed the
+    window (`exact`) by the MIP to POLISH_GAP of the gap (window_mip.best_assignment).
+
+    Why: the heuristic's assignment prices the share target with one price, and on next_day_80
+    its design lay 5.4e-5 above the best assignment to its own sites; a lower incumbent lowers
+    the bar every node must clear. And the design returned is the incumbent: without the MIP
+    it would be a rounding within the gap but not the best assignment to its sites, which the
+    window MIP this tree replaces usually found (next_day_60, BENCHMARKS.md)."""
+    if best.values is None:
+        return
+    is_open, _ = read_design(problem, full, best.values)
+    if int(is_open.sum()) != n:
+        return
+    if exact:
+        best_assignment(problem, full, is_open, best, relative_gap * POLISH_GAP, deadline)
+    else:
+        fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+
+
+def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
+    """(the site to branch on, whether the node's LP opens it in part): the site it opens most
+    in part; else, its sites all whole, a site it opens that is not fixed open yet (its
+    designs may still close it and open another); None when every site it opens is fixed."""
+    open_y = node.open_y
+    part = np.minimum(open_y - node.lb, node.ub - open_y)
+    if part.max() > WHOLE:
+        return int(np.argmax(part)), True
+    free_open = np.nonzero((node.lb < node.ub) & (open_y > 0.5))[0]
+    return (int(free_open[0]), False) if len(free_open) else (None, False)
+
+
+def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
+           parent: _Node, lb: np.ndarray, ub: np.ndarray, order: int, best: Incumbent,
+           deadline: float, n: int) -> _Node | None:
+    """The node with these site bounds: its LP (over the tree's columns) from the parent's
+    basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
+    node; inf when the LP over every column is infeasible), a design rounded from it offered to
+    `best`; None when the LP ended without prices for another reason, or is infeasible over
+    fewer columns than all (which proves nothing)."""
+    lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
+                  parent.basis, dual_simplex=True)
+    if lp.duals is None:
+        if lp.infeasible and not space.restricted:
+            return _Node(np.inf, order, lb, ub, parent.open_y, None)
+        return None
+    duals = np.zeros(len(model.row_lb))
+    duals[space.rows] = lp.duals
+    bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
+    open_y = lp.values[space.model.y]
+    _round(problem, full, open_y, lb, ub, n, best, deadline)
+    return _Node(bound, order, lb, ub, open_y, lp.basis)
+
+
+def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
+    """`model` with its site variables' bounds set to (lb, ub)."""
+    var_lb, var_ub = model.var_lb.copy(), model.var_ub.copy()
+    var_lb[model.y], var_ub[model.y] = lb, ub
+    return replace(model, var_lb=var_lb, var_ub=var_ub)
+
+
+def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.ndarray,
+           ub: np.ndarray, n: int, best: Incumbent, deadline: float) -> None:
+    """Offer the design a node's LP points at: the n sites it opens most, those it fixes open
+    first and those it fixes closed never, improved by the heuristic's swaps where it applies
+    (heuristic.rounded_design), else assigned under every row (window_mip.fixed_sites_design).
+    """
+    weight = np.where(ub < 0.5, -np.inf, np.where(lb > 0.5, np.inf, open_y))
+    if heuristic.applies(problem):
+        found = heuristic.rounded_design(problem, weight, n)
+        if found is not None and found[0] < best.objective:
+            values = design_vector(full, found[1], found[2])
+            if values is not None:
+                offer(problem, full, best, values)
+        return
+    is_open = np.zeros(problem.n_sites, bool)
+    is_open[np.argsort(-weight, kind="stable")[:n]] = True
+    fixed_sites_design(problem, full, is_open, best, 0.0, deadline)

@@ -1,0 +1,147 @@
+"""network/optimize/site_branching.py: a one-count window closed by branching on its sites,
+each child LP from its parent's basis (GLOP's dual simplex), against brute force; and the
+nearest-sites LP taken as the window's LP only when its prices price every option up to its
+objective (window_bounds.lp_by_nearest)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from network.optimize import site_branching
+from network.optimize.count_search import solve_problem
+from network.optimize.incumbent import Incumbent
+from network.optimize.mathopt_backend import MipStatus, solve_lp
+from network.optimize.model import build_model, lagrangian_bound, with_count_window
+from network.optimize.problem import problem_cost
+from network.optimize.window_bounds import (
+    LpOutcome,
+    WindowState,
+    bound_window,
+    lp_by_nearest,
+)
+from tests.random_problems import brute_force, random_problem
+
+
+def _uncapacitated(seed: int, n_points: int = 5):
+    return replace(random_problem(seed, n_points=n_points),
+                   capacity_orders_per_year=np.full(8, np.inf))
+
+
+@pytest.mark.parametrize("seed", range(1, 5))
+def test_a_full_tree_from_no_incumbent_finds_each_counts_optimum(seed, monkeypatch):
+    """Without an incumbent nothing is pruned: the tree branches until every node's sites are
+    fixed or its LP is above what it found, so the least bound of the tree may not exceed
+    brute force's best with n sites, and the best design found must equal it."""
+    monkeypatch.setattr(site_branching, "MAX_NODES", 10_000)
+    problem = _uncapacitated(seed)
+    full = build_model(problem)
+    branched = 0
+    for n in range(1, problem.n_sites + 1):
+        exact = brute_force(problem, count=n)
+        window = WindowState(n, n)
+        deadline = time.perf_counter() + 60
+        bound_window(full, window, deadline)
+        if window.lp is LpOutcome.INFEASIBLE:
+            assert exact == np.inf
+            continue
+        best = Incumbent()
+        closed = site_branching.branch_on_sites(problem, full, window, best, 1e-9, deadline)
+        assert closed
+        branched += 1
+        assert window.proven <= exact * (1 + 1e-9)
+        assert best.objective == pytest.approx(exact, rel=1e-9)
+    assert branched
+
+
+def test_a_tree_over_the_nearest_sites_columns_stays_exact(monkeypatch):
+    """A window whose LP is its nearest-sites LP branches over those columns only (each
+    point's 4 cheapest of 8 sites here), its bounds priced over every option: from no
+    incumbent, the tree's bound may not exceed brute force's best with n sites, and when it
+    closes, its design equals it (a restricted child LP that is infeasible proves nothing:
+    the tree then gives up)."""
+    from network.optimize import window_bounds as wb
+
+    monkeypatch.setattr(site_branching, "MAX_NODES", 10_000)
+    monkeypatch.setattr(wb, "NEAREST_SITES", 4)
+    restricted = 0
+    for seed, n in itertools.product(range(1, 4), range(2, 7)):
+        problem = _uncapacitated(seed)
+        full = build_model(problem)
+        exact = brute_force(problem, count=n)
+        model = with_count_window(full, n, n)
+        solved = wb.NearestSolution.of(*wb._nearest_lp(problem, model, time.perf_counter() + 60),
+                                       model)
+        if solved is None:
+            continue
+        window = WindowState(n, n, lp=LpOutcome.SOLVED)
+        wb._keep_lp(window, model, solved.duals, solved.values, solved.basis, solved.objective)
+        narrow = site_branching._space(problem, model, window).restricted
+        best = Incumbent()
+        if site_branching.branch_on_sites(problem, full, window, best, 1e-9,
+                                          time.perf_counter() + 60):
+            restricted += narrow
+            assert window.proven <= exact * (1 + 1e-9)
+            assert best.objective == pytest.approx(exact, rel=1e-9)
+    assert restricted  # some restricted trees closed
+
+
+def test_child_lps_from_the_parents_basis_equal_cold_lps():
+    """GLOP's dual simplex from the parent's basis, after a site is fixed at 0 or 1, ends at
+    the same LP value as HiGHS from scratch."""
+    problem = _uncapacitated(2, n_points=6)
+    model = with_count_window(build_model(problem), 3, 3)
+    parent = solve_lp(model, 60)
+    for s in range(problem.n_sites):
+        for side in (0.0, 1.0):
+            lb, ub = model.var_lb.copy(), model.var_ub.copy()
+            lb[s] = ub[s] = side
+            child = replace(model, var_lb=lb, var_ub=ub)
+            warm, cold = solve_lp(child, 60, parent.basis, dual_simplex=True), solve_lp(child, 60)
+            assert warm.infeasible == cold.infeasible
+            if cold.objective is not None:
+                assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+                assert lagrangian_bound(child, warm.duals)[0] <= cold.objective * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("seed", range(1, 4))
+def test_the_search_with_every_window_branched_equals_brute_force(seed, monkeypatch):
+    """With the window MIP out of the way (it raises), every window the search cannot close by
+    bounds is closed by branching, and the result is brute force's optimum."""
+    from network.optimize import count_search
+
+    def no_mip(*args, **kwargs):
+        raise AssertionError("the window MIP ran")
+
+    monkeypatch.setattr(site_branching, "MAX_NODES", 10_000)
+    monkeypatch.setattr(count_search, "solve_window", no_mip)
+    problem = _uncapacitated(seed)
+    solution = solve_problem(problem, 60, 1e-9)
+    exact = brute_force(problem)
+    assert solution.status is MipStatus.OPTIMAL
+    assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(exact,
+                                                                                      rel=1e-9)
+    assert solution.best_bound <= exact * (1 + 1e-9)
+
+
+def test_the_nearest_lp_is_the_windows_lp_only_when_its_prices_reach_its_objective():
+    """lp_by_nearest takes the small LP when its prices' bound over every option meets its
+    objective (then the window's bound is the full LP's), and leaves a small LP whose bound
+    falls short to the full LP."""
+    problem = _uncapacitated(3)
+    full = build_model(problem)
+    model = with_count_window(full, 3, 3)
+    lp = solve_lp(model, 60)
+    exact = WindowState(3, 3, nearest=(lp.duals, lp.basis, lp.objective),
+                        lp_values=lp.values)
+    assert lp_by_nearest(full, exact)
+    assert exact.lp is LpOutcome.SOLVED
+    assert exact.bound == pytest.approx(lp.objective, rel=1e-9)
+    short = WindowState(3, 3, nearest=(lp.duals * 0.5, lp.basis, lp.objective),
+                        lp_values=lp.values)
+    assert not lp_by_nearest(full, short)
+    assert short.lp is None
