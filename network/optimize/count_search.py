@@ -57,7 +57,13 @@ from network.optimize.window_bounds import (
     tangent_estimate,
     windows_of,
 )
-from network.optimize.window_mip import fixed_sites_design, solve_window, solve_window_by_prices
+from network.optimize.window_mip import (
+    fast_bonus,
+    fixed_sites_design,
+    offer_rounded_lp,
+    solve_window,
+    solve_window_by_prices,
+)
 
 
 @dataclass(frozen=True)
@@ -420,7 +426,15 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
 
 def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent
               ) -> None:
-    """Offer the design the window's LP points at (heuristic.rounded_design) as incumbent."""
+    """Offer the design the window's LP points at (heuristic.rounded_design) as incumbent,
+    and, when the LP opens whole sites, the LP's own assignment rounded and repaired
+    (window_mip.offer_rounded_lp).
+
+    Why the second: the heuristic meets a share target by a greedy choice of points to
+    upgrade, which on a binding target can stay 5e-4 above the LP at the LP's own sites
+    (robustness draws of the default); the LP's assignment splits about one point per
+    coupling row, and rounding it comes within 1e-6, so a tight LP proves the window
+    without its MIP (whose root took 25 s on such a draw; BENCHMARKS.md)."""
     if w.lp_values is None:
         return
     y = w.lp_values[full.y]
@@ -428,6 +442,12 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
     design = rounded_design(problem, y, n)
     if design is not None:
         _offer(problem, full, best, n, *design)
+    if np.all(np.minimum(y, 1.0 - y) <= WHOLE_SITE) and w.lo <= round(float(y.sum())) <= w.hi:
+        bonus = fast_bonus(problem, full, np.arange(len(full.row_lb)), w.duals)
+        offer_rounded_lp(problem, full, w.lp_values, bonus, best)
+
+
+WHOLE_SITE = 1e-6  # an LP's y this close to 0 or 1 opens or closes the site outright
 
 
 def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
