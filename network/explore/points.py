@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from network.evaluate import Design, Evaluation, evaluate
 from network.explore.reach import ShareBound, share_bound
-from network.lanes import LaneTable, build_lanes
+from network.lanes import LaneTable, build_lanes, lanes_for_orders
 from network.optimize import OptimizeResult, SolveParams, WarmSolver
 from network.optimize.result import bound_holds, relative_gap_of
 from network.scenario import DesignConstraints, Scenario, Targets
@@ -202,11 +202,13 @@ def solve_point(task: PointTask, params: SolveParams) -> PointResult:
 
 def _lanes_for(state: dict, scenario: Scenario) -> LaneTable:
     """The lanes of `scenario`, reused while only its targets and constraints change (they do
-    not enter the lane table)."""
+    not enter the lane table), and given the new orders when only demand changes at the same
+    ZIP3s (a robustness draw: lanes_for_orders)."""
     key = scenario.with_changes(targets=Targets(), constraints=DesignConstraints())
     kept = state.get("lanes")
     if kept is None or kept[0] != key:
-        kept = state["lanes"] = (key, build_lanes(scenario))
+        lanes = None if kept is None else lanes_for_orders(kept[1], kept[0], key)
+        kept = state["lanes"] = (key, lanes or build_lanes(scenario))
         state["bounds"].clear()  # they were of the other lanes
     return kept[1]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from network.lanes import LaneTable, build_lanes
+from network.lanes import LaneTable, build_lanes, lanes_for_orders
 from network.optimize.count_search import ProblemSolution, solve_problem
 from network.optimize.explain import pre_checks
 from network.optimize.problem import Options, problem_from_scenario
@@ -68,10 +68,11 @@ class WarmSolver:
     can be forced open or closed later) and the last solution; an edit of forced-open or
     forced-closed sites, of the site-count limits or of a target's share starts from the last
     number of sites and design. An edit of the candidate sites (added, removed, changed) or of
-    demand (a robustness draw) builds the options again but keeps the last open sites (by id)
-    and row prices (lambda, sigma; after a demand edit each point's lambda is scaled by its
-    orders' ratio and sigma by the total's) to start from, and, when the options come out the
-    same, the last design and LP basis too (`_Carried`). Any other edit falls back to a full
+    demand builds the options again (not after new orders at the same ZIP3s, a robustness
+    draw: every option's cost per order and days stay, so the options do), but keeps the last
+    open sites (by id) and row prices (lambda, sigma; after a demand edit each point's lambda
+    is scaled by its orders' ratio and sigma by the total's) to start from, and, when the
+    options come out the same, the last design and LP basis too (`_Carried`). Any other edit falls back to a full
     `optimize`. Results are the same as `optimize` would give (same exact search), only sooner
     (BENCHMARKS.md)."""
 
@@ -80,12 +81,13 @@ class WarmSolver:
         self.params = params
         self._reset(scenario, lanes or build_lanes(scenario))
 
-    def _reset(self, scenario: Scenario, lanes: LaneTable, carried: _Carried | None = None
-               ) -> None:
+    def _reset(self, scenario: Scenario, lanes: LaneTable, carried: _Carried | None = None,
+               options: Options | None = None) -> None:
+        """Start over on `scenario`; `options` are its reduced options when known already."""
         self.scenario, self.lanes = scenario, lanes
         open_scenario = scenario.with_changes(
             constraints=replace(scenario.constraints, forced_closed=()))
-        self._options = reduce_options(open_scenario, lanes)
+        self._options = options if options is not None else reduce_options(open_scenario, lanes)
         self._last: ProblemSolution | None = None
         self._carried = carried
 
@@ -98,9 +100,12 @@ class WarmSolver:
         start = time.perf_counter()
         scenario = scenario or self.scenario
         if _edit_key(scenario) != _edit_key(self.scenario):
-            new_lanes = lanes or build_lanes(scenario)
+            # New orders at the same ZIP3s keep every lane's cost per order and days, and so
+            # the reduced options: only the orders are new (lanes_for_orders).
+            same = lanes_for_orders(self.lanes, _edit_key(self.scenario), _edit_key(scenario))
+            new_lanes = lanes or same or build_lanes(scenario)
             carried = self._carry_over(scenario, new_lanes)
-            self._reset(scenario, new_lanes, carried)
+            self._reset(scenario, new_lanes, carried, None if same is None else self._options)
         reasons = pre_checks(scenario, self.lanes)
         if reasons:
             return no_design_result(SolveStatus.INFEASIBLE, reasons, start)
