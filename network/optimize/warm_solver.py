@@ -59,6 +59,8 @@ class _Carried:
     options: Options
     values: np.ndarray | None
     basis: WarmBasis | None
+    count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None  # count -> the
+    # last search's best (lambda, sigma) for L_n, scaled as `prices`
 
 
 class WarmSolver:
@@ -72,9 +74,10 @@ class WarmSolver:
     draw: every option's cost per order and days stay, so the options do), but keeps the last
     open sites (by id) and row prices (lambda, sigma; after a demand edit each point's lambda
     is scaled by its orders' ratio and sigma by the total's) to start from, and, when the
-    options come out the same, the last design and LP basis too (`_Carried`). Any other edit falls back to a full
-    `optimize`. Results are the same as `optimize` would give (same exact search), only sooner
-    (BENCHMARKS.md)."""
+    options come out the same, the last design and LP basis too (`_Carried`), and each
+    count's best prices for its Lagrangian bound (scaled the same way). Any other edit falls
+    back to a full `optimize`. Results are the same as `optimize` would give (same exact
+    search), only sooner (BENCHMARKS.md)."""
 
     def __init__(self, scenario: Scenario, lanes: LaneTable | None = None,
                  params: SolveParams = DEFAULT_PARAMS):
@@ -122,11 +125,12 @@ class WarmSolver:
             duals, prices = None, carried.prices
         else:
             start_sites = hint = duals = basis = prices = None
+        count_prices = carried.count_prices if last is None and carried is not None else None
         solution = solve_problem(
             problem, self.params.time_limit_s, self.params.relative_gap, hint=hint,
             start_count=None if start_sites is None else int(start_sites.sum()),
             prior_duals=duals, on_progress=on_progress, prior_basis=basis,
-            start_sites=start_sites, prior_prices=prices)
+            start_sites=start_sites, prior_prices=prices, count_prices=count_prices)
         if solution.choice is not None:
             self._last = solution
         return to_result(scenario, self.lanes, problem, solution, self.params, start)
@@ -138,12 +142,15 @@ class WarmSolver:
         if last is None or last.is_open is None or (
                 _carry_key(scenario) != _carry_key(self.scenario)):
             return None
-        prices = last.prices
+        prices, by_count = last.prices, dict(last.count_prices or {})
         old, new = self.lanes.demand, lanes.demand
-        if prices is not None and _edit_key(scenario).sites == _edit_key(self.scenario).sites:
-            prices = _scaled_prices(prices, old.orders_per_year, new.orders_per_year)
+        if _edit_key(scenario).sites == _edit_key(self.scenario).sites:
+            if prices is not None:
+                prices = _scaled_prices(prices, old.orders_per_year, new.orders_per_year)
+            by_count = {n: _scaled_prices(p, old.orders_per_year, new.orders_per_year)
+                        for n, p in by_count.items()}
         open_ids = tuple(np.asarray(self.lanes.site_ids)[last.is_open])
-        return _Carried(open_ids, prices, self._options, last.values, last.basis)
+        return _Carried(open_ids, prices, self._options, last.values, last.basis, by_count)
 
 
 def _scaled_prices(prices: tuple[np.ndarray, np.ndarray], old: np.ndarray, new: np.ndarray
