@@ -88,6 +88,7 @@ class WarmSolver:
                options: Options | None = None) -> None:
         """Start over on `scenario`; `options` are its reduced options when known already."""
         self.scenario, self.lanes = scenario, lanes
+        self._key = _edit_key(scenario)  # kept: building a Scenario validates it (pydantic)
         open_scenario = scenario.with_changes(
             constraints=replace(scenario.constraints, forced_closed=()))
         self._options = options if options is not None else reduce_options(open_scenario, lanes)
@@ -102,12 +103,13 @@ class WarmSolver:
         has them already."""
         start = time.perf_counter()
         scenario = scenario or self.scenario
-        if _edit_key(scenario) != _edit_key(self.scenario):
+        key = _edit_key(scenario)
+        if key != self._key:
             # New orders at the same ZIP3s keep every lane's cost per order and days, and so
             # the reduced options: only the orders are new (lanes_for_orders).
-            same = lanes_for_orders(self.lanes, _edit_key(self.scenario), _edit_key(scenario))
+            same = lanes_for_orders(self.lanes, self._key, key)
             new_lanes = lanes or same or build_lanes(scenario)
-            carried = self._carry_over(scenario, new_lanes)
+            carried = self._carry_over(key, new_lanes)
             self._reset(scenario, new_lanes, carried, None if same is None else self._options)
         reasons = pre_checks(scenario, self.lanes)
         if reasons:
@@ -135,16 +137,16 @@ class WarmSolver:
             self._last = solution
         return to_result(scenario, self.lanes, problem, solution, self.params, start)
 
-    def _carry_over(self, scenario: Scenario, lanes: LaneTable) -> _Carried | None:
-        """What starts the search after an edit of the candidate sites or of demand, when
-        `scenario` differs from the last one only there and in what `_edit_key` ignores."""
+    def _carry_over(self, key: Scenario, lanes: LaneTable) -> _Carried | None:
+        """What starts the search after an edit of the candidate sites or of demand, when the
+        edited scenario (`key`: its `_edit_key`) differs from the last one only there and in
+        what `_edit_key` ignores."""
         last = self._last
-        if last is None or last.is_open is None or (
-                _carry_key(scenario) != _carry_key(self.scenario)):
+        if last is None or last.is_open is None or _carry_key(key) != _carry_key(self._key):
             return None
         prices, by_count = last.prices, dict(last.count_prices or {})
         old, new = self.lanes.demand, lanes.demand
-        if _edit_key(scenario).sites == _edit_key(self.scenario).sites:
+        if key.sites == self._key.sites:
             if prices is not None:
                 prices = _scaled_prices(prices, old.orders_per_year, new.orders_per_year)
             by_count = {n: _scaled_prices(p, old.orders_per_year, new.orders_per_year)
@@ -171,10 +173,10 @@ def _same_options(a: Options, b: Options) -> bool:
             and np.array_equal(a.site, b.site) and np.array_equal(a.service, b.service))
 
 
-def _carry_key(s: Scenario) -> Scenario:
+def _carry_key(key: Scenario) -> Scenario:
     """What must stay the same for the last solution to be carried over an edit: everything
-    but candidate sites, demand and what `_edit_key` ignores."""
-    return _edit_key(s).with_changes(sites=(), demand=DemandSettings())
+    but candidate sites, demand and what `_edit_key` ignores (`key` is an `_edit_key`)."""
+    return key.with_changes(sites=(), demand=DemandSettings())
 
 
 def _edit_key(s: Scenario) -> Scenario:
