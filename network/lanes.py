@@ -35,7 +35,7 @@ option's share of parcels per carrier: the optimizer's carrier-share rows use th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -159,6 +159,23 @@ def build_lanes(scenario: Scenario, demand: Demand | None = None) -> LaneTable:
         cross_border_enabled=costs.cross_border.enabled,
         cross_border_days=costs.cross_border.delivery_days,
         cross_border_parts=cross_border_parts(costs))
+
+
+def lanes_for_orders(lanes: LaneTable, before: Scenario, after: Scenario) -> LaneTable | None:
+    """`after`'s lane table made from `lanes` (`before`'s) when the two scenarios differ only
+    in their demand settings and the same ZIP3s have orders; None otherwise (build them).
+
+    Why it holds: every field but `demand` is per order or per site, built from the sites,
+    services, costs and each ZIP3's place (module docstring), none from how many orders a
+    ZIP3 has; so new orders at the same ZIP3s give the same table with the new demand. A
+    robustness draw is such an edit, and so the same options survive the lane reduction
+    (reduce.py looks at costs per order and days only)."""
+    if after.with_changes(demand=before.demand) != before:
+        return None
+    demand = build_demand(after)
+    if demand.zip3 != lanes.demand.zip3:
+        return None
+    return replace(lanes, demand=demand)
 
 
 def parcel_usd_by_zone(service: Service, weight_lb: float) -> np.ndarray:

@@ -1,13 +1,16 @@
 """Time the tradeoff explorer's sweeps side by side (BENCHMARKS.md, "Tradeoff explorer").
 
     .venv/bin/python -m scripts.bench_explore [--days 2] [--sites 1-10] [--levels 11] [--lowest 0.5]
-        [--modes warm1,warm2,cold1,dask2] [--draws 100] [--time-limit 30]
+        [--modes warm1,warm2,cold1,dask2] [--draws 100] [--time-limit 30] [--csv DIR]
 
 Modes: warm1 one thread in this process, warm workers (the in-process path); warm2 two local
 worker processes; cold1 one thread but every point a fresh solver (no warm start); dask2 a
 LocalCluster of 2 worker processes on loopback. Each mode runs the same frontier (the default
 scenario, counts x levels and "any"), then `--draws` robustness draws with the modes of
 `--draw-modes`. Prints one line per run: wall seconds, points by status, slowest points.
+With `--csv DIR`, each robustness run's rows go to DIR/robustness-MODE.csv (robustness.csv's
+columns, plus each draw's seconds and the optimum's gap), to compare two checkouts' draws:
+run this file of one checkout with the other's package first on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ import os
 import time
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 from network.explore import DaskExecutor, DemandNoise, LocalExecutor, run_sweep
 from network.explore.frontier import frontier_tasks
-from network.explore.points import PointTask, new_sweep_id, scenario_task
-from network.explore.robustness import robustness_tasks
+from network.explore.points import PointResult, PointTask, new_sweep_id, scenario_task
+from network.explore.robustness import robustness_frame, robustness_tasks
 from network.optimize import SolveParams
 from network.scenario_file import load_default_scenario
 
@@ -43,8 +47,10 @@ def main() -> None:
         current = _current_sites(scenario, params)
         draws = robustness_tasks(scenario, current, DemandNoise(draws=args.draws))
         for mode in [m for m in args.draw_modes.split(",") if m]:
-            _time(f"robustness {args.draws} draws {mode}", _mode_tasks(mode, draws), mode,
-                  params)
+            points = _time(f"robustness {args.draws} draws {mode}", _mode_tasks(mode, draws),
+                           mode, params)
+            if args.csv:
+                _write_draws(points, Path(args.csv) / f"robustness-{mode}.csv")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--draw-modes", default="warm2")
     p.add_argument("--time-limit", type=float, default=30.0)
     p.add_argument("--gap", type=float, default=1e-4)
+    p.add_argument("--csv", default=None, help="write each robustness run's draws here")
     return p
 
 
@@ -78,7 +85,8 @@ def _executor(mode: str):
     return LocalExecutor(n), None
 
 
-def _time(name: str, tasks: list[PointTask], mode: str, params: SolveParams) -> None:
+def _time(name: str, tasks: list[PointTask], mode: str, params: SolveParams
+          ) -> list[PointResult]:
     executor, cluster = _executor(mode)
     try:
         start = time.perf_counter()
@@ -100,6 +108,18 @@ def _time(name: str, tasks: list[PointTask], mode: str, params: SolveParams) -> 
         by_row[row] = by_row.get(row, 0.0) + p.seconds
     print("  worker seconds by count: " + ", ".join(f"{k} {v:.1f}" for k, v in by_row.items()),
           flush=True)
+    return points
+
+
+def _write_draws(points: list[PointResult], path: Path) -> None:
+    frame = robustness_frame(points)
+    by_index = {p.index: p for p in points}
+    ordered = [by_index[i] for i in sorted(by_index)]
+    frame["seconds"] = [p.seconds for p in ordered]
+    frame["gap"] = [p.optimum.gap for p in ordered]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    print(f"  draws written to {path}", flush=True)
 
 
 def _current_sites(scenario, params: SolveParams) -> tuple[str, ...]:

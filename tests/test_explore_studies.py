@@ -197,3 +197,23 @@ def test_site_frequency(slice_robustness):
         assert frame.loc[site_id, "draws_open"] == opened
         assert frame.loc[site_id, "share_of_draws"] == pytest.approx(opened / len(points))
         assert frame.loc[site_id, "in_current_design"] == (site_id in current)
+
+
+def test_current_sites_kept_by_the_optimum_need_no_second_solve(slice_robustness):
+    """Where a draw's proven optimum opens exactly the current sites, the current design's
+    outcome is that design with the optimum's bound (no solve of its own: every design with
+    those sites is a design of the draw); it costs what a solve with the sites fixed costs,
+    within the gap, and both bounds hold."""
+    from network.explore.points import with_fixed_sites
+
+    scenario, current, _, points = slice_robustness
+    kept = [(p, moved) for p, (_, moved) in zip(points, demand_draws(scenario, DRAWS),
+                                                strict=True)
+            if set(p.optimum.open_sites) == set(current)]
+    assert kept  # the case this is about
+    for p, moved in kept:
+        assert p.fixed.status == "optimal" and p.fixed.bound_usd == p.optimum.bound_usd
+        pinned = optimize(with_fixed_sites(moved, current), params=TIGHT)
+        assert p.fixed.cost_usd == pytest.approx(pinned.objective_usd, rel=TIGHT.relative_gap)
+        assert p.fixed.bound_usd <= pinned.objective_usd * (1 + 1e-9)
+        assert pinned.best_bound_usd <= p.fixed.cost_usd * (1 + 1e-9)

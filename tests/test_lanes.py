@@ -85,3 +85,37 @@ def test_noncontiguous_excluded_by_default(default_scenario):
     lanes = build_lanes(scenario)
     z, s, k = lane(lanes, "995", "SEA", "ups_ground")
     assert lanes.delivery_days[z, s, k] == 4 + 3  # zone 7 ground + 3 extra days (estimate)
+
+
+def test_lanes_for_new_orders_equal_lanes_built_for_them(default_scenario, default_lanes):
+    """A robustness draw's lanes made from the last draw's (only the orders are new) equal
+    the lanes built from scratch for the draw, field by field; any other edit, or orders that
+    leave a ZIP3 without any, gets None (build them)."""
+    from dataclasses import fields, replace
+
+    from network.explore.robustness import DemandNoise, demand_draws
+    from network.lanes import lanes_for_orders
+
+    (_, first), (_, second) = demand_draws(default_scenario, DemandNoise(draws=2, seed=5))
+    made = lanes_for_orders(build_lanes(first), first, second)
+    built = build_lanes(second)
+    assert made is not None
+    for f in fields(built):
+        a, b = getattr(made, f.name), getattr(built, f.name)
+        if f.name == "demand":
+            assert a.zip3 == b.zip3
+            assert np.array_equal(a.orders_per_year, b.orders_per_year)
+            assert not np.array_equal(a.orders_per_year, default_lanes.demand.orders_per_year)
+        elif isinstance(a, np.ndarray):
+            assert np.array_equal(a, b), f.name
+        else:
+            assert a == b, f.name
+    dearer = second.with_changes(sites=tuple(
+        replace(s, fixed_cost_usd_per_year=s.fixed_cost_usd_per_year + 1)
+        for s in second.sites))
+    assert lanes_for_orders(built, second, dearer) is None
+    state = built.demand.state[0]
+    emptied = second.with_changes(demand=replace(second.demand, state_multipliers=(
+        *second.demand.state_multipliers, (state, 0.0))))
+    assert build_demand(emptied).zip3 != built.demand.zip3
+    assert lanes_for_orders(built, second, emptied) is None

@@ -26,7 +26,8 @@ def _within_gap(a: float, b: float, gap: float) -> bool:
 def test_draws_warm_equal_cold(default_scenario, capacity):
     """Four demand draws (a wide spread, so designs move) one after another through one
     WarmSolver: each draw's cost equals its cold optimum within the gap, the warm state was
-    carried (not a silent cold restart), and evaluate() accepts every design."""
+    carried (not a silent cold restart; each count's prices too), and evaluate() accepts
+    every design."""
     base = small_scenario(default_scenario, every=20, capacity=capacity)
     draws = demand_draws(base, DemandNoise(draws=4, state_spread=0.4, growth_sd_pct=10,
                                            seed=3))
@@ -35,7 +36,7 @@ def test_draws_warm_equal_cold(default_scenario, capacity):
         lanes = build_lanes(scenario)
         solver = solver or WarmSolver(scenario, lanes, TIGHT)
         warm = solver.solve(scenario, lanes=lanes)
-        carried += solver._carried is not None
+        carried += solver._carried is not None and bool(solver._carried.count_prices)
         cold = optimize(scenario, lanes, TIGHT)
         assert warm.status.value == cold.status.value == "optimal"
         assert warm.evaluation.feasible and cold.evaluation.feasible
@@ -71,3 +72,24 @@ def test_levels_of_one_count_warm_equal_cold(default_scenario):
         assert _within_gap(warm.objective_usd, cold.objective_usd, TIGHT.relative_gap)
         assert warm.best_bound_usd <= cold.objective_usd * (1 + 1e-9)
         assert cold.best_bound_usd <= warm.objective_usd * (1 + 1e-9)
+
+
+def test_a_draw_keeps_the_reduced_options_of_the_last(default_scenario):
+    """New orders at the same ZIP3s keep the WarmSolver's reduced options (no second
+    reduction), and they are the options a reduction of the new draw's lanes gives."""
+    from dataclasses import replace
+
+    from network.optimize.reduce import reduce_options
+    from network.optimize.warm_solver import _same_options
+
+    base = small_scenario(default_scenario, every=20)
+    (_, first), (_, second) = demand_draws(base, DemandNoise(draws=2, seed=3))
+    solver = WarmSolver(first, build_lanes(first), TIGHT)
+    solver.solve(first)
+    kept = solver._options
+    solver.solve(second)
+    assert solver._options is kept
+    unforced = second.with_changes(constraints=replace(second.constraints, forced_closed=()))
+    assert _same_options(kept, reduce_options(unforced, build_lanes(second)))
+    assert not np.array_equal(solver.lanes.demand.orders_per_year,
+                              build_lanes(first).demand.orders_per_year)

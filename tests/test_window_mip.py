@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from network.optimize.mathopt_backend import MipSolution, MipStatus
 from network.optimize.problem import LocationProblem, Options, site_loads
@@ -180,3 +181,42 @@ def test_relieving_an_overload_moves_the_cheapest_points_and_meets_capacity(defa
     assert check.feasible, check.violations
     moved = within_capacity(problem, is_open, np.full(len(opt), 0.5), first)
     assert problem_cost(problem, is_open, relieved) <= problem_cost(problem, is_open, moved)
+
+
+def test_a_window_lp_opening_whole_sites_rounds_close_to_its_bound(default_scenario):
+    """A window's LP that opens whole sites (the small slice's optimum count, 90% within 2
+    days binding) is rounded to a design within 1e-4 of the LP's bound: the LP's own
+    assignment, its split points rounded and the share row repaired (offer_rounded_lp).
+    evaluate() accepts that design at the cost the search gives it."""
+    import time
+
+    from network.evaluate import evaluate
+    from network.lanes import build_lanes
+    from network.optimize import optimize
+    from network.optimize.incumbent import Incumbent, read_design
+    from network.optimize.model import build_model, count_range
+    from network.optimize.problem import problem_from_scenario
+    from network.optimize.reduce import reduce_options
+    from network.optimize.window_bounds import WindowState, bound_window
+    from network.optimize.window_mip import offer_rounded_lp
+
+    from small import small_scenario
+
+    scenario = small_scenario(default_scenario, every=6)
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    full = build_model(problem, (), count_range(problem))
+    n = len(optimize(scenario, lanes).design.open_site_ids)
+    window = WindowState(n, n)
+    bound_window(full, window, time.perf_counter() + 60)
+    y = window.lp_values[full.y]
+    assert np.all(np.minimum(y, 1 - y) <= 1e-6)  # whole sites: the case this is about
+    x = window.lp_values[full.x]
+    assert np.any((x > 1e-6) & (x < 1 - 1e-6))  # a split point: rounding has work to do
+    best = Incumbent()
+    assert offer_rounded_lp(problem, full, window.lp_values, 0.0, best)
+    assert window.bound <= best.objective <= window.bound * (1 + 1e-4)
+    is_open, choice = read_design(problem, full, best.values)
+    check = evaluate(scenario, _design(lanes, problem, is_open, choice), lanes)
+    assert check.feasible, check.violations
+    assert check.kpis.total_cost_usd == pytest.approx(best.objective, rel=1e-9)

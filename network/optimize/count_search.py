@@ -29,7 +29,7 @@ import numpy as np
 
 from network.optimize import heuristic, share_prices
 from network.optimize.capacity_sets import support_set_designs
-from network.optimize.carrier_repair import offer_repaired
+from network.optimize.carrier_repair import offer_repaired, repair
 from network.optimize.coverage import least_count
 from network.optimize.heuristic import best_designs, guess_count, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
@@ -38,6 +38,7 @@ from network.optimize.lagrange import (
     duals_from_prices,
     initial_prices,
     lagrange_data,
+    lagrangian_value,
     site_values,
 )
 from network.optimize.mathopt_backend import MipStatus
@@ -63,7 +64,13 @@ from network.optimize.window_bounds import (
     tangent_estimate,
     windows_of,
 )
-from network.optimize.window_mip import fixed_sites_design, solve_window, solve_window_by_prices
+from network.optimize.window_mip import (
+    fast_bonus,
+    fixed_sites_design,
+    offer_rounded_lp,
+    solve_window,
+    solve_window_by_prices,
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,8 @@ class ProblemSolution:
     basis: WarmBasis | None = None  # an LP basis, to start the same window's LP after an edit
     prices: tuple[np.ndarray, np.ndarray] | None = None  # (lambda, sigma) of `duals`: these
     # carry over an edit of the candidate sites, which changes the rows between them
+    count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None  # count n -> the
+    # best (lambda, sigma) known for L_n: where the next search's ascent of n may start
 
     @property
     def gap(self) -> float | None:
@@ -97,12 +106,16 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   on_progress: Callable[[SolveProgress], None] | None = None,
                   prior_basis: WarmBasis | None = None,
                   start_sites: np.ndarray | None = None,
-                  prior_prices: tuple[np.ndarray, np.ndarray] | None = None) -> ProblemSolution:
+                  prior_prices: tuple[np.ndarray, np.ndarray] | None = None,
+                  count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+                  ) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
     `on_progress` (called from this thread) hears the incumbent and bound after each step.
     `start_sites` (the last design's open-site mask) starts the heuristic after an edit; the
     `hint` (its values) fits only while the model keeps its shape. `prior_prices` stand in for
-    `prior_duals` (the last row prices) after an edit of the candidate sites."""
+    `prior_duals` (the last row prices) after an edit of the candidate sites; `count_prices`
+    (count -> lambda, sigma: the last search's best for that count) start each count's first
+    ascent where they give a higher L_n than those row prices."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
@@ -116,7 +129,7 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
             prior_duals = duals_from_prices(full, *prior_prices)
         report = None if on_progress is None else _reporter(on_progress, start)
         run = _search(problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
-                      prior_duals, report, prior_basis, start_sites)
+                      prior_duals, report, prior_basis, start_sites, count_prices)
         prior_duals, prior_basis = run.duals, run.basis
         if _needs_capacity_rows(problem, full, run):  # every site's row, and solve again
             capacity, hint = tuple(range(problem.n_sites)), None
@@ -134,6 +147,7 @@ class _SearchPass:
     duals: np.ndarray | None
     basis: WarmBasis | None
     capacity_binds: bool = False  # stopped early: the model needs every capacity row
+    count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
 
 
 def _needs_capacity_rows(problem: LocationProblem, full: MipModel, run: _SearchPass) -> bool:
@@ -165,7 +179,7 @@ def _solution(problem: LocationProblem, full: MipModel, run: _SearchPass, relati
     prices = None if run.duals is None else initial_prices(full, run.duals)
     return ProblemSolution(MipStatus.OPTIMAL if optimal else MipStatus.FEASIBLE, is_open,
                            choice, best.objective, bound, seconds, capacity, best.values,
-                           run.duals, run.basis, prices)
+                           run.duals, run.basis, prices, run.count_prices)
 
 
 def _integral_bound(problem: LocationProblem, bound: float, capacity: tuple[int, ...]) -> float:
@@ -192,7 +206,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             hint: np.ndarray | None, start_count: int | None,
             prior_duals: np.ndarray | None = None,
             report: Callable[[float, float], None] | None = None,
-            prior_basis: WarmBasis | None = None, start_sites: np.ndarray | None = None
+            prior_basis: WarmBasis | None = None, start_sites: np.ndarray | None = None,
+            count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
             ) -> _SearchPass:
     """One pass over `full`: best-first over count windows, always the window with the lowest
     bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
@@ -231,7 +246,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if time.perf_counter() >= deadline:  # the bounds known so far still hold
             return _SearchPass(best, _global_bound(windows, problem, full), True,
                                kept_duals(windows, prior_duals),
-                               warm_basis_of(windows, full, best, prior_basis))
+                               warm_basis_of(windows, full, best, prior_basis),
+                               count_prices=_count_prices(windows, full, count_prices))
         lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
         if report is not None:
             report(best.objective, min(lows))
@@ -250,7 +266,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
         if w.lp is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
-                problem, full, data, windows, i, best, lows, prior_duals, relative_gap):
+                problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
+                count_prices):
             _round_prices(problem, full, data, w, best, relative_gap)
             continue
         if w.lp is None and _worth_enumerating(problem, w, binds):
@@ -284,7 +301,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             solve_window(problem, full, w, best, relative_gap, deadline, lows[i])
     return _SearchPass(best, _global_bound(windows, problem, full), False,
                        kept_duals(windows, prior_duals),
-                       warm_basis_of(windows, full, best, prior_basis))
+                       warm_basis_of(windows, full, best, prior_basis),
+                       count_prices=_count_prices(windows, full, count_prices))
 
 
 def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo: int, hi: int,
@@ -353,11 +371,19 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
 
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
                   windows: list[WindowState], i: int, best: Incumbent, lows: list[float],
-                  prior_duals: np.ndarray | None = None, relative_gap: float = 0.0) -> bool:
+                  prior_duals: np.ndarray | None = None, relative_gap: float = 0.0,
+                  count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> bool:
     """One ascent for window i (from the nearest solved window's prices; share prices by 1-D
     searches, share_prices.py), aiming above the incumbent or, before there is one, above the
     lowest solved bound. True when it was tried (the window's bound may have risen), False
-    when it does not apply."""
+    when it does not apply.
+
+    A one-count window's first ascent starts instead from the last search's best prices for
+    its count (`count_prices`) when their L_n is higher. Why: after a demand edit (a
+    robustness draw) the row prices carried are one LP's, of one count, and L_n at them was
+    2-8% below the incumbent at the other counts, each then climbing 30-160 evaluations of
+    L_n; the count's own last prices (scaled to the new orders) are its own best. Any prices
+    give a valid bound, so this changes where the ascent starts, not what it proves."""
     w = windows[i]
     solved = [j for j, v in enumerate(windows) if v.duals is not None]
     if data is None or w.lagrange_tries >= 2 or not (solved or prior_duals is not None):
@@ -371,9 +397,31 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         return False
     duals = windows[min(solved, key=lambda j: abs(j - i))].duals if solved else prior_duals
     lam, sigma = initial_prices(full, duals)
+    own = (count_prices or {}).get(w.lo) if w.lo == w.hi and w.lagrange_tries == 0 else None
+    if own is not None and not full.capacity_sites and len(own[0]) == len(lam) and len(
+            own[1]) == len(sigma) and lagrangian_value(problem, data, w.lo, *own)[0] > (
+            lagrangian_value(problem, data, w.lo, lam, sigma)[0]):
+        lam, sigma = own
     lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)  # capacity priced too
     w.lagrange_tries += 1
     return True
+
+
+def _count_prices(windows: list[WindowState], full: MipModel,
+                  prior: dict[int, tuple[np.ndarray, np.ndarray]] | None
+                  ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Count -> the best (lambda, sigma) this search found for L_n of that count (its LP's
+    prices or its ascent's, whichever bound is higher), else the prior search's: the starts
+    of the next search's ascents (`_try_lagrange`)."""
+    out = dict(prior or {})
+    for w in windows:
+        if w.lo != w.hi or w.capacity_prices is not None:
+            continue
+        if w.duals is not None and (w.lagrange is None or w.bound >= w.lagrange):
+            out[w.lo] = initial_prices(full, w.duals)
+        elif w.prices is not None:
+            out[w.lo] = w.prices
+    return out
 
 
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
@@ -456,7 +504,15 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
 
 def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent
               ) -> None:
-    """Offer the design the window's LP points at (heuristic.rounded_design) as incumbent."""
+    """Offer the design the window's LP points at (heuristic.rounded_design) as incumbent,
+    and, when the LP opens whole sites, the LP's own assignment rounded and repaired
+    (window_mip.offer_rounded_lp).
+
+    Why the second: the heuristic meets a share target by a greedy choice of points to
+    upgrade, which on a binding target can stay 5e-4 above the LP at the LP's own sites
+    (robustness draws of the default); the LP's assignment splits about one point per
+    coupling row, and rounding it comes within 1e-6, so a tight LP proves the window
+    without its MIP (whose root took 25 s on such a draw; BENCHMARKS.md)."""
     if w.lp_values is None:
         return
     y = w.lp_values[full.y]
@@ -464,6 +520,12 @@ def _round_lp(problem: LocationProblem, full: MipModel, w: WindowState, best: In
     design = rounded_design(problem, y, n)
     if design is not None:
         _offer(problem, full, best, n, *design)
+    if np.all(np.minimum(y, 1.0 - y) <= WHOLE_SITE) and w.lo <= round(float(y.sum())) <= w.hi:
+        bonus = fast_bonus(problem, full, np.arange(len(full.row_lb)), w.duals)
+        offer_rounded_lp(problem, full, w.lp_values, bonus, best)
+
+
+WHOLE_SITE = 1e-6  # an LP's y this close to 0 or 1 opens or closes the site outright
 
 
 def _lp_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
@@ -517,8 +579,37 @@ def _round_prices(problem: LocationProblem, full: MipModel, data: LagrangeData, 
 def _offer(problem: LocationProblem, full: MipModel, best: Incumbent, n: int, cost: float,
            is_open: np.ndarray, choice: np.ndarray) -> None:
     """Offer a heuristic design (it ignores capacity rows and carrier shares: `offer` checks
-    them) as incumbent."""
-    if cost >= best.objective:
+    them) as incumbent, and, when it comes within PRICED_MARGIN of the incumbent, its sites
+    with every point's option priced against the share rows (`_offer_priced`)."""
+    if cost < best.objective:
+        values = design_vector(full, is_open, choice)
+        if values is not None:
+            offer(problem, full, best, values)
+    if cost <= best.objective * (1 + PRICED_MARGIN):
+        _offer_priced(problem, full, best, is_open)
+
+
+PRICED_MARGIN = 2e-3  # a heuristic design this close to the incumbent has its sites priced
+
+
+def _offer_priced(problem: LocationProblem, full: MipModel, best: Incumbent,
+                  is_open: np.ndarray) -> None:
+    """Offer the sites `is_open` with each point at its option of least cost less the share
+    rows' prices, each price the least that meets its row (carrier_repair.repair, without
+    room), once per set of sites in a search; not when that overloads a site the model has
+    no capacity row for (row generation would start over with every row).
+
+    Why: the heuristic meets a share target by greedy upgrades, the last point the cheapest
+    single one that closes the shortfall; at the optimum's own sites that stayed 3e-4 above
+    the optimum on robustness draws of the default, more than the 1e-4 gap, so the window's
+    Lagrangian bound, already within 3e-6, could not prove it and the nearest-sites and full
+    LPs ran (5 s); the priced assignment came within 1e-6 (BENCHMARKS.md)."""
+    key = is_open.tobytes()
+    if not problem.share_requirements or key in best.priced_sites:
+        return
+    best.priced_sites.add(key)
+    choice = repair(problem, is_open, None)
+    if choice is None or (not full.capacity_sites and overloaded_sites(problem, choice)):
         return
     values = design_vector(full, is_open, choice)
     if values is not None:

@@ -10,7 +10,7 @@ the model, at the cost the model gives it; evaluate() then checks it against the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,8 @@ class Incumbent:
     objective: float = np.inf
     values: np.ndarray | None = None
     hit_limit: bool = False
+    priced_sites: set[bytes] = field(default_factory=set)  # open-site masks (bytes) whose
+    # priced assignment was offered in this search (count_search._offer_priced)
 
 
 def read_design(problem: LocationProblem, model: MipModel, values: np.ndarray

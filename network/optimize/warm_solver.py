@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from network.lanes import LaneTable, build_lanes
+from network.lanes import LaneTable, build_lanes, lanes_for_orders
 from network.optimize.count_search import ProblemSolution, solve_problem
 from network.optimize.explain import pre_checks
 from network.optimize.problem import Options, problem_from_scenario
@@ -59,6 +59,8 @@ class _Carried:
     options: Options
     values: np.ndarray | None
     basis: WarmBasis | None
+    count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None  # count -> the
+    # last search's best (lambda, sigma) for L_n, scaled as `prices`
 
 
 class WarmSolver:
@@ -68,24 +70,28 @@ class WarmSolver:
     can be forced open or closed later) and the last solution; an edit of forced-open or
     forced-closed sites, of the site-count limits or of a target's share starts from the last
     number of sites and design. An edit of the candidate sites (added, removed, changed) or of
-    demand (a robustness draw) builds the options again but keeps the last open sites (by id)
-    and row prices (lambda, sigma; after a demand edit each point's lambda is scaled by its
-    orders' ratio and sigma by the total's) to start from, and, when the options come out the
-    same, the last design and LP basis too (`_Carried`). Any other edit falls back to a full
-    `optimize`. Results are the same as `optimize` would give (same exact search), only sooner
-    (BENCHMARKS.md)."""
+    demand builds the options again (not after new orders at the same ZIP3s, a robustness
+    draw: every option's cost per order and days stay, so the options do), but keeps the last
+    open sites (by id) and row prices (lambda, sigma; after a demand edit each point's lambda
+    is scaled by its orders' ratio and sigma by the total's) to start from, and, when the
+    options come out the same, the last design and LP basis too (`_Carried`), and each
+    count's best prices for its Lagrangian bound (scaled the same way). Any other edit falls
+    back to a full `optimize`. Results are the same as `optimize` would give (same exact
+    search), only sooner (BENCHMARKS.md)."""
 
     def __init__(self, scenario: Scenario, lanes: LaneTable | None = None,
                  params: SolveParams = DEFAULT_PARAMS):
         self.params = params
         self._reset(scenario, lanes or build_lanes(scenario))
 
-    def _reset(self, scenario: Scenario, lanes: LaneTable, carried: _Carried | None = None
-               ) -> None:
+    def _reset(self, scenario: Scenario, lanes: LaneTable, carried: _Carried | None = None,
+               options: Options | None = None) -> None:
+        """Start over on `scenario`; `options` are its reduced options when known already."""
         self.scenario, self.lanes = scenario, lanes
+        self._key = _edit_key(scenario)  # kept: building a Scenario validates it (pydantic)
         open_scenario = scenario.with_changes(
             constraints=replace(scenario.constraints, forced_closed=()))
-        self._options = reduce_options(open_scenario, lanes)
+        self._options = options if options is not None else reduce_options(open_scenario, lanes)
         self._last: ProblemSolution | None = None
         self._carried = carried
 
@@ -97,10 +103,14 @@ class WarmSolver:
         has them already."""
         start = time.perf_counter()
         scenario = scenario or self.scenario
-        if _edit_key(scenario) != _edit_key(self.scenario):
-            new_lanes = lanes or build_lanes(scenario)
-            carried = self._carry_over(scenario, new_lanes)
-            self._reset(scenario, new_lanes, carried)
+        key = _edit_key(scenario)
+        if key != self._key:
+            # New orders at the same ZIP3s keep every lane's cost per order and days, and so
+            # the reduced options: only the orders are new (lanes_for_orders).
+            same = lanes_for_orders(self.lanes, self._key, key)
+            new_lanes = lanes or same or build_lanes(scenario)
+            carried = self._carry_over(key, new_lanes)
+            self._reset(scenario, new_lanes, carried, None if same is None else self._options)
         reasons = pre_checks(scenario, self.lanes)
         if reasons:
             return no_design_result(SolveStatus.INFEASIBLE, reasons, start)
@@ -117,28 +127,32 @@ class WarmSolver:
             duals, prices = None, carried.prices
         else:
             start_sites = hint = duals = basis = prices = None
+        count_prices = carried.count_prices if last is None and carried is not None else None
         solution = solve_problem(
             problem, self.params.time_limit_s, self.params.relative_gap, hint=hint,
             start_count=None if start_sites is None else int(start_sites.sum()),
             prior_duals=duals, on_progress=on_progress, prior_basis=basis,
-            start_sites=start_sites, prior_prices=prices)
+            start_sites=start_sites, prior_prices=prices, count_prices=count_prices)
         if solution.choice is not None:
             self._last = solution
         return to_result(scenario, self.lanes, problem, solution, self.params, start)
 
-    def _carry_over(self, scenario: Scenario, lanes: LaneTable) -> _Carried | None:
-        """What starts the search after an edit of the candidate sites or of demand, when
-        `scenario` differs from the last one only there and in what `_edit_key` ignores."""
+    def _carry_over(self, key: Scenario, lanes: LaneTable) -> _Carried | None:
+        """What starts the search after an edit of the candidate sites or of demand, when the
+        edited scenario (`key`: its `_edit_key`) differs from the last one only there and in
+        what `_edit_key` ignores."""
         last = self._last
-        if last is None or last.is_open is None or (
-                _carry_key(scenario) != _carry_key(self.scenario)):
+        if last is None or last.is_open is None or _carry_key(key) != _carry_key(self._key):
             return None
-        prices = last.prices
+        prices, by_count = last.prices, dict(last.count_prices or {})
         old, new = self.lanes.demand, lanes.demand
-        if prices is not None and _edit_key(scenario).sites == _edit_key(self.scenario).sites:
-            prices = _scaled_prices(prices, old.orders_per_year, new.orders_per_year)
+        if key.sites == self._key.sites:
+            if prices is not None:
+                prices = _scaled_prices(prices, old.orders_per_year, new.orders_per_year)
+            by_count = {n: _scaled_prices(p, old.orders_per_year, new.orders_per_year)
+                        for n, p in by_count.items()}
         open_ids = tuple(np.asarray(self.lanes.site_ids)[last.is_open])
-        return _Carried(open_ids, prices, self._options, last.values, last.basis)
+        return _Carried(open_ids, prices, self._options, last.values, last.basis, by_count)
 
 
 def _scaled_prices(prices: tuple[np.ndarray, np.ndarray], old: np.ndarray, new: np.ndarray
@@ -159,10 +173,10 @@ def _same_options(a: Options, b: Options) -> bool:
             and np.array_equal(a.site, b.site) and np.array_equal(a.service, b.service))
 
 
-def _carry_key(s: Scenario) -> Scenario:
+def _carry_key(key: Scenario) -> Scenario:
     """What must stay the same for the last solution to be carried over an edit: everything
-    but candidate sites, demand and what `_edit_key` ignores."""
-    return _edit_key(s).with_changes(sites=(), demand=DemandSettings())
+    but candidate sites, demand and what `_edit_key` ignores (`key` is an `_edit_key`)."""
+    return key.with_changes(sites=(), demand=DemandSettings())
 
 
 def _edit_key(s: Scenario) -> Scenario:

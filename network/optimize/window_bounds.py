@@ -296,6 +296,8 @@ def convex_estimate(windows: list[WindowState], problem: LocationProblem, i: int
     n = windows[i].lo
     single = [w for k, w in enumerate(windows) if k != i and w.lo == w.hi]
     feasible = [w.lo for w in single if w.bound is not None and np.isfinite(w.bound)]
+    if not feasible:  # no near point on either side (the search asks this of every window at
+        return -np.inf  # every step: sorting for nothing was a third of a warm draw's time)
     infeasible = [w.lo for w in single if w.lp is LpOutcome.INFEASIBLE]
     if any(f < m < n or n < m < f for m in infeasible for f in feasible):
         return np.inf

@@ -254,19 +254,31 @@ def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel
         return False
     values = np.zeros(len(fixed.var_lb))
     values[cols] = lp.values
+    kept = offer_rounded_lp(problem, full, values, fast_bonus(problem, fixed, rows, lp.duals),
+                            best)
+    return kept and best.objective <= lp.objective * (1 + ROUNDING_GAP)
+
+
+def offer_rounded_lp(problem: LocationProblem, full: MipModel, values: np.ndarray,
+                     bonus: float, best: Incumbent) -> bool:
+    """Offer `best` the design of LP values whose sites are whole (y 0 or 1): each point at
+    its largest x, moved off overloaded sites two ways (within_capacity the split points,
+    relieve_overloads any points, `bonus` per order for each share target a move loses),
+    each then repaired to meet the share rows within the sites' room (carrier_repair.repair).
+    True when one of them became the incumbent. incumbent.offer checks every row, so a
+    rounding that breaks one is simply not taken."""
     is_open, choice = read_design(problem, full, values)
     room = site_room(problem)
     kept = False
     for repaired in (within_capacity(problem, is_open, values[full.x], choice),
-                     relieve_overloads(problem, is_open, choice, _fast_bonus(problem, fixed, rows,
-                                                                             lp.duals))):
+                     relieve_overloads(problem, is_open, choice, bonus)):
         met = repair(problem, is_open, repaired, room)  # the share rows, within capacity
         exact = design_vector(full, is_open, repaired if met is None else met)
         kept |= exact is not None and offer(problem, full, best, exact)
-    return kept and best.objective <= lp.objective * (1 + ROUNDING_GAP)
+    return kept
 
 
-def _fast_bonus(problem: LocationProblem, model: MipModel, rows: np.ndarray,
+def fast_bonus(problem: LocationProblem, model: MipModel, rows: np.ndarray,
                 duals: np.ndarray | None) -> float:
     """The share targets' LP prices as USD per order moved into the fastest class: what
     relieve_overloads charges a move that makes an order slower (0 without prices)."""
