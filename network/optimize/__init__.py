@@ -40,29 +40,16 @@ every command) does not import OR-Tools (0.3-0.8 s) through scenario_solver.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from network.lazy_names import lazy_names
 
 _WHERE = {
     "network.optimize.result": ("OptimizeResult", "SolveParams", "SolveStatus"),
     "network.optimize.scenario_solver": ("first_design", "optimize"),
     "network.optimize.warm_solver": ("WarmSolver", "sweep_site_counts"),
 }
-_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'network.optimize' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__, __all__ = lazy_names(globals(), _WHERE)
 
 
 if TYPE_CHECKING:  # what type checkers and readers see

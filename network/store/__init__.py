@@ -12,8 +12,9 @@ Alembic (0.7 s): the app's first page imports the records but never opens the st
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from network.lazy_names import lazy_names
 
 _WHERE = {
     "network.store.errors": (
@@ -28,21 +29,7 @@ _WHERE = {
     "network.store.store": ("ScenarioStore",),
     "network.store.working_copies": ("WorkingCopy",),
 }
-_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'network.store' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__, __all__ = lazy_names(globals(), _WHERE)
 
 
 if TYPE_CHECKING:  # what type checkers and readers see
