@@ -273,8 +273,12 @@ def _point_of(future, task: PointTask) -> PointResult:
     try:
         return future.result()
     except Exception as exc:  # a worker's bug or a lost worker: keep the sweep going
-        outcome = Outcome(ERROR, explanation=(f"{type(exc).__name__}: {exc}",))
-        return PointResult(task.index, task.labels, outcome, None, 0.0, "")
+        return _error_point(task, f"{type(exc).__name__}: {exc}", 0.0)
+
+
+def _error_point(task: PointTask, text: str, seconds: float) -> PointResult:
+    return PointResult(task.index, task.labels, Outcome(ERROR, explanation=(text,)), None,
+                       seconds, "")
 
 
 def _stalled_point(task: PointTask, stall_s: float) -> PointResult:
@@ -282,8 +286,7 @@ def _stalled_point(task: PointTask, stall_s: float) -> PointResult:
     text = (f"no answer from its worker within {stall_s:.0f} s of starting, long past the "
             "solve's time limit: given up so that the sweep could end (the worker's log has "
             "where it stalled)")
-    return PointResult(task.index, task.labels, Outcome(ERROR, explanation=(text,)), None,
-                       stall_s, "")
+    return _error_point(task, text, stall_s)
 
 
 def run_sweep(tasks: Sequence[PointTask], executor: Executor | None = None,
