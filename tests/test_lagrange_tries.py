@@ -1,8 +1,8 @@
 """A count's Lagrangian ascents in the search (count_search._try_lagrange): the second starts
 where the first got to, not from the first one's start again (the ascent is deterministic, so
-that repeated it: next_day_35's warm edit closing AVP then solved two LPs, 9 s, where a
-second ascent from the first one's best prices proves count 2 in 0.1 s), and every bound
-stays below the count's optimum."""
+that repeated it: next_day_35's warm edit closing AVP then solved two LPs, 9 s), with every
+price stepped at once (share_prices.ascend_joint), and every bound stays below the count's
+optimum."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from random_problems import brute_force, random_problem
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_second_ascent_starts_from_the_first_ones_best_prices(seed, monkeypatch):
     """With no window solved in between, the second ascent of a count starts at the best
-    L_n the first reached (not at the first one's start), and neither bound passes the best
-    design with that many sites, though both aim above it."""
+    L_n the first reached (not at the first one's start) and steps every price at once, and
+    neither bound passes the best design with that many sites, though both aim above it."""
     problem = random_problem(seed)
     problem = replace(problem, capacity_orders_per_year=np.full(problem.n_sites, np.inf))
     full = build_model(problem, (), (1, 4))
@@ -33,12 +33,13 @@ def test_second_ascent_starts_from_the_first_ones_best_prices(seed, monkeypatch)
     i = next(k for k, w in enumerate(windows) if w.lo == 2)
     exact = brute_force(replace(problem, min_sites=2, max_sites=2), count=2)
     best = Incumbent(objective=exact * 1.5)  # out of reach: the first ascent stops below
-    starts = []
+    starts, kinds = [], []
     real = count_search.lagrange_ascent
 
-    def spy(problem_, model, data_, w, lam, sigma, target, duals=None):
+    def spy(problem_, model, data_, w, lam, sigma, target, duals=None, joint=False):
         starts.append(lagrangian_value(problem_, data_, w.lo, lam, sigma)[0])
-        return real(problem_, model, data_, w, lam, sigma, target, duals)
+        kinds.append(joint)
+        return real(problem_, model, data_, w, lam, sigma, target, duals, joint)
 
     monkeypatch.setattr(count_search, "lagrange_ascent", spy)
     zero = np.zeros(len(full.row_lb))
@@ -48,6 +49,7 @@ def test_second_ascent_starts_from_the_first_ones_best_prices(seed, monkeypatch)
     assert count_search._try_lagrange(problem, full, data, windows, i, best, lows, zero)
     assert starts[1] == pytest.approx(first, rel=1e-12, abs=1e-9)
     assert starts[1] >= starts[0]
+    assert kinds == [False, True]  # share prices searched, then every price stepped at once
     assert windows[i].lagrange <= exact + 1e-6 * max(1.0, abs(exact))
     assert not count_search._try_lagrange(problem, full, data, windows, i, best, lows, zero)
 

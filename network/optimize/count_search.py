@@ -384,13 +384,14 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
     2-8% below the incumbent at the other counts, each then climbing 30-160 evaluations of
     L_n; the count's own last prices (scaled to the new orders) are its own best. Its second
     ascent starts from the best prices its first found, when their L_n is higher than the
-    nearest solved window's. Why: it used to start from the same prices as the first, and
-    the ascent is deterministic, so unless a window's LP had been solved in between it only
-    repeated the first; the first ascent's step length has halved by then, and a fresh one
-    from its best prices climbs on (next_day_35 with AVP closed: count 2 stopped 2.1e-4 below
-    the incumbent, the second ascent passed it in 0.1 s where the nearest-sites and full LPs
-    took 9 s; BENCHMARKS.md). Any prices give a valid bound, so this changes where the ascent
-    starts, not what it proves."""
+    nearest solved window's, and moves every price together, each scaled to its size
+    (share_prices.ascend_joint). Why: it used to start from the same prices as the first with
+    the same steps, and the ascent is deterministic, so unless a window's LP had been solved
+    in between it only repeated the first; where the first stalls (lambda and sigma adjusted
+    in turn, each held while the other moves), the joint steps climb on (next_day_35 with AVP
+    closed: count 2 stopped 2.1e-4 below the incumbent and its nearest-sites and full LPs
+    took 9 s; BENCHMARKS.md). Any prices give a valid bound, so this changes where the
+    ascent starts and how it climbs, not what it proves."""
     w = windows[i]
     solved = [j for j, v in enumerate(windows) if v.duals is not None]
     if data is None or w.lagrange_tries >= 2 or not (solved or prior_duals is not None):
@@ -414,7 +415,8 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
             own[1]) == len(sigma) and lagrangian_value(problem, data, w.lo, *own)[0] > (
             lagrangian_value(problem, data, w.lo, lam, sigma)[0]):
         lam, sigma = own
-    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)  # capacity priced too
+    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals,  # capacity priced too
+                    joint=w.lagrange_tries > 0)
     w.lagrange_tries += 1
     return True
 
