@@ -265,7 +265,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
-        if w.lp is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
+        if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
+                w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
                 count_prices):
             _round_prices(problem, full, data, w, best, relative_gap)
@@ -367,6 +368,21 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
     if w.bound is not None:
         return w.bound
     return _estimate(windows, problem, full, i)  # also when the window's LP gave no prices
+
+
+NEAR_TARGET = 1e-3  # relative: a first ascent this close below its target gets a second
+
+
+def _near_target(w: WindowState, best: Incumbent, relative_gap: float) -> bool:
+    """The window's first ascent ended within NEAR_TARGET below the incumbent less the gap:
+    worth a second ascent (joint steps, share_prices.ascend_joint) before its LP even when
+    that LP would start from the last basis. Why: sites_150 closing X47 stopped 4e-6 short
+    at 4 sites and its LP from the basis took 9.8 s at load 10-14, where the second ascent
+    passed in 0.8 s; it costs at most 80 evaluations of L_n (BENCHMARKS.md)."""
+    if w.lagrange is None or not np.isfinite(best.objective):
+        return False
+    target = best.objective * (1 - relative_gap)
+    return w.lagrange >= target - NEAR_TARGET * abs(target)
 
 
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
