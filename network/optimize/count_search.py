@@ -266,7 +266,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
-                w, best, relative_gap)) and _try_lagrange(
+                full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
                 count_prices):
             _round_prices(problem, full, data, w, best, relative_gap)
@@ -373,13 +373,15 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
 NEAR_TARGET = 1e-3  # relative: a first ascent this close below its target gets a second
 
 
-def _near_target(w: WindowState, best: Incumbent, relative_gap: float) -> bool:
+def _near_target(full: MipModel, w: WindowState, best: Incumbent, relative_gap: float) -> bool:
     """The window's first ascent ended within NEAR_TARGET below the incumbent less the gap:
     worth a second ascent (joint steps, share_prices.ascend_joint) before its LP even when
     that LP would start from the last basis. Why: sites_150 closing X47 stopped 4e-6 short
     at 4 sites and its LP from the basis took 9.8 s at load 10-14, where the second ascent
-    passed in 0.8 s; it costs at most 80 evaluations of L_n (BENCHMARKS.md)."""
-    if w.lagrange is None or not np.isfinite(best.objective):
+    passed in 0.8 s; it costs at most 80 evaluations of L_n (BENCHMARKS.md). Not with
+    capacity rows: that ascent (capacity priced) would start where the first did and repeat
+    it."""
+    if full.capacity_sites or w.lagrange is None or not np.isfinite(best.objective):
         return False
     target = best.objective * (1 - relative_gap)
     return w.lagrange >= target - NEAR_TARGET * abs(target)
