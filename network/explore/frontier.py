@@ -54,16 +54,18 @@ def with_site_count(scenario: Scenario, count: int) -> Scenario:
 
 def frontier_tasks(scenario: Scenario, within_days: int, levels: Sequence[float],
                    counts: Sequence[int], include_any: bool = True) -> list[PointTask]:
-    """One task per (count, level), count by count with levels rising (so each worker's next
-    point is near its last), then the "any" row. An "any" point waits for the count points
-    of its level (those the scenario allows) and is searched only when they cannot settle it
+    """One task per (count, level), count by count with levels falling, then the "any" row.
+    Falling, so that a worker's next point is near its last and the last design meets the
+    next level (a design meeting a share meets every lower one: the warm solver's incumbent
+    from the start); rising, it never did. An "any" point waits for the count points of its
+    level (those the scenario allows) and is searched only when they cannot settle it
     (envelope.py)."""
     sweep_id = new_sweep_id()
     lo, hi = site_count_range(scenario)
     tasks: list[PointTask] = []
     for k in counts:
         base = with_site_count(scenario, k)
-        for level in sorted(levels):
+        for level in sorted(levels, reverse=True):
             tasks.append(PointTask(sweep_id, len(tasks), {"sites": k, "target": level},
                                    with_promise(base, within_days, level), check_reach=True))
     if include_any:
