@@ -8,8 +8,9 @@ worker processes; cold1 one thread but every point a fresh solver (no warm start
 LocalCluster of 2 worker processes on loopback. Each mode runs the same frontier (the default
 scenario, counts x levels and "any"), then `--draws` robustness draws with the modes of
 `--draw-modes`. Prints one line per run: wall seconds, points by status, slowest points.
-With `--csv DIR`, each robustness run's rows go to DIR/robustness-MODE.csv (robustness.csv's
-columns, plus each draw's seconds and the optimum's gap), to compare two checkouts' draws:
+With `--csv DIR`, each frontier run's rows go to DIR/frontier-MODE.csv (frontier.csv's columns
+plus each point's seconds) and each robustness run's to DIR/robustness-MODE.csv (robustness.csv's
+columns, plus each draw's seconds and the optimum's gap), to compare two checkouts' points:
 run this file of one checkout with the other's package first on PYTHONPATH.
 """
 
@@ -23,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from network.explore import DaskExecutor, DemandNoise, LocalExecutor, run_sweep
-from network.explore.frontier import frontier_tasks
+from network.explore.frontier import frontier_frame, frontier_tasks
 from network.explore.points import PointResult, PointTask, new_sweep_id, scenario_task
 from network.explore.robustness import robustness_frame, robustness_tasks
 from network.optimize import SolveParams
@@ -42,7 +43,9 @@ def main() -> None:
           f"per point, gap {args.gap:g}")
     tasks = frontier_tasks(scenario, args.days, levels, range(lo, hi + 1))
     for mode in [m for m in args.modes.split(",") if m]:
-        _time(f"frontier {mode}", _mode_tasks(mode, tasks), mode, params)
+        points = _time(f"frontier {mode}", _mode_tasks(mode, tasks), mode, params)
+        if args.csv:
+            _write_frontier(points, scenario, args.days, Path(args.csv) / f"frontier-{mode}.csv")
     if args.draws:
         current = _current_sites(scenario, params)
         draws = robustness_tasks(scenario, current, DemandNoise(draws=args.draws))
@@ -87,6 +90,7 @@ def _executor(mode: str):
 
 def _time(name: str, tasks: list[PointTask], mode: str, params: SolveParams
           ) -> list[PointResult]:
+    before = os.times()
     executor, cluster = _executor(mode)
     try:
         start = time.perf_counter()
@@ -96,12 +100,15 @@ def _time(name: str, tasks: list[PointTask], mode: str, params: SolveParams
         executor.close()
         if cluster is not None:
             cluster.close()
+    after = os.times()  # the local worker processes are joined by now: their CPU is counted
+    cpu = sum(after[i] - before[i] for i in range(4))
     statuses = Counter(p.optimum.status for p in points)
     slow = sorted(points, key=lambda p: -p.seconds)[:3]
     slow_text = "; ".join(f"{dict(p.labels)} {p.seconds:.1f} s" for p in slow)
     solve_s = sum(p.seconds for p in points)
-    print(f"{name}: {wall:.1f} s wall for {len(points)} points ({solve_s:.1f} s on workers; "
-          f"{dict(statuses)}); slowest: {slow_text}", flush=True)
+    print(f"{name}: {wall:.1f} s wall for {len(points)} points ({solve_s:.1f} s on workers, "
+          f"{cpu:.1f} CPU s in this process and its local workers; {dict(statuses)}); "
+          f"slowest: {slow_text}", flush=True)
     by_row: dict[object, float] = {}
     for p in points:
         row = p.labels.get("sites", "draws")
@@ -109,6 +116,18 @@ def _time(name: str, tasks: list[PointTask], mode: str, params: SolveParams
     print("  worker seconds by count: " + ", ".join(f"{k} {v:.1f}" for k, v in by_row.items()),
           flush=True)
     return points
+
+
+def _write_frontier(points: list[PointResult], scenario, days: int, path: Path) -> None:
+    """frontier.csv's rows, then each point's worker seconds as the column `seconds` (the
+    envelope's: its own point's, not its count's)."""
+    frame = frontier_frame(points, scenario, days)
+    seconds = {(p.labels["sites"], p.labels["target"]): p.seconds for p in points}
+    frame["seconds"] = [seconds.get((k, t)) for k, t in zip(frame["sites"], frame["target"],
+                                                              strict=True)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    print(f"  frontier written to {path}", flush=True)
 
 
 def _write_draws(points: list[PointResult], path: Path) -> None:

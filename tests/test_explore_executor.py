@@ -240,3 +240,67 @@ def test_closing_after_a_stall_stops_the_stuck_worker():
     for process in processes:
         process.join(30)
     assert not any(p.is_alive() for p in processes)
+
+
+def test_a_point_with_after_waits_for_them_and_gets_their_points(monkeypatch):
+    """A task naming `after` tasks is submitted only once they are done (on two threads, so
+    not by the order of a queue), prepared with their points: an envelope task gets the
+    cheapest as its candidate with the least bound. `after` indices not in the run are not
+    waited for."""
+    from network.explore import executor as executor_module
+    from network.explore.points import Outcome, PointResult, PointTask
+
+    log = []
+
+    def fake(task, params):
+        log.append(("start", task.index, time.perf_counter()))
+        time.sleep(0.2 if task.index < 2 else 0.0)
+        cost = {0: 110.0, 1: 100.0}.get(task.index, 50.0)
+        outcome = Outcome("optimal", cost_usd=cost, bound_usd=cost - 1 - task.index,
+                          design=object())
+        log.append(("end", task.index, time.perf_counter(), task.candidate))
+        return PointResult(task.index, task.labels, outcome, None, 0.0, "w")
+
+    monkeypatch.setattr(executor_module, "solve_point", fake)
+    tasks = [PointTask("s", 0, {"sites": 1}, None), PointTask("s", 1, {"sites": 2}, None),
+             PointTask("s", 2, {"sites": "any"}, None, after=(0, 1), swept_counts=(1, 2)),
+             PointTask("s", 3, {"sites": "x"}, None, after=(99,), swept_counts=(5,))]
+    ex = _Threads()
+    try:
+        points = run_sweep(tasks, ex, TIGHT).wait(30)
+    finally:
+        ex.pool.shutdown()
+    assert sorted(p.index for p in points) == [0, 1, 2, 3]
+    ends = {e[1]: e for e in log if e[0] == "end"}
+    starts = {e[1]: e[2] for e in log if e[0] == "start"}
+    assert starts[2] >= max(ends[0][2], ends[1][2])
+    candidate = ends[2][3]
+    assert candidate.cost_usd == 100.0 and candidate.bound_usd == 98.0
+    assert ends[3][3] is None  # its `after` task is not in the run: solved as it is
+
+
+def test_cancel_skips_the_held_back_points(monkeypatch):
+    """Points still waiting for their `after` points when the sweep is cancelled are
+    counted as skipped, never submitted."""
+    from network.explore import executor as executor_module
+    from network.explore.points import Outcome, PointResult, PointTask
+
+    gate, started = threading.Event(), []
+
+    def fake(task, params):
+        started.append(task.index)
+        gate.wait(30)
+        return PointResult(task.index, task.labels, Outcome("optimal"), None, 0.0, "w")
+
+    monkeypatch.setattr(executor_module, "solve_point", fake)
+    tasks = [PointTask("s", 0, {"sites": 1}, None),
+             PointTask("s", 1, {"sites": "any"}, None, after=(0,), swept_counts=(1,))]
+    with LocalExecutor(1) as ex:
+        run = run_sweep(tasks, ex, TIGHT)
+        while not started:
+            time.sleep(0.01)
+        run.cancel()
+        gate.set()
+        run.wait(30)
+    assert started == [0]
+    assert run.progress.skipped == 1 and run.progress.cancelled

@@ -661,6 +661,25 @@ def test_capacity_priced_set_bounds_stay_below_each_set_optimum():
 
 
 @pytest.mark.parametrize("share", [0.3, 0.6, 0.9])
+def test_set_bounds_that_reach_enough_stop_where_the_others_go_on(share):
+    """A set whose B(S) reaches `enough` leaves the steps (solve_by_sets: the incumbent less
+    the gap): its bound is one the full ascent also reached on its way (at least `enough`, at
+    most the full ascent's), and every set below `enough` gets the full ascent's bound."""
+    from network.optimize.site_sets import set_bounds, site_sets
+
+    problem = replace(random_problem(7), share_requirements=(ShareRequirement(2, share),))
+    sets = site_sets(problem, 2, 2)
+    full = set_bounds(problem, sets)
+    enough = float(np.median(full[np.isfinite(full)]))
+    cut = set_bounds(problem, sets, enough=enough)
+    below = cut < enough
+    assert below.any() and not below.all()
+    assert cut[below] == pytest.approx(full[below], rel=1e-12)
+    assert (cut[~below] >= enough).all()
+    assert (cut[~below] <= full[~below] * (1 + 1e-12)).all()
+
+
+@pytest.mark.parametrize("share", [0.3, 0.6, 0.9])
 def test_share_priced_set_bounds_stay_below_each_set_optimum(share):
     """With a share target priced in (sigma, site_sets.py) each set's bound is still at most
     that set's optimum under the target, and the price raises some bound above the one

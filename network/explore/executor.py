@@ -15,9 +15,13 @@ environment variable NETWORK_DASK_SCHEDULER, else the local one. Both executors 
 with `done()`, `result()` and `cancel()`, and the collecting loop below uses only those, so the
 code path after `submit` is the same for both.
 
-Cancelling stops every point not yet started; points already running finish on their worker
-(a solve cannot be interrupted) but are not waited for; everything finished before the cancel
-is kept.
+A task with `after` (the frontier's envelope points: points.PointTask) is held back until
+the tasks it names are done, then submitted as `points.prepared(task, their points)`; the
+indices it names that are not in the run are not waited for (then it is solved as it is).
+
+Cancelling stops every point not yet started (held-back ones too); points already running
+finish on their worker (a solve cannot be interrupted) but are not waited for; everything
+finished before the cancel is kept.
 
 A point that does not come back long after its solves' time limits (`stall_s`: twice
 points.overrun_s from the moment its future shows as running) is given up: it is kept as an
@@ -42,7 +46,14 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 
-from network.explore.points import Outcome, PointResult, PointTask, overrun_s, solve_point
+from network.explore.points import (
+    Outcome,
+    PointResult,
+    PointTask,
+    overrun_s,
+    prepared,
+    solve_point,
+)
 from network.optimize import SolveParams
 
 SCHEDULER_ENV = "NETWORK_DASK_SCHEDULER"  # a Dask scheduler address, e.g. tcp://10.0.0.5:8786
@@ -175,7 +186,12 @@ class SweepRun:
         self._on_point = on_point
         self.stall_s = 2 * overrun_s(params)  # see the module's docstring
         self.callback_errors: list[str] = []  # what `on_point` raised, per point
-        futures = {executor.submit(solve_point, t, params): t for t in tasks}
+        self._params = params
+        self._indices = {t.index for t in tasks}
+        self._held = [t for t in tasks if any(a in self._indices for a in t.after)]  # module
+        held = {id(t) for t in self._held}
+        futures = {executor.submit(solve_point, t, params): t for t in tasks
+                   if id(t) not in held}
         self._thread = threading.Thread(target=self._collect, name="sweep-collector",
                                         args=(futures, executor, owns_executor), daemon=True)
         self._thread.start()
@@ -228,15 +244,30 @@ class SweepRun:
                 for future in self._stalled(pending, running_since):
                     self._keep(_stalled_point(pending.pop(future), self.stall_s))
                     getattr(executor, "abandon_stalled", lambda: None)()
+                if self._held and not self._cancel.is_set():
+                    pending.update(self._release(executor))
         finally:
             for future in pending:
                 future.cancel()
-            self._skipped = sum(future.cancelled() for future in pending)
+            self._skipped = sum(future.cancelled() for future in pending) + len(self._held)
             self._end = time.perf_counter()
             self._finished.set()
             self._queue.put(None)
             if owns_executor:
                 executor.close()
+
+    def _release(self, executor: Executor) -> dict:
+        """Submit the held-back tasks whose `after` tasks are all done, each prepared with
+        their points (points.prepared); the futures, to their tasks."""
+        with self._lock:
+            done = {p.index: p for p in self._done}
+        out = {}
+        for task in [t for t in self._held
+                     if all(a in done for a in t.after if a in self._indices)]:
+            self._held.remove(task)
+            ready = prepared(task, [done[a] for a in task.after if a in done])
+            out[executor.submit(solve_point, ready, self._params)] = task
+        return out
 
     def _stalled(self, pending: dict, running_since: dict) -> list:
         """The pending futures running for longer than `stall_s` (local executors only)."""

@@ -7,11 +7,13 @@ kept. A level above the share bound (reach.py) for a count is infeasible without
 the bound is the best share reachable shown beside it.
 
 The envelope (the "any" rows) is, at each level, the cheapest design found for any count the
-scenario allows: the "any" solve itself, or a count's point when that came out cheaper within
-the solver's gap; its gap is measured against the "any" solve's bound, which holds for every
-count. The knee is the envelope point farthest below the chord joining its first and last
-feasible points (both axes scaled to 0-1): where the cost of a further point of promise
-starts to climb fastest.
+scenario allows. When the count rows of that level are settled and a bound shows that no count
+outside them can be cheaper (envelope.py), it is the cheapest row, its gap against the least of
+the rows' bounds and that bound, and no search runs for it; else the "any" solve itself, or a
+count's point when that came out cheaper within the solver's gap, its gap against the "any"
+solve's bound, which holds for every count. The knee is the envelope point farthest below the
+chord joining its first and last feasible points (both axes scaled to 0-1): where the cost of a
+further point of promise starts to climb fastest.
 
 Site counts: the cheapest design with exactly k sites meeting the scenario's own targets (the
 Tradeoffs view, which used to drop them).
@@ -52,17 +54,29 @@ def with_site_count(scenario: Scenario, count: int) -> Scenario:
 
 def frontier_tasks(scenario: Scenario, within_days: int, levels: Sequence[float],
                    counts: Sequence[int], include_any: bool = True) -> list[PointTask]:
-    """One task per (count, level), count by count with levels rising (so each worker's next
-    point is near its last), then the "any" row."""
+    """One task per (count, level), count by count with levels falling, then the "any" row.
+    Falling, so that a worker's next point is near its last and the last design meets the
+    next level (a design meeting a share meets every lower one: the warm solver's incumbent
+    from the start); rising, it never did. An "any" point waits for the count points of its
+    level (those the scenario allows) and is searched only when they cannot settle it
+    (envelope.py)."""
     sweep_id = new_sweep_id()
-    rows: list[tuple[object, Scenario]] = [(k, with_site_count(scenario, k)) for k in counts]
-    if include_any:
-        rows.append((ANY, scenario))
-    tasks = []
-    for sites, base in rows:
-        for level in sorted(levels):
-            tasks.append(PointTask(sweep_id, len(tasks), {"sites": sites, "target": level},
+    lo, hi = site_count_range(scenario)
+    tasks: list[PointTask] = []
+    for k in counts:
+        base = with_site_count(scenario, k)
+        for level in sorted(levels, reverse=True):
+            tasks.append(PointTask(sweep_id, len(tasks), {"sites": k, "target": level},
                                    with_promise(base, within_days, level), check_reach=True))
+    if include_any:
+        for level in sorted(levels):
+            swept = [t for t in tasks if t.labels["target"] == level
+                     and lo <= t.labels["sites"] <= hi]
+            tasks.append(PointTask(
+                sweep_id, len(tasks), {"sites": ANY, "target": level},
+                with_promise(scenario, within_days, level), check_reach=True,
+                after=tuple(t.index for t in swept),
+                swept_counts=tuple(t.labels["sites"] for t in swept)))
     return tasks
 
 

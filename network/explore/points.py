@@ -26,14 +26,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from network.evaluate import Design, Evaluation, evaluate
+from network.explore.envelope import lagrangian_bound, unswept_bound, without_empty_count
 from network.explore.reach import ShareBound, share_bound
 from network.lanes import LaneTable, build_lanes, lanes_for_orders
 from network.optimize import OptimizeResult, SolveParams, WarmSolver
+from network.optimize.model import count_range
+from network.optimize.problem import problem_from_scenario
+from network.optimize.reduce import reduce_options
 from network.optimize.result import bound_holds, relative_gap_of
 from network.scenario import DesignConstraints, Scenario, Targets
 from network.wording import day_count
 
 REJECTED = "rejected"  # status of a design that evaluate() finds infeasible
+SETTLED = "settled by the count rows"  # how the explanation of an envelope point the count
+# rows settle begins (envelope.py): no search ran for it
 BOUND_INFEASIBLE = "infeasible"  # a promise above the share bound: proven out of reach
 SHARE_DAYS = (1, 2, 3)  # the shares every outcome reports (CSV share_within_1d .. 3d)
 KEEP_SWEEPS = 2  # sweeps whose warm state a worker thread keeps
@@ -68,7 +74,11 @@ class PointTask:
     """Solve `scenario` (point `index` of sweep `sweep_id`). With `check_reach`, first check
     each share target against the share bound (a target above it needs no solve). With
     `fixed_sites`, also solve the same scenario with exactly those sites open (every other
-    closed): a given design's cost at this point."""
+    closed): a given design's cost at this point.
+
+    A task with `after` (indices of other tasks of the sweep) is held back by the sweep
+    (executor.SweepRun) until those are done, and then runs as `prepared(task, their
+    points)`."""
 
     sweep_id: str
     index: int
@@ -76,6 +86,11 @@ class PointTask:
     scenario: Scenario
     check_reach: bool = False
     fixed_sites: tuple[str, ...] | None = None
+    after: tuple[int, ...] = ()
+    swept_counts: tuple[int, ...] = ()  # an envelope ("any") task: the counts its `after`
+    # points solve at its level (envelope.py)
+    candidate: Outcome | None = None  # set by `prepared`: the cheapest of those points (an
+    # infeasible outcome when none has a design), its bound the least of theirs
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,28 @@ def design_outcome(scenario: Scenario, design: Design, lanes: LaneTable | None =
         return replace(evaluated(evaluation, design, REJECTED),
                        explanation=tuple(evaluation.violations))
     return evaluated(evaluation, design, "given")
+
+
+def prepared(task: PointTask, after: list[PointResult]) -> PointTask:
+    """`task` once the points it waits for are done (`after`, those of them in the sweep).
+
+    An envelope task (`swept_counts`) whose count points are all here, each with a design and
+    a proven bound (optimal, or stopped by the time limit) or proven infeasible, gets the
+    cheapest of them as `candidate`, its bound the least of their bounds (inf for an
+    infeasible count): the worker returns that candidate when it is proven within the gap
+    over every count, and solves the point only otherwise (envelope.py). A task whose count
+    points are not all settled is solved as it is."""
+    if not task.swept_counts or len(after) < len(task.after):
+        return task
+    outcomes = [p.optimum for p in after]
+    if not all(o.status == BOUND_INFEASIBLE or (o.has_design and o.bound_usd is not None)
+               for o in outcomes):
+        return task
+    designs = [o for o in outcomes if o.has_design]
+    if not designs:
+        return replace(task, candidate=Outcome(BOUND_INFEASIBLE, bound_usd=float("inf")))
+    best = min(designs, key=lambda o: o.cost_usd)
+    return replace(task, candidate=replace(best, bound_usd=min(o.bound_usd for o in designs)))
 
 
 def new_sweep_id() -> str:
@@ -233,8 +270,12 @@ def _solve_point(task: PointTask, params: SolveParams) -> PointResult:
     state = _STATE.of(task.sweep_id)
     lanes = _lanes_for(state, task.scenario)
     optimum = _bounded(task, state, lanes)
+    if optimum is None and task.candidate is not None:
+        optimum = _settled(task, state, lanes, params.relative_gap)
     if optimum is None:
-        solver = _solver(state, "optimum", task.scenario, lanes, params)
+        # an envelope point its count rows did not settle: warm from this worker's last one
+        role = "envelope" if task.swept_counts else "optimum"
+        solver = _solver(state, role, task.scenario, lanes, params)
         optimum = outcome_of(solver.solve(task.scenario, lanes=lanes))
     fixed = None
     if task.fixed_sites is not None:
@@ -308,6 +349,60 @@ def _bounded(task: PointTask, state: dict, lanes: LaneTable) -> Outcome | None:
     if not out:
         return None
     return Outcome(BOUND_INFEASIBLE, best_share=best, explanation=tuple(out))
+
+
+def _settled(task: PointTask, state: dict, lanes: LaneTable, gap: float) -> Outcome | None:
+    """The envelope point from `task.candidate` (the cheapest count swept at its level) when
+    the least of the swept counts' bounds and a bound on every other count (envelope.py) is
+    within `gap` of it: then it is optimal over every count, as the "any" search would prove
+    it. None when a solve must decide."""
+    candidate = task.candidate
+    need = candidate.cost_usd * (1 - gap) if candidate.has_design else float("inf")
+    if candidate.bound_usd < need:  # a swept count is not proven out: the search decides
+        return None
+    scenario = task.scenario
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    lo, hi = count_range(problem)
+    swept = set(task.swept_counts)
+    unswept = without_empty_count(problem, (n for n in range(lo, hi + 1) if n not in swept))
+    below = [n for n in unswept if swept and n < min(swept)]
+    if below and _short_of_targets(scenario, below, state, lanes):
+        unswept = [n for n in unswept if n not in below]
+    bound = unswept_bound(problem, unswept)
+    if bound < need:  # the cheap bound falls short: the Lagrangian one
+        solver = state["solvers"].get("optimum")
+        start = None if solver is None else solver.last_prices
+        bound = max(bound, lagrangian_bound(problem, unswept, start, need))
+    if bound < need:
+        return None
+    counts = _count_list(sorted(swept))
+    if not candidate.has_design:
+        return Outcome(BOUND_INFEASIBLE, explanation=(
+            f"{SETTLED}: no design with {counts} sites meets this level, and no design with "
+            "another count can",))
+    settled = with_bound(replace(candidate, status="optimal"), min(candidate.bound_usd, bound))
+    return replace(settled, explanation=(
+        f"{SETTLED}: the cheapest of {counts} sites, and no design with another count can "
+        "cost less (envelope.py)",))
+
+
+def _count_list(counts: list[int]) -> str:
+    """1-10 for a run, else the counts joined by commas."""
+    if counts == list(range(counts[0], counts[-1] + 1)) and len(counts) > 2:
+        return f"{counts[0]}-{counts[-1]}"
+    return ", ".join(map(str, counts))
+
+
+def _short_of_targets(scenario: Scenario, counts: list[int], state: dict, lanes: LaneTable
+                      ) -> bool:
+    """True when the share bound proves every count in `counts` short of a share target."""
+    narrowed = scenario.with_changes(constraints=replace(
+        scenario.constraints, min_sites=min(counts), max_sites=max(counts)))
+    for target in scenario.targets.share_targets:
+        bound = _share_bound(narrowed, target.within_days, state, lanes)
+        if bound is not None and target.share_pct / 100 > bound.share + 1e-9:
+            return True
+    return False
 
 
 def _share_bound(scenario: Scenario, within_days: int, state: dict, lanes: LaneTable

@@ -97,6 +97,14 @@ class WarmSolver:
         self._last: ProblemSolution | None = None
         self._carried = carried
 
+    @property
+    def last_prices(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The row prices (lambda per point, sigma per share or carrier row) of the last
+        solve, if any. Any prices give a valid Lagrangian bound (lagrange.py), so they can
+        start a bound of another problem over the same points and rows (the explorer's
+        envelope, network/explore/envelope.py)."""
+        return None if self._last is None else self._last.prices
+
     def solve(self, scenario: Scenario | None = None,
               on_progress: Callable[[SolveProgress], None] | None = None,
               lanes: LaneTable | None = None) -> OptimizeResult:
