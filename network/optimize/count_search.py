@@ -42,7 +42,13 @@ from network.optimize.lagrange import (
     site_values,
 )
 from network.optimize.mathopt_backend import MipStatus
-from network.optimize.model import MipModel, build_model, count_range, with_count_window
+from network.optimize.model import (
+    MipModel,
+    build_model,
+    count_range,
+    lagrangian_bound,
+    with_count_window,
+)
 from network.optimize.problem import LocationProblem, overloaded_sites
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
 from network.optimize.site_branching import branch_on_sites
@@ -54,6 +60,7 @@ from network.optimize.window_bounds import (
     WindowState,
     bound_window,
     convex_estimate,
+    grow_nearest,
     keep_nearest,
     lagrange_ascent,
     lp_by_nearest,
@@ -277,13 +284,17 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                 problem, full, w, data, best, relative_gap, deadline):
             continue
         if w.lp is None and start is None and _nearest_applies(data, w, best):
-            value = nearest_sites_lp(problem, full, w, data, best.objective, deadline)
+            value = nearest_sites_lp(problem, full, w, data, best.objective, deadline,
+                                     read_design(problem, full, best.values)[0])
             _round_lp(problem, full, w, best)  # the small LP's design may be the best yet
             if value >= best.objective * (1 - relative_gap):
                 settle_by_nearest(full, w)
                 continue
         if w.lp is None and start is None and w.nearest is not None:
-            if lp_by_nearest(full, w):  # its prices price every option: no full LP needed
+            if not lp_by_nearest(full, w) and _grown(problem, full, w, best, relative_gap,
+                                                     deadline):
+                continue  # the grown LP's prices proved the window
+            if w.lp is LpOutcome.SOLVED:  # its prices price every option: no full LP needed
                 _lp_sites_design(problem, full, w, best, relative_gap, deadline)
                 continue
             # Short: the full LP now, from the small LP's basis. Not the price-filtered MIP
@@ -324,6 +335,23 @@ def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent)
     to prove against, and is tried once per window."""
     return (data is not None and w.lo == w.hi and not w.nearest_tried
             and np.isfinite(best.objective))
+
+
+def _grown(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
+           relative_gap: float, deadline: float) -> bool:
+    """Grow the window's nearest-sites LP by column generation (window_bounds.grow_nearest)
+    and offer its design; True when its prices' bound over every option proves the window
+    (settled as by the small LP), False when the caller goes on: to that LP as the window's
+    LP if its prices price every option (lp_by_nearest), else to the full LP from its basis."""
+    grow_nearest(problem, full, w, best.objective * (1 - relative_gap), deadline)
+    _round_lp(problem, full, w, best)
+    if lp_by_nearest(full, w):
+        return False
+    bound, _ = lagrangian_bound(with_count_window(full, w.lo, w.hi), w.nearest[0])
+    if bound < best.objective * (1 - relative_gap):
+        return False
+    settle_by_nearest(full, w)
+    return True
 
 
 def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds: bool) -> bool:
