@@ -31,7 +31,7 @@ from network.optimize import heuristic, share_prices
 from network.optimize.capacity_sets import support_set_designs
 from network.optimize.carrier_repair import offer_repaired, repair
 from network.optimize.coverage import least_count
-from network.optimize.heuristic import best_designs, guess_count, rounded_design
+from network.optimize.heuristic import best_designs, guess_count, guess_sites, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
     LagrangeData,
@@ -482,12 +482,15 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
     bound where the all-counts prices left it 1.3e-3 below, so that count needs no LP of its
     own (default, ups_min_30, next_day_35; BENCHMARKS.md)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
-    n = max(guess_count(problem, lo, hi), first)
+    n, sites = guess_sites(problem, lo, hi)
+    if n < first:  # the greedy's sites are of another count
+        n, sites = first, None
     if n > hi:
         return None
     if problem.carrier_bounds:  # their prices come from the ascents' 1-D searches
         return share_prices.prices_without_carrier_rows(problem, full, n, deadline)
-    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline, guessed)
+    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline, guessed,
+                                sites)
 
 
 def _keep_guessed(windows: list[WindowState], full: MipModel,

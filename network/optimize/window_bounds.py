@@ -198,15 +198,17 @@ def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeDat
 
 
 def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: float,
-                         keep: list[NearestSolution] | None = None) -> np.ndarray | None:
+                         keep: list[NearestSolution] | None = None,
+                         sites: np.ndarray | None = None) -> np.ndarray | None:
     """Row prices (of `full`) from the nearest-sites LP over the counts `full` allows, or None
     if that LP fails: a start for every window's subgradient ascent. `keep`, when given,
     receives the whole solution (for the window of its count, when `full` allows one count:
-    keep_nearest).
+    keep_nearest); `sites` (a guessed design's open sites) are kept for every point, as in
+    nearest_sites_lp.
 
     Why: this LP runs beside the heuristic, and the ascents from its prices, one per count, are
     about as strong as from each count's own LP."""
-    solved = NearestSolution.of(*_nearest_lp(problem, full, deadline), full)
+    solved = NearestSolution.of(*_nearest_lp(problem, full, deadline, sites), full)
     if solved is None:
         return None
     if keep is not None:
