@@ -116,18 +116,18 @@ def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowSta
                      data: LagrangeData, target: float, deadline: float,
                      sites: np.ndarray | None = None) -> float:
     """A bound on a one-count window without its full LP: the LP over each point's
-    NEAREST_SITES cheapest sites (and cross-border, and every point's options at `sites`, the
-    incumbent's open sites), whose row prices, lifted by subgradient steps (lagrange.py), bound
+    NEAREST_SITES cheapest sites (and cross-border, and its OPEN_NEAREST cheapest of `sites`,
+    the incumbent's open sites), whose row prices, lifted by subgradient steps (lagrange.py), bound
     the whole window. Returns that bound (-inf if the small LP fails); the window keeps the
     small LP's values (for rounding) and the prices.
 
     Why: any row prices give a valid Lagrangian bound, and the small LP is a fraction of the
     full one's time while its lifted prices usually come within the requested gap of the full
     LP's bound (BENCHMARKS.md). When they fall short, the caller grows it (grow_nearest) or
-    solves the full LP. Why `sites`: the incumbent's design is then a solution of the small LP,
-    which so is feasible; with 150 candidates a point's 20 cheapest sites lie close together,
-    and the LP without them was infeasible at the optimum's count (sites_150: the full LP cold
-    instead, most of its 22 s)."""
+    solves the full LP. Why `sites`: the incumbent's design is then mostly a solution of the
+    small LP, which so is feasible; with 150 candidates a point's 20 cheapest sites lie close
+    together, and the LP without them was infeasible at the optimum's count (sites_150: the
+    full LP cold instead, most of its 22 s)."""
     window.nearest_tried = True
     model = with_count_window(full, window.lo, window.hi)
     solved = NearestSolution.of(*_nearest_lp(problem, model, deadline, sites), model)
@@ -203,8 +203,7 @@ def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: flo
     """Row prices (of `full`) from the nearest-sites LP over the counts `full` allows, or None
     if that LP fails: a start for every window's subgradient ascent. `keep`, when given,
     receives the whole solution (for the window of its count, when `full` allows one count:
-    keep_nearest); `sites` (a guessed design's open sites) are kept for every point, as in
-    nearest_sites_lp.
+    keep_nearest); `sites` (a guessed design's open sites) as in nearest_sites_lp.
 
     Why: this LP runs beside the heuristic, and the ascents from its prices, one per count, are
     about as strong as from each count's own LP."""
@@ -227,12 +226,10 @@ def _nearest_lp(problem: LocationProblem, model: MipModel, deadline: float,
 def nearest_columns(problem: LocationProblem, model: MipModel,
                     sites: np.ndarray | None = None) -> np.ndarray:
     """The columns of the nearest-sites LP: every y and u, and the options at each point's
-    NEAREST_SITES cheapest sites and cross-border, and at the sites of the mask `sites`."""
+    NEAREST_SITES cheapest sites and cross-border, and at its OPEN_NEAREST cheapest sites of
+    the mask `sites`."""
     cand = np.ones(len(model.var_lb), bool)
-    cand[model.x] = _nearest_options(problem, NEAREST_SITES)
-    if sites is not None and sites.any():
-        site = problem.options.site
-        cand[model.x] |= (site != NO_SITE) & sites[np.maximum(site, 0)]
+    cand[model.x] = _nearest_options(problem, NEAREST_SITES, sites)
     return cand
 
 
@@ -322,14 +319,26 @@ def lp_by_nearest(full: MipModel, window: WindowState) -> bool:
     return True
 
 
-def _nearest_options(problem: LocationProblem, k: int) -> np.ndarray:
-    """Cross-border options and the options at each point's k cheapest sites."""
+OPEN_NEAREST = 2  # ... and each point's 2 cheapest sites of a given design
+
+
+def _nearest_options(problem: LocationProblem, k: int, sites: np.ndarray | None = None
+                     ) -> np.ndarray:
+    """Cross-border options and the options at each point's k cheapest sites, and at its
+    OPEN_NEAREST cheapest sites of the mask `sites` (where a design serves it from, mostly:
+    with 150 candidates its k cheapest can all lie far from a 4-site design's sites)."""
     opt = problem.options
     at_site = opt.site != NO_SITE
     cheap = np.full((problem.n_points, problem.n_sites), np.inf)
     np.minimum.at(cheap, (opt.point[at_site], opt.site[at_site]), opt.cost_usd_per_order[at_site])
     rank = np.argsort(np.argsort(cheap, axis=1, kind="stable"), axis=1, kind="stable")
-    return ~at_site | (rank[opt.point, np.maximum(opt.site, 0)] < k)
+    site = np.maximum(opt.site, 0)
+    keep = ~at_site | (rank[opt.point, site] < k)
+    if sites is not None and sites.any():
+        mine = np.where(sites[None, :], cheap, np.inf)
+        rank = np.argsort(np.argsort(mine, axis=1, kind="stable"), axis=1, kind="stable")
+        keep |= at_site & sites[site] & (rank[opt.point, site] < OPEN_NEAREST)
+    return keep
 
 
 def _full_basis(basis: LpBasis | None, cols: np.ndarray, rows: np.ndarray, model: MipModel
