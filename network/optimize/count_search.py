@@ -11,7 +11,8 @@ then, over the count windows (window_bounds.py), always the window with the lowe
 by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
 (lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
 the options its prices keep, the nearest-sites LP (taken as the full LP when its prices
-price every option up to its objective), the full LP, branching on the sites it opens in part
+price every option up to its objective), that LP grown by column generation
+(window_bounds.grow_nearest), the full LP, branching on the sites it opens in part
 (site_branching.py), then the window's MIP (window_mip.py). It stops when every window's
 bound is within the requested gap of the best design, or at the time limit. Every design
 passes incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
@@ -471,10 +472,11 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
                           deadline: float, guessed: list[NearestSolution] | None = None
                           ) -> np.ndarray | None:
-    """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_count's,
-    at least `first` (the least count coverage.py leaves), or None if that LP fails. Without
-    carrier rows that LP is the count's own nearest-sites LP: it goes to `guessed`, and its
-    window does not solve it again (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
+    """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_sites's
+    (with its greedy's sites: window_bounds.nearest_columns), at least `first` (the least
+    count coverage.py leaves), or None if that LP fails. Without carrier rows that LP is the
+    count's own nearest-sites LP: it goes to `guessed`, and its window does not solve it again
+    (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
 
     Why one count, not every count at once as before: the ascents from that count's prices,
     with the share prices searched (share_prices.py), prove the other counts as well as from
