@@ -292,8 +292,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                 settle_by_nearest(full, w)
                 continue
         if w.lp is None and start is None and w.nearest is not None:
-            if not lp_by_nearest(full, w) and _grown(problem, full, w, best, relative_gap,
-                                                     deadline):
+            if not lp_by_nearest(full, w) and _grown(problem, full, data, w, best,
+                                                     relative_gap, deadline):
                 continue  # the grown LP's prices proved the window
             if w.lp is LpOutcome.SOLVED:  # its prices price every option: no full LP needed
                 _lp_sites_design(problem, full, w, best, relative_gap, deadline)
@@ -338,18 +338,19 @@ def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent)
             and np.isfinite(best.objective))
 
 
-def _grown(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
-           relative_gap: float, deadline: float) -> bool:
+def _grown(problem: LocationProblem, full: MipModel, data: LagrangeData | None, w: WindowState,
+           best: Incumbent, relative_gap: float, deadline: float) -> bool:
     """Grow the window's nearest-sites LP by column generation (window_bounds.grow_nearest)
     and offer its design; True when its prices' bound over every option proves the window
     (settled as by the small LP), False when the caller goes on: to that LP as the window's
     LP if its prices price every option (lp_by_nearest), else to the full LP from its basis."""
-    grow_nearest(problem, full, w, best.objective * (1 - relative_gap), deadline)
+    grow_nearest(problem, full, w, best.objective * (1 - relative_gap), deadline, data)
     _round_lp(problem, full, w, best)
     if lp_by_nearest(full, w):
         return False
     bound, _ = lagrangian_bound(with_count_window(full, w.lo, w.hi), w.nearest[0])
-    if bound < best.objective * (1 - relative_gap):
+    if max(bound, -np.inf if w.lagrange is None else w.lagrange) < best.objective * (
+            1 - relative_gap):
         return False
     settle_by_nearest(full, w)
     return True
