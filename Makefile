@@ -30,8 +30,11 @@ postgres:
 lint: install
 	$(BIN)/ruff check .
 
+# Two worker processes, each taking whole test files (a file's servers, browser and fixtures
+# stay in one process): the suite's time is mostly waiting on browsers, servers and child
+# processes, so two workers on two cores take about half the time of one.
 test: install browser postgres lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Benchmark-size cases (all OR-Library instances, ZIP5 scale) kept out of the default run.
 test-slow: install

@@ -36,8 +36,9 @@ def _uncapacitated(seed: int):
 @pytest.mark.parametrize("carrier", [None, "min", "max"])
 def test_priced_share_rows_stay_below_the_optimum(seed, carrier):
     """From zero prices and from random ones, with a share target and a carrier's minimum or
-    maximum share, the ascent's bound for n sites never exceeds brute force's best design with
-    n sites (weak duality), even when it aims far above it."""
+    maximum share, the ascent's bound for n sites (share prices by 1-D searches, or by joint
+    scaled steps) never exceeds brute force's best design with n sites (weak duality), even
+    when it aims far above it."""
     problem = _uncapacitated(seed)
     if carrier == "min":
         problem = _with_carrier(problem, seed, min_share=0.4)
@@ -52,11 +53,12 @@ def test_priced_share_rows_stay_below_the_optimum(seed, carrier):
                   (rng.uniform(0, 60, problem.n_points), rng.uniform(0, 200, n_rows))]
         for lam, sigma in starts:
             aim = exact * 1.5 if np.isfinite(exact) else 1e9
-            value, lam_out, sigma_out = share_prices.ascend(problem, data, n, lam, sigma, aim)
-            assert np.all(sigma_out >= 0)
-            assert value <= exact + 1e-6 * max(1.0, abs(exact))
-            again = lagrangian_value(problem, data, n, lam_out, sigma_out)[0]
-            assert again == pytest.approx(value, rel=1e-9, abs=1e-9)  # the prices it returns
+            for climb in (share_prices.ascend, share_prices.ascend_joint):
+                value, lam_out, sigma_out = climb(problem, data, n, lam, sigma, aim)
+                assert np.all(sigma_out >= 0)
+                assert value <= exact + 1e-6 * max(1.0, abs(exact))
+                again = lagrangian_value(problem, data, n, lam_out, sigma_out)[0]
+                assert again == pytest.approx(value, rel=1e-9, abs=1e-9)  # its prices'
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 5, 8])

@@ -273,7 +273,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
-        if w.lp is None and (start is None or w.lagrange_tries == 0) and _try_lagrange(
+        if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
+                full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
                 count_prices):
             _round_prices(problem, full, data, w, best, relative_gap)
@@ -399,6 +400,23 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
     return _estimate(windows, problem, full, i)  # also when the window's LP gave no prices
 
 
+NEAR_TARGET = 1e-3  # relative: a first ascent this close below its target gets a second
+
+
+def _near_target(full: MipModel, w: WindowState, best: Incumbent, relative_gap: float) -> bool:
+    """The window's first ascent ended within NEAR_TARGET below the incumbent less the gap:
+    worth a second ascent (joint steps, share_prices.ascend_joint) before its LP even when
+    that LP would start from the last basis. Why: sites_150 closing X47 stopped 4e-6 short
+    at 4 sites and its LP from the basis took 9.8 s at load 10-14, where the second ascent
+    passed in 0.8 s; it costs at most 80 evaluations of L_n (BENCHMARKS.md). Not with
+    capacity rows: that ascent (capacity priced) would start where the first did and repeat
+    it."""
+    if full.capacity_sites or w.lagrange is None or not np.isfinite(best.objective):
+        return False
+    target = best.objective * (1 - relative_gap)
+    return w.lagrange >= target - NEAR_TARGET * abs(target)
+
+
 def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
                   windows: list[WindowState], i: int, best: Incumbent, lows: list[float],
                   prior_duals: np.ndarray | None = None, relative_gap: float = 0.0,
@@ -412,8 +430,16 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
     its count (`count_prices`) when their L_n is higher. Why: after a demand edit (a
     robustness draw) the row prices carried are one LP's, of one count, and L_n at them was
     2-8% below the incumbent at the other counts, each then climbing 30-160 evaluations of
-    L_n; the count's own last prices (scaled to the new orders) are its own best. Any prices
-    give a valid bound, so this changes where the ascent starts, not what it proves."""
+    L_n; the count's own last prices (scaled to the new orders) are its own best. Its second
+    ascent starts from the best prices its first found, when their L_n is higher than the
+    nearest solved window's, and moves every price together, each scaled to its size
+    (share_prices.ascend_joint). Why: it used to start from the same prices as the first with
+    the same steps, and the ascent is deterministic, so unless a window's LP had been solved
+    in between it only repeated the first; where the first stalls (lambda and sigma adjusted
+    in turn, each held while the other moves), the joint steps climb on (next_day_35 with AVP
+    closed: count 2 stopped 2.1e-4 below the incumbent and its nearest-sites and full LPs
+    took 9 s; BENCHMARKS.md). Any prices give a valid bound, so this changes where the
+    ascent starts and how it climbs, not what it proves."""
     w = windows[i]
     solved = [j for j, v in enumerate(windows) if v.duals is not None]
     if data is None or w.lagrange_tries >= 2 or not (solved or prior_duals is not None):
@@ -427,12 +453,18 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         return False
     duals = windows[min(solved, key=lambda j: abs(j - i))].duals if solved else prior_duals
     lam, sigma = initial_prices(full, duals)
-    own = (count_prices or {}).get(w.lo) if w.lo == w.hi and w.lagrange_tries == 0 else None
+    if w.lo != w.hi:
+        own = None
+    elif w.lagrange_tries == 0:
+        own = (count_prices or {}).get(w.lo)
+    else:  # where its first ascent got to: from the same start it would only repeat it
+        own = w.prices
     if own is not None and not full.capacity_sites and len(own[0]) == len(lam) and len(
             own[1]) == len(sigma) and lagrangian_value(problem, data, w.lo, *own)[0] > (
             lagrangian_value(problem, data, w.lo, lam, sigma)[0]):
         lam, sigma = own
-    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)  # capacity priced too
+    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals,  # capacity priced too
+                    joint=w.lagrange_tries > 0)
     w.lagrange_tries += 1
     return True
 

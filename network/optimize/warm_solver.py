@@ -75,7 +75,9 @@ class WarmSolver:
     open sites (by id) and row prices (lambda, sigma; after a demand edit each point's lambda
     is scaled by its orders' ratio and sigma by the total's) to start from, and, when the
     options come out the same, the last design and LP basis too (`_Carried`), and each
-    count's best prices for its Lagrangian bound (scaled the same way). Any other edit falls
+    count's best prices for its Lagrangian bound (scaled the same way); after an edit of
+    forced sites, site-count limits or target shares each count's best prices of the last
+    search start its first ascent too (unscaled: the orders are the same). Any other edit falls
     back to a full `optimize`. Results are the same as `optimize` would give (same exact
     search), only sooner (BENCHMARKS.md)."""
 
@@ -127,7 +129,10 @@ class WarmSolver:
             duals, prices = None, carried.prices
         else:
             start_sites = hint = duals = basis = prices = None
-        count_prices = carried.count_prices if last is None and carried is not None else None
+        if last is not None:
+            count_prices = last.count_prices
+        else:
+            count_prices = carried.count_prices if carried is not None else None
         solution = solve_problem(
             problem, self.params.time_limit_s, self.params.relative_gap, hint=hint,
             start_count=None if start_sites is None else int(start_sites.sum()),

@@ -174,10 +174,12 @@ def keep_nearest(window: WindowState, solved: NearestSolution) -> None:
 
 def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeData,
                     window: WindowState, lam: np.ndarray, sigma: np.ndarray, target: float,
-                    duals: np.ndarray | None = None) -> float:
+                    duals: np.ndarray | None = None, joint: bool = False) -> float:
     """One subgradient ascent of the window's count from (lam, sigma) towards `target`; the
     window keeps the best bound and its prices. Returns this ascent's bound. Without capacity
-    rows the share rows' prices come from 1-D searches (share_prices.ascend).
+    rows the share rows' prices come from 1-D searches (share_prices.ascend), or, with
+    `joint`, from steps on every price together, each scaled to its size
+    (share_prices.ascend_joint: where the searches stalled).
 
     With capacity rows in the model they are priced too (capacity_prices.py), from the
     capacity rows' prices in `duals` (row prices of `model`); then the bound holds where the
@@ -190,7 +192,8 @@ def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeDat
     else:  # share rows' prices by their 1-D searches (share_prices imports this module)
         from network.optimize import share_prices
 
-        value, lam, sigma = share_prices.ascend(problem, data, window.lo, lam, sigma, target)
+        climb = share_prices.ascend_joint if joint else share_prices.ascend
+        value, lam, sigma = climb(problem, data, window.lo, lam, sigma, target)
         m = None
     if window.lagrange is None or value > window.lagrange:
         window.lagrange, window.prices, window.capacity_prices = value, (lam, sigma), m
