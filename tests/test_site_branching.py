@@ -145,3 +145,40 @@ def test_the_nearest_lp_is_the_windows_lp_only_when_its_prices_reach_its_objecti
                         lp_values=lp.values)
     assert not lp_by_nearest(full, short)
     assert short.lp is None
+
+
+def test_the_nearest_lp_grown_by_column_generation_ends_at_the_full_lp(monkeypatch):
+    """grow_nearest adds the pairs its prices price below zero and solves again from its basis
+    (GLOP): from each point's 2 cheapest of 8 sites it must end where lp_by_nearest takes it,
+    with the full LP's value (HiGHS, cold) as the window's bound; with a target below that
+    value it may stop early, but its prices' bound over every option still reaches the target
+    and stays below the full LP's value."""
+    from network.optimize import window_bounds as wb
+
+    monkeypatch.setattr(wb, "NEAREST_SITES", 2)
+    monkeypatch.setattr(wb, "GROW_LIMIT", 1.0)
+    grown = 0
+    for seed, n in itertools.product(range(1, 5), range(2, 6)):
+        problem = _uncapacitated(seed, n_points=7)
+        full = build_model(problem)
+        model = with_count_window(full, n, n)
+        solved = wb.NearestSolution.of(*wb._nearest_lp(problem, model, time.perf_counter() + 60),
+                                       model)
+        cold = solve_lp(model, 60)
+        if solved is None or cold.objective is None:
+            continue
+        for target in (np.inf, cold.objective * (1 - 1e-3)):
+            window = WindowState(n, n)
+            wb.keep_nearest(window, solved)
+            short = not lp_by_nearest(full, window)
+            window.lp = None
+            wb.grow_nearest(problem, full, window, target, time.perf_counter() + 60)
+            bound, _ = lagrangian_bound(model, window.nearest[0])
+            assert bound <= cold.objective * (1 + 1e-9)
+            if target == np.inf:
+                assert lp_by_nearest(full, window)
+                assert window.bound == pytest.approx(cold.objective, rel=1e-7)
+                grown += short
+            else:
+                assert bound >= target
+    assert grown  # some small LPs fell short and were grown

@@ -11,7 +11,8 @@ then, over the count windows (window_bounds.py), always the window with the lowe
 by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
 (lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
 the options its prices keep, the nearest-sites LP (taken as the full LP when its prices
-price every option up to its objective), the full LP, branching on the sites it opens in part
+price every option up to its objective), that LP grown by column generation
+(window_bounds.grow_nearest), the full LP, branching on the sites it opens in part
 (site_branching.py), then the window's MIP (window_mip.py). It stops when every window's
 bound is within the requested gap of the best design, or at the time limit. Every design
 passes incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
@@ -31,7 +32,7 @@ from network.optimize import heuristic, share_prices
 from network.optimize.capacity_sets import support_set_designs
 from network.optimize.carrier_repair import offer_repaired, repair
 from network.optimize.coverage import least_count
-from network.optimize.heuristic import best_designs, guess_count, rounded_design
+from network.optimize.heuristic import best_designs, guess_count, guess_sites, rounded_design
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.lagrange import (
     LagrangeData,
@@ -42,7 +43,13 @@ from network.optimize.lagrange import (
     site_values,
 )
 from network.optimize.mathopt_backend import MipStatus
-from network.optimize.model import MipModel, build_model, count_range, with_count_window
+from network.optimize.model import (
+    MipModel,
+    build_model,
+    count_range,
+    lagrangian_bound,
+    with_count_window,
+)
 from network.optimize.problem import LocationProblem, overloaded_sites
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
 from network.optimize.site_branching import branch_on_sites
@@ -54,6 +61,7 @@ from network.optimize.window_bounds import (
     WindowState,
     bound_window,
     convex_estimate,
+    grow_nearest,
     keep_nearest,
     lagrange_ascent,
     lp_by_nearest,
@@ -278,13 +286,17 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                 problem, full, w, data, best, relative_gap, deadline):
             continue
         if w.lp is None and start is None and _nearest_applies(data, w, best):
-            value = nearest_sites_lp(problem, full, w, data, best.objective, deadline)
+            value = nearest_sites_lp(problem, full, w, data, best.objective, deadline,
+                                     read_design(problem, full, best.values)[0])
             _round_lp(problem, full, w, best)  # the small LP's design may be the best yet
             if value >= best.objective * (1 - relative_gap):
                 settle_by_nearest(full, w)
                 continue
         if w.lp is None and start is None and w.nearest is not None:
-            if lp_by_nearest(full, w):  # its prices price every option: no full LP needed
+            if not lp_by_nearest(full, w) and _grown(problem, full, data, w, best,
+                                                     relative_gap, deadline):
+                continue  # the grown LP's prices proved the window
+            if w.lp is LpOutcome.SOLVED:  # its prices price every option: no full LP needed
                 _lp_sites_design(problem, full, w, best, relative_gap, deadline)
                 continue
             # Short: the full LP now, from the small LP's basis. Not the price-filtered MIP
@@ -325,6 +337,24 @@ def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent)
     to prove against, and is tried once per window."""
     return (data is not None and w.lo == w.hi and not w.nearest_tried
             and np.isfinite(best.objective))
+
+
+def _grown(problem: LocationProblem, full: MipModel, data: LagrangeData | None, w: WindowState,
+           best: Incumbent, relative_gap: float, deadline: float) -> bool:
+    """Grow the window's nearest-sites LP by column generation (window_bounds.grow_nearest)
+    and offer its design; True when its prices' bound over every option proves the window
+    (settled as by the small LP), False when the caller goes on: to that LP as the window's
+    LP if its prices price every option (lp_by_nearest), else to the full LP from its basis."""
+    grow_nearest(problem, full, w, best.objective * (1 - relative_gap), deadline, data)
+    _round_lp(problem, full, w, best)
+    if lp_by_nearest(full, w):
+        return False
+    bound, _ = lagrangian_bound(with_count_window(full, w.lo, w.hi), w.nearest[0])
+    if max(bound, -np.inf if w.lagrange is None else w.lagrange) < best.objective * (
+            1 - relative_gap):
+        return False
+    settle_by_nearest(full, w)
+    return True
 
 
 def _worth_enumerating(problem: LocationProblem, w: WindowState, capacity_binds: bool) -> bool:
@@ -475,10 +505,11 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
                           deadline: float, guessed: list[NearestSolution] | None = None
                           ) -> np.ndarray | None:
-    """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_count's,
-    at least `first` (the least count coverage.py leaves), or None if that LP fails. Without
-    carrier rows that LP is the count's own nearest-sites LP: it goes to `guessed`, and its
-    window does not solve it again (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
+    """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_sites's
+    (with its greedy's sites: window_bounds.nearest_columns), at least `first` (the least
+    count coverage.py leaves), or None if that LP fails. Without carrier rows that LP is the
+    count's own nearest-sites LP: it goes to `guessed`, and its window does not solve it again
+    (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
 
     Why one count, not every count at once as before: the ascents from that count's prices,
     with the share prices searched (share_prices.py), prove the other counts as well as from
@@ -486,12 +517,15 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
     bound where the all-counts prices left it 1.3e-3 below, so that count needs no LP of its
     own (default, ups_min_30, next_day_35; BENCHMARKS.md)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
-    n = max(guess_count(problem, lo, hi), first)
+    n, sites = guess_sites(problem, lo, hi)
+    if n < first:  # the greedy's sites are of another count
+        n, sites = first, None
     if n > hi:
         return None
     if problem.carrier_bounds:  # their prices come from the ascents' 1-D searches
         return share_prices.prices_without_carrier_rows(problem, full, n, deadline)
-    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline, guessed)
+    return nearest_sites_prices(problem, with_count_window(full, n, n), deadline, guessed,
+                                sites)
 
 
 def _keep_guessed(windows: list[WindowState], full: MipModel,

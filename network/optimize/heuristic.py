@@ -391,20 +391,26 @@ def guess_count(problem: LocationProblem, lo: int, hi: int) -> int:
     """A likely number of open sites: greedy adding, each design priced with every point at its
     cheapest open option and the first share target met by the cheapest upgrades (fractional).
     Only a starting point for the search; nothing relies on it being right."""
+    return guess_sites(problem, lo, hi)[0]
+
+
+def guess_sites(problem: LocationProblem, lo: int, hi: int) -> tuple[int, np.ndarray | None]:
+    """(guess_count's count, the open-site mask the greedy adding had at that count, or None
+    when it never reached lo)."""
     cheap, fast, cb_cheap, cb_fast, target = _point_site_costs(problem)
     is_open = problem.forced_open.copy()
     allowed = ~problem.forced_open & ~problem.forced_closed
-    best_n, best_cost = lo, np.inf
+    best_n, best_cost, best_open = lo, np.inf, None
     while int(is_open.sum()) < hi and allowed.any():
         trials = [(_greedy_cost(problem, is_open | (np.arange(len(is_open)) == s), cheap, fast,
                                 cb_cheap, cb_fast, target), s) for s in np.nonzero(allowed)[0]]
         cost, s = min(trials)
         is_open[s], allowed[s] = True, False
         if int(is_open.sum()) >= lo and cost < best_cost:
-            best_n, best_cost = int(is_open.sum()), cost
+            best_n, best_cost, best_open = int(is_open.sum()), cost, is_open.copy()
         elif int(is_open.sum()) > best_n + 3:
             break
-    return best_n
+    return best_n, best_open
 
 
 def _point_site_costs(problem: LocationProblem):

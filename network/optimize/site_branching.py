@@ -80,7 +80,8 @@ def _space(problem: LocationProblem, model: MipModel, window: WindowState) -> _S
     basis = window.basis
     if basis is None or not basis.fits(model):
         return every
-    keep = nearest_columns(problem, model)
+    keep = (window.nearest_cols if window.nearest_cols is not None
+            else nearest_columns(problem, model))  # as grown (window_bounds.grow_nearest)
     if keep.all():
         return every
     sub, cols, rows = restrict(model, keep)

@@ -68,6 +68,8 @@ class WindowState:
     nearest_tried: bool = False  # nearest_sites_lp ran
     nearest: tuple[np.ndarray, LpBasis | None, float] | None = field(default=None, repr=False)
     # (row prices of the full model, a basis, the small LP's objective)
+    nearest_cols: np.ndarray | None = field(default=None, repr=False)  # the columns (a mask
+    # over the model's variables) of the LP in `nearest`; grow_nearest adds to them
 
 
 def windows_of(problem: LocationProblem, lo: int, hi: int) -> list[WindowState]:
@@ -111,18 +113,24 @@ NEAREST_SITES = 20  # the nearest-sites LP keeps each point's 20 cheapest sites
 
 
 def nearest_sites_lp(problem: LocationProblem, full: MipModel, window: WindowState,
-                     data: LagrangeData, target: float, deadline: float) -> float:
+                     data: LagrangeData, target: float, deadline: float,
+                     sites: np.ndarray | None = None) -> float:
     """A bound on a one-count window without its full LP: the LP over each point's
-    NEAREST_SITES cheapest sites (and cross-border), whose row prices, lifted by subgradient
-    steps (lagrange.py), bound the whole window. Returns that bound (-inf if the small LP
-    fails); the window keeps the small LP's values (for rounding) and the prices.
+    NEAREST_SITES cheapest sites (and cross-border, and its OPEN_NEAREST cheapest of `sites`,
+    the incumbent's open sites), whose row prices, lifted by subgradient steps (lagrange.py), bound
+    the whole window. Returns that bound (-inf if the small LP fails); the window keeps the
+    small LP's values (for rounding) and the prices.
 
     Why: any row prices give a valid Lagrangian bound, and the small LP is a fraction of the
     full one's time while its lifted prices usually come within the requested gap of the full
-    LP's bound (BENCHMARKS.md). When they fall short, the caller solves the full LP."""
+    LP's bound (BENCHMARKS.md). When they fall short, the caller grows it (grow_nearest) or
+    solves the full LP. Why `sites`: the incumbent's design is then mostly a solution of the
+    small LP, which so is feasible; with 150 candidates a point's 20 cheapest sites lie close
+    together, and the LP without them was infeasible at the optimum's count (sites_150: the
+    full LP cold instead, most of its 22 s)."""
     window.nearest_tried = True
     model = with_count_window(full, window.lo, window.hi)
-    solved = NearestSolution.of(*_nearest_lp(problem, model, deadline), model)
+    solved = NearestSolution.of(*_nearest_lp(problem, model, deadline, sites), model)
     if solved is None:
         return -np.inf
     keep_nearest(window, solved)
@@ -139,6 +147,7 @@ class NearestSolution:
     values: np.ndarray
     basis: LpBasis | None
     objective: float
+    columns: np.ndarray | None = None  # mask over the model's variables: the LP's columns
 
     @staticmethod
     def of(lp, cols: np.ndarray, rows: np.ndarray, model: MipModel) -> NearestSolution | None:
@@ -148,8 +157,10 @@ class NearestSolution:
         duals[rows] = lp.duals
         values = np.zeros(len(model.var_lb))
         values[cols] = lp.values
+        columns = np.zeros(len(model.var_lb), bool)
+        columns[cols] = True
         return NearestSolution(duals, values, _full_basis(lp.basis, cols, rows, model),
-                               lp.objective)
+                               lp.objective, columns)
 
 
 def keep_nearest(window: WindowState, solved: NearestSolution) -> None:
@@ -158,6 +169,7 @@ def keep_nearest(window: WindowState, solved: NearestSolution) -> None:
     window.nearest_tried = True
     window.lp_values = solved.values
     window.nearest = (solved.duals, solved.basis, solved.objective)
+    window.nearest_cols = solved.columns
 
 
 def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeData,
@@ -189,15 +201,16 @@ def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeDat
 
 
 def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: float,
-                         keep: list[NearestSolution] | None = None) -> np.ndarray | None:
+                         keep: list[NearestSolution] | None = None,
+                         sites: np.ndarray | None = None) -> np.ndarray | None:
     """Row prices (of `full`) from the nearest-sites LP over the counts `full` allows, or None
     if that LP fails: a start for every window's subgradient ascent. `keep`, when given,
     receives the whole solution (for the window of its count, when `full` allows one count:
-    keep_nearest).
+    keep_nearest); `sites` (a guessed design's open sites) as in nearest_sites_lp.
 
     Why: this LP runs beside the heuristic, and the ascents from its prices, one per count, are
     about as strong as from each count's own LP."""
-    solved = NearestSolution.of(*_nearest_lp(problem, full, deadline), full)
+    solved = NearestSolution.of(*_nearest_lp(problem, full, deadline, sites), full)
     if solved is None:
         return None
     if keep is not None:
@@ -205,19 +218,87 @@ def nearest_sites_prices(problem: LocationProblem, full: MipModel, deadline: flo
     return solved.duals
 
 
-def _nearest_lp(problem: LocationProblem, model: MipModel, deadline: float):
-    """The LP of `model` over each point's NEAREST_SITES cheapest sites (and cross-border):
-    (LpSolution, its columns and rows in `model`)."""
-    sub, cols, rows = restrict(model, nearest_columns(problem, model))
+def _nearest_lp(problem: LocationProblem, model: MipModel, deadline: float,
+                sites: np.ndarray | None = None):
+    """The LP of `model` over each point's NEAREST_SITES cheapest sites (and cross-border,
+    and `sites` for every point): (LpSolution, its columns and rows in `model`)."""
+    sub, cols, rows = restrict(model, nearest_columns(problem, model, sites))
     return solve_lp(sub, deadline - time.perf_counter()), cols, rows
 
 
-def nearest_columns(problem: LocationProblem, model: MipModel) -> np.ndarray:
+def nearest_columns(problem: LocationProblem, model: MipModel,
+                    sites: np.ndarray | None = None) -> np.ndarray:
     """The columns of the nearest-sites LP: every y and u, and the options at each point's
-    NEAREST_SITES cheapest sites and cross-border."""
+    NEAREST_SITES cheapest sites and cross-border, and at its OPEN_NEAREST cheapest sites of
+    the mask `sites`."""
     cand = np.ones(len(model.var_lb), bool)
-    cand[model.x] = _nearest_options(problem, NEAREST_SITES)
+    cand[model.x] = _nearest_options(problem, NEAREST_SITES, sites)
     return cand
+
+
+def _near(bound: float, target: float) -> bool:
+    """Within LIFT_WITHIN of the target: close enough for an ascent to be worth its time."""
+    return target - bound <= LIFT_WITHIN * abs(target)
+
+
+LIFT_WITHIN = 1e-2  # grow_nearest lifts an LP's prices by an ascent once this close
+GROW_ROUNDS = 16  # column generation rounds of grow_nearest at most
+GROW_LIMIT = 0.6  # ... and while its LP keeps at most this share of the model's columns
+
+
+def grow_nearest(problem: LocationProblem, full: MipModel, window: WindowState, target: float,
+                 deadline: float, data: LagrangeData | None = None) -> None:
+    """Column generation on the window's nearest-sites LP: add every (point, site) pair with
+    an option priced below zero by the LP's row prices, solve again from its basis (GLOP,
+    primal simplex: the added columns start at 0 and the added link rows with their slack
+    basic, so the basis stays primal feasible), until its prices price every option up to its
+    objective (then lp_by_nearest takes it as the window's LP), or their Lagrangian bound
+    reaches `target` (the incumbent less the gap: settle_by_nearest proves the window), or
+    GROW_ROUNDS, GROW_LIMIT or the deadline stops it; the window keeps the last LP. With
+    `data`, an LP whose bound comes within LIFT_WITHIN of the target has its prices lifted by
+    an ascent (lagrange_ascent: the window keeps the best), which stops it once at the target.
+
+    Why: when the small LP's lifted prices fall short, its full LP (every option of every
+    site) was the slowest step of a cold solve (sites_150: 261k columns, 22 s). The pairs
+    priced below zero are the only ones whose columns can enter the basis; the LP over the
+    small set plus those stays a fraction of the full LP and converges in a few rounds. Why
+    the ascent: the small LP often has the full LP's optimal primal from the first round on
+    (its objective does not move) while its prices are another, degenerate, optimum's, and
+    the later rounds add a few dozen pairs each for a small rise (sites_150 after closing X47:
+    16 rounds at the cap; with the ascent, 5).
+    Valid whatever it stops on: the bound kept is the Lagrangian bound of the prices over
+    every option (model.lagrangian_bound) and the objective, of an LP over fewer options, an
+    upper bound on the window's LP value, as for the small LP (docs/optimizer.md)."""
+    if window.nearest is None or window.nearest_cols is None or window.lp is not None:
+        return
+    model = with_count_window(full, window.lo, window.hi)
+    opt = problem.options
+    pair = np.where(opt.site != NO_SITE, opt.point * problem.n_sites + opt.site, -1)
+    keep = window.nearest_cols.copy()
+    for _ in range(GROW_ROUNDS):
+        duals, basis, objective = window.nearest
+        bound, reduced = lagrangian_bound(model, duals)
+        if (bound >= min(target, objective - EXACT_NEAREST * abs(objective)) or basis is None
+                or time.perf_counter() >= deadline):
+            return
+        below = (reduced[model.x] < 0) & ~keep[model.x]
+        if not below.any():
+            return
+        keep[model.x] |= np.isin(pair, pair[below])
+        if keep.sum() > GROW_LIMIT * len(keep):
+            return  # as big as the full LP, nearly: that one is solved instead
+        sub, cols, rows = restrict(model, keep)
+        start = LpBasis(basis.variable_status[cols], basis.row_status[rows])
+        solved = NearestSolution.of(solve_lp(sub, deadline - time.perf_counter(), start), cols,
+                                    rows, model)
+        if solved is None:
+            return
+        keep_nearest(window, solved)
+        if data is not None and _near(lagrangian_bound(model, solved.duals)[0], target):
+            lam, sigma = initial_prices(model, solved.duals)
+            if lagrange_ascent(problem, model, data, window, lam, sigma, target,
+                               solved.duals) >= target:
+                return
 
 
 def settle_by_nearest(full: MipModel, window: WindowState) -> None:
@@ -226,7 +307,7 @@ def settle_by_nearest(full: MipModel, window: WindowState) -> None:
     model = with_count_window(full, window.lo, window.hi)
     duals, basis, objective = window.nearest
     _keep_lp(window, model, duals, window.lp_values, basis, objective)
-    window.proven = max(window.bound, window.lagrange)
+    window.proven = max(window.bound, -np.inf if window.lagrange is None else window.lagrange)
 
 
 EXACT_NEAREST = 1e-7  # relative: a nearest-sites LP whose prices bound the whole window this
@@ -258,14 +339,26 @@ def lp_by_nearest(full: MipModel, window: WindowState) -> bool:
     return True
 
 
-def _nearest_options(problem: LocationProblem, k: int) -> np.ndarray:
-    """Cross-border options and the options at each point's k cheapest sites."""
+OPEN_NEAREST = 2  # ... and each point's 2 cheapest sites of a given design
+
+
+def _nearest_options(problem: LocationProblem, k: int, sites: np.ndarray | None = None
+                     ) -> np.ndarray:
+    """Cross-border options and the options at each point's k cheapest sites, and at its
+    OPEN_NEAREST cheapest sites of the mask `sites` (where a design serves it from, mostly:
+    with 150 candidates its k cheapest can all lie far from a 4-site design's sites)."""
     opt = problem.options
     at_site = opt.site != NO_SITE
     cheap = np.full((problem.n_points, problem.n_sites), np.inf)
     np.minimum.at(cheap, (opt.point[at_site], opt.site[at_site]), opt.cost_usd_per_order[at_site])
     rank = np.argsort(np.argsort(cheap, axis=1, kind="stable"), axis=1, kind="stable")
-    return ~at_site | (rank[opt.point, np.maximum(opt.site, 0)] < k)
+    site = np.maximum(opt.site, 0)
+    keep = ~at_site | (rank[opt.point, site] < k)
+    if sites is not None and sites.any():
+        mine = np.where(sites[None, :], cheap, np.inf)
+        rank = np.argsort(np.argsort(mine, axis=1, kind="stable"), axis=1, kind="stable")
+        keep |= at_site & sites[site] & (rank[opt.point, site] < OPEN_NEAREST)
+    return keep
 
 
 def _full_basis(basis: LpBasis | None, cols: np.ndarray, rows: np.ndarray, model: MipModel
