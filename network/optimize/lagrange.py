@@ -202,30 +202,51 @@ def _choose_sites(problem: LocationProblem, value: np.ndarray, n: int) -> np.nda
     return chosen
 
 
+class PolyakSteps:
+    """The step rule of the ascents here and in share_prices: Polyak lengths aimed `AIM_ABOVE`
+    above the target, theta = step (aim - L) / |g|^2, with `step` halved after 5 evaluations
+    in a row that found no new best (`seen`; `new_round` forgets the count, keeps the step)."""
+
+    def __init__(self, target: float) -> None:
+        self.step, self.stall = 2.0, 0
+        self.aim = target + AIM_ABOVE * abs(target)
+
+    def seen(self, improved: bool) -> None:
+        if improved:
+            self.stall = 0
+            return
+        self.stall += 1
+        if self.stall >= 5:
+            self.step, self.stall = self.step / 2, 0
+
+    def new_round(self) -> None:
+        self.stall = 0
+
+    def length(self, value: float, norm: float) -> float:
+        return self.step * max(self.aim - value, 1e-6 * abs(value)) / norm
+
+
 def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
            sigma: np.ndarray, target: float) -> tuple[float, np.ndarray, np.ndarray]:
     """The best L_n found by subgradient steps from (lam, sigma), stopping once above
     `target`, with the prices that gave it."""
     lam, sigma = lam.copy(), sigma.copy()
     best, best_lam, best_sigma = -np.inf, lam.copy(), sigma.copy()
-    step, stall = 2.0, 0
-    aim = target + AIM_ABOVE * abs(target)
+    steps = PolyakSteps(target)
     for _ in range(MAX_STEPS):
         value, g_lam, g_sigma = lagrangian_value(problem, data, n, lam, sigma)
         if not np.isfinite(value):
             return value, lam, sigma
-        if value > best + 1e-9 * abs(value):
-            best, best_lam, best_sigma, stall = value, lam.copy(), sigma.copy(), 0
-        else:
-            stall += 1
-            if stall >= 5:
-                step, stall = step / 2, 0
+        improved = value > best + 1e-9 * abs(value)
+        if improved:
+            best, best_lam, best_sigma = value, lam.copy(), sigma.copy()
+        steps.seen(improved)
         if best >= target:
             break
         norm = g_lam @ g_lam + g_sigma @ g_sigma
         if norm <= 0:
             break
-        theta = step * max(aim - value, 1e-6 * abs(value)) / norm
+        theta = steps.length(value, norm)
         lam = lam + theta * g_lam
         sigma = np.maximum(0.0, sigma + theta * g_sigma)
     return best, best_lam, best_sigma

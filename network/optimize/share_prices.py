@@ -28,7 +28,7 @@ from dataclasses import replace
 import numpy as np
 
 from network.optimize import lagrange
-from network.optimize.lagrange import AIM_ABOVE, LagrangeData, lagrangian_value
+from network.optimize.lagrange import LagrangeData, PolyakSteps, lagrangian_value
 from network.optimize.model import MipModel, build_model, with_count_window
 from network.optimize.problem import LocationProblem
 from network.optimize.window_bounds import nearest_sites_prices
@@ -50,27 +50,21 @@ def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray
         return lagrange.ascend(problem, data, n, lam, sigma, target)
     lam, sigma = lam.copy(), np.maximum(sigma, 0.0)
     best = _Best()
-    step = 2.0
-    aim = target + AIM_ABOVE * abs(target)
+    steps = PolyakSteps(target)
     for _ in range(ROUNDS):
-        stall = 0
+        steps.new_round()
         before = best.value
         for _ in range(LAMBDA_STEPS):
             value, g_lam, _ = lagrangian_value(problem, data, n, lam, sigma)
             if not np.isfinite(value):
                 return value, lam, sigma
-            if best.see(value, lam, sigma):
-                stall = 0
-            else:
-                stall += 1
-                if stall >= 5:
-                    step, stall = step / 2, 0
+            steps.seen(best.see(value, lam, sigma))
             if best.value >= target:
                 return best.result()
             norm = g_lam @ g_lam
             if norm <= 0:
                 break
-            lam = lam + step * max(aim - value, 1e-6 * abs(value)) / norm * g_lam
+            lam = lam + steps.length(value, norm) * g_lam
         lam, sigma = best.lam.copy(), best.sigma.copy()  # the share prices at the best lambda
         for t in range(len(sigma)):
             value, sigma[t] = best_share_price(problem, data, n, lam, sigma, t, target)
@@ -111,25 +105,19 @@ def ascend_joint(problem: LocationProblem, data: LagrangeData, n: int, lam: np.n
         return lagrange.ascend(problem, data, n, lam, sigma, target)
     scale = np.maximum(sigma, SIGMA_FLOOR * float(np.abs(lam).sum())) / rms
     best = _Best()
-    step, stall = 2.0, 0
-    aim = target + AIM_ABOVE * abs(target)
+    steps = PolyakSteps(target)
     for _ in range(JOINT_STEPS):
         value, g_lam, g_sigma = lagrangian_value(problem, data, n, lam, sigma)
         if not np.isfinite(value):
             return value, lam, sigma
-        if best.see(value, lam, sigma):
-            stall = 0
-        else:
-            stall += 1
-            if stall >= 5:
-                step, stall = step / 2, 0
+        steps.seen(best.see(value, lam, sigma))
         if best.value >= target:
             break
         g_scaled = scale * g_sigma
         norm = g_lam @ g_lam + g_scaled @ g_scaled
         if norm <= 0:
             break
-        theta = step * max(aim - value, 1e-6 * abs(value)) / norm
+        theta = steps.length(value, norm)
         lam = lam + theta * g_lam
         sigma = np.maximum(0.0, sigma + theta * scale * g_scaled)
     return best.result()
