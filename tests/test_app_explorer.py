@@ -5,6 +5,7 @@ counts, sensitivity, every candidate forced, robustness, where sweeps run)."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,7 +18,7 @@ from test_app import click_solve, plain, settle, start
 
 from network.evaluate import Design, evaluate
 from network.explore.forcing import forced
-from network.optimize import optimize
+from network.optimize import SolveParams, optimize
 from ui import background, data, maps, sessions, solve, sweeps
 
 SMALL_SITES = ("SEA", "ONT", "DFW", "ORD", "ATL", "MDT", "MCO", "SLC", "DEN", "MEM")
@@ -329,8 +330,14 @@ def test_why_not_for_an_open_site_clicked_on_the_map(small):
     settle(at)
     answer = next(plain(i.value) for i in at.info if f"Why {name}?" in plain(i.value))
     moved = optimize(forced(small, site, False))
-    delta = moved.evaluation.kpis.total_cost_usd - record.result.evaluation.kpis.total_cost_usd
-    assert f"Forcing {name} closed costs +${delta:,.0f} a year" in answer
+    base = record.result.evaluation.kpis.total_cost_usd
+    delta = moved.evaluation.kpis.total_cost_usd - base
+    # The panel's figure comes from a warm re-solve, this one from a cold solve: each is proven
+    # within the relative gap of its optimum, so they may differ by that much, not more.
+    said = re.search(rf"Forcing {re.escape(name)} closed costs \+\$([\d,]+) a year", answer)
+    assert said, answer
+    gap = SolveParams().relative_gap
+    assert abs(float(said[1].replace(",", "")) - delta) <= gap * (base + base + delta) + 1, answer
     opened = [maps.short_name(small.site(s).name) for s in moved.open_site_ids
               if s not in record.result.open_site_ids]
     assert all(n in answer for n in opened) and "opens" in answer
