@@ -63,9 +63,8 @@ def assignment_bound(problem: LocationProblem) -> float:
     it opens: the largest of the targets' knapsack LPs (module docstring)."""
     opt = problem.options
     o = problem.orders_per_year
-    cheapest = np.full(problem.n_points, np.inf)
-    np.minimum.at(cheapest, opt.point, opt.cost_usd_per_order)
-    base = float(o @ cheapest)
+    cheapest = problem.cheapest_cost_per_order
+    base = problem.cheapest_assignment_usd
     best = base
     for target in problem.share_requirements:
         fast = np.full(problem.n_points, np.inf)
@@ -159,6 +158,5 @@ def _start_prices(problem: LocationProblem, data: LagrangeData,
         lam, sigma = start
         if len(lam) == problem.n_points and len(sigma) == len(data.shares):
             return lam.astype(float), np.maximum(np.asarray(sigma, float), 0.0)
-    cheapest = np.full(problem.n_points, np.inf)
-    np.minimum.at(cheapest, problem.options.point, problem.options.cost_usd_per_order)
-    return problem.orders_per_year * cheapest, np.zeros(len(data.shares))
+    return (problem.orders_per_year * problem.cheapest_cost_per_order,
+            np.zeros(len(data.shares)))

@@ -82,12 +82,17 @@ class LocationProblem:
         return len(self.fixed_cost_usd_per_year)
 
     @cached_property
+    def cheapest_cost_per_order(self) -> np.ndarray:
+        """[z] each point's cheapest option per order, whatever is open (inf: no option)."""
+        cheapest = np.full(self.n_points, np.inf)
+        np.minimum.at(cheapest, self.options.point, self.options.cost_usd_per_order)
+        return cheapest
+
+    @cached_property
     def cheapest_assignment_usd(self) -> float:
         """Every point at its cheapest option, whatever is open: part of a cheap lower bound
         that the search asks for hundreds of times (computed once per problem)."""
-        cheapest = np.full(self.n_points, np.inf)
-        np.minimum.at(cheapest, self.options.point, self.options.cost_usd_per_order)
-        return float(self.orders_per_year @ cheapest)
+        return float(self.orders_per_year @ self.cheapest_cost_per_order)
 
     @property
     def single_sourcing_matters(self) -> bool:
