@@ -236,10 +236,15 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
     guessed: list[NearestSolution] = []  # the thread's LP, when it is a window's nearest LP
+    count = guess = None
+    if len(problem.share_requirements) > 1 and prior_duals is None:  # its count guides the LP
+        count = guess = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
+                                             relative_gap, deadline)
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
-                                      guessed)
-    count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
-                                 relative_gap, deadline)
+                                      guessed, guess, best)
+    if guess is None:
+        count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
+                                     relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
         for w in _keep_guessed(windows, full, guessed):
@@ -489,24 +494,41 @@ def _count_prices(windows: list[WindowState], full: MipModel,
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
                              deadline: float, first: int,
-                             guessed: list[NearestSolution] | None = None) -> Future | None:
+                             guessed: list[NearestSolution] | None = None,
+                             count: int | None = None, best: Incumbent | None = None
+                             ) -> Future | None:
     """A cold search of several counts starts the nearest-sites LP at a guessed count
     (`_guessed_count_prices`) in a worker thread while the heuristic runs here: the solver
     releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
-    incumbent the prices' ascents prove against. Not with capacity rows (that LP is slow)."""
+    incumbent the prices' ascents prove against. Not with capacity rows (that LP is slow).
+
+    With several share targets the heuristic runs first and `count` is its design's count
+    (`best` holds the design), not heuristic.guess_sites's, which prices the first target
+    alone. Why: next_day_35_3day_95's guess was 4 sites where its optimum has 3, and the
+    4-site LP (4-5 s of CPU) only gave prices; at 3 the same LP is the optimum's count's own
+    (its basis starts the LP of a warm edit) for the 0.1-0.3 s the heuristic now runs
+    before it."""
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
+    sites = None
+    if count is not None and best is not None and best.values is not None:
+        sites = read_design(problem, full, best.values)[0]
+    if count is not None and not first <= count <= int(full.count_values[-1]):
+        count, sites = None, None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
-    future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed)
+    future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed,
+                         count, sites)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 
 
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
-                          deadline: float, guessed: list[NearestSolution] | None = None
+                          deadline: float, guessed: list[NearestSolution] | None = None,
+                          count: int | None = None, sites: np.ndarray | None = None
                           ) -> np.ndarray | None:
-    """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_sites's
-    (with its greedy's sites: window_bounds.nearest_columns), at least `first` (the least
+    """Row prices of `full` from the nearest-sites LP at one count: `count` with the open
+    mask `sites` when given, else heuristic.guess_sites's (with its greedy's sites:
+    window_bounds.nearest_columns), at least `first` (the least
     count coverage.py leaves), or None if that LP fails. Without carrier rows that LP is the
     count's own nearest-sites LP: it goes to `guessed`, and its window does not solve it again
     (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
@@ -517,7 +539,7 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
     bound where the all-counts prices left it 1.3e-3 below, so that count needs no LP of its
     own (default, ups_min_30, next_day_35; BENCHMARKS.md)."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
-    n, sites = guess_sites(problem, lo, hi)
+    n, sites = (count, sites) if count is not None else guess_sites(problem, lo, hi)
     if n < first:  # the greedy's sites are of another count
         n, sites = first, None
     if n > hi:
