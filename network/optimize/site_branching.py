@@ -187,20 +187,29 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
-    `best`; None when the LP ended without prices for another reason, or is infeasible over
-    fewer columns than all (which proves nothing)."""
+    `best`; None when the LP ended without prices for another reason.
+
+    An LP infeasible over fewer columns than all proves nothing, so the node's LP is then
+    solved over every column (cold), and the node keeps no basis (its children's LPs start
+    cold). Why: next_day_80 solved again after an edit and back had a node (two sites fixed
+    open, one closed) with no design among the nearest-sites columns; the tree gave up there
+    and the window's MIP took 27 s of CPU (BENCHMARKS.md)."""
     lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
                   parent.basis, dual_simplex=True)
+    rows, y, basis, every_column = space.rows, space.model.y, lp.basis, not space.restricted
+    if lp.duals is None and lp.infeasible and not every_column:
+        lp = solve_lp(_with_sites(model, lb, ub), deadline - time.perf_counter())
+        rows, y, basis, every_column = np.arange(len(model.row_lb)), model.y, None, True
     if lp.duals is None:
-        if lp.infeasible and not space.restricted:
+        if lp.infeasible and every_column:  # no design in this half
             return _Node(np.inf, order, lb, ub, parent.open_y, None)
         return None
     duals = np.zeros(len(model.row_lb))
-    duals[space.rows] = lp.duals
+    duals[rows] = lp.duals
     bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
-    open_y = lp.values[space.model.y]
+    open_y = lp.values[y]
     _round(problem, full, open_y, lb, ub, n, best, deadline)
-    return _Node(bound, order, lb, ub, open_y, lp.basis)
+    return _Node(bound, order, lb, ub, open_y, basis)
 
 
 def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
