@@ -236,13 +236,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
     guessed: list[NearestSolution] = []  # the thread's LP, when it is a window's nearest LP
-    count = guess = None
-    if len(problem.share_requirements) > 1 and prior_duals is None:  # its count guides the LP
-        count = guess = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
-                                             relative_gap, deadline)
+    heuristic_first = len(problem.share_requirements) > 1 and prior_duals is None
+    count = None
+    if heuristic_first:  # its design's count is where the LP beside it goes
+        count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites, relative_gap,
+                                     deadline)
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
-                                      guessed, guess, best)
-    if guess is None:
+                                      guessed, count, best)
+    if not heuristic_first:
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                      relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
