@@ -606,7 +606,8 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         n = min(designs, key=lambda k: designs[k][0])
         for found in runs:  # offer takes only a better design: the last count found is best
             n = offer_repaired(problem, full, best, found) or n
-    if np.isfinite(designs[n][0]) and not np.isfinite(best.objective):  # not after an edit
+    if not np.isfinite(best.objective) and np.isfinite(designs[n][0]):  # none taken (so n is
+        # of `designs`), and not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)
     return n
 
