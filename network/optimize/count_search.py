@@ -278,8 +278,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                 and lows[guess] < best.objective * (1 - relative_gap)):
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
-        start = edited = start_basis(prior_basis, full, w)  # its LP is cheap: one price try,
-        # then LP
+        # the last search's basis, for this window: its LP is cheap, so one price try, then LP
+        start = edited = start_basis(prior_basis, full, w)
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
                 full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
