@@ -61,13 +61,22 @@ def test_a_full_tree_from_no_incumbent_finds_each_counts_optimum(seed, monkeypat
 def test_a_tree_over_the_nearest_sites_columns_stays_exact(monkeypatch):
     """A window whose LP is its nearest-sites LP branches over those columns only (each
     point's 4 cheapest of 8 sites here), its bounds priced over every option: from no
-    incumbent, the tree's bound may not exceed brute force's best with n sites, and when it
-    closes, its design equals it (a restricted child LP that is infeasible proves nothing:
-    the tree then gives up)."""
+    incumbent, every tree closes, its bound not above brute force's best with n sites and its
+    design equal to it. A child LP infeasible over those columns proves nothing, so that
+    node's LP is solved again over every column (`every_column` counts them: some are)."""
     from network.optimize import window_bounds as wb
 
     monkeypatch.setattr(site_branching, "MAX_NODES", 10_000)
     monkeypatch.setattr(wb, "NEAREST_SITES", 4)
+    every_column = []
+    narrow_lp = site_branching.solve_lp
+
+    def counted(model, *args, **kwargs):
+        if not kwargs.get("dual_simplex"):  # not a child from its parent's basis: the rerun
+            every_column.append(model.n_options)
+        return narrow_lp(model, *args, **kwargs)
+
+    monkeypatch.setattr(site_branching, "solve_lp", counted)
     restricted = 0
     for seed, n in itertools.product(range(1, 4), range(2, 7)):
         problem = _uncapacitated(seed)
@@ -82,12 +91,14 @@ def test_a_tree_over_the_nearest_sites_columns_stays_exact(monkeypatch):
         wb._keep_lp(window, model, solved.duals, solved.values, solved.basis, solved.objective)
         narrow = site_branching._space(problem, model, window).restricted
         best = Incumbent()
-        if site_branching.branch_on_sites(problem, full, window, best, 1e-9,
-                                          time.perf_counter() + 60):
-            restricted += narrow
-            assert window.proven <= exact * (1 + 1e-9)
-            assert best.objective == pytest.approx(exact, rel=1e-9)
+        assert site_branching.branch_on_sites(problem, full, window, best, 1e-9,
+                                              time.perf_counter() + 60)
+        restricted += narrow
+        assert window.proven <= exact * (1 + 1e-9)
+        assert best.objective == pytest.approx(exact, rel=1e-9)
     assert restricted  # some restricted trees closed
+    assert every_column and set(every_column) == {full.n_options}  # ... some through a node
+    # solved again over every column
 
 
 def test_child_lps_from_the_parents_basis_equal_cold_lps():

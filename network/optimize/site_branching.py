@@ -40,8 +40,10 @@ from network.optimize.window_bounds import LpOutcome, WindowState, nearest_colum
 from network.optimize.window_mip import (
     MIP_GAP_SHARE,
     best_assignment,
+    fast_bonus,
     fixed_sites_bound,
     fixed_sites_design,
+    offer_rounded_lp,
 )
 
 MAX_NODES = 40  # LPs solved at most before the tree gives up (the window's MIP then runs)
@@ -65,6 +67,7 @@ class _Space:
 
     model: MipModel  # the window's model over those columns and rows (every y among them)
     rows: np.ndarray  # its rows' places in the window's model
+    cols: np.ndarray  # its columns' places in the window's model
     basis: LpBasis | None
     restricted: bool
 
@@ -76,7 +79,8 @@ def _space(problem: LocationProblem, model: MipModel, window: WindowState) -> _S
     Why: on next_day_80 those child LPs took half the time of the full ones (1.9-4.1 s against
     3.5-11.2 s at load 9) and their prices, priced over every option, gave the full LPs' values
     (BENCHMARKS.md). Any prices give a valid bound, so the restriction can only weaken it."""
-    every = _Space(model, np.arange(len(model.row_lb)), window.basis, False)
+    every = _Space(model, np.arange(len(model.row_lb)), np.arange(len(model.var_lb)),
+                   window.basis, False)
     basis = window.basis
     if basis is None or not basis.fits(model):
         return every
@@ -90,7 +94,8 @@ def _space(problem: LocationProblem, model: MipModel, window: WindowState) -> _S
     if (basis.variable_status[~keep] == BASIC).any() or (
             basis.row_status[left_out] != BASIC).any():
         return every  # the basis needs a column or row left out
-    return _Space(sub, rows, LpBasis(basis.variable_status[cols], basis.row_status[rows]), True)
+    return _Space(sub, rows, cols, LpBasis(basis.variable_status[cols], basis.row_status[rows]),
+                  True)
 
 
 def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowState,
@@ -187,20 +192,41 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
-    `best`; None when the LP ended without prices for another reason, or is infeasible over
-    fewer columns than all (which proves nothing)."""
+    `best` (and, where it opens whole sites, its own assignment rounded and repaired:
+    window_mip.offer_rounded_lp); None when the LP ended without prices for another reason.
+
+    Why the LP's own assignment: next_day_80 with SEA forced open had a node whose LP opened
+    whole sites at the optimum's cost (1,073.12M) where the heuristic's assignment to those
+    sites (one price for the target) cost 1,073.33M, 2e-4 more; every node then had to clear
+    the higher bar and the tree ran 17 LPs to the deadline (BENCHMARKS.md).
+
+    An LP infeasible over fewer columns than all proves nothing, so the node's LP is then
+    solved over every column (cold), and the node keeps no basis (its children's LPs start
+    cold). Why: next_day_80 solved again after an edit and back had a node (two sites fixed
+    open, one closed) with no design among the nearest-sites columns; the tree gave up there
+    and the window's MIP took 27 s of CPU (BENCHMARKS.md)."""
     lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
                   parent.basis, dual_simplex=True)
+    rows, cols, basis, every_column = space.rows, space.cols, lp.basis, not space.restricted
+    if lp.duals is None and lp.infeasible and not every_column:
+        lp = solve_lp(_with_sites(model, lb, ub), deadline - time.perf_counter())
+        rows, cols = np.arange(len(model.row_lb)), np.arange(len(model.var_lb))
+        basis, every_column = None, True
     if lp.duals is None:
-        if lp.infeasible and not space.restricted:
+        if lp.infeasible and every_column:  # no design in this half
             return _Node(np.inf, order, lb, ub, parent.open_y, None)
         return None
     duals = np.zeros(len(model.row_lb))
-    duals[space.rows] = lp.duals
+    duals[rows] = lp.duals
     bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
-    open_y = lp.values[space.model.y]
+    values = np.zeros(len(model.var_lb))
+    values[cols] = lp.values
+    open_y = values[model.y]
     _round(problem, full, open_y, lb, ub, n, best, deadline)
-    return _Node(bound, order, lb, ub, open_y, lp.basis)
+    if np.all(np.minimum(open_y, 1.0 - open_y) <= WHOLE):  # its own assignment, rounded
+        offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
+                         best)
+    return _Node(bound, order, lb, ub, open_y, basis)
 
 
 def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
