@@ -40,6 +40,7 @@ from network.optimize.lagrange import (
     initial_prices,
     lagrange_data,
     lagrangian_value,
+    relaxed_choice,
     site_values,
 )
 from network.optimize.mathopt_backend import MipStatus
@@ -273,6 +274,11 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
+        if (w.lp is None and start is None and w.lagrange_tries == 1
+                and not _near_target(full, w, best, relative_gap)
+                and _radius_applies(problem, full, data, w, best)):
+            _radius_ascent(problem, full, data, w, best, relative_gap, deadline)
+            continue  # far below after its first ascent: radius prices before a second
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
                 full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
@@ -284,6 +290,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is None and start is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
+            continue
+        if w.lp is None and start is None and _radius_applies(problem, full, data, w, best):
+            _radius_ascent(problem, full, data, w, best, relative_gap, deadline)
             continue
         if w.lp is None and start is None and _nearest_applies(data, w, best):
             value = nearest_sites_lp(problem, full, w, data, best.objective, deadline,
@@ -330,6 +339,45 @@ def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo:
         if w.hi < first:
             w.proven = np.inf
     return first
+
+
+def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
+                    w: WindowState, best: Incumbent) -> bool:
+    """An ascent from radius_prices' prices (`_radius_ascent`) needs what the nearest-sites
+    LP needs, a problem the master prices (one share target at most; carrier rows are priced
+    0 and found by the ascent) and no capacity rows (the master has none: the capacity-priced
+    ascent would start from m = 0); tried once per window."""
+    return (data is not None and w.lo == w.hi and not w.radius_tried and not w.nearest_tried
+            and np.isfinite(best.objective) and not full.capacity_sites
+            and len(problem.share_requirements) <= 1)
+
+
+def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
+                   w: WindowState, best: Incumbent, relative_gap: float, deadline: float
+                   ) -> None:
+    """Before the window's nearest-sites LP: prices for its count from Benders on the radius
+    form (radius_prices.py, the first cuts at the incumbent's sites), lifted by an ascent
+    (window_bounds.lagrange_ascent: the window keeps the best L_n). Where that reaches the
+    incumbent less the gap the window is proven without any LP; else the LP runs next.
+
+    Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
+    closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,
+    it had no basis to start from (BENCHMARKS.md). Any prices give a valid L_n."""
+    w.radius_tried = True
+    target = best.objective * (1 - relative_gap)
+    sites, guess = read_design(problem, full, best.values)[0], None
+    if w.prices is not None:  # the ascent's: its sigma, and its sites when the incumbent's
+        guess = float(w.prices[1][0]) if len(w.prices[1]) else None  # count is another
+        if int(sites.sum()) != w.lo:
+            found = relaxed_choice(problem, data, w.lo, *w.prices)
+            sites = None if found is None else found.chosen
+    if sites is not None and int(sites.sum()) != w.lo:
+        sites = None
+    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess)
+    if duals is None:
+        return
+    lam, sigma = initial_prices(full, duals)
+    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
@@ -532,7 +580,9 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
 
 
 def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: float,
-                  sites: np.ndarray | None) -> np.ndarray | None:
+                  sites: np.ndarray | None, enough: float = np.inf,
+                  data: LagrangeData | None = None, sigma_guess: float | None = None
+                  ) -> np.ndarray | None:
     """Row prices of `full` for count n from Benders on the radius form with the share price
     searched (radius_prices.py), the carrier rows priced 0 (the ascents' 1-D searches find
     theirs, as from prices_without_carrier_rows); None where it does not apply (several
@@ -544,7 +594,9 @@ def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: fl
     plain = replace(problem, carrier_bounds=()) if problem.carrier_bounds else problem
     if not radius_prices.applies(plain):
         return None
-    found = radius_prices.radius_prices(plain, lagrange_data(plain), n, deadline, sites)
+    if data is None or plain is not problem:
+        data = lagrange_data(plain)
+    found = radius_prices.radius_prices(plain, data, n, deadline, sites, enough, sigma_guess)
     if found is None:
         return None
     lam, sigma = found

@@ -42,7 +42,7 @@ from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
 from network.optimize.model import MipModel
 from network.optimize.problem import LocationProblem
 
-FIRST_RANKS = 4  # the first master has a cut at each point's 4 cheapest sources
+FIRST_RANKS = 2  # the first master has a cut at each point's 2 cheapest sources
 MAX_ROUNDS = 30  # Benders rounds per sigma at most
 SEARCH_EVALS = 10  # Benders solves per 1-D search on sigma at most
 STEP = 1.25  # the bracket grows from the guessed sigma by this factor, doubled each time
@@ -70,12 +70,13 @@ class RadiusSolution:
 
 
 def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
-                  sites: np.ndarray | None = None, enough: float = np.inf
-                  ) -> tuple[np.ndarray, np.ndarray] | None:
+                  sites: np.ndarray | None = None, enough: float = np.inf,
+                  sigma_guess: float | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """(lambda, sigma) for count n: Benders at each sigma of a 1-D search for the best one,
     stopping once LP(sigma) reaches `enough`; `sites` (a guessed design's open sites, n of
     them) give the first cuts (each point's two cheapest of them: where an integral master
-    fills it) and the first sigma (heuristic.share_price_guess). None where the master
+    fills it) and the first sigma (heuristic.share_price_guess, unless `sigma_guess` is
+    given: an ascent's price for the same count). None where the master
     fails (no n sites fit the forced ones, a point no source reaches, a solver stop)."""
     if not applies(problem):
         return None
@@ -83,7 +84,7 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
     if not len(data.shares):
         found = _solve(problem, data, n, np.zeros(0), own, deadline)
         return None if found is None else (found.lam, found.sigma)
-    best = _search(problem, data, n, deadline, sites, own, enough)
+    best = _search(problem, data, n, deadline, sites, own, enough, sigma_guess)
     return None if best is None else (best.lam, best.sigma)
 
 
@@ -101,7 +102,7 @@ def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndar
 
 def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
             sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
-            enough: float) -> RadiusSolution | None:
+            enough: float, guess: float | None = None) -> RadiusSolution | None:
     """The best LP(sigma) found (module docstring): from share_price_guess at `sites` (else
     at the n sites the master at sigma 0 opens most), the bracket grown by STEP, doubled each
     time, then narrowed where the lines through its ends meet."""
@@ -115,7 +116,8 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
             cuts = found.cuts
         return found
 
-    guess = share_price_guess(problem, sites)
+    if guess is None or not guess > 0:
+        guess = share_price_guess(problem, sites)
     first = at(float(guess) if guess is not None and guess > 0 else 0.0)
     if first is None:
         return None
@@ -184,15 +186,7 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
     order = np.argsort(cost, axis=1, kind="stable")
     ranked = np.take_along_axis(cost, order, axis=1)
     finite = np.where(np.isfinite(ranked), ranked, 0.0)
-    first = order[:, :FIRST_RANKS]
-    cut_z = [np.repeat(np.arange(n_z), first.shape[1])]
-    cut_src = [first.ravel()]
-    if start is not None:
-        cut_z.append(start[0])
-        cut_src.append(start[1])
-    z_all, src_all = np.concatenate(cut_z), np.concatenate(cut_src)
-    keep = np.isfinite(cost[z_all, src_all])
-    z_all, src_all = z_all[keep], src_all[keep]
+    z_all, src_all = _first_cuts(cost, order, start)
     basis = None
     for _ in range(MAX_ROUNDS):
         master = _master(problem, n, cost, z_all, src_all)
@@ -234,6 +228,22 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
     active = prices > 1e-12 * max(1.0, float(np.abs(prices).max()))  # the next sigma's first
     return RadiusSolution(value, lam, sigma.astype(float), slope, y[:n_s],  # cuts: binding
                           (z_all[active], src_all[active]))
+
+
+def _first_cuts(cost: np.ndarray, order: np.ndarray,
+                start: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+    """(point, source) of the first master's cuts: `start`'s with a finite cost, and each
+    point's FIRST_RANKS cheapest sources (none where `start` has a cut for
+    every point: fewer rows, fewer rounds; BENCHMARKS.md), so that every theta is bounded."""
+    n_z = len(cost)
+    z_all, src_all = np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if start is not None:
+        keep = np.isfinite(cost[start[0], start[1]])
+        z_all, src_all = start[0][keep], start[1][keep]
+    ranks = 0 if len(np.unique(z_all)) == n_z else FIRST_RANKS
+    firsts = order[:, :ranks]
+    return (np.r_[z_all, np.repeat(np.arange(n_z), ranks)].astype(np.int64),
+            np.r_[src_all, firsts.ravel()].astype(np.int64))
 
 
 def _source_costs(problem: LocationProblem, data: LagrangeData, sigma: np.ndarray
