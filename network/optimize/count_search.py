@@ -274,11 +274,10 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
-        if (w.lp is None and start is None and w.lagrange_tries == 1
-                and not _near_target(full, w, best, relative_gap)
-                and _radius_applies(problem, full, data, w, best)):
+        if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
+                and (w.lagrange_tries == 1 or (i == guess and prices is None))):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline)
-            continue  # far below after its first ascent: radius prices before a second
+            continue  # short after its first ascent, or the warm guess: radius prices first
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
                 full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
@@ -370,9 +369,7 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
         guess = float(w.prices[1][0]) if len(w.prices[1]) else None  # count is another
         if int(sites.sum()) != w.lo:
             found = relaxed_choice(problem, data, w.lo, *w.prices)
-            sites = None if found is None else found.chosen
-    if sites is not None and int(sites.sum()) != w.lo:
-        sites = None
+            sites = sites if found is None else found.chosen
     duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess)
     if duals is None:
         return
