@@ -275,9 +275,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         w = windows[i]
         start = start_basis(prior_basis, full, w)  # its LP is cheap: one price try, then LP
         if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
-                and (w.lagrange_tries == 1 or (i == guess and prices is None))):
-            _radius_ascent(problem, full, data, w, best, relative_gap, deadline)
-            continue  # short after its first ascent, or the warm guess: radius prices first
+                and (w.lagrange_tries == 1 or (i == guess and prices is None
+                                               and not problem.carrier_bounds))):
+            _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
+                           prior_duals)
+            continue  # short after its first ascent, or a warm search's likely count: radius
+            # prices first (not with carrier rows: the master has none, and the ascent from
+            # its prices found theirs in 0.7 CPU s on ups_min_30's edit, where main's first
+            # ascent took 1.0 s in all)
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
                 full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
@@ -291,7 +296,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                 problem, full, w, data, best, relative_gap, deadline):
             continue
         if w.lp is None and start is None and _radius_applies(problem, full, data, w, best):
-            _radius_ascent(problem, full, data, w, best, relative_gap, deadline)
+            _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
+                           prior_duals)
             continue
         if w.lp is None and start is None and _nearest_applies(data, w, best):
             value = nearest_sites_lp(problem, full, w, data, best.objective, deadline,
@@ -352,28 +358,34 @@ def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData
 
 
 def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
-                   w: WindowState, best: Incumbent, relative_gap: float, deadline: float
-                   ) -> None:
+                   w: WindowState, best: Incumbent, relative_gap: float, deadline: float,
+                   prior_duals: np.ndarray | None = None) -> None:
     """Before the window's nearest-sites LP: prices for its count from Benders on the radius
     form (radius_prices.py, the first cuts at the incumbent's sites), lifted by an ascent
     (window_bounds.lagrange_ascent: the window keeps the best L_n). Where that reaches the
-    incumbent less the gap the window is proven without any LP; else the LP runs next.
+    incumbent less the gap the window is proven without any LP; else the LP runs next. The
+    prices known already (the window's ascent's, else `prior_duals`: the last search's) give
+    the share price's first guess and the carrier rows' prices, which the master has not.
 
     Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
     closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,
     it had no basis to start from (BENCHMARKS.md). Any prices give a valid L_n."""
     w.radius_tried = True
     target = best.objective * (1 - relative_gap)
-    sites, guess = read_design(problem, full, best.values)[0], None
-    if w.prices is not None:  # the ascent's: its sigma, and its sites when the incumbent's
-        guess = float(w.prices[1][0]) if len(w.prices[1]) else None  # count is another
-        if int(sites.sum()) != w.lo:
-            found = relaxed_choice(problem, data, w.lo, *w.prices)
-            sites = sites if found is None else found.chosen
+    sites, known = read_design(problem, full, best.values)[0], w.prices
+    if known is None and prior_duals is not None:
+        known = initial_prices(full, prior_duals)
+    if w.prices is not None and int(sites.sum()) != w.lo:  # the ascent's sites, at its count
+        found = relaxed_choice(problem, data, w.lo, *w.prices)
+        sites = sites if found is None else found.chosen
+    targets = len(problem.share_requirements)
+    guess = float(known[1][0]) if known is not None and targets else None
     duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess)
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
+    if known is not None and len(known[1]) == len(sigma):
+        sigma[targets:] = known[1][targets:]  # the carrier rows' known prices
     lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
 
 
