@@ -6,16 +6,17 @@ generation: each model is a relaxation of the full one, so its bounds hold, and 
 relaxation that meets every row is as good as the relaxation's bound says).
 
 One pass (`_search`): a first design from the heuristic (heuristic.py) while, in a worker
-thread, the LP over each point's nearest sites at a guessed count gives starting row prices;
-then, over the count windows (window_bounds.py), always the window with the lowest bound,
-by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
-(lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
-the options its prices keep, the nearest-sites LP (taken as the full LP when its prices
-price every option up to its objective), that LP grown by column generation
+thread, Benders on the radius form at a guessed count (radius_prices.py; else the LP over each
+point's nearest sites there) gives starting row prices; then, over the count windows
+(window_bounds.py), always the window with the lowest bound, by the cheapest step that can
+raise it: a subgradient ascent from the nearest known prices (lagrange.py), the open site sets
+one by one where capacity binds (site_sets.py), a MIP over the options its prices keep, an
+ascent from the window's radius prices, the nearest-sites LP (taken as the full LP when its
+prices price every option up to its objective), that LP grown by column generation
 (window_bounds.grow_nearest), the full LP, branching on the sites it opens in part
-(site_branching.py), then the window's MIP (window_mip.py). It stops when every window's
-bound is within the requested gap of the best design, or at the time limit. Every design
-passes incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
+(site_branching.py), then the window's MIP (window_mip.py). It stops when every window's bound
+is within the requested gap of the best design, or at the time limit. Every design passes
+incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
 (docs/optimizer.md).
 """
 
@@ -223,9 +224,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
     LP from the kept basis).
 
-    A cold search of several counts starts every ascent from the prices of one nearest-sites
-    LP at a guessed count, solved while the heuristic runs; a window whose first ascent leaves
-    room below the incumbent offers the design its prices choose."""
+    A cold search of several counts starts every ascent from the prices of radius_prices (or
+    one nearest-sites LP) at a guessed count, found while the heuristic runs; a window whose
+    first ascent leaves room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
     first = _close_unreachable(problem, windows, lo, hi, deadline)
@@ -547,10 +548,11 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
                              deadline: float, first: int,
                              guessed: list[NearestSolution] | None = None) -> Future | None:
-    """A cold search of several counts starts the nearest-sites LP at a guessed count
-    (`_guessed_count_prices`) in a worker thread while the heuristic runs here: the solver
-    releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
-    incumbent the prices' ascents prove against. Not with capacity rows (that LP is slow)."""
+    """A cold search of several counts finds prices at a guessed count
+    (`_guessed_count_prices`: radius prices, else the nearest-sites LP) in a worker thread
+    while the heuristic runs here: the solver releases the GIL, so on two cores the heuristic
+    costs little wall time, and its design is the incumbent the prices' ascents prove against.
+    Not with capacity rows (that LP is slow, and the master has none)."""
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
@@ -562,9 +564,11 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
                           deadline: float, guessed: list[NearestSolution] | None = None
                           ) -> np.ndarray | None:
-    """Row prices of `full` from the nearest-sites LP at one count: heuristic.guess_sites's
-    (with its greedy's sites: window_bounds.nearest_columns), at least `first` (the least
-    count coverage.py leaves), or None if that LP fails. Without carrier rows that LP is the
+    """Row prices of `full` at one count: heuristic.guess_sites's (its greedy's sites start
+    the master's cuts and the share price's search), at least `first` (the least count
+    coverage.py leaves): radius prices (`_radius_duals`), else, with several share targets or
+    where the master fails, those of the nearest-sites LP (with the greedy's sites:
+    window_bounds.nearest_columns), or None if that LP fails. Without carrier rows that LP is the
     count's own nearest-sites LP: it goes to `guessed`, and its window does not solve it again
     (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
 
