@@ -798,9 +798,12 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
         if w.lo == w.hi and w.lagrange is not None:  # L_n bounds every design with n sites
             return max(plain, w.lagrange)
         return plain
-    lagrange = windows[i].lagrange if windows[i].lagrange is not None else -np.inf
+    w = windows[i]
+    lagrange = w.lagrange if w.lagrange is not None else -np.inf
+    if w.plain is None:  # asked for every window at every step: once per window (it sorts)
+        w.plain = plain_estimate(problem, w.lo)
     return max(convex_estimate(windows, problem, i), tangent_estimate(windows, full, i),
-               plain_estimate(problem, windows[i].lo), lagrange)
+               w.plain, lagrange)
 
 
 def _global_bound(windows: list[WindowState], problem: LocationProblem, full: MipModel
