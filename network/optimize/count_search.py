@@ -238,12 +238,15 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
     guessed: list[NearestSolution] = []  # the thread's LP, when it is a window's nearest LP
+    radius_counts: list[int] = []  # the thread's count, when radius prices came from it
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
-                                      guessed)
+                                      guessed, radius_counts)
     count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                  relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
+        for w in windows:  # its first ascent starts from them: radius again would repeat it
+            w.radius_tried |= w.lo == w.hi and w.lo in radius_counts
         for w in _keep_guessed(windows, full, guessed):
             if time.perf_counter() < deadline:  # as after the window's own nearest-sites LP
                 _round_lp(problem, full, w, best)
@@ -547,7 +550,8 @@ def _count_prices(windows: list[WindowState], full: MipModel,
 def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
                              deadline: float, first: int,
-                             guessed: list[NearestSolution] | None = None) -> Future | None:
+                             guessed: list[NearestSolution] | None = None,
+                             radius_counts: list[int] | None = None) -> Future | None:
     """A cold search of several counts finds prices at a guessed count
     (`_guessed_count_prices`: radius prices, else the nearest-sites LP) in a worker thread
     while the heuristic runs here: the solver releases the GIL, so on two cores the heuristic
@@ -556,14 +560,15 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
-    future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed)
+    future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed,
+                         radius_counts)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 
 
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
-                          deadline: float, guessed: list[NearestSolution] | None = None
-                          ) -> np.ndarray | None:
+                          deadline: float, guessed: list[NearestSolution] | None = None,
+                          radius_counts: list[int] | None = None) -> np.ndarray | None:
     """Row prices of `full` at one count: heuristic.guess_sites's (its greedy's sites start
     the master's cuts and the share price's search), at least `first` (the least count
     coverage.py leaves): radius prices (`_radius_duals`), else, with several share targets or
@@ -585,6 +590,8 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
         return None
     radius = _radius_duals(problem, full, n, deadline, sites)
     if radius is not None:
+        if radius_counts is not None:  # that window takes no second radius step (next_day_80
+            radius_counts.append(n)  # at 7 sites: its LP lies below the target either way)
         return radius
     if problem.carrier_bounds:  # their prices come from the ascents' 1-D searches
         return share_prices.prices_without_carrier_rows(problem, full, n, deadline)
