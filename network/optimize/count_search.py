@@ -283,6 +283,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                                                and not problem.carrier_bounds))):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
                            prior_duals)
+            if w.lagrange_tries == 0 and w.prices is not None:  # the warm count's new prices
+                fresh = duals_from_prices(full, *w.prices)
+                prior_duals = prior_duals if fresh is None else fresh
             continue  # short after its first ascent, or a warm search's likely count: radius
             # prices first (not with carrier rows: the master has none, and the ascent from
             # its prices found theirs in 0.7 CPU s on ups_min_30's edit, where main's first
