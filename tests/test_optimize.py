@@ -347,6 +347,7 @@ def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
     monkeypatch.setattr(search, "nearest_sites_lp", lp_spy)
     monkeypatch.setattr(search, "settle_by_nearest", settle_spy)
     monkeypatch.setattr(search, "_prices_beside_heuristic", lambda *args: None)  # next test
+    _without_radius_prices(monkeypatch)  # they would prove the windows before any small LP
     for seed in range(1, 6):
         problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
         solution = solve_problem(problem, 60, 1e-9)
@@ -378,6 +379,7 @@ def test_prices_from_the_nearest_sites_lp_over_all_counts_stay_exact(nearest, mo
 
     monkeypatch.setattr(search, "nearest_sites_prices", spy)
     monkeypatch.setattr(search, "best_designs", every_site_open)  # a poor incumbent
+    _without_radius_prices(monkeypatch)  # the LP's prices are what this tests
     for seed in range(1, 6):
         problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
         solution = solve_problem(problem, 60, 1e-9)
@@ -388,6 +390,15 @@ def test_prices_from_the_nearest_sites_lp_over_all_counts_stay_exact(nearest, mo
         assert solution.best_bound <= exact * (1 + 1e-9)
     assert len(calls) == 5  # one per search
     assert any(duals is not None for duals in calls)  # None: that LP misses the target
+
+
+def _without_radius_prices(monkeypatch) -> None:
+    """The search as before radius_prices.py: prices from the nearest-sites LPs only (those
+    paths stay the fallback where the master does not apply; tests/test_radius_prices.py)."""
+    from network.optimize import count_search as search
+
+    monkeypatch.setattr(search, "_radius_duals", lambda *args, **kwargs: None)
+    monkeypatch.setattr(search, "_radius_applies", lambda *args: False)
 
 
 def test_lagrangian_bounds_stay_below_the_optimum():

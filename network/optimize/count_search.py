@@ -6,16 +6,17 @@ generation: each model is a relaxation of the full one, so its bounds hold, and 
 relaxation that meets every row is as good as the relaxation's bound says).
 
 One pass (`_search`): a first design from the heuristic (heuristic.py) while, in a worker
-thread, the LP over each point's nearest sites at a guessed count gives starting row prices;
-then, over the count windows (window_bounds.py), always the window with the lowest bound,
-by the cheapest step that can raise it: a subgradient ascent from the nearest known prices
-(lagrange.py), the open site sets one by one where capacity binds (site_sets.py), a MIP over
-the options its prices keep, the nearest-sites LP (taken as the full LP when its prices
-price every option up to its objective), that LP grown by column generation
+thread, Benders on the radius form at a guessed count (radius_prices.py; else the LP over each
+point's nearest sites there) gives starting row prices; then, over the count windows
+(window_bounds.py), always the window with the lowest bound, by the cheapest step that can
+raise it: a subgradient ascent from the nearest known prices (lagrange.py), the open site sets
+one by one where capacity binds (site_sets.py), a MIP over the options its prices keep, an
+ascent from the window's radius prices, the nearest-sites LP (taken as the full LP when its
+prices price every option up to its objective), that LP grown by column generation
 (window_bounds.grow_nearest), the full LP, branching on the sites it opens in part
-(site_branching.py), then the window's MIP (window_mip.py). It stops when every window's
-bound is within the requested gap of the best design, or at the time limit. Every design
-passes incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
+(site_branching.py), then the window's MIP (window_mip.py). It stops when every window's bound
+is within the requested gap of the best design, or at the time limit. Every design passes
+incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
 (docs/optimizer.md).
 """
 
@@ -28,7 +29,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from network.optimize import heuristic, share_prices
+from network.optimize import heuristic, radius_prices, share_prices
 from network.optimize.capacity_sets import support_set_designs
 from network.optimize.carrier_repair import offer_repaired, repair
 from network.optimize.coverage import least_count
@@ -40,6 +41,7 @@ from network.optimize.lagrange import (
     initial_prices,
     lagrange_data,
     lagrangian_value,
+    relaxed_choice,
     site_values,
 )
 from network.optimize.mathopt_backend import LpBasis, MipStatus
@@ -222,9 +224,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
     LP from the kept basis).
 
-    A cold search of several counts starts every ascent from the prices of one nearest-sites
-    LP at a guessed count, solved while the heuristic runs; a window whose first ascent leaves
-    room below the incumbent offers the design its prices choose."""
+    A cold search of several counts starts every ascent from the prices of radius_prices (or
+    one nearest-sites LP) at a guessed count, found while the heuristic runs; a window whose
+    first ascent leaves room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
     first = _close_unreachable(problem, windows, lo, hi, deadline)
@@ -236,18 +238,21 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     usable = _lagrange_applies(full, windows) or prior_duals is not None
     data = lagrange_data(problem) if usable else None
     guessed: list[NearestSolution] = []  # the thread's LP, when it is a window's nearest LP
+    radius_counts: list[int] = []  # the thread's count, when radius prices came from it
     heuristic_first = len(problem.share_requirements) > 1 and prior_duals is None
     count = None
     if heuristic_first:  # its design's count is where the LP beside it goes
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites, relative_gap,
                                      deadline)
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
-                                      guessed, count, best)
+                                      guessed, radius_counts, count, best)
     if not heuristic_first:
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                      relative_gap, deadline)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
+        for w in windows:  # its first ascent starts from them: radius again would repeat it
+            w.radius_tried |= w.lo == w.hi and w.lo in radius_counts
         for w in _keep_guessed(windows, full, guessed):
             if time.perf_counter() < deadline:  # as after the window's own nearest-sites LP
                 _round_lp(problem, full, w, best)
@@ -280,6 +285,18 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         w = windows[i]
         # the last search's basis, for this window: its LP is cheap, so one price try, then LP
         start = edited = start_basis(prior_basis, full, w)
+        if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
+                and (w.lagrange_tries == 1 or (i == guess and prices is None
+                                               and not problem.carrier_bounds))):
+            _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
+                           prior_duals)
+            if w.lagrange_tries == 0 and w.prices is not None:  # the warm count's new prices
+                fresh = duals_from_prices(full, *w.prices)
+                prior_duals = prior_duals if fresh is None else fresh
+            continue  # short after its first ascent, or a warm search's likely count: radius
+            # prices first (not with carrier rows: the master has none, and the ascent from
+            # its prices found theirs in 0.7 CPU s on ups_min_30's edit, where main's first
+            # ascent took 1.0 s in all)
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
                 full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
@@ -291,6 +308,10 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is None and start is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
+            continue
+        if w.lp is None and start is None and _radius_applies(problem, full, data, w, best):
+            _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
+                           prior_duals)
             continue
         if w.lp is None and start is None and _nearest_applies(data, w, best):
             value = nearest_sites_lp(problem, full, w, data, best.objective, deadline,
@@ -351,6 +372,49 @@ def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo:
         if w.hi < first:
             w.proven = np.inf
     return first
+
+
+def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
+                    w: WindowState, best: Incumbent) -> bool:
+    """An ascent from radius_prices' prices (`_radius_ascent`) needs what the nearest-sites
+    LP needs, a problem the master prices (one share target at most; carrier rows are priced
+    0 and found by the ascent) and no capacity rows (the master has none: the capacity-priced
+    ascent would start from m = 0); tried once per window."""
+    return (data is not None and w.lo == w.hi and not w.radius_tried and not w.nearest_tried
+            and np.isfinite(best.objective) and not full.capacity_sites
+            and len(problem.share_requirements) <= 1)
+
+
+def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
+                   w: WindowState, best: Incumbent, relative_gap: float, deadline: float,
+                   prior_duals: np.ndarray | None = None) -> None:
+    """Before the window's nearest-sites LP: prices for its count from Benders on the radius
+    form (radius_prices.py, the first cuts at the incumbent's sites), lifted by an ascent
+    (window_bounds.lagrange_ascent: the window keeps the best L_n). Where that reaches the
+    incumbent less the gap the window is proven without any LP; else the LP runs next. The
+    prices known already (the window's ascent's, else `prior_duals`: the last search's) give
+    the share price's first guess and the carrier rows' prices, which the master has not.
+
+    Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
+    closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,
+    it had no basis to start from (BENCHMARKS.md). Any prices give a valid L_n."""
+    w.radius_tried = True
+    target = best.objective * (1 - relative_gap)
+    sites, known = read_design(problem, full, best.values)[0], w.prices
+    if known is None and prior_duals is not None:
+        known = initial_prices(full, prior_duals)
+    if w.prices is not None and int(sites.sum()) != w.lo:  # the ascent's sites, at its count
+        found = relaxed_choice(problem, data, w.lo, *w.prices)
+        sites = sites if found is None else found.chosen
+    targets = len(problem.share_requirements)
+    guess = float(known[1][0]) if known is not None and targets else None
+    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess)
+    if duals is None:
+        return
+    lam, sigma = initial_prices(full, duals)
+    if known is not None and len(known[1]) == len(sigma):
+        sigma[targets:] = known[1][targets:]  # the carrier rows' known prices
+    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
@@ -511,12 +575,14 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              data: LagrangeData | None, prior_duals: np.ndarray | None,
                              deadline: float, first: int,
                              guessed: list[NearestSolution] | None = None,
+                             radius_counts: list[int] | None = None,
                              count: int | None = None, best: Incumbent | None = None
                              ) -> Future | None:
-    """A cold search of several counts starts the nearest-sites LP at a guessed count
-    (`_guessed_count_prices`) in a worker thread while the heuristic runs here: the solver
-    releases the GIL, so on two cores the heuristic costs no wall time, and its design is the
-    incumbent the prices' ascents prove against. Not with capacity rows (that LP is slow).
+    """A cold search of several counts finds prices at a guessed count
+    (`_guessed_count_prices`: radius prices, else the nearest-sites LP) in a worker thread
+    while the heuristic runs here: the solver releases the GIL, so on two cores the heuristic
+    costs little wall time, and its design is the incumbent the prices' ascents prove against.
+    Not with capacity rows (that LP is slow, and the master has none).
 
     With several share targets the heuristic runs first and `count` is its design's count
     (`best` holds the design), not heuristic.guess_sites's, which prices the first target
@@ -533,19 +599,22 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
         count, sites = None, None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
     future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed,
-                         count, sites)
+                         radius_counts, count, sites)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 
 
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
                           deadline: float, guessed: list[NearestSolution] | None = None,
+                          radius_counts: list[int] | None = None,
                           count: int | None = None, sites: np.ndarray | None = None
                           ) -> np.ndarray | None:
-    """Row prices of `full` from the nearest-sites LP at one count: `count` with the open
-    mask `sites` when given, else heuristic.guess_sites's (with its greedy's sites:
-    window_bounds.nearest_columns), at least `first` (the least
-    count coverage.py leaves), or None if that LP fails. Without carrier rows that LP is the
+    """Row prices of `full` at one count: `count` with the open mask `sites` when given,
+    else heuristic.guess_sites's (its greedy's sites start the master's cuts and the share
+    price's search), at least `first` (the least count coverage.py leaves): radius prices
+    (`_radius_duals`), else, with several share targets or where the master fails, those of
+    the nearest-sites LP (with those sites: window_bounds.nearest_columns), or None if that
+    LP fails. Without carrier rows that LP is the
     count's own nearest-sites LP: it goes to `guessed`, and its window does not solve it again
     (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
 
@@ -560,10 +629,40 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
         n, sites = first, None
     if n > hi:
         return None
+    radius = _radius_duals(problem, full, n, deadline, sites)
+    if radius is not None:
+        if radius_counts is not None:  # that window takes no second radius step (next_day_80
+            radius_counts.append(n)  # at 7 sites: its LP lies below the target either way)
+        return radius
     if problem.carrier_bounds:  # their prices come from the ascents' 1-D searches
         return share_prices.prices_without_carrier_rows(problem, full, n, deadline)
     return nearest_sites_prices(problem, with_count_window(full, n, n), deadline, guessed,
                                 sites)
+
+
+def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: float,
+                  sites: np.ndarray | None, enough: float = np.inf,
+                  data: LagrangeData | None = None, sigma_guess: float | None = None
+                  ) -> np.ndarray | None:
+    """Row prices of `full` for count n from Benders on the radius form with the share price
+    searched (radius_prices.py), the carrier rows priced 0 (the ascents' 1-D searches find
+    theirs, as from prices_without_carrier_rows); None where it does not apply (several
+    share targets) or fails, and the nearest-sites LP runs instead.
+
+    Why: that LP was most of a cold solve (the default: 2.0 of 2.8 CPU s); the master gives
+    the same L_n at the guessed count (the window's LP value) in about a sixth of it
+    (BENCHMARKS.md). Any prices give valid bounds: this changes only the time."""
+    plain = replace(problem, carrier_bounds=()) if problem.carrier_bounds else problem
+    if not radius_prices.applies(plain):
+        return None
+    if data is None or plain is not problem:
+        data = lagrange_data(plain)
+    found = radius_prices.radius_prices(plain, data, n, deadline, sites, enough, sigma_guess)
+    if found is None:
+        return None
+    lam, sigma = found
+    width = len(initial_prices(full, np.zeros(len(full.row_lb)))[1])
+    return duals_from_prices(full, lam, np.r_[sigma, np.zeros(width - len(sigma))])
 
 
 def _keep_guessed(windows: list[WindowState], full: MipModel,
@@ -768,9 +867,12 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
         if w.lo == w.hi and w.lagrange is not None:  # L_n bounds every design with n sites
             return max(plain, w.lagrange)
         return plain
-    lagrange = windows[i].lagrange if windows[i].lagrange is not None else -np.inf
+    w = windows[i]
+    lagrange = w.lagrange if w.lagrange is not None else -np.inf
+    if w.plain is None:  # asked for every window at every step: once per window (it sorts)
+        w.plain = plain_estimate(problem, w.lo)
     return max(convex_estimate(windows, problem, i), tangent_estimate(windows, full, i),
-               plain_estimate(problem, windows[i].lo), lagrange)
+               w.plain, lagrange)
 
 
 def _global_bound(windows: list[WindowState], problem: LocationProblem, full: MipModel

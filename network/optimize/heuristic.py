@@ -449,3 +449,25 @@ def _greedy_cost(problem, is_open, cheap, fast, cb_cheap, cb_fast, target) -> fl
     n = int(is_open.sum())
     return float(total + problem.fixed_cost_usd_per_year[is_open].sum()
                  + problem.inventory_usd_by_count[n])
+
+
+def share_price_guess(problem: LocationProblem, is_open: np.ndarray | None) -> float | None:
+    """A guess at the first share target's LP price for designs near `is_open`: the extra cost
+    per share of orders of the last point the cheapest upgrades need (the fractional
+    knapsack's price with these sites open); None without a target or sites, 0 when the
+    cheapest options meet it. Only where radius_prices' search starts; any price would do."""
+    if not problem.share_requirements or is_open is None or not is_open.any():
+        return None
+    cheap, fast, cb_cheap, cb_fast, target = _point_site_costs(problem)
+    a = np.minimum(cheap[:, is_open].min(axis=1), cb_cheap)
+    f = np.minimum(fast[:, is_open].min(axis=1), cb_fast)
+    w = problem.orders_per_year / problem.orders_per_year.sum()
+    missing = target.share - w[f <= a].sum()
+    if missing <= 0:
+        return 0.0
+    ratio = np.where((f > a) & np.isfinite(f), (f - a) / w, np.inf)
+    order = np.argsort(ratio, kind="stable")
+    take = int(np.searchsorted(np.cumsum(w[order]), missing))
+    if take >= len(order) or not np.isfinite(ratio[order[take]]):
+        return None
+    return float(ratio[order[take]])

@@ -66,6 +66,8 @@ class WindowState:
     sets_tried: bool = False  # open sets enumerated (site_sets.py) without finishing
     basis: LpBasis | None = field(default=None, repr=False)  # of the window's LP
     nearest_tried: bool = False  # nearest_sites_lp ran
+    radius_tried: bool = False  # an ascent from radius_prices' prices ran (count_search.py)
+    plain: float | None = None  # plain_estimate of a one-count window, once computed
     nearest: tuple[np.ndarray, LpBasis | None, float] | None = field(default=None, repr=False)
     # (row prices of the full model, a basis, the small LP's objective)
     nearest_cols: np.ndarray | None = field(default=None, repr=False)  # the columns (a mask

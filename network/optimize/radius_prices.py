@@ -1,0 +1,305 @@
+"""Row prices for one count of open sites without the nearest-sites LP: Benders on the radius
+form (Duran-Mateluna, Ales and Elloumi 2023) inside a 1-D search on the share price.
+
+With the share target's price sigma held, every option p of point z costs
+r_p = o_z c_p - sigma A_p, each (point, site) pair its cheapest option C_zs, cross-border its
+cheapest CB_z, and the window's LP (exactly n sites, the target row priced) is a p-median LP
+with fixed costs:
+    LP(sigma) = sigma b + I_n + min_{y, x} sum_s F_s y_s + sum_z sum_s C_zs x_zs (+ CB_z x_z0)
+    s.t. sum_s x_zs + x_z0 = 1, x_zs <= y_s, sum_s y_s = n, 0 <= y <= 1 (forced sites fixed).
+For fixed y, point z's part is a greedy fill (its sources in cost order, each up to y_s,
+cross-border without limit), whose LP dual gives for any threshold c the valid cut
+    theta_z >= c - (c - CB_z)^+ - sum_s (c - C_zs)^+ y_s
+(dual lambda_z = c, w_zs = (c - C_zs)^+ is feasible). The master, min F y + sum_z theta_z over
+sum y = n and the cuts, has 57 + 881 columns on the default; each round adds, for every point
+whose theta lies below its fill's value at the master's y, the cut at its critical cost (the
+source where the fill reaches 1), until none is violated: then the master's value is LP(sigma)
+(three or four rounds from cuts at each point's four cheapest sources). Its cut prices give
+lambda_z = sum_c pi_c c (each point's cut prices sum to 1).
+
+LP(sigma) is concave in sigma (a minimum of functions affine in it) with supergradient
+b - A x at the master's solution, so sigma is searched as share_prices.best_share_price does
+(bracket, then where the two end lines meet), each point one Benders solve.
+
+Nothing here is trusted for a bound: the prices only start the search's ascents, and every
+bound is L_n(lambda, sigma) computed by lagrange.py, valid for any prices with sigma >= 0 (weak
+duality: docs/optimizer.md). Why: on the default the nearest-sites LP at the guessed count took
+2.0 CPU s of a 2.8 s cold solve; this gives the same L_n (the full LP's value, to 1e-9) in a
+fraction of that (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from pybind11_abseil.status import StatusNotOk
+
+from network.optimize.heuristic import share_price_guess
+from network.optimize.lagrange import LagrangeData
+from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
+from network.optimize.model import MipModel
+from network.optimize.problem import LocationProblem
+
+FIRST_RANKS = 2  # the first master has a cut at each point's 2 cheapest sources
+MAX_ROUNDS = 30  # Benders rounds per sigma at most
+SEARCH_EVALS = 10  # Benders solves per 1-D search on sigma at most
+STEP = 1.25  # the bracket grows from the guessed sigma by this factor, doubled each time
+CUT_TOLERANCE = 1e-9  # relative: a cut violated by less is not added
+SIGMA_TOLERANCE = 2e-6  # relative: the search stops when its bracket's lines meet this close
+
+
+def applies(problem: LocationProblem) -> bool:
+    """One share target at most, no carrier shares (their rows are not a price per option of
+    one row): the problem the master prices. Capacity rows are not in the master either; the
+    caller uses it only for models without them."""
+    return not problem.carrier_bounds and len(problem.share_requirements) <= 1
+
+
+@dataclass(frozen=True)
+class RadiusSolution:
+    """The window's LP at one sigma: its value, lambda, and the share the LP's x reaches."""
+
+    value: float  # LP(sigma): sigma b + I_n + the master's objective
+    lam: np.ndarray  # [z]
+    sigma: np.ndarray  # [t]
+    slope: float  # b - A x (0 without a share row)
+    y: np.ndarray  # [s] the master's y
+    cuts: tuple[np.ndarray, np.ndarray]  # (point, source) of every cut, to start the next
+
+
+def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
+                  sites: np.ndarray | None = None, enough: float = np.inf,
+                  sigma_guess: float | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(lambda, sigma) for count n: Benders at each sigma of a 1-D search for the best one,
+    stopping once LP(sigma) reaches `enough`; `sites` (a guessed design's open sites, n of
+    them) give the first cuts (each point's two cheapest of them: where an integral master
+    fills it) and the first sigma (heuristic.share_price_guess, unless `sigma_guess` is
+    given: an ascent's price for the same count). None where the master
+    fails (no n sites fit the forced ones, a point no source reaches, a solver stop)."""
+    if not applies(problem):
+        return None
+    own = _design_sources(problem, data, sites)
+    if not len(data.shares):
+        found = _solve(problem, data, n, np.zeros(0), own, deadline)
+        return None if found is None else (found.lam, found.sigma)
+    best = _search(problem, data, n, deadline, sites, own, enough, sigma_guess)
+    return None if best is None else (best.lam, best.sigma)
+
+
+def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndarray | None
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(point, source) of each point's two cheapest sites of `sites` at sigma 0."""
+    if sites is None or not sites.any():
+        return None
+    cost, _ = _source_costs(problem, data, np.zeros(len(data.shares)))
+    mine = np.where(sites[None, :], cost[:, :problem.n_sites], np.inf)
+    k = min(2, int(sites.sum()))
+    best = np.argsort(mine, axis=1, kind="stable")[:, :k]
+    return np.repeat(np.arange(problem.n_points), k), best.ravel()
+
+
+def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
+            sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
+            enough: float, guess: float | None = None) -> RadiusSolution | None:
+    """The best LP(sigma) found (module docstring): from share_price_guess at `sites` (else
+    at the n sites the master at sigma 0 opens most), the bracket grown by STEP, doubled each
+    time, then narrowed where the lines through its ends meet."""
+    evals = 0
+
+    def at(s: float) -> RadiusSolution | None:
+        nonlocal cuts, evals
+        evals += 1
+        found = _solve(problem, data, n, np.array([s]), cuts, deadline)
+        if found is not None:
+            cuts = found.cuts
+        return found
+
+    if guess is None or not guess > 0:
+        guess = share_price_guess(problem, sites)
+    first = at(float(guess) if guess is not None and guess > 0 else 0.0)
+    if first is None:
+        return None
+    best, lo, hi, step = first, None, None, STEP
+    point = first
+    while True:
+        if point.value > best.value:
+            best = point
+        s = float(point.sigma[0])
+        if point.slope == 0 or best.value >= enough or (s == 0.0 and point.slope < 0):
+            return best  # a slope of 0 is the maximum; at 0 going down, 0 is
+        if point.slope > 0:
+            lo = point
+        else:
+            hi = point
+        if lo is not None and hi is not None:
+            break
+        if evals >= SEARCH_EVALS or time.perf_counter() >= deadline:
+            return best
+        if hi is None and s == 0.0:  # a first price: the master's sites' guess, else a scale
+            opened = np.zeros(problem.n_sites, bool)
+            opened[np.argsort(-point.y, kind="stable")[:n]] = True
+            guess = share_price_guess(problem, opened)
+            scale = 1e-3 * abs(point.value) / point.slope
+            nxt = float(guess) if guess is not None and guess > 0 else scale
+        elif hi is None:
+            nxt = s * step
+        else:
+            nxt = s / step if s / step > 1e-6 * float(hi.sigma[0]) else 0.0
+        step *= 2.0
+        point = at(nxt)
+        if point is None:
+            return best
+    while evals < SEARCH_EVALS and best.value < enough and time.perf_counter() < deadline:
+        a, b = float(lo.sigma[0]), float(hi.sigma[0])
+        kink = (hi.value - lo.value + lo.slope * a - hi.slope * b) / (lo.slope - hi.slope)
+        line = lo.value + lo.slope * (kink - a)  # no LP(sigma) in the bracket lies above it
+        if line - best.value <= SIGMA_TOLERANCE * abs(best.value) or b - a <= 1e-9 * b:
+            break
+        if not a < kink < b:
+            kink = 0.5 * (a + b)
+        mid = at(kink)
+        if mid is None:
+            break
+        if mid.value > best.value:
+            best = mid
+        if mid.slope > 0:
+            lo = mid
+        elif mid.slope < 0:
+            hi = mid
+        else:
+            break
+    return best
+
+
+def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarray,
+           start: tuple[np.ndarray, np.ndarray] | None, deadline: float
+           ) -> RadiusSolution | None:
+    """LP(sigma) by Benders on the radius form (module docstring), its first cuts at each
+    point's FIRST_RANKS cheapest sources and at `start`'s (point, source) pairs."""
+    cost, fast = _source_costs(problem, data, sigma)  # [z, S+1], the last column cross-border
+    n_z, n_s = problem.n_points, problem.n_sites
+    free = ~problem.forced_open & ~problem.forced_closed
+    if not (int(problem.forced_open.sum()) <= n <= int(problem.forced_open.sum() + free.sum())):
+        return None
+    order = np.argsort(cost, axis=1, kind="stable")
+    ranked = np.take_along_axis(cost, order, axis=1)
+    finite = np.where(np.isfinite(ranked), ranked, 0.0)
+    z_all, src_all = _first_cuts(cost, order, start)
+    basis = None
+    for _ in range(MAX_ROUNDS):
+        master = _master(problem, n, cost, z_all, src_all)
+        begin = None
+        if basis is not None:  # the last master's basis, the new cuts' slacks basic
+            extra = len(master.row_lb) - len(basis.row_status)
+            begin = LpBasis(basis.variable_status,
+                            np.r_[basis.row_status, np.full(extra, BASIC, np.int8)])
+        try:
+            lp = solve_lp(master, deadline - time.perf_counter(), begin, dual_simplex=True)
+        except StatusNotOk:  # a solver error: left to the LP
+            return None
+        if lp.values is None:
+            return None
+        basis = lp.basis
+        y = np.r_[lp.values[:n_s], 1.0]  # cross-border always "open"
+        theta = lp.values[n_s:]
+        fill, critical = _fill(y[order], ranked)
+        if fill.sum(axis=1).min() < 1.0 - 1e-6:  # a point the master's sites cannot serve
+            return None  # (no cross-border option): left to the LP
+        value = (fill * finite).sum(axis=1)
+        short = theta < value - CUT_TOLERANCE * np.abs(value) - 1e-9
+        if not short.any():
+            break
+        z_all = np.r_[z_all, np.nonzero(short)[0]]
+        src_all = np.r_[src_all, order[short, critical[short]]]
+        if time.perf_counter() >= deadline:
+            return None
+    else:
+        return None
+    prices = lp.duals[1:]  # the count row first
+    lam = np.bincount(z_all, weights=prices * np.minimum(cost[z_all, src_all],
+                                                         cost[z_all, n_s]), minlength=n_z)
+    x = np.zeros_like(cost)
+    np.put_along_axis(x, order, fill, axis=1)
+    reached = float((x * fast).sum()) if len(sigma) else 0.0  # fast is 0 where cost is inf
+    slope = float(data.shares[0] - reached) if len(sigma) else 0.0
+    value = lp.objective + float(sigma @ data.shares) + problem.inventory_usd_by_count[n]
+    active = prices > 1e-12 * max(1.0, float(np.abs(prices).max()))  # the next sigma's first
+    return RadiusSolution(value, lam, sigma.astype(float), slope, y[:n_s],  # cuts: binding
+                          (z_all[active], src_all[active]))
+
+
+def _first_cuts(cost: np.ndarray, order: np.ndarray,
+                start: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+    """(point, source) of the first master's cuts: `start`'s with a finite cost, and each
+    point's FIRST_RANKS cheapest sources (none where `start` has a cut for
+    every point: fewer rows, fewer rounds; BENCHMARKS.md), so that every theta is bounded."""
+    n_z = len(cost)
+    z_all, src_all = np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if start is not None:
+        keep = np.isfinite(cost[start[0], start[1]])
+        z_all, src_all = start[0][keep], start[1][keep]
+    ranks = 0 if len(np.unique(z_all)) == n_z else FIRST_RANKS
+    firsts = order[:, :ranks]
+    return (np.r_[z_all, np.repeat(np.arange(n_z), ranks)].astype(np.int64),
+            np.r_[src_all, firsts.ravel()].astype(np.int64))
+
+
+def _source_costs(problem: LocationProblem, data: LagrangeData, sigma: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """([z, S+1] each pair's least r_p at sigma, inf where z has no option at s, the last
+    column cross-border's; [z, S+1] the share row's A_p of the option that attains it)."""
+    n_z, n_s = problem.n_points, problem.n_sites
+    r = data.po_cost - sigma @ data.po_fast if len(sigma) else data.po_cost.copy()
+    members = data.pair_members
+    values = np.where(members >= 0, r[np.maximum(members, 0)], np.inf)
+    pick = members[np.arange(len(members)), np.argmin(values, axis=1)]
+    z = data.po_point[data.pair_starts]
+    cost = np.full((n_z, n_s + 1), np.inf)
+    fast = np.zeros((n_z, n_s + 1))
+    cost[z, data.pair_site] = r[pick]
+    if len(sigma):
+        fast[z, data.pair_site] = data.po_fast[0, pick]
+    cross = data.cross
+    if not len(cross):
+        return cost, fast
+    rc = data.cost[cross] - (sigma @ data.weight_fast[:, cross] if len(sigma) else 0.0)
+    point = problem.options.point[cross]
+    by_point = np.lexsort((rc, point))  # each point's cheapest cross-border option first
+    firsts = by_point[np.r_[True, point[by_point][1:] != point[by_point][:-1]]]
+    cost[point[firsts], n_s] = rc[firsts]
+    if len(sigma):
+        fast[point[firsts], n_s] = data.weight_fast[0, cross[firsts]]
+    return cost, fast
+
+
+def _master(problem: LocationProblem, n: int, cost: np.ndarray, z_all: np.ndarray,
+            src_all: np.ndarray) -> MipModel:
+    """min sum_s F_s y_s + sum_z theta_z, sum_s y_s = n, and each cut (point z, threshold the
+    cost of source src) theta_z + sum_s (c - C_zs)^+ y_s >= c - (c - CB_z)^+."""
+    n_z, n_s = problem.n_points, problem.n_sites
+    c = cost[z_all, src_all]
+    coef = np.maximum(0.0, c[:, None] - cost[z_all, :n_s])  # inf costs give 0
+    rr, ss = np.nonzero(coef > 0)
+    n_cut = len(z_all)
+    rhs = np.minimum(c, cost[z_all, n_s])
+    return MipModel(
+        np.r_[problem.forced_open.astype(float), np.full(n_z, -np.inf)],
+        np.r_[np.where(problem.forced_closed, 0.0, 1.0), np.full(n_z, np.inf)],
+        np.zeros(n_s + n_z, bool), np.r_[problem.fixed_cost_usd_per_year, np.ones(n_z)],
+        np.r_[float(n), rhs], np.r_[float(n), np.full(n_cut, np.inf)],
+        np.r_[np.zeros(n_s, np.int64), rr + 1, np.arange(n_cut) + 1],
+        np.r_[np.arange(n_s), ss, n_s + z_all],
+        np.r_[np.ones(n_s), coef[rr, ss], np.ones(n_cut)], n_s, 0, np.zeros(0, int), ())
+
+
+def _fill(y_ranked: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's greedy fill of its sources in cost order, each up to its y (the LP's x),
+    and the rank where it reaches 1 (the critical source)."""
+    before = np.cumsum(y_ranked, axis=1) - y_ranked
+    fill = np.clip(1.0 - before, 0.0, y_ranked)
+    fill = np.where(np.isfinite(ranked), fill, 0.0)
+    reached = np.cumsum(fill, axis=1) >= 1.0 - 1e-9
+    critical = np.argmax(reached, axis=1)
+    return fill, critical

@@ -1,0 +1,95 @@
+"""Benders on the radius form with the share price searched (network/optimize/radius_prices.py)
+against the window's LP (HiGHS over every option) and brute force, on small random problems:
+its prices give L_n at the LP's value, never above the optimum of the count."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from network.optimize import radius_prices
+from network.optimize.lagrange import lagrange_data, lagrangian_value
+from network.optimize.model import build_model
+from network.optimize.problem import ShareRequirement
+from network.optimize.window_bounds import WindowState, bound_window
+
+from random_problems import brute_force, random_problem
+
+
+def _window_lp(problem, n: int) -> float:
+    window = WindowState(n, n)
+    model = build_model(problem, (), (0, problem.n_sites))
+    bound_window(model, window, time.perf_counter() + 60)
+    return window.lp_upper  # None: the LP is infeasible
+
+
+def _variants(seed: int):
+    """The random problem (one share target), without its target, with a site forced open
+    and one forced closed, and without cross-border options."""
+    problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+    yield problem
+    yield replace(problem, share_requirements=())
+    forced_open, forced_closed = np.zeros(8, bool), np.zeros(8, bool)
+    forced_open[seed % 8], forced_closed[(seed + 3) % 8] = True, True
+    yield replace(problem, forced_open=forced_open, forced_closed=forced_closed)
+    opt = problem.options
+    keep = opt.site >= 0
+    yield replace(problem, options=replace(opt, point=opt.point[keep], site=opt.site[keep],
+                                           service=opt.service[keep],
+                                           cost_usd_per_order=opt.cost_usd_per_order[keep],
+                                           days=opt.days[keep]))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_radius_prices_reach_the_window_lp_and_stay_below_the_optimum(seed):
+    """For every count: L_n at radius_prices' (lambda, sigma) is within 1e-6 of the window's
+    LP value (the Lagrangian dual's maximum: the master converged and the share price search
+    found its best), never above it, and at most brute force's optimum with that count (a
+    valid bound; brute_force ignores forced sites, so not for that variant)."""
+    checked = 0
+    for problem in _variants(seed):
+        data = lagrange_data(problem)
+        lo = max(1, int(problem.forced_open.sum()))
+        for n in range(lo, 7):
+            found = radius_prices.radius_prices(problem, data, n, time.perf_counter() + 60)
+            lp = _window_lp(problem, n)
+            met = problem.share_requirements or (ShareRequirement(2, 0.0),)  # brute_force's
+            exact = brute_force(replace(problem, min_sites=n, max_sites=n,  # form of no target
+                                        share_requirements=met), count=n)
+            if lp is None:  # the LP is infeasible: no design has n sites
+                assert problem.forced_open.any() or not np.isfinite(exact)
+                continue
+            assert found is not None
+            value = lagrangian_value(problem, data, n, *found)[0]
+            assert found[1].shape == (len(problem.share_requirements),)
+            assert np.all(found[1] >= 0)
+            assert value <= lp + 1e-9 * abs(lp)  # L_n never above the LP's value
+            if not problem.forced_open.any():  # brute_force knows no forced sites
+                assert value <= exact + 1e-6 * abs(exact)
+            assert value == pytest.approx(lp, rel=1e-6)
+            checked += 1
+    assert checked >= 12
+
+
+def test_radius_prices_from_a_design_and_a_poor_guess_reach_the_same_value():
+    """The design's sites only start the master (its first cuts) and the share price's
+    search; from no design, or from a wrong one, the value is the same."""
+    problem = replace(random_problem(5), capacity_orders_per_year=np.full(8, np.inf))
+    data = lagrange_data(problem)
+    values = []
+    for sites in (None, np.arange(8) < 3, np.arange(8) >= 5):
+        for guess in (None, 1e-3, 1e4):
+            found = radius_prices.radius_prices(problem, data, 3, time.perf_counter() + 60,
+                                                sites, sigma_guess=guess)
+            values.append(lagrangian_value(problem, data, 3, *found)[0])
+    assert max(values) - min(values) <= 1e-6 * abs(max(values))
+
+
+def test_radius_prices_do_not_apply_to_carrier_shares_or_two_targets():
+    problem = random_problem(6)
+    two = replace(problem, share_requirements=problem.share_requirements * 2)
+    assert not radius_prices.applies(two)
+    assert radius_prices.radius_prices(two, lagrange_data(two), 3, time.perf_counter()) is None
