@@ -100,12 +100,17 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     tree), False when it does not apply or gives up (MAX_NODES, the deadline, an LP that ends
     without prices): the window is then as before, but for the incumbents found.
 
-    Only with share targets and without capacity rows: measured where a target makes the LP
-    open sites in part (the next-day classes); with capacity rows the LP opens a dozen sites
-    in part (capacity_overflow_200m) and without targets (OR-Library) it was not measured."""
+    With share targets or capacity rows: measured where a target makes the LP open sites in
+    part (the next-day classes), and where capacity does (capacity_overflow_200m: the 6-site
+    LP opens 12 sites, 9 in part); without either (OR-Library) it was not measured. With
+    capacity rows the tree never hands over to the window's MIP, which made no progress there
+    in the time left (HiGHS's root over 97,000 options): a stop (MAX_CAPACITY_NODES, the
+    deadline, an LP without prices) closes the window with the tree's bound so far
+    (`_stopped`), valid but maybe short of the gap, which then leaves the result feasible."""
+    capacity = bool(full.capacity_sites)
     if (window.lo != window.hi or window.lp is not LpOutcome.SOLVED or window.bound is None
-            or window.lp_values is None or full.capacity_sites
-            or not problem.share_requirements):
+            or window.lp_values is None
+            or not (capacity or problem.share_requirements)):
         return False
     _polish(problem, full, window.lo, best, relative_gap, deadline)
     model = with_count_window(full, window.lo, window.hi)
@@ -115,7 +120,8 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     heap = [_Node(window.bound, next(count), model.var_lb[y].copy(), model.var_ub[y].copy(),
                   window.lp_values[y], space.basis)]
     closed = np.inf  # the least bound of the leaves closed
-    solved = 0
+    solved, limit = 0, MAX_CAPACITY_NODES if capacity else MAX_NODES
+    rounded: set[bytes] = set()  # the site sets a node's LP was rounded to (capacity rows)
     while heap and heap[0].bound < best.objective * (1 - relative_gap):
         node = heapq.heappop(heap)
         s, fractional = _branch_site(node, model)
@@ -125,18 +131,18 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
                 deadline, node.bound))
             continue
         for side in (0.0, 1.0):
-            if solved >= MAX_NODES or time.perf_counter() >= deadline:
-                return False
+            if solved >= limit or time.perf_counter() >= deadline:
+                return capacity and _stopped(window, node, heap, closed)
             lb, ub = node.lb.copy(), node.ub.copy()
             lb[s] = ub[s] = side
             if side == 1.0 and not fractional:  # the parent's LP solution is the child's
                 heapq.heappush(heap, replace(node, order=next(count), lb=lb, ub=ub))
                 continue
             child = _child(problem, full, model, space, node, lb, ub, next(count), best,
-                           deadline, window.lo)
+                           deadline, window.lo, rounded if capacity else None)
             solved += 1
-            if child is None:
-                return False  # its LP ended without prices: nothing proven about this half
+            if child is None:  # its LP ended without prices: nothing proven about this half
+                return capacity and _stopped(window, node, heap, closed)
             if np.isfinite(child.bound):  # an infeasible half holds no design
                 heapq.heappush(heap, child)
     window.proven = float(min([closed] + [n.bound for n in heap]))
@@ -144,6 +150,17 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     return True
 
 
+def _stopped(window: WindowState, node: _Node, heap: list[_Node], closed: float) -> bool:
+    """Close a capacity window whose tree stopped with nodes open: window.proven is the least
+    bound over the leaves closed, the open nodes and `node` (popped, its halves not all
+    pushed yet: its bound holds for both), and never below the window's LP bound. Valid as
+    the tree's bound is (the module docstring); it may lie short of the gap. Returns True."""
+    window.proven = float(max(window.bound, min([closed, node.bound]
+                                                + [n.bound for n in heap])))
+    return True
+
+
+MAX_CAPACITY_NODES = 400  # with capacity rows: LPs at most (the deadline usually stops first)
 POLISH_GAP = 1e-3  # of the requested gap: the closed window's design, assigned again to this
 
 
@@ -183,7 +200,7 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
 
 def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
            parent: _Node, lb: np.ndarray, ub: np.ndarray, order: int, best: Incumbent,
-           deadline: float, n: int) -> _Node | None:
+           deadline: float, n: int, rounded: set[bytes] | None = None) -> _Node | None:
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
@@ -199,7 +216,7 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     duals[space.rows] = lp.duals
     bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
     open_y = lp.values[space.model.y]
-    _round(problem, full, open_y, lb, ub, n, best, deadline)
+    _round(problem, full, open_y, lb, ub, n, best, deadline, rounded)
     return _Node(bound, order, lb, ub, open_y, lp.basis)
 
 
@@ -211,12 +228,21 @@ def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
 
 
 def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.ndarray,
-           ub: np.ndarray, n: int, best: Incumbent, deadline: float) -> None:
+           ub: np.ndarray, n: int, best: Incumbent, deadline: float,
+           rounded: set[bytes] | None = None) -> None:
     """Offer the design a node's LP points at: the n sites it opens most, those it fixes open
     first and those it fixes closed never, improved by the heuristic's swaps where it applies
     (heuristic.rounded_design), else assigned under every row (window_mip.fixed_sites_design).
-    """
+    With capacity rows (`rounded`: the sets tried so far) always the latter, once per set:
+    the heuristic ignores capacity, and its designs overload the sites."""
     weight = np.where(ub < 0.5, -np.inf, np.where(lb > 0.5, np.inf, open_y))
+    if rounded is not None:
+        is_open = np.zeros(problem.n_sites, bool)
+        is_open[np.argsort(-weight, kind="stable")[:n]] = True
+        if is_open.tobytes() not in rounded:
+            rounded.add(is_open.tobytes())
+            fixed_sites_design(problem, full, is_open, best, 0.0, deadline)
+        return
     if heuristic.applies(problem):
         found = heuristic.rounded_design(problem, weight, n)
         if found is not None and found[0] < best.objective:
