@@ -42,6 +42,7 @@ from network.optimize.window_mip import (
     best_assignment,
     fixed_sites_bound,
     fixed_sites_design,
+    rounded_fixed_sites_design,
 )
 
 MAX_NODES = 40  # LPs solved at most before the tree gives up (the window's MIP then runs)
@@ -233,15 +234,16 @@ def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.
     """Offer the design a node's LP points at: the n sites it opens most, those it fixes open
     first and those it fixes closed never, improved by the heuristic's swaps where it applies
     (heuristic.rounded_design), else assigned under every row (window_mip.fixed_sites_design).
-    With capacity rows (`rounded`: the sets tried so far) always the latter, once per set:
-    the heuristic ignores capacity, and its designs overload the sites."""
+    With capacity rows (`rounded`: the sets tried so far) by the fixed-sites LP rounded
+    (window_mip.rounded_fixed_sites_design, without the greedy fill that follows it there),
+    once per set: the heuristic ignores capacity, and its designs overload the sites."""
     weight = np.where(ub < 0.5, -np.inf, np.where(lb > 0.5, np.inf, open_y))
     if rounded is not None:
         is_open = np.zeros(problem.n_sites, bool)
         is_open[np.argsort(-weight, kind="stable")[:n]] = True
         if is_open.tobytes() not in rounded:
             rounded.add(is_open.tobytes())
-            fixed_sites_design(problem, full, is_open, best, 0.0, deadline)
+            rounded_fixed_sites_design(problem, full, is_open, best, deadline)
         return
     if heuristic.applies(problem):
         found = heuristic.rounded_design(problem, weight, n)
