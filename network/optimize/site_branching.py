@@ -52,6 +52,7 @@ WHOLE = 1e-6  # a site open this close to 0 or 1 counts as whole
 @dataclass(order=True)
 class _Node:
     bound: float
+    rank: int  # among equal bounds, lower first: 0, or minus the depth with capacity rows
     order: int
     lb: np.ndarray = field(compare=False, repr=False)  # y bounds of this node
     ub: np.ndarray = field(compare=False, repr=False)
@@ -118,7 +119,7 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     y = model.y
     space = _space(problem, model, window)
     count = itertools.count()
-    heap = [_Node(window.bound, next(count), model.var_lb[y].copy(), model.var_ub[y].copy(),
+    heap = [_Node(window.bound, 0, next(count), model.var_lb[y].copy(), model.var_ub[y].copy(),
                   window.lp_values[y], space.basis)]
     closed = np.inf  # the least bound of the leaves closed
     solved, limit = 0, MAX_CAPACITY_NODES if capacity else MAX_NODES
@@ -136,11 +137,12 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
                 return capacity and _stopped(window, node, heap, closed)
             lb, ub = node.lb.copy(), node.ub.copy()
             lb[s] = ub[s] = side
+            rank = node.rank - 1 if capacity else 0  # deepest first among equal bounds
             if side == 1.0 and not fractional:  # the parent's LP solution is the child's
-                heapq.heappush(heap, replace(node, order=next(count), lb=lb, ub=ub))
+                heapq.heappush(heap, replace(node, rank=rank, order=next(count), lb=lb, ub=ub))
                 continue
-            child = _child(problem, full, model, space, node, lb, ub, next(count), best,
-                           deadline, window.lo, rounded if capacity else None)
+            child = _child(problem, full, model, space, node, lb, ub, (rank, next(count)),
+                           best, deadline, window.lo, rounded if capacity else None)
             solved += 1
             if child is None:  # its LP ended without prices: nothing proven about this half
                 return capacity and _stopped(window, node, heap, closed)
@@ -200,8 +202,9 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
 
 
 def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
-           parent: _Node, lb: np.ndarray, ub: np.ndarray, order: int, best: Incumbent,
-           deadline: float, n: int, rounded: set[bytes] | None = None) -> _Node | None:
+           parent: _Node, lb: np.ndarray, ub: np.ndarray, order: tuple[int, int],
+           best: Incumbent, deadline: float, n: int, rounded: set[bytes] | None = None
+           ) -> _Node | None:
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
@@ -211,14 +214,14 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
                   parent.basis, dual_simplex=True)
     if lp.duals is None:
         if lp.infeasible and not space.restricted:
-            return _Node(np.inf, order, lb, ub, parent.open_y, None)
+            return _Node(np.inf, *order, lb, ub, parent.open_y, None)
         return None
     duals = np.zeros(len(model.row_lb))
     duals[space.rows] = lp.duals
     bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
     open_y = lp.values[space.model.y]
     _round(problem, full, open_y, lb, ub, n, best, deadline, rounded)
-    return _Node(bound, order, lb, ub, open_y, lp.basis)
+    return _Node(bound, *order, lb, ub, open_y, lp.basis)
 
 
 def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
