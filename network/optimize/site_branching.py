@@ -77,10 +77,14 @@ def _space(problem: LocationProblem, model: MipModel, window: WindowState) -> _S
 
     Why: on next_day_80 those child LPs took half the time of the full ones (1.9-4.1 s against
     3.5-11.2 s at load 9) and their prices, priced over every option, gave the full LPs' values
-    (BENCHMARKS.md). Any prices give a valid bound, so the restriction can only weaken it."""
+    (BENCHMARKS.md). Any prices give a valid bound, so the restriction can only weaken it.
+    Not with capacity rows: there the nearest-sites LPs' prices priced every option to 0.3%
+    below the node's LP (capacity_overflow_200m: a node with six whole sites bounded at
+    $4,833.5M where the LP with those sites is $4,847.9M), and the tree stalled at its root's
+    bound."""
     every = _Space(model, np.arange(len(model.row_lb)), window.basis, False)
     basis = window.basis
-    if basis is None or not basis.fits(model):
+    if basis is None or not basis.fits(model) or model.capacity_sites:
         return every
     keep = (window.nearest_cols if window.nearest_cols is not None
             else nearest_columns(problem, model))  # as grown (window_bounds.grow_nearest)
