@@ -174,8 +174,10 @@ POLISH_GAP = 1e-3  # of the requested gap: the closed window's design, assigned 
 def _polish(problem: LocationProblem, full: MipModel, n: int, best: Incumbent,
             relative_gap: float, deadline: float, exact: bool = False) -> None:
     """The incumbent's sites, when it has n, assigned again under every row: before the tree
-    by window_mip.fixed_sites_design (its LP rounded, or a MIP), once the tree has closed the
-    window (`exact`) by the MIP to POLISH_GAP of the gap (window_mip.best_assignment).
+    by window_mip.fixed_sites_design (its LP rounded, or a MIP; with capacity rows the LP
+    rounded only: those sites were assigned under every row before, and the greedy fill
+    again took 3 s on capacity_overflow_200m), once the tree has closed the window (`exact`)
+    by the MIP to POLISH_GAP of the gap (window_mip.best_assignment).
 
     Why: the heuristic's assignment prices the share target with one price, and on next_day_80
     its design lay 5.4e-5 above the best assignment to its own sites; a lower incumbent lowers
@@ -189,6 +191,8 @@ def _polish(problem: LocationProblem, full: MipModel, n: int, best: Incumbent,
         return
     if exact:
         best_assignment(problem, full, is_open, best, relative_gap * POLISH_GAP, deadline)
+    elif full.capacity_sites:
+        rounded_fixed_sites_design(problem, full, is_open, best, deadline)
     else:
         fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
 
@@ -224,7 +228,8 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     duals[space.rows] = lp.duals
     bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
     open_y = lp.values[space.model.y]
-    _round(problem, full, open_y, lb, ub, n, best, deadline, rounded)
+    if time.perf_counter() < deadline:  # its LP may end at the deadline: nothing after it
+        _round(problem, full, open_y, lb, ub, n, best, deadline, rounded)
     return _Node(bound, *order, lb, ub, open_y, lp.basis)
 
 
