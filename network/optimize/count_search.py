@@ -3,7 +3,8 @@
 `solve_problem` builds the model (model.py) without capacity rows and searches it; if the
 design found overloads a site, it adds every site's capacity row and searches again (row
 generation: each model is a relaxation of the full one, so its bounds hold, and a design of a
-relaxation that meets every row is as good as the relaxation's bound says).
+relaxation that meets every row is as good as the relaxation's bound says). Where the most
+sites allowed cannot hold every order, it starts with them (`_capacity_short`).
 
 One pass (`_search`): a first design from the heuristic (heuristic.py) while, in a worker
 thread, the LP over each point's nearest sites at a guessed count gives starting row prices;
