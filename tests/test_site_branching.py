@@ -188,7 +188,9 @@ def test_the_nearest_lp_grown_by_column_generation_ends_at_the_full_lp(monkeypat
 def test_a_tree_with_capacity_rows_finds_each_counts_optimum(seed, monkeypatch):
     """With every capacity row in the model (tight capacities, single sourcing) the tree
     branches too: from no incumbent its bound may not exceed brute force's best with n sites
-    and its design must equal it."""
+    and its design must equal it. Again from that design as incumbent (the nodes then fix
+    sites by reduced cost): it closes the window within the gap, and its bound still may not
+    exceed that best (the designs a fixing left out count as a closed leaf)."""
     monkeypatch.setattr(site_branching, "MAX_CAPACITY_NODES", 10_000)
     problem = random_problem(seed)
     full = build_model(problem, tuple(range(problem.n_sites)))
@@ -206,6 +208,10 @@ def test_a_tree_with_capacity_rows_finds_each_counts_optimum(seed, monkeypatch):
         branched += 1
         assert window.proven <= exact * (1 + 1e-9)
         assert best.objective == pytest.approx(exact, rel=1e-9)
+        again = WindowState(n, n)
+        bound_window(full, again, deadline)
+        assert site_branching.branch_on_sites(problem, full, again, best, 1e-9, deadline)
+        assert exact * (1 - 1e-8) <= again.proven <= exact * (1 + 1e-9)
     assert branched
 
 

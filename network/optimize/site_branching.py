@@ -58,6 +58,8 @@ class _Node:
     ub: np.ndarray = field(compare=False, repr=False)
     open_y: np.ndarray = field(compare=False, repr=False)  # its LP's y
     basis: LpBasis | None = field(compare=False, repr=False)  # in the tree's columns and rows
+    excluded: float = field(default=np.inf, compare=False)  # a bound on the parent's designs
+    # this node's reduced-cost fixing left out (_fixed_by_reduced_cost)
 
 
 @dataclass(frozen=True)
@@ -146,10 +148,12 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
                 heapq.heappush(heap, replace(node, rank=rank, order=next(count), lb=lb, ub=ub))
                 continue
             child = _child(problem, full, model, space, node, lb, ub, (rank, next(count)),
-                           best, deadline, window.lo, rounded if capacity else None)
+                           best, deadline, window.lo, rounded if capacity else None,
+                           relative_gap)
             solved += 1
             if child is None:  # its LP ended without prices: nothing proven about this half
                 return capacity and _stopped(window, node, heap, closed)
+            closed = min(closed, child.excluded)  # left out: as a closed leaf
             if np.isfinite(child.bound):  # an infeasible half holds no design
                 heapq.heappush(heap, child)
     window.proven = float(min([closed] + [n.bound for n in heap]))
@@ -211,13 +215,15 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
 
 def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
            parent: _Node, lb: np.ndarray, ub: np.ndarray, order: tuple[int, int],
-           best: Incumbent, deadline: float, n: int, rounded: set[bytes] | None = None
-           ) -> _Node | None:
+           best: Incumbent, deadline: float, n: int, rounded: set[bytes] | None = None,
+           relative_gap: float = 0.0) -> _Node | None:
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
     `best`; None when the LP ended without prices for another reason, or is infeasible over
-    fewer columns than all (which proves nothing)."""
+    fewer columns than all (which proves nothing). With capacity rows (`rounded` given) its
+    free sites whose reduced cost alone lifts the bound past the incumbent less the gap are
+    fixed in the node (_fixed_by_reduced_cost)."""
     lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
                   parent.basis, dual_simplex=True)
     if lp.duals is None:
@@ -226,11 +232,41 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
         return None
     duals = np.zeros(len(model.row_lb))
     duals[space.rows] = lp.duals
-    bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
+    raw, reduced = lagrangian_bound(_with_sites(model, lb, ub), duals)
+    bound = max(raw, parent.bound)
+    excluded = np.inf
+    if rounded is not None:  # capacity rows: fix the sites the prices rule out
+        lb, ub, excluded = _fixed_by_reduced_cost(raw, reduced[model.y], lb, ub,
+                                                  best.objective * (1 - relative_gap))
     open_y = lp.values[space.model.y]
     if time.perf_counter() < deadline:  # its LP may end at the deadline: nothing after it
         _round(problem, full, open_y, lb, ub, n, best, deadline, rounded)
-    return _Node(bound, *order, lb, ub, open_y, lp.basis)
+    return _Node(bound, *order, lb, ub, open_y, lp.basis, excluded)
+
+
+def _fixed_by_reduced_cost(raw: float, reduced_y: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+                           target: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Site bounds (lb, ub) with every free site fixed whose other side cannot hold a design
+    below `target`: closed where raw + r_s > target, open where raw - r_s > target; and the
+    least bound on the designs left out (inf if none), which the tree counts as a closed leaf
+    (its bound must hold for every design of the window, those above the target too).
+
+    Validity: `raw` is model.lagrangian_bound of the node's prices, sum_i d_i b_i +
+    sum_j min(r_j lb_j, r_j ub_j); for a free y_s with r_s > 0 its term is 0, and over the
+    node's designs with y_s = 1 the same prices give that bound with the term r_s instead,
+    so each such design costs at least raw + r_s (weak duality, as for the node); likewise
+    with r_s < 0 those with y_s = 0 cost at least raw - r_s. Designs above the target cannot
+    beat the incumbent by the gap, so leaving them out changes no proof (reduced-cost fixing,
+    Crowder, Johnson and Padberg 1983, as in the window's MIP). The incumbent only falls, so
+    the fixing stays valid for the node's subtree."""
+    free = lb < ub
+    other_side = raw + np.abs(reduced_y)
+    close = free & (reduced_y > 0) & (other_side > target)
+    open_ = free & (reduced_y < 0) & (other_side > target)
+    lb, ub = lb.copy(), ub.copy()
+    ub[close] = 0.0
+    lb[open_] = 1.0
+    return lb, ub, float(other_side[close | open_].min(initial=np.inf))
 
 
 def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
