@@ -83,11 +83,12 @@ def windows_of(problem: LocationProblem, lo: int, hi: int) -> list[WindowState]:
 
 
 def bound_window(full: MipModel, window: WindowState, deadline: float,
-                 start: LpBasis | None = None) -> None:
+                 start: LpBasis | None = None, dual_simplex: bool = False) -> None:
     """The window's LP bound over every option, with its row prices and reduced costs;
-    `start` is the basis of a related LP (solve_lp)."""
+    `start` is the basis of a related LP (solve_lp; `dual_simplex` for one that stays dual
+    feasible)."""
     model = with_count_window(full, window.lo, window.hi)
-    lp = solve_lp(model, deadline - time.perf_counter(), start)
+    lp = solve_lp(model, deadline - time.perf_counter(), start, dual_simplex)
     if lp.duals is None:
         window.lp = LpOutcome.INFEASIBLE if lp.infeasible else LpOutcome.UNKNOWN
         return
