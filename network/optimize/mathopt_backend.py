@@ -212,6 +212,8 @@ def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
             return _read_lp(raw, model)
     left = time_limit_s - (time.perf_counter() - began)  # GLOP's time counts: a fallback
     # after GLOP stopped at the limit used to get the whole limit again (5 s past a 60 s one)
+    if left <= 0 and start is not None:  # and loading 99k columns into HiGHS takes seconds
+        return LpSolution(None, None, None)
     return _read_lp(_solve_lp_proto(proto, left, mathopt.SolverType.HIGHS, None), model)
 
 
