@@ -19,7 +19,10 @@ node's model (any prices give a lower bound, whatever the solver's tolerances), 
 its parent's (which holds for every design of the parent, so of the node); a node whose LP is
 infeasible holds no design; a node whose sites are whole is closed by the MIP over its sites'
 options (window_mip.mip_window_bound). So the least bound over the leaves and the open nodes
-is a lower bound on every design of the window. Every design found passes incumbent.offer.
+is a lower bound on every design of the window. With capacity rows a node also fixes sites
+by their reduced costs, and the designs that leaves out count as a closed leaf with the bound
+that ruled them out (_fixed_by_reduced_cost); a stop closes the window with the least bound so
+far (_stopped). Every design found passes incumbent.offer.
 """
 
 from __future__ import annotations
