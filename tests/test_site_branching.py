@@ -193,3 +193,57 @@ def test_the_nearest_lp_grown_by_column_generation_ends_at_the_full_lp(monkeypat
             else:
                 assert bound >= target
     assert grown  # some small LPs fell short and were grown
+
+
+@pytest.mark.parametrize("seed", range(1, 4))
+def test_a_tree_with_capacity_rows_finds_each_counts_optimum(seed, monkeypatch):
+    """With every capacity row in the model (tight capacities, single sourcing) the tree
+    branches too: from no incumbent its bound may not exceed brute force's best with n sites
+    and its design must equal it. Again from that design as incumbent (the nodes then fix
+    sites by reduced cost): it closes the window within the gap, and its bound still may not
+    exceed that best (the designs a fixing left out count as a closed leaf)."""
+    monkeypatch.setattr(site_branching, "MAX_CAPACITY_NODES", 10_000)
+    problem = random_problem(seed)
+    full = build_model(problem, tuple(range(problem.n_sites)))
+    branched = 0
+    for n in range(1, problem.n_sites + 1):
+        exact = brute_force(problem, count=n)
+        window = WindowState(n, n)
+        deadline = time.perf_counter() + 60
+        bound_window(full, window, deadline)
+        if window.lp is LpOutcome.INFEASIBLE:
+            assert exact == np.inf
+            continue
+        best = Incumbent()
+        assert site_branching.branch_on_sites(problem, full, window, best, 1e-9, deadline)
+        branched += 1
+        assert window.proven <= exact * (1 + 1e-9)
+        assert best.objective == pytest.approx(exact, rel=1e-9)
+        again = WindowState(n, n)
+        bound_window(full, again, deadline)
+        assert site_branching.branch_on_sites(problem, full, again, best, 1e-9, deadline)
+        assert exact * (1 - 1e-8) <= again.proven <= exact * (1 + 1e-9)
+    assert branched
+
+
+def test_a_capacity_tree_stopped_early_keeps_a_valid_bound(monkeypatch):
+    """A capacity tree stopped after a few LPs closes its window with the least bound of its
+    open nodes: never above brute force's best with n sites, never below the window's LP
+    bound, and above it on some window (the stop keeps what the tree proved)."""
+    monkeypatch.setattr(site_branching, "MAX_CAPACITY_NODES", 2)
+    raised = 0
+    for seed, n in itertools.product(range(1, 6), range(2, 6)):
+        problem = random_problem(seed, n_points=6)
+        full = build_model(problem, tuple(range(problem.n_sites)))
+        exact = brute_force(problem, count=n)
+        window = WindowState(n, n)
+        deadline = time.perf_counter() + 60
+        bound_window(full, window, deadline)
+        if window.lp is not LpOutcome.SOLVED:
+            continue
+        root = window.bound
+        assert site_branching.branch_on_sites(problem, full, window, Incumbent(), 1e-9,
+                                              deadline)
+        assert root - 1e-9 * abs(root) <= window.proven <= exact * (1 + 1e-9)
+        raised += window.proven > root * (1 + 1e-9)
+    assert raised

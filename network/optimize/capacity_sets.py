@@ -32,7 +32,7 @@ from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import fixed_sites_design
 
 MAX_SUPPORT_SETS = 1_000  # sets of the LP's sites ranked by B(S)
-SUPPORT_SET_DESIGNS = 6  # of which the best this many are assigned (fixed_sites_design)
+SUPPORT_SET_DESIGNS = 1  # of which the best this many are assigned (fixed_sites_design)
 
 
 def support_set_designs(problem: LocationProblem, full: MipModel, window: WindowState,

@@ -3,7 +3,8 @@
 `solve_problem` builds the model (model.py) without capacity rows and searches it; if the
 design found overloads a site, it adds every site's capacity row and searches again (row
 generation: each model is a relaxation of the full one, so its bounds hold, and a design of a
-relaxation that meets every row is as good as the relaxation's bound says).
+relaxation that meets every row is as good as the relaxation's bound says). Where the most
+sites allowed cannot hold every order, it starts with them (`_capacity_short`).
 
 One pass (`_search`): a first design from the heuristic (heuristic.py) while, in a worker
 thread, Benders on the radius form at a guessed count (radius_prices.py; else the LP over each
@@ -131,7 +132,7 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     lo, hi = count_bounds or count_range(problem)
     if lo > hi:
         return ProblemSolution(MipStatus.INFEASIBLE, None, None, None, None, 0.0)
-    capacity = tuple(capacity_sites)
+    capacity = tuple(capacity_sites) or _capacity_short(problem, hi)
     while True:
         full = build_model(problem, capacity, (lo, hi))
         if prior_prices is not None and (prior_duals is None
@@ -145,6 +146,20 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
             capacity, hint = tuple(range(problem.n_sites)), None
             continue
         return _solution(problem, full, run, relative_gap, time.perf_counter() - start)
+
+
+def _capacity_short(problem: LocationProblem, hi: int) -> tuple[int, ...]:
+    """Every site's capacity row when the hi largest capacities hold fewer orders than there
+    are, else none (row generation adds them once a design overloads a site).
+
+    Why: then every design the pass without them finds is likely to overload a site
+    (capacity_overflow_200m: 6 sites of 18M orders for 200M orders), and that pass, its
+    nearest-sites LP joined beside the heuristic, was thrown away (3-6 s). The rows are rows of
+    the problem, so starting with them changes how fast, never what is proven."""
+    largest = np.sort(problem.capacity_orders_per_year)[::-1][:hi].sum()
+    if largest >= problem.orders_per_year.sum():
+        return ()
+    return tuple(int(s) for s in np.nonzero(np.isfinite(problem.capacity_orders_per_year))[0])
 
 
 @dataclass
@@ -355,8 +370,9 @@ def _by_dual_simplex(start: LpBasis | None, edited: LpBasis | None) -> bool:
     Why: measured side by side on the same LP and basis, GLOP's dual simplex took 2.3 s of
     CPU where its primal took 8.8 s (next_day_35_3day_95 closing AVP), 0.4 s where it took
     2.4 s (next_day_60, targets 5 points down), 3.9 s where it took 3.1 s (next_day_80,
-    targets 5 points down; BENCHMARKS.md). Either ends at the LP's optimum: only the time
-    differs."""
+    targets 5 points down), 3.3 s where it took 34 s (capacity_overflow_200m with BDL closed,
+    capacity rows; BENCHMARKS.md). Either ends at the LP's optimum: only the time differs,
+    and its prices' bound holds whichever simplex found them (model.lagrangian_bound)."""
     return start is not None and start is edited
 
 

@@ -19,7 +19,10 @@ node's model (any prices give a lower bound, whatever the solver's tolerances), 
 its parent's (which holds for every design of the parent, so of the node); a node whose LP is
 infeasible holds no design; a node whose sites are whole is closed by the MIP over its sites'
 options (window_mip.mip_window_bound). So the least bound over the leaves and the open nodes
-is a lower bound on every design of the window. Every design found passes incumbent.offer.
+is a lower bound on every design of the window. With capacity rows a node also fixes sites
+by their reduced costs, and the designs that leaves out count as a closed leaf with the bound
+that ruled them out (_fixed_by_reduced_cost); a stop closes the window with the least bound so
+far (_stopped). Every design found passes incumbent.offer.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from network.optimize.window_mip import (
     fixed_sites_bound,
     fixed_sites_design,
     offer_rounded_lp,
+    rounded_fixed_sites_design,
 )
 
 MAX_NODES = 40  # LPs solved at most before the tree gives up (the window's MIP then runs)
@@ -53,11 +57,14 @@ WHOLE = 1e-6  # a site open this close to 0 or 1 counts as whole
 @dataclass(order=True)
 class _Node:
     bound: float
+    rank: int  # among equal bounds, lower first: 0, or minus the depth with capacity rows
     order: int
     lb: np.ndarray = field(compare=False, repr=False)  # y bounds of this node
     ub: np.ndarray = field(compare=False, repr=False)
     open_y: np.ndarray = field(compare=False, repr=False)  # its LP's y
     basis: LpBasis | None = field(compare=False, repr=False)  # in the tree's columns and rows
+    excluded: float = field(default=np.inf, compare=False)  # a bound on the parent's designs
+    # this node's reduced-cost fixing left out (_fixed_by_reduced_cost)
 
 
 @dataclass(frozen=True)
@@ -78,11 +85,15 @@ def _space(problem: LocationProblem, model: MipModel, window: WindowState) -> _S
 
     Why: on next_day_80 those child LPs took half the time of the full ones (1.9-4.1 s against
     3.5-11.2 s at load 9) and their prices, priced over every option, gave the full LPs' values
-    (BENCHMARKS.md). Any prices give a valid bound, so the restriction can only weaken it."""
+    (BENCHMARKS.md). Any prices give a valid bound, so the restriction can only weaken it.
+    Not with capacity rows: there the nearest-sites LPs' prices priced every option to 0.3%
+    below the node's LP (capacity_overflow_200m: a node with six whole sites bounded at
+    $4,833.5M where the LP with those sites is $4,847.9M), and the tree stalled at its root's
+    bound."""
     every = _Space(model, np.arange(len(model.row_lb)), np.arange(len(model.var_lb)),
                    window.basis, False)
     basis = window.basis
-    if basis is None or not basis.fits(model):
+    if basis is None or not basis.fits(model) or model.capacity_sites:
         return every
     keep = (window.nearest_cols if window.nearest_cols is not None
             else nearest_columns(problem, model))  # as grown (window_bounds.grow_nearest)
@@ -105,22 +116,28 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     tree), False when it does not apply or gives up (MAX_NODES, the deadline, an LP that ends
     without prices): the window is then as before, but for the incumbents found.
 
-    Only with share targets and without capacity rows: measured where a target makes the LP
-    open sites in part (the next-day classes); with capacity rows the LP opens a dozen sites
-    in part (capacity_overflow_200m) and without targets (OR-Library) it was not measured."""
+    With share targets or capacity rows: measured where a target makes the LP open sites in
+    part (the next-day classes), and where capacity does (capacity_overflow_200m: the 6-site
+    LP opens 12 sites, 9 in part); without either (OR-Library) it was not measured. With
+    capacity rows the tree never hands over to the window's MIP, which made no progress there
+    in the time left (HiGHS's root over 97,000 options): a stop (MAX_CAPACITY_NODES, the
+    deadline, an LP without prices) closes the window with the tree's bound so far
+    (`_stopped`), valid but maybe short of the gap, which then leaves the result feasible."""
+    capacity = bool(full.capacity_sites)
     if (window.lo != window.hi or window.lp is not LpOutcome.SOLVED or window.bound is None
-            or window.lp_values is None or full.capacity_sites
-            or not problem.share_requirements):
+            or window.lp_values is None
+            or not (capacity or problem.share_requirements)):
         return False
     _polish(problem, full, window.lo, best, relative_gap, deadline)
     model = with_count_window(full, window.lo, window.hi)
     y = model.y
     space = _space(problem, model, window)
     count = itertools.count()
-    heap = [_Node(window.bound, next(count), model.var_lb[y].copy(), model.var_ub[y].copy(),
+    heap = [_Node(window.bound, 0, next(count), model.var_lb[y].copy(), model.var_ub[y].copy(),
                   window.lp_values[y], space.basis)]
     closed = np.inf  # the least bound of the leaves closed
-    solved = 0
+    solved, limit = 0, MAX_CAPACITY_NODES if capacity else MAX_NODES
+    rounded: set[bytes] = set()  # the site sets a node's LP was rounded to (capacity rows)
     while heap and heap[0].bound < best.objective * (1 - relative_gap):
         node = heapq.heappop(heap)
         s, fractional = _branch_site(node, model)
@@ -130,18 +147,21 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
                 deadline, node.bound))
             continue
         for side in (0.0, 1.0):
-            if solved >= MAX_NODES or time.perf_counter() >= deadline:
-                return False
+            if solved >= limit or time.perf_counter() >= deadline:
+                return capacity and _stopped(window, node, heap, closed)
             lb, ub = node.lb.copy(), node.ub.copy()
             lb[s] = ub[s] = side
+            rank = node.rank - 1 if capacity else 0  # deepest first among equal bounds
             if side == 1.0 and not fractional:  # the parent's LP solution is the child's
-                heapq.heappush(heap, replace(node, order=next(count), lb=lb, ub=ub))
+                heapq.heappush(heap, replace(node, rank=rank, order=next(count), lb=lb, ub=ub))
                 continue
-            child = _child(problem, full, model, space, node, lb, ub, next(count), best,
-                           deadline, window.lo)
+            child = _child(problem, full, model, space, node, lb, ub, (rank, next(count)),
+                           best, deadline, window.lo, rounded if capacity else None,
+                           relative_gap)
             solved += 1
-            if child is None:
-                return False  # its LP ended without prices: nothing proven about this half
+            if child is None:  # its LP ended without prices: nothing proven about this half
+                return capacity and _stopped(window, node, heap, closed)
+            closed = min(closed, child.excluded)  # left out: as a closed leaf
             if np.isfinite(child.bound):  # an infeasible half holds no design
                 heapq.heappush(heap, child)
     window.proven = float(min([closed] + [n.bound for n in heap]))
@@ -149,14 +169,27 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     return True
 
 
+def _stopped(window: WindowState, node: _Node, heap: list[_Node], closed: float) -> bool:
+    """Close a capacity window whose tree stopped with nodes open: window.proven is the least
+    bound over the leaves closed, the open nodes and `node` (popped, its halves not all
+    pushed yet: its bound holds for both), and never below the window's LP bound. Valid as
+    the tree's bound is (the module docstring); it may lie short of the gap. Returns True."""
+    window.proven = float(max(window.bound, min([closed, node.bound]
+                                                + [n.bound for n in heap])))
+    return True
+
+
+MAX_CAPACITY_NODES = 400  # with capacity rows: LPs at most (the deadline usually stops first)
 POLISH_GAP = 1e-3  # of the requested gap: the closed window's design, assigned again to this
 
 
 def _polish(problem: LocationProblem, full: MipModel, n: int, best: Incumbent,
             relative_gap: float, deadline: float, exact: bool = False) -> None:
     """The incumbent's sites, when it has n, assigned again under every row: before the tree
-    by window_mip.fixed_sites_design (its LP rounded, or a MIP), once the tree has closed the
-    window (`exact`) by the MIP to POLISH_GAP of the gap (window_mip.best_assignment).
+    by window_mip.fixed_sites_design (its LP rounded, or a MIP; with capacity rows the LP
+    rounded only: those sites were assigned under every row before, and the greedy fill
+    again took 3 s on capacity_overflow_200m), once the tree has closed the window (`exact`)
+    by the MIP to POLISH_GAP of the gap (window_mip.best_assignment).
 
     Why: the heuristic's assignment prices the share target with one price, and on next_day_80
     its design lay 5.4e-5 above the best assignment to its own sites; a lower incumbent lowers
@@ -170,6 +203,8 @@ def _polish(problem: LocationProblem, full: MipModel, n: int, best: Incumbent,
         return
     if exact:
         best_assignment(problem, full, is_open, best, relative_gap * POLISH_GAP, deadline)
+    elif full.capacity_sites:
+        rounded_fixed_sites_design(problem, full, is_open, best, deadline)
     else:
         fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
 
@@ -187,13 +222,16 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
 
 
 def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
-           parent: _Node, lb: np.ndarray, ub: np.ndarray, order: int, best: Incumbent,
-           deadline: float, n: int) -> _Node | None:
+           parent: _Node, lb: np.ndarray, ub: np.ndarray, order: tuple[int, int],
+           best: Incumbent, deadline: float, n: int, rounded: set[bytes] | None = None,
+           relative_gap: float = 0.0) -> _Node | None:
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
     `best` (and, where it opens whole sites, its own assignment rounded and repaired:
     window_mip.offer_rounded_lp); None when the LP ended without prices for another reason.
+    With capacity rows (`rounded` given) its free sites whose reduced cost alone lifts the
+    bound past the incumbent less the gap are fixed in the node (_fixed_by_reduced_cost).
 
     Why the LP's own assignment: next_day_80 with SEA forced open had a node whose LP opened
     whole sites at the optimum's cost (1,073.12M) where the heuristic's assignment to those
@@ -214,19 +252,50 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
         basis, every_column = None, True
     if lp.duals is None:
         if lp.infeasible and every_column:  # no design in this half
-            return _Node(np.inf, order, lb, ub, parent.open_y, None)
+            return _Node(np.inf, *order, lb, ub, parent.open_y, None)
         return None
     duals = np.zeros(len(model.row_lb))
     duals[rows] = lp.duals
-    bound = max(lagrangian_bound(_with_sites(model, lb, ub), duals)[0], parent.bound)
+    raw, reduced = lagrangian_bound(_with_sites(model, lb, ub), duals)
+    bound = max(raw, parent.bound)
+    excluded = np.inf
+    if rounded is not None:  # capacity rows: fix the sites the prices rule out
+        lb, ub, excluded = _fixed_by_reduced_cost(raw, reduced[model.y], lb, ub,
+                                                  best.objective * (1 - relative_gap))
     values = np.zeros(len(model.var_lb))
     values[cols] = lp.values
     open_y = values[model.y]
-    _round(problem, full, open_y, lb, ub, n, best, deadline)
-    if np.all(np.minimum(open_y, 1.0 - open_y) <= WHOLE):  # its own assignment, rounded
-        offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
-                         best)
-    return _Node(bound, order, lb, ub, open_y, basis)
+    if time.perf_counter() < deadline:  # its LP may end at the deadline: nothing after it
+        _round(problem, full, open_y, lb, ub, n, best, deadline, rounded)
+        if np.all(np.minimum(open_y, 1.0 - open_y) <= WHOLE):  # its own assignment, rounded
+            offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
+                             best)
+    return _Node(bound, *order, lb, ub, open_y, basis, excluded)
+
+
+def _fixed_by_reduced_cost(raw: float, reduced_y: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+                           target: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Site bounds (lb, ub) with every free site fixed whose other side cannot hold a design
+    below `target`: closed where raw + r_s > target, open where raw - r_s > target; and the
+    least bound on the designs left out (inf if none), which the tree counts as a closed leaf
+    (its bound must hold for every design of the window, those above the target too).
+
+    Validity: `raw` is model.lagrangian_bound of the node's prices, sum_i d_i b_i +
+    sum_j min(r_j lb_j, r_j ub_j); for a free y_s with r_s > 0 its term is 0, and over the
+    node's designs with y_s = 1 the same prices give that bound with the term r_s instead,
+    so each such design costs at least raw + r_s (weak duality, as for the node); likewise
+    with r_s < 0 those with y_s = 0 cost at least raw - r_s. Designs above the target cannot
+    beat the incumbent by the gap, so leaving them out changes no proof (reduced-cost fixing,
+    Crowder, Johnson and Padberg 1983, as in the window's MIP). The incumbent only falls, so
+    the fixing stays valid for the node's subtree."""
+    free = lb < ub
+    other_side = raw + np.abs(reduced_y)
+    close = free & (reduced_y > 0) & (other_side > target)
+    open_ = free & (reduced_y < 0) & (other_side > target)
+    lb, ub = lb.copy(), ub.copy()
+    ub[close] = 0.0
+    lb[open_] = 1.0
+    return lb, ub, float(other_side[close | open_].min(initial=np.inf))
 
 
 def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
@@ -237,12 +306,22 @@ def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
 
 
 def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.ndarray,
-           ub: np.ndarray, n: int, best: Incumbent, deadline: float) -> None:
+           ub: np.ndarray, n: int, best: Incumbent, deadline: float,
+           rounded: set[bytes] | None = None) -> None:
     """Offer the design a node's LP points at: the n sites it opens most, those it fixes open
     first and those it fixes closed never, improved by the heuristic's swaps where it applies
     (heuristic.rounded_design), else assigned under every row (window_mip.fixed_sites_design).
-    """
+    With capacity rows (`rounded`: the sets tried so far) by the fixed-sites LP rounded
+    (window_mip.rounded_fixed_sites_design, without the greedy fill that follows it there),
+    once per set: the heuristic ignores capacity, and its designs overload the sites."""
     weight = np.where(ub < 0.5, -np.inf, np.where(lb > 0.5, np.inf, open_y))
+    if rounded is not None:
+        is_open = np.zeros(problem.n_sites, bool)
+        is_open[np.argsort(-weight, kind="stable")[:n]] = True
+        if is_open.tobytes() not in rounded:
+            rounded.add(is_open.tobytes())
+            rounded_fixed_sites_design(problem, full, is_open, best, deadline)
+        return
     if heuristic.applies(problem):
         found = heuristic.rounded_design(problem, weight, n)
         if found is not None and found[0] < best.objective:

@@ -199,6 +199,17 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
               node_limit=FIXED_SITES_NODES, only_window_counts=True)
 
 
+def rounded_fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                               best: Incumbent, deadline: float) -> bool:
+    """The first, cheap step of fixed_sites_design alone: the LP over the sites `is_open`,
+    rounded and repaired (_rounded_lp_design); True when that became the incumbent within
+    ROUNDING_GAP of the LP. Why: a node of site_branching's tree with capacity rows rounds
+    its LP this way; the greedy fill after it took 3-3.7 s a node on capacity_overflow_200m
+    (eight fills for the bisection), three times the node's LP (BENCHMARKS.md)."""
+    fixed, keep_x = _fixed_sites(problem, full, is_open)
+    return _rounded_lp_design(problem, full, fixed, keep_x, best, deadline)
+
+
 def best_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                     best: Incumbent, gap: float, deadline: float) -> None:
     """Offer `best` the MIP's assignment to the sites `is_open` under every row, to `gap`,
