@@ -145,7 +145,8 @@ class WarmSolver:
             problem, self.params.time_limit_s, self.params.relative_gap, hint=hint,
             start_count=None if start_sites is None else int(start_sites.sum()),
             prior_duals=duals, on_progress=on_progress, prior_basis=basis,
-            start_sites=start_sites, prior_prices=prices, count_prices=count_prices)
+            start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
+            set_prices=None if last is None else last.set_prices)
         if solution.choice is not None:
             self._last = solution
         return to_result(scenario, self.lanes, problem, solution, self.params, start)
