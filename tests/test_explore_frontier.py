@@ -4,6 +4,7 @@ a toy, and the site-count view with the targets kept."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -163,6 +164,36 @@ def test_share_bound_by_hand():
         for s in scenario.sites))
     assert share_bound(with_site_count(small, 1), build_lanes(small), 1).share == \
         pytest.approx(0.5)
+
+
+def test_greedy_share_is_reached_and_below_the_bound(slice_scenario):
+    """greedy_share is a feasible solution of the bound's covering MIP (reach.py), so never
+    above the bound, which a worker then skips when every target is at or below it: on the
+    toy by hand (one site 60%, two 75%; 500 orders of room at one site 50%), and on a slice
+    of the default at each count and days, plain, with a site forced open, with one forced
+    closed, and with capacities that bind."""
+    from network.explore.reach import greedy_share
+
+    toy = toy_scenario()
+    toy_lanes = build_lanes(toy)
+    assert [greedy_share(with_site_count(toy, k), toy_lanes, 1) for k in (1, 2, 3)] == \
+        pytest.approx([0.6, 0.75, 0.75])
+    ids = slice_scenario.site_ids
+    variants = [slice_scenario,
+                slice_scenario.with_changes(constraints=replace(
+                    slice_scenario.constraints, forced_open=(ids[-1],))),
+                slice_scenario.with_changes(constraints=replace(
+                    slice_scenario.constraints, forced_closed=(ids[0], ids[1]))),
+                slice_scenario.with_changes(sites=tuple(
+                    replace(s, capacity_orders_per_year=2e6) for s in slice_scenario.sites))]
+    for scenario in variants:
+        lanes = build_lanes(scenario)
+        for days in (1, 2):
+            for k in (1, 2, 3, 5):
+                counted = with_site_count(scenario, k)
+                bound = share_bound(counted, lanes, days)
+                greedy = greedy_share(counted, lanes, days)
+                assert 0.0 <= greedy <= (bound.share if bound else 0.0) + 1e-9
 
 
 # ---------------------------------------------------------------------------------------------

@@ -712,3 +712,35 @@ def test_share_priced_set_bounds_stay_below_each_set_optimum(share):
                 assert bound <= exact * (1 + 1e-9)
                 raised |= bound > without * (1 + 1e-9)
     assert raised
+
+
+@pytest.mark.parametrize("share", [0.3, 0.6, 0.9])
+def test_set_bounds_from_carried_prices_stay_below_each_set_optimum(share):
+    """Each set's B(S) started from the prices its steps reached at another promise level
+    (site_sets.SetPrices: a frontier's next level), or from arbitrary prices of the right
+    shape (negative ones included: they are projected), is still at most that set's optimum
+    at this level; prices of other sets are not used."""
+    from network.optimize.site_sets import SetPrices, set_bounds, site_sets
+
+    problem = replace(random_problem(7), share_requirements=(ShareRequirement(2, share),))
+    higher = replace(problem, share_requirements=(ShareRequirement(2, min(1.0, share + 0.2)),))
+    sets = site_sets(problem, 2, 2)
+    carried: list[SetPrices] = []
+    set_bounds(higher, sets, prices=carried)
+    (start,) = carried
+    rng = np.random.default_rng(3)
+    scale = float(np.median(problem.options.cost_usd_per_order))
+    noise = SetPrices(start.sets, rng.normal(0, scale, start.m.shape),
+                      rng.normal(0, scale * problem.orders_per_year.sum(), start.sigma.shape))
+    for prices in (start, noise):
+        again: list[SetPrices] = []
+        bounds = set_bounds(problem, sets, start=prices, prices=again)
+        assert again[0].sets.shape == start.sets.shape
+        for mask, bound in zip(sets, bounds, strict=True):
+            others_dear = replace(problem, fixed_cost_usd_per_year=np.where(
+                mask, problem.fixed_cost_usd_per_year, 1e9))
+            exact = brute_force(others_dear, count=2)
+            if exact < 1e9:
+                assert bound <= exact * (1 + 1e-9)
+    other = SetPrices(start.sets[::-1].copy(), start.m, start.sigma)
+    assert other.for_sets(start.sets, 1) is None

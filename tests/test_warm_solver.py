@@ -55,14 +55,19 @@ def test_prices_scale_with_orders():
     assert sigma2.tolist() == pytest.approx([3.0 * 360 / 300])
 
 
-def test_levels_of_one_count_warm_equal_cold(default_scenario):
+@pytest.mark.parametrize(("count", "capacity", "levels"), [
+    (3, 1e9, (0.5, 0.7, 0.8, 0.9, 1.0)),
+    (2, None, (1.0, 0.9, 0.8, 0.7, 0.6))], ids=["3 sites rising", "2 sites binding falling"])
+def test_levels_of_one_count_warm_equal_cold(default_scenario, count, capacity, levels):
     """One count's promise levels in a row through one WarmSolver (the sweep's path, where a
-    point may be proven by the Lagrangian bound of the last point's prices without its LP):
-    each level costs what a cold solve costs, within the gap, and its bound holds."""
-    base = with_site_count(small_scenario(default_scenario, every=20), 3)
+    point may be proven by the Lagrangian bound of the last point's prices without its LP;
+    at 2 sites with the sites' own capacities, which bind, by set bounds started from the
+    last level's set prices, site_sets.SetPrices): each level costs what a cold solve costs,
+    within the gap, and its bound holds."""
+    base = with_site_count(small_scenario(default_scenario, every=20, capacity=capacity), count)
     lanes = build_lanes(base)
     solver = WarmSolver(base, lanes, TIGHT)
-    for level in (0.5, 0.7, 0.8, 0.9, 1.0):
+    for level in levels:
         scenario = with_promise(base, 2, level)
         warm = solver.solve(scenario, lanes=lanes)
         cold = optimize(scenario, lanes, TIGHT)

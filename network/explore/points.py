@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from network.evaluate import Design, Evaluation, evaluate
 from network.explore.envelope import lagrangian_bound, unswept_bound, without_empty_count
-from network.explore.reach import ShareBound, share_bound
+from network.explore.reach import ShareBound, greedy_share, share_bound
 from network.lanes import LaneTable, build_lanes, lanes_for_orders
 from network.optimize import OptimizeResult, SolveParams, WarmSolver
 from network.optimize.model import count_range
@@ -336,6 +336,10 @@ def _bounded(task: PointTask, state: dict, lanes: LaneTable) -> Outcome | None:
     site counts; None when a solve must decide."""
     if not task.check_reach:
         return None
+    if all(target.share_pct / 100 <= _greedy_share(task.scenario, target.within_days, state,
+                                                   lanes) + 1e-9
+           for target in task.scenario.targets.share_targets):
+        return None  # each target at or below a share the bound's MIP can reach (reach.py)
     out, best = [], {}
     for target in task.scenario.targets.share_targets:
         bound = _share_bound(task.scenario, target.within_days, state, lanes)
@@ -403,6 +407,16 @@ def _short_of_targets(scenario: Scenario, counts: list[int], state: dict, lanes:
         if bound is not None and target.share_pct / 100 > bound.share + 1e-9:
             return True
     return False
+
+
+def _greedy_share(scenario: Scenario, within_days: int, state: dict, lanes: LaneTable
+                  ) -> float:
+    k = scenario.constraints
+    key = ("greedy", within_days, k.min_sites, k.max_sites, k.forced_open, k.forced_closed)
+    bounds = state["bounds"]
+    if key not in bounds:
+        bounds[key] = greedy_share(scenario, lanes, within_days)
+    return bounds[key]
 
 
 def _share_bound(scenario: Scenario, within_days: int, state: dict, lanes: LaneTable

@@ -56,7 +56,7 @@ from network.optimize.model import (
 from network.optimize.problem import LocationProblem, overloaded_sites
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
 from network.optimize.site_branching import branch_on_sites
-from network.optimize.site_sets import enumerable, solve_by_sets
+from network.optimize.site_sets import SetPrices, enumerable, solve_by_sets
 from network.optimize.warm_basis import WarmBasis, kept_duals, start_basis, warm_basis_of
 from network.optimize.window_bounds import (
     LpOutcome,
@@ -102,6 +102,8 @@ class ProblemSolution:
     # carry over an edit of the candidate sites, which changes the rows between them
     count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None  # count n -> the
     # best (lambda, sigma) known for L_n: where the next search's ascent of n may start
+    set_prices: dict[int, SetPrices] | None = None  # count n -> each n-site set's prices at
+    # its best B(S) (site_sets.py), where the next search's set bounds may start
 
     @property
     def gap(self) -> float | None:
@@ -118,21 +120,24 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   prior_basis: WarmBasis | None = None,
                   start_sites: np.ndarray | None = None,
                   prior_prices: tuple[np.ndarray, np.ndarray] | None = None,
-                  count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
-                  ) -> ProblemSolution:
+                  count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+                  set_prices: dict[int, SetPrices] | None = None) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
     `on_progress` (called from this thread) hears the incumbent and bound after each step.
     `start_sites` (the last design's open-site mask) starts the heuristic after an edit; the
     `hint` (its values) fits only while the model keeps its shape. `prior_prices` stand in for
     `prior_duals` (the last row prices) after an edit of the candidate sites; `count_prices`
     (count -> lambda, sigma: the last search's best for that count) start each count's first
-    ascent where they give a higher L_n than those row prices."""
+    ascent where they give a higher L_n than those row prices; `set_prices` (count -> the
+    last search's prices of each set of that many sites) start the set bounds of a window
+    enumerated again (site_sets.solve_by_sets)."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
     if lo > hi:
         return ProblemSolution(MipStatus.INFEASIBLE, None, None, None, None, 0.0)
     capacity = tuple(capacity_sites) or _capacity_short(problem, hi)
+    set_prices = dict(set_prices or {})  # the passes' set searches update it
     while True:
         full = build_model(problem, capacity, (lo, hi))
         if prior_prices is not None and (prior_duals is None
@@ -140,12 +145,14 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
             prior_duals = duals_from_prices(full, *prior_prices)
         report = None if on_progress is None else _reporter(on_progress, start)
         run = _search(problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
-                      prior_duals, report, prior_basis, start_sites, count_prices)
+                      prior_duals, report, prior_basis, start_sites, count_prices,
+                      set_prices)
         prior_duals, prior_basis = run.duals, run.basis
         if _needs_capacity_rows(problem, full, run):  # every site's row, and solve again
             capacity, hint = tuple(range(problem.n_sites)), None
             continue
-        return _solution(problem, full, run, relative_gap, time.perf_counter() - start)
+        return replace(_solution(problem, full, run, relative_gap,
+                                 time.perf_counter() - start), set_prices=set_prices)
 
 
 def _capacity_short(problem: LocationProblem, hi: int) -> tuple[int, ...]:
@@ -232,8 +239,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             prior_duals: np.ndarray | None = None,
             report: Callable[[float, float], None] | None = None,
             prior_basis: WarmBasis | None = None, start_sites: np.ndarray | None = None,
-            count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
-            ) -> _SearchPass:
+            count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+            set_prices: dict[int, SetPrices] | None = None) -> _SearchPass:
     """One pass over `full`: best-first over count windows, always the window with the lowest
     bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
     then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
@@ -319,7 +326,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             _round_prices(problem, full, data, w, best, relative_gap)
             continue
         if w.lp is None and _worth_enumerating(problem, w, binds):
-            _solve_by_sets(problem, full, w, best, relative_gap, deadline)
+            _solve_by_sets(problem, full, w, best, relative_gap, deadline, set_prices)
             continue
         if w.lp is None and start is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
@@ -479,10 +486,22 @@ def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -
 
 
 def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
-                   relative_gap: float, deadline: float) -> None:
+                   relative_gap: float, deadline: float,
+                   set_prices: dict[int, SetPrices] | None = None) -> None:
     """A window with few possible site sets (one site of 57: 57 sets), each solved alone with
-    its capacity rows (site_sets.py); left open when the set bounds prune too little."""
-    found = solve_by_sets(problem, full, w.lo, w.hi, best.objective, relative_gap, deadline)
+    its capacity rows (site_sets.py); left open when the set bounds prune too little. The
+    sets' bounds start from `set_prices` of the window's count (the last search's), and
+    their prices go back there.
+
+    Why: from zero prices the 1,596 two-site bounds of the default stayed 0.2-0.3% below the
+    incumbent on 4-6 sets per promise level, each set then solved as a MIP (about 1 s each,
+    two thirds of the 2-site row's time); from the last level's prices none or two stay
+    below (BENCHMARKS.md, Tradeoff explorer)."""
+    start = None if set_prices is None or w.lo != w.hi else set_prices.get(w.lo)
+    found = solve_by_sets(problem, full, w.lo, w.hi, best.objective, relative_gap, deadline,
+                          start)
+    if set_prices is not None and w.lo == w.hi and found.prices is not None:
+        set_prices[w.lo] = found.prices
     if found.values is not None:
         offer(problem, full, best, found.values)
     best.hit_limit |= found.limited

@@ -70,12 +70,17 @@ def site_sets(problem: LocationProblem, lo: int, hi: int) -> list[np.ndarray]:
 
 
 def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
-                  incumbent: float, relative_gap: float, deadline: float) -> SetSearch:
+                  incumbent: float, relative_gap: float, deadline: float,
+                  start: SetPrices | None = None) -> SetSearch:
     """Every open set of the window in the order of its bound, until the bound reaches the
-    best design (complete), the time limit, or MAX_SET_MIPS set MIPs (not complete)."""
+    best design (complete), the time limit, or MAX_SET_MIPS set MIPs (not complete). `start`:
+    the prices each set's B(S) reached in the last search of the same sets (a what-if edit:
+    the next promise level of a frontier), where its steps start instead of zero."""
     sets = site_sets(problem, lo, hi)
-    bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap))
-    out = SetSearch()
+    prices: list[SetPrices] = []
+    bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap),
+                        start=start, prices=prices)
+    out = SetSearch(prices=SetPrices.joined(prices))
     for solved, k in enumerate(np.argsort(bounds, kind="stable")):
         target = min(out.cost, incumbent)
         if bounds[k] >= target * (1 - relative_gap):
@@ -106,21 +111,56 @@ class SetSearch:
     proven: float = np.inf
     complete: bool = True
     limited: bool = False
+    prices: SetPrices | None = field(default=None, repr=False)  # where each set's B(S) got
+
+
+@dataclass(frozen=True)
+class SetPrices:
+    """The prices at each open set's best B(S): a start for the same sets' steps after an
+    edit that keeps the points and share rows (a frontier's next level). Only a start: B(S)
+    is a bound at any m, sigma >= 0 (module docstring), so these decide how high the steps
+    get, never whether it holds."""
+
+    sets: np.ndarray  # [K, n] the open sites of each set (one size)
+    m: np.ndarray  # [K, n] capacity prices, USD per order, of those sites
+    sigma: np.ndarray  # [K, T] share prices, in problem.share_requirements' order
+
+    @staticmethod
+    def joined(parts: list[SetPrices]) -> SetPrices | None:
+        """One size's prices (the window's sets of another size are not kept)."""
+        return parts[0] if len(parts) == 1 else None
+
+    def for_sets(self, idx: np.ndarray, n_targets: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(m, sigma) for exactly the sets `idx` in their order, or None when these prices
+        are of other sets or other share rows."""
+        if (self.sets.shape != idx.shape or self.sigma.shape[1] != n_targets
+                or not np.array_equal(self.sets, idx)):
+            return None
+        return self.m, self.sigma
 
 
 def set_bounds(problem: LocationProblem, sets: list[np.ndarray], deadline: float = np.inf,
-               enough: float = np.inf) -> np.ndarray:
-    """B(S) of each open set (a mask per set; module docstring) from zero prices, the sets of
-    one size together, stopping at `deadline` (every step's value is a bound, so the best so
-    far is one); a set stops its steps once its B(S) reaches `enough` (solve_by_sets: the
-    incumbent less the gap, which such a set can never beat)."""
+               enough: float = np.inf, start: SetPrices | None = None,
+               prices: list[SetPrices] | None = None) -> np.ndarray:
+    """B(S) of each open set (a mask per set; module docstring) from zero prices, or from
+    `start` when it holds the prices of exactly these sets (then Polyak steps, as from any
+    given prices), the sets of one size together, stopping at `deadline` (every step's value
+    is a bound, so the best so far is one); a set stops its steps once its B(S) reaches
+    `enough` (solve_by_sets: the incumbent less the gap, which such a set can never beat).
+    Each size's prices at its best B(S) go to `prices` when given."""
     out = np.empty(len(sets))
     by_size: dict[int, list[int]] = {}
     for k, mask in enumerate(sets):
         by_size.setdefault(int(mask.sum()), []).append(k)
+    n_targets = len(problem.share_requirements)
     for members in by_size.values():
         idx = np.array([np.nonzero(sets[k])[0] for k in members], int).reshape(len(members), -1)
-        out[members] = priced_set_bounds(problem, idx, deadline=deadline, enough=enough)
+        m0, sigma0 = (None, None) if start is None else start.for_sets(idx, n_targets) or (
+            None, None)
+        out[members], m, sigma = set_prices_and_bounds(problem, idx, m0, sigma0, deadline,
+                                                       enough)
+        if prices is not None:
+            prices.append(SetPrices(idx, m, sigma))
     return out
 
 
@@ -134,22 +174,35 @@ BATCH = 400  # sets priced together (memory: BATCH x points x columns x classes 
 def priced_set_bounds(problem: LocationProblem, sets: np.ndarray, m0: np.ndarray | None = None,
                       sigma0: np.ndarray | None = None, deadline: float = np.inf,
                       enough: float = np.inf) -> np.ndarray:
+    """B(S) for each row of `sets` (set_prices_and_bounds, without the prices)."""
+    return set_prices_and_bounds(problem, sets, m0, sigma0, deadline, enough)[0]
+
+
+def set_prices_and_bounds(problem: LocationProblem, sets: np.ndarray,
+                          m0: np.ndarray | None = None, sigma0: np.ndarray | None = None,
+                          deadline: float = np.inf, enough: float = np.inf
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """B(S) for each row of `sets` [K, n] (the open sites of each set, n >= 0; module
     docstring), the best over subgradient steps on the prices; after `deadline` each batch of
     sets takes its first step only (a bound still: any prices give one), and a set whose B(S)
     reaches `enough` takes no further step (it is a bound already; only its height above
     `enough` is left unknown).
 
-    From given prices m0 (USD per order, per site) and sigma0 (USD per share of orders, per
-    target in problem.share_requirements' order), near the best ones (a window LP's), the
+    From given prices m0 (USD per order, per site [s], or per set [K, n]) and sigma0 (USD per
+    share of orders, per target in problem.share_requirements' order [T], or per set [K, T]),
+    near the best ones (a window LP's), the
     steps are Polyak steps aimed just above the best value so far; from zero prices (None),
     steps of a typical cost per order (the median at the sets' sites) times the relative
     overload or shortfall, shrinking as 1 / sqrt(k): Polyak steps aimed 1% above crawl from
     zero (capacity_150m, one site: least bound $6.8B where these reach $18.6B), and these
-    stray from good prices (overflow's LP sets: 0.3% below Polyak's; BENCHMARKS.md)."""
+    stray from good prices (overflow's LP sets: 0.3% below Polyak's; BENCHMARKS.md).
+
+    Returns the bounds and the prices each was reached at (m [K, n], sigma [K, T])."""
     out = np.full(len(sets), -np.inf)
+    out_m = np.zeros(sets.shape)
+    out_sig = np.zeros((len(sets), len(problem.share_requirements)))
     if not len(sets):
-        return out
+        return out, out_m, out_sig
     tables = _option_tables(problem)
     spread = None
     if m0 is None or sigma0 is None:
@@ -158,10 +211,11 @@ def priced_set_bounds(problem: LocationProblem, sets: np.ndarray, m0: np.ndarray
         finite = at_sites[np.isfinite(at_sites)]
         spread = float(np.median(finite)) if finite.size and np.median(finite) > 0 else 1.0
     for first in range(0, len(sets), BATCH):
-        idx = sets[first:first + BATCH]
-        out[first:first + BATCH] = _ascend_sets(problem, tables, idx, m0, sigma0, deadline,
-                                                spread, enough)
-    return out
+        part = slice(first, first + BATCH)
+        out[part], out_m[part], out_sig[part] = _ascend_sets(
+            problem, tables, sets[part], m0[part] if m0.ndim == 2 else m0,
+            sigma0[part] if sigma0.ndim == 2 else sigma0, deadline, spread, enough)
+    return out, out_m, out_sig
 
 
 def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
@@ -224,15 +278,22 @@ def _option_tables(problem: LocationProblem) -> _Tables:
 
 def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
                  m0: np.ndarray, sigma0: np.ndarray, deadline: float, spread: float | None,
-                 enough: float = np.inf) -> np.ndarray:
+                 enough: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The best B(S) over subgradient steps for the sets `idx` [K, n] (n may be 0:
     cross-border alone), from m0 and sigma0 (priced_set_bounds), stopping after the first step
     at `deadline`: SET_PRICE_STEPS Polyak steps, or with `spread` (USD per order: zero start
     prices) COLD_PRICE_STEPS steps of spread / sqrt(k) times the relative subgradient. A set
     whose best reaches `enough` leaves the steps (the arrays are cut to the sets left: on
     the default's 2-site windows at 90% within 2 days, 1,564 of 1,596 sets after 10 of the
-    40 cold steps)."""
+    40 cold steps).
+
+    m0 is per site [s] or per set [K, n] (in `idx`'s order), sigma0 per target [T] or per set
+    [K, T] (both in problem.share_requirements' order). Returns each set's best B(S) and the
+    prices it was reached at (m [K, n], sigma [K, T] in that order): a start for the same sets
+    after an edit (`SetPrices`)."""
     out = np.full(len(idx), -np.inf)
+    out_m = np.zeros(idx.shape)
+    out_sig = np.zeros((len(idx), len(tables.shares)))
     left = np.arange(len(idx))  # positions in `idx` of the sets still stepping
     orders = problem.orders_per_year
     total = orders.sum()
@@ -245,8 +306,10 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
     cost = tables.cost[:, columns, :].transpose(1, 0, 2, 3).reshape(k_sets, len(orders), -1)
     constant = (problem.fixed_cost_usd_per_year[idx].sum(axis=1)
                 + problem.inventory_usd_by_count[n])
-    m = np.where(has_cap, m0[idx], 0.0)
-    sig = np.tile(sigma0[tables.order], (k_sets, 1)).astype(float)
+    m = np.where(has_cap, m0 if m0.ndim == 2 else m0[idx], 0.0)
+    sig = (sigma0[:, tables.order] if sigma0.ndim == 2
+           else np.tile(sigma0[tables.order], (k_sets, 1))).astype(float)
+    sig = np.maximum(sig, 0.0)  # any prices >= 0 give a bound; a start may come from elsewhere
     best = np.full(k_sets, -np.inf)
     col_of = np.repeat(np.arange(n + 1), n_t + 1)  # flat position -> column, class
     cls_of = np.tile(np.arange(n_t + 1), n + 1)
@@ -270,8 +333,10 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
         pick = np.argmin(per_order, axis=2)  # [K, z]
         least = np.take_along_axis(per_order, pick[:, :, None], axis=2)[:, :, 0]
         value = constant + least @ orders - (m * capacity).sum(axis=1) + sig @ tables.shares
+        gained = value > best
         best = np.maximum(best, value)  # inf: some point has no option here, so no design
         out[left] = best
+        out_m[left[gained]], out_sig[left[gained]] = m[gained], sig[gained]
         col, cls = col_of[pick], cls_of[pick]
         load, served = np.zeros((k_sets, n)), np.zeros((k_sets, n_t))  # n or n_t may be 0
         for j in range(n):
@@ -301,4 +366,6 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
         theta = np.where(norm > 0, factor * room / np.maximum(norm, 1e-30), 0.0)
         m = np.maximum(0.0, m + theta[:, None] * g_m / np.maximum(capacity, 1.0))
         sig = np.maximum(0.0, sig + theta[:, None] * g_sig)
-    return out
+    back = np.empty_like(tables.order)
+    back[tables.order] = np.arange(len(tables.order))  # longest first -> the problem's order
+    return out, out_m, out_sig[:, back]

@@ -77,7 +77,9 @@ class WarmSolver:
     options come out the same, the last design and LP basis too (`_Carried`), and each
     count's best prices for its Lagrangian bound (scaled the same way); after an edit of
     forced sites, site-count limits or target shares each count's best prices of the last
-    search start its first ascent too (unscaled: the orders are the same). Any other edit falls
+    search start its first ascent too (unscaled: the orders are the same), and each open
+    set's prices at its best B(S) start that set's bound when the same sets are enumerated
+    again (site_sets.SetPrices: a frontier's 2-site row, level after level). Any other edit falls
     back to a full `optimize`. Results are the same as `optimize` would give (same exact
     search), only sooner (BENCHMARKS.md)."""
 
@@ -145,7 +147,8 @@ class WarmSolver:
             problem, self.params.time_limit_s, self.params.relative_gap, hint=hint,
             start_count=None if start_sites is None else int(start_sites.sum()),
             prior_duals=duals, on_progress=on_progress, prior_basis=basis,
-            start_sites=start_sites, prior_prices=prices, count_prices=count_prices)
+            start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
+            set_prices=None if last is None else last.set_prices)
         if solution.choice is not None:
             self._last = solution
         return to_result(scenario, self.lanes, problem, solution, self.params, start)
