@@ -286,17 +286,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         # the last search's basis, for this window: its LP is cheap, so one price try, then LP
         start = edited = start_basis(prior_basis, full, w)
         if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
-                and (w.lagrange_tries == 1 or (i == guess and prices is None
-                                               and not problem.carrier_bounds))):
+                and (w.lagrange_tries == 1 or (i == guess and prices is None))):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
                            prior_duals)
             if w.lagrange_tries == 0 and w.prices is not None:  # the warm count's new prices
                 fresh = duals_from_prices(full, *w.prices)
                 prior_duals = prior_duals if fresh is None else fresh
             continue  # short after its first ascent, or a warm search's likely count: radius
-            # prices first (not with carrier rows: the master has none, and the ascent from
-            # its prices found theirs in 0.7 CPU s on ups_min_30's edit, where main's first
-            # ascent took 1.0 s in all)
+            # prices first (the master prices the carrier rows too: BENCHMARKS.md, carrier2)
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
                 full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
@@ -412,8 +409,6 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
-    if known is not None and len(known[1]) == len(sigma):
-        sigma[targets:] = known[1][targets:]  # the carrier rows' known prices
     lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
 
 
@@ -644,25 +639,21 @@ def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: fl
                   sites: np.ndarray | None, enough: float = np.inf,
                   data: LagrangeData | None = None, sigma_guess: float | None = None
                   ) -> np.ndarray | None:
-    """Row prices of `full` for count n from Benders on the radius form with the share price
-    searched (radius_prices.py), the carrier rows priced 0 (the ascents' 1-D searches find
-    theirs, as from prices_without_carrier_rows); None where it does not apply (several
+    """Row prices of `full` for count n from Benders on the radius form with the share and
+    carrier rows' prices searched (radius_prices.py); None where it does not apply (several
     share targets) or fails, and the nearest-sites LP runs instead.
 
     Why: that LP was most of a cold solve (the default: 2.0 of 2.8 CPU s); the master gives
     the same L_n at the guessed count (the window's LP value) in about a sixth of it
     (BENCHMARKS.md). Any prices give valid bounds: this changes only the time."""
-    plain = replace(problem, carrier_bounds=()) if problem.carrier_bounds else problem
-    if not radius_prices.applies(plain):
+    if not radius_prices.applies(problem):
         return None
-    if data is None or plain is not problem:
-        data = lagrange_data(plain)
-    found = radius_prices.radius_prices(plain, data, n, deadline, sites, enough, sigma_guess)
+    if data is None:
+        data = lagrange_data(problem)
+    found = radius_prices.radius_prices(problem, data, n, deadline, sites, enough, sigma_guess)
     if found is None:
         return None
-    lam, sigma = found
-    width = len(initial_prices(full, np.zeros(len(full.row_lb)))[1])
-    return duals_from_prices(full, lam, np.r_[sigma, np.zeros(width - len(sigma))])
+    return duals_from_prices(full, *found)
 
 
 def _keep_guessed(windows: list[WindowState], full: MipModel,
