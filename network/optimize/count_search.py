@@ -386,11 +386,13 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
                    w: WindowState, best: Incumbent, relative_gap: float, deadline: float,
                    prior_duals: np.ndarray | None = None) -> None:
     """Before the window's nearest-sites LP: prices for its count from Benders on the radius
-    form (radius_prices.py, the first cuts at the incumbent's sites), lifted by an ascent
-    (window_bounds.lagrange_ascent: the window keeps the best L_n). Where that reaches the
-    incumbent less the gap the window is proven without any LP; else the LP runs next. The
-    prices known already (the window's ascent's, else `prior_duals`: the last search's) give
-    the share price's first guess and the carrier rows' prices, which the master has not.
+    form (radius_prices.py, the first cuts at the incumbent's sites, the share and carrier
+    rows' prices searched), lifted by an ascent (window_bounds.lagrange_ascent: the window
+    keeps the best L_n). Where that reaches the incumbent less the gap the window is proven
+    without any LP; else the master's sites are tried as a design (`_master_sites_design`),
+    and the LP runs next unless that design closes the gap. The prices known already (the
+    window's ascent's, else `prior_duals`: the last search's) give the share price's first
+    guess.
 
     Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
     closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,
@@ -405,11 +407,32 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
         sites = sites if found is None else found.chosen
     targets = len(problem.share_requirements)
     guess = float(known[1][0]) if known is not None and targets else None
-    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess)
+    opened: list[np.ndarray] = []
+    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened)
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
     lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
+    if w.lagrange < target and opened and not heuristic.applies(problem):
+        _master_sites_design(problem, full, w, opened[0], best, relative_gap, deadline)
+
+
+def _master_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
+                         y: np.ndarray, best: Incumbent, relative_gap: float, deadline: float
+                         ) -> None:
+    """Where the radius prices' ascent falls short and the heuristic ignores some rows
+    (carrier shares): offer the cheapest assignment under every row to the n sites the
+    radius master opens most (window_mip.fixed_sites_design), as _lp_sites_design does for
+    the window's LP.
+
+    Why: on usps_max_60's "open SEA" edit the 5-site bound from radius prices equals the
+    nearest-sites LP's (2.4e-4 under the incumbent, carrier_repair's assignment to the very
+    sites the master opens); that LP ran (3.2 CPU s) only for its design, the optimum, 5.5e-7
+    above the bound: the same sites assigned again under every row (BENCHMARKS.md)."""
+    is_open = np.zeros(problem.n_sites, bool)
+    is_open[np.argsort(-y, kind="stable")[:w.lo]] = True  # the incumbent's own sites too:
+    fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)  # repair's
+    # assignment there can be the one that falls short
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
@@ -637,8 +660,8 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
 
 def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: float,
                   sites: np.ndarray | None, enough: float = np.inf,
-                  data: LagrangeData | None = None, sigma_guess: float | None = None
-                  ) -> np.ndarray | None:
+                  data: LagrangeData | None = None, sigma_guess: float | None = None,
+                  opened: list[np.ndarray] | None = None) -> np.ndarray | None:
     """Row prices of `full` for count n from Benders on the radius form with the share and
     carrier rows' prices searched (radius_prices.py); None where it does not apply (several
     share targets) or fails, and the nearest-sites LP runs instead.
@@ -650,7 +673,8 @@ def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: fl
         return None
     if data is None:
         data = lagrange_data(problem)
-    found = radius_prices.radius_prices(problem, data, n, deadline, sites, enough, sigma_guess)
+    found = radius_prices.radius_prices(problem, data, n, deadline, sites, enough, sigma_guess,
+                                        opened)
     if found is None:
         return None
     return duals_from_prices(full, *found)

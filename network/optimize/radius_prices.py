@@ -71,21 +71,27 @@ class RadiusSolution:
 
 def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
                   sites: np.ndarray | None = None, enough: float = np.inf,
-                  sigma_guess: float | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+                  sigma_guess: float | None = None, opened: list[np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
     """(lambda, sigma) for count n: Benders at each sigma of a 1-D search for the best one,
     stopping once LP(sigma) reaches `enough`; `sites` (a guessed design's open sites, n of
     them) give the first cuts (each point's two cheapest of them: where an integral master
     fills it) and the first sigma (heuristic.share_price_guess, unless `sigma_guess` is
-    given: an ascent's price for the same count). None where the master
-    fails (no n sites fit the forced ones, a point no source reaches, a solver stop)."""
+    given: an ascent's price for the same count). `opened`, when given, receives the master's
+    y at the prices returned (a design to try: count_search._radius_ascent). None where the
+    master fails (no n sites fit the forced ones, a point no source reaches, a solver stop)."""
     if not applies(problem):
         return None
     own = _design_sources(problem, data, sites)
     if not len(data.shares):
-        found = _solve(problem, data, n, np.zeros(0), own, deadline)
-        return None if found is None else (found.lam, found.sigma)
-    best = _coordinate_search(problem, data, n, deadline, sites, own, enough, sigma_guess)
-    return None if best is None else (best.lam, best.sigma)
+        best = _solve(problem, data, n, np.zeros(0), own, deadline)
+    else:
+        best = _coordinate_search(problem, data, n, deadline, sites, own, enough, sigma_guess)
+    if best is None:
+        return None
+    if opened is not None:
+        opened.append(best.y)
+    return best.lam, best.sigma
 
 
 def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
