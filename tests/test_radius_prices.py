@@ -83,7 +83,7 @@ def test_radius_prices_from_a_design_and_a_poor_guess_reach_the_same_value():
     for sites in (None, np.arange(8) < 3, np.arange(8) >= 5):
         for guess in (None, 1e-3, 1e4):
             found = radius_prices.radius_prices(problem, data, 3, time.perf_counter() + 60,
-                                                sites, sigma_guess=guess)
+                                                sites, sigma_guess=guess and np.array([guess]))
             values.append(lagrangian_value(problem, data, 3, *found)[0])
     assert max(values) - min(values) <= 1e-6 * abs(max(values))
 

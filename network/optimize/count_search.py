@@ -405,8 +405,7 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     if w.prices is not None and int(sites.sum()) != w.lo:  # the ascent's sites, at its count
         found = relaxed_choice(problem, data, w.lo, *w.prices)
         sites = sites if found is None else found.chosen
-    targets = len(problem.share_requirements)
-    guess = float(known[1][0]) if known is not None and targets else None
+    guess = None if known is None else known[1]
     opened: list[np.ndarray] = []
     duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened)
     if duals is None:
@@ -660,7 +659,7 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
 
 def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: float,
                   sites: np.ndarray | None, enough: float = np.inf,
-                  data: LagrangeData | None = None, sigma_guess: float | None = None,
+                  data: LagrangeData | None = None, sigma_guess: np.ndarray | None = None,
                   opened: list[np.ndarray] | None = None) -> np.ndarray | None:
     """Row prices of `full` for count n from Benders on the radius form with the share and
     carrier rows' prices searched (radius_prices.py); None where it does not apply (several

@@ -71,13 +71,15 @@ class RadiusSolution:
 
 def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
                   sites: np.ndarray | None = None, enough: float = np.inf,
-                  sigma_guess: float | None = None, opened: list[np.ndarray] | None = None
+                  sigma_guess: np.ndarray | None = None,
+                  opened: list[np.ndarray] | None = None
                   ) -> tuple[np.ndarray, np.ndarray] | None:
     """(lambda, sigma) for count n: Benders at each sigma of a 1-D search for the best one,
     stopping once LP(sigma) reaches `enough`; `sites` (a guessed design's open sites, n of
     them) give the first cuts (each point's two cheapest of them: where an integral master
-    fills it) and the first sigma (heuristic.share_price_guess, unless `sigma_guess` is
-    given: an ascent's price for the same count). `opened`, when given, receives the master's
+    fills it) and the share target's first sigma (heuristic.share_price_guess, unless
+    `sigma_guess`, one price per row, an ascent's for the same count, is given: then every
+    row's search starts from it). `opened`, when given, receives the master's
     y at the prices returned (a design to try: count_search._radius_ascent). None where the
     master fails (no n sites fit the forced ones, a point no source reaches, a solver stop)."""
     if not applies(problem):
@@ -96,17 +98,20 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
 
 def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
                        sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
-                       enough: float, guess: float | None) -> RadiusSolution | None:
+                       enough: float, guess: np.ndarray | None) -> RadiusSolution | None:
     """The best LP(sigma) found by a 1-D search on each row's price in turn, the others held
-    (the share target's first, from `guess`; each carrier row's from 0), twice over where
-    there are several rows. LP(sigma) is concave in the whole vector, so each search only
-    raises it; its maximum need not be reached, and nothing needs it to be."""
+    (the share target's first), twice over where there are several rows, from `guess` (every
+    row's price: an ascent's, for the same count), else from 0 (the share target's from
+    share_price_guess). LP(sigma) is concave in the whole vector, so each search only raises
+    it; its maximum need not be reached, and nothing needs it to be."""
     t = len(data.shares)
     best = None
     base = np.zeros(t)
+    if guess is not None and len(guess) == t:
+        base = np.maximum(np.asarray(guess, float), 0.0)
     targets = len(problem.share_requirements)
     for k in list(range(t)) * (2 if t > 1 else 1):
-        first = guess if k < targets and best is None else float(base[k])
+        first = None if k < targets and best is None and not base[k] > 0 else float(base[k])
         found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base)
         if found is None:
             return best
