@@ -83,13 +83,62 @@ def test_radius_prices_from_a_design_and_a_poor_guess_reach_the_same_value():
     for sites in (None, np.arange(8) < 3, np.arange(8) >= 5):
         for guess in (None, 1e-3, 1e4):
             found = radius_prices.radius_prices(problem, data, 3, time.perf_counter() + 60,
-                                                sites, sigma_guess=guess)
+                                                sites, sigma_guess=guess and np.array([guess]))
             values.append(lagrangian_value(problem, data, 3, *found)[0])
     assert max(values) - min(values) <= 1e-6 * abs(max(values))
 
 
-def test_radius_prices_do_not_apply_to_carrier_shares_or_two_targets():
+def test_radius_prices_do_not_apply_to_two_targets():
     problem = random_problem(6)
     two = replace(problem, share_requirements=problem.share_requirements * 2)
     assert not radius_prices.applies(two)
     assert radius_prices.radius_prices(two, lagrange_data(two), 3, time.perf_counter()) is None
+
+
+def _carrier_variants(seed: int):
+    """The random problem (no capacity) with a carrier minimum, then a carrier maximum, each
+    with and without its share target: the carrier carries a random half of the options
+    shipped from sites."""
+    from network.optimize.problem import CarrierBound
+
+    problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+    rng = np.random.default_rng(seed)
+    shipped = problem.options.site >= 0
+    fraction = np.where(shipped, rng.choice([0.0, 1.0], len(problem.options)), 0.0)
+    for bound in (CarrierBound("B", fraction, 0.6, None), CarrierBound("B", fraction, None, 0.3)):
+        with_bound = replace(problem, carrier_bounds=(bound,))
+        yield with_bound
+        yield replace(with_bound, share_requirements=())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_radius_prices_with_carrier_rows_give_valid_bounds_at_least_the_carrier_free_ones(seed):
+    """With carrier-share rows the master prices them too (a 1-D search per row in turn): a
+    price for every row, each >= 0; L_n at them never above the window's LP (with the carrier
+    rows) nor the brute-force optimum of the count, and not below L_n at the carrier-free
+    search's prices with the carrier rows priced 0 (where every search starts)."""
+    checked = 0
+    for problem in _carrier_variants(seed):
+        assert radius_prices.applies(problem)
+        data = lagrange_data(problem)
+        plain = replace(problem, carrier_bounds=())
+        for n in range(1, 7):
+            found = radius_prices.radius_prices(problem, data, n, time.perf_counter() + 60)
+            lp = _window_lp(problem, n)
+            met = problem.share_requirements or (ShareRequirement(2, 0.0),)
+            exact = brute_force(replace(problem, min_sites=n, max_sites=n,
+                                        share_requirements=met), count=n)
+            if lp is None or found is None:
+                assert lp is None or not np.isfinite(exact)
+                continue
+            lam, sigma = found
+            assert sigma.shape == (len(data.shares),) and np.all(sigma >= 0)
+            value = lagrangian_value(problem, data, n, lam, sigma)[0]
+            assert value <= lp + 1e-9 * abs(lp)
+            assert value <= exact + 1e-6 * abs(exact)
+            free = radius_prices.radius_prices(plain, lagrange_data(plain), n,
+                                               time.perf_counter() + 60)
+            zero = np.r_[free[1], np.zeros(len(problem.carrier_bounds))]
+            assert value >= lagrangian_value(problem, data, n, free[0], zero)[0] - 1e-9 * abs(lp)
+            checked += 1
+    assert checked >= 12

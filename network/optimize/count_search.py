@@ -308,17 +308,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         # the last search's basis, for this window: its LP is cheap, so one price try, then LP
         start = edited = start_basis(prior_basis, full, w)
         if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
-                and (w.lagrange_tries == 1 or (i == guess and prices is None
-                                               and not problem.carrier_bounds))):
+                and (w.lagrange_tries == 1 or (i == guess and prices is None))):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
                            prior_duals)
             if w.lagrange_tries == 0 and w.prices is not None:  # the warm count's new prices
                 fresh = duals_from_prices(full, *w.prices)
                 prior_duals = prior_duals if fresh is None else fresh
             continue  # short after its first ascent, or a warm search's likely count: radius
-            # prices first (not with carrier rows: the master has none, and the ascent from
-            # its prices found theirs in 0.7 CPU s on ups_min_30's edit, where main's first
-            # ascent took 1.0 s in all)
+            # prices first (the master prices the carrier rows too: BENCHMARKS.md, carrier2)
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
                 full, w, best, relative_gap)) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
@@ -412,11 +409,13 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
                    w: WindowState, best: Incumbent, relative_gap: float, deadline: float,
                    prior_duals: np.ndarray | None = None) -> None:
     """Before the window's nearest-sites LP: prices for its count from Benders on the radius
-    form (radius_prices.py, the first cuts at the incumbent's sites), lifted by an ascent
-    (window_bounds.lagrange_ascent: the window keeps the best L_n). Where that reaches the
-    incumbent less the gap the window is proven without any LP; else the LP runs next. The
-    prices known already (the window's ascent's, else `prior_duals`: the last search's) give
-    the share price's first guess and the carrier rows' prices, which the master has not.
+    form (radius_prices.py, the first cuts at the incumbent's sites, the share and carrier
+    rows' prices searched), lifted by an ascent (window_bounds.lagrange_ascent: the window
+    keeps the best L_n). Where that reaches the incumbent less the gap the window is proven
+    without any LP; else the master's sites are tried as a design (`_master_sites_design`),
+    and the LP runs next unless that design closes the gap. The prices known already (the
+    window's ascent's, else `prior_duals`: the last search's) give the share price's first
+    guess.
 
     Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
     closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,
@@ -429,15 +428,33 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     if w.prices is not None and int(sites.sum()) != w.lo:  # the ascent's sites, at its count
         found = relaxed_choice(problem, data, w.lo, *w.prices)
         sites = sites if found is None else found.chosen
-    targets = len(problem.share_requirements)
-    guess = float(known[1][0]) if known is not None and targets else None
-    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess)
+    guess = None if known is None else known[1]
+    opened: list[np.ndarray] = []
+    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened)
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
-    if known is not None and len(known[1]) == len(sigma):
-        sigma[targets:] = known[1][targets:]  # the carrier rows' known prices
     lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
+    if w.lagrange < target and opened and not heuristic.applies(problem):
+        _master_sites_design(problem, full, w, opened[0], best, relative_gap, deadline)
+
+
+def _master_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
+                         y: np.ndarray, best: Incumbent, relative_gap: float, deadline: float
+                         ) -> None:
+    """Where the radius prices' ascent falls short and the heuristic ignores some rows
+    (carrier shares): offer the cheapest assignment under every row to the n sites the
+    radius master opens most (window_mip.fixed_sites_design), as _lp_sites_design does for
+    the window's LP.
+
+    Why: on usps_max_60's "open SEA" edit the 5-site bound from radius prices equals the
+    nearest-sites LP's (2.4e-4 under the incumbent, carrier_repair's assignment to the very
+    sites the master opens); that LP ran (3.2 CPU s) only for its design, the optimum, 5.5e-7
+    above the bound: the same sites assigned again under every row (BENCHMARKS.md)."""
+    is_open = np.zeros(problem.n_sites, bool)
+    is_open[np.argsort(-y, kind="stable")[:w.lo]] = True  # the incumbent's own sites too:
+    fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)  # repair's
+    # assignment there can be the one that falls short
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
@@ -677,27 +694,24 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
 
 def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: float,
                   sites: np.ndarray | None, enough: float = np.inf,
-                  data: LagrangeData | None = None, sigma_guess: float | None = None
-                  ) -> np.ndarray | None:
-    """Row prices of `full` for count n from Benders on the radius form with the share price
-    searched (radius_prices.py), the carrier rows priced 0 (the ascents' 1-D searches find
-    theirs, as from prices_without_carrier_rows); None where it does not apply (several
+                  data: LagrangeData | None = None, sigma_guess: np.ndarray | None = None,
+                  opened: list[np.ndarray] | None = None) -> np.ndarray | None:
+    """Row prices of `full` for count n from Benders on the radius form with the share and
+    carrier rows' prices searched (radius_prices.py); None where it does not apply (several
     share targets) or fails, and the nearest-sites LP runs instead.
 
     Why: that LP was most of a cold solve (the default: 2.0 of 2.8 CPU s); the master gives
     the same L_n at the guessed count (the window's LP value) in about a sixth of it
     (BENCHMARKS.md). Any prices give valid bounds: this changes only the time."""
-    plain = replace(problem, carrier_bounds=()) if problem.carrier_bounds else problem
-    if not radius_prices.applies(plain):
+    if not radius_prices.applies(problem):
         return None
-    if data is None or plain is not problem:
-        data = lagrange_data(plain)
-    found = radius_prices.radius_prices(plain, data, n, deadline, sites, enough, sigma_guess)
+    if data is None:
+        data = lagrange_data(problem)
+    found = radius_prices.radius_prices(problem, data, n, deadline, sites, enough, sigma_guess,
+                                        opened)
     if found is None:
         return None
-    lam, sigma = found
-    width = len(initial_prices(full, np.zeros(len(full.row_lb)))[1])
-    return duals_from_prices(full, lam, np.r_[sigma, np.zeros(width - len(sigma))])
+    return duals_from_prices(full, *found)
 
 
 def _keep_guessed(windows: list[WindowState], full: MipModel,

@@ -51,10 +51,10 @@ SIGMA_TOLERANCE = 2e-6  # relative: the search stops when its bracket's lines me
 
 
 def applies(problem: LocationProblem) -> bool:
-    """One share target at most, no carrier shares (their rows are not a price per option of
-    one row): the problem the master prices. Capacity rows are not in the master either; the
-    caller uses it only for models without them."""
-    return not problem.carrier_bounds and len(problem.share_requirements) <= 1
+    """One share target at most (with its carrier-share rows): the problem the master prices,
+    each row's price searched in turn. Capacity rows are not in the master; the caller uses
+    it only for models without them."""
+    return len(problem.share_requirements) <= 1
 
 
 @dataclass(frozen=True)
@@ -64,28 +64,64 @@ class RadiusSolution:
     value: float  # LP(sigma): sigma b + I_n + the master's objective
     lam: np.ndarray  # [z]
     sigma: np.ndarray  # [t]
-    slope: float  # b - A x (0 without a share row)
+    slope: np.ndarray  # [t] b - A x, one per row
     y: np.ndarray  # [s] the master's y
     cuts: tuple[np.ndarray, np.ndarray]  # (point, source) of every cut, to start the next
 
 
 def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
                   sites: np.ndarray | None = None, enough: float = np.inf,
-                  sigma_guess: float | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+                  sigma_guess: np.ndarray | None = None,
+                  opened: list[np.ndarray] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
     """(lambda, sigma) for count n: Benders at each sigma of a 1-D search for the best one,
     stopping once LP(sigma) reaches `enough`; `sites` (a guessed design's open sites, n of
     them) give the first cuts (each point's two cheapest of them: where an integral master
-    fills it) and the first sigma (heuristic.share_price_guess, unless `sigma_guess` is
-    given: an ascent's price for the same count). None where the master
-    fails (no n sites fit the forced ones, a point no source reaches, a solver stop)."""
+    fills it) and the share target's first sigma (heuristic.share_price_guess, unless
+    `sigma_guess`, one price per row, an ascent's for the same count, is given: then every
+    row's search starts from it). `opened`, when given, receives the master's
+    y at the prices returned (a design to try: count_search._radius_ascent). None where the
+    master fails (no n sites fit the forced ones, a point no source reaches, a solver stop)."""
     if not applies(problem):
         return None
     own = _design_sources(problem, data, sites)
     if not len(data.shares):
-        found = _solve(problem, data, n, np.zeros(0), own, deadline)
-        return None if found is None else (found.lam, found.sigma)
-    best = _search(problem, data, n, deadline, sites, own, enough, sigma_guess)
-    return None if best is None else (best.lam, best.sigma)
+        best = _solve(problem, data, n, np.zeros(0), own, deadline)
+    else:
+        best = _coordinate_search(problem, data, n, deadline, sites, own, enough, sigma_guess)
+    if best is None:
+        return None
+    if opened is not None:
+        opened.append(best.y)
+    return best.lam, best.sigma
+
+
+def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
+                       sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
+                       enough: float, guess: np.ndarray | None) -> RadiusSolution | None:
+    """The best LP(sigma) found by a 1-D search on each row's price in turn, the others held
+    (the share target's first), twice over where there are several rows, from `guess` (every
+    row's price: an ascent's, for the same count), else from 0 (the share target's from
+    share_price_guess). LP(sigma) is concave in the whole vector, so each search only raises
+    it; its maximum need not be reached, and nothing needs it to be."""
+    t = len(data.shares)
+    best = None
+    base = np.zeros(t)
+    if guess is not None and len(guess) == t:
+        base = np.maximum(np.asarray(guess, float), 0.0)
+    targets = len(problem.share_requirements)
+    for k in list(range(t)) * (2 if t > 1 else 1):
+        first = None if k < targets and best is None and not base[k] > 0 else float(base[k])
+        found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base)
+        if found is None:
+            return best
+        cuts = found.cuts
+        if best is None or found.value > best.value:
+            best = found
+            base = found.sigma.copy()
+        if best.value >= enough or time.perf_counter() >= deadline:
+            break
+    return best
 
 
 def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndarray | None
@@ -102,21 +138,27 @@ def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndar
 
 def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
             sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
-            enough: float, guess: float | None = None) -> RadiusSolution | None:
-    """The best LP(sigma) found (module docstring): from share_price_guess at `sites` (else
-    at the n sites the master at sigma 0 opens most), the bracket grown by STEP, doubled each
-    time, then narrowed where the lines through its ends meet."""
+            enough: float, guess: float | None = None, k: int = 0,
+            base: np.ndarray | None = None) -> RadiusSolution | None:
+    """The best LP(sigma) found along row k's price, the others as in `base` (module
+    docstring): from `guess` (for the share target, else share_price_guess at `sites`, else at
+    the n sites the master at sigma 0 opens most; a carrier row's from a scale), the bracket
+    grown by STEP, doubled each time, then narrowed where the lines through its ends meet."""
     evals = 0
+    base = np.zeros(len(data.shares)) if base is None else base
+    target_row = k < len(problem.share_requirements)
 
     def at(s: float) -> RadiusSolution | None:
         nonlocal cuts, evals
         evals += 1
-        found = _solve(problem, data, n, np.array([s]), cuts, deadline)
+        sigma = base.copy()
+        sigma[k] = s
+        found = _solve(problem, data, n, sigma, cuts, deadline)
         if found is not None:
             cuts = found.cuts
         return found
 
-    if guess is None or not guess > 0:
+    if target_row and (guess is None or not guess > 0):
         guess = share_price_guess(problem, sites)
     first = at(float(guess) if guess is not None and guess > 0 else 0.0)
     if first is None:
@@ -126,10 +168,10 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
     while True:
         if point.value > best.value:
             best = point
-        s = float(point.sigma[0])
-        if point.slope == 0 or best.value >= enough or (s == 0.0 and point.slope < 0):
+        s, slope = float(point.sigma[k]), float(point.slope[k])
+        if slope == 0 or best.value >= enough or (s == 0.0 and slope < 0):
             return best  # a slope of 0 is the maximum; at 0 going down, 0 is
-        if point.slope > 0:
+        if slope > 0:
             lo = point
         else:
             hi = point
@@ -140,21 +182,22 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         if hi is None and s == 0.0:  # a first price: the master's sites' guess, else a scale
             opened = np.zeros(problem.n_sites, bool)
             opened[np.argsort(-point.y, kind="stable")[:n]] = True
-            guess = share_price_guess(problem, opened)
-            scale = 1e-3 * abs(point.value) / point.slope
+            guess = share_price_guess(problem, opened) if target_row else None
+            scale = 1e-3 * abs(point.value) / slope
             nxt = float(guess) if guess is not None and guess > 0 else scale
         elif hi is None:
             nxt = s * step
         else:
-            nxt = s / step if s / step > 1e-6 * float(hi.sigma[0]) else 0.0
+            nxt = s / step if s / step > 1e-6 * float(hi.sigma[k]) else 0.0
         step *= 2.0
         point = at(nxt)
         if point is None:
             return best
     while evals < SEARCH_EVALS and best.value < enough and time.perf_counter() < deadline:
-        a, b = float(lo.sigma[0]), float(hi.sigma[0])
-        kink = (hi.value - lo.value + lo.slope * a - hi.slope * b) / (lo.slope - hi.slope)
-        line = lo.value + lo.slope * (kink - a)  # no LP(sigma) in the bracket lies above it
+        a, b = float(lo.sigma[k]), float(hi.sigma[k])
+        la, lb = float(lo.slope[k]), float(hi.slope[k])
+        kink = (hi.value - lo.value + la * a - lb * b) / (la - lb)
+        line = lo.value + la * (kink - a)  # no LP(sigma) in the bracket lies above it
         if line - best.value <= SIGMA_TOLERANCE * abs(best.value) or b - a <= 1e-9 * b:
             break
         if not a < kink < b:
@@ -164,9 +207,9 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
             break
         if mid.value > best.value:
             best = mid
-        if mid.slope > 0:
+        if mid.slope[k] > 0:
             lo = mid
-        elif mid.slope < 0:
+        elif mid.slope[k] < 0:
             hi = mid
         else:
             break
@@ -222,8 +265,8 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
                                                          cost[z_all, n_s]), minlength=n_z)
     x = np.zeros_like(cost)
     np.put_along_axis(x, order, fill, axis=1)
-    reached = float((x * fast).sum()) if len(sigma) else 0.0  # fast is 0 where cost is inf
-    slope = float(data.shares[0] - reached) if len(sigma) else 0.0
+    reached = (x[None] * fast).sum(axis=(1, 2))  # [t]; fast is 0 where cost is inf
+    slope = data.shares - reached
     value = lp.objective + float(sigma @ data.shares) + problem.inventory_usd_by_count[n]
     active = prices > 1e-12 * max(1.0, float(np.abs(prices).max()))  # the next sigma's first
     return RadiusSolution(value, lam, sigma.astype(float), slope, y[:n_s],  # cuts: binding
@@ -249,7 +292,7 @@ def _first_cuts(cost: np.ndarray, order: np.ndarray,
 def _source_costs(problem: LocationProblem, data: LagrangeData, sigma: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:
     """([z, S+1] each pair's least r_p at sigma, inf where z has no option at s, the last
-    column cross-border's; [z, S+1] the share row's A_p of the option that attains it)."""
+    column cross-border's; [t, z, S+1] each row's A_tp of the option that attains it)."""
     n_z, n_s = problem.n_points, problem.n_sites
     r = data.po_cost - sigma @ data.po_fast if len(sigma) else data.po_cost.copy()
     members = data.pair_members
@@ -257,10 +300,9 @@ def _source_costs(problem: LocationProblem, data: LagrangeData, sigma: np.ndarra
     pick = members[np.arange(len(members)), np.argmin(values, axis=1)]
     z = data.po_point[data.pair_starts]
     cost = np.full((n_z, n_s + 1), np.inf)
-    fast = np.zeros((n_z, n_s + 1))
+    fast = np.zeros((len(sigma), n_z, n_s + 1))
     cost[z, data.pair_site] = r[pick]
-    if len(sigma):
-        fast[z, data.pair_site] = data.po_fast[0, pick]
+    fast[:, z, data.pair_site] = data.po_fast[:, pick]
     cross = data.cross
     if not len(cross):
         return cost, fast
@@ -269,8 +311,7 @@ def _source_costs(problem: LocationProblem, data: LagrangeData, sigma: np.ndarra
     by_point = np.lexsort((rc, point))  # each point's cheapest cross-border option first
     firsts = by_point[np.r_[True, point[by_point][1:] != point[by_point][:-1]]]
     cost[point[firsts], n_s] = rc[firsts]
-    if len(sigma):
-        fast[point[firsts], n_s] = data.weight_fast[0, cross[firsts]]
+    fast[:, point[firsts], n_s] = data.weight_fast[:, cross[firsts]]
     return cost, fast
 
 
