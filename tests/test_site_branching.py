@@ -32,6 +32,20 @@ def _uncapacitated(seed: int, n_points: int = 5):
                    capacity_orders_per_year=np.full(8, np.inf))
 
 
+def _windows_with_lp(problem, full):
+    """Each count n's window with its LP solved, beside brute force's best with n sites and
+    the window's deadline; a count whose LP is infeasible is skipped, brute force agreeing."""
+    for n in range(1, problem.n_sites + 1):
+        exact = brute_force(problem, count=n)
+        window = WindowState(n, n)
+        deadline = time.perf_counter() + 60
+        bound_window(full, window, deadline)
+        if window.lp is LpOutcome.INFEASIBLE:
+            assert exact == np.inf
+            continue
+        yield n, exact, window, deadline
+
+
 @pytest.mark.parametrize("seed", range(1, 5))
 def test_a_full_tree_from_no_incumbent_finds_each_counts_optimum(seed, monkeypatch):
     """Without an incumbent nothing is pruned: the tree branches until every node's sites are
@@ -41,14 +55,7 @@ def test_a_full_tree_from_no_incumbent_finds_each_counts_optimum(seed, monkeypat
     problem = _uncapacitated(seed)
     full = build_model(problem)
     branched = 0
-    for n in range(1, problem.n_sites + 1):
-        exact = brute_force(problem, count=n)
-        window = WindowState(n, n)
-        deadline = time.perf_counter() + 60
-        bound_window(full, window, deadline)
-        if window.lp is LpOutcome.INFEASIBLE:
-            assert exact == np.inf
-            continue
+    for _n, exact, window, deadline in _windows_with_lp(problem, full):
         best = Incumbent()
         closed = site_branching.branch_on_sites(problem, full, window, best, 1e-9, deadline)
         assert closed
@@ -206,14 +213,7 @@ def test_a_tree_with_capacity_rows_finds_each_counts_optimum(seed, monkeypatch):
     problem = random_problem(seed)
     full = build_model(problem, tuple(range(problem.n_sites)))
     branched = 0
-    for n in range(1, problem.n_sites + 1):
-        exact = brute_force(problem, count=n)
-        window = WindowState(n, n)
-        deadline = time.perf_counter() + 60
-        bound_window(full, window, deadline)
-        if window.lp is LpOutcome.INFEASIBLE:
-            assert exact == np.inf
-            continue
+    for n, exact, window, deadline in _windows_with_lp(problem, full):
         best = Incumbent()
         assert site_branching.branch_on_sites(problem, full, window, best, 1e-9, deadline)
         branched += 1
