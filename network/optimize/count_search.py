@@ -397,8 +397,8 @@ def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo:
 def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
                     w: WindowState, best: Incumbent) -> bool:
     """An ascent from radius_prices' prices (`_radius_ascent`) needs what the nearest-sites
-    LP needs, a problem the master prices (one share target at most; carrier rows are priced
-    0 and found by the ascent) and no capacity rows (the master has none: the capacity-priced
+    LP needs, a problem the master prices (one share target at most, with its carrier rows:
+    radius_prices.applies) and no capacity rows (the master has none: the capacity-priced
     ascent would start from m = 0); tried once per window."""
     return (data is not None and w.lo == w.hi and not w.radius_tried and not w.nearest_tried
             and np.isfinite(best.objective) and not full.capacity_sites
