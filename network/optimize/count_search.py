@@ -289,7 +289,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                                kept_duals(windows, prior_duals),
                                warm_basis_of(windows, full, best, prior_basis),
                                count_prices=_count_prices(windows, full, count_prices))
-        lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
+        lows = _lows(windows, problem, full)
         if report is not None:
             report(best.objective, min(lows))
         open_ = [i for i, w in enumerate(windows) if w.proven is None]
@@ -527,14 +527,46 @@ def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, bes
         w.proven = found.proven
 
 
-def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
-                ) -> float:
+def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int,
+                known: _Known | None = None) -> float:
     w = windows[i]
     if w.proven is not None:
         return w.proven
     if w.bound is not None:
         return w.bound
-    return _estimate(windows, problem, full, i)  # also when the window's LP gave no prices
+    return _estimate(windows, problem, full, i, known)  # also when the window's LP gave no
+    # prices
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the estimates of one step can use from the other windows: the one-count windows
+    with a finite LP bound, and whether any window has row prices (a tangent)."""
+
+    bounded: tuple[int, ...]
+    tangents: bool
+
+    @staticmethod
+    def of(windows: list[WindowState]) -> _Known:
+        return _Known(tuple(k for k, w in enumerate(windows) if w.lo == w.hi
+                            and w.bound is not None and np.isfinite(w.bound)),
+                      any(w.tangent is not None for w in windows))
+
+    def convex(self, i: int) -> bool:
+        """Whether convex_estimate can be finite for window i (a one-count window other than
+        i has a finite bound; it returns -inf otherwise)."""
+        return len(self.bounded) > 1 or (len(self.bounded) == 1 and self.bounded[0] != i)
+
+
+def _lows(windows: list[WindowState], problem: LocationProblem, full: MipModel
+          ) -> list[float]:
+    """Every window's lower bound (`_window_low`), what they share read once.
+
+    Why: the search asks for every window's at every step, and the estimates scanned every
+    other window for each (convex_estimate, tangent_estimate) even where none had an LP yet:
+    on sites_150, 150 windows, a tenth of a warm edit's CPU; the values are the same."""
+    known = _Known.of(windows)
+    return [_window_low(windows, problem, full, i, known) for i in range(len(windows))]
 
 
 NEAR_TARGET = 1e-3  # relative: a first ascent this close below its target gets a second
@@ -907,9 +939,10 @@ def _first_window(windows: list[WindowState], problem: LocationProblem, full: Mi
     return int(np.argmin([abs(w.lo - guess) for w in windows]))
 
 
-def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
-              ) -> float:
-    """A lower bound on window i without solving it."""
+def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int,
+              known: _Known | None = None) -> float:
+    """A lower bound on window i without solving it (`known`: the other windows' state, read
+    once for a step's every window by `_lows`)."""
     if len(windows) == 1:
         w = windows[0]
         plain = min(plain_estimate(problem, n) for n in range(w.lo, w.hi + 1))
@@ -920,13 +953,15 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
     lagrange = w.lagrange if w.lagrange is not None else -np.inf
     if w.plain is None:  # asked for every window at every step: once per window (it sorts)
         w.plain = plain_estimate(problem, w.lo)
-    return max(convex_estimate(windows, problem, i), tangent_estimate(windows, full, i),
-               w.plain, lagrange)
+    known = known or _Known.of(windows)
+    convex = convex_estimate(windows, problem, i) if known.convex(i) else -np.inf
+    tangent = tangent_estimate(windows, full, i) if known.tangents else -np.inf
+    return max(convex, tangent, w.plain, lagrange)
 
 
 def _global_bound(windows: list[WindowState], problem: LocationProblem, full: MipModel
                   ) -> float:
-    return float(min(_window_low(windows, problem, full, i) for i in range(len(windows))))
+    return float(min(_lows(windows, problem, full)))
 
 
 def _fit_hint(hint: np.ndarray | None, model: MipModel) -> np.ndarray | None:

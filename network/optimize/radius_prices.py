@@ -283,7 +283,7 @@ def _first_cuts(cost: np.ndarray, order: np.ndarray,
     if start is not None:
         keep = np.isfinite(cost[start[0], start[1]])
         z_all, src_all = start[0][keep], start[1][keep]
-    ranks = 0 if len(np.unique(z_all)) == n_z else FIRST_RANKS
+    ranks = 0 if np.bincount(z_all, minlength=n_z).all() else FIRST_RANKS
     firsts = order[:, :ranks]
     return (np.r_[z_all, np.repeat(np.arange(n_z), ranks)].astype(np.int64),
             np.r_[src_all, firsts.ravel()].astype(np.int64))
