@@ -397,12 +397,11 @@ def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo:
 def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
                     w: WindowState, best: Incumbent) -> bool:
     """An ascent from radius_prices' prices (`_radius_ascent`) needs what the nearest-sites
-    LP needs, a problem the master prices (one share target at most, with its carrier rows:
-    radius_prices.applies) and no capacity rows (the master has none: the capacity-priced
-    ascent would start from m = 0); tried once per window."""
+    LP needs and no capacity rows (the master has none: the capacity-priced ascent would
+    start from m = 0); tried once per window. The master prices every share target and
+    carrier row."""
     return (data is not None and w.lo == w.hi and not w.radius_tried and not w.nearest_tried
-            and np.isfinite(best.objective) and not full.capacity_sites
-            and len(problem.share_requirements) <= 1)
+            and np.isfinite(best.objective) and not full.capacity_sites)
 
 
 def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
@@ -436,25 +435,44 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     lam, sigma = initial_prices(full, duals)
     lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
     if w.lagrange < target and opened and not heuristic.applies(problem):
-        _master_sites_design(problem, full, w, opened[0], best, relative_gap, deadline)
+        _master_sites_design(problem, full, w, opened, best, relative_gap, deadline)
 
 
 def _master_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
-                         y: np.ndarray, best: Incumbent, relative_gap: float, deadline: float
-                         ) -> None:
+                         opened: list[np.ndarray], best: Incumbent, relative_gap: float,
+                         deadline: float) -> None:
     """Where the radius prices' ascent falls short and the heuristic ignores some rows
-    (carrier shares): offer the cheapest assignment under every row to the n sites the
-    radius master opens most (window_mip.fixed_sites_design), as _lp_sites_design does for
-    the window's LP.
+    (carrier shares, a second share target): offer the cheapest assignment under every row
+    to the n sites the radius master opens most (window_mip.fixed_sites_design), as
+    _lp_sites_design does for the window's LP, at the prices returned (`opened[0]`), then at
+    the others its search tried where it opens whole sites (`opened[1:]`), each set once, at
+    most MASTER_SETS, until the ascent's bound is within the gap of the incumbent.
 
     Why: on usps_max_60's "open SEA" edit the 5-site bound from radius prices equals the
     nearest-sites LP's (2.4e-4 under the incumbent, carrier_repair's assignment to the very
     sites the master opens); that LP ran (3.2 CPU s) only for its design, the optimum, 5.5e-7
-    above the bound: the same sites assigned again under every row (BENCHMARKS.md)."""
-    is_open = np.zeros(problem.n_sites, bool)
-    is_open[np.argsort(-y, kind="stable")[:w.lo]] = True  # the incumbent's own sites too:
-    fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)  # repair's
-    # assignment there can be the one that falls short
+    above the bound: the same sites assigned again under every row (BENCHMARKS.md).
+
+    Why the others: with two share targets (next_day_35_3day_95 closing AVP) the master at
+    the best prices opens two designs at 0.5 each, and the n largest (ties by index) mixed
+    them; at a higher 1-day price it opens LAS, MEM, ABE whole, the optimum's sites, which
+    otherwise came only from the window's LP (2.6 CPU s from the last basis, 8 s by the
+    nearest-sites LP without one; BENCHMARKS.md, branch nextday3)."""
+    tried: set[bytes] = set()
+    for k, y in enumerate(opened):
+        if len(tried) >= MASTER_SETS or w.lagrange >= best.objective * (1 - relative_gap):
+            return
+        if k and not np.all(np.minimum(y, 1.0 - y) <= WHOLE_SITE):
+            continue
+        is_open = np.zeros(problem.n_sites, bool)
+        is_open[np.argsort(-y, kind="stable")[:w.lo]] = True  # the incumbent's own sites
+        if is_open.tobytes() in tried:  # too: repair's assignment there can be the one that
+            continue  # falls short
+        tried.add(is_open.tobytes())
+        fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+
+
+MASTER_SETS = 4  # site sets of the radius master assigned again at most, per window
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
@@ -696,11 +714,10 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
     """Row prices of `full` at one count: `count` with the open mask `sites` when given,
     else heuristic.guess_sites's (its greedy's sites start the master's cuts and the share
     price's search), at least `first` (the least count coverage.py leaves): radius prices
-    (`_radius_duals`), else, with several share targets or where the master fails, those of
-    the nearest-sites LP (with those sites: window_bounds.nearest_columns), or None if that
-    LP fails. Without carrier rows that LP is the
-    count's own nearest-sites LP: it goes to `guessed`, and its window does not solve it again
-    (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
+    (`_radius_duals`), else, where the master fails, those of the nearest-sites LP (with
+    those sites: window_bounds.nearest_columns), or None if that LP fails. Without carrier
+    rows that LP is the count's own nearest-sites LP: it goes to `guessed`, and its window
+    does not solve it again (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
 
     Why one count, not every count at once as before: the ascents from that count's prices,
     with the share prices searched (share_prices.py), prove the other counts as well as from
@@ -729,14 +746,14 @@ def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: fl
                   data: LagrangeData | None = None, sigma_guess: np.ndarray | None = None,
                   opened: list[np.ndarray] | None = None) -> np.ndarray | None:
     """Row prices of `full` for count n from Benders on the radius form with the share and
-    carrier rows' prices searched (radius_prices.py); None where it does not apply (several
-    share targets) or fails, and the nearest-sites LP runs instead.
+    carrier rows' prices searched (radius_prices.py); None where it fails, and the
+    nearest-sites LP runs instead.
 
     Why: that LP was most of a cold solve (the default: 2.0 of 2.8 CPU s); the master gives
     the same L_n at the guessed count (the window's LP value) in about a sixth of it
-    (BENCHMARKS.md). Any prices give valid bounds: this changes only the time."""
-    if not radius_prices.applies(problem):
-        return None
+    (BENCHMARKS.md). Any prices give valid bounds: this changes only the time. With two
+    share targets (next_day_35_3day_95) it took 1.0 CPU s where that LP took 3.2
+    (BENCHMARKS.md, branch nextday3)."""
     if data is None:
         data = lagrange_data(problem)
     found = radius_prices.radius_prices(problem, data, n, deadline, sites, enough, sigma_guess,
