@@ -691,7 +691,8 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
     alone. Why: next_day_35_3day_95's guess was 4 sites where its optimum has 3, and the
     4-site LP (4-5 s of CPU) only gave prices; at 3 the same LP is the optimum's count's own
     (its basis starts the LP of a warm edit) for the 0.1-0.3 s the heuristic now runs
-    before it."""
+    before it. The radius master now prices both targets (no LP there), and the count still
+    matters: its prices prove their own count without another step."""
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     sites = None
