@@ -88,11 +88,30 @@ def test_radius_prices_from_a_design_and_a_poor_guess_reach_the_same_value():
     assert max(values) - min(values) <= 1e-6 * abs(max(values))
 
 
-def test_radius_prices_do_not_apply_to_two_targets():
-    problem = random_problem(6)
-    two = replace(problem, share_requirements=problem.share_requirements * 2)
-    assert not radius_prices.applies(two)
-    assert radius_prices.radius_prices(two, lagrange_data(two), 3, time.perf_counter()) is None
+@pytest.mark.parametrize("seed", [6, 7])
+def test_radius_prices_with_two_targets_price_both_and_stay_below_the_lp(seed):
+    """Two share targets (next_day_35_3day_95's form): a price for each row, each >= 0; L_n at
+    them never above the window's LP with both rows, and not below L_n at the one-target
+    search's prices (where the coordinate search starts, the second row priced 0)."""
+    one = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+    first = one.share_requirements[0]
+    two = replace(one, share_requirements=(first, ShareRequirement(
+        first.within_days + 1, min(0.95, first.share + 0.15))))
+    data, checked = lagrange_data(two), 0
+    for n in range(1, 7):
+        lp = _window_lp(two, n)
+        found = radius_prices.radius_prices(two, data, n, time.perf_counter() + 60)
+        if lp is None:
+            continue
+        assert found is not None and found[1].shape == (2,) and np.all(found[1] >= 0)
+        value = lagrangian_value(two, data, n, *found)[0]
+        assert value <= lp + 1e-9 * abs(lp)
+        alone = radius_prices.radius_prices(one, lagrange_data(one), n,
+                                            time.perf_counter() + 60)
+        start = lagrangian_value(one, lagrange_data(one), n, *alone)[0]
+        assert value >= start - 1e-6 * abs(start)
+        checked += 1
+    assert checked >= 3
 
 
 def _carrier_variants(seed: int):
@@ -119,7 +138,6 @@ def test_radius_prices_with_carrier_rows_give_valid_bounds_at_least_the_carrier_
     search's prices with the carrier rows priced 0 (where every search starts)."""
     checked = 0
     for problem in _carrier_variants(seed):
-        assert radius_prices.applies(problem)
         data = lagrange_data(problem)
         plain = replace(problem, carrier_bounds=())
         for n in range(1, 7):

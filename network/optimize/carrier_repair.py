@@ -55,7 +55,7 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     a, b = coupling_rows(problem)
     opt = problem.options
     usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
-    if len(np.unique(opt.point[usable])) < problem.n_points:
+    if not np.bincount(opt.point[usable], minlength=problem.n_points).all():
         return None  # a point no open site serves
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
     choice = _priced_choice(a, b, cost, usable, opt.point) if room is None else choice.copy()

@@ -289,7 +289,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                                kept_duals(windows, prior_duals),
                                warm_basis_of(windows, full, best, prior_basis),
                                count_prices=_count_prices(windows, full, count_prices))
-        lows = [_window_low(windows, problem, full, i) for i in range(len(windows))]
+        lows = _lows(windows, problem, full)
         if report is not None:
             report(best.objective, min(lows))
         open_ = [i for i, w in enumerate(windows) if w.proven is None]
@@ -397,12 +397,11 @@ def _close_unreachable(problem: LocationProblem, windows: list[WindowState], lo:
 def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
                     w: WindowState, best: Incumbent) -> bool:
     """An ascent from radius_prices' prices (`_radius_ascent`) needs what the nearest-sites
-    LP needs, a problem the master prices (one share target at most, with its carrier rows:
-    radius_prices.applies) and no capacity rows (the master has none: the capacity-priced
-    ascent would start from m = 0); tried once per window."""
+    LP needs and no capacity rows (the master has none: the capacity-priced ascent would
+    start from m = 0); tried once per window. The master prices every share target and
+    carrier row."""
     return (data is not None and w.lo == w.hi and not w.radius_tried and not w.nearest_tried
-            and np.isfinite(best.objective) and not full.capacity_sites
-            and len(problem.share_requirements) <= 1)
+            and np.isfinite(best.objective) and not full.capacity_sites)
 
 
 def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
@@ -436,25 +435,44 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     lam, sigma = initial_prices(full, duals)
     lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
     if w.lagrange < target and opened and not heuristic.applies(problem):
-        _master_sites_design(problem, full, w, opened[0], best, relative_gap, deadline)
+        _master_sites_design(problem, full, w, opened, best, relative_gap, deadline)
 
 
 def _master_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
-                         y: np.ndarray, best: Incumbent, relative_gap: float, deadline: float
-                         ) -> None:
+                         opened: list[np.ndarray], best: Incumbent, relative_gap: float,
+                         deadline: float) -> None:
     """Where the radius prices' ascent falls short and the heuristic ignores some rows
-    (carrier shares): offer the cheapest assignment under every row to the n sites the
-    radius master opens most (window_mip.fixed_sites_design), as _lp_sites_design does for
-    the window's LP.
+    (carrier shares, a second share target): offer the cheapest assignment under every row
+    to the n sites the radius master opens most (window_mip.fixed_sites_design), as
+    _lp_sites_design does for the window's LP, at the prices returned (`opened[0]`), then at
+    the others its search tried where it opens whole sites (`opened[1:]`), each set once, at
+    most MASTER_SETS, until the ascent's bound is within the gap of the incumbent.
 
     Why: on usps_max_60's "open SEA" edit the 5-site bound from radius prices equals the
     nearest-sites LP's (2.4e-4 under the incumbent, carrier_repair's assignment to the very
     sites the master opens); that LP ran (3.2 CPU s) only for its design, the optimum, 5.5e-7
-    above the bound: the same sites assigned again under every row (BENCHMARKS.md)."""
-    is_open = np.zeros(problem.n_sites, bool)
-    is_open[np.argsort(-y, kind="stable")[:w.lo]] = True  # the incumbent's own sites too:
-    fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)  # repair's
-    # assignment there can be the one that falls short
+    above the bound: the same sites assigned again under every row (BENCHMARKS.md).
+
+    Why the others: with two share targets (next_day_35_3day_95 closing AVP) the master at
+    the best prices opens two designs at 0.5 each, and the n largest (ties by index) mixed
+    them; at a higher 1-day price it opens LAS, MEM, ABE whole, the optimum's sites, which
+    otherwise came only from the window's LP (2.6 CPU s from the last basis, 8 s by the
+    nearest-sites LP without one; BENCHMARKS.md, branch nextday3)."""
+    tried: set[bytes] = set()
+    for k, y in enumerate(opened):
+        if len(tried) >= MASTER_SETS or w.lagrange >= best.objective * (1 - relative_gap):
+            return
+        if k and not np.all(np.minimum(y, 1.0 - y) <= WHOLE_SITE):
+            continue
+        is_open = np.zeros(problem.n_sites, bool)
+        is_open[np.argsort(-y, kind="stable")[:w.lo]] = True  # the incumbent's own sites
+        if is_open.tobytes() in tried:  # too: repair's assignment there can be the one that
+            continue  # falls short
+        tried.add(is_open.tobytes())
+        fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+
+
+MASTER_SETS = 4  # site sets of the radius master assigned again at most, per window
 
 
 def _nearest_applies(data: LagrangeData | None, w: WindowState, best: Incumbent) -> bool:
@@ -527,14 +545,46 @@ def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, bes
         w.proven = found.proven
 
 
-def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
-                ) -> float:
+def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int,
+                known: _Known | None = None) -> float:
     w = windows[i]
     if w.proven is not None:
         return w.proven
     if w.bound is not None:
         return w.bound
-    return _estimate(windows, problem, full, i)  # also when the window's LP gave no prices
+    return _estimate(windows, problem, full, i, known)  # also when the window's LP gave no
+    # prices
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What the estimates of one step can use from the other windows: the one-count windows
+    with a finite LP bound, and whether any window has row prices (a tangent)."""
+
+    bounded: tuple[int, ...]
+    tangents: bool
+
+    @staticmethod
+    def of(windows: list[WindowState]) -> _Known:
+        return _Known(tuple(k for k, w in enumerate(windows) if w.lo == w.hi
+                            and w.bound is not None and np.isfinite(w.bound)),
+                      any(w.tangent is not None for w in windows))
+
+    def convex(self, i: int) -> bool:
+        """Whether convex_estimate can be finite for window i (a one-count window other than
+        i has a finite bound; it returns -inf otherwise)."""
+        return len(self.bounded) > 1 or (len(self.bounded) == 1 and self.bounded[0] != i)
+
+
+def _lows(windows: list[WindowState], problem: LocationProblem, full: MipModel
+          ) -> list[float]:
+    """Every window's lower bound (`_window_low`), what they share read once.
+
+    Why: the search asks for every window's at every step, and the estimates scanned every
+    other window for each (convex_estimate, tangent_estimate) even where none had an LP yet:
+    on sites_150, 150 windows, a tenth of a warm edit's CPU; the values are the same."""
+    known = _Known.of(windows)
+    return [_window_low(windows, problem, full, i, known) for i in range(len(windows))]
 
 
 NEAR_TARGET = 1e-3  # relative: a first ascent this close below its target gets a second
@@ -641,7 +691,8 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
     alone. Why: next_day_35_3day_95's guess was 4 sites where its optimum has 3, and the
     4-site LP (4-5 s of CPU) only gave prices; at 3 the same LP is the optimum's count's own
     (its basis starts the LP of a warm edit) for the 0.1-0.3 s the heuristic now runs
-    before it."""
+    before it. The radius master now prices both targets (no LP there), and the count still
+    matters: its prices prove their own count without another step."""
     if data is None or prior_duals is not None or full.capacity_sites:
         return None
     sites = None
@@ -664,11 +715,10 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
     """Row prices of `full` at one count: `count` with the open mask `sites` when given,
     else heuristic.guess_sites's (its greedy's sites start the master's cuts and the share
     price's search), at least `first` (the least count coverage.py leaves): radius prices
-    (`_radius_duals`), else, with several share targets or where the master fails, those of
-    the nearest-sites LP (with those sites: window_bounds.nearest_columns), or None if that
-    LP fails. Without carrier rows that LP is the
-    count's own nearest-sites LP: it goes to `guessed`, and its window does not solve it again
-    (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
+    (`_radius_duals`), else, where the master fails, those of the nearest-sites LP (with
+    those sites: window_bounds.nearest_columns), or None if that LP fails. Without carrier
+    rows that LP is the count's own nearest-sites LP: it goes to `guessed`, and its window
+    does not solve it again (_keep_guessed; next_day_80 solved it twice, 2-5 s each).
 
     Why one count, not every count at once as before: the ascents from that count's prices,
     with the share prices searched (share_prices.py), prove the other counts as well as from
@@ -697,14 +747,14 @@ def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: fl
                   data: LagrangeData | None = None, sigma_guess: np.ndarray | None = None,
                   opened: list[np.ndarray] | None = None) -> np.ndarray | None:
     """Row prices of `full` for count n from Benders on the radius form with the share and
-    carrier rows' prices searched (radius_prices.py); None where it does not apply (several
-    share targets) or fails, and the nearest-sites LP runs instead.
+    carrier rows' prices searched (radius_prices.py); None where it fails, and the
+    nearest-sites LP runs instead.
 
     Why: that LP was most of a cold solve (the default: 2.0 of 2.8 CPU s); the master gives
     the same L_n at the guessed count (the window's LP value) in about a sixth of it
-    (BENCHMARKS.md). Any prices give valid bounds: this changes only the time."""
-    if not radius_prices.applies(problem):
-        return None
+    (BENCHMARKS.md). Any prices give valid bounds: this changes only the time. With two
+    share targets (next_day_35_3day_95) it took 1.0 CPU s where that LP took 3.2
+    (BENCHMARKS.md, branch nextday3)."""
     if data is None:
         data = lagrange_data(problem)
     found = radius_prices.radius_prices(problem, data, n, deadline, sites, enough, sigma_guess,
@@ -907,9 +957,10 @@ def _first_window(windows: list[WindowState], problem: LocationProblem, full: Mi
     return int(np.argmin([abs(w.lo - guess) for w in windows]))
 
 
-def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int
-              ) -> float:
-    """A lower bound on window i without solving it."""
+def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int,
+              known: _Known | None = None) -> float:
+    """A lower bound on window i without solving it (`known`: the other windows' state, read
+    once for a step's every window by `_lows`)."""
     if len(windows) == 1:
         w = windows[0]
         plain = min(plain_estimate(problem, n) for n in range(w.lo, w.hi + 1))
@@ -920,13 +971,15 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
     lagrange = w.lagrange if w.lagrange is not None else -np.inf
     if w.plain is None:  # asked for every window at every step: once per window (it sorts)
         w.plain = plain_estimate(problem, w.lo)
-    return max(convex_estimate(windows, problem, i), tangent_estimate(windows, full, i),
-               w.plain, lagrange)
+    known = known or _Known.of(windows)
+    convex = convex_estimate(windows, problem, i) if known.convex(i) else -np.inf
+    tangent = tangent_estimate(windows, full, i) if known.tangents else -np.inf
+    return max(convex, tangent, w.plain, lagrange)
 
 
 def _global_bound(windows: list[WindowState], problem: LocationProblem, full: MipModel
                   ) -> float:
-    return float(min(_window_low(windows, problem, full, i) for i in range(len(windows))))
+    return float(min(_lows(windows, problem, full)))
 
 
 def _fit_hint(hint: np.ndarray | None, model: MipModel) -> np.ndarray | None:

@@ -66,9 +66,13 @@ def pricing(problem: LocationProblem) -> Pricing | None:
 
 
 def _best_per_pair(problem: LocationProblem, cost: np.ndarray, member: np.ndarray):
+    """[z, s] each pair's cheapest option among `member` (the lowest index among equal costs)
+    and its cost. The options are sorted by (point, cost per order, ...) (problem.Options) and
+    `cost` is that times the point's orders, so a pair's first option is its cheapest: written
+    last to first, the first wins. Why not a sort by cost: 75 ms a call on sites_150's 260,000
+    options (pricing runs several times a solve), the same choice."""
     opt = problem.options
-    idx = np.nonzero(member & (opt.site != NO_SITE))[0]
-    order = idx[np.lexsort((idx, cost[idx]))][::-1]  # later writes win: cheapest, lowest index
+    order = np.nonzero(member & (opt.site != NO_SITE))[0][::-1]  # later writes win
     best_c = np.full((problem.n_points, problem.n_sites), np.inf)
     best_o = np.full((problem.n_points, problem.n_sites), -1)
     best_c[opt.point[order], opt.site[order]] = cost[order]

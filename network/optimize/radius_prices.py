@@ -1,6 +1,10 @@
 """Row prices for one count of open sites without the nearest-sites LP: Benders on the radius
 form (Duran-Mateluna, Ales and Elloumi 2023) inside a 1-D search on the share price.
 
+Every share target and carrier-share row is priced, each row's price searched in turn with
+the others held (below, one row for short); capacity rows are not in the master, and the
+caller uses it only for models without them.
+
 With the share target's price sigma held, every option p of point z costs
 r_p = o_z c_p - sigma A_p, each (point, site) pair its cheapest option C_zs, cross-border its
 cheapest CB_z, and the window's LP (exactly n sites, the target row priced) is a p-median LP
@@ -50,13 +54,6 @@ CUT_TOLERANCE = 1e-9  # relative: a cut violated by less is not added
 SIGMA_TOLERANCE = 2e-6  # relative: the search stops when its bracket's lines meet this close
 
 
-def applies(problem: LocationProblem) -> bool:
-    """One share target at most (with its carrier-share rows): the problem the master prices,
-    each row's price searched in turn. Capacity rows are not in the master; the caller uses
-    it only for models without them."""
-    return len(problem.share_requirements) <= 1
-
-
 @dataclass(frozen=True)
 class RadiusSolution:
     """The window's LP at one sigma: its value, lambda, and the share the LP's x reaches."""
@@ -80,25 +77,30 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
     fills it) and the share target's first sigma (heuristic.share_price_guess, unless
     `sigma_guess`, one price per row, an ascent's for the same count, is given: then every
     row's search starts from it). `opened`, when given, receives the master's
-    y at the prices returned (a design to try: count_search._radius_ascent). None where the
-    master fails (no n sites fit the forced ones, a point no source reaches, a solver stop)."""
-    if not applies(problem):
-        return None
+    y at the prices returned (a design to try: count_search._radius_ascent), then its y at
+    every other price the search tried (where the LP mixes two designs, as with two share
+    targets, the master at either side of the best price opens one of them whole). None where
+    the master fails (no n sites fit the forced ones, a point no source reaches, a solver
+    stop)."""
     own = _design_sources(problem, data, sites)
+    seen: list[np.ndarray] = []
     if not len(data.shares):
         best = _solve(problem, data, n, np.zeros(0), own, deadline)
     else:
-        best = _coordinate_search(problem, data, n, deadline, sites, own, enough, sigma_guess)
+        best = _coordinate_search(problem, data, n, deadline, sites, own, enough, sigma_guess,
+                                  seen)
     if best is None:
         return None
     if opened is not None:
         opened.append(best.y)
+        opened.extend(y for y in seen if y is not best.y)
     return best.lam, best.sigma
 
 
 def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
                        sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
-                       enough: float, guess: np.ndarray | None) -> RadiusSolution | None:
+                       enough: float, guess: np.ndarray | None,
+                       seen: list[np.ndarray] | None = None) -> RadiusSolution | None:
     """The best LP(sigma) found by a 1-D search on each row's price in turn, the others held
     (the share target's first), twice over where there are several rows, from `guess` (every
     row's price: an ascent's, for the same count), else from 0 (the share target's from
@@ -112,7 +114,7 @@ def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, dea
     targets = len(problem.share_requirements)
     for k in list(range(t)) * (2 if t > 1 else 1):
         first = None if k < targets and best is None and not base[k] > 0 else float(base[k])
-        found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base)
+        found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base, seen)
         if found is None:
             return best
         cuts = found.cuts
@@ -139,7 +141,8 @@ def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndar
 def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
             sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
             enough: float, guess: float | None = None, k: int = 0,
-            base: np.ndarray | None = None) -> RadiusSolution | None:
+            base: np.ndarray | None = None, seen: list[np.ndarray] | None = None
+            ) -> RadiusSolution | None:
     """The best LP(sigma) found along row k's price, the others as in `base` (module
     docstring): from `guess` (for the share target, else share_price_guess at `sites`, else at
     the n sites the master at sigma 0 opens most; a carrier row's from a scale), the bracket
@@ -156,6 +159,8 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         found = _solve(problem, data, n, sigma, cuts, deadline)
         if found is not None:
             cuts = found.cuts
+            if seen is not None:  # the master's y at every price tried (radius_prices)
+                seen.append(found.y)
         return found
 
     if target_row and (guess is None or not guess > 0):
@@ -283,7 +288,7 @@ def _first_cuts(cost: np.ndarray, order: np.ndarray,
     if start is not None:
         keep = np.isfinite(cost[start[0], start[1]])
         z_all, src_all = start[0][keep], start[1][keep]
-    ranks = 0 if len(np.unique(z_all)) == n_z else FIRST_RANKS
+    ranks = 0 if np.bincount(z_all, minlength=n_z).all() else FIRST_RANKS
     firsts = order[:, :ranks]
     return (np.r_[z_all, np.repeat(np.arange(n_z), ranks)].astype(np.int64),
             np.r_[src_all, firsts.ravel()].astype(np.int64))
