@@ -201,7 +201,9 @@ def test_a_long_solve_falls_back_to_the_refreshing_status(small, gated_solves):
 
 def test_cancel_stops_the_solve_and_keeps_the_last_result(small, gated_solves):
     """Cancel during a solve: the page drops it at once (the numbers of the last solve stay),
-    the solve thread stops at the optimizer's next step, and nothing arrives later."""
+    the solve thread stops at the optimizer's next step, and nothing arrives later; Solve
+    again then solves and shows the scenario (the browser's Cancel test cancels its second
+    solve too)."""
     at = start(small)
     gated_solves.gate.set()
     click_solve(at)
@@ -221,6 +223,11 @@ def test_cancel_stops_the_solve_and_keeps_the_last_result(small, gated_solves):
     settle(at)
     assert at.session_state["result"] is first
     assert gated_solves.solved == [first.scenario_key]  # the edited scenario: never solved
+    gated_solves.gate.set()
+    click_solve(at)
+    assert at.session_state["result"].scenario == edited
+    assert gated_solves.solved == [first.scenario_key, at.session_state["result"].scenario_key]
+    assert not any(b.key == "cancel_solve" for b in at.button) and len(at.metric) >= 7
 
 
 def test_a_late_result_never_hides_the_current_scenarios_result(small, gated_solves):
