@@ -16,7 +16,10 @@ rendered); then time each click until the page shows its result and the script r
                         every candidate (a place nearer one asks first, and adds nothing).
                         Split into the optimizer's part (the solve's own wall time, from the
                         "Solved in N.N s" line) and the app's part (the rest: the page's
-                        runs, sending the page, the browser drawing it)
+                        runs, sending the page, the browser drawing it); beside them the CPU
+                        seconds each side used over the click (edit_and_solve_server_cpu_s:
+                        the page's runs and the solve; _gpu_ and _renderer_: Chromium's
+                        software WebGL and page), which a busy machine inflates far less
     undo (remembered)   Undo with "Auto re-solve" on: the scenario solved before, from memory
 Last, restart the server at the same address and time the first page again in the same browser
 context (first_page_warm_cache_s: a planner's browser that has the app's scripts cached).
@@ -214,15 +217,19 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
         # the solved network.
         page.get_by_text("Auto re-solve", exact=True).click()
         page.wait_for_selector(IDLE, timeout=60_000)
-        trips, optimizer = [], []
+        trips, optimizer, trip_cpu = [], [], []
         search = page.get_by_label("Add a site: city or ZIP")
         for place in places:
             search.fill(place)
             search.press("Enter")
             page.get_by_role("button", name="Add site", exact=True).wait_for(timeout=60_000)
             page.wait_for_selector(IDLE, timeout=60_000)
+            before = chromium_cpu(), cpu_seconds(proc.pid)
             trips.append(click_and_wait(
                 page, page.get_by_role("button", name="Add site", exact=True), SOLVED))
+            after = chromium_cpu(), cpu_seconds(proc.pid)
+            trip_cpu.append((after[1] - before[1], *(cpu_used(before[0], after[0], kind)
+                                                     for kind in ("gpu-process", "renderer"))))
             optimizer.append(solve_wall_s(page))
         if shots is not None:
             page.screenshot(path=shots / f"{server.checkout.name}-after-edits.png")
@@ -230,6 +237,8 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
         times["edit_and_solve_optimizer_s"] = statistics.median(optimizer)
         times["edit_and_solve_app_s"] = statistics.median(
             t - o for t, o in zip(trips, optimizer, strict=True))
+        for i, who in enumerate(("server", "gpu", "renderer")):
+            times[f"edit_and_solve_{who}_cpu_s"] = statistics.median(c[i] for c in trip_cpu)
         times["undo_remembered_s"] = click_and_wait(
             page, page.get_by_role("button", name="Undo", exact=True), "Undone")
     finally:

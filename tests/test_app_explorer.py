@@ -17,6 +17,7 @@ import pytest
 from test_app import click_solve, plain, settle, start
 
 from network.evaluate import Design, evaluate
+from network.explore import executor
 from network.explore.forcing import forced
 from network.optimize import SolveParams, optimize
 from ui import background, data, maps, sessions, solve, sweeps
@@ -200,7 +201,9 @@ def test_a_long_solve_falls_back_to_the_refreshing_status(small, gated_solves):
 
 def test_cancel_stops_the_solve_and_keeps_the_last_result(small, gated_solves):
     """Cancel during a solve: the page drops it at once (the numbers of the last solve stay),
-    the solve thread stops at the optimizer's next step, and nothing arrives later."""
+    the solve thread stops at the optimizer's next step, and nothing arrives later; Solve
+    again then solves and shows the scenario (the browser's Cancel test cancels its second
+    solve too)."""
     at = start(small)
     gated_solves.gate.set()
     click_solve(at)
@@ -220,6 +223,11 @@ def test_cancel_stops_the_solve_and_keeps_the_last_result(small, gated_solves):
     settle(at)
     assert at.session_state["result"] is first
     assert gated_solves.solved == [first.scenario_key]  # the edited scenario: never solved
+    gated_solves.gate.set()
+    click_solve(at)
+    assert at.session_state["result"].scenario == edited
+    assert gated_solves.solved == [first.scenario_key, at.session_state["result"].scenario_key]
+    assert not any(b.key == "cancel_solve" for b in at.button) and len(at.metric) >= 7
 
 
 def test_a_late_result_never_hides_the_current_scenarios_result(small, gated_solves):
@@ -405,6 +413,35 @@ def test_cancel_keeps_the_finished_points_and_a_new_run_solves_only_the_rest(thr
     assert (again.reused, again.progress.total) == (2, 7)
     settle(at)
     assert len(at.dataframe[0].value) == 9
+
+
+def test_a_sweep_ending_during_the_run_keeps_the_notices_of_the_run(three, monkeypatch):
+    """The cancelled sweep ends after the page looked at it (still running: its live view is
+    drawn) and before the live view looks (ended: it runs the whole page again). The rerun
+    keeps the Cancel notice, which the run's top had already taken: CI lost it this way under
+    load. Here the sweep's collecting thread looks only every second, and the live view waits
+    for the end."""
+    monkeypatch.setattr(executor, "POLL_S", 1.0)
+    monkeypatch.setattr(sweeps, "shared_executor", lambda address: GatedExecutor(2))
+    at = start(three, page="pages/tradeoffs.py")
+    at.select_slider(key="frontier_levels").set_range(0.8, 1.0).run()
+    at.select_slider(key="frontier_counts").set_range(2, 3).run()
+    at.button(key="run_frontier").click().run()
+    job = work(at).sweeps["frontier"]
+    wait_until(lambda: job.progress.done == 2)
+    live_view = sweeps._live
+
+    def after_the_end(study, draw):
+        wait_until(lambda: job.progress.finished)
+        live_view(study, draw)
+
+    monkeypatch.setattr(sweeps, "_live", after_the_end)
+    at.button(key="cancel_frontier").click().run()
+    ok(at)
+    assert job.progress.cancelled and job.progress.skipped == 7
+    assert "cancelled: the 2 points finished are kept" in texts(at)
+    ok(at.run())  # the planner's next action: the notice has been seen
+    assert "cancelled: the 2 points" not in texts(at)
 
 
 def test_frontier_marks_the_current_design_itself(small, monkeypatch):

@@ -489,7 +489,11 @@ def test_a_solve_survives_a_page_switch_and_the_session_end_frees_it(default_app
 def test_cancel_stops_a_solve_and_keeps_the_page_as_it_was(default_app, browser):
     """Solve the scenario with a site added (a scenario no session has solved), then
     Cancel: the live status goes, a note says the solve was cancelled, no numbers appear
-    (there was no finished solve), and Solve works again."""
+    (there was no finished solve), and Solve works again: a new solve runs (its live status
+    counts its own seconds) and is cancelled the same way. That a solve after a cancel shows
+    its result is test_app_explorer's (a small scenario: this one's full solve took most of
+    this test's 74 s in CI); the KPI cards of a solve in the browser, test_add_site_solve_and_
+    read_kpis's."""
     url, _ = default_app
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(url)
@@ -511,11 +515,11 @@ def test_cancel_stops_a_solve_and_keeps_the_page_as_it_was(default_app, browser)
     page.get_by_text("Press Solve to find the cheapest network").wait_for(timeout=10_000)
     page.screenshot(path=ARTIFACTS / "09d-designer-cancelled-1280x720.png")
     page.get_by_role("button", name="Solve", exact=True).click()
-    page.get_by_text(re.compile(r"Solved in [\d.]+ s")).wait_for(timeout=180_000)
-    # the KPI cards follow the status line in the same run; under load the browser can show
-    # the line a moment before them (seen once at load 14), so wait for the seventh card
-    page.locator('[data-testid="stMetric"]').nth(6).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Solving… [\d.]+ s")).wait_for(timeout=60_000)
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    page.get_by_text(re.compile(r"Solve cancelled after [\d.]+ s")).wait_for(timeout=30_000)
     wait_idle(page)
     no_exception(page)
-    assert page.locator('[data-testid="stMetric"]').count() >= 7
+    assert page.get_by_text(re.compile(r"Solving…")).count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0
     page.close()

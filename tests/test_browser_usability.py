@@ -174,8 +174,8 @@ def test_the_sites_csv_download_is_named_and_uploads_back(app_url, browser, tmp_
     page = browser.new_page(viewport=PROJECTOR)
     page.goto(app_url)
     wait_for_map(page)
-    wait_idle(page)  # a click on a lazy download during a script run can be lost (seen once
-    # in CI at load 5-7: no download in 60 s); a planner clicks a page that has finished
+    wait_idle(page)  # the file's id is the last run's: a run still going drops it at its end
+    # (a click's own rerun did too, ui/export_import.py; CI twice: no download in 60 s)
     button = page.get_by_role("button", name="Sites (CSV)")
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=60_000) as info:

@@ -16,7 +16,7 @@ import threading
 import streamlit as st
 
 from ui import access, links, solve, style
-from ui.state import init_state
+from ui.state import init_state, new_run
 
 _ROUTED = threading.local()  # set while the frame runs a page (one script thread per session)
 
@@ -29,6 +29,7 @@ def run_app() -> None:
     st.set_page_config(page_title="Network designer", page_icon="🗺️", layout="wide")
     access.require_login()
     init_state()
+    new_run()
     style.apply()
     links.read_link_once()
     links.sync_address_bar()

@@ -31,6 +31,10 @@ BUTTONS = (  # label, format, file part, needs a design
 
 
 def export_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
+    """The download buttons (each file made on click) and the scenario import. A click runs
+    no page script (`on_click="ignore"`): a download changes nothing, and a click's rerun gave
+    its file a new id and dropped the clicked one once it ended; a busy server that came to
+    the file's request after that sent no file (CI: no download within 60 s)."""
     st.subheader("Export and import")
     solved = record is not None and record.result.status.has_design
     day = date.today()
@@ -41,7 +45,7 @@ def export_section(scenario: Scenario, record: state.SolveRecord | None) -> None
             disabled=needs_design and not solved,
             data=_maker(scenario, record, fmt_, part, day),
             file_name=file_name(scenario.name, day, fmt_.value, part),
-            mime=MIME[fmt_.value])
+            mime=MIME[fmt_.value], on_click="ignore")
     st.caption("Files are named after the scenario and today's date. The JSON opens again "
                "below (with its design) and the sites CSV uploads back under Candidate sites. "
                + ("" if solved else "Solve first for the design, lanes, map, workbook and "

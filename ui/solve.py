@@ -193,14 +193,14 @@ def _wait_for_quick_solve(slot) -> None:
     notices = len(st.session_state["notices"])
     collect()
     if len(st.session_state["notices"]) > notices:
-        st.rerun()
+        state.rerun_keeping_notices()
 
 
 def _live_status() -> None:
     work = sessions.existing_work()
     run = work.solver.running(DESIGN) if work else None
     if run is None and not solving():
-        st.rerun()  # finished or cancelled: the whole page shows what there is now
+        state.rerun_keeping_notices()  # finished or cancelled: the whole page shows it
     _status_row("cancel_solve").status(live_text(run, work.solver.stopping()), state="running",
                                        expanded=False)
 
@@ -255,7 +255,7 @@ def running_status() -> None:
 def _running_line() -> None:
     work = sessions.existing_work()
     if work is None or not work.busy():
-        st.rerun()
+        state.rerun_keeping_notices()
     parts = []
     run = work.solver.running(DESIGN)
     if run is not None:

@@ -20,6 +20,8 @@ Keys:
     sites_table_open  whether the Designer's "Candidate sites" table is open (closed at first:
                       the first page then loads no table code); survives page switches too
     notices           (kind, text) messages to show once on the next run
+    notices_shown     the notices this page shows (popped by the last full run): a rerun the
+                      app starts itself (`rerun_keeping_notices`) shows them again
     tradeoff_counts   N of the Tradeoffs page's site counts, 1..N
     upload_problems   {uploader key: problem lines} of the last rejected upload
     auto_solve        the Designer's "re-solve after each change" toggle
@@ -54,7 +56,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import streamlit as st
 
@@ -95,6 +97,7 @@ def init_state() -> None:
         "previous_result": None,
         "scenario_version": 0,
         "notices": [],
+        "notices_shown": [],
         "tradeoff_counts": 8,
         "upload_problems": {},
         "auto_solve": False,
@@ -312,4 +315,23 @@ def notify(kind: str, text: str) -> None:
 def pop_notices() -> list[tuple[str, str]]:
     notices = st.session_state["notices"]
     st.session_state["notices"] = []
+    st.session_state["notices_shown"] = notices
     return notices
+
+
+def new_run() -> None:
+    """A full run of the page starts (app.py): the notices shown so far were the last page's,
+    which this run replaces."""
+    st.session_state["notices_shown"] = []
+
+
+def rerun_keeping_notices() -> NoReturn:
+    """Run the whole page again because background work ended (a solve, a sweep, an answer),
+    keeping the notices the page shows. A rerun replaces the page, and its notices were popped
+    by the run that showed them: a sweep that ended between the page's look at it and its live
+    view's (the same run) took away the notice of the click that ran the page, e.g. "Frontier
+    cancelled: the 2 points finished are kept" (CI: the flaky Cancel test of
+    tests/test_app_explorer.py); a live view's own later rerun took away those on screen."""
+    st.session_state["notices"] = st.session_state["notices_shown"] + st.session_state["notices"]
+    st.session_state["notices_shown"] = []
+    st.rerun()

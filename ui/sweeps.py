@@ -289,7 +289,7 @@ def live(study: str, draw: Callable[[], None]) -> None:
 def _live(study: str, draw: Callable[[], None]) -> None:
     running = job(study)
     if running is None or not running.running:
-        st.rerun()  # the sweep ended: the whole page shows its final state
+        state.rerun_keeping_notices()  # the sweep ended: the whole page shows its final state
     left, right = st.columns([6, 1], vertical_alignment="center")
     p = running.progress
     left.progress(p.done / max(p.total, 1), text=progress_text(running))

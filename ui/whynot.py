@@ -127,7 +127,7 @@ def _running(site_id: str, base_key: str) -> SolveRun | SolveRequest | None:
 def _live(site_id: str, base_key: str, name: str) -> None:
     found = _running(site_id, base_key)
     if found is None:
-        st.rerun()  # answered (or cancelled): the page shows the answer
+        state.rerun_keeping_notices()  # answered (or cancelled): the page shows the answer
     seconds = f" {found.elapsed_s:.1f} s" if isinstance(found, SolveRun) else ""
     left, right = st.columns([6, 1], vertical_alignment="center")
     left.caption(f":material/progress_activity: Re-solving with {name} forced "
