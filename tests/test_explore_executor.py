@@ -164,12 +164,14 @@ def test_a_point_that_raises_is_an_error_point(scenario, monkeypatch):
 class _Threads:
     """An executor of two threads in this process (futures that say when they run)."""
 
+    slots = 2
+
     def __init__(self):
         from concurrent.futures import ThreadPoolExecutor
 
         self.pool = ThreadPoolExecutor(2)
 
-    def submit(self, fn, *args):
+    def submit(self, fn, *args, slot=None):
         return self.pool.submit(fn, *args)
 
     def abandon_stalled(self):
@@ -233,7 +235,7 @@ def test_closing_after_a_stall_stops_the_stuck_worker():
     command line would otherwise wait at exit for a solve that never ends)."""
     ex = LocalExecutor(2)
     stuck = ex.submit(time.sleep, 600)
-    processes = list(ex._pool._processes.values())
+    processes = ex.processes()
     while not stuck.running():
         time.sleep(0.05)
     ex.abandon_stalled()

@@ -91,6 +91,8 @@ class PointTask:
     # points solve at its level (envelope.py)
     candidate: Outcome | None = None  # set by `prepared`: the cheapest of those points (an
     # infeasible outcome when none has a design), its bound the least of theirs
+    chain: str | None = None  # consecutive tasks of one chain run in turn on one worker,
+    # each warm from the one before (executor._Plan): a frontier's site count, levels falling
 
 
 @dataclass(frozen=True)
