@@ -28,8 +28,9 @@ prices on the same worker); else the first chain no slot has taken (tasks withou
 are chains of one, in the order given); else the later half of the longest chain another
 slot still walks, so that no slot idles while points wait. Why one at a time and not every
 task queued at once: a pool then hands the levels of one count alternately to its two
-workers, and each worker's first level of each count was a cold start (BENCHMARKS.md,
-"Tradeoff explorer": about a third of the sweep's worker seconds).
+workers, each level starting from the level two above and each worker's first level of each
+count from another count's solution (BENCHMARKS.md, "Tradeoff explorer", branch `frontier3`:
+the 121-point frontier in 1.2x less CPU).
 
 Cancelling stops every point not yet started (held-back ones too); points already running
 finish on their worker (a solve cannot be interrupted) but are not waited for; everything
@@ -277,7 +278,8 @@ class SweepRun:
         self._indices = {t.index for t in tasks}
         self._held = [t for t in tasks if any(a in self._indices for a in t.after)]  # module
         held = {id(t) for t in self._held}
-        self._plan = _Plan([t for t in tasks if id(t) not in held], max(1, executor.slots))
+        self._slots = max(1, executor.slots)  # asked once: a cluster's may change meanwhile
+        self._plan = _Plan([t for t in tasks if id(t) not in held], self._slots)
         self._thread = threading.Thread(target=self._collect, name="sweep-collector",
                                         args=(executor, owns_executor), daemon=True)
         self._thread.start()
@@ -320,7 +322,7 @@ class SweepRun:
     def _collect(self, executor: Executor, owns_executor: bool) -> None:
         pending: dict = {}  # future -> (its task, its slot)
         running_since: dict = {}  # future -> when it was first seen running
-        free = list(range(max(1, executor.slots)))  # slots with no point running
+        free = list(range(self._slots))  # slots with no point running
         try:
             while not self._cancel.is_set():
                 self._fill(executor, pending, free)
