@@ -9,9 +9,10 @@ LocalCluster of 2 worker processes on loopback. Each mode runs the same frontier
 scenario, counts x levels and "any"), then `--draws` robustness draws with the modes of
 `--draw-modes`. Prints one line per run: wall seconds, points by status, slowest points.
 With `--csv DIR`, each frontier run's rows go to DIR/frontier-MODE.csv (frontier.csv's columns
-plus each point's seconds) and each robustness run's to DIR/robustness-MODE.csv (robustness.csv's
-columns, plus each draw's seconds and the optimum's gap), to compare two checkouts' points:
-run this file of one checkout with the other's package first on PYTHONPATH.
+plus each point's seconds and CPU seconds on its worker, blank for a package that does not
+report them) and each robustness run's to DIR/robustness-MODE.csv (robustness.csv's columns,
+plus each draw's seconds and the optimum's gap), to compare two checkouts' points: run this
+file of one checkout with the other's package first on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -109,22 +110,25 @@ def _time(name: str, tasks: list[PointTask], mode: str, params: SolveParams
     print(f"{name}: {wall:.1f} s wall for {len(points)} points ({solve_s:.1f} s on workers, "
           f"{cpu:.1f} CPU s in this process and its local workers; {dict(statuses)}); "
           f"slowest: {slow_text}", flush=True)
-    by_row: dict[object, float] = {}
+    by_row: dict[object, list[float]] = {}
     for p in points:
-        row = p.labels.get("sites", "draws")
-        by_row[row] = by_row.get(row, 0.0) + p.seconds
-    print("  worker seconds by count: " + ", ".join(f"{k} {v:.1f}" for k, v in by_row.items()),
-          flush=True)
+        row = by_row.setdefault(p.labels.get("sites", "draws"), [0.0, 0.0])
+        row[0] += p.seconds
+        row[1] += getattr(p, "cpu_seconds", float("nan"))
+    print("  worker seconds (CPU seconds) by count: "
+          + ", ".join(f"{k} {v:.1f} ({c:.1f})" for k, (v, c) in by_row.items()), flush=True)
     return points
 
 
 def _write_frontier(points: list[PointResult], scenario, days: int, path: Path) -> None:
-    """frontier.csv's rows, then each point's worker seconds as the column `seconds` (the
-    envelope's: its own point's, not its count's)."""
+    """frontier.csv's rows, then each point's worker seconds and CPU seconds as the columns
+    `seconds` and `cpu_seconds` (the envelope's: its own point's, not its count's)."""
     frame = frontier_frame(points, scenario, days)
-    seconds = {(p.labels["sites"], p.labels["target"]): p.seconds for p in points}
-    frame["seconds"] = [seconds.get((k, t)) for k, t in zip(frame["sites"], frame["target"],
-                                                              strict=True)]
+    keys = list(zip(frame["sites"], frame["target"], strict=True))
+    for column in ("seconds", "cpu_seconds"):
+        values = {(p.labels["sites"], p.labels["target"]): getattr(p, column, None)
+                  for p in points}
+        frame[column] = [values.get(key) for key in keys]
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False)
     print(f"  frontier written to {path}", flush=True)

@@ -81,13 +81,14 @@ class GatedExecutor:
     stay pending (as if queued behind busy workers) until cancelled."""
 
     description = "test executor"
+    slots = 1
 
     def __init__(self, open_points: int):
         self.open_points = open_points
         self.pool = ThreadPoolExecutor(1)
         self.submitted = 0
 
-    def submit(self, fn, *args):
+    def submit(self, fn, *args, slot=None):
         self.submitted += 1
         if self.submitted <= self.open_points:
             return self.pool.submit(fn, *args)

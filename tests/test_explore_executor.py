@@ -164,12 +164,14 @@ def test_a_point_that_raises_is_an_error_point(scenario, monkeypatch):
 class _Threads:
     """An executor of two threads in this process (futures that say when they run)."""
 
+    slots = 2
+
     def __init__(self):
         from concurrent.futures import ThreadPoolExecutor
 
         self.pool = ThreadPoolExecutor(2)
 
-    def submit(self, fn, *args):
+    def submit(self, fn, *args, slot=None):
         return self.pool.submit(fn, *args)
 
     def abandon_stalled(self):
@@ -233,7 +235,7 @@ def test_closing_after_a_stall_stops_the_stuck_worker():
     command line would otherwise wait at exit for a solve that never ends)."""
     ex = LocalExecutor(2)
     stuck = ex.submit(time.sleep, 600)
-    processes = list(ex._pool._processes.values())
+    processes = ex.processes()
     while not stuck.running():
         time.sleep(0.05)
     ex.abandon_stalled()
@@ -319,3 +321,32 @@ def test_cancel_skips_the_held_back_points(monkeypatch):
         run.wait(30)
     assert started == [0]
     assert run.progress.skipped == 1 and run.progress.cancelled
+
+
+def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
+    """The plan gives each slot the next task of the chain it walks (a frontier's count,
+    levels falling), a new chain when its own is done, a released `after` task before
+    either, and, with no chain left, the later half of the longest walk of another slot."""
+    from network.explore.executor import _Plan
+    from network.explore.points import PointTask
+
+    def task(i, chain):
+        return PointTask("s", i, {}, None, chain=chain)
+
+    tasks = [task(0, "a"), task(1, "a"), task(2, "a"), task(3, "b"), task(4, None),
+             task(5, "c"), task(6, "c"), task(7, "c"), task(8, "c"), task(9, "c")]
+    plan = _Plan(tasks, 2)
+    order = []
+
+    def take(slot):
+        t = plan.next_for(slot)
+        order.append((slot, None if t is None else t.index))
+
+    take(0), take(1), take(0), take(1), take(1), take(0)
+    assert order == [(0, 0), (1, 3), (0, 1), (1, 4), (1, 5), (0, 2)]
+    plan.urgent.append(task(10, None))
+    take(0)  # the released task first
+    take(0)  # a's walk is done and no chain waits: the later half of c's (6-9 left)
+    take(1), take(0), take(1), take(0), take(1)
+    assert order[6:] == [(0, 10), (0, 8), (1, 6), (0, 9), (1, 7), (0, None), (1, None)]
+    assert plan.left() == 0

@@ -1,8 +1,11 @@
 """Where sweep points run, and a running sweep: progress, results as they finish, cancel.
 
 One interface for every sweep (frontier, site counts, sensitivity, forcing, robustness):
-`run_sweep(tasks, executor)` submits each `PointTask` to `executor.submit(solve_point, task,
-params)` and collects the futures as they finish. Two executors give those futures:
+`run_sweep(tasks, executor)` submits each `PointTask` as `executor.submit(solve_point, task,
+params, slot=s)` and collects the futures as they finish. An executor has `slots` (how many
+points run at once: its workers) and runs a point submitted to slot s on that slot's worker,
+so a worker's warm state (points.solve_point) serves the next point it is given. Two
+executors give those futures:
 
 - `LocalExecutor(workers)`: worker processes on this machine (`workers` >= 2, started with
   "spawn" so that a server's threads are never forked), or with `workers=1` one thread in this
@@ -15,9 +18,19 @@ environment variable NETWORK_DASK_SCHEDULER, else the local one. Both executors 
 with `done()`, `result()` and `cancel()`, and the collecting loop below uses only those, so the
 code path after `submit` is the same for both.
 
-A task with `after` (the frontier's envelope points: points.PointTask) is held back until
-the tasks it names are done, then submitted as `points.prepared(task, their points)`; the
-indices it names that are not in the run are not waited for (then it is solved as it is).
+Each slot runs one point at a time, and is given its next point when that one is done
+(`_Plan`): a task with `after` (the frontier's envelope points: points.PointTask) once the
+tasks it names are done (first of all, as `points.prepared(task, their points)`; the indices
+it names that are not in the run are not waited for, then it is solved as it is); else the
+next point of the chain the slot walks (points.PointTask.chain: a frontier's site count,
+level after falling level, so that each level starts from the last level's design and
+prices on the same worker); else the first chain no slot has taken (tasks without a chain
+are chains of one, in the order given); else the later half of the longest chain another
+slot still walks, so that no slot idles while points wait. Why one at a time and not every
+task queued at once: a pool then hands the levels of one count alternately to its two
+workers, each level starting from the level two above and each worker's first level of each
+count from another count's solution (BENCHMARKS.md, "Tradeoff explorer", branch `frontier3`:
+the 121-point frontier in 1.2x less CPU).
 
 Cancelling stops every point not yet started (held-back ones too); points already running
 finish on their worker (a solve cannot be interrupted) but are not waited for; everything
@@ -40,6 +53,7 @@ import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -77,34 +91,54 @@ class _Closing:
 
 
 class LocalExecutor(_Closing):
-    """Worker processes on this machine (or one thread in this process when workers == 1)."""
+    """Worker processes on this machine (or one thread in this process when workers == 1).
+
+    Each worker process is a pool of its own (a slot), so that a sweep can send the points
+    of one chain (points.PointTask.chain) to the process that holds that chain's warm state;
+    a pool of several processes hands each point to whichever process is free."""
 
     def __init__(self, workers: int = DEFAULT_LOCAL_WORKERS):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
         self.stalled = False  # a point given up as stalled: see abandon_stalled
-        self._pool: FuturesExecutor = (
-            ThreadPoolExecutor(1, thread_name_prefix="sweep") if workers == 1
-            else ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                                     initializer=_ignore_interrupt))
+        self._next = 0  # the slot of a submit that names none
+        self._pools: list[FuturesExecutor] = (
+            [ThreadPoolExecutor(1, thread_name_prefix="sweep")] if workers == 1
+            else [ProcessPoolExecutor(1, mp_context=get_context("spawn"),
+                                      initializer=_ignore_interrupt)
+                  for _ in range(workers)])
 
     @property
     def description(self) -> str:
         return ("1 thread in this process" if self.workers == 1
                 else f"{self.workers} local worker processes")
 
-    def submit(self, fn: Callable, *args):
-        return self._pool.submit(fn, *args)
+    @property
+    def slots(self) -> int:
+        """How many points run at once: one per worker."""
+        return self.workers
+
+    def submit(self, fn: Callable, *args, slot: int | None = None):
+        """`fn(*args)` on worker `slot` (0 .. slots - 1; the next one in turn when None)."""
+        if slot is None:
+            slot, self._next = self._next, self._next + 1
+        return self._pools[slot % len(self._pools)].submit(fn, *args)
+
+    def processes(self) -> list:
+        """The worker processes started so far (none for the one-thread executor)."""
+        return [p for pool in self._pools
+                for p in (getattr(pool, "_processes", None) or {}).values()]
 
     def close(self) -> None:
         """Drop the points not started and wait for the running ones (a solve cannot be
         interrupted) before the workers stop; after a stall (`abandon_stalled`) the worker
         processes are stopped instead, since one of them would never end."""
         if self.stalled and self.workers > 1:
-            for process in list((self._pool._processes or {}).values()):
+            for process in self.processes():
                 process.terminate()
-        self._pool.shutdown(wait=not self.stalled, cancel_futures=True)
+        for pool in self._pools:
+            pool.shutdown(wait=not self.stalled, cancel_futures=True)
 
     def abandon_stalled(self) -> None:
         """A sweep gave up a point that never came back (SweepRun): its worker is stuck."""
@@ -124,14 +158,33 @@ class DaskExecutor(_Closing):
 
         self.address = address
         self.client = Client(address, timeout=timeout_s, set_as_default=False)
+        self._addresses: list[str] = []  # a worker's address per slot (one per thread)
 
     @property
     def description(self) -> str:
         workers = len(self.client.scheduler_info().get("workers", {}))
         return f"Dask cluster at {self.address} ({workers} workers)"
 
-    def submit(self, fn: Callable, *args):
-        return self.client.submit(fn, *args, pure=False)
+    @property
+    def slots(self) -> int:
+        """How many points run at once: one per worker thread of the cluster (as it was
+        when first asked; at least 1)."""
+        return len(self._slot_workers())
+
+    def submit(self, fn: Callable, *args, slot: int | None = None):
+        """`fn(*args)` on the cluster; with `slot`, preferably on that slot's worker (another
+        takes it when that one is gone)."""
+        address = None if slot is None else self._slot_workers()[slot % self.slots]
+        workers = [address] if address else None
+        return self.client.submit(fn, *args, pure=False, workers=workers,
+                                  allow_other_workers=workers is not None)
+
+    def _slot_workers(self) -> list[str]:
+        if not self._addresses:
+            info = self.client.scheduler_info().get("workers", {})
+            self._addresses = [address for address, worker in sorted(info.items())
+                               for _ in range(max(1, int(worker.get("nthreads", 1))))]
+        return self._addresses or [""]
 
     def close(self) -> None:
         self.client.close()
@@ -167,6 +220,40 @@ class Progress:
         return self.elapsed_s / self.done * (self.total - self.done)
 
 
+class _Plan:
+    """Which task each slot runs next (the module's docstring): the chains not yet taken,
+    each slot's chain in progress, and the released `after` tasks, which go first."""
+
+    def __init__(self, tasks: Sequence[PointTask], slots: int):
+        self.chains: deque[deque[PointTask]] = deque()
+        for task in tasks:
+            last = self.chains[-1] if self.chains else None
+            if task.chain is not None and last and last[-1].chain == task.chain:
+                last.append(task)
+            else:
+                self.chains.append(deque([task]))
+        self.walks: list[deque[PointTask]] = [deque() for _ in range(slots)]
+        self.urgent: deque[PointTask] = deque()
+
+    def next_for(self, slot: int) -> PointTask | None:
+        if self.urgent:
+            return self.urgent.popleft()
+        walk = self.walks[slot]
+        if not walk and self.chains:
+            walk = self.walks[slot] = self.chains.popleft()
+        if not walk:
+            longest = max(self.walks, key=len)
+            if longest:  # its later half (its lowest levels), the later tasks in order
+                half = max(1, len(longest) // 2)
+                walk = self.walks[slot] = deque(longest.pop() for _ in range(half))
+                walk.reverse()
+        return walk.popleft() if walk else None
+
+    def left(self) -> int:
+        """Tasks not handed out yet (the held-back ones are not here)."""
+        return (len(self.urgent) + sum(map(len, self.chains)) + sum(map(len, self.walks)))
+
+
 class SweepRun:
     """A sweep running in the background. Iterate it for points as they finish, or poll
     `progress` and `results()`; `cancel()` stops the points not yet started."""
@@ -179,6 +266,7 @@ class SweepRun:
         self._done: list[PointResult] = []
         self._queue: queue.Queue[tuple[PointResult, Progress] | None] = queue.Queue()
         self._cancel = threading.Event()
+        self._wake = threading.Event()  # a future is done, or the sweep is cancelled
         self._finished = threading.Event()
         self._start = time.perf_counter()
         self._end: float | None = None
@@ -190,10 +278,10 @@ class SweepRun:
         self._indices = {t.index for t in tasks}
         self._held = [t for t in tasks if any(a in self._indices for a in t.after)]  # module
         held = {id(t) for t in self._held}
-        futures = {executor.submit(solve_point, t, params): t for t in tasks
-                   if id(t) not in held}
+        self._slots = max(1, executor.slots)  # asked once: a cluster's may change meanwhile
+        self._plan = _Plan([t for t in tasks if id(t) not in held], self._slots)
         self._thread = threading.Thread(target=self._collect, name="sweep-collector",
-                                        args=(futures, executor, owns_executor), daemon=True)
+                                        args=(executor, owns_executor), daemon=True)
         self._thread.start()
 
     @property
@@ -211,6 +299,7 @@ class SweepRun:
 
     def cancel(self) -> None:
         self._cancel.set()
+        self._wake.set()
 
     def wait(self, timeout_s: float | None = None) -> list[PointResult]:
         """Block until the sweep ends (or is cancelled) or `timeout_s` passes; the results."""
@@ -230,44 +319,60 @@ class SweepRun:
                 return
             yield item
 
-    def _collect(self, futures: dict, executor: Executor, owns_executor: bool) -> None:
-        pending = dict(futures)
+    def _collect(self, executor: Executor, owns_executor: bool) -> None:
+        pending: dict = {}  # future -> (its task, its slot)
         running_since: dict = {}  # future -> when it was first seen running
+        free = list(range(self._slots))  # slots with no point running
         try:
-            while pending and not self._cancel.is_set():
-                ready = [f for f in pending if f.done()]
-                if not ready:
-                    time.sleep(POLL_S)
-                for future in ready:
+            while not self._cancel.is_set():
+                self._fill(executor, pending, free)
+                if not pending:
+                    break
+                self._wake.wait(POLL_S)
+                self._wake.clear()  # before looking: a future done after this wakes the next
+                for future in [f for f in pending if f.done()]:
                     running_since.pop(future, None)
-                    self._keep(_point_of(future, pending.pop(future)))
+                    task, slot = pending.pop(future)
+                    free.append(slot)
+                    self._keep(_point_of(future, task))
                 for future in self._stalled(pending, running_since):
-                    self._keep(_stalled_point(pending.pop(future), self.stall_s))
+                    task, _ = pending.pop(future)  # its slot's worker is stuck: not reused
+                    self._keep(_stalled_point(task, self.stall_s))
                     getattr(executor, "abandon_stalled", lambda: None)()
-                if self._held and not self._cancel.is_set():
-                    pending.update(self._release(executor))
+                if self._held:
+                    self._release()
         finally:
             for future in pending:
                 future.cancel()
-            self._skipped = sum(future.cancelled() for future in pending) + len(self._held)
+            self._skipped = (sum(future.cancelled() for future in pending) + self._plan.left()
+                             + len(self._held))
             self._end = time.perf_counter()
             self._finished.set()
             self._queue.put(None)
             if owns_executor:
                 executor.close()
 
-    def _release(self, executor: Executor) -> dict:
-        """Submit the held-back tasks whose `after` tasks are all done, each prepared with
-        their points (points.prepared); the futures, to their tasks."""
+    def _fill(self, executor: Executor, pending: dict, free: list[int]) -> None:
+        """Give each free slot its next task (`_Plan`), in slot order."""
+        free.sort()
+        while free:
+            task = self._plan.next_for(free[0])
+            if task is None:
+                return
+            slot = free.pop(0)
+            future = executor.submit(solve_point, task, self._params, slot=slot)
+            future.add_done_callback(lambda _: self._wake.set())
+            pending[future] = (task, slot)
+
+    def _release(self) -> None:
+        """Hand the held-back tasks whose `after` tasks are all done to the plan, each
+        prepared with their points (points.prepared)."""
         with self._lock:
             done = {p.index: p for p in self._done}
-        out = {}
         for task in [t for t in self._held
                      if all(a in done for a in t.after if a in self._indices)]:
             self._held.remove(task)
-            ready = prepared(task, [done[a] for a in task.after if a in done])
-            out[executor.submit(solve_point, ready, self._params)] = task
-        return out
+            self._plan.urgent.append(prepared(task, [done[a] for a in task.after if a in done]))
 
     def _stalled(self, pending: dict, running_since: dict) -> list:
         """The pending futures running for longer than `stall_s` (local executors only)."""

@@ -57,7 +57,8 @@ def frontier_tasks(scenario: Scenario, within_days: int, levels: Sequence[float]
     """One task per (count, level), count by count with levels falling, then the "any" row.
     Falling, so that a worker's next point is near its last and the last design meets the
     next level (a design meeting a share meets every lower one: the warm solver's incumbent
-    from the start); rising, it never did. An "any" point waits for the count points of its
+    from the start); rising, it never did. Each count's levels are one chain, walked in turn
+    by one worker (executor._Plan). An "any" point waits for the count points of its
     level (those the scenario allows) and is searched only when they cannot settle it
     (envelope.py)."""
     sweep_id = new_sweep_id()
@@ -67,7 +68,8 @@ def frontier_tasks(scenario: Scenario, within_days: int, levels: Sequence[float]
         base = with_site_count(scenario, k)
         for level in sorted(levels, reverse=True):
             tasks.append(PointTask(sweep_id, len(tasks), {"sites": k, "target": level},
-                                   with_promise(base, within_days, level), check_reach=True))
+                                   with_promise(base, within_days, level), check_reach=True,
+                                   chain=f"{k} sites"))
     if include_any:
         for level in sorted(levels):
             swept = [t for t in tasks if t.labels["target"] == level

@@ -91,12 +91,16 @@ class PointTask:
     # points solve at its level (envelope.py)
     candidate: Outcome | None = None  # set by `prepared`: the cheapest of those points (an
     # infeasible outcome when none has a design), its bound the least of theirs
+    chain: str | None = None  # consecutive tasks of one chain run in turn on one worker,
+    # each warm from the one before (executor._Plan): a frontier's site count, levels falling
 
 
 @dataclass(frozen=True)
 class PointResult:
     """A solved point: the task's index and labels, the optimum, the fixed design's outcome
-    (when asked), the seconds it took on the worker and which worker ran it."""
+    (when asked), the seconds it took on the worker and which worker ran it, and the CPU
+    seconds of the worker's process meanwhile (every thread of it: the point's own on a
+    worker process, which runs one point at a time; what a loaded machine's wall times hide)."""
 
     index: int
     labels: Mapping[str, object]
@@ -104,6 +108,7 @@ class PointResult:
     fixed: Outcome | None
     seconds: float
     worker: str
+    cpu_seconds: float = 0.0
 
 
 def outcome_of(result: OptimizeResult) -> Outcome:
@@ -266,7 +271,7 @@ def _report_overrun(task: PointTask, params: SolveParams) -> None:
 
 
 def _solve_point(task: PointTask, params: SolveParams) -> PointResult:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     state = _STATE.of(task.sweep_id)
     lanes = _lanes_for(state, task.scenario)
     optimum = _bounded(task, state, lanes)
@@ -286,7 +291,7 @@ def _solve_point(task: PointTask, params: SolveParams) -> PointResult:
             fixed = outcome_of(solver.solve(pinned, lanes=lanes))
             optimum = cheaper(optimum, fixed)
     return PointResult(task.index, task.labels, optimum, fixed, time.perf_counter() - start,
-                       f"{socket.gethostname()}:{os.getpid()}")
+                       f"{socket.gethostname()}:{os.getpid()}", time.process_time() - cpu)
 
 
 def _optimum_with_the_sites(optimum: Outcome, pinned: Scenario, lanes: LaneTable
