@@ -247,3 +247,53 @@ def test_a_capacity_tree_stopped_early_keeps_a_valid_bound(monkeypatch):
         assert root - 1e-9 * abs(root) <= window.proven <= exact * (1 + 1e-9)
         raised += window.proven > root * (1 + 1e-9)
     assert raised
+
+
+@pytest.mark.parametrize("seed", range(1, 4))
+def test_a_capacity_tree_branching_on_groups_of_sites_finds_each_counts_optimum(
+        seed, monkeypatch):
+    """With capacity rows the tree may split a node on the sum of y over a group of sites
+    (<= its floor, >= its ceiling) instead of on one site: every design has an integral sum,
+    so the halves still partition the node's designs, whichever group. Here every node splits
+    on the largest group of its free sites (its branching site first, open in part) whose sum
+    is fractional: the tree's bound may not exceed brute force's best with n sites, its design
+    must equal it, and some nodes must have split on a group of two or more sites."""
+    monkeypatch.setattr(site_branching, "MAX_CAPACITY_NODES", 10_000)
+    taken = []
+
+    def largest_group(node, s, apart):
+        y = node.open_y
+        group = [s] + [int(t) for t in np.nonzero(node.lb < node.ub)[0] if t != s]
+        while len(group) >= 2 and abs(y[group].sum() - np.round(y[group].sum())) <= 1e-6:
+            group.pop()
+        taken.append(len(group))
+        return tuple(sorted(group)) if len(group) >= 2 else None
+
+    monkeypatch.setattr(site_branching, "_branch_group", largest_group)
+    problem = random_problem(seed)
+    full = build_model(problem, tuple(range(problem.n_sites)))
+    for _n, exact, window, deadline in _windows_with_lp(problem, full):
+        best = Incumbent()
+        assert site_branching.branch_on_sites(problem, full, window, best, 1e-9, deadline)
+        assert window.proven <= exact * (1 + 1e-9)
+        assert best.objective == pytest.approx(exact, rel=1e-9)
+    assert max(taken) >= 2
+
+
+def test_a_group_row_tightens_in_place_and_a_new_one_is_appended():
+    """A node's group rows keep their places (so its basis fits its children's models): the
+    same group again tightens its row, another group appends one, with a basic slack."""
+    model = build_model(random_problem(1), tuple(range(8)))
+    lb, ub = model.var_lb[model.y], model.var_ub[model.y]
+    groups = site_branching._with_group((), (1, 2), -np.inf, 1.0)
+    groups = site_branching._with_group(groups, (3, 4, 5), 2.0, np.inf)
+    groups = site_branching._with_group(groups, (1, 2), 1.0, np.inf)
+    assert [(g.sites, g.lo, g.hi) for g in groups] == [((1, 2), 1.0, 1.0),
+                                                        ((3, 4, 5), 2.0, np.inf)]
+    node = site_branching._node_model(model, lb, ub, groups)
+    rows = len(model.row_lb)
+    assert len(node.row_lb) == rows + 2
+    assert sorted(node.a_col[node.a_row == rows + 1]) == [3, 4, 5]
+    lp = solve_lp(model, 60)
+    grown = site_branching._grown(lp.basis, 2)
+    assert grown.fits(node) and (grown.row_status[rows:] == 5).all()
