@@ -38,7 +38,7 @@ from network.optimize import heuristic
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
 from network.optimize.model import MipModel, lagrangian_bound, restrict, with_count_window
-from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.problem import LocationProblem
 from network.optimize.window_bounds import LpOutcome, WindowState, nearest_columns
 from network.optimize.window_mip import (
     MIP_GAP_SHARE,
@@ -54,15 +54,6 @@ MAX_NODES = 40  # LPs solved at most before the tree gives up (the window's MIP 
 WHOLE = 1e-6  # a site open this close to 0 or 1 counts as whole
 
 
-@dataclass(frozen=True)
-class _Group:
-    """A row lo <= sum_{s in sites} y_s <= hi of a node (capacity rows: _branch_group)."""
-
-    sites: tuple[int, ...]
-    lo: float
-    hi: float
-
-
 @dataclass(order=True)
 class _Node:
     bound: float
@@ -74,7 +65,6 @@ class _Node:
     basis: LpBasis | None = field(compare=False, repr=False)  # in the tree's columns and rows
     excluded: float = field(default=np.inf, compare=False)  # a bound on the parent's designs
     # this node's reduced-cost fixing left out (_fixed_by_reduced_cost)
-    groups: tuple[_Group, ...] = field(default=(), compare=False)  # its rows on sums of sites
 
 
 @dataclass(frozen=True)
@@ -148,7 +138,6 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     closed = np.inf  # the least bound of the leaves closed
     solved, limit = 0, MAX_CAPACITY_NODES if capacity else MAX_NODES
     rounded: set[bytes] = set()  # the site sets a node's LP was rounded to (capacity rows)
-    apart = _substitutes(problem) if capacity else None
     while heap and heap[0].bound < best.objective * (1 - relative_gap):
         node = heapq.heappop(heap)
         s, fractional = _branch_site(node, model)
@@ -157,24 +146,18 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
                 problem, full, node.lb > 0.5, best, relative_gap * MIP_GAP_SHARE,
                 deadline, node.bound))
             continue
-        group = _branch_group(node, s, apart) if fractional and apart is not None else None
         for side in (0.0, 1.0):
             if solved >= limit or time.perf_counter() >= deadline:
                 return capacity and _stopped(window, node, heap, closed)
-            lb, ub, groups = node.lb.copy(), node.ub.copy(), node.groups
-            if group is None:
-                lb[s] = ub[s] = side
-            else:  # sum over the group <= floor of the LP's sum, or >= its ceiling
-                k = float(np.floor(node.open_y[list(group)].sum()))
-                groups = _with_group(groups, group, *((-np.inf, k) if side == 0.0
-                                                      else (k + 1, np.inf)))
+            lb, ub = node.lb.copy(), node.ub.copy()
+            lb[s] = ub[s] = side
             rank = node.rank - 1 if capacity else 0  # deepest first among equal bounds
             if side == 1.0 and not fractional:  # the parent's LP solution is the child's
                 heapq.heappush(heap, replace(node, rank=rank, order=next(count), lb=lb, ub=ub))
                 continue
             child = _child(problem, full, model, space, node, lb, ub, (rank, next(count)),
                            best, deadline, window.lo, rounded if capacity else None,
-                           relative_gap, groups)
+                           relative_gap)
             solved += 1
             if child is None:  # its LP ended without prices: nothing proven about this half
                 return capacity and _stopped(window, node, heap, closed)
@@ -241,7 +224,7 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
 def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
            parent: _Node, lb: np.ndarray, ub: np.ndarray, order: tuple[int, int],
            best: Incumbent, deadline: float, n: int, rounded: set[bytes] | None = None,
-           relative_gap: float = 0.0, groups: tuple[_Group, ...] = ()) -> _Node | None:
+           relative_gap: float = 0.0) -> _Node | None:
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
@@ -260,21 +243,20 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     cold). Why: next_day_80 solved again after an edit and back had a node (two sites fixed
     open, one closed) with no design among the nearest-sites columns; the tree gave up there
     and the window's MIP took 27 s of CPU (BENCHMARKS.md)."""
-    lp = solve_lp(_node_model(space.model, lb, ub, groups), deadline - time.perf_counter(),
-                  _grown(parent.basis, len(groups) - len(parent.groups)), dual_simplex=True)
+    lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
+                  parent.basis, dual_simplex=True)
     rows, cols, basis, every_column = space.rows, space.cols, lp.basis, not space.restricted
     if lp.duals is None and lp.infeasible and not every_column:
-        lp = solve_lp(_node_model(model, lb, ub, groups), deadline - time.perf_counter())
+        lp = solve_lp(_with_sites(model, lb, ub), deadline - time.perf_counter())
         rows, cols = np.arange(len(model.row_lb)), np.arange(len(model.var_lb))
         basis, every_column = None, True
     if lp.duals is None:
         if lp.infeasible and every_column:  # no design in this half
-            return _Node(np.inf, *order, lb, ub, parent.open_y, None, groups=groups)
+            return _Node(np.inf, *order, lb, ub, parent.open_y, None)
         return None
-    own = np.arange(len(model.row_lb), len(model.row_lb) + len(groups))  # the group rows
-    duals = np.zeros(len(model.row_lb) + len(groups))
-    duals[np.r_[rows, own]] = lp.duals
-    raw, reduced = lagrangian_bound(_node_model(model, lb, ub, groups), duals)
+    duals = np.zeros(len(model.row_lb))
+    duals[rows] = lp.duals
+    raw, reduced = lagrangian_bound(_with_sites(model, lb, ub), duals)
     bound = max(raw, parent.bound)
     excluded = np.inf
     if rounded is not None:  # capacity rows: fix the sites the prices rule out
@@ -286,9 +268,9 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     if time.perf_counter() < deadline:  # its LP may end at the deadline: nothing after it
         _round(problem, full, open_y, lb, ub, n, best, deadline, rounded)
         if np.all(np.minimum(open_y, 1.0 - open_y) <= WHOLE):  # its own assignment, rounded
-            offer_rounded_lp(problem, full, values,
-                             fast_bonus(problem, model, rows, lp.duals[:len(rows)]), best)
-    return _Node(bound, *order, lb, ub, open_y, basis, excluded, groups)
+            offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
+                             best)
+    return _Node(bound, *order, lb, ub, open_y, basis, excluded)
 
 
 def _fixed_by_reduced_cost(raw: float, reduced_y: np.ndarray, lb: np.ndarray, ub: np.ndarray,
@@ -321,85 +303,6 @@ def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
     var_lb, var_ub = model.var_lb.copy(), model.var_ub.copy()
     var_lb[model.y], var_ub[model.y] = lb, ub
     return replace(model, var_lb=var_lb, var_ub=var_ub)
-
-
-def _node_model(model: MipModel, lb: np.ndarray, ub: np.ndarray, groups: tuple[_Group, ...]
-                ) -> MipModel:
-    """`model` with its site variables' bounds set to (lb, ub) and one row per group after
-    its own rows, in the order of `groups`."""
-    sited = _with_sites(model, lb, ub)
-    if not groups:
-        return sited
-    first = len(model.row_lb)
-    sites = [np.asarray(g.sites, np.int64) for g in groups]
-    return replace(
-        sited,
-        row_lb=np.r_[model.row_lb, [g.lo for g in groups]],
-        row_ub=np.r_[model.row_ub, [g.hi for g in groups]],
-        a_row=np.concatenate([model.a_row] + [np.full(len(c), first + i)
-                                              for i, c in enumerate(sites)]),
-        a_col=np.concatenate([model.a_col, *sites]),  # y_s is variable s
-        a_val=np.concatenate([model.a_val, np.ones(sum(len(c) for c in sites))]))
-
-
-def _with_group(groups: tuple[_Group, ...], sites: tuple[int, ...], lo: float, hi: float
-                ) -> tuple[_Group, ...]:
-    """`groups` with lo <= sum_{s in sites} y_s <= hi: that group's row tightened where the
-    node has one (its rows, so its basis, keep their places), else a row appended."""
-    for i, g in enumerate(groups):
-        if g.sites == sites:
-            return groups[:i] + (_Group(sites, max(g.lo, lo), min(g.hi, hi)),) + groups[i + 1:]
-    return groups + (_Group(sites, lo, hi),)
-
-
-def _grown(basis: LpBasis | None, new_rows: int) -> LpBasis | None:
-    """The parent's basis for a child with `new_rows` more rows: each new row's slack basic,
-    so the basis stays dual feasible and GLOP's dual simplex restarts from it."""
-    if basis is None or new_rows <= 0:
-        return basis
-    return LpBasis(basis.variable_status,
-                   np.r_[basis.row_status, np.full(new_rows, BASIC, np.int8)])
-
-
-MAX_GROUP = 4  # sites in a branching group at most
-
-
-def _substitutes(problem: LocationProblem) -> np.ndarray:
-    """[s, t] how far site t is from being a substitute for site s: the order-weighted mean
-    of |c_sz - c_tz| over the points z, c_sz the cheapest cost per order from s to z (a point
-    s cannot serve counts at that point's dearest cost from any site)."""
-    opt = problem.options
-    at = opt.site != NO_SITE
-    cost = np.full((problem.n_sites, problem.n_points), np.inf)
-    np.minimum.at(cost, (opt.site[at], opt.point[at]), opt.cost_usd_per_order[at])
-    finite = np.where(np.isfinite(cost), cost, -np.inf).max(axis=0, initial=0.0)
-    cost = np.where(np.isfinite(cost), cost, finite)
-    weight = problem.orders_per_year / max(problem.orders_per_year.sum(), 1e-300)
-    return np.abs(cost[:, None, :] - cost[None, :, :]) @ weight
-
-
-def _branch_group(node: _Node, s: int, apart: np.ndarray) -> tuple[int, ...] | None:
-    """The sites to branch on as a group, or None for site s alone: among s and the free sites
-    the node's LP opens in part, nearest substitutes of s first (`apart`), the first 2 to
-    MAX_GROUP whose sum of y is most fractional, where it is more fractional than y_s.
-
-    Why: with capacity rows the LP opens near-substitute sites in part
-    (capacity_overflow_200m: 9 Northeast sites share 3 sites' worth of opening), and fixing
-    one of them moves its fraction to its neighbours; bounding their sum moves it out of the
-    region. From that window's root, the two halves on the sum of three sites (sum 0.496)
-    both rose by $1.4-1.9M where the halves on its most fractional site (0.445) rose by $0.45M
-    and $2.7M (BENCHMARKS.md)."""
-    y = node.open_y
-    part = np.nonzero((node.lb < node.ub) & (y > WHOLE) & (y < 1 - WHOLE))[0]
-    part = part[part != s]
-    near = np.r_[s, part[np.argsort(apart[s, part], kind="stable")]][:MAX_GROUP]
-    best, best_score = None, min(y[s], 1 - y[s])
-    for k in range(2, len(near) + 1):
-        total = float(y[near[:k]].sum())
-        score = min(total - np.floor(total), np.ceil(total) - total)
-        if score > best_score + WHOLE:
-            best, best_score = tuple(sorted(int(t) for t in near[:k])), score
-    return best
 
 
 def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.ndarray,
