@@ -97,8 +97,8 @@ def to_proto(model: MipModel) -> model_pb2.ModelProto:
     return proto
 
 
-def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None
-                ) -> parameters_pb2.SolveParametersProto:
+def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None,
+                presolve: bool = False) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
     # off: on our models it spent long without removing a row, and with it HiGHS once reported
     # "optimal" with a dual bound below its own objective by more than the gap (BENCHMARKS.md).
@@ -106,7 +106,8 @@ def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None
                                      relative_gap_tolerance=relative_gap,
                                      absolute_gap_tolerance=0.0,
                                      random_seed=SEED, enable_output=VERBOSE,
-                                     presolve=mathopt.Emphasis.OFF, node_limit=node_limit)
+                                     presolve=None if presolve else mathopt.Emphasis.OFF,
+                                     node_limit=node_limit)
     return params.to_proto()
 
 
@@ -120,12 +121,15 @@ def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParam
 
 
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
-                hint: np.ndarray | None = None, node_limit: int | None = None) -> MipSolution:
+                hint: np.ndarray | None = None, node_limit: int | None = None,
+                presolve: bool = False) -> MipSolution:
     """Solve `model` with HiGHS; `hint` is a full variable vector. A node limit, unlike a time
-    limit, stops at the same point however busy the machine is."""
+    limit, stops at the same point however busy the machine is. `presolve`: HiGHS's own
+    (off for our design models, _parameters; on for capacity_cuts' small master, which
+    without it stopped with an internal error)."""
     raw = core_solver.solve(to_proto(model), mathopt.SolverType.HIGHS.value,
                             parameters_pb2.SolverInitializerProto(),
-                            _parameters(time_limit_s, relative_gap, node_limit),
+                            _parameters(time_limit_s, relative_gap, node_limit, presolve),
                             _hint_proto(hint),
                             None, mathopt.CallbackRegistration().to_proto(), None, None)
     return _read_result(raw, len(model.var_lb), objective_scale(model))
