@@ -52,9 +52,12 @@ from network.optimize.window_mip import best_assignment, fast_bonus, offer_round
 
 MAX_ROUNDS = 400  # master solves at most (the deadline usually stops first)
 MILLIONS = 1e-6  # the master sees million USD (HiGHS and coefficients of 1e9)
+MASTER_GAP = 0.1  # the master's relative gap, as a share of the requested gap: its dual bound
+# is what the window keeps. Looser (a fifth of the gap left to the incumbent) each MIP was
+# quicker but the bound rose slower: 4,835.1M against 4,835.7M after 110 s (BENCHMARKS.md)
 
 
-def applies(problem: LocationProblem, full: MipModel, window: WindowState) -> bool:
+def cuts_apply(problem: LocationProblem, full: MipModel, window: WindowState) -> bool:
     """A one-count window with its LP solved, capacity rows, and no carrier rows (those are
     neither priced nor kept by the cut)."""
     return (window.lo == window.hi and window.duals is not None and bool(full.capacity_sites)
@@ -120,7 +123,7 @@ def _knapsack(value: np.ndarray, weight: np.ndarray, room: float) -> float:
 
 def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
                   best: Incumbent, relative_gap: float, deadline: float) -> bool:
-    """Close the one-count window `window` (its LP solved, `applies`) by the master over its
+    """Close the one-count window `window` (its LP solved, `cuts_apply`) by the master over its
     open sets; True when it closed it (window.proven: the master's bound, within the gap of
     the incumbent, or short of it at the deadline / MAX_ROUNDS: valid either way), False when
     the master could not run (no bound then)."""
@@ -131,7 +134,7 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
     for _ in range(MAX_ROUNDS):
         if time.perf_counter() >= deadline:
             break
-        found = _master(problem, cuts, n, deadline)
+        found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline)
         if found is None:
             break
         bound, is_open = max(bound, found[0]), found[1]
@@ -151,22 +154,24 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
     return True
 
 
-def _master(problem: LocationProblem, cuts: _Cuts, n: int, deadline: float
-            ) -> tuple[float, np.ndarray] | None:
-    """(the master's dual bound in USD, its best set), or None when it found no set."""
+def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: float,
+            deadline: float) -> tuple[float, np.ndarray] | None:
+    """(the master's dual bound in USD, its best set), or None when it found no set. `known`:
+    the last master's bound (theta >= it: cuts only raise the master's optimum); `gap`: its
+    relative gap."""
     s, k = problem.n_sites, len(cuts.v)
     rows = np.repeat(np.arange(k), s + 1)
     cols = np.tile(np.arange(s + 1), k)
     vals = np.concatenate([np.r_[-v * MILLIONS, 1.0] for v in cuts.v])
     model = MipModel(
-        var_lb=np.r_[problem.forced_open.astype(float), -np.inf],
+        var_lb=np.r_[problem.forced_open.astype(float), known * MILLIONS],
         var_ub=np.r_[(~problem.forced_closed).astype(float), np.inf],
         var_integer=np.r_[np.ones(s, bool), False], objective=np.r_[np.zeros(s), 1.0],
         row_lb=np.r_[np.array(cuts.const) * MILLIONS, n], row_ub=np.r_[np.full(k, np.inf), n],
         a_row=np.r_[rows, np.full(s, k)], a_col=np.r_[cols, np.arange(s)],
         a_val=np.r_[vals, np.ones(s)], n_sites=s, n_options=0, count_values=np.array([n]),
         row_blocks=(("cut", 0, k), ("count", k, k + 1)))
-    sol = solve_model(model, deadline - time.perf_counter(), 1e-9, presolve=True)
+    sol = solve_model(model, deadline - time.perf_counter(), gap, presolve=True)
     if sol.values is None or sol.best_bound is None:
         return None
     return sol.best_bound / MILLIONS, sol.values[:s] > 0.5

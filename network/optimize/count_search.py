@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.optimize import heuristic, radius_prices, share_prices
+from network.optimize.capacity_cuts import close_by_cuts, cuts_apply
 from network.optimize.capacity_sets import support_set_designs
 from network.optimize.carrier_repair import offer_repaired, repair
 from network.optimize.coverage import least_count
@@ -356,7 +357,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is LpOutcome.INFEASIBLE:
             w.proven = np.inf
-        elif not branch_on_sites(problem, full, w, best, relative_gap, deadline):
+        elif not (cuts_apply(problem, full, w) and close_by_cuts(
+                problem, full, w, best, relative_gap, deadline)) and not branch_on_sites(
+                problem, full, w, best, relative_gap, deadline):
             # solved but not closed by branching on its sites, or unknown: the window's MIP
             solve_window(problem, full, w, best, relative_gap, deadline, lows[i])
     return _SearchPass(best, _global_bound(windows, problem, full), False,
