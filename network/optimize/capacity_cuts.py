@@ -160,18 +160,19 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
     the last master's bound (theta >= it: cuts only raise the master's optimum); `gap`: its
     relative gap."""
     s, k = problem.n_sites, len(cuts.v)
+    floor = cuts.const[0] + float(np.minimum(cuts.v[0], 0.0).sum())  # theta >= the first cut
     rows = np.repeat(np.arange(k), s + 1)
     cols = np.tile(np.arange(s + 1), k)
     vals = np.concatenate([np.r_[-v * MILLIONS, 1.0] for v in cuts.v])
     model = MipModel(
-        var_lb=np.r_[problem.forced_open.astype(float), known * MILLIONS],
+        var_lb=np.r_[problem.forced_open.astype(float), max(known, floor) * MILLIONS],
         var_ub=np.r_[(~problem.forced_closed).astype(float), np.inf],
         var_integer=np.r_[np.ones(s, bool), False], objective=np.r_[np.zeros(s), 1.0],
         row_lb=np.r_[np.array(cuts.const) * MILLIONS, n], row_ub=np.r_[np.full(k, np.inf), n],
         a_row=np.r_[rows, np.full(s, k)], a_col=np.r_[cols, np.arange(s)],
         a_val=np.r_[vals, np.ones(s)], n_sites=s, n_options=0, count_values=np.array([n]),
         row_blocks=(("cut", 0, k), ("count", k, k + 1)))
-    sol = solve_model(model, deadline - time.perf_counter(), gap, presolve=True)
+    sol = solve_model(model, deadline - time.perf_counter(), gap)
     if sol.values is None or sol.best_bound is None:
         return None
     return sol.best_bound / MILLIONS, sol.values[:s] > 0.5

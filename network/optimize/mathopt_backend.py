@@ -19,14 +19,13 @@ from __future__ import annotations
 import enum
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
 from ortools.math_opt import (
     model_parameters_pb2,
     model_pb2,
-    model_update_pb2,
     parameters_pb2,
     result_pb2,
     solution_pb2,
@@ -97,8 +96,8 @@ def to_proto(model: MipModel) -> model_pb2.ModelProto:
     return proto
 
 
-def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None,
-                presolve: bool = False) -> parameters_pb2.SolveParametersProto:
+def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None
+                ) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
     # off: on our models it spent long without removing a row, and with it HiGHS once reported
     # "optimal" with a dual bound below its own objective by more than the gap (BENCHMARKS.md).
@@ -106,8 +105,7 @@ def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None
                                      relative_gap_tolerance=relative_gap,
                                      absolute_gap_tolerance=0.0,
                                      random_seed=SEED, enable_output=VERBOSE,
-                                     presolve=None if presolve else mathopt.Emphasis.OFF,
-                                     node_limit=node_limit)
+                                     presolve=mathopt.Emphasis.OFF, node_limit=node_limit)
     return params.to_proto()
 
 
@@ -121,15 +119,12 @@ def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParam
 
 
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
-                hint: np.ndarray | None = None, node_limit: int | None = None,
-                presolve: bool = False) -> MipSolution:
+                hint: np.ndarray | None = None, node_limit: int | None = None) -> MipSolution:
     """Solve `model` with HiGHS; `hint` is a full variable vector. A node limit, unlike a time
-    limit, stops at the same point however busy the machine is. `presolve`: HiGHS's own
-    (off for our design models, _parameters; on for capacity_cuts' small master, which
-    without it stopped with an internal error)."""
+    limit, stops at the same point however busy the machine is."""
     raw = core_solver.solve(to_proto(model), mathopt.SolverType.HIGHS.value,
                             parameters_pb2.SolverInitializerProto(),
-                            _parameters(time_limit_s, relative_gap, node_limit, presolve),
+                            _parameters(time_limit_s, relative_gap, node_limit),
                             _hint_proto(hint),
                             None, mathopt.CallbackRegistration().to_proto(), None, None)
     return _read_result(raw, len(model.var_lb), objective_scale(model))
@@ -261,58 +256,3 @@ def _dense_status(sparse, n: int) -> np.ndarray:
     out = np.zeros(n, dtype=np.int8)
     out[np.asarray(sparse.ids, dtype=np.int64)] = sparse.values
     return out
-
-
-class LpSession:
-    """One LP kept loaded in GLOP across solves that change only variable bounds (a tree's
-    nodes: site_branching.py), each solved by the dual simplex from where the last ended.
-
-    Why: a node's LP through `solve_lp` builds the ModelProto again (about 0.2 s for 99k
-    columns), and GLOP loads it and factorizes the starting basis (about 0.5 CPU s of a node's
-    1.3 on capacity_overflow_200m, where the dual simplex itself ran 300-700 iterations at
-    about 1 ms each); kept loaded, GLOP goes on from its last basis, which a change of bounds
-    leaves dual feasible (BENCHMARKS.md). GLOP's presolve is off, else it starts over. Each
-    solve ends at the LP's optimum as `solve_lp` does: only the time differs. An LP that GLOP
-    ends short of optimal without proving it infeasible is solved by `solve_lp` cold."""
-
-    def __init__(self, model: MipModel, start: LpBasis | None = None):
-        proto = to_proto(model)
-        del proto.variables.integers[:]
-        proto.variables.integers.extend([False] * len(model.var_lb))
-        self._model = model
-        self._lb, self._ub = model.var_lb.copy(), model.var_ub.copy()
-        self._solver = core_solver.new(mathopt.SolverType.GLOP.value, proto,
-                                       parameters_pb2.SolverInitializerProto())
-        self._start = start if start is not None and start.fits(model) else None
-
-    def solve(self, var_lb: np.ndarray, var_ub: np.ndarray, time_limit_s: float) -> LpSolution:
-        """The LP of the session's model with these variable bounds (as `solve_lp`)."""
-        began = time.perf_counter()
-        changed = np.nonzero((var_lb != self._lb) | (var_ub != self._ub))[0]
-        update = model_update_pb2.ModelUpdateProto()
-        for target, values in ((update.variable_updates.lower_bounds, var_lb),
-                               (update.variable_updates.upper_bounds, var_ub)):
-            target.ids.extend(changed.tolist())
-            target.values.extend(values[changed].tolist())
-        model = replace(self._model, var_lb=var_lb, var_ub=var_ub)
-        if len(changed) and not self._solver.update(update):  # not expected for bounds
-            return solve_lp(model, time_limit_s)
-        self._lb, self._ub = var_lb.copy(), var_ub.copy()
-        params = mathopt.SolveParameters(
-            time_limit=timedelta(seconds=max(time_limit_s, 0.01)), enable_output=VERBOSE,
-            lp_algorithm=mathopt.LPAlgorithm.DUAL_SIMPLEX, presolve=mathopt.Emphasis.OFF)
-        model_params = _hint_proto(None)
-        if self._start is not None:  # the first solve only: later ones go on from the last
-            basis = model_params.initial_basis
-            basis.variable_status.ids.extend(range(len(self._start.variable_status)))
-            basis.variable_status.values.extend(self._start.variable_status.tolist())
-            basis.constraint_status.ids.extend(range(len(self._start.row_status)))
-            basis.constraint_status.values.extend(self._start.row_status.tolist())
-            self._start = None
-        raw = self._solver.solve(params.to_proto(), model_params, None,
-                                 mathopt.CallbackRegistration().to_proto(), None, None)
-        solution = _read_lp(raw, model)
-        if solution.duals is not None or solution.infeasible:
-            return solution
-        left = time_limit_s - (time.perf_counter() - began)
-        return solve_lp(model, left) if left > 0 else solution

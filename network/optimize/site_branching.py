@@ -36,7 +36,7 @@ import numpy as np
 
 from network.optimize import heuristic
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
-from network.optimize.mathopt_backend import BASIC, LpBasis, LpSession, solve_lp
+from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
 from network.optimize.model import MipModel, lagrangian_bound, restrict, with_count_window
 from network.optimize.problem import LocationProblem
 from network.optimize.window_bounds import LpOutcome, WindowState, nearest_columns
@@ -138,7 +138,6 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     closed = np.inf  # the least bound of the leaves closed
     solved, limit = 0, MAX_CAPACITY_NODES if capacity else MAX_NODES
     rounded: set[bytes] = set()  # the site sets a node's LP was rounded to (capacity rows)
-    session = LpSession(space.model, space.basis) if capacity else None  # every column
     while heap and heap[0].bound < best.objective * (1 - relative_gap):
         node = heapq.heappop(heap)
         s, fractional = _branch_site(node, model)
@@ -158,7 +157,7 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
                 continue
             child = _child(problem, full, model, space, node, lb, ub, (rank, next(count)),
                            best, deadline, window.lo, rounded if capacity else None,
-                           relative_gap, session)
+                           relative_gap)
             solved += 1
             if child is None:  # its LP ended without prices: nothing proven about this half
                 return capacity and _stopped(window, node, heap, closed)
@@ -225,7 +224,7 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
 def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
            parent: _Node, lb: np.ndarray, ub: np.ndarray, order: tuple[int, int],
            best: Incumbent, deadline: float, n: int, rounded: set[bytes] | None = None,
-           relative_gap: float = 0.0, session: LpSession | None = None) -> _Node | None:
+           relative_gap: float = 0.0) -> _Node | None:
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
@@ -244,12 +243,8 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     cold). Why: next_day_80 solved again after an edit and back had a node (two sites fixed
     open, one closed) with no design among the nearest-sites columns; the tree gave up there
     and the window's MIP took 27 s of CPU (BENCHMARKS.md)."""
-    node_model = _with_sites(space.model, lb, ub)
-    if session is not None:  # from the tree's last LP, kept loaded (capacity rows)
-        lp = session.solve(node_model.var_lb, node_model.var_ub, deadline - time.perf_counter())
-    else:
-        lp = solve_lp(node_model, deadline - time.perf_counter(), parent.basis,
-                      dual_simplex=True)
+    lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
+                  parent.basis, dual_simplex=True)
     rows, cols, basis, every_column = space.rows, space.cols, lp.basis, not space.restricted
     if lp.duals is None and lp.infeasible and not every_column:
         lp = solve_lp(_with_sites(model, lb, ub), deadline - time.perf_counter())
