@@ -14,8 +14,9 @@ raise it: a subgradient ascent from the nearest known prices (lagrange.py), the 
 one by one where capacity binds (site_sets.py), a MIP over the options its prices keep, an
 ascent from the window's radius prices, the nearest-sites LP (taken as the full LP when its
 prices price every option up to its objective), that LP grown by column generation
-(window_bounds.grow_nearest), the full LP, branching on the sites it opens in part
-(site_branching.py), then the window's MIP (window_mip.py). It stops when every window's bound
+(window_bounds.grow_nearest), the full LP, with capacity rows cuts over its open sets
+(capacity_cuts.py), branching on the sites it opens in part (site_branching.py), then the
+window's MIP (window_mip.py). It stops when every window's bound
 is within the requested gap of the best design, or at the time limit. Every design passes
 incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
 (docs/optimizer.md).
