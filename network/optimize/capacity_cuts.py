@@ -84,6 +84,8 @@ class _Cuts:
                         for t in problem.share_requirements]
         self.const: list[float] = []
         self.v: list[np.ndarray] = []
+        self.empty: list[np.ndarray] = []  # sets with no design (their fixed-sites LP is
+        # infeasible): the master keeps sum_{s in S} y_s <= n - 1 for each
 
     def add(self, duals: np.ndarray) -> tuple[float, np.ndarray]:
         """The cut of these row prices of `full` (assignment and target rows' only), kept."""
@@ -129,11 +131,13 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
     """Close the one-count window `window` (its LP solved, `cuts_apply`) by the master over its
     open sets; True when it closed it (window.proven: the master's bound, within the gap of
     the incumbent, or short of it at the deadline / MAX_ROUNDS: valid either way), False when
-    the master could not run (no bound then)."""
+    the master could not run, or reached the least fixed-sites LP (its best set cut already)
+    still short of the gap: single sourcing's gap, which the site tree's MIP leaves close
+    (site_branching.py runs then, from the window's LP as before)."""
     n = window.lo
     cuts = _Cuts(problem, full, n)
     cuts.add(window.duals)
-    bound, tried = -np.inf, set()
+    bound, tried, converged = -np.inf, set(), False
     for _ in range(MAX_ROUNDS):
         if time.perf_counter() >= deadline:
             break
@@ -141,18 +145,26 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
         if found is None:
             break
         bound, is_open = max(bound, found[0]), found[1]
-        if bound >= best.objective * (1 - relative_gap) or is_open.tobytes() in tried:
-            break  # proven; or the master's best set has its cut already: bound = its LP
-        tried.add(is_open.tobytes())
-        duals = _fixed_sites_lp(problem, full, is_open, best, deadline)
-        if duals is None:
+        if bound >= best.objective * (1 - relative_gap):
             break
-        cuts.add(duals)
+        if is_open.tobytes() in tried:  # its cut is tight there: bound = the least LP
+            converged = True
+            break
+        tried.add(is_open.tobytes())
+        duals, empty = _fixed_sites_lp(problem, full, is_open, best, deadline)
+        if empty:  # no design on this set: the master leaves it out from now on
+            cuts.empty.append(np.nonzero(is_open)[0])
+        elif duals is None:
+            break
+        else:
+            cuts.add(duals)
     if not np.isfinite(bound):
         return False
     if bound < best.objective * (1 - relative_gap) and best.values is not None:
         is_open = read_design(problem, full, best.values)[0]  # the incumbent's sites: the
         best_assignment(problem, full, is_open, best, relative_gap * 1e-3, deadline)  # MIP's
+    if converged and bound < best.objective * (1 - relative_gap):
+        return False
     window.proven = float(max(window.bound if window.bound is not None else -np.inf, bound))
     return True
 
@@ -167,14 +179,20 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
     rows = np.repeat(np.arange(k), s + 1)
     cols = np.tile(np.arange(s + 1), k)
     vals = np.concatenate([np.r_[-v * MILLIONS, 1.0] for v in cuts.v])
+    e = len(cuts.empty)
+    empty_rows = np.concatenate([np.full(len(c), k + 1 + i) for i, c in enumerate(cuts.empty)]
+                                + [np.zeros(0, int)])
+    empty_cols = np.concatenate(cuts.empty + [np.zeros(0, int)])
     model = MipModel(
         var_lb=np.r_[problem.forced_open.astype(float), max(known, floor) * MILLIONS],
         var_ub=np.r_[(~problem.forced_closed).astype(float), np.inf],
         var_integer=np.r_[np.ones(s, bool), False], objective=np.r_[np.zeros(s), 1.0],
-        row_lb=np.r_[np.array(cuts.const) * MILLIONS, n], row_ub=np.r_[np.full(k, np.inf), n],
-        a_row=np.r_[rows, np.full(s, k)], a_col=np.r_[cols, np.arange(s)],
-        a_val=np.r_[vals, np.ones(s)], n_sites=s, n_options=0, count_values=np.array([n]),
-        row_blocks=(("cut", 0, k), ("count", k, k + 1)))
+        row_lb=np.r_[np.array(cuts.const) * MILLIONS, n, np.full(e, -np.inf)],
+        row_ub=np.r_[np.full(k, np.inf), n, np.full(e, n - 1.0)],
+        a_row=np.r_[rows, np.full(s, k), empty_rows], a_col=np.r_[cols, np.arange(s), empty_cols],
+        a_val=np.r_[vals, np.ones(s), np.ones(len(empty_cols))], n_sites=s, n_options=0,
+        count_values=np.array([n]),
+        row_blocks=(("cut", 0, k), ("count", k, k + 1), ("empty", k + 1, k + 1 + e)))
     sol = solve_model(model, deadline - time.perf_counter(), gap)
     if sol.values is None or sol.best_bound is None:
         return None
@@ -182,10 +200,10 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
 
 
 def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
-                    best: Incumbent, deadline: float) -> np.ndarray | None:
-    """The row prices (over `full`'s rows) of the LP with the sites fixed to `is_open`, over
-    their options and cross-border; its design, rounded, offered to `best`. None when the LP
-    ended without prices (infeasible: no design on these sites; or the deadline)."""
+                    best: Incumbent, deadline: float) -> tuple[np.ndarray | None, bool]:
+    """(the row prices (over `full`'s rows) of the LP with the sites fixed to `is_open`, over
+    their options and cross-border, or None when it ended without prices; whether it was
+    proven infeasible: no design on these sites); its design, rounded, offered to `best`."""
     k = int(is_open.sum())
     model = with_count_window(full, k, k)
     lb, ub = model.var_lb.copy(), model.var_ub.copy()
@@ -199,10 +217,10 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     sub, cols, rows = restrict(fixed, keep)
     lp = solve_lp(sub, deadline - time.perf_counter())
     if lp.duals is None or lp.values is None:
-        return None
+        return None, lp.infeasible
     values = np.zeros(len(lb))
     values[cols] = lp.values
     offer_rounded_lp(problem, full, values, fast_bonus(problem, fixed, rows, lp.duals), best)
     duals = np.zeros(len(full.row_lb))
     duals[rows] = lp.duals
-    return duals
+    return duals, False
