@@ -29,10 +29,13 @@ L(S*) equals that LP's value (the continuous knapsacks keep exactly the rows not
 the cut is tight at S*, and the master's next S differs or the bound has reached the LP.
 
 Iterations: the master's S* is assigned by the fixed-sites LP (its design rounded and offered
-to the incumbent: window_mip.offer_rounded_lp), whose duals give the next cut; the first cut
-comes from the window LP's duals. Stops once the master's bound is within the gap of the
-incumbent (the window proven), or at the deadline / MAX_ROUNDS (the window closed with the
-master's bound so far, valid but maybe short of the gap). docs/optimizer.md has the proof.
+to the incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible,
+a row leaving S* out: no design on it); the first cut comes from the window LP's duals. Stops
+once the master's bound is within the gap of the incumbent (the window proven), or at the
+deadline / MAX_ROUNDS (the window closed with the master's bound so far, valid but maybe short
+of the gap); a master whose best set was cut already, short of the gap, hands the window to
+site_branching (single sourcing's gap, which the tree's MIP leaves close). docs/optimizer.md
+has the proof.
 From capacity_overflow_200m's 6-site window LP (1.9e-3 below the incumbent then) it proved
 5.1e-5 in 118 rounds and 178 CPU s, where 16 node LPs of the site tree (22 CPU s) had closed
 a seventh of that gap; the master's MIP is most of the time (BENCHMARKS.md, branch overflow3).
