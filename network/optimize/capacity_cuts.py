@@ -64,9 +64,10 @@ MASTER_GAP = 0.1  # the master's relative gap, as a share of the requested gap: 
 
 
 def cuts_apply(problem: LocationProblem, full: MipModel, window: WindowState) -> bool:
-    """A one-count window with its LP solved, capacity rows, and no carrier rows (those are
-    neither priced nor kept by the cut)."""
-    return (window.lo == window.hi and window.duals is not None and bool(full.capacity_sites)
+    """A one-count window with its LP solved (prices over `full`'s rows), capacity rows, and
+    no carrier rows (those are neither priced nor kept by the cut)."""
+    return (window.lo == window.hi and window.duals is not None
+            and len(window.duals) == len(full.row_lb) and bool(full.capacity_sites)
             and not problem.carrier_bounds)
 
 
