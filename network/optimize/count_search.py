@@ -14,8 +14,9 @@ raise it: a subgradient ascent from the nearest known prices (lagrange.py), the 
 one by one where capacity binds (site_sets.py), a MIP over the options its prices keep, an
 ascent from the window's radius prices, the nearest-sites LP (taken as the full LP when its
 prices price every option up to its objective), that LP grown by column generation
-(window_bounds.grow_nearest), the full LP, branching on the sites it opens in part
-(site_branching.py), then the window's MIP (window_mip.py). It stops when every window's bound
+(window_bounds.grow_nearest), the full LP, with capacity rows cuts over its open sets
+(capacity_cuts.py), branching on the sites it opens in part (site_branching.py), then the
+window's MIP (window_mip.py). It stops when every window's bound
 is within the requested gap of the best design, or at the time limit. Every design passes
 incumbent.offer; the bound returned is the least window bound, so "optimal" is proven
 (docs/optimizer.md).
@@ -31,6 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.optimize import heuristic, radius_prices, share_prices
+from network.optimize.capacity_cuts import close_by_cuts, cuts_apply
 from network.optimize.capacity_sets import support_set_designs
 from network.optimize.carrier_repair import offer_repaired, repair
 from network.optimize.coverage import least_count
@@ -356,7 +358,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is LpOutcome.INFEASIBLE:
             w.proven = np.inf
-        elif not branch_on_sites(problem, full, w, best, relative_gap, deadline):
+        elif not (cuts_apply(problem, full, w) and close_by_cuts(
+                problem, full, w, best, relative_gap, deadline)) and not branch_on_sites(
+                problem, full, w, best, relative_gap, deadline):
             # solved but not closed by branching on its sites, or unknown: the window's MIP
             solve_window(problem, full, w, best, relative_gap, deadline, lows[i])
     return _SearchPass(best, _global_bound(windows, problem, full), False,

@@ -1,0 +1,230 @@
+"""A one-count window with capacity rows closed over its open sets by Lagrangian cuts (a
+Benders-like master over the sites alone).
+
+Why: with every site full (capacity_overflow_200m: 6 sites of 18M orders for 200M orders) the
+window's LP opens 9 near-substitute sites in part, 1.9e-3 below the optimum, and branching on
+sites raised that by about 1e-4 per 4-5 node LPs of 1-2 CPU s each (BENCHMARKS.md). The cost of
+a design is, in its open set S, the cost of assigning the points to S; a price vector makes
+that a sum of one term per site (below), so each evaluated set gives a cut on every set at
+once, and a small MIP over the sites alone (the master) finds the set of least cut bound.
+
+The cut. Fix prices lambda_z (every point's assignment row) and sigma_t >= 0 (each share
+target) and relax those rows; keep every other row of a design with open set S (the links,
+each site's capacity row). What is left splits by site:
+    L(S) = I_n + sum_z lambda_z + sum_t sigma_t (a_t - tol)
+           + sum_z min(0, min_{p abroad} g_p) + sum_{s in S} v_s,
+    v_s  = F_s - max { sum_z (-m_zs) x_z : sum_z o_z x_z <= Q_s (1 + tol), 0 <= x_z <= 1 },
+    g_p  = o_z c_p - lambda_z - sum_{t met by p} sigma_t o_z / O,   m_zs = min(0, min_{p at s} g_p)
+(a continuous knapsack per site, solved greedily by -m_zs / o_z). For every design with open
+set S that meets its rows within the tolerance `offer` accepts (tol = ROW_TOLERANCE: a share
+within tol below a_t, a load within tol Q_s above Q_s), each relaxed term is
+lambda_z (1 - sum_p x_p) = 0 and sigma_t (a_t - tol - share_t) <= 0, and the rest is at least
+the minimum above, so its cost is at least L(S) (weak duality; single sourcing and carrier
+rows only make designs dearer, and carrier rows are not relaxed: the cut applies without
+them only). Every design in the window has some S of n sites, so
+    min { theta : theta >= L^k(S) for every cut k, |S| = n, forced sites, S binary }
+is a lower bound on every design of the window: `master` solves it as a MIP over y and theta
+and takes the MIP's dual bound. With lambda, sigma the duals of the LP with y fixed to S*,
+L(S*) equals that LP's value (the continuous knapsacks keep exactly the rows not priced), so
+the cut is tight at S*, and the master's next S differs or the bound has reached the LP.
+
+Iterations: the master's S* is assigned by the fixed-sites LP (its design rounded and offered
+to the incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible,
+a row leaving S* out: no design on it); the first cut comes from the window LP's duals. Stops
+once the master's bound is within the gap of the incumbent (the window proven), or at the
+deadline / MAX_ROUNDS (the window closed with the master's bound so far, valid but maybe short
+of the gap); a master whose best set was cut already, short of the gap, hands the window to
+site_branching (single sourcing's gap, which the tree's MIP leaves close). docs/optimizer.md
+has the proof.
+From capacity_overflow_200m's 6-site window LP (1.9e-3 below the incumbent then) it proved
+5.1e-5 in 118 rounds and 178 CPU s, where 16 node LPs of the site tree (22 CPU s) had closed
+a seventh of that gap; the master's MIP is most of the time (BENCHMARKS.md, branch overflow3).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from network.evaluate import ROW_TOLERANCE
+from network.optimize.incumbent import Incumbent, read_design
+from network.optimize.mathopt_backend import solve_lp, solve_model
+from network.optimize.model import MipModel, restrict, with_count_window
+from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.window_bounds import WindowState
+from network.optimize.window_mip import best_assignment, fast_bonus, offer_rounded_lp
+
+MAX_ROUNDS = 400  # master solves at most (the deadline usually stops first)
+MILLIONS = 1e-6  # the master sees million USD (HiGHS and coefficients of 1e9)
+MASTER_GAP = 0.1  # the master's relative gap, as a share of the requested gap: its dual bound
+# is what the window keeps. Looser (a fifth of the gap left to the incumbent) each MIP was
+# quicker but the bound rose slower: 4,835.1M against 4,835.7M after 110 s (BENCHMARKS.md)
+
+
+def cuts_apply(problem: LocationProblem, full: MipModel, window: WindowState) -> bool:
+    """A one-count window with its LP solved (prices over `full`'s rows), capacity rows, and
+    no carrier rows (those are neither priced nor kept by the cut)."""
+    return (window.lo == window.hi and window.duals is not None
+            and len(window.duals) == len(full.row_lb) and bool(full.capacity_sites)
+            and not problem.carrier_bounds)
+
+
+class _Cuts:
+    """The cut L(S) = const + v @ y of any prices (module docstring), and the cuts so far."""
+
+    def __init__(self, problem: LocationProblem, full: MipModel, n: int):
+        opt = problem.options
+        self.problem, self.full, self.n = problem, full, n
+        self.orders = problem.orders_per_year
+        self.at_site = opt.site != NO_SITE
+        self.pair = opt.point * problem.n_sites + np.maximum(opt.site, 0)
+        self.capacity = np.where(  # sites without a capacity row: no knapsack limit
+            np.isin(np.arange(problem.n_sites), full.capacity_sites),
+            problem.capacity_orders_per_year * (1 + ROW_TOLERANCE), np.inf)
+        self.assign = np.asarray(full.rows_of("assign"))
+        self.targets = [(t, full.rows_of(f"target[{t.within_days}]")[0])
+                        for t in problem.share_requirements]
+        self.const: list[float] = []
+        self.v: list[np.ndarray] = []
+        self.empty: list[np.ndarray] = []  # sets with no design (their fixed-sites LP is
+        # infeasible): the master keeps sum_{s in S} y_s <= n - 1 for each
+
+    def add(self, duals: np.ndarray) -> tuple[float, np.ndarray]:
+        """The cut of these row prices of `full` (assignment and target rows' only), kept."""
+        p, opt = self.problem, self.problem.options
+        lam = duals[self.assign]
+        weight = self.orders[opt.point] / self.orders.sum()
+        g = self.orders[opt.point] * opt.cost_usd_per_order - lam[opt.point]
+        const = p.inventory_usd_by_count[self.n] + float(lam.sum())
+        for t, row in self.targets:
+            sigma = max(0.0, float(duals[row]))
+            g = g - sigma * weight * (opt.days <= t.within_days)
+            const += sigma * (t.share - ROW_TOLERANCE)
+        abroad = np.zeros(p.n_points)
+        np.minimum.at(abroad, opt.point[~self.at_site], g[~self.at_site])
+        const += float(abroad.sum())
+        gain = np.zeros(p.n_points * p.n_sites)
+        np.minimum.at(gain, self.pair[self.at_site], g[self.at_site])
+        gain = -gain.reshape(p.n_points, p.n_sites)  # -m_zs >= 0
+        v = p.fixed_cost_usd_per_year - np.array(
+            [_knapsack(gain[:, s], self.orders, self.capacity[s]) for s in range(p.n_sites)])
+        self.const.append(const)
+        self.v.append(v)
+        return const, v
+
+
+def _knapsack(value: np.ndarray, weight: np.ndarray, room: float) -> float:
+    """max sum value_z x_z over 0 <= x <= 1, sum weight_z x_z <= room (greedy by ratio)."""
+    take = np.nonzero(value > 0)[0]
+    if not np.isfinite(room):
+        return float(value[take].sum())
+    take = take[np.argsort(-value[take] / weight[take], kind="stable")]
+    used = np.cumsum(weight[take])
+    whole = int(np.searchsorted(used, room, side="right"))
+    total = float(value[take[:whole]].sum())
+    if whole < len(take):
+        left = room - (used[whole - 1] if whole else 0.0)
+        total += float(value[take[whole]]) * left / float(weight[take[whole]])
+    return total
+
+
+def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
+                  best: Incumbent, relative_gap: float, deadline: float) -> bool:
+    """Close the one-count window `window` (its LP solved, `cuts_apply`) by the master over its
+    open sets; True when it closed it (window.proven: the master's bound, within the gap of
+    the incumbent, or short of it at the deadline / MAX_ROUNDS: valid either way), False when
+    the master could not run, or reached the least fixed-sites LP (its best set cut already)
+    still short of the gap: single sourcing's gap, which the site tree's MIP leaves close
+    (site_branching.py runs then, from the window's LP as before)."""
+    n = window.lo
+    cuts = _Cuts(problem, full, n)
+    cuts.add(window.duals)
+    bound, tried, converged = -np.inf, set(), False
+    for _ in range(MAX_ROUNDS):
+        if time.perf_counter() >= deadline:
+            break
+        found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline)
+        if found is None:
+            break
+        bound, is_open = max(bound, found[0]), found[1]
+        if bound >= best.objective * (1 - relative_gap):
+            break
+        if is_open.tobytes() in tried:  # its cut is tight there: bound = the least LP
+            converged = True
+            break
+        tried.add(is_open.tobytes())
+        duals, empty = _fixed_sites_lp(problem, full, is_open, best, deadline)
+        if empty:  # no design on this set: the master leaves it out from now on
+            cuts.empty.append(np.nonzero(is_open)[0])
+        elif duals is None:
+            break
+        else:
+            cuts.add(duals)
+    if not np.isfinite(bound):
+        return False
+    if bound < best.objective * (1 - relative_gap) and best.values is not None:
+        is_open = read_design(problem, full, best.values)[0]  # the incumbent's sites: the
+        best_assignment(problem, full, is_open, best, relative_gap * 1e-3, deadline)  # MIP's
+    if converged and bound < best.objective * (1 - relative_gap):
+        return False
+    window.proven = float(max(window.bound if window.bound is not None else -np.inf, bound))
+    return True
+
+
+def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: float,
+            deadline: float) -> tuple[float, np.ndarray] | None:
+    """(the master's dual bound in USD, its best set), or None when it found no set. `known`:
+    the last master's bound (theta >= it: cuts only raise the master's optimum); `gap`: its
+    relative gap."""
+    s, k = problem.n_sites, len(cuts.v)
+    floor = cuts.const[0] + float(np.minimum(cuts.v[0], 0.0).sum())  # theta >= the first cut
+    rows = np.repeat(np.arange(k), s + 1)
+    cols = np.tile(np.arange(s + 1), k)
+    vals = np.concatenate([np.r_[-v * MILLIONS, 1.0] for v in cuts.v])
+    e = len(cuts.empty)
+    empty_rows = np.concatenate([np.full(len(c), k + 1 + i) for i, c in enumerate(cuts.empty)]
+                                + [np.zeros(0, int)])
+    empty_cols = np.concatenate(cuts.empty + [np.zeros(0, int)])
+    model = MipModel(
+        var_lb=np.r_[problem.forced_open.astype(float), max(known, floor) * MILLIONS],
+        var_ub=np.r_[(~problem.forced_closed).astype(float), np.inf],
+        var_integer=np.r_[np.ones(s, bool), False], objective=np.r_[np.zeros(s), 1.0],
+        row_lb=np.r_[np.array(cuts.const) * MILLIONS, n, np.full(e, -np.inf)],
+        row_ub=np.r_[np.full(k, np.inf), n, np.full(e, n - 1.0)],
+        a_row=np.r_[rows, np.full(s, k), empty_rows], a_col=np.r_[cols, np.arange(s), empty_cols],
+        a_val=np.r_[vals, np.ones(s), np.ones(len(empty_cols))], n_sites=s, n_options=0,
+        count_values=np.array([n]),
+        row_blocks=(("cut", 0, k), ("count", k, k + 1), ("empty", k + 1, k + 1 + e)))
+    sol = solve_model(model, deadline - time.perf_counter(), gap)
+    if sol.values is None or sol.best_bound is None:
+        return None
+    return sol.best_bound / MILLIONS, sol.values[:s] > 0.5
+
+
+def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                    best: Incumbent, deadline: float) -> tuple[np.ndarray | None, bool]:
+    """(the row prices (over `full`'s rows) of the LP with the sites fixed to `is_open`, over
+    their options and cross-border, or None when it ended without prices; whether it was
+    proven infeasible: no design on these sites); its design, rounded, offered to `best`."""
+    k = int(is_open.sum())
+    model = with_count_window(full, k, k)
+    lb, ub = model.var_lb.copy(), model.var_ub.copy()
+    lb[model.y] = ub[model.y] = is_open
+    opt = problem.options
+    keep = np.zeros(len(lb), bool)
+    keep[model.y] = True
+    keep[model.x] = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
+    keep[model.u] = model.count_values == k
+    fixed = replace(model, var_lb=lb, var_ub=ub)
+    sub, cols, rows = restrict(fixed, keep)
+    lp = solve_lp(sub, deadline - time.perf_counter())
+    if lp.duals is None or lp.values is None:
+        return None, lp.infeasible
+    values = np.zeros(len(lb))
+    values[cols] = lp.values
+    offer_rounded_lp(problem, full, values, fast_bonus(problem, fixed, rows, lp.duals), best)
+    duals = np.zeros(len(full.row_lb))
+    duals[rows] = lp.duals
+    return duals, False
