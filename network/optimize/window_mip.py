@@ -13,7 +13,9 @@ That is reduced-cost fixing (Crowder, Johnson and Padberg 1983; docs/optimizer.m
 - `fixed_sites_design`: a cheap assignment to a given set of sites under every row (a first
   incumbent where the heuristic ignores carrier shares or capacity): its LP rounded, else a
   node-limited MIP.
-Every design a MIP returns goes through incumbent.offer before the search uses it.
+Every design a MIP returns goes through incumbent.offer before the search uses it. Every MIP
+here solves the model with its rows loosened by their slack (model.loosened: the designs
+offer accepts), so that its bound holds for every design the search may return.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from network.optimize.incumbent import (
 )
 from network.optimize.lagrange import LagrangeData, coupling_rows, filter_options
 from network.optimize.mathopt_backend import MipSolution, MipStatus, solve_lp, solve_model
-from network.optimize.model import MipModel, restrict, with_count_window
+from network.optimize.model import MipModel, loosened, restrict, with_count_window
 from network.optimize.problem import NO_SITE, ROW_TOLERANCE, LocationProblem, site_loads
 from network.optimize.window_bounds import LpOutcome, WindowState
 
@@ -65,9 +67,10 @@ def solve_window(problem: LocationProblem, full: MipModel, window: WindowState,
         hint = None if best.values is None else _hint_for(best.values, cols, sub)
         left = deadline - time.perf_counter()
         if first:
-            sol = solve_model(sub, left, SUPPORT_GAP, hint=hint, node_limit=SUPPORT_NODES)
+            sol = solve_model(loosened(sub), left, SUPPORT_GAP, hint=hint,
+                              node_limit=SUPPORT_NODES)
         else:
-            sol = solve_model(sub, left, relative_gap * MIP_GAP_SHARE, hint=hint)
+            sol = solve_model(loosened(sub), left, relative_gap * MIP_GAP_SHARE, hint=hint)
         if sol.values is not None:
             values = np.zeros(len(model.var_lb))
             values[cols] = sol.values
@@ -164,7 +167,8 @@ def _mip_over(problem: LocationProblem, full: MipModel, model: MipModel, keep_x:
     cand[model.x] = keep_x
     sub, cols, _ = restrict(model, cand)
     hint = None if best.values is None else _hint_for(best.values, cols, sub)
-    sol = solve_model(sub, deadline - time.perf_counter(), gap, hint=hint, node_limit=node_limit)
+    sol = solve_model(loosened(sub), deadline - time.perf_counter(), gap, hint=hint,
+                      node_limit=node_limit)
     if sol.values is not None:
         values = np.zeros(len(model.var_lb))
         values[cols] = sol.values
