@@ -279,10 +279,12 @@ def restrict(model: MipModel, keep: np.ndarray) -> tuple[MipModel, np.ndarray, n
 
 def loosened(model: MipModel) -> MipModel:
     """The model with every row loosened by its slack: the rows of the designs
-    incumbent.offer accepts. A MIP whose bound is used solves this one, so that its bound
-    holds for every design the search may return (docs/optimizer.md)."""
+    incumbent.offer accepts, which it meets exactly (its own slack is 0). A MIP whose bound
+    is used solves this one, so that its bound holds for every design the search may return
+    (docs/optimizer.md)."""
     slack = model.slack
-    return replace(model, row_lb=model.row_lb - slack, row_ub=model.row_ub + slack)
+    return replace(model, row_lb=model.row_lb - slack, row_ub=model.row_ub + slack,
+                   row_slack=np.zeros(len(slack)))
 
 
 def _signed(model: MipModel, duals: np.ndarray) -> np.ndarray:
