@@ -113,6 +113,31 @@ def test_a_bound_above_the_design_is_a_defect_not_a_proof(monkeypatch):
     assert any("bound" in s for s in result.explanation)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_a_design_that_misses_a_target_within_the_tolerance_is_above_the_bound(seed):
+    """incumbent.offer (as evaluate()) accepts a design that misses a share target by up to
+    ROW_TOLERANCE, so every bound must hold for it too. Here the cheapest design without a
+    target misses the target by half the tolerance: it is the optimum of the rows offer
+    accepts (brute force, within the tolerance), and the search must return it with a bound
+    at or below its cost. Before every bound priced the loosened rows, the bounds held the
+    row exactly: seeds 0 and 1 ended with a bound above this design's cost (BoundAboveCost,
+    an error here), and seed 2 called a dearer design optimal."""
+    from network.evaluate import ROW_TOLERANCE
+    from network.optimize.problem import ShareRequirement
+
+    problem = replace(random_problem(seed, n_sites=6), capacity_orders_per_year=np.full(6, np.inf))
+    free = solve_problem(replace(problem, share_requirements=()), 60, 1e-9)
+    weight = problem.orders_per_year / problem.orders_per_year.sum()
+    share = float(weight @ (problem.options.days[free.choice] <= 2))
+    missed = replace(problem, share_requirements=(
+        ShareRequirement(2, share + 0.5 * ROW_TOLERANCE),))
+    solution = solve_problem(missed, 60, 1e-9)
+    assert solution.status is MipStatus.OPTIMAL
+    assert solution.solver_objective == pytest.approx(brute_force(missed), rel=1e-9)
+    assert solution.solver_objective == pytest.approx(free.solver_objective, rel=1e-9)
+    assert solution.best_bound <= solution.solver_objective * (1 + 1e-12)
+
+
 def _drop_forced_open(monkeypatch) -> None:
     """A defect planted in the model builder: it forgets the forced-open sites."""
     from network.optimize import scenario_solver, warm_solver

@@ -12,7 +12,7 @@ import pytest
 
 from network.optimize import radius_prices
 from network.optimize.lagrange import lagrange_data, lagrangian_value
-from network.optimize.model import build_model
+from network.optimize.model import build_model, loosened
 from network.optimize.problem import ShareRequirement
 from network.optimize.window_bounds import WindowState, bound_window
 
@@ -20,8 +20,10 @@ from random_problems import brute_force, random_problem
 
 
 def _window_lp(problem, n: int) -> float:
+    """The window's LP value with its share rows loosened by their slack: the rows L_n
+    bounds (lagrange.py: every design incumbent.offer accepts)."""
     window = WindowState(n, n)
-    model = build_model(problem, (), (0, problem.n_sites))
+    model = loosened(build_model(problem, (), (0, problem.n_sites)))
     bound_window(model, window, time.perf_counter() + 60)
     return window.lp_upper  # None: the LP is infeasible
 

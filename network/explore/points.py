@@ -31,7 +31,7 @@ from network.explore.reach import ShareBound, greedy_share, share_bound
 from network.lanes import LaneTable, build_lanes, lanes_for_orders
 from network.optimize import OptimizeResult, SolveParams, WarmSolver
 from network.optimize.model import count_range
-from network.optimize.problem import problem_from_scenario
+from network.optimize.problem import SHARE_SLACK, problem_from_scenario
 from network.optimize.reduce import reduce_options
 from network.optimize.result import bound_holds, relative_gap_of
 from network.scenario import DesignConstraints, Scenario, Targets
@@ -350,8 +350,8 @@ def _bounded(task: PointTask, state: dict, lanes: LaneTable) -> Outcome | None:
         bound = _share_bound(task.scenario, target.within_days, state, lanes)
         if bound is None:
             continue
-        best[target.within_days] = bound.share
-        if target.share_pct / 100 > bound.share + 1e-9:
+        best[target.within_days] = bound.share  # short of a target meets it (evaluate()):
+        if target.share_pct / 100 > bound.share + SHARE_SLACK:  # a design SHARE_SLACK
             days = day_count(target.within_days)
             out.append(f"at most {100 * bound.share:.1f}% of orders can be delivered within "
                        f"{days} with {_count_text(bound)} (target: {target.share_pct:g}%)")
@@ -409,7 +409,7 @@ def _short_of_targets(scenario: Scenario, counts: list[int], state: dict, lanes:
         scenario.constraints, min_sites=min(counts), max_sites=max(counts)))
     for target in scenario.targets.share_targets:
         bound = _share_bound(narrowed, target.within_days, state, lanes)
-        if bound is not None and target.share_pct / 100 > bound.share + 1e-9:
+        if bound is not None and target.share_pct / 100 > bound.share + SHARE_SLACK:
             return True
     return False
 

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from network.optimize.heuristic import Pricing, assign_open, pricing
-from network.optimize.problem import LocationProblem, overloaded_sites, problem_cost
+from network.optimize.problem import (
+    SHARE_SLACK,
+    LocationProblem,
+    overloaded_sites,
+    problem_cost,
+)
 from network.optimize.result import SolveStatus, bound_holds, relative_gap_of
 
 # ---------------------------------------------------------------------------------------------
@@ -34,11 +39,19 @@ from network.optimize.result import SolveStatus, bound_holds, relative_gap_of
 #   v_s    = F_s + sum_z min(0, r_zs)
 #   L_n    = sum_z lambda_z + sigma b + sum_z min(0, r_z^cb) + (n smallest v_s, forced-open
 #            sites first) + I_n
-# This is `lagrange.py`'s L_n written over dense [z, s] arrays (at most one option per pair is
-# used, because of the linking rows x <= y). One evaluation gives L_n for every n at once (sort
-# v). The global bound is min over every allowed n of the best L_n found for n, so the gap
-# (objective - bound) / objective holds over every design, whatever its count.
+# with b the target less its slack (problem.SHARE_SLACK: a design evaluate() accepts may miss
+# it by that much, and the bound must hold for it). This is `lagrange.py`'s L_n written over
+# dense [z, s] arrays (at most one option per pair is used, because of the linking rows
+# x <= y). One evaluation gives L_n for every n at once (sort v). The global bound is min over
+# every allowed n of the best L_n found for n, so the gap (objective - bound) / objective holds
+# over every design, whatever its count.
 # ---------------------------------------------------------------------------------------------
+
+
+def _rhs(share: float | None) -> float:
+    """The target's right-hand side in L_n: the share less its slack (0 without a target)."""
+    return 0.0 if share is None else share - SHARE_SLACK
+
 
 SCREEN = 6  # moves ranked by priced cost that are then priced exactly
 GREEDY_PAST_BEST = 3  # greedy adding stops this many sites past the best count seen
@@ -308,7 +321,7 @@ class CountBounds:
         np.minimum(buf, 0.0, out=buf)
         v = problem.fixed_cost_usd_per_year + buf.sum(axis=0)
         r_cb = np.minimum(p.cb_cheap, p.cb_fast - pw) - lam
-        const = (lam.sum() + sigma * (p.share or 0.0) + np.minimum(r_cb, 0.0).sum()
+        const = (lam.sum() + sigma * _rhs(p.share) + np.minimum(r_cb, 0.0).sum()
                  + v[problem.forced_open].sum())
         prefix = np.r_[0.0, np.cumsum(np.sort(v[self.free]))]
         values = np.full(problem.n_sites + 1, np.inf)
@@ -336,7 +349,7 @@ class CountBounds:
         cb_use = np.minimum(cb_rc, cb_rf) < 0
         cb_fast = cb_use & (cb_rf <= cb_rc)
         g_lam = 1.0 - use.sum(axis=1) - cb_use
-        g_sigma = (p.share or 0.0) - float(p.weight @ (fast.sum(axis=1) + cb_fast))
+        g_sigma = _rhs(p.share) - float(p.weight @ (fast.sum(axis=1) + cb_fast))
         return g_lam, g_sigma
 
     def prove(self, is_open: np.ndarray, incumbent: float, relative_gap: float,

@@ -10,8 +10,10 @@ the relaxed minimum is still a lower bound (weak duality). The added term is lin
 y, so the relaxation keeps its form: it is L_n of the same problem with
     option p at site s:  o_z c_p  ->  o_z c_p + m_s o_z      (each order at s pays m_s)
     site s:              F_s      ->  F_s - m_s Q_s           (an open site earns its capacity)
-which `priced` builds, so every use of L_n (its value, its reduced-cost filter, the design it
-points at) works unchanged on the priced problem. Any m >= 0 with any lambda and sigma >= 0
+which `priced` builds (with Q_s raised by its slack, problem.capacity_slack: a design that
+loads a site within ROW_TOLERANCE of Q_s over it is accepted, so the bound must hold for
+it), so every use of L_n (its value, its reduced-cost filter, the design it points at) works
+unchanged on the priced problem. Any m >= 0 with any lambda and sigma >= 0
 gives a valid bound; the subgradient in m_s is load_s - Q_s y_s at the relaxed choice,
 projected to m_s >= 0 (`ascend_priced`). docs/optimizer.md has the proof.
 
@@ -28,7 +30,7 @@ import numpy as np
 
 from network.optimize.lagrange import AIM_ABOVE, MAX_STEPS, LagrangeData, relaxed_choice
 from network.optimize.model import MipModel
-from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.problem import NO_SITE, LocationProblem, capacity_slack
 
 
 def priced(problem: LocationProblem, data: LagrangeData, m: np.ndarray
@@ -41,7 +43,7 @@ def priced(problem: LocationProblem, data: LagrangeData, m: np.ndarray
         opt.point]
     cost = data.cost + extra
     capacity = np.where(np.isfinite(problem.capacity_orders_per_year),
-                        problem.capacity_orders_per_year, 0.0)
+                        problem.capacity_orders_per_year, 0.0) + capacity_slack(problem)
     return (replace(problem, fixed_cost_usd_per_year=problem.fixed_cost_usd_per_year
                     - m * capacity),
             replace(data, cost=cost, po_cost=cost[data.pair_order]))
@@ -87,7 +89,7 @@ def priced_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.n
     load = np.bincount(opt.site[at_site], problem.orders_per_year[opt.point[at_site]],
                        minlength=problem.n_sites)
     capacity = np.where(np.isfinite(problem.capacity_orders_per_year),
-                        problem.capacity_orders_per_year, 0.0)
+                        problem.capacity_orders_per_year, 0.0) + capacity_slack(problem)
     return found.value, g_lam, g_sigma, load - capacity * found.chosen
 
 

@@ -3,7 +3,7 @@
 Designs come from the heuristic, from rounded LPs and prices, and from MIPs whose values are
 integral and feasible only within the solver's tolerances. `offer` reads a design from such
 values (sites with y > 0.5, each point's largest x), rebuilds its exact 0/1 vector, checks it
-against every row of the model with the tolerance evaluate() uses (ROW_TOLERANCE), costs it
+against every row of the model with the tolerance evaluate() uses (its slack), costs it
 exactly, and keeps it only if it is cheaper. So the incumbent always is a design that meets
 the model, at the cost the model gives it; evaluate() then checks it against the scenario.
 """
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from network.evaluate import ROW_TOLERANCE
 from network.optimize.model import MipModel
 from network.optimize.problem import LocationProblem
 
@@ -63,23 +62,16 @@ def design_vector(model: MipModel, is_open: np.ndarray, choice: np.ndarray
 
 def meets_rows(problem: LocationProblem, model: MipModel, values: np.ndarray) -> bool:
     """True when `values` is within every variable bound and meets every row of the model
-    within ROW_TOLERANCE of the row's scale: the share of all orders for targets and carrier
-    shares (their rows are in shares), the capacity for a capacity row (the tolerance of
-    evaluate())."""
+    within the row's slack (model.row_slack): ROW_TOLERANCE of all orders for targets and
+    carrier shares (their rows are in shares), of the capacity for a capacity row (the
+    tolerance of evaluate()); exactly for the rows of whole numbers, which a 0/1 vector meets
+    exactly or misses by 1. Every bound holds for the rows loosened so (model.py)."""
     if np.any(values < model.var_lb - 1e-9) or np.any(values > model.var_ub + 1e-9):
         return False
     rows = np.bincount(model.a_row, weights=model.a_val * values[model.a_col],
                        minlength=len(model.row_lb))
-    slack = ROW_TOLERANCE * _row_scales(problem, model)
+    slack = model.slack
     return bool(np.all(rows >= model.row_lb - slack) and np.all(rows <= model.row_ub + slack))
-
-
-def _row_scales(problem: LocationProblem, model: MipModel) -> np.ndarray:
-    """1 for every row but a capacity row, whose scale is its site's capacity (orders)."""
-    scales = np.ones(len(model.row_lb))
-    for s in model.capacity_sites:
-        scales[list(model.rows_of(f"capacity[{s}]"))] = problem.capacity_orders_per_year[s]
-    return scales
 
 
 def offer(problem: LocationProblem, full: MipModel, best: Incumbent, values: np.ndarray

@@ -12,10 +12,11 @@ min(0, r) per point, and the best n sites are the forced-open ones plus the chea
     L_n(lambda, sigma) = sum_z lambda_z + sum_t sigma_t b_t + sum_z min(0, r_cb(z))
                          + sum of the n chosen v_s + I_n.
 Every L_n is a valid lower bound on any design with n sites (weak duality; Geoffrion 1974,
-Fisher 1981). Started from the row prices of an LP (of another count, or of fewer options), a
-few dozen subgradient steps (Held, Wolfe and Crowder 1974; Polyak steps aimed just above the
-incumbent) usually lift it above the incumbent, which proves that count cannot win without
-solving its LP.
+Fisher 1981), with b_t the row's right-hand side less its slack (problem.SHARE_SLACK): so on
+every design that misses a share row by no more than incumbent.offer accepts. Started from
+the row prices of an LP (of another count, or of fewer options), a few dozen subgradient steps
+(Held, Wolfe and Crowder 1974; Polyak steps aimed just above the incumbent) usually lift it
+above the incumbent, which proves that count cannot win without solving its LP.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from network.optimize.model import MipModel
-from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem
 
 MAX_STEPS = 80
 AIM_ABOVE = 0.002  # Polyak steps aim this far above the incumbent (relative)
@@ -38,7 +39,7 @@ class LagrangeData:
 
     cost: np.ndarray  # [p] o_z c_p
     weight_fast: np.ndarray  # [t, p] A_tp of the coupling rows in ">=" form
-    shares: np.ndarray  # [t] b_t
+    shares: np.ndarray  # [t] b_t: each coupling row's right-hand side less its slack
     pair_order: np.ndarray  # site options ordered by pair
     pair_starts: np.ndarray
     pair_site: np.ndarray  # [pair]
@@ -69,8 +70,11 @@ def coupling_rows(problem: LocationProblem) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lagrange_data(problem: LocationProblem) -> LagrangeData:
+    """The data of L_n; its right-hand sides are the coupling rows' less their slack, so every
+    L_n bounds the designs that miss a share row by up to SHARE_SLACK (incumbent.offer's)."""
     opt = problem.options
     fast, rhs = coupling_rows(problem)
+    rhs = rhs - SHARE_SLACK
     at_site = np.nonzero(opt.site != NO_SITE)[0]
     pair = opt.point[at_site] * problem.n_sites + opt.site[at_site]
     order = at_site[np.argsort(pair, kind="stable")]

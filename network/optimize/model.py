@@ -36,6 +36,13 @@ per option and fewer rows. Capacity (4) is added only once a design overloads a 
 every site: count_search.py, row generation). The inventory term is exact for every count
 through the one-hot u. Rows (3) and (7) are in shares of all orders, so the solver's absolute
 feasibility tolerance on them is the share tolerance evaluate() uses (ROW_TOLERANCE).
+
+Each row also has a slack (`MipModel.row_slack`): how far a 0/1 design may miss it and still
+be accepted (incumbent.meets_rows, as evaluate()): SHARE_SLACK for (3) and (7), ROW_TOLERANCE
+Q_s for (4) (problem.capacity_slack), 0 for the rows with whole coefficients and right-hand
+sides, (1), (2), (5), which a 0/1 design meets exactly or misses by at least 1. The rows are
+built as written; the bounds hold for the rows loosened by the slack: `lagrangian_bound`
+prices the loosened sides, and the MIPs that give bounds solve `loosened(model)`.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,12 @@ class MipModel:
     count_values: np.ndarray  # n of each count variable u_n
     row_blocks: tuple[tuple[str, int, int], ...]  # (block name, first row, end row)
     capacity_sites: tuple[int, ...] = ()
+    row_slack: np.ndarray | None = None  # [row] how far a design may miss the row and still
+    # meet it (module docstring); None: 0 on every row (a model that is no location problem's)
+
+    @property
+    def slack(self) -> np.ndarray:
+        return np.zeros(len(self.row_lb)) if self.row_slack is None else self.row_slack
 
     @property
     def y(self) -> slice:
@@ -143,7 +156,21 @@ def build_model(problem: LocationProblem, capacity_sites: tuple[int, ...] = (),
                     np.concatenate(rows.lb), np.concatenate(rows.ub),
                     np.concatenate(rows.rows), np.concatenate(rows.cols),
                     np.concatenate(rows.vals), n_s, n_p, counts, tuple(rows.blocks),
-                    tuple(capacity_sites))
+                    tuple(capacity_sites), _row_slack(problem, rows))
+
+
+def _row_slack(problem: LocationProblem, rows: _Rows) -> np.ndarray:
+    """Each row's slack (module docstring): the share rows' SHARE_SLACK, a capacity row's
+    ROW_TOLERANCE of its capacity, 0 for the rows a 0/1 design meets exactly."""
+    slack = np.zeros(rows.n)
+    capacity = capacity_slack(problem)
+    for name, first, end in rows.blocks:
+        kind = name.split("[")[0]
+        if kind in ("target", "carrier_min", "carrier_max"):
+            slack[first:end] = SHARE_SLACK
+        elif kind == "capacity":
+            slack[first:end] = capacity[int(name[len("capacity["):-1])]
+    return slack
 
 
 def _assign_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
@@ -245,22 +272,48 @@ def restrict(model: MipModel, keep: np.ndarray) -> tuple[MipModel, np.ndarray, n
     sub = MipModel(model.var_lb[cols], model.var_ub[cols], model.var_integer[cols],
                    model.objective[cols], model.row_lb[rows], model.row_ub[rows],
                    row_pos[model.a_row[entry]], col_pos[model.a_col[entry]], model.a_val[entry],
-                   n_y, n_x, model.count_values[keep[model.u]], (), model.capacity_sites)
+                   n_y, n_x, model.count_values[keep[model.u]], (), model.capacity_sites,
+                   model.slack[rows])
     return sub, cols, rows
+
+
+def loosened(model: MipModel) -> MipModel:
+    """The model with every row loosened by its slack: the rows of the designs
+    incumbent.offer accepts, which it meets exactly (its own slack is 0). A MIP whose bound
+    is used solves this one, so that its bound holds for every design the search may return
+    (docs/optimizer.md)."""
+    slack = model.slack
+    return replace(model, row_lb=model.row_lb - slack, row_ub=model.row_ub + slack,
+                   row_slack=np.zeros(len(slack)))
+
+
+def _signed(model: MipModel, duals: np.ndarray) -> np.ndarray:
+    """The row prices with the wrong sign for a row's side set to 0."""
+    d = duals.copy()
+    d[(d > 0) & np.isinf(model.row_lb)] = 0.0
+    d[(d < 0) & np.isinf(model.row_ub)] = 0.0
+    return d
+
+
+def slack_cost(model: MipModel, duals: np.ndarray) -> float:
+    """sum_i |d_i| slack_i: how much lower a Lagrangian bound at these prices is for the rows
+    loosened by their slack than for the rows as built (lagrangian_bound subtracts it)."""
+    return float(np.abs(_signed(model, duals)) @ model.slack)
 
 
 def lagrangian_bound(model: MipModel, duals: np.ndarray) -> tuple[float, np.ndarray]:
     """A valid lower bound on the LP (so on the MIP) over *every* variable of `model`, from any
-    row prices, and the reduced costs r = c - A'duals.
+    row prices, and the reduced costs r = c - A'duals; valid for the rows loosened by their
+    slack, so for every design incumbent.offer accepts.
 
     Prices with the wrong sign for a row's side are set to 0, so the bound holds whatever the
-    LP solver's tolerances: bound = sum_i duals_i b_i + sum_j min(r_j lb_j, r_j ub_j)."""
-    d = duals.copy()
-    d[(d > 0) & np.isinf(model.row_lb)] = 0.0
-    d[(d < 0) & np.isinf(model.row_ub)] = 0.0
+    LP solver's tolerances: bound = sum_i d_i b_i - sum_i |d_i| slack_i
+    + sum_j min(r_j lb_j, r_j ub_j), b_i the side its price's sign picks (a ">=" side lowered
+    by the slack, a "<=" side raised: weak duality for the loosened rows)."""
+    d = _signed(model, duals)
     side = np.where(d > 0, model.row_lb, np.where(d < 0, model.row_ub, 0.0))
     side = np.where(d == 0, 0.0, side)
     reduced = model.objective - np.bincount(model.a_col, weights=model.a_val * d[model.a_row],
                                             minlength=len(model.var_lb))
     box = np.minimum(reduced * model.var_lb, reduced * model.var_ub)
-    return float(d @ side + box.sum()), reduced
+    return float(d @ side - np.abs(d) @ model.slack + box.sum()), reduced

@@ -21,6 +21,19 @@ from network.scenario import Scenario
 
 NO_SITE = -1  # option index of "no site": cross-border direct
 
+SHARE_SLACK = ROW_TOLERANCE  # how far a design may miss a share row (a target (3) or a carrier
+# share (7), in shares of all orders) and still meet it: evaluate()'s and incumbent.offer's. A
+# bound must hold for every design they accept, so every relaxation lowers the row's right-hand
+# side by this (docs/optimizer.md, "The rows a design must meet, and what a bound bounds").
+
+
+def capacity_slack(problem: LocationProblem) -> np.ndarray:
+    """[s] How many orders a design may load a site beyond its capacity and still meet it
+    (ROW_TOLERANCE of the capacity, as evaluate() and overloaded_sites); 0 where it is
+    infinite. The capacity rows' SHARE_SLACK: every bound prices the capacity Q_s + this."""
+    capacity = problem.capacity_orders_per_year
+    return np.where(np.isfinite(capacity), ROW_TOLERANCE * capacity, 0.0)
+
 
 @dataclass(frozen=True)
 class Options:

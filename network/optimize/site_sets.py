@@ -5,9 +5,11 @@ option among S and cross-border) and relax the capacity rows (4) with prices m_s
 order and each share target (3) with a price sigma_t >= 0:
     B(S) = F(S) + I_n - sum_{s in S} m_s Q_s + sum_t sigma_t a_t
            + sum_z min_{p at S or abroad} (o_z c_p + m_s(p) o_z - sum_{t met by p} sigma_t o_z/O)
-For a design with open set S each added term m_s (load_s - Q_s) and sigma_t (a_t - share_t)
-is <= 0, so B(S) is a lower bound on every design with open set S, whatever the prices (weak
-duality; carrier shares are left out, which only lowers it), and as strong as the LP with y
+with Q_s and a_t loosened by their slack (Q_s + problem.capacity_slack, a_t -
+problem.SHARE_SLACK: the designs incumbent.offer accepts). For such a design with open set S
+each added term m_s (load_s - Q_s) and sigma_t (a_t - share_t) is <= 0, so B(S) is a lower
+bound on every design with open set S, whatever the prices (weak duality; carrier shares are
+left out, which only lowers it), and as strong as the LP with y
 fixed to S when the subgradient steps (all sets at once) converge: the kept rows are
 integral. For S empty every point goes cross-border and only sigma is priced.
 `priced_set_bounds` computes it, from any starting prices; capacity_sets.py ranks the sets of
@@ -39,8 +41,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from network.optimize.mathopt_backend import MipStatus, solve_model
-from network.optimize.model import MipModel, build_model
-from network.optimize.problem import NO_SITE, LocationProblem, Options
+from network.optimize.model import MipModel, build_model, loosened
+from network.optimize.problem import (
+    NO_SITE,
+    SHARE_SLACK,
+    LocationProblem,
+    Options,
+    capacity_slack,
+)
 
 MAX_SETS = 2000  # 2 of 57 sites: 1,596 sets
 MAX_SET_MIPS = 12  # then the set bounds are too weak to pay: solve the window as a whole
@@ -233,7 +241,7 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                                          for b in problem.carrier_bounds))
     n = int(is_open.sum())
     model = build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]), (n, n))
-    sol = solve_model(model, deadline - time.perf_counter(), relative_gap)
+    sol = solve_model(loosened(model), deadline - time.perf_counter(), relative_gap)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     if sol.status is MipStatus.INFEASIBLE:
         return np.inf, None, np.inf, False
@@ -258,7 +266,7 @@ class _Tables:
     an option meets the k longest), inf where none."""
 
     cost: np.ndarray  # [z, s + 1, T + 1]
-    shares: np.ndarray  # [T] a_t, in the same (longest first) order
+    shares: np.ndarray  # [T] a_t less its slack (SHARE_SLACK), in the same (longest first) order
     order: np.ndarray  # [T] position in problem.share_requirements of each
     weight: np.ndarray  # [z] o_z / O
 
@@ -272,8 +280,8 @@ def _option_tables(problem: LocationProblem) -> _Tables:
     column = np.where(opt.site == NO_SITE, problem.n_sites, opt.site)
     cost = np.full((problem.n_points, problem.n_sites + 1, len(targets) + 1), np.inf)
     np.minimum.at(cost, (opt.point, column, met), opt.cost_usd_per_order)
-    return _Tables(cost, np.array([t.share for t in targets], float), order.astype(int),
-                   problem.orders_per_year / problem.orders_per_year.sum())
+    return _Tables(cost, np.array([t.share for t in targets], float) - SHARE_SLACK,
+                   order.astype(int), problem.orders_per_year / problem.orders_per_year.sum())
 
 
 def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
@@ -299,8 +307,9 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
     total = orders.sum()
     k_sets, n = idx.shape
     n_t = len(tables.shares)
-    capacity = np.where(np.isfinite(problem.capacity_orders_per_year),
-                        problem.capacity_orders_per_year, 0.0)[idx]  # [K, n]
+    capacity = (np.where(np.isfinite(problem.capacity_orders_per_year),
+                         problem.capacity_orders_per_year, 0.0)
+                + capacity_slack(problem))[idx]  # [K, n], each with its slack
     has_cap = capacity > 0
     columns = np.concatenate([idx, np.full((k_sets, 1), problem.n_sites)], axis=1)
     cost = tables.cost[:, columns, :].transpose(1, 0, 2, 3).reshape(k_sets, len(orders), -1)

@@ -30,7 +30,13 @@ import numpy as np
 from network.optimize.capacity_prices import ascend_priced, capacity_mask, capacity_multipliers
 from network.optimize.lagrange import LagrangeData, initial_prices
 from network.optimize.mathopt_backend import AT_LOWER, BASIC, LpBasis, solve_lp
-from network.optimize.model import MipModel, lagrangian_bound, restrict, with_count_window
+from network.optimize.model import (
+    MipModel,
+    lagrangian_bound,
+    restrict,
+    slack_cost,
+    with_count_window,
+)
 from network.optimize.problem import NO_SITE, LocationProblem
 
 
@@ -281,7 +287,7 @@ def grow_nearest(problem: LocationProblem, full: MipModel, window: WindowState, 
     for _ in range(GROW_ROUNDS):
         duals, basis, objective = window.nearest
         bound, reduced = lagrangian_bound(model, duals)
-        if (bound >= min(target, objective - EXACT_NEAREST * abs(objective)) or basis is None
+        if (bound >= target or _is_lp_optimum(model, duals, bound, objective) or basis is None
                 or time.perf_counter() >= deadline):
             return
         below = (reduced[model.x] < 0) & ~keep[model.x]
@@ -335,11 +341,19 @@ def lp_by_nearest(full: MipModel, window: WindowState) -> bool:
     model = with_count_window(full, window.lo, window.hi)
     duals, basis, objective = window.nearest
     bound, _ = lagrangian_bound(model, duals)
-    if bound < objective - EXACT_NEAREST * abs(objective):
+    if not _is_lp_optimum(model, duals, bound, objective):
         return False
     window.lp = LpOutcome.SOLVED
     _keep_lp(window, model, duals, window.lp_values, basis, objective)
     return True
+
+
+def _is_lp_optimum(model: MipModel, duals: np.ndarray, bound: float, objective: float) -> bool:
+    """The prices' Lagrangian bound over every option, `bound`, meets `objective` (that of an
+    LP over fewer options) within EXACT_NEAREST: those prices and values are the window's LP
+    optimum. The bound is for the rows loosened by their slack (model.lagrangian_bound), the
+    LP's objective for the rows as built, so the slack's cost is added back to compare them."""
+    return bound + slack_cost(model, duals) >= objective - EXACT_NEAREST * abs(objective)
 
 
 OPEN_NEAREST = 2  # ... and each point's 2 cheapest sites of a given design
