@@ -16,8 +16,8 @@ each site's capacity row). What is left splits by site:
     v_s  = F_s - max { sum_z (-m_zs) x_z : sum_z o_z x_z <= Q_s (1 + tol), 0 <= x_z <= 1 },
     g_p  = o_z c_p - lambda_z - sum_{t met by p} sigma_t o_z / O,   m_zs = min(0, min_{p at s} g_p)
 (a continuous knapsack per site, solved greedily by -m_zs / o_z). For every design with open
-set S that meets its rows within the tolerance `offer` accepts (tol = ROW_TOLERANCE: a share
-within tol below a_t, a load within tol Q_s above Q_s), each relaxed term is
+set S that meets its rows within the slack `offer` accepts (model.loosened: a share within
+tol = problem.SHARE_SLACK below a_t, a load within capacity_slack above Q_s), each relaxed term is
 lambda_z (1 - sum_p x_p) = 0 and sigma_t (a_t - tol - share_t) <= 0, and the rest is at least
 the minimum above, so its cost is at least L(S) (weak duality; single sourcing and carrier
 rows only make designs dearer, and carrier rows are not relaxed: the cut applies without
@@ -48,11 +48,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from network.evaluate import ROW_TOLERANCE
 from network.optimize.incumbent import Incumbent, read_design
 from network.optimize.mathopt_backend import solve_lp, solve_model
-from network.optimize.model import MipModel, restrict, with_count_window
-from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.model import MipModel, loosened, restrict, with_count_window
+from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import best_assignment, fast_bonus, offer_rounded_lp
 
@@ -82,7 +81,7 @@ class _Cuts:
         self.pair = opt.point * problem.n_sites + np.maximum(opt.site, 0)
         self.capacity = np.where(  # sites without a capacity row: no knapsack limit
             np.isin(np.arange(problem.n_sites), full.capacity_sites),
-            problem.capacity_orders_per_year * (1 + ROW_TOLERANCE), np.inf)
+            problem.capacity_orders_per_year + capacity_slack(problem), np.inf)
         self.assign = np.asarray(full.rows_of("assign"))
         self.targets = [(t, full.rows_of(f"target[{t.within_days}]")[0])
                         for t in problem.share_requirements]
@@ -101,7 +100,7 @@ class _Cuts:
         for t, row in self.targets:
             sigma = max(0.0, float(duals[row]))
             g = g - sigma * weight * (opt.days <= t.within_days)
-            const += sigma * (t.share - ROW_TOLERANCE)
+            const += sigma * (t.share - SHARE_SLACK)
         abroad = np.zeros(p.n_points)
         np.minimum.at(abroad, opt.point[~self.at_site], g[~self.at_site])
         const += float(abroad.sum())
@@ -219,8 +218,8 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     keep[model.u] = model.count_values == k
     fixed = replace(model, var_lb=lb, var_ub=ub)
     sub, cols, rows = restrict(fixed, keep)
-    lp = solve_lp(sub, deadline - time.perf_counter())
-    if lp.duals is None or lp.values is None:
+    lp = solve_lp(loosened(sub), deadline - time.perf_counter())  # loosened: "no design"
+    if lp.duals is None or lp.values is None:  # must hold for every design offer accepts
         return None, lp.infeasible
     values = np.zeros(len(lb))
     values[cols] = lp.values
