@@ -5,12 +5,16 @@ be tried."""
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Iterable
 
 import numpy as np
 
 from network.evaluate import ROW_TOLERANCE
 from network.optimize.heuristic import assign_open, pricing
+from network.optimize.model import MipModel
 from network.optimize.problem import LocationProblem, Options, ShareRequirement
+from network.optimize.window_bounds import LpOutcome, WindowState, bound_window
 
 
 def random_problem(seed: int, n_sites: int = 8, n_points: int = 5) -> LocationProblem:
@@ -77,3 +81,21 @@ def every_site_open(problem: LocationProblem, lo: int, hi: int, start=None) -> d
     is_open = np.ones(problem.n_sites, bool)
     priced = assign_open(problem, pricing(problem), is_open)
     return {} if priced is None else {problem.n_sites: (priced[0], is_open, priced[1])}
+
+
+def windows_with_lp(problem: LocationProblem, full: MipModel,
+                    counts: Iterable[int] | None = None):
+    """Each count n's window with its LP solved, beside brute force's best with n sites and
+    the window's deadline (60 s); a count whose LP is infeasible is skipped, brute force
+    agreeing; every count unless `counts`. For the tests that close a window from its LP (site
+    tree, capacity cuts)."""
+    for n in range(1, problem.n_sites + 1) if counts is None else counts:
+        exact = brute_force(problem, count=n)
+        window = WindowState(n, n)
+        deadline = time.perf_counter() + 60
+        bound_window(full, window, deadline)
+        if window.lp is LpOutcome.INFEASIBLE:
+            assert exact == np.inf
+            continue
+        assert window.lp is LpOutcome.SOLVED
+        yield n, exact, window, deadline

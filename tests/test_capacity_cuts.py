@@ -14,8 +14,8 @@ import pytest
 from network.optimize import capacity_cuts, site_branching
 from network.optimize.incumbent import Incumbent
 from network.optimize.model import build_model
-from network.optimize.window_bounds import LpOutcome, WindowState, bound_window
-from tests.random_problems import brute_force, random_problem
+from network.optimize.window_bounds import WindowState, bound_window
+from tests.random_problems import brute_force, random_problem, windows_with_lp
 
 CLOSED = 1e6  # a fixed cost that keeps a site out of any design brute force prefers
 
@@ -66,23 +66,19 @@ def test_a_window_closed_by_cuts_keeps_a_bound_no_design_beats(monkeypatch):
     row (incumbent.offer). At a 2% gap some windows close by cuts alone."""
     monkeypatch.setattr(site_branching, "MAX_CAPACITY_NODES", 10_000)
     by_cuts = 0
-    for seed, n, gap in itertools.product(range(1, 5), range(2, 6), (0.02, 1e-4)):
+    for seed, gap in itertools.product(range(1, 5), (0.02, 1e-4)):
         problem = random_problem(seed, n_points=5)
         full = build_model(problem, tuple(range(problem.n_sites)))
-        exact = brute_force(problem, count=n)
-        window = WindowState(n, n)
-        deadline = time.perf_counter() + 60
-        bound_window(full, window, deadline)
-        if window.lp is not LpOutcome.SOLVED:
-            continue
-        assert capacity_cuts.cuts_apply(problem, full, window)
-        best = Incumbent()
-        if capacity_cuts.close_by_cuts(problem, full, window, best, gap, deadline):
-            by_cuts += 1
-        else:
-            assert site_branching.branch_on_sites(problem, full, window, best, gap, deadline)
-        assert window.bound - 1e-9 * abs(window.bound) <= window.proven
-        assert window.proven <= exact * (1 + 1e-9)
-        assert window.proven >= best.objective * (1 - gap) - 1e-9 * abs(exact)
-        assert exact * (1 - 1e-9) <= best.objective <= exact / (1 - gap)
+        for _n, exact, window, deadline in windows_with_lp(problem, full, range(2, 6)):
+            assert capacity_cuts.cuts_apply(problem, full, window)
+            best = Incumbent()
+            if capacity_cuts.close_by_cuts(problem, full, window, best, gap, deadline):
+                by_cuts += 1
+            else:
+                assert site_branching.branch_on_sites(problem, full, window, best, gap,
+                                                      deadline)
+            assert window.bound - 1e-9 * abs(window.bound) <= window.proven
+            assert window.proven <= exact * (1 + 1e-9)
+            assert window.proven >= best.objective * (1 - gap) - 1e-9 * abs(exact)
+            assert exact * (1 - 1e-9) <= best.objective <= exact / (1 - gap)
     assert by_cuts

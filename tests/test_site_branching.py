@@ -24,26 +24,12 @@ from network.optimize.window_bounds import (
     bound_window,
     lp_by_nearest,
 )
-from tests.random_problems import brute_force, random_problem
+from tests.random_problems import brute_force, random_problem, windows_with_lp
 
 
 def _uncapacitated(seed: int, n_points: int = 5):
     return replace(random_problem(seed, n_points=n_points),
                    capacity_orders_per_year=np.full(8, np.inf))
-
-
-def _windows_with_lp(problem, full):
-    """Each count n's window with its LP solved, beside brute force's best with n sites and
-    the window's deadline; a count whose LP is infeasible is skipped, brute force agreeing."""
-    for n in range(1, problem.n_sites + 1):
-        exact = brute_force(problem, count=n)
-        window = WindowState(n, n)
-        deadline = time.perf_counter() + 60
-        bound_window(full, window, deadline)
-        if window.lp is LpOutcome.INFEASIBLE:
-            assert exact == np.inf
-            continue
-        yield n, exact, window, deadline
 
 
 @pytest.mark.parametrize("seed", range(1, 5))
@@ -55,7 +41,7 @@ def test_a_full_tree_from_no_incumbent_finds_each_counts_optimum(seed, monkeypat
     problem = _uncapacitated(seed)
     full = build_model(problem)
     branched = 0
-    for _n, exact, window, deadline in _windows_with_lp(problem, full):
+    for _n, exact, window, deadline in windows_with_lp(problem, full):
         best = Incumbent()
         closed = site_branching.branch_on_sites(problem, full, window, best, 1e-9, deadline)
         assert closed
@@ -215,7 +201,7 @@ def test_a_tree_with_capacity_rows_finds_each_counts_optimum(seed, monkeypatch):
     problem = random_problem(seed)
     full = build_model(problem, tuple(range(problem.n_sites)))
     branched = 0
-    for n, exact, window, deadline in _windows_with_lp(problem, full):
+    for n, exact, window, deadline in windows_with_lp(problem, full):
         best = Incumbent()
         assert site_branching.branch_on_sites(problem, full, window, best, 1e-9, deadline)
         branched += 1
@@ -234,18 +220,13 @@ def test_a_capacity_tree_stopped_early_keeps_a_valid_bound(monkeypatch):
     bound, and above it on some window (the stop keeps what the tree proved)."""
     monkeypatch.setattr(site_branching, "MAX_CAPACITY_NODES", 2)
     raised = 0
-    for seed, n in itertools.product(range(1, 6), range(2, 6)):
+    for seed in range(1, 6):
         problem = random_problem(seed, n_points=6)
         full = build_model(problem, tuple(range(problem.n_sites)))
-        exact = brute_force(problem, count=n)
-        window = WindowState(n, n)
-        deadline = time.perf_counter() + 60
-        bound_window(full, window, deadline)
-        if window.lp is not LpOutcome.SOLVED:
-            continue
-        root = window.bound
-        assert site_branching.branch_on_sites(problem, full, window, Incumbent(), 1e-9,
-                                              deadline)
-        assert root - 1e-9 * abs(root) <= window.proven <= exact * (1 + 1e-9)
-        raised += window.proven > root * (1 + 1e-9)
+        for _n, exact, window, deadline in windows_with_lp(problem, full, range(2, 6)):
+            root = window.bound
+            assert site_branching.branch_on_sites(problem, full, window, Incumbent(), 1e-9,
+                                                  deadline)
+            assert root - 1e-9 * abs(root) <= window.proven <= exact * (1 + 1e-9)
+            raised += window.proven > root * (1 + 1e-9)
     assert raised
