@@ -3,13 +3,21 @@ come back as the plain data the search reads."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
 import pytest
 from ortools.math_opt.core.python import solver as core_solver
 
-from network.optimize.mathopt_backend import AT_LOWER, LpBasis, MipStatus, solve_lp, solve_model
+from network.optimize.mathopt_backend import (
+    AT_LOWER,
+    LpBasis,
+    MipStatus,
+    solve_lp,
+    solve_model,
+    stray_highs_lines_muted,
+)
 from network.optimize.model import MipModel
 
 # The binding mathopt_backend calls (`core_solver.solve`, MathOpt's internal pybind entry point,
@@ -67,3 +75,13 @@ def test_a_starting_basis_glop_refuses_falls_back_to_a_cold_lp():
     assert not_a_basis.fits(model)
     lp = solve_lp(model, 10.0, start=not_a_basis)
     assert lp.objective == pytest.approx(-5 - 3 - 4 / 3)
+
+
+def test_the_stray_highs_line_is_muted_and_stdout_comes_back(capfd):
+    """What HiGHS writes to file descriptor 1 inside `stray_highs_lines_muted` (as its C++
+    code does, HiGHS issue #2783) is dropped; a line before and after it still reaches stdout."""
+    os.write(1, b"before\n")
+    with stray_highs_lines_muted():
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution\n")
+    os.write(1, b"after\n")
+    assert capfd.readouterr().out == "before\nafter\n"

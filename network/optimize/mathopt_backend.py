@@ -16,8 +16,12 @@ seed make the search, and so the design chosen among ties, repeatable.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
+import os
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -116,6 +120,30 @@ def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParam
         h.variable_values.ids.extend(range(len(hint)))
         h.variable_values.values.extend(np.asarray(hint, dtype=float).tolist())
     return proto
+
+
+_MUTE_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def stray_highs_lines_muted():
+    """Send file descriptor 1 to /dev/null while HiGHS runs inside: its MIP solver prints
+    "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" straight to
+    stdout whatever its output options say (HiGHS issue #2783; OR-Tools' HiGHS has it). The
+    capacity cuts' master (capacity_cuts._master) met it dozens of times a solve, mixing it into
+    the command line's output. Only around that master: a line another thread printed to fd 1
+    meanwhile would be lost, and nothing else prints during it (the solve blocks its thread;
+    sweeps run points in their own processes)."""
+    with _MUTE_LOCK:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as devnull:
+                os.dup2(devnull.fileno(), 1)
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
