@@ -85,3 +85,17 @@ def test_the_stray_highs_line_is_muted_and_stdout_comes_back(capfd):
         os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution\n")
     os.write(1, b"after\n")
     assert capfd.readouterr().out == "before\nafter\n"
+
+
+def test_muting_nests_across_threads_and_restores_stdout_once(capfd):
+    """Two solves muted at once (the app's sessions): the first to end leaves fd 1 muted for
+    the other, and the last restores it."""
+    os.write(1, b"before\n")
+    first, second = stray_highs_lines_muted(), stray_highs_lines_muted()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    os.write(1, b"still muted\n")
+    second.__exit__(None, None, None)
+    os.write(1, b"after\n")
+    assert capfd.readouterr().out == "before\nafter\n"

@@ -49,7 +49,7 @@ from dataclasses import replace
 import numpy as np
 
 from network.optimize.incumbent import Incumbent, read_design
-from network.optimize.mathopt_backend import solve_lp, solve_model, stray_highs_lines_muted
+from network.optimize.mathopt_backend import solve_lp, solve_model
 from network.optimize.model import MipModel, loosened, restrict, with_count_window
 from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 from network.optimize.window_bounds import WindowState
@@ -196,8 +196,7 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
         a_val=np.r_[vals, np.ones(s), np.ones(len(empty_cols))], n_sites=s, n_options=0,
         count_values=np.array([n]),
         row_blocks=(("cut", 0, k), ("count", k, k + 1), ("empty", k + 1, k + 1 + e)))
-    with stray_highs_lines_muted():  # HiGHS issue #2783's line, dozens a solve here
-        sol = solve_model(model, deadline - time.perf_counter(), gap)
+    sol = solve_model(model, deadline - time.perf_counter(), gap)
     if sol.values is None or sol.best_bound is None:
         return None
     return sol.best_bound / MILLIONS, sol.values[:s] > 0.5

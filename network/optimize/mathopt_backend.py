@@ -123,38 +123,48 @@ def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParam
 
 
 _MUTE_LOCK = threading.Lock()
+_muted = {"depth": 0, "saved": -1}  # how many MIP solves run muted now; fd 1 as it was
 
 
 @contextlib.contextmanager
 def stray_highs_lines_muted():
-    """Send file descriptor 1 to /dev/null while HiGHS runs inside: its MIP solver prints
+    """Send file descriptor 1 to /dev/null while a HiGHS MIP runs inside: its MIP solver prints
     "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" straight to
     stdout whatever its output options say (HiGHS issue #2783; OR-Tools' HiGHS has it). The
-    capacity cuts' master (capacity_cuts._master) met it dozens of times a solve, mixing it into
-    the command line's output. Only around that master: a line another thread printed to fd 1
-    meanwhile would be lost, and nothing else prints during it (the solve blocks its thread;
-    sweeps run points in their own processes)."""
+    121-point frontier printed it 23 times and a capacity_overflow_200m solve 16-46 times,
+    into the command line's output. Solves in several threads (the app's sessions) share one
+    redirection, restored when the last ends, so none waits for another; a line another
+    thread prints with print() meanwhile is lost (the command line prints between solves, and
+    sweeps solve in their own processes)."""
     with _MUTE_LOCK:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
+        if _muted["depth"] == 0:
+            sys.stdout.flush()
+            _muted["saved"] = os.dup(1)
             with open(os.devnull, "wb") as devnull:
                 os.dup2(devnull.fileno(), 1)
-            yield
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
+        _muted["depth"] += 1
+    try:
+        yield
+    finally:
+        with _MUTE_LOCK:
+            _muted["depth"] -= 1
+            if _muted["depth"] == 0:
+                os.dup2(_muted["saved"], 1)
+                os.close(_muted["saved"])
 
 
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
                 hint: np.ndarray | None = None, node_limit: int | None = None) -> MipSolution:
     """Solve `model` with HiGHS; `hint` is a full variable vector. A node limit, unlike a time
-    limit, stops at the same point however busy the machine is."""
-    raw = core_solver.solve(to_proto(model), mathopt.SolverType.HIGHS.value,
-                            parameters_pb2.SolverInitializerProto(),
-                            _parameters(time_limit_s, relative_gap, node_limit),
-                            _hint_proto(hint),
-                            None, mathopt.CallbackRegistration().to_proto(), None, None)
+    limit, stops at the same point however busy the machine is. HiGHS's stray stdout line is
+    muted (stray_highs_lines_muted)."""
+    proto = to_proto(model)
+    with stray_highs_lines_muted():
+        raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
+                                parameters_pb2.SolverInitializerProto(),
+                                _parameters(time_limit_s, relative_gap, node_limit),
+                                _hint_proto(hint),
+                                None, mathopt.CallbackRegistration().to_proto(), None, None)
     return _read_result(raw, len(model.var_lb), objective_scale(model))
 
 
