@@ -36,7 +36,8 @@ ORACLE_GAP = 1e-6  # relative; a time limit may stop it sooner: its bound still 
 
 @dataclass(frozen=True)
 class OracleResult:
-    feasible: bool  # False: HiGHS proved no design exists
+    feasible: bool | None  # False: HiGHS proved no design exists; None: its time limit
+    # stopped it before it found a design or proved none (bound_usd still holds)
     objective_usd: float | None  # the cost of its best design
     bound_usd: float | None  # HiGHS's proven lower bound on every design's cost
     open_site_ids: tuple[str, ...] = ()
@@ -143,6 +144,9 @@ def _read(result, lanes: LaneTable, y, x) -> OracleResult:
     if reason in (mathopt.TerminationReason.INFEASIBLE,
                   mathopt.TerminationReason.INFEASIBLE_OR_UNBOUNDED):
         return OracleResult(False, None, None)
+    if (reason is mathopt.TerminationReason.NO_SOLUTION_FOUND
+            and result.termination.limit is mathopt.Limit.TIME):
+        return OracleResult(None, None, result.termination.objective_bounds.dual_bound)
     if reason not in (mathopt.TerminationReason.OPTIMAL, mathopt.TerminationReason.FEASIBLE):
         raise RuntimeError(f"the oracle found no design: {result.termination}")
     values = result.variable_values()
