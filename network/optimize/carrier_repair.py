@@ -68,27 +68,45 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
         order = _ranked_switches(a, cost, usable, opt.point, choice, slack, loads)
         if not len(order):
             return None
+        # One row or a few: the switches below add Python floats, term by term as numpy did.
+        row_slack = slack.tolist()
         taken, moved = 0, set()
-        for k in order:
-            p = usable[k]
-            z = int(opt.point[p])
+        short = _shortfall(row_slack)
+        for p, z in zip(usable[order].tolist(), opt.point[usable[order]].tolist(),
+                        strict=True):
             if z in moved or not loads.fits(z, p, choice[z]):
                 continue
-            delta = a[:, p] - a[:, choice[z]]
-            gain = _violation(slack) - _violation(slack + delta)
+            after = [s + d for s, d in zip(row_slack, _delta(a, p, choice[z]),
+                                           strict=True)]
+            gain = short - _shortfall(after)
             if gain <= 0:
                 continue
-            slack += delta
+            row_slack, short = after, _shortfall(after)
             loads.move(z, choice[z], p)
             choice[z] = p
             moved.add(z)
             taken += 1
-            if _violation(slack) <= 0 or taken >= BATCH:
+            if short <= 0 or taken >= BATCH:
                 break
+        slack = np.array(row_slack)
         moves += taken
         if not taken:
             return None
     return _cheaper_where_slack(a, cost, usable, opt.point, choice, slack, loads)
+
+
+def _delta(a: np.ndarray, new: int, old: int) -> list[float]:
+    """Each row's change (A_t,new - A_t,old) when a point switches from option old to new."""
+    return (a[:, new] - a[:, old]).tolist()
+
+
+def _shortfall(slack: list[float]) -> float:
+    """`_violation` of a few rows' slacks as Python floats, summed as numpy sums up to nine:
+    the first term plus the others added in turn to 0 (so the same float)."""
+    rest = 0.0
+    for s in slack[1:]:
+        rest += max(-s, 0.0)
+    return max(-slack[0], 0.0) + rest
 
 
 class SiteLoads:
@@ -143,21 +161,29 @@ def _priced_choice(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.nd
     the row is met at a cost at most that point's switch above the LP. With several rows the
     rounds usually meet them all; the greedy switches of `repair` close what is left."""
     segments = np.r_[0, np.nonzero(np.diff(point[usable]))[0] + 1]
-    cu, au, pu = cost[usable], a[:, usable], point[usable]
+    cu, au = cost[usable], a[:, usable]
+    # slots [k, z]: the position in `usable` of point z's k-th option (options are sorted by
+    # point, then cost), len(usable) past a point's last; column-wise minima are fast.
+    sizes = np.diff(np.r_[segments, len(usable)])
+    segment_of = np.repeat(np.arange(len(segments)), sizes)
+    slots = np.full((int(sizes.max()), len(segments)), len(usable))
+    slots[np.arange(len(usable)) - segments[segment_of], segment_of] = np.arange(len(usable))
+    tolerance = np.abs(np.append(cu, 0.0))[slots]
+    past = len(usable)
 
-    segment_of = np.searchsorted(segments, np.arange(len(usable)), side="right") - 1
+    def positions(sigma: np.ndarray, tie: float = 0.0) -> np.ndarray:
+        """[z] the position in `usable` of each point's first (so cheapest: options are
+        sorted by cost) option within `tie` (relative) of its least reduced cost."""
+        r = np.append(cu - sigma @ au, np.inf)[slots]
+        least = r.min(axis=0)
+        within = r <= (least if tie == 0.0 else least + tie * tolerance)
+        return np.where(within, slots, past).min(axis=0)
 
     def choose(sigma: np.ndarray, tie: float = 0.0) -> np.ndarray:
-        """Each point's first (so cheapest: options are sorted by cost) option within `tie`
-        (relative) of its least reduced cost."""
-        r = cu - sigma @ au
-        least = np.minimum.reduceat(r, segments)[segment_of]
-        first = np.nonzero(r <= least + tie * np.abs(cu))[0]
-        _, pick = np.unique(pu[first], return_index=True)
-        return usable[first[pick]]
+        return usable[positions(sigma, tie)]
 
     def meets(t: int, trial: np.ndarray) -> bool:
-        return a[t, choose(trial)].sum() - b[t] - MARGIN >= 0
+        return au[t, positions(trial)].sum() - b[t] - MARGIN >= 0
 
     sigma = np.zeros(len(b))
     for _ in range(PRICE_SWEEPS):  # each row's price: the least that meets it, the others held
@@ -225,17 +251,19 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
         if not len(cheaper):
             break
         changed = False
-        for k in cheaper[np.argsort(-saving[cheaper], kind="stable")]:
-            p = usable[k]
-            z = point[p]
+        row_slack = slack.tolist()
+        order = cheaper[np.argsort(-saving[cheaper], kind="stable")]
+        for p, z in zip(usable[order].tolist(), point[usable[order]].tolist(), strict=True):
             if cost[p] >= cost[choice[z]] or not loads.fits(z, p, choice[z]):
                 continue
-            delta = a[:, p] - a[:, choice[z]]
-            if (slack + delta >= 0).all():
-                slack += delta
+            after = [s + d for s, d in zip(row_slack, _delta(a, p, choice[z]),
+                                           strict=True)]
+            if all(s >= 0 for s in after):
+                row_slack = after
                 loads.move(z, choice[z], p)
                 choice[z] = p
                 changed = True
+        slack[:] = row_slack
         if not changed:
             break
     return choice
