@@ -455,6 +455,27 @@ def test_batched_design_pricing_equals_one_by_one(seed):
     assert h.best_designs(problem, 1, 8)  # and the whole heuristic runs on it
 
 
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_greedy_guess_prices_every_addition_as_one_by_one(seed):
+    """guess_sites prices all additions at once; each cost is the very float pricing that
+    design alone gives (_greedy_cost, the reference), infeasible ones included, with and
+    without a share target."""
+    from network.optimize import heuristic as h
+
+    problem = random_problem(seed, n_sites=8, n_points=30)
+    rng = np.random.default_rng(seed)
+    for without_target in (False, True):
+        if without_target:
+            problem = replace(problem, share_requirements=())
+        costs = h._point_site_costs(problem)
+        for _ in range(5):
+            is_open = rng.random(8) < 0.3
+            into = np.nonzero(~is_open)[0]
+            batch = h._greedy_costs(problem, is_open, into, *costs)
+            alone = [h._greedy_cost(problem, h._with(is_open, s, True), *costs) for s in into]
+            assert batch.tolist() == alone
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_rounded_lp_design_keeps_forced_sites_and_costs_what_it_says(seed):
     """The LP-rounding incumbent opens exactly n sites, forced-open ones included and
