@@ -244,7 +244,7 @@ def _neighbour(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: 
     near = _NearestOpen(p, is_open)
     a, f = near.without(pool)
     fixed = _fixed(problem, is_open) - problem.fixed_cost_usd_per_year[pool]
-    costs = _batch_costs(problem, p, a, f, fixed, int(is_open.sum()) - 1)
+    costs = _batch_costs(problem, p, a, f, fixed, int(is_open.sum()) - 1, least_only=True)
     i = int(np.argmin(costs))
     return _with(is_open, pool[i], False) if np.isfinite(costs[i]) else None
 
@@ -279,7 +279,7 @@ def _swap(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.nd
             f = np.minimum(f_wo, p.fast_cost[:, into].T)
             fixed = (_fixed(problem, is_open) - problem.fixed_cost_usd_per_year[out]
                      + problem.fixed_cost_usd_per_year[into])
-            costs = _batch_costs(problem, p, a, f, fixed, n)
+            costs = _batch_costs(problem, p, a, f, fixed, n, least_only=True)
             i = int(np.argmin(costs))
             if np.isfinite(costs[i]) and costs[i] < best[0] - 1e-9 * abs(costs[i]):
                 best = (float(costs[i]), out, into[i])
@@ -302,7 +302,7 @@ def _best_addition(problem: LocationProblem, p: Pricing, is_open: np.ndarray, fr
     f = np.minimum(near.f1, p.fast_cost[:, into].T)
     costs = _batch_costs(problem, p, a, f,
                          _fixed(problem, is_open) + problem.fixed_cost_usd_per_year[into],
-                         int(is_open.sum()) + 1)
+                         int(is_open.sum()) + 1, least_only=True)
     if not len(into):
         return np.inf, None
     i = int(np.argmin(costs))
@@ -349,16 +349,77 @@ def _two_smallest(cost: np.ndarray, sites: np.ndarray, cross: np.ndarray):
 
 
 def _batch_costs(problem: LocationProblem, p: Pricing, a: np.ndarray, f: np.ndarray,
-                 fixed: np.ndarray | float, n_open: int) -> np.ndarray:
+                 fixed: np.ndarray | float, n_open: int, least_only: bool = False) -> np.ndarray:
     """Total cost of B designs from each point's cheapest (a) and cheapest fast (f) option cost
     [B, z] at the design's open sites (cross-border included): the same pricing as
     `assign_open`, vectorised over designs. inf where a design cannot serve or cannot meet
-    the share target."""
+    the share target.
+
+    With `least_only` a design whose lower bound (`_upgrade_bounds`) is above the least cost
+    found is left at inf without its upgrades priced: the least cost and the first design
+    reaching it stay those of the full batch (the swaps and additions only ask for those),
+    and most of a batch is skipped (sites_150: the greedy upgrades' sort over every design
+    took most of the heuristic's CPU; BENCHMARKS.md)."""
+    base = a.sum(axis=1) + fixed + problem.inventory_usd_by_count[n_open]
+    if not least_only or p.share is None or len(a) <= 1:
+        return _priced_batch(problem, p, a, f, fixed, n_open)
+    slow, finite = f > a, np.isfinite(f)
+    missing = p.share - np.where(~slow, p.weight[None], 0.0).sum(axis=1)
+    first = int(np.argmin(base))  # its upgrades' price prices every design's bound
+    costs = np.full(len(a), np.inf)
+    costs[first] = _priced_batch(problem, p, a[first:first + 1], f[first:first + 1],
+                                 np.atleast_1d(fixed)[first if np.ndim(fixed) else 0], n_open)[0]
+    if not np.isfinite(costs[first]):
+        return _priced_batch(problem, p, a, f, fixed, n_open)
+    price = _upgrade_price(p.weight, (f - a)[first], slow[first] & finite[first],
+                           float(missing[first]))
+    bound = base + _upgrade_bounds(p.weight, f - a, slow & finite, missing, price)
+    rest = np.nonzero(bound - BOUND_MARGIN * np.abs(bound) <= costs[first])[0]
+    rest = rest[rest != first]
+    if len(rest):
+        costs[rest] = _priced_batch(problem, p, a[rest], f[rest],
+                                    fixed[rest] if np.ndim(fixed) else fixed, n_open)
+    return costs
+
+
+def _priced_batch(problem: LocationProblem, p: Pricing, a: np.ndarray, f: np.ndarray,
+                  fixed: np.ndarray | float, n_open: int) -> np.ndarray:
     total = a.sum(axis=1)
     if p.share is not None:
         total = total + _batch_upgrades(p.weight, f - a, f > a, np.isfinite(f), p.share)
     total = np.where(np.isfinite(a).all(axis=1), total, np.inf)
     return total + fixed + problem.inventory_usd_by_count[n_open]
+
+
+BOUND_MARGIN = 1e-9  # relative: a design's upgrade bound is lowered by this much (float noise)
+
+
+def _upgrade_price(weight: np.ndarray, extra: np.ndarray, allowed: np.ndarray,
+                   missing: float) -> float:
+    """The price per unit of weight at which one design's greedy upgrades stop (extra / weight
+    of the point that completes `missing`), 0 when none are needed: a price near the best for
+    the bounds of designs like it."""
+    if missing <= 1e-12:
+        return 0.0
+    ratio = np.where(allowed, extra / weight, np.inf)
+    order = np.argsort(ratio, kind="stable")
+    k = int(np.searchsorted(np.cumsum(weight[order]), missing - 1e-12))
+    value = ratio[order[min(k, len(order) - 1)]]
+    return float(value) if np.isfinite(value) else 0.0
+
+
+def _upgrade_bounds(weight: np.ndarray, extra: np.ndarray, allowed: np.ndarray,
+                    missing: np.ndarray, price: float) -> np.ndarray:
+    """[B] a lower bound on each design's greedy upgrade cost (`_batch_upgrades`), from any
+    price pi >= 0 per unit of weight (docs/optimizer.md, step 3): the greedy's points cover the
+    shortfall M less at most 2e-12 of weight, so they cost at least the fractional knapsack
+    min sum e_z x_z, sum w_z x_z >= M - 2e-12, 0 <= x <= 1, which is at least its Lagrangian
+    pi (M - 2e-12) + sum_z min(0, e_z - pi w_z) (weak duality); 0 where nothing is missing.
+    Lowered by BOUND_MARGIN of the terms' size against rounding."""
+    gain = np.where(allowed, np.minimum(0.0, extra - price * weight[None]), 0.0).sum(axis=1)
+    bound = price * (missing - 2e-12) + gain
+    size = price * np.abs(missing) + np.abs(gain)
+    return np.where(missing > 1e-12, np.maximum(bound - BOUND_MARGIN * size, 0.0), 0.0)
 
 
 def _batch_upgrades(weight: np.ndarray, extra: np.ndarray, slow: np.ndarray, finite: np.ndarray,
