@@ -806,8 +806,9 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
             return None
         designs = runs[0]
         n = min(designs, key=lambda k: designs[k][0])
+        prices: list[np.ndarray] = []  # the rows' prices of each repair's priced choice
         for found in runs:  # offer takes only a better design: the last count found is best
-            n = offer_repaired(problem, full, best, found) or n
+            n = offer_repaired(problem, full, best, found, prices) or n
     if not np.isfinite(best.objective) and np.isfinite(designs[n][0]):  # none taken (so n is
         # of `designs`), and not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)
