@@ -491,7 +491,8 @@ def test_batch_pricing_of_the_least_only_skips_no_cheaper_design(seed):
 def test_greedy_guess_prices_every_addition_as_one_by_one(seed):
     """guess_sites prices all additions at once; each cost is the very float pricing that
     design alone gives (_greedy_cost, the reference), infeasible ones included, with and
-    without a share target."""
+    without a share target; pricing only those that may be the least (its bound) keeps the
+    least and where it is."""
     from network.optimize import heuristic as h
 
     problem = random_problem(seed, n_sites=8, n_points=30)
@@ -506,6 +507,9 @@ def test_greedy_guess_prices_every_addition_as_one_by_one(seed):
             batch = h._greedy_costs(problem, is_open, into, *costs)
             alone = [h._greedy_cost(problem, h._with(is_open, s, True), *costs) for s in into]
             assert batch.tolist() == alone
+            least = h._greedy_costs(problem, is_open, into, *costs, least_only=True)
+            assert np.argmin(least) == np.argmin(batch) and least.min() == batch.min()
+            assert (least[np.isfinite(least)] == batch[np.isfinite(least)]).all()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -464,15 +464,17 @@ def guess_sites(problem: LocationProblem, lo: int, hi: int) -> tuple[int, np.nda
     when it never reached lo).
 
     Each step prices every addition at once (`_greedy_costs`), the same arithmetic as one
-    design at a time (`_greedy_cost`, which a test compares): sites_150's greedy took 0.19 s
-    of CPU one site at a time, on the thread beside the heuristic (BENCHMARKS.md)."""
+    design at a time (`_greedy_cost`, which a test compares), and only those that may be the
+    least (`least_only`): sites_150's greedy took 0.2 s of CPU one site at a time, on the
+    thread beside the heuristic, now 0.04 s (BENCHMARKS.md, branch warm4)."""
     cheap, fast, cb_cheap, cb_fast, target = _point_site_costs(problem)
     is_open = problem.forced_open.copy()
     allowed = ~problem.forced_open & ~problem.forced_closed
     best_n, best_cost, best_open = lo, np.inf, None
     while int(is_open.sum()) < hi and allowed.any():
         into = np.nonzero(allowed)[0]
-        costs = _greedy_costs(problem, is_open, into, cheap, fast, cb_cheap, cb_fast, target)
+        costs = _greedy_costs(problem, is_open, into, cheap, fast, cb_cheap, cb_fast, target,
+                              least_only=True)
         k = int(np.argmin(costs))  # min over (cost, site): the lowest site among equal costs
         cost, s = float(costs[k]), int(into[k])
         is_open[s], allowed[s] = True, False
@@ -485,17 +487,45 @@ def guess_sites(problem: LocationProblem, lo: int, hi: int) -> tuple[int, np.nda
 
 def _greedy_costs(problem: LocationProblem, is_open: np.ndarray, into: np.ndarray,
                   cheap: np.ndarray, fast: np.ndarray, cb_cheap: np.ndarray,
-                  cb_fast: np.ndarray, target) -> np.ndarray:
+                  cb_fast: np.ndarray, target, least_only: bool = False) -> np.ndarray:
     """`_greedy_cost` of `is_open` with each site of `into` added [len(into)]: the points'
     options and the order of the upgrades for all designs at once; each design's sums over
-    the same terms in the same order as `_greedy_cost` (a row at a time), so the same floats."""
+    the same terms in the same order as `_greedy_cost` (a row at a time), so the same floats.
+    With `least_only`, as `_batch_costs`: a design whose bound is above the least cost found
+    is left at inf unpriced (its upgrades are a greedy cover of the shortfall too, so the
+    same bound holds)."""
     a = np.minimum(np.minimum(cheap[:, is_open].min(axis=1, initial=np.inf), cb_cheap)[None],
                    cheap[:, into].T)  # [design, z]
     f = np.minimum(np.minimum(fast[:, is_open].min(axis=1, initial=np.inf), cb_fast)[None],
                    fast[:, into].T)
+    n = int(is_open.sum()) + 1
+    fixed = np.array([problem.fixed_cost_usd_per_year[_with(is_open, s, True)].sum()
+                      for s in into])
+    w = problem.orders_per_year / problem.orders_per_year.sum()
+    if not least_only or target is None or len(into) <= 1:
+        return _greedy_rows(problem, a, f, w, target, fixed, n)
+    base = a.sum(axis=1) + fixed + problem.inventory_usd_by_count[n]
+    first = int(np.argmin(base))
+    costs = np.full(len(into), np.inf)
+    costs[first] = _greedy_rows(problem, a[first:first + 1], f[first:first + 1], w, target,
+                                fixed[first:first + 1], n)[0]
+    if not np.isfinite(costs[first]):
+        return _greedy_rows(problem, a, f, w, target, fixed, n)
+    slow, finite = f > a, np.isfinite(f)
+    missing = target.share - np.where(~slow, w[None], 0.0).sum(axis=1)
+    price = _upgrade_price(w, (f - a)[first], slow[first] & finite[first], float(missing[first]))
+    bound = base + _upgrade_bounds(w, f - a, slow & finite, missing, price)
+    rest = np.nonzero(bound - BOUND_MARGIN * np.abs(bound) <= costs[first])[0]
+    rest = rest[rest != first]
+    if len(rest):
+        costs[rest] = _greedy_rows(problem, a[rest], f[rest], w, target, fixed[rest], n)
+    return costs
+
+
+def _greedy_rows(problem: LocationProblem, a: np.ndarray, f: np.ndarray, w: np.ndarray, target,
+                 fixed: np.ndarray, n: int) -> np.ndarray:
     total = np.array([row.sum() for row in a])
     if target is not None:
-        w = problem.orders_per_year / problem.orders_per_year.sum()
         fast_enough = f <= a
         missing = target.share - np.array([w[row].sum() for row in fast_enough])
         short = np.nonzero(missing > 0)[0]
@@ -507,9 +537,6 @@ def _greedy_costs(problem: LocationProblem, is_open: np.ndarray, into: np.ndarra
             take = (covered < (missing[short] - 1e-12)[:, None]).sum(axis=1) + 1
             upgraded = np.take_along_axis(extra, order, axis=1)
             total[short] += [row[:k].sum() for row, k in zip(upgraded, take, strict=True)]
-    n = int(is_open.sum()) + 1
-    fixed = np.array([problem.fixed_cost_usd_per_year[_with(is_open, s, True)].sum()
-                      for s in into])
     return np.where(np.isfinite(total), total + fixed + problem.inventory_usd_by_count[n],
                     np.inf)
 
