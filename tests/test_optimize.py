@@ -565,8 +565,8 @@ def test_carrier_share_search_starts_from_repair_or_fixed_sites_and_matches_brut
     firsts = []
     repaired, fixed = search.offer_repaired, search.fixed_sites_design
 
-    def spy_repair(problem, full, best, designs):
-        n = repaired(problem, full, best, designs)
+    def spy_repair(problem, full, best, designs, prices=None):
+        n = repaired(problem, full, best, designs, prices)
         firsts.append(("repair", n, best.objective))
         return n
 
