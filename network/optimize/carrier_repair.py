@@ -108,8 +108,10 @@ def _delta(a: np.ndarray, new: int, old: int) -> list[float]:
 
 
 def _shortfall(slack: list[float]) -> float:
-    """`_violation` of a few rows' slacks as Python floats, summed as numpy sums up to nine:
-    the first term plus the others added in turn to 0 (so the same float)."""
+    """`_violation` of a few rows' slacks given as Python floats, the same float: numpy sums
+    up to eight terms as the first plus the others added in turn to 0; more go to numpy."""
+    if len(slack) > 8:
+        return _violation(np.array(slack))
     rest = 0.0
     for s in slack[1:]:
         rest += max(-s, 0.0)
