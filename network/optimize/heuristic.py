@@ -15,6 +15,7 @@ hint); nothing relies on it being optimal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -360,25 +361,34 @@ def _batch_costs(problem: LocationProblem, p: Pricing, a: np.ndarray, f: np.ndar
     reaching it stay those of the full batch (the swaps and additions only ask for those),
     and most of a batch is skipped (sites_150: the greedy upgrades' sort over every design
     took most of the heuristic's CPU; BENCHMARKS.md)."""
-    base = a.sum(axis=1) + fixed + problem.inventory_usd_by_count[n_open]
     if not least_only or p.share is None or len(a) <= 1:
         return _priced_batch(problem, p, a, f, fixed, n_open)
+    fixed = np.broadcast_to(np.asarray(fixed, dtype=float), (len(a),))
     slow, finite = f > a, np.isfinite(f)
-    missing = p.share - np.where(~slow, p.weight[None], 0.0).sum(axis=1)
-    first = int(np.argmin(base))  # its upgrades' price prices every design's bound
-    costs = np.full(len(a), np.inf)
-    costs[first] = _priced_batch(problem, p, a[first:first + 1], f[first:first + 1],
-                                 np.atleast_1d(fixed)[first if np.ndim(fixed) else 0], n_open)[0]
+    return _least_only(a.sum(axis=1) + fixed + problem.inventory_usd_by_count[n_open],
+                       p.weight, f - a, slow & finite,
+                       p.share - np.where(~slow, p.weight[None], 0.0).sum(axis=1),
+                       lambda rows: _priced_batch(problem, p, a[rows], f[rows], fixed[rows],
+                                                  n_open))
+
+
+def _least_only(base: np.ndarray, weight: np.ndarray, extra: np.ndarray, allowed: np.ndarray,
+                missing: np.ndarray, priced: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """[B] `priced(rows)` (designs' costs, each base [B] plus its greedy upgrades) for the
+    design of least base and every design whose bound (base plus `_upgrade_bounds` at the
+    price where that design's greedy stops) is not above its cost; inf for the others, which
+    cannot be the least. All of them priced when that design cannot meet the target."""
+    first = int(np.argmin(base))
+    costs = np.full(len(base), np.inf)
+    costs[first] = priced(np.array([first]))[0]
     if not np.isfinite(costs[first]):
-        return _priced_batch(problem, p, a, f, fixed, n_open)
-    price = _upgrade_price(p.weight, (f - a)[first], slow[first] & finite[first],
-                           float(missing[first]))
-    bound = base + _upgrade_bounds(p.weight, f - a, slow & finite, missing, price)
+        return priced(np.arange(len(base)))
+    price = _upgrade_price(weight, extra[first], allowed[first], float(missing[first]))
+    bound = base + _upgrade_bounds(weight, extra, allowed, missing, price)
     rest = np.nonzero(bound - BOUND_MARGIN * np.abs(bound) <= costs[first])[0]
     rest = rest[rest != first]
     if len(rest):
-        costs[rest] = _priced_batch(problem, p, a[rest], f[rest],
-                                    fixed[rest] if np.ndim(fixed) else fixed, n_open)
+        costs[rest] = priced(rest)
     return costs
 
 
@@ -504,22 +514,11 @@ def _greedy_costs(problem: LocationProblem, is_open: np.ndarray, into: np.ndarra
     w = problem.orders_per_year / problem.orders_per_year.sum()
     if not least_only or target is None or len(into) <= 1:
         return _greedy_rows(problem, a, f, w, target, fixed, n)
-    base = a.sum(axis=1) + fixed + problem.inventory_usd_by_count[n]
-    first = int(np.argmin(base))
-    costs = np.full(len(into), np.inf)
-    costs[first] = _greedy_rows(problem, a[first:first + 1], f[first:first + 1], w, target,
-                                fixed[first:first + 1], n)[0]
-    if not np.isfinite(costs[first]):
-        return _greedy_rows(problem, a, f, w, target, fixed, n)
     slow, finite = f > a, np.isfinite(f)
-    missing = target.share - np.where(~slow, w[None], 0.0).sum(axis=1)
-    price = _upgrade_price(w, (f - a)[first], slow[first] & finite[first], float(missing[first]))
-    bound = base + _upgrade_bounds(w, f - a, slow & finite, missing, price)
-    rest = np.nonzero(bound - BOUND_MARGIN * np.abs(bound) <= costs[first])[0]
-    rest = rest[rest != first]
-    if len(rest):
-        costs[rest] = _greedy_rows(problem, a[rest], f[rest], w, target, fixed[rest], n)
-    return costs
+    return _least_only(a.sum(axis=1) + fixed + problem.inventory_usd_by_count[n], w, f - a,
+                       slow & finite, target.share - np.where(~slow, w[None], 0.0).sum(axis=1),
+                       lambda rows: _greedy_rows(problem, a[rows], f[rows], w, target,
+                                                 fixed[rows], n))
 
 
 def _greedy_rows(problem: LocationProblem, a: np.ndarray, f: np.ndarray, w: np.ndarray, target,
