@@ -102,6 +102,42 @@ def test_repair_meets_the_rows_or_reports_failure(seed):
             assert usable[fixed].all()
 
 
+@pytest.mark.parametrize("seed", range(1, 7))
+def test_sites_bound_is_below_every_assignment_meeting_the_rows(seed):
+    """sites_bound (what lets offer_repaired skip a repair) is at most the cost of every
+    assignment to the sites that meets every share row (brute force), at the priced choice's
+    prices and at random ones; and the repair's own design costs at least it."""
+    import itertools
+
+    from network.optimize.carrier_repair import sites_bound
+    from network.optimize.lagrange import coupling_rows
+
+    problem = random_problem(seed, n_points=6)
+    rng = np.random.default_rng(seed)
+    shipped = problem.options.site >= 0
+    fraction = np.where(shipped, rng.choice([0.0, 1.0], len(problem.options)), 0.0)
+    problem = replace(problem, carrier_bounds=(CarrierBound("B", fraction, 0.4, None),))
+    a, b = coupling_rows(problem)
+    opt = problem.options
+    cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
+    for sites in ([0, 1], [2, 3, 4], [5]):
+        is_open = np.isin(np.arange(problem.n_sites), sites)
+        usable = (opt.site < 0) | is_open[np.maximum(opt.site, 0)]
+        per_point = [np.nonzero((opt.point == z) & usable)[0] for z in range(problem.n_points)]
+        fixed_cost = (problem.fixed_cost_usd_per_year[is_open].sum()
+                      + problem.inventory_usd_by_count[len(sites)])
+        costs = [cost[list(c)].sum() + fixed_cost for c in itertools.product(*per_point)
+                 if (a[:, list(c)].sum(axis=1) >= b).all()]
+        least = min(costs, default=np.inf)
+        priced: list[np.ndarray] = []
+        start = np.array([p[0] for p in per_point])
+        repaired = repair(problem, is_open, start, last_prices=priced)
+        for sigma in priced + [rng.uniform(0, 3, len(b)) * cost.max() / 0.1 for _ in range(4)]:
+            assert sites_bound(problem, is_open, sigma) <= least
+        if repaired is not None:
+            assert sites_bound(problem, is_open, priced[0]) <= cost[repaired].sum() + fixed_cost
+
+
 def test_repair_reports_failure_when_no_switch_can_meet_the_rows():
     """A carrier that carries nothing cannot reach a minimum share; a target beyond what the
     open site reaches cannot be met either: repair returns None, not a design."""

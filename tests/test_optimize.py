@@ -455,6 +455,63 @@ def test_batched_design_pricing_equals_one_by_one(seed):
     assert h.best_designs(problem, 1, 8)  # and the whole heuristic runs on it
 
 
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_batch_pricing_of_the_least_only_skips_no_cheaper_design(seed):
+    """With least_only the batch gives the full batch's least cost at the same first design,
+    and every design it prices costs what the full batch says; the upgrade bound it skips
+    designs by is below every design's greedy upgrades, whatever the price."""
+    from network.optimize import heuristic as h
+
+    problem = random_problem(seed, n_sites=8, n_points=30)
+    p = h.pricing(problem)
+    rng = np.random.default_rng(seed)
+    for _ in range(5):
+        is_open = rng.random(8) < 0.4
+        near = h._NearestOpen(p, is_open)
+        closed = np.nonzero(~is_open)[0]
+        a = np.minimum(near.a1, p.cheap_cost[:, closed].T)
+        f = np.minimum(near.f1, p.fast_cost[:, closed].T)
+        fixed = h._fixed(problem, is_open) + problem.fixed_cost_usd_per_year[closed]
+        full = h._batch_costs(problem, p, a, f, fixed, int(is_open.sum()) + 1)
+        least = h._batch_costs(problem, p, a, f, fixed, int(is_open.sum()) + 1,
+                               least_only=True)
+        assert np.argmin(least) == np.argmin(full) and least.min() == full.min()
+        priced = np.isfinite(least)
+        assert (least[priced] == full[priced]).all()
+        slow, finite = f > a, np.isfinite(f)
+        missing = p.share - np.where(~slow, p.weight[None], 0.0).sum(axis=1)
+        upgrades = h._batch_upgrades(p.weight, f - a, slow, finite, p.share)
+        for price in (0.0, *rng.uniform(0, 3, 3) * np.nanmax(np.where(slow & finite, (f - a)
+                                                                      / p.weight, np.nan))):
+            bound = h._upgrade_bounds(p.weight, f - a, slow & finite, missing, price)
+            assert (bound <= upgrades).all()
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_greedy_guess_prices_every_addition_as_one_by_one(seed):
+    """guess_sites prices all additions at once; each cost is the very float pricing that
+    design alone gives (_greedy_cost, the reference), infeasible ones included, with and
+    without a share target; pricing only those that may be the least (its bound) keeps the
+    least and where it is."""
+    from network.optimize import heuristic as h
+
+    problem = random_problem(seed, n_sites=8, n_points=30)
+    rng = np.random.default_rng(seed)
+    for without_target in (False, True):
+        if without_target:
+            problem = replace(problem, share_requirements=())
+        costs = h._point_site_costs(problem)
+        for _ in range(5):
+            is_open = rng.random(8) < 0.3
+            into = np.nonzero(~is_open)[0]
+            batch = h._greedy_costs(problem, is_open, into, *costs)
+            alone = [h._greedy_cost(problem, h._with(is_open, s, True), *costs) for s in into]
+            assert batch.tolist() == alone
+            least = h._greedy_costs(problem, is_open, into, *costs, least_only=True)
+            assert np.argmin(least) == np.argmin(batch) and least.min() == batch.min()
+            assert (least[np.isfinite(least)] == batch[np.isfinite(least)]).all()
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_rounded_lp_design_keeps_forced_sites_and_costs_what_it_says(seed):
     """The LP-rounding incumbent opens exactly n sites, forced-open ones included and
@@ -508,8 +565,8 @@ def test_carrier_share_search_starts_from_repair_or_fixed_sites_and_matches_brut
     firsts = []
     repaired, fixed = search.offer_repaired, search.fixed_sites_design
 
-    def spy_repair(problem, full, best, designs):
-        n = repaired(problem, full, best, designs)
+    def spy_repair(problem, full, best, designs, prices=None):
+        n = repaired(problem, full, best, designs, prices)
         firsts.append(("repair", n, best.objective))
         return n
 

@@ -44,21 +44,28 @@ def site_room(problem: LocationProblem) -> np.ndarray:
 
 
 def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
-           room: np.ndarray | None = None) -> np.ndarray | None:
+           room: np.ndarray | None = None, last_prices: list[np.ndarray] | None = None
+           ) -> np.ndarray | None:
     """The option of each point after repair (a new array), or None when the rows cannot be
     met by switching options at these sites (no switch reduces the shortfall any more).
 
     Without `room` the start is each point's option of least cost less the rows' prices
     (`_priced_choice`; `choice` is not needed); with `room` (`site_room`) it is `choice`, a
     design the caller built within capacity, and every switch keeps each site within its
-    room (a site already over it may only lose orders)."""
+    room (a site already over it may only lose orders). Without `room`, `last_prices` (when
+    given) receives the rows' prices sigma the priced choice found."""
     a, b = coupling_rows(problem)
     opt = problem.options
     usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
     if not np.bincount(opt.point[usable], minlength=problem.n_points).all():
         return None  # a point no open site serves
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
-    choice = _priced_choice(a, b, cost, usable, opt.point) if room is None else choice.copy()
+    if room is None:
+        choice, prices = _priced_choice(a, b, cost, usable, opt.point)
+        if last_prices is not None:
+            last_prices.append(prices)
+    else:
+        choice = choice.copy()
     loads = SiteLoads(problem, choice, room)
     slack = a[:, choice].sum(axis=1) - b - MARGIN  # >= 0 where a row is met
     moves = 0
@@ -68,27 +75,72 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
         order = _ranked_switches(a, cost, usable, opt.point, choice, slack, loads)
         if not len(order):
             return None
+        # One row or a few: the switches below add Python floats, term by term as numpy did.
+        row_slack = slack.tolist()
         taken, moved = 0, set()
-        for k in order:
-            p = usable[k]
-            z = int(opt.point[p])
+        short = _shortfall(row_slack)
+        for p, z in zip(usable[order].tolist(), opt.point[usable[order]].tolist(),
+                        strict=True):
             if z in moved or not loads.fits(z, p, choice[z]):
                 continue
-            delta = a[:, p] - a[:, choice[z]]
-            gain = _violation(slack) - _violation(slack + delta)
+            after = [s + d for s, d in zip(row_slack, _delta(a, p, choice[z]),
+                                           strict=True)]
+            gain = short - _shortfall(after)
             if gain <= 0:
                 continue
-            slack += delta
+            row_slack, short = after, _shortfall(after)
             loads.move(z, choice[z], p)
             choice[z] = p
             moved.add(z)
             taken += 1
-            if _violation(slack) <= 0 or taken >= BATCH:
+            if short <= 0 or taken >= BATCH:
                 break
+        slack = np.array(row_slack)
         moves += taken
         if not taken:
             return None
     return _cheaper_where_slack(a, cost, usable, opt.point, choice, slack, loads)
+
+
+def _delta(a: np.ndarray, new: int, old: int) -> list[float]:
+    """Each row's change (A_t,new - A_t,old) when a point switches from option old to new."""
+    return (a[:, new] - a[:, old]).tolist()
+
+
+def _shortfall(slack: list[float]) -> float:
+    """`_violation` of a few rows' slacks given as Python floats, the same float: numpy sums
+    up to eight terms as the first plus the others added in turn to 0; more go to numpy."""
+    if len(slack) > 8:
+        return _violation(np.array(slack))
+    rest = 0.0
+    for s in slack[1:]:
+        rest += max(-s, 0.0)
+    return max(-slack[0], 0.0) + rest
+
+
+def sites_bound(problem: LocationProblem, is_open: np.ndarray, sigma: np.ndarray) -> float:
+    """A lower bound on the cost of every design with the sites `is_open` (and no other) open
+    whose options meet every share row (`coupling_rows`: sum_p A_tp x_p >= b_t): for any
+    sigma >= 0, sum_z min_p (c_p - sigma . A_p) over the point's options at those sites and
+    cross-border, plus sigma . b, plus the sites' fixed cost and their count's inventory
+    (weak duality: docs/optimizer.md, step 3); inf when a point has no option there (no such
+    design), -inf for a negative sigma. Lowered by 1e-9 of its terms' size against rounding."""
+    if (sigma < 0).any():
+        return -np.inf
+    a, b = coupling_rows(problem)
+    opt = problem.options
+    usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
+    point = opt.point[usable]  # sorted: the options are sorted by point
+    if len(usable) == 0 or not np.bincount(point, minlength=problem.n_points).all():
+        return np.inf
+    reduced = (problem.orders_per_year[point] * opt.cost_usd_per_order[usable]
+               - sigma @ a[:, usable])
+    least = np.minimum.reduceat(reduced, np.r_[0, np.nonzero(np.diff(point))[0] + 1])
+    terms = [float(least.sum()), float(sigma @ b),
+             float(problem.fixed_cost_usd_per_year[is_open].sum()),
+             float(problem.inventory_usd_by_count[int(is_open.sum())])]
+    size = sum(abs(t) for t in terms) + float(np.abs(least).sum())
+    return sum(terms) - 1e-9 * size
 
 
 class SiteLoads:
@@ -134,30 +186,39 @@ TIE = 1e-6  # options this close (relative) to a point's least reduced cost are 
 
 
 def _priced_choice(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
-                   point: np.ndarray) -> np.ndarray:
-    """Each point's option of least cost - sigma . A among `usable`, with sigma >= 0 raised
-    row by row (bisection) to the least price at which the row is met, the others held.
+                   point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(choice, sigma): each point's option of least cost - sigma . A among `usable`, with
+    sigma >= 0 raised row by row (bisection) to the least price at which the row is met, the
+    others held.
 
     Why: with the sites fixed and one share row, the assignment LP's optimum is this
     assignment at the row's LP price, but for the one point it splits; just above that price
     the row is met at a cost at most that point's switch above the LP. With several rows the
     rounds usually meet them all; the greedy switches of `repair` close what is left."""
     segments = np.r_[0, np.nonzero(np.diff(point[usable]))[0] + 1]
-    cu, au, pu = cost[usable], a[:, usable], point[usable]
+    cu, au = cost[usable], a[:, usable]
+    # slots [k, z]: the position in `usable` of point z's k-th option (options are sorted by
+    # point, then cost), len(usable) past a point's last; column-wise minima are fast.
+    sizes = np.diff(np.r_[segments, len(usable)])
+    segment_of = np.repeat(np.arange(len(segments)), sizes)
+    slots = np.full((int(sizes.max()), len(segments)), len(usable))
+    slots[np.arange(len(usable)) - segments[segment_of], segment_of] = np.arange(len(usable))
+    tolerance = np.abs(np.append(cu, 0.0))[slots]
+    past = len(usable)
 
-    segment_of = np.searchsorted(segments, np.arange(len(usable)), side="right") - 1
+    def positions(sigma: np.ndarray, tie: float = 0.0) -> np.ndarray:
+        """[z] the position in `usable` of each point's first (so cheapest: options are
+        sorted by cost) option within `tie` (relative) of its least reduced cost."""
+        r = np.append(cu - sigma @ au, np.inf)[slots]
+        least = r.min(axis=0)
+        within = r <= (least if tie == 0.0 else least + tie * tolerance)
+        return np.where(within, slots, past).min(axis=0)
 
     def choose(sigma: np.ndarray, tie: float = 0.0) -> np.ndarray:
-        """Each point's first (so cheapest: options are sorted by cost) option within `tie`
-        (relative) of its least reduced cost."""
-        r = cu - sigma @ au
-        least = np.minimum.reduceat(r, segments)[segment_of]
-        first = np.nonzero(r <= least + tie * np.abs(cu))[0]
-        _, pick = np.unique(pu[first], return_index=True)
-        return usable[first[pick]]
+        return usable[positions(sigma, tie)]
 
     def meets(t: int, trial: np.ndarray) -> bool:
-        return a[t, choose(trial)].sum() - b[t] - MARGIN >= 0
+        return au[t, positions(trial)].sum() - b[t] - MARGIN >= 0
 
     sigma = np.zeros(len(b))
     for _ in range(PRICE_SWEEPS):  # each row's price: the least that meets it, the others held
@@ -187,7 +248,7 @@ def _priced_choice(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.nd
             sigma[t] = hi
         if np.allclose(sigma, before, rtol=1e-6, atol=0.0):
             break
-    return choose(sigma, TIE)
+    return choose(sigma, TIE), sigma
 
 
 def _violation(slack: np.ndarray) -> float:
@@ -225,33 +286,45 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
         if not len(cheaper):
             break
         changed = False
-        for k in cheaper[np.argsort(-saving[cheaper], kind="stable")]:
-            p = usable[k]
-            z = point[p]
+        row_slack = slack.tolist()
+        order = cheaper[np.argsort(-saving[cheaper], kind="stable")]
+        for p, z in zip(usable[order].tolist(), point[usable[order]].tolist(), strict=True):
             if cost[p] >= cost[choice[z]] or not loads.fits(z, p, choice[z]):
                 continue
-            delta = a[:, p] - a[:, choice[z]]
-            if (slack + delta >= 0).all():
-                slack += delta
+            after = [s + d for s, d in zip(row_slack, _delta(a, p, choice[z]),
+                                           strict=True)]
+            if all(s >= 0 for s in after):
+                row_slack = after
                 loads.move(z, choice[z], p)
                 choice[z] = p
                 changed = True
+        slack[:] = row_slack
         if not changed:
             break
     return choice
 
 
 def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
-                   designs: dict[int, tuple[float, np.ndarray, np.ndarray | None]]
-                   ) -> int | None:
+                   designs: dict[int, tuple[float, np.ndarray, np.ndarray | None]],
+                   prices: list[np.ndarray] | None = None) -> int | None:
     """Repair each design of `designs` (count -> (cost, open mask, choice), heuristic.py's
     for the problem without the rows repair meets) and offer it (incumbent.offer checks every
-    row of `full`); the count of the best one that became the incumbent, None if none did."""
+    row of `full`); the count of the best one that became the incumbent, None if none did.
+
+    A design whose sites' bound (`sites_bound`, at the rows' prices of the last priced choice:
+    `prices`, which collects them across calls) is not below the incumbent is not repaired:
+    offer would refuse whatever the repair made of it. Why: each repair took 0.05-0.1 s of CPU
+    on the carrier-share classes, and the bound at a neighbouring design's prices came within
+    1e-6 of the repaired cost there, above the incumbent for all but the best count
+    (BENCHMARKS.md, branch warm4)."""
     found = None
+    prices = [] if prices is None else prices
     for n, (cost, is_open, choice) in sorted(designs.items(), key=lambda item: item[1][0]):
         if choice is None or not np.isfinite(cost):
             continue
-        fixed = repair(problem, is_open, choice)
+        if prices and sites_bound(problem, is_open, prices[-1]) >= best.objective:
+            continue
+        fixed = repair(problem, is_open, choice, last_prices=prices)
         values = None if fixed is None else design_vector(full, is_open, fixed)
         if values is not None and offer(problem, full, best, values):
             found = n

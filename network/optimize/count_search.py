@@ -650,14 +650,35 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         own = (count_prices or {}).get(w.lo)
     else:  # where its first ascent got to: from the same start it would only repeat it
         own = w.prices
+    start = None  # L_n at the start, when known
     if own is not None and not full.capacity_sites and len(own[0]) == len(lam) and len(
-            own[1]) == len(sigma) and lagrangian_value(problem, data, w.lo, *own)[0] > (
-            lagrangian_value(problem, data, w.lo, lam, sigma)[0]):
-        lam, sigma = own
-    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals,  # capacity priced too
-                    joint=w.lagrange_tries > 0)
+            own[1]) == len(sigma):
+        start = lagrangian_value(problem, data, w.lo, *own)[0]
+        other = lagrangian_value(problem, data, w.lo, lam, sigma)[0]
+        if start > other:
+            lam, sigma = own
+        else:
+            start = other
+    if start is not None and start >= target and (sigma >= 0).all():
+        _keep_start_bound(w, start, lam, sigma)
+    else:
+        lagrange_ascent(problem, full, data, w, lam, sigma, target, duals,  # capacity priced
+                        joint=w.lagrange_tries > 0)
     w.lagrange_tries += 1
     return True
+
+
+def _keep_start_bound(w: WindowState, value: float, lam: np.ndarray, sigma: np.ndarray) -> None:
+    """What `lagrange_ascent` keeps when its first evaluation, at its start (lam, sigma >= 0),
+    already reaches the target (without capacity rows): that L_n and those prices.
+
+    Why: after an edit of forced sites or target shares each count's start (its last prices,
+    or the nearest window's, whichever L_n is higher: `_try_lagrange`) mostly proves it at
+    once; that L_n was evaluated to choose the start, and the ascent evaluated it again
+    (sites_150 closing X47: 10 of 56 evaluations, 3 ms each; BENCHMARKS.md, branch warm4).
+    The same bound and prices as the ascent's."""
+    if w.lagrange is None or value > w.lagrange:
+        w.lagrange, w.prices, w.capacity_prices = value, (lam.copy(), sigma.copy()), None
 
 
 def _count_prices(windows: list[WindowState], full: MipModel,
@@ -806,8 +827,9 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
             return None
         designs = runs[0]
         n = min(designs, key=lambda k: designs[k][0])
+        prices: list[np.ndarray] = []  # the rows' prices of each repair's priced choice
         for found in runs:  # offer takes only a better design: the last count found is best
-            n = offer_repaired(problem, full, best, found) or n
+            n = offer_repaired(problem, full, best, found, prices) or n
     if not np.isfinite(best.objective) and np.isfinite(designs[n][0]):  # none taken (so n is
         # of `designs`), and not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)

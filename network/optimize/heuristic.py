@@ -15,6 +15,7 @@ hint); nothing relies on it being optimal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -244,7 +245,7 @@ def _neighbour(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: 
     near = _NearestOpen(p, is_open)
     a, f = near.without(pool)
     fixed = _fixed(problem, is_open) - problem.fixed_cost_usd_per_year[pool]
-    costs = _batch_costs(problem, p, a, f, fixed, int(is_open.sum()) - 1)
+    costs = _batch_costs(problem, p, a, f, fixed, int(is_open.sum()) - 1, least_only=True)
     i = int(np.argmin(costs))
     return _with(is_open, pool[i], False) if np.isfinite(costs[i]) else None
 
@@ -279,7 +280,7 @@ def _swap(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.nd
             f = np.minimum(f_wo, p.fast_cost[:, into].T)
             fixed = (_fixed(problem, is_open) - problem.fixed_cost_usd_per_year[out]
                      + problem.fixed_cost_usd_per_year[into])
-            costs = _batch_costs(problem, p, a, f, fixed, n)
+            costs = _batch_costs(problem, p, a, f, fixed, n, least_only=True)
             i = int(np.argmin(costs))
             if np.isfinite(costs[i]) and costs[i] < best[0] - 1e-9 * abs(costs[i]):
                 best = (float(costs[i]), out, into[i])
@@ -302,7 +303,7 @@ def _best_addition(problem: LocationProblem, p: Pricing, is_open: np.ndarray, fr
     f = np.minimum(near.f1, p.fast_cost[:, into].T)
     costs = _batch_costs(problem, p, a, f,
                          _fixed(problem, is_open) + problem.fixed_cost_usd_per_year[into],
-                         int(is_open.sum()) + 1)
+                         int(is_open.sum()) + 1, least_only=True)
     if not len(into):
         return np.inf, None
     i = int(np.argmin(costs))
@@ -349,16 +350,86 @@ def _two_smallest(cost: np.ndarray, sites: np.ndarray, cross: np.ndarray):
 
 
 def _batch_costs(problem: LocationProblem, p: Pricing, a: np.ndarray, f: np.ndarray,
-                 fixed: np.ndarray | float, n_open: int) -> np.ndarray:
+                 fixed: np.ndarray | float, n_open: int, least_only: bool = False) -> np.ndarray:
     """Total cost of B designs from each point's cheapest (a) and cheapest fast (f) option cost
     [B, z] at the design's open sites (cross-border included): the same pricing as
     `assign_open`, vectorised over designs. inf where a design cannot serve or cannot meet
-    the share target."""
+    the share target.
+
+    With `least_only` a design whose lower bound (`_upgrade_bounds`) is above the least cost
+    found is left at inf without its upgrades priced: the least cost and the first design
+    reaching it stay those of the full batch (the swaps and additions only ask for those),
+    and most of a batch is skipped (sites_150: the greedy upgrades' sort over every design
+    took most of the heuristic's CPU; BENCHMARKS.md)."""
+    if not least_only or p.share is None or len(a) <= 1:
+        return _priced_batch(problem, p, a, f, fixed, n_open)
+    fixed = np.broadcast_to(np.asarray(fixed, dtype=float), (len(a),))
+    slow, finite = f > a, np.isfinite(f)
+    return _least_only(a.sum(axis=1) + fixed + problem.inventory_usd_by_count[n_open],
+                       p.weight, f - a, slow & finite,
+                       p.share - np.where(~slow, p.weight[None], 0.0).sum(axis=1),
+                       lambda rows: _priced_batch(problem, p, a[rows], f[rows], fixed[rows],
+                                                  n_open))
+
+
+def _least_only(base: np.ndarray, weight: np.ndarray, extra: np.ndarray, allowed: np.ndarray,
+                missing: np.ndarray, priced: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """[B] `priced(rows)` (designs' costs, each base [B] plus its greedy upgrades) for the
+    design of least base and every design whose bound (base plus `_upgrade_bounds` at the
+    price where that design's greedy stops) is not above its cost; inf for the others, which
+    cannot be the least. All of them priced when that design cannot meet the target."""
+    first = int(np.argmin(base))
+    costs = np.full(len(base), np.inf)
+    costs[first] = priced(np.array([first]))[0]
+    if not np.isfinite(costs[first]):
+        return priced(np.arange(len(base)))
+    price = _upgrade_price(weight, extra[first], allowed[first], float(missing[first]))
+    bound = base + _upgrade_bounds(weight, extra, allowed, missing, price)
+    rest = np.nonzero(bound - BOUND_MARGIN * np.abs(bound) <= costs[first])[0]
+    rest = rest[rest != first]
+    if len(rest):
+        costs[rest] = priced(rest)
+    return costs
+
+
+def _priced_batch(problem: LocationProblem, p: Pricing, a: np.ndarray, f: np.ndarray,
+                  fixed: np.ndarray | float, n_open: int) -> np.ndarray:
     total = a.sum(axis=1)
     if p.share is not None:
         total = total + _batch_upgrades(p.weight, f - a, f > a, np.isfinite(f), p.share)
     total = np.where(np.isfinite(a).all(axis=1), total, np.inf)
     return total + fixed + problem.inventory_usd_by_count[n_open]
+
+
+BOUND_MARGIN = 1e-9  # relative: a design's upgrade bound is lowered by this much (float noise)
+
+
+def _upgrade_price(weight: np.ndarray, extra: np.ndarray, allowed: np.ndarray,
+                   missing: float) -> float:
+    """The price per unit of weight at which one design's greedy upgrades stop (extra / weight
+    of the point that completes `missing`), 0 when none are needed: a price near the best for
+    the bounds of designs like it."""
+    if missing <= 1e-12:
+        return 0.0
+    ratio = np.where(allowed, extra / weight, np.inf)
+    order = np.argsort(ratio, kind="stable")
+    k = int(np.searchsorted(np.cumsum(weight[order]), missing - 1e-12))
+    value = ratio[order[min(k, len(order) - 1)]]
+    return float(value) if np.isfinite(value) else 0.0
+
+
+def _upgrade_bounds(weight: np.ndarray, extra: np.ndarray, allowed: np.ndarray,
+                    missing: np.ndarray, price: float) -> np.ndarray:
+    """[B] a lower bound on each design's greedy upgrade cost (`_batch_upgrades`), from any
+    price pi >= 0 per unit of weight (docs/optimizer.md, step 3): the greedy's points cover the
+    shortfall M less at most 2e-12 of weight, so they cost at least the fractional knapsack
+    min sum e_z x_z, sum w_z x_z >= M - 2e-12, 0 <= x <= 1, which is at least its Lagrangian
+    pi (M - 2e-12) + sum_z min(0, e_z - pi w_z) (weak duality); 0 where nothing is missing.
+    Lowered by BOUND_MARGIN of the terms' size against rounding."""
+    gain = np.where(allowed, np.minimum(0.0, extra - price * weight[None]), 0.0).sum(axis=1)
+    bound = price * (missing - 2e-12) + gain
+    size = price * np.abs(missing) + np.abs(gain)
+    return np.where(missing > 1e-12, np.maximum(bound - BOUND_MARGIN * size, 0.0), 0.0)
 
 
 def _batch_upgrades(weight: np.ndarray, extra: np.ndarray, slow: np.ndarray, finite: np.ndarray,
@@ -400,21 +471,73 @@ def guess_count(problem: LocationProblem, lo: int, hi: int) -> int:
 
 def guess_sites(problem: LocationProblem, lo: int, hi: int) -> tuple[int, np.ndarray | None]:
     """(guess_count's count, the open-site mask the greedy adding had at that count, or None
-    when it never reached lo)."""
+    when it never reached lo).
+
+    Each step prices every addition at once (`_greedy_costs`), the same arithmetic as one
+    design at a time (`_greedy_cost`, which a test compares), and only those that may be the
+    least (`least_only`): sites_150's greedy took 0.2 s of CPU one site at a time, on the
+    thread beside the heuristic, now 0.04 s (BENCHMARKS.md, branch warm4)."""
     cheap, fast, cb_cheap, cb_fast, target = _point_site_costs(problem)
     is_open = problem.forced_open.copy()
     allowed = ~problem.forced_open & ~problem.forced_closed
     best_n, best_cost, best_open = lo, np.inf, None
     while int(is_open.sum()) < hi and allowed.any():
-        trials = [(_greedy_cost(problem, is_open | (np.arange(len(is_open)) == s), cheap, fast,
-                                cb_cheap, cb_fast, target), s) for s in np.nonzero(allowed)[0]]
-        cost, s = min(trials)
+        into = np.nonzero(allowed)[0]
+        costs = _greedy_costs(problem, is_open, into, cheap, fast, cb_cheap, cb_fast, target,
+                              least_only=True)
+        k = int(np.argmin(costs))  # min over (cost, site): the lowest site among equal costs
+        cost, s = float(costs[k]), int(into[k])
         is_open[s], allowed[s] = True, False
         if int(is_open.sum()) >= lo and cost < best_cost:
             best_n, best_cost, best_open = int(is_open.sum()), cost, is_open.copy()
         elif int(is_open.sum()) > best_n + 3:
             break
     return best_n, best_open
+
+
+def _greedy_costs(problem: LocationProblem, is_open: np.ndarray, into: np.ndarray,
+                  cheap: np.ndarray, fast: np.ndarray, cb_cheap: np.ndarray,
+                  cb_fast: np.ndarray, target, least_only: bool = False) -> np.ndarray:
+    """`_greedy_cost` of `is_open` with each site of `into` added [len(into)]: the points'
+    options and the order of the upgrades for all designs at once; each design's sums over
+    the same terms in the same order as `_greedy_cost` (a row at a time), so the same floats.
+    With `least_only`, as `_batch_costs`: a design whose bound is above the least cost found
+    is left at inf unpriced (its upgrades are a greedy cover of the shortfall too, so the
+    same bound holds)."""
+    a = np.minimum(np.minimum(cheap[:, is_open].min(axis=1, initial=np.inf), cb_cheap)[None],
+                   cheap[:, into].T)  # [design, z]
+    f = np.minimum(np.minimum(fast[:, is_open].min(axis=1, initial=np.inf), cb_fast)[None],
+                   fast[:, into].T)
+    n = int(is_open.sum()) + 1
+    fixed = np.array([problem.fixed_cost_usd_per_year[_with(is_open, s, True)].sum()
+                      for s in into])
+    w = problem.orders_per_year / problem.orders_per_year.sum()
+    if not least_only or target is None or len(into) <= 1:
+        return _greedy_rows(problem, a, f, w, target, fixed, n)
+    slow, finite = f > a, np.isfinite(f)
+    return _least_only(a.sum(axis=1) + fixed + problem.inventory_usd_by_count[n], w, f - a,
+                       slow & finite, target.share - np.where(~slow, w[None], 0.0).sum(axis=1),
+                       lambda rows: _greedy_rows(problem, a[rows], f[rows], w, target,
+                                                 fixed[rows], n))
+
+
+def _greedy_rows(problem: LocationProblem, a: np.ndarray, f: np.ndarray, w: np.ndarray, target,
+                 fixed: np.ndarray, n: int) -> np.ndarray:
+    total = np.array([row.sum() for row in a])
+    if target is not None:
+        fast_enough = f <= a
+        missing = target.share - np.array([w[row].sum() for row in fast_enough])
+        short = np.nonzero(missing > 0)[0]
+        if len(short):
+            extra = f[short] - a[short]
+            ratio = np.where(f[short] > a[short], extra / w[None], np.inf)
+            order = np.argsort(ratio, axis=1)
+            covered = np.cumsum(w[order], axis=1)
+            take = (covered < (missing[short] - 1e-12)[:, None]).sum(axis=1) + 1
+            upgraded = np.take_along_axis(extra, order, axis=1)
+            total[short] += [row[:k].sum() for row, k in zip(upgraded, take, strict=True)]
+    return np.where(np.isfinite(total), total + fixed + problem.inventory_usd_by_count[n],
+                    np.inf)
 
 
 def _point_site_costs(problem: LocationProblem):
