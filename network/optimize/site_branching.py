@@ -239,6 +239,11 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     sites (one price for the target) cost 1,073.33M, 2e-4 more; every node then had to clear
     the higher bar and the tree ran 17 LPs to the deadline (BENCHMARKS.md).
 
+    Neither is offered from a node whose bound reaches the incumbent (without capacity rows):
+    the LP's own assignment is a design of the node, so costs at least its bound, and the
+    heuristic's start lies in the node too (its swaps may leave it, but on next_day_80 none
+    of the 4 such nodes of a warm edit's tree offered a better design: branch nextday4).
+
     An LP infeasible over fewer columns than all proves nothing, so the node's LP is then
     solved over every column (cold), and the node keeps no basis (its children's LPs start
     cold). Why: next_day_80 solved again after an edit and back had a node (two sites fixed
@@ -266,7 +271,8 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     values = np.zeros(len(model.var_lb))
     values[cols] = lp.values
     open_y = values[model.y]
-    if time.perf_counter() < deadline:  # its LP may end at the deadline: nothing after it
+    above = rounded is None and bound >= best.objective  # no design of the node beats it
+    if time.perf_counter() < deadline and not above:  # its LP may end at the deadline
         _round(problem, full, open_y, lb, ub, n, best, deadline, rounded, starts)
         if np.all(np.minimum(open_y, 1.0 - open_y) <= WHOLE):  # its own assignment, rounded
             offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
