@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -54,6 +55,17 @@ def test_a_small_mip_and_its_lp_come_back_as_plain_data():
     assert lp.objective == pytest.approx(-5 - 3 - 4 / 3)
     assert np.allclose(lp.values, [1, 1 / 3, 1])
     assert lp.duals[0] == pytest.approx(-4 / 3)  # b's price per unit of the row
+
+
+def test_a_model_sharing_a_matrix_keeps_its_own_bounds():
+    """to_proto builds a matrix's rows once (_matrix_proto); a model made from another by
+    other variable bounds (as the site tree's nodes are) is solved with its own: c fixed at 0
+    leaves a at 1 and b at 2/3."""
+    model = _knapsack()
+    assert solve_lp(model, 10.0).objective == pytest.approx(-5 - 3 - 4 / 3)
+    fixed = replace(model, var_ub=np.array([1.0, 1.0, 0.0]))
+    assert solve_lp(fixed, 10.0).objective == pytest.approx(-5 - 4 * 2 / 3)
+    assert solve_lp(model, 10.0).objective == pytest.approx(-5 - 3 - 4 / 3)
 
 
 def test_an_infeasible_lp_says_so():

@@ -4,6 +4,8 @@ point proven by its Lagrangian bound alone costs what a cold solve does."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -11,8 +13,13 @@ from network.explore.frontier import with_promise, with_site_count
 from network.explore.robustness import DemandNoise, demand_draws
 from network.lanes import build_lanes
 from network.optimize import SolveParams, WarmSolver, optimize
+from network.optimize.mathopt_backend import BASIC, solve_lp
+from network.optimize.model import build_model, with_count_window
+from network.optimize.warm_basis import WarmBasis, start_basis
 from network.optimize.warm_solver import _scaled_prices
+from network.optimize.window_bounds import WindowState
 
+from random_problems import random_problem
 from small import small_scenario
 
 TIGHT = SolveParams(time_limit_s=60.0, relative_gap=1e-6)
@@ -98,3 +105,26 @@ def test_a_draw_keeps_the_reduced_options_of_the_last(default_scenario):
     assert _same_options(kept, reduce_options(unforced, build_lanes(second)))
     assert not np.array_equal(solver.lanes.demand.orders_per_year,
                               build_lanes(first).demand.orders_per_year)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_window_basis_starts_its_lp_after_a_site_is_closed(seed):
+    """Closing a site removes the count of every site open; its count column is basic (at 0)
+    in these windows' LP bases, and the basis used to be refused for it, so the edited
+    window's LP started cold. start_basis puts the nearest count left in its place, and the
+    LP from it has the cold LP's value."""
+    problem = random_problem(seed)
+    full, n = build_model(problem), 3
+    first = solve_lp(with_count_window(full, n, n), 60.0)
+    kept = solve_lp(with_count_window(full, n, n), 60.0, first.basis, dual_simplex=True).basis
+    assert kept.variable_status[full.u][-1] == BASIC  # the count the edit removes
+    closed = np.zeros(problem.n_sites, bool)
+    closed[seed] = True
+    edited = build_model(replace(problem, forced_closed=closed))
+    assert len(edited.count_values) == len(full.count_values) - 1
+    start = start_basis(WarmBasis(kept, full.count_values.copy(), n, n), edited,
+                        WindowState(n, n))
+    assert start is not None
+    model = with_count_window(edited, n, n)
+    warm = solve_lp(model, 60.0, start, dual_simplex=True)
+    assert warm.objective == pytest.approx(solve_lp(model, 60.0).objective, rel=1e-9)

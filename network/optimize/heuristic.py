@@ -205,14 +205,17 @@ def _repaired(problem: LocationProblem, p: Pricing, start: np.ndarray, free: np.
     return None if is_open is None or not np.isfinite(_cost(problem, p, is_open)) else is_open
 
 
-def rounded_design(problem: LocationProblem, site_weight: np.ndarray, n: int
-                   ) -> tuple[float, np.ndarray, np.ndarray] | None:
+def rounded_design(problem: LocationProblem, site_weight: np.ndarray, n: int,
+                   tried: set[bytes] | None = None) -> tuple[float, np.ndarray, np.ndarray] | None:
     """(cost, open mask, choice) of the n sites an LP opens most (forced-open sites first,
-    forced-closed never), improved by swaps; None when the heuristic does not apply.
+    forced-closed never), improved by swaps; None when the heuristic does not apply, or when
+    `tried` (the starting site sets of earlier calls, which it then records) holds this one.
 
     Why: where the LP at the right count is tight but the greedy path ended in another local
     optimum, the LP's own sites are the optimum or next to it, and a proven-good incumbent
-    saves the window's MIP."""
+    saves the window's MIP. Why `tried`: the swaps are deterministic, so a start tried before
+    ends in the design offered before (the site tree's nodes often round to the same sites:
+    site_branching._round)."""
     p = pricing(problem)
     free = ~problem.forced_open & ~problem.forced_closed
     extra = n - int(problem.forced_open.sum())
@@ -221,6 +224,10 @@ def rounded_design(problem: LocationProblem, site_weight: np.ndarray, n: int
     order = np.argsort(-np.where(free, site_weight, -np.inf), kind="stable")
     is_open = problem.forced_open.copy()
     is_open[order[:extra]] = True
+    if tried is not None:
+        if is_open.tobytes() in tried:
+            return None
+        tried.add(is_open.tobytes())
     cost, improved, choice = _improved(problem, p, is_open, free)
     return (cost, improved, choice) if np.isfinite(cost) else None
 

@@ -138,6 +138,7 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
     closed = np.inf  # the least bound of the leaves closed
     solved, limit = 0, MAX_CAPACITY_NODES if capacity else MAX_NODES
     rounded: set[bytes] = set()  # the site sets a node's LP was rounded to (capacity rows)
+    starts: set[bytes] = set()  # the heuristic's starting sets rounded from a node's LP
     while heap and heap[0].bound < best.objective * (1 - relative_gap):
         node = heapq.heappop(heap)
         s, fractional = _branch_site(node, model)
@@ -157,7 +158,7 @@ def branch_on_sites(problem: LocationProblem, full: MipModel, window: WindowStat
                 continue
             child = _child(problem, full, model, space, node, lb, ub, (rank, next(count)),
                            best, deadline, window.lo, rounded if capacity else None,
-                           relative_gap)
+                           relative_gap, starts)
             solved += 1
             if child is None:  # its LP ended without prices: nothing proven about this half
                 return capacity and _stopped(window, node, heap, closed)
@@ -224,7 +225,7 @@ def _branch_site(node: _Node, model: MipModel) -> tuple[int | None, bool]:
 def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Space,
            parent: _Node, lb: np.ndarray, ub: np.ndarray, order: tuple[int, int],
            best: Incumbent, deadline: float, n: int, rounded: set[bytes] | None = None,
-           relative_gap: float = 0.0) -> _Node | None:
+           relative_gap: float = 0.0, starts: set[bytes] | None = None) -> _Node | None:
     """The node with these site bounds: its LP (over the tree's columns) from the parent's
     basis, its bound (model.lagrangian_bound of that LP's prices over every option of the
     node; inf when the LP over every column is infeasible), a design rounded from it offered to
@@ -237,6 +238,11 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     whole sites at the optimum's cost (1,073.12M) where the heuristic's assignment to those
     sites (one price for the target) cost 1,073.33M, 2e-4 more; every node then had to clear
     the higher bar and the tree ran 17 LPs to the deadline (BENCHMARKS.md).
+
+    Neither is offered from a node whose bound reaches the incumbent (without capacity rows):
+    the LP's own assignment is a design of the node, so costs at least its bound, and the
+    heuristic's start lies in the node too (its swaps may leave it, but on next_day_80 none
+    of the 4 such nodes of a warm edit's tree offered a better design: branch nextday4).
 
     An LP infeasible over fewer columns than all proves nothing, so the node's LP is then
     solved over every column (cold), and the node keeps no basis (its children's LPs start
@@ -265,8 +271,9 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     values = np.zeros(len(model.var_lb))
     values[cols] = lp.values
     open_y = values[model.y]
-    if time.perf_counter() < deadline:  # its LP may end at the deadline: nothing after it
-        _round(problem, full, open_y, lb, ub, n, best, deadline, rounded)
+    above = rounded is None and bound >= best.objective  # no design of the node beats it
+    if time.perf_counter() < deadline and not above:  # its LP may end at the deadline
+        _round(problem, full, open_y, lb, ub, n, best, deadline, rounded, starts)
         if np.all(np.minimum(open_y, 1.0 - open_y) <= WHOLE):  # its own assignment, rounded
             offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
                              best)
@@ -307,10 +314,11 @@ def _with_sites(model: MipModel, lb: np.ndarray, ub: np.ndarray) -> MipModel:
 
 def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.ndarray,
            ub: np.ndarray, n: int, best: Incumbent, deadline: float,
-           rounded: set[bytes] | None = None) -> None:
+           rounded: set[bytes] | None = None, starts: set[bytes] | None = None) -> None:
     """Offer the design a node's LP points at: the n sites it opens most, those it fixes open
     first and those it fixes closed never, improved by the heuristic's swaps where it applies
-    (heuristic.rounded_design), else assigned under every row (window_mip.fixed_sites_design).
+    (heuristic.rounded_design, once per starting set: `starts`, the tree's), else assigned
+    under every row (window_mip.fixed_sites_design).
     With capacity rows (`rounded`: the sets tried so far) by the fixed-sites LP rounded
     (window_mip.rounded_fixed_sites_design, without the greedy fill that follows it there),
     once per set: the heuristic ignores capacity, and its designs overload the sites."""
@@ -323,7 +331,7 @@ def _round(problem: LocationProblem, full: MipModel, open_y: np.ndarray, lb: np.
             rounded_fixed_sites_design(problem, full, is_open, best, deadline)
         return
     if heuristic.applies(problem):
-        found = heuristic.rounded_design(problem, weight, n)
+        found = heuristic.rounded_design(problem, weight, n, starts)
         if found is not None and found[0] < best.objective:
             values = design_vector(full, found[1], found[2])
             if values is not None:

@@ -61,7 +61,14 @@ def start_basis(prior: WarmBasis | None, full: MipModel, w: WindowState) -> LpBa
     if len(old) - n_u != full.u.start or len(prior.basis.row_status) != len(full.row_lb):
         return None  # other options or rows (capacity rows added): nothing to match
     by_count = dict(zip(prior.count_values.tolist(), old[full.u.start:].tolist(), strict=True))
-    u_status = [by_count.get(n, AT_LOWER) for n in full.count_values.tolist()]
+    counts = full.count_values.tolist()
+    u_status = [by_count.get(n, AT_LOWER) for n in counts]
+    for gone in sorted(set(by_count) - set(counts)):
+        if by_count[gone] == BASIC:  # a count the edit removed (a site closed: the most
+            # sites): the nearest count left takes its place in the basis
+            free = [k for k, n in enumerate(counts) if u_status[k] != BASIC]
+            if free:
+                u_status[min(free, key=lambda k: abs(counts[k] - gone))] = BASIC
     fitted = np.concatenate([old[:full.u.start], np.array(u_status, np.int8)])
     if np.count_nonzero(fitted == BASIC) != np.count_nonzero(old == BASIC):
         return None  # a basic count column has no counterpart: not a basis of this model
