@@ -17,8 +17,8 @@ each y_s at 0 or 1, so the leaves closed and the nodes still open partition its 
 fixings on the way. A node's bound is model.lagrangian_bound of its LP's row prices over the
 node's model (any prices give a lower bound, whatever the solver's tolerances), and at least
 its parent's (which holds for every design of the parent, so of the node); a node whose LP
-over every column and the rows loosened by their slack is infeasible holds no design offer
-accepts; a node whose sites are whole is closed by the MIP over its sites'
+over every column and the rows loosened by their slack (_child) is infeasible holds no
+design offer accepts; a node whose sites are whole is closed by the MIP over its sites'
 options (window_mip.mip_window_bound). So the least bound over the leaves and the open nodes
 is a lower bound on every design of the window. With capacity rows a node also fixes sites
 by their reduced costs, and the designs that leaves out count as a closed leaf with the bound
@@ -245,24 +245,30 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     sites (one price for the target) cost 1,073.33M, 2e-4 more; every node then had to clear
     the higher bar and the tree ran 17 LPs to the deadline (BENCHMARKS.md).
 
-    The node's LPs are over the rows loosened by their slack (model.loosened), as the
-    window's (window_bounds.bound_window): an LP infeasible over every column then proves that
-    no design incumbent.offer accepts lies in this half, where one over the rows as built would
-    not (a design may miss a share row by SHARE_SLACK). Only right-hand sides differ from the
-    rows as built, so the parent's basis stays dual feasible for either.
+    An LP infeasible over the rows as built proves nothing: a design may miss a share
+    row by SHARE_SLACK and pass incumbent.offer. So the LP whose infeasibility drops the half
+    is over the rows loosened by their slack (model.loosened): the node's LP over every column
+    infeasible is solved again over them, from the parent's basis (only right-hand sides
+    differ: it stays dual feasible), and when that one solves, the node keeps its prices and
+    basis (window_bounds.bound_window does the same for the window's LP).
 
     An LP infeasible over fewer columns than all proves nothing, so the node's LP is then
-    solved over every column (cold), and the node keeps no basis (its children's LPs start
-    cold). Why: next_day_80 solved again after an edit and back had a node (two sites fixed
-    open, one closed) with no design among the nearest-sites columns; the tree gave up there
-    and the window's MIP took 27 s of CPU (BENCHMARKS.md)."""
-    lp = solve_lp(loosened(_with_sites(space.model, lb, ub)), deadline - time.perf_counter(),
+    solved over every column (cold, over the loosened rows at once: it is there for the proof),
+    and the node keeps no basis (its children's LPs start cold). Why: next_day_80 solved
+    again after an edit and back had a node (two sites fixed open, one closed) with no design
+    among the nearest-sites columns; the tree gave up there and the window's MIP took 27 s of
+    CPU (BENCHMARKS.md)."""
+    lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
                   parent.basis, dual_simplex=True)
     rows, cols, basis, every_column = space.rows, space.cols, lp.basis, not space.restricted
     if lp.duals is None and lp.infeasible and not every_column:
         lp = solve_lp(loosened(_with_sites(model, lb, ub)), deadline - time.perf_counter())
         rows, cols = np.arange(len(model.row_lb)), np.arange(len(model.var_lb))
         basis, every_column = None, True
+    elif lp.duals is None and lp.infeasible:  # the proof: over the loosened rows
+        lp = solve_lp(loosened(_with_sites(model, lb, ub)), deadline - time.perf_counter(),
+                      parent.basis, dual_simplex=True)
+        basis = lp.basis
     if lp.duals is None:
         if lp.infeasible and every_column:  # no design in this half
             return _Node(np.inf, *order, lb, ub, parent.open_y, None)
