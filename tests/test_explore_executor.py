@@ -235,9 +235,12 @@ def test_closing_after_a_stall_stops_the_stuck_worker():
     command line would otherwise wait at exit for a solve that never ends)."""
     ex = LocalExecutor(2)
     stuck = ex.submit(time.sleep, 600)
-    processes = ex.processes()
     while not stuck.running():
         time.sleep(0.05)
+    processes, waited = ex.processes(), time.monotonic()  # a starting worker is waited for
+    while not processes and time.monotonic() - waited < 300:  # PID_WAIT_S each: a spawned
+        processes = ex.processes()  # worker's imports took longer at load 14
+    assert len(processes) == 1  # the one worker started (slot 0's), found by public means
     ex.abandon_stalled()
     ex.close()
     pids = [process.pid for process in processes]

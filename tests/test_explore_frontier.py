@@ -166,6 +166,31 @@ def test_share_bound_by_hand():
         pytest.approx(0.5)
 
 
+def test_share_bound_counts_the_capacity_slack_evaluate_accepts():
+    """evaluate() accepts a site loaded up to ROW_TOLERANCE beyond its capacity, so the share
+    bound, which proves a promise out of reach when a target lies more than SHARE_SLACK above
+    it, must count that room: site A, its room 500 orders less half the slack, serves ZIP3s
+    102 and 103 (500 orders within 1 day; the rest cross-border), which evaluate() accepts at
+    50%. Over the capacity as built the bound was 0.49999975, and a 50.0001% target (which
+    that design meets within the tolerance) out of reach."""
+    from network.evaluate import ROW_TOLERANCE
+    from network.lanes import CROSS_BORDER
+
+    from toy import cross_border
+
+    base = toy_scenario()
+    scenario = base.with_changes(
+        sites=tuple(replace(s, capacity_orders_per_year=500.0 / (1 + 0.5 * ROW_TOLERANCE))
+                    for s in base.sites),
+        costs=replace(base.costs, cross_border=cross_border(enabled=True, days=10)))
+    design = Design(("A",), tuple((z, "A", "ground") if z in ("102", "103")
+                                  else (z, CROSS_BORDER, "") for z in scenario.zip3_base.zip3))
+    evaluation = evaluate(scenario, design)
+    assert evaluation.feasible, evaluation.violations
+    assert evaluation.kpis.share_within_days[1] == pytest.approx(0.5)
+    assert share_bound(with_site_count(scenario, 1), build_lanes(scenario), 1).share >= 0.5
+
+
 def test_greedy_share_is_reached_and_below_the_bound(slice_scenario):
     """greedy_share is a feasible solution of the bound's covering MIP (reach.py), so never
     above the bound, which a worker then skips when every target is at or below it: on the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -107,7 +108,24 @@ def test_muting_nests_across_threads_and_restores_stdout_once(capfd):
     first.__enter__()
     second.__enter__()
     first.__exit__(None, None, None)
-    os.write(1, b"still muted\n")
+    os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution still muted\n")
     second.__exit__(None, None, None)
     os.write(1, b"after\n")
     assert capfd.readouterr().out == "before\nafter\n"
+
+
+def test_another_threads_lines_during_a_solve_are_passed_on_in_order(capfd):
+    """Only HiGHS's stray line is dropped: what another thread writes to fd 1 while a MIP
+    runs (a sweep's progress, a server's log) comes out, in its order, before what is
+    written after the solve; a part line (no newline yet) too."""
+    os.write(1, b"before\n")
+    with stray_highs_lines_muted():
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")
+        other = threading.Thread(target=os.write, args=(1, b"point 1 of 3 done\nsolving"))
+        other.start()
+        other.join()
+        os.write(1, b" point 2\n")
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")
+        os.write(1, b"part")
+    os.write(1, b" after\n")
+    assert capfd.readouterr().out == "before\npoint 1 of 3 done\nsolving point 2\npart after\n"

@@ -138,6 +138,95 @@ def test_a_design_that_misses_a_target_within_the_tolerance_is_above_the_bound(s
     assert solution.best_bound <= solution.solver_objective * (1 + 1e-12)
 
 
+def _one_day_share_just_out_of_reach(seed: int) -> tuple[LocationProblem, np.ndarray]:
+    """A random problem (no capacity) with one site at most and a 1-day target half the
+    tolerance above the best share one site reaches, and that site (the only one reaching
+    it, for these seeds): a design meets the target only within the slack offer accepts."""
+    from network.evaluate import ROW_TOLERANCE
+    from network.optimize.problem import ShareRequirement
+
+    problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf),
+                      min_sites=1, max_sites=1)
+    opt, weight = problem.options, problem.orders_per_year / problem.orders_per_year.sum()
+    covers = np.zeros((problem.n_sites, problem.n_points), bool)
+    fast = (opt.site >= 0) & (opt.days <= 1)
+    covers[opt.site[fast], opt.point[fast]] = True
+    shares = covers.astype(float) @ weight
+    best = int(np.argmax(shares))
+    assert np.sort(shares)[-2] < shares[best] - 1e-3 and shares[best] < 1.0  # one site, < 100%
+    return (replace(problem, share_requirements=(
+        ShareRequirement(1, float(shares[best]) + 0.5 * ROW_TOLERANCE),)),
+        np.arange(problem.n_sites) == best)
+
+
+@pytest.mark.parametrize("seed", (0, 2, 3))
+def test_a_window_whose_target_is_met_only_within_the_tolerance_is_not_empty(seed):
+    """The window's LP proves a window empty when infeasible, so it must be the LP of the rows
+    offer accepts (each loosened by its slack): here only one site reaches within half the
+    tolerance of the target, so the LP over the rows as built is infeasible while brute force
+    (and offer, and evaluate()) accept that site's designs. Before, the window was called
+    empty and the search returned INFEASIBLE."""
+    from network.optimize.model import build_model
+    from network.optimize.window_bounds import LpOutcome, WindowState, bound_window
+
+    problem, _ = _one_day_share_just_out_of_reach(seed)
+    exact = brute_force(problem, count=1)  # (brute force tries every count)
+    assert np.isfinite(exact)
+    window = WindowState(1, 1)
+    bound_window(build_model(problem), window, time.perf_counter() + 60)
+    assert window.lp is LpOutcome.SOLVED
+    assert window.bound <= exact * (1 + 1e-9)
+    solution = solve_problem(problem, 60, 1e-9)
+    assert solution.status is MipStatus.OPTIMAL
+    assert solution.solver_objective == pytest.approx(exact, rel=1e-9)
+    assert solution.best_bound <= solution.solver_objective * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("seed", (0, 2, 3))
+def test_a_site_tree_node_whose_sites_meet_the_target_only_within_the_tolerance_is_not_empty(
+        seed):
+    """A node of the site tree (site_branching._child) whose LP is infeasible over every
+    column holds no design: over the rows as built that is not so when its sites reach the
+    target only within the tolerance. Here the node fixes open the one site that does (from a
+    parent without a basis: its LP over every column); it must keep a finite bound, at most
+    brute force's best. Before, its bound was inf (the half pruned)."""
+    from network.optimize import site_branching
+    from network.optimize.incumbent import Incumbent
+    from network.optimize.model import build_model, with_count_window
+
+    problem, is_open = _one_day_share_just_out_of_reach(seed)
+    full = build_model(problem)
+    model = with_count_window(full, 1, 1)
+    every = site_branching._Space(model, np.arange(len(model.row_lb)),
+                                  np.arange(len(model.var_lb)), None, False)
+    y = model.y
+    parent = site_branching._Node(-np.inf, 0, 0, model.var_lb[y], model.var_ub[y],
+                                  np.full(problem.n_sites, 1 / problem.n_sites), None)
+    best = Incumbent()
+    node = site_branching._child(problem, full, model, every, parent, is_open.astype(float),
+                                 is_open.astype(float), (0, 1), best,
+                                 time.perf_counter() + 60, 1)
+    exact = brute_force(problem, count=1)
+    assert node is not None and np.isfinite(node.bound)
+    assert node.bound <= exact * (1 + 1e-9)
+
+
+def test_a_target_one_site_meets_within_the_tolerance_is_not_infeasible():
+    """The toy with one site at most and 60.00005% within 1 day: sites A and B reach 60%, so
+    evaluate() accepts either (it meets a target within ROW_TOLERANCE), and optimize() must
+    return A, not INFEASIBLE (as it did while the window's LP held the target exactly)."""
+    from network.evaluate import ROW_TOLERANCE, Design, evaluate
+
+    scenario = toy_scenario(
+        targets=Targets(share_targets=(ShareTarget(1, 100 * (0.6 + 0.5 * ROW_TOLERANCE)),)),
+        constraints=DesignConstraints(min_sites=1, max_sites=1))
+    assert evaluate(scenario, Design(("A",))).feasible
+    result = optimize(scenario)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.evaluation.feasible
+    assert result.design.open_site_ids == ("A",)
+
+
 def _drop_forced_open(monkeypatch) -> None:
     """A defect planted in the model builder: it forgets the forced-open sites."""
     from network.optimize import scenario_solver, warm_solver

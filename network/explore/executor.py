@@ -56,9 +56,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor as FuturesExecutor
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
+from multiprocessing.process import BaseProcess
 
 from network.explore.points import (
     Outcome,
@@ -74,6 +75,7 @@ SCHEDULER_ENV = "NETWORK_DASK_SCHEDULER"  # a Dask scheduler address, e.g. tcp:/
 DEFAULT_LOCAL_WORKERS = 2  # processes; see BENCHMARKS.md (Tradeoff explorer) for the choice
 SWEEP_PARAMS = SolveParams(time_limit_s=60.0, relative_gap=1e-4)
 POLL_S = 0.05  # how often the collecting thread looks at the futures
+PID_WAIT_S = 10.0  # LocalExecutor.processes waits this long for a starting worker's pid
 ERROR = "error"  # status of a point whose worker raised (a bug: the message is kept)
 
 
@@ -103,6 +105,8 @@ class LocalExecutor(_Closing):
         self.workers = workers
         self.stalled = False  # a point given up as stalled: see abandon_stalled
         self._next = 0  # the slot of a submit that names none
+        self._pids: list[Future | None] = [None] * workers  # each worker's first task:
+        # os.getpid, answered once it has started (processes)
         self._pools: list[FuturesExecutor] = (
             [ThreadPoolExecutor(1, thread_name_prefix="sweep")] if workers == 1
             else [ProcessPoolExecutor(1, mp_context=get_context("spawn"),
@@ -123,12 +127,27 @@ class LocalExecutor(_Closing):
         """`fn(*args)` on worker `slot` (0 .. slots - 1; the next one in turn when None)."""
         if slot is None:
             slot, self._next = self._next, self._next + 1
-        return self._pools[slot % len(self._pools)].submit(fn, *args)
+        i = slot % len(self._pools)
+        if self.workers > 1 and self._pids[i] is None:  # its process starts with this submit
+            self._pids[i] = self._pools[i].submit(os.getpid)
+        return self._pools[i].submit(fn, *args)
 
-    def processes(self) -> list:
-        """The worker processes started so far (none for the one-thread executor)."""
-        return [p for pool in self._pools
-                for p in (getattr(pool, "_processes", None) or {}).values()]
+    def processes(self) -> list[BaseProcess]:
+        """The worker processes that have started (none for the one-thread executor): this
+        process's children (multiprocessing.active_children) whose pid a worker answered to
+        its first task. Why so: a ProcessPoolExecutor names its processes only in a private
+        attribute; a worker running any task has answered (one process per pool, first task
+        first), so a stalled one is always among these. A worker still starting is waited
+        for up to PID_WAIT_S: a future shows as running once queued, before its worker runs."""
+        pids = set()
+        for future in self._pids:
+            if future is None:
+                continue
+            try:
+                pids.add(future.result(timeout=PID_WAIT_S))
+            except Exception:  # noqa: BLE001 - no answer (cancelled, lost worker): not ours
+                continue
+        return [process for process in active_children() if process.pid in pids]
 
     def close(self) -> None:
         """Drop the points not started and wait for the running ones (a solve cannot be

@@ -6,7 +6,9 @@ that relaxes the design problem (so it can only overstate what is reachable):
 
     Data      o_z orders of ZIP3 z (w_z = o_z / sum o), cov(z) the allowed sites with some
               service reaching z within N days, q_s = capacity_s / peak multiplier,
-              [lo, hi] the number of open sites allowed
+              raised by the slack a design may load it beyond that (problem.capacity_slack:
+              evaluate() accepts such a design, so the bound must cover it), [lo, hi] the
+              number of open sites allowed
     Variables y_s in {0, 1} site s open; c_z in [0, 1] share of z delivered within N days
     Model     max  sum_z w_z c_z
               (1)  c_z <= sum_{s in cov(z)} y_s             z is covered only by an open site
@@ -36,6 +38,7 @@ from datetime import timedelta
 import numpy as np
 from ortools.math_opt.python import mathopt
 
+from network.evaluate import ROW_TOLERANCE
 from network.lanes import LaneTable
 from network.scenario import Scenario
 
@@ -78,6 +81,7 @@ def share_bound(scenario: Scenario, lanes: LaneTable, within_days: int) -> Share
     if lanes.cross_border_enabled and lanes.cross_border_days <= within_days:
         return ShareBound(within_days, lo, hi, 1.0, 1.0, ())
     capacity = lanes.capacity_orders_per_year / scenario.costs.peak_multiplier
+    capacity = capacity * (1 + ROW_TOLERANCE)  # q_s with its slack (module docstring)
     model, y, covered = _covering_model(orders, covers, capacity, lo, hi,
                                         forced_open, forced_closed)
     result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=mathopt.SolveParameters(

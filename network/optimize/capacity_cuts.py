@@ -44,16 +44,20 @@ a seventh of that gap; the master's MIP is most of the time (BENCHMARKS.md, bran
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import numpy as np
 
 from network.optimize.incumbent import Incumbent, read_design
 from network.optimize.mathopt_backend import solve_lp, solve_model
-from network.optimize.model import MipModel, loosened, restrict, with_count_window
+from network.optimize.model import MipModel, loosened, restrict
 from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 from network.optimize.window_bounds import WindowState
-from network.optimize.window_mip import best_assignment, fast_bonus, offer_rounded_lp
+from network.optimize.window_mip import (
+    best_assignment,
+    fast_bonus,
+    fixed_sites_columns,
+    offer_rounded_lp,
+)
 
 MAX_ROUNDS = 400  # master solves at most (the deadline usually stops first)
 MILLIONS = 1e-6  # the master sees million USD (HiGHS and coefficients of 1e9)
@@ -207,21 +211,12 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     """(the row prices (over `full`'s rows) of the LP with the sites fixed to `is_open`, over
     their options and cross-border, or None when it ended without prices; whether it was
     proven infeasible: no design on these sites); its design, rounded, offered to `best`."""
-    k = int(is_open.sum())
-    model = with_count_window(full, k, k)
-    lb, ub = model.var_lb.copy(), model.var_ub.copy()
-    lb[model.y] = ub[model.y] = is_open
-    opt = problem.options
-    keep = np.zeros(len(lb), bool)
-    keep[model.y] = True
-    keep[model.x] = (opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)]
-    keep[model.u] = model.count_values == k
-    fixed = replace(model, var_lb=lb, var_ub=ub)
+    fixed, keep = fixed_sites_columns(problem, full, is_open)
     sub, cols, rows = restrict(fixed, keep)
     lp = solve_lp(loosened(sub), deadline - time.perf_counter())  # loosened: "no design"
     if lp.duals is None or lp.values is None:  # must hold for every design offer accepts
         return None, lp.infeasible
-    values = np.zeros(len(lb))
+    values = np.zeros(len(fixed.var_lb))
     values[cols] = lp.values
     offer_rounded_lp(problem, full, values, fast_bonus(problem, fixed, rows, lp.duals), best)
     duals = np.zeros(len(full.row_lb))

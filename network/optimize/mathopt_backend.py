@@ -17,6 +17,7 @@ seed make the search, and so the design chosen among ties, repeatable.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import enum
 import math
 import os
@@ -149,26 +150,44 @@ def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParam
     return proto
 
 
-_MUTE_LOCK = threading.Lock()
-_muted = {"depth": 0, "saved": -1}  # how many MIP solves run muted now; fd 1 as it was
+STRAY_HIGHS_LINE = b"transformNewIntegerFeasibleSolution"  # in the line HiGHS prints
+_SYNC = b"\x00highs-stdout-sync\x00"  # written into the pipe: all before it is forwarded
+_MUTE_LOCK = threading.Lock()  # the depth and the switches of fd 1
+_TARGET_LOCK = threading.Lock()  # the fd the forwarding thread writes to
+_muted = {"depth": 0, "saved": -1}  # MIP solves filtered now; fd 1 as it was
+_pipe = {"write": -1, "target": 1, "synced": threading.Event()}  # the pipe's write end (one
+# pipe and one forwarding thread for the process, made at the first solve); the fd lines go
+# to (fd 1 as it was while a solve runs, else fd 1); set when the thread has read _SYNC
 
 
 @contextlib.contextmanager
 def stray_highs_lines_muted():
-    """Send file descriptor 1 to /dev/null while a HiGHS MIP runs inside: its MIP solver prints
-    "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" straight to
-    stdout whatever its output options say (HiGHS issue #2783; OR-Tools' HiGHS has it). The
-    121-point frontier printed it 23 times and a capacity_overflow_200m solve 16-46 times,
-    into the command line's output. Solves in several threads (the app's sessions) share one
-    redirection, restored when the last ends, so none waits for another; a line another
-    thread prints with print() meanwhile is lost (the command line prints between solves, and
-    sweeps solve in their own processes)."""
+    """While a HiGHS MIP runs inside, drop the line its MIP solver prints straight to file
+    descriptor 1, "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();",
+    whatever its output options say (HiGHS issue #2783; OR-Tools' HiGHS has it; the 121-point
+    frontier printed it 23 times and a capacity_overflow_200m solve 16-46 times, into the
+    command line's output), and pass everything else on: fd 1 is a pipe meanwhile, which a
+    thread reads (_forward), writing every line but that one to fd 1 as it was. Why not
+    /dev/null, as before: another thread's print() meanwhile (the sweep command's progress,
+    the Streamlit server's log) was lost.
+
+    Solves in several threads (the app's sessions) share the switch, undone when the last
+    ends, so none waits for another. Undoing it waits until the thread has forwarded what
+    came before (a marker written into the pipe), so lines keep their order. The pipe and its
+    thread stay for the process: a process started meanwhile (a sweep's worker) keeps the pipe
+    as its stdout, and its lines are forwarded to fd 1 as it is then. Not with VERBOSE (the
+    solvers' logs are wanted then)."""
+    if VERBOSE:
+        yield
+        return
     with _MUTE_LOCK:
         if _muted["depth"] == 0:
             sys.stdout.flush()
+            _flush_c_stdout()
             _muted["saved"] = os.dup(1)
-            with open(os.devnull, "wb") as devnull:
-                os.dup2(devnull.fileno(), 1)
+            with _TARGET_LOCK:
+                _pipe["target"] = _muted["saved"]
+            os.dup2(_forwarding_pipe(), 1)
         _muted["depth"] += 1
     try:
         yield
@@ -176,8 +195,59 @@ def stray_highs_lines_muted():
         with _MUTE_LOCK:
             _muted["depth"] -= 1
             if _muted["depth"] == 0:
-                os.dup2(_muted["saved"], 1)
-                os.close(_muted["saved"])
+                sys.stdout.flush()
+                _flush_c_stdout()  # what C code buffered goes through the filter too
+                _pipe["synced"].clear()
+                _write_all(_pipe["write"], _SYNC)
+                _pipe["synced"].wait(SYNC_WAIT_S)
+                with _TARGET_LOCK:
+                    os.dup2(_muted["saved"], 1)
+                    _pipe["target"] = 1
+                    os.close(_muted["saved"])
+
+
+SYNC_WAIT_S = 10.0  # at most this long for the forwarding thread to catch up (it takes
+# microseconds; the limit only keeps a solve from hanging on a thread that died)
+
+
+def _forwarding_pipe() -> int:
+    """The pipe's write end, made with its forwarding thread on first use."""
+    if _pipe["write"] < 0:
+        read_end, _pipe["write"] = os.pipe()
+        threading.Thread(target=_forward, args=(read_end,), name="highs-stdout",
+                         daemon=True).start()
+    return _pipe["write"]
+
+
+def _forward(read_end: int) -> None:
+    """Copy the pipe to _pipe["target"] line by line (a line ends at a newline or a carriage
+    return), leaving out the lines with STRAY_HIGHS_LINE; at _SYNC, the part line so far too,
+    and tell the waiting solve (_pipe["synced"])."""
+    pending = b""
+    while chunk := os.read(read_end, 65536):
+        data = pending + chunk
+        synced = _SYNC in data
+        data = data.replace(_SYNC, b"")
+        lines = data.splitlines(keepends=True)
+        pending = b""
+        if lines and not synced and not lines[-1].endswith((b"\n", b"\r")):
+            pending = lines.pop()
+        kept = b"".join(line for line in lines if STRAY_HIGHS_LINE not in line)
+        with _TARGET_LOCK, contextlib.suppress(OSError):
+            _write_all(_pipe["target"], kept)
+        if synced:
+            _pipe["synced"].set()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _flush_c_stdout() -> None:
+    """fflush(NULL): the C library's buffered output (HiGHS's printf) written out now."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).fflush(None)
 
 
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,

@@ -16,8 +16,9 @@ Validity (docs/optimizer.md, step 4, "Branching on sites"): every design of the 
 each y_s at 0 or 1, so the leaves closed and the nodes still open partition its designs by the
 fixings on the way. A node's bound is model.lagrangian_bound of its LP's row prices over the
 node's model (any prices give a lower bound, whatever the solver's tolerances), and at least
-its parent's (which holds for every design of the parent, so of the node); a node whose LP is
-infeasible holds no design; a node whose sites are whole is closed by the MIP over its sites'
+its parent's (which holds for every design of the parent, so of the node); a node whose LP
+over every column and the rows loosened by their slack (_child) is infeasible holds no
+design offer accepts; a node whose sites are whole is closed by the MIP over its sites'
 options (window_mip.mip_window_bound). So the least bound over the leaves and the open nodes
 is a lower bound on every design of the window. With capacity rows a node also fixes sites
 by their reduced costs, and the designs that leaves out count as a closed leaf with the bound
@@ -37,7 +38,13 @@ import numpy as np
 from network.optimize import heuristic
 from network.optimize.incumbent import Incumbent, design_vector, offer, read_design
 from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
-from network.optimize.model import MipModel, lagrangian_bound, restrict, with_count_window
+from network.optimize.model import (
+    MipModel,
+    lagrangian_bound,
+    loosened,
+    restrict,
+    with_count_window,
+)
 from network.optimize.problem import LocationProblem
 from network.optimize.window_bounds import LpOutcome, WindowState, nearest_columns
 from network.optimize.window_mip import (
@@ -244,18 +251,30 @@ def _child(problem: LocationProblem, full: MipModel, model: MipModel, space: _Sp
     heuristic's start lies in the node too (its swaps may leave it, but on next_day_80 none
     of the 4 such nodes of a warm edit's tree offered a better design: branch nextday4).
 
+    An LP infeasible over the rows as built proves nothing: a design may miss a share
+    row by SHARE_SLACK and pass incumbent.offer. So the LP whose infeasibility drops the half
+    is over the rows loosened by their slack (model.loosened): the node's LP over every column
+    infeasible is solved again over them, from the parent's basis (only right-hand sides
+    differ: it stays dual feasible), and when that one solves, the node keeps its prices and
+    basis (window_bounds.bound_window does the same for the window's LP).
+
     An LP infeasible over fewer columns than all proves nothing, so the node's LP is then
-    solved over every column (cold), and the node keeps no basis (its children's LPs start
-    cold). Why: next_day_80 solved again after an edit and back had a node (two sites fixed
-    open, one closed) with no design among the nearest-sites columns; the tree gave up there
-    and the window's MIP took 27 s of CPU (BENCHMARKS.md)."""
+    solved over every column (cold, over the loosened rows at once: it is there for the proof),
+    and the node keeps no basis (its children's LPs start cold). Why: next_day_80 solved
+    again after an edit and back had a node (two sites fixed open, one closed) with no design
+    among the nearest-sites columns; the tree gave up there and the window's MIP took 27 s of
+    CPU (BENCHMARKS.md)."""
     lp = solve_lp(_with_sites(space.model, lb, ub), deadline - time.perf_counter(),
                   parent.basis, dual_simplex=True)
     rows, cols, basis, every_column = space.rows, space.cols, lp.basis, not space.restricted
     if lp.duals is None and lp.infeasible and not every_column:
-        lp = solve_lp(_with_sites(model, lb, ub), deadline - time.perf_counter())
+        lp = solve_lp(loosened(_with_sites(model, lb, ub)), deadline - time.perf_counter())
         rows, cols = np.arange(len(model.row_lb)), np.arange(len(model.var_lb))
         basis, every_column = None, True
+    elif lp.duals is None and lp.infeasible:  # the proof: over the loosened rows
+        lp = solve_lp(loosened(_with_sites(model, lb, ub)), deadline - time.perf_counter(),
+                      parent.basis, dual_simplex=True)
+        basis = lp.basis
     if lp.duals is None:
         if lp.infeasible and every_column:  # no design in this half
             return _Node(np.inf, *order, lb, ub, parent.open_y, None)

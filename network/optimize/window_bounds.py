@@ -33,6 +33,7 @@ from network.optimize.mathopt_backend import AT_LOWER, BASIC, LpBasis, solve_lp
 from network.optimize.model import (
     MipModel,
     lagrangian_bound,
+    loosened,
     restrict,
     slack_cost,
     with_count_window,
@@ -44,7 +45,8 @@ class LpOutcome(enum.Enum):
     """How a window's LP over every option ended."""
 
     SOLVED = "solved"  # prices, bound and reduced costs stored
-    INFEASIBLE = "infeasible"  # proven: no design has a count in this window
+    INFEASIBLE = "infeasible"  # proven, over the rows loosened by their slack (bound_window):
+    # no design incumbent.offer accepts has a count in this window
     UNKNOWN = "unknown"  # ended without prices for another reason (time limit, numerical
     # trouble): nothing is learned, and the window's bound stays where it was
 
@@ -94,9 +96,21 @@ def bound_window(full: MipModel, window: WindowState, deadline: float,
                  start: LpBasis | None = None, dual_simplex: bool = False) -> None:
     """The window's LP bound over every option, with its row prices and reduced costs;
     `start` is the basis of a related LP, `dual_simplex` for one that differs from it in
-    bounds and right-hand sides only (solve_lp)."""
+    bounds and right-hand sides only (solve_lp).
+
+    LpOutcome.INFEASIBLE is taken as "no design in this window", which the rows as built do
+    not prove: a design may miss a share row by SHARE_SLACK and be accepted (docs/optimizer.md,
+    "The rows a design must meet"). So an LP infeasible over them is solved again over the
+    rows loosened by their slack (model.loosened), from the same start (only right-hand sides
+    differ), and only that one's infeasibility counts; when it solves, the window keeps its
+    prices (their Lagrangian bound over `model` is the same function: model.lagrangian_bound
+    prices the loosened sides). Why not the loosened LP always: the same LPs as before wherever
+    the rows as built are feasible (next_day_80's tree took 14 node LPs after closing SAV over
+    the loosened rows, 12 over the built ones)."""
     model = with_count_window(full, window.lo, window.hi)
     lp = solve_lp(model, deadline - time.perf_counter(), start, dual_simplex)
+    if lp.duals is None and lp.infeasible:
+        lp = solve_lp(loosened(model), deadline - time.perf_counter(), start, dual_simplex)
     if lp.duals is None:
         window.lp = LpOutcome.INFEASIBLE if lp.infeasible else LpOutcome.UNKNOWN
         return
@@ -398,7 +412,10 @@ def convex_estimate(windows: list[WindowState], problem: LocationProblem, i: int
     side of it; -inf when not enough is known.
 
     The LP value less inventory, v(n), is convex in the count n (an LP's value as a function of
-    a right-hand side), so for counts m_far, m_near, n in that order on the line,
+    a right-hand side); v is the LP over the rows loosened by their slack, which a window's
+    `bound` bounds from below (model.lagrangian_bound) and its `lp_upper` from above (the
+    objective of that LP, or of one over fewer options or the rows as built). So for counts
+    m_far, m_near, n in that order on the line,
         v(n) >= v(near) + (n - m_near) (v(near) - v(far)) / (m_near - m_far).
     The factor of v(near) is positive and that of v(far) negative, so the line stays below
     v(n) with a lower bound for the near value (a window's `bound`) and an upper bound for the

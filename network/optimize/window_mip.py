@@ -252,6 +252,18 @@ def _fixed_sites(problem: LocationProblem, full: MipModel, is_open: np.ndarray
     return replace(model, var_lb=lb, var_ub=ub), keep_x
 
 
+def fixed_sites_columns(problem: LocationProblem, full: MipModel, is_open: np.ndarray
+                        ) -> tuple[MipModel, np.ndarray]:
+    """`full` with the open sites fixed to `is_open` (_fixed_sites), and the mask of the
+    columns an LP with those sites keeps: their options and cross-border, every y, and the
+    count variable of their number (_window_counts). One definition for the fixed-sites LP
+    here and capacity_cuts'."""
+    fixed, keep_x = _fixed_sites(problem, full, is_open)
+    keep = _window_counts(fixed)
+    keep[fixed.x] = keep_x
+    return fixed, keep
+
+
 def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel,
                        keep_x: np.ndarray, best: Incumbent, deadline: float) -> bool:
     """Offer the fixed-sites LP's design, each point at its largest x (within_capacity moves
