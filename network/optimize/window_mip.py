@@ -36,7 +36,13 @@ from network.optimize.incumbent import (
 )
 from network.optimize.lagrange import LagrangeData, coupling_rows, filter_options
 from network.optimize.mathopt_backend import MipSolution, MipStatus, solve_lp, solve_model
-from network.optimize.model import MipModel, loosened, restrict, with_count_window
+from network.optimize.model import (
+    MipModel,
+    lagrangian_bound,
+    loosened,
+    restrict,
+    with_count_window,
+)
 from network.optimize.problem import NO_SITE, ROW_TOLERANCE, LocationProblem, site_loads
 from network.optimize.window_bounds import LpOutcome, WindowState
 
@@ -221,12 +227,48 @@ def best_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarra
                     best: Incumbent, gap: float, deadline: float) -> None:
     """Offer `best` the MIP's assignment to the sites `is_open` under every row, to `gap`,
     node-limited (a source of incumbents, not a proof: a stop by the node limit marks
-    nothing). Why: fixed_sites_design keeps a rounding within ROUNDING_GAP of its LP, and a
-    search that proves the gap with it returns that rounding (next_day_60: 1.7e-6 above the
-    LP on the same sites, where the MIP's assignment is 8.8e-7 above)."""
+    nothing), over the options that can still beat the incumbent (_hopeful_options); no MIP
+    when the fixed-sites LP's bound is within `gap` of the incumbent. Why: fixed_sites_design
+    keeps a rounding within ROUNDING_GAP of its LP, and a search that proves the gap with it
+    returns that rounding (next_day_60: 1.7e-6 above the LP on the same sites, where the
+    MIP's assignment is 8.8e-7 above). Why the filter: over all of the sites' options (16,400
+    at 9 sites of the default) HiGHS took 1-6 CPU s for that last 1e-6, a third of the
+    frontier's dearest points; about a tenth of them can beat the incumbent (BENCHMARKS.md,
+    Tradeoff explorer)."""
     fixed, keep_x = _fixed_sites(problem, full, is_open)
-    _mip_over(problem, full, fixed, keep_x, best, gap, deadline, node_limit=FIXED_SITES_NODES,
-              only_window_counts=True, for_bound=False)
+    keep_x = _hopeful_options(fixed, keep_x, best, gap, deadline)
+    if keep_x is not None:
+        _mip_over(problem, full, fixed, keep_x, best, gap, deadline,
+                  node_limit=FIXED_SITES_NODES, only_window_counts=True, for_bound=False)
+
+
+def _hopeful_options(fixed: MipModel, keep_x: np.ndarray, best: Incumbent, gap: float,
+                     deadline: float) -> np.ndarray | None:
+    """Of the options `keep_x` of the fixed-sites model `fixed`, those an assignment below the
+    incumbent may use: B + r_p <= incumbent, with B the Lagrangian bound of the fixed-sites
+    LP's prices over `fixed` and r_p the option's reduced cost at them (reduced-cost fixing,
+    as in solve_window; docs/optimizer.md, "The best assignment to a set of sites"); None
+    when B is within `gap` of the incumbent (no assignment to these sites improves on it by
+    more); `keep_x` itself when the LP gives no prices or there is no incumbent."""
+    if not np.isfinite(best.objective):
+        return keep_x
+    cand = _window_counts(fixed)
+    cand[fixed.x] = keep_x
+    sub, cols, _ = restrict(fixed, cand)
+    lp = solve_lp(sub, deadline - time.perf_counter())
+    if lp.duals is None:
+        return keep_x
+    bound, reduced = lagrangian_bound(sub, lp.duals)
+    if bound >= best.objective * (1 - gap):
+        return None
+    at = np.full(len(fixed.var_lb), np.inf)
+    at[cols] = reduced
+    return keep_x & (bound + np.maximum(at[fixed.x], 0.0)
+                     <= best.objective + HOPEFUL_SLACK * abs(best.objective))
+
+
+HOPEFUL_SLACK = 1e-9  # relative: rounding in B + r_p, so that no option that can beat the
+# incumbent is left out
 
 
 def fixed_sites_bound(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
