@@ -28,17 +28,23 @@ and takes the MIP's dual bound. With lambda, sigma the duals of the LP with y fi
 L(S*) equals that LP's value (the continuous knapsacks keep exactly the rows not priced), so
 the cut is tight at S*, and the master's next S differs or the bound has reached the LP.
 
-Iterations: the master's S* is assigned by the fixed-sites LP (its design rounded and offered
-to the incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible,
-a row leaving S* out: no design on it); the first cut comes from the window LP's duals. Stops
-once the master's bound is within the gap of the incumbent (the window proven), or at the
-deadline / MAX_ROUNDS (the window closed with the master's bound so far, valid but maybe short
-of the gap); a master whose best set was cut already, short of the gap, hands the window to
-site_branching (single sourcing's gap, which the tree's MIP leaves close). docs/optimizer.md
-has the proof.
+Iterations: a set S is assigned by the fixed-sites LP (its design rounded and offered to the
+incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible, a row
+leaving S out: no design on it); the first cut comes from the window LP's duals. The next S
+is the swap search's (_swap_search: one site out, one in, while the cuts' bound falls) while
+it ends on a set the cuts bound below the incumbent less the gap, else the master's best set.
+Stops once the master's bound is within the gap of the incumbent (the window proven), or at
+the deadline / MAX_ROUNDS (the window closed with the last master's bound, valid but maybe
+short of the gap); a master whose best set was cut already, short of the gap (its bound at
+the least fixed-sites LP), tries that set's assignment MIP for a design within the gap, and
+failing that hands the window to site_branching (single sourcing's gap, which the tree's MIP
+leaves close). The cuts are kept per count (KeptCuts) for the WarmSolver's next search after
+an edit of forced sites, count limits or target shares. docs/optimizer.md has the proofs.
 From capacity_overflow_200m's 6-site window LP (1.9e-3 below the incumbent then) it proved
-5.1e-5 in 118 rounds and 178 CPU s, where 16 node LPs of the site tree (22 CPU s) had closed
-a seventh of that gap; the master's MIP is most of the time (BENCHMARKS.md, branch overflow3).
+5.1e-5 in 118 rounds and 178 CPU s with the master's MIP every round, where 16 node LPs of
+the site tree (22 CPU s) had closed a seventh of that gap; with the swap search between MIPs
+(10 MIPs for 121 sets) the same window closes within 1e-4 in about 50-75 CPU s (BENCHMARKS.md,
+branches overflow3, overflow4).
 """
 
 from __future__ import annotations
@@ -238,7 +244,7 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
     if not np.isfinite(bound):
         return False
     if converged and bound < best.objective * (1 - relative_gap):  # the least fixed-sites
-        best_assignment(problem, full, is_open, best, relative_gap * 1e-3, deadline)  # LP's
+        best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)  # LP's
     if bound < best.objective * (1 - relative_gap) and best.values is not None:  # sites, and
         mine = read_design(problem, full, best.values)[0]  # the incumbent's: the MIP's
         if not (converged and np.array_equal(mine, is_open)):  # assignment there
