@@ -62,6 +62,7 @@ from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import best_assignment, fast_bonus, offer_rounded_lp
 
 MAX_ROUNDS = 400  # master solves at most (the deadline usually stops first)
+MAX_KEPT_CUTS = 250  # cuts kept for the next search (the master's MIP slows as they pile up)
 MILLIONS = 1e-6  # the master sees million USD (HiGHS and coefficients of 1e9)
 MASTER_GAP = 0.1  # the master's relative gap, as a share of the requested gap: its dual bound
 # is what the window keeps. Looser (a fifth of the gap left to the incumbent) each MIP was
@@ -144,10 +145,12 @@ class _Cuts:
         self.v.append(v)
 
     def kept(self) -> KeptCuts:
-        """These cuts for the next search (KeptCuts)."""
-        k = len(self.v)
-        return KeptCuts(np.array(self.base), np.array(self.sigma).reshape(k, len(self.days)),
-                        self.days, np.array(self.v).reshape(k, self.problem.n_sites),
+        """These cuts for the next search (KeptCuts), the last MAX_KEPT_CUTS of them."""
+        last = slice(-MAX_KEPT_CUTS, None)
+        k = len(self.v[last])
+        return KeptCuts(np.array(self.base[last]),
+                        np.array(self.sigma[last]).reshape(k, len(self.days)), self.days,
+                        np.array(self.v[last]).reshape(k, self.problem.n_sites),
                         tuple(self.empty), tuple(_shares(self.problem, self.days)))
 
     def add(self, duals: np.ndarray) -> tuple[float, np.ndarray]:
