@@ -62,6 +62,9 @@ from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import best_assignment, fast_bonus, offer_rounded_lp
 
 MAX_ROUNDS = 400  # master solves at most (the deadline usually stops first)
+SWAP_SETS = 25  # swap-search sets at most between two master MIPs: the bound at a stop is the
+# last MIP's, and capacity_overflow_200m's first 100 swap sets left it at the window LP's
+# (a MIP after every 8 sets converged slower: BENCHMARKS.md, branch overflow4)
 MAX_KEPT_CUTS = 250  # cuts kept for the next search (the master's MIP slows as they pile up)
 MILLIONS = 1e-6  # the master sees million USD (HiGHS and coefficients of 1e9)
 MASTER_GAP = 0.1  # the master's relative gap, as a share of the requested gap: its dual bound
@@ -217,13 +220,14 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
     """close_by_cuts from these cuts."""
     n = window.lo
     bound, tried, converged = -np.inf, set(), False
-    is_open = None
+    is_open, swapped = None, 0
     for _ in range(MAX_ROUNDS):
         if time.perf_counter() >= deadline:
             break
         target = best.objective * (1 - relative_gap)
         found = None if is_open is None else _swap_search(problem, cuts, is_open, tried)
-        if found is None or found[0] >= target:
+        if found is None or found[0] >= target or swapped >= SWAP_SETS:
+            swapped = 0
             found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
                             None if found is None else found[1])
             if found is None:
@@ -235,7 +239,7 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
                 converged = True
                 break
         else:
-            is_open = found[1]
+            is_open, swapped = found[1], swapped + 1
         tried.add(is_open.tobytes())
         duals, empty = _fixed_sites_lp(problem, full, is_open, best, deadline)
         if empty:  # no design on this set: the master leaves it out from now on
