@@ -32,7 +32,8 @@ Iterations: a set S is assigned by the fixed-sites LP (its design rounded and of
 incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible, a row
 leaving S out: no design on it); the first cut comes from the window LP's duals. The next S
 is the swap search's (_swap_search: one site out, one in, while the cuts' bound falls) while
-it ends on a set the cuts bound below the incumbent less the gap, else the master's best set.
+it ends on a set the cuts bound below the incumbent less the gap (at most SWAP_SETS in a
+row), else the master's best set.
 Stops once the master's bound is within the gap of the incumbent (the window proven), or at
 the deadline / MAX_ROUNDS (the window closed with the last master's bound, valid but maybe
 short of the gap); a master whose best set was cut already, short of the gap (its bound at
