@@ -28,22 +28,30 @@ and takes the MIP's dual bound. With lambda, sigma the duals of the LP with y fi
 L(S*) equals that LP's value (the continuous knapsacks keep exactly the rows not priced), so
 the cut is tight at S*, and the master's next S differs or the bound has reached the LP.
 
-Iterations: the master's S* is assigned by the fixed-sites LP (its design rounded and offered
-to the incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible,
-a row leaving S* out: no design on it); the first cut comes from the window LP's duals. Stops
-once the master's bound is within the gap of the incumbent (the window proven), or at the
-deadline / MAX_ROUNDS (the window closed with the master's bound so far, valid but maybe short
-of the gap); a master whose best set was cut already, short of the gap, hands the window to
-site_branching (single sourcing's gap, which the tree's MIP leaves close). docs/optimizer.md
-has the proof.
+Iterations: a set S is assigned by the fixed-sites LP (its design rounded and offered to the
+incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible, a row
+leaving S out: no design on it); the first cut comes from the window LP's duals. The next S
+is the swap search's (_swap_search: one site out, one in, while the cuts' bound falls) while
+it ends on a set the cuts bound below the incumbent less the gap (at most SWAP_SETS in a
+row), else the master's best set.
+Stops once the master's bound is within the gap of the incumbent (the window proven), or at
+the deadline / MAX_ROUNDS (the window closed with the last master's bound, valid but maybe
+short of the gap); a master whose best set was cut already, short of the gap (its bound at
+the least fixed-sites LP), tries that set's assignment MIP for a design within the gap, and
+failing that hands the window to site_branching (single sourcing's gap, which the tree's MIP
+leaves close). The cuts are kept per count (KeptCuts) for the WarmSolver's next search after
+an edit of forced sites, count limits or target shares. docs/optimizer.md has the proofs.
 From capacity_overflow_200m's 6-site window LP (1.9e-3 below the incumbent then) it proved
-5.1e-5 in 118 rounds and 178 CPU s, where 16 node LPs of the site tree (22 CPU s) had closed
-a seventh of that gap; the master's MIP is most of the time (BENCHMARKS.md, branch overflow3).
+5.1e-5 in 118 rounds and 178 CPU s with the master's MIP every round, where 16 node LPs of
+the site tree (22 CPU s) had closed a seventh of that gap; with the swap search between MIPs
+(10 MIPs for 121 sets) the same window closes within 1e-4 in about 50-75 CPU s (BENCHMARKS.md,
+branches overflow3, overflow4).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,6 +68,10 @@ from network.optimize.window_mip import (
 )
 
 MAX_ROUNDS = 400  # master solves at most (the deadline usually stops first)
+SWAP_SETS = 25  # swap-search sets at most between two master MIPs: the bound at a stop is the
+# last MIP's, and capacity_overflow_200m's first 100 swap sets left it at the window LP's
+# (a MIP after every 8 sets converged slower: BENCHMARKS.md, branch overflow4)
+MAX_KEPT_CUTS = 250  # cuts kept for the next search (the master's MIP slows as they pile up)
 MILLIONS = 1e-6  # the master sees million USD (HiGHS and coefficients of 1e9)
 MASTER_GAP = 0.1  # the master's relative gap, as a share of the requested gap: its dual bound
 # is what the window keeps. Looser (a fifth of the gap left to the incumbent) each MIP was
@@ -74,10 +86,35 @@ def cuts_apply(problem: LocationProblem, full: MipModel, window: WindowState) ->
             and not problem.carrier_bounds)
 
 
+@dataclass(frozen=True)
+class KeptCuts:
+    """One count's cuts after a search, for the next search after an edit that keeps every
+    cut valid (WarmSolver: forced sites, site-count limits, target shares; the costs, orders,
+    capacities and targets' days stay). Each cut is kept without its share terms
+    sum_t sigma_t (a_t - tol), the one place the target shares a_t enter it, so it is valid
+    again with the new shares (docs/optimizer.md, "Cuts kept across edits"); a set with no
+    design stays so while no share falls."""
+
+    base: np.ndarray  # [K] each cut's constant less its share terms
+    sigma: np.ndarray  # [K, T] its share prices, targets by `days`
+    days: tuple[int, ...]
+    v: np.ndarray  # [K, sites]
+    empty: tuple[np.ndarray, ...]  # sets with no design, under `shares`
+    shares: tuple[float, ...]  # the target shares (by `days`) the search had
+
+
+def _shares(problem: LocationProblem, days: tuple[int, ...]) -> np.ndarray:
+    """Each of `days`' target share in `problem` (0 where it has no such target: any design
+    meets a share of 0)."""
+    by_days = {t.within_days: t.share for t in problem.share_requirements}
+    return np.array([by_days.get(d, 0.0) for d in days], float)
+
+
 class _Cuts:
     """The cut L(S) = const + v @ y of any prices (module docstring), and the cuts so far."""
 
-    def __init__(self, problem: LocationProblem, full: MipModel, n: int):
+    def __init__(self, problem: LocationProblem, full: MipModel, n: int,
+                 kept: KeptCuts | None = None):
         opt = problem.options
         self.problem, self.full, self.n = problem, full, n
         self.orders = problem.orders_per_year
@@ -93,6 +130,37 @@ class _Cuts:
         self.v: list[np.ndarray] = []
         self.empty: list[np.ndarray] = []  # sets with no design (their fixed-sites LP is
         # infeasible): the master keeps sum_{s in S} y_s <= n - 1 for each
+        self.days = tuple(t.within_days for t, _ in self.targets)
+        self.base: list[float] = []  # each cut's const less its share terms
+        self.sigma: list[np.ndarray] = []  # each cut's share prices, by self.days
+        if kept is not None:
+            self._restore(kept)
+
+    def _restore(self, kept: KeptCuts) -> None:
+        """The kept cuts with this problem's shares (KeptCuts)."""
+        shares = _shares(self.problem, kept.days)
+        for base, sigma, v in zip(kept.base, kept.sigma, kept.v, strict=True):
+            self._keep(float(base), sigma, kept.days, v,
+                       float(base + sigma @ (shares - SHARE_SLACK)))
+        if np.all(shares >= np.asarray(kept.shares) - 1e-12):  # no share fell: still empty
+            self.empty.extend(kept.empty)
+
+    def _keep(self, base: float, sigma: np.ndarray, days: tuple[int, ...], v: np.ndarray,
+              const: float) -> None:
+        by_days = dict(zip(days, sigma, strict=True))
+        self.base.append(base)
+        self.sigma.append(np.array([by_days.get(d, 0.0) for d in self.days], float))
+        self.const.append(const)
+        self.v.append(v)
+
+    def kept(self) -> KeptCuts:
+        """These cuts for the next search (KeptCuts), the last MAX_KEPT_CUTS of them."""
+        last = slice(-MAX_KEPT_CUTS, None)
+        k = len(self.v[last])
+        return KeptCuts(np.array(self.base[last]),
+                        np.array(self.sigma[last]).reshape(k, len(self.days)), self.days,
+                        np.array(self.v[last]).reshape(k, self.problem.n_sites),
+                        tuple(self.empty), tuple(_shares(self.problem, self.days)))
 
     def add(self, duals: np.ndarray) -> tuple[float, np.ndarray]:
         """The cut of these row prices of `full` (assignment and target rows' only), kept."""
@@ -100,21 +168,21 @@ class _Cuts:
         lam = duals[self.assign]
         weight = self.orders[opt.point] / self.orders.sum()
         g = self.orders[opt.point] * opt.cost_usd_per_order - lam[opt.point]
-        const = p.inventory_usd_by_count[self.n] + float(lam.sum())
-        for t, row in self.targets:
-            sigma = max(0.0, float(duals[row]))
-            g = g - sigma * weight * (opt.days <= t.within_days)
-            const += sigma * (t.share - SHARE_SLACK)
+        base = p.inventory_usd_by_count[self.n] + float(lam.sum())
+        sigmas = np.zeros(len(self.targets))
+        for i, (t, row) in enumerate(self.targets):
+            sigmas[i] = max(0.0, float(duals[row]))
+            g = g - sigmas[i] * weight * (opt.days <= t.within_days)
         abroad = np.zeros(p.n_points)
         np.minimum.at(abroad, opt.point[~self.at_site], g[~self.at_site])
-        const += float(abroad.sum())
+        base += float(abroad.sum())
+        const = base + float(sigmas @ (_shares(p, self.days) - SHARE_SLACK))
         gain = np.zeros(p.n_points * p.n_sites)
         np.minimum.at(gain, self.pair[self.at_site], g[self.at_site])
         gain = -gain.reshape(p.n_points, p.n_sites)  # -m_zs >= 0
         v = p.fixed_cost_usd_per_year - np.array(
             [_knapsack(gain[:, s], self.orders, self.capacity[s]) for s in range(p.n_sites)])
-        self.const.append(const)
-        self.v.append(v)
+        self._keep(base, sigmas, self.days, v, const)
         return const, v
 
 
@@ -134,29 +202,50 @@ def _knapsack(value: np.ndarray, weight: np.ndarray, room: float) -> float:
 
 
 def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
-                  best: Incumbent, relative_gap: float, deadline: float) -> bool:
+                  best: Incumbent, relative_gap: float, deadline: float,
+                  kept: dict[int, KeptCuts] | None = None) -> bool:
     """Close the one-count window `window` (its LP solved, `cuts_apply`) by the master over its
     open sets; True when it closed it (window.proven: the master's bound, within the gap of
     the incumbent, or short of it at the deadline / MAX_ROUNDS: valid either way), False when
     the master could not run, or reached the least fixed-sites LP (its best set cut already)
     still short of the gap: single sourcing's gap, which the site tree's MIP leaves close
-    (site_branching.py runs then, from the window's LP as before)."""
+    (site_branching.py runs then, from the window's LP as before). `kept` (count -> cuts):
+    the last search's cuts to start from, updated with this one's."""
     n = window.lo
-    cuts = _Cuts(problem, full, n)
+    cuts = _Cuts(problem, full, n, None if kept is None else kept.get(n))
     cuts.add(window.duals)
+    try:
+        return _close(problem, full, window, best, relative_gap, deadline, cuts)
+    finally:
+        if kept is not None:
+            kept[n] = cuts.kept()
+
+
+def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: Incumbent,
+           relative_gap: float, deadline: float, cuts: _Cuts) -> bool:
+    """close_by_cuts from these cuts."""
+    n = window.lo
     bound, tried, converged = -np.inf, set(), False
+    is_open, swapped = None, 0
     for _ in range(MAX_ROUNDS):
         if time.perf_counter() >= deadline:
             break
-        found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline)
-        if found is None:
-            break
-        bound, is_open = max(bound, found[0]), found[1]
-        if bound >= best.objective * (1 - relative_gap):
-            break
-        if is_open.tobytes() in tried:  # its cut is tight there: bound = the least LP
-            converged = True
-            break
+        target = best.objective * (1 - relative_gap)
+        found = None if is_open is None else _swap_search(problem, cuts, is_open, tried)
+        if found is None or found[0] >= target or swapped >= SWAP_SETS:
+            swapped = 0
+            found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
+                            None if found is None else found[1])
+            if found is None:
+                break
+            bound, is_open = max(bound, found[0]), found[1]
+            if bound >= target:
+                break
+            if is_open.tobytes() in tried:  # its cut is tight there: bound = the least LP
+                converged = True
+                break
+        else:
+            is_open, swapped = found[1], swapped + 1
         tried.add(is_open.tobytes())
         duals, empty = _fixed_sites_lp(problem, full, is_open, best, deadline)
         if empty:  # no design on this set: the master leaves it out from now on
@@ -167,20 +256,74 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
             cuts.add(duals)
     if not np.isfinite(bound):
         return False
-    if bound < best.objective * (1 - relative_gap) and best.values is not None:
-        is_open = read_design(problem, full, best.values)[0]  # the incumbent's sites: the
-        best_assignment(problem, full, is_open, best, relative_gap * 1e-3, deadline)  # MIP's
+    if converged and bound < best.objective * (1 - relative_gap):  # the least fixed-sites
+        best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)  # LP's
+    if bound < best.objective * (1 - relative_gap) and best.values is not None:  # sites, and
+        mine = read_design(problem, full, best.values)[0]  # the incumbent's: the MIP's
+        if not (converged and np.array_equal(mine, is_open)):  # assignment there
+            best_assignment(problem, full, mine, best, relative_gap * 1e-3, deadline)
     if converged and bound < best.objective * (1 - relative_gap):
         return False
     window.proven = float(max(window.bound if window.bound is not None else -np.inf, bound))
     return True
 
 
+def _swap_search(problem: LocationProblem, cuts: _Cuts, start: np.ndarray, tried: set
+                 ) -> tuple[float, np.ndarray] | None:
+    """(the cuts' bound max_k L^k(S), S) of a set S of as many sites as `start` reached from
+    it by swapping one site in and one out while that lowers the bound (best swap first),
+    among the sets not in `tried` and not known empty; None when there is none.
+
+    Why: a set the cuts so far bound low is worth its fixed-sites LP (its cut) whether or not
+    it is the master's least; a swap search over the cuts' matrix costs milliseconds where
+    the master's MIP took 0.3-3 CPU s a round (BENCHMARKS.md). It proves nothing: the bound
+    is the master's alone (close_by_cuts)."""
+    const, v = np.asarray(cuts.const), np.asarray(cuts.v)  # k, k x sites
+    movable_out = ~problem.forced_open
+    movable_in = ~problem.forced_closed
+    empty = {_key(c, problem.n_sites) for c in cuts.empty}
+    is_open = start.copy()
+    level = const + v[:, is_open].sum(axis=1)
+    value = float(level.max())
+    while True:
+        out = np.nonzero(is_open & movable_out)[0]
+        into = np.nonzero(~is_open & movable_in)[0]
+        if not len(out) or not len(into):
+            break
+        swapped = (level[:, None, None] - v[:, out][:, :, None] + v[:, into][:, None, :]
+                   ).max(axis=0)  # out x into
+        order = np.argsort(swapped, axis=None, kind="stable")
+        moved = False
+        for flat in order[:64]:
+            i, j = divmod(int(flat), len(into))
+            if swapped[i, j] >= value:
+                break
+            trial = is_open.copy()
+            trial[out[i]], trial[into[j]] = False, True
+            if trial.tobytes() in tried or trial.tobytes() in empty:
+                continue
+            is_open, value, moved = trial, float(swapped[i, j]), True
+            level = const + v[:, is_open].sum(axis=1)
+            break
+        if not moved:
+            break
+    if is_open.tobytes() in tried or is_open.tobytes() in empty:
+        return None
+    return value, is_open
+
+
+def _key(sites: np.ndarray, n_sites: int) -> bytes:
+    is_open = np.zeros(n_sites, bool)
+    is_open[sites] = True
+    return is_open.tobytes()
+
+
 def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: float,
-            deadline: float) -> tuple[float, np.ndarray] | None:
+            deadline: float, hint: np.ndarray | None = None
+            ) -> tuple[float, np.ndarray] | None:
     """(the master's dual bound in USD, its best set), or None when it found no set. `known`:
     the last master's bound (theta >= it: cuts only raise the master's optimum); `gap`: its
-    relative gap."""
+    relative gap; `hint`: a set to start from."""
     s, k = problem.n_sites, len(cuts.v)
     floor = cuts.const[0] + float(np.minimum(cuts.v[0], 0.0).sum())  # theta >= the first cut
     rows = np.repeat(np.arange(k), s + 1)
@@ -200,7 +343,12 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
         a_val=np.r_[vals, np.ones(s), np.ones(len(empty_cols))], n_sites=s, n_options=0,
         count_values=np.array([n]),
         row_blocks=(("cut", 0, k), ("count", k, k + 1), ("empty", k + 1, k + 1 + e)))
-    sol = solve_model(model, deadline - time.perf_counter(), gap)
+    start = None
+    if hint is not None:
+        level = max(float((np.array(cuts.const) + np.asarray(cuts.v)[:, hint].sum(axis=1)).max()),
+                    known if np.isfinite(known) else -np.inf, floor)
+        start = np.r_[hint.astype(float), level * MILLIONS]
+    sol = solve_model(model, deadline - time.perf_counter(), gap, hint=start)
     if sol.values is None or sol.best_bound is None:
         return None
     return sol.best_bound / MILLIONS, sol.values[:s] > 0.5

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.optimize import heuristic, radius_prices, share_prices
-from network.optimize.capacity_cuts import close_by_cuts, cuts_apply
+from network.optimize.capacity_cuts import KeptCuts, close_by_cuts, cuts_apply
 from network.optimize.capacity_sets import support_set_designs
 from network.optimize.carrier_repair import offer_repaired, repair
 from network.optimize.coverage import least_count
@@ -106,6 +106,8 @@ class ProblemSolution:
     # best (lambda, sigma) known for L_n: where the next search's ascent of n may start
     set_prices: dict[int, SetPrices] | None = None  # count n -> each n-site set's prices at
     # its best B(S) (site_sets.py), where the next search's set bounds may start
+    open_set_cuts: dict[int, KeptCuts] | None = None  # count n -> the cuts over its open
+    # sets (capacity_cuts.py), where the next search's master may start
 
     @property
     def gap(self) -> float | None:
@@ -123,7 +125,8 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   start_sites: np.ndarray | None = None,
                   prior_prices: tuple[np.ndarray, np.ndarray] | None = None,
                   count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
-                  set_prices: dict[int, SetPrices] | None = None) -> ProblemSolution:
+                  set_prices: dict[int, SetPrices] | None = None,
+                  open_set_cuts: dict[int, KeptCuts] | None = None) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
     `on_progress` (called from this thread) hears the incumbent and bound after each step.
     `start_sites` (the last design's open-site mask) starts the heuristic after an edit; the
@@ -132,7 +135,9 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     (count -> lambda, sigma: the last search's best for that count) start each count's first
     ascent where they give a higher L_n than those row prices; `set_prices` (count -> the
     last search's prices of each set of that many sites) start the set bounds of a window
-    enumerated again (site_sets.solve_by_sets)."""
+    enumerated again (site_sets.solve_by_sets); `open_set_cuts` (count -> the last search's
+    cuts over open sets) start the master of a window closed by cuts (capacity_cuts.py),
+    valid after an edit of forced sites, count limits or target shares only."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
@@ -140,6 +145,7 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         return ProblemSolution(MipStatus.INFEASIBLE, None, None, None, None, 0.0)
     capacity = tuple(capacity_sites) or _capacity_short(problem, hi)
     set_prices = dict(set_prices or {})  # the passes' set searches update it
+    open_set_cuts = dict(open_set_cuts or {})  # and the passes' masters this
     while True:
         full = build_model(problem, capacity, (lo, hi))
         if prior_prices is not None and (prior_duals is None
@@ -148,13 +154,14 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         report = None if on_progress is None else _reporter(on_progress, start)
         run = _search(problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
                       prior_duals, report, prior_basis, start_sites, count_prices,
-                      set_prices)
+                      set_prices, open_set_cuts)
         prior_duals, prior_basis = run.duals, run.basis
         if _needs_capacity_rows(problem, full, run):  # every site's row, and solve again
             capacity, hint = tuple(range(problem.n_sites)), None
             continue
         return replace(_solution(problem, full, run, relative_gap,
-                                 time.perf_counter() - start), set_prices=set_prices)
+                                 time.perf_counter() - start), set_prices=set_prices,
+                       open_set_cuts=open_set_cuts)
 
 
 def _capacity_short(problem: LocationProblem, hi: int) -> tuple[int, ...]:
@@ -242,7 +249,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             report: Callable[[float, float], None] | None = None,
             prior_basis: WarmBasis | None = None, start_sites: np.ndarray | None = None,
             count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
-            set_prices: dict[int, SetPrices] | None = None) -> _SearchPass:
+            set_prices: dict[int, SetPrices] | None = None,
+            open_set_cuts: dict[int, KeptCuts] | None = None) -> _SearchPass:
     """One pass over `full`: best-first over count windows, always the window with the lowest
     bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
     then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
@@ -359,7 +367,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if w.lp is LpOutcome.INFEASIBLE:
             w.proven = np.inf
         elif not (cuts_apply(problem, full, w) and close_by_cuts(
-                problem, full, w, best, relative_gap, deadline)) and not branch_on_sites(
+                problem, full, w, best, relative_gap, deadline, open_set_cuts)
+                  ) and not branch_on_sites(
                 problem, full, w, best, relative_gap, deadline):
             # solved but not closed by branching on its sites, or unknown: the window's MIP
             solve_window(problem, full, w, best, relative_gap, deadline, lows[i])

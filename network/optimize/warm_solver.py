@@ -148,7 +148,8 @@ class WarmSolver:
             start_count=None if start_sites is None else int(start_sites.sum()),
             prior_duals=duals, on_progress=on_progress, prior_basis=basis,
             start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
-            set_prices=None if last is None else last.set_prices)
+            set_prices=None if last is None else last.set_prices,
+            open_set_cuts=None if last is None else last.open_set_cuts)
         if solution.choice is not None:
             self._last = solution
         return to_result(scenario, self.lanes, problem, solution, self.params, start)
