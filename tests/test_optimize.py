@@ -425,10 +425,9 @@ def test_first_design_is_feasible_and_close_on_the_toy():
     assert check.kpis.total_cost_usd == pytest.approx(4850.0)
 
 
-@pytest.mark.parametrize("seed", [5, 6, 7])
-def test_batched_design_pricing_equals_one_by_one(seed):
-    """The heuristic prices one-site changes in batches; each batched cost equals pricing that
-    design alone with assign_open (the reference), infeasible ones included."""
+def _open_sets(seed: int):
+    """Five random open sets of a random 8-site problem, each with the heuristic's pricing and
+    nearest open sites: (problem, pricing, is_open, nearest, rng)."""
     from network.optimize import heuristic as h
 
     problem = random_problem(seed, n_sites=8, n_points=30)
@@ -436,7 +435,16 @@ def test_batched_design_pricing_equals_one_by_one(seed):
     rng = np.random.default_rng(seed)
     for _ in range(5):
         is_open = rng.random(8) < 0.4
-        near = h._NearestOpen(p, is_open)
+        yield problem, p, is_open, h._NearestOpen(p, is_open), rng
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_batched_design_pricing_equals_one_by_one(seed):
+    """The heuristic prices one-site changes in batches; each batched cost equals pricing that
+    design alone with assign_open (the reference), infeasible ones included."""
+    from network.optimize import heuristic as h
+
+    for problem, p, is_open, near, _ in _open_sets(seed):
         closed, opened = np.nonzero(~is_open)[0], np.nonzero(is_open)[0]
         added = h._batch_costs(problem, p, np.minimum(near.a1, p.cheap_cost[:, closed].T),
                                np.minimum(near.f1, p.fast_cost[:, closed].T),
@@ -462,12 +470,7 @@ def test_batch_pricing_of_the_least_only_skips_no_cheaper_design(seed):
     designs by is below every design's greedy upgrades, whatever the price."""
     from network.optimize import heuristic as h
 
-    problem = random_problem(seed, n_sites=8, n_points=30)
-    p = h.pricing(problem)
-    rng = np.random.default_rng(seed)
-    for _ in range(5):
-        is_open = rng.random(8) < 0.4
-        near = h._NearestOpen(p, is_open)
+    for problem, p, is_open, near, rng in _open_sets(seed):
         closed = np.nonzero(~is_open)[0]
         a = np.minimum(near.a1, p.cheap_cost[:, closed].T)
         f = np.minimum(near.f1, p.fast_cost[:, closed].T)
