@@ -113,6 +113,16 @@ def dask_cluster():
 
 
 @pytest.fixture(scope="module")
+def executor():
+    """The sweeps' local executor with one worker thread, one per test module."""
+    from network.explore.executor import LocalExecutor
+
+    ex = LocalExecutor(1)
+    yield ex
+    ex.close()
+
+
+@pytest.fixture(scope="module")
 def browser():
     """Headless Debian Chromium driven by Playwright (the browser tests' settings are in
     test_browser.py), one per test module."""

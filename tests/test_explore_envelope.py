@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from network.explore import ANY, LocalExecutor, frontier_frame, frontier_tasks, run_sweep
+from network.explore import ANY, frontier_frame, frontier_tasks, run_sweep
 from network.explore.envelope import lagrangian_bound, unswept_bound
 from network.explore.frontier import with_promise
 from network.explore.points import SETTLED
@@ -28,13 +28,6 @@ SWEPT = (1, 2, 3, 4, 5)  # the optimum has 4 sites at every level, 6 costs 0.1-2
 @pytest.fixture(scope="module")
 def scenario(default_scenario):
     return small_scenario(default_scenario, every=30, sites=SITES)
-
-
-@pytest.fixture(scope="module")
-def executor():
-    ex = LocalExecutor(1)
-    yield ex
-    ex.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import pytest
 from network.evaluate import Design, evaluate
 from network.explore import (
     ANY,
-    LocalExecutor,
     frontier_frame,
     frontier_tasks,
     run_sweep,
@@ -34,13 +33,6 @@ from toy import flat_service, toy_scenario
 TIGHT = SolveParams(time_limit_s=60.0, relative_gap=1e-6)
 SLICE_SITES = ("ONT", "DFW", "ORD", "ATL", "MDT", "BDL")
 LEVELS = (0.6, 0.8, 1.0)
-
-
-@pytest.fixture(scope="module")
-def executor():
-    ex = LocalExecutor(1)
-    yield ex
-    ex.close()
 
 
 @pytest.fixture(scope="module")

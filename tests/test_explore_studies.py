@@ -11,7 +11,6 @@ from network.evaluate import Design, evaluate
 from network.explore import (
     PERTURBATIONS,
     DemandNoise,
-    LocalExecutor,
     design_outcome,
     forcing_frame,
     forcing_sentence,
@@ -34,13 +33,6 @@ from toy import toy_scenario
 
 TIGHT = SolveParams(time_limit_s=60.0, relative_gap=1e-6)
 DRAWS = DemandNoise(6, 0.3, 10.0, 3)  # on the slice, 2 of these draws have another optimum
-
-
-@pytest.fixture(scope="module")
-def executor():
-    ex = LocalExecutor(1)
-    yield ex
-    ex.close()
 
 
 def test_forcing_costs_by_hand(executor):
