@@ -10,6 +10,7 @@ B alone 5850; A and C 7441.42; every other design costs more.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -713,6 +714,32 @@ def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites,
     assert cost == pytest.approx(exact, rel=1e-9)
     assert solution.best_bound <= exact * (1 + 1e-9)
     assert (site_loads(problem, solution.choice) <= problem.capacity_orders_per_year + 1e-6).all()
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_a_set_mip_cut_off_at_a_cost_bounds_the_set_by_that_cost_at_most(seed):
+    """site_sets._solve_set with a cutoff row: below the set's optimum (brute force) it finds
+    no design and returns a bound at most that optimum
+    (the cutoff); above it, the same optimum as without the row."""
+    from network.optimize.model import build_model
+    from network.optimize.site_sets import _solve_set, site_sets
+
+    problem = replace(random_problem(seed), share_requirements=(ShareRequirement(2, 0.2),))
+    full = build_model(problem, tuple(range(problem.n_sites)), (2, 2))
+    for mask in site_sets(problem, 2, 2)[:4]:
+        others_dear = replace(problem, fixed_cost_usd_per_year=np.where(
+            mask, problem.fixed_cost_usd_per_year, 1e9))
+        exact = brute_force(others_dear, count=2)
+        if exact >= 1e9:
+            continue
+        below = _solve_set(problem, full, mask, 1e-9, time.perf_counter() + 60,
+                           cutoff=exact * (1 - 1e-3))
+        assert below[1] is None
+        assert below[2] <= exact * (1 + 1e-9)
+        above = _solve_set(problem, full, mask, 1e-9, time.perf_counter() + 60,
+                           cutoff=exact * (1 + 1e-3))
+        assert above[0] == pytest.approx(exact, rel=1e-9)
+        assert above[2] <= exact * (1 + 1e-9)
 
 
 def test_capacity_priced_set_bounds_stay_below_each_set_optimum():

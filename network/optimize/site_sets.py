@@ -28,7 +28,10 @@ binds (2 sites at 90% within 2 days on the default: every one of the 1,596 set b
 the best design, about $110M under the optimum; with sigma within $10M of it). The search
 enumerates only where capacity binds (count_search.py: _worth_enumerating), and at most
 MAX_SET_MIPS sets are solved: if the bound has not reached the best design by then, the
-window goes back to the LP/MIP path, keeping any design found.
+window goes back to the LP/MIP path, keeping any design found. Each set's MIP carries a
+cutoff row at the best design so far (`_solve_set`): a set that cannot beat it is shown so
+at the MIP's root (0.1 s on seed 165's sets, where proving such a set's own optimum took up
+to 107 s); those count apart, up to MAX_CUT_OFF, as their MIPs cost little.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from network.optimize.mathopt_backend import MipStatus, solve_model
+from network.optimize.mathopt_backend import MipStatus, objective_scale, solve_model
 from network.optimize.model import MipModel, build_model, loosened
 from network.optimize.problem import (
     NO_SITE,
@@ -52,6 +55,7 @@ from network.optimize.problem import (
 
 MAX_SETS = 2000  # 2 of 57 sites: 1,596 sets
 MAX_SET_MIPS = 12  # then the set bounds are too weak to pay: solve the window as a whole
+MAX_CUT_OFF = 200  # sets whose MIP the cutoff row closes at its root (0.1 s each on seed 165)
 
 
 def enumerable(problem: LocationProblem, lo: int, hi: int) -> bool:
@@ -89,21 +93,26 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
     bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap),
                         start=start, prices=prices)
     out = SetSearch(prices=SetPrices.joined(prices))
-    for solved, k in enumerate(np.argsort(bounds, kind="stable")):
+    solved = cut_off = 0  # set MIPs that found a design or stopped short; cut off at once
+    for k in np.argsort(bounds, kind="stable"):
         target = min(out.cost, incumbent)
         if bounds[k] >= target * (1 - relative_gap):
             out.proven = min(out.proven, float(bounds[k]))
             return out  # this set and every later one cannot beat the best by the gap
-        if solved == MAX_SET_MIPS:
+        if solved == MAX_SET_MIPS or cut_off == MAX_CUT_OFF:
             out.complete = False
             return out
         if time.perf_counter() >= deadline:
             out.proven, out.limited = min(out.proven, float(bounds[k])), True
             return out
         cost, values, set_bound, cut = _solve_set(problem, full, sets[k], relative_gap,
-                                                  deadline)
+                                                  deadline, cutoff=target)
         out.limited |= cut
         out.proven = min(out.proven, set_bound)
+        if cost < np.inf or cut:
+            solved += 1
+        else:
+            cut_off += 1
         if cost < out.cost:
             out.cost, out.values = cost, values
     return out
@@ -227,10 +236,19 @@ def set_prices_and_bounds(problem: LocationProblem, sets: np.ndarray,
 
 
 def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
-               relative_gap: float, deadline: float
+               relative_gap: float, deadline: float, cutoff: float = np.inf
                ) -> tuple[float, np.ndarray | None, float, bool]:
     """(cost, full-model vector, proven lower bound, cut short) of the cheapest design with
-    exactly the sites `is_open` open, capacity rows included."""
+    exactly the sites `is_open` open, capacity rows included, among those cheaper than
+    `cutoff` (the best design so far: a set need only be shown not to beat it).
+
+    The cutoff is one more row, objective <= cutoff (`with_cutoff`). Why: HiGHS, through
+    MathOpt, takes no cutoff (cutoff_limit and best_bound_limit are refused, and its own
+    objective_bound option came back "optimal" with a design above it), and a set's MIP
+    otherwise proves its own optimum: seed 165's [1, 3, 6, 7] took 50 s to prove a design
+    0.56% above the incumbent. The bound returned is min(the MIP's bound, cutoff): a design
+    of this set either costs at least the cutoff or meets the row, so costs at least the
+    bound of the MIP with it (infeasible: no design below the cutoff)."""
     opt = problem.options
     keep = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
     small = replace(problem, options=Options(opt.point[keep], opt.site[keep],
@@ -241,11 +259,13 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                                          for b in problem.carrier_bounds))
     n = int(is_open.sum())
     model = build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]), (n, n))
-    sol = solve_model(loosened(model), deadline - time.perf_counter(), relative_gap)
+    sol = solve_model(with_cutoff(loosened(model), cutoff), deadline - time.perf_counter(),
+                      relative_gap)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     if sol.status is MipStatus.INFEASIBLE:
-        return np.inf, None, np.inf, False
-    bound = sol.best_bound if sol.best_bound is not None else _set_bound(problem, is_open)
+        return np.inf, None, float(cutoff), False
+    bound = min(sol.best_bound if sol.best_bound is not None else _set_bound(problem, is_open),
+                float(cutoff))
     if sol.values is None:
         return np.inf, None, bound, limited
     values = np.zeros(len(full.var_lb))
@@ -253,6 +273,25 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
     values[full.x.start + keep] = sol.values[model.x]
     values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
     return float(sol.objective), values, bound, limited
+
+
+def with_cutoff(model: MipModel, cutoff: float) -> MipModel:
+    """`model` with one more row, objective . v <= cutoff (scaled as HiGHS sees the
+    objective: objective_scale), slack 0: only designs cheaper than `cutoff` (the model's
+    objective has no constant term). The model itself when the cutoff is infinite."""
+    if not np.isfinite(cutoff):
+        return model
+    scale = objective_scale(model)
+    cols = np.nonzero(model.objective)[0]
+    row = len(model.row_lb)
+    return replace(model, row_lb=np.append(model.row_lb, -np.inf),
+                   row_ub=np.append(model.row_ub, cutoff * scale),
+                   a_row=np.concatenate([model.a_row, np.full(len(cols), row)]),
+                   a_col=np.concatenate([model.a_col, cols]),
+                   a_val=np.concatenate([model.a_val, model.objective[cols] * scale]),
+                   row_blocks=model.row_blocks + (("cutoff", row, row + 1),),
+                   row_slack=None if model.row_slack is None else np.append(model.row_slack,
+                                                                            0.0))
 
 
 def _set_bound(problem: LocationProblem, is_open: np.ndarray) -> float:
