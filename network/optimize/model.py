@@ -249,11 +249,15 @@ def with_count_window(model: MipModel, lo: int, hi: int) -> MipModel:
     return replace(model, var_lb=lb, var_ub=ub)
 
 
-def restrict(model: MipModel, keep: np.ndarray) -> tuple[MipModel, np.ndarray, np.ndarray]:
+def restrict(model: MipModel, keep: np.ndarray, links: bool = True
+             ) -> tuple[MipModel, np.ndarray, np.ndarray]:
     """The model over the variables in the boolean mask `keep` (dropped x are fixed at 0).
 
-    Link rows left without any kept option are dropped (they only say y_s >= 0). Returns the
-    smaller model and the original indices of its variables and rows."""
+    Link rows left without any kept option are dropped (they only say y_s >= 0); with
+    `links` False every link row is (for a model whose kept y are all fixed: a link with y_s
+    fixed at 1 says sum_p x_p <= 1, which the point's assignment row and x >= 0 imply, and
+    one with y_s fixed at 0 keeps no option). Returns the smaller model and the original
+    indices of its variables and rows."""
     cols = np.nonzero(keep)[0]
     col_pos = np.full(len(keep), -1)
     col_pos[cols] = np.arange(len(cols))
@@ -263,7 +267,7 @@ def restrict(model: MipModel, keep: np.ndarray) -> tuple[MipModel, np.ndarray, n
                            minlength=len(model.row_lb))
     link = np.zeros(len(model.row_lb), bool)
     link[list(model.rows_of("link"))] = True
-    rows = np.nonzero(~link | (x_in_row > 0))[0]
+    rows = np.nonzero(~link | ((x_in_row > 0) & links))[0]
     row_pos = np.full(len(model.row_lb), -1)
     row_pos[rows] = np.arange(len(rows))
     entry = kept_entry & (row_pos[model.a_row] >= 0)
