@@ -56,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from network.optimize.incumbent import Incumbent, read_design
-from network.optimize.mathopt_backend import solve_lp, solve_model
+from network.optimize.mathopt_backend import MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel, loosened, restrict
 from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 from network.optimize.window_bounds import WindowState
@@ -71,6 +71,8 @@ MAX_ROUNDS = 400  # master solves at most (the deadline usually stops first)
 SWAP_SETS = 25  # swap-search sets at most between two master MIPs: the bound at a stop is the
 # last MIP's, and capacity_overflow_200m's first 100 swap sets left it at the window LP's
 # (a MIP after every 8 sets converged slower: BENCHMARKS.md, branch overflow4)
+SWAP_STARTS = 8  # evaluated sets (least fixed-sites LP first) the swap search starts from
+# once it stops above the target from the last set, before a master MIP
 MAX_KEPT_CUTS = 250  # cuts kept for the next search (the master's MIP slows as they pile up)
 MILLIONS = 1e-6  # the master sees million USD (HiGHS and coefficients of 1e9)
 MASTER_GAP = 0.1  # the master's relative gap, as a share of the requested gap: its dual bound
@@ -227,11 +229,24 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
     n = window.lo
     bound, tried, converged = -np.inf, set(), False
     is_open, swapped = None, 0
+    evaluated: list[tuple[float, np.ndarray]] = []  # (the fixed-sites LP's value, its set)
     for _ in range(MAX_ROUNDS):
         if time.perf_counter() >= deadline:
             break
         target = best.objective * (1 - relative_gap)
         found = None if is_open is None else _swap_search(problem, cuts, is_open, tried)
+        if (found is None or found[0] >= target) and swapped < SWAP_SETS:
+            found = _swap_from_best(problem, cuts, evaluated, tried, target) or found
+        if (found is None or found[0] >= target) and swapped < SWAP_SETS and evaluated:
+            first = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
+                            below=target)  # any set below the target, or none: proven
+            if first is None:
+                break
+            bound = max(bound, first[0])
+            if first[1] is None:
+                break
+            if first[1].tobytes() not in tried:
+                found = first
         if found is None or found[0] >= target or swapped >= SWAP_SETS:
             swapped = 0
             found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
@@ -253,7 +268,8 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         elif duals is None:
             break
         else:
-            cuts.add(duals)
+            const, v = cuts.add(duals)
+            evaluated.append((const + float(v[is_open].sum()), is_open))
     if not np.isfinite(bound):
         return False
     if converged and bound < best.objective * (1 - relative_gap):  # the least fixed-sites
@@ -312,6 +328,23 @@ def _swap_search(problem: LocationProblem, cuts: _Cuts, start: np.ndarray, tried
     return value, is_open
 
 
+def _swap_from_best(problem: LocationProblem, cuts: _Cuts,
+                    evaluated: list[tuple[float, np.ndarray]], tried: set, target: float
+                    ) -> tuple[float, np.ndarray] | None:
+    """The first set below `target` that _swap_search reaches from one of the SWAP_STARTS
+    evaluated sets of least fixed-sites LP; None when none does.
+
+    Why: once the swap search from the last set stops above the target, each next set came
+    from a master MIP (1-6 CPU s at 120 cuts, capacity_overflow_200m), while the sets below
+    the target often lie one swap from another good set (BENCHMARKS.md, branch overflow5).
+    Like _swap_search it only picks sets: the bound is the master's alone."""
+    for _, start in sorted(evaluated, key=lambda e: e[0])[:SWAP_STARTS]:
+        found = _swap_search(problem, cuts, start, tried)
+        if found is not None and found[0] < target:
+            return found
+    return None
+
+
 def _key(sites: np.ndarray, n_sites: int) -> bytes:
     is_open = np.zeros(n_sites, bool)
     is_open[sites] = True
@@ -319,11 +352,12 @@ def _key(sites: np.ndarray, n_sites: int) -> bytes:
 
 
 def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: float,
-            deadline: float, hint: np.ndarray | None = None
-            ) -> tuple[float, np.ndarray] | None:
+            deadline: float, hint: np.ndarray | None = None, below: float | None = None
+            ) -> tuple[float, np.ndarray | None] | None:
     """(the master's dual bound in USD, its best set), or None when it found no set. `known`:
     the last master's bound (theta >= it: cuts only raise the master's optimum); `gap`: its
-    relative gap; `hint`: a set to start from."""
+    relative gap; `hint`: a set to start from. With `below` (USD): the first set found below
+    it and the bound so far, or (below, None) when the MIP proved that no set is below it."""
     s, k = problem.n_sites, len(cuts.v)
     floor = cuts.const[0] + float(np.minimum(cuts.v[0], 0.0).sum())  # theta >= the first cut
     rows = np.repeat(np.arange(k), s + 1)
@@ -335,7 +369,8 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
     empty_cols = np.concatenate(cuts.empty + [np.zeros(0, int)])
     model = MipModel(
         var_lb=np.r_[problem.forced_open.astype(float), max(known, floor) * MILLIONS],
-        var_ub=np.r_[(~problem.forced_closed).astype(float), np.inf],
+        var_ub=np.r_[(~problem.forced_closed).astype(float),
+                     np.inf if below is None else below * MILLIONS],
         var_integer=np.r_[np.ones(s, bool), False], objective=np.r_[np.zeros(s), 1.0],
         row_lb=np.r_[np.array(cuts.const) * MILLIONS, n, np.full(e, -np.inf)],
         row_ub=np.r_[np.full(k, np.inf), n, np.full(e, n - 1.0)],
@@ -348,10 +383,14 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
         level = max(float((np.array(cuts.const) + np.asarray(cuts.v)[:, hint].sum(axis=1)).max()),
                     known if np.isfinite(known) else -np.inf, floor)
         start = np.r_[hint.astype(float), level * MILLIONS]
-    sol = solve_model(model, deadline - time.perf_counter(), gap, hint=start)
-    if sol.values is None or sol.best_bound is None:
+    sol = solve_model(model, deadline - time.perf_counter(), gap, hint=start,
+                      solution_limit=None if below is None else 1)
+    if sol.status is MipStatus.INFEASIBLE and below is not None:  # no set below `below`
+        return below, None
+    if sol.values is None or (sol.best_bound is None and below is None):
         return None
-    return sol.best_bound / MILLIONS, sol.values[:s] > 0.5
+    bound = known if sol.best_bound is None else sol.best_bound / MILLIONS
+    return bound, sol.values[:s] > 0.5
 
 
 def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarray,

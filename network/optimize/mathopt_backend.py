@@ -128,8 +128,8 @@ def _matrix_proto(model: MipModel) -> model_pb2.ModelProto:
     return proto
 
 
-def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None
-                ) -> parameters_pb2.SolveParametersProto:
+def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None,
+                solution_limit: int | None = None) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
     # off: on our models it spent long without removing a row, and with it HiGHS once reported
     # "optimal" with a dual bound below its own objective by more than the gap (BENCHMARKS.md).
@@ -137,7 +137,8 @@ def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None
                                      relative_gap_tolerance=relative_gap,
                                      absolute_gap_tolerance=0.0,
                                      random_seed=SEED, enable_output=VERBOSE,
-                                     presolve=mathopt.Emphasis.OFF, node_limit=node_limit)
+                                     presolve=mathopt.Emphasis.OFF, node_limit=node_limit,
+                                     solution_limit=solution_limit)
     return params.to_proto()
 
 
@@ -251,18 +252,21 @@ def _flush_c_stdout() -> None:
 
 
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
-                hint: np.ndarray | None = None, node_limit: int | None = None) -> MipSolution:
+                hint: np.ndarray | None = None, node_limit: int | None = None,
+                solution_limit: int | None = None) -> MipSolution:
     """Solve `model` with HiGHS; `hint` is a full variable vector. A node limit, unlike a time
-    limit, stops at the same point however busy the machine is. HiGHS's stray stdout line is
-    muted (stray_highs_lines_muted)."""
+    limit, stops at the same point however busy the machine is. `solution_limit`: stop
+    after that many improving solutions. HiGHS's stray stdout line is muted
+    (stray_highs_lines_muted)."""
     proto = to_proto(model)
+    scale = objective_scale(model)
+    params = _parameters(time_limit_s, relative_gap, node_limit, solution_limit)
     with stray_highs_lines_muted():
         raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
-                                parameters_pb2.SolverInitializerProto(),
-                                _parameters(time_limit_s, relative_gap, node_limit),
+                                parameters_pb2.SolverInitializerProto(), params,
                                 _hint_proto(hint),
                                 None, mathopt.CallbackRegistration().to_proto(), None, None)
-    return _read_result(raw, len(model.var_lb), objective_scale(model))
+    return _read_result(raw, len(model.var_lb), scale)
 
 
 def _read_result(raw: result_pb2.SolveResultProto, n_var: int, scale: float) -> MipSolution:
