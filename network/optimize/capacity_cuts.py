@@ -32,8 +32,10 @@ Iterations: a set S is assigned by the fixed-sites LP (its design rounded and of
 incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible, a row
 leaving S out: no design on it); the first cut comes from the window LP's duals. The next S
 is the swap search's (_swap_search: one site out, one in, while the cuts' bound falls) while
-it ends on a set the cuts bound below the incumbent less the gap (at most SWAP_SETS in a
-row), else the master's best set.
+it ends on a set the cuts bound below the incumbent less the gap T (at most SWAP_SETS in a
+row), from the last set or else from the best evaluated ones (_swap_from_best), else the
+first set below T the master finds (its MIP with theta <= T, stopped at one solution:
+infeasible proves T), and after SWAP_SETS sets in a row the master's best.
 Stops once the master's bound is within the gap of the incumbent (the window proven), or at
 the deadline / MAX_ROUNDS (the window closed with the last master's bound, valid but maybe
 short of the gap); a master whose best set was cut already, short of the gap (its bound at
@@ -237,7 +239,8 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         found = None if is_open is None else _swap_search(problem, cuts, is_open, tried)
         if (found is None or found[0] >= target) and swapped < SWAP_SETS:
             found = _swap_from_best(problem, cuts, evaluated, tried, target) or found
-        if (found is None or found[0] >= target) and swapped < SWAP_SETS and evaluated:
+        if ((found is None or found[0] >= target) and swapped < SWAP_SETS
+                and (evaluated or len(cuts.v) > 1)):  # a first MIP over one cut: cheap
             first = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
                             below=target)  # any set below the target, or none: proven
             if first is None:
