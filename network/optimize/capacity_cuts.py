@@ -427,9 +427,9 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     takes only a cheaper design than the incumbent."""
     fixed, keep = fixed_sites_columns(problem, full, is_open)
     sub, cols, rows = restrict(fixed, keep, links=False)
-    lp = solve_lp(loosened(sub), deadline - time.perf_counter())  # loosened: "no design"
-    if lp.duals is None or lp.values is None:  # must hold for every design offer accepts
-        return None, lp.infeasible
+    lp = solve_lp(loosened(sub), deadline - time.perf_counter(), small=True)  # loosened:
+    if lp.duals is None or lp.values is None:  # "no design" must hold for every design
+        return None, lp.infeasible  # offer accepts
     if lp.objective is not None and lp.objective < best.objective:
         values = np.zeros(len(fixed.var_lb))
         values[cols] = lp.values

@@ -326,7 +326,7 @@ class LpSolution:
 
 
 def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
-             dual_simplex: bool = False) -> LpSolution:
+             dual_simplex: bool = False, small: bool = False) -> LpSolution:
     """The LP relaxation of `model` (integrality dropped) with its dual values, or without
     them (`infeasible` says whether that is because none exists).
 
@@ -334,16 +334,19 @@ def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
     what-if edit): GLOP, because MathOpt's HiGHS ignores a starting basis and GLOP uses it, a
     few hundred iterations instead of thousands (BENCHMARKS.md); with `dual_simplex`, GLOP's
     dual simplex, for a `start` that stays dual feasible (only variable bounds changed since:
-    a branch on a site, site_branching.py). Falls back to cold HiGHS if GLOP stops short or
-    refuses the basis."""
+    a branch on a site, site_branching.py). `small`: GLOP's dual simplex without a start,
+    for an LP of a few thousand columns solved many times (capacity_cuts' fixed-sites LP:
+    0.04 CPU s where cold HiGHS took 0.086, most of it HiGHS's presolve; BENCHMARKS.md,
+    branch overflow5). Falls back to cold HiGHS if GLOP stops short or refuses the basis."""
     proto = to_proto(model)
     del proto.variables.integers[:]
     proto.variables.integers.extend([False] * len(model.var_lb))
     began = time.perf_counter()
-    if start is not None and start.fits(model):
+    if small or (start is not None and start.fits(model)):
         try:
-            raw = _solve_lp_proto(proto, time_limit_s, mathopt.SolverType.GLOP, start,
-                                  dual_simplex)
+            raw = _solve_lp_proto(proto, time_limit_s, mathopt.SolverType.GLOP,
+                                  start if start is not None and start.fits(model) else None,
+                                  dual_simplex or small)
         except StatusNotOk:  # GLOP refused the starting basis: solve the LP cold instead
             raw = None
         if (raw is not None and raw.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
@@ -351,8 +354,8 @@ def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
             return _read_lp(raw, model)
     left = time_limit_s - (time.perf_counter() - began)  # GLOP's time counts: a fallback
     # after GLOP stopped at the limit used to get the whole limit again (5 s past a 60 s one)
-    if left <= 0 and start is not None:  # and loading 99k columns into HiGHS takes seconds
-        return LpSolution(None, None, None)
+    if left <= 0 and (start is not None or small):  # (loading 99k columns into HiGHS
+        return LpSolution(None, None, None)  # takes seconds)
     return _read_lp(_solve_lp_proto(proto, left, mathopt.SolverType.HIGHS, None), model)
 
 
