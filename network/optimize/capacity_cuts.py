@@ -291,7 +291,10 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
     if not np.isfinite(bound):
         return False
     if converged and bound < best.objective * (1 - relative_gap):  # the least fixed-sites
-        best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)  # LP's
+        _fixed_sites_lp(problem, full, is_open, best, deadline, small=False)  # LP's sites:
+        # another vertex rounded (below), then, still short, their assignment MIP
+    if converged and bound < best.objective * (1 - relative_gap):
+        best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)
     if bound < best.objective * (1 - relative_gap) and best.values is not None:  # sites, and
         mine = read_design(problem, full, best.values)[0]  # the incumbent's: the MIP's
         if not (converged and np.array_equal(mine, is_open)):  # assignment there
@@ -414,7 +417,8 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
 
 
 def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
-                    best: Incumbent, deadline: float) -> tuple[np.ndarray | None, bool]:
+                    best: Incumbent, deadline: float, small: bool = True
+                    ) -> tuple[np.ndarray | None, bool]:
     """(the row prices (over `full`'s rows) of the LP with the sites fixed to `is_open`, over
     their options and cross-border, or None when it ended without prices; whether it was
     proven infeasible: no design on these sites); its design, rounded, offered to `best`
@@ -424,10 +428,18 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     cut does not price: the same LP in 941 rows where it had 6,227 (capacity_overflow_200m).
     No rounding when the LP's value is not below the incumbent: every design on these sites
     that `offer` accepts meets the loosened rows, so costs at least that value, and `offer`
-    takes only a cheaper design than the incumbent."""
+    takes only a cheaper design than the incumbent.
+
+    By GLOP's dual simplex (`small`, mathopt_backend.solve_lp): 0.09 CPU s where cold HiGHS
+    took 0.135, and its prices made cuts that closed capacity_overflow_200m's window in 14
+    sets where HiGHS's needed 106 (a degenerate LP: other optimal prices, other cuts for the
+    other sets; BENCHMARKS.md, branch overflow5). With `small` False, cold HiGHS: another
+    vertex, which rounds otherwise (on the set that closed that window GLOP's rounded 4.0e-4
+    above the LP, HiGHS's 5.9e-5), tried on the least LP's set before its assignment MIP (5
+    CPU s there)."""
     fixed, keep = fixed_sites_columns(problem, full, is_open)
     sub, cols, rows = restrict(fixed, keep, links=False)
-    lp = solve_lp(loosened(sub), deadline - time.perf_counter(), small=True)  # loosened:
+    lp = solve_lp(loosened(sub), deadline - time.perf_counter(), small=small)  # loosened:
     if lp.duals is None or lp.values is None:  # "no design" must hold for every design
         return None, lp.infeasible  # offer accepts
     if lp.objective is not None and lp.objective < best.objective:
