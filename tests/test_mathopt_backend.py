@@ -79,6 +79,28 @@ def test_an_infeasible_lp_says_so():
     assert lp.duals is None and lp.infeasible
 
 
+def test_a_small_lp_by_glop_has_the_same_value_and_price_and_says_when_infeasible():
+    """solve_lp(small=True) (GLOP's dual simplex, capacity_cuts' fixed-sites LP): the knapsack
+    LP's value, values and row price by hand, as cold HiGHS gives them; an infeasible one is
+    marked infeasible (GLOP stops short of an optimum: HiGHS says which)."""
+    lp = solve_lp(_knapsack(), 10.0, small=True)
+    assert lp.objective == pytest.approx(-5 - 3 - 4 / 3)
+    assert np.allclose(lp.values, [1, 1 / 3, 1])
+    assert lp.duals[0] == pytest.approx(-4 / 3)
+    infeasible = replace(_knapsack(), row_lb=np.array([7.0]), row_ub=np.array([np.inf]))
+    lp = solve_lp(infeasible, 10.0, small=True)
+    assert lp.duals is None and lp.infeasible
+
+
+def test_a_master_stopped_at_its_first_solution_returns_a_solution():
+    """solve_model(solution_limit=1) (capacity_cuts' feasibility master) comes back with a
+    design that meets the row, and says infeasible when no design meets it."""
+    sol = solve_model(_knapsack(), 10.0, 1e-9, solution_limit=1)
+    assert sol.values is not None and 2 * sol.values[0] + 3 * sol.values[1] + sol.values[2] <= 4
+    none = replace(_knapsack(), row_lb=np.array([7.0]), row_ub=np.array([np.inf]))
+    assert solve_model(none, 10.0, 1e-9, solution_limit=1).status is MipStatus.INFEASIBLE
+
+
 def test_a_starting_basis_glop_refuses_falls_back_to_a_cold_lp():
     """A basis of the right sizes but not a basis (no basic column for the row: GLOP raises on
     it, as it did for a warm re-solve whose count columns had changed) gives the cold LP's
