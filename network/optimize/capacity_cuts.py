@@ -128,7 +128,7 @@ class _Cuts:
         # the options at a site by (point, site), and those abroad by point, each run's
         # first index: the least g per run by np.minimum.reduceat (np.minimum.at took 3x)
         self.at, self.at_runs, self.at_pairs = _runs(np.nonzero(self.at_site)[0], pair)
-        self.abroad, self.abroad_runs, self.abroad_points = _runs(
+        self.abroad, self.abroad_runs, _ = _runs(
             np.nonzero(~self.at_site)[0], opt.point)
         self.capacity = np.where(  # sites without a capacity row: no knapsack limit
             np.isin(np.arange(problem.n_sites), full.capacity_sites),
