@@ -259,14 +259,14 @@ def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
     after that many improving solutions. HiGHS's stray stdout line is muted
     (stray_highs_lines_muted)."""
     proto = to_proto(model)
-    scale = objective_scale(model)
-    params = _parameters(time_limit_s, relative_gap, node_limit, solution_limit)
     with stray_highs_lines_muted():
         raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
-                                parameters_pb2.SolverInitializerProto(), params,
+                                parameters_pb2.SolverInitializerProto(),
+                                _parameters(time_limit_s, relative_gap, node_limit,
+                                            solution_limit),
                                 _hint_proto(hint),
                                 None, mathopt.CallbackRegistration().to_proto(), None, None)
-    return _read_result(raw, len(model.var_lb), scale)
+    return _read_result(raw, len(model.var_lb), objective_scale(model))
 
 
 def _read_result(raw: result_pb2.SolveResultProto, n_var: int, scale: float) -> MipSolution:
