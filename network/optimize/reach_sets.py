@@ -130,11 +130,12 @@ class _Search:
                 if not self._add(chosen + [int(rest[j])]):
                     return False
             return True
-        for i in range(len(rest) - k + 1):
-            # every set from here on takes k of rest[i:]: bounded by either price
-            if (share + np.minimum(_top(gains[:, i:], k), rest_mu + _top(priced[:, i:], k))
-                    < self.need).any():
-                break
+        # sets taking rest[i] and k - 1 of rest[i + 1:]: bounded by either price (the gains
+        # of the others only fall once rest[i] is in)
+        after_g, after_p = _suffix_top(gains, k - 1), _suffix_top(priced, k - 1)
+        with_i = share[:, None] + np.minimum(gains + after_g, rest_mu[:, None] + priced + after_p)
+        hopeful = (with_i >= self.need[:, None]).all(axis=0)
+        for i in np.nonzero(hopeful[:len(rest) - k + 1])[0]:
             s = int(rest[i])
             if not self.run(rest[i + 1:], open_ * (1.0 - self.reach[:, s]), k - 1,
                             chosen + [s]):
@@ -142,11 +143,17 @@ class _Search:
         return True
 
 
-def _top(values: np.ndarray, k: int) -> np.ndarray:
-    """[t] the sum of each row's k largest values."""
-    if values.shape[1] <= k:
-        return values.sum(axis=1)
-    return -np.partition(-values, k - 1, axis=1)[:, :k].sum(axis=1)
+def _suffix_top(values: np.ndarray, k: int) -> np.ndarray:
+    """[t, r]: at i, the sum of the k largest of values[:, i + 1:] (values >= 0; 0 past the
+    end)."""
+    r = values.shape[1]
+    later = np.arange(r)[None, :] > np.arange(r)[:, None]  # [i, j]: j after i
+    masked = np.where(later[None, :, :], values[:, None, :], 0.0)  # [t, i, j]
+    if k <= 0:
+        return np.zeros_like(values)
+    if r <= k:
+        return masked.sum(axis=2)
+    return -np.partition(-masked, k - 1, axis=2)[:, :, :k].sum(axis=2)
 
 
 class _SetPricing:
