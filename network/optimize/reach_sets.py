@@ -4,10 +4,11 @@ A design with open set S delivers within N_t days at most cov_t(S), the orders o
 an open site (or cross-border) reaches within N_t days (coverage.py); a design incumbent.offer
 accepts meets each target to within its slack, so a set with cov_t(S) < a_t - 2 ROW_TOLERANCE
 for some target t holds no such design. `reaching_sets` lists the n-site sets left (forced
-sites respected) by a depth-first search that prunes a partial set when, for some target, its
-share plus the k largest gains of the sites still to choose falls short (coverage is
-submodular: the gain of a set of sites is at most the sum of their single gains); it gives up
-past MAX_SETS sets or MAX_NODES search nodes.
+sites respected) by a depth-first search that prunes a partial set when, for some target, no
+completion can reach it (`_Search`: coverage.py's bound on the points still unreached, at
+mu = w, the k largest single gains, and at the coverage LP's prices); it gives up past
+MAX_SETS sets or MAX_NODES search nodes, and is not tried where every target lies more than
+MARGIN below coverage's bound for n sites (many sets reach it).
 
 Each set left gets the bound of the designs with exactly those sites open, with every
 assignment row kept and each share target priced (sigma_t >= 0):
@@ -16,7 +17,7 @@ assignment row kept and each share target priced (sigma_t >= 0):
 which is carrier_repair.sites_bound with the targets loosened by their slack (site_sets' B(S)
 without capacity): for such a design each added term sigma_t (a_t - slack - share_t) is <= 0,
 so B(S, sigma) bounds it for ANY sigma >= 0 (weak duality; carrier rows and capacity are
-dropped, which only lowers it). The prices are searched per target (`_set_bound`: the value
+dropped, which only lowers it). The prices are searched per target (`set_bound`: the value
 is concave and piecewise linear in one sigma_t), which decides only how high it is.
 So min over the sets of B(S) bounds every design of the window (docs/optimizer.md, step 4,
 "Sets that reach the targets").
@@ -39,6 +40,7 @@ from network.optimize.incumbent import Incumbent, read_design
 from network.optimize.lagrange import LagrangeData
 from network.optimize.model import MipModel
 from network.optimize.problem import NO_SITE, LocationProblem
+from network.optimize.site_branching import POLISH_GAP
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import (
     MIP_GAP_SHARE,
@@ -53,7 +55,6 @@ MARGIN = 0.02  # tried only where some target lies this close below the share n 
 MAX_SETS = 200  # sets of one count that reach every target, at most
 MAX_NODES = 3000  # nodes of the depth-first search, at most (then: not few sets)
 MAX_SET_MIPS = 3  # sets whose bound stays below the incumbent less the gap: solved by a MIP
-POLISH_GAP = 1e-3  # of the requested gap: the incumbent's own set, assigned again to this
 SEARCH_EVALS = 40  # evaluations of B(S, sigma) per price search at most
 
 
@@ -306,8 +307,9 @@ def close_by_reaching_sets(problem: LocationProblem, full: MipModel, window: Win
 
 def _polish(problem: LocationProblem, full: MipModel, sets: list[np.ndarray],
             bounds: np.ndarray, best: Incumbent, relative_gap: float, deadline: float) -> None:
-    """The incumbent's sites assigned again by the MIP to POLISH_GAP of the gap, when they are
-    among `sets` and their bound leaves more than that below it."""
+    """The incumbent's sites assigned again by the MIP to POLISH_GAP of the gap (as the site
+    tree's closing polish), when they are among `sets` and their bound leaves more than that
+    below it."""
     if best.values is None:
         return
     is_open, _ = read_design(problem, full, best.values)
