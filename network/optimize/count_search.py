@@ -56,6 +56,7 @@ from network.optimize.model import (
     with_count_window,
 )
 from network.optimize.problem import LocationProblem, overloaded_sites
+from network.optimize.reach_sets import close_by_reaching_sets
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
 from network.optimize.site_branching import branch_on_sites
 from network.optimize.site_sets import SetPrices, enumerable, solve_by_sets
@@ -293,6 +294,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True)
     start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
+    reach_tried: set[int] = set()  # counts whose windows close_by_reaching_sets tried
     while True:
         if time.perf_counter() >= deadline:  # the bounds known so far still hold
             return _SearchPass(best, _global_bound(windows, problem, full), True,
@@ -342,6 +344,11 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
                            prior_duals)
             continue
+        if (w.lp is None and data is not None and w.lo == w.hi and w.lo not in reach_tried
+                and np.isfinite(best.objective)):
+            reach_tried.add(w.lo)  # once per window: few sets of its count reach the targets
+            if close_by_reaching_sets(problem, full, w, data, best, relative_gap, deadline):
+                continue
         if w.lp is None and start is None and _nearest_applies(data, w, best):
             value = nearest_sites_lp(problem, full, w, data, best.objective, deadline,
                                      read_design(problem, full, best.values)[0])

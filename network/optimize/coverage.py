@@ -87,11 +87,21 @@ def _bound(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray], cross
            w: np.ndarray, n: int, deadline: float) -> float:
     """An upper bound on the share of orders any design with n open sites delivers within
     the days of `reach` (inf when the LP gives no prices: nothing is proven)."""
+    mu = coverage_prices(problem, reach, cross, w, n, deadline)
+    if mu is None:
+        return np.inf
+    return coverage_bound(problem, reach, cross, w, n, mu)
+
+
+def coverage_prices(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],
+                    cross: np.ndarray, w: np.ndarray, n: int, deadline: float
+                    ) -> np.ndarray | None:
+    """The module docstring's prices mu >= 0 [z] from its LP for n sites (None when the LP
+    gives none): any mu >= 0 gives a valid bound, the LP's the least."""
     lp = solve_lp(_coverage_model(problem, reach, cross, w, n), deadline - time.perf_counter())
     if lp.duals is None:
-        return np.inf
-    mu = np.maximum(-lp.duals[:problem.n_points], 0.0)  # "<=" rows of a minimisation
-    return coverage_bound(problem, reach, cross, w, n, mu)
+        return None
+    return np.maximum(-lp.duals[:problem.n_points], 0.0)  # "<=" rows of a minimisation
 
 
 def coverage_bound(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],

@@ -1,0 +1,144 @@
+"""network/optimize/reach_sets.py: the sets of n sites that can reach the share targets, and a
+one-count window closed set by set, against brute force on small random problems."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from network.evaluate import ROW_TOLERANCE
+from network.optimize import count_search, reach_sets
+from network.optimize.count_search import solve_problem
+from network.optimize.incumbent import Incumbent
+from network.optimize.lagrange import lagrange_data
+from network.optimize.mathopt_backend import MipStatus
+from network.optimize.model import build_model
+from network.optimize.problem import ShareRequirement, problem_cost
+from network.optimize.window_bounds import WindowState
+from tests.random_problems import brute_force, random_problem
+
+
+def _problem(seed: int, n_points: int = 5, share: float | None = None):
+    """Uncapacitated (the window's model must have no capacity rows), the 2-day target
+    raised so that few sets reach it."""
+    problem = random_problem(seed, n_points=n_points)
+    target = problem.share_requirements[0]
+    return replace(problem, capacity_orders_per_year=np.full(problem.n_sites, np.inf),
+                   share_requirements=(ShareRequirement(
+                       target.within_days, target.share if share is None else share),))
+
+
+def _reaching_by_brute_force(problem, n: int) -> set[tuple[int, ...]]:
+    opt, w = problem.options, problem.orders_per_year / problem.orders_per_year.sum()
+    out = set()
+    for chosen in itertools.combinations(range(problem.n_sites), n):
+        is_open = np.zeros(problem.n_sites, bool)
+        is_open[list(chosen)] = True
+        if not (is_open >= problem.forced_open).all() or (is_open & problem.forced_closed).any():
+            continue
+        ok = True
+        for target in problem.share_requirements:
+            fast = (opt.days <= target.within_days) & (
+                (opt.site < 0) | is_open[np.maximum(opt.site, 0)])
+            reached = np.zeros(problem.n_points, bool)
+            reached[opt.point[fast]] = True
+            ok &= w[reached].sum() >= target.share - 2 * ROW_TOLERANCE
+        if ok:
+            out.add(chosen)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_the_sets_found_are_exactly_those_whose_reach_meets_the_target(seed, monkeypatch):
+    """Every n-site set whose sites (forced ones respected) reach the target within its days,
+    and no other, for every n: the pruning bounds may only cut sets that cannot reach it."""
+    monkeypatch.setattr(reach_sets, "MARGIN", np.inf)
+    problem = _problem(seed, share=0.6 + 0.05 * (seed % 5))
+    if seed % 3 == 0:  # forced sites
+        problem = replace(problem, forced_open=np.arange(8) == 1, forced_closed=np.arange(8) == 4)
+    for n in range(1, problem.n_sites + 1):
+        found = reach_sets.reaching_sets(problem, n, time.perf_counter() + 60)
+        assert found is not None
+        as_tuples = {tuple(np.nonzero(mask)[0]) for mask in found}
+        assert len(as_tuples) == len(found)
+        assert as_tuples == _reaching_by_brute_force(problem, n)
+
+
+def test_many_sets_give_up():
+    """More than MAX_SETS sets (or an easy target: the margin) is not few: None."""
+    problem = _problem(1, share=0.0)
+    assert reach_sets.reaching_sets(problem, 4, time.perf_counter() + 60) is None
+
+
+@pytest.mark.parametrize("seed", range(1, 5))
+def test_a_window_closed_set_by_set_holds_each_counts_optimum(seed, monkeypatch):
+    """From no incumbent every set is below the bar, so each is assigned and bounded: the
+    window's bound may not exceed brute force's best with n sites, and the design found must
+    equal it (every set within the gap of 1e-9 was assigned by its MIP)."""
+    monkeypatch.setattr(reach_sets, "MARGIN", np.inf)
+    monkeypatch.setattr(reach_sets, "MAX_SET_MIPS", 10_000)
+    problem = _problem(seed, share=0.55 + 0.05 * (seed % 4))
+    full, data = build_model(problem), lagrange_data(problem)
+    closed = 0
+    for n in range(1, problem.n_sites + 1):
+        exact = brute_force(problem, count=n)
+        window, best = WindowState(n, n), Incumbent()
+        assert reach_sets.close_by_reaching_sets(problem, full, window, data, best, 1e-9,
+                                                 time.perf_counter() + 60)
+        closed += 1
+        assert window.proven <= exact * (1 + 1e-9)
+        assert best.objective == pytest.approx(exact, rel=1e-9) or exact == np.inf
+    assert closed
+
+
+@pytest.mark.parametrize("seed", range(1, 5))
+def test_a_set_bound_holds_for_its_best_design_at_any_prices(seed):
+    """B(S, sigma) at any sigma >= 0 (here 0, the searched one, and ten times it) is at most
+    the cheapest design with exactly the sites S (brute force over n-site designs with every
+    other site's fixed cost raised out of reach)."""
+    problem = _problem(seed, share=0.6)
+    data = lagrange_data(problem)
+    checked = 0
+    for n in (2, 3):
+        for chosen in itertools.islice(itertools.combinations(range(8), n), 0, None, 7):
+            is_open = np.zeros(8, bool)
+            is_open[list(chosen)] = True
+            dear = np.where(is_open, problem.fixed_cost_usd_per_year, 1e9)
+            exact = brute_force(replace(problem, fixed_cost_usd_per_year=dear), count=n)
+            if exact >= 1e9:
+                continue  # no design with exactly these sites
+            checked += 1
+            searched, sigma = reach_sets.set_bound(problem, data, is_open, np.zeros(1))
+            for at in (np.zeros(1), sigma, 10 * sigma):
+                value, _ = reach_sets.set_bound(problem, data, is_open, at, enough=-np.inf)
+                assert value <= exact * (1 + 1e-12)
+            assert searched <= exact * (1 + 1e-12)
+    assert checked
+
+
+def test_solves_with_the_sets_tried_first_stay_exact(monkeypatch):
+    """The whole search, every one-count window tried set by set first: brute force's
+    optimum, and a bound not above it, on four seeds, some of whose windows close so."""
+    monkeypatch.setattr(reach_sets, "MARGIN", np.inf)
+    tried = []
+    original = count_search.close_by_reaching_sets
+
+    def counting(*args):
+        closed = original(*args)
+        tried.append(closed)
+        return closed
+
+    monkeypatch.setattr(count_search, "close_by_reaching_sets", counting)
+    for seed in range(1, 5):
+        problem = _problem(seed, share=0.7)
+        solution = solve_problem(problem, 60, 1e-9)
+        exact = brute_force(problem)
+        assert solution.status is MipStatus.OPTIMAL
+        assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
+            exact, rel=1e-9)
+        assert solution.best_bound <= exact * (1 + 1e-9)
+    assert True in tried  # some window closed set by set
