@@ -270,20 +270,44 @@ def _remove_site(site_id: str) -> None:
 # Map and KPIs
 
 
-def network_map(scenario: Scenario, record: state.SolveRecord | None,
+def build_ahead(scenario: Scenario, record: state.SolveRecord | None,
                 selection: tuple[str | None, str | None]) -> None:
-    """The Designer's map: no mouse-wheel zoom unless switched on, and back to the lower 48
-    whenever "Reset view" was pressed (a new view id, ui.maps)."""
+    """Build what this run draws from the solve (the map's deck and JSON, the results' charts
+    and tables; `state.derived`) before the first of its elements (the KPI cards) is sent, so
+    that the cards, the map and the results reach the browser together: the browser then
+    draws the page once instead of three times, and does not draw the cards (in software
+    WebGL on the benchmark's machine) while the server builds the map (BENCHMARKS.md, App).
+    The page is the same."""
+    map_deck(scenario, record, selection)
+    if record is not None and record.result.status.has_design:
+        results.result_views(record)
+
+
+def map_deck(scenario: Scenario, record: state.SolveRecord | None,
+             selection: tuple[str | None, str | None]) -> pdk.Deck:
+    """The Designer map's deck (no mouse-wheel zoom unless switched on, and back to the lower
+    48 whenever "Reset view" was pressed: a new view id, ui.maps), with its JSON, built once
+    per solve or scenario and selection."""
     zip3, site_id = selection
     basemap, wheel_zoom = state.basemap(), st.session_state[WHEEL_ZOOM_KEY]
     view_id = f"designer-{st.session_state['map_view_epoch']}"
-    deck = state.derived(
-        record or scenario, ("map", zip3, site_id, basemap, wheel_zoom, view_id),
-        lambda: maps.network_deck(scenario, data.lanes(scenario), design_evaluation(record),
-                                  zip3, site_id, basemap=basemap, view=DESIGNER_VIEW,
-                                  wheel_zoom=wheel_zoom, view_id=view_id))
-    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
-                    height=MAP_HEIGHT_PX)
+
+    def make() -> pdk.Deck:
+        deck = maps.network_deck(scenario, data.lanes(scenario), design_evaluation(record),
+                                 zip3, site_id, basemap=basemap, view=DESIGNER_VIEW,
+                                 wheel_zoom=wheel_zoom, view_id=view_id)
+        deck.to_json()  # kept by the deck (maps.CompactDeck)
+        return deck
+
+    return state.derived(record or scenario, ("map", zip3, site_id, basemap, wheel_zoom, view_id),
+                         make)
+
+
+def network_map(scenario: Scenario, record: state.SolveRecord | None,
+                selection: tuple[str | None, str | None]) -> None:
+    """The Designer's map (`map_deck`)."""
+    st.pydeck_chart(map_deck(scenario, record, selection), on_select="rerun",
+                    selection_mode="single-object", key=map_key(), height=MAP_HEIGHT_PX)
 
 
 def design_evaluation(record: state.SolveRecord | None):
