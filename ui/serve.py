@@ -6,7 +6,8 @@ is `streamlit run app.py [options]` plus a warm-up thread. Streamlit imports the
 only when the first browser session runs the script, once the browser has loaded Streamlit's
 frontend; the first run then spends about 0.5 s importing pandas, pydeck and our modules
 before it can send the map. The warm-up does that work while the browser loads the frontend,
-then puts the default scenario, its lanes and the place names into the app's caches.
+then puts the default scenario, its lanes, the place names and the first page's map (its deck
+and JSON, shared by sessions: `ui.panels.scenario_deck`) into the app's caches.
 OR-Tools (0.8 s to import) is left to the first Solve: importing it here would compete with
 the first page.
 
