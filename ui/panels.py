@@ -274,10 +274,9 @@ def build_ahead(scenario: Scenario, record: state.SolveRecord | None,
                 selection: tuple[str | None, str | None]) -> None:
     """Build what this run draws from the solve (the map's deck and JSON, the results' charts
     and tables; `state.derived`) before the first of its elements (the KPI cards) is sent, so
-    that the cards, the map and the results reach the browser together: the browser then
-    draws the page once instead of three times, and does not draw the cards (in software
-    WebGL on the benchmark's machine) while the server builds the map (BENCHMARKS.md, App).
-    The page is the same."""
+    that the cards are not on screen while the server still builds the map: the cards and
+    the map leave together (the results follow once Streamlit has marshalled their charts and
+    tables; BENCHMARKS.md, App). The page is the same."""
     map_deck(scenario, record, selection)
     if record is not None and record.result.status.has_design:
         results.result_views(record)
