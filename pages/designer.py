@@ -25,6 +25,7 @@ with side:
     panels.side_actions(scenario, selection)
     panels.map_controls()
     record = panels.current_record(scenario)
+    panels.build_ahead(scenario, record, selection)  # then the solve's elements leave together
     panels.kpi_section(scenario, record)
     panels.map_notes(panels.design_evaluation(record))
 with map_column:

@@ -115,6 +115,23 @@ def test_the_map_never_zooms_with_the_wheel_unless_asked(default):
     assert wheel["views"][0]["controller"]["scrollZoom"] is True
 
 
+def test_the_first_page_map_is_the_warm_up_s(monkeypatch):
+    """The server's warm-up builds the first page's map (ui.serve, panels.first_map); a new
+    session's first run then shows that very deck, built by no run of its own."""
+    from ui import data, serve
+
+    panels.scenario_deck.clear()
+    assert serve.warm_caches()
+    real = maps.network_deck
+    built = []
+    monkeypatch.setattr(maps, "network_deck", lambda *a, **k: built.append(a) or real(*a, **k))
+    at = start()
+    assert not built  # the first run found the warm-up's deck
+    fresh = real(data.default_scenario(), data.lanes(data.default_scenario()),
+                 view=panels.DESIGNER_VIEW, view_id="designer-0")
+    assert at.get("deck_gl_json_chart")[0].proto.json == fresh.to_json()
+
+
 def test_reset_view_and_the_wheel_toggle_on_the_designer():
     """Reset view gives the map's view a new id (the browser then puts the view back at the
     lower 48); the toggle turns wheel zoom on; neither rebuilds the map (same key)."""

@@ -23,11 +23,13 @@ quoted: "'pixels'".
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings import deck as pydeck_deck
 from pydeck.bindings.json_tools import default_serialize
 
 from network.evaluate import Evaluation
@@ -41,6 +43,12 @@ from network.scenario import Scenario
 from network.wording import day_count
 from ui import fmt
 from ui.data import state_outlines, zip3_place_names
+
+# pydeck asks five times per Deck whether its Jupyter widget imports (`has_jupyter_extra`): a
+# failed import each time, which Python does not remember (file look-ups, modules loaded
+# again): 14 ms of every map built, the first page's and each solve's. The answer cannot change
+# while the app runs.
+pydeck_deck.has_jupyter_extra = functools.cache(pydeck_deck.has_jupyter_extra)
 
 ZIP3_LAYER = "zip3"  # layer ids: selection events are keyed by them
 SITE_LAYER = "sites"
@@ -123,17 +131,20 @@ def zip3_frame(scenario: Scenario, lanes, evaluation: Evaluation | None) -> pd.D
 
 def _carriage_text(lanes: LaneTable, z: np.ndarray, s: np.ndarray, k: np.ndarray) -> list[str]:
     """The service of each lane, or for a rate-shopped lane its carriers' shares of parcels."""
-    shares = lanes.service_shares(z, s, k)
+    carriers = list(dict.fromkeys(lanes.carriers))  # in their first service's order
+    of_carrier = np.zeros((lanes.n_services, len(carriers)))  # [service, carrier] one-hot
+    of_carrier[np.arange(lanes.n_services), [carriers.index(c) for c in lanes.carriers]] = 1.0
+    shares = lanes.service_shares(z, s, k) @ of_carrier  # [i, carrier]
+    texts: dict[tuple[float, ...], str] = {}  # most ZIP3s share one of a handful of mixes
     out = []
-    for i, kk in enumerate(k):
+    for kk, row in zip(k.tolist(), map(tuple, shares.tolist()), strict=True):
         if kk < lanes.n_services:
             out.append(lanes.service_names[kk])
             continue
-        by_carrier: dict[str, float] = {}
-        for j, carrier in enumerate(lanes.carriers):
-            by_carrier[carrier] = by_carrier.get(carrier, 0.0) + shares[i, j]
-        out.append("rate-shopped: " + ", ".join(f"{c} {fmt.pct(v, 0)}" for c, v in
-                                                by_carrier.items() if v > 0))
+        if row not in texts:
+            texts[row] = "rate-shopped: " + ", ".join(
+                f"{c} {fmt.pct(v, 0)}" for c, v in zip(carriers, row, strict=True) if v > 0)
+        out.append(texts[row])
     return out
 
 
@@ -200,17 +211,17 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
                         pickable=False)]
     zips = zip3_frame(scenario, lanes, evaluation)
     if evaluation is not None:
-        layers.append(pdk.Layer("LineLayer", assignment_frame(scenario, evaluation),
+        layers.append(pdk.Layer("LineLayer", records(assignment_frame(scenario, evaluation)),
                                 id="assignment", get_source_position="src",
                                 get_target_position="dst", get_color=[40, 40, 60, 60],
                                 get_width=1, pickable=False))
-    layers.append(pdk.Layer("ScatterplotLayer", zips[ZIP3_SENT], id=ZIP3_LAYER,
+    layers.append(pdk.Layer("ScatterplotLayer", records(zips, ZIP3_SENT), id=ZIP3_LAYER,
                             get_position=["lon", "lat"], get_radius="radius",
                             radius_units="'meters'", radius_min_pixels=2, get_fill_color="color",
                             stroked=True, get_line_color=[60, 60, 60, 140],
                             line_width_min_pixels=0.5, pickable=True, auto_highlight=True))
     sites = site_frame(scenario, evaluation)
-    layers.append(pdk.Layer("ScatterplotLayer", sites[SITE_SENT], id=SITE_LAYER,
+    layers.append(pdk.Layer("ScatterplotLayer", records(sites, SITE_SENT), id=SITE_LAYER,
                             get_position=["lon", "lat"], get_radius="radius",
                             radius_units="'pixels'", get_fill_color="color",
                             stroked=True, get_line_color="line", line_width_units="'pixels'",
@@ -218,7 +229,7 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
     layers += _highlight_layers(zips, sites, selected_zip3, selected_site)
     opened = sites[sites["open"]]
     if not opened.empty:
-        layers.append(pdk.Layer("TextLayer", opened[["label", "lon", "lat"]],
+        layers.append(pdk.Layer("TextLayer", records(opened, ["label", "lon", "lat"]),
                                 id="site-labels", get_position=["lon", "lat"],
                                 get_text="label", get_size=15, get_color=[0, 0, 0, 255],
                                 get_pixel_offset=[0, -22], background=True,
@@ -228,6 +239,16 @@ def network_deck(scenario: Scenario, lanes, evaluation: Evaluation | None = None
     style = {"map_style": None} if basemap else {}  # see the module docstring
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None,
                        tooltip=TOOLTIP, views=[map_view(wheel_zoom, view_id)], **style)
+
+
+def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
+    """The rows of `frame`'s `columns` (all by default) as the list of dicts a layer sends:
+    what pydeck would make of the frame itself (`DataFrame.to_dict(orient="records")`, the
+    same JSON), built from each column's `tolist()` in a third of the time (the Designer builds
+    a map after every solve, on the edit's round trip)."""
+    columns = list(frame.columns) if columns is None else columns
+    return [dict(zip(columns, row, strict=True))
+            for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
 
 
 def map_view(wheel_zoom: bool = False, view_id: str = "map") -> pdk.View:
@@ -250,12 +271,15 @@ class CompactDeck(pdk.Deck):
 def _highlight_layers(zips: pd.DataFrame, sites: pd.DataFrame, selected_zip3: str | None,
                       selected_site: str | None) -> list[pdk.Layer]:
     """A yellow ring around the selected ZIP3 or site."""
+    if selected_zip3 is None and selected_site is None:
+        return []
     picked = pd.concat([zips.loc[zips["zip3"] == selected_zip3, ["lon", "lat"]],
                         sites.loc[sites["site_id"] == selected_site, ["lon", "lat"]]])
     if picked.empty:
         return []
-    return [pdk.Layer("ScatterplotLayer", picked, id="selected", get_position=["lon", "lat"],
-                      get_radius=16, radius_units="'pixels'", filled=False, stroked=True,
+    return [pdk.Layer("ScatterplotLayer", records(picked), id="selected",
+                      get_position=["lon", "lat"], get_radius=16, radius_units="'pixels'",
+                      filled=False, stroked=True,
                       get_line_color=list(SELECTED_RGB) + [255], line_width_units="'pixels'",
                       get_line_width=4, pickable=False)]
 

@@ -270,20 +270,70 @@ def _remove_site(site_id: str) -> None:
 # Map and KPIs
 
 
-def network_map(scenario: Scenario, record: state.SolveRecord | None,
+def build_ahead(scenario: Scenario, record: state.SolveRecord | None,
                 selection: tuple[str | None, str | None]) -> None:
-    """The Designer's map: no mouse-wheel zoom unless switched on, and back to the lower 48
-    whenever "Reset view" was pressed (a new view id, ui.maps)."""
+    """Build what this run draws from the solve (the map's deck and JSON, the results' charts
+    and tables; `state.derived`) before the first of its elements (the KPI cards) is sent, so
+    that the cards are not on screen while the server still builds the map: the cards and
+    the map leave together (the results follow once Streamlit has marshalled their charts and
+    tables; BENCHMARKS.md, App). The page is the same."""
+    map_deck(scenario, record, selection)
+    if record is not None and record.result.status.has_design:
+        results.result_views(record)
+
+
+def map_deck(scenario: Scenario, record: state.SolveRecord | None,
+             selection: tuple[str | None, str | None]) -> pdk.Deck:
+    """The Designer map's deck (no mouse-wheel zoom unless switched on, and back to the lower
+    48 whenever "Reset view" was pressed: a new view id, ui.maps), with its JSON, built once
+    per solve or scenario and selection; a scenario's map before its solve once per server
+    (`scenario_deck`)."""
     zip3, site_id = selection
     basemap, wheel_zoom = state.basemap(), st.session_state[WHEEL_ZOOM_KEY]
     view_id = f"designer-{st.session_state['map_view_epoch']}"
-    deck = state.derived(
-        record or scenario, ("map", zip3, site_id, basemap, wheel_zoom, view_id),
-        lambda: maps.network_deck(scenario, data.lanes(scenario), design_evaluation(record),
-                                  zip3, site_id, basemap=basemap, view=DESIGNER_VIEW,
-                                  wheel_zoom=wheel_zoom, view_id=view_id))
-    st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=map_key(),
-                    height=MAP_HEIGHT_PX)
+    if record is None or not record.result.status.has_design:
+        def make() -> pdk.Deck:
+            return scenario_deck(scenario, data.scenario_key(scenario), zip3, site_id,
+                                 basemap, wheel_zoom, view_id)
+    else:
+        def make() -> pdk.Deck:
+            return _deck(scenario, record.result.evaluation, zip3, site_id, basemap,
+                         wheel_zoom, view_id)
+    return state.derived(record or scenario, ("map", zip3, site_id, basemap, wheel_zoom, view_id),
+                         make)
+
+
+def _deck(scenario: Scenario, evaluation, zip3: str | None, site_id: str | None,
+          basemap: bool, wheel_zoom: bool, view_id: str) -> pdk.Deck:
+    deck = maps.network_deck(scenario, data.lanes(scenario), evaluation, zip3, site_id,
+                             basemap=basemap, view=DESIGNER_VIEW, wheel_zoom=wheel_zoom,
+                             view_id=view_id)
+    deck.to_json()  # kept by the deck (maps.CompactDeck)
+    return deck
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def scenario_deck(_scenario: Scenario, key: str, zip3: str | None, site_id: str | None,
+                  basemap: bool, wheel_zoom: bool, view_id: str) -> pdk.Deck:
+    """The Designer's map of a scenario without a design (`key`: its content digest), shared
+    by every session: each new session's first page shows the default scenario's, which
+    the server's warm-up builds (`first_map`, ui.serve) while the browser loads the page's
+    scripts. A deck is not changed once built (its JSON is kept with it)."""
+    return _deck(_scenario, None, zip3, site_id, basemap, wheel_zoom, view_id)
+
+
+def first_map(scenario: Scenario) -> pdk.Deck:
+    """The map a new session's first run shows for `scenario` (nothing selected, no basemap,
+    no wheel zoom, the first view: `state.init_state`'s defaults)."""
+    return scenario_deck(scenario, data.scenario_key(scenario), None, None, False, False,
+                         "designer-0")
+
+
+def network_map(scenario: Scenario, record: state.SolveRecord | None,
+                selection: tuple[str | None, str | None]) -> None:
+    """The Designer's map (`map_deck`)."""
+    st.pydeck_chart(map_deck(scenario, record, selection), on_select="rerun",
+                    selection_mode="single-object", key=map_key(), height=MAP_HEIGHT_PX)
 
 
 def design_evaluation(record: state.SolveRecord | None):

@@ -222,28 +222,36 @@ def show_site_use(frame: pd.DataFrame) -> None:
         "Total cost (USD/yr)": money})
 
 
-def show_results(record: SolveRecord) -> None:
-    """Charts and the per-site table of a solve with a design."""
-    from ui import charts, status_quo  # here: the first page needs no chart (ui.charts
-    # imports altair, 0.3 s)
+def result_views(record: SolveRecord) -> dict:
+    """What `show_results` draws from a solve (chart specs, tables), built once per solve
+    (`state.derived`): by the Designer before it sends any of the solve's elements
+    (`panels.build_ahead`), so that they leave together."""
+    from ui import charts, status_quo  # here: the first page needs no chart
 
     evaluation, scenario = record.result.evaluation, record.scenario
+    makers = {"cost": lambda: charts.cost_spec(evaluation),
+              "days": lambda: charts.days_spec(evaluation),
+              "status_quo": lambda: status_quo.comparison_frame(scenario, evaluation),
+              "site_use": lambda: site_use_frame(evaluation),
+              "mix": lambda: carrier_mix_frame(scenario, evaluation),
+              "by_weight_zone": lambda: carrier_by_weight_zone_frame(scenario, evaluation)}
+    return {name: state.derived(record, name, make) for name, make in makers.items()}
 
-    def once(name: str, make):  # built by the first run that shows this solve (state.derived)
-        return state.derived(record, name, make)
 
+def show_results(record: SolveRecord) -> None:
+    """Charts and the per-site table of a solve with a design."""
+    from ui import status_quo
+
+    views, scenario = result_views(record), record.scenario
     left, right = st.columns(2)
-    left.vega_lite_chart(once("cost", lambda: charts.cost_spec(evaluation)), width="stretch")
-    right.vega_lite_chart(once("days", lambda: charts.days_spec(evaluation)), width="stretch")
+    left.vega_lite_chart(views["cost"], width="stretch")
+    right.vega_lite_chart(views["days"], width="stretch")
     st.subheader("Against the status quo")
-    status_quo.show_status_quo(
-        scenario, once("status_quo", lambda: status_quo.comparison_frame(scenario, evaluation)))
+    status_quo.show_status_quo(scenario, views["status_quo"])
     st.subheader("Open sites")
-    show_site_use(once("site_use", lambda: site_use_frame(evaluation)))
+    show_site_use(views["site_use"])
     st.subheader("Carrier mix")
-    show_carrier_mix(scenario, once("mix", lambda: carrier_mix_frame(scenario, evaluation)),
-                     once("by_weight_zone",
-                          lambda: carrier_by_weight_zone_frame(scenario, evaluation)))
+    show_carrier_mix(scenario, views["mix"], views["by_weight_zone"])
     st.caption("Site costs and capacities: data/candidate_sites.csv (each figure's source per "
                "row; many are estimates). Other costs: Settings, each with its source or marked "
                "estimate.")
