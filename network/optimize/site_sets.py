@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from network.optimize.mathopt_backend import MipStatus, objective_scale, solve_model
-from network.optimize.model import MipModel, build_model, loosened
+from network.optimize.model import MipModel, build_model, loosened, without_block
 from network.optimize.problem import (
     NO_SITE,
     SHARE_SLACK,
@@ -258,7 +258,8 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                     carrier_bounds=tuple(replace(b, option_fraction=b.option_fraction[keep])
                                          for b in problem.carrier_bounds))
     n = int(is_open.sum())
-    model = build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]), (n, n))
+    model = without_block(build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]),
+                                      (n, n)), "link")  # implied: every site here is open
     sol = solve_model(with_cutoff(loosened(model), cutoff), deadline - time.perf_counter(),
                       relative_gap)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
