@@ -54,7 +54,7 @@ from network.optimize.problem import (
     capacity_slack,
 )
 
-MAX_SETS = 2000  # 2 of 57 sites: 1,596 sets
+MAX_SETS = 3500  # 2 of 57 sites: 1,596 sets
 MAX_SET_MIPS = 12  # then the set bounds are too weak to pay: solve the window as a whole
 MAX_CUT_OFF = 200  # sets whose MIP the cutoff row closes at its root (0.1 s each on seed 165)
 
