@@ -18,10 +18,12 @@ a window LP's partly open sites by it, and the enumeration below prunes with it.
 The enumeration. Why: with one or two open sites capacity binds hard (each site handles far
 less than the demand, the rest going cross-border), and such a window's LP with every
 capacity row is slow (BENCHMARKS.md). When the window allows at most MAX_SETS sets of open
-sites, every set gets B(S) (`set_bounds`, from zero prices). Sets are then solved in the
-order of that bound, each as a small MIP over its own options with its capacity rows and sites
-fixed, and the rest pruned once the bound reaches the best design. The window's proven bound
-is min(each solved set's MIP bound, the least bound of the sets not solved).
+sites, every set gets B(S) (`set_bounds`, from zero prices). Sets are then taken best first
+by their bound, each as a small MIP over its own options with its capacity rows and sites
+fixed (its link rows left out: implied when every site is open), first to a loose gap, its
+bound then raised to that MIP's and the set put back in line, to the requested gap when it
+is the least again; the rest are pruned once the least bound reaches the best design. The
+window's proven bound is min(each finished set's bound, the least bound of the sets in line).
 
 The share targets must be priced (sigma): without them the bound pruned nothing where a target
 binds (2 sites at 90% within 2 days on the default: every one of the 1,596 set bounds below
@@ -54,7 +56,7 @@ from network.optimize.problem import (
     capacity_slack,
 )
 
-MAX_SETS = 3500  # 2 of 57 sites: 1,596 sets
+MAX_SETS = 3500  # 2 of 57 sites: 1,596 sets; 7 of 14: 3,432 (seed 111 of tests/test_oracle.py)
 MAX_SET_MIPS = 12  # then the set bounds are too weak to pay: solve the window as a whole
 MAX_CUT_OFF = 200  # sets whose MIP the cutoff row closes at its root (0.1 s each on seed 165)
 
