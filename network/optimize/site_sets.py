@@ -107,7 +107,6 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
     out = SetSearch(prices=SetPrices.joined(prices))
     loose = max(relative_gap, LOOSE_SET_GAP)
     tried = np.zeros(len(sets), bool)  # had its loose MIP
-    designs: dict[int, np.ndarray] = {}  # the design its loose MIP found, for the next MIP
     line = [(float(b), k) for k, b in enumerate(bounds)]  # (bound, set) of each set not done
     heapq.heapify(line)
     solved = cut_off = 0  # sets whose MIP found a design or stopped short; cut off at once
@@ -125,7 +124,7 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
             return out
         gap = relative_gap if tried[k] else loose
         cost, values, set_bound, cut = _solve_set(problem, full, sets[k], gap, deadline,
-                                                  cutoff=target, hint=designs.get(k))
+                                                  cutoff=target)
         out.limited |= cut
         if not tried[k] and (cost < np.inf or cut):
             solved += 1
@@ -139,8 +138,6 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
             out.proven = min(out.proven, set_bound)  # or cut short
         else:
             tried[k] = True
-            if values is not None:
-                designs[k] = values
             heapq.heappush(line, (set_bound, k))
     return out
 
@@ -266,8 +263,8 @@ def set_prices_and_bounds(problem: LocationProblem, sets: np.ndarray,
 
 
 def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
-               relative_gap: float, deadline: float, cutoff: float = np.inf,
-               hint: np.ndarray | None = None) -> tuple[float, np.ndarray | None, float, bool]:
+               relative_gap: float, deadline: float, cutoff: float = np.inf
+               ) -> tuple[float, np.ndarray | None, float, bool]:
     """(cost, full-model vector, proven lower bound, cut short) of the cheapest design with
     exactly the sites `is_open` open, capacity rows included, among those cheaper than
     `cutoff` (the best design so far: a set need only be shown not to beat it).
@@ -278,9 +275,7 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
     otherwise proves its own optimum: seed 165's [1, 3, 6, 7] took 50 s to prove a design
     0.56% above the incumbent. The bound returned is min(the MIP's bound, cutoff): a design
     of this set either costs at least the cutoff or meets the row, so costs at least the
-    bound of the MIP with it (infeasible: no design below the cutoff). `hint`: a design on
-    these sites (a full-model vector: its loose MIP's, solve_by_sets), HiGHS's first
-    incumbent; only where the search starts."""
+    bound of the MIP with it (infeasible: no design below the cutoff)."""
     opt = problem.options
     keep = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
     small = replace(problem, options=Options(opt.point[keep], opt.site[keep],
@@ -292,13 +287,8 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
     n = int(is_open.sum())
     model = without_block(build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]),
                                       (n, n)), "link")  # implied: every site here is open
-    start = None
-    if hint is not None:  # a full-model vector of a design on these sites: the set model's
-        start = np.zeros(len(model.var_lb))
-        start[model.y], start[model.x] = is_open, hint[full.x.start + keep]
-        start[model.u] = 1.0  # its one count
     sol = solve_model(with_cutoff(loosened(model), cutoff), deadline - time.perf_counter(),
-                      relative_gap, hint=start)
+                      relative_gap)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     if sol.status is MipStatus.INFEASIBLE:
         return np.inf, None, float(cutoff), False
