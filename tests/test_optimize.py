@@ -742,6 +742,33 @@ def test_a_set_mip_cut_off_at_a_cost_bounds_the_set_by_that_cost_at_most(seed):
         assert above[2] <= exact * (1 + 1e-9)
 
 
+def test_a_model_without_one_block_keeps_every_other_row():
+    """model.without_block (a set MIP leaves out its link rows): the block's rows are gone,
+    every other block keeps its name and exactly its rows (sides, entries, slack), in order."""
+    from network.optimize.model import build_model, without_block
+
+    problem = replace(random_problem(4), share_requirements=(ShareRequirement(2, 0.2),))
+    full = build_model(problem, tuple(range(problem.n_sites)), (2, 2))
+    less = without_block(full, "link")
+    assert len(less.rows_of("link")) == 0 and len(full.rows_of("link")) > 0
+
+    def dense(model, rows):
+        a = np.zeros((len(model.row_lb), len(model.var_lb)))
+        np.add.at(a, (model.a_row, model.a_col), model.a_val)
+        return a[list(rows)]
+
+    names = [name for name, _, _ in full.row_blocks if name != "link"]
+    assert [name for name, _, _ in less.row_blocks] == names
+    for name in names:
+        old, new = full.rows_of(name), less.rows_of(name)
+        assert len(old) == len(new)
+        np.testing.assert_array_equal(dense(full, old), dense(less, new))
+        for side in ("row_lb", "row_ub", "slack"):
+            np.testing.assert_array_equal(getattr(full, side)[list(old)],
+                                          getattr(less, side)[list(new)])
+    assert len(less.row_lb) == len(full.row_lb) - len(full.rows_of("link"))
+
+
 def test_capacity_priced_set_bounds_stay_below_each_set_optimum():
     """The enumeration prunes with these bounds, so each must be at most its set's optimum."""
     from network.optimize.site_sets import set_bounds, site_sets

@@ -281,6 +281,26 @@ def restrict(model: MipModel, keep: np.ndarray, links: bool = True
     return sub, cols, rows
 
 
+def without_block(model: MipModel, block: str) -> MipModel:
+    """The model without the rows of one block (`MipModel.rows_of`); the other blocks keep
+    their names, renumbered. For a block the caller knows to be implied by the rest (the
+    link rows (2) of a model whose open sites are all fixed at 1: site_sets._solve_set)."""
+    drop = model.rows_of(block)
+    if not len(drop):
+        return model
+    keep = np.ones(len(model.row_lb), bool)
+    keep[drop.start:drop.stop] = False
+    new_row = np.cumsum(keep) - 1
+    entry = keep[model.a_row]
+    blocks = tuple((name, first - (len(drop) if first >= drop.stop else 0),
+                    end - (len(drop) if end >= drop.stop else 0))
+                   for name, first, end in model.row_blocks if name != block)
+    return replace(model, row_lb=model.row_lb[keep], row_ub=model.row_ub[keep],
+                   a_row=new_row[model.a_row[entry]], a_col=model.a_col[entry],
+                   a_val=model.a_val[entry], row_blocks=blocks,
+                   row_slack=None if model.row_slack is None else model.row_slack[keep])
+
+
 def loosened(model: MipModel) -> MipModel:
     """The model with every row loosened by its slack: the rows of the designs
     incumbent.offer accepts, which it meets exactly (its own slack is 0). A MIP whose bound
