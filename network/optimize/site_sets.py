@@ -43,8 +43,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from network.optimize.mathopt_backend import MipStatus, objective_scale, solve_model
-from network.optimize.model import MipModel, build_model, loosened
+from network.optimize.incumbent import Incumbent
+from network.optimize.mathopt_backend import MipStatus, objective_scale, solve_lp, solve_model
+from network.optimize.model import MipModel, build_model, lagrangian_bound, loosened
 from network.optimize.problem import (
     NO_SITE,
     SHARE_SLACK,
@@ -52,6 +53,8 @@ from network.optimize.problem import (
     Options,
     capacity_slack,
 )
+from network.optimize.result import relative_gap_of
+from network.optimize.window_mip import fast_bonus, offer_rounded_lp
 
 MAX_SETS = 2000  # 2 of 57 sites: 1,596 sets
 MAX_SET_MIPS = 12  # then the set bounds are too weak to pay: solve the window as a whole
@@ -242,13 +245,15 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
     exactly the sites `is_open` open, capacity rows included, among those cheaper than
     `cutoff` (the best design so far: a set need only be shown not to beat it).
 
-    The cutoff is one more row, objective <= cutoff (`with_cutoff`). Why: HiGHS, through
-    MathOpt, takes no cutoff (cutoff_limit and best_bound_limit are refused, and its own
-    objective_bound option came back "optimal" with a design above it), and a set's MIP
-    otherwise proves its own optimum: seed 165's [1, 3, 6, 7] took 50 s to prove a design
-    0.56% above the incumbent. The bound returned is min(the MIP's bound, cutoff): a design
-    of this set either costs at least the cutoff or meets the row, so costs at least the
-    bound of the MIP with it (infeasible: no design below the cutoff)."""
+    First the set's LP (`_set_by_lp`): where its bound reaches the cutoff, or its design
+    rounded comes within SET_ROUNDING of the gap above it, that settles the set. Else its MIP,
+    with the cutoff as one more row, objective <= cutoff (`with_cutoff`). Why the cutoff row:
+    HiGHS, through MathOpt, takes no cutoff (cutoff_limit and best_bound_limit are refused,
+    and its own objective_bound option came back "optimal" with a design above it), and a
+    set's MIP otherwise proves its own optimum: seed 165's [1, 3, 6, 7] took 50 s to prove a
+    design 0.56% above the incumbent. The bound returned is min(the MIP's bound, cutoff): a
+    design of this set either costs at least the cutoff or meets the row, so costs at least
+    the bound of the MIP with it (infeasible: no design below the cutoff)."""
     opt = problem.options
     keep = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
     small = replace(problem, options=Options(opt.point[keep], opt.site[keep],
@@ -258,8 +263,11 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                     carrier_bounds=tuple(replace(b, option_fraction=b.option_fraction[keep])
                                          for b in problem.carrier_bounds))
     n = int(is_open.sum())
-    model = build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]), (n, n))
-    sol = solve_model(with_cutoff(loosened(model), cutoff), deadline - time.perf_counter(),
+    model = loosened(build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]), (n, n)))
+    by_lp = _set_by_lp(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
+    if by_lp is not None:
+        return by_lp
+    sol = solve_model(with_cutoff(model, cutoff), deadline - time.perf_counter(),
                       relative_gap)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     if sol.status is MipStatus.INFEASIBLE:
@@ -268,11 +276,59 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                 float(cutoff))
     if sol.values is None:
         return np.inf, None, bound, limited
+    return float(sol.objective), _full_vector(full, model, keep, is_open, sol.values), bound, \
+        limited
+
+
+SET_ROUNDING = 0.1  # of the gap: a set LP's rounded design this close above its bound
+# settles the set without its MIP
+
+
+def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: np.ndarray,
+               is_open: np.ndarray, relative_gap: float, deadline: float, cutoff: float
+               ) -> tuple[float, np.ndarray | None, float, bool] | None:
+    """The set settled by its LP (`model`: the set's model, rows loosened by their slack),
+    as _solve_set returns it, or None when its MIP must decide.
+
+    L, model.lagrangian_bound of the LP's prices over `model`, is a lower bound on every
+    design with these open sites that incumbent.offer accepts (weak duality: any prices give
+    one, for the loosened rows; docs/optimizer.md, "Open sets one by one"). So when L reaches
+    the cutoff no design of the set is cheaper than it: (inf, None, cutoff), as the MIP with
+    the cutoff row says by coming back infeasible. Else the LP's design rounded and repaired
+    (window_mip.offer_rounded_lp: each point at its largest x, moved off overloaded sites,
+    the share rows met again), when incumbent.offer takes it and it lies within SET_ROUNDING
+    of the gap above L: (its cost, its vector, L), a design within the gap of the set's
+    optimum with a bound that holds, what the MIP to the gap returns.
+
+    Why: on the default's 2-site row the set LP (about 4,300 options) takes 0.06 CPU s and the
+    MIP 0.3-1.8 s, and the LP's bound lay within 1e-5 of the MIP's design at every set the
+    frontier solved (BENCHMARKS.md, branch frontier5)."""
+    lp = solve_lp(model, deadline - time.perf_counter())
+    if lp.duals is None or lp.values is None:
+        return None
+    bound = lagrangian_bound(model, lp.duals)[0]
+    if bound >= cutoff:
+        return np.inf, None, float(cutoff), False
+    values = _full_vector(full, model, keep, is_open, lp.values)
+    found = Incumbent()
+    rows = np.arange(len(model.row_lb))
+    if not offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
+                            found):
+        return None
+    if relative_gap_of(found.objective, bound) > SET_ROUNDING * relative_gap:
+        return None
+    return found.objective, found.values, bound, False
+
+
+def _full_vector(full: MipModel, model: MipModel, keep: np.ndarray, is_open: np.ndarray,
+                 set_values: np.ndarray) -> np.ndarray:
+    """The full model's variables of a set model's solution (`keep`: its options' places)."""
     values = np.zeros(len(full.var_lb))
     values[full.y] = is_open
-    values[full.x.start + keep] = sol.values[model.x]
+    values[full.x.start + keep] = set_values[model.x]
+    n = int(is_open.sum())
     values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
-    return float(sol.objective), values, bound, limited
+    return values
 
 
 def with_cutoff(model: MipModel, cutoff: float) -> MipModel:
