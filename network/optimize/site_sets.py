@@ -36,6 +36,7 @@ to 107 s); those count apart, up to MAX_CUT_OFF, as their MIPs cost little.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import time
@@ -87,29 +88,51 @@ def site_sets(problem: LocationProblem, lo: int, hi: int) -> list[np.ndarray]:
 def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
                   incumbent: float, relative_gap: float, deadline: float,
                   start: SetPrices | None = None) -> SetSearch:
-    """Every open set of the window in the order of its bound, until the bound reaches the
-    best design (complete), the time limit, or MAX_SET_MIPS set MIPs (not complete). `start`:
-    the prices each set's B(S) reached in the last search of the same sets (a what-if edit:
-    the next promise level of a frontier), where its steps start instead of zero."""
+    """Every open set of the window, least bound first, until the least bound reaches the
+    best design (complete), the time limit, or MAX_SET_MIPS sets solved (not complete).
+    `start`: the prices each set's B(S) reached in the last search of the same sets (a
+    what-if edit: the next promise level of a frontier), where its steps start instead of
+    zero.
+
+    A set's bound is its B(S) until its LP is solved (`_set_by_lp`), then the higher of B(S)
+    and the LP's bound L; a set taken with B(S) alone gets its LP, which settles it (L at the
+    cutoff, or a rounded design within SET_ROUNDING of the gap) or puts it back at its new
+    bound; a set taken with its LP's bound gets its MIP (`_set_mip`). Each bound holds for
+    every design of its set, so when the least of them reaches the best design less the gap,
+    no set left can beat that design by the gap. Why the LP before any MIP: its bound ranks
+    the sets as their MIPs would, at a tenth of the cost (BENCHMARKS.md, branch frontier5)."""
     sets = site_sets(problem, lo, hi)
     prices: list[SetPrices] = []
     bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap),
                         start=start, prices=prices)
     out = SetSearch(prices=SetPrices.joined(prices))
-    solved = cut_off = 0  # set MIPs that found a design or stopped short; cut off at once
-    for k in np.argsort(bounds, kind="stable"):
+    queue = [(float(bounds[k]), False, k) for k in range(len(sets))]  # (bound, LP solved, set)
+    heapq.heapify(queue)
+    solved = cut_off = 0  # sets that gave a design or stopped short; cut off at once
+    while queue:
+        bound, by_lp, k = queue[0]
         target = min(out.cost, incumbent)
-        if bounds[k] >= target * (1 - relative_gap):
-            out.proven = min(out.proven, float(bounds[k]))
+        if bound >= target * (1 - relative_gap):
+            out.proven = min(out.proven, bound)
             return out  # this set and every later one cannot beat the best by the gap
         if solved == MAX_SET_MIPS or cut_off == MAX_CUT_OFF:
             out.complete = False
             return out
         if time.perf_counter() >= deadline:
-            out.proven, out.limited = min(out.proven, float(bounds[k])), True
+            out.proven, out.limited = min(out.proven, bound), True
             return out
-        cost, values, set_bound, cut = _solve_set(problem, full, sets[k], relative_gap,
-                                                  deadline, cutoff=target)
+        heapq.heappop(queue)
+        model, keep = _set_model(problem, sets[k])
+        if by_lp:
+            found = _set_mip(problem, full, model, keep, sets[k], relative_gap, deadline,
+                             target)
+        else:
+            found, lp_bound = _set_by_lp(problem, full, model, keep, sets[k], relative_gap,
+                                         deadline, target)
+            if found is None:  # back in the queue at its LP's bound
+                heapq.heappush(queue, (max(bound, lp_bound), True, k))
+                continue
+        cost, values, set_bound, cut = found
         out.limited |= cut
         out.proven = min(out.proven, set_bound)
         if cost < np.inf or cut:
@@ -243,17 +266,19 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                ) -> tuple[float, np.ndarray | None, float, bool]:
     """(cost, full-model vector, proven lower bound, cut short) of the cheapest design with
     exactly the sites `is_open` open, capacity rows included, among those cheaper than
-    `cutoff` (the best design so far: a set need only be shown not to beat it).
+    `cutoff` (the best design so far: a set need only be shown not to beat it): by its LP
+    where that settles it (`_set_by_lp`), else by its MIP (`_set_mip`)."""
+    model, keep = _set_model(problem, is_open)
+    found, _ = _set_by_lp(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
+    if found is not None:
+        return found
+    return _set_mip(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
 
-    First the set's LP (`_set_by_lp`): where its bound reaches the cutoff, or its design
-    rounded comes within SET_ROUNDING of the gap above it, that settles the set. Else its MIP,
-    with the cutoff as one more row, objective <= cutoff (`with_cutoff`). Why the cutoff row:
-    HiGHS, through MathOpt, takes no cutoff (cutoff_limit and best_bound_limit are refused,
-    and its own objective_bound option came back "optimal" with a design above it), and a
-    set's MIP otherwise proves its own optimum: seed 165's [1, 3, 6, 7] took 50 s to prove a
-    design 0.56% above the incumbent. The bound returned is min(the MIP's bound, cutoff): a
-    design of this set either costs at least the cutoff or meets the row, so costs at least
-    the bound of the MIP with it (infeasible: no design below the cutoff)."""
+
+def _set_model(problem: LocationProblem, is_open: np.ndarray) -> tuple[MipModel, np.ndarray]:
+    """The model of the designs with exactly the sites `is_open` open, capacity rows
+    included, rows loosened by their slack (the designs incumbent.offer accepts), over the
+    options of those sites and cross-border (`keep`: their places among the options)."""
     opt = problem.options
     keep = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
     small = replace(problem, options=Options(opt.point[keep], opt.site[keep],
@@ -263,10 +288,23 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                     carrier_bounds=tuple(replace(b, option_fraction=b.option_fraction[keep])
                                          for b in problem.carrier_bounds))
     n = int(is_open.sum())
-    model = loosened(build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]), (n, n)))
-    by_lp = _set_by_lp(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
-    if by_lp is not None:
-        return by_lp
+    return loosened(build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]),
+                                (n, n))), keep
+
+
+def _set_mip(problem: LocationProblem, full: MipModel, model: MipModel, keep: np.ndarray,
+             is_open: np.ndarray, relative_gap: float, deadline: float, cutoff: float
+             ) -> tuple[float, np.ndarray | None, float, bool]:
+    """The set's MIP (`model`: _set_model's), as _solve_set returns it, with the cutoff as
+    one more row, objective <= cutoff (`with_cutoff`).
+
+    Why the cutoff row: HiGHS, through MathOpt, takes no cutoff (cutoff_limit and
+    best_bound_limit are refused, and its own objective_bound option came back "optimal"
+    with a design above it), and a set's MIP otherwise proves its own optimum: seed 165's
+    [1, 3, 6, 7] took 50 s to prove a design 0.56% above the incumbent. The bound returned is
+    min(the MIP's bound, cutoff): a design of this set either costs at least the cutoff or
+    meets the row, so costs at least the bound of the MIP with it (infeasible: no design
+    below the cutoff)."""
     sol = solve_model(with_cutoff(model, cutoff), deadline - time.perf_counter(),
                       relative_gap)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
@@ -276,8 +314,8 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                 float(cutoff))
     if sol.values is None:
         return np.inf, None, bound, limited
-    return float(sol.objective), _full_vector(full, model, keep, is_open, sol.values), bound, \
-        limited
+    return (float(sol.objective), _full_vector(full, model, keep, is_open, sol.values), bound,
+            limited)
 
 
 SET_ROUNDING = 0.1  # of the gap: a set LP's rounded design this close above its bound
@@ -286,9 +324,9 @@ SET_ROUNDING = 0.1  # of the gap: a set LP's rounded design this close above its
 
 def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: np.ndarray,
                is_open: np.ndarray, relative_gap: float, deadline: float, cutoff: float
-               ) -> tuple[float, np.ndarray | None, float, bool] | None:
-    """The set settled by its LP (`model`: the set's model, rows loosened by their slack),
-    as _solve_set returns it, or None when its MIP must decide.
+               ) -> tuple[tuple[float, np.ndarray | None, float, bool] | None, float]:
+    """The set settled by its LP (`model`: _set_model's), as _solve_set returns it, or None
+    when its MIP must decide; and L, the LP's bound (-inf without one).
 
     L, model.lagrangian_bound of the LP's prices over `model`, is a lower bound on every
     design with these open sites that incumbent.offer accepts (weak duality: any prices give
@@ -305,19 +343,19 @@ def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: 
     frontier solved (BENCHMARKS.md, branch frontier5)."""
     lp = solve_lp(model, deadline - time.perf_counter())
     if lp.duals is None or lp.values is None:
-        return None
+        return None, -np.inf
     bound = lagrangian_bound(model, lp.duals)[0]
     if bound >= cutoff:
-        return np.inf, None, float(cutoff), False
+        return (np.inf, None, float(cutoff), False), bound
     values = _full_vector(full, model, keep, is_open, lp.values)
     found = Incumbent()
     rows = np.arange(len(model.row_lb))
     if not offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
                             found):
-        return None
+        return None, bound
     if relative_gap_of(found.objective, bound) > SET_ROUNDING * relative_gap:
-        return None
-    return found.objective, found.values, bound, False
+        return None, bound
+    return (found.objective, found.values, bound, False), bound
 
 
 def _full_vector(full: MipModel, model: MipModel, keep: np.ndarray, is_open: np.ndarray,
