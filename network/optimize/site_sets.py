@@ -18,10 +18,11 @@ a window LP's partly open sites by it, and the enumeration below prunes with it.
 The enumeration. Why: with one or two open sites capacity binds hard (each site handles far
 less than the demand, the rest going cross-border), and such a window's LP with every
 capacity row is slow (BENCHMARKS.md). When the window allows at most MAX_SETS sets of open
-sites, every set gets B(S) (`set_bounds`, from zero prices). Sets are then solved in the
-order of that bound, each as a small MIP over its own options with its capacity rows and sites
-fixed, and the rest pruned once the bound reaches the best design. The window's proven bound
-is min(each solved set's MIP bound, the least bound of the sets not solved).
+sites, every set gets B(S) (`set_bounds`, from zero prices). Sets are then taken least bound
+first, each by its LP over its own options with its capacity rows and sites fixed (which
+settles it, or raises its bound and puts it back), then by its MIP, and the rest pruned once
+the least bound reaches the best design. The window's proven bound is min(each settled set's
+bound, the least bound of the sets not settled).
 
 The share targets must be priced (sigma): without them the bound pruned nothing where a target
 binds (2 sites at 90% within 2 days on the default: every one of the 1,596 set bounds below
@@ -29,9 +30,10 @@ the best design, about $110M under the optimum; with sigma within $10M of it). T
 enumerates only where capacity binds (count_search.py: _worth_enumerating), and at most
 MAX_SET_MIPS sets are solved: if the bound has not reached the best design by then, the
 window goes back to the LP/MIP path, keeping any design found. Each set's MIP carries a
-cutoff row at the best design so far (`_solve_set`): a set that cannot beat it is shown so
+cutoff row at the best design so far (`_set_mip`): a set that cannot beat it is shown so
 at the MIP's root (0.1 s on seed 165's sets, where proving such a set's own optimum took up
-to 107 s); those count apart, up to MAX_CUT_OFF, as their MIPs cost little.
+to 107 s), or by its LP already (`_set_by_lp`); those count apart, up to MAX_CUT_OFF, as
+they cost little.
 """
 
 from __future__ import annotations
