@@ -419,6 +419,21 @@ def _option_tables(problem: LocationProblem) -> _Tables:
                    order.astype(int), problem.orders_per_year / problem.orders_per_year.sum())
 
 
+def _cheapest(cost: np.ndarray, adjust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per set and point, the first choice of least cost + adjust and that least: `cost`
+    [K, C, z], `adjust` [K, C]. The argmin over C taken row by row (C is small, 2-12: a
+    column and class each), which numpy's argmin over a short last axis does several times
+    slower."""
+    least = cost[:, 0, :] + adjust[:, 0, None]
+    pick = np.zeros(least.shape, dtype=np.intp)
+    for c in range(1, cost.shape[1]):
+        here = cost[:, c, :] + adjust[:, c, None]
+        better = here < least
+        np.copyto(least, here, where=better)
+        pick[better] = c
+    return pick, least
+
+
 def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
                  m0: np.ndarray, sigma0: np.ndarray, deadline: float, spread: float | None,
                  enough: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -447,7 +462,8 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
                 + capacity_slack(problem))[idx]  # [K, n], each with its slack
     has_cap = capacity > 0
     columns = np.concatenate([idx, np.full((k_sets, 1), problem.n_sites)], axis=1)
-    cost = tables.cost[:, columns, :].transpose(1, 0, 2, 3).reshape(k_sets, len(orders), -1)
+    cost = np.ascontiguousarray(  # [K, column x class, z]: each choice's row contiguous
+        tables.cost[:, columns, :].transpose(1, 2, 3, 0).reshape(k_sets, -1, len(orders)))
     constant = (problem.fixed_cost_usd_per_year[idx].sum(axis=1)
                 + problem.inventory_usd_by_count[n])
     m = np.where(has_cap, m0 if m0.ndim == 2 else m0[idx], 0.0)
@@ -473,9 +489,7 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
             k_sets = len(left)
         weight_col[:, :n] = m
         bonus = np.concatenate([np.zeros((k_sets, 1)), np.cumsum(sig, axis=1)], axis=1) / total
-        per_order = cost + weight_col[:, col_of][:, None, :] - bonus[:, cls_of][:, None, :]
-        pick = np.argmin(per_order, axis=2)  # [K, z]
-        least = np.take_along_axis(per_order, pick[:, :, None], axis=2)[:, :, 0]
+        pick, least = _cheapest(cost, weight_col[:, col_of] - bonus[:, cls_of])  # [K, z]
         value = constant + least @ orders - (m * capacity).sum(axis=1) + sig @ tables.shares
         gained = value > best
         best = np.maximum(best, value)  # inf: some point has no option here, so no design
