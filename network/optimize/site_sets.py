@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from network.optimize.incumbent import Incumbent
+from network.optimize.incumbent import Incumbent, read_design
 from network.optimize.mathopt_backend import MipStatus, objective_scale, solve_lp, solve_model
 from network.optimize.model import MipModel, build_model, lagrangian_bound, loosened
 from network.optimize.problem import (
@@ -55,8 +55,9 @@ from network.optimize.problem import (
     LocationProblem,
     Options,
     capacity_slack,
+    overloaded_sites,
 )
-from network.optimize.result import relative_gap_of
+from network.optimize.result import bound_holds, relative_gap_of
 from network.optimize.window_mip import fast_bonus, offer_rounded_lp
 
 MAX_SETS = 2000  # 2 of 57 sites: 1,596 sets
@@ -336,9 +337,10 @@ def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: 
     the cutoff no design of the set is cheaper than it: (inf, None, cutoff), as the MIP with
     the cutoff row says by coming back infeasible. Else the LP's design rounded and repaired
     (window_mip.offer_rounded_lp: each point at its largest x, moved off overloaded sites,
-    the share rows met again), when incumbent.offer takes it and it lies within SET_ROUNDING
-    of the gap above L: (its cost, its vector, L), a design within the gap of the set's
-    optimum with a bound that holds, what the MIP to the gap returns.
+    the share rows met again), when incumbent.offer takes it, it overloads no site (`full`
+    may lack capacity rows; the set's model has them), and it lies within SET_ROUNDING of the
+    gap above L: (its cost, its vector, L), a design within the gap of the set's optimum with
+    a bound that holds, what the MIP to the gap returns.
 
     Why: on the default's 2-site row the set LP (about 4,300 options) takes 0.06 CPU s and the
     MIP 0.3-1.8 s, and the LP's bound lay within 1e-5 of the MIP's design at every set the
@@ -355,8 +357,10 @@ def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: 
     if not offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
                             found):
         return None, bound
-    if relative_gap_of(found.objective, bound) > SET_ROUNDING * relative_gap:
-        return None, bound
+    if (overloaded_sites(problem, read_design(problem, full, found.values)[1])
+            or not bound_holds(bound, found.objective)
+            or relative_gap_of(found.objective, bound) > SET_ROUNDING * relative_gap):
+        return None, bound  # over a capacity `full` has no row for, or not close enough
     return (found.objective, found.values, bound, False), bound
 
 
