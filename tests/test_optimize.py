@@ -769,6 +769,47 @@ def test_a_model_without_one_block_keeps_every_other_row():
     assert len(less.row_lb) == len(full.row_lb) - len(full.rows_of("link"))
 
 
+@pytest.mark.parametrize("gap", [1e-2, 1e-4])
+def test_a_set_settled_by_its_lp_brackets_the_set_optimum(gap):
+    """site_sets._set_by_lp against brute force over each set's designs: a set it settles
+    with a design has its bound at most the set's optimum and its design's cost at least it,
+    within SET_ROUNDING of the gap; one it settles without a design (its LP bound at the
+    cutoff) has no design below that cutoff; and the bound it returns otherwise is at most
+    the set's optimum."""
+    from network.optimize.model import build_model
+    from network.optimize.result import relative_gap_of
+    from network.optimize.site_sets import SET_ROUNDING, _set_by_lp, _set_model, site_sets
+
+    seen = 0
+    for seed, mask in ((k, mask) for k in (4, 5, 6, 7)
+                       for mask in site_sets(random_problem(k), 2, 2)[:6]):
+        problem = replace(random_problem(seed),
+                          share_requirements=(ShareRequirement(2, 0.2),))
+        full = build_model(problem, tuple(range(problem.n_sites)), (2, 2))
+        others_dear = replace(problem, fixed_cost_usd_per_year=np.where(
+            mask, problem.fixed_cost_usd_per_year, 1e9))
+        exact = brute_force(others_dear, count=2)
+        if exact >= 1e9:
+            continue
+        model, keep = _set_model(problem, mask)
+        for cutoff in (exact * 0.9, exact * (1 + 1e-3), np.inf):
+            found, bound = _set_by_lp(problem, full, model, keep, mask, gap,
+                                      time.perf_counter() + 60, cutoff)
+            assert bound <= exact * (1 + 1e-9)
+            if found is None:
+                continue
+            seen += 1
+            cost, values, set_bound, cut = found
+            assert not cut and set_bound <= exact * (1 + 1e-9)
+            if values is None:  # no design of the set below the cutoff
+                assert cost == np.inf and exact >= cutoff * (1 - 1e-9)
+                continue
+            assert values[full.y].astype(bool).tolist() == mask.tolist()
+            assert exact * (1 - 1e-9) <= cost
+            assert relative_gap_of(cost, set_bound) <= SET_ROUNDING * gap * (1 + 1e-9)
+    assert seen, "no set settled by its LP: the test checks nothing"
+
+
 def test_capacity_priced_set_bounds_stay_below_each_set_optimum():
     """The enumeration prunes with these bounds, so each must be at most its set's optimum."""
     from network.optimize.site_sets import set_bounds, site_sets

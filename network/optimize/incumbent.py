@@ -29,6 +29,8 @@ class Incumbent:
     hit_limit: bool = False
     priced_sites: set[bytes] = field(default_factory=set)  # open-site masks (bytes) whose
     # priced assignment was offered in this search (count_search._offer_priced)
+    fixed_lps: dict[bytes, object] = field(default_factory=dict)  # open-site mask (bytes) ->
+    # the fixed-sites LP solved in this search (window_mip.fixed_sites_lp), of one model
 
 
 def read_design(problem: LocationProblem, model: MipModel, values: np.ndarray

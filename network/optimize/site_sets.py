@@ -18,12 +18,13 @@ a window LP's partly open sites by it, and the enumeration below prunes with it.
 The enumeration. Why: with one or two open sites capacity binds hard (each site handles far
 less than the demand, the rest going cross-border), and such a window's LP with every
 capacity row is slow (BENCHMARKS.md). When the window allows at most MAX_SETS sets of open
-sites, every set gets B(S) (`set_bounds`, from zero prices). Sets are then taken best first
-by their bound, each as a small MIP over its own options with its capacity rows and sites
-fixed (its link rows left out: implied when every site is open), first to a loose gap, its
-bound then raised to that MIP's and the set put back in line, to the requested gap when it
-is the least again; the rest are pruned once the least bound reaches the best design. The
-window's proven bound is min(each finished set's bound, the least bound of the sets in line).
+sites, every set gets B(S) (`set_bounds`, from zero prices). Sets are then taken least bound
+first, each by its LP over its own options with its capacity rows and sites fixed (which
+settles it, or raises its bound and puts it back), then by its MIP to a loose gap (which
+settles it, or raises its bound and puts it back again), then by its MIP to the requested
+gap, and the rest pruned once the least bound reaches the best design. A set's model leaves
+out its link rows: implied when every site in it is open. The window's proven bound is
+min(each settled set's bound, the least bound of the sets not settled).
 
 The share targets must be priced (sigma): without them the bound pruned nothing where a target
 binds (2 sites at 90% within 2 days on the default: every one of the 1,596 set bounds below
@@ -31,9 +32,10 @@ the best design, about $110M under the optimum; with sigma within $10M of it). T
 enumerates only where capacity binds (count_search.py: _worth_enumerating), and at most
 MAX_SET_MIPS sets are solved: if the bound has not reached the best design by then, the
 window goes back to the LP/MIP path, keeping any design found. Each set's MIP carries a
-cutoff row at the best design so far (`_solve_set`): a set that cannot beat it is shown so
+cutoff row at the best design so far (`_set_mip`): a set that cannot beat it is shown so
 at the MIP's root (0.1 s on seed 165's sets, where proving such a set's own optimum took up
-to 107 s); those count apart, up to MAX_CUT_OFF, as their MIPs cost little.
+to 107 s), or by its LP already (`_set_by_lp`); those count apart, up to MAX_CUT_OFF, as
+they cost little.
 """
 
 from __future__ import annotations
@@ -46,15 +48,25 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from network.optimize.mathopt_backend import MipStatus, objective_scale, solve_model
-from network.optimize.model import MipModel, build_model, loosened, without_block
+from network.optimize.incumbent import Incumbent, read_design
+from network.optimize.mathopt_backend import MipStatus, objective_scale, solve_lp, solve_model
+from network.optimize.model import (
+    MipModel,
+    build_model,
+    lagrangian_bound,
+    loosened,
+    without_block,
+)
 from network.optimize.problem import (
     NO_SITE,
     SHARE_SLACK,
     LocationProblem,
     Options,
     capacity_slack,
+    overloaded_sites,
 )
+from network.optimize.result import bound_holds, relative_gap_of
+from network.optimize.window_mip import fast_bonus, offer_rounded_lp
 
 MAX_SETS = 3500  # 2 of 57 sites: 1,596 sets; 7 of 14: 3,432 (seed 111 of tests/test_oracle.py)
 MAX_SET_MIPS = 12  # then the set bounds are too weak to pay: solve the window as a whole
@@ -87,32 +99,40 @@ def site_sets(problem: LocationProblem, lo: int, hi: int) -> list[np.ndarray]:
 def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
                   incumbent: float, relative_gap: float, deadline: float,
                   start: SetPrices | None = None) -> SetSearch:
-    """Every open set of the window, best first by its bound (B(S), then its MIP's), until
-    the least bound reaches the best design (complete), the time limit, or MAX_SET_MIPS sets
-    solved (not complete). `start`: the prices each set's B(S) reached in the last search of
-    the same sets (a what-if edit: the next promise level of a frontier), where its steps
-    start instead of zero.
+    """Every open set of the window, least bound first, until the least bound reaches the
+    best design (complete), the time limit, or MAX_SET_MIPS sets solved (not complete).
+    `start`: the prices each set's B(S) reached in the last search of the same sets (a
+    what-if edit: the next promise level of a frontier), where its steps start instead of
+    zero.
 
-    A set's first MIP stops at LOOSE_SET_GAP (or the requested gap, if wider), its bound
-    then replacing B(S) if higher, and the set goes back in line; only a set that is the
-    least again gets the requested gap. Why: a set's MIP proved its own optimum even where
-    it was far above the best design (seed 114 of tests/test_oracle.py: the first set, of
-    the least B(S) and no incumbent yet, 20 CPU s for a design 3.5% above the optimum;
-    seed 111: six sets, each a little cheaper than the last, each proven to 1e-4), and the
-    cutoff row (`_solve_set`) helps only once some design is near the optimum."""
+    A set's bound is its B(S) until its LP is solved (`_set_by_lp`), then the higher of B(S)
+    and the LP's bound L; a set taken with B(S) alone gets its LP, which settles it (L at the
+    cutoff, or a rounded design within SET_ROUNDING of the gap) or puts it back at its new
+    bound; a set taken with its LP's bound gets its MIP (`_set_mip`) to LOOSE_SET_GAP (or the
+    requested gap, if wider), which settles it or puts it back at the higher of its bound
+    and the MIP's; a set taken a third time gets its MIP to the requested gap. Each bound
+    holds for every design of its set, so when the least of them reaches the best design
+    less the gap, no set left can beat that design by the gap.
+
+    Why the LP before any MIP: its bound ranks the sets as their MIPs would, at a tenth of
+    the cost (BENCHMARKS.md, branch frontier5). Why a loose MIP before the exact one: a
+    set's MIP proved its own optimum even where it was far above the best design (seed 114
+    of tests/test_oracle.py: the first set, of the least B(S) and no incumbent yet, 20 CPU s
+    for a design 3.5% above the optimum; seed 111: six sets, each a little cheaper than the
+    last, each proven to 1e-4), and the cutoff row helps only once some design is near the
+    optimum (BENCHMARKS.md, branch seeds5)."""
     sets = site_sets(problem, lo, hi)
     prices: list[SetPrices] = []
     bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap),
                         start=start, prices=prices)
     out = SetSearch(prices=SetPrices.joined(prices))
     loose = max(relative_gap, LOOSE_SET_GAP)
-    tried = np.zeros(len(sets), bool)  # had its loose MIP
     own_best: set[int] = set()  # the set whose design out.cost is
-    line = [(float(b), k) for k, b in enumerate(bounds)]  # (bound, set) of each set not done
-    heapq.heapify(line)
-    solved = cut_off = 0  # sets whose MIP found a design or stopped short; cut off at once
-    while line:
-        bound, k = heapq.heappop(line)
+    queue = [(float(bounds[k]), 0, k) for k in range(len(sets))]  # (bound, stage, set); stage
+    heapq.heapify(queue)  # 0: B(S) alone, 1: its LP solved, 2: its loose MIP solved
+    solved = cut_off = 0  # sets that gave a design or stopped short; cut off at once
+    while queue:
+        bound, stage, k = queue[0]
         target = min(out.cost, incumbent)
         if bound >= target * (1 - relative_gap):
             out.proven = min(out.proven, bound)
@@ -123,25 +143,34 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
         if time.perf_counter() >= deadline:
             out.proven, out.limited = min(out.proven, bound), True
             return out
-        gap = relative_gap if tried[k] else loose
-        cutoff = np.inf if k in own_best and out.cost == target else target  # no row at
-        # the set's own design: seed 108's 2-site set then took 13.7 CPU s, without it 0.8
-        cost, values, set_bound, cut = _solve_set(problem, full, sets[k], gap, deadline,
-                                                  cutoff=cutoff)
+        heapq.heappop(queue)
+        model, keep = _set_model(problem, sets[k])
+        gap = relative_gap
+        if stage == 0:
+            found, lp_bound = _set_by_lp(problem, full, model, keep, sets[k], relative_gap,
+                                         deadline, target)
+            if found is None:  # back in the queue at its LP's bound
+                heapq.heappush(queue, (max(bound, lp_bound), 1, k))
+                continue
+        else:
+            gap = loose if stage == 1 else relative_gap
+            cutoff = np.inf if k in own_best and out.cost == target else target  # no row
+            # at the set's own design: seed 108's 2-site set then took 13.7 CPU s, without 0.8
+            found = _set_mip(problem, full, model, keep, sets[k], gap, deadline, cutoff)
+        cost, values, set_bound, cut = found
         out.limited |= cut
-        if not tried[k] and (cost < np.inf or cut):
+        if stage < 2 and (cost < np.inf or cut):
             solved += 1
         elif cost == np.inf and not cut:
             cut_off += 1
         if cost < out.cost:
             out.cost, out.values, own_best = cost, values, {k}
         set_bound = max(set_bound, bound)  # both bound every design of the set
-        if cut or cost == np.inf or gap == relative_gap or set_bound >= cost * (
-                1 - relative_gap):  # done: as close as asked, no design below the cutoff,
-            out.proven = min(out.proven, set_bound)  # or cut short
+        if (cut or cost == np.inf or gap == relative_gap
+                or set_bound >= cost * (1 - relative_gap)):  # done: as close as asked, no
+            out.proven = min(out.proven, set_bound)  # design below the cutoff, or cut short
         else:
-            tried[k] = True
-            heapq.heappush(line, (set_bound, k))
+            heapq.heappush(queue, (set_bound, 2, k))
     return out
 
 
@@ -270,15 +299,19 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                ) -> tuple[float, np.ndarray | None, float, bool]:
     """(cost, full-model vector, proven lower bound, cut short) of the cheapest design with
     exactly the sites `is_open` open, capacity rows included, among those cheaper than
-    `cutoff` (the best design so far: a set need only be shown not to beat it).
+    `cutoff` (the best design so far: a set need only be shown not to beat it): by its LP
+    where that settles it (`_set_by_lp`), else by its MIP (`_set_mip`)."""
+    model, keep = _set_model(problem, is_open)
+    found, _ = _set_by_lp(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
+    if found is not None:
+        return found
+    return _set_mip(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
 
-    The cutoff is one more row, objective <= cutoff (`with_cutoff`). Why: HiGHS, through
-    MathOpt, takes no cutoff (cutoff_limit and best_bound_limit are refused, and its own
-    objective_bound option came back "optimal" with a design above it), and a set's MIP
-    otherwise proves its own optimum: seed 165's [1, 3, 6, 7] took 50 s to prove a design
-    0.56% above the incumbent. The bound returned is min(the MIP's bound, cutoff): a design
-    of this set either costs at least the cutoff or meets the row, so costs at least the
-    bound of the MIP with it (infeasible: no design below the cutoff)."""
+
+def _set_model(problem: LocationProblem, is_open: np.ndarray) -> tuple[MipModel, np.ndarray]:
+    """The model of the designs with exactly the sites `is_open` open, capacity rows
+    included, rows loosened by their slack (the designs incumbent.offer accepts), over the
+    options of those sites and cross-border (`keep`: their places among the options)."""
     opt = problem.options
     keep = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
     small = replace(problem, options=Options(opt.point[keep], opt.site[keep],
@@ -288,9 +321,24 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                     carrier_bounds=tuple(replace(b, option_fraction=b.option_fraction[keep])
                                          for b in problem.carrier_bounds))
     n = int(is_open.sum())
-    model = without_block(build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]),
-                                      (n, n)), "link")  # implied: every site here is open
-    sol = solve_model(with_cutoff(loosened(model), cutoff), deadline - time.perf_counter(),
+    model = build_model(small, tuple(int(s) for s in np.nonzero(is_open)[0]), (n, n))
+    return loosened(without_block(model, "link")), keep  # implied: every site here is open
+
+
+def _set_mip(problem: LocationProblem, full: MipModel, model: MipModel, keep: np.ndarray,
+             is_open: np.ndarray, relative_gap: float, deadline: float, cutoff: float
+             ) -> tuple[float, np.ndarray | None, float, bool]:
+    """The set's MIP (`model`: _set_model's), as _solve_set returns it, with the cutoff as
+    one more row, objective <= cutoff (`with_cutoff`).
+
+    Why the cutoff row: HiGHS, through MathOpt, takes no cutoff (cutoff_limit and
+    best_bound_limit are refused, and its own objective_bound option came back "optimal"
+    with a design above it), and a set's MIP otherwise proves its own optimum: seed 165's
+    [1, 3, 6, 7] took 50 s to prove a design 0.56% above the incumbent. The bound returned is
+    min(the MIP's bound, cutoff): a design of this set either costs at least the cutoff or
+    meets the row, so costs at least the bound of the MIP with it (infeasible: no design
+    below the cutoff)."""
+    sol = solve_model(with_cutoff(model, cutoff), deadline - time.perf_counter(),
                       relative_gap)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     if sol.status is MipStatus.INFEASIBLE:
@@ -299,11 +347,62 @@ def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                 float(cutoff))
     if sol.values is None:
         return np.inf, None, bound, limited
+    return (float(sol.objective), _full_vector(full, model, keep, is_open, sol.values), bound,
+            limited)
+
+
+SET_ROUNDING = 0.1  # of the gap: a set LP's rounded design this close above its bound
+# settles the set without its MIP
+
+
+def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: np.ndarray,
+               is_open: np.ndarray, relative_gap: float, deadline: float, cutoff: float
+               ) -> tuple[tuple[float, np.ndarray | None, float, bool] | None, float]:
+    """The set settled by its LP (`model`: _set_model's), as _solve_set returns it, or None
+    when its MIP must decide; and L, the LP's bound (-inf without one).
+
+    L, model.lagrangian_bound of the LP's prices over `model`, is a lower bound on every
+    design with these open sites that incumbent.offer accepts (weak duality: any prices give
+    one, for the loosened rows; docs/optimizer.md, "Open sets one by one"). So when L reaches
+    the cutoff no design of the set is cheaper than it: (inf, None, cutoff), as the MIP with
+    the cutoff row says by coming back infeasible. Else the LP's design rounded and repaired
+    (window_mip.offer_rounded_lp: each point at its largest x, moved off overloaded sites,
+    the share rows met again), when incumbent.offer takes it, it overloads no site (`full`
+    may lack capacity rows; the set's model has them), and it lies within SET_ROUNDING of the
+    gap above L: (its cost, its vector, L), a design within the gap of the set's optimum with
+    a bound that holds, what the MIP to the gap returns.
+
+    Why: on the default's 2-site row the set LP (about 4,300 options) takes 0.06 CPU s and the
+    MIP 0.3-1.8 s, and the LP's bound lay within 1e-5 of the MIP's design at every set the
+    frontier solved (BENCHMARKS.md, branch frontier5)."""
+    lp = solve_lp(model, deadline - time.perf_counter())
+    if lp.duals is None or lp.values is None:
+        return None, -np.inf
+    bound = lagrangian_bound(model, lp.duals)[0]
+    if bound >= cutoff:
+        return (np.inf, None, float(cutoff), False), bound
+    values = _full_vector(full, model, keep, is_open, lp.values)
+    found = Incumbent()
+    rows = np.arange(len(model.row_lb))
+    if not offer_rounded_lp(problem, full, values, fast_bonus(problem, model, rows, lp.duals),
+                            found):
+        return None, bound
+    if (overloaded_sites(problem, read_design(problem, full, found.values)[1])
+            or not bound_holds(bound, found.objective)
+            or relative_gap_of(found.objective, bound) > SET_ROUNDING * relative_gap):
+        return None, bound  # over a capacity `full` has no row for, or not close enough
+    return (found.objective, found.values, bound, False), bound
+
+
+def _full_vector(full: MipModel, model: MipModel, keep: np.ndarray, is_open: np.ndarray,
+                 set_values: np.ndarray) -> np.ndarray:
+    """The full model's variables of a set model's solution (`keep`: its options' places)."""
     values = np.zeros(len(full.var_lb))
     values[full.y] = is_open
-    values[full.x.start + keep] = sol.values[model.x]
+    values[full.x.start + keep] = set_values[model.x]
+    n = int(is_open.sum())
     values[full.u.start + int(np.searchsorted(full.count_values, n))] = 1.0
-    return float(sol.objective), values, bound, limited
+    return values
 
 
 def with_cutoff(model: MipModel, cutoff: float) -> MipModel:
@@ -354,6 +453,21 @@ def _option_tables(problem: LocationProblem) -> _Tables:
                    order.astype(int), problem.orders_per_year / problem.orders_per_year.sum())
 
 
+def _cheapest(cost: np.ndarray, adjust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per set and point, the first choice of least cost + adjust and that least: `cost`
+    [K, C, z], `adjust` [K, C]. The argmin over C taken row by row (C is small, 2-12: a
+    column and class each), which numpy's argmin over a short last axis does several times
+    slower."""
+    least = cost[:, 0, :] + adjust[:, 0, None]
+    pick = np.zeros(least.shape, dtype=np.intp)
+    for c in range(1, cost.shape[1]):
+        here = cost[:, c, :] + adjust[:, c, None]
+        better = here < least
+        np.copyto(least, here, where=better)
+        pick[better] = c
+    return pick, least
+
+
 def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
                  m0: np.ndarray, sigma0: np.ndarray, deadline: float, spread: float | None,
                  enough: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -382,7 +496,8 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
                 + capacity_slack(problem))[idx]  # [K, n], each with its slack
     has_cap = capacity > 0
     columns = np.concatenate([idx, np.full((k_sets, 1), problem.n_sites)], axis=1)
-    cost = tables.cost[:, columns, :].transpose(1, 0, 2, 3).reshape(k_sets, len(orders), -1)
+    cost = np.ascontiguousarray(  # [K, column x class, z]: each choice's row contiguous
+        tables.cost[:, columns, :].transpose(1, 2, 3, 0).reshape(k_sets, -1, len(orders)))
     constant = (problem.fixed_cost_usd_per_year[idx].sum(axis=1)
                 + problem.inventory_usd_by_count[n])
     m = np.where(has_cap, m0 if m0.ndim == 2 else m0[idx], 0.0)
@@ -408,9 +523,7 @@ def _ascend_sets(problem: LocationProblem, tables: _Tables, idx: np.ndarray,
             k_sets = len(left)
         weight_col[:, :n] = m
         bonus = np.concatenate([np.zeros((k_sets, 1)), np.cumsum(sig, axis=1)], axis=1) / total
-        per_order = cost + weight_col[:, col_of][:, None, :] - bonus[:, cls_of][:, None, :]
-        pick = np.argmin(per_order, axis=2)  # [K, z]
-        least = np.take_along_axis(per_order, pick[:, :, None], axis=2)[:, :, 0]
+        pick, least = _cheapest(cost, weight_col[:, col_of] - bonus[:, cls_of])  # [K, z]
         value = constant + least @ orders - (m * capacity).sum(axis=1) + sig @ tables.shares
         gained = value > best
         best = np.maximum(best, value)  # inf: some point has no option here, so no design

@@ -35,7 +35,13 @@ from network.optimize.incumbent import (
     read_design,
 )
 from network.optimize.lagrange import LagrangeData, coupling_rows, filter_options
-from network.optimize.mathopt_backend import MipSolution, MipStatus, solve_lp, solve_model
+from network.optimize.mathopt_backend import (
+    LpSolution,
+    MipSolution,
+    MipStatus,
+    solve_lp,
+    solve_model,
+)
 from network.optimize.model import (
     MipModel,
     lagrangian_bound,
@@ -236,26 +242,25 @@ def best_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     frontier's dearest points; about a tenth of them can beat the incumbent (BENCHMARKS.md,
     Tradeoff explorer)."""
     fixed, keep_x = _fixed_sites(problem, full, is_open)
-    keep_x = _hopeful_options(fixed, keep_x, best, gap, deadline)
+    keep_x = _hopeful_options(problem, full, is_open, fixed, keep_x, best, gap, deadline)
     if keep_x is not None:
         _mip_over(problem, full, fixed, keep_x, best, gap, deadline,
                   node_limit=FIXED_SITES_NODES, only_window_counts=True, for_bound=False)
 
 
-def _hopeful_options(fixed: MipModel, keep_x: np.ndarray, best: Incumbent, gap: float,
+def _hopeful_options(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                     fixed: MipModel, keep_x: np.ndarray, best: Incumbent, gap: float,
                      deadline: float) -> np.ndarray | None:
-    """Of the options `keep_x` of the fixed-sites model `fixed`, those an assignment below the
-    incumbent may use: B + r_p <= incumbent, with B the Lagrangian bound of the fixed-sites
-    LP's prices over `fixed` and r_p the option's reduced cost at them (reduced-cost fixing,
-    as in solve_window; docs/optimizer.md, "The best assignment to a set of sites"); None
-    when B is within `gap` of the incumbent (no assignment to these sites improves on it by
-    more); `keep_x` itself when the LP gives no prices or there is no incumbent."""
+    """Of the options `keep_x` of the fixed-sites model `fixed` (the sites `is_open`), those
+    an assignment below the incumbent may use: B + r_p <= incumbent, with B the Lagrangian
+    bound of the fixed-sites LP's prices (fixed_sites_lp) over `fixed` and r_p the option's
+    reduced cost at them (reduced-cost fixing, as in solve_window; docs/optimizer.md, "The
+    best assignment to a set of sites"); None when B is within `gap` of the incumbent (no
+    assignment to these sites improves on it by more); `keep_x` itself when the LP gives no
+    prices or there is no incumbent."""
     if not np.isfinite(best.objective):
         return keep_x
-    cand = _window_counts(fixed)
-    cand[fixed.x] = keep_x
-    sub, cols, _ = restrict(fixed, cand)
-    lp = solve_lp(sub, deadline - time.perf_counter())
+    sub, cols, _, lp = fixed_sites_lp(problem, full, is_open, fixed, keep_x, best, deadline)
     if lp.duals is None:
         return keep_x
     bound, reduced = lagrangian_bound(sub, lp.duals)
@@ -265,6 +270,31 @@ def _hopeful_options(fixed: MipModel, keep_x: np.ndarray, best: Incumbent, gap: 
     at[cols] = reduced
     return keep_x & (bound + np.maximum(at[fixed.x], 0.0)
                      <= best.objective + HOPEFUL_SLACK * abs(best.objective))
+
+
+def fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                   fixed: MipModel, keep_x: np.ndarray, best: Incumbent, deadline: float
+                   ) -> tuple[MipModel, np.ndarray, np.ndarray, LpSolution]:
+    """The LP of `full` with the sites `is_open` fixed (`fixed`, `keep_x`: _fixed_sites),
+    over their options and cross-border, every y and their count's variable: that model
+    (restrict), its columns' and rows' places in `fixed`, and its solution, solved once per
+    site set in a search (kept in `best.fixed_lps`; a solve that ends without prices is not
+    kept).
+
+    Why once: a site tree assigns the incumbent's sites again before the tree
+    (fixed_sites_design: the LP rounded) and after it (best_assignment: the LP's prices
+    filter the MIP's options), mostly the same sites, and the LP (0.1-0.2 CPU s over 9 sites'
+    16,000 options) was solved both times (BENCHMARKS.md, branch frontier5)."""
+    cand = _window_counts(fixed)
+    cand[fixed.x] = keep_x
+    sub, cols, rows = restrict(fixed, cand)
+    key = is_open.tobytes()
+    lp = best.fixed_lps.get(key)
+    if lp is None:
+        lp = solve_lp(sub, deadline - time.perf_counter())
+        if lp.duals is not None:
+            best.fixed_lps[key] = lp
+    return sub, cols, rows, lp
 
 
 HOPEFUL_SLACK = 1e-9  # relative: rounding in B + r_p, so that no option that can beat the
@@ -318,10 +348,8 @@ def _rounded_lp_design(problem: LocationProblem, full: MipModel, fixed: MipModel
     only a few points (one per coupling row: capacity, targets, carrier shares); rounding them
     often meets every row, in a fraction of the node-limited MIP's time (BENCHMARKS.md).
     incumbent.offer checks every row, so a rounding that breaks one is simply not taken."""
-    cand = _window_counts(fixed)
-    cand[fixed.x] = keep_x
-    sub, cols, rows = restrict(fixed, cand)
-    lp = solve_lp(sub, deadline - time.perf_counter())
+    is_open = fixed.var_lb[fixed.y] > 0.5
+    _, cols, rows, lp = fixed_sites_lp(problem, full, is_open, fixed, keep_x, best, deadline)
     if lp.values is None or lp.objective is None:
         return False
     values = np.zeros(len(fixed.var_lb))
