@@ -286,12 +286,12 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     count = None
     if heuristic_first:  # its design's count is where the LP beside it goes
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites, relative_gap,
-                                     deadline)
+                                     deadline, data)
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
                                       guessed, radius_counts, count, best)
     if not heuristic_first:
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
-                                     relative_gap, deadline)
+                                     relative_gap, deadline, data)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
         for w in windows:  # its first ascent starts from them: radius again would repeat it
@@ -830,7 +830,7 @@ def _keep_guessed(windows: list[WindowState], full: MipModel,
 
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
                          hi: int, start_sites: np.ndarray | None, relative_gap: float,
-                         deadline: float) -> int | None:
+                         deadline: float, data: LagrangeData | None = None) -> int | None:
     """Seed the search with the heuristic's best design (from `start_sites` when given; also
     for one window: OR-Library); returns its count. Where the heuristic does not apply (carrier
     shares, several share targets), its designs (for the problem without those rows) are
@@ -853,7 +853,7 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         n = min(designs, key=lambda k: designs[k][0])
         prices: list[np.ndarray] = []  # the rows' prices of each repair's priced choice
         for found in runs:  # offer takes only a better design: the last count found is best
-            n = offer_repaired(problem, full, best, found, prices) or n
+            n = offer_repaired(problem, full, best, found, prices, data) or n
     if not np.isfinite(best.objective) and np.isfinite(designs[n][0]):  # none taken (so n is
         # of `designs`), and not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)

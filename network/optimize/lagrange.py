@@ -230,12 +230,56 @@ def relaxed_choice(problem: LocationProblem, data: LagrangeData, n: int, lam: np
     used = np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0]
     taken = _first_argmin(r, data.pair_members[used])  # positions in pair order
     cross = data.cross
-    r_cross = data.cost[cross] - lam[problem.options.point[cross]] - sigma @ data.weight_fast[
-        :, cross]
-    total = (lam.sum() + sigma @ data.shares + np.minimum(r_cross, 0.0).sum()
-             + value[chosen].sum() + problem.inventory_usd_by_count[n])
-    return RelaxedChoice(float(total), chosen,
+    r_cross = _cross_reduced(problem, data, lam, sigma)
+    return RelaxedChoice(_value(problem, data, lam, sigma, value, chosen, r_cross), chosen,
                          np.concatenate([data.pair_order[taken], cross[r_cross < 0]]))
+
+
+def _cross_reduced(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
+                   sigma: np.ndarray) -> np.ndarray:
+    """r of each cross-border option (data.cross) at (lam, sigma)."""
+    cross = data.cross
+    return data.cost[cross] - lam[problem.options.point[cross]] - sigma @ data.weight_fast[
+        :, cross]
+
+
+def _value(problem: LocationProblem, data: LagrangeData, lam: np.ndarray, sigma: np.ndarray,
+           site_value: np.ndarray, chosen: np.ndarray, r_cross: np.ndarray) -> float:
+    """L at (lam, sigma) with the sites `chosen` open (module docstring; `site_value` the
+    sites' v_s, `r_cross` the cross-border options' r): the one formula of L_n (its chosen
+    sites the best n: relaxed_choice) and of the bound of a fixed set (`fixed_set_bound`)."""
+    return float(lam.sum() + sigma @ data.shares + np.minimum(r_cross, 0.0).sum()
+                 + site_value[chosen].sum()
+                 + problem.inventory_usd_by_count[int(chosen.sum())])
+
+
+def fixed_set_bound(problem: LocationProblem, data: LagrangeData, is_open: np.ndarray,
+                    sigma: np.ndarray) -> float:
+    """The Lagrangian bound of every design whose open sites are exactly `is_open` (S), at the
+    share and carrier rows' prices sigma: L with S as the chosen sites (`_value`, L_n's own
+    formula) and each lambda_z the point's least r_p at lambda = 0 over its options at S and
+    cross-border, so that every min(0, .) term is 0 (up to rounding) and L = sum_z lambda_z
+    + sigma . b + F(S) + I(|S|), with b each row's right-hand side less its slack (any
+    lambda and sigma >= 0 give a bound: weak duality, as for L_n). inf when a point has no
+    option at S or cross-border (no such design), -inf for a negative sigma.
+
+    Why here: carrier_repair.offer_repaired skips a repair whose sites' bound is not below the
+    incumbent, and that bound was a second formula of the same Lagrangian (carrier_repair's
+    sites_bound, over the rows' right-hand sides without their slack, so not a bound on every
+    design offer accepts); docs/optimizer.md, step 3."""
+    if (sigma < 0).any():
+        return -np.inf
+    _, _, pair_r = _site_terms(problem, data, np.zeros(problem.n_points), sigma)
+    lam = np.full(problem.n_points, np.inf)
+    at_open = is_open[data.pair_site]
+    np.minimum.at(lam, data.po_point[data.pair_starts[at_open]], pair_r[at_open])
+    np.minimum.at(lam, problem.options.point[data.cross],
+                  _cross_reduced(problem, data, np.zeros(problem.n_points), sigma))
+    if not np.isfinite(lam).all():
+        return np.inf
+    value, _, _ = _site_terms(problem, data, lam, sigma)
+    return _value(problem, data, lam, sigma, value, is_open,
+                  _cross_reduced(problem, data, lam, sigma))
 
 
 def _first_argmin(r: np.ndarray, members: np.ndarray) -> np.ndarray:
