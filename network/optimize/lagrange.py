@@ -50,6 +50,7 @@ class LagrangeData:
     po_fast: np.ndarray  # [t, k] weight_fast[:, pair_order]
     pair_members: np.ndarray  # [pair, m] positions in pair order, -1 padding (m: largest pair)
     pair_columns: np.ndarray  # [m, pair] the same, padding repeating the pair's first member
+    site_pairs: tuple[np.ndarray, ...] = ()  # [s] each site's pairs, ascending (relaxed_choice)
 
 
 def coupling_rows(problem: LocationProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -84,10 +85,14 @@ def lagrange_data(problem: LocationProblem) -> LagrangeData:
     pair_of = np.repeat(np.arange(len(starts)), sizes)
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
     members = _members(starts, sizes, len(order))
+    pair_site = opt.site[order[starts]]
+    by_site = np.argsort(pair_site, kind="stable")
+    bounds = np.searchsorted(pair_site[by_site], np.arange(problem.n_sites + 1))
     return LagrangeData(cost, fast, rhs, order, starts,
-                        opt.site[order[starts]], pair_of, np.nonzero(opt.site == NO_SITE)[0],
+                        pair_site, pair_of, np.nonzero(opt.site == NO_SITE)[0],
                         cost[order], opt.point[order], fast[:, order], members,
-                        np.where(members >= 0, members, members[:, :1]).T.copy())
+                        np.where(members >= 0, members, members[:, :1]).T.copy(),
+                        tuple(by_site[bounds[s]:bounds[s + 1]] for s in range(problem.n_sites)))
 
 
 def reused_data(problem: LocationProblem, last: tuple[LocationProblem, LagrangeData] | None
@@ -227,12 +232,26 @@ def relaxed_choice(problem: LocationProblem, data: LagrangeData, n: int, lam: np
     chosen = _choose_sites(problem, value, n)
     if chosen is None:
         return None
-    used = np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0]
+    used = _used_pairs(data, chosen, pair_r)
     taken = _first_argmin(r, data.pair_members[used])  # positions in pair order
     cross = data.cross
     r_cross = _cross_reduced(problem, data, lam, sigma)
     return RelaxedChoice(_value(problem, data, lam, sigma, value, chosen, r_cross), chosen,
                          np.concatenate([data.pair_order[taken], cross[r_cross < 0]]))
+
+
+def _used_pairs(data: LagrangeData, chosen: np.ndarray, pair_r: np.ndarray) -> np.ndarray:
+    """The pairs at the chosen sites with a negative least r, ascending:
+    np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0], read from each chosen site's pairs.
+    Why: that scan of every pair took 0.3 ms of a 2.8 ms L_n on sites_150 (132,150 pairs, a few
+    thousand at the chosen sites; BENCHMARKS.md, branch warm5)."""
+    if not data.site_pairs:
+        return np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0]
+    at = np.concatenate([data.site_pairs[s] for s in np.nonzero(chosen)[0]] + [
+        np.zeros(0, np.int64)])
+    at = at[pair_r[at] < 0]
+    at.sort()
+    return at
 
 
 def _cross_reduced(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
