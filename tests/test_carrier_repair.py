@@ -103,14 +103,14 @@ def test_repair_meets_the_rows_or_reports_failure(seed):
 
 
 @pytest.mark.parametrize("seed", range(1, 7))
-def test_sites_bound_is_below_every_assignment_meeting_the_rows(seed):
-    """sites_bound (what lets offer_repaired skip a repair) is at most the cost of every
+def test_fixed_set_bound_is_below_every_assignment_meeting_the_rows(seed):
+    """fixed_set_bound (what lets offer_repaired skip a repair) is at most the cost of every
     assignment to the sites that meets every share row (brute force), at the priced choice's
     prices and at random ones; and the repair's own design costs at least it."""
     import itertools
 
-    from network.optimize.carrier_repair import sites_bound
-    from network.optimize.lagrange import coupling_rows
+    from network.optimize.lagrange import coupling_rows, fixed_set_bound, lagrange_data
+    from network.optimize.problem import SHARE_SLACK
 
     problem = random_problem(seed, n_points=6)
     rng = np.random.default_rng(seed)
@@ -118,6 +118,7 @@ def test_sites_bound_is_below_every_assignment_meeting_the_rows(seed):
     fraction = np.where(shipped, rng.choice([0.0, 1.0], len(problem.options)), 0.0)
     problem = replace(problem, carrier_bounds=(CarrierBound("B", fraction, 0.4, None),))
     a, b = coupling_rows(problem)
+    data = lagrange_data(problem)
     opt = problem.options
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
     for sites in ([0, 1], [2, 3, 4], [5]):
@@ -133,9 +134,14 @@ def test_sites_bound_is_below_every_assignment_meeting_the_rows(seed):
         start = np.array([p[0] for p in per_point])
         repaired = repair(problem, is_open, start, last_prices=priced)
         for sigma in priced + [rng.uniform(0, 3, len(b)) * cost.max() / 0.1 for _ in range(4)]:
-            assert sites_bound(problem, is_open, sigma) <= least
+            assert fixed_set_bound(problem, data, is_open, sigma) <= least
+            closed_form = (sum((cost[p] - sigma @ a[:, p]).min() for p in per_point)
+                           + sigma @ (b - SHARE_SLACK) + fixed_cost)  # docs/optimizer.md
+            assert fixed_set_bound(problem, data, is_open, sigma) == pytest.approx(
+                closed_form, rel=1e-12)
         if repaired is not None:
-            assert sites_bound(problem, is_open, priced[0]) <= cost[repaired].sum() + fixed_cost
+            assert fixed_set_bound(problem, data, is_open, priced[0]) <= (
+                cost[repaired].sum() + fixed_cost)
 
 
 def test_repair_reports_failure_when_no_switch_can_meet_the_rows():

@@ -353,3 +353,16 @@ def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
     take(1), take(0), take(1), take(0), take(1)
     assert order[6:] == [(0, 10), (0, 8), (1, 6), (0, 9), (1, 7), (0, None), (1, None)]
     assert plan.left() == 0
+
+
+def test_worker_processes_start_with_one_blas_thread(monkeypatch):
+    """A local worker process starts with OPENBLAS_NUM_THREADS=1 (OpenBLAS reads it once, as
+    numpy loads, before any initializer runs) unless the caller set it, and the caller's own
+    environment is left as it was."""
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    with LocalExecutor(2) as ex:
+        set_by_caller = ex.submit(os.getenv, "OPENBLAS_NUM_THREADS", slot=0).result()
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+        unset = ex.submit(os.getenv, "OPENBLAS_NUM_THREADS", slot=1).result()
+        assert "OPENBLAS_NUM_THREADS" not in os.environ
+    assert (set_by_caller, unset) == ("2", "1")

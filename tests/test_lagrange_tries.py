@@ -36,10 +36,13 @@ def test_second_ascent_starts_from_the_first_ones_best_prices(seed, monkeypatch)
     starts, kinds = [], []
     real = count_search.lagrange_ascent
 
-    def spy(problem_, model, data_, w, lam, sigma, target, duals=None, joint=False):
+    def spy(problem_, model, data_, w, lam, sigma, target, duals=None, joint=False,
+            first=None):
         starts.append(lagrangian_value(problem_, data_, w.lo, lam, sigma)[0])
         kinds.append(joint)
-        return real(problem_, model, data_, w, lam, sigma, target, duals, joint)
+        if first is not None:  # L_n at the start, evaluated by the caller: the same value
+            assert first[0] == starts[-1]
+        return real(problem_, model, data_, w, lam, sigma, target, duals, joint, first)
 
     monkeypatch.setattr(count_search, "lagrange_ascent", spy)
     zero = np.zeros(len(full.row_lb))

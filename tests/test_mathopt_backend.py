@@ -80,15 +80,16 @@ def test_an_infeasible_lp_says_so():
 
 
 def test_a_small_lp_by_glop_has_the_same_value_and_price_and_says_when_infeasible():
-    """solve_lp(small=True) (GLOP's dual simplex, capacity_cuts' fixed-sites LP): the knapsack
-    LP's value, values and row price by hand, as cold HiGHS gives them; an infeasible one is
-    marked infeasible (GLOP stops short of an optimum: HiGHS says which)."""
-    lp = solve_lp(_knapsack(), 10.0, small=True)
+    """solve_lp(glop_cold=True, dual_simplex=True) (GLOP's dual simplex, capacity_cuts'
+    fixed-sites LP): the knapsack LP's value, values and row price by hand, as cold HiGHS
+    gives them; an infeasible one is marked infeasible (GLOP stops short of an optimum:
+    HiGHS says which)."""
+    lp = solve_lp(_knapsack(), 10.0, glop_cold=True, dual_simplex=True)
     assert lp.objective == pytest.approx(-5 - 3 - 4 / 3)
     assert np.allclose(lp.values, [1, 1 / 3, 1])
     assert lp.duals[0] == pytest.approx(-4 / 3)
     infeasible = replace(_knapsack(), row_lb=np.array([7.0]), row_ub=np.array([np.inf]))
-    lp = solve_lp(infeasible, 10.0, small=True)
+    lp = solve_lp(infeasible, 10.0, glop_cold=True, dual_simplex=True)
     assert lp.duals is None and lp.infeasible
 
 

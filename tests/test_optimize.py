@@ -569,8 +569,8 @@ def test_carrier_share_search_starts_from_repair_or_fixed_sites_and_matches_brut
     firsts = []
     repaired, fixed = search.offer_repaired, search.fixed_sites_design
 
-    def spy_repair(problem, full, best, designs, prices=None):
-        n = repaired(problem, full, best, designs, prices)
+    def spy_repair(problem, full, best, designs, prices=None, data=None):
+        n = repaired(problem, full, best, designs, prices, data)
         firsts.append(("repair", n, best.objective))
         return n
 

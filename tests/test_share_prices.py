@@ -124,3 +124,37 @@ def test_coverage_bound_is_above_every_designs_share(seed):
         first = coverage.least_count(hard, 0, 8, deadline=time.perf_counter() + 60)
         for n in range(first):
             assert _best_share(hard, n, days) < min(share, 1.0) - ROW_TOLERANCE
+
+
+@pytest.mark.parametrize("seed", range(1, 9))
+def test_greedy_shares_equal_adding_every_site_one_by_one(seed):
+    """coverage._greedy_shares stops adding sites once none reaches a point not covered yet,
+    and gives the list that adding every free site one by one gives (forced sites and count
+    limits included)."""
+    problem = random_problem(seed, n_sites=8, n_points=5)
+    rng = np.random.default_rng(seed)
+    forced_open = rng.random(problem.n_sites) < 0.2
+    forced_closed = ~forced_open & (rng.random(problem.n_sites) < 0.2)
+    problem = replace(problem, forced_open=forced_open, forced_closed=forced_closed)
+    w = problem.orders_per_year / problem.orders_per_year.sum()
+    for days, hi in itertools.product((1, 2, 3), (0, 3, problem.n_sites)):
+        reach, cross = coverage._reach(problem, days)
+        assert coverage._greedy_shares(problem, reach, cross, w, hi) == _one_by_one(
+            problem, reach, cross, w, hi)
+
+
+def _one_by_one(problem, reach, cross, w, hi):
+    covers = np.zeros((problem.n_sites, problem.n_points), bool)
+    covers[reach[1], reach[0]] = True
+    is_open = problem.forced_open.copy()
+    covered = (cross > 0) | covers[is_open].any(axis=0)
+    free = ~problem.forced_open & ~problem.forced_closed
+    shares = [-np.inf] * int(is_open.sum())
+    while len(shares) <= hi:
+        shares.append(float(w[covered].sum()))
+        gain = np.where(free & ~is_open, (covers & ~covered) @ w, -np.inf)
+        if not np.isfinite(gain.max()):
+            break
+        is_open[int(np.argmax(gain))] = True
+        covered |= covers[int(np.argmax(gain))]
+    return shares

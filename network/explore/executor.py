@@ -57,6 +57,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import active_children, get_context
 from multiprocessing.process import BaseProcess
@@ -129,7 +130,8 @@ class LocalExecutor(_Closing):
             slot, self._next = self._next, self._next + 1
         i = slot % len(self._pools)
         if self.workers > 1 and self._pids[i] is None:  # its process starts with this submit
-            self._pids[i] = self._pools[i].submit(os.getpid)
+            with worker_environment():
+                self._pids[i] = self._pools[i].submit(os.getpid)
         return self._pools[i].submit(fn, *args)
 
     def processes(self) -> list[BaseProcess]:
@@ -162,6 +164,33 @@ class LocalExecutor(_Closing):
     def abandon_stalled(self) -> None:
         """A sweep gave up a point that never came back (SweepRun): its worker is stuck."""
         self.stalled = True
+
+
+WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1"}  # what a worker process starts with, unless
+# this process's environment sets it already
+
+
+@contextmanager
+def worker_environment() -> Iterator[None]:
+    """This process's environment with WORKER_ENVIRONMENT's variables where it has none, while
+    a worker process is started (it inherits the environment it is started with), restored
+    after.
+
+    Why: OpenBLAS reads OPENBLAS_NUM_THREADS once, when numpy loads it, which a spawned worker
+    does as it imports this package to unpickle its first task, before a pool's initializer
+    runs; without it each worker starts a BLAS thread per core, and on a machine of 2 cores
+    shared by the two workers and the caller those threads wait for a core:
+    `full.objective @ values` (261,381 terms, in every incumbent.offer) took 24 ms at load 14
+    against 0.09 ms with one thread (BENCHMARKS.md, branches warm4 and warm5). A variable the
+    caller set is left as it is."""
+    added = [name for name in WORKER_ENVIRONMENT if name not in os.environ]
+    for name in added:
+        os.environ[name] = WORKER_ENVIRONMENT[name]
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _ignore_interrupt() -> None:

@@ -440,9 +440,11 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     CPU s there)."""
     fixed, keep = fixed_sites_columns(problem, full, is_open)
     sub, cols, rows = restrict(fixed, keep, links=False)
-    lp = solve_lp(loosened(sub), deadline - time.perf_counter(), small=small)  # loosened:
-    if lp.duals is None or lp.values is None:  # "no design" must hold for every design
-        return None, lp.infeasible  # offer accepts
+    # loosened: "no design" must hold for every design offer accepts
+    lp = solve_lp(loosened(sub), deadline - time.perf_counter(), glop_cold=small,
+                  dual_simplex=small)
+    if lp.duals is None or lp.values is None:
+        return None, lp.infeasible
     if lp.objective is not None and lp.objective < best.objective:
         values = np.zeros(len(fixed.var_lb))
         values[cols] = lp.values

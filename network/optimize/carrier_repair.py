@@ -25,7 +25,12 @@ from __future__ import annotations
 import numpy as np
 
 from network.optimize.incumbent import Incumbent, design_vector, offer
-from network.optimize.lagrange import coupling_rows
+from network.optimize.lagrange import (
+    LagrangeData,
+    coupling_rows,
+    fixed_set_bound,
+    lagrange_data,
+)
 from network.optimize.model import MipModel
 from network.optimize.problem import NO_SITE, ROW_TOLERANCE, LocationProblem, site_loads
 
@@ -116,31 +121,6 @@ def _shortfall(slack: list[float]) -> float:
     for s in slack[1:]:
         rest += max(-s, 0.0)
     return max(-slack[0], 0.0) + rest
-
-
-def sites_bound(problem: LocationProblem, is_open: np.ndarray, sigma: np.ndarray) -> float:
-    """A lower bound on the cost of every design with the sites `is_open` (and no other) open
-    whose options meet every share row (`coupling_rows`: sum_p A_tp x_p >= b_t): for any
-    sigma >= 0, sum_z min_p (c_p - sigma . A_p) over the point's options at those sites and
-    cross-border, plus sigma . b, plus the sites' fixed cost and their count's inventory
-    (weak duality: docs/optimizer.md, step 3); inf when a point has no option there (no such
-    design), -inf for a negative sigma. Lowered by 1e-9 of its terms' size against rounding."""
-    if (sigma < 0).any():
-        return -np.inf
-    a, b = coupling_rows(problem)
-    opt = problem.options
-    usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
-    point = opt.point[usable]  # sorted: the options are sorted by point
-    if len(usable) == 0 or not np.bincount(point, minlength=problem.n_points).all():
-        return np.inf
-    reduced = (problem.orders_per_year[point] * opt.cost_usd_per_order[usable]
-               - sigma @ a[:, usable])
-    least = np.minimum.reduceat(reduced, np.r_[0, np.nonzero(np.diff(point))[0] + 1])
-    terms = [float(least.sum()), float(sigma @ b),
-             float(problem.fixed_cost_usd_per_year[is_open].sum()),
-             float(problem.inventory_usd_by_count[int(is_open.sum())])]
-    size = sum(abs(t) for t in terms) + float(np.abs(least).sum())
-    return sum(terms) - 1e-9 * size
 
 
 class SiteLoads:
@@ -306,13 +286,15 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
 
 def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
                    designs: dict[int, tuple[float, np.ndarray, np.ndarray | None]],
-                   prices: list[np.ndarray] | None = None) -> int | None:
+                   prices: list[np.ndarray] | None = None, data: LagrangeData | None = None
+                   ) -> int | None:
     """Repair each design of `designs` (count -> (cost, open mask, choice), heuristic.py's
     for the problem without the rows repair meets) and offer it (incumbent.offer checks every
     row of `full`); the count of the best one that became the incumbent, None if none did.
 
-    A design whose sites' bound (`sites_bound`, at the rows' prices of the last priced choice:
-    `prices`, which collects them across calls) is not below the incumbent is not repaired:
+    A design whose sites' bound (lagrange.fixed_set_bound, at the rows' prices of the last
+    priced choice: `prices`, which collects them across calls; `data` the problem's
+    lagrange_data, made here when not given) is not below the incumbent is not repaired:
     offer would refuse whatever the repair made of it. Why: each repair took 0.05-0.1 s of CPU
     on the carrier-share classes, and the bound at a neighbouring design's prices came within
     1e-6 of the repaired cost there, above the incumbent for all but the best count
@@ -322,10 +304,17 @@ def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
     for n, (cost, is_open, choice) in sorted(designs.items(), key=lambda item: item[1][0]):
         if choice is None or not np.isfinite(cost):
             continue
-        if prices and sites_bound(problem, is_open, prices[-1]) >= best.objective:
-            continue
+        if prices:
+            data = data or lagrange_data(problem)
+            bound = fixed_set_bound(problem, data, is_open, prices[-1])
+            if bound - SKIP_ROUNDING * abs(bound) >= best.objective:
+                continue
         fixed = repair(problem, is_open, choice, last_prices=prices)
         values = None if fixed is None else design_vector(full, is_open, fixed)
         if values is not None and offer(problem, full, best, values):
             found = n
     return found
+
+
+SKIP_ROUNDING = 2e-9  # relative: a sites' bound is lowered by this against rounding before it
+# skips a repair (a design costing the bound exactly is repaired)

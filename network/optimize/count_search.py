@@ -45,6 +45,7 @@ from network.optimize.lagrange import (
     lagrange_data,
     lagrangian_value,
     relaxed_choice,
+    reused_data,
     site_values,
 )
 from network.optimize.mathopt_backend import LpBasis, MipStatus
@@ -109,6 +110,8 @@ class ProblemSolution:
     # its best B(S) (site_sets.py), where the next search's set bounds may start
     open_set_cuts: dict[int, KeptCuts] | None = None  # count n -> the cuts over its open
     # sets (capacity_cuts.py), where the next search's master may start
+    lagrange_data: LagrangeData | None = None  # the search's data of L_n, for the next search
+    # of an edit that keeps it (lagrange.reused_data)
 
     @property
     def gap(self) -> float | None:
@@ -127,7 +130,9 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   prior_prices: tuple[np.ndarray, np.ndarray] | None = None,
                   count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
                   set_prices: dict[int, SetPrices] | None = None,
-                  open_set_cuts: dict[int, KeptCuts] | None = None) -> ProblemSolution:
+                  open_set_cuts: dict[int, KeptCuts] | None = None,
+                  lagrange: tuple[LocationProblem, LagrangeData] | None = None
+                  ) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
     `on_progress` (called from this thread) hears the incumbent and bound after each step.
     `start_sites` (the last design's open-site mask) starts the heuristic after an edit; the
@@ -138,7 +143,9 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     last search's prices of each set of that many sites) start the set bounds of a window
     enumerated again (site_sets.solve_by_sets); `open_set_cuts` (count -> the last search's
     cuts over open sets) start the master of a window closed by cuts (capacity_cuts.py),
-    valid after an edit of forced sites, count limits or target shares only."""
+    valid after an edit of forced sites, count limits or target shares only. `lagrange` (the
+    last search's problem and its data of L_n) is used again where the data would come out
+    the same (lagrange.reused_data)."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
@@ -155,14 +162,16 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         report = None if on_progress is None else _reporter(on_progress, start)
         run = _search(problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
                       prior_duals, report, prior_basis, start_sites, count_prices,
-                      set_prices, open_set_cuts)
+                      set_prices, open_set_cuts, lagrange)
         prior_duals, prior_basis = run.duals, run.basis
+        if run.data is not None:  # the next pass's problem is this one
+            lagrange = (problem, run.data)
         if _needs_capacity_rows(problem, full, run):  # every site's row, and solve again
             capacity, hint = tuple(range(problem.n_sites)), None
             continue
         return replace(_solution(problem, full, run, relative_gap,
                                  time.perf_counter() - start), set_prices=set_prices,
-                       open_set_cuts=open_set_cuts)
+                       open_set_cuts=open_set_cuts, lagrange_data=run.data)
 
 
 def _capacity_short(problem: LocationProblem, hi: int) -> tuple[int, ...]:
@@ -196,6 +205,7 @@ class _SearchPass:
     basis: WarmBasis | None
     capacity_binds: bool = False  # stopped early: the model needs every capacity row
     count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+    data: LagrangeData | None = None  # the pass's data of L_n, if it made one
 
 
 def _needs_capacity_rows(problem: LocationProblem, full: MipModel, run: _SearchPass) -> bool:
@@ -257,7 +267,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             prior_basis: WarmBasis | None = None, start_sites: np.ndarray | None = None,
             count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
             set_prices: dict[int, SetPrices] | None = None,
-            open_set_cuts: dict[int, KeptCuts] | None = None) -> _SearchPass:
+            open_set_cuts: dict[int, KeptCuts] | None = None,
+            lagrange: tuple[LocationProblem, LagrangeData] | None = None) -> _SearchPass:
     """One pass over `full`: best-first over count windows, always the window with the lowest
     bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
     then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
@@ -275,19 +286,19 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     if prior_duals is not None and len(prior_duals) != len(full.row_lb):
         prior_duals = None
     usable = _lagrange_applies(full, windows) or prior_duals is not None
-    data = lagrange_data(problem) if usable else None
+    data = reused_data(problem, lagrange) if usable else None
     guessed: list[NearestSolution] = []  # the thread's LP, when it is a window's nearest LP
     radius_counts: list[int] = []  # the thread's count, when radius prices came from it
     heuristic_first = len(problem.share_requirements) > 1 and prior_duals is None
     count = None
     if heuristic_first:  # its design's count is where the LP beside it goes
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites, relative_gap,
-                                     deadline)
+                                     deadline, data)
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
                                       guessed, radius_counts, count, best)
     if not heuristic_first:
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
-                                     relative_gap, deadline)
+                                     relative_gap, deadline, data)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
         for w in windows:  # its first ascent starts from them: radius again would repeat it
@@ -297,7 +308,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                 _round_lp(problem, full, w, best)
     binds = _capacity_binds(problem, full, best)
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
-        return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True)
+        return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True,
+                           data=data)
     start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     reach_tried: set[int] = set()  # counts whose windows close_by_reaching_sets tried
@@ -306,7 +318,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             return _SearchPass(best, _global_bound(windows, problem, full), True,
                                kept_duals(windows, prior_duals),
                                warm_basis_of(windows, full, best, prior_basis),
-                               count_prices=_count_prices(windows, full, count_prices))
+                               count_prices=_count_prices(windows, full, count_prices),
+                               data=data)
         lows = _lows(windows, problem, full)
         if report is not None:
             report(best.objective, min(lows))
@@ -388,7 +401,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     return _SearchPass(best, _global_bound(windows, problem, full), False,
                        kept_duals(windows, prior_duals),
                        warm_basis_of(windows, full, best, prior_basis),
-                       count_prices=_count_prices(windows, full, count_prices))
+                       count_prices=_count_prices(windows, full, count_prices), data=data)
 
 
 def _by_dual_simplex(start: LpBasis | None, edited: LpBasis | None) -> bool:
@@ -681,20 +694,21 @@ def _try_lagrange(problem: LocationProblem, full: MipModel, data: LagrangeData |
         own = (count_prices or {}).get(w.lo)
     else:  # where its first ascent got to: from the same start it would only repeat it
         own = w.prices
-    start = None  # L_n at the start, when known
+    start = first = None  # L_n at the start, and lagrangian_value there, when known
     if own is not None and not full.capacity_sites and len(own[0]) == len(lam) and len(
             own[1]) == len(sigma):
-        start = lagrangian_value(problem, data, w.lo, *own)[0]
-        other = lagrangian_value(problem, data, w.lo, lam, sigma)[0]
-        if start > other:
+        first = lagrangian_value(problem, data, w.lo, *own)
+        other = lagrangian_value(problem, data, w.lo, lam, sigma)
+        if first[0] > other[0]:
             lam, sigma = own
         else:
-            start = other
+            first = other
+        start = first[0]
     if start is not None and start >= target and (sigma >= 0).all():
         _keep_start_bound(w, start, lam, sigma)
-    else:
+    else:  # the ascent starts where `first` was evaluated: not again (the 1-D searches')
         lagrange_ascent(problem, full, data, w, lam, sigma, target, duals,  # capacity priced
-                        joint=w.lagrange_tries > 0)
+                        joint=w.lagrange_tries > 0, first=first)
     w.lagrange_tries += 1
     return True
 
@@ -758,7 +772,7 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
         count, sites = None, None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
     future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed,
-                         radius_counts, count, sites)
+                         radius_counts, count, sites, data)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 
@@ -766,8 +780,8 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
 def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
                           deadline: float, guessed: list[NearestSolution] | None = None,
                           radius_counts: list[int] | None = None,
-                          count: int | None = None, sites: np.ndarray | None = None
-                          ) -> np.ndarray | None:
+                          count: int | None = None, sites: np.ndarray | None = None,
+                          data: LagrangeData | None = None) -> np.ndarray | None:
     """Row prices of `full` at one count: `count` with the open mask `sites` when given,
     else heuristic.guess_sites's (its greedy's sites start the master's cuts and the share
     price's search), at least `first` (the least count coverage.py leaves): radius prices
@@ -787,7 +801,8 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
         n, sites = first, None
     if n > hi:
         return None
-    radius = _radius_duals(problem, full, n, deadline, sites)
+    radius = _radius_duals(problem, full, n, deadline, sites, data=data)  # the search's data:
+    # made once (28 ms on sites_150)
     if radius is not None:
         if radius_counts is not None:  # that window takes no second radius step (next_day_80
             radius_counts.append(n)  # at 7 sites: its LP lies below the target either way)
@@ -837,7 +852,7 @@ def _keep_guessed(windows: list[WindowState], full: MipModel,
 
 def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbent, lo: int,
                          hi: int, start_sites: np.ndarray | None, relative_gap: float,
-                         deadline: float) -> int | None:
+                         deadline: float, data: LagrangeData | None = None) -> int | None:
     """Seed the search with the heuristic's best design (from `start_sites` when given; also
     for one window: OR-Library); returns its count. Where the heuristic does not apply (carrier
     shares, several share targets), its designs (for the problem without those rows) are
@@ -860,7 +875,7 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         n = min(designs, key=lambda k: designs[k][0])
         prices: list[np.ndarray] = []  # the rows' prices of each repair's priced choice
         for found in runs:  # offer takes only a better design: the last count found is best
-            n = offer_repaired(problem, full, best, found, prices) or n
+            n = offer_repaired(problem, full, best, found, prices, data) or n
     if not np.isfinite(best.objective) and np.isfinite(designs[n][0]):  # none taken (so n is
         # of `designs`), and not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)

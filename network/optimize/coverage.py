@@ -78,6 +78,10 @@ def _greedy_shares(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray
         s = int(np.argmax(gain))
         if not np.isfinite(gain[s]):
             break
+        if gain[s] == 0.0:  # no site reaches a point not covered yet: each further site
+            left = int((free & ~is_open).sum())  # (one share a site, as many as the loop
+            shares += [shares[-1]] * min(left, hi + 1 - len(shares))  # would add) covers
+            break  # the same. Why: sites_150 added its 150 sites one by one (25 ms a solve)
         is_open[s] = True
         covered |= covers[s]
     return shares

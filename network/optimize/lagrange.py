@@ -50,6 +50,7 @@ class LagrangeData:
     po_fast: np.ndarray  # [t, k] weight_fast[:, pair_order]
     pair_members: np.ndarray  # [pair, m] positions in pair order, -1 padding (m: largest pair)
     pair_columns: np.ndarray  # [m, pair] the same, padding repeating the pair's first member
+    site_pairs: tuple[np.ndarray, ...] = ()  # [s] each site's pairs, ascending (relaxed_choice)
 
 
 def coupling_rows(problem: LocationProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -84,10 +85,40 @@ def lagrange_data(problem: LocationProblem) -> LagrangeData:
     pair_of = np.repeat(np.arange(len(starts)), sizes)
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
     members = _members(starts, sizes, len(order))
+    pair_site = opt.site[order[starts]]
+    by_site = np.argsort(pair_site, kind="stable")
+    bounds = np.searchsorted(pair_site[by_site], np.arange(problem.n_sites + 1))
     return LagrangeData(cost, fast, rhs, order, starts,
-                        opt.site[order[starts]], pair_of, np.nonzero(opt.site == NO_SITE)[0],
+                        pair_site, pair_of, np.nonzero(opt.site == NO_SITE)[0],
                         cost[order], opt.point[order], fast[:, order], members,
-                        np.where(members >= 0, members, members[:, :1]).T.copy())
+                        np.where(members >= 0, members, members[:, :1]).T.copy(),
+                        tuple(by_site[bounds[s]:bounds[s + 1]] for s in range(problem.n_sites)))
+
+
+def reused_data(problem: LocationProblem, last: tuple[LocationProblem, LagrangeData] | None
+                ) -> LagrangeData:
+    """`lagrange_data(problem)`, or the data of `last` (a problem and its data) when what it is
+    made of is the same: the options (the same object), the orders, the share targets and the
+    carrier rows; it does not depend on forced sites or count limits.
+
+    Why: a warm edit of forced sites, counts or target shares built it again (sites_150: 28 ms
+    of CPU a solve, 261,081 options); the data compared are the same arrays, so the bounds are
+    the same floats (BENCHMARKS.md, branch warm5)."""
+    if last is not None and _same_inputs(problem, last[0]):
+        return last[1]
+    return lagrange_data(problem)
+
+
+def _same_inputs(a: LocationProblem, b: LocationProblem) -> bool:
+    """Whether lagrange_data gives the same for both (every input it reads is equal)."""
+    return (a.options is b.options and a.n_sites == b.n_sites
+            and a.share_requirements == b.share_requirements
+            and len(a.carrier_bounds) == len(b.carrier_bounds)
+            and all(p.carrier == q.carrier and p.min_share == q.min_share
+                    and p.max_share == q.max_share
+                    and np.array_equal(p.option_fraction, q.option_fraction)
+                    for p, q in zip(a.carrier_bounds, b.carrier_bounds, strict=True))
+            and np.array_equal(a.orders_per_year, b.orders_per_year))
 
 
 def pair_least(data: LagrangeData, r: np.ndarray) -> np.ndarray:
@@ -155,7 +186,12 @@ def site_values(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
 def _site_terms(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
                 sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(site values, reduced costs of the site options in pair order, least per pair)."""
-    r = data.po_cost - lam[data.po_point] - sigma @ data.po_fast  # site options, pair order
+    r = lam[data.po_point]  # r = po_cost - lam - sigma A of the site options, in pair order,
+    np.subtract(data.po_cost, r, out=r)  # in place: the same floats in a third less time
+    if len(sigma) == 1:  # (sites_150: 1.4 -> 0.8 ms of a 2.6 ms L_n; BENCHMARKS.md, warm5)
+        r -= sigma[0] * data.po_fast[0]  # one product a term, as sigma @ po_fast
+    elif len(sigma):
+        r -= sigma @ data.po_fast
     pair_r = pair_least(data, r)
     gain = np.minimum(pair_r, 0.0)
     value = problem.fixed_cost_usd_per_year + np.bincount(data.pair_site, gain,
@@ -196,15 +232,73 @@ def relaxed_choice(problem: LocationProblem, data: LagrangeData, n: int, lam: np
     chosen = _choose_sites(problem, value, n)
     if chosen is None:
         return None
-    used = np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0]
+    used = _used_pairs(data, chosen, pair_r)
     taken = _first_argmin(r, data.pair_members[used])  # positions in pair order
     cross = data.cross
-    r_cross = data.cost[cross] - lam[problem.options.point[cross]] - sigma @ data.weight_fast[
-        :, cross]
-    total = (lam.sum() + sigma @ data.shares + np.minimum(r_cross, 0.0).sum()
-             + value[chosen].sum() + problem.inventory_usd_by_count[n])
-    return RelaxedChoice(float(total), chosen,
+    r_cross = _cross_reduced(problem, data, lam, sigma)
+    return RelaxedChoice(_value(problem, data, lam, sigma, value, chosen, r_cross), chosen,
                          np.concatenate([data.pair_order[taken], cross[r_cross < 0]]))
+
+
+def _used_pairs(data: LagrangeData, chosen: np.ndarray, pair_r: np.ndarray) -> np.ndarray:
+    """The pairs at the chosen sites with a negative least r, ascending:
+    np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0], read from each chosen site's pairs.
+    Why: that scan of every pair took 0.3 ms of a 2.8 ms L_n on sites_150 (132,150 pairs, a few
+    thousand at the chosen sites; BENCHMARKS.md, branch warm5)."""
+    if not data.site_pairs:
+        return np.nonzero(chosen[data.pair_site] & (pair_r < 0))[0]
+    at = np.concatenate([data.site_pairs[s] for s in np.nonzero(chosen)[0]] + [
+        np.zeros(0, np.int64)])
+    at = at[pair_r[at] < 0]
+    at.sort()
+    return at
+
+
+def _cross_reduced(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
+                   sigma: np.ndarray) -> np.ndarray:
+    """r of each cross-border option (data.cross) at (lam, sigma)."""
+    cross = data.cross
+    return data.cost[cross] - lam[problem.options.point[cross]] - sigma @ data.weight_fast[
+        :, cross]
+
+
+def _value(problem: LocationProblem, data: LagrangeData, lam: np.ndarray, sigma: np.ndarray,
+           site_value: np.ndarray, chosen: np.ndarray, r_cross: np.ndarray) -> float:
+    """L at (lam, sigma) with the sites `chosen` open (module docstring; `site_value` the
+    sites' v_s, `r_cross` the cross-border options' r): the one formula of L_n (its chosen
+    sites the best n: relaxed_choice) and of the bound of a fixed set (`fixed_set_bound`)."""
+    return float(lam.sum() + sigma @ data.shares + np.minimum(r_cross, 0.0).sum()
+                 + site_value[chosen].sum()
+                 + problem.inventory_usd_by_count[int(chosen.sum())])
+
+
+def fixed_set_bound(problem: LocationProblem, data: LagrangeData, is_open: np.ndarray,
+                    sigma: np.ndarray) -> float:
+    """The Lagrangian bound of every design whose open sites are exactly `is_open` (S), at the
+    share and carrier rows' prices sigma: L with S as the chosen sites (`_value`, L_n's own
+    formula) and each lambda_z the point's least r_p at lambda = 0 over its options at S and
+    cross-border, so that every min(0, .) term is 0 (up to rounding) and L = sum_z lambda_z
+    + sigma . b + F(S) + I(|S|), with b each row's right-hand side less its slack (any
+    lambda and sigma >= 0 give a bound: weak duality, as for L_n). inf when a point has no
+    option at S or cross-border (no such design), -inf for a negative sigma.
+
+    Why here: carrier_repair.offer_repaired skips a repair whose sites' bound is not below the
+    incumbent, and that bound was a second formula of the same Lagrangian (carrier_repair's
+    sites_bound, over the rows' right-hand sides without their slack, so not a bound on every
+    design offer accepts); docs/optimizer.md, step 3."""
+    if (sigma < 0).any():
+        return -np.inf
+    _, _, pair_r = _site_terms(problem, data, np.zeros(problem.n_points), sigma)
+    lam = np.full(problem.n_points, np.inf)
+    at_open = is_open[data.pair_site]
+    np.minimum.at(lam, data.po_point[data.pair_starts[at_open]], pair_r[at_open])
+    np.minimum.at(lam, problem.options.point[data.cross],
+                  _cross_reduced(problem, data, np.zeros(problem.n_points), sigma))
+    if not np.isfinite(lam).all():
+        return np.inf
+    value, _, _ = _site_terms(problem, data, lam, sigma)
+    return _value(problem, data, lam, sigma, value, is_open,
+                  _cross_reduced(problem, data, lam, sigma))
 
 
 def _first_argmin(r: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -249,15 +343,21 @@ class PolyakSteps:
         return self.step * max(self.aim - value, 1e-6 * abs(value)) / norm
 
 
+Evaluated = tuple[float, np.ndarray, np.ndarray]  # lagrangian_value's (L_n, subgradients)
+
+
 def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
-           sigma: np.ndarray, target: float) -> tuple[float, np.ndarray, np.ndarray]:
+           sigma: np.ndarray, target: float, first: Evaluated | None = None
+           ) -> tuple[float, np.ndarray, np.ndarray]:
     """The best L_n found by subgradient steps from (lam, sigma), stopping once above
-    `target`, with the prices that gave it."""
+    `target`, with the prices that gave it; `first` is lagrangian_value at (lam, sigma) when
+    the caller has it (not evaluated again)."""
     lam, sigma = lam.copy(), sigma.copy()
     best, best_lam, best_sigma = -np.inf, lam.copy(), sigma.copy()
     steps = PolyakSteps(target)
     for _ in range(MAX_STEPS):
-        value, g_lam, g_sigma = lagrangian_value(problem, data, n, lam, sigma)
+        value, g_lam, g_sigma = first or lagrangian_value(problem, data, n, lam, sigma)
+        first = None
         if not np.isfinite(value):
             return value, lam, sigma
         improved = value > best + 1e-9 * abs(value)

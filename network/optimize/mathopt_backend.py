@@ -326,7 +326,7 @@ class LpSolution:
 
 
 def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
-             dual_simplex: bool = False, small: bool = False) -> LpSolution:
+             dual_simplex: bool = False, glop_cold: bool = False) -> LpSolution:
     """The LP relaxation of `model` (integrality dropped) with its dual values, or without
     them (`infeasible` says whether that is because none exists).
 
@@ -334,19 +334,22 @@ def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
     what-if edit): GLOP, because MathOpt's HiGHS ignores a starting basis and GLOP uses it, a
     few hundred iterations instead of thousands (BENCHMARKS.md); with `dual_simplex`, GLOP's
     dual simplex, for a `start` that stays dual feasible (only variable bounds changed since:
-    a branch on a site, site_branching.py). `small`: GLOP's dual simplex without a start,
-    for an LP of a few thousand columns solved many times (capacity_cuts' fixed-sites LP:
-    0.04 CPU s where cold HiGHS took 0.086, most of it HiGHS's presolve; BENCHMARKS.md,
-    branch overflow5). Falls back to cold HiGHS if GLOP stops short or refuses the basis."""
+    a branch on a site, site_branching.py). Falls back to cold HiGHS if GLOP stops short or
+    refuses the basis. With `glop_cold` and no `start`, GLOP (its dual simplex with
+    `dual_simplex`) solves it cold too, for an LP of a few thousand columns or rows solved
+    many times: the radius master's first LP (radius_prices.py), 616 dual simplex iterations
+    in 0.03-0.04 s where HiGHS took 1,300 in 0.07-0.10 s (sites_150; BENCHMARKS.md, branch
+    warm5); capacity_cuts' fixed-sites LP, 0.04 CPU s where cold HiGHS took 0.086, most of it
+    HiGHS's presolve (BENCHMARKS.md, branch overflow5)."""
     proto = to_proto(model)
     del proto.variables.integers[:]
     proto.variables.integers.extend([False] * len(model.var_lb))
     began = time.perf_counter()
-    if small or (start is not None and start.fits(model)):
+    if (start is not None and start.fits(model)) or (start is None and glop_cold):
         try:
             raw = _solve_lp_proto(proto, time_limit_s, mathopt.SolverType.GLOP,
                                   start if start is not None and start.fits(model) else None,
-                                  dual_simplex or small)
+                                  dual_simplex)
         except StatusNotOk:  # GLOP refused the starting basis: solve the LP cold instead
             raw = None
         if (raw is not None and raw.termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL
@@ -354,7 +357,7 @@ def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
             return _read_lp(raw, model)
     left = time_limit_s - (time.perf_counter() - began)  # GLOP's time counts: a fallback
     # after GLOP stopped at the limit used to get the whole limit again (5 s past a 60 s one)
-    if left <= 0 and (start is not None or small):  # (loading 99k columns into HiGHS
+    if left <= 0 and (start is not None or glop_cold):  # (loading 99k columns into HiGHS
         return LpSolution(None, None, None)  # takes seconds)
     return _read_lp(_solve_lp_proto(proto, left, mathopt.SolverType.HIGHS, None), model)
 

@@ -182,15 +182,11 @@ def _assign_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
 
 def _link_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:
     # (2) options of (z, s) only when s is open: one row per (point, site) pair
-    opt = problem.options
-    at_site = np.nonzero(opt.site != NO_SITE)[0]
-    pair = opt.point[at_site] * problem.n_sites + opt.site[at_site]
-    pairs, row_of = np.unique(pair, return_inverse=True)
-    site_of_pair = pairs % problem.n_sites
-    r = np.concatenate([row_of, np.arange(len(pairs))])
+    at_site, row_of, site_of_pair = problem.options.site_pairs
+    r = np.concatenate([row_of, np.arange(len(site_of_pair))])
     c = np.concatenate([x0 + at_site, site_of_pair])
-    v = np.concatenate([np.ones(len(at_site)), -np.ones(len(pairs))])
-    rows.add("link", len(pairs), r, c, v, -np.inf, 0.0)
+    v = np.concatenate([np.ones(len(at_site)), -np.ones(len(site_of_pair))])
+    rows.add("link", len(site_of_pair), r, c, v, -np.inf, 0.0)
 
 
 def _target_rows(rows: _Rows, problem: LocationProblem, x0: int) -> None:

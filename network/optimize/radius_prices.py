@@ -244,7 +244,8 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
             begin = LpBasis(basis.variable_status,
                             np.r_[basis.row_status, np.full(extra, BASIC, np.int8)])
         try:
-            lp = solve_lp(master, deadline - time.perf_counter(), begin, dual_simplex=True)
+            lp = solve_lp(master, deadline - time.perf_counter(), begin, dual_simplex=True,
+                          glop_cold=True)
         except StatusNotOk:  # a solver error: left to the LP
             return None
         if lp.values is None:

@@ -40,14 +40,19 @@ SIGMA_TOLERANCE = 1e-6  # relative width of the bracket at which a search stops
 
 
 def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
-           sigma: np.ndarray, target: float) -> tuple[float, np.ndarray, np.ndarray]:
+           sigma: np.ndarray, target: float, first: lagrange.Evaluated | None = None
+           ) -> tuple[float, np.ndarray, np.ndarray]:
     """The best L_n found from (lam, sigma), stopping once at or above `target`, and the
     prices that gave it: rounds of subgradient steps on lambda with sigma held (Polyak steps
     aimed just above `target`; a count far above the target is proven by the first steps)
     then a 1-D search on each share price (`best_share_price`). Every value returned is a
-    valid bound: sigma stays >= 0."""
+    valid bound: sigma stays >= 0. `first` is lagrangian_value at (lam, sigma), sigma >= 0,
+    when the caller has it: not evaluated again (count_search._try_lagrange, which chose the
+    start by it)."""
     if not len(sigma):
-        return lagrange.ascend(problem, data, n, lam, sigma, target)
+        return lagrange.ascend(problem, data, n, lam, sigma, target, first)
+    if (sigma < 0).any():
+        first = None  # not the prices it was evaluated at
     lam, sigma = lam.copy(), np.maximum(sigma, 0.0)
     best = _Best()
     steps = PolyakSteps(target)
@@ -55,7 +60,8 @@ def ascend(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray
         steps.new_round()
         before = best.value
         for _ in range(LAMBDA_STEPS):
-            value, g_lam, _ = lagrangian_value(problem, data, n, lam, sigma)
+            value, g_lam, _ = first or lagrangian_value(problem, data, n, lam, sigma)
+            first = None
             if not np.isfinite(value):
                 return value, lam, sigma
             steps.seen(best.see(value, lam, sigma))

@@ -17,7 +17,8 @@ import numpy as np
 from network.lanes import LaneTable, build_lanes, lanes_for_orders
 from network.optimize.count_search import ProblemSolution, solve_problem
 from network.optimize.explain import pre_checks
-from network.optimize.problem import Options, problem_from_scenario
+from network.optimize.lagrange import LagrangeData
+from network.optimize.problem import LocationProblem, Options, problem_from_scenario
 from network.optimize.reduce import reduce_options
 from network.optimize.result import OptimizeResult, SolveParams, SolveProgress, SolveStatus
 from network.optimize.scenario_solver import DEFAULT_PARAMS, no_design_result, to_result
@@ -98,6 +99,8 @@ class WarmSolver:
         self._options = options if options is not None else reduce_options(open_scenario, lanes)
         self._last: ProblemSolution | None = None
         self._carried = carried
+        self._lagrange: tuple[LocationProblem, LagrangeData] | None = None  # the last
+        # search's problem and data of L_n (lagrange.reused_data)
 
     @property
     def last_prices(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -149,7 +152,10 @@ class WarmSolver:
             prior_duals=duals, on_progress=on_progress, prior_basis=basis,
             start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
             set_prices=None if last is None else last.set_prices,
-            open_set_cuts=None if last is None else last.open_set_cuts)
+            open_set_cuts=None if last is None else last.open_set_cuts,
+            lagrange=self._lagrange)
+        if solution.lagrange_data is not None:
+            self._lagrange = (problem, solution.lagrange_data)
         if solution.choice is not None:
             self._last = solution
         return to_result(scenario, self.lanes, problem, solution, self.params, start)

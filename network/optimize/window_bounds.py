@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from network.optimize.capacity_prices import ascend_priced, capacity_mask, capacity_multipliers
-from network.optimize.lagrange import LagrangeData, initial_prices
+from network.optimize.lagrange import Evaluated, LagrangeData, initial_prices
 from network.optimize.mathopt_backend import AT_LOWER, BASIC, LpBasis, solve_lp
 from network.optimize.model import (
     MipModel,
@@ -197,7 +197,8 @@ def keep_nearest(window: WindowState, solved: NearestSolution) -> None:
 
 def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeData,
                     window: WindowState, lam: np.ndarray, sigma: np.ndarray, target: float,
-                    duals: np.ndarray | None = None, joint: bool = False) -> float:
+                    duals: np.ndarray | None = None, joint: bool = False,
+                    first: Evaluated | None = None) -> float:
     """One subgradient ascent of the window's count from (lam, sigma) towards `target`; the
     window keeps the best bound and its prices. Returns this ascent's bound. Without capacity
     rows the share rows' prices come from 1-D searches (share_prices.ascend), or, with
@@ -206,7 +207,9 @@ def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeDat
 
     With capacity rows in the model they are priced too (capacity_prices.py), from the
     capacity rows' prices in `duals` (row prices of `model`); then the bound holds where the
-    sites fill up, which the bound without them (capacity dropped) cannot see."""
+    sites fill up, which the bound without them (capacity dropped) cannot see. `first`, L_n
+    and its subgradient at (lam, sigma) when the caller has them, saves the 1-D searches'
+    ascent evaluating them again (not the joint or the capacity-priced ascent)."""
     sites = capacity_mask(problem, model)
     if sites.any():
         m = capacity_multipliers(problem, model, duals)
@@ -215,8 +218,12 @@ def lagrange_ascent(problem: LocationProblem, model: MipModel, data: LagrangeDat
     else:  # share rows' prices by their 1-D searches (share_prices imports this module)
         from network.optimize import share_prices
 
-        climb = share_prices.ascend_joint if joint else share_prices.ascend
-        value, lam, sigma = climb(problem, data, window.lo, lam, sigma, target)
+        if joint:
+            value, lam, sigma = share_prices.ascend_joint(problem, data, window.lo, lam, sigma,
+                                                          target)
+        else:
+            value, lam, sigma = share_prices.ascend(problem, data, window.lo, lam, sigma,
+                                                    target, first)
         m = None
     if window.lagrange is None or value > window.lagrange:
         window.lagrange, window.prices, window.capacity_prices = value, (lam, sigma), m
