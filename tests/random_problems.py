@@ -9,11 +9,14 @@ import time
 from collections.abc import Iterable
 
 import numpy as np
+import pytest
 
 from network.evaluate import ROW_TOLERANCE
+from network.optimize.count_search import solve_problem
 from network.optimize.heuristic import assign_open, pricing
+from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import MipModel
-from network.optimize.problem import LocationProblem, Options, ShareRequirement
+from network.optimize.problem import LocationProblem, Options, ShareRequirement, problem_cost
 from network.optimize.window_bounds import LpOutcome, WindowState, bound_window
 
 
@@ -72,6 +75,18 @@ def brute_force(problem: LocationProblem, count: int | None = None) -> float:
             total = fixed + problem.inventory_usd_by_count[is_open.sum()] + cost[ok].min()
             best = min(best, total)
     return best
+
+
+def assert_solved_exactly(problem: LocationProblem):
+    """solve_problem on `problem` to a gap of 1e-9: proven optimal, at the brute-force
+    optimum's cost, with a bound not above it. Returns the solution."""
+    solution = solve_problem(problem, 60, 1e-9)
+    exact = brute_force(problem)
+    assert solution.status is MipStatus.OPTIMAL
+    assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
+        exact, rel=1e-9)
+    assert solution.best_bound <= exact * (1 + 1e-9)
+    return solution
 
 
 def every_site_open(problem: LocationProblem, lo: int, hi: int, start=None) -> dict:

@@ -31,7 +31,12 @@ from network.optimize.reduce import reduce_options
 from network.scenario import CarrierShare, DesignConstraints, ShareTarget, Targets
 
 from oracle import solve_oracle
-from random_problems import brute_force, every_site_open, random_problem
+from random_problems import (
+    assert_solved_exactly,
+    brute_force,
+    every_site_open,
+    random_problem,
+)
 from toy import flat_service, toy_scenario
 
 
@@ -351,12 +356,7 @@ def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
     _without_radius_prices(monkeypatch)  # they would prove the windows before any small LP
     for seed in range(1, 6):
         problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
-        solution = solve_problem(problem, 60, 1e-9)
-        exact = brute_force(problem)
-        assert solution.status is MipStatus.OPTIMAL
-        assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
-            exact, rel=1e-9)
-        assert solution.best_bound <= exact * (1 + 1e-9)
+        assert_solved_exactly(problem)
     assert calls["settled"]  # some windows settled by the small LP
     assert calls["tried"] > calls["settled"]  # and some fell short: the full LP followed
 
@@ -383,12 +383,7 @@ def test_prices_from_the_nearest_sites_lp_over_all_counts_stay_exact(nearest, mo
     _without_radius_prices(monkeypatch)  # the LP's prices are what this tests
     for seed in range(1, 6):
         problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
-        solution = solve_problem(problem, 60, 1e-9)
-        exact = brute_force(problem)
-        assert solution.status is MipStatus.OPTIMAL
-        assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
-            exact, rel=1e-9)
-        assert solution.best_bound <= exact * (1 + 1e-9)
+        assert_solved_exactly(problem)
     assert len(calls) == 5  # one per search
     assert any(duals is not None for duals in calls)  # None: that LP misses the target
 

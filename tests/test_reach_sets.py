@@ -12,14 +12,12 @@ import pytest
 
 from network.evaluate import ROW_TOLERANCE
 from network.optimize import count_search, reach_sets
-from network.optimize.count_search import solve_problem
 from network.optimize.incumbent import Incumbent
 from network.optimize.lagrange import lagrange_data
-from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import build_model
-from network.optimize.problem import ShareRequirement, problem_cost
+from network.optimize.problem import ShareRequirement
 from network.optimize.window_bounds import WindowState
-from tests.random_problems import brute_force, random_problem
+from tests.random_problems import assert_solved_exactly, brute_force, random_problem
 
 
 def _problem(seed: int, n_points: int = 5, share: float | None = None):
@@ -135,10 +133,5 @@ def test_solves_with_the_sets_tried_first_stay_exact(monkeypatch):
     monkeypatch.setattr(count_search, "close_by_reaching_sets", counting)
     for seed in range(1, 5):
         problem = _problem(seed, share=0.7)
-        solution = solve_problem(problem, 60, 1e-9)
-        exact = brute_force(problem)
-        assert solution.status is MipStatus.OPTIMAL
-        assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(
-            exact, rel=1e-9)
-        assert solution.best_bound <= exact * (1 + 1e-9)
+        assert_solved_exactly(problem)
     assert True in tried  # some window closed set by set

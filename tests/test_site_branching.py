@@ -13,18 +13,21 @@ import numpy as np
 import pytest
 
 from network.optimize import site_branching
-from network.optimize.count_search import solve_problem
 from network.optimize.incumbent import Incumbent
-from network.optimize.mathopt_backend import MipStatus, solve_lp
+from network.optimize.mathopt_backend import solve_lp
 from network.optimize.model import build_model, lagrangian_bound, slack_cost, with_count_window
-from network.optimize.problem import problem_cost
 from network.optimize.window_bounds import (
     LpOutcome,
     WindowState,
     bound_window,
     lp_by_nearest,
 )
-from tests.random_problems import brute_force, random_problem, windows_with_lp
+from tests.random_problems import (
+    assert_solved_exactly,
+    brute_force,
+    random_problem,
+    windows_with_lp,
+)
 
 
 def _uncapacitated(seed: int, n_points: int = 5):
@@ -124,12 +127,7 @@ def test_the_search_with_every_window_branched_equals_brute_force(seed, monkeypa
     monkeypatch.setattr(site_branching, "MAX_NODES", 10_000)
     monkeypatch.setattr(count_search, "solve_window", no_mip)
     problem = _uncapacitated(seed)
-    solution = solve_problem(problem, 60, 1e-9)
-    exact = brute_force(problem)
-    assert solution.status is MipStatus.OPTIMAL
-    assert problem_cost(problem, solution.is_open, solution.choice) == pytest.approx(exact,
-                                                                                      rel=1e-9)
-    assert solution.best_bound <= exact * (1 + 1e-9)
+    assert_solved_exactly(problem)
 
 
 def test_the_nearest_lp_is_the_windows_lp_only_when_its_prices_reach_its_objective():
