@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -34,6 +35,11 @@ import time
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+# One BLAS thread for the server's solves, set before numpy loads (OpenBLAS reads it then), as
+# the explorer's workers have (network.explore.executor.WORKER_ENVIRONMENT): on a machine of a
+# few cores the solve's BLAS threads otherwise wait for a core beside the other sessions' work
+# and, on a planner's laptop, the browser. A value set by the caller is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 RUNTIME_WAIT_S = 30.0
 # While warming up, hand the GIL over every 0.5 ms instead of 5 ms, so the server thread that
 # sends the browser Streamlit's files is not kept waiting behind the imports.
