@@ -280,7 +280,7 @@ def restrict(model: MipModel, keep: np.ndarray, links: bool = True
 def without_block(model: MipModel, block: str) -> MipModel:
     """The model without the rows of one block (`MipModel.rows_of`); the other blocks keep
     their names, renumbered. For a block the caller knows to be implied by the rest (the
-    link rows (2) of a model whose open sites are all fixed at 1: site_sets._solve_set)."""
+    link rows (2) of a model whose open sites are all fixed at 1: site_sets._set_model)."""
     drop = model.rows_of(block)
     if not len(drop):
         return model
