@@ -17,6 +17,13 @@ MathOpt to a tight gap. The product keeps its fast search; this only checks it.
     (6) lo_j sum_zsk o_z x <= sum_zsk f_jzsk o_z x <= hi_j sum_zsk o_z x   carrier shares
         (f_jzsk: the share of lane zsk's parcels carrier j carries; rate shopping splits them)
 with inv(n) from network/inventory.py, the one definition of the inventory cost.
+
+Rows (3), (4) and (6) are solved as evaluate() checks them: met within ROW_TOLERANCE (a share
+target or a carrier share by that share of all orders O, a capacity by that share of Q_s), so
+the oracle's optimum is over the same designs evaluate() accepts and the optimizer may return
+(network/optimize/model.py: its bounds hold for the rows loosened so). Solved with the exact
+right-hand sides instead, the oracle's "optimum" can lie above a design evaluate() accepts: seed
+171 met its 21.8% target at 21.799978% (2.2e-7 short) for $4,012 (3.9e-6) below it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from datetime import timedelta
 
 from ortools.math_opt.python import mathopt
 
-from network.evaluate import CROSS_BORDER
+from network.evaluate import CROSS_BORDER, ROW_TOLERANCE
 from network.inventory import inventory_usd_per_year
 from network.lanes import LaneTable
 from network.scenario import Scenario
@@ -70,7 +77,8 @@ def solve_oracle(scenario: Scenario, lanes: LaneTable, time_limit_s: float = 600
     for s in range(n_s):  # (4)
         load = mathopt.fast_sum(peak * orders[z] * v for z in range(n_z)
                                 for ss, _, v in x[z] if ss == s)
-        model.add_linear_constraint(load <= float(lanes.capacity_orders_per_year[s]) * y[s])
+        model.add_linear_constraint(
+            load <= float(lanes.capacity_orders_per_year[s]) * (1 + ROW_TOLERANCE) * y[s])
     u = [model.add_binary_variable(name=f"count[{n}]") for n in range(n_s + 1)]  # (5)
     model.add_linear_constraint(mathopt.fast_sum(y) == mathopt.fast_sum(n * u[n]
                                                                        for n in range(n_s + 1)))
@@ -122,20 +130,21 @@ def _share_targets(model, scenario: Scenario, lanes: LaneTable, x, cross) -> Non
         if lanes.cross_border_days <= t.within_days:
             fast += [orders[z] * c for z, c in enumerate(cross) if c is not None]
         model.add_linear_constraint(mathopt.fast_sum(fast)
-                                    >= t.share_pct / 100 * float(orders.sum()))
+                                    >= (t.share_pct / 100 - ROW_TOLERANCE) * float(orders.sum()))
 
 
 def _carrier_shares(model, scenario: Scenario, lanes: LaneTable, x) -> None:
     orders = lanes.demand.orders_per_year
     shipped = mathopt.fast_sum(orders[z] * v for z in range(len(x)) for _, _, v in x[z])
+    slack = ROW_TOLERANCE * float(orders.sum())  # evaluate(): a share of all orders
     for c in scenario.constraints.carrier_shares:
         fraction = lanes.carrier_fraction(c.carrier)  # of each option's parcels
         mine = mathopt.fast_sum(float(orders[z] * fraction[z, s, kk]) * v
                                 for z in range(len(x)) for s, kk, v in x[z])
         if c.min_pct is not None:
-            model.add_linear_constraint(mine >= c.min_pct / 100 * shipped)
+            model.add_linear_constraint(mine >= c.min_pct / 100 * shipped - slack)
         if c.max_pct is not None:
-            model.add_linear_constraint(mine <= c.max_pct / 100 * shipped)
+            model.add_linear_constraint(mine <= c.max_pct / 100 * shipped + slack)
 
 
 def _read(result, lanes: LaneTable, y, x) -> OracleResult:
