@@ -4,16 +4,23 @@ best first by a Lagrangian bound, each set left below the incumbent bounded on i
 A design with open set S delivers within N_t days at most cov_t(S), the orders of the points
 an open site (or cross-border) reaches within N_t days (coverage.py); a design incumbent.offer
 accepts meets each target to within its slack, so a set with cov_t(S) < a_t - 2 ROW_TOLERANCE
-for some target t holds no such design. At the window's row prices (lambda, sigma) L_n falls
-apart by site (lagrange.py): every design with open set S costs at least
-    L(S) = C + sum_{s in S} v_s,      C = sum_z lambda_z + sum_t sigma_t b_t
-                                          + sum_z min(0, r_cb(z)) + I_n,
-so a partial set P (sites chosen, k still to choose from a list K sorted by v) bounds every
-completion by L(P) + (the k least v_s of K). `_SetSearch` takes the partial sets best first
-by that bound, cutting one when some target is out of reach for every completion (coverage's
-bound on the points still unreached, at mu = w, the k largest single gains, and at the
-coverage LP's prices) and leaving one whose bound reaches the incumbent less the gap (its
-bound is kept: the window's bound is the least over what was left and what was settled).
+for some target t holds no such design. At the window's row prices (lambda, sigma >= 0) let
+d_sz be the least o_z c_p - sigma A_p over the options of the pair (z, s), and for a partial
+set P (forced-open sites and the free sites chosen) lower each lambda_z to
+lambda^P_z = min(lambda_z, z's least d at cross-border or a site of P). Every design whose open
+set S contains P costs at least
+    low(P) + sum_{s in S - P} v^P_s,   low(P) = sigma . b + I_n + F(P) + sum_z lambda^P_z,
+                                       v^P_s = F_s + sum_z min(0, d_sz - lambda^P_z)
+(b: the rows' sides less their slack; weak duality on the coupling rows, then each point's
+least d over S is at least lambda^P_z plus the negative parts at the sites S - P). So P, with
+k sites still to choose from a list K, bounds every completion by low(P) + (the k least
+v^P_s of K). At the forced sites alone this is L_n (lagrange.py); deeper the lowered lambda
+takes out the points P already serves as cheaply, which L_n would count again at each site
+that wants them. `_SetSearch` takes the partial sets best first by that bound, cutting one
+when some target is out of reach for every completion (coverage's bound on the points still
+unreached, at mu = w, the k largest single gains, and at the coverage LP's prices) and
+leaving one whose bound reaches the incumbent less the gap (its bound is kept: the window's
+bound is the least over what was left and what was settled).
 
 Each whole set S gets the bound of the designs with exactly those sites open, with every
 assignment row kept and each share target priced (sigma_t >= 0):
@@ -24,18 +31,18 @@ without capacity): for such a design each added term sigma_t (a_t - slack - shar
 so B(S, sigma) bounds it for ANY sigma >= 0 (weak duality; carrier rows and capacity are
 dropped, which only lowers it). The prices are searched per target (`set_bound`: the value
 is concave and piecewise linear in one sigma_t), which decides only how high it is. A set
-whose bound max(L(S), B(S)) lies below the incumbent less the gap goes back on the heap with
-that bound; when it comes first its sites are assigned under every row (a design, which may
-lower the incumbent), and if it stays below, its MIP bounds it. So the least bound over the
-sets settled and the partial sets left bounds every design of the window (docs/optimizer.md,
-step 4, "Sets that reach the targets").
+whose bound (the larger of its partial-set bound and B(S)) lies below the incumbent less the
+gap goes back on the heap with that bound; when it comes first its sites are assigned under
+every row (a design, which may lower the incumbent), and if it stays below, its MIP bounds
+it. So the least bound over the sets settled and the partial sets left bounds every design
+of the window (docs/optimizer.md, step 4, "Sets that reach the targets").
 
 Why: next_day_80's 7-site LP lies 2.2e-4 below the optimum (the LP opens one site in part) and
 the proof took the nearest-sites LP (2 CPU s) and a site tree of 6 child LPs (3.6 CPU s);
 only 30 of the 264 million 7-site sets reach 80% within a day at all. After an edit (8 sites
-without SAV) 85,923 sets reach it, too many to bound one by one, but at the window's prices
-(its L_8 at the LP's value) a few thousand partial sets and 66 whole ones lie below the
-optimum less the gap (BENCHMARKS.md, branch nextday6).
+without SAV) 85,923 sets reach it, too many to bound one by one, and the site tree took 12
+child LPs; at the window's prices (its L_8 at the LP's value) the search expands 886 partial
+sets, 5,354 with lambda held (BENCHMARKS.md, branch nextday6).
 """
 
 from __future__ import annotations
