@@ -51,10 +51,9 @@ def _reaching_by_brute_force(problem, n: int) -> set[tuple[int, ...]]:
 
 
 @pytest.mark.parametrize("seed", range(1, 9))
-def test_the_sets_found_are_exactly_those_whose_reach_meets_the_target(seed, monkeypatch):
+def test_the_sets_found_are_exactly_those_whose_reach_meets_the_target(seed):
     """Every n-site set whose sites (forced ones respected) reach the target within its days,
     and no other, for every n: the pruning bounds may only cut sets that cannot reach it."""
-    monkeypatch.setattr(reach_sets, "MARGIN", np.inf)
     problem = _problem(seed, share=0.6 + 0.05 * (seed % 5))
     if seed % 3 == 0:  # forced sites
         problem = replace(problem, forced_open=np.arange(8) == 1, forced_closed=np.arange(8) == 4)
@@ -66,10 +65,16 @@ def test_the_sets_found_are_exactly_those_whose_reach_meets_the_target(seed, mon
         assert as_tuples == _reaching_by_brute_force(problem, n)
 
 
-def test_many_sets_give_up():
-    """More than MAX_SETS sets (or an easy target: the margin) is not few: None."""
+def test_the_search_gives_up_past_its_node_limit(monkeypatch):
+    """Past MAX_NODES expansions the search stops: None, and the window is left open."""
+    monkeypatch.setattr(reach_sets, "MAX_NODES", 3)
     problem = _problem(1, share=0.0)
     assert reach_sets.reaching_sets(problem, 4, time.perf_counter() + 60) is None
+    window = WindowState(4, 4)
+    assert not reach_sets.close_by_reaching_sets(problem, build_model(problem), window,
+                                                 lagrange_data(problem), Incumbent(), 1e-9,
+                                                 time.perf_counter() + 60)
+    assert window.proven is None
 
 
 @pytest.mark.parametrize("seed", range(1, 5))
@@ -77,7 +82,6 @@ def test_a_window_closed_set_by_set_holds_each_counts_optimum(seed, monkeypatch)
     """From no incumbent every set is below the bar, so each is assigned and bounded: the
     window's bound may not exceed brute force's best with n sites, and the design found must
     equal it (every set within the gap of 1e-9 was assigned by its MIP)."""
-    monkeypatch.setattr(reach_sets, "MARGIN", np.inf)
     monkeypatch.setattr(reach_sets, "MAX_SET_MIPS", 10_000)
     problem = _problem(seed, share=0.55 + 0.05 * (seed % 4))
     full, data = build_model(problem), lagrange_data(problem)
@@ -119,9 +123,9 @@ def test_a_set_bound_holds_for_its_best_design_at_any_prices(seed):
 
 
 def test_solves_with_the_sets_tried_first_stay_exact(monkeypatch):
-    """The whole search, every one-count window tried set by set first: brute force's
-    optimum, and a bound not above it, on four seeds, some of whose windows close so."""
-    monkeypatch.setattr(reach_sets, "MARGIN", np.inf)
+    """The whole search, the one-count windows its prices leave open tried set by set:
+    brute force's optimum, and a bound not above it, on four seeds, some of whose windows
+    close so."""
     tried = []
     original = count_search.close_by_reaching_sets
 
@@ -135,3 +139,68 @@ def test_solves_with_the_sets_tried_first_stay_exact(monkeypatch):
         problem = _problem(seed, share=0.7)
         assert_solved_exactly(problem)
     assert True in tried  # some window closed set by set
+
+
+def _cheapest_with_sites(problem, is_open: np.ndarray) -> float:
+    """The cheapest design whose open sites are exactly `is_open` (inf when none meets the
+    target within ROW_TOLERANCE): every single-sourced assignment to them and cross-border."""
+    opt, w = problem.options, problem.orders_per_year / problem.orders_per_year.sum()
+    target = problem.share_requirements[0]
+    usable = [np.nonzero((opt.point == z) & ((opt.site < 0) | is_open[np.maximum(opt.site, 0)]))[0]
+              for z in range(problem.n_points)]
+    combos = np.array(list(itertools.product(*usable)))
+    fast = (opt.days[combos] <= target.within_days) @ w >= target.share - ROW_TOLERANCE
+    if not fast.any():
+        return np.inf
+    cost = (opt.cost_usd_per_order[combos] @ problem.orders_per_year)[fast].min()
+    return float(cost + problem.fixed_cost_usd_per_year[is_open].sum()
+                 + problem.inventory_usd_by_count[int(is_open.sum())])
+
+
+def _recording(push, pushed: list):
+    """`push`, which also keeps each (bound, item) in `pushed`."""
+    def record(bound, item):
+        pushed.append((bound, item))
+        push(bound, item)
+    return record
+
+
+@pytest.mark.parametrize("seed", range(1, 7))
+def test_every_bound_of_the_search_holds_for_the_designs_below_it(seed):
+    """At random prices (lambda, sigma >= 0), each partial set's bound is at most the
+    cheapest design of every set it may still become (brute force), and each whole set's
+    Lagrangian bound at most the cheapest design with exactly its sites."""
+    rng = np.random.default_rng(seed)
+    problem = _problem(seed, share=0.5 + 0.05 * (seed % 4))
+    if seed % 3 == 0:
+        problem = replace(problem, forced_open=np.arange(8) == 2)
+    data = lagrange_data(problem)
+    checked = 0
+    for n in (2, 3, 4):
+        exact = {}
+        for chosen in itertools.combinations(range(problem.n_sites), n):
+            is_open = np.zeros(problem.n_sites, bool)
+            is_open[list(chosen)] = True
+            if (is_open >= problem.forced_open).all():
+                exact[chosen] = _cheapest_with_sites(problem, is_open)
+        lam = problem.orders_per_year * rng.uniform(1, 12, problem.n_points)
+        sigma = rng.uniform(0, 60, 1)
+        pushed = []
+        search = reach_sets._SetSearch(
+            problem, reach_sets._Cover.of(problem, n, time.perf_counter() + 60),
+            reach_sets._Terms.of(problem, data, n, sigma), lam, lambda mask, low: low)
+        search._push = _recording(search._push, pushed)
+        while search.next_set(np.inf, time.perf_counter() + 60) is not None:
+            pass
+        forced = tuple(np.nonzero(problem.forced_open)[0])
+        for bound, item in pushed:
+            if isinstance(item, reach_sets._Partial):
+                rest = search.order[item.start:]
+                below = [exact[tuple(sorted(forced + item.chosen + more))]
+                         for more in itertools.combinations(rest, item.k)]
+            else:
+                mask = item[0] if isinstance(item, tuple) else item
+                below = [exact[tuple(np.nonzero(mask)[0])]]
+            assert bound <= min(below) * (1 + 1e-12)
+            checked += 1
+    assert checked

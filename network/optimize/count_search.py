@@ -365,7 +365,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if (w.lp is None and data is not None and w.lo == w.hi and w.lo not in reach_tried
                 and np.isfinite(best.objective)):
-            reach_tried.add(w.lo)  # once per window: few sets of its count reach the targets
+            reach_tried.add(w.lo)  # once per window: its sets best first at its prices
             if close_by_reaching_sets(problem, full, w, data, best, relative_gap, deadline):
                 continue
         if w.lp is None and start is None and _nearest_applies(data, w, best):

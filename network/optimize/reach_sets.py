@@ -1,16 +1,28 @@
-"""A one-count window closed set by set when few sets of its count can meet the share targets.
+"""A one-count window closed set by set: the n-site sets that can meet the share targets,
+best first by a Lagrangian bound, each set left below the incumbent bounded on its own.
 
 A design with open set S delivers within N_t days at most cov_t(S), the orders of the points
 an open site (or cross-border) reaches within N_t days (coverage.py); a design incumbent.offer
 accepts meets each target to within its slack, so a set with cov_t(S) < a_t - 2 ROW_TOLERANCE
-for some target t holds no such design. `reaching_sets` lists the n-site sets left (forced
-sites respected) by a depth-first search that prunes a partial set when, for some target, no
-completion can reach it (`_Search`: coverage.py's bound on the points still unreached, at
-mu = w, the k largest single gains, and at the coverage LP's prices); it gives up past
-MAX_SETS sets or MAX_NODES search nodes, and is not tried where every target lies more than
-MARGIN below coverage's bound for n sites (many sets reach it).
+for some target t holds no such design. At the window's row prices (lambda, sigma >= 0) let
+d_sz be the least o_z c_p - sigma A_p over the options of the pair (z, s), and for a partial
+set P (forced-open sites and the free sites chosen) lower each lambda_z to
+lambda^P_z = min(lambda_z, z's least d at cross-border or a site of P). Every design whose open
+set S contains P costs at least
+    low(P) + sum_{s in S - P} v^P_s,   low(P) = sigma . b + I_n + F(P) + sum_z lambda^P_z,
+                                       v^P_s = F_s + sum_z min(0, d_sz - lambda^P_z)
+(b: the rows' sides less their slack; weak duality on the coupling rows, then each point's
+least d over S is at least lambda^P_z plus the negative parts at the sites S - P). So P, with
+k sites still to choose from a list K, bounds every completion by low(P) + (the k least
+v^P_s of K). At the forced sites alone this is L_n (lagrange.py); deeper the lowered lambda
+takes out the points P already serves as cheaply, which L_n would count again at each site
+that wants them. `_SetSearch` takes the partial sets best first by that bound, cutting one
+when some target is out of reach for every completion (coverage's bound on the points still
+unreached, at mu = w, the k largest single gains, and at the coverage LP's prices) and
+leaving one whose bound reaches the incumbent less the gap (its bound is kept: the window's
+bound is the least over what was left and what was settled).
 
-Each set left gets the bound of the designs with exactly those sites open, with every
+Each whole set S gets the bound of the designs with exactly those sites open, with every
 assignment row kept and each share target priced (sigma_t >= 0):
     B(S, sigma) = F(S) + I_n + sum_t sigma_t (a_t - SHARE_SLACK)
                   + sum_z min_{p at S or cross-border} (o_z c_p - sum_t sigma_t A_tp),
@@ -18,26 +30,34 @@ which is carrier_repair.sites_bound with the targets loosened by their slack (si
 without capacity): for such a design each added term sigma_t (a_t - slack - share_t) is <= 0,
 so B(S, sigma) bounds it for ANY sigma >= 0 (weak duality; carrier rows and capacity are
 dropped, which only lowers it). The prices are searched per target (`set_bound`: the value
-is concave and piecewise linear in one sigma_t), which decides only how high it is.
-So min over the sets of B(S) bounds every design of the window (docs/optimizer.md, step 4,
-"Sets that reach the targets").
+is concave and piecewise linear in one sigma_t), which decides only how high it is. A set
+whose bound (the larger of its partial-set bound and B(S)) lies below the incumbent less the
+gap goes back on the heap with that bound; when it comes first its sites are assigned under
+every row (a design, which may lower the incumbent), and if it stays below, its MIP bounds
+it. So the least bound over the sets settled and the partial sets left bounds every design
+of the window (docs/optimizer.md, step 4, "Sets that reach the targets").
 
 Why: next_day_80's 7-site LP lies 2.2e-4 below the optimum (the LP opens one site in part) and
 the proof took the nearest-sites LP (2 CPU s) and a site tree of 6 child LPs (3.6 CPU s);
-only 30 of the 264 million 7-site sets reach 80% within a day at all, and their bounds are the
-fixed-sites LP's (one target: the assignment rows kept are integral but for the split point).
+only 30 of the 264 million 7-site sets reach 80% within a day at all. After an edit (8 sites
+without SAV) 85,923 sets reach it, too many to bound one by one, and the site tree took 12
+child LPs; at the window's prices (its L_8 at the LP's value) the search expands 886 partial
+sets, 5,354 with lambda held (BENCHMARKS.md, branch nextday6).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from network.evaluate import ROW_TOLERANCE
-from network.optimize.coverage import _reach, coverage_bound, coverage_prices
+from network.optimize.coverage import _reach, coverage_prices
 from network.optimize.incumbent import Incumbent, read_design
-from network.optimize.lagrange import LagrangeData
+from network.optimize.lagrange import LagrangeData, pair_least
 from network.optimize.model import MipModel
 from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.site_branching import POLISH_GAP
@@ -49,109 +69,250 @@ from network.optimize.window_mip import (
     fixed_sites_design,
 )
 
-MARGIN = 0.02  # tried only where some target lies this close below the share n sites can
-# reach (coverage.coverage_bound): next_day_80 at 7 sites 0.009 (30 sets), at 8 without SAV
-# 0.044 (85,923 sets: the search gives up after 0.5 CPU s)
-MAX_SETS = 200  # sets of one count that reach every target, at most
-MAX_NODES = 3000  # nodes of the depth-first search, at most (then: not few sets)
+MAX_NODES = 4_000  # partial sets expanded at most (then the window goes on to its LP)
 MAX_SET_MIPS = 3  # sets whose bound stays below the incumbent less the gap: solved by a MIP
 SEARCH_EVALS = 40  # evaluations of B(S, sigma) per price search at most
+
+
+@dataclass(frozen=True)
+class _Cover:
+    """What the search needs of the share targets for n sites: reach[t, s, z] (1 where site s
+    reaches point z within target t's days), the points' shares of orders w, the coverage LP's
+    prices mu[t, z] (w where it gives none), need[t] (the target less 2 ROW_TOLERANCE),
+    unreached[t, z] (1 where no forced-open site nor cross-border reaches z), the free sites
+    and k, how many of them a set takes."""
+
+    reach: np.ndarray
+    w: np.ndarray
+    mu: np.ndarray
+    need: np.ndarray
+    unreached: np.ndarray
+    free: np.ndarray
+    k: int
+
+    @staticmethod
+    def of(problem: LocationProblem, n: int, deadline: float) -> _Cover:
+        targets = problem.share_requirements
+        w = problem.orders_per_year / problem.orders_per_year.sum()
+        reach = np.zeros((len(targets), problem.n_sites, problem.n_points))
+        unreached = np.ones((len(targets), problem.n_points))
+        mu = np.zeros((len(targets), problem.n_points))
+        for t, target in enumerate(targets):
+            pairs, cross = _reach(problem, target.within_days)
+            reach[t, pairs[1], pairs[0]] = 1.0
+            unreached[t] = (cross == 0) & (reach[t, problem.forced_open] == 0).all(axis=0)
+            prices = coverage_prices(problem, pairs, cross, w, n, deadline)
+            mu[t] = w if prices is None else prices  # mu = w: the single gains alone
+        free = np.nonzero(~problem.forced_open & ~problem.forced_closed)[0]
+        return _Cover(reach, w, mu, np.array([t.share for t in targets]) - 2 * ROW_TOLERANCE,
+                      unreached, free, n - int(problem.forced_open.sum()))
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """The Lagrangian's terms at the share (and carrier) rows' prices sigma, lambda left to
+    the search: d[s, z], the least o_z c_p - sigma A_p over the options of the pair (z, s)
+    (inf without one), cross[z] the same over z's cross-border options (inf without one),
+    each site's fixed cost, and sigma b + I_n."""
+
+    d: np.ndarray
+    cross: np.ndarray
+    fixed: np.ndarray
+    constant: float
+
+    @staticmethod
+    def of(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarray) -> _Terms:
+        least = pair_least(data, data.po_cost - sigma @ data.po_fast)
+        d = np.full((problem.n_sites, problem.n_points), np.inf)
+        d[data.pair_site, data.po_point[data.pair_starts]] = least
+        cross = np.full(problem.n_points, np.inf)
+        np.minimum.at(cross, problem.options.point[data.cross],
+                      data.cost[data.cross] - sigma @ data.weight_fast[:, data.cross])
+        return _Terms(d, cross, problem.fixed_cost_usd_per_year,
+                      float(sigma @ data.shares + problem.inventory_usd_by_count[n]))
+
+    def values(self, lam: np.ndarray) -> np.ndarray:
+        """[s] v_s at lam: F_s + sum_z min(0, d_sz - lam_z)."""
+        return self.fixed + np.minimum(self.d - lam, 0.0).sum(axis=1)
+
+
+@dataclass(frozen=True)
+class _Partial:
+    """A partial set: the free sites chosen, and the rest to come from order[start:], k of
+    them; `low` its bound's part for the sites chosen (the constant, sum_z lambda_z and their
+    fixed costs), `lam` each point's lambda before the last site chosen (`last`, -1 at the
+    root) lowered it to its d."""
+
+    chosen: tuple[int, ...]
+    start: int
+    k: int
+    low: float
+    lam: np.ndarray
+    last: int
+
+
+class _SetSearch:
+    """Best first over the partial n-site sets that can reach every target (module
+    docstring): `next_set` expands the partial set of least bound until a whole set comes
+    first, and returns it; `settled` is the least bound of what was left or settled so far.
+
+    A partial set P's bound on the share any k more sites of `rest` reach is, for any mu >= 0
+    (coverage.py's weak duality on the points still unreached), the share reached plus
+    sum_z unreached_z max(0, w_z - mu_z) plus the k largest sum_z unreached_z mu_z reach_sz;
+    at mu = w that is the k largest single gains. Both are taken, mu also at the coverage LP's
+    prices. Its cost bound is `low` plus the k least v_s of `rest` at its lambda (each point's
+    lambda lowered to its least d at the sites of P and cross-border, which makes their terms
+    0 and raises every other v_s: module docstring)."""
+
+    def __init__(self, problem: LocationProblem, cover: _Cover, terms: _Terms,
+                 lam: np.ndarray, whole_bound) -> None:
+        self.problem, self.cover, self.terms = problem, cover, terms
+        lam = np.minimum(lam, terms.cross)
+        forced = np.nonzero(problem.forced_open)[0]
+        if len(forced):
+            lam = np.minimum(lam, terms.d[forced].min(axis=0))
+        value = terms.values(lam)
+        self.order = cover.free[np.argsort(value[cover.free], kind="stable")]
+        low = terms.constant + float(lam.sum() + terms.fixed[forced].sum())
+        self.slack = 1e-9 * (abs(terms.constant) + float(np.abs(lam).sum())
+                             + float(np.abs(value).sum()) + float(np.abs(terms.fixed).sum()))
+        self.whole_bound = whole_bound  # (mask, bound) -> the whole set's bound
+        self.heap: list = []
+        self.count = itertools.count()
+        self.settled = np.inf
+        self.nodes = 0
+        if cover.k == 0 and (1.0 - cover.unreached @ cover.w >= cover.need).all():
+            self._push(low - self.slack, (problem.forced_open.copy(),))  # the forced sites
+        elif 0 < cover.k <= len(cover.free):
+            least = np.sort(value[self.order])[:cover.k].sum()
+            self._push(low + float(least) - self.slack,
+                       _Partial((), 0, cover.k, low, lam, -1))
+
+    def _push(self, bound: float, item) -> None:
+        heapq.heappush(self.heap, (bound, next(self.count), item))
+
+    def settle(self, bound: float) -> None:
+        """Count a bound on designs left out of the search (a set settled, or cut)."""
+        self.settled = min(self.settled, bound)
+
+    def next_set(self, bar: float, deadline: float) -> tuple[float, np.ndarray] | None:
+        """(its bound, its open mask): the whole set of least bound, when below `bar`; None
+        when every set left is at or above `bar` (or none is left: the search is done).
+        Raises _GaveUp past MAX_NODES expansions or the deadline. A whole set enters the heap
+        at its Lagrangian bound and gets `whole_bound` (B(S)) only once it comes first."""
+        while self.heap:
+            bound = self.heap[0][0]
+            if bound >= bar:
+                self.settle(bound)  # every entry left is at least this
+                return None
+            if self.nodes >= MAX_NODES or time.perf_counter() >= deadline:
+                raise _GaveUp
+            _, _, item = heapq.heappop(self.heap)
+            if isinstance(item, _Partial):
+                self._expand(item, bar)
+            elif isinstance(item, tuple):  # (mask,): its B(S) not known yet
+                whole = self.whole_bound(item[0], bound)
+                if whole >= bar:
+                    self.settle(whole)
+                else:
+                    self._push(whole, item[0])
+            else:
+                return bound, item
+        return None
+
+    def _expand(self, node: _Partial, bar: float) -> None:
+        """Push the children of `node` (one more site, rest[i], then k - 1 of rest[i + 1:])
+        that may reach every target and whose bound lies below `bar`; settle the bound of
+        those cut by it. A child with k = 0 is a whole set."""
+        self.nodes += 1
+        cover, k = self.cover, node.k
+        rest = self.order[node.start:]
+        m = len(rest) - k + 1  # places the next site may take
+        if m <= 0:
+            return
+        lam = node.lam if node.last < 0 else np.minimum(node.lam, self.terms.d[node.last])
+        value = self.terms.values(lam)[rest]
+        bounds = node.low + value[:m] + _suffix_least(value, k - 1, m) - self.slack
+        below = bounds < bar
+        if not below.all():
+            self.settle(float(bounds[~below].min()))
+        if not below.any():
+            return
+        unreached = self._unreached(node)
+        share = 1.0 - unreached @ cover.w  # [t]
+        gains = np.einsum("tsz,tz->ts", cover.reach, unreached * cover.w)[:, rest]  # [t, r]
+        if k == 1:
+            hopeful = (share[:, None] + gains[:, :m] >= cover.need[:, None]).all(axis=0)
+        else:  # rest[i] and k - 1 of rest[i + 1:]: bounded by either price (the gains of the
+            # others only fall once rest[i] is in)
+            priced = np.einsum("tsz,tz->ts", cover.reach, unreached * cover.mu)[:, rest]
+            rest_mu = (unreached * np.maximum(cover.w - cover.mu, 0.0)).sum(axis=1)  # [t]
+            after_g, after_p = _suffix_top(gains, k - 1, m), _suffix_top(priced, k - 1, m)
+            hopeful = (share[:, None] + np.minimum(
+                gains[:, :m] + after_g, rest_mu[:, None] + priced[:, :m] + after_p)
+                >= cover.need[:, None]).all(axis=0)
+        for i in np.nonzero(hopeful & below)[0]:
+            s = int(rest[i])
+            if k == 1:
+                mask = self.problem.forced_open.copy()
+                mask[list(node.chosen) + [s]] = True
+                self._push(float(bounds[i]), (mask,))
+            else:
+                self._push(float(bounds[i]), _Partial(
+                    node.chosen + (s,), node.start + i + 1, k - 1,
+                    node.low + float(value[i]), lam, s))
+
+    def _unreached(self, node: _Partial) -> np.ndarray:
+        """[t, z] 1.0 where no site of the node (forced ones included) reaches z."""
+        reach = self.cover.reach
+        unreached = self.cover.unreached
+        for s in node.chosen:
+            unreached = unreached * (1.0 - reach[:, s])
+        return unreached
+
+
+class _GaveUp(Exception):
+    """The set search passed MAX_NODES expansions or the deadline."""
 
 
 def reaching_sets(problem: LocationProblem, n: int, deadline: float
                   ) -> list[np.ndarray] | None:
     """The open-site masks of n sites (forced sites respected) whose reach within each share
-    target's days is at least the target less 2 ROW_TOLERANCE; None when there are more than
-    MAX_SETS or the search passes MAX_NODES nodes."""
-    targets = problem.share_requirements
-    if not targets:
+    target's days is at least the target less 2 ROW_TOLERANCE, by the search without costs
+    (every v_s 0); None when it passes MAX_NODES expansions."""
+    if not problem.share_requirements:
         return None
-    w = problem.orders_per_year / problem.orders_per_year.sum()
-    need = np.array([t.share for t in targets]) - 2 * ROW_TOLERANCE
-    reach = np.zeros((len(targets), problem.n_sites, problem.n_points))  # 1 where s reaches z
-    open_ = np.ones((len(targets), problem.n_points))  # 1 where no open site reaches z yet
-    mu = np.zeros((len(targets), problem.n_points))
-    ceiling = np.zeros(len(targets))  # the most n sites can reach (coverage.py's bound)
-    for t, target in enumerate(targets):
-        pairs, cross = _reach(problem, target.within_days)
-        reach[t, pairs[1], pairs[0]] = 1.0
-        open_[t] = (cross == 0) & (reach[t, problem.forced_open] == 0).all(axis=0)
-        prices = coverage_prices(problem, pairs, cross, w, n, deadline)
-        mu[t] = w if prices is None else prices  # mu = w: the single gains alone
-        ceiling[t] = coverage_bound(problem, pairs, cross, w, n, mu[t])
-    free = np.nonzero(~problem.forced_open & ~problem.forced_closed)[0]
-    k = n - int(problem.forced_open.sum())
-    if k < 0 or k > len(free):
-        return []
-    if (ceiling > need + 2 * ROW_TOLERANCE + MARGIN).all():
-        return None  # every target within easy reach: many sets meet them (not few)
-    free = free[np.argsort(-(reach[:, free] @ w).sum(axis=0), kind="stable")]
-    search = _Search(reach, w, mu, need, problem.forced_open)
-    if not search.run(free, open_, k, []):
+    zero = _Terms(np.zeros((problem.n_sites, problem.n_points)), np.zeros(problem.n_points),
+                  np.zeros(problem.n_sites), 0.0)
+    search = _SetSearch(problem, _Cover.of(problem, n, deadline), zero,
+                        np.zeros(problem.n_points), lambda mask, low: low)
+    found = []
+    try:
+        while (item := search.next_set(np.inf, deadline)) is not None:
+            found.append(item[1])
+    except _GaveUp:
         return None
-    return search.found
+    return found
 
 
-class _Search:
-    """The depth-first search of `reaching_sets` (its state: what it found, nodes used).
-
-    A node holds the sites chosen and, per target, the points none of them reaches (`open_`,
-    1.0 there). Its bound on the share any k more sites of `rest` can reach is, for any
-    mu >= 0 (coverage.py's weak duality on the points still open), the share reached plus
-    sum_z open_z max(0, w_z - mu_z) plus the k largest sum_z open_z mu_z reach_sz; at mu = w
-    that is the k largest single gains. Both are taken, mu also at the coverage LP's prices."""
-
-    def __init__(self, reach: np.ndarray, w: np.ndarray, mu: np.ndarray, need: np.ndarray,
-                 forced: np.ndarray) -> None:
-        self.reach, self.w, self.mu, self.need, self.forced = reach, w, mu, need, forced
-        self.found: list[np.ndarray] = []
-        self.nodes = 0
-
-    def _add(self, chosen: list[int]) -> bool:
-        mask = self.forced.copy()
-        mask[chosen] = True
-        self.found.append(mask)
-        return len(self.found) <= MAX_SETS
-
-    def run(self, rest: np.ndarray, open_: np.ndarray, k: int, chosen: list[int]) -> bool:
-        """Add every set of `chosen` plus k sites of `rest` that reaches every target; False
-        when a limit stops it."""
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            return False
-        share = 1.0 - open_ @ self.w  # [t]
-        if k == 0:
-            return self._add(chosen) if (share >= self.need).all() else True
-        sub = self.reach[:, rest]  # [t, r, z]
-        gains = np.einsum("trz,tz->tr", sub, open_ * self.w)  # [t, r]
-        priced = np.einsum("trz,tz->tr", sub, open_ * self.mu)
-        rest_mu = (open_ * np.maximum(self.w - self.mu, 0.0)).sum(axis=1)  # [t]
-        if k == 1:
-            for j in np.nonzero((share[:, None] + gains >= self.need[:, None]).all(axis=0))[0]:
-                if not self._add(chosen + [int(rest[j])]):
-                    return False
-            return True
-        # sets taking rest[i] and k - 1 of rest[i + 1:]: bounded by either price (the gains
-        # of the others only fall once rest[i] is in)
-        after_g, after_p = _suffix_top(gains, k - 1), _suffix_top(priced, k - 1)
-        with_i = share[:, None] + np.minimum(gains + after_g, rest_mu[:, None] + priced + after_p)
-        hopeful = (with_i >= self.need[:, None]).all(axis=0)
-        for i in np.nonzero(hopeful[:len(rest) - k + 1])[0]:
-            s = int(rest[i])
-            if not self.run(rest[i + 1:], open_ * (1.0 - self.reach[:, s]), k - 1,
-                            chosen + [s]):
-                return False
-        return True
+def _suffix_least(values: np.ndarray, k: int, rows: int) -> np.ndarray:
+    """[i] for i < rows: the sum of the k least of values[i + 1:] (inf when fewer are left)."""
+    r = len(values)
+    if k <= 0:
+        return np.zeros(rows)
+    later = np.arange(r)[None, :] > np.arange(rows)[:, None]  # [i, j]: j after i
+    masked = np.where(later, values[None, :], np.inf)
+    return np.partition(masked, k - 1, axis=1)[:, :k].sum(axis=1)
 
 
-def _suffix_top(values: np.ndarray, k: int) -> np.ndarray:
-    """[t, r]: at i, the sum of the k largest of values[:, i + 1:] (values >= 0; 0 past the
-    end)."""
+def _suffix_top(values: np.ndarray, k: int, rows: int) -> np.ndarray:
+    """[t, i] for i < rows: the sum of the k largest of values[:, i + 1:] (values >= 0; 0
+    past the end)."""
     r = values.shape[1]
-    later = np.arange(r)[None, :] > np.arange(r)[:, None]  # [i, j]: j after i
+    later = np.arange(r)[None, :] > np.arange(rows)[:, None]  # [i, j]: j after i
     masked = np.where(later[None, :, :], values[:, None, :], 0.0)  # [t, i, j]
     if k <= 0:
-        return np.zeros_like(values)
+        return np.zeros((values.shape[0], rows))
     if r <= k:
         return masked.sum(axis=2)
     return -np.partition(-masked, k - 1, axis=2)[:, :, :k].sum(axis=2)
@@ -259,63 +420,87 @@ def _search(pricing: _SetPricing, sigma: np.ndarray, t: int, enough: float
 def close_by_reaching_sets(problem: LocationProblem, full: MipModel, window: WindowState,
                            data: LagrangeData, best: Incumbent, relative_gap: float,
                            deadline: float) -> bool:
-    """Close the one-count window `window` set by set when few sets of its count reach every
-    share target (reaching_sets); True when closed (window.proven set), False when it does not
-    apply, the sets are too many, or more than MAX_SET_MIPS sets would need their MIP.
+    """Close the one-count window `window` set by set (`_SetSearch`, best first at the
+    window's prices, zero where it has none); True when closed (window.proven set), False
+    when it does not apply, the search gives up (MAX_NODES, the deadline), or more than
+    MAX_SET_MIPS sets would need their MIP.
 
-    Each set in the order of its bound: a set whose bound lies below the incumbent less the
-    gap has its sites assigned under every row (window_mip.fixed_sites_design: a design, it
-    may lower the incumbent); if it stays below, its MIP (window_mip.fixed_sites_bound) bounds
-    it. window.proven is the least bound over every set (valid: the module docstring), at
-    least the window's bound known before. The incumbent's own set, when it has n sites and
-    its bound is not within POLISH_GAP of the gap of it, is assigned again by the MIP
+    A whole set that comes first below the incumbent less the gap has its sites assigned
+    under every row (window_mip.fixed_sites_design: a design, it may lower the incumbent); if
+    it stays below, its MIP (window_mip.fixed_sites_bound) bounds it. window.proven is the
+    least bound over what was settled and left (valid: the module docstring), at least the
+    window's bound known before. The incumbent's own set, when it has n sites and its bound is
+    not within POLISH_GAP of the gap of it, is assigned again by the MIP
     (window_mip.best_assignment), as site_branching's tree does once closed."""
     n = window.lo
     if window.lo != window.hi or full.capacity_sites or not problem.share_requirements:
         return False
-    sets = reaching_sets(problem, n, deadline)
-    if sets is None:
-        return False
-    start = window.prices[1] if window.prices is not None else np.zeros(0)
-    sigma = np.zeros(len(problem.share_requirements))
-    sigma[:min(len(sigma), len(start))] = start[:len(sigma)]
-    bounds = np.full(len(sets), np.inf)
-    for k, is_open in enumerate(sets):
-        bounds[k], found = set_bound(problem, data, is_open, sigma,
-                                     best.objective * (1 - relative_gap))
-        if np.isfinite(bounds[k]):
-            sigma = found  # the next set's search starts from these prices
+    lam, sigma = _window_prices(problem, window)
+    start = sigma[:len(problem.share_requirements)].copy()  # set_bound prices the targets
+    bounds: dict[bytes, float] = {}  # each whole set's bound, for the polish
+
+    def bar() -> float:
+        return best.objective * (1 - relative_gap)
+
+    def whole_bound(mask: np.ndarray, low: float) -> float:
+        nonlocal start
+        value_, prices = set_bound(problem, data, mask, start, bar())
+        if np.isfinite(value_):
+            start = prices  # the next set's search starts from these prices
+        bounds[mask.tobytes()] = max(value_, low)
+        return bounds[mask.tobytes()]
+
+    search = _SetSearch(problem, _Cover.of(problem, n, deadline),
+                        _Terms.of(problem, data, n, sigma), lam, whole_bound)
     mips = 0
-    for k in np.argsort(bounds, kind="stable"):
-        if time.perf_counter() >= deadline:
-            return False
-        if bounds[k] >= best.objective * (1 - relative_gap):
-            break  # this set and every later one cannot beat the incumbent by the gap
-        fixed_sites_design(problem, full, sets[k], best, relative_gap / 10, deadline)
-        if bounds[k] >= best.objective * (1 - relative_gap):
-            continue
-        if mips == MAX_SET_MIPS:
-            return False
-        mips += 1
-        bounds[k] = fixed_sites_bound(problem, full, sets[k], best,
-                                      relative_gap * MIP_GAP_SHARE, deadline, bounds[k])
+    try:
+        while (item := search.next_set(bar(), deadline)) is not None:
+            bound, mask = item
+            fixed_sites_design(problem, full, mask, best, relative_gap / 10, deadline)
+            if bound < bar():
+                if mips == MAX_SET_MIPS:
+                    return False
+                mips += 1
+                bound = fixed_sites_bound(problem, full, mask, best,
+                                          relative_gap * MIP_GAP_SHARE, deadline, bound)
+                bounds[mask.tobytes()] = bound
+            search.settle(bound)
+    except _GaveUp:
+        return False
     known = [b for b in (window.bound, window.lagrange) if b is not None]
-    window.proven = float(max([bounds.min(initial=np.inf)] + known))
-    _polish(problem, full, sets, bounds, best, relative_gap, deadline)
+    window.proven = float(max([search.settled] + known))
+    _polish(problem, full, n, bounds, data, best, relative_gap, deadline)
     return True
 
 
-def _polish(problem: LocationProblem, full: MipModel, sets: list[np.ndarray],
-            bounds: np.ndarray, best: Incumbent, relative_gap: float, deadline: float) -> None:
-    """The incumbent's sites assigned again by the MIP to POLISH_GAP of the gap (as the site
-    tree's closing polish), when they are among `sets` and their bound leaves more than that
-    below it."""
+def _window_prices(problem: LocationProblem, window: WindowState
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The window's best (lambda, sigma) (its ascent's or LP's), zero where it has none or
+    they do not fit the problem's points and targets: any prices give a valid bound, these
+    only prune more."""
+    rows = len(problem.share_requirements) + sum(
+        (b.min_share is not None) + (b.max_share is not None) for b in problem.carrier_bounds)
+    if window.prices is not None:
+        lam, sigma = window.prices
+        if len(lam) == problem.n_points and len(sigma) == rows:
+            return lam, np.maximum(sigma, 0.0)
+    return np.zeros(problem.n_points), np.zeros(rows)
+
+
+def _polish(problem: LocationProblem, full: MipModel, n: int, bounds: dict[bytes, float],
+            data: LagrangeData, best: Incumbent, relative_gap: float, deadline: float) -> None:
+    """The incumbent's sites, when it has n, assigned again by the MIP to POLISH_GAP of the
+    gap (as the site tree's closing polish), when their bound (the search's, else
+    `set_bound`) leaves more than that below it."""
     if best.values is None:
         return
     is_open, _ = read_design(problem, full, best.values)
-    for k, mask in enumerate(sets):
-        if (mask == is_open).all():
-            if bounds[k] < best.objective * (1 - relative_gap * POLISH_GAP):
-                best_assignment(problem, full, is_open, best, relative_gap * POLISH_GAP,
-                                deadline)
-            return
+    if int(is_open.sum()) != n:
+        return
+    bar = best.objective * (1 - relative_gap * POLISH_GAP)
+    bound = bounds.get(is_open.tobytes())
+    if bound is None:
+        sigma = np.zeros(len(problem.share_requirements))
+        bound, _ = set_bound(problem, data, is_open, sigma, bar)
+    if bound < bar:
+        best_assignment(problem, full, is_open, best, relative_gap * POLISH_GAP, deadline)
