@@ -11,12 +11,21 @@ same scenario needs solving only once).
 from __future__ import annotations
 
 import time
+import types
 
 import streamlit as st
+from streamlit.elements.lib import mutable_status_container
 
 from network.scenario import Scenario
 from ui import data, fmt, sessions, state
 from ui.background import DESIGN, SolveRequest, SolveRun
+
+# Streamlit sleeps 50 ms each time a status is made (StatusContainer._create, and again on
+# leaving a `with st.status(...)` block), so that an update sent right after it is not lost
+# in the browser. The app's statuses (below) are made once with their final label and state
+# and never updated; one is made in every solve's run, on the edit's round trip, and one on
+# each refresh of the short wait's status. Its sleep is skipped.
+mutable_status_container.time = types.SimpleNamespace(sleep=lambda _seconds: None)
 
 PROGRESS_EVERY_S = 0.5  # the solve status refreshes this often while a solve runs
 QUICK_SOLVE_S = 2.5  # the Designer waits this long for a solve it asked for (status_area)
