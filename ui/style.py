@@ -16,6 +16,14 @@ kept, so a quick rerun still does not flicker), the running status's spinner sta
 
 import streamlit as st
 
+# No motion (see the module docstring); stale elements still wait Streamlit's 0.5 s. Also in
+# the page `make run` serves (ui.serve), so that it holds from the first paint: the
+# placeholders of elements whose code is still loading shimmer until this page's CSS, itself
+# such an element, has arrived.
+NO_MOTION_CSS = """*, *::before, *::after {
+  transition: none !important; animation: none !important; }
+[data-stale="true"] { transition: opacity 0s 0.5s !important; }"""
+
 CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.6rem; }
@@ -28,11 +36,7 @@ h1 { font-size: 2.1rem !important; padding-top: 0 !important; }
   max-width: 40%; margin-top: -7.2rem; margin-left: 0.4rem; padding: 0.3rem 0.5rem;
   font-size: 0.85rem; line-height: 1.5; background: rgba(255, 255, 255, 0.88);
   border: 1px solid #cbd5e1; border-radius: 4px; }
-/* No motion (see the module docstring); stale elements still wait Streamlit's 0.5 s */
-*, *::before, *::after { transition: none !important; animation: none !important; }
-[data-stale="true"] { transition: opacity 0s 0.5s !important; }
-</style>
-"""
+""" + NO_MOTION_CSS + "\n</style>\n"
 
 
 def apply() -> None:
