@@ -5,14 +5,15 @@ CSS transitions or animations.
 Why no motion: while any transition or animation runs, the browser draws the whole page again
 on every frame it can. With a GPU that is cheap; in a browser that draws in software (a
 remote desktop or a virtual machine without a GPU, and the headless Chromium of the tests and
-benchmarks, SwiftShader) each frame of a 1600x1000 page costs about 0.1 s of CPU, and an
-edit's rerun kept frames coming for most of its round trip: Streamlit fades the elements a
-rerun has not yet re-sent (opacity over 1 s, after 0.5 s), the expanders' borders with them,
-and the running status's spinner turns while the Designer waits for a solve. Without them the
-page is drawn only when its content changes (BENCHMARKS.md, App). What the planner sees: the
-elements of a rerun longer than 0.5 s dim at once instead of fading (Streamlit's delay is
-kept, so a quick rerun still does not flicker), the running status's spinner stands still
-(its elapsed time still counts up, ui.solve), and hovers and focus rings change at once."""
+benchmarks, SwiftShader) every frame of the whole page is CPU work beside the app's, and
+Streamlit's own motion would keep frames coming for most of an edit's rerun: it fades the
+elements a rerun has not yet re-sent (opacity over 1 s, after 0.5 s), the expanders' borders
+with them, and the running status's spinner turns while the Designer waits for a solve.
+Without them the page is drawn only when its content changes (BENCHMARKS.md, App). What the
+planner sees: the elements of a rerun longer than 0.5 s dim at once instead of fading
+(Streamlit's delay is kept, so a quick rerun still does not flicker), the running status's
+spinner stands still (its elapsed time still counts up, ui.solve), and hovers and focus rings
+change at once."""
 
 import streamlit as st
 
