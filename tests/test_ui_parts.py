@@ -130,8 +130,10 @@ def test_serve_skips_a_component_scan_that_would_find_nothing(monkeypatch):
 def test_serve_loads_the_map_code_once_the_page_has_loaded(tmp_path):
     """`make run` serves Streamlit's frontend with an index.html that, after the page's own
     scripts, imports the map element's chunk (by the same relative URL as Streamlit's own
-    files); every other file is Streamlit's own, and without a map chunk so is the page."""
+    files) and holds the app's no-motion style from the first paint; every other file is
+    Streamlit's own, and without a map chunk the page only gains the style."""
     from ui import serve
+    from ui.style import NO_MOTION_CSS
 
     static = tmp_path / "streamlit"
     js = static / "static" / "js"
@@ -142,15 +144,17 @@ def test_serve_loads_the_map_code_once_the_page_has_loaded(tmp_path):
     (static / "favicon.png").write_bytes(b"png")
     (js / "index.A1.js").write_text("page")
     (js / "Other.G7.js").write_text("another element's chunk")
+    style = f"<style>{NO_MOTION_CSS}</style>"
     plain = serve.preloading_static_dir(static, tmp_path / "plain")
-    assert (plain / "index.html").read_text() == index
+    assert (plain / "index.html").read_text() == index.replace("</head>", style + "</head>")
     (js / "DeckGlJsonChart.B2.js").write_text("the map")
     folder = serve.preloading_static_dir(static, tmp_path / "served")
     assert (folder / "favicon.png").read_bytes() == b"png"
     assert (folder / "static" / "js" / "Other.G7.js").read_text() == "another element's chunk"
     script = ("<script>addEventListener('DOMContentLoaded',()=>import("
               '"./static/js/DeckGlJsonChart.B2.js").catch(()=>{}))</script>')
-    assert (folder / "index.html").read_text() == index.replace("</head>", script + "</head>")
+    assert (folder / "index.html").read_text() == index.replace("</head>",
+                                                                style + script + "</head>")
 
 
 def test_serve_finds_the_map_chunk_of_this_streamlit(tmp_path):

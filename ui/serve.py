@@ -113,8 +113,13 @@ def preloading_static_dir(streamlit_static: Path, folder: Path) -> Path:
     runs it before it can draw (0.4 s on a quiet machine, seconds on a busy one); imported
     early, that work overlaps the server's first run, and the frontend's own import later
     finds the module loaded (the same URL: one module). Streamlit's hashed file name is read
-    from its folder, so this follows an upgrade; without a map chunk the page is Streamlit's
-    own. Nothing it shows changes."""
+    from its folder, so this follows an upgrade; without a map chunk it imports nothing. The
+    index.html also carries the app's no-motion rule (ui.style.NO_MOTION_CSS) from
+    the first paint: until the first run's CSS has arrived, the placeholders of elements
+    whose code is loading shimmer, a page redrawn on every frame in a software-drawing
+    browser while the first page loads."""
+    from ui.style import NO_MOTION_CSS
+
     maps = sorted((streamlit_static / "static" / "js").glob(MAP_CHUNK))
     index = (streamlit_static / "index.html").read_text()
     folder.mkdir(parents=True, exist_ok=True)
@@ -124,7 +129,8 @@ def preloading_static_dir(streamlit_static: Path, folder: Path) -> Path:
     script = "".join(  # relative, as Streamlit's own: works under any base URL path
         "<script>addEventListener('DOMContentLoaded',()=>import("
         + json.dumps(f"./static/js/{m.name}") + ").catch(()=>{}))</script>" for m in maps)
-    (folder / "index.html").write_text(index.replace("</head>", script + "</head>", 1))
+    style = f"<style>{NO_MOTION_CSS}</style>"
+    (folder / "index.html").write_text(index.replace("</head>", style + script + "</head>", 1))
     return folder
 
 

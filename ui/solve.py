@@ -11,16 +11,26 @@ same scenario needs solving only once).
 from __future__ import annotations
 
 import time
+import types
 
 import streamlit as st
+from streamlit.elements.lib import mutable_status_container
 
 from network.scenario import Scenario
 from ui import data, fmt, sessions, state
 from ui.background import DESIGN, SolveRequest, SolveRun
 
+# Streamlit sleeps 50 ms each time a status is made (StatusContainer._create, and again on
+# leaving a `with st.status(...)` block), so that an update sent right after it is not lost
+# in the browser. The app's statuses (below) are made once with their final label and state
+# and never updated; one is made in every solve's run, on the edit's round trip, and one on
+# each refresh of the short wait's status. Its sleep is skipped.
+mutable_status_container.time = types.SimpleNamespace(sleep=lambda _seconds: None)
+
 PROGRESS_EVERY_S = 0.5  # the solve status refreshes this often while a solve runs
 QUICK_SOLVE_S = 2.5  # the Designer waits this long for a solve it asked for (status_area)
-QUICK_STEP_S = 0.25  # its status refreshes this often meanwhile
+QUICK_QUIET_S = 0.5  # for this long first it shows no status (_wait_for_quick_solve)
+QUICK_STEP_S = 0.25  # then its status refreshes this often
 WAIT_KEY = "solve_wait"  # set by `solve(wait=True)`: the Designer's status waits for it
 LINE_KEY = "solve_line"  # (text, ok) of the last finished solve, shown once
 SKIP_KEY = "auto_solve_skip"  # a scenario key the auto re-solve leaves alone (cancelled, or
@@ -172,24 +182,30 @@ def status_area() -> None:
 
 
 def _wait_for_quick_solve(slot) -> None:
-    """Wait up to QUICK_SOLVE_S for the Designer's solve, its status refreshed every
-    QUICK_STEP_S (each refresh also lets a Cancel click stop this run and cancel it); once it
-    is done, move its result into the session. Its problems, if it had any, are notices: the
-    page runs again to show them at the top."""
+    """Wait up to QUICK_SOLVE_S for the Designer's solve; once it is done, move its result
+    into the session. Its problems, if it had any, are notices: the page runs again to show
+    them at the top.
+
+    For its first QUICK_QUIET_S the wait shows nothing (the page has not changed yet, and
+    Streamlit dims its stale elements only after the same 0.5 s): a solve done by then shows
+    its result without a "Solving…" status drawn and drawn again in between. After that its
+    status and Cancel show, refreshed every QUICK_STEP_S (each refresh also lets a Cancel
+    click stop this run and cancel it)."""
     work = sessions.existing_work()
     if work is None:
         return
-    with slot.container():
-        text = _status_row("cancel_solve_wait").empty()
     deadline = time.perf_counter() + QUICK_SOLVE_S
-    while True:
-        text.status(live_text(work.solver.running(DESIGN), work.solver.stopping()),
-                    state="running", expanded=False)
-        left_s = deadline - time.perf_counter()
-        if work.solver.wait_done(DESIGN, min(QUICK_STEP_S, max(left_s, 0.0))):
-            break
-        if left_s <= 0:
-            return
+    if not work.solver.wait_done(DESIGN, min(QUICK_QUIET_S, QUICK_SOLVE_S)):
+        with slot.container():
+            text = _status_row("cancel_solve_wait").empty()
+        while True:
+            text.status(live_text(work.solver.running(DESIGN), work.solver.stopping()),
+                        state="running", expanded=False)
+            left_s = deadline - time.perf_counter()
+            if work.solver.wait_done(DESIGN, min(QUICK_STEP_S, max(left_s, 0.0))):
+                break
+            if left_s <= 0:
+                return
     notices = len(st.session_state["notices"])
     collect()
     if len(st.session_state["notices"]) > notices:
