@@ -58,6 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from network.optimize.capacity_sets import small_assignment
 from network.optimize.incumbent import Incumbent, read_design
 from network.optimize.mathopt_backend import MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel, loosened, restrict
@@ -350,7 +351,9 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
     if converged and bound < best.objective * (1 - relative_gap):  # the least fixed-sites
         _fixed_sites_lp(problem, full, is_open, best, deadline, small=False)  # LP's sites:
         # another vertex rounded (below), then, still short, their assignment MIP
-    if converged and bound < best.objective * (1 - relative_gap):
+    if converged and bound < best.objective * (1 - relative_gap):  # the points in doubt
+        small_assignment(problem, full, is_open, best, relative_gap / 2, deadline)  # alone
+    if converged and bound < best.objective * (1 - relative_gap):  # then every point
         best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)
     if bound < best.objective * (1 - relative_gap) and best.values is not None:  # sites, and
         mine = read_design(problem, full, best.values)[0]  # the incumbent's: the MIP's
