@@ -30,7 +30,10 @@ the cut is tight at S*, and the master's next S differs or the bound has reached
 
 Iterations: a set S is assigned by the fixed-sites LP (its design rounded and offered to the
 incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible, a row
-leaving S out: no design on it); the first cut comes from the window LP's duals. The next S
+leaving S out: no design on it); the first cut comes from the window LP's duals, or, before
+that LP is solved, from the incumbent's sites' fixed-sites LP (any prices give a valid cut;
+a cut made for n sites bounds any other count m too, its inventory I_n replaced by I_m:
+other_counts_bound). The next S
 is the swap search's (_swap_search: one site out, one in, while the cuts' bound falls) while
 it ends on a set the cuts bound below the incumbent less the gap T (at most SWAP_SETS in a
 row), from the last set or else from the best evaluated ones (_swap_from_best), else the
@@ -39,8 +42,9 @@ infeasible proves T), and after SWAP_SETS sets in a row the master's best.
 Stops once the master's bound is within the gap of the incumbent (the window proven), or at
 the deadline / MAX_ROUNDS (the window closed with the last master's bound, valid but maybe
 short of the gap); a master whose best set was cut already, short of the gap (its bound at
-the least fixed-sites LP), tries that set's assignment MIP for a design within the gap, and
-failing that hands the window to site_branching (single sourcing's gap, which the tree's MIP
+the least fixed-sites LP), tries that set's LP by HiGHS rounded, a MIP over its points in
+doubt (capacity_sets.small_assignment), then its assignment MIP for a design within the gap,
+and failing that hands the window to site_branching (single sourcing's gap, which the tree's MIP
 leaves close). The cuts are kept per count (KeptCuts) for the WarmSolver's next search after
 an edit of forced sites, count limits or target shares. docs/optimizer.md has the proofs.
 From capacity_overflow_200m's 6-site window LP (1.9e-3 below the incumbent then) it proved
@@ -235,10 +239,10 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
     first when the cuts started without it). `kept` (count -> cuts): the last search's cuts
     to start from, updated with this one's.
 
-    Why the start without the window's LP: that LP with every capacity row (by the
-    nearest-sites LP, 2.4-4.6 CPU s on capacity_overflow_200m) was most of a cold solve, and
-    the cuts need only prices: the incumbent's sites' fixed-sites LP (0.1 CPU s) gives a
-    first cut tight there, and the master's bound is the proof either way."""
+    Why the start without the window's LP: that LP with every capacity row was most of
+    capacity_overflow_200m's cold solve (BENCHMARKS.md, branch overflow6), and the cuts need
+    only prices: the incumbent's sites' fixed-sites LP, a small fraction of it, gives a first
+    cut tight there, and the master's bound is the proof either way."""
     n = window.lo
     cuts = _Cuts(problem, full, n, None if kept is None else kept.get(n))
     start = None

@@ -91,10 +91,11 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
 
     Why: with every site full (capacity_overflow_200m) the LP splits a point per capacity row
     and the best single-sourced assignment moves a few points more to make room; rounding the
-    split points alone came 1.9e-4 above the LP, and the MIP over every option
-    (window_mip.best_assignment) took 4-7 CPU s at its first node, HiGHS without presolve
-    carrying the 800 points the LP settles. The MIP here has a tenth of them. Like any source
-    of designs it proves nothing: `offer` checks every row (BENCHMARKS.md, branch overflow6)."""
+    split points alone stayed outside the gap after an edit, and the MIP over every option
+    (window_mip.best_assignment) spent most of a warm edit at its first node, HiGHS without
+    presolve carrying the hundreds of points the LP settles, which the MIP here leaves out.
+    Like any source of designs it proves nothing: `offer` checks every row (BENCHMARKS.md,
+    branch overflow6)."""
     if not np.isfinite(best.objective):
         return
     fixed, keep = fixed_sites_columns(problem, full, is_open)

@@ -575,8 +575,8 @@ def _cuts_without_lp(problem: LocationProblem, full: MipModel, w: WindowState,
     """The capacity cuts from the incumbent's sites, before the window's LP: where `_cuts_first`
     would run them after it (capacity rows, the window's sites short of the orders) and the
     incumbent has the window's count. Why: that LP (the nearest-sites LP with every capacity
-    row) was 2.4-4.6 of capacity_overflow_200m's 5-9 CPU s cold, and the cuts need only
-    prices (capacity_cuts.close_by_cuts)."""
+    row) was half of capacity_overflow_200m's cold solve, and the cuts need only prices
+    (capacity_cuts.close_by_cuts; BENCHMARKS.md, branch overflow6)."""
     return (cuts_apply_without_lp(problem, full, w, best)
             and _short_of_capacity(problem, w.hi))
 
