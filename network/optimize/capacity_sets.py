@@ -74,8 +74,9 @@ def support_set_designs(problem: LocationProblem, full: MipModel, window: Window
         fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
 
 
-NEAR_OPTIONS = 0.03  # an option whose reduced cost is within this share of the room left
-# (the incumbent less the fixed-sites bound) is free in small_assignment's MIP
+NEAR_OPTIONS = 1.5  # an option whose reduced cost is within this many times the MIP's gap
+# (in USD of the fixed-sites bound) is free in small_assignment's MIP: at a share of the room
+# between incumbent and bound instead, too few were free after some edits (BENCHMARKS.md)
 SMALL_NODES = 20  # its node limit (a source of designs, not a proof)
 
 
@@ -83,8 +84,8 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
                      best: Incumbent, gap: float, deadline: float) -> None:
     """Offer `best` an assignment to the sites `is_open` under every row from a MIP over the
     points the fixed-sites LP leaves in doubt: each point keeps its options whose reduced cost
-    at that LP's prices is within NEAR_OPTIONS of the room between the incumbent and the LP's
-    bound (and those the LP uses); a point left with one option stays there, and the MIP
+    at that LP's prices is within NEAR_OPTIONS times `gap` of the LP's bound (and those the
+    LP uses); a point left with one option stays there, and the MIP
     assigns the others within the capacity and the share each target still needs (a
     constant, fixed at 1, carries the rest of the cost, so that `gap` is of the whole
     design's cost). Nothing when the LP's bound is within `gap` of the incumbent.
@@ -104,7 +105,6 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     if lp.duals is None or lp.values is None:
         return
     bound, reduced = lagrangian_bound(sub, lp.duals)
-    room_left = best.objective - bound
     if bound >= best.objective * (1 - gap):
         return
     values = np.zeros(len(fixed.var_lb))
@@ -114,7 +114,7 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     x, r = values[fixed.x], at[fixed.x]
     opt = problem.options
     orders = problem.orders_per_year
-    cand = np.nonzero(keep_x & ((r <= NEAR_OPTIONS * room_left) | (x > 1e-9)))[0]
+    cand = np.nonzero(keep_x & ((r <= NEAR_OPTIONS * gap * abs(bound)) | (x > 1e-9)))[0]
     per_point = np.bincount(opt.point[cand], minlength=problem.n_points)
     if (per_point == 0).any():
         return

@@ -346,8 +346,10 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         w = windows[i]
         if w.lo not in cuts_tried and _cuts_without_lp(problem, full, w, best):
             cuts_tried.add(w.lo)  # once per count: short of the gap, the window's LP next
-            if close_by_cuts(problem, full, w, best, relative_gap, deadline, open_set_cuts):
-                _close_other_counts(problem, windows, open_set_cuts, w.lo, best, relative_gap)
+            closed = close_by_cuts(problem, full, w, best, relative_gap, deadline,
+                                   open_set_cuts)
+            _close_other_counts(problem, windows, open_set_cuts, w.lo, best, relative_gap)
+            if closed:  # the cuts bound the other counts either way (valid cuts)
                 continue
         # the last search's basis, for this window: its LP is cheap, so one price try, then LP
         start = edited = start_basis(prior_basis, full, w)
