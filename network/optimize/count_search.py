@@ -579,8 +579,8 @@ def _cuts_without_lp(problem: LocationProblem, full: MipModel, w: WindowState,
     incumbent has the window's count. Why: that LP (the nearest-sites LP with every capacity
     row) was half of capacity_overflow_200m's cold solve, and the cuts need only prices
     (capacity_cuts.close_by_cuts; BENCHMARKS.md, branch overflow6)."""
-    return (cuts_apply_without_lp(problem, full, w, best)
-            and _short_of_capacity(problem, w.hi))
+    return (_short_of_capacity(problem, w.hi)  # first: the cheap test, asked at every step
+            and cuts_apply_without_lp(problem, full, w, best))
 
 
 def _close_other_counts(problem: LocationProblem, windows: list[WindowState],
