@@ -128,3 +128,79 @@ def test_a_window_closed_by_cuts_keeps_a_bound_no_design_beats(monkeypatch):
             assert window.proven >= best.objective * (1 - gap) - 1e-9 * abs(exact)
             assert exact * (1 - 1e-9) <= best.objective <= exact / (1 - gap)
     assert by_cuts
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4])
+def test_cuts_of_one_count_bound_every_other_count(seed):
+    """other_counts_bound: the cuts made for count n (the window LP's prices, random prices,
+    each n-site set's fixed-sites LP), shifted to count m (its inventory, its m least v), lie
+    below brute force's best design with m sites, for every m, with a site forced open too."""
+    problem = random_problem(seed, n_points=4)
+    forced = replace(problem, forced_open=np.eye(problem.n_sites, dtype=bool)[3])
+    cheap = problem.fixed_cost_usd_per_year - np.eye(problem.n_sites)[3] * CLOSED  # brute
+    rng = np.random.default_rng(seed)  # force ignores forced sites: site 3 made cheap
+    checked = 0
+    for edited in (problem, forced):
+        full = build_model(edited, tuple(range(edited.n_sites)))
+        exact = {m: brute_force(edited, count=m) for m in range(0, 6)}
+        if edited is forced:  # every design with m sites and site 3, at its own cost
+            exact = {m: brute_force(replace(problem, fixed_cost_usd_per_year=cheap), count=m)
+                     + CLOSED for m in range(1, 6)}
+        for n in (2, 3):
+            window = WindowState(n, n)
+            bound_window(full, window, time.perf_counter() + 60)
+            cuts = capacity_cuts._Cuts(edited, full, n)
+            if window.duals is not None:
+                cuts.add(window.duals)
+            duals = np.zeros(len(full.row_lb))
+            duals[list(full.rows_of("assign"))] = rng.uniform(0, 120, edited.n_points)
+            duals[list(full.rows_of("target[2]"))] = rng.uniform(0, 50)
+            cuts.add(duals)
+            for open_set in itertools.combinations(range(edited.n_sites), n):
+                is_open = np.zeros(edited.n_sites, bool)
+                is_open[list(open_set)] = True
+                duals, _ = capacity_cuts._fixed_sites_lp(edited, full, is_open, Incumbent(),
+                                                         time.perf_counter() + 60)
+                if duals is not None:
+                    cuts.add(duals)
+            kept = cuts.kept()
+            for m, cost in exact.items():
+                bound = capacity_cuts.other_counts_bound(edited, kept, n, m)
+                assert bound <= cost + 1e-6 or cost > CLOSED / 2
+                checked += np.isfinite(cost) and np.isfinite(bound)
+    assert checked
+
+
+def test_a_window_closed_by_cuts_from_the_incumbents_sites_keeps_a_bound_no_design_beats():
+    """Without the window's LP (close_by_cuts from the incumbent's sites: a design of n sites
+    brute force's search offers first, here every set's cheapest rounding) the master's bound,
+    when it closes the window, lies below brute force's best with n sites and within the gap
+    of the design found; short of the gap it returns False and leaves the window open."""
+    closed = 0
+    for seed, gap in itertools.product(range(1, 5), (0.02, 1e-4)):
+        problem = random_problem(seed, n_points=5)
+        full = build_model(problem, tuple(range(problem.n_sites)))
+        for n in range(2, 6):
+            exact = brute_force(problem, count=n)
+            if not np.isfinite(exact):
+                continue
+            best = Incumbent()
+            for open_set in itertools.combinations(range(problem.n_sites), n):
+                is_open = np.zeros(problem.n_sites, bool)
+                is_open[list(open_set)] = True
+                capacity_cuts._fixed_sites_lp(problem, full, is_open, best,
+                                              time.perf_counter() + 60)  # rounded, offered
+                if np.isfinite(best.objective):
+                    break
+            window = WindowState(n, n)
+            if not capacity_cuts.cuts_apply_without_lp(problem, full, window, best):
+                continue
+            if capacity_cuts.close_by_cuts(problem, full, window, best, gap,
+                                           time.perf_counter() + 60):
+                closed += 1
+                assert window.proven <= exact * (1 + 1e-9)
+                assert window.proven >= best.objective * (1 - gap) - 1e-9 * abs(exact)
+            else:
+                assert window.proven is None
+            assert exact * (1 - 1e-9) <= best.objective
+    assert closed

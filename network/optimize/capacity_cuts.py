@@ -30,7 +30,10 @@ the cut is tight at S*, and the master's next S differs or the bound has reached
 
 Iterations: a set S is assigned by the fixed-sites LP (its design rounded and offered to the
 incumbent: window_mip.offer_rounded_lp), whose duals give the next cut (or, infeasible, a row
-leaving S out: no design on it); the first cut comes from the window LP's duals. The next S
+leaving S out: no design on it); the first cut comes from the window LP's duals, or, before
+that LP is solved, from the incumbent's sites' fixed-sites LP (any prices give a valid cut;
+a cut made for n sites bounds any other count m too, its inventory I_n replaced by I_m:
+other_counts_bound). The next S
 is the swap search's (_swap_search: one site out, one in, while the cuts' bound falls) while
 it ends on a set the cuts bound below the incumbent less the gap T (at most SWAP_SETS in a
 row), from the last set or else from the best evaluated ones (_swap_from_best), else the
@@ -39,8 +42,9 @@ infeasible proves T), and after SWAP_SETS sets in a row the master's best.
 Stops once the master's bound is within the gap of the incumbent (the window proven), or at
 the deadline / MAX_ROUNDS (the window closed with the last master's bound, valid but maybe
 short of the gap); a master whose best set was cut already, short of the gap (its bound at
-the least fixed-sites LP), tries that set's assignment MIP for a design within the gap, and
-failing that hands the window to site_branching (single sourcing's gap, which the tree's MIP
+the least fixed-sites LP), tries that set's LP by HiGHS rounded, a MIP over its points in
+doubt (capacity_sets.small_assignment), then its assignment MIP for a design within the gap,
+and failing that hands the window to site_branching (single sourcing's gap, which the tree's MIP
 leaves close). The cuts are kept per count (KeptCuts) for the WarmSolver's next search after
 an edit of forced sites, count limits or target shares. docs/optimizer.md has the proofs.
 From capacity_overflow_200m's 6-site window LP (1.9e-3 below the incumbent then) it proved
@@ -58,6 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from network.optimize.capacity_sets import small_assignment
 from network.optimize.incumbent import Incumbent, read_design
 from network.optimize.mathopt_backend import MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel, loosened, restrict
@@ -224,30 +229,92 @@ def _knapsack(value: np.ndarray, weight: np.ndarray, room: float) -> float:
 def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
                   best: Incumbent, relative_gap: float, deadline: float,
                   kept: dict[int, KeptCuts] | None = None) -> bool:
-    """Close the one-count window `window` (its LP solved, `cuts_apply`) by the master over its
+    """Close the one-count window `window` (its LP solved, `cuts_apply`; or, without its LP,
+    `cuts_apply_without_lp`: the first cut from the incumbent's sites) by the master over its
     open sets; True when it closed it (window.proven: the master's bound, within the gap of
     the incumbent, or short of it at the deadline / MAX_ROUNDS: valid either way), False when
     the master could not run, or reached the least fixed-sites LP (its best set cut already)
     still short of the gap: single sourcing's gap, which the site tree's MIP leaves close
-    (site_branching.py runs then, from the window's LP as before). `kept` (count -> cuts):
-    the last search's cuts to start from, updated with this one's."""
+    (site_branching.py runs then, from the window's LP as before, which the caller solves
+    first when the cuts started without it). `kept` (count -> cuts): the last search's cuts
+    to start from, updated with this one's.
+
+    Why the start without the window's LP: that LP with every capacity row was most of
+    capacity_overflow_200m's cold solve (BENCHMARKS.md, branch overflow6), and the cuts need
+    only prices: the incumbent's sites' fixed-sites LP, a small fraction of it, gives a first
+    cut tight there, and the master's bound is the proof either way."""
     n = window.lo
     cuts = _Cuts(problem, full, n, None if kept is None else kept.get(n))
-    cuts.add(window.duals)
+    start = None
+    if window.duals is not None and len(window.duals) == len(full.row_lb):
+        cuts.add(window.duals)
+    else:
+        start = _incumbent_sites(problem, full, best, n)
+        if start is None:
+            return False
     try:
-        return _close(problem, full, window, best, relative_gap, deadline, cuts)
+        return _close(problem, full, window, best, relative_gap, deadline, cuts, start)
     finally:
         if kept is not None:
             kept[n] = cuts.kept()
 
 
+def cuts_apply_without_lp(problem: LocationProblem, full: MipModel, window: WindowState,
+                          best: Incumbent) -> bool:
+    """A one-count window with capacity rows and no carrier rows (as `cuts_apply`), its LP
+    not solved, and an incumbent of its count: close_by_cuts may start from the incumbent's
+    sites' fixed-sites LP instead of the window's LP."""
+    return (window.lo == window.hi and window.lp is None and bool(full.capacity_sites)
+            and not problem.carrier_bounds
+            and _incumbent_sites(problem, full, best, window.lo) is not None)
+
+
+def _incumbent_sites(problem: LocationProblem, full: MipModel, best: Incumbent, n: int
+                     ) -> np.ndarray | None:
+    """The incumbent's open sites when it has n of them, else None."""
+    if best.values is None or not np.isfinite(best.objective):
+        return None
+    is_open = read_design(problem, full, best.values)[0]
+    return is_open if int(is_open.sum()) == n else None
+
+
+def other_counts_bound(problem: LocationProblem, kept: KeptCuts, n: int, m: int) -> float:
+    """A lower bound on every design with m open sites from the cuts `kept` made for count n:
+    max_k (L^k's constant - I_n + I_m + the least sum of v^k over m sites with the forced
+    ones), -inf without cuts (docs/optimizer.md, "Cuts over open sets": a cut bounds every
+    count).
+
+    Why: without the window's LP (close_by_cuts from the incumbent's sites) the other counts
+    have no LP prices to bound them (tangent_estimate); with every site full, fewer sites
+    send more orders cross-border, and the cuts say how much more."""
+    if not len(kept.v):
+        return -np.inf
+    movable = ~problem.forced_open & ~problem.forced_closed
+    if not int(problem.forced_open.sum()) <= m <= int(problem.forced_open.sum()) + int(
+            movable.sum()):
+        return np.inf  # no set of m sites
+    const = kept.base + kept.sigma @ (_shares(problem, kept.days) - SHARE_SLACK)
+    inv = problem.inventory_usd_by_count
+    extra = m - int(problem.forced_open.sum())
+    forced = kept.v[:, problem.forced_open].sum(axis=1)
+    free = np.sort(kept.v[:, movable], axis=1)[:, :extra].sum(axis=1)
+    return float((const - inv[n] + inv[m] + forced + free).max())
+
+
 def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: Incumbent,
-           relative_gap: float, deadline: float, cuts: _Cuts) -> bool:
-    """close_by_cuts from these cuts."""
+           relative_gap: float, deadline: float, cuts: _Cuts,
+           start: np.ndarray | None = None) -> bool:
+    """close_by_cuts from these cuts, and from the set `start` evaluated first when given."""
     n = window.lo
     bound, tried, converged = -np.inf, set(), False
     is_open, swapped = None, 0
     evaluated: list[tuple[float, np.ndarray]] = []  # (the fixed-sites LP's value, its set)
+    if start is not None:
+        is_open = start
+        tried.add(is_open.tobytes())
+        _evaluate(problem, full, is_open, best, deadline, cuts, evaluated)
+        if not cuts.v:  # no cut to start the master from
+            return False
     for _ in range(MAX_ROUNDS):
         if time.perf_counter() >= deadline:
             break
@@ -281,20 +348,16 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         else:
             is_open, swapped = found[1], swapped + 1
         tried.add(is_open.tobytes())
-        duals, empty = _fixed_sites_lp(problem, full, is_open, best, deadline)
-        if empty:  # no design on this set: the master leaves it out from now on
-            cuts.empty.append(np.nonzero(is_open)[0])
-        elif duals is None:
+        if not _evaluate(problem, full, is_open, best, deadline, cuts, evaluated):
             break
-        else:
-            const, v = cuts.add(duals)
-            evaluated.append((const + float(v[is_open].sum()), is_open))
     if not np.isfinite(bound):
         return False
     if converged and bound < best.objective * (1 - relative_gap):  # the least fixed-sites
         _fixed_sites_lp(problem, full, is_open, best, deadline, small=False)  # LP's sites:
         # another vertex rounded (below), then, still short, their assignment MIP
-    if converged and bound < best.objective * (1 - relative_gap):
+    if converged and bound < best.objective * (1 - relative_gap):  # the points in doubt
+        small_assignment(problem, full, is_open, best, relative_gap / 2, deadline)  # alone
+    if converged and bound < best.objective * (1 - relative_gap):  # then every point
         best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)
     if bound < best.objective * (1 - relative_gap) and best.values is not None:  # sites, and
         mine = read_design(problem, full, best.values)[0]  # the incumbent's: the MIP's
@@ -303,6 +366,21 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
     if converged and bound < best.objective * (1 - relative_gap):
         return False
     window.proven = float(max(window.bound if window.bound is not None else -np.inf, bound))
+    return True
+
+
+def _evaluate(problem: LocationProblem, full: MipModel, is_open: np.ndarray, best: Incumbent,
+              deadline: float, cuts: _Cuts, evaluated: list[tuple[float, np.ndarray]]) -> bool:
+    """The set's fixed-sites LP: its cut added (and the set to `evaluated`), or the set kept
+    as empty (no design on it); False when the LP ended without prices."""
+    duals, empty = _fixed_sites_lp(problem, full, is_open, best, deadline)
+    if empty:  # no design on this set: the master leaves it out from now on
+        cuts.empty.append(np.nonzero(is_open)[0])
+    elif duals is None:
+        return False
+    else:
+        const, v = cuts.add(duals)
+        evaluated.append((const + float(v[is_open].sum()), is_open))
     return True
 
 

@@ -23,16 +23,19 @@ import time
 import numpy as np
 
 from network.optimize.capacity_prices import capacity_multipliers
-from network.optimize.incumbent import Incumbent
-from network.optimize.lagrange import initial_prices
-from network.optimize.model import MipModel
-from network.optimize.problem import LocationProblem
+from network.optimize.incumbent import Incumbent, design_vector, offer
+from network.optimize.lagrange import coupling_rows, initial_prices
+from network.optimize.mathopt_backend import solve_model
+from network.optimize.model import MipModel, lagrangian_bound
+from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.site_sets import priced_set_bounds
 from network.optimize.window_bounds import WindowState
-from network.optimize.window_mip import fixed_sites_design
+from network.optimize.window_mip import fixed_sites_columns, fixed_sites_design, fixed_sites_lp
 
 MAX_SUPPORT_SETS = 1_000  # sets of the LP's sites ranked by B(S)
 SUPPORT_SET_DESIGNS = 1  # of which the best this many are assigned (fixed_sites_design)
+SCALE = 1e3  # small_assignment's MIP sees its design's cost as about this (HiGHS's
+# tolerances are absolute: 4.8e9 USD, or 167 on a test's small problem, both misjudged)
 
 
 def support_set_designs(problem: LocationProblem, full: MipModel, window: WindowState,
@@ -69,3 +72,108 @@ def support_set_designs(problem: LocationProblem, full: MipModel, window: Window
         is_open = np.zeros(problem.n_sites, bool)
         is_open[sets[k]] = True
         fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
+
+
+NEAR_OPTIONS = 1.5  # an option whose reduced cost is within this many times the MIP's gap
+# (in USD of the fixed-sites bound) is free in small_assignment's MIP: at a share of the room
+# between incumbent and bound instead, too few were free after some edits (BENCHMARKS.md)
+SMALL_NODES = 20  # its node limit (a source of designs, not a proof)
+
+
+def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                     best: Incumbent, gap: float, deadline: float) -> None:
+    """Offer `best` an assignment to the sites `is_open` under every row from a MIP over the
+    points the fixed-sites LP leaves in doubt: each point keeps its options whose reduced cost
+    at that LP's prices is within NEAR_OPTIONS times `gap` of the LP's bound (and those the
+    LP uses); a point left with one option stays there, and the MIP
+    assigns the others within the capacity and the share each target still needs (a
+    constant, fixed at 1, carries the rest of the cost, so that `gap` is of the whole
+    design's cost). Nothing when the LP's bound is within `gap` of the incumbent.
+
+    Why: with every site full (capacity_overflow_200m) the LP splits a point per capacity row
+    and the best single-sourced assignment moves a few points more to make room; rounding the
+    split points alone stayed outside the gap after an edit, and the MIP over every option
+    (window_mip.best_assignment) spent most of a warm edit at its first node, HiGHS without
+    presolve carrying the hundreds of points the LP settles, which the MIP here leaves out.
+    Like any source of designs it proves nothing: `offer` checks every row (BENCHMARKS.md,
+    branch overflow6)."""
+    if not np.isfinite(best.objective):
+        return
+    fixed, keep = fixed_sites_columns(problem, full, is_open)
+    keep_x = keep[fixed.x]
+    sub, cols, _, lp = fixed_sites_lp(problem, full, is_open, fixed, keep_x, best, deadline)
+    if lp.duals is None or lp.values is None:
+        return
+    bound, reduced = lagrangian_bound(sub, lp.duals)
+    if bound >= best.objective * (1 - gap):
+        return
+    values = np.zeros(len(fixed.var_lb))
+    values[cols] = lp.values
+    at = np.full(len(fixed.var_lb), np.inf)
+    at[cols] = reduced
+    x, r = values[fixed.x], at[fixed.x]
+    opt = problem.options
+    orders = problem.orders_per_year
+    cand = np.nonzero(keep_x & ((r <= NEAR_OPTIONS * gap * abs(bound)) | (x > 1e-9)))[0]
+    per_point = np.bincount(opt.point[cand], minlength=problem.n_points)
+    if (per_point == 0).any():
+        return
+    free_point = per_point > 1
+    settled = cand[~free_point[opt.point[cand]]]  # one option each
+    free = cand[free_point[opt.point[cand]]]
+    choice = np.full(problem.n_points, -1)
+    choice[opt.point[settled]] = settled
+    at_site = opt.site != NO_SITE
+    room = np.where(np.isfinite(problem.capacity_orders_per_year),
+                    problem.capacity_orders_per_year, np.inf) - np.bincount(
+        opt.site[settled[at_site[settled]]], orders[opt.point[settled[at_site[settled]]]],
+        minlength=problem.n_sites)
+    shares, need = coupling_rows(problem)
+    need = need - shares[:, settled].sum(axis=1)
+    if (room[is_open] < 0).any() or not len(free):
+        return
+    # the columns: the free options, then the constant; the rows: each free point's
+    # assignment, each open site's capacity, each coupling row
+    points = np.unique(opt.point[free])
+    row_of_point = np.full(problem.n_points, -1)
+    row_of_point[points] = np.arange(len(points))
+    sites = np.nonzero(is_open)[0]
+    row_of_site = np.full(problem.n_sites, -1)
+    row_of_site[sites] = len(points) + np.arange(len(sites))
+    f = len(free)
+    a_row = [row_of_point[opt.point[free]]]
+    a_col = [np.arange(f)]
+    a_val = [np.ones(f)]
+    there = np.nonzero(at_site[free])[0]
+    a_row.append(row_of_site[opt.site[free[there]]])
+    a_col.append(there)
+    a_val.append(orders[opt.point[free[there]]])
+    first = len(points) + len(sites)
+    for t in range(len(need)):
+        a_row.append(np.full(f, first + t))
+        a_col.append(np.arange(f))
+        a_val.append(shares[t, free])
+    fixed_cost = float(problem.fixed_cost_usd_per_year[is_open].sum()
+                       + problem.inventory_usd_by_count[int(is_open.sum())]
+                       + (orders[opt.point[settled]] * opt.cost_usd_per_order[settled]).sum())
+    model = MipModel(
+        var_lb=np.r_[np.zeros(f), 1.0], var_ub=np.ones(f + 1),
+        var_integer=np.r_[np.ones(f, bool), False],
+        objective=np.r_[orders[opt.point[free]] * opt.cost_usd_per_order[free],
+                        fixed_cost] * (SCALE / max(abs(bound), 1.0)),
+        row_lb=np.r_[np.ones(len(points)), np.full(len(sites), -np.inf), need],
+        row_ub=np.r_[np.ones(len(points)), room[sites], np.full(len(need), np.inf)],
+        a_row=np.concatenate(a_row), a_col=np.concatenate(a_col), a_val=np.concatenate(a_val),
+        n_sites=0, n_options=f, count_values=np.zeros(0),
+        row_blocks=(("assign", 0, len(points)), ("capacity", len(points), first),
+                    ("coupling", first, first + len(need))))
+    sol = solve_model(model, deadline - time.perf_counter(), gap, node_limit=SMALL_NODES)
+    if sol.values is None:
+        return
+    taken = free[sol.values[:f] > 0.5]
+    choice[opt.point[taken]] = taken
+    if (choice < 0).any():
+        return
+    exact = design_vector(full, is_open, choice)
+    if exact is not None:
+        offer(problem, full, best, exact)

@@ -32,7 +32,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from network.optimize import heuristic, radius_prices, share_prices
-from network.optimize.capacity_cuts import KeptCuts, close_by_cuts, cuts_apply
+from network.optimize.capacity_cuts import (
+    KeptCuts,
+    close_by_cuts,
+    cuts_apply,
+    cuts_apply_without_lp,
+    other_counts_bound,
+)
 from network.optimize.capacity_sets import support_set_designs
 from network.optimize.carrier_repair import offer_repaired, repair
 from network.optimize.coverage import least_count
@@ -313,6 +319,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     start_count = count if start_count is None else start_count
     guess = _first_window(windows, problem, full, hint, start_count)
     reach_tried: set[int] = set()  # counts whose windows close_by_reaching_sets tried
+    cuts_tried: set[int] = set()  # counts whose windows close_by_cuts tried without their LP
+    open_set_cuts = {} if open_set_cuts is None else open_set_cuts
     while True:
         if time.perf_counter() >= deadline:  # the bounds known so far still hold
             return _SearchPass(best, _global_bound(windows, problem, full), True,
@@ -336,6 +344,13 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                 and lows[guess] < best.objective * (1 - relative_gap)):
             i = guess  # the likely count first: its LP prices bound the others
         w = windows[i]
+        if w.lo not in cuts_tried and _cuts_without_lp(problem, full, w, best):
+            cuts_tried.add(w.lo)  # once per count: short of the gap, the window's LP next
+            closed = close_by_cuts(problem, full, w, best, relative_gap, deadline,
+                                   open_set_cuts)
+            _close_other_counts(problem, windows, open_set_cuts, w.lo, best, relative_gap)
+            if closed:  # the cuts bound the other counts either way (valid cuts)
+                continue
         # the last search's basis, for this window: its LP is cheap, so one price try, then LP
         start = edited = start_basis(prior_basis, full, w)
         if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
@@ -555,6 +570,34 @@ def _cuts_first(problem: LocationProblem, full: MipModel, w: WindowState) -> boo
     master's bound stalled 0.2% under the optimum, at the fixed-sites LPs' level, for 188
     rounds (38.5 s) where the site tree closed the window in 2.1 s."""
     return cuts_apply(problem, full, w) and _short_of_capacity(problem, w.hi)
+
+
+def _cuts_without_lp(problem: LocationProblem, full: MipModel, w: WindowState,
+                     best: Incumbent) -> bool:
+    """The capacity cuts from the incumbent's sites, before the window's LP: where `_cuts_first`
+    would run them after it (capacity rows, the window's sites short of the orders) and the
+    incumbent has the window's count. Why: that LP (the nearest-sites LP with every capacity
+    row) was half of capacity_overflow_200m's cold solve, and the cuts need only prices
+    (capacity_cuts.close_by_cuts; BENCHMARKS.md, branch overflow6)."""
+    return (_short_of_capacity(problem, w.hi)  # first: the cheap test, asked at every step
+            and cuts_apply_without_lp(problem, full, w, best))
+
+
+def _close_other_counts(problem: LocationProblem, windows: list[WindowState],
+                        kept: dict[int, KeptCuts], n: int, best: Incumbent,
+                        relative_gap: float) -> None:
+    """Close each other one-count window whose bound from count n's cuts
+    (capacity_cuts.other_counts_bound) is within the gap of the incumbent. Why: closed by
+    the cuts without its LP, window n gives the others no LP prices (tangent_estimate), and
+    with every site full their cuts' bound is far above the incumbent."""
+    if n not in kept:
+        return
+    target = best.objective * (1 - relative_gap)
+    for w in windows:
+        if w.proven is None and w.lo == w.hi and w.lo != n:
+            bound = other_counts_bound(problem, kept[n], n, w.lo)
+            if bound >= target:
+                w.proven = bound
 
 
 def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -> bool:
