@@ -105,22 +105,32 @@ def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, dea
     (the share target's first), twice over where there are several rows, from `guess` (every
     row's price: an ascent's, for the same count), else from 0 (the share target's from
     share_price_guess). LP(sigma) is concave in the whole vector, so each search only raises
-    it; its maximum need not be reached, and nothing needs it to be."""
+    it; its maximum need not be reached, and nothing needs it to be. A row's second search is
+    skipped where no other row's price moved since its first ended (it would start where that
+    one ended, along the same line), and a sigma solved once is not solved again (a row's
+    search starts at the best point of the row before: next_day_35_3day_95 after closing AVP
+    solved 11 masters where these 5 give the same prices; BENCHMARKS.md, branch warm6)."""
     t = len(data.shares)
     best = None
     base = np.zeros(t)
     if guess is not None and len(guess) == t:
         base = np.maximum(np.asarray(guess, float), 0.0)
     targets = len(problem.share_requirements)
+    solved: dict[bytes, RadiusSolution] = {}  # sigma -> LP(sigma), once per search
+    ended: dict[int, RadiusSolution | None] = {}  # row -> `best` when its last search ended
     for k in list(range(t)) * (2 if t > 1 else 1):
+        if k in ended and ended[k] is best:  # no other row's price moved since: the search
+            continue  # would start where it ended, along the same line
         first = None if k < targets and best is None and not base[k] > 0 else float(base[k])
-        found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base, seen)
+        found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base, seen,
+                        solved)
         if found is None:
             return best
         cuts = found.cuts
         if best is None or found.value > best.value:
             best = found
             base = found.sigma.copy()
+        ended[k] = best
         if best.value >= enough or time.perf_counter() >= deadline:
             break
     return best
@@ -141,8 +151,8 @@ def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndar
 def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
             sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
             enough: float, guess: float | None = None, k: int = 0,
-            base: np.ndarray | None = None, seen: list[np.ndarray] | None = None
-            ) -> RadiusSolution | None:
+            base: np.ndarray | None = None, seen: list[np.ndarray] | None = None,
+            solved: dict[bytes, RadiusSolution] | None = None) -> RadiusSolution | None:
     """The best LP(sigma) found along row k's price, the others as in `base` (module
     docstring): from `guess` (for the share target, else share_price_guess at `sites`, else at
     the n sites the master at sigma 0 opens most; a carrier row's from a scale), the bracket
@@ -156,8 +166,13 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         evals += 1
         sigma = base.copy()
         sigma[k] = s
+        key = sigma.tobytes()
+        if solved is not None and key in solved:  # this LP(sigma) is known already
+            return solved[key]
         found = _solve(problem, data, n, sigma, cuts, deadline)
         if found is not None:
+            if solved is not None:
+                solved[key] = found
             cuts = found.cuts
             if seen is not None:  # the master's y at every price tried (radius_prices)
                 seen.append(found.y)
