@@ -31,7 +31,6 @@ import numpy as np
 from ortools.math_opt import (
     model_parameters_pb2,
     model_pb2,
-    model_update_pb2,
     parameters_pb2,
     result_pb2,
     solution_pb2,
@@ -402,69 +401,3 @@ def _dense_status(sparse, n: int) -> np.ndarray:
     out = np.zeros(n, dtype=np.int8)
     out[np.asarray(sparse.ids, dtype=np.int64)] = sparse.values
     return out
-
-
-class RowsAddedLp:
-    """One LP kept in GLOP and solved again after rows are added (MathOpt's incremental
-    update: the new rows go to the solver, which keeps its matrix and last basis), for the
-    radius master's Benders rounds (radius_prices.py), where every round adds cuts.
-
-    Why: each round built the whole master again (its proto, 1,700-3,500 rows) and GLOP
-    started from a basis passed in; the proto alone was a third of the master's CPU
-    (BENCHMARKS.md, branch warm6). Solved from the last basis with only rows added, the
-    basis stays dual feasible: GLOP's dual simplex. Any optimal prices serve the caller."""
-
-    def __init__(self, model: MipModel):
-        proto = model_pb2.ModelProto(name="rows_added")
-        self._scale = objective_scale(model)
-        nz = np.nonzero(model.objective)[0]
-        proto.objective.linear_coefficients.ids.extend(nz.tolist())
-        proto.objective.linear_coefficients.values.extend(
-            (model.objective[nz] * self._scale).tolist())
-        n_var = len(model.var_lb)
-        v = proto.variables
-        v.ids.extend(range(n_var))
-        v.lower_bounds.extend(model.var_lb.tolist())
-        v.upper_bounds.extend(model.var_ub.tolist())
-        v.integers.extend([False] * n_var)
-        self._n_var, self._n_row, self._solved = n_var, 0, False
-        self._solver = core_solver.new(mathopt.SolverType.GLOP.value, proto,
-                                       parameters_pb2.SolverInitializerProto())
-        self.add_rows(model.row_lb, model.row_ub, model.a_row, model.a_col, model.a_val)
-
-    @property
-    def n_rows(self) -> int:
-        return self._n_row
-
-    def add_rows(self, row_lb: np.ndarray, row_ub: np.ndarray, a_row: np.ndarray,
-                 a_col: np.ndarray, a_val: np.ndarray) -> None:
-        """Rows numbered after the ones there (`a_row` counts from 0 for the first new row)."""
-        update = model_update_pb2.ModelUpdateProto()
-        first, k = self._n_row, len(row_lb)
-        c = update.new_linear_constraints
-        c.ids.extend(range(first, first + k))
-        c.lower_bounds.extend(np.asarray(row_lb, float).tolist())
-        c.upper_bounds.extend(np.asarray(row_ub, float).tolist())
-        order = np.lexsort((a_col, a_row))  # MathOpt wants row-major, sorted
-        m = update.linear_constraint_matrix_updates
-        m.row_ids.extend((np.asarray(a_row)[order] + first).tolist())
-        m.column_ids.extend(np.asarray(a_col)[order].tolist())
-        m.coefficients.extend(np.asarray(a_val, float)[order].tolist())
-        if not self._solver.update(update):
-            raise StatusNotOk("GLOP did not take the new rows")
-        self._n_row += k
-
-    def solve(self, time_limit_s: float) -> LpSolution:
-        params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(time_limit_s, 0.01)),
-                                         enable_output=VERBOSE,
-                                         lp_algorithm=mathopt.LPAlgorithm.DUAL_SIMPLEX,
-                                         presolve=mathopt.Emphasis.OFF if self._solved else None)
-        self._solved = True
-        raw = self._solver.solve(params.to_proto(), _hint_proto(None), None,
-                                 mathopt.CallbackRegistration().to_proto(), None, None)
-        if raw.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not raw.solutions:
-            return LpSolution(None, None, None)
-        sol = raw.solutions[0]
-        return LpSolution(_dense(sol.primal_solution.variable_values, self._n_var),
-                          _dense(sol.dual_solution.dual_values, self._n_row) / self._scale,
-                          sol.primal_solution.objective_value / self._scale)

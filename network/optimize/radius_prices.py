@@ -42,7 +42,7 @@ from pybind11_abseil.status import StatusNotOk
 
 from network.optimize.heuristic import share_price_guess
 from network.optimize.lagrange import LagrangeData
-from network.optimize.mathopt_backend import RowsAddedLp, solve_lp
+from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
 from network.optimize.model import MipModel
 from network.optimize.problem import LocationProblem
 
@@ -250,23 +250,22 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
     ranked = np.take_along_axis(cost, order, axis=1)
     finite = np.where(np.isfinite(ranked), ranked, 0.0)
     z_all, src_all = _first_cuts(cost, order, start)
-    try:
-        master = RowsAddedLp(_master(problem, n, cost, z_all, src_all))
-    except StatusNotOk:  # a solver error: left to the LP
-        return None
+    basis = None
     for _ in range(MAX_ROUNDS):
+        master = _master(problem, n, cost, z_all, src_all)
+        begin = None
+        if basis is not None:  # the last master's basis, the new cuts' slacks basic
+            extra = len(master.row_lb) - len(basis.row_status)
+            begin = LpBasis(basis.variable_status,
+                            np.r_[basis.row_status, np.full(extra, BASIC, np.int8)])
         try:
-            lp = master.solve(deadline - time.perf_counter())
-            if lp.values is None:  # GLOP stopped short (imprecise, seen on a toy after
-                # rows were added): the whole master again, cold, HiGHS if GLOP fails again
-                whole = _master(problem, n, cost, z_all, src_all)
-                lp = solve_lp(whole, deadline - time.perf_counter(), dual_simplex=True,
-                              glop_cold=True)
-                master = RowsAddedLp(whole)  # the next round's starts cold
-        except StatusNotOk:
+            lp = solve_lp(master, deadline - time.perf_counter(), begin, dual_simplex=True,
+                          glop_cold=True)
+        except StatusNotOk:  # a solver error: left to the LP
             return None
         if lp.values is None:
             return None
+        basis = lp.basis
         y = np.r_[lp.values[:n_s], 1.0]  # cross-border always "open"
         theta = lp.values[n_s:]
         fill, critical = _fill(y[order], ranked)
@@ -276,14 +275,9 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
         short = theta < value - CUT_TOLERANCE * np.abs(value) - 1e-9
         if not short.any():
             break
-        z_new = np.nonzero(short)[0]
-        src_new = order[short, critical[short]]
-        z_all, src_all = np.r_[z_all, z_new], np.r_[src_all, src_new]
+        z_all = np.r_[z_all, np.nonzero(short)[0]]
+        src_all = np.r_[src_all, order[short, critical[short]]]
         if time.perf_counter() >= deadline:
-            return None
-        try:  # the new cuts only: the master keeps the others and its basis
-            master.add_rows(*_cuts(problem, cost, z_new, src_new))
-        except StatusNotOk:
             return None
     else:
         return None
@@ -347,28 +341,19 @@ def _master(problem: LocationProblem, n: int, cost: np.ndarray, z_all: np.ndarra
     """min sum_s F_s y_s + sum_z theta_z, sum_s y_s = n, and each cut (point z, threshold the
     cost of source src) theta_z + sum_s (c - C_zs)^+ y_s >= c - (c - CB_z)^+."""
     n_z, n_s = problem.n_points, problem.n_sites
-    lb, ub, rows, cols, vals = _cuts(problem, cost, z_all, src_all)
-    return MipModel(
-        np.r_[problem.forced_open.astype(float), np.full(n_z, -np.inf)],
-        np.r_[np.where(problem.forced_closed, 0.0, 1.0), np.full(n_z, np.inf)],
-        np.zeros(n_s + n_z, bool), np.r_[problem.fixed_cost_usd_per_year, np.ones(n_z)],
-        np.r_[float(n), lb], np.r_[float(n), ub],
-        np.r_[np.zeros(n_s, np.int64), rows + 1], np.r_[np.arange(n_s), cols],
-        np.r_[np.ones(n_s), vals], n_s, 0, np.zeros(0, int), ())
-
-
-def _cuts(problem: LocationProblem, cost: np.ndarray, z_all: np.ndarray, src_all: np.ndarray
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The master's rows of the cuts (point z, threshold the cost of source src), numbered
-    from 0: (lower sides, upper sides, row, column, value), the columns y then theta."""
-    n_s = problem.n_sites
     c = cost[z_all, src_all]
     coef = np.maximum(0.0, c[:, None] - cost[z_all, :n_s])  # inf costs give 0
     rr, ss = np.nonzero(coef > 0)
     n_cut = len(z_all)
     rhs = np.minimum(c, cost[z_all, n_s])
-    return (rhs, np.full(n_cut, np.inf), np.r_[rr, np.arange(n_cut)],
-            np.r_[ss, n_s + z_all], np.r_[coef[rr, ss], np.ones(n_cut)])
+    return MipModel(
+        np.r_[problem.forced_open.astype(float), np.full(n_z, -np.inf)],
+        np.r_[np.where(problem.forced_closed, 0.0, 1.0), np.full(n_z, np.inf)],
+        np.zeros(n_s + n_z, bool), np.r_[problem.fixed_cost_usd_per_year, np.ones(n_z)],
+        np.r_[float(n), rhs], np.r_[float(n), np.full(n_cut, np.inf)],
+        np.r_[np.zeros(n_s, np.int64), rr + 1, np.arange(n_cut) + 1],
+        np.r_[np.arange(n_s), ss, n_s + z_all],
+        np.r_[np.ones(n_s), coef[rr, ss], np.ones(n_cut)], n_s, 0, np.zeros(0, int), ())
 
 
 def _fill(y_ranked: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
