@@ -38,11 +38,12 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.math_opt import model_pb2
 from pybind11_abseil.status import StatusNotOk
 
 from network.optimize.heuristic import share_price_guess
 from network.optimize.lagrange import LagrangeData
-from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
+from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp, to_proto
 from network.optimize.model import MipModel
 from network.optimize.problem import LocationProblem
 
@@ -250,9 +251,10 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
     ranked = np.take_along_axis(cost, order, axis=1)
     finite = np.where(np.isfinite(ranked), ranked, 0.0)
     z_all, src_all = _first_cuts(cost, order, start)
-    basis = None
+    basis = proto = None
     for _ in range(MAX_ROUNDS):
         master = _master(problem, n, cost, z_all, src_all)
+        proto = _grown_proto(proto, master)
         begin = None
         if basis is not None:  # the last master's basis, the new cuts' slacks basic
             extra = len(master.row_lb) - len(basis.row_status)
@@ -260,7 +262,7 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
                             np.r_[basis.row_status, np.full(extra, BASIC, np.int8)])
         try:
             lp = solve_lp(master, deadline - time.perf_counter(), begin, dual_simplex=True,
-                          glop_cold=True)
+                          glop_cold=True, proto=proto)
         except StatusNotOk:  # a solver error: left to the LP
             return None
         if lp.values is None:
@@ -354,6 +356,33 @@ def _master(problem: LocationProblem, n: int, cost: np.ndarray, z_all: np.ndarra
         np.r_[np.zeros(n_s, np.int64), rr + 1, np.arange(n_cut) + 1],
         np.r_[np.arange(n_s), ss, n_s + z_all],
         np.r_[np.ones(n_s), coef[rr, ss], np.ones(n_cut)], n_s, 0, np.zeros(0, int), ())
+
+
+def _grown_proto(proto: model_pb2.ModelProto | None, master: MipModel
+                 ) -> model_pb2.ModelProto:
+    """`to_proto(master)`, made from `proto`, the last round's master (the same columns and
+    objective, the rows before its new cuts), by adding those cuts' rows: a round adds rows
+    after the others, so MathOpt's row-major order holds with their entries appended.
+
+    Why: each round built its master's proto from every cut again (sorting and copying all
+    its entries), a third of the master's CPU (next_day_35_3day_95 closing AVP: 17 protos
+    in 0.09 CPU s; BENCHMARKS.md, branch warm6). The same proto, so the same LP and
+    prices."""
+    if proto is None:
+        return to_proto(master)
+    first = len(proto.linear_constraints.ids)
+    rows = np.arange(first, len(master.row_lb))
+    c = proto.linear_constraints
+    c.ids.extend(rows.tolist())
+    c.lower_bounds.extend(master.row_lb[first:].tolist())
+    c.upper_bounds.extend(master.row_ub[first:].tolist())
+    new = np.nonzero(master.a_row >= first)[0]
+    new = new[np.lexsort((master.a_col[new], master.a_row[new]))]
+    m = proto.linear_constraint_matrix
+    m.row_ids.extend(master.a_row[new].tolist())
+    m.column_ids.extend(master.a_col[new].tolist())
+    m.coefficients.extend(master.a_val[new].tolist())
+    return proto
 
 
 def _fill(y_ranked: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
