@@ -322,11 +322,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
         return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True,
                            data=data)
-    # The heuristic's count first, after an edit too (its swaps start from the last design
-    # and walk to the neighbouring counts): forcing SEA open moved sites_150's optimum from 4
-    # sites to 5, and the radius master and ascents at the last count, 4, only repriced it
-    # (BENCHMARKS.md, branch warm6). Only the order of the steps changes.
-    start_count = count if count is not None else start_count
+    # After an edit, the heuristic's count first where it has more sites than the last
+    # design (its swaps start from that design and walk to the neighbouring counts): forcing
+    # SEA open moved sites_150's optimum from 4 sites to 5, and the radius master and ascents
+    # at the last count, 4, only repriced it; not where it has fewer: forced_sites closing ABE
+    # kept 5 sites where the heuristic's best design had 4 (BENCHMARKS.md, branch warm6).
+    # Only the order of the steps changes.
+    if start_count is None or (count is not None and count > start_count):
+        start_count = count
     guess = _first_window(windows, problem, full, hint, start_count)
     reach_tried: set[int] = set()  # counts whose windows close_by_reaching_sets tried
     while True:
