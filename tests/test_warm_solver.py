@@ -128,3 +128,49 @@ def test_a_window_basis_starts_its_lp_after_a_site_is_closed(seed):
     model = with_count_window(edited, n, n)
     warm = solve_lp(model, 60.0, start, dual_simplex=True)
     assert warm.objective == pytest.approx(solve_lp(model, 60.0).objective, rel=1e-9)
+
+
+def test_restricting_edits_keep_the_last_bounds_and_cost_what_cold_solves_do(default_scenario,
+                                                                             monkeypatch):
+    """Closing an open site, forcing a closed one open and raising the target restrict the
+    last scenario, so the last search's count bounds start the next (`kept_bounds`); lowering
+    the target or unforcing a site does not. Every warm result costs what a cold solve costs,
+    within the gap, and its bound is not above the cold optimum."""
+    from network.optimize import warm_solver
+    from network.optimize.warm_solver import _restricts
+    from network.scenario import ShareTarget, Targets
+
+    kept: list[bool] = []
+    search = warm_solver.solve_problem
+
+    def recording(*args, **kwargs):
+        kept.append(kwargs.get("kept_bounds") is not None)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(warm_solver, "solve_problem", recording)
+    base = small_scenario(default_scenario, every=20)
+    lanes = build_lanes(base)
+    solver = WarmSolver(base, lanes, TIGHT)
+    first = solver.solve(base)
+    assert solver._last.count_bounds  # a pass without capacity rows records them
+    k = base.constraints
+    closed = base.with_changes(constraints=replace(
+        k, forced_closed=(first.open_site_ids[-1],)))
+    shut = [s for s in base.site_ids if s not in first.open_site_ids][0]
+    both = closed.with_changes(constraints=replace(closed.constraints, forced_open=(shut,)))
+    t = base.targets.share_targets[0]
+    higher = both.with_changes(targets=Targets(
+        (ShareTarget(t.within_days, t.share_pct + 3.0),), base.targets.max_days_any_zip3))
+    assert _restricts(closed, base) and _restricts(both, closed) and _restricts(higher, both)
+    assert not _restricts(base, closed) and not _restricts(both, higher)
+    for scenario in (closed, both, higher):
+        warm = solver.solve(scenario, lanes=lanes)
+        cold = optimize(scenario, lanes, TIGHT)
+        assert warm.status.value == cold.status.value
+        if cold.design is None:
+            continue
+        assert _within_gap(warm.objective_usd, cold.objective_usd, TIGHT.relative_gap)
+        assert warm.best_bound_usd <= cold.objective_usd * (1 + 1e-9)
+    lower = solver.solve(both, lanes=lanes)  # the target back down: nothing kept
+    assert lower.status.value == "optimal"
+    assert kept == [False, True, True, True, False]

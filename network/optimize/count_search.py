@@ -118,6 +118,9 @@ class ProblemSolution:
     # sets (capacity_cuts.py), where the next search's master may start
     lagrange_data: LagrangeData | None = None  # the search's data of L_n, for the next search
     # of an edit that keeps it (lagrange.reused_data)
+    count_bounds: dict[int, float] | None = None  # count n -> a lower bound on every design
+    # with n sites (the least window bound's part), from a pass without capacity rows: what
+    # bounds the next search's counts where its designs are among these (`kept_bounds`)
 
     @property
     def gap(self) -> float | None:
@@ -137,8 +140,8 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
                   set_prices: dict[int, SetPrices] | None = None,
                   open_set_cuts: dict[int, KeptCuts] | None = None,
-                  lagrange: tuple[LocationProblem, LagrangeData] | None = None
-                  ) -> ProblemSolution:
+                  lagrange: tuple[LocationProblem, LagrangeData] | None = None,
+                  kept_bounds: dict[int, float] | None = None) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
     `on_progress` (called from this thread) hears the incumbent and bound after each step.
     `start_sites` (the last design's open-site mask) starts the heuristic after an edit; the
@@ -151,7 +154,10 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     cuts over open sets) start the master of a window closed by cuts (capacity_cuts.py),
     valid after an edit of forced sites, count limits or target shares only. `lagrange` (the
     last search's problem and its data of L_n) is used again where the data would come out
-    the same (lagrange.reused_data)."""
+    the same (lagrange.reused_data). `kept_bounds` (count -> a lower bound on every design
+    with that many sites of a problem whose designs include this one's: the last search's
+    `count_bounds`, after an edit that only adds forced sites or raises targets) bound the
+    windows of those counts from the start (docs/optimizer.md, step 7)."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
@@ -168,7 +174,7 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         report = None if on_progress is None else _reporter(on_progress, start)
         run = _search(problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
                       prior_duals, report, prior_basis, start_sites, count_prices,
-                      set_prices, open_set_cuts, lagrange)
+                      set_prices, open_set_cuts, lagrange, kept_bounds)
         prior_duals, prior_basis = run.duals, run.basis
         if run.data is not None:  # the next pass's problem is this one
             lagrange = (problem, run.data)
@@ -177,7 +183,8 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
             continue
         return replace(_solution(problem, full, run, relative_gap,
                                  time.perf_counter() - start), set_prices=set_prices,
-                       open_set_cuts=open_set_cuts, lagrange_data=run.data)
+                       open_set_cuts=open_set_cuts, lagrange_data=run.data,
+                       count_bounds=run.count_bounds)
 
 
 def _capacity_short(problem: LocationProblem, hi: int) -> tuple[int, ...]:
@@ -212,6 +219,7 @@ class _SearchPass:
     capacity_binds: bool = False  # stopped early: the model needs every capacity row
     count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
     data: LagrangeData | None = None  # the pass's data of L_n, if it made one
+    count_bounds: dict[int, float] | None = None  # ProblemSolution.count_bounds
 
 
 def _needs_capacity_rows(problem: LocationProblem, full: MipModel, run: _SearchPass) -> bool:
@@ -274,7 +282,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
             set_prices: dict[int, SetPrices] | None = None,
             open_set_cuts: dict[int, KeptCuts] | None = None,
-            lagrange: tuple[LocationProblem, LagrangeData] | None = None) -> _SearchPass:
+            lagrange: tuple[LocationProblem, LagrangeData] | None = None,
+            kept_bounds: dict[int, float] | None = None) -> _SearchPass:
     """One pass over `full`: best-first over count windows, always the window with the lowest
     bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
     then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
@@ -285,6 +294,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     first ascent leaves room below the incumbent offers the design its prices choose."""
     lo, hi = int(full.count_values[0]), int(full.count_values[-1])
     windows = windows_of(problem, lo, hi)
+    for w in windows:  # valid for this problem's designs: solve_problem's `kept_bounds`
+        if w.lo == w.hi and kept_bounds and w.lo in kept_bounds:
+            w.kept = kept_bounds[w.lo]
     first = _close_unreachable(problem, windows, lo, hi, deadline)
     best = Incumbent()
     if hint is not None:  # the last design, after an edit: the incumbent if it still fits
@@ -316,7 +328,14 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     if binds and not full.capacity_sites:  # solve_problem adds the rows and starts again
         return _SearchPass(best, -np.inf, False, prior_duals, prior_basis, capacity_binds=True,
                            data=data)
-    start_count = count if start_count is None else start_count
+    # After an edit, the heuristic's count first where it has more sites than the last
+    # design (its swaps start from that design and walk to the neighbouring counts): forcing
+    # SEA open moved sites_150's optimum from 4 sites to 5, and the radius master and ascents
+    # at the last count, 4, only repriced it; not where it has fewer: forced_sites closing ABE
+    # kept 5 sites where the heuristic's best design had 4 (BENCHMARKS.md, branch warm6).
+    # Only the order of the steps changes.
+    if start_count is None or (count is not None and count > start_count):
+        start_count = count
     guess = _first_window(windows, problem, full, hint, start_count)
     reach_tried: set[int] = set()  # counts whose windows close_by_reaching_sets tried
     cuts_tried: set[int] = set()  # counts whose windows close_by_cuts tried without their LP
@@ -327,7 +346,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                                kept_duals(windows, prior_duals),
                                warm_basis_of(windows, full, best, prior_basis),
                                count_prices=_count_prices(windows, full, count_prices),
-                               data=data)
+                               data=data, count_bounds=_count_bounds(windows, problem, full))
         lows = _lows(windows, problem, full)
         if report is not None:
             report(best.objective, min(lows))
@@ -416,7 +435,20 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     return _SearchPass(best, _global_bound(windows, problem, full), False,
                        kept_duals(windows, prior_duals),
                        warm_basis_of(windows, full, best, prior_basis),
-                       count_prices=_count_prices(windows, full, count_prices), data=data)
+                       count_prices=_count_prices(windows, full, count_prices), data=data,
+                       count_bounds=_count_bounds(windows, problem, full))
+
+
+def _count_bounds(windows: list[WindowState], problem: LocationProblem, full: MipModel
+                  ) -> dict[int, float] | None:
+    """Count -> the one-count window's lower bound at the end of a pass (`_window_low`: its
+    MIP's, LP's, ascent's or estimate's, each a lower bound on every design of the model with
+    that count), for the next search's `kept_bounds`; None with capacity rows in the model
+    (its bounds hold only for the designs that meet them, and the next pass may have none)."""
+    if full.capacity_sites:
+        return None
+    lows = _lows(windows, problem, full)
+    return {w.lo: float(lows[i]) for i, w in enumerate(windows) if w.lo == w.hi}
 
 
 def _by_dual_simplex(start: LpBasis | None, edited: LpBasis | None) -> bool:
@@ -642,7 +674,7 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
     if w.proven is not None:
         return w.proven
     if w.bound is not None:
-        return w.bound
+        return max(w.bound, w.kept)
     return _estimate(windows, problem, full, i, known)  # also when the window's LP gave no
     # prices
 
@@ -1080,8 +1112,8 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
         w = windows[0]
         plain = min(plain_estimate(problem, n) for n in range(w.lo, w.hi + 1))
         if w.lo == w.hi and w.lagrange is not None:  # L_n bounds every design with n sites
-            return max(plain, w.lagrange)
-        return plain
+            return max(plain, w.lagrange, w.kept)
+        return max(plain, w.kept)
     w = windows[i]
     lagrange = w.lagrange if w.lagrange is not None else -np.inf
     if w.plain is None:  # asked for every window at every step: once per window (it sorts)
@@ -1089,7 +1121,7 @@ def _estimate(windows: list[WindowState], problem: LocationProblem, full: MipMod
     known = known or _Known.of(windows)
     convex = convex_estimate(windows, problem, i) if known.convex(i) else -np.inf
     tangent = tangent_estimate(windows, full, i) if known.tangents else -np.inf
-    return max(convex, tangent, w.plain, lagrange)
+    return max(convex, tangent, w.plain, lagrange, w.kept)
 
 
 def _global_bound(windows: list[WindowState], problem: LocationProblem, full: MipModel

@@ -326,7 +326,8 @@ class LpSolution:
 
 
 def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
-             dual_simplex: bool = False, glop_cold: bool = False) -> LpSolution:
+             dual_simplex: bool = False, glop_cold: bool = False,
+             proto: model_pb2.ModelProto | None = None) -> LpSolution:
     """The LP relaxation of `model` (integrality dropped) with its dual values, or without
     them (`infeasible` says whether that is because none exists).
 
@@ -340,8 +341,9 @@ def solve_lp(model: MipModel, time_limit_s: float, start: LpBasis | None = None,
     many times: the radius master's first LP (radius_prices.py), 616 dual simplex iterations
     in 0.03-0.04 s where HiGHS took 1,300 in 0.07-0.10 s (sites_150; BENCHMARKS.md, branch
     warm5); capacity_cuts' fixed-sites LP, 0.04 CPU s where cold HiGHS took 0.086, most of it
-    HiGHS's presolve (BENCHMARKS.md, branch overflow5)."""
-    proto = to_proto(model)
+    HiGHS's presolve (BENCHMARKS.md, branch overflow5). `proto`, when given, is the caller's
+    `to_proto(model)` (the radius master grows its own round by round: radius_prices.py)."""
+    proto = to_proto(model) if proto is None else proto
     del proto.variables.integers[:]
     proto.variables.integers.extend([False] * len(model.var_lb))
     began = time.perf_counter()

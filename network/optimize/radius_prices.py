@@ -38,11 +38,12 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.math_opt import model_pb2
 from pybind11_abseil.status import StatusNotOk
 
 from network.optimize.heuristic import share_price_guess
 from network.optimize.lagrange import LagrangeData
-from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp
+from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp, to_proto
 from network.optimize.model import MipModel
 from network.optimize.problem import LocationProblem
 
@@ -105,22 +106,32 @@ def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, dea
     (the share target's first), twice over where there are several rows, from `guess` (every
     row's price: an ascent's, for the same count), else from 0 (the share target's from
     share_price_guess). LP(sigma) is concave in the whole vector, so each search only raises
-    it; its maximum need not be reached, and nothing needs it to be."""
+    it; its maximum need not be reached, and nothing needs it to be. A row's second search is
+    skipped where no other row's price moved since its first ended (it would start where that
+    one ended, along the same line), and a sigma solved once is not solved again (a row's
+    search starts at the best point of the row before: next_day_35_3day_95 after closing AVP
+    solved 11 masters where these 5 give the same prices; BENCHMARKS.md, branch warm6)."""
     t = len(data.shares)
     best = None
     base = np.zeros(t)
     if guess is not None and len(guess) == t:
         base = np.maximum(np.asarray(guess, float), 0.0)
     targets = len(problem.share_requirements)
+    solved: dict[bytes, RadiusSolution] = {}  # sigma -> LP(sigma), once per search
+    ended: dict[int, RadiusSolution | None] = {}  # row -> `best` when its last search ended
     for k in list(range(t)) * (2 if t > 1 else 1):
+        if k in ended and ended[k] is best:  # no other row's price moved since: the search
+            continue  # would start where it ended, along the same line
         first = None if k < targets and best is None and not base[k] > 0 else float(base[k])
-        found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base, seen)
+        found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base, seen,
+                        solved)
         if found is None:
             return best
         cuts = found.cuts
         if best is None or found.value > best.value:
             best = found
             base = found.sigma.copy()
+        ended[k] = best
         if best.value >= enough or time.perf_counter() >= deadline:
             break
     return best
@@ -141,8 +152,8 @@ def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndar
 def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
             sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
             enough: float, guess: float | None = None, k: int = 0,
-            base: np.ndarray | None = None, seen: list[np.ndarray] | None = None
-            ) -> RadiusSolution | None:
+            base: np.ndarray | None = None, seen: list[np.ndarray] | None = None,
+            solved: dict[bytes, RadiusSolution] | None = None) -> RadiusSolution | None:
     """The best LP(sigma) found along row k's price, the others as in `base` (module
     docstring): from `guess` (for the share target, else share_price_guess at `sites`, else at
     the n sites the master at sigma 0 opens most; a carrier row's from a scale), the bracket
@@ -156,8 +167,13 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         evals += 1
         sigma = base.copy()
         sigma[k] = s
+        key = sigma.tobytes()
+        if solved is not None and key in solved:  # this LP(sigma) is known already
+            return solved[key]
         found = _solve(problem, data, n, sigma, cuts, deadline)
         if found is not None:
+            if solved is not None:
+                solved[key] = found
             cuts = found.cuts
             if seen is not None:  # the master's y at every price tried (radius_prices)
                 seen.append(found.y)
@@ -235,9 +251,10 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
     ranked = np.take_along_axis(cost, order, axis=1)
     finite = np.where(np.isfinite(ranked), ranked, 0.0)
     z_all, src_all = _first_cuts(cost, order, start)
-    basis = None
+    basis = proto = None
     for _ in range(MAX_ROUNDS):
         master = _master(problem, n, cost, z_all, src_all)
+        proto = _grown_proto(proto, master)
         begin = None
         if basis is not None:  # the last master's basis, the new cuts' slacks basic
             extra = len(master.row_lb) - len(basis.row_status)
@@ -245,7 +262,7 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
                             np.r_[basis.row_status, np.full(extra, BASIC, np.int8)])
         try:
             lp = solve_lp(master, deadline - time.perf_counter(), begin, dual_simplex=True,
-                          glop_cold=True)
+                          glop_cold=True, proto=proto)
         except StatusNotOk:  # a solver error: left to the LP
             return None
         if lp.values is None:
@@ -339,6 +356,33 @@ def _master(problem: LocationProblem, n: int, cost: np.ndarray, z_all: np.ndarra
         np.r_[np.zeros(n_s, np.int64), rr + 1, np.arange(n_cut) + 1],
         np.r_[np.arange(n_s), ss, n_s + z_all],
         np.r_[np.ones(n_s), coef[rr, ss], np.ones(n_cut)], n_s, 0, np.zeros(0, int), ())
+
+
+def _grown_proto(proto: model_pb2.ModelProto | None, master: MipModel
+                 ) -> model_pb2.ModelProto:
+    """`to_proto(master)`, made from `proto`, the last round's master (the same columns and
+    objective, the rows before its new cuts), by adding those cuts' rows: a round adds rows
+    after the others, so MathOpt's row-major order holds with their entries appended.
+
+    Why: each round built its master's proto from every cut again (sorting and copying all
+    its entries), a third of the master's CPU (next_day_35_3day_95 closing AVP: 17 protos
+    in 0.09 CPU s; BENCHMARKS.md, branch warm6). The same proto, so the same LP and
+    prices."""
+    if proto is None:
+        return to_proto(master)
+    first = len(proto.linear_constraints.ids)
+    rows = np.arange(first, len(master.row_lb))
+    c = proto.linear_constraints
+    c.ids.extend(rows.tolist())
+    c.lower_bounds.extend(master.row_lb[first:].tolist())
+    c.upper_bounds.extend(master.row_ub[first:].tolist())
+    new = np.nonzero(master.a_row >= first)[0]
+    new = new[np.lexsort((master.a_col[new], master.a_row[new]))]
+    m = proto.linear_constraint_matrix
+    m.row_ids.extend(master.a_row[new].tolist())
+    m.column_ids.extend(master.a_col[new].tolist())
+    m.coefficients.extend(master.a_val[new].tolist())
+    return proto
 
 
 def _fill(y_ranked: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -98,6 +98,7 @@ class WarmSolver:
             constraints=replace(scenario.constraints, forced_closed=()))
         self._options = options if options is not None else reduce_options(open_scenario, lanes)
         self._last: ProblemSolution | None = None
+        self._last_scenario: Scenario | None = None  # the scenario `_last` solved
         self._carried = carried
         self._lagrange: tuple[LocationProblem, LagrangeData] | None = None  # the last
         # search's problem and data of L_n (lagrange.reused_data)
@@ -153,11 +154,13 @@ class WarmSolver:
             start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
             set_prices=None if last is None else last.set_prices,
             open_set_cuts=None if last is None else last.open_set_cuts,
-            lagrange=self._lagrange)
+            lagrange=self._lagrange,
+            kept_bounds=last.count_bounds if last is not None and _restricts(
+                scenario, self._last_scenario) else None)
         if solution.lagrange_data is not None:
             self._lagrange = (problem, solution.lagrange_data)
         if solution.choice is not None:
-            self._last = solution
+            self._last, self._last_scenario = solution, scenario
         return to_result(scenario, self.lanes, problem, solution, self.params, start)
 
     def _carry_over(self, key: Scenario, lanes: LaneTable) -> _Carried | None:
@@ -189,6 +192,24 @@ def _scaled_prices(prices: tuple[np.ndarray, np.ndarray], old: np.ndarray, new: 
     ratio = np.divide(new, old, out=np.ones_like(new, dtype=float), where=old > 0)
     total = float(new.sum()) / float(old.sum()) if old.sum() > 0 else 1.0
     return lam * ratio, sigma * total
+
+
+def _restricts(new: Scenario, old: Scenario | None) -> bool:
+    """Every design of `new` is one of `old` (of the same `_edit_key`): `new` forces open and
+    closed at least the sites `old` does, and asks each share target (the same days, in the
+    same order) for at least `old`'s share. Then a lower bound on the designs of `old` with n
+    sites bounds those of `new` (docs/optimizer.md, step 7); site-count limits only decide
+    which counts there are."""
+    if old is None:
+        return False
+    a, b = new.constraints, old.constraints
+    if not (set(b.forced_open) <= set(a.forced_open)
+            and set(b.forced_closed) <= set(a.forced_closed)):
+        return False
+    ta, tb = new.targets.share_targets, old.targets.share_targets
+    return len(ta) == len(tb) and all(
+        x.within_days == y.within_days and x.share_pct >= y.share_pct
+        for x, y in zip(ta, tb, strict=True))
 
 
 def _same_options(a: Options, b: Options) -> bool:

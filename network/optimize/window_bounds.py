@@ -80,6 +80,9 @@ class WindowState:
     # (row prices of the full model, a basis, the small LP's objective)
     nearest_cols: np.ndarray | None = field(default=None, repr=False)  # the columns (a mask
     # over the model's variables) of the LP in `nearest`; grow_nearest adds to them
+    kept: float = -np.inf  # a lower bound on the window's designs carried from the last
+    # search of a problem whose designs include them (count_search.solve_problem's
+    # `kept_bounds`), used as an estimate is
 
 
 def windows_of(problem: LocationProblem, lo: int, hi: int) -> list[WindowState]:
