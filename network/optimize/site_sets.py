@@ -337,9 +337,17 @@ def _set_mip(problem: LocationProblem, full: MipModel, model: MipModel, keep: np
     [1, 3, 6, 7] took 50 s to prove a design 0.56% above the incumbent. The bound returned is
     min(the MIP's bound, cutoff): a design of this set either costs at least the cutoff or
     meets the row, so costs at least the bound of the MIP with it (infeasible: no design
-    below the cutoff)."""
+    below the cutoff).
+
+    Why HiGHS's heuristics at SET_HEURISTIC_EFFORT, not its default: with the sites fixed the
+    MIP is close to a subset sum (which points take the dearer, faster service so that the
+    share and carrier rows are just met), with many designs within the gap of each other;
+    HiGHS proves such a set within a few nodes once it holds a design near the optimum, but
+    with its default effort found that design late (seed 120 of tests/test_oracle.py,
+    BENCHMARKS.md, branch seeds6). The effort changes which designs HiGHS tries, not what
+    its bound means."""
     sol = solve_model(with_cutoff(model, cutoff), deadline - time.perf_counter(),
-                      relative_gap)
+                      relative_gap, heuristic_effort=SET_HEURISTIC_EFFORT)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     if sol.status is MipStatus.INFEASIBLE:
         return np.inf, None, float(cutoff), False
@@ -350,6 +358,8 @@ def _set_mip(problem: LocationProblem, full: MipModel, model: MipModel, keep: np
     return (float(sol.objective), _full_vector(full, model, keep, is_open, sol.values), bound,
             limited)
 
+
+SET_HEURISTIC_EFFORT = 0.8  # HiGHS's mip_heuristic_effort in a set MIP (its default: 0.05)
 
 SET_ROUNDING = 0.1  # of the gap: a set LP's rounded design this close above its bound
 # settles the set without its MIP
