@@ -283,15 +283,33 @@ def set_prices_and_bounds(problem: LocationProblem, sets: np.ndarray,
     spread = None
     if m0 is None or sigma0 is None:
         m0, sigma0 = np.zeros(problem.n_sites), np.zeros(len(problem.share_requirements))
-        at_sites = tables.cost[:, sets.ravel(), :].min(axis=2)  # cheapest per order, each site
-        finite = at_sites[np.isfinite(at_sites)]
-        spread = float(np.median(finite)) if finite.size and np.median(finite) > 0 else 1.0
+        spread = _median_cost(tables, sets)
     for first in range(0, len(sets), BATCH):
         part = slice(first, first + BATCH)
         out[part], out_m[part], out_sig[part] = _ascend_sets(
             problem, tables, sets[part], m0[part] if m0.ndim == 2 else m0,
             sigma0[part] if sigma0.ndim == 2 else sigma0, deadline, spread, enough)
     return out, out_m, out_sig
+
+
+def _median_cost(tables: _Tables, sets: np.ndarray) -> float:
+    """The median over the sets' sites (each as often as the sets hold it) and points of the
+    cheapest cost per order at that site (finite ones), or 1 when there is none or it is not
+    positive: the step scale of the steps from zero prices. The median of that multiset,
+    taken from each site's values and its count instead of gathering every set's copy."""
+    at_sites = tables.cost[:, :-1, :].min(axis=2).T  # [s, z]
+    weight = np.repeat(np.bincount(sets.ravel(), minlength=len(at_sites)), at_sites.shape[1])
+    values = at_sites.ravel()
+    keep = np.isfinite(values) & (weight > 0)
+    values, weight = values[keep], weight[keep]
+    if not values.size:
+        return 1.0
+    order = np.argsort(values, kind="stable")
+    values, ends = values[order], np.cumsum(weight[order])
+    total = int(ends[-1])  # the k-th smallest (from 0) is the first value whose end passes k
+    median = (values[np.searchsorted(ends, (total - 1) // 2, side="right")]
+              + values[np.searchsorted(ends, total // 2, side="right")]) / 2
+    return float(median) if median > 0 else 1.0
 
 
 def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
@@ -384,8 +402,13 @@ def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: 
 
     Why: on the default's 2-site row the set LP (about 4,300 options) takes 0.06 CPU s and the
     MIP 0.3-1.8 s, and the LP's bound lay within 1e-5 of the MIP's design at every set the
-    frontier solved (BENCHMARKS.md, branch frontier5)."""
-    lp = solve_lp(model, deadline - time.perf_counter())
+    frontier solved (BENCHMARKS.md, branch frontier5). An LP with no solution settles the set
+    as having no design: the MIP's rows are the LP's, and solve_lp says infeasible only on
+    HiGHS's word. GLOP's dual simplex solves it cold (solve_lp: an LP of a few thousand
+    columns solved many times); any vertex's prices give the bound."""
+    lp = solve_lp(model, deadline - time.perf_counter(), dual_simplex=True, glop_cold=True)
+    if lp.infeasible:  # no design of the set meets even the LP's rows (loosened)
+        return (np.inf, None, np.inf, False), np.inf
     if lp.duals is None or lp.values is None:
         return None, -np.inf
     bound = lagrangian_bound(model, lp.duals)[0]
