@@ -241,7 +241,10 @@ def set_bounds(problem: LocationProblem, sets: list[np.ndarray], deadline: float
 
 
 SET_PRICE_STEPS = 100  # from given prices: Polyak steps
-COLD_PRICE_STEPS = 40  # from zero prices: steps shrinking as 1 / sqrt(k)
+COLD_PRICE_STEPS = 120  # from zero prices: steps shrinking as 1 / sqrt(k); sets that reach
+# `enough` leave the steps early, so the many steps go to the few sets near the best design,
+# each of which would otherwise take its LP (seed 111 of tests/test_oracle.py: 297 set LPs
+# after 40 steps, 51 after 120, for about the same CPU in the steps; BENCHMARKS.md)
 SET_AIM_ABOVE = 0.01  # Polyak steps aim this far over the best B(S) so far (relative)
 SET_STALL = 5  # steps without a better B(S) before its step halves
 BATCH = 400  # sets priced together (memory: BATCH x points x columns x classes floats)
