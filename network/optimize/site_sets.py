@@ -98,12 +98,15 @@ def site_sets(problem: LocationProblem, lo: int, hi: int) -> list[np.ndarray]:
 
 def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
                   incumbent: float, relative_gap: float, deadline: float,
-                  start: SetPrices | None = None) -> SetSearch:
+                  start: SetPrices | None = None, resume: SetSearch | None = None,
+                  may_pause: bool = False) -> SetSearch:
     """Every open set of the window, least bound first, until the least bound reaches the
     best design (complete), the time limit, or MAX_SET_MIPS sets solved (not complete).
     `start`: the prices each set's B(S) reached in the last search of the same sets (a
     what-if edit: the next promise level of a frontier), where its steps start instead of
-    zero.
+    zero. With `may_pause` and no incumbent (`incumbent` infinite: no design known outside
+    this window), the search pauses (`paused`, its bound `low`) where the least set would
+    take its exact MIP; `resume`, a paused search of the same window, goes on from there.
 
     A set's bound is its B(S) until its LP is solved (`_set_by_lp`), then the higher of B(S)
     and the LP's bound L; a set taken with B(S) alone gets its LP, which settles it (L at the
@@ -120,17 +123,26 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
     of tests/test_oracle.py: the first set, of the least B(S) and no incumbent yet, 20 CPU s
     for a design 3.5% above the optimum; seed 111: six sets, each a little cheaper than the
     last, each proven to 1e-4), and the cutoff row helps only once some design is near the
-    optimum (BENCHMARKS.md, branch seeds5)."""
-    sets = site_sets(problem, lo, hi)
-    prices: list[SetPrices] = []
-    bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap),
-                        start=start, prices=prices)
-    out = SetSearch(prices=SetPrices.joined(prices))
+    optimum (BENCHMARKS.md, branch seeds5). Why the pause: a window enumerated before any
+    design is known proved its best set's own optimum, however far above the other
+    windows' designs (seed 109: the 3-site set [0, 5, 13], 6 CPU s for a design 7% above the
+    optimum); paused, the search goes to the other windows with that set's loose design as
+    the incumbent, and comes back only if this window's bound is still the least."""
+    if resume is not None and resume.paused:
+        out = resume
+        sets, queue, own_best, (solved, cut_off) = out.state
+        out.paused, out.state = False, None
+    else:
+        sets = site_sets(problem, lo, hi)
+        prices: list[SetPrices] = []
+        bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap),
+                            start=start, prices=prices)
+        out = SetSearch(prices=SetPrices.joined(prices))
+        own_best = set()  # the set whose design out.cost is
+        queue = [(float(bounds[k]), 0, k) for k in range(len(sets))]  # (bound, stage, set);
+        heapq.heapify(queue)  # stage 0: B(S) alone, 1: its LP solved, 2: its loose MIP solved
+        solved = cut_off = 0  # sets that gave a design or stopped short; cut off at once
     loose = max(relative_gap, LOOSE_SET_GAP)
-    own_best: set[int] = set()  # the set whose design out.cost is
-    queue = [(float(bounds[k]), 0, k) for k in range(len(sets))]  # (bound, stage, set); stage
-    heapq.heapify(queue)  # 0: B(S) alone, 1: its LP solved, 2: its loose MIP solved
-    solved = cut_off = 0  # sets that gave a design or stopped short; cut off at once
     while queue:
         bound, stage, k = queue[0]
         target = min(out.cost, incumbent)
@@ -142,6 +154,10 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
             return out
         if time.perf_counter() >= deadline:
             out.proven, out.limited = min(out.proven, bound), True
+            return out
+        if stage == 2 and may_pause and not np.isfinite(incumbent):
+            out.paused, out.state = True, (sets, queue, own_best, (solved, cut_off))
+            out.low = min(out.proven, bound)  # every set settled or in line has one as high
             return out
         heapq.heappop(queue)
         model, keep = _set_model(problem, sets[k])
@@ -180,7 +196,8 @@ LOOSE_SET_GAP = 5e-3  # a set's first MIP stops this close to its bound (solve_b
 @dataclass
 class SetSearch:
     """What solve_by_sets found: the best design (cost, full-model variable vector), the
-    window's proven bound when `complete`, and whether a time limit cut a MIP short."""
+    window's proven bound when `complete`, whether a time limit cut a MIP short, and when
+    `paused`, the window's bound so far and the search's state to resume."""
 
     cost: float = np.inf
     values: np.ndarray | None = field(default=None, repr=False)
@@ -188,6 +205,9 @@ class SetSearch:
     complete: bool = True
     limited: bool = False
     prices: SetPrices | None = field(default=None, repr=False)  # where each set's B(S) got
+    paused: bool = False  # stopped before an exact set MIP with no incumbent (may_pause)
+    low: float = -np.inf  # when paused: a bound on every design of the window
+    state: tuple | None = field(default=None, repr=False)  # when paused: where to go on
 
 
 @dataclass(frozen=True)
