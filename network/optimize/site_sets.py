@@ -35,7 +35,8 @@ window goes back to the LP/MIP path, keeping any design found. Each set's MIP ca
 cutoff row at the best design so far (`_set_mip`): a set that cannot beat it is shown so
 at the MIP's root (0.1 s on seed 165's sets, where proving such a set's own optimum took up
 to 107 s), or by its LP already (`_set_by_lp`); those count apart, up to MAX_CUT_OFF, as
-they cost little.
+they cost little. An enumeration begun with no design known may pause before its first exact
+set MIP, so that the other windows are searched first (`solve_by_sets`, may_pause).
 """
 
 from __future__ import annotations
