@@ -126,7 +126,7 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
     last, each proven to 1e-4), and the cutoff row helps only once some design is near the
     optimum (BENCHMARKS.md, branch seeds5). Why the pause: a window enumerated before any
     design is known proved its best set's own optimum, however far above the other
-    windows' designs (seed 109: the 3-site set [0, 5, 13], 6 CPU s for a design 7% above the
+    windows' designs (seed 109: the 3-site set [0, 5, 13], a design 7% above the
     optimum); paused, the search goes to the other windows with that set's loose design as
     the incumbent, and comes back only if this window's bound is still the least."""
     if resume is not None and resume.paused:
