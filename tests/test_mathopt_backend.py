@@ -10,12 +10,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from ortools.math_opt import result_pb2
 from ortools.math_opt.core.python import solver as core_solver
 
 from network.optimize.mathopt_backend import (
     AT_LOWER,
     LpBasis,
     MipStatus,
+    _read_result,
     solve_lp,
     solve_model,
     stray_highs_lines_muted,
@@ -100,6 +102,18 @@ def test_a_master_stopped_at_its_first_solution_returns_a_solution():
     assert sol.values is not None and 2 * sol.values[0] + 3 * sol.values[1] + sol.values[2] <= 4
     none = replace(_knapsack(), row_lb=np.array([7.0]), row_ub=np.array([np.inf]))
     assert solve_model(none, 10.0, 1e-9, solution_limit=1).status is MipStatus.INFEASIBLE
+
+
+def test_a_mip_stopped_before_any_solution_reports_its_bound_in_usd():
+    """A MIP stopped before any design (no solution, a dual bound) gives its bound in USD,
+    as a MIP with a solution does: HiGHS saw the objective in million USD (objective_scale),
+    and the bound used to come back unscaled, a million times too low (valid, but no use)."""
+    raw = result_pb2.SolveResultProto()
+    raw.termination.reason = result_pb2.TERMINATION_REASON_NO_SOLUTION_FOUND
+    raw.termination.objective_bounds.dual_bound = 964.5
+    sol = _read_result(raw, 3, 1e-6)
+    assert sol.status is MipStatus.NO_SOLUTION and sol.values is None
+    assert sol.best_bound == pytest.approx(964.5e6)
 
 
 def test_a_starting_basis_glop_refuses_falls_back_to_a_cold_lp():

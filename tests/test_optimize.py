@@ -693,8 +693,8 @@ def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites,
     monkeypatch.setattr(by_sets, "MAX_SET_MIPS", max_set_mips)
     searches = []
 
-    def spy(*args):
-        searches.append(by_sets.solve_by_sets(*args))
+    def spy(*args, **kwargs):
+        searches.append(by_sets.solve_by_sets(*args, **kwargs))
         return searches[-1]
 
     monkeypatch.setattr("network.optimize.count_search.solve_by_sets", spy)
@@ -762,6 +762,29 @@ def test_a_model_without_one_block_keeps_every_other_row():
             np.testing.assert_array_equal(getattr(full, side)[list(old)],
                                           getattr(less, side)[list(new)])
     assert len(less.row_lb) == len(full.row_lb) - len(full.rows_of("link"))
+
+
+@pytest.mark.parametrize(("seed", "sites"), [(12, 3), (17, 2), (38, 2)])
+def test_a_paused_enumeration_bounds_its_window_and_resumes_to_its_optimum(seed, sites):
+    """site_sets.solve_by_sets with no incumbent and `may_pause` stops where its least set
+    would take its exact MIP: its `low` is at most the window's optimum (brute force), and
+    resumed with its own design as the incumbent (as count_search offers it) it ends at that
+    optimum with a bound not above it."""
+    from network.optimize.model import build_model
+    from network.optimize.site_sets import solve_by_sets
+
+    problem = replace(random_problem(seed, n_points=6), min_sites=sites, max_sites=sites)
+    full = build_model(problem, tuple(range(problem.n_sites)), (sites, sites))
+    exact = brute_force(problem, count=sites)
+    deadline = time.perf_counter() + 60
+    paused = solve_by_sets(problem, full, sites, sites, np.inf, 1e-9, deadline, may_pause=True)
+    assert paused.paused and paused.low <= exact * (1 + 1e-9)
+    assert paused.cost >= exact * (1 - 1e-9)
+    done = solve_by_sets(problem, full, sites, sites, paused.cost, 1e-9, deadline,
+                         resume=paused, may_pause=True)
+    assert not done.paused and done.complete
+    assert done.cost == pytest.approx(exact, rel=1e-9)
+    assert paused.low <= done.proven <= exact * (1 + 1e-9)
 
 
 @pytest.mark.parametrize("gap", [1e-2, 1e-4])

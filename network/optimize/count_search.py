@@ -357,7 +357,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if lows[i] >= best.objective * (1 - relative_gap):
             break
         g = windows[guess]
-        untouched = g.lp is None and g.lagrange is None
+        untouched = g.lp is None and g.lagrange is None and g.set_search is None
         warm_lp = g.lp is None and start_basis(prior_basis, full, g) is not None
         if ((untouched or warm_lp) and guess in open_
                 and lows[guess] < best.objective * (1 - relative_gap)):
@@ -388,7 +388,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             _round_prices(problem, full, data, w, best, relative_gap)
             continue
         if w.lp is None and _worth_enumerating(problem, w, binds):
-            _solve_by_sets(problem, full, w, best, relative_gap, deadline, set_prices)
+            _solve_by_sets(problem, full, w, best, relative_gap, deadline, set_prices,
+                           may_pause=len(open_) > 1)
             continue
         if w.lp is None and start is None and data is not None and solve_window_by_prices(
                 problem, full, w, data, best, relative_gap, deadline):
@@ -645,11 +646,15 @@ def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -
 
 def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, best: Incumbent,
                    relative_gap: float, deadline: float,
-                   set_prices: dict[int, SetPrices] | None = None) -> None:
+                   set_prices: dict[int, SetPrices] | None = None,
+                   may_pause: bool = False) -> None:
     """A window with few possible site sets (one site of 57: 57 sets), each solved alone with
     its capacity rows (site_sets.py); left open when the set bounds prune too little. The
     sets' bounds start from `set_prices` of the window's count (the last search's), and
-    their prices go back there.
+    their prices go back there. With `may_pause` (other windows are open) an enumeration
+    begun with no incumbent pauses before its first exact set MIP (site_sets.solve_by_sets):
+    the window keeps the paused search (`w.set_search`) and its bound, and the next call
+    resumes it.
 
     Why: from zero prices the 1,596 two-site bounds of the default stayed 0.2-0.3% below the
     incumbent on 4-6 sets per promise level, each set then solved as a MIP (about 1 s each,
@@ -657,12 +662,16 @@ def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, bes
     below (BENCHMARKS.md, Tradeoff explorer)."""
     start = None if set_prices is None or w.lo != w.hi else set_prices.get(w.lo)
     found = solve_by_sets(problem, full, w.lo, w.hi, best.objective, relative_gap, deadline,
-                          start)
+                          start, resume=w.set_search, may_pause=may_pause)
     if set_prices is not None and w.lo == w.hi and found.prices is not None:
         set_prices[w.lo] = found.prices
     if found.values is not None:
         offer(problem, full, best, found.values)
     best.hit_limit |= found.limited
+    if found.paused:  # its bound so far (found.low) ranks it; resumed if still the least
+        w.set_search = found
+        return
+    w.set_search = None
     w.sets_tried = True
     if found.complete:
         w.proven = found.proven
@@ -675,8 +684,9 @@ def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipM
         return w.proven
     if w.bound is not None:
         return max(w.bound, w.kept)
-    return _estimate(windows, problem, full, i, known)  # also when the window's LP gave no
+    low = _estimate(windows, problem, full, i, known)  # also when the window's LP gave no
     # prices
+    return low if w.set_search is None else max(low, w.set_search.low)  # both bounds
 
 
 @dataclass(frozen=True)

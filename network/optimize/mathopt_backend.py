@@ -129,7 +129,8 @@ def _matrix_proto(model: MipModel) -> model_pb2.ModelProto:
 
 
 def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None,
-                solution_limit: int | None = None) -> parameters_pb2.SolveParametersProto:
+                solution_limit: int | None = None, heuristic_effort: float | None = None
+                ) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
     # off: on our models it spent long without removing a row, and with it HiGHS once reported
     # "optimal" with a dual bound below its own objective by more than the gap (BENCHMARKS.md).
@@ -139,7 +140,10 @@ def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None
                                      random_seed=SEED, enable_output=VERBOSE,
                                      presolve=mathopt.Emphasis.OFF, node_limit=node_limit,
                                      solution_limit=solution_limit)
-    return params.to_proto()
+    proto = params.to_proto()
+    if heuristic_effort is not None:
+        proto.highs.double_options["mip_heuristic_effort"] = heuristic_effort
+    return proto
 
 
 def _hint_proto(hint: np.ndarray | None) -> model_parameters_pb2.ModelSolveParametersProto:
@@ -253,17 +257,19 @@ def _flush_c_stdout() -> None:
 
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
                 hint: np.ndarray | None = None, node_limit: int | None = None,
-                solution_limit: int | None = None) -> MipSolution:
+                solution_limit: int | None = None,
+                heuristic_effort: float | None = None) -> MipSolution:
     """Solve `model` with HiGHS; `hint` is a full variable vector. A node limit, unlike a time
     limit, stops at the same point however busy the machine is. `solution_limit`: stop
-    after that many improving solutions. HiGHS's stray stdout line is muted
-    (stray_highs_lines_muted)."""
+    after that many improving solutions. `heuristic_effort`: HiGHS's mip_heuristic_effort
+    (its share of the work spent on primal heuristics; HiGHS's default 0.05 when None).
+    HiGHS's stray stdout line is muted (stray_highs_lines_muted)."""
     proto = to_proto(model)
     with stray_highs_lines_muted():
         raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
                                 parameters_pb2.SolverInitializerProto(),
                                 _parameters(time_limit_s, relative_gap, node_limit,
-                                            solution_limit),
+                                            solution_limit, heuristic_effort),
                                 _hint_proto(hint),
                                 None, mathopt.CallbackRegistration().to_proto(), None, None)
     return _read_result(raw, len(model.var_lb), objective_scale(model))
@@ -280,8 +286,9 @@ def _read_result(raw: result_pb2.SolveResultProto, n_var: int, scale: float) -> 
     if reason in (result_pb2.TERMINATION_REASON_INFEASIBLE,
                   result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED):
         return MipSolution(MipStatus.INFEASIBLE, None, None, None, seconds, nodes)
-    if not feasible:
-        return MipSolution(MipStatus.NO_SOLUTION, None, None, best_bound, seconds, nodes)
+    if not feasible:  # the bound in USD, as below (HiGHS saw the objective times `scale`)
+        return MipSolution(MipStatus.NO_SOLUTION, None, None,
+                           None if best_bound is None else best_bound / scale, seconds, nodes)
     best = feasible[0]
     values = _dense(best.variable_values, n_var)
     status = (MipStatus.OPTIMAL if reason == result_pb2.TERMINATION_REASON_OPTIMAL

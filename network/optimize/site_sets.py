@@ -35,7 +35,8 @@ window goes back to the LP/MIP path, keeping any design found. Each set's MIP ca
 cutoff row at the best design so far (`_set_mip`): a set that cannot beat it is shown so
 at the MIP's root (0.1 s on seed 165's sets, where proving such a set's own optimum took up
 to 107 s), or by its LP already (`_set_by_lp`); those count apart, up to MAX_CUT_OFF, as
-they cost little.
+they cost little. An enumeration begun with no design known may pause before its first exact
+set MIP, so that the other windows are searched first (`solve_by_sets`, may_pause).
 """
 
 from __future__ import annotations
@@ -98,12 +99,15 @@ def site_sets(problem: LocationProblem, lo: int, hi: int) -> list[np.ndarray]:
 
 def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
                   incumbent: float, relative_gap: float, deadline: float,
-                  start: SetPrices | None = None) -> SetSearch:
+                  start: SetPrices | None = None, resume: SetSearch | None = None,
+                  may_pause: bool = False) -> SetSearch:
     """Every open set of the window, least bound first, until the least bound reaches the
     best design (complete), the time limit, or MAX_SET_MIPS sets solved (not complete).
     `start`: the prices each set's B(S) reached in the last search of the same sets (a
     what-if edit: the next promise level of a frontier), where its steps start instead of
-    zero.
+    zero. With `may_pause` and no incumbent (`incumbent` infinite: no design known outside
+    this window), the search pauses (`paused`, its bound `low`) where the least set would
+    take its exact MIP; `resume`, a paused search of the same window, goes on from there.
 
     A set's bound is its B(S) until its LP is solved (`_set_by_lp`), then the higher of B(S)
     and the LP's bound L; a set taken with B(S) alone gets its LP, which settles it (L at the
@@ -120,17 +124,26 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
     of tests/test_oracle.py: the first set, of the least B(S) and no incumbent yet, 20 CPU s
     for a design 3.5% above the optimum; seed 111: six sets, each a little cheaper than the
     last, each proven to 1e-4), and the cutoff row helps only once some design is near the
-    optimum (BENCHMARKS.md, branch seeds5)."""
-    sets = site_sets(problem, lo, hi)
-    prices: list[SetPrices] = []
-    bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap),
-                        start=start, prices=prices)
-    out = SetSearch(prices=SetPrices.joined(prices))
+    optimum (BENCHMARKS.md, branch seeds5). Why the pause: a window enumerated before any
+    design is known proved its best set's own optimum, however far above the other
+    windows' designs (seed 109: the 3-site set [0, 5, 13], a design 7% above the
+    optimum); paused, the search goes to the other windows with that set's loose design as
+    the incumbent, and comes back only if this window's bound is still the least."""
+    if resume is not None and resume.paused:
+        out = resume
+        sets, queue, own_best, (solved, cut_off) = out.state
+        out.paused, out.state = False, None
+    else:
+        sets = site_sets(problem, lo, hi)
+        prices: list[SetPrices] = []
+        bounds = set_bounds(problem, sets, deadline, enough=incumbent * (1 - relative_gap),
+                            start=start, prices=prices)
+        out = SetSearch(prices=SetPrices.joined(prices))
+        own_best = set()  # the set whose design out.cost is
+        queue = [(float(bounds[k]), 0, k) for k in range(len(sets))]  # (bound, stage, set);
+        heapq.heapify(queue)  # stage 0: B(S) alone, 1: its LP solved, 2: its loose MIP solved
+        solved = cut_off = 0  # sets that gave a design or stopped short; cut off at once
     loose = max(relative_gap, LOOSE_SET_GAP)
-    own_best: set[int] = set()  # the set whose design out.cost is
-    queue = [(float(bounds[k]), 0, k) for k in range(len(sets))]  # (bound, stage, set); stage
-    heapq.heapify(queue)  # 0: B(S) alone, 1: its LP solved, 2: its loose MIP solved
-    solved = cut_off = 0  # sets that gave a design or stopped short; cut off at once
     while queue:
         bound, stage, k = queue[0]
         target = min(out.cost, incumbent)
@@ -142,6 +155,10 @@ def solve_by_sets(problem: LocationProblem, full: MipModel, lo: int, hi: int,
             return out
         if time.perf_counter() >= deadline:
             out.proven, out.limited = min(out.proven, bound), True
+            return out
+        if stage == 2 and may_pause and not np.isfinite(incumbent):
+            out.paused, out.state = True, (sets, queue, own_best, (solved, cut_off))
+            out.low = min(out.proven, bound)  # every set settled or in line has one as high
             return out
         heapq.heappop(queue)
         model, keep = _set_model(problem, sets[k])
@@ -180,7 +197,8 @@ LOOSE_SET_GAP = 5e-3  # a set's first MIP stops this close to its bound (solve_b
 @dataclass
 class SetSearch:
     """What solve_by_sets found: the best design (cost, full-model variable vector), the
-    window's proven bound when `complete`, and whether a time limit cut a MIP short."""
+    window's proven bound when `complete`, whether a time limit cut a MIP short, and when
+    `paused`, the window's bound so far and the search's state to resume."""
 
     cost: float = np.inf
     values: np.ndarray | None = field(default=None, repr=False)
@@ -188,6 +206,9 @@ class SetSearch:
     complete: bool = True
     limited: bool = False
     prices: SetPrices | None = field(default=None, repr=False)  # where each set's B(S) got
+    paused: bool = False  # stopped before an exact set MIP with no incumbent (may_pause)
+    low: float = -np.inf  # when paused: a bound on every design of the window
+    state: tuple | None = field(default=None, repr=False)  # when paused: where to go on
 
 
 @dataclass(frozen=True)
@@ -241,7 +262,10 @@ def set_bounds(problem: LocationProblem, sets: list[np.ndarray], deadline: float
 
 
 SET_PRICE_STEPS = 100  # from given prices: Polyak steps
-COLD_PRICE_STEPS = 40  # from zero prices: steps shrinking as 1 / sqrt(k)
+COLD_PRICE_STEPS = 120  # from zero prices: steps shrinking as 1 / sqrt(k); sets that reach
+# `enough` leave the steps early, so the many steps go to the few sets near the best design,
+# each of which would otherwise take its LP (seed 111 of tests/test_oracle.py: 297 set LPs
+# after 40 steps, 51 after 120, for about the same CPU in the steps; BENCHMARKS.md)
 SET_AIM_ABOVE = 0.01  # Polyak steps aim this far over the best B(S) so far (relative)
 SET_STALL = 5  # steps without a better B(S) before its step halves
 BATCH = 400  # sets priced together (memory: BATCH x points x columns x classes floats)
@@ -283,15 +307,33 @@ def set_prices_and_bounds(problem: LocationProblem, sets: np.ndarray,
     spread = None
     if m0 is None or sigma0 is None:
         m0, sigma0 = np.zeros(problem.n_sites), np.zeros(len(problem.share_requirements))
-        at_sites = tables.cost[:, sets.ravel(), :].min(axis=2)  # cheapest per order, each site
-        finite = at_sites[np.isfinite(at_sites)]
-        spread = float(np.median(finite)) if finite.size and np.median(finite) > 0 else 1.0
+        spread = _median_cost(tables, sets)
     for first in range(0, len(sets), BATCH):
         part = slice(first, first + BATCH)
         out[part], out_m[part], out_sig[part] = _ascend_sets(
             problem, tables, sets[part], m0[part] if m0.ndim == 2 else m0,
             sigma0[part] if sigma0.ndim == 2 else sigma0, deadline, spread, enough)
     return out, out_m, out_sig
+
+
+def _median_cost(tables: _Tables, sets: np.ndarray) -> float:
+    """The median over the sets' sites (each as often as the sets hold it) and points of the
+    cheapest cost per order at that site (finite ones), or 1 when there is none or it is not
+    positive: the step scale of the steps from zero prices. The median of that multiset,
+    taken from each site's values and its count instead of gathering every set's copy."""
+    at_sites = tables.cost[:, :-1, :].min(axis=2).T  # [s, z]
+    weight = np.repeat(np.bincount(sets.ravel(), minlength=len(at_sites)), at_sites.shape[1])
+    values = at_sites.ravel()
+    keep = np.isfinite(values) & (weight > 0)
+    values, weight = values[keep], weight[keep]
+    if not values.size:
+        return 1.0
+    order = np.argsort(values, kind="stable")
+    values, ends = values[order], np.cumsum(weight[order])
+    total = int(ends[-1])  # the k-th smallest (from 0) is the first value whose end passes k
+    median = (values[np.searchsorted(ends, (total - 1) // 2, side="right")]
+              + values[np.searchsorted(ends, total // 2, side="right")]) / 2
+    return float(median) if median > 0 else 1.0
 
 
 def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
@@ -337,9 +379,17 @@ def _set_mip(problem: LocationProblem, full: MipModel, model: MipModel, keep: np
     [1, 3, 6, 7] took 50 s to prove a design 0.56% above the incumbent. The bound returned is
     min(the MIP's bound, cutoff): a design of this set either costs at least the cutoff or
     meets the row, so costs at least the bound of the MIP with it (infeasible: no design
-    below the cutoff)."""
+    below the cutoff).
+
+    Why HiGHS's heuristics at SET_HEURISTIC_EFFORT, not its default: with the sites fixed the
+    MIP is close to a subset sum (which points take the dearer, faster service so that the
+    share and carrier rows are just met), with many designs within the gap of each other;
+    HiGHS proves such a set within a few nodes once it holds a design near the optimum, but
+    with its default effort found that design late (seed 120 of tests/test_oracle.py,
+    BENCHMARKS.md, branch seeds6). The effort changes which designs HiGHS tries, not what
+    its bound means."""
     sol = solve_model(with_cutoff(model, cutoff), deadline - time.perf_counter(),
-                      relative_gap)
+                      relative_gap, heuristic_effort=SET_HEURISTIC_EFFORT)
     limited = sol.status in (MipStatus.FEASIBLE, MipStatus.NO_SOLUTION)
     if sol.status is MipStatus.INFEASIBLE:
         return np.inf, None, float(cutoff), False
@@ -350,6 +400,8 @@ def _set_mip(problem: LocationProblem, full: MipModel, model: MipModel, keep: np
     return (float(sol.objective), _full_vector(full, model, keep, is_open, sol.values), bound,
             limited)
 
+
+SET_HEURISTIC_EFFORT = 0.8  # HiGHS's mip_heuristic_effort in a set MIP (its default: 0.05)
 
 SET_ROUNDING = 0.1  # of the gap: a set LP's rounded design this close above its bound
 # settles the set without its MIP
@@ -374,8 +426,13 @@ def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: 
 
     Why: on the default's 2-site row the set LP (about 4,300 options) takes 0.06 CPU s and the
     MIP 0.3-1.8 s, and the LP's bound lay within 1e-5 of the MIP's design at every set the
-    frontier solved (BENCHMARKS.md, branch frontier5)."""
-    lp = solve_lp(model, deadline - time.perf_counter())
+    frontier solved (BENCHMARKS.md, branch frontier5). An LP with no solution settles the set
+    as having no design: the MIP's rows are the LP's, and solve_lp says infeasible only on
+    HiGHS's word. GLOP's dual simplex solves it cold (solve_lp: an LP of a few thousand
+    columns solved many times); any vertex's prices give the bound."""
+    lp = solve_lp(model, deadline - time.perf_counter(), dual_simplex=True, glop_cold=True)
+    if lp.infeasible:  # no design of the set meets even the LP's rows (loosened)
+        return (np.inf, None, np.inf, False), np.inf
     if lp.duals is None or lp.values is None:
         return None, -np.inf
     bound = lagrangian_bound(model, lp.duals)[0]

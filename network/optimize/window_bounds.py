@@ -72,6 +72,8 @@ class WindowState:
     capacity_prices: np.ndarray | None = field(default=None, repr=False)  # m [s] with
     # `prices`, when the model has capacity rows (capacity_prices.py); None: not priced
     sets_tried: bool = False  # open sets enumerated (site_sets.py) without finishing
+    set_search: object | None = field(default=None, repr=False)  # a paused enumeration
+    # (site_sets.SetSearch), resumed when the window is next taken; its `low` bounds it
     basis: LpBasis | None = field(default=None, repr=False)  # of the window's LP
     nearest_tried: bool = False  # nearest_sites_lp ran
     radius_tried: bool = False  # an ascent from radius_prices' prices ran (count_search.py)
