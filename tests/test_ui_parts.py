@@ -173,3 +173,18 @@ def test_serve_finds_the_map_chunk_of_this_streamlit(tmp_path):
     imported = re.findall(r"import\(\"\./(static/js/[^\"]+)\"\)", page)
     assert len(imported) == 1 and "DeckGlJsonChart." in imported[0]
     assert (static / imported[0]).is_file()
+
+
+def test_the_operator_sets_the_designer_time_limit_and_a_bad_value_keeps_the_default(caplog):
+    """$NETWORK_SOLVE_TIME_LIMIT_S: seconds in (0, 3600]; anything else keeps 60 s and says so
+    in the server's log, naming the variable and the value (the app still starts)."""
+    from ui.data import DEFAULT_SOLVE_TIME_LIMIT_S, TIME_LIMIT_ENV, solve_time_limit_s
+
+    assert solve_time_limit_s(None) == DEFAULT_SOLVE_TIME_LIMIT_S
+    assert solve_time_limit_s("  ") == DEFAULT_SOLVE_TIME_LIMIT_S
+    assert solve_time_limit_s("20") == 20.0
+    assert solve_time_limit_s(" 7.5 ") == 7.5
+    for bad in ("0", "-3", "abc", "nan", "inf", "3601"):
+        caplog.clear()
+        assert solve_time_limit_s(bad) == DEFAULT_SOLVE_TIME_LIMIT_S
+        assert TIME_LIMIT_ENV in caplog.text and repr(bad) in caplog.text

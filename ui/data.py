@@ -10,6 +10,7 @@ and a second look costs nothing.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -23,11 +24,33 @@ from network.scenario_file import load_default_scenario, load_scenario
 
 STATES_FILE = Path(__file__).resolve().parent.parent / "data" / "us_states.geojson"
 ZIP3_PLACES_FILE = STATES_FILE.parent / "us_zip3_places.csv"
-SOLVE_TIME_LIMIT_S = 60.0  # interactive: a planner waits at most this long for an answer
+DEFAULT_SOLVE_TIME_LIMIT_S = 60.0  # interactive: a planner waits at most this long for an answer
+TIME_LIMIT_ENV = "NETWORK_SOLVE_TIME_LIMIT_S"  # the server's operator may set another limit
 SCENARIO_ENV = "NETWORK_SCENARIO"  # a scenario JSON to start the app on instead of the default
 SOLVE_CACHE_SIZE = 64
 NONCONTIGUOUS = {"Alaska", "Hawaii", "Puerto Rico", "Guam", "United States Virgin Islands",
                  "American Samoa", "Commonwealth of the Northern Mariana Islands"}
+
+
+def solve_time_limit_s(value: str | None) -> float:
+    """The Designer's solve time limit from $NETWORK_SOLVE_TIME_LIMIT_S's text: seconds, more
+    than 0 and at most an hour; unset, empty or anything else gives the default (and a warning
+    in the server's log naming the variable and the value, so the app still starts)."""
+    if value is None or not value.strip():
+        return DEFAULT_SOLVE_TIME_LIMIT_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 3600:  # also NaN
+        logging.getLogger(__name__).warning(
+            "%s=%r is not a number of seconds between 0 and 3600: the limit stays %g s",
+            TIME_LIMIT_ENV, value, DEFAULT_SOLVE_TIME_LIMIT_S)
+        return DEFAULT_SOLVE_TIME_LIMIT_S
+    return seconds
+
+
+SOLVE_TIME_LIMIT_S = solve_time_limit_s(os.environ.get(TIME_LIMIT_ENV))
 
 
 def scenario_key(scenario: Scenario) -> str:
