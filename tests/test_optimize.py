@@ -354,6 +354,7 @@ def test_nearest_sites_lp_bounds_stay_exact(nearest, monkeypatch):
     monkeypatch.setattr(search, "settle_by_nearest", settle_spy)
     monkeypatch.setattr(search, "_prices_beside_heuristic", lambda *args: None)  # next test
     _without_radius_prices(monkeypatch)  # they would prove the windows before any small LP
+    monkeypatch.setattr(search, "close_by_reaching_sets", lambda *args: False)  # and these
     for seed in range(1, 6):
         problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
         assert_solved_exactly(problem)
