@@ -336,7 +336,7 @@ def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
     def task(i, chain):
         return PointTask("s", i, {}, None, chain=chain)
 
-    tasks = [task(0, "a"), task(1, "a"), task(2, "a"), task(3, "b"), task(4, None),
+    tasks = [task(0, "a"), task(1, "a"), task(2, "a"), task(3, None), task(4, None),
              task(5, "c"), task(6, "c"), task(7, "c"), task(8, "c"), task(9, "c")]
     plan = _Plan(tasks, 2)
     order = []
@@ -346,12 +346,33 @@ def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
         order.append((slot, None if t is None else t.index))
 
     take(0), take(1), take(0), take(1), take(1), take(0)
-    assert order == [(0, 0), (1, 3), (0, 1), (1, 4), (1, 5), (0, 2)]
+    assert order == [(0, 0), (1, 5), (0, 1), (1, 6), (1, 7), (0, 2)]
     plan.urgent.append(task(10, None))
     take(0)  # the released task first
-    take(0)  # a's walk is done and no chain waits: the later half of c's (6-9 left)
-    take(1), take(0), take(1), take(0), take(1)
-    assert order[6:] == [(0, 10), (0, 8), (1, 6), (0, 9), (1, 7), (0, None), (1, None)]
+    take(0)  # a's walk is done and no named chain waits: the unnamed ones in order
+    take(0), take(0)  # and then the later half of c's (8-9 left)
+    take(1), take(0), take(1), take(0)
+    assert order[6:] == [(0, 10), (0, 3), (0, 4), (0, 9), (1, 8), (0, None), (1, None),
+                         (0, None)]
+    assert plan.left() == 0
+
+
+def test_each_slot_walks_neighbouring_chains():
+    """A slot that has walked a named chain (a frontier's count) takes the untaken one
+    nearest it in the order given; the second slot starts at the chain farthest from the
+    first's; so with two slots one walks the counts up from the first and the other down
+    from the last, each count starting from the warm state of the one beside it."""
+    from network.explore.executor import _Plan
+    from network.explore.points import PointTask
+
+    tasks = [PointTask("s", 2 * k + i, {}, None, chain=f"{k + 1} sites")
+             for k in range(6) for i in range(2)]
+    plan = _Plan(tasks, 2)
+    walked = {0: [], 1: []}
+    for slot in (0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1):
+        walked[slot].append(plan.next_for(slot).chain)
+    assert walked[0] == ["1 sites"] * 2 + ["2 sites"] * 2 + ["3 sites"] * 2
+    assert walked[1] == ["6 sites"] * 2 + ["5 sites"] * 2 + ["4 sites"] * 2
     assert plan.left() == 0
 
 

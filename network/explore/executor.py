@@ -280,15 +280,19 @@ class _Plan:
                 last.append(task)
             else:
                 self.chains.append(deque([task]))
+        self.place = {id(c): k for k, c in enumerate(self.chains)}  # each chain's place in
+        # the order given
         self.walks: list[deque[PointTask]] = [deque() for _ in range(slots)]
         self.urgent: deque[PointTask] = deque()
+        self.last: list[int | None] = [None] * slots  # the place of each slot's last chain
+        self.taken: list[int] = []  # the places of the named chains taken so far
 
     def next_for(self, slot: int) -> PointTask | None:
         if self.urgent:
             return self.urgent.popleft()
         walk = self.walks[slot]
         if not walk and self.chains:
-            walk = self.walks[slot] = self.chains.popleft()
+            walk = self.walks[slot] = self._chain_for(slot)
         if not walk:
             longest = max(self.walks, key=len)
             if longest:  # its later half (its lowest levels), the later tasks in order
@@ -296,6 +300,32 @@ class _Plan:
                 walk = self.walks[slot] = deque(longest.pop() for _ in range(half))
                 walk.reverse()
         return walk.popleft() if walk else None
+
+    def _chain_for(self, slot: int) -> deque[PointTask]:
+        """The chain a slot walks next. Among named chains (a frontier's counts, in the order
+        given): the one nearest in that order to the slot's last chain (the later one of two
+        as near); for a slot that has walked none while other slots have, the one farthest
+        from every chain taken; else the first chain. So each slot walks neighbouring counts,
+        and each count starts from the warm state of the count beside it (a count's first
+        level is then proven from the last count's prices or starts its LP from that count's
+        basis, where from a far count's state it solved its window's LP cold: BENCHMARKS.md,
+        "Tradeoff explorer", branch frontier6)."""
+        named = [k for k, c in enumerate(self.chains) if c[0].chain is not None]
+        mine = self.last[slot]
+        if not named or (mine is None and not self.taken):
+            pick = 0
+        elif mine is not None:
+            pick = min(named, key=lambda k: (abs(self.place[id(self.chains[k])] - mine),
+                                             -self.place[id(self.chains[k])]))
+        else:
+            pick = max(named, key=lambda k: min(abs(self.place[id(self.chains[k])] - t)
+                                                for t in self.taken))
+        chain = self.chains[pick]
+        del self.chains[pick]
+        if chain[0].chain is not None:
+            self.last[slot] = self.place[id(chain)]
+            self.taken.append(self.place[id(chain)])
+        return chain
 
     def left(self) -> int:
         """Tasks not handed out yet (the held-back ones are not here)."""
