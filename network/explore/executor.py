@@ -24,9 +24,13 @@ tasks it names are done (first of all, as `points.prepared(task, their points)`;
 it names that are not in the run are not waited for, then it is solved as it is); else the
 next point of the chain the slot walks (points.PointTask.chain: a frontier's site count,
 level after falling level, so that each level starts from the last level's design and
-prices on the same worker); else the first chain no slot has taken (tasks without a chain
-are chains of one, in the order given); else the later half of the longest chain another
-slot still walks, so that no slot idles while points wait. Why one at a time and not every
+prices on the same worker); else a chain no slot has taken: among the named ones (a
+frontier's counts, in the order given) the one nearest the slot's last chain, or, for a slot
+that has walked none while others have, the one farthest from those taken, so that each slot
+walks neighbouring counts (up from the first and down from the last, with two slots) and each
+count starts from the warm state of the count beside it (`_Plan._chain_for`); tasks without a
+chain are chains of one, taken in the order given; else the later half of the longest chain
+another slot still walks, so that no slot idles while points wait. Why one at a time and not every
 task queued at once: a pool then hands the levels of one count alternately to its two
 workers, each level starting from the level two above and each worker's first level of each
 count from another count's solution (BENCHMARKS.md, "Tradeoff explorer", branch `frontier3`:
