@@ -359,9 +359,10 @@ def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
 
 def test_each_slot_walks_neighbouring_chains():
     """A slot that has walked a named chain (a frontier's count) takes the untaken one
-    nearest it in the order given; the second slot starts at the chain farthest from the
-    first's; so with two slots one walks the counts up from the first and the other down
-    from the last, each count starting from the warm state of the one beside it."""
+    nearest it in the order given; the first slot starts at the middle chain and the second
+    beside it; so with two slots one walks the counts down from the middle and the other up,
+    each count after the first two starting from the warm state of the count next to it. A
+    lone slot walks down from the middle, then up from beside it."""
     from network.explore.executor import _Plan
     from network.explore.points import PointTask
 
@@ -371,9 +372,12 @@ def test_each_slot_walks_neighbouring_chains():
     walked = {0: [], 1: []}
     for slot in (0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1):
         walked[slot].append(plan.next_for(slot).chain)
-    assert walked[0] == ["1 sites"] * 2 + ["2 sites"] * 2 + ["3 sites"] * 2
-    assert walked[1] == ["6 sites"] * 2 + ["5 sites"] * 2 + ["4 sites"] * 2
+    assert walked[0] == ["3 sites"] * 2 + ["2 sites"] * 2 + ["1 sites"] * 2
+    assert walked[1] == ["4 sites"] * 2 + ["5 sites"] * 2 + ["6 sites"] * 2
     assert plan.left() == 0
+    alone = _Plan(tasks, 1)
+    chains = [alone.next_for(0).chain for _ in tasks]
+    assert chains[::2] == [f"{k} sites" for k in (3, 2, 1, 4, 5, 6)]
 
 
 def test_worker_processes_start_with_one_blas_thread(monkeypatch):

@@ -26,11 +26,12 @@ next point of the chain the slot walks (points.PointTask.chain: a frontier's sit
 level after falling level, so that each level starts from the last level's design and
 prices on the same worker); else a chain no slot has taken: among the named ones (a
 frontier's counts, in the order given) the one nearest the slot's last chain, or, for a slot
-that has walked none while others have, the one farthest from those taken, so that each slot
-walks neighbouring counts (up from the first and down from the last, with two slots) and each
-count starts from the warm state of the count beside it (`_Plan._chain_for`); tasks without a
-chain are chains of one, taken in the order given; else the later half of the longest chain
-another slot still walks, so that no slot idles while points wait. Why one at a time and not every
+that has walked none, the one nearest a chain taken, or the middle one, so that each slot
+walks neighbouring counts (with two slots, one down from the middle and one up from beside
+it) and each count starts from the warm state of the count next to it (`_Plan._chain_for`);
+tasks without a chain are chains of one, taken in the order given after the named ones; else
+the later half of the longest chain another slot still walks, so that no slot idles while
+points wait. Why one at a time and not every
 task queued at once: a pool then hands the levels of one count alternately to its two
 workers, each level starting from the level two above and each worker's first level of each
 count from another count's solution (BENCHMARKS.md, "Tradeoff explorer", branch `frontier3`:
@@ -306,29 +307,32 @@ class _Plan:
         return walk.popleft() if walk else None
 
     def _chain_for(self, slot: int) -> deque[PointTask]:
-        """The chain a slot walks next. Among named chains (a frontier's counts, in the order
-        given): the one nearest in that order to the slot's last chain (the later one of two
-        as near); for a slot that has walked none while other slots have, the one farthest
-        from every chain taken; else the first chain. So each slot walks neighbouring counts,
-        and each count starts from the warm state of the count beside it (a count's first
-        level is then proven from the last count's prices or starts its LP from that count's
-        basis, where from a far count's state it solved its window's LP cold: BENCHMARKS.md,
-        "Tradeoff explorer", branch frontier6)."""
+        """The chain a slot walks next. Among the named chains (a frontier's counts, in the
+        order given): the untaken one nearest in that order to the slot's last chain (the
+        earlier of two as near); for a slot that has walked none, the one nearest to a chain
+        taken (the later of two as near), or, before any is taken, the middle one. So with two
+        slots one walks the counts down from the middle and the other up from beside it, and
+        every count but the first two starts from the warm state of the count next to it
+        (prices that prove its first levels, the basis of its LP), where a count after one
+        without an LP (the 1- and 2-site rows are solved set by set) started cold
+        (BENCHMARKS.md, "Tradeoff explorer", branch frontier6). Unnamed chains are taken in
+        the order given, after the named ones."""
         named = [k for k, c in enumerate(self.chains) if c[0].chain is not None]
+        if not named:
+            return self.chains.popleft()
+        place = {k: self.place[id(self.chains[k])] for k in named}
         mine = self.last[slot]
-        if not named or (mine is None and not self.taken):
-            pick = 0
-        elif mine is not None:
-            pick = min(named, key=lambda k: (abs(self.place[id(self.chains[k])] - mine),
-                                             -self.place[id(self.chains[k])]))
+        if mine is not None:
+            pick = min(named, key=lambda k: (abs(place[k] - mine), place[k]))
+        elif self.taken:
+            pick = min(named, key=lambda k: (min(abs(place[k] - t) for t in self.taken),
+                                             -place[k]))
         else:
-            pick = max(named, key=lambda k: min(abs(self.place[id(self.chains[k])] - t)
-                                                for t in self.taken))
+            pick = named[(len(named) - 1) // 2]
         chain = self.chains[pick]
         del self.chains[pick]
-        if chain[0].chain is not None:
-            self.last[slot] = self.place[id(chain)]
-            self.taken.append(self.place[id(chain)])
+        self.last[slot] = place[pick]
+        self.taken.append(place[pick])
         return chain
 
     def left(self) -> int:
