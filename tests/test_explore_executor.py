@@ -370,14 +370,14 @@ def test_each_slot_walks_neighbouring_chains():
              for k in range(6) for i in range(2)]
     plan = _Plan(tasks, 2)
     walked = {0: [], 1: []}
-    for slot in (0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1):
+    for slot in (0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0):
         walked[slot].append(plan.next_for(slot).chain)
-    assert walked[0] == ["3 sites"] * 2 + ["2 sites"] * 2 + ["1 sites"] * 2
-    assert walked[1] == ["4 sites"] * 2 + ["5 sites"] * 2 + ["6 sites"] * 2
+    assert walked[0] == ["4 sites"] * 2 + ["3 sites"] * 2 + ["2 sites"] * 2 + ["1 sites"] * 2
+    assert walked[1] == ["5 sites"] * 2 + ["6 sites"] * 2
     assert plan.left() == 0
     alone = _Plan(tasks, 1)
     chains = [alone.next_for(0).chain for _ in tasks]
-    assert chains[::2] == [f"{k} sites" for k in (3, 2, 1, 4, 5, 6)]
+    assert chains[::2] == [f"{k} sites" for k in (4, 3, 2, 1, 5, 6)]
 
 
 def test_worker_processes_start_with_one_blas_thread(monkeypatch):

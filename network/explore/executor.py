@@ -328,7 +328,7 @@ class _Plan:
             pick = min(named, key=lambda k: (min(abs(place[k] - t) for t in self.taken),
                                              -place[k]))
         else:
-            pick = named[(len(named) - 1) // 2]
+            pick = named[len(named) // 2]
         chain = self.chains[pick]
         del self.chains[pick]
         self.last[slot] = place[pick]
