@@ -339,6 +339,7 @@ def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
     tasks = [task(0, "a"), task(1, "a"), task(2, "a"), task(3, None), task(4, None),
              task(5, "c"), task(6, "c"), task(7, "c"), task(8, "c"), task(9, "c")]
     plan = _Plan(tasks, 2)
+    plan.last[0] = 0  # slot 0 walked a chain at a's place: it takes a, slot 1 then c
     order = []
 
     def take(slot):
@@ -359,10 +360,10 @@ def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
 
 def test_each_slot_walks_neighbouring_chains():
     """A slot that has walked a named chain (a frontier's count) takes the untaken one
-    nearest it in the order given; the first slot starts at the middle chain and the second
-    beside it; so with two slots one walks the counts down from the middle and the other up,
-    each count after the first two starting from the warm state of the count next to it. A
-    lone slot walks down from the middle, then up from beside it."""
+    nearest it in the order given; the first slot starts at the (upper) middle chain and the
+    second beside it; so with two slots one walks the counts down from the middle and the
+    other up, each count after the first two starting from the warm state of the count next
+    to it. A lone slot walks down from the middle, then up from beside it."""
     from network.explore.executor import _Plan
     from network.explore.points import PointTask
 
@@ -370,7 +371,7 @@ def test_each_slot_walks_neighbouring_chains():
              for k in range(6) for i in range(2)]
     plan = _Plan(tasks, 2)
     walked = {0: [], 1: []}
-    for slot in (0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0):
+    for slot in (0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0):
         walked[slot].append(plan.next_for(slot).chain)
     assert walked[0] == ["4 sites"] * 2 + ["3 sites"] * 2 + ["2 sites"] * 2 + ["1 sites"] * 2
     assert walked[1] == ["5 sites"] * 2 + ["6 sites"] * 2
