@@ -336,10 +336,9 @@ def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
     def task(i, chain):
         return PointTask("s", i, {}, None, chain=chain)
 
-    tasks = [task(0, "a"), task(1, "a"), task(2, "a"), task(3, None), task(4, None),
+    tasks = [task(0, "a"), task(1, "a"), task(2, "a"), task(3, "b"), task(4, None),
              task(5, "c"), task(6, "c"), task(7, "c"), task(8, "c"), task(9, "c")]
     plan = _Plan(tasks, 2)
-    plan.last[0] = 0  # slot 0 walked a chain at a's place: it takes a, slot 1 then c
     order = []
 
     def take(slot):
@@ -347,38 +346,13 @@ def test_a_slot_walks_one_chain_in_turn_and_an_idle_slot_takes_the_later_half():
         order.append((slot, None if t is None else t.index))
 
     take(0), take(1), take(0), take(1), take(1), take(0)
-    assert order == [(0, 0), (1, 5), (0, 1), (1, 6), (1, 7), (0, 2)]
+    assert order == [(0, 0), (1, 3), (0, 1), (1, 4), (1, 5), (0, 2)]
     plan.urgent.append(task(10, None))
     take(0)  # the released task first
-    take(0)  # a's walk is done and no named chain waits: the unnamed ones in order
-    take(0), take(0)  # and then the later half of c's (8-9 left)
-    take(1), take(0), take(1), take(0)
-    assert order[6:] == [(0, 10), (0, 3), (0, 4), (0, 9), (1, 8), (0, None), (1, None),
-                         (0, None)]
+    take(0)  # a's walk is done and no chain waits: the later half of c's (6-9 left)
+    take(1), take(0), take(1), take(0), take(1)
+    assert order[6:] == [(0, 10), (0, 8), (1, 6), (0, 9), (1, 7), (0, None), (1, None)]
     assert plan.left() == 0
-
-
-def test_each_slot_walks_neighbouring_chains():
-    """A slot that has walked a named chain (a frontier's count) takes the untaken one
-    nearest it in the order given; the first slot starts at the (upper) middle chain and the
-    second beside it; so with two slots one walks the counts down from the middle and the
-    other up, each count after the first two starting from the warm state of the count next
-    to it. A lone slot walks down from the middle, then up from beside it."""
-    from network.explore.executor import _Plan
-    from network.explore.points import PointTask
-
-    tasks = [PointTask("s", 2 * k + i, {}, None, chain=f"{k + 1} sites")
-             for k in range(6) for i in range(2)]
-    plan = _Plan(tasks, 2)
-    walked = {0: [], 1: []}
-    for slot in (0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0):
-        walked[slot].append(plan.next_for(slot).chain)
-    assert walked[0] == ["4 sites"] * 2 + ["3 sites"] * 2 + ["2 sites"] * 2 + ["1 sites"] * 2
-    assert walked[1] == ["5 sites"] * 2 + ["6 sites"] * 2
-    assert plan.left() == 0
-    alone = _Plan(tasks, 1)
-    chains = [alone.next_for(0).chain for _ in tasks]
-    assert chains[::2] == [f"{k} sites" for k in (4, 3, 2, 1, 5, 6)]
 
 
 def test_worker_processes_start_with_one_blas_thread(monkeypatch):

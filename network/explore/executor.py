@@ -24,14 +24,9 @@ tasks it names are done (first of all, as `points.prepared(task, their points)`;
 it names that are not in the run are not waited for, then it is solved as it is); else the
 next point of the chain the slot walks (points.PointTask.chain: a frontier's site count,
 level after falling level, so that each level starts from the last level's design and
-prices on the same worker); else a chain no slot has taken: among the named ones (a
-frontier's counts, in the order given) the one nearest the slot's last chain, or, for a slot
-that has walked none, the one nearest a chain taken, or the middle one, so that each slot
-walks neighbouring counts (with two slots, one down from the middle and one up from beside
-it) and each count starts from the warm state of the count next to it (`_Plan._chain_for`);
-tasks without a chain are chains of one, taken in the order given after the named ones; else
-the later half of the longest chain another slot still walks, so that no slot idles while
-points wait. Why one at a time and not every
+prices on the same worker); else the first chain no slot has taken (tasks without a chain
+are chains of one, in the order given); else the later half of the longest chain another
+slot still walks, so that no slot idles while points wait. Why one at a time and not every
 task queued at once: a pool then hands the levels of one count alternately to its two
 workers, each level starting from the level two above and each worker's first level of each
 count from another count's solution (BENCHMARKS.md, "Tradeoff explorer", branch `frontier3`:
@@ -285,19 +280,15 @@ class _Plan:
                 last.append(task)
             else:
                 self.chains.append(deque([task]))
-        self.place = {id(c): k for k, c in enumerate(self.chains)}  # each chain's place in
-        # the order given
         self.walks: list[deque[PointTask]] = [deque() for _ in range(slots)]
         self.urgent: deque[PointTask] = deque()
-        self.last: list[int | None] = [None] * slots  # the place of each slot's last chain
-        self.taken: list[int] = []  # the places of the named chains taken so far
 
     def next_for(self, slot: int) -> PointTask | None:
         if self.urgent:
             return self.urgent.popleft()
         walk = self.walks[slot]
         if not walk and self.chains:
-            walk = self.walks[slot] = self._chain_for(slot)
+            walk = self.walks[slot] = self.chains.popleft()
         if not walk:
             longest = max(self.walks, key=len)
             if longest:  # its later half (its lowest levels), the later tasks in order
@@ -305,35 +296,6 @@ class _Plan:
                 walk = self.walks[slot] = deque(longest.pop() for _ in range(half))
                 walk.reverse()
         return walk.popleft() if walk else None
-
-    def _chain_for(self, slot: int) -> deque[PointTask]:
-        """The chain a slot walks next. Among the named chains (a frontier's counts, in the
-        order given): the untaken one nearest in that order to the slot's last chain (the
-        earlier of two as near); for a slot that has walked none, the one nearest to a chain
-        taken (the later of two as near), or, before any is taken, the middle one. So with two
-        slots one walks the counts down from the middle and the other up from beside it, and
-        every count but the first two starts from the warm state of the count next to it
-        (prices that prove its first levels, the basis of its LP), where a count after one
-        without an LP (the 1- and 2-site rows are solved set by set) started cold
-        (BENCHMARKS.md, "Tradeoff explorer", branch frontier6). Unnamed chains are taken in
-        the order given, after the named ones."""
-        named = [k for k, c in enumerate(self.chains) if c[0].chain is not None]
-        if not named:
-            return self.chains.popleft()
-        place = {k: self.place[id(self.chains[k])] for k in named}
-        mine = self.last[slot]
-        if mine is not None:
-            pick = min(named, key=lambda k: (abs(place[k] - mine), place[k]))
-        elif self.taken:
-            pick = min(named, key=lambda k: (min(abs(place[k] - t) for t in self.taken),
-                                             -place[k]))
-        else:
-            pick = named[len(named) // 2]
-        chain = self.chains[pick]
-        del self.chains[pick]
-        self.last[slot] = place[pick]
-        self.taken.append(place[pick])
-        return chain
 
     def left(self) -> int:
         """Tasks not handed out yet (the held-back ones are not here)."""

@@ -58,9 +58,9 @@ def frontier_tasks(scenario: Scenario, within_days: int, levels: Sequence[float]
     Falling, so that a worker's next point is near its last and the last design meets the
     next level (a design meeting a share meets every lower one: the warm solver's incumbent
     from the start); rising, it never did. Each count's levels are one chain, walked in turn
-    by one worker, which then takes the count beside it (executor._Plan). An "any" point
-    waits for the count points of its level (those the scenario allows) and is searched only
-    when they cannot settle it (envelope.py)."""
+    by one worker (executor._Plan). An "any" point waits for the count points of its
+    level (those the scenario allows) and is searched only when they cannot settle it
+    (envelope.py)."""
     sweep_id = new_sweep_id()
     lo, hi = site_count_range(scenario)
     tasks: list[PointTask] = []
