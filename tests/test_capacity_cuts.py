@@ -72,22 +72,7 @@ def test_cuts_kept_across_a_share_edit_lie_below_every_design_of_the_edited_prob
     edits.append(replace(problem, forced_closed=np.eye(problem.n_sites, dtype=bool)[0]))
     checked = 0
     for n in (2, 3):
-        window = WindowState(n, n)
-        bound_window(full, window, time.perf_counter() + 60)
-        cuts = capacity_cuts._Cuts(problem, full, n)
-        if window.duals is not None:
-            cuts.add(window.duals)
-        duals = np.zeros(len(full.row_lb))
-        duals[list(full.rows_of("assign"))] = rng.uniform(0, 120, problem.n_points)
-        duals[list(full.rows_of("target[2]"))] = rng.uniform(0, 50)
-        cuts.add(duals)
-        for open_set in itertools.combinations(range(problem.n_sites), n):  # tight cuts:
-            is_open = np.zeros(problem.n_sites, bool)  # each set's own fixed-sites LP
-            is_open[list(open_set)] = True
-            duals, _ = capacity_cuts._fixed_sites_lp(problem, full, is_open, Incumbent(),
-                                                     time.perf_counter() + 60)
-            if duals is not None:
-                cuts.add(duals)
+        cuts = _cuts_of_every_kind(problem, full, n, rng)
         kept = cuts.kept()
         for edited in edits:
             again = capacity_cuts._Cuts(
@@ -147,22 +132,7 @@ def test_cuts_of_one_count_bound_every_other_count(seed):
             exact = {m: brute_force(replace(problem, fixed_cost_usd_per_year=cheap), count=m)
                      + CLOSED for m in range(1, 6)}
         for n in (2, 3):
-            window = WindowState(n, n)
-            bound_window(full, window, time.perf_counter() + 60)
-            cuts = capacity_cuts._Cuts(edited, full, n)
-            if window.duals is not None:
-                cuts.add(window.duals)
-            duals = np.zeros(len(full.row_lb))
-            duals[list(full.rows_of("assign"))] = rng.uniform(0, 120, edited.n_points)
-            duals[list(full.rows_of("target[2]"))] = rng.uniform(0, 50)
-            cuts.add(duals)
-            for open_set in itertools.combinations(range(edited.n_sites), n):
-                is_open = np.zeros(edited.n_sites, bool)
-                is_open[list(open_set)] = True
-                duals, _ = capacity_cuts._fixed_sites_lp(edited, full, is_open, Incumbent(),
-                                                         time.perf_counter() + 60)
-                if duals is not None:
-                    cuts.add(duals)
+            cuts = _cuts_of_every_kind(edited, full, n, rng)
             kept = cuts.kept()
             for m, cost in exact.items():
                 bound = capacity_cuts.other_counts_bound(edited, kept, n, m)
@@ -204,3 +174,25 @@ def test_a_window_closed_by_cuts_from_the_incumbents_sites_keeps_a_bound_no_desi
                 assert window.proven is None
             assert exact * (1 - 1e-9) <= best.objective
     assert closed
+
+
+def _cuts_of_every_kind(problem, full, n: int, rng) -> capacity_cuts._Cuts:
+    """Cuts for the n-site window from the window LP's duals, from random prices on the assign
+    and target rows, and from every n-site set's own fixed-sites LP (the tight ones)."""
+    window = WindowState(n, n)
+    bound_window(full, window, time.perf_counter() + 60)
+    cuts = capacity_cuts._Cuts(problem, full, n)
+    if window.duals is not None:
+        cuts.add(window.duals)
+    duals = np.zeros(len(full.row_lb))
+    duals[list(full.rows_of("assign"))] = rng.uniform(0, 120, problem.n_points)
+    duals[list(full.rows_of("target[2]"))] = rng.uniform(0, 50)
+    cuts.add(duals)
+    for open_set in itertools.combinations(range(problem.n_sites), n):
+        is_open = np.zeros(problem.n_sites, bool)
+        is_open[list(open_set)] = True
+        duals, _ = capacity_cuts._fixed_sites_lp(problem, full, is_open, Incumbent(),
+                                                 time.perf_counter() + 60)
+        if duals is not None:
+            cuts.add(duals)
+    return cuts

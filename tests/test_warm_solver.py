@@ -76,14 +76,7 @@ def test_levels_of_one_count_warm_equal_cold(default_scenario, count, capacity, 
     solver = WarmSolver(base, lanes, TIGHT)
     for level in levels:
         scenario = with_promise(base, 2, level)
-        warm = solver.solve(scenario, lanes=lanes)
-        cold = optimize(scenario, lanes, TIGHT)
-        assert warm.status.value == cold.status.value
-        if cold.design is None:
-            continue
-        assert _within_gap(warm.objective_usd, cold.objective_usd, TIGHT.relative_gap)
-        assert warm.best_bound_usd <= cold.objective_usd * (1 + 1e-9)
-        assert cold.best_bound_usd <= warm.objective_usd * (1 + 1e-9)
+        _assert_warm_as_cold(solver, scenario, lanes)
 
 
 def test_a_draw_keeps_the_reduced_options_of_the_last(default_scenario):
@@ -164,13 +157,20 @@ def test_restricting_edits_keep_the_last_bounds_and_cost_what_cold_solves_do(def
     assert _restricts(closed, base) and _restricts(both, closed) and _restricts(higher, both)
     assert not _restricts(base, closed) and not _restricts(both, higher)
     for scenario in (closed, both, higher):
-        warm = solver.solve(scenario, lanes=lanes)
-        cold = optimize(scenario, lanes, TIGHT)
-        assert warm.status.value == cold.status.value
-        if cold.design is None:
-            continue
-        assert _within_gap(warm.objective_usd, cold.objective_usd, TIGHT.relative_gap)
-        assert warm.best_bound_usd <= cold.objective_usd * (1 + 1e-9)
+        _assert_warm_as_cold(solver, scenario, lanes)
     lower = solver.solve(both, lanes=lanes)  # the target back down: nothing kept
     assert lower.status.value == "optimal"
     assert kept == [False, True, True, True, False]
+
+
+def _assert_warm_as_cold(solver, scenario, lanes) -> None:
+    """The warm re-solve of `scenario` has the cold solve's status, a cost within the gap of
+    it, and each one's bound at most the other's cost."""
+    warm = solver.solve(scenario, lanes=lanes)
+    cold = optimize(scenario, lanes, TIGHT)
+    assert warm.status.value == cold.status.value
+    if cold.design is None:
+        return
+    assert _within_gap(warm.objective_usd, cold.objective_usd, TIGHT.relative_gap)
+    assert warm.best_bound_usd <= cold.objective_usd * (1 + 1e-9)
+    assert cold.best_bound_usd <= warm.objective_usd * (1 + 1e-9)
