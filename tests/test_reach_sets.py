@@ -30,6 +30,22 @@ def _problem(seed: int, n_points: int = 5, share: float | None = None):
                        target.within_days, target.share if share is None else share),))
 
 
+def _reaching_sets(problem, n: int, deadline: float) -> list[np.ndarray] | None:
+    """The open-site masks of n sites whose reach meets every share target, by the module's
+    search with every cost 0 (so only its reach pruning cuts); None when it gives up."""
+    zero = reach_sets._Terms(np.zeros((problem.n_sites, problem.n_points)),
+                             np.zeros(problem.n_points), np.zeros(problem.n_sites), 0.0)
+    search = reach_sets._SetSearch(problem, reach_sets._Cover.of(problem, n, deadline), zero,
+                                   np.zeros(problem.n_points), lambda mask, low: low)
+    found = []
+    try:
+        while (item := search.next_set(np.inf, deadline)) is not None:
+            found.append(item[1])
+    except reach_sets._GaveUp:
+        return None
+    return found
+
+
 def _reaching_by_brute_force(problem, n: int) -> set[tuple[int, ...]]:
     opt, w = problem.options, problem.orders_per_year / problem.orders_per_year.sum()
     out = set()
@@ -58,7 +74,7 @@ def test_the_sets_found_are_exactly_those_whose_reach_meets_the_target(seed):
     if seed % 3 == 0:  # forced sites
         problem = replace(problem, forced_open=np.arange(8) == 1, forced_closed=np.arange(8) == 4)
     for n in range(1, problem.n_sites + 1):
-        found = reach_sets.reaching_sets(problem, n, time.perf_counter() + 60)
+        found = _reaching_sets(problem, n, time.perf_counter() + 60)
         assert found is not None
         as_tuples = {tuple(np.nonzero(mask)[0]) for mask in found}
         assert len(as_tuples) == len(found)
@@ -69,7 +85,7 @@ def test_the_search_gives_up_past_its_node_limit(monkeypatch):
     """Past MAX_NODES expansions the search stops: None, and the window is left open."""
     monkeypatch.setattr(reach_sets, "MAX_NODES", 3)
     problem = _problem(1, share=0.0)
-    assert reach_sets.reaching_sets(problem, 4, time.perf_counter() + 60) is None
+    assert _reaching_sets(problem, 4, time.perf_counter() + 60) is None
     window = WindowState(4, 4)
     assert not reach_sets.close_by_reaching_sets(problem, build_model(problem), window,
                                                  lagrange_data(problem), Incumbent(), 1e-9,

@@ -124,8 +124,7 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     choice = np.full(problem.n_points, -1)
     choice[opt.point[settled]] = settled
     at_site = opt.site != NO_SITE
-    room = np.where(np.isfinite(problem.capacity_orders_per_year),
-                    problem.capacity_orders_per_year, np.inf) - np.bincount(
+    room = problem.capacity_orders_per_year - np.bincount(
         opt.site[settled[at_site[settled]]], orders[opt.point[settled[at_site[settled]]]],
         minlength=problem.n_sites)
     shares, need = coupling_rows(problem)

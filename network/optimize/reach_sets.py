@@ -283,26 +283,6 @@ class _GaveUp(Exception):
     deadline."""
 
 
-def reaching_sets(problem: LocationProblem, n: int, deadline: float
-                  ) -> list[np.ndarray] | None:
-    """The open-site masks of n sites (forced sites respected) whose reach within each share
-    target's days is at least the target less 2 ROW_TOLERANCE, by the search without costs
-    (every v_s 0); None when it passes MAX_NODES expansions."""
-    if not problem.share_requirements:
-        return None
-    zero = _Terms(np.zeros((problem.n_sites, problem.n_points)), np.zeros(problem.n_points),
-                  np.zeros(problem.n_sites), 0.0)
-    search = _SetSearch(problem, _Cover.of(problem, n, deadline), zero,
-                        np.zeros(problem.n_points), lambda mask, low: low)
-    found = []
-    try:
-        while (item := search.next_set(np.inf, deadline)) is not None:
-            found.append(item[1])
-    except _GaveUp:
-        return None
-    return found
-
-
 def _suffix_least(values: np.ndarray, k: int, rows: int) -> np.ndarray:
     """[i] for i < rows: the sum of the k least of values[i + 1:] (inf when fewer are left)."""
     r = len(values)
