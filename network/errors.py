@@ -111,7 +111,9 @@ def _message(error: Any, loc: tuple, known_keys: Callable[[tuple], list[str]] | 
     message = message.removeprefix("Value error, ")
     if loc and loc[-1] == "[key]":
         message = f"key: {message}"
-    if isinstance(given, str | int | float | bool) and kind != "value_error":
+    if isinstance(given, str) and not given.isprintable() and kind != "value_error":
+        message += " (given: a text with control characters)"  # not a Python escape
+    elif isinstance(given, str | int | float | bool) and kind != "value_error":
         message += f" (given: {given!r})"
     return message
 

@@ -179,3 +179,19 @@ def test_a_zip3_table_with_a_zip3_twice_is_a_problem_not_a_traceback(tmp_path, c
     assert main(["validate", str(table)]) == 2
     assert capsys.readouterr().err.endswith(
         "zip3.csv, row 3, field 'zip3': duplicate ZIP3 '981' (first in row 2)\n")
+
+
+def test_a_control_character_where_an_object_belongs_is_named_not_escaped():
+    """A text of control characters given for a section (found by the hostile-document
+    property test: '\\x1f' for constraints) is named as such, not quoted back as a Python
+    escape; a printable text is quoted back."""
+    from network.scenario_file import load_default_scenario, scenario_to_json
+
+    doc = json.loads(scenario_to_json(load_default_scenario()))
+    for given, shown in (("\x1f", "(given: a text with control characters)"),
+                         ("abc", "(given: 'abc')")):
+        doc["constraints"] = given
+        with pytest.raises(InputError) as err:
+            scenario_from_json(json.dumps(doc))
+        line = str(err.value.problems[0])
+        assert "field 'constraints'" in line and line.endswith(shown), line
