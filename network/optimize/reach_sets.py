@@ -56,15 +56,13 @@ import numpy as np
 
 from network.evaluate import ROW_TOLERANCE
 from network.optimize.coverage import _reach, coverage_prices
-from network.optimize.incumbent import Incumbent, read_design
+from network.optimize.incumbent import Incumbent
 from network.optimize.lagrange import LagrangeData, pair_least
 from network.optimize.model import MipModel
 from network.optimize.problem import NO_SITE, LocationProblem
-from network.optimize.site_branching import POLISH_GAP
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import (
     MIP_GAP_SHARE,
-    best_assignment,
     fixed_sites_bound,
     fixed_sites_design,
 )
@@ -417,15 +415,17 @@ def close_by_reaching_sets(problem: LocationProblem, full: MipModel, window: Win
     under every row (window_mip.fixed_sites_design: a design, it may lower the incumbent); if
     it stays below, its MIP (window_mip.fixed_sites_bound) bounds it. window.proven is the
     least bound over what was settled and left (valid: the module docstring), at least the
-    window's bound known before. The incumbent's own set, when it has n sites and its bound is
-    not within POLISH_GAP of the gap of it, is assigned again by the MIP
-    (window_mip.best_assignment), as site_branching's tree does once closed."""
+    window's bound known before.
+
+    The incumbent is not assigned again by the MIP once the window is closed (the site tree's
+    closing polish, site_branching._polish): it is within the gap of window.proven already,
+    and on next_day_80 after closing SAV that MIP took 0.8-1.0 of the edit's 1.8 CPU s to
+    take 1.2e-6 off the design (BENCHMARKS.md, branch nextday7)."""
     n = window.lo
     if window.lo != window.hi or full.capacity_sites or not problem.share_requirements:
         return False
     lam, sigma = _window_prices(problem, window)
     start = sigma[:len(problem.share_requirements)].copy()  # set_bound prices the targets
-    bounds: dict[bytes, float] = {}  # each whole set's bound, for the polish
 
     def bar() -> float:
         return best.objective * (1 - relative_gap)
@@ -435,8 +435,7 @@ def close_by_reaching_sets(problem: LocationProblem, full: MipModel, window: Win
         value_, prices = set_bound(problem, data, mask, start, bar())
         if np.isfinite(value_):
             start = prices  # the next set's search starts from these prices
-        bounds[mask.tobytes()] = max(value_, low)
-        return bounds[mask.tobytes()]
+        return max(value_, low)
 
     search = _SetSearch(problem, _Cover.of(problem, n, deadline),
                         _Terms.of(problem, data, n, sigma), lam, whole_bound)
@@ -451,13 +450,11 @@ def close_by_reaching_sets(problem: LocationProblem, full: MipModel, window: Win
                 mips += 1
                 bound = fixed_sites_bound(problem, full, mask, best,
                                           relative_gap * MIP_GAP_SHARE, deadline, bound)
-                bounds[mask.tobytes()] = bound
             search.settle(bound)
     except _GaveUp:
         return False
     known = [b for b in (window.bound, window.lagrange) if b is not None]
     window.proven = float(max([search.settled] + known))
-    _polish(problem, full, n, bounds, data, best, relative_gap, deadline)
     return True
 
 
@@ -473,22 +470,3 @@ def _window_prices(problem: LocationProblem, window: WindowState
         if len(lam) == problem.n_points and len(sigma) == rows:
             return lam, np.maximum(sigma, 0.0)
     return np.zeros(problem.n_points), np.zeros(rows)
-
-
-def _polish(problem: LocationProblem, full: MipModel, n: int, bounds: dict[bytes, float],
-            data: LagrangeData, best: Incumbent, relative_gap: float, deadline: float) -> None:
-    """The incumbent's sites, when it has n, assigned again by the MIP to POLISH_GAP of the
-    gap (as the site tree's closing polish), when their bound (the search's, else
-    `set_bound`) leaves more than that below it."""
-    if best.values is None:
-        return
-    is_open, _ = read_design(problem, full, best.values)
-    if int(is_open.sum()) != n:
-        return
-    bar = best.objective * (1 - relative_gap * POLISH_GAP)
-    bound = bounds.get(is_open.tobytes())
-    if bound is None:
-        sigma = np.zeros(len(problem.share_requirements))
-        bound, _ = set_bound(problem, data, is_open, sigma, bar)
-    if bound < bar:
-        best_assignment(problem, full, is_open, best, relative_gap * POLISH_GAP, deadline)
