@@ -32,12 +32,22 @@ from network.optimize.lagrange import (
     lagrange_data,
 )
 from network.optimize.model import MipModel
-from network.optimize.problem import NO_SITE, ROW_TOLERANCE, LocationProblem, site_loads
+from network.optimize.problem import (
+    NO_SITE,
+    ROW_TOLERANCE,
+    SHARE_SLACK,
+    LocationProblem,
+    site_loads,
+)
 
 MAX_MOVES = 5000  # switches at most, over all rounds (a point may switch more than once)
 BATCH = 32  # switches between two rankings of the candidate switches
 MARGIN = 1e-9  # rows are met with this much to spare (shares of all orders), so float noise in
 # another sum of the same terms (evaluate()) still finds them met
+FULL_SHARE = 1 - SHARE_SLACK / 2  # the most a share target asks of repair: a target of 100%
+# (or within SHARE_SLACK of it) is met once every order but this much is fast, which
+# incumbent.offer and evaluate() accept; above it, MARGIN more than every order could never
+# be met (next_day_35_3day_95 with targets 5 points up asks 100% within 3 days)
 
 
 def site_room(problem: LocationProblem) -> np.ndarray:
@@ -60,6 +70,8 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     room (a site already over it may only lose orders). Without `room`, `last_prices` (when
     given) receives the rows' prices sigma the priced choice found."""
     a, b = coupling_rows(problem)
+    targets = len(problem.share_requirements)
+    b[:targets] = np.minimum(b[:targets], FULL_SHARE)  # 100%: all orders less a tolerance
     opt = problem.options
     usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
     if not np.bincount(opt.point[usable], minlength=problem.n_points).all():
