@@ -268,7 +268,13 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
                          loads: SiteLoads) -> np.ndarray:
     """Move points to cheaper options while every row stays met and every site within its
     room: the largest saving first, each point to the cheapest option the current slack
-    allows (greedy rounds overshoot)."""
+    allows (greedy rounds overshoot).
+
+    Each round takes the candidates in that order and each one that still fits, as one at a
+    time would: within a round a point's candidates come cheapest first, so once it moved
+    the rest of its candidates cost more and are passed over, and until it moves each one's
+    row change is from the round's starting option (`_first_fitting` finds the next one that
+    fits, a block of candidates at a time, with the same float sums)."""
     for _ in range(3):
         current = choice[point[usable]]
         saving = cost[current] - cost[usable]
@@ -277,23 +283,45 @@ def _cheaper_where_slack(a: np.ndarray, cost: np.ndarray, usable: np.ndarray,
         cheaper = np.nonzero((saving > 0) & fits)[0]  # fit alone: what may fit after others
         if not len(cheaper):
             break
-        changed = False
-        row_slack = slack.tolist()
         order = cheaper[np.argsort(-saving[cheaper], kind="stable")]
-        for p, z in zip(usable[order].tolist(), point[usable[order]].tolist(), strict=True):
-            if cost[p] >= cost[choice[z]] or not loads.fits(z, p, choice[z]):
-                continue
-            after = [s + d for s, d in zip(row_slack, _delta(a, p, choice[z]),
-                                           strict=True)]
-            if all(s >= 0 for s in after):
-                row_slack = after
-                loads.move(z, choice[z], p)
-                choice[z] = p
-                changed = True
-        slack[:] = row_slack
+        options, points, olds = usable[order], point[usable[order]], current[order]
+        delta = a[:, options] - a[:, olds]  # [t, k] as _delta's, the same float differences
+        moved = np.zeros(len(choice), bool)
+        changed = False
+        k = 0
+        while (k := _first_fitting(k, options, points, olds, delta, slack, moved,
+                                   loads)) < len(options):
+            z, p = int(points[k]), int(options[k])
+            slack[:] = [s + d for s, d in zip(slack.tolist(), delta[:, k].tolist(),
+                                              strict=True)]
+            loads.move(z, choice[z], p)
+            choice[z] = p
+            moved[z] = True
+            changed = True
+            k += 1
         if not changed:
             break
     return choice
+
+
+SCAN_BLOCK = 256  # candidates checked at once by _first_fitting
+
+
+def _first_fitting(k: int, options: np.ndarray, points: np.ndarray, olds: np.ndarray,
+                   delta: np.ndarray, slack: np.ndarray, moved: np.ndarray,
+                   loads: SiteLoads) -> int:
+    """The first candidate from k on whose point has not moved this round and whose switch
+    keeps every row met (slack + delta >= 0) and fits its site's room; len(options) if
+    none."""
+    while k < len(options):
+        end = min(k + SCAN_BLOCK, len(options))
+        ok = ((slack[:, None] + delta[:, k:end] >= 0).all(axis=0) & ~moved[points[k:end]]
+              & loads.fits_all(options[k:end], olds[k:end], points[k:end]))
+        hit = np.flatnonzero(ok)
+        if len(hit):
+            return k + int(hit[0])
+        k = end
+    return k
 
 
 def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
