@@ -501,7 +501,12 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     without any LP; else the master's sites are tried as a design (`_master_sites_design`),
     and the LP runs next unless that design closes the gap. The prices known already (the
     window's ascent's, else `prior_duals`: the last search's) give the share price's first
-    guess.
+    guess, but for one row (a single share target) the last search's price is not taken
+    before the window's own ascent: the master's guess at the incumbent's sites
+    (heuristic.share_price_guess) starts nearer. Why: after closing SAV on next_day_80 the
+    last search's price (its 7-site LP's, 306M) took the 8-site search 9 masters to a price
+    of 177M, the guess (141M) 5; the same price within SIGMA_TOLERANCE (BENCHMARKS.md,
+    branch nextday7).
 
     Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
     closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,
@@ -515,6 +520,8 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
         found = relaxed_choice(problem, data, w.lo, *w.prices)
         sites = sites if found is None else found.chosen
     guess = None if known is None else known[1]
+    if w.prices is None and len(guess if guess is not None else ()) == 1:
+        guess = None  # one row and no ascent here yet: the guess at the incumbent's sites
     opened: list[np.ndarray] = []
     duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened)
     if duals is None:
