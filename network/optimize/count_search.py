@@ -505,7 +505,7 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     before the window's own ascent: the master's guess at the incumbent's sites
     (heuristic.share_price_guess) starts nearer. Why: after closing SAV on next_day_80 the
     last search's price (its 7-site LP's, 306M) took the 8-site search 9 masters to a price
-    of 177M, the guess (141M) 5; the same price within SIGMA_TOLERANCE (BENCHMARKS.md,
+    of 177M, the guess (141M) 5, to a bound 2.5e-7 lower (BENCHMARKS.md,
     branch nextday7).
 
     Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
