@@ -504,9 +504,8 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     guess, but for one row (a single share target) the last search's price is not taken
     before the window's own ascent: the master's guess at the incumbent's sites
     (heuristic.share_price_guess) starts nearer. Why: after closing SAV on next_day_80 the
-    last search's price (its 7-site LP's, 306M) took the 8-site search 9 masters to a price
-    of 177M, the guess (141M) 5, to a bound 2.5e-7 lower (BENCHMARKS.md,
-    branch nextday7).
+    last search's price was its 7-site LP's, far above the 8-site master's best, and the
+    1-D search took more masters to come down from it (BENCHMARKS.md, branch nextday7).
 
     Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
     closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,

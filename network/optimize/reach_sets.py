@@ -419,8 +419,8 @@ def close_by_reaching_sets(problem: LocationProblem, full: MipModel, window: Win
 
     The incumbent is not assigned again by the MIP once the window is closed (the site tree's
     closing polish, site_branching._polish): it is within the gap of window.proven already,
-    and on next_day_80 after closing SAV that MIP took 0.8-1.0 of the edit's 1.8 CPU s to
-    take 1.2e-6 off the design (BENCHMARKS.md, branch nextday7)."""
+    and on next_day_80's warm edits that MIP was the largest step of the edit for a design
+    about a millionth cheaper (BENCHMARKS.md, branch nextday7)."""
     n = window.lo
     if window.lo != window.hi or full.capacity_sites or not problem.share_requirements:
         return False
