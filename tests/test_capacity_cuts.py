@@ -11,8 +11,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from network.optimize import capacity_cuts, site_branching
+from network.optimize import capacity_cuts, count_search, site_branching
 from network.optimize.incumbent import Incumbent
+from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import build_model
 from network.optimize.window_bounds import WindowState, bound_window
 from tests.random_problems import brute_force, random_problem, windows_with_lp
@@ -196,3 +197,29 @@ def _cuts_of_every_kind(problem, full, n: int, rng) -> capacity_cuts._Cuts:
         if duals is not None:
             cuts.add(duals)
     return cuts
+
+
+def test_a_search_whose_cuts_end_past_the_deadline_starts_no_other_step(monkeypatch):
+    """Cuts from the incumbent's sites that run to the time limit without closing their window
+    end the search there: no window LP, ascent or set search is started past the deadline (one
+    such LP over 150 candidates took the Designer's 20 s limit to 23 s). Every step the
+    search could take next is a spy; the cuts are a stand-in that waits out the limit."""
+    def spy(name):
+        def started(*args, **kwargs):
+            raise AssertionError(f"{name} started past the deadline")
+        return started
+
+    for name in ("bound_window", "nearest_sites_lp", "_radius_ascent", "_try_lagrange",
+                 "_solve_by_sets", "solve_window_by_prices", "close_by_reaching_sets",
+                 "branch_on_sites", "solve_window"):
+        monkeypatch.setattr(count_search, name, spy(name))
+
+    def cuts_to_the_limit(problem, full, window, best, gap, deadline, *rest):
+        time.sleep(max(deadline - time.perf_counter(), 0) + 0.01)
+        return False
+
+    monkeypatch.setattr(count_search, "_cuts_without_lp", lambda *a: True)
+    monkeypatch.setattr(count_search, "close_by_cuts", cuts_to_the_limit)
+    problem = random_problem(1, n_points=5)
+    solution = count_search.solve_problem(problem, 0.5, 1e-4)
+    assert solution.status != MipStatus.OPTIMAL  # the windows were left open at the limit

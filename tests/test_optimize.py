@@ -714,11 +714,20 @@ def test_small_site_count_with_binding_capacity_matches_brute_force(seed, sites,
 
 @pytest.mark.parametrize("seed", [4, 5, 6])
 def test_a_set_mip_cut_off_at_a_cost_bounds_the_set_by_that_cost_at_most(seed):
-    """site_sets._solve_set with a cutoff row: below the set's optimum (brute force) it finds
-    no design and returns a bound at most that optimum
-    (the cutoff); above it, the same optimum as without the row."""
+    """A set settled by its LP where that settles it, else by its MIP with a cutoff row (as
+    site_sets' searches do): below the set's optimum (brute force) it finds no design and
+    returns a bound at most that optimum (the cutoff); above it, the same optimum as without
+    the row."""
     from network.optimize.model import build_model
-    from network.optimize.site_sets import _solve_set, site_sets
+    from network.optimize.site_sets import _set_by_lp, _set_mip, _set_model, site_sets
+
+    def _solve_set(problem, full, is_open, relative_gap, deadline, cutoff):
+        model, keep = _set_model(problem, is_open)
+        found, _ = _set_by_lp(problem, full, model, keep, is_open, relative_gap, deadline,
+                              cutoff)
+        if found is not None:
+            return found
+        return _set_mip(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
 
     problem = replace(random_problem(seed), share_requirements=(ShareRequirement(2, 0.2),))
     full = build_model(problem, tuple(range(problem.n_sites)), (2, 2))

@@ -188,3 +188,22 @@ def test_the_operator_sets_the_designer_time_limit_and_a_bad_value_keeps_the_def
         caplog.clear()
         assert solve_time_limit_s(bad) == DEFAULT_SOLVE_TIME_LIMIT_S
         assert TIME_LIMIT_ENV in caplog.text and repr(bad) in caplog.text
+
+
+def test_the_status_container_skips_only_streamlits_sleep(monkeypatch):
+    """ui.solve takes Streamlit's 50 ms sleep out of making a status; any other use of `time`
+    in that module reaches the real one (a Streamlit upgrade that reads the clock there must
+    still get a clock)."""
+    import time
+
+    from streamlit.elements.lib import mutable_status_container
+
+    import ui.solve  # noqa: F401  (its import makes the change)
+
+    def real_sleep(_seconds):
+        raise AssertionError("the real sleep was called")
+
+    monkeypatch.setattr(time, "sleep", real_sleep)
+    mutable_status_container.time.sleep(0.05)
+    assert mutable_status_container.time.perf_counter is time.perf_counter
+    assert mutable_status_container.time.monotonic is time.monotonic

@@ -24,8 +24,22 @@ from ui.background import DESIGN, SolveRequest, SolveRun
 # leaving a `with st.status(...)` block), so that an update sent right after it is not lost
 # in the browser. The app's statuses (below) are made once with their final label and state
 # and never updated; one is made in every solve's run, on the edit's round trip, and one on
-# each refresh of the short wait's status. Its sleep is skipped.
-mutable_status_container.time = types.SimpleNamespace(sleep=lambda _seconds: None)
+# each refresh of the short wait's status. Its sleep is skipped; whatever else of `time` that
+# module uses (today nothing) is the real one.
+
+
+class _TimeWithoutSleep(types.ModuleType):
+    """The `time` module as the status container sees it: `sleep` returns at once."""
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(_seconds: float) -> None:
+        return None
+
+
+mutable_status_container.time = _TimeWithoutSleep("time")
 
 PROGRESS_EVERY_S = 0.5  # the solve status refreshes this often while a solve runs
 QUICK_SOLVE_S = 2.5  # the Designer waits this long for a solve it asked for (status_area)

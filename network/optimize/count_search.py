@@ -368,8 +368,8 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             closed = close_by_cuts(problem, full, w, best, relative_gap, deadline,
                                    open_set_cuts)
             _close_other_counts(problem, windows, open_set_cuts, w.lo, best, relative_gap)
-            if closed:  # the cuts bound the other counts either way (valid cuts)
-                continue
+            if closed or time.perf_counter() >= deadline:  # the cuts bound the other counts
+                continue  # either way (valid cuts); past the deadline the loop's top returns
         # the last search's basis, for this window: its LP is cheap, so one price try, then LP
         start = edited = start_basis(prior_basis, full, w)
         if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)

@@ -336,20 +336,6 @@ def _median_cost(tables: _Tables, sets: np.ndarray) -> float:
     return float(median) if median > 0 else 1.0
 
 
-def _solve_set(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
-               relative_gap: float, deadline: float, cutoff: float = np.inf
-               ) -> tuple[float, np.ndarray | None, float, bool]:
-    """(cost, full-model vector, proven lower bound, cut short) of the cheapest design with
-    exactly the sites `is_open` open, capacity rows included, among those cheaper than
-    `cutoff` (the best design so far: a set need only be shown not to beat it): by its LP
-    where that settles it (`_set_by_lp`), else by its MIP (`_set_mip`)."""
-    model, keep = _set_model(problem, is_open)
-    found, _ = _set_by_lp(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
-    if found is not None:
-        return found
-    return _set_mip(problem, full, model, keep, is_open, relative_gap, deadline, cutoff)
-
-
 def _set_model(problem: LocationProblem, is_open: np.ndarray) -> tuple[MipModel, np.ndarray]:
     """The model of the designs with exactly the sites `is_open` open, capacity rows
     included, rows loosened by their slack (the designs incumbent.offer accepts), over the
@@ -370,8 +356,9 @@ def _set_model(problem: LocationProblem, is_open: np.ndarray) -> tuple[MipModel,
 def _set_mip(problem: LocationProblem, full: MipModel, model: MipModel, keep: np.ndarray,
              is_open: np.ndarray, relative_gap: float, deadline: float, cutoff: float
              ) -> tuple[float, np.ndarray | None, float, bool]:
-    """The set's MIP (`model`: _set_model's), as _solve_set returns it, with the cutoff as
-    one more row, objective <= cutoff (`with_cutoff`).
+    """The set's MIP (`model`: _set_model's) with the cutoff as one more row, objective <=
+    cutoff (`with_cutoff`): (cost, full-model vector, proven lower bound, cut short) of the
+    cheapest design with exactly the sites `is_open` open among those cheaper than `cutoff`.
 
     Why the cutoff row: HiGHS, through MathOpt, takes no cutoff (cutoff_limit and
     best_bound_limit are refused, and its own objective_bound option came back "optimal"
@@ -410,7 +397,7 @@ SET_ROUNDING = 0.1  # of the gap: a set LP's rounded design this close above its
 def _set_by_lp(problem: LocationProblem, full: MipModel, model: MipModel, keep: np.ndarray,
                is_open: np.ndarray, relative_gap: float, deadline: float, cutoff: float
                ) -> tuple[tuple[float, np.ndarray | None, float, bool] | None, float]:
-    """The set settled by its LP (`model`: _set_model's), as _solve_set returns it, or None
+    """The set settled by its LP (`model`: _set_model's), as _set_mip returns it, or None
     when its MIP must decide; and L, the LP's bound (-inf without one).
 
     L, model.lagrangian_bound of the LP's prices over `model`, is a lower bound on every
