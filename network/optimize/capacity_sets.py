@@ -81,7 +81,8 @@ SMALL_NODES = 20  # its node limit (a source of designs, not a proof)
 
 
 def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
-                     best: Incumbent, gap: float, deadline: float) -> None:
+                     best: Incumbent, gap: float, deadline: float,
+                     enough: float | None = None) -> None:
     """Offer `best` an assignment to the sites `is_open` under every row from a MIP over the
     points the fixed-sites LP leaves in doubt: each point keeps its options whose reduced cost
     at that LP's prices is within NEAR_OPTIONS times `gap` of the LP's bound (and those the
@@ -159,14 +160,16 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
         var_lb=np.r_[np.zeros(f), 1.0], var_ub=np.ones(f + 1),
         var_integer=np.r_[np.ones(f, bool), False],
         objective=np.r_[orders[opt.point[free]] * opt.cost_usd_per_order[free],
-                        fixed_cost] * (SCALE / max(abs(bound), 1.0)),
+                        fixed_cost] * (SCALE / max(abs(bound), 1.0)),  # = scale
         row_lb=np.r_[np.ones(len(points)), np.full(len(sites), -np.inf), need],
         row_ub=np.r_[np.ones(len(points)), room[sites], np.full(len(need), np.inf)],
         a_row=np.concatenate(a_row), a_col=np.concatenate(a_col), a_val=np.concatenate(a_val),
         n_sites=0, n_options=f, count_values=np.zeros(0),
         row_blocks=(("assign", 0, len(points)), ("capacity", len(points), first),
                     ("coupling", first, first + len(need))))
-    sol = solve_model(model, deadline - time.perf_counter(), gap, node_limit=SMALL_NODES)
+    scale = SCALE / max(abs(bound), 1.0)
+    sol = solve_model(model, deadline - time.perf_counter(), gap, node_limit=SMALL_NODES,
+                      objective_target=None if enough is None else enough * scale)
     if sol.values is None:
         return
     taken = free[sol.values[:f] > 0.5]
