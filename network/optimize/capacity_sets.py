@@ -113,9 +113,27 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     at = np.full(len(fixed.var_lb), np.inf)
     at[cols] = reduced
     x, r = values[fixed.x], at[fixed.x]
+    for near in (NEAR_FIRST, NEAR_OPTIONS) if enough is not None else (NEAR_OPTIONS,):
+        _near_assignment(problem, full, is_open, best, gap, deadline, enough, keep_x, x, r,
+                         near * gap * abs(bound), SCALE / max(abs(bound), 1.0))
+        if enough is None or best.objective <= enough or time.perf_counter() >= deadline:
+            return
+
+
+NEAR_FIRST = 0.3  # with `enough`, small_assignment first frees only the options within this
+# many times the gap (a third of the binaries: a quicker root), then NEAR_OPTIONS's when its
+# design is not enough (BENCHMARKS.md, branch overflow7)
+
+
+def _near_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                     best: Incumbent, gap: float, deadline: float, enough: float | None,
+                     keep_x: np.ndarray, x: np.ndarray, r: np.ndarray, near_usd: float,
+                     scale: float) -> None:
+    """small_assignment's MIP with the options of reduced cost `r` at most `near_usd` (and
+    those of LP value `x` above 0) free, its design offered to `best`."""
     opt = problem.options
     orders = problem.orders_per_year
-    cand = np.nonzero(keep_x & ((r <= NEAR_OPTIONS * gap * abs(bound)) | (x > 1e-9)))[0]
+    cand = np.nonzero(keep_x & ((r <= near_usd) | (x > 1e-9)))[0]
     per_point = np.bincount(opt.point[cand], minlength=problem.n_points)
     if (per_point == 0).any():
         return
@@ -160,14 +178,13 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
         var_lb=np.r_[np.zeros(f), 1.0], var_ub=np.ones(f + 1),
         var_integer=np.r_[np.ones(f, bool), False],
         objective=np.r_[orders[opt.point[free]] * opt.cost_usd_per_order[free],
-                        fixed_cost] * (SCALE / max(abs(bound), 1.0)),  # = scale
+                        fixed_cost] * scale,
         row_lb=np.r_[np.ones(len(points)), np.full(len(sites), -np.inf), need],
         row_ub=np.r_[np.ones(len(points)), room[sites], np.full(len(need), np.inf)],
         a_row=np.concatenate(a_row), a_col=np.concatenate(a_col), a_val=np.concatenate(a_val),
         n_sites=0, n_options=f, count_values=np.zeros(0),
         row_blocks=(("assign", 0, len(points)), ("capacity", len(points), first),
                     ("coupling", first, first + len(need))))
-    scale = SCALE / max(abs(bound), 1.0)
     sol = solve_model(model, deadline - time.perf_counter(), gap, node_limit=SMALL_NODES,
                       objective_target=None if enough is None else enough * scale)
     if sol.values is None:
