@@ -113,16 +113,16 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     at = np.full(len(fixed.var_lb), np.inf)
     at[cols] = reduced
     x, r = values[fixed.x], at[fixed.x]
-    for near in (NEAR_FIRST, NEAR_OPTIONS) if enough is not None else (NEAR_OPTIONS,):
+    for near in (*NEAR_FIRST, NEAR_OPTIONS) if enough is not None else (NEAR_OPTIONS,):
         _near_assignment(problem, full, is_open, best, gap, deadline, enough, keep_x, x, r,
                          near * gap * abs(bound), SCALE / max(abs(bound), 1.0))
         if enough is None or best.objective <= enough or time.perf_counter() >= deadline:
             return
 
 
-NEAR_FIRST = 0.3  # with `enough`, small_assignment first frees only the options within this
-# many times the gap (a third of the binaries: a quicker root), then NEAR_OPTIONS's when its
-# design is not enough (BENCHMARKS.md, branch overflow7)
+NEAR_FIRST = (0.1, 0.4)  # with `enough`, small_assignment first frees only the options within
+# these many times the gap, in turn (a third of the binaries at 0.1: a quicker HiGHS root),
+# then NEAR_OPTIONS's, until a design is enough (BENCHMARKS.md, branch overflow7)
 
 
 def _near_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
