@@ -89,7 +89,10 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     LP uses); a point left with one option stays there, and the MIP
     assigns the others within the capacity and the share each target still needs (a
     constant, fixed at 1, carries the rest of the cost, so that `gap` is of the whole
-    design's cost). Nothing when the LP's bound is within `gap` of the incumbent.
+    design's cost). Nothing when the LP's bound is within `gap` of the incumbent. With
+    `enough` (USD: a design at most this proves the caller's window), each MIP stops at its
+    first design at most that, and the options within NEAR_FIRST's multiples of `gap` are
+    tried first, in turn, until one gives such a design.
 
     Why: with every site full (capacity_overflow_200m) the LP splits a point per capacity row
     and the best single-sourced assignment moves a few points more to make room; rounding the
@@ -97,7 +100,11 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     (window_mip.best_assignment) spent most of a warm edit at its first node, HiGHS without
     presolve carrying the hundreds of points the LP settles, which the MIP here leaves out.
     Like any source of designs it proves nothing: `offer` checks every row (BENCHMARKS.md,
-    branch overflow6)."""
+    branch overflow6). Why `enough` and the narrower sets first: HiGHS's root spends most of
+    its time on cut rounds before its sub-MIPs find the designs, and that grows with the
+    binaries; a design within the window's gap is all the caller needs, and on the captured
+    warm edits of capacity_overflow_200m the options within 0.1 times the gap (a third of the
+    binaries) held one (BENCHMARKS.md, branch overflow7)."""
     if not np.isfinite(best.objective):
         return
     fixed, keep = fixed_sites_columns(problem, full, is_open)
