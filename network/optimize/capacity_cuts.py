@@ -82,8 +82,6 @@ SWAP_SETS = 25  # swap-search sets at most between two master MIPs: the bound at
 SWAP_STARTS = 8  # evaluated sets (least fixed-sites LP first) the swap search starts from
 # once it stops above the target from the last set, before a master MIP
 MAX_KEPT_CUTS = 250  # cuts kept for the next search (the master's MIP slows as they pile up)
-ENOUGH = 0.9  # small_assignment stops at a design within this share of the gap above the
-# master's bound: one that proves the window
 MILLIONS = 1e-6  # the master sees million USD (HiGHS and coefficients of 1e9)
 MASTER_GAP = 0.1  # the master's relative gap, as a share of the requested gap: its dual bound
 # is what the window keeps. Looser (a fifth of the gap left to the incumbent) each MIP was
@@ -359,7 +357,7 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         # another vertex rounded (below), then, still short, their assignment MIP
     if converged and bound < best.objective * (1 - relative_gap):  # the points in doubt
         small_assignment(problem, full, is_open, best, relative_gap / 2, deadline,  # alone
-                         enough=bound / (1 - ENOUGH * relative_gap))
+                         enough=bound / (1 - relative_gap))
     if converged and bound < best.objective * (1 - relative_gap):  # then every point
         best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)
     if bound < best.objective * (1 - relative_gap) and best.values is not None:  # sites, and

@@ -91,8 +91,9 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     constant, fixed at 1, carries the rest of the cost, so that `gap` is of the whole
     design's cost). Nothing when the LP's bound is within `gap` of the incumbent. With
     `enough` (USD: a design at most this proves the caller's window), each MIP stops at its
-    first design at most that, and the options within NEAR_FIRST's multiples of `gap` are
-    tried first, in turn, until one gives such a design.
+    first design ENOUGH_MARGIN of the way from `enough` to the LP's bound, and the options
+    within NEAR_FIRST's multiples of `gap` are tried first, in turn, until one gives a design
+    at most `enough`.
 
     Why: with every site full (capacity_overflow_200m) the LP splits a point per capacity row
     and the best single-sourced assignment moves a few points more to make room; rounding the
@@ -121,15 +122,18 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     at[cols] = reduced
     x, r = values[fixed.x], at[fixed.x]
     for near in (*NEAR_FIRST, NEAR_OPTIONS) if enough is not None else (NEAR_OPTIONS,):
-        _near_assignment(problem, full, is_open, best, gap, deadline, enough, keep_x, x, r,
-                         near * gap * abs(bound), SCALE / max(abs(bound), 1.0))
+        _near_assignment(problem, full, is_open, best, gap, deadline,
+                         None if enough is None else enough - ENOUGH_MARGIN * (enough - bound),
+                         keep_x, x, r, near * gap * abs(bound), SCALE / max(abs(bound), 1.0))
         if enough is None or best.objective <= enough or time.perf_counter() >= deadline:
             return
 
 
-NEAR_FIRST = (0.1, 0.4)  # with `enough`, small_assignment first frees only the options within
+NEAR_FIRST = (0.1,)  # with `enough`, small_assignment first frees only the options within
 # these many times the gap, in turn (a third of the binaries at 0.1: a quicker HiGHS root),
 # then NEAR_OPTIONS's, until a design is enough (BENCHMARKS.md, branch overflow7)
+ENOUGH_MARGIN = 0.1  # with `enough`, each MIP stops at a design this share of the room
+# between the LP's bound and `enough` below it (a margin for the MIP's rounding)
 
 
 def _near_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
