@@ -104,6 +104,25 @@ def test_a_master_stopped_at_its_first_solution_returns_a_solution():
     assert solve_model(none, 10.0, 1e-9, solution_limit=1).status is MipStatus.INFEASIBLE
 
 
+def test_an_objective_target_reaches_highs_in_its_units_and_the_design_meets_it(monkeypatch):
+    """solve_model(objective_target=...) (capacity_sets.small_assignment: stop at a design
+    that proves the window) hands HiGHS the target in the units it sees the objective in
+    (million USD for costs in the millions: objective_scale), and comes back with a design at
+    most the target that meets the row."""
+    seen = []
+    solve = core_solver.solve
+
+    def spy(proto, solver, init, params, *rest):
+        seen.append(params.highs.double_options["objective_target"])
+        return solve(proto, solver, init, params, *rest)
+
+    monkeypatch.setattr(core_solver, "solve", spy)
+    usd = replace(_knapsack(), objective=_knapsack().objective * 1e6)
+    sol = solve_model(usd, 10.0, 1e-9, objective_target=-7e6)
+    assert seen == [pytest.approx(-7.0)]
+    assert sol.objective <= -7e6 and 2 * sol.values[0] + 3 * sol.values[1] + sol.values[2] <= 4
+
+
 def test_a_mip_stopped_before_any_solution_reports_its_bound_in_usd():
     """A MIP stopped before any design (no solution, a dual bound) gives its bound in USD,
     as a MIP with a solution does: HiGHS saw the objective in million USD (objective_scale),

@@ -356,7 +356,8 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         _fixed_sites_lp(problem, full, is_open, best, deadline, small=False)  # LP's sites:
         # another vertex rounded (below), then, still short, their assignment MIP
     if converged and bound < best.objective * (1 - relative_gap):  # the points in doubt
-        small_assignment(problem, full, is_open, best, relative_gap / 2, deadline)  # alone
+        small_assignment(problem, full, is_open, best, relative_gap / 2, deadline,  # alone
+                         enough=bound / (1 - relative_gap))
     if converged and bound < best.objective * (1 - relative_gap):  # then every point
         best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)
     if bound < best.objective * (1 - relative_gap) and best.values is not None:  # sites, and

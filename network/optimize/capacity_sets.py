@@ -81,14 +81,19 @@ SMALL_NODES = 20  # its node limit (a source of designs, not a proof)
 
 
 def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
-                     best: Incumbent, gap: float, deadline: float) -> None:
+                     best: Incumbent, gap: float, deadline: float,
+                     enough: float | None = None) -> None:
     """Offer `best` an assignment to the sites `is_open` under every row from a MIP over the
     points the fixed-sites LP leaves in doubt: each point keeps its options whose reduced cost
     at that LP's prices is within NEAR_OPTIONS times `gap` of the LP's bound (and those the
     LP uses); a point left with one option stays there, and the MIP
     assigns the others within the capacity and the share each target still needs (a
     constant, fixed at 1, carries the rest of the cost, so that `gap` is of the whole
-    design's cost). Nothing when the LP's bound is within `gap` of the incumbent.
+    design's cost). Nothing when the LP's bound is within `gap` of the incumbent. With
+    `enough` (USD: a design at most this proves the caller's window), each MIP stops at its
+    first design ENOUGH_MARGIN of the way from `enough` to the LP's bound, and the options
+    within NEAR_FIRST's multiples of `gap` are tried first, in turn, until one gives a design
+    at most `enough`.
 
     Why: with every site full (capacity_overflow_200m) the LP splits a point per capacity row
     and the best single-sourced assignment moves a few points more to make room; rounding the
@@ -96,7 +101,11 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     (window_mip.best_assignment) spent most of a warm edit at its first node, HiGHS without
     presolve carrying the hundreds of points the LP settles, which the MIP here leaves out.
     Like any source of designs it proves nothing: `offer` checks every row (BENCHMARKS.md,
-    branch overflow6)."""
+    branch overflow6). Why `enough` and the narrower sets first: HiGHS's root spends most of
+    its time on cut rounds before its sub-MIPs find the designs, and that grows with the
+    binaries; a design within the window's gap is all the caller needs, and on the captured
+    warm edits of capacity_overflow_200m the options within 0.1 times the gap (a third of the
+    binaries) held one (BENCHMARKS.md, branch overflow7)."""
     if not np.isfinite(best.objective):
         return
     fixed, keep = fixed_sites_columns(problem, full, is_open)
@@ -112,9 +121,30 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     at = np.full(len(fixed.var_lb), np.inf)
     at[cols] = reduced
     x, r = values[fixed.x], at[fixed.x]
+    for near in (*NEAR_FIRST, NEAR_OPTIONS) if enough is not None else (NEAR_OPTIONS,):
+        _near_assignment(problem, full, is_open, best, gap, deadline,
+                         None if enough is None else enough - ENOUGH_MARGIN * (enough - bound),
+                         keep_x, x, r, near * gap * abs(bound), SCALE / max(abs(bound), 1.0))
+        if enough is None or best.objective <= enough or time.perf_counter() >= deadline:
+            return
+
+
+NEAR_FIRST = (0.1,)  # with `enough`, small_assignment first frees only the options within
+# these many times the gap, in turn (a third of the binaries at 0.1: a quicker HiGHS root),
+# then NEAR_OPTIONS's, until a design is enough (BENCHMARKS.md, branch overflow7)
+ENOUGH_MARGIN = 0.1  # with `enough`, each MIP stops at a design this share of the room
+# between the LP's bound and `enough` below it (a margin for the MIP's rounding)
+
+
+def _near_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                     best: Incumbent, gap: float, deadline: float, enough: float | None,
+                     keep_x: np.ndarray, x: np.ndarray, r: np.ndarray, near_usd: float,
+                     scale: float) -> None:
+    """small_assignment's MIP with the options of reduced cost `r` at most `near_usd` (and
+    those of LP value `x` above 0) free, its design offered to `best`."""
     opt = problem.options
     orders = problem.orders_per_year
-    cand = np.nonzero(keep_x & ((r <= NEAR_OPTIONS * gap * abs(bound)) | (x > 1e-9)))[0]
+    cand = np.nonzero(keep_x & ((r <= near_usd) | (x > 1e-9)))[0]
     per_point = np.bincount(opt.point[cand], minlength=problem.n_points)
     if (per_point == 0).any():
         return
@@ -159,14 +189,15 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
         var_lb=np.r_[np.zeros(f), 1.0], var_ub=np.ones(f + 1),
         var_integer=np.r_[np.ones(f, bool), False],
         objective=np.r_[orders[opt.point[free]] * opt.cost_usd_per_order[free],
-                        fixed_cost] * (SCALE / max(abs(bound), 1.0)),
+                        fixed_cost] * scale,
         row_lb=np.r_[np.ones(len(points)), np.full(len(sites), -np.inf), need],
         row_ub=np.r_[np.ones(len(points)), room[sites], np.full(len(need), np.inf)],
         a_row=np.concatenate(a_row), a_col=np.concatenate(a_col), a_val=np.concatenate(a_val),
         n_sites=0, n_options=f, count_values=np.zeros(0),
         row_blocks=(("assign", 0, len(points)), ("capacity", len(points), first),
                     ("coupling", first, first + len(need))))
-    sol = solve_model(model, deadline - time.perf_counter(), gap, node_limit=SMALL_NODES)
+    sol = solve_model(model, deadline - time.perf_counter(), gap, node_limit=SMALL_NODES,
+                      objective_target=None if enough is None else enough * scale)
     if sol.values is None:
         return
     taken = free[sol.values[:f] > 0.5]

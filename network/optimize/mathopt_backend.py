@@ -129,8 +129,8 @@ def _matrix_proto(model: MipModel) -> model_pb2.ModelProto:
 
 
 def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None = None,
-                solution_limit: int | None = None, heuristic_effort: float | None = None
-                ) -> parameters_pb2.SolveParametersProto:
+                solution_limit: int | None = None, heuristic_effort: float | None = None,
+                objective_target: float | None = None) -> parameters_pb2.SolveParametersProto:
     # HiGHS MIP runs on one thread (MathOpt rejects a thread count for it). Its presolve is
     # off: on our models it spent long without removing a row, and with it HiGHS once reported
     # "optimal" with a dual bound below its own objective by more than the gap (BENCHMARKS.md).
@@ -143,6 +143,8 @@ def _parameters(time_limit_s: float, relative_gap: float, node_limit: int | None
     proto = params.to_proto()
     if heuristic_effort is not None:
         proto.highs.double_options["mip_heuristic_effort"] = heuristic_effort
+    if objective_target is not None:
+        proto.highs.double_options["objective_target"] = objective_target
     return proto
 
 
@@ -258,18 +260,23 @@ def _flush_c_stdout() -> None:
 def solve_model(model: MipModel, time_limit_s: float, relative_gap: float,
                 hint: np.ndarray | None = None, node_limit: int | None = None,
                 solution_limit: int | None = None,
-                heuristic_effort: float | None = None) -> MipSolution:
+                heuristic_effort: float | None = None,
+                objective_target: float | None = None) -> MipSolution:
     """Solve `model` with HiGHS; `hint` is a full variable vector. A node limit, unlike a time
     limit, stops at the same point however busy the machine is. `solution_limit`: stop
     after that many improving solutions. `heuristic_effort`: HiGHS's mip_heuristic_effort
     (its share of the work spent on primal heuristics; HiGHS's default 0.05 when None).
+    `objective_target` (in `model`'s objective units): stop at the first solution at most
+    that (HiGHS's objective_target; MathOpt's objective_limit is refused for HiGHS MIPs).
     HiGHS's stray stdout line is muted (stray_highs_lines_muted)."""
     proto = to_proto(model)
     with stray_highs_lines_muted():
         raw = core_solver.solve(proto, mathopt.SolverType.HIGHS.value,
                                 parameters_pb2.SolverInitializerProto(),
                                 _parameters(time_limit_s, relative_gap, node_limit,
-                                            solution_limit, heuristic_effort),
+                                            solution_limit, heuristic_effort,
+                                            None if objective_target is None
+                                            else objective_target * objective_scale(model)),
                                 _hint_proto(hint),
                                 None, mathopt.CallbackRegistration().to_proto(), None, None)
     return _read_result(raw, len(model.var_lb), objective_scale(model))
