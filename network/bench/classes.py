@@ -6,7 +6,9 @@ Each class is a scenario file in data/scenarios/bench/ derived from the default 
 (lanes built once, outside the timing), the median of warm re-solves after small edits (a
 WarmSolver from the class's own solution: close its last open site, force a closed one open,
 each share target 5 points down and up), the proven gap, and HiGHS on the textbook model to
-the same gap, capped (a capped run counts as the cap, so its ratio is a lower bound).
+the same gap, capped (a capped run counts as the cap, so its ratio is a lower bound). Wall and
+CPU seconds both: the ratio of CPU seconds is the fair one when either side uses more than one
+thread.
 """
 
 from __future__ import annotations
