@@ -65,18 +65,27 @@ def textbook_highs(scenario: Scenario, lanes: LaneTable, limit_s: float) -> Text
     context = multiprocessing.get_context("fork")  # the child inherits the lanes, no copy
     receive, send = context.Pipe(duplex=False)
     log_fd, log_path = tempfile.mkstemp(prefix="textbook-highs-", suffix=".log")
-    child = context.Process(target=_solve_in_child,
-                            args=(scenario, lanes, limit_s, send, log_fd), daemon=True)
-    child.start()
-    send.close()
-    os.close(log_fd)
-    wait_s, built = _build_allowance_s(lanes) + limit_s + KILL_GRACE_S, None
+    try:
+        child = context.Process(target=_solve_in_child,
+                                args=(scenario, lanes, limit_s, send, log_fd), daemon=True)
+        child.start()
+        send.close()
+        os.close(log_fd)
+        run = _answer_or_kill(child, receive, _build_allowance_s(lanes), limit_s)
+        return replace(run, log_tail=_last_line(log_path) if run.capped else "")
+    finally:
+        os.unlink(log_path)
+
+
+def _answer_or_kill(child, receive, build_allowance_s: float, limit_s: float) -> TextbookRun:
+    """The child's TextbookRun, or, when none comes `KILL_GRACE_S` past the cap, the child
+    killed and its run read as capped."""
+    wait_s, built = build_allowance_s + limit_s + KILL_GRACE_S, None
     try:
         while receive.poll(wait_s):
             message = receive.recv()
             if isinstance(message, TextbookRun):
-                return replace(message, log_tail=_last_line(log_path) if message.capped
-                               else "")
+                return message
             built, wait_s = message, limit_s + KILL_GRACE_S  # the model built: HiGHS starts
         spent = _process_cpu_s(child.pid)
     except EOFError:  # the child died without an answer
@@ -84,11 +93,9 @@ def textbook_highs(scenario: Scenario, lanes: LaneTable, limit_s: float) -> Text
     finally:
         child.kill()
         child.join()
-    tail = _last_line(log_path)
-    os.unlink(log_path)
     build_s, build_cpu = built if built is not None else (float("nan"), float("nan"))
     return TextbookRun(limit_s, spent - build_cpu, None, None, "killed_past_time_limit", True,
-                       build_s, tail)
+                       build_s)
 
 
 def _last_line(path: str) -> str:
