@@ -165,6 +165,8 @@ def print_detail(row: ClassRow) -> None:
         print(f"    textbook HiGHS: {tb.status}, best {obj}, bound {bound}, CPU "
               f"{tb.cpu_seconds:.1f} s (model build {tb.build_seconds:.1f} s, not counted)",
               flush=True)
+        if tb.log_tail:
+            print(f"    textbook HiGHS's last log line: {tb.log_tail}", flush=True)
 
 
 def class_file(name: str) -> Path:
