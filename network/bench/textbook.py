@@ -46,9 +46,10 @@ class TextbookRun:
     status: str
     capped: bool  # stopped by the cap before proving TEXTBOOK_GAP
     build_seconds: float  # building the model, not counted
-    log_tail: str = ""  # the last line of HiGHS's log: where a capped run stood
+    log_tail: str = ""  # the last line of HiGHS's log when killed: where it stood
 
 
+KILLED = "killed_past_time_limit"  # the status of a run killed past the cap
 KILL_GRACE_S = 15.0  # past the cap, the child process solving the textbook model is killed
 
 
@@ -72,7 +73,8 @@ def textbook_highs(scenario: Scenario, lanes: LaneTable, limit_s: float) -> Text
         send.close()
         os.close(log_fd)
         run = _answer_or_kill(child, receive, _build_allowance_s(lanes), limit_s)
-        return replace(run, log_tail=_last_line(log_path) if run.capped else "")
+        killed = run.status == KILLED  # a run HiGHS stopped ends its log with its report
+        return replace(run, log_tail=_last_line(log_path) if killed else "")
     finally:
         os.unlink(log_path)
 
@@ -94,8 +96,7 @@ def _answer_or_kill(child, receive, build_allowance_s: float, limit_s: float) ->
         child.kill()
         child.join()
     build_s, build_cpu = built if built is not None else (float("nan"), float("nan"))
-    return TextbookRun(limit_s, spent - build_cpu, None, None, "killed_past_time_limit", True,
-                       build_s)
+    return TextbookRun(limit_s, spent - build_cpu, None, None, KILLED, True, build_s)
 
 
 def _last_line(path: str) -> str:
