@@ -45,8 +45,9 @@ test-slow: install
 test-load: install browser
 	$(BIN)/python -m pytest -m load -s
 
+# ARGS passes the bench's options, e.g. ARGS="--quick" or ARGS="--classes next_day_80".
 bench: install
-	$(BIN)/python -m network bench
+	$(BIN)/python -m network bench $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -82,3 +82,26 @@ def test_a_textbook_solve_that_ignores_its_cap_is_killed(monkeypatch):
     run = textbook.textbook_highs(scenario, build_lanes(scenario), 1.0)  # not 600 s
     assert run.capped and run.seconds == 1.0 and run.objective is None
     assert run.status == "killed_past_time_limit"
+
+
+def test_a_killed_textbook_run_reports_the_cpu_it_spent_and_where_highs_stood(monkeypatch):
+    """A run killed past the cap still says what it cost: the child's CPU seconds after the
+    model was built (its lower bound for the CPU ratio) and the last line HiGHS logged."""
+    import os
+
+    from network.bench import textbook
+    from network.bench.smoke import smoke_scenario
+    from network.lanes import build_lanes
+
+    def busy(_scenario, _lanes, _limit_s, on_built):
+        on_built((0.0, 0.0))
+        os.write(1, b"Presolving model\n")  # HiGHS writes to fd 1, the child's log
+        while True:
+            pass
+
+    monkeypatch.setattr(textbook, "_textbook_run", busy)
+    monkeypatch.setattr(textbook, "KILL_GRACE_S", 0.5)
+    scenario = smoke_scenario()
+    run = textbook.textbook_highs(scenario, build_lanes(scenario), 1.0)
+    assert run.status == textbook.KILLED and run.capped and run.seconds == 1.0
+    assert run.cpu_seconds > 0 and run.log_tail == "Presolving model"

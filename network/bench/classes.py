@@ -6,7 +6,9 @@ Each class is a scenario file in data/scenarios/bench/ derived from the default 
 (lanes built once, outside the timing), the median of warm re-solves after small edits (a
 WarmSolver from the class's own solution: close its last open site, force a closed one open,
 each share target 5 points down and up), the proven gap, and HiGHS on the textbook model to
-the same gap, capped (a capped run counts as the cap, so its ratio is a lower bound).
+the same gap, capped (a capped run counts as the cap, so its ratio is a lower bound). Wall and
+CPU seconds both: the ratio of CPU seconds is the fair one when either side uses more than one
+thread.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ BENCH_PARAMS = SolveParams(time_limit_s=60.0, relative_gap=1e-4)  # the issue's 
 class ClassRow:
     name: str
     cold_s: tuple[float, ...]
+    cold_cpu_s: tuple[float, ...]  # the process's CPU time in each cold solve, every thread
     warm: tuple[tuple[str, float], ...]  # (edit, seconds)
     result: OptimizeResult  # the first cold solve's
     textbook: TextbookRun | None  # None: not run
@@ -38,6 +41,10 @@ class ClassRow:
     @property
     def cold_median_s(self) -> float:
         return statistics.median(self.cold_s)
+
+    @property
+    def cold_cpu_median_s(self) -> float:
+        return statistics.median(self.cold_cpu_s)
 
     @property
     def warm_median_s(self) -> float | None:
@@ -49,6 +56,14 @@ class ClassRow:
         if self.textbook is None:
             return None
         return self.textbook.seconds / max(self.cold_median_s, 1e-9)
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """The textbook's CPU seconds over our cold median's: the fair ratio when either uses
+        more than one thread (a lower bound when the textbook was capped; nan when killed)."""
+        if self.textbook is None:
+            return None
+        return self.textbook.cpu_seconds / max(self.cold_cpu_median_s, 1e-9)
 
 
 def class_names() -> list[str]:
@@ -73,11 +88,16 @@ def run_class(name: str, repeats: int, warm_edits: int, textbook_limit_s: float 
 def time_scenario(name: str, scenario: Scenario, repeats: int, warm_edits: int,
                   textbook_limit_s: float | None) -> ClassRow:
     lanes = build_lanes(scenario)
-    cold = [optimize(scenario, lanes, BENCH_PARAMS) for _ in range(max(1, repeats))]
+    cold, cpu = [], []
+    for _ in range(max(1, repeats)):
+        start_cpu = time.process_time()
+        cold.append(optimize(scenario, lanes, BENCH_PARAMS))
+        cpu.append(time.process_time() - start_cpu)
     warm = warm_times(scenario, lanes, warm_edits)
     textbook = None if textbook_limit_s is None else textbook_highs(scenario, lanes,
                                                                     textbook_limit_s)
-    return ClassRow(name, tuple(r.solve_seconds for r in cold), tuple(warm), cold[0], textbook)
+    return ClassRow(name, tuple(r.solve_seconds for r in cold), tuple(cpu), tuple(warm),
+                    cold[0], textbook)
 
 
 def warm_times(scenario: Scenario, lanes: LaneTable, n_edits: int) -> list[tuple[str, float]]:
@@ -117,7 +137,7 @@ def small_edits(scenario: Scenario, open_ids: tuple[str, ...]) -> list[tuple[str
 
 def print_header() -> None:
     print(f"{'class':<24}{'cold_s':>8}{'warm_s':>8}{'gap':>10}{'textbook_s':>16}{'ratio':>8}"
-          "  status, cost, sites")
+          f"{'cpu_ratio':>10}  status, cost, sites")
 
 
 def print_row(row: ClassRow) -> None:
@@ -125,24 +145,28 @@ def print_row(row: ClassRow) -> None:
     warm = "-" if row.warm_median_s is None else f"{row.warm_median_s:.2f}"
     gap = "-" if r.gap is None else f"{r.gap:.1e}"
     if row.textbook is None:
-        tb, ratio = "-", "-"
+        tb, ratio, cpu_ratio = "-", "-", "-"
     else:
         tb = f"{row.textbook.seconds:.1f}" + (" (capped)" if row.textbook.capped else "")
-        ratio = f"{row.ratio:.1f}"
+        ratio, cpu_ratio = f"{row.ratio:.1f}", f"{row.cpu_ratio:.1f}"
     cost = "-" if r.objective_usd is None else f"${r.objective_usd:,.0f}"
     print(f"{row.name[:23]:<24}{row.cold_median_s:>8.2f}{warm:>8}{gap:>10}{tb:>16}{ratio:>8}"
-          f"  {r.status.value}, {cost}, {len(r.open_site_ids)}", flush=True)
+          f"{cpu_ratio:>10}  {r.status.value}, {cost}, {len(r.open_site_ids)}", flush=True)
 
 
 def print_detail(row: ClassRow) -> None:
-    print(f"    cold {[round(s, 2) for s in row.cold_s]}; warm "
+    print(f"    cold {[round(s, 2) for s in row.cold_s]} (CPU "
+          f"{[round(s, 2) for s in row.cold_cpu_s]}); warm "
           + ", ".join(f"{n} {s:.2f}" for n, s in row.warm), flush=True)
     tb = row.textbook
     if tb is not None:
         obj = "none" if tb.objective is None else f"${tb.objective:,.0f}"
         bound = "none" if tb.bound is None else f"${tb.bound:,.0f}"
-        print(f"    textbook HiGHS: {tb.status}, best {obj}, bound {bound} (model build "
-              f"{tb.build_seconds:.1f} s, not counted)", flush=True)
+        print(f"    textbook HiGHS: {tb.status}, best {obj}, bound {bound}, CPU "
+              f"{tb.cpu_seconds:.1f} s (model build {tb.build_seconds:.1f} s, not counted)",
+              flush=True)
+        if tb.log_tail:
+            print(f"    textbook HiGHS's last log line: {tb.log_tail}", flush=True)
 
 
 def class_file(name: str) -> Path:

@@ -3,7 +3,11 @@
 One row per scenario class (classes.py, the files in data/scenarios/bench/): the median of
 cold solves, the median of warm re-solves after small edits, the proven gap, and the textbook
 model (textbook.py) in HiGHS to the same gap, capped (a capped run counts as the cap and says
-so). `--classes a,b` runs a subset (the default always first), `--quick` one cold solve, one
+so), with its time over our cold median: `ratio` in wall seconds, `cpu_ratio` in CPU seconds
+(every thread of each process: our solve runs a second thread beside the first, so the CPU
+ratio is the one that compares like with like). Under each row, the cold solves' wall and CPU
+seconds, the warm edits', and the textbook's result, CPU and, when capped, HiGHS's last log
+line. `--classes a,b` runs a subset (the default always first), `--quick` one cold solve, one
 warm edit and a 20 s cap, `--no-textbook` skips the textbook model. `--orlib` adds the
 OR-Library sets (orlib.py) and `--scale` the ZIP5 x 300 instance (zip5.py). The last line is
 machine-readable, the default class's figures and the slowest class's cold median:

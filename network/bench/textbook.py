@@ -21,8 +21,10 @@ product's benchmark and the tests' check do not share a defect.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from ortools.math_opt.python import mathopt
@@ -37,13 +39,17 @@ TEXTBOOK_GAP = 1e-4  # the relative gap the benchmark asks of both solvers
 @dataclass(frozen=True)
 class TextbookRun:
     seconds: float  # solve time, or the cap when capped
+    cpu_seconds: float  # the child process's CPU time in the solve, every thread (killed: up
+    # to the kill)
     objective: float | None  # its best design's cost (None: none found)
     bound: float | None  # HiGHS's proven lower bound
     status: str
     capped: bool  # stopped by the cap before proving TEXTBOOK_GAP
     build_seconds: float  # building the model, not counted
+    log_tail: str = ""  # the last line of HiGHS's log when killed: where it stood
 
 
+KILLED = "killed_past_time_limit"  # the status of a run killed past the cap
 KILL_GRACE_S = 15.0  # past the cap, the child process solving the textbook model is killed
 
 
@@ -54,22 +60,65 @@ def textbook_highs(scenario: Scenario, lanes: LaneTable, limit_s: float) -> Text
     check its time limit everywhere (in presolve and the root LP of a model this size it ran
     on for more than ten minutes past a 20 s cap: ERGO-Code/HiGHS issues 885, 1501, 2226), and
     a benchmark that hangs measures nothing. A killed run reads as capped at `limit_s`, as a
-    run HiGHS stopped itself does: its ratio is a lower bound either way."""
+    run HiGHS stopped itself does: its ratio is a lower bound either way. Its CPU seconds are
+    what the child had spent in HiGHS when killed (read from /proc before the kill), past the
+    build: the CPU a proof would have needed is more."""
     context = multiprocessing.get_context("fork")  # the child inherits the lanes, no copy
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_solve_in_child, args=(scenario, lanes, limit_s, send),
-                            daemon=True)
-    child.start()
-    send.close()
+    log_fd, log_path = tempfile.mkstemp(prefix="textbook-highs-", suffix=".log")
     try:
-        if receive.poll(_build_allowance_s(lanes) + limit_s + KILL_GRACE_S):
-            return receive.recv()
+        child = context.Process(target=_solve_in_child,
+                                args=(scenario, lanes, limit_s, send, log_fd), daemon=True)
+        child.start()
+        send.close()
+        os.close(log_fd)
+        run = _answer_or_kill(child, receive, _build_allowance_s(lanes), limit_s)
+        killed = run.status == KILLED  # a run HiGHS stopped ends its log with its report
+        return replace(run, log_tail=_last_line(log_path) if killed else "")
+    finally:
+        os.unlink(log_path)
+
+
+def _answer_or_kill(child, receive, build_allowance_s: float, limit_s: float) -> TextbookRun:
+    """The child's TextbookRun, or, when none comes `KILL_GRACE_S` past the cap, the child
+    killed and its run read as capped."""
+    wait_s, built = build_allowance_s + limit_s + KILL_GRACE_S, None
+    try:
+        while receive.poll(wait_s):
+            message = receive.recv()
+            if isinstance(message, TextbookRun):
+                return message
+            built, wait_s = message, limit_s + KILL_GRACE_S  # the model built: HiGHS starts
+        spent = _process_cpu_s(child.pid)
     except EOFError:  # the child died without an answer
-        pass
+        spent = float("nan")
     finally:
         child.kill()
         child.join()
-    return TextbookRun(limit_s, None, None, "killed_past_time_limit", True, float("nan"))
+    build_s, build_cpu = built if built is not None else (float("nan"), float("nan"))
+    return TextbookRun(limit_s, spent - build_cpu, None, None, KILLED, True, build_s)
+
+
+def _last_line(path: str) -> str:
+    """The last line of a text file that is not blank ("" when none)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.fstat(f.fileno()).st_size - 4096))
+            lines = [ln.strip() for ln in f.read().decode(errors="replace").splitlines()]
+    except OSError:
+        return ""
+    return next((ln for ln in reversed(lines) if ln), "")
+
+
+def _process_cpu_s(pid: int) -> float:
+    """A process's CPU seconds so far, every thread (Linux /proc; nan elsewhere): what a child
+    killed past the cap had spent, a lower bound on what it needed."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def _build_allowance_s(lanes: LaneTable) -> float:
@@ -79,28 +128,35 @@ def _build_allowance_s(lanes: LaneTable) -> float:
     return 20.0 + 40.0 * n_z * n_s * n_k / 1e6
 
 
-def _solve_in_child(scenario: Scenario, lanes: LaneTable, limit_s: float, send) -> None:
-    send.send(_textbook_run(scenario, lanes, limit_s))
+def _solve_in_child(scenario: Scenario, lanes: LaneTable, limit_s: float, send, log_fd: int
+                    ) -> None:
+    """In the child: HiGHS's log (its stdout) goes to the file of `log_fd`, for the parent to
+    read where a run it killed stood."""
+    os.dup2(log_fd, 1)
+    send.send(_textbook_run(scenario, lanes, limit_s, send.send))
     send.close()
 
 
-def _textbook_run(scenario: Scenario, lanes: LaneTable, limit_s: float) -> TextbookRun:
-    start = time.perf_counter()
+def _textbook_run(scenario: Scenario, lanes: LaneTable, limit_s: float,
+                  on_built=lambda build: None) -> TextbookRun:
+    """Build the model, tell `on_built` (wall s, CPU s) of the build, then solve it."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     model = mathopt.Model(name="textbook")
     objective = _textbook_model(model, scenario, lanes)
     model.minimize(objective)
     build = time.perf_counter() - start
+    on_built((build, time.process_time() - start_cpu))
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=limit_s),
                                      relative_gap_tolerance=TEXTBOOK_GAP,
-                                     absolute_gap_tolerance=0.0)
-    start = time.perf_counter()
+                                     absolute_gap_tolerance=0.0, enable_output=True)
+    start, start_cpu = time.perf_counter(), time.process_time()
     result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     reason = result.termination.reason
     proven = reason in (mathopt.TerminationReason.OPTIMAL,
                         mathopt.TerminationReason.INFEASIBLE)
     found = result.has_primal_feasible_solution()
-    return TextbookRun(seconds if proven else limit_s,
+    return TextbookRun(seconds if proven else limit_s, cpu,
                        result.objective_value() if found else None,
                        result.termination.objective_bounds.dual_bound if found else None,
                        reason.name.lower(), not proven, build)
