@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.elements.lib import mutable_status_container
 
 from network.scenario import Scenario
-from ui import data, fmt, sessions, state
+from ui import bursts, data, fmt, sessions, state
 from ui.background import DESIGN, SolveRequest, SolveRun
 
 # Streamlit sleeps 50 ms each time a status is made (StatusContainer._create, and again on
@@ -196,6 +196,7 @@ def _wait_for_quick_solve(slot) -> None:
         return
     deadline = time.perf_counter() + QUICK_SOLVE_S
     if not work.solver.wait_done(DESIGN, min(QUICK_QUIET_S, QUICK_SOLVE_S)):
+        bursts.release()  # the page so far, then the status, not held for the rest
         with slot.container():
             text = _status_row("cancel_solve_wait").empty()
         while True:

@@ -1,0 +1,101 @@
+"""A page run's elements sent to the browser together: held on the server while the run makes
+them, for at most HOLD_MAX_S, and sent at once when the run ends (or when `release` says so).
+
+Why: the browser draws the page anew for each burst of changes that reaches it, and Streamlit
+sends each element as soon as the script makes it, so an edit's run (the edit, its quick solve,
+the KPI cards, the map, the results) reached the browser in several bursts, each a render of
+the page's elements and a frame. In a browser that draws in software (a remote desktop or a
+virtual machine without a GPU, and the headless Chromium of the tests and benchmarks) each
+frame is CPU work beside the app's, on the same machine as the server when a planner runs
+the app locally. Held, a quick run is one burst.
+
+What the planner sees is the same page, its changes all at once instead of top to bottom: at
+most HOLD_MAX_S later for the first of them. A run still making its elements then is sent as
+it goes, as before: Streamlit dims the elements a run has not re-sent after its first 0.5 s,
+and the Designer's wait for a solve shows its status from then (it releases its run first,
+ui.solve). HOLD_MAX_S is above an edit's quick path (the edit, the frame, a warm solve of a
+few tenths of a second and the page's run) on a loaded machine.
+
+Only the server that `make run` starts holds (`install`, called by ui.serve); under plain
+`streamlit run` and AppTest, `hold` and `release` do nothing. Fragment runs (the refreshing
+statuses) are not held.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+HOLD_MAX_S = 0.8
+
+_lock = threading.Lock()
+_held: dict[str, float] = {}  # session id -> perf_counter until which its messages wait
+_flush: dict[str, Callable[[], None]] = {}  # session id -> asks the server to flush it
+_timed: set[str] = set()  # sessions with a flush asked for at their deadline
+_installed = False
+
+
+def install() -> None:
+    """Make the server hold the messages of a session while its run holds them."""
+    global _installed
+    from streamlit.runtime.app_session import AppSession
+
+    original = AppSession.flush_browser_queue
+
+    def flush_browser_queue(self: AppSession) -> list:
+        with _lock:
+            until = _held.get(self.id)
+            left = until - time.perf_counter() if until is not None else 0.0
+            if left > 0:
+                callback = self._message_enqueued_callback
+                if callback is not None:
+                    _flush[self.id] = callback
+                    if self.id not in _timed:  # flush at the deadline if nothing comes
+                        _timed.add(self.id)
+                        asyncio.get_running_loop().call_later(left, _at_deadline, self.id,
+                                                              callback)
+                return []
+            _held.pop(self.id, None)
+        return original(self)
+
+    AppSession.flush_browser_queue = flush_browser_queue
+    _installed = True
+
+
+def _at_deadline(session_id: str, callback: Callable[[], None]) -> None:
+    with _lock:
+        _timed.discard(session_id)
+    callback()
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def hold() -> None:
+    """Hold this run's messages (for at most HOLD_MAX_S) until `release`."""
+    if not _installed:
+        return
+    session_id = _session_id()
+    if session_id is not None:
+        with _lock:
+            _held[session_id] = time.perf_counter() + HOLD_MAX_S
+
+
+def release() -> None:
+    """Send what this run has made so far, and what it makes next, at once."""
+    if not _installed:
+        return
+    session_id = _session_id()
+    if session_id is None:
+        return
+    with _lock:
+        was_held = _held.pop(session_id, None) is not None
+        callback = _flush.pop(session_id, None)
+    if was_held and callback is not None:
+        callback()
