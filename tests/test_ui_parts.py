@@ -196,3 +196,60 @@ def test_the_operator_sets_the_designer_time_limit_and_a_bad_value_keeps_the_def
         caplog.clear()
         assert solve_time_limit_s(bad) == DEFAULT_SOLVE_TIME_LIMIT_S
         assert TIME_LIMIT_ENV in caplog.text and repr(bad) in caplog.text
+
+
+def test_bursts_hold_a_run_until_released_or_its_deadline(monkeypatch):
+    """A held session's messages stay queued on the server (the flush returns nothing) until
+    the run releases them, which asks the server for a flush at once; a run that holds too
+    long has them flushed at its deadline, asked for by the first held flush; another
+    session's messages go out as before."""
+    import asyncio
+    import types
+
+    from streamlit.runtime.app_session import AppSession
+
+    from ui import bursts
+
+    monkeypatch.setattr(AppSession, "flush_browser_queue",
+                        lambda self: self._browser_queue.flush())
+    for name, value in (("_held", {}), ("_flush", {}), ("_timed", {}), ("_installed", False)):
+        monkeypatch.setattr(bursts, name, value)
+    bursts.install()
+    asked: list[str] = []
+
+    def session(session_id: str):
+        queue = types.SimpleNamespace(items=["delta"], flush=lambda: queue.items[:])
+        return types.SimpleNamespace(id=session_id, _browser_queue=queue,
+                                     _message_enqueued_callback=lambda: asked.append(session_id))
+
+    held, other = session("held"), session("other")
+    monkeypatch.setattr(bursts, "_session_id", lambda: "held")
+
+    async def flushes() -> None:
+        bursts.hold()
+        assert AppSession.flush_browser_queue(held) == []
+        assert AppSession.flush_browser_queue(other) == ["delta"]
+        bursts.release()
+        assert asked == ["held"]
+        assert AppSession.flush_browser_queue(held) == ["delta"]
+        monkeypatch.setattr(bursts, "HOLD_MAX_S", 0.05)
+        bursts.hold()
+        assert AppSession.flush_browser_queue(held) == []
+        await asyncio.sleep(0.2)  # the deadline's flush
+        assert asked == ["held", "held"]
+        assert AppSession.flush_browser_queue(held) == ["delta"]
+
+    asyncio.run(flushes())
+
+
+def test_bursts_do_nothing_without_the_served_app(monkeypatch):
+    """Under AppTest or plain `streamlit run` nothing was installed: hold and release are
+    no-ops, whatever the session."""
+    from ui import bursts
+
+    monkeypatch.setattr(bursts, "_installed", False)
+    monkeypatch.setattr(bursts, "_held", {})
+    monkeypatch.setattr(bursts, "_session_id", lambda: "s")
+    bursts.hold()
+    bursts.release()
+    assert bursts._held == {}

@@ -33,7 +33,7 @@ HOLD_MAX_S = 0.8
 _lock = threading.Lock()
 _held: dict[str, float] = {}  # session id -> perf_counter until which its messages wait
 _flush: dict[str, Callable[[], None]] = {}  # session id -> asks the server to flush it
-_timed: set[str] = set()  # sessions with a flush asked for at their deadline
+_timed: dict[str, float] = {}  # session id -> the deadline a flush is asked for at
 _installed = False
 
 
@@ -52,22 +52,16 @@ def install() -> None:
                 callback = self._message_enqueued_callback
                 if callback is not None:
                     _flush[self.id] = callback
-                    if self.id not in _timed:  # flush at the deadline if nothing comes
-                        _timed.add(self.id)
-                        asyncio.get_running_loop().call_later(left, _at_deadline, self.id,
-                                                              callback)
+                    if _timed.get(self.id) != until:  # a flush at the deadline, if
+                        _timed[self.id] = until  # nothing else asks for one by then
+                        asyncio.get_running_loop().call_later(left, callback)
                 return []
             _held.pop(self.id, None)
+            _timed.pop(self.id, None)
         return original(self)
 
     AppSession.flush_browser_queue = flush_browser_queue
     _installed = True
-
-
-def _at_deadline(session_id: str, callback: Callable[[], None]) -> None:
-    with _lock:
-        _timed.discard(session_id)
-    callback()
 
 
 def _session_id() -> str | None:
