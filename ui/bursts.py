@@ -9,12 +9,14 @@ virtual machine without a GPU, and the headless Chromium of the tests and benchm
 frame is CPU work beside the app's, on the same machine as the server when a planner runs
 the app locally. Held, a quick run is one burst.
 
-What the planner sees is the same page, its changes all at once instead of top to bottom: at
-most HOLD_MAX_S later for the first of them. A run still making its elements then is sent as
-it goes, as before: Streamlit dims the elements a run has not re-sent after its first 0.5 s,
-and the Designer's wait for a solve shows its status from then (it releases its run first,
-ui.solve). HOLD_MAX_S is above an edit's quick path (the edit, the frame, a warm solve of a
-few tenths of a second and the page's run) on a loaded machine.
+The Designer's wait for a solve (ui.solve.status_area) releases what the page has made so far
+before it waits, so that the browser draws the top of the page (the edit's notice, the
+toolbar) while the solve runs, and holds again once the solve is in: the solve's status line,
+KPI cards, map and results then leave in one burst, where they left in three or four.
+
+What the planner sees is the same page, its changes at once instead of top to bottom: at most
+HOLD_MAX_S later for the first of them. A run still making its elements then is sent as it
+goes, as before (Streamlit dims the elements a run has not re-sent after its first 0.5 s).
 
 Only the server that `make run` starts holds (`install`, called by ui.serve); under plain
 `streamlit run` and AppTest, `hold` and `release` do nothing. Fragment runs (the refreshing
@@ -28,6 +30,8 @@ import threading
 import time
 from collections.abc import Callable
 
+# Longer than a page's run takes to make its elements on a loaded machine (the Designer's once
+# its solve is in), so that such a run is one burst; a longer run is sent as it goes from then
 HOLD_MAX_S = 0.8
 
 _lock = threading.Lock()

@@ -171,8 +171,10 @@ def status_area() -> None:
     waiting = st.empty()  # the short wait's status, in a place of its own (always there,
     # so that the elements below keep their places)
     if st.session_state.pop(WAIT_KEY, False) and solving():
+        bursts.release()  # the page so far goes out (and is drawn) while the solve runs
         _wait_for_quick_solve(waiting)
         waiting.empty()
+        bursts.hold()  # the solve's status line, KPI cards, map and results: one burst
     if solving():
         st.fragment(_live_status, run_every=PROGRESS_EVERY_S)()
         return
@@ -196,7 +198,6 @@ def _wait_for_quick_solve(slot) -> None:
         return
     deadline = time.perf_counter() + QUICK_SOLVE_S
     if not work.solver.wait_done(DESIGN, min(QUICK_QUIET_S, QUICK_SOLVE_S)):
-        bursts.release()  # the page so far, then the status, not held for the rest
         with slot.container():
             text = _status_row("cancel_solve_wait").empty()
         while True:
