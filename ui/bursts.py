@@ -1,22 +1,21 @@
-"""A page run's elements sent to the browser together: held on the server while the run makes
-them, for at most HOLD_MAX_S, and sent at once when the run ends (or when `release` says so).
+"""The rest of a page run's elements sent to the browser together: from `hold` on, held on the
+server while the run makes them, for at most HOLD_MAX_S, and sent at once when the run ends
+(ui.entry calls `release` then).
 
 Why: the browser draws the page anew for each burst of changes that reaches it, and Streamlit
-sends each element as soon as the script makes it, so an edit's run (the edit, its quick solve,
-the KPI cards, the map, the results) reached the browser in several bursts, each a render of
-the page's elements and a frame. In a browser that draws in software (a remote desktop or a
-virtual machine without a GPU, and the headless Chromium of the tests and benchmarks) each
-frame is CPU work beside the app's, on the same machine as the server when a planner runs
-the app locally. Held, a quick run is one burst.
+sends each element as soon as the script makes it. The Designer's run after an edit waits for
+its quick solve after the toolbar, and then made the solve's elements (the status line, the
+KPI cards, the map, the results) over a few tenths of a second, which reached the browser in
+three or four bursts, each a render of the page's elements and a frame. In a browser that
+draws in software (a remote desktop or a virtual machine without a GPU, and the headless
+Chromium of the tests and benchmarks) each frame is CPU work beside the app's, on the same
+machine as the server when a planner runs the app locally. Held from the end of the wait
+(ui.solve.status_area), they are one burst.
 
-The Designer's wait for a solve (ui.solve.status_area) releases what the page has made so far
-before it waits, so that the browser draws the top of the page (the edit's notice, the
-toolbar) while the solve runs, and holds again once the solve is in: the solve's status line,
-KPI cards, map and results then leave in one burst, where they left in three or four.
-
-What the planner sees is the same page, its changes at once instead of top to bottom: at most
-HOLD_MAX_S later for the first of them. A run still making its elements then is sent as it
-goes, as before (Streamlit dims the elements a run has not re-sent after its first 0.5 s).
+Only that part is held: the start of a run (Streamlit's message that a run has begun, which
+the browser shows, and the top of the page) goes out as it comes, and the browser draws the
+top of the page while the solve runs. What the planner sees is the same page, the solve's
+elements at once instead of top to bottom.
 
 Only the server that `make run` starts holds (`install`, called by ui.serve); under plain
 `streamlit run` and AppTest, `hold` and `release` do nothing. Fragment runs (the refreshing
@@ -30,8 +29,8 @@ import threading
 import time
 from collections.abc import Callable
 
-# Longer than a page's run takes to make its elements on a loaded machine (the Designer's once
-# its solve is in), so that such a run is one burst; a longer run is sent as it goes from then
+# Longer than the Designer's run takes to make the solve's elements on a loaded machine; what
+# takes longer goes out as it is made from then, as without the hold
 HOLD_MAX_S = 0.8
 
 _lock = threading.Lock()

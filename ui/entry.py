@@ -26,11 +26,10 @@ def run_app() -> None:
     else shows until then), initialise the session state once, read the session's link on its
     first run (a share link or a reload's autosaved work: ui.links), collect the solves finished
     in the background since the last run (whatever the page), and run the selected page."""
-    bursts.hold()  # the run's elements leave together (ui.bursts)
     try:
         _run_frame()
     finally:
-        bursts.release()
+        bursts.release()  # what the run held, if it did, leaves now (ui.bursts)
 
 
 def _run_frame() -> None:

@@ -171,7 +171,6 @@ def status_area() -> None:
     waiting = st.empty()  # the short wait's status, in a place of its own (always there,
     # so that the elements below keep their places)
     if st.session_state.pop(WAIT_KEY, False) and solving():
-        bursts.release()  # the page so far goes out (and is drawn) while the solve runs
         _wait_for_quick_solve(waiting)
         waiting.empty()
         bursts.hold()  # the solve's status line, KPI cards, map and results: one burst
