@@ -15,7 +15,7 @@ import threading
 
 import streamlit as st
 
-from ui import access, bursts, links, solve, style
+from ui import access, links, solve, style
 from ui.state import init_state, new_run
 
 _ROUTED = threading.local()  # set while the frame runs a page (one script thread per session)
@@ -26,13 +26,6 @@ def run_app() -> None:
     else shows until then), initialise the session state once, read the session's link on its
     first run (a share link or a reload's autosaved work: ui.links), collect the solves finished
     in the background since the last run (whatever the page), and run the selected page."""
-    try:
-        _run_frame()
-    finally:
-        bursts.release()  # what the run held, if it did, leaves now (ui.bursts)
-
-
-def _run_frame() -> None:
     st.set_page_config(page_title="Network designer", page_icon="🗺️", layout="wide")
     access.require_login()
     init_state()

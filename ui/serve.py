@@ -20,8 +20,7 @@ Streamlit reads the metadata of every installed package (about 90 here, 0.1-0.15
 looking for custom components; none provides one (a test checks: `skip_component_scan`). The
 browser also gets an index.html that loads the code of the first page's elements (the map's,
 deck.gl, and the others') once Streamlit's own scripts have run, not when each element arrives
-(`preload_map_code`). And it holds each page run's elements until the run has made them, so
-that they reach the browser together (ui.bursts). Measured in BENCHMARKS.md (section App).
+(`preload_map_code`). Measured in BENCHMARKS.md (section App).
 """
 
 from __future__ import annotations
@@ -175,9 +174,6 @@ def main(argv: list[str]) -> None:
 
     skip_component_scan()
     preload_map_code()
-    from ui import bursts
-
-    bursts.install()
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     sys.argv = streamlit_args(argv)
     cli.main()

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.elements.lib import mutable_status_container
 
 from network.scenario import Scenario
-from ui import bursts, data, fmt, sessions, state
+from ui import data, fmt, sessions, state
 from ui.background import DESIGN, SolveRequest, SolveRun
 
 # Streamlit sleeps 50 ms each time a status is made (StatusContainer._create, and again on
@@ -173,7 +173,6 @@ def status_area() -> None:
     if st.session_state.pop(WAIT_KEY, False) and solving():
         _wait_for_quick_solve(waiting)
         waiting.empty()
-        bursts.hold()  # the solve's status line, KPI cards, map and results: one burst
     if solving():
         st.fragment(_live_status, run_every=PROGRESS_EVERY_S)()
         return
