@@ -131,12 +131,11 @@ def test_serve_skips_a_component_scan_that_would_find_nothing(monkeypatch):
     assert watched == [manager]
 
 
-def test_serve_loads_the_first_page_code_once_the_page_has_loaded(tmp_path):
+def test_serve_loads_the_map_code_once_the_page_has_loaded(tmp_path):
     """`make run` serves Streamlit's frontend with an index.html that, after the page's own
-    scripts, imports the chunks of the first page's elements it finds, the map's first (by
-    the same relative URL as Streamlit's own files), and holds the app's no-motion style
-    from the first paint; every other file is Streamlit's own, and without any of those
-    chunks the page only gains the style."""
+    scripts, imports the map element's chunk (by the same relative URL as Streamlit's own
+    files) and holds the app's no-motion style from the first paint; every other file is
+    Streamlit's own, and without a map chunk the page only gains the style."""
     from ui import serve
     from ui.style import NO_MOTION_CSS
 
@@ -153,20 +152,18 @@ def test_serve_loads_the_first_page_code_once_the_page_has_loaded(tmp_path):
     plain = serve.preloading_static_dir(static, tmp_path / "plain")
     assert (plain / "index.html").read_text() == index.replace("</head>", style + "</head>")
     (js / "DeckGlJsonChart.B2.js").write_text("the map")
-    (js / "TextInput.C3.js").write_text("the text input")
     folder = serve.preloading_static_dir(static, tmp_path / "served")
     assert (folder / "favicon.png").read_bytes() == b"png"
     assert (folder / "static" / "js" / "Other.G7.js").read_text() == "another element's chunk"
-    script = ("<script>addEventListener('DOMContentLoaded',()=>{for(const m of ["
-              '"./static/js/DeckGlJsonChart.B2.js","./static/js/TextInput.C3.js"'
-              "])import(m).catch(()=>{})})</script>")
+    script = ("<script>addEventListener('DOMContentLoaded',()=>import("
+              '"./static/js/DeckGlJsonChart.B2.js").catch(()=>{}))</script>')
     assert (folder / "index.html").read_text() == index.replace("</head>",
                                                                 style + script + "</head>")
 
 
-def test_serve_finds_the_first_page_chunks_of_this_streamlit(tmp_path):
-    """The early imports read Streamlit's hashed file names: with this Streamlit they name
-    one file that exists for each of the first page's chunks, the map's first."""
+def test_serve_finds_the_map_chunk_of_this_streamlit(tmp_path):
+    """The early import reads Streamlit's hashed file names: with this Streamlit it names the
+    map's chunk, one file that exists."""
     import re
     from pathlib import Path
 
@@ -177,10 +174,9 @@ def test_serve_finds_the_first_page_chunks_of_this_streamlit(tmp_path):
     static = Path(file_util.get_static_dir())
     page = serve.preloading_static_dir(static, tmp_path / "served").joinpath(
         "index.html").read_text()
-    listed = re.search(r"for\(const m of \[([^\]]*)\]\)import\(m\)", page).group(1)
-    imported = re.findall(r"\"\./(static/js/[^\"]+)\"", listed)
-    assert len(imported) == len(serve.FIRST_PAGE_CHUNKS) and "DeckGlJsonChart." in imported[0]
-    assert all((static / name).is_file() for name in imported)
+    imported = re.findall(r"import\(\"\./(static/js/[^\"]+)\"\)", page)
+    assert len(imported) == 1 and "DeckGlJsonChart." in imported[0]
+    assert (static / imported[0]).is_file()
 
 
 def test_the_operator_sets_the_designer_time_limit_and_a_bad_value_keeps_the_default(caplog):

@@ -18,9 +18,9 @@ development with reload-on-save, run `streamlit run app.py`. And it skips Stream
 for "components v2" packages: when the runtime is created, before the server listens,
 Streamlit reads the metadata of every installed package (about 90 here, 0.1-0.15 s of CPU)
 looking for custom components; none provides one (a test checks: `skip_component_scan`). The
-browser also gets an index.html that loads the code of the first page's elements (the map's,
-deck.gl, and the others') once Streamlit's own scripts have run, not when each element arrives
-(`preload_map_code`). Measured in BENCHMARKS.md (section App).
+browser also gets an index.html that loads the map's code (deck.gl) once Streamlit's own
+scripts have run, not when the map's element arrives (`preload_map_code`). Measured in
+BENCHMARKS.md (section App).
 """
 
 from __future__ import annotations
@@ -103,41 +103,32 @@ def skip_component_scan() -> None:
 
 
 MAP_CHUNK = "DeckGlJsonChart.*.js"  # Streamlit's map element (deck.gl), in static/static/js
-# The code of the Designer's first page, imported by the page once Streamlit's own scripts have
-# run (`preloading_static_dir`): the map (deck.gl), the WebGL device it loads once it draws,
-# and the first run's other elements (st.html, buttons, the text input, toggles, downloads,
-# the file uploader)
-FIRST_PAGE_CHUNKS = (MAP_CHUNK, "webgl-device.*.js", "Html.*.js", "Button.*.js",
-                     "TextInput.*.js", "Checkbox.*.js", "DownloadButton.*.js",
-                     "FileUploader.*.js")
 
 
 def preloading_static_dir(streamlit_static: Path, folder: Path) -> Path:
     """`folder` made into Streamlit's static folder (links to its files) with an index.html
-    that, once Streamlit's own scripts have run, imports the modules of the first page's
-    elements (FIRST_PAGE_CHUNKS): the map element's, deck.gl, 3 MB, and the chunks it
-    imports, and those of the first run's other elements. Streamlit's frontend imports each
-    only when its element arrives, after the server has run the page, and the browser then
-    fetches, compiles and runs them before it can draw; imported early, that work overlaps
-    the server's first run, and the frontend's own import later finds the module loaded (the
-    same URL: one module). Streamlit's hashed file names are read from its folder, so this
-    follows an upgrade; a name it no longer has is left out. The index.html also carries the app's
-    no-motion rule (ui.style.NO_MOTION_CSS) from the first paint: until the first run's CSS
-    has arrived, the placeholders of elements whose code is loading shimmer, a page redrawn
-    on every frame in a software-drawing browser while the first page loads."""
+    that, once Streamlit's own scripts have run, imports the map element's module: deck.gl, 3
+    MB, and the chunks it imports. Streamlit's frontend imports it only when the map's element
+    arrives, after the server has run the page, and the browser then fetches, compiles and
+    runs it before it can draw (0.4 s on a quiet machine, seconds on a busy one); imported
+    early, that work overlaps the server's first run, and the frontend's own import later
+    finds the module loaded (the same URL: one module). Streamlit's hashed file name is read
+    from its folder, so this follows an upgrade; without a map chunk it imports nothing. The
+    index.html also carries the app's no-motion rule (ui.style.NO_MOTION_CSS) from
+    the first paint: until the first run's CSS has arrived, the placeholders of elements
+    whose code is loading shimmer, a page redrawn on every frame in a software-drawing
+    browser while the first page loads."""
     from ui.style import NO_MOTION_CSS
 
-    js = streamlit_static / "static" / "js"
-    chunks = [m for pattern in FIRST_PAGE_CHUNKS for m in sorted(js.glob(pattern))]
+    maps = sorted((streamlit_static / "static" / "js").glob(MAP_CHUNK))
     index = (streamlit_static / "index.html").read_text()
     folder.mkdir(parents=True, exist_ok=True)
     for entry in streamlit_static.iterdir():
         if entry.name != "index.html" and not (folder / entry.name).exists():
             (folder / entry.name).symlink_to(entry)
-    # relative, as Streamlit's own: works under any base URL path
-    urls = ",".join(json.dumps(f"./static/js/{m.name}") for m in chunks)
-    script = ("<script>addEventListener('DOMContentLoaded',()=>{for(const m of [" + urls
-              + "])import(m).catch(()=>{})})</script>") if chunks else ""
+    script = "".join(  # relative, as Streamlit's own: works under any base URL path
+        "<script>addEventListener('DOMContentLoaded',()=>import("
+        + json.dumps(f"./static/js/{m.name}") + ").catch(()=>{}))</script>" for m in maps)
     style = f"<style>{NO_MOTION_CSS}</style>"
     (folder / "index.html").write_text(index.replace("</head>", style + script + "</head>", 1))
     return folder
