@@ -69,7 +69,7 @@ def total_cost(page) -> str:
     for them, up to 30 s; they must come."""
     first = kpi_text(page)
     deadline = time.monotonic() + 30
-    while not (found := re.search(r"Total annual cost\s+(\$[\d,]+)", kpi_text(page))):
+    while not (found := re.search(r"Total annual cost\s+(\$[\d,]+(\.\d{2}B)?)", kpi_text(page))):
         assert time.monotonic() < deadline, (first, kpi_text(page))
         page.wait_for_timeout(250)
     return found.group(1)

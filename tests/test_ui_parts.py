@@ -26,6 +26,10 @@ def test_numbers_read_as_a_planner_expects():
     assert fmt.signed_usd(-6_037_477) == "-$6,037,477"
     assert fmt.signed_points(0.025) == "+2.5 pts"
     assert fmt.usd_millions(432_100_000) == "$432.1M"
+    # a KPI card holds "$999,999,999"; past it, billions with two decimals
+    assert fmt.usd_card(983_100_547.2) == "$983,100,547"
+    assert fmt.usd_card(999_999_999.6) == "$1.00B"
+    assert fmt.usd_card(4_838_407_123) == "$4.84B"
     assert all(fmt.is_zero_change(t) for t in ("+$0", "-$0.00", "+0.0 days", "-0.0 pts", "+0"))
     assert not any(fmt.is_zero_change(t) for t in ("+$10", "-$0.01", "+0.1 days", "+1"))
 

@@ -30,6 +30,16 @@ def usd_cents(value: float) -> str:
     return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
+def usd_card(value: float) -> str:
+    """A KPI card's whole-dollar amount: $983,100,547 up to a billion, then $4.84B (the card,
+    two fifths of a 1280 px screen shared by two, holds 12 characters at its font; the full
+    figure goes in the card's help)."""
+    if abs(round(value)) < 1e9:
+        return usd(value)
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value) / 1e9:,.2f}B"
+
+
 def usd_millions(value: float) -> str:
     """$696.7M (chart labels where space is short)."""
     return f"${value / 1e6:,.1f}M"

@@ -57,8 +57,11 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
 
     # Beside the map (two fifths of the width): three short rows, the total given room first
     row = st.columns([1.35, 1])
-    card(row[0], "Total annual cost", fmt.usd(k.total_cost_usd), lambda x: x.total_cost_usd,
-         fmt.signed_usd, "inverse", COST_HELP)
+    total = fmt.usd_card(k.total_cost_usd)
+    full = fmt.usd(k.total_cost_usd).replace("$", "\\$")  # a bare $ starts LaTeX in markdown
+    exact = "" if total == fmt.usd(k.total_cost_usd) else f"**{full}** a year. "
+    card(row[0], "Total annual cost", total, lambda x: x.total_cost_usd, fmt.signed_usd,
+         "inverse", exact + COST_HELP)
     card(row[1], "Cost per order", fmt.usd_cents(k.cost_per_order_usd),
          lambda x: x.cost_per_order_usd, fmt.signed_usd_cents, "inverse",
          f"Total annual cost / {fmt.count(record.result.evaluation.kpis.orders_per_year)} "
