@@ -139,7 +139,8 @@ def best_designs(problem: LocationProblem, lo: int, hi: int, start: np.ndarray |
                  ) -> dict[int, tuple[float, np.ndarray, np.ndarray]]:
     """count -> (cost, open mask, choice): swaps at the best count of the greedy adding (or at
     `start`, the open-site mask of the last design, fitted to the forced sites and counts) and
-    at its neighbours while they improve; empty when the heuristic does not apply.
+    at its neighbours while they improve; empty when the heuristic does not apply. Where every
+    removal misses the share target the step down is `_reach_repaired`'s design.
 
     Why `start`: after a what-if edit the last design, repaired, is next to the new optimum;
     swapping from it skips the greedy path and the walk from the greedy count down to the
