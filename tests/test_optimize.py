@@ -552,6 +552,33 @@ def test_heuristic_falls_back_to_greedy_when_the_last_design_misses_the_target()
     assert cost == pytest.approx(problem_cost(problem, is_open, choice), rel=1e-12)
 
 
+def test_heuristic_walks_down_where_every_removal_misses_the_target():
+    """Sites 0, 1 and 2 each reach a third of the points within a day, site 3 the first two
+    thirds; every removal from {0, 1, 2} misses the target, but {2, 3} meets it and costs
+    less (fixed costs dominate). The walk to fewer sites regains the target by a swap
+    (heuristic._reach_repaired) instead of stopping at 3 sites."""
+    from network.optimize import heuristic as h
+
+    problem = random_problem(4, n_sites=8, n_points=30)
+    opt, third = problem.options, problem.options.point // 10  # 0, 1, 2
+    fast = (((opt.site == 0) & (third == 0)) | ((opt.site == 1) & (third == 1))
+            | ((opt.site == 2) & (third == 2)) | ((opt.site == 3) & (third <= 1)))
+    days = np.where(fast, 1, np.where(opt.site >= 0, 3, 5)).astype(np.int32)
+    fixed = np.full(8, 1e6)
+    fixed[3] = 1.1e6  # {0, 1, 2} stays the best 3-site design
+    problem = replace(problem, options=replace(opt, days=days), fixed_cost_usd_per_year=fixed,
+                      min_sites=2, max_sites=3, share_requirements=(ShareRequirement(1, 0.97),))
+    start = np.isin(np.arange(8), [0, 1, 2])
+    p, free = h.pricing(problem), np.ones(8, bool)
+    assert all(not np.isfinite(h._cost(problem, p, h._with(start, s, False))) for s in range(3))
+    assert h._neighbour(problem, p, start, free, -1) is None
+    designs = h.best_designs(problem, 2, 3, start)
+    assert set(np.nonzero(designs[3][1])[0]) == {0, 1, 2}
+    cost, is_open, choice = designs[2]
+    assert set(np.nonzero(is_open)[0]) == {2, 3} and cost < designs[3][0]
+    assert cost == pytest.approx(problem_cost(problem, is_open, choice), rel=1e-12)
+
+
 def test_carrier_share_search_starts_from_repair_or_fixed_sites_and_matches_brute_force(
         monkeypatch):
     """With a carrier share the heuristic does not apply: its designs for the problem without

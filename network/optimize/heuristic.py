@@ -139,7 +139,8 @@ def best_designs(problem: LocationProblem, lo: int, hi: int, start: np.ndarray |
                  ) -> dict[int, tuple[float, np.ndarray, np.ndarray]]:
     """count -> (cost, open mask, choice): swaps at the best count of the greedy adding (or at
     `start`, the open-site mask of the last design, fitted to the forced sites and counts) and
-    at its neighbours while they improve; empty when the heuristic does not apply.
+    at its neighbours while they improve; empty when the heuristic does not apply. Where every
+    removal misses the share target the step down is `_reach_repaired`'s design.
 
     Why `start`: after a what-if edit the last design, repaired, is next to the new optimum;
     swapping from it skips the greedy path and the walk from the greedy count down to the
@@ -159,6 +160,8 @@ def best_designs(problem: LocationProblem, lo: int, hi: int, start: np.ndarray |
         k = n
         while lo <= k + step <= hi:
             begin = _neighbour(problem, p, found[k][1], free, step)
+            if begin is None and step < 0:  # every removal misses the target: regain it
+                begin = _reach_repaired(problem, p, found[k][1], free)
             if begin is None:
                 break
             found[k + step] = _improved(problem, p, begin, free)
@@ -255,6 +258,44 @@ def _neighbour(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: 
     costs = _batch_costs(problem, p, a, f, fixed, int(is_open.sum()) - 1, least_only=True)
     i = int(np.argmin(costs))
     return _with(is_open, pool[i], False) if np.isfinite(costs[i]) else None
+
+
+def _reach_repaired(problem: LocationProblem, p: Pricing, is_open: np.ndarray, free: np.ndarray
+                    ) -> np.ndarray | None:
+    """A design one site smaller than `is_open` that can meet the share target, or None: the
+    free site whose removal keeps the most orders within the target's days closed, then swaps
+    of one open free site for one closed one, each the swap that makes the most orders
+    reachable, until the target can be met (at most MAX_SWAP_ROUNDS).
+
+    Why: where every single removal misses the target, the walk to fewer sites stopped, though
+    a design with fewer sites elsewhere may meet it and cost less (next_day_80 with 75% within
+    a day: every removal from the heuristic's 7 sites misses it, the 6-site optimum shares
+    three of them). The cost swaps (`_improved`) then start from a design that meets it."""
+    if p.share is None:
+        return None
+    reach_of = np.isfinite(p.fast_cost)  # [z, s]
+    cross = np.isfinite(p.cb_fast)
+    pool = np.nonzero(free & is_open)[0]
+    if not len(pool):
+        return None
+    count = reach_of[:, is_open].sum(axis=1)
+    kept = cross[None] | ((count[None] - reach_of[:, pool].T) > 0)  # [removal, z]
+    is_open = _with(is_open, int(pool[int(np.argmax(kept @ p.weight))]), False)
+    for _ in range(MAX_SWAP_ROUNDS + 1):
+        if np.isfinite(_cost(problem, p, is_open)):
+            return is_open
+        out, into = np.nonzero(free & is_open)[0], np.nonzero(free & ~is_open)[0]
+        if not len(out) or not len(into):
+            return None
+        count = reach_of[:, is_open].sum(axis=1)
+        kept = cross[None] | ((count[None] - reach_of[:, out].T) > 0)  # [out, z]
+        reach = (kept @ p.weight)[:, None] + (~kept * p.weight[None]) @ reach_of[:, into]
+        now = float(p.weight[cross | (count > 0)].sum())
+        i, j = np.unravel_index(int(np.argmax(reach)), reach.shape)
+        if reach[i, j] <= now:
+            return None
+        is_open = _with(_with(is_open, int(out[i]), False), int(into[j]), True)
+    return None
 
 
 def _with(mask: np.ndarray, s: int, value: bool) -> np.ndarray:
