@@ -95,8 +95,8 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     design's cost). Nothing when the LP's bound is within `gap` of the incumbent. With
     `enough` (USD: a design at most this proves the caller's window), each MIP stops at its
     first design ENOUGH_MARGIN of the way from `enough` to the LP's bound, and the options
-    within NEAR_FIRST's multiples of `gap` are tried first, in turn, until one gives a design
-    at most `enough`.
+    within NEAR_FIRST's multiples of `gap` are tried first, in turn (at most NARROW_NODES
+    nodes each), until one gives a design at most `enough`.
 
     Why: with every site full (capacity_overflow_200m) the LP splits a point per capacity row
     and the best single-sourced assignment moves a few points more to make room; rounding the
