@@ -77,7 +77,7 @@ def support_set_designs(problem: LocationProblem, full: MipModel, window: Window
 NEAR_OPTIONS = 1.5  # an option whose reduced cost is within this many times the MIP's gap
 # (in USD of the fixed-sites bound) is free in small_assignment's MIP: at a share of the room
 # between incumbent and bound instead, too few were free after some edits (BENCHMARKS.md)
-SMALL_NODES = 20  # its node limit (a source of designs, not a proof)
+SMALL_NODES = 20  # the node limit of its MIP over NEAR_OPTIONS's (a source of designs, not a proof)
 NARROW_NODES = 200  # the node limit of its MIPs over NEAR_FIRST's options, which stop at
 # the first design that is enough: a miss at 20 nodes cost the wide MIP and then
 # best_assignment (BENCHMARKS.md, branch overflow8)
@@ -144,7 +144,7 @@ ENOUGH_MARGIN = 0.1  # with `enough`, each MIP stops at a design this share of t
 def _near_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                      best: Incumbent, gap: float, deadline: float, enough: float | None,
                      keep_x: np.ndarray, x: np.ndarray, r: np.ndarray, near_usd: float,
-                     scale: float, nodes: int) -> None:
+                     scale: float, nodes: int | None) -> None:
     """small_assignment's MIP with the options of reduced cost `r` at most `near_usd` (and
     those of LP value `x` above 0) free, at most `nodes` nodes, its design offered to
     `best`."""
