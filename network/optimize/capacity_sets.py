@@ -77,7 +77,10 @@ def support_set_designs(problem: LocationProblem, full: MipModel, window: Window
 NEAR_OPTIONS = 1.5  # an option whose reduced cost is within this many times the MIP's gap
 # (in USD of the fixed-sites bound) is free in small_assignment's MIP: at a share of the room
 # between incumbent and bound instead, too few were free after some edits (BENCHMARKS.md)
-SMALL_NODES = 20  # its node limit (a source of designs, not a proof)
+SMALL_NODES = 20  # the node limit of its MIP over NEAR_OPTIONS's (a source of designs, not a proof)
+NARROW_NODES = 200  # the node limit of its MIPs over NEAR_FIRST's options, which stop at
+# the first design that is enough: a miss at 20 nodes cost the wide MIP and then
+# best_assignment (BENCHMARKS.md, branch overflow8)
 
 
 def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
@@ -92,8 +95,8 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     design's cost). Nothing when the LP's bound is within `gap` of the incumbent. With
     `enough` (USD: a design at most this proves the caller's window), each MIP stops at its
     first design ENOUGH_MARGIN of the way from `enough` to the LP's bound, and the options
-    within NEAR_FIRST's multiples of `gap` are tried first, in turn, until one gives a design
-    at most `enough`.
+    within NEAR_FIRST's multiples of `gap` are tried first, in turn (at most NARROW_NODES
+    nodes each), until one gives a design at most `enough`.
 
     Why: with every site full (capacity_overflow_200m) the LP splits a point per capacity row
     and the best single-sourced assignment moves a few points more to make room; rounding the
@@ -121,10 +124,12 @@ def small_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
     at = np.full(len(fixed.var_lb), np.inf)
     at[cols] = reduced
     x, r = values[fixed.x], at[fixed.x]
-    for near in (*NEAR_FIRST, NEAR_OPTIONS) if enough is not None else (NEAR_OPTIONS,):
+    steps = [(near, NARROW_NODES) for near in NEAR_FIRST] if enough is not None else []
+    for near, nodes in (*steps, (NEAR_OPTIONS, SMALL_NODES)):
         _near_assignment(problem, full, is_open, best, gap, deadline,
                          None if enough is None else enough - ENOUGH_MARGIN * (enough - bound),
-                         keep_x, x, r, near * gap * abs(bound), SCALE / max(abs(bound), 1.0))
+                         keep_x, x, r, near * gap * abs(bound), SCALE / max(abs(bound), 1.0),
+                         nodes)
         if enough is None or best.objective <= enough or time.perf_counter() >= deadline:
             return
 
@@ -139,9 +144,10 @@ ENOUGH_MARGIN = 0.1  # with `enough`, each MIP stops at a design this share of t
 def _near_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                      best: Incumbent, gap: float, deadline: float, enough: float | None,
                      keep_x: np.ndarray, x: np.ndarray, r: np.ndarray, near_usd: float,
-                     scale: float) -> None:
+                     scale: float, nodes: int | None) -> None:
     """small_assignment's MIP with the options of reduced cost `r` at most `near_usd` (and
-    those of LP value `x` above 0) free, its design offered to `best`."""
+    those of LP value `x` above 0) free, at most `nodes` nodes, its design offered to
+    `best`."""
     opt = problem.options
     orders = problem.orders_per_year
     cand = np.nonzero(keep_x & ((r <= near_usd) | (x > 1e-9)))[0]
@@ -196,7 +202,7 @@ def _near_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarr
         n_sites=0, n_options=f, count_values=np.zeros(0),
         row_blocks=(("assign", 0, len(points)), ("capacity", len(points), first),
                     ("coupling", first, first + len(need))))
-    sol = solve_model(model, deadline - time.perf_counter(), gap, node_limit=SMALL_NODES,
+    sol = solve_model(model, deadline - time.perf_counter(), gap, node_limit=nodes,
                       objective_target=None if enough is None else enough * scale)
     if sol.values is None:
         return
