@@ -154,6 +154,7 @@ class WarmSolver:
             start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
             set_prices=None if last is None else last.set_prices,
             open_set_cuts=None if last is None else last.open_set_cuts,
+            radius_cuts=None if last is None else last.radius_cuts,
             lagrange=self._lagrange,
             kept_bounds=last.count_bounds if last is not None and _restricts(
                 scenario, self._last_scenario) else None)
