@@ -84,11 +84,17 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
     targets, the master at either side of the best price opens one of them whole). None where
     the master fails (no n sites fit the forced ones, a point no source reaches, a solver
     stop). `kept` (count -> (point, source) pairs: the cuts binding where the last search of
-    that count ended, this search's or an earlier problem's over the same points and sites)
-    adds its count's pairs to the first master's cuts, and receives this search's: each
-    pair's cut is made again from this problem's costs at each sigma, so it is valid whatever
-    problem the pair came from (docs/optimizer.md, "Radius cuts kept across edits")."""
-    own = _joined(_design_sources(problem, data, sites), _kept_pairs(problem, kept, n))
+    that count ended, on this problem or an earlier one over the same points and sites) gives
+    the first master's cuts, its count's pairs else the nearest count's, in place of the
+    design's sources where they give every point a cut, and receives this search's pairs.
+    Each pair's cut is made again from this problem's costs at each sigma (`_master`), so it
+    is valid whatever problem or count the pair came from (docs/optimizer.md, "Radius cuts
+    kept across edits"); the pairs only choose where the master starts. Why: next_day_80's
+    warm edits spent 0.07-0.09 CPU s in each first master, from two cuts a point at the
+    design's sites (BENCHMARKS.md, branch nextday9)."""
+    own = _kept_pairs(problem, kept, n)
+    if own is None or not np.bincount(own[0], minlength=problem.n_points).all():
+        own = _joined(_design_sources(problem, data, sites), own)
     seen: list[np.ndarray] = []
     if not len(data.shares):
         best = _solve(problem, data, n, np.zeros(0), own, deadline)
@@ -159,9 +165,13 @@ def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndar
 def _kept_pairs(problem: LocationProblem,
                 kept: dict[int, tuple[np.ndarray, np.ndarray]] | None, n: int
                 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """`kept`'s (point, source) pairs for count n that index this problem's points and sources
-    (sites and cross-border), None without any."""
-    pairs = None if kept is None else kept.get(n)
+    """`kept`'s (point, source) pairs for count n, else for the nearest count kept (the
+    fewer sites on a tie), those that index this problem's points and sources (sites and
+    cross-border); None without any. A cut's pair does not depend on the count (`_master`
+    makes it from the costs alone), so another count's pairs are cuts of this one's master."""
+    pairs = None
+    if kept:
+        pairs = kept[n] if n in kept else kept[min(kept, key=lambda m: (abs(m - n), m))]
     if pairs is None:
         return None
     z, src = pairs
