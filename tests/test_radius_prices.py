@@ -90,6 +90,37 @@ def test_radius_prices_from_a_design_and_a_poor_guess_reach_the_same_value():
     assert max(values) - min(values) <= 1e-6 * abs(max(values))
 
 
+@pytest.mark.parametrize("seed", [1, 3])
+def test_cut_pairs_kept_from_other_problems_and_counts_reach_the_window_lp(seed):
+    """`kept` receives each count's binding (point, source) pairs, and pairs kept from
+    another problem over the same points and sites (another variant: no target, forced
+    sites, no cross-border) and from another count start the master to the same value: the
+    window's LP, never above it. Pairs that index no source of this problem are dropped."""
+    variants = list(_variants(seed))
+    checked = 0
+    for source in variants[:3]:
+        kept: dict = {}
+        for n in (2, 4):
+            radius_prices.radius_prices(source, lagrange_data(source), n,
+                                        time.perf_counter() + 60, kept=kept)
+        assert set(kept) == {2, 4}
+        assert all(np.bincount(z, minlength=source.n_points).all() for z, _ in kept.values())
+        kept[4] = (np.r_[kept[4][0], 0, -1], np.r_[kept[4][1], 99, 0])  # no such source
+        for problem in variants:
+            data = lagrange_data(problem)
+            for n in (3, 4):  # 3: no pairs of its own, those of 2 (the nearest, fewer sites)
+                lp = _window_lp(problem, n)
+                found = radius_prices.radius_prices(problem, data, n, time.perf_counter() + 60,
+                                                    kept=dict(kept))
+                if lp is None:
+                    continue
+                value = lagrangian_value(problem, data, n, *found)[0]
+                assert value <= lp + 1e-9 * abs(lp)
+                assert value == pytest.approx(lp, rel=1e-6)
+                checked += 1
+    assert checked >= 20
+
+
 @pytest.mark.parametrize("seed", [6, 7])
 def test_radius_prices_with_two_targets_price_both_and_stay_below_the_lp(seed):
     """Two share targets (next_day_35_3day_95's form): a price for each row, each >= 0; L_n at

@@ -116,6 +116,9 @@ class ProblemSolution:
     # its best B(S) (site_sets.py), where the next search's set bounds may start
     open_set_cuts: dict[int, KeptCuts] | None = None  # count n -> the cuts over its open
     # sets (capacity_cuts.py), where the next search's master may start
+    radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None  # count n -> the
+    # (point, source) pairs of the radius master's cuts binding where its last search ended
+    # (radius_prices.py), where the next search's first master may start
     lagrange_data: LagrangeData | None = None  # the search's data of L_n, for the next search
     # of an edit that keeps it (lagrange.reused_data)
     count_bounds: dict[int, float] | None = None  # count n -> a lower bound on every design
@@ -141,7 +144,9 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
                   set_prices: dict[int, SetPrices] | None = None,
                   open_set_cuts: dict[int, KeptCuts] | None = None,
                   lagrange: tuple[LocationProblem, LagrangeData] | None = None,
-                  kept_bounds: dict[int, float] | None = None) -> ProblemSolution:
+                  kept_bounds: dict[int, float] | None = None,
+                  radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+                  ) -> ProblemSolution:
     """The optimum of `problem` (or the best design found within the time limit).
     `on_progress` (called from this thread) hears the incumbent and bound after each step.
     `start_sites` (the last design's open-site mask) starts the heuristic after an edit; the
@@ -157,7 +162,10 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     the same (lagrange.reused_data). `kept_bounds` (count -> a lower bound on every design
     with that many sites of a problem whose designs include this one's: the last search's
     `count_bounds`, after an edit that only adds forced sites or raises targets) bound the
-    windows of those counts from the start (docs/optimizer.md, step 7)."""
+    windows of those counts from the start (docs/optimizer.md, step 7). `radius_cuts` (count
+    -> the last search's radius master's binding (point, source) pairs) start that count's
+    first radius master: any pair gives a valid cut of any problem over the same points and
+    sites (radius_prices.py), so after any edit that keeps them."""
     start = time.perf_counter()
     deadline = start + time_limit_s
     lo, hi = count_bounds or count_range(problem)
@@ -166,6 +174,7 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
     capacity = tuple(capacity_sites) or _capacity_short(problem, hi)
     set_prices = dict(set_prices or {})  # the passes' set searches update it
     open_set_cuts = dict(open_set_cuts or {})  # and the passes' masters this
+    radius_cuts = dict(radius_cuts or {})  # and the radius masters this
     while True:
         full = build_model(problem, capacity, (lo, hi))
         if prior_prices is not None and (prior_duals is None
@@ -174,7 +183,7 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
         report = None if on_progress is None else _reporter(on_progress, start)
         run = _search(problem, full, relative_gap, deadline, _fit_hint(hint, full), start_count,
                       prior_duals, report, prior_basis, start_sites, count_prices,
-                      set_prices, open_set_cuts, lagrange, kept_bounds)
+                      set_prices, open_set_cuts, lagrange, kept_bounds, radius_cuts)
         prior_duals, prior_basis = run.duals, run.basis
         if run.data is not None:  # the next pass's problem is this one
             lagrange = (problem, run.data)
@@ -183,7 +192,8 @@ def solve_problem(problem: LocationProblem, time_limit_s: float, relative_gap: f
             continue
         return replace(_solution(problem, full, run, relative_gap,
                                  time.perf_counter() - start), set_prices=set_prices,
-                       open_set_cuts=open_set_cuts, lagrange_data=run.data,
+                       open_set_cuts=open_set_cuts, radius_cuts=radius_cuts,
+                       lagrange_data=run.data,
                        count_bounds=run.count_bounds)
 
 
@@ -283,7 +293,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             set_prices: dict[int, SetPrices] | None = None,
             open_set_cuts: dict[int, KeptCuts] | None = None,
             lagrange: tuple[LocationProblem, LagrangeData] | None = None,
-            kept_bounds: dict[int, float] | None = None) -> _SearchPass:
+            kept_bounds: dict[int, float] | None = None,
+            radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+            ) -> _SearchPass:
     """One pass over `full`: best-first over count windows, always the window with the lowest
     bound, by the cheapest step that can raise it (Lagrangian ascent, then the nearest-sites LP,
     then its full LP, then branching on its sites, then its MIP; after a what-if edit, the full
@@ -313,7 +325,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites, relative_gap,
                                      deadline, data)
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
-                                      guessed, radius_counts, count, best)
+                                      guessed, radius_counts, count, best, radius_cuts)
     if not heuristic_first:
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                      relative_gap, deadline, data)
@@ -375,7 +387,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
                 and (w.lagrange_tries == 1 or (i == guess and prices is None))):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
-                           prior_duals)
+                           prior_duals, radius_cuts)
             if w.lagrange_tries == 0 and w.prices is not None:  # the warm count's new prices
                 fresh = duals_from_prices(full, *w.prices)
                 prior_duals = prior_duals if fresh is None else fresh
@@ -396,7 +408,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is None and start is None and _radius_applies(problem, full, data, w, best):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
-                           prior_duals)
+                           prior_duals, radius_cuts)
             continue
         if (w.lp is None and data is not None and w.lo == w.hi and w.lo not in reach_tried
                 and np.isfinite(best.objective)):
@@ -493,7 +505,9 @@ def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData
 
 def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
                    w: WindowState, best: Incumbent, relative_gap: float, deadline: float,
-                   prior_duals: np.ndarray | None = None) -> None:
+                   prior_duals: np.ndarray | None = None,
+                   radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+                   ) -> None:
     """Before the window's nearest-sites LP: prices for its count from Benders on the radius
     form (radius_prices.py, the first cuts at the incumbent's sites, the share and carrier
     rows' prices searched), lifted by an ascent (window_bounds.lagrange_ascent: the window
@@ -522,7 +536,8 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     if w.prices is None and len(guess if guess is not None else ()) == 1:
         guess = None  # one row and no ascent here yet: the guess at the incumbent's sites
     opened: list[np.ndarray] = []
-    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened)
+    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened,
+                          radius_cuts)
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
@@ -839,8 +854,9 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              deadline: float, first: int,
                              guessed: list[NearestSolution] | None = None,
                              radius_counts: list[int] | None = None,
-                             count: int | None = None, best: Incumbent | None = None
-                             ) -> Future | None:
+                             count: int | None = None, best: Incumbent | None = None,
+                             radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None
+                             = None) -> Future | None:
     """A cold search of several counts finds prices at a guessed count
     (`_guessed_count_prices`: radius prices, else the nearest-sites LP) in a worker thread
     while the heuristic runs here: the solver releases the GIL, so on two cores the heuristic
@@ -863,7 +879,7 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
         count, sites = None, None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
     future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed,
-                         radius_counts, count, sites, data)
+                         radius_counts, count, sites, data, radius_cuts)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 
@@ -872,7 +888,9 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
                           deadline: float, guessed: list[NearestSolution] | None = None,
                           radius_counts: list[int] | None = None,
                           count: int | None = None, sites: np.ndarray | None = None,
-                          data: LagrangeData | None = None) -> np.ndarray | None:
+                          data: LagrangeData | None = None,
+                          radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+                          ) -> np.ndarray | None:
     """Row prices of `full` at one count: `count` with the open mask `sites` when given,
     else heuristic.guess_sites's (its greedy's sites start the master's cuts and the share
     price's search), at least `first` (the least count coverage.py leaves): radius prices
@@ -892,8 +910,8 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
         n, sites = first, None
     if n > hi:
         return None
-    radius = _radius_duals(problem, full, n, deadline, sites, data=data)  # the search's data:
-    # made once (28 ms on sites_150)
+    radius = _radius_duals(problem, full, n, deadline, sites, data=data,  # the search's data:
+                           kept=radius_cuts)  # made once (28 ms on sites_150)
     if radius is not None:
         if radius_counts is not None:  # that window takes no second radius step (next_day_80
             radius_counts.append(n)  # at 7 sites: its LP lies below the target either way)
@@ -907,7 +925,9 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
 def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: float,
                   sites: np.ndarray | None, enough: float = np.inf,
                   data: LagrangeData | None = None, sigma_guess: np.ndarray | None = None,
-                  opened: list[np.ndarray] | None = None) -> np.ndarray | None:
+                  opened: list[np.ndarray] | None = None,
+                  kept: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+                  ) -> np.ndarray | None:
     """Row prices of `full` for count n from Benders on the radius form with the share and
     carrier rows' prices searched (radius_prices.py); None where it fails, and the
     nearest-sites LP runs instead.
@@ -920,7 +940,7 @@ def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: fl
     if data is None:
         data = lagrange_data(problem)
     found = radius_prices.radius_prices(problem, data, n, deadline, sites, enough, sigma_guess,
-                                        opened)
+                                        opened, kept)
     if found is None:
         return None
     return duals_from_prices(full, *found)

@@ -70,7 +70,8 @@ class RadiusSolution:
 def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
                   sites: np.ndarray | None = None, enough: float = np.inf,
                   sigma_guess: np.ndarray | None = None,
-                  opened: list[np.ndarray] | None = None
+                  opened: list[np.ndarray] | None = None,
+                  kept: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
                   ) -> tuple[np.ndarray, np.ndarray] | None:
     """(lambda, sigma) for count n: Benders at each sigma of a 1-D search for the best one,
     stopping once LP(sigma) reaches `enough`; `sites` (a guessed design's open sites, n of
@@ -82,8 +83,18 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
     every other price the search tried (where the LP mixes two designs, as with two share
     targets, the master at either side of the best price opens one of them whole). None where
     the master fails (no n sites fit the forced ones, a point no source reaches, a solver
-    stop)."""
-    own = _design_sources(problem, data, sites)
+    stop). `kept` (count -> (point, source) pairs: the cuts binding where the last search of
+    that count ended, on this problem or an earlier one over the same points and sites) gives
+    the first master's cuts, its count's pairs else the nearest count's, in place of the
+    design's sources where they give every point a cut, and receives this search's pairs.
+    Each pair's cut is made again from this problem's costs at each sigma (`_master`), so it
+    is valid whatever problem or count the pair came from (docs/optimizer.md, "Radius cuts
+    kept across edits"); the pairs only choose where the master starts. Why: next_day_80's
+    warm edits spent 0.07-0.09 CPU s in each first master, from two cuts a point at the
+    design's sites (BENCHMARKS.md, branch nextday9)."""
+    own = _kept_pairs(problem, kept, n)
+    if own is None or not np.bincount(own[0], minlength=problem.n_points).all():
+        own = _joined(_design_sources(problem, data, sites), own)
     seen: list[np.ndarray] = []
     if not len(data.shares):
         best = _solve(problem, data, n, np.zeros(0), own, deadline)
@@ -92,6 +103,8 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
                                   seen)
     if best is None:
         return None
+    if kept is not None:
+        kept[n] = best.cuts
     if opened is not None:
         opened.append(best.y)
         opened.extend(y for y in seen if y is not best.y)
@@ -147,6 +160,34 @@ def _design_sources(problem: LocationProblem, data: LagrangeData, sites: np.ndar
     k = min(2, int(sites.sum()))
     best = np.argsort(mine, axis=1, kind="stable")[:, :k]
     return np.repeat(np.arange(problem.n_points), k), best.ravel()
+
+
+def _kept_pairs(problem: LocationProblem,
+                kept: dict[int, tuple[np.ndarray, np.ndarray]] | None, n: int
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+    """`kept`'s (point, source) pairs for count n, else for the nearest count kept (the
+    fewer sites on a tie), those that index this problem's points and sources (sites and
+    cross-border); None without any. A cut's pair does not depend on the count (`_master`
+    makes it from the costs alone), so another count's pairs are cuts of this one's master."""
+    pairs = None
+    if kept:
+        pairs = kept[n] if n in kept else kept[min(kept, key=lambda m: (abs(m - n), m))]
+    if pairs is None:
+        return None
+    z, src = pairs
+    ok = (z >= 0) & (z < problem.n_points) & (src >= 0) & (src <= problem.n_sites)
+    return (z[ok], src[ok]) if ok.any() else None
+
+
+def _joined(a: tuple[np.ndarray, np.ndarray] | None, b: tuple[np.ndarray, np.ndarray] | None
+            ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The (point, source) pairs of a and b, each pair once."""
+    if a is None or b is None:
+        return a if b is None else b
+    z, src = np.r_[a[0], b[0]].astype(np.int64), np.r_[a[1], b[1]].astype(np.int64)
+    _, first = np.unique(z * (int(src.max()) + 1) + src, return_index=True)
+    first.sort()
+    return z[first], src[first]
 
 
 def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,

@@ -80,7 +80,10 @@ class WarmSolver:
     forced sites, site-count limits or target shares each count's best prices of the last
     search start its first ascent too (unscaled: the orders are the same), and each open
     set's prices at its best B(S) start that set's bound when the same sets are enumerated
-    again (site_sets.SetPrices: a frontier's 2-site row, level after level). Any other edit falls
+    again (site_sets.SetPrices: a frontier's 2-site row, level after level), and each
+    count's radius master starts from the (point, source) pairs of the cuts binding where
+    that count's last search ended (radius_prices.py: each pair's cut is made again from the
+    edited problem's costs, so it is valid for it). Any other edit falls
     back to a full `optimize`. Results are the same as `optimize` would give (same exact
     search), only sooner (BENCHMARKS.md)."""
 
@@ -154,6 +157,7 @@ class WarmSolver:
             start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
             set_prices=None if last is None else last.set_prices,
             open_set_cuts=None if last is None else last.open_set_cuts,
+            radius_cuts=None if last is None else last.radius_cuts,
             lagrange=self._lagrange,
             kept_bounds=last.count_bounds if last is not None and _restricts(
                 scenario, self._last_scenario) else None)
