@@ -23,13 +23,15 @@ from network.scenario import Scenario
 from network.wording import day_count
 
 MAX_LISTED = 5  # ZIP3s named one by one; the rest are counted
+SUM_ERROR_PCT = 1e-9  # percentage points: room for the rounding of a sum of floats, so a
+# bound computed here a hair below the share evaluate() computes proves nothing wrongly
 
 
 def pre_checks(scenario: Scenario, lanes: LaneTable) -> list[str]:
     """Reasons, visible in the data, that no design can be feasible (empty when none)."""
     return (_forced_conflicts(scenario) + _count_conflicts(scenario) + _carrier_conflicts(scenario)
             + _unreachable_zip3s(scenario, lanes) + _capacity_short(scenario, lanes)
-            + _targets_out_of_reach(scenario, lanes))
+            + _targets_out_of_reach(scenario, lanes) + _targets_beyond_capacity(scenario, lanes))
 
 
 def _forced_conflicts(scenario: Scenario) -> list[str]:
@@ -123,6 +125,40 @@ def _targets_out_of_reach(scenario: Scenario, lanes: LaneTable) -> list[str]:
         if share < t.share_pct - 100 * ROW_TOLERANCE:  # as evaluate() meets a target
             out.append(f"at most {share:.1f}% of orders can be delivered within "
                        f"{day_count(t.within_days)} even with every allowed site open "
+                       f"(target: {t.share_pct:g}%)")
+    return out
+
+
+def _targets_beyond_capacity(scenario: Scenario, lanes: LaneTable) -> list[str]:
+    """Targets that the largest sites allowed, each within its capacity, cannot meet.
+
+    Bound (docs/optimizer.md, "Targets beyond capacity"): where cross-border takes more than
+    D days, every order within D days leaves an open site s that reaches its ZIP3 within D
+    days, at most min(R_s, (1 + ROW_TOLERANCE) Q_s) of them, R_s the orders site s reaches
+    within D days by any service and Q_s its capacity over the peak multiplier, loosened as
+    evaluate() accepts. At most k sites open, so the share is at most the k largest of these
+    over all orders. Named only where capacity lowers that sum (with capacity ample, the
+    relaxation after the search gives the exact share)."""
+    k = scenario.constraints.max_sites
+    _, closed = site_masks(scenario)
+    days = np.where(closed[:, None], 10**6, lanes.delivery_days.min(axis=2).T)  # site x ZIP3
+    orders = lanes.demand.orders_per_year
+    capacity = lanes.capacity_orders_per_year * (1 + ROW_TOLERANCE) / scenario.costs.peak_multiplier
+    n = len(days) if k is None else min(k, len(days))
+    out = []
+    for t in scenario.targets.share_targets:
+        if lanes.cross_border_enabled and lanes.cross_border_days <= t.within_days:
+            continue
+        reach = (days <= t.within_days) @ orders
+        held = np.sort(np.minimum(reach, capacity))[::-1][:n].sum()
+        if held >= np.sort(reach)[::-1][:n].sum():
+            continue  # capacity does not bind
+        share = 100 * held / orders.sum()
+        if share < t.share_pct - 100 * ROW_TOLERANCE - SUM_ERROR_PCT:
+            sites = "every allowed site" if k is None else f"at most {k} sites"
+            out.append(f"at most {share:.1f}% of orders can be delivered within "
+                       f"{day_count(t.within_days)} from {sites}, each within its capacity at "
+                       f"the peak multiplier {scenario.costs.peak_multiplier:g} "
                        f"(target: {t.share_pct:g}%)")
     return out
 
