@@ -21,11 +21,12 @@ from network.lanes import build_lanes
 from network.optimize import SolveStatus, optimize, sweep_site_counts
 from network.optimize.count_search import solve_problem
 from network.optimize.explain import pre_checks
-from network.optimize.mathopt_backend import MipStatus
+from network.optimize.mathopt_backend import MipSolution, MipStatus
 from network.optimize.problem import (
     Options,
     ShareRequirement,
     problem_cost,
+    problem_from_scenario,
     site_loads,
 )
 from network.optimize.reduce import reduce_options
@@ -166,6 +167,21 @@ def test_capacity_pre_check_spares_a_design_evaluate_accepts():
         share_targets=(ShareTarget(2, 75.0 + 200 * ROW_TOLERANCE),))), lanes) != []
 
 
+def test_relaxation_stopped_early_claims_no_target_met_alone(monkeypatch):
+    """When each relaxation stops at its time limit with a trivial bound and a design far below
+    the target (as HiGHS did on capacity_overflow_200m with 57 capacity rows: bound 5700%,
+    design 0.3%), the explanation must not say each target can be met on its own."""
+    from network.optimize import explain
+    scenario = toy_scenario(targets=Targets(share_targets=(ShareTarget(1, 70.0),)))
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    stopped = MipSolution(MipStatus.FEASIBLE, None, -0.003, -57.0, 20.0)
+    monkeypatch.setattr(explain, "solve_model", lambda *args, **kwargs: stopped)
+    assert explain.relaxation_explanation(problem, 20.0, "") == [
+        "no design meets every target and constraint together; which of them binds was not "
+        "found within 20 s"]
+
+
 def test_sweep_gives_best_design_per_site_count():
     """Exactly one site: A (4850); exactly two: A and B (6591.42), targets ignored."""
     one, two = sweep_site_counts(toy_scenario(), [1, 2])
@@ -187,7 +203,6 @@ def test_reduction_keeps_the_optimum():
     every = Options(z, s, k, lanes.cost_usd_per_order.ravel(),
                     lanes.delivery_days.ravel().astype(np.int32))
     assert len(reduce_options(scenario, lanes)) < len(every)
-    from network.optimize.problem import problem_from_scenario
     full = solve_problem(problem_from_scenario(scenario, lanes, every), 60, 1e-9)
     assert full.solver_objective == pytest.approx(reduced.objective_usd, rel=1e-9)
 

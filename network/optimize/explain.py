@@ -165,14 +165,20 @@ def _targets_beyond_capacity(scenario: Scenario, lanes: LaneTable) -> list[str]:
 
 def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
                            max_sites_text: str) -> list[str]:
-    """Name the binding target (and how far it can be met) or the binding carrier shares."""
+    """Name the binding target (and how far it can be met) or the binding carrier shares.
+
+    "Each target can be met on its own" only where each relaxation found a design meeting its
+    target; a relaxation stopped by the time limit with neither such a design nor a bound
+    below the target proves nothing, and the sentence says so."""
     out = []
+    each_met = True
     for req in problem.share_requirements:
-        best = _best_share(problem, req.within_days, time_limit_s)
+        best, reached = _best_share(problem, req.within_days, time_limit_s)
         if best is not None and best < req.share - ROW_TOLERANCE:
             out.append(f"at most {100 * best:.1f}% of orders can be delivered within "
                        f"{day_count(req.within_days)} {max_sites_text}under the other constraints "
                        f"(target: {100 * req.share:g}%)")
+        each_met = each_met and reached is not None and reached >= req.share - ROW_TOLERANCE
     if out:
         return out
     if problem.carrier_bounds:
@@ -182,6 +188,9 @@ def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
             names = ", ".join(b.carrier for b in problem.carrier_bounds)
             return [f"the carrier share limits ({names}) cannot be met together with the "
                     "delivery targets and capacities; without them a design exists"]
+    if not each_met:
+        return ["no design meets every target and constraint together; which of them binds "
+                f"was not found within {time_limit_s:g} s"]
     return ["no design meets every target and constraint together, although each target can "
             "be met on its own"]
 
@@ -191,12 +200,13 @@ def _with_all_capacity(problem: LocationProblem):
 
 
 def _best_share(problem: LocationProblem, within_days: int, time_limit_s: float
-                ) -> float | None:
-    """Largest share of orders within `within_days` under every constraint but the targets
-    (a proven upper bound when the solve stops early)."""
+                ) -> tuple[float | None, float | None]:
+    """Largest share of orders within `within_days` under every constraint but the targets:
+    a proven upper bound (when the solve stops early too), and the share of the best design
+    found (None when none)."""
     lo, hi = count_range(problem)
     if lo > hi:
-        return None
+        return None, None
     relaxed = replace(problem, share_requirements=())
     model = _with_all_capacity(relaxed)
     opt = problem.options
@@ -204,9 +214,10 @@ def _best_share(problem: LocationProblem, within_days: int, time_limit_s: float
     objective = np.zeros(len(model.var_lb))
     objective[model.x] = -np.where(opt.days <= within_days, weight, 0.0)
     sol = solve_model(replace(model, objective=objective), time_limit_s, 1e-6)
+    reached = None if sol.objective is None else -sol.objective
     if sol.best_bound is not None:
-        return -sol.best_bound
-    return None if sol.objective is None else -sol.objective
+        return -sol.best_bound, reached
+    return reached, reached
 
 
 def max_sites_phrase(problem: LocationProblem) -> str:
