@@ -2,10 +2,12 @@
 
 Two steps. `pre_checks` looks at the data alone (no solver): sites forced both open and closed,
 site counts that cannot be met, ZIP3s no allowed site or service reaches within the day limit,
-capacity short of demand when nothing can ship from abroad, and targets that even every allowed
-site together cannot meet. When the checks pass but the model is still infeasible,
-`relaxation_explanation` relaxes the targets one at a time (the most that can be delivered
-within N days under every other constraint) and then the carrier shares, and names what binds.
+capacity short of demand when nothing can ship from abroad, targets that even every allowed
+site together cannot meet, and targets beyond what the largest allowed sites hold within their
+capacities. When the checks pass but the model is still infeasible, `relaxation_explanation`
+relaxes the targets one at a time (the most that can be delivered within N days under every
+other constraint) and then the carrier shares, and names what binds (or, when the relaxations
+stop at their time limit unresolved, says that it was not found).
 """
 
 from __future__ import annotations
