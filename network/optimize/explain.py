@@ -157,7 +157,8 @@ def _targets_beyond_capacity(scenario: Scenario, lanes: LaneTable) -> list[str]:
             continue  # capacity does not bind
         share = 100 * held / orders.sum()
         if share < t.share_pct - 100 * ROW_TOLERANCE - SUM_ERROR_PCT:
-            sites = "every allowed site" if k is None else f"at most {k} sites"
+            sites = ("every allowed site" if k is None
+                     else f"at most {k} site{'s' if k != 1 else ''}")
             out.append(f"at most {share:.1f}% of orders can be delivered within "
                        f"{day_count(t.within_days)} from {sites}, each within its capacity at "
                        f"the peak multiplier {scenario.costs.peak_multiplier:g} "
