@@ -16,15 +16,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from network.evaluate import evaluate
+from network.evaluate import CROSS_BORDER, ROW_TOLERANCE, Design, evaluate
 from network.lanes import build_lanes
 from network.optimize import SolveStatus, optimize, sweep_site_counts
 from network.optimize.count_search import solve_problem
-from network.optimize.mathopt_backend import MipStatus
+from network.optimize.explain import pre_checks
+from network.optimize.mathopt_backend import MipSolution, MipStatus
 from network.optimize.problem import (
     Options,
     ShareRequirement,
     problem_cost,
+    problem_from_scenario,
     site_loads,
 )
 from network.optimize.reduce import reduce_options
@@ -37,7 +39,7 @@ from random_problems import (
     every_site_open,
     random_problem,
 )
-from toy import flat_service, toy_scenario
+from toy import cross_border, flat_service, toy_scenario
 
 
 def _solve(scenario):
@@ -125,6 +127,61 @@ def test_capacity_short_of_demand_is_explained():
                for s in result.explanation)
 
 
+def _capacity_toy(capacities, share_pct):
+    """The toy with cross-border (10 days) taking what the sites cannot hold, peak 1, and
+    one target within 2 days, which every site reaches at every ZIP3."""
+    scenario = toy_scenario(targets=Targets(share_targets=(ShareTarget(2, share_pct),)))
+    sites = tuple(replace(s, capacity_orders_per_year=q)
+                  for s, q in zip(scenario.sites, capacities, strict=True))
+    return scenario.with_changes(sites=sites,
+                                 costs=replace(scenario.costs, cross_border=cross_border(True)))
+
+
+def test_share_target_beyond_capacity_is_explained_before_the_search():
+    """Three sites of 200 orders hold 60% of the 1000: 70% within 2 days cannot be met, and
+    the pre-check says why (the relaxation after the search said 45% under the other
+    constraints, single sourcing, with no word of capacity)."""
+    scenario = _capacity_toy((200.0, 200.0, 200.0), 70.0)
+    assert pre_checks(scenario, build_lanes(scenario)) == [
+        "at most 60.0% of orders can be delivered within 2 days from every allowed site, each "
+        "within its capacity at the peak multiplier 1 (target: 70%)"]
+    result = optimize(scenario)
+    assert result.status is SolveStatus.INFEASIBLE
+    assert any("each within its capacity" in s for s in result.explanation)
+
+
+def test_capacity_pre_check_spares_a_design_evaluate_accepts():
+    """A, B and C hold 300, 300 and 150 orders less 0.9e-6 of that: A serving 101 and 102, B
+    103, C 105 and 104 from abroad misses each capacity and the target of 75.00009% by less
+    than evaluate()'s tolerance, so it meets every row, and the pre-check must not call the
+    scenario infeasible (without the capacity slack its bound is 74.99993%, below
+    75.00009% - ROW_TOLERANCE)."""
+    scenario = _capacity_toy(tuple(q * (1 - 0.9e-6) for q in (300.0, 300.0, 150.0)),
+                             75.0 + 90 * ROW_TOLERANCE)
+    assignment = (("101", "A", "ground"), ("102", "A", "ground"), ("103", "B", "ground"),
+                  ("104", CROSS_BORDER, ""), ("105", "C", "ground"))
+    lanes = build_lanes(scenario)
+    assert evaluate(scenario, Design(("A", "B", "C"), assignment), lanes).violations == ()
+    assert pre_checks(scenario, lanes) == []
+    assert pre_checks(scenario.with_changes(targets=Targets(
+        share_targets=(ShareTarget(2, 75.0 + 200 * ROW_TOLERANCE),))), lanes) != []
+
+
+def test_relaxation_stopped_early_claims_no_target_met_alone(monkeypatch):
+    """When each relaxation stops at its time limit with a trivial bound and a design far below
+    the target (as HiGHS did on capacity_overflow_200m with 57 capacity rows: bound 5700%,
+    design 0.3%), the explanation must not say each target can be met on its own."""
+    from network.optimize import explain
+    scenario = toy_scenario(targets=Targets(share_targets=(ShareTarget(1, 70.0),)))
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    stopped = MipSolution(MipStatus.FEASIBLE, None, -0.003, -57.0, 20.0)
+    monkeypatch.setattr(explain, "solve_model", lambda *args, **kwargs: stopped)
+    assert explain.relaxation_explanation(problem, 20.0, "") == [
+        "no design meets every target and constraint together; which of them binds was not "
+        "found within 20 s"]
+
+
 def test_sweep_gives_best_design_per_site_count():
     """Exactly one site: A (4850); exactly two: A and B (6591.42), targets ignored."""
     one, two = sweep_site_counts(toy_scenario(), [1, 2])
@@ -146,7 +203,6 @@ def test_reduction_keeps_the_optimum():
     every = Options(z, s, k, lanes.cost_usd_per_order.ravel(),
                     lanes.delivery_days.ravel().astype(np.int32))
     assert len(reduce_options(scenario, lanes)) < len(every)
-    from network.optimize.problem import problem_from_scenario
     full = solve_problem(problem_from_scenario(scenario, lanes, every), 60, 1e-9)
     assert full.solver_objective == pytest.approx(reduced.objective_usd, rel=1e-9)
 

@@ -2,10 +2,12 @@
 
 Two steps. `pre_checks` looks at the data alone (no solver): sites forced both open and closed,
 site counts that cannot be met, ZIP3s no allowed site or service reaches within the day limit,
-capacity short of demand when nothing can ship from abroad, and targets that even every allowed
-site together cannot meet. When the checks pass but the model is still infeasible,
-`relaxation_explanation` relaxes the targets one at a time (the most that can be delivered
-within N days under every other constraint) and then the carrier shares, and names what binds.
+capacity short of demand when nothing can ship from abroad, targets that even every allowed
+site together cannot meet, and targets beyond what the largest allowed sites hold within their
+capacities. When the checks pass but the model is still infeasible, `relaxation_explanation`
+relaxes the targets one at a time (the most that can be delivered within N days under every
+other constraint) and then the carrier shares, and names what binds (or, when the relaxations
+stop at their time limit unresolved, says that it was not found).
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ from network.scenario import Scenario
 from network.wording import day_count
 
 MAX_LISTED = 5  # ZIP3s named one by one; the rest are counted
+SUM_ERROR_PCT = 1e-9  # percentage points: room for the rounding of a sum of floats, so a
+# bound computed here a hair below the share evaluate() computes proves nothing wrongly
 
 
 def pre_checks(scenario: Scenario, lanes: LaneTable) -> list[str]:
     """Reasons, visible in the data, that no design can be feasible (empty when none)."""
     return (_forced_conflicts(scenario) + _count_conflicts(scenario) + _carrier_conflicts(scenario)
             + _unreachable_zip3s(scenario, lanes) + _capacity_short(scenario, lanes)
-            + _targets_out_of_reach(scenario, lanes))
+            + _targets_out_of_reach(scenario, lanes) + _targets_beyond_capacity(scenario, lanes))
 
 
 def _forced_conflicts(scenario: Scenario) -> list[str]:
@@ -127,16 +131,57 @@ def _targets_out_of_reach(scenario: Scenario, lanes: LaneTable) -> list[str]:
     return out
 
 
+def _targets_beyond_capacity(scenario: Scenario, lanes: LaneTable) -> list[str]:
+    """Targets that the largest sites allowed, each within its capacity, cannot meet.
+
+    Bound (docs/optimizer.md, "Targets beyond capacity"): where cross-border takes more than
+    D days, every order within D days leaves an open site s that reaches its ZIP3 within D
+    days, at most min(R_s, (1 + ROW_TOLERANCE) Q_s) of them, R_s the orders site s reaches
+    within D days by any service and Q_s its capacity over the peak multiplier, loosened as
+    evaluate() accepts. At most k sites open, so the share is at most the k largest of these
+    over all orders. Named only where capacity lowers that sum (with capacity ample, the
+    relaxation after the search gives the exact share)."""
+    k = scenario.constraints.max_sites
+    _, closed = site_masks(scenario)
+    days = np.where(closed[:, None], 10**6, lanes.delivery_days.min(axis=2).T)  # site x ZIP3
+    orders = lanes.demand.orders_per_year
+    capacity = lanes.capacity_orders_per_year * (1 + ROW_TOLERANCE) / scenario.costs.peak_multiplier
+    n = len(days) if k is None else min(k, len(days))
+    out = []
+    for t in scenario.targets.share_targets:
+        if lanes.cross_border_enabled and lanes.cross_border_days <= t.within_days:
+            continue
+        reach = (days <= t.within_days) @ orders
+        held = np.sort(np.minimum(reach, capacity))[::-1][:n].sum()
+        if held >= np.sort(reach)[::-1][:n].sum():
+            continue  # capacity does not bind
+        share = 100 * held / orders.sum()
+        if share < t.share_pct - 100 * ROW_TOLERANCE - SUM_ERROR_PCT:
+            sites = ("every allowed site" if k is None
+                     else f"at most {k} site{'s' if k != 1 else ''}")
+            out.append(f"at most {share:.1f}% of orders can be delivered within "
+                       f"{day_count(t.within_days)} from {sites}, each within its capacity at "
+                       f"the peak multiplier {scenario.costs.peak_multiplier:g} "
+                       f"(target: {t.share_pct:g}%)")
+    return out
+
+
 def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
                            max_sites_text: str) -> list[str]:
-    """Name the binding target (and how far it can be met) or the binding carrier shares."""
+    """Name the binding target (and how far it can be met) or the binding carrier shares.
+
+    "Each target can be met on its own" only where each relaxation found a design meeting its
+    target; a relaxation stopped by the time limit with neither such a design nor a bound
+    below the target proves nothing, and the sentence says so."""
     out = []
+    each_met = True
     for req in problem.share_requirements:
-        best = _best_share(problem, req.within_days, time_limit_s)
+        best, reached = _best_share(problem, req.within_days, time_limit_s)
         if best is not None and best < req.share - ROW_TOLERANCE:
             out.append(f"at most {100 * best:.1f}% of orders can be delivered within "
                        f"{day_count(req.within_days)} {max_sites_text}under the other constraints "
                        f"(target: {100 * req.share:g}%)")
+        each_met = each_met and reached is not None and reached >= req.share - ROW_TOLERANCE
     if out:
         return out
     if problem.carrier_bounds:
@@ -146,6 +191,9 @@ def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
             names = ", ".join(b.carrier for b in problem.carrier_bounds)
             return [f"the carrier share limits ({names}) cannot be met together with the "
                     "delivery targets and capacities; without them a design exists"]
+    if not each_met:
+        return ["no design meets every target and constraint together; which of them binds "
+                f"was not found within {time_limit_s:g} s"]
     return ["no design meets every target and constraint together, although each target can "
             "be met on its own"]
 
@@ -155,12 +203,13 @@ def _with_all_capacity(problem: LocationProblem):
 
 
 def _best_share(problem: LocationProblem, within_days: int, time_limit_s: float
-                ) -> float | None:
-    """Largest share of orders within `within_days` under every constraint but the targets
-    (a proven upper bound when the solve stops early)."""
+                ) -> tuple[float | None, float | None]:
+    """Largest share of orders within `within_days` under every constraint but the targets:
+    a proven upper bound (when the solve stops early too), and the share of the best design
+    found (None when none)."""
     lo, hi = count_range(problem)
     if lo > hi:
-        return None
+        return None, None
     relaxed = replace(problem, share_requirements=())
     model = _with_all_capacity(relaxed)
     opt = problem.options
@@ -168,9 +217,10 @@ def _best_share(problem: LocationProblem, within_days: int, time_limit_s: float
     objective = np.zeros(len(model.var_lb))
     objective[model.x] = -np.where(opt.days <= within_days, weight, 0.0)
     sol = solve_model(replace(model, objective=objective), time_limit_s, 1e-6)
+    reached = None if sol.objective is None else -sol.objective
     if sol.best_bound is not None:
-        return -sol.best_bound
-    return None if sol.objective is None else -sol.objective
+        return -sol.best_bound, reached
+    return reached, reached
 
 
 def max_sites_phrase(problem: LocationProblem) -> str:
