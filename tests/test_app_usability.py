@@ -172,6 +172,15 @@ def test_the_advice_names_only_what_applies(small):
                                                           "delivered within 1 day",)))
     assert "named above" not in plain_tips and "add candidate sites" in plain_tips
     assert "forced-closed" not in plain_tips and "cross-border" not in plain_tips
+    assert "capacity" not in plain_tips
+    full = " ".join(results.what_to_change(small, (
+        "at most 54.0% of orders can be delivered within 2 days from at most 6 sites, each "
+        "within its capacity at the peak multiplier 2 (target: 55%)",)))
+    assert "raise the capacity of the sites" in full and "peak-season multiplier" in full
+    short = " ".join(results.what_to_change(small, (
+        "allowed sites can handle 80.0M orders a year at the peak multiplier 2; demand is "
+        "100.0M",)))
+    assert "raise the capacity of the sites" in short
     named = results.what_to_change(small, ("ZIP3 590 (MT) cannot be reached within 2 days",))
     assert any("near the ZIP3s named above" in t for t in named)
     closed = small.with_changes(

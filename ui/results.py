@@ -151,6 +151,9 @@ def what_to_change(scenario: Scenario, explanation: tuple[str, ...]) -> list[str
     else:
         tips.append("add candidate sites nearer the demand the targets miss (search above the "
                     "map)")
+    if any("peak multiplier" in s for s in explanation):  # explain.py's two capacity checks
+        tips.append("raise the capacity of the sites (Candidate sites, below the map) or "
+                    "lower the peak-season multiplier (Settings → Orders and costs)")
     if not scenario.costs.cross_border.enabled:
         tips.append(f"enable cross-border direct (Settings → {CROSS_BORDER_TAB})")
     return tips
