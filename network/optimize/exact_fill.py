@@ -1,0 +1,134 @@
+"""A design that meets a share target only when its sites are filled to the order.
+
+Where a share target within D days asks for (nearly) every order the open sites can hold, a
+design meets it only when each site's ZIP3s, whole, add up to its capacity within a few
+orders: a subset-sum. The search's LPs split ZIP3s over sites, its rounding loses the last
+percent, and a MIP over 100,000 options does not find the exact sums in a minute
+(capacity_overflow_200m at 54% within 2 days, exactly the six sites' capacity). `fill_sites`
+builds such a design from open sites and a start: each ZIP3 at an open site takes its cheapest
+option there within D days, ZIP3s outside join sites with room (the cheapest option first),
+then ZIP3s are exchanged with cross-border until each site's load is as near its capacity as
+one exchange brings it. It proves nothing: the search offers the design as any other, checked
+against every row (incumbent.offer), and evaluate() checks it again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
+
+MAX_EXCHANGES = 200  # rounds of single exchanges; each one fills one site nearer its capacity
+
+
+def fill_sites(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray
+               ) -> np.ndarray | None:
+    """Each point's option (as `choice`) of a design over the open sites `is_open` that meets
+    the problem's one share target within the sites' capacities, starting from `choice`; None
+    when this fill does not reach the target (or the problem is not of its kind: exactly one
+    share target, no carrier shares)."""
+    if len(problem.share_requirements) != 1 or problem.carrier_bounds:
+        return None
+    req = problem.share_requirements[0]
+    opt, orders = problem.options, problem.orders_per_year
+    fast = _fast_options(problem, is_open, req.within_days)  # [z, s] option or -1
+    cross = _cross_options(problem)  # [z] option or -1
+    choice = choice.copy()
+    site = opt.site[choice]
+    for z in np.nonzero((site != NO_SITE) & (opt.days[choice] > req.within_days))[0]:
+        if fast[z, site[z]] >= 0:  # the same site's load, now within D days
+            choice[z] = fast[z, site[z]]
+    room = problem.capacity_orders_per_year + capacity_slack(problem) - _loads(problem, choice)
+    if np.any(room[is_open] < 0):
+        return None
+    needed = (req.share - SHARE_SLACK) * orders.sum()
+    within = orders[opt.days[choice] <= req.within_days].sum()
+    within = _join(problem, choice, fast, room, needed - within)
+    within = _exchange(problem, choice, fast, cross, room, needed - within)
+    if within < needed - within * 1e-15 or np.any(room < -1e-9):
+        return None
+    return choice
+
+
+def _fast_options(problem: LocationProblem, is_open: np.ndarray, days: int) -> np.ndarray:
+    """[z, s] each point's cheapest option at open site s within `days` (-1: none)."""
+    opt = problem.options
+    out = np.full((problem.n_points, problem.n_sites), -1)
+    ok = np.nonzero((opt.site != NO_SITE) & (opt.days <= days))[0]
+    ok = ok[is_open[opt.site[ok]]]
+    for p in ok[::-1]:  # options are sorted by cost within a point: the cheapest is set last
+        out[opt.point[p], opt.site[p]] = p
+    return out
+
+
+def _cross_options(problem: LocationProblem) -> np.ndarray:
+    opt = problem.options
+    out = np.full(problem.n_points, -1)
+    where = np.nonzero(opt.site == NO_SITE)[0]
+    out[opt.point[where]] = where
+    return out
+
+
+def _loads(problem: LocationProblem, choice: np.ndarray) -> np.ndarray:
+    site = problem.options.site[choice]
+    us = site != NO_SITE
+    return np.bincount(site[us], weights=problem.orders_per_year[us], minlength=problem.n_sites)
+
+
+def _join(problem: LocationProblem, choice: np.ndarray, fast: np.ndarray, room: np.ndarray,
+          short: float) -> float:
+    """Points not at a site join an open site with room within D days, the least extra cost
+    per order first, while orders within D days are short; returns the orders within D days
+    (`choice` and `room` updated)."""
+    opt, orders = problem.options, problem.orders_per_year
+    outside = np.nonzero(opt.site[choice] == NO_SITE)[0]
+    z_idx, s_idx = np.nonzero(fast[outside] >= 0)
+    z_idx = outside[z_idx]
+    extra = opt.cost_usd_per_order[fast[z_idx, s_idx]] - opt.cost_usd_per_order[choice[z_idx]]
+    joined = np.zeros(problem.n_points, bool)
+    for i in np.argsort(extra, kind="stable"):
+        if short <= 0:
+            break
+        z, s = z_idx[i], s_idx[i]
+        if not joined[z] and orders[z] <= room[s]:
+            choice[z], joined[z] = fast[z, s], True
+            room[s] -= orders[z]
+            short -= orders[z]
+    return float(orders[opt.days[choice] <= problem.share_requirements[0].within_days].sum())
+
+
+def _exchange(problem: LocationProblem, choice: np.ndarray, fast: np.ndarray,
+              cross: np.ndarray, room: np.ndarray, short: float) -> float:
+    """While orders within D days are short: the exchange, over every open site, of one of its
+    points (sent cross-border) for one outside point (at the site within D days) that adds the
+    most orders within the site's room; returns the orders within D days."""
+    opt, orders = problem.options, problem.orders_per_year
+    days = problem.share_requirements[0].within_days
+    for _ in range(MAX_EXCHANGES):
+        if short <= 0:
+            break
+        best = (0.0, -1, -1, -1)  # (orders gained, site, point out, point in)
+        outside = np.nonzero(opt.site[choice] == NO_SITE)[0]
+        for s in np.nonzero(room > 0)[0]:
+            cand = outside[fast[outside, s] >= 0]
+            if not len(cand):
+                continue
+            order = np.argsort(orders[cand])
+            sizes, cand = orders[cand][order], cand[order]
+            inside = np.nonzero((opt.site[choice] == s) & (cross >= 0))[0]
+            base = np.concatenate([[0.0], orders[inside]])  # 0: only a point in
+            pos = np.searchsorted(sizes, base + room[s], side="right") - 1
+            gain = np.where(pos >= 0, sizes[np.maximum(pos, 0)] - base, -np.inf)
+            i = int(np.argmax(gain))
+            if gain[i] > best[0]:
+                out = -1 if i == 0 else int(inside[i - 1])
+                best = (float(gain[i]), int(s), out, int(cand[pos[i]]))
+        gained, s, out, into = best
+        if s < 0:
+            break
+        if out >= 0:
+            choice[out] = cross[out]
+        choice[into] = fast[into, s]
+        room[s] -= gained
+        short -= gained
+    return float(orders[opt.days[choice] <= days].sum())
