@@ -21,19 +21,24 @@ from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capa
 MAX_EXCHANGES = 200  # rounds of single exchanges; each one fills one site nearer its capacity
 
 
-def fill_sites(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray
-               ) -> np.ndarray | None:
+def fill_sites(problem: LocationProblem, is_open: np.ndarray,
+               choice: np.ndarray | None = None) -> np.ndarray | None:
     """Each point's option (as `choice`) of a design over the open sites `is_open` that meets
-    the problem's one share target within the sites' capacities, starting from `choice`; None
-    when this fill does not reach the target (or the problem is not of its kind: exactly one
-    share target, no carrier shares)."""
+    the problem's one share target within the sites' capacities, starting from `choice` (None:
+    each point's cheapest option at an open site or cross-border; points of an overloaded site
+    go cross-border first, those losing least per order first); None when this fill does not
+    reach the target (or the problem is not of its kind: exactly one share target, no carrier
+    shares, cross-border possible for every point)."""
     if len(problem.share_requirements) != 1 or problem.carrier_bounds:
+        return None
+    cross = _cross_options(problem)  # [z] option or -1
+    if np.any(cross < 0):
         return None
     req = problem.share_requirements[0]
     opt, orders = problem.options, problem.orders_per_year
     fast = _fast_options(problem, is_open, req.within_days)  # [z, s] option or -1
-    cross = _cross_options(problem)  # [z] option or -1
-    choice = choice.copy()
+    choice = _cheapest(problem, is_open) if choice is None else choice.copy()
+    _evict(problem, choice, cross)
     site = opt.site[choice]
     for z in np.nonzero((site != NO_SITE) & (opt.days[choice] > req.within_days))[0]:
         if fast[z, site[z]] >= 0:  # the same site's load, now within D days
@@ -59,6 +64,31 @@ def _fast_options(problem: LocationProblem, is_open: np.ndarray, days: int) -> n
     for p in ok[::-1]:  # options are sorted by cost within a point: the cheapest is set last
         out[opt.point[p], opt.site[p]] = p
     return out
+
+
+def _cheapest(problem: LocationProblem, is_open: np.ndarray) -> np.ndarray:
+    """[z] each point's cheapest option at an open site or cross-border."""
+    opt = problem.options
+    usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
+    first = np.unique(opt.point[usable], return_index=True)[1]  # sorted by cost per point
+    out = np.full(problem.n_points, -1)
+    out[opt.point[usable[first]]] = usable[first]
+    return out
+
+
+def _evict(problem: LocationProblem, choice: np.ndarray, cross: np.ndarray) -> None:
+    """Points of an overloaded site go cross-border, the least extra cost per order first,
+    until the site is within its capacity."""
+    opt, orders = problem.options, problem.orders_per_year
+    over = _loads(problem, choice) - problem.capacity_orders_per_year - capacity_slack(problem)
+    for s in np.nonzero(over > 0)[0]:
+        mine = np.nonzero(opt.site[choice] == s)[0]
+        extra = opt.cost_usd_per_order[cross[mine]] - opt.cost_usd_per_order[choice[mine]]
+        for z in mine[np.argsort(extra, kind="stable")]:
+            if over[s] <= 0:
+                break
+            choice[z] = cross[z]
+            over[s] -= orders[z]
 
 
 def _cross_options(problem: LocationProblem) -> np.ndarray:
