@@ -129,36 +129,55 @@ def _join(problem: LocationProblem, choice: np.ndarray, fast: np.ndarray, room: 
 
 def _exchange(problem: LocationProblem, choice: np.ndarray, fast: np.ndarray,
               cross: np.ndarray, room: np.ndarray, short: float) -> float:
-    """While orders within D days are short: the exchange, over every open site, of one of its
-    points (sent cross-border) for one outside point (at the site within D days) that adds the
-    most orders within the site's room; returns the orders within D days."""
+    """While orders within D days are short: one exchange at a time of a site's point (sent
+    cross-border, or none) for an outside point (at the site within D days) that fits the
+    site's room. Of the exchanges that leave the site at most its share of the room the target
+    can spare (the room over all sites less the orders short, split over the sites with room),
+    the cheapest; where there is none, the one adding the most orders. Returns the orders
+    within D days (`choice` and `room` updated)."""
     opt, orders = problem.options, problem.orders_per_year
     days = problem.share_requirements[0].within_days
+    cost = opt.cost_usd_per_order
     for _ in range(MAX_EXCHANGES):
         if short <= 0:
             break
-        best = (0.0, -1, -1, -1)  # (orders gained, site, point out, point in)
-        outside = np.nonzero(opt.site[choice] == NO_SITE)[0]
-        for s in np.nonzero(room > 0)[0]:
-            cand = outside[fast[outside, s] >= 0]
-            if not len(cand):
-                continue
-            order = np.argsort(orders[cand])
-            sizes, cand = orders[cand][order], cand[order]
-            inside = np.nonzero((opt.site[choice] == s) & (cross >= 0))[0]
-            base = np.concatenate([[0.0], orders[inside]])  # 0: only a point in
-            pos = np.searchsorted(sizes, base + room[s], side="right") - 1
-            gain = np.where(pos >= 0, sizes[np.maximum(pos, 0)] - base, -np.inf)
-            i = int(np.argmax(gain))
-            if gain[i] > best[0]:
-                out = -1 if i == 0 else int(inside[i - 1])
-                best = (float(gain[i]), int(s), out, int(cand[pos[i]]))
-        gained, s, out, into = best
-        if s < 0:
+        open_room = np.nonzero((room > 0) & np.isfinite(room) & (fast >= 0).any(axis=0))[0]
+        if not len(open_room):
             break
+        spare = max(0.0, (room[open_room].sum() - short) / len(open_room))
+        outside = np.nonzero(opt.site[choice] == NO_SITE)[0]
+        best = None  # (cheapest among the near-full ones?, key, gain, site, out, in)
+        for s in open_room:
+            into = outside[fast[outside, s] >= 0]
+            inside = np.nonzero(opt.site[choice] == s)[0]
+            if not len(into):
+                continue
+            out_size = np.concatenate([[0.0], orders[inside]])  # 0: only a point in
+            out_cost = np.concatenate([[0.0], orders[inside] * (
+                cost[cross[inside]] - cost[choice[inside]])])
+            in_cost = orders[into] * (cost[fast[into, s]] - cost[choice[into]])
+            gain = orders[into][None, :] - out_size[:, None]
+            fits = (gain > 0) & (gain <= room[s])
+            if not fits.any():
+                continue
+            near = fits & (gain >= room[s] - spare)
+            if near.any():
+                extra = np.where(near, out_cost[:, None] + in_cost[None, :], np.inf)
+                i, j = np.unravel_index(int(np.argmin(extra)), extra.shape)
+                key = (0, float(extra[i, j]))
+            else:
+                i, j = np.unravel_index(int(np.argmax(np.where(fits, gain, -np.inf))),
+                                        gain.shape)
+                key = (1, -float(gain[i, j]))
+            if best is None or key < best[0]:
+                best = (key, float(gain[i, j]), int(s), -1 if i == 0 else int(inside[i - 1]),
+                        int(into[j]))
+        if best is None:
+            break
+        _, gained, s, out, into_point = best
         if out >= 0:
             choice[out] = cross[out]
-        choice[into] = fast[into, s]
+        choice[into_point] = fast[into_point, s]
         room[s] -= gained
         short -= gained
     return float(orders[opt.days[choice] <= days].sum())
