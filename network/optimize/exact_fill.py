@@ -19,6 +19,7 @@ import numpy as np
 from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 
 MAX_EXCHANGES = 200  # rounds of single exchanges; each one fills one site nearer its capacity
+MAX_IMPROVEMENTS = 300  # rounds of exchanges that lower the cost, each the best over the sites
 
 
 def fill_sites(problem: LocationProblem, is_open: np.ndarray,
@@ -50,6 +51,8 @@ def fill_sites(problem: LocationProblem, is_open: np.ndarray,
     within = orders[opt.days[choice] <= req.within_days].sum()
     within = _join(problem, choice, fast, room, needed - within)
     within = _exchange(problem, choice, fast, cross, room, needed - within)
+    if within >= needed:
+        within = _improve(problem, choice, fast, cross, room, needed)
     if within < needed - within * 1e-15 or np.any(room < -1e-9):
         return None
     return choice
@@ -181,3 +184,48 @@ def _exchange(problem: LocationProblem, choice: np.ndarray, fast: np.ndarray,
         room[s] -= gained
         short -= gained
     return float(orders[opt.days[choice] <= days].sum())
+
+
+def _improve(problem: LocationProblem, choice: np.ndarray, fast: np.ndarray,
+             cross: np.ndarray, room: np.ndarray, needed: float) -> float:
+    """Once the target is met: the exchange (a site's point cross-border, an outside point in
+    within D days, or only one of them) that lowers the cost most while the site keeps within
+    its capacity and the orders within D days stay at least `needed`, one at a time, until
+    none lowers it; returns the orders within D days."""
+    opt, orders = problem.options, problem.orders_per_year
+    days = problem.share_requirements[0].within_days
+    cost = opt.cost_usd_per_order
+    within = float(orders[opt.days[choice] <= days].sum())
+    for _ in range(MAX_IMPROVEMENTS):
+        surplus = within - needed
+        outside = np.nonzero(opt.site[choice] == NO_SITE)[0]
+        best = (-IMPROVEMENT_USD, -1, -1, -1, 0.0)  # (extra cost, site, out, in, load change)
+        for s in np.nonzero((fast >= 0).any(axis=0) & np.isfinite(room))[0]:
+            into = outside[fast[outside, s] >= 0]
+            inside = np.nonzero((opt.site[choice] == s) & (opt.days[choice] <= days))[0]
+            out_size = np.concatenate([[0.0], orders[inside]])
+            out_cost = np.concatenate([[0.0], orders[inside] * (
+                cost[cross[inside]] - cost[choice[inside]])])
+            in_size = np.concatenate([[0.0], orders[into]])
+            in_cost = np.concatenate([[0.0], orders[into] * (
+                cost[fast[into, s]] - cost[choice[into]])])
+            change = in_size[None, :] - out_size[:, None]
+            extra = np.where((change <= room[s]) & (change >= -surplus),
+                             out_cost[:, None] + in_cost[None, :], np.inf)
+            i, j = np.unravel_index(int(np.argmin(extra)), extra.shape)
+            if extra[i, j] < best[0]:
+                best = (float(extra[i, j]), int(s), -1 if i == 0 else int(inside[i - 1]),
+                        -1 if j == 0 else int(into[j - 1]), float(change[i, j]))
+        _, s, out, into_point, change = best
+        if s < 0:
+            break
+        if out >= 0:
+            choice[out] = cross[out]
+        if into_point >= 0:
+            choice[into_point] = fast[into_point, s]
+        room[s] -= change
+        within = float(orders[opt.days[choice] <= days].sum())
+    return within
+
+
+IMPROVEMENT_USD = 1.0  # a year: an exchange saving less is not worth a round

@@ -495,19 +495,22 @@ def _filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray
 def _exactly_filled(problem: LocationProblem, full: MipModel, fixed: MipModel,
                     keep_x: np.ndarray, best: Incumbent, deadline: float) -> bool:
     """Offer `best` exact_fill's designs for the sites of `fixed` (filled to the order with
-    whole ZIP3s), from the fixed-sites LP's rounding (within_capacity) and from each point's
-    cheapest option; True when one meets every row of `full`. Why: where the share target
-    asks for every order the sites hold (capacity_overflow_200m at 54% within 2 days), the
-    greedy fill misses it by a few hundred orders and the MIP found nothing in 60 s; from the
-    LP's rounding the fill costs less (0.09% above that LP there, 0.3% from the cheapest)."""
+    whole ZIP3s), from the fixed-sites LP's two roundings (within_capacity, relieve_overloads)
+    and from each point's cheapest option; True when one meets every row of `full`. Why:
+    where the share target asks for every order the sites hold (capacity_overflow_200m at 54%
+    within 2 days), the greedy fill misses it by a few hundred orders and the MIP found
+    nothing in 60 s; from the LP's roundings the fill costs less (0.06-0.09% above that LP
+    there, 0.24% from the cheapest options)."""
     is_open = fixed.var_lb[fixed.y] > 0.5
     starts = [None]
-    _, cols, _, lp = fixed_sites_lp(problem, full, is_open, fixed, keep_x, best, deadline)
+    _, cols, rows, lp = fixed_sites_lp(problem, full, is_open, fixed, keep_x, best, deadline)
     if lp.values is not None:
         values = np.zeros(len(fixed.var_lb))
         values[cols] = lp.values
         _, choice = read_design(problem, full, values)
-        starts.insert(0, within_capacity(problem, is_open, values[full.x], choice))
+        starts[:0] = [within_capacity(problem, is_open, values[full.x], choice),
+                      relieve_overloads(problem, is_open, choice,
+                                        fast_bonus(problem, fixed, rows, lp.duals))]
     found = False
     for start in starts:
         choice = fill_sites(problem, is_open, start)
