@@ -17,7 +17,8 @@ from network.optimize.problem import (
     ShareRequirement,
     site_loads,
 )
-from tests.random_problems import random_problem
+
+from random_problems import random_problem
 
 
 def one_site(share: float) -> LocationProblem:
