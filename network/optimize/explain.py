@@ -7,7 +7,9 @@ site together cannot meet, and targets beyond what the largest allowed sites hol
 capacities. When the checks pass but the model is still infeasible, `relaxation_explanation`
 relaxes the targets one at a time (the most that can be delivered within N days under every
 other constraint) and then the carrier shares, and names what binds (or, when the relaxations
-stop at their time limit unresolved, says that it was not found).
+stop at their time limit unresolved, says that it was not found). `targets_at_capacity` says,
+for a search stopped without a design or a proven gap, when a target leaves the sites so little
+spare capacity that whole ZIP3s must fill each one almost to the order.
 """
 
 from __future__ import annotations
