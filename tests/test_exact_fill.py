@@ -3,13 +3,17 @@ the target asks for every order they hold; every design it returns meets the row
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from network.evaluate import ROW_TOLERANCE
+from network.optimize import window_mip
 from network.optimize.exact_fill import fill_sites
+from network.optimize.incumbent import Incumbent, read_design
+from network.optimize.model import build_model
 from network.optimize.problem import (
     CarrierBound,
     LocationProblem,
@@ -86,3 +90,21 @@ def test_not_of_its_kind():
         CarrierBound("UPS", np.ones(6), 0.3, None),))
     assert fill_sites(two, np.array([True])) is None
     assert fill_sites(carrier, np.array([True])) is None
+
+
+def test_fixed_sites_design_takes_the_exact_fill_without_its_mip(monkeypatch):
+    """With the site fixed, the LP's rounding and the greedy fill both miss the target on the
+    hand-made site; the exact fill meets every row, so the node-limited MIP is not run."""
+    problem = one_site(10 / 16)
+    full = build_model(problem, (0,))
+
+    def no_mip(*args, **kwargs):
+        raise AssertionError("the fixed-sites MIP ran")
+
+    monkeypatch.setattr(window_mip, "_mip_over", no_mip)
+    best = Incumbent()
+    window_mip.fixed_sites_design(problem, full, np.array([True]), best, 1e-5,
+                                  time.perf_counter() + 30)
+    assert best.objective == pytest.approx(5.0 + 6 * 10.0 + 7 * 3.0 + 3 * 2.0)
+    _, choice = read_design(problem, full, best.values)
+    assert problem.options.site[choice].tolist() == [-1, 0, 0]
