@@ -30,11 +30,9 @@ def fill_sites(problem: LocationProblem, is_open: np.ndarray,
     go cross-border first, those losing least per order first); None when this fill does not
     reach the target (or the problem is not of its kind: exactly one share target, no carrier
     shares, cross-border possible for every point)."""
-    if len(problem.share_requirements) != 1 or problem.carrier_bounds:
+    if not applies(problem):
         return None
     cross = _cross_options(problem)  # [z] option or -1
-    if np.any(cross < 0):
-        return None
     req = problem.share_requirements[0]
     opt, orders = problem.options, problem.orders_per_year
     fast = _fast_options(problem, is_open, req.within_days)  # [z, s] option or -1
@@ -56,6 +54,13 @@ def fill_sites(problem: LocationProblem, is_open: np.ndarray,
     if within < needed - within * 1e-15 or np.any(room < -1e-9):
         return None
     return choice
+
+
+def applies(problem: LocationProblem) -> bool:
+    """The problems fill_sites is for: one share target, no carrier shares, cross-border an
+    option of every point (the exchanges send points there)."""
+    return (len(problem.share_requirements) == 1 and not problem.carrier_bounds
+            and bool(np.all(_cross_options(problem) >= 0)))
 
 
 def _fast_options(problem: LocationProblem, is_open: np.ndarray, days: int) -> np.ndarray:

@@ -25,9 +25,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from network.optimize import exact_fill
 from network.optimize.capacity_prices import priced
 from network.optimize.carrier_repair import SiteLoads, repair, site_room
-from network.optimize.exact_fill import fill_sites
 from network.optimize.incumbent import (
     Incumbent,
     design_vector,
@@ -501,6 +501,8 @@ def _exactly_filled(problem: LocationProblem, full: MipModel, fixed: MipModel,
     within 2 days), the greedy fill misses it by a few hundred orders and the MIP found
     nothing in 60 s; from the LP's roundings the fill costs less (0.06-0.09% above that LP
     there, 0.24% from the cheapest options)."""
+    if not exact_fill.applies(problem):
+        return False
     is_open = fixed.var_lb[fixed.y] > 0.5
     starts = [None]
     _, cols, rows, lp = fixed_sites_lp(problem, full, is_open, fixed, keep_x, best, deadline)
@@ -513,7 +515,7 @@ def _exactly_filled(problem: LocationProblem, full: MipModel, fixed: MipModel,
                                         fast_bonus(problem, fixed, rows, lp.duals))]
     found = False
     for start in starts:
-        choice = fill_sites(problem, is_open, start)
+        choice = exact_fill.fill_sites(problem, is_open, start)
         values = None if choice is None else design_vector(full, is_open, choice)
         if values is not None and meets_rows(problem, full, values):
             offer(problem, full, best, values)
