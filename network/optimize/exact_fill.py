@@ -2,14 +2,15 @@
 
 Where a share target within D days asks for (nearly) every order the open sites can hold, a
 design meets it only when each site's ZIP3s, whole, add up to its capacity within a few
-orders: a subset-sum. The search's LPs split ZIP3s over sites, its rounding loses the last
-percent, and a MIP over 100,000 options does not find the exact sums in a minute
-(capacity_overflow_200m at 54% within 2 days, exactly the six sites' capacity). `fill_sites`
-builds such a design from open sites and a start: each ZIP3 at an open site takes its cheapest
-option there within D days, ZIP3s outside join sites with room (the cheapest option first),
-then ZIP3s are exchanged with cross-border until each site's load is as near its capacity as
-one exchange brings it. It proves nothing: the search offers the design as any other, checked
-against every row (incumbent.offer), and evaluate() checks it again.
+orders: a subset-sum. The search's LPs split ZIP3s over sites, their roundings lose the last
+orders, and the fixed-sites MIP may not find the sums within the time limit
+(capacity_overflow_200m at 54% within 2 days, exactly the six sites' capacity; BENCHMARKS.md,
+branch explain10). `fill_sites` builds such a design from open sites and a start: each ZIP3 at
+an open site takes its cheapest option there within D days, ZIP3s outside join sites with room
+(the cheapest option first), then ZIP3s are exchanged with cross-border until the target is
+met, and then while an exchange lowers the cost within every row. It proves nothing: the
+search offers the design as any other, checked against every row (incumbent.offer), and
+evaluate() checks it again.
 """
 
 from __future__ import annotations
