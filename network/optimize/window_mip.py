@@ -498,9 +498,9 @@ def _exactly_filled(problem: LocationProblem, full: MipModel, fixed: MipModel,
     whole ZIP3s), from the fixed-sites LP's two roundings (within_capacity, relieve_overloads)
     and from each point's cheapest option; True when one meets every row of `full`. Why:
     where the share target asks for every order the sites hold (capacity_overflow_200m at 54%
-    within 2 days), the greedy fill misses it by a few hundred orders and the MIP found
-    nothing in 60 s; from the LP's roundings the fill costs less (0.06-0.09% above that LP
-    there, 0.24% from the cheapest options)."""
+    within 2 days), the greedy fill misses it by a few hundred orders and the MIP may find
+    nothing within the time limit; from the LP's roundings the fill costs less (BENCHMARKS.md,
+    branch explain10)."""
     if not exact_fill.applies(problem):
         return False
     is_open = fixed.var_lb[fixed.y] > 0.5
