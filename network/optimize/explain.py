@@ -7,7 +7,9 @@ site together cannot meet, and targets beyond what the largest allowed sites hol
 capacities. When the checks pass but the model is still infeasible, `relaxation_explanation`
 relaxes the targets one at a time (the most that can be delivered within N days under every
 other constraint) and then the carrier shares, and names what binds (or, when the relaxations
-stop at their time limit unresolved, says that it was not found).
+stop at their time limit unresolved, says that it was not found). `targets_at_capacity` says,
+for a search stopped without a design or a proven gap, when a target leaves the sites so little
+spare capacity that whole ZIP3s must fill each one almost to the order.
 """
 
 from __future__ import annotations
@@ -141,13 +143,56 @@ def _targets_beyond_capacity(scenario: Scenario, lanes: LaneTable) -> list[str]:
     evaluate() accepts. At most k sites open, so the share is at most the k largest of these
     over all orders. Named only where capacity lowers that sum (with capacity ample, the
     relaxation after the search gives the exact share)."""
+    out = []
+    for t, held, orders in _capacity_held(scenario, lanes):
+        share = 100 * held / orders.sum()
+        if share < t.share_pct - 100 * ROW_TOLERANCE - SUM_ERROR_PCT:
+            out.append(f"at most {share:.1f}% of orders can be delivered within "
+                       f"{day_count(t.within_days)} from {_sites_text(scenario)}, each within "
+                       f"its capacity at the peak multiplier {scenario.costs.peak_multiplier:g} "
+                       f"(target: {t.share_pct:g}%)")
+    return out
+
+
+def targets_at_capacity(scenario: Scenario, lanes: LaneTable) -> list[str]:
+    """Targets met only with every open site filled to within a fraction of one ZIP3's orders.
+
+    With H the bound of _targets_beyond_capacity (capacity binding) and the target asking for
+    a share a of all orders O, the open sites' loads within D days fall short of what they can
+    hold (their min(R_s, (1 + ROW_TOLERANCE) Q_s)) by at most H - (a - ROW_TOLERANCE) O in
+    total (docs/optimizer.md, "Targets beyond capacity"). Named where that spare is below the
+    median ZIP3's orders: then which whole ZIP3s each site serves must add up to its capacity
+    almost to the order, a subset-sum, which is why a search may stop without a proven gap
+    (capacity_overflow_200m at 54% within 2 days: 308 orders of 200M)."""
+    out = []
+    for t, held, orders in _capacity_held(scenario, lanes):
+        spare = held - (t.share_pct / 100 - ROW_TOLERANCE) * orders.sum()
+        if 0 <= spare < np.median(orders):
+            out.append(f"{t.share_pct:g}% of orders within {day_count(t.within_days)} leaves "
+                       f"at most {spare:,.0f} orders a year unused of what "
+                       f"{_sites_text(scenario)} can hold at the peak multiplier "
+                       f"{scenario.costs.peak_multiplier:g} ({100 * held / orders.sum():.1f}% "
+                       f"of orders): each open site must be filled to within that many orders "
+                       f"with whole ZIP3s (the median ZIP3 has {np.median(orders):,.0f} orders "
+                       f"a year)")
+    return out
+
+
+def _sites_text(scenario: Scenario) -> str:
+    k = scenario.constraints.max_sites
+    return "every allowed site" if k is None else f"at most {k} site{'s' if k != 1 else ''}"
+
+
+def _capacity_held(scenario: Scenario, lanes: LaneTable):
+    """(target, H, the orders of each ZIP3) for each share target where capacity binds: H the
+    k largest of min(R_s, (1 + ROW_TOLERANCE) Q_s) (see _targets_beyond_capacity); none for a
+    target cross-border meets in time, or where H equals the sum without capacity."""
     k = scenario.constraints.max_sites
     _, closed = site_masks(scenario)
     days = np.where(closed[:, None], 10**6, lanes.delivery_days.min(axis=2).T)  # site x ZIP3
     orders = lanes.demand.orders_per_year
     capacity = lanes.capacity_orders_per_year * (1 + ROW_TOLERANCE) / scenario.costs.peak_multiplier
     n = len(days) if k is None else min(k, len(days))
-    out = []
     for t in scenario.targets.share_targets:
         if lanes.cross_border_enabled and lanes.cross_border_days <= t.within_days:
             continue
@@ -155,15 +200,7 @@ def _targets_beyond_capacity(scenario: Scenario, lanes: LaneTable) -> list[str]:
         held = np.sort(np.minimum(reach, capacity))[::-1][:n].sum()
         if held >= np.sort(reach)[::-1][:n].sum():
             continue  # capacity does not bind
-        share = 100 * held / orders.sum()
-        if share < t.share_pct - 100 * ROW_TOLERANCE - SUM_ERROR_PCT:
-            sites = ("every allowed site" if k is None
-                     else f"at most {k} site{'s' if k != 1 else ''}")
-            out.append(f"at most {share:.1f}% of orders can be delivered within "
-                       f"{day_count(t.within_days)} from {sites}, each within its capacity at "
-                       f"the peak multiplier {scenario.costs.peak_multiplier:g} "
-                       f"(target: {t.share_pct:g}%)")
-    return out
+        yield t, float(held), orders
 
 
 def relaxation_explanation(problem: LocationProblem, time_limit_s: float,

@@ -21,7 +21,12 @@ from network.errors import InputError
 from network.evaluate import CROSS_BORDER, Design, Evaluation, evaluate
 from network.lanes import LaneTable, build_lanes
 from network.optimize.count_search import ProblemSolution, solve_problem
-from network.optimize.explain import max_sites_phrase, pre_checks, relaxation_explanation
+from network.optimize.explain import (
+    max_sites_phrase,
+    pre_checks,
+    relaxation_explanation,
+    targets_at_capacity,
+)
 from network.optimize.heuristic import best_designs
 from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import count_range
@@ -99,13 +104,16 @@ def to_result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
             explanation = relaxation_explanation(problem, EXPLAIN_TIME_LIMIT_S,
                                                  max_sites_phrase(problem))
         elif status is SolveStatus.NO_SOLUTION:
-            explanation = [f"no design found within the time limit of {params.time_limit_s:g} s"]
+            explanation = [f"no design found within the time limit of {params.time_limit_s:g} s",
+                           *targets_at_capacity(scenario, lanes)]
         result = no_design_result(status, explanation, start)
         return replace(result, best_bound_usd=solution.best_bound, n_options=len(problem.options))
     design = design_of(scenario, lanes, problem.options, solution)
     evaluation = evaluate(scenario, design, lanes)
     total = evaluation.kpis.total_cost_usd
     status, bound, explanation = _checked(status, solution, evaluation)
+    if status is SolveStatus.FEASIBLE and not explanation:  # why the gap may be open
+        explanation = targets_at_capacity(scenario, lanes)
     gap = None if bound is None else relative_gap_of(total, bound)  # the search's costs
     # agree with evaluate()'s (_checked), so the search's verdict on the gap stands
     return OptimizeResult(status, design, evaluation, total, bound, gap,

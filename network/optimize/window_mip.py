@@ -25,6 +25,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from network.optimize import exact_fill
 from network.optimize.capacity_prices import priced
 from network.optimize.carrier_repair import SiteLoads, repair, site_room
 from network.optimize.incumbent import (
@@ -214,6 +215,8 @@ def fixed_sites_design(problem: LocationProblem, full: MipModel, is_open: np.nda
         return
     if full.capacity_sites and _filled_design(problem, full, is_open, best):
         return  # a design under every row: the node-limited MIP would only polish it
+    if full.capacity_sites and _exactly_filled(problem, full, fixed, keep_x, best, deadline):
+        return  # as above: exact_fill's design meets every row
     _mip_over(problem, full, fixed, keep_x, best, gap, deadline,
               node_limit=FIXED_SITES_NODES, only_window_counts=True, for_bound=False)
 
@@ -486,6 +489,37 @@ def _filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray
         else:
             low = bonus
         bonus = (low + high) / 2
+    return found
+
+
+def _exactly_filled(problem: LocationProblem, full: MipModel, fixed: MipModel,
+                    keep_x: np.ndarray, best: Incumbent, deadline: float) -> bool:
+    """Offer `best` exact_fill's designs for the sites of `fixed` (filled to the order with
+    whole ZIP3s), from the fixed-sites LP's two roundings (within_capacity, relieve_overloads)
+    and from each point's cheapest option; True when one meets every row of `full`. Why:
+    where the share target asks for every order the sites hold (capacity_overflow_200m at 54%
+    within 2 days), the greedy fill misses it by a few hundred orders and the MIP may find
+    nothing within the time limit; from the LP's roundings the fill costs less (BENCHMARKS.md,
+    branch explain10)."""
+    if not exact_fill.applies(problem):
+        return False
+    is_open = fixed.var_lb[fixed.y] > 0.5
+    starts = [None]
+    _, cols, rows, lp = fixed_sites_lp(problem, full, is_open, fixed, keep_x, best, deadline)
+    if lp.values is not None:
+        values = np.zeros(len(fixed.var_lb))
+        values[cols] = lp.values
+        _, choice = read_design(problem, full, values)
+        starts[:0] = [within_capacity(problem, is_open, values[full.x], choice),
+                      relieve_overloads(problem, is_open, choice,
+                                        fast_bonus(problem, fixed, rows, lp.duals))]
+    found = False
+    for start in starts:
+        choice = exact_fill.fill_sites(problem, is_open, start)
+        values = None if choice is None else design_vector(full, is_open, choice)
+        if values is not None and meets_rows(problem, full, values):
+            offer(problem, full, best, values)
+            found = True
     return found
 
 

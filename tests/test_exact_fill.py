@@ -1,0 +1,110 @@
+"""exact_fill.fill_sites: a design whose sites are filled to the order with whole points, where
+the target asks for every order they hold; every design it returns meets the rows."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from network.evaluate import ROW_TOLERANCE
+from network.optimize import window_mip
+from network.optimize.exact_fill import fill_sites
+from network.optimize.incumbent import Incumbent, read_design
+from network.optimize.model import build_model
+from network.optimize.problem import (
+    CarrierBound,
+    LocationProblem,
+    Options,
+    ShareRequirement,
+    site_loads,
+)
+
+from random_problems import random_problem
+
+
+def one_site(share: float) -> LocationProblem:
+    """One site of capacity 10 reaching points of 6, 7 and 3 orders in a day (per order 1, 3
+    and 2; cross-border 10 in 5 days): only the 7 and the 3 fill it to the order."""
+    orders = np.array([6.0, 7.0, 3.0])
+    options = Options(point=np.array([0, 0, 1, 1, 2, 2]), site=np.array([0, -1, 0, -1, 0, -1]),
+                      service=np.array([0, -1, 0, -1, 0, -1]),
+                      cost_usd_per_order=np.array([1.0, 10.0, 3.0, 10.0, 2.0, 10.0]),
+                      days=np.array([1, 5, 1, 5, 1, 5], dtype=np.int32))
+    return LocationProblem(
+        orders_per_year=orders, fixed_cost_usd_per_year=np.array([5.0]),
+        capacity_orders_per_year=np.array([10.0]), options=options,
+        inventory_usd_by_count=np.zeros(2), min_sites=0, max_sites=1,
+        forced_open=np.zeros(1, bool), forced_closed=np.zeros(1, bool),
+        share_requirements=(ShareRequirement(2, share),))
+
+
+def meets(problem: LocationProblem, choice: np.ndarray) -> bool:
+    """Capacity and the share target within ROW_TOLERANCE, as evaluate() accepts them."""
+    opt, orders = problem.options, problem.orders_per_year
+    cap = problem.capacity_orders_per_year
+    within_cap = np.all(site_loads(problem, choice) <= cap * (1 + ROW_TOLERANCE))
+    return bool(within_cap and all(
+        orders[opt.days[choice] <= r.within_days].sum()
+        >= (r.share - ROW_TOLERANCE) * orders.sum() for r in problem.share_requirements))
+
+
+def test_fills_the_site_to_the_order_by_an_exchange():
+    """The cheapest start loads 16 on the site; sending the 7 cross-border (least lost per order)
+    leaves 9 of the 10 needed, and no point fits the 1 left: only exchanging the 6 for the 7
+    fills the site to 10."""
+    problem = one_site(10 / 16)
+    choice = fill_sites(problem, np.array([True]))
+    assert choice is not None
+    assert problem.options.site[choice].tolist() == [-1, 0, 0]
+    assert meets(problem, choice)
+
+
+def test_no_design_when_the_site_cannot_hold_the_target():
+    problem = one_site(11 / 16)  # 11 orders within 2 days, but the site holds 10
+    assert fill_sites(problem, np.array([True])) is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_fill_meets_the_rows(seed):
+    problem = random_problem(seed, n_sites=4, n_points=12)
+    rng = np.random.default_rng(seed)
+    is_open = rng.random(4) < 0.6
+    choice = fill_sites(problem, is_open)
+    if choice is None:
+        return
+    opt = problem.options
+    assert np.array_equal(opt.point[choice], np.arange(problem.n_points))
+    sites = opt.site[choice]
+    assert np.all((sites == -1) | is_open[np.maximum(sites, 0)])
+    assert meets(problem, choice)
+
+
+def test_not_of_its_kind():
+    problem = one_site(10 / 16)
+    two = replace(problem, share_requirements=(
+        ShareRequirement(2, 0.5), ShareRequirement(3, 0.6)))
+    carrier = replace(problem, carrier_bounds=(
+        CarrierBound("UPS", np.ones(6), 0.3, None),))
+    assert fill_sites(two, np.array([True])) is None
+    assert fill_sites(carrier, np.array([True])) is None
+
+
+def test_fixed_sites_design_takes_the_exact_fill_without_its_mip(monkeypatch):
+    """With the site fixed, the LP's rounding and the greedy fill both miss the target on the
+    hand-made site; the exact fill meets every row, so the node-limited MIP is not run."""
+    problem = one_site(10 / 16)
+    full = build_model(problem, (0,))
+
+    def no_mip(*args, **kwargs):
+        raise AssertionError("the fixed-sites MIP ran")
+
+    monkeypatch.setattr(window_mip, "_mip_over", no_mip)
+    best = Incumbent()
+    window_mip.fixed_sites_design(problem, full, np.array([True]), best, 1e-5,
+                                  time.perf_counter() + 30)
+    assert best.objective == pytest.approx(5.0 + 6 * 10.0 + 7 * 3.0 + 3 * 2.0)
+    _, choice = read_design(problem, full, best.values)
+    assert problem.options.site[choice].tolist() == [-1, 0, 0]
