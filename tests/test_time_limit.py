@@ -52,3 +52,41 @@ def test_no_time_left_is_no_negative_limit(monkeypatch):
     monkeypatch.setattr(time, "perf_counter", lambda: 100.0)
     assert scenario_solver.time_left_s(SolveParams(time_limit_s=5.0), 90.0) == 0.0
     assert scenario_solver.time_left_s(SolveParams(time_limit_s=5.0), 97.0) == pytest.approx(2.0)
+
+
+def test_a_warm_solve_counts_its_limit_from_when_the_wait_began(monkeypatch, default_scenario,
+                                                                 default_lanes):
+    """WarmSolver.solve: an edit's re-reduction (made 0.2 s slower) takes its part of the
+    limit, and with `started` (the Designer's request, 5 s before: the optimizer's import and
+    the solver's build) the limit counts from then; the result is still the optimum."""
+    from network.optimize import warm_solver
+
+    limits = spy_limits(monkeypatch, warm_solver)
+    solver = warm_solver.WarmSolver(default_scenario, default_lanes,
+                                    SolveParams(time_limit_s=LIMIT_S))
+    monkeypatch.setattr(warm_solver, "reduce_options", slowed(warm_solver.reduce_options))
+    edited = default_scenario.with_changes(
+        sites=tuple(s for s in default_scenario.sites if s.site_id != "SEA"))
+    assert solver.solve(edited).status.value == "optimal"
+    assert 0 < limits[-1] <= LIMIT_S - SLOW_S
+    earlier = time.perf_counter() - 5.0
+    assert solver.solve(default_scenario, started=earlier).status.value == "optimal"
+    assert 0 < limits[-1] <= LIMIT_S - 5.0
+
+
+def test_the_designers_solve_counts_its_limit_from_its_request(monkeypatch, default_scenario,
+                                                               default_lanes):
+    """ui.background.warm_solve: the limit counts from the run's start, as the Designer's
+    status shows the elapsed time against it ("Solving… 12.3 s (limit 20 s)"), not from
+    when the warm solver, built on the first solve, begins."""
+    from network.optimize import warm_solver
+    from ui import background
+    from ui.data import SOLVE_TIME_LIMIT_S
+
+    limits = spy_limits(monkeypatch, warm_solver)
+    run = background.SolveRun(background.SolveRequest(background.DESIGN, default_scenario,
+                                                      "key", default_lanes))
+    run.started -= 5.0  # the request waited 5 s before the solve began
+    result, _ = background.warm_solve(None, run.request, run)
+    assert result.status.value == "optimal"
+    assert len(limits) == 1 and 0 < limits[0] <= SOLVE_TIME_LIMIT_S - 5.0
