@@ -234,7 +234,8 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
     open sets; True when it closed it (window.proven: the master's bound, within the gap of
     the incumbent, or short of it at the deadline / MAX_ROUNDS: valid either way), False when
     the master could not run, or reached the least fixed-sites LP (its best set cut already)
-    still short of the gap: single sourcing's gap, which the site tree's MIP leaves close
+    still short of the gap (its bound then kept in window.kept): single sourcing's gap,
+    which the site tree's MIP leaves close
     (site_branching.py runs then, from the window's LP as before, which the caller solves
     first when the cuts started without it). `kept` (count -> cuts): the last search's cuts
     to start from, updated with this one's.
@@ -369,7 +370,8 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         if not (converged and np.array_equal(mine, is_open)):  # MIP's assignment there
             best_assignment(problem, full, mine, best, relative_gap * 1e-3, deadline)
     if converged and bound < best.objective * (1 - relative_gap):
-        return False
+        window.kept = max(window.kept, bound)  # still the window's bound, where the site
+        return False  # tree does not run (the deadline) or stops short
     window.proven = float(max(window.bound if window.bound is not None else -np.inf, bound))
     return True
 
