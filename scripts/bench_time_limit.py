@@ -4,7 +4,8 @@ one-shot `optimize()` and the Designer's first solve as its solve thread runs it
     .venv/bin/python scripts/bench_time_limit.py --runs 3 --limit 20 /path/to/before .
 
 Each round runs, in every checkout in turn, two fresh processes (this interpreter, that
-checkout's code) on the scenario (default: tests/data/slow_solve.json, 150 candidates, which
+checkout's code) on the scenario (default: that checkout's tests/data/slow_solve.json, 150
+candidates, which
 runs into any limit up to a minute): `optimize(scenario, params=SolveParams(time_limit_s=limit))`
 timed from before its lanes are built; and `ui.background.warm_solve` on a new `SolveRun`
 (the optimizer's import, the warm solver's build and its solve, as the Designer's first
@@ -51,7 +52,7 @@ print(json.dumps({"wall_s": time.perf_counter() - run.started,
 """
 
 
-def one_run(checkout: Path, code: str, scenario: Path, limit: float) -> dict:
+def one_run(checkout: Path, code: str, scenario: str, limit: float) -> dict:
     env = {**os.environ, "NETWORK_SOLVE_TIME_LIMIT_S": f"{limit:g}"}
     out = subprocess.run([sys.executable, "-c", code, str(scenario), f"{limit:g}"],
                          cwd=checkout, capture_output=True, text=True, check=True, env=env)
@@ -63,16 +64,16 @@ def main() -> None:
     parser.add_argument("checkouts", nargs="+", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--limit", type=float, default=20.0)
-    parser.add_argument("--scenario", type=Path,
-                        default=Path(__file__).resolve().parent.parent / "tests" / "data"
-                        / "slow_solve.json")
+    parser.add_argument("--scenario", default="tests/data/slow_solve.json",
+                        help="a scenario file, relative to each checkout (a scenario may "
+                        "refer only to its own project's data)")
     args = parser.parse_args()
     paths = {"optimize": ONE_SHOT, "designer": DESIGNER}
     runs: dict[tuple[Path, str], list[dict]] = {}
     for run in range(args.runs):
         for name, code in paths.items():
             for checkout in args.checkouts:
-                r = one_run(checkout, code, args.scenario.resolve(), args.limit)
+                r = one_run(checkout, code, args.scenario, args.limit)
                 runs.setdefault((checkout, name), []).append(r)
                 gap = "-" if r["gap"] is None else f"{r['gap']:.2e}"
                 print(f"run {run + 1} {name} {checkout}: {r['wall_s']:.2f} s "
