@@ -5,13 +5,12 @@ one-shot `optimize()` and the Designer's first solve as its solve thread runs it
 
 Each round runs, in every checkout in turn, two fresh processes (this interpreter, that
 checkout's code) on the scenario (default: that checkout's tests/data/slow_solve.json, 150
-candidates, which
-runs into any limit up to a minute): `optimize(scenario, params=SolveParams(time_limit_s=limit))`
+candidates, which runs into any limit up to a minute): `optimize()` with that time limit,
 timed from before its lanes are built; and `ui.background.warm_solve` on a new `SolveRun`
 (the optimizer's import, the warm solver's build and its solve, as the Designer's first
-solve), timed as the Designer's status line times it (from the run's start), the limit given
-by $NETWORK_SOLVE_TIME_LIMIT_S. Prints each run (wall and CPU seconds, status, gap), then per
-checkout and path the median wall and CPU seconds past the limit.
+solve), timed from the run's start as the Designer's status line times it, the limit given by
+$NETWORK_SOLVE_TIME_LIMIT_S. Prints each run (wall and CPU seconds, status, gap), then per
+checkout and path the median wall seconds past the limit and the median CPU seconds.
 """
 
 from __future__ import annotations
