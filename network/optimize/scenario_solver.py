@@ -75,8 +75,8 @@ def optimize(scenario: Scenario, lanes: LaneTable | None = None,
 def time_left_s(params: SolveParams, start: float) -> float:
     """What is left of the time limit for the search, the solve having begun at `start`
     (perf_counter): the limit is the whole solve's, as the planner waits for all of it, and
-    the lanes, pre-checks, reduction and model build before the search took their part of it
-    (the reduction alone 0.7 s with 150 candidate sites)."""
+    the lanes, pre-checks, reduction and model build before the search took their part of
+    it (BENCHMARKS.md, branch polish8)."""
     return max(params.time_limit_s - (time.perf_counter() - start), 0.0)
 
 
