@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from test_app import click_solve, plain, start
@@ -15,9 +17,11 @@ from network.export.frames import kpi_rows
 from network.lanes import build_lanes
 from network.places import NEAR_SITE_MI, Place, search_places, sites_near
 from network.scenario import CrossBorderSettings, DesignConstraints, ShareTarget, Targets
-from network.scenario_file import load_default_scenario
+from network.scenario_file import load_default_scenario, load_scenario
 from network.wording import day_count
 from ui import maps, panels, results, settings_tabs
+
+BENCH_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios" / "bench"
 
 SMALL_SITES = ("SEA", "ONT", "DFW", "ORD", "ATL", "MDT", "MCO", "SLC", "DEN", "MEM")
 
@@ -188,9 +192,12 @@ def test_the_advice_names_only_what_applies(small):
         costs=replace(small.costs, cross_border=CrossBorderSettings(enabled=False)))
     tips = " ".join(results.what_to_change(closed, ()))
     assert "forced-closed sites open (SEA" in tips and "enable cross-border direct" in tips
-    assert results.settings_tabs_to_open(small) == [settings_tabs.TARGETS_TAB]
-    assert results.settings_tabs_to_open(closed) == [settings_tabs.TARGETS_TAB,
-                                                     settings_tabs.CROSS_BORDER_TAB]
+    assert results.settings_tabs_to_open(small, ()) == [settings_tabs.TARGETS_TAB]
+    assert results.settings_tabs_to_open(closed, ()) == [settings_tabs.TARGETS_TAB,
+                                                         settings_tabs.CROSS_BORDER_TAB]
+    assert results.settings_tabs_to_open(small, ("allowed sites can handle 80.0M orders a year "
+                                                 "at the peak multiplier 2; demand is 100.0M",)
+                                         ) == [settings_tabs.TARGETS_TAB, settings_tabs.ORDERS_TAB]
 
 
 def tab_index(at) -> int:
@@ -221,6 +228,27 @@ def test_the_advice_opens_settings_on_the_tab_it_names(small):
     at.switch_page("pages/designer.py").run()
     at.switch_page("pages/settings.py").run()
     assert tab_index(at) == 0
+
+
+def test_each_settings_tab_the_advice_names_has_its_button():
+    """Capacity at the peak explains it (capacity_overflow_200m with 55% within 2 days: six
+    sites hold at most 54%): the advice names the targets tab and, for the peak-season
+    multiplier, Orders and costs; the page has a button for each tab named and no other, and
+    the Orders and costs one opens Settings on that tab."""
+    overflow = load_scenario(BENCH_DIR / "capacity_overflow_200m.json")
+    over = overflow.with_changes(targets=replace(
+        overflow.targets, share_targets=(ShareTarget(within_days=2, share_pct=55.0),)))
+    at = click_solve(start(over))
+    advice = plain(" ".join(i.value for i in at.info))
+    assert "peak-season multiplier" in advice
+    named = re.findall(r"Settings → ([^)]+)\)", advice)
+    assert named == [settings_tabs.TARGETS_TAB, settings_tabs.ORDERS_TAB]
+    buttons = [b.key.removeprefix("open_tab:") for b in at.button
+               if (b.key or "").startswith("open_tab:")]
+    assert buttons == named
+    at.button(key=f"open_tab:{settings_tabs.ORDERS_TAB}").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert tab_index(at) == settings_tabs.TABS.index(settings_tabs.ORDERS_TAB)
 
 
 # -- "1 day", never "1 days" ------------------------------------------------------------------

@@ -105,7 +105,8 @@ def warm_solve(warm: WarmSolver | None, request: SolveRequest, run: SolveRun
 
     if warm is None:
         warm = WarmSolver(request.scenario, request.lanes, solve_params())
-    return warm.solve(request.scenario, on_progress=run.on_progress, lanes=request.lanes), warm
+    return warm.solve(request.scenario, on_progress=run.on_progress, lanes=request.lanes,
+                      started=run.started), warm  # the limit as the status shows it
 
 
 class SessionSolver:

@@ -21,6 +21,7 @@ from ui.state import SolveRecord
 NAMED_ZIP3 = re.compile(r"\bZIP3 \d{3}\b")  # how the optimizer's explanation names one
 TARGETS_TAB = settings_tabs.TARGETS_TAB
 CROSS_BORDER_TAB = settings_tabs.CROSS_BORDER_TAB
+ORDERS_TAB = settings_tabs.ORDERS_TAB
 Measure = Callable[[Figures], float]  # one KPI card's number
 Formatter = Callable[[float], str]  # its signed change as shown
 COST_HELP = ("Fixed + inventory + goods to the US + customs + inbound + handling + outbound + "
@@ -131,37 +132,60 @@ def show_explanation(record: SolveRecord) -> None:
         st.error("**The scenario cannot be solved as it stands.**")
     sentences = result.explanation or ("The optimizer gave no further explanation.",)
     st.markdown("\n".join(f"- {fmt.md_text(s)}" for s in sentences))  # names sites: user text
-    st.info("**What to change:** " + "; ".join(what_to_change(record.scenario, sentences))
-            + ".")
-    for tab in settings_tabs_to_open(record.scenario):
+    tips = advice(record.scenario, sentences)
+    st.info("**What to change:** " + "; ".join(t.shown for t in tips) + ".")
+    for tab in _tabs_of(tips):
         if st.button(f"Open Settings → {tab}", icon=":material/tune:", key=f"open_tab:{tab}"):
             settings_tabs.open_tab(tab)
 
 
-def what_to_change(scenario: Scenario, explanation: tuple[str, ...]) -> list[str]:
+@dataclass(frozen=True)
+class Tip:
+    """One piece of advice and the Settings tab where it is done (None: not in Settings); the
+    tab is named in the advice as shown and gets the page's button, from this one field."""
+
+    text: str
+    tab: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.text if self.tab is None else f"{self.text} (Settings → {self.tab})"
+
+
+def advice(scenario: Scenario, explanation: tuple[str, ...]) -> list[Tip]:
     """What a planner can change when no network meets the targets: only what applies to
     this scenario and its explanation."""
-    tips = [f"relax the delivery targets or allow more sites (Settings → {TARGETS_TAB})"]
+    tips = [Tip("relax the delivery targets or allow more sites", TARGETS_TAB)]
     closed = scenario.constraints.forced_closed
     if closed:
-        tips.append(f"let forced-closed sites open ({fmt.md_text(', '.join(closed))}: "
-                    "Candidate sites, below the map)")
+        tips.append(Tip(f"let forced-closed sites open ({fmt.md_text(', '.join(closed))}: "
+                        "Candidate sites, below the map)"))
     if any(NAMED_ZIP3.search(s) for s in explanation):
-        tips.append("add candidate sites near the ZIP3s named above")
+        tips.append(Tip("add candidate sites near the ZIP3s named above"))
     else:
-        tips.append("add candidate sites nearer the demand the targets miss (search above the "
-                    "map)")
+        tips.append(Tip("add candidate sites nearer the demand the targets miss (search above "
+                        "the map)"))
     if any("peak multiplier" in s for s in explanation):  # explain.py's two capacity checks
-        tips.append("raise the capacity of the sites (Candidate sites, below the map) or "
-                    "lower the peak-season multiplier (Settings → Orders and costs)")
+        tips.append(Tip("raise the capacity of the sites (Candidate sites, below the map) or "
+                        "lower the peak-season multiplier", ORDERS_TAB))
     if not scenario.costs.cross_border.enabled:
-        tips.append(f"enable cross-border direct (Settings → {CROSS_BORDER_TAB})")
+        tips.append(Tip("enable cross-border direct", CROSS_BORDER_TAB))
     return tips
 
 
-def settings_tabs_to_open(scenario: Scenario) -> list[str]:
-    """The Settings tabs the advice points to, each opened by its own button."""
-    return [TARGETS_TAB] + ([] if scenario.costs.cross_border.enabled else [CROSS_BORDER_TAB])
+def what_to_change(scenario: Scenario, explanation: tuple[str, ...]) -> list[str]:
+    """The advice as the page shows it (`advice`)."""
+    return [t.shown for t in advice(scenario, explanation)]
+
+
+def settings_tabs_to_open(scenario: Scenario, explanation: tuple[str, ...]) -> list[str]:
+    """The Settings tabs the advice names (`advice`), in its order, each opened by its own
+    button."""
+    return _tabs_of(advice(scenario, explanation))
+
+
+def _tabs_of(tips: list[Tip]) -> list[str]:
+    return list(dict.fromkeys(t.tab for t in tips if t.tab is not None))
 
 
 def site_use_frame(evaluation: Evaluation) -> pd.DataFrame:

@@ -7,8 +7,9 @@ import streamlit as st
 
 SETTINGS_PAGE = "pages/settings.py"
 TARGETS_TAB = "Service targets and site limits"
+ORDERS_TAB = "Orders and costs"
 CROSS_BORDER_TAB = "Cross-border direct"
-TABS = ("Demand", "Orders and costs", TARGETS_TAB, "Ports and inbound", "Customs",
+TABS = ("Demand", ORDERS_TAB, TARGETS_TAB, "Ports and inbound", "Customs",
         CROSS_BORDER_TAB, "Rate cards", "Sources")
 REQUEST_KEY = "settings_tab_request"  # the tab to show on the next visit to Settings
 

@@ -234,7 +234,8 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
     open sets; True when it closed it (window.proven: the master's bound, within the gap of
     the incumbent, or short of it at the deadline / MAX_ROUNDS: valid either way), False when
     the master could not run, or reached the least fixed-sites LP (its best set cut already)
-    still short of the gap: single sourcing's gap, which the site tree's MIP leaves close
+    still short of the gap (its bound then kept in window.kept): single sourcing's gap,
+    which the site tree's MIP leaves close
     (site_branching.py runs then, from the window's LP as before, which the caller solves
     first when the cuts started without it). `kept` (count -> cuts): the last search's cuts
     to start from, updated with this one's.
@@ -348,24 +349,29 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         else:
             is_open, swapped = found[1], swapped + 1
         tried.add(is_open.tobytes())
+        if time.perf_counter() >= deadline:  # the master ended past it: no round to use a cut
+            break
         if not _evaluate(problem, full, is_open, best, deadline, cuts, evaluated):
             break
     if not np.isfinite(bound):
         return False
-    if converged and bound < best.objective * (1 - relative_gap):  # the least fixed-sites
-        _fixed_sites_lp(problem, full, is_open, best, deadline, small=False)  # LP's sites:
-        # another vertex rounded (below), then, still short, their assignment MIP
-    if converged and bound < best.objective * (1 - relative_gap):  # the points in doubt
-        small_assignment(problem, full, is_open, best, relative_gap / 2, deadline,  # alone
-                         enough=bound / (1 - relative_gap))
-    if converged and bound < best.objective * (1 - relative_gap):  # then every point
+    more = time.perf_counter() < deadline  # past it, no step below: each only betters the
+    # incumbent, with one more LP or MIP
+    if more and converged and bound < best.objective * (1 - relative_gap):  # the least
+        _fixed_sites_lp(problem, full, is_open, best, deadline, small=False)  # fixed-sites
+        # LP's sites: another vertex rounded (below), then, still short, their assignment MIP
+    if more and converged and bound < best.objective * (1 - relative_gap):  # the points
+        small_assignment(problem, full, is_open, best, relative_gap / 2, deadline,  # in
+                         enough=bound / (1 - relative_gap))  # doubt alone
+    if more and converged and bound < best.objective * (1 - relative_gap):  # every point
         best_assignment(problem, full, is_open, best, relative_gap / 2, deadline)
-    if bound < best.objective * (1 - relative_gap) and best.values is not None:  # sites, and
-        mine = read_design(problem, full, best.values)[0]  # the incumbent's: the MIP's
-        if not (converged and np.array_equal(mine, is_open)):  # assignment there
+    if more and bound < best.objective * (1 - relative_gap) and best.values is not None:
+        mine = read_design(problem, full, best.values)[0]  # sites, and the incumbent's: the
+        if not (converged and np.array_equal(mine, is_open)):  # MIP's assignment there
             best_assignment(problem, full, mine, best, relative_gap * 1e-3, deadline)
     if converged and bound < best.objective * (1 - relative_gap):
-        return False
+        window.kept = max(window.kept, bound)  # still the window's bound, where the site
+        return False  # tree does not run (the deadline) or stops short
     window.proven = float(max(window.bound if window.bound is not None else -np.inf, bound))
     return True
 

@@ -278,8 +278,7 @@ def _reach_repaired(problem: LocationProblem, p: Pricing, is_open: np.ndarray, f
     pool = np.nonzero(free & is_open)[0]
     if not len(pool):
         return None
-    count = reach_of[:, is_open].sum(axis=1)
-    kept = cross[None] | ((count[None] - reach_of[:, pool].T) > 0)  # [removal, z]
+    kept, _ = _reached_after_removal(reach_of, cross, is_open, pool)
     is_open = _with(is_open, int(pool[int(np.argmax(kept @ p.weight))]), False)
     for _ in range(MAX_SWAP_ROUNDS + 1):
         if np.isfinite(_cost(problem, p, is_open)):
@@ -287,15 +286,24 @@ def _reach_repaired(problem: LocationProblem, p: Pricing, is_open: np.ndarray, f
         out, into = np.nonzero(free & is_open)[0], np.nonzero(free & ~is_open)[0]
         if not len(out) or not len(into):
             return None
-        count = reach_of[:, is_open].sum(axis=1)
-        kept = cross[None] | ((count[None] - reach_of[:, out].T) > 0)  # [out, z]
+        kept, reached = _reached_after_removal(reach_of, cross, is_open, out)
         reach = (kept @ p.weight)[:, None] + (~kept * p.weight[None]) @ reach_of[:, into]
-        now = float(p.weight[cross | (count > 0)].sum())
+        now = float(p.weight[reached].sum())
         i, j = np.unravel_index(int(np.argmax(reach)), reach.shape)
         if reach[i, j] <= now:
             return None
         is_open = _with(_with(is_open, int(out[i]), False), int(into[j]), True)
     return None
+
+
+def _reached_after_removal(reach_of: np.ndarray, cross: np.ndarray, is_open: np.ndarray,
+                           removals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """([removal, z], [z]): whether ZIP3 z is still reached within the share target's days
+    after closing `removals[i]` alone (by another open site, or cross-border), and whether it
+    is reached now; `reach_of` is [z, s], `removals` open sites."""
+    count = reach_of[:, is_open].sum(axis=1)
+    kept = cross[None] | ((count[None] - reach_of[:, removals].T) > 0)
+    return kept, cross | (count > 0)
 
 
 def _with(mask: np.ndarray, s: int, value: bool) -> np.ndarray:

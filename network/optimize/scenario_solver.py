@@ -72,9 +72,17 @@ def optimize(scenario: Scenario, lanes: LaneTable | None = None,
     options = reduce_options(scenario, lanes)
     problem = problem_from_scenario(scenario, lanes, options)
     hint_values = None if hint is None else design_hint(scenario, lanes, problem, hint)
-    solution = solve_problem(problem, params.time_limit_s, params.relative_gap, hint_values,
-                             on_progress=on_progress)
+    solution = solve_problem(problem, time_left_s(params, start), params.relative_gap,
+                             hint_values, on_progress=on_progress)
     return to_result(scenario, lanes, problem, solution, params, start)
+
+
+def time_left_s(params: SolveParams, start: float) -> float:
+    """What is left of the time limit for the search, the solve having begun at `start`
+    (perf_counter): the limit is the whole solve's, as the planner waits for all of it, and
+    the lanes, pre-checks, reduction and model build before the search took their part of
+    it (BENCHMARKS.md, branch polish8)."""
+    return max(params.time_limit_s - (time.perf_counter() - start), 0.0)
 
 
 def _check_params(params: SolveParams) -> list[str]:

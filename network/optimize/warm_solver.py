@@ -21,7 +21,12 @@ from network.optimize.lagrange import LagrangeData
 from network.optimize.problem import LocationProblem, Options, problem_from_scenario
 from network.optimize.reduce import reduce_options
 from network.optimize.result import OptimizeResult, SolveParams, SolveProgress, SolveStatus
-from network.optimize.scenario_solver import DEFAULT_PARAMS, no_design_result, to_result
+from network.optimize.scenario_solver import (
+    DEFAULT_PARAMS,
+    no_design_result,
+    time_left_s,
+    to_result,
+)
 from network.optimize.warm_basis import WarmBasis
 from network.scenario import DemandSettings, Scenario, Targets
 
@@ -116,10 +121,13 @@ class WarmSolver:
 
     def solve(self, scenario: Scenario | None = None,
               on_progress: Callable[[SolveProgress], None] | None = None,
-              lanes: LaneTable | None = None) -> OptimizeResult:
+              lanes: LaneTable | None = None, started: float | None = None
+              ) -> OptimizeResult:
         """Solve `scenario` (an edit of the one given at construction, or that one);
         `on_progress` as for `optimize`; `lanes` are the edited scenario's, when the caller
-        has them already."""
+        has them already; `started` (perf_counter), when the wait for this solve began if
+        before this call (the Designer's request): the time limit counts from it, else from
+        this call (`time_left_s`)."""
         start = time.perf_counter()
         scenario = scenario or self.scenario
         key = _edit_key(scenario)
@@ -151,7 +159,8 @@ class WarmSolver:
         else:
             count_prices = carried.count_prices if carried is not None else None
         solution = solve_problem(
-            problem, self.params.time_limit_s, self.params.relative_gap, hint=hint,
+            problem, time_left_s(self.params, start if started is None else min(started, start)),
+            self.params.relative_gap, hint=hint,
             start_count=None if start_sites is None else int(start_sites.sum()),
             prior_duals=duals, on_progress=on_progress, prior_basis=basis,
             start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
