@@ -258,7 +258,7 @@ def restrict(model: MipModel, keep: np.ndarray, links: bool = True
     cols = np.nonzero(keep)[0]
     col_pos = np.full(len(keep), -1)
     col_pos[cols] = np.arange(len(cols))
-    kept = _entries_of(model, cols)  # the kept columns' entries, in the matrix's order
+    kept = entries_of(model, cols)  # the kept columns' entries, in the matrix's order
     a_row, a_col = model.a_row[kept], model.a_col[kept]
     x_in_row = np.bincount(a_row[(a_col >= model.x.start) & (a_col < model.x.stop)],
                            minlength=len(model.row_lb))
@@ -285,7 +285,7 @@ _BY_COLUMN_LOCK = threading.Lock()
 BY_COLUMN_KEPT = 4
 
 
-def _entries_of(model: MipModel, cols: np.ndarray) -> np.ndarray:
+def entries_of(model: MipModel, cols: np.ndarray) -> np.ndarray:
     """The indices of the matrix entries in the columns `cols` (sorted, unique), in the
     matrix's own order: what keep[a_col] selects, from an index by column kept per matrix
     (its a_col array, by identity: a model's arrays are never changed in place, and
@@ -293,7 +293,8 @@ def _entries_of(model: MipModel, cols: np.ndarray) -> np.ndarray:
 
     Why: a fixed-sites LP keeps a few thousand of capacity_overflow_200m's 99,555
     columns, and masking all 397,273 entries took most of restrict's 26 ms, 7 times a warm
-    edit (BENCHMARKS.md, branch overflow10)."""
+    edit (BENCHMARKS.md, branch overflow10); incumbent.meets_rows checks a design's few
+    nonzero columns the same way."""
     a_col = model.a_col
     with _BY_COLUMN_LOCK:
         found = next((k for k in _BY_COLUMN if k[0] is a_col), None)
