@@ -223,3 +223,41 @@ def test_a_search_whose_cuts_end_past_the_deadline_starts_no_other_step(monkeypa
     problem = random_problem(1, n_points=5)
     solution = count_search.solve_problem(problem, 0.5, 1e-4)
     assert solution.status != MipStatus.OPTIMAL  # the windows were left open at the limit
+
+
+def test_no_master_asked_for_a_set_below_the_target_once_an_evaluated_set_is(monkeypatch):
+    """Once an evaluated set S has max_k L^k(S) below the target T (its LP below T, no design
+    within the gap on it yet), S itself solves the master's MIP for "some set below T", so
+    that MIP cannot prove the window: close_by_cuts runs the optimizing master instead (on
+    capacity_overflow_200m the first named an evaluated set every time, then the second
+    ran). Spies record the evaluated sets and every master asked for a set below T; the
+    windows still close within the gap of brute force's best."""
+    evaluated, asked, skipped = [], [], []
+    evaluate, master = capacity_cuts._evaluate, capacity_cuts._master
+
+    def spy_evaluate(problem, full, is_open, best, deadline, cuts, sets):
+        evaluated[:] = [sets]  # the search's own list: the sets whose LP gave a cut
+        return evaluate(problem, full, is_open, best, deadline, cuts, sets)
+
+    def spy_master(problem, cuts, n, known, gap, deadline, hint=None, below=None):
+        level = min((max(c + v[s].sum() for c, v in zip(cuts.const, cuts.v, strict=True))
+                     for _, s in (evaluated[0] if evaluated else [])), default=np.inf)
+        if below is not None:
+            asked.append(level < below)
+        elif level < np.inf:
+            skipped.append(True)
+        return master(problem, cuts, n, known, gap, deadline, hint, below)
+
+    monkeypatch.setattr(capacity_cuts, "_evaluate", spy_evaluate)
+    monkeypatch.setattr(capacity_cuts, "_master", spy_master)
+    for seed in range(1, 5):
+        problem = random_problem(seed, n_points=5)
+        full = build_model(problem, tuple(range(problem.n_sites)))
+        for _n, exact, window, deadline in windows_with_lp(problem, full, range(2, 6)):
+            evaluated.clear()
+            best = Incumbent()
+            if capacity_cuts.close_by_cuts(problem, full, window, best, 1e-4, deadline):
+                assert window.proven <= exact * (1 + 1e-9)
+                assert exact * (1 - 1e-9) <= best.objective <= exact / (1 - 1e-4)
+    assert not any(asked)
+    assert skipped
