@@ -281,6 +281,8 @@ def restrict(model: MipModel, keep: np.ndarray, links: bool = True
 
 _BY_COLUMN: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # the last few matrices'
 # (a_col, its entries by column, each column's first place in that order)
+_SEEN: list[list] = []  # the last few a_col arrays entries_of met, and how many times
+MASKED_CALLS = 3  # the calls per matrix by a mask before its index is built
 _BY_COLUMN_LOCK = threading.Lock()
 BY_COLUMN_KEPT = 4
 
@@ -294,10 +296,24 @@ def entries_of(model: MipModel, cols: np.ndarray) -> np.ndarray:
     Why: a fixed-sites LP keeps a few thousand of capacity_overflow_200m's 99,555
     columns, and masking all 397,273 entries took most of restrict's 26 ms, 7 times a warm
     edit (BENCHMARKS.md, branch overflow10); incumbent.meets_rows checks a design's few
-    nonzero columns the same way."""
+    nonzero columns the same way. The index (an argsort of every entry, 10-45 ms) is built
+    at a matrix's MASKED_CALLS + 1st call: the other classes' matrices see one or two calls,
+    where a mask costs less."""
     a_col = model.a_col
     with _BY_COLUMN_LOCK:
         found = next((k for k in _BY_COLUMN if k[0] is a_col), None)
+        seen = next((k for k in _SEEN if k[0] is a_col), None) if found is None else None
+        if seen is None and found is None:
+            seen = [a_col, 0]
+            _SEEN.insert(0, seen)
+            del _SEEN[BY_COLUMN_KEPT:]
+        masked = seen is not None and seen[1] < MASKED_CALLS
+        if masked:  # the first few calls: a mask over every entry costs less than the index
+            seen[1] += 1
+    if masked:
+        wanted = np.zeros(len(model.var_lb), bool)
+        wanted[cols] = True
+        return np.nonzero(wanted[a_col])[0]
     if found is None:
         order = np.argsort(a_col, kind="stable")
         starts = np.searchsorted(a_col[order], np.arange(len(model.var_lb) + 1))
