@@ -395,8 +395,7 @@ def _feasible_below(cuts: _Cuts, evaluated: list[tuple[float, np.ndarray]], targ
 
     Why: on capacity_overflow_200m's four bench edits that MIP named an evaluated set every
     time (the least one, still short of a design within the gap), and the optimizing master
-    ran after it anyway: 0.3 CPU s of master MIPs an edit (BENCHMARKS.md, branch
-    overflow10)."""
+    ran after it anyway (BENCHMARKS.md, branch overflow10)."""
     if not evaluated:
         return False
     y = np.array([is_open for _, is_open in evaluated], float)  # sets x sites

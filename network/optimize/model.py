@@ -293,12 +293,11 @@ def entries_of(model: MipModel, cols: np.ndarray) -> np.ndarray:
     (its a_col array, by identity: a model's arrays are never changed in place, and
     with_count_window and `replace` keep them).
 
-    Why: a fixed-sites LP keeps a few thousand of capacity_overflow_200m's 99,555
-    columns, and masking all 397,273 entries took most of restrict's 26 ms, 7 times a warm
-    edit (BENCHMARKS.md, branch overflow10); incumbent.meets_rows checks a design's few
-    nonzero columns the same way. The index (an argsort of every entry, 10-45 ms) is built
-    at a matrix's MASKED_CALLS + 1st call: the other classes' matrices see one or two calls,
-    where a mask costs less."""
+    Why: a fixed-sites LP keeps a tenth of capacity_overflow_200m's columns, and a mask over
+    every entry was most of restrict's time, several times a warm edit (BENCHMARKS.md, branch
+    overflow10); incumbent.meets_rows checks a design's few nonzero columns the same way. The
+    index (an argsort of every entry) is built at a matrix's MASKED_CALLS + 1st call: the
+    other classes' matrices see one or two calls, where a mask costs less."""
     a_col = model.a_col
     with _BY_COLUMN_LOCK:
         found = next((k for k in _BY_COLUMN if k[0] is a_col), None)
