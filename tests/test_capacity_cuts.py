@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from network.optimize import capacity_cuts, count_search, site_branching
-from network.optimize.incumbent import Incumbent
+from network.optimize import model as model_module
+from network.optimize.incumbent import Incumbent, meets_rows
 from network.optimize.mathopt_backend import MipStatus
 from network.optimize.model import build_model
 from network.optimize.window_bounds import WindowState, bound_window
@@ -282,3 +283,77 @@ def test_cuts_short_of_the_gap_keep_their_bound_for_the_window():
             assert window.proven is None and window.kept <= exact * (1 + 1e-9)
             raised += window.kept > window.bound + 1e-9 * abs(window.bound)
     assert raised
+
+
+def test_no_master_asked_for_a_set_below_the_target_once_an_evaluated_set_is(monkeypatch):
+    """Once an evaluated set S has max_k L^k(S) below the target T (its LP below T, no design
+    within the gap on it yet), S itself solves the master's MIP for "some set below T", so
+    that MIP cannot prove the window: close_by_cuts runs the optimizing master instead (on
+    capacity_overflow_200m the first named an evaluated set every time, then the second
+    ran). Spies record the evaluated sets and every master asked for a set below T; the
+    windows still close within the gap of brute force's best."""
+    evaluated, asked, skipped = [], [], []
+    evaluate, master = capacity_cuts._evaluate, capacity_cuts._master
+
+    def spy_evaluate(problem, full, is_open, best, deadline, cuts, sets):
+        evaluated[:] = [sets]  # the search's own list: the sets whose LP gave a cut
+        return evaluate(problem, full, is_open, best, deadline, cuts, sets)
+
+    def spy_master(problem, cuts, n, known, gap, deadline, hint=None, below=None):
+        level = min((max(c + v[s].sum() for c, v in zip(cuts.const, cuts.v, strict=True))
+                     for _, s in (evaluated[0] if evaluated else [])), default=np.inf)
+        if below is not None:
+            asked.append(level < below)
+        elif level < np.inf:
+            skipped.append(True)
+        return master(problem, cuts, n, known, gap, deadline, hint, below)
+
+    monkeypatch.setattr(capacity_cuts, "_evaluate", spy_evaluate)
+    monkeypatch.setattr(capacity_cuts, "_master", spy_master)
+    for seed in range(1, 5):
+        problem = random_problem(seed, n_points=5)
+        full = build_model(problem, tuple(range(problem.n_sites)))
+        for _n, exact, window, deadline in windows_with_lp(problem, full, range(2, 6)):
+            evaluated.clear()
+            best = Incumbent()
+            if capacity_cuts.close_by_cuts(problem, full, window, best, 1e-4, deadline):
+                assert window.proven <= exact * (1 + 1e-9)
+                assert exact * (1 - 1e-9) <= best.objective <= exact / (1 - 1e-4)
+    assert not any(asked)
+    assert skipped
+
+
+def test_restrict_and_meets_rows_read_the_same_entries_by_mask_and_by_column_index():
+    """model.entries_of masks every entry for a matrix's first calls and then gathers from an
+    index by column: restrict's submodel (entry for entry, in the matrix's order) and
+    meets_rows' verdict are those of a mask over every entry, call after call."""
+    problem = random_problem(2, n_points=5)
+    full = build_model(problem, tuple(range(problem.n_sites)))
+    rng = np.random.default_rng(2)
+    link = np.zeros(len(full.row_lb), bool)
+    link[list(full.rows_of("link"))] = True
+    best = Incumbent()
+    for call in range(3 * (model_module.MASKED_CALLS + 1)):
+        keep = rng.random(len(full.var_lb)) < (0.2, 0.6, 1.0)[call % 3]
+        links = bool(call % 2)
+        sub, cols, rows = model_module.restrict(full, keep, links)
+        entry = keep[full.a_col]
+        x = (full.a_col >= full.x.start) & (full.a_col < full.x.stop)
+        has_x = np.bincount(full.a_row[entry & x], minlength=len(full.row_lb)) > 0
+        want_rows = np.nonzero(~link | (has_x & links))[0]
+        entry &= np.isin(full.a_row, want_rows)
+        assert np.array_equal(cols, np.nonzero(keep)[0])
+        assert np.array_equal(rows, want_rows)
+        assert np.array_equal(sub.a_val, full.a_val[entry])
+        assert np.array_equal(cols[sub.a_col], full.a_col[entry])
+        assert np.array_equal(rows[sub.a_row], full.a_row[entry])
+        values = (rng.random(len(full.var_lb)) < 0.1).astype(float)
+        sums = np.bincount(full.a_row, weights=full.a_val * values[full.a_col],
+                           minlength=len(full.row_lb))
+        meets = bool(np.all(sums >= full.row_lb - full.slack)
+                     and np.all(sums <= full.row_ub + full.slack)
+                     and np.all(values <= full.var_ub) and np.all(values >= full.var_lb))
+        assert meets_rows(problem, full, values) == meets
+        capacity_cuts._fixed_sites_lp(problem, full, keep[full.y], best,
+                                      time.perf_counter() + 60)
+    assert meets_rows(problem, full, best.values)  # a design offer kept

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from network.optimize.model import MipModel
+from network.optimize.model import MipModel, entries_of
 from network.optimize.problem import LocationProblem
 
 
@@ -70,7 +70,9 @@ def meets_rows(problem: LocationProblem, model: MipModel, values: np.ndarray) ->
     exactly or misses by 1. Every bound holds for the rows loosened so (model.py)."""
     if np.any(values < model.var_lb - 1e-9) or np.any(values > model.var_ub + 1e-9):
         return False
-    rows = np.bincount(model.a_row, weights=model.a_val * values[model.a_col],
+    used = entries_of(model, np.nonzero(values)[0])  # a design's few nonzero columns: the
+    # same sums (the zero terms add nothing), without the product over every entry
+    rows = np.bincount(model.a_row[used], weights=model.a_val[used] * values[model.a_col[used]],
                        minlength=len(model.row_lb))
     slack = model.slack
     return bool(np.all(rows >= model.row_lb - slack) and np.all(rows <= model.row_ub + slack))

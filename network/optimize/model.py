@@ -47,6 +47,7 @@ prices the loosened sides, and the MIPs that give bounds solve `loosened(model)`
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -257,16 +258,17 @@ def restrict(model: MipModel, keep: np.ndarray, links: bool = True
     cols = np.nonzero(keep)[0]
     col_pos = np.full(len(keep), -1)
     col_pos[cols] = np.arange(len(cols))
-    kept_entry = keep[model.a_col]
-    x_in_row = np.bincount(model.a_row[kept_entry & (model.a_col >= model.x.start)
-                                       & (model.a_col < model.x.stop)],
+    kept = entries_of(model, cols)  # the kept columns' entries, in the matrix's order
+    a_row, a_col = model.a_row[kept], model.a_col[kept]
+    x_in_row = np.bincount(a_row[(a_col >= model.x.start) & (a_col < model.x.stop)],
                            minlength=len(model.row_lb))
     link = np.zeros(len(model.row_lb), bool)
-    link[list(model.rows_of("link"))] = True
+    link_rows = model.rows_of("link")
+    link[link_rows.start:link_rows.stop] = True
     rows = np.nonzero(~link | ((x_in_row > 0) & links))[0]
     row_pos = np.full(len(model.row_lb), -1)
     row_pos[rows] = np.arange(len(rows))
-    entry = kept_entry & (row_pos[model.a_row] >= 0)
+    entry = kept[row_pos[a_row] >= 0]
     n_y = int(keep[model.y].sum())
     n_x = int(keep[model.x].sum())
     sub = MipModel(model.var_lb[cols], model.var_ub[cols], model.var_integer[cols],
@@ -275,6 +277,57 @@ def restrict(model: MipModel, keep: np.ndarray, links: bool = True
                    n_y, n_x, model.count_values[keep[model.u]], (), model.capacity_sites,
                    model.slack[rows])
     return sub, cols, rows
+
+
+_BY_COLUMN: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # the last few matrices'
+# (a_col, its entries by column, each column's first place in that order)
+_SEEN: list[list] = []  # the last few a_col arrays entries_of met, and how many times
+MASKED_CALLS = 3  # the calls per matrix by a mask before its index is built
+_BY_COLUMN_LOCK = threading.Lock()
+BY_COLUMN_KEPT = 4
+
+
+def entries_of(model: MipModel, cols: np.ndarray) -> np.ndarray:
+    """The indices of the matrix entries in the columns `cols` (sorted, unique), in the
+    matrix's own order: what keep[a_col] selects, from an index by column kept per matrix
+    (its a_col array, by identity: a model's arrays are never changed in place, and
+    with_count_window and `replace` keep them).
+
+    Why: a fixed-sites LP keeps a tenth of capacity_overflow_200m's columns, and a mask over
+    every entry was most of restrict's time, several times a warm edit (BENCHMARKS.md, branch
+    overflow10); incumbent.meets_rows checks a design's few nonzero columns the same way. The
+    index (an argsort of every entry) is built at a matrix's MASKED_CALLS + 1st call: the
+    other classes' matrices see one or two calls, where a mask costs less."""
+    a_col = model.a_col
+    with _BY_COLUMN_LOCK:
+        found = next((k for k in _BY_COLUMN if k[0] is a_col), None)
+        seen = next((k for k in _SEEN if k[0] is a_col), None) if found is None else None
+        if seen is None and found is None:
+            seen = [a_col, 0]
+            _SEEN.insert(0, seen)
+            del _SEEN[BY_COLUMN_KEPT:]
+        masked = seen is not None and seen[1] < MASKED_CALLS
+        if masked:  # the first few calls: a mask over every entry costs less than the index
+            seen[1] += 1
+    if masked:
+        wanted = np.zeros(len(model.var_lb), bool)
+        wanted[cols] = True
+        return np.nonzero(wanted[a_col])[0]
+    if found is None:
+        order = np.argsort(a_col, kind="stable")
+        starts = np.searchsorted(a_col[order], np.arange(len(model.var_lb) + 1))
+        found = (a_col, order, starts)
+        with _BY_COLUMN_LOCK:
+            _BY_COLUMN.insert(0, found)
+            del _BY_COLUMN[BY_COLUMN_KEPT:]
+    _, order, starts = found
+    lo, hi = starts[cols], starts[cols + 1]
+    lengths = hi - lo
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, np.int64)
+    offset = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
+    return np.sort(order[offset + np.arange(total)])
 
 
 def without_block(model: MipModel, block: str) -> MipModel:
