@@ -50,13 +50,10 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
 
     def card(col: DeltaGenerator, label: str, value: str, fn: Measure, fmt_fn: Formatter,
              color: str = "normal", help: str | None = None) -> None:
-        if b is None:  # the metric's own border: one element, not a container and it
-            col.metric(label, value, help=help, border=True,  # (seven fewer per rerun)
-                       **_delta(fn, fmt_fn, color, k, p))
-            return
-        with col.container(border=True):  # the baseline's line inside the card's border
+        with col.container(border=True):
             st.metric(label, value, help=help, **_delta(fn, fmt_fn, color, k, p))
-            st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
+            if b is not None:
+                st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
 
     # Beside the map (two fifths of the width): three short rows, the total given room first
     row = st.columns([1.35, 1])
