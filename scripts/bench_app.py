@@ -20,6 +20,10 @@ rendered); then time each click until the page shows its result and the script r
                         seconds each side used over the click (edit_and_solve_server_cpu_s:
                         the page's runs and the solve; _gpu_ and _renderer_: Chromium's
                         software WebGL and page), which a busy machine inflates far less
+    same result rerun   a place typed in the search box (no edit, no solve), once per place:
+                        the page's elements sent and drawn again (same_result_rerun_*: wall,
+                        CPU of the server, Chromium's GPU process and renderer over the run
+                        and 1.2 s after it, websocket messages; medians)
     undo (remembered)   Undo with "Auto re-solve" on: the scenario solved before, from memory
 Last, restart the server at the same address and time the first page again in the same browser
 context (first_page_warm_cache_s: a planner's browser that has the app's scripts cached).
@@ -245,6 +249,7 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
         for i, who in enumerate(("server", "gpu", "renderer")):
             times[f"edit_and_solve_{who}_cpu_s"] = statistics.median(c[i] for c in trip_cpu)
         times["edit_and_solve_messages"] = statistics.median(messages)
+        times.update(same_result_reruns(page, proc.pid, frames, places))
         times["undo_remembered_s"] = click_and_wait(
             page, page.get_by_role("button", name="Undo", exact=True), "Undone")
     finally:
@@ -253,6 +258,32 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
     times["first_page_warm_cache_s"] = first_page_again(context, port, server)
     context.close()
     return {k: round(v, 2) for k, v in times.items()}
+
+
+def same_result_reruns(page, server_pid: int, frames: list, places: list[str]) -> dict:
+    """A run that shows the same solved result again (a place typed in the search box and
+    Enter: no edit, no solve), once per place: the CPU the server and Chromium used for it
+    (up to 1.2 s after the run ended, for the drawing that follows) and the websocket
+    messages it sent (median). What each run's elements cost, without the solve's wait."""
+    search = page.get_by_label("Add a site: city or ZIP")
+    found = []
+    for place in places:
+        search.fill(place)
+        page.wait_for_timeout(700)  # the previous run's drawing is over
+        before, server, sent = chromium_cpu(), cpu_seconds(server_pid), len(frames)
+        start = time.perf_counter()
+        search.press("Enter")
+        page.wait_for_timeout(50)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        wall = time.perf_counter() - start
+        page.wait_for_timeout(1200)
+        after = chromium_cpu()
+        found.append((wall, cpu_seconds(server_pid) - server,
+                      cpu_used(before, after, "gpu-process"), cpu_used(before, after, "renderer"),
+                      len(frames) - sent))
+    names = ("s", "server_cpu_s", "gpu_cpu_s", "renderer_cpu_s", "messages")
+    return {f"same_result_rerun_{name}": statistics.median(f[i] for f in found)
+            for i, name in enumerate(names)}
 
 
 def first_page_again(context, port: int, server: Server) -> float:
