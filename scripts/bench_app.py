@@ -20,6 +20,10 @@ rendered); then time each click until the page shows its result and the script r
                         seconds each side used over the click (edit_and_solve_server_cpu_s:
                         the page's runs and the solve; _gpu_ and _renderer_: Chromium's
                         software WebGL and page), which a busy machine inflates far less
+    same result rerun   a place typed in the search box (no edit, no solve), once per place:
+                        the page's elements sent and drawn again (same_result_rerun_*: wall,
+                        CPU of the server, Chromium's GPU process and renderer over the run
+                        and 1.2 s after it, websocket messages; medians)
     undo (remembered)   Undo with "Auto re-solve" on: the scenario solved before, from memory
 Last, restart the server at the same address and time the first page again in the same browser
 context (first_page_warm_cache_s: a planner's browser that has the app's scripts cached).
@@ -33,6 +37,9 @@ map_message_s is when the map's element (the largest websocket message) reached 
 i.e. the server's share; server_cpu_s is the CPU the server used until the map was drawn
 (start-up, imports, the first script run); gpu_cpu_s and renderer_cpu_s are what Chromium's
 GPU process (software WebGL, SwiftShader) and page renderer used over the same time.
+first_page_messages and edit_and_solve_messages count the websocket messages the browser
+received until the map was drawn and over an edit's click (median): about one per element
+the page's runs sent, each one more render of the page in the browser.
 """
 
 from __future__ import annotations
@@ -202,13 +209,14 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
         cpu_after = chromium_cpu()
         server_cpu = cpu_seconds(proc.pid)
         map_message = max(frames, key=lambda f: f[1])[0]
+        first_messages = len(frames)
         page.wait_for_selector(IDLE, timeout=60_000)
         if page.get_by_text("could not be used").count():  # the app fell back to the default
             raise SystemExit(f"{server.checkout}: the app refused {server.scenario}")
         solve = page.get_by_role("button", name="Solve", exact=True)
         times = {"load_avg_1min": os.getloadavg()[0], "server_listening_s": listening,
                  "map_message_s": map_message, "first_page_s": first,
-                 "server_cpu_s": server_cpu}
+                 "server_cpu_s": server_cpu, "first_page_messages": first_messages}
         for kind in ("gpu-process", "renderer"):
             key = f"{kind.split('-')[0]}_cpu_s"
             times[key] = cpu_used(cpu_before, cpu_after, kind)
@@ -217,19 +225,20 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
         # the solved network.
         page.get_by_text("Auto re-solve", exact=True).click()
         page.wait_for_selector(IDLE, timeout=60_000)
-        trips, optimizer, trip_cpu = [], [], []
+        trips, optimizer, trip_cpu, messages = [], [], [], []
         search = page.get_by_label("Add a site: city or ZIP")
         for place in places:
             search.fill(place)
             search.press("Enter")
             page.get_by_role("button", name="Add site", exact=True).wait_for(timeout=60_000)
             page.wait_for_selector(IDLE, timeout=60_000)
-            before = chromium_cpu(), cpu_seconds(proc.pid)
+            before, sent = (chromium_cpu(), cpu_seconds(proc.pid)), len(frames)
             trips.append(click_and_wait(
                 page, page.get_by_role("button", name="Add site", exact=True), SOLVED))
             after = chromium_cpu(), cpu_seconds(proc.pid)
             trip_cpu.append((after[1] - before[1], *(cpu_used(before[0], after[0], kind)
                                                      for kind in ("gpu-process", "renderer"))))
+            messages.append(len(frames) - sent)
             optimizer.append(solve_wall_s(page))
         if shots is not None:
             page.screenshot(path=shots / f"{server.checkout.name}-after-edits.png")
@@ -239,6 +248,8 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
             t - o for t, o in zip(trips, optimizer, strict=True))
         for i, who in enumerate(("server", "gpu", "renderer")):
             times[f"edit_and_solve_{who}_cpu_s"] = statistics.median(c[i] for c in trip_cpu)
+        times["edit_and_solve_messages"] = statistics.median(messages)
+        times.update(same_result_reruns(page, proc.pid, frames, places))
         times["undo_remembered_s"] = click_and_wait(
             page, page.get_by_role("button", name="Undo", exact=True), "Undone")
     finally:
@@ -247,6 +258,32 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
     times["first_page_warm_cache_s"] = first_page_again(context, port, server)
     context.close()
     return {k: round(v, 2) for k, v in times.items()}
+
+
+def same_result_reruns(page, server_pid: int, frames: list, places: list[str]) -> dict:
+    """A run that shows the same solved result again (a place typed in the search box and
+    Enter: no edit, no solve), once per place: the CPU the server and Chromium used for it
+    (up to 1.2 s after the run ended, for the drawing that follows) and the websocket
+    messages it sent (median). What each run's elements cost, without the solve's wait."""
+    search = page.get_by_label("Add a site: city or ZIP")
+    found = []
+    for place in places:
+        search.fill(place)
+        page.wait_for_timeout(700)  # the previous run's drawing is over
+        before, server, sent = chromium_cpu(), cpu_seconds(server_pid), len(frames)
+        start = time.perf_counter()
+        search.press("Enter")
+        page.wait_for_timeout(50)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        wall = time.perf_counter() - start
+        page.wait_for_timeout(1200)
+        after = chromium_cpu()
+        found.append((wall, cpu_seconds(server_pid) - server,
+                      cpu_used(before, after, "gpu-process"), cpu_used(before, after, "renderer"),
+                      len(frames) - sent))
+    names = ("s", "server_cpu_s", "gpu_cpu_s", "renderer_cpu_s", "messages")
+    return {f"same_result_rerun_{name}": statistics.median(f[i] for f in found)
+            for i, name in enumerate(names)}
 
 
 def first_page_again(context, port: int, server: Server) -> float:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from network.errors import InputError
 from network.scenario import DesignConstraints, ShareTarget, Targets
 from network.scenario_file import load_default_scenario
-from ui import edits, maps, panels
+from ui import edits, maps, panels, results
 from ui import settings_edits as se
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -93,6 +93,16 @@ def open_sites_table(at: AppTest) -> AppTest:
     return at
 
 
+def open_results_tab(at: AppTest, tab: str) -> AppTest:
+    """What a click on one of the Designer's results tabs does (AppTest cannot click one): the
+    tabs' state and the session's memory of it, then a rerun."""
+    at.session_state[results.RESULTS_TAB_KEY] = tab
+    at.session_state[results.RESULTS_TAB_MEMORY] = tab
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 @pytest.mark.parametrize("page", [None, "pages/designer.py", "pages/tradeoffs.py",
                                   "pages/settings.py"])
 def test_every_page_renders(page):
@@ -112,8 +122,44 @@ def test_solve_shows_kpis(small):
     assert metrics["Average delivery"].endswith(" days")
     assert metrics["Within 2 days"].endswith("%")
     assert int(metrics["Sites open"]) >= 1
+    open_results_tab(at, results.SITES_TAB)
     open_sites = next(d.value for d in at.dataframe if "Site" in d.value.columns)
     assert len(open_sites) == int(metrics["Sites open"])
+
+
+def test_results_build_only_the_open_tab_and_keep_it(small):
+    """Below the map each result is a tab and only the open one is built and sent: after a
+    solve the two charts, none of the tables; the carrier mix once its tab is picked, without
+    the charts. The pick stays across a solve and a page switch."""
+    at = start(small)
+    click_solve(at)
+    assert [t.label for t in at.tabs] == list(results.RESULT_TABS)
+    assert len(at.get("vega_lite_chart")) == 2
+    assert not at.dataframe and not at.table
+    open_results_tab(at, results.MIX_TAB)
+    assert {"Carrier", "Parcel"} <= {c for d in at.dataframe for c in d.value.columns}
+    assert not at.get("vega_lite_chart") and not at.table
+    click_solve(at)
+    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/designer.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state[results.RESULTS_TAB_KEY] == results.MIX_TAB
+    assert len(at.dataframe) == 2 and not at.get("vega_lite_chart")
+
+
+def test_exports_are_one_closed_section_until_opened(small):
+    """Closed (how a session starts) the "Export and import" section sends no download button
+    and no upload; opened, every export and the scenario import, and it stays open."""
+    at = start(small)
+    assert [e.label for e in at.expander if e.label == panels.EXPORT_LABEL]
+    assert not at.get("download_button") and not at.get("file_uploader")
+    at.session_state[panels.EXPORT_EXPANDER_KEY] = True
+    at.session_state[f"{panels.EXPORT_EXPANDER_KEY}_remembered"] = True
+    at.run()
+    assert len(at.get("download_button")) == 6 and len(at.get("file_uploader")) == 1
+    at.switch_page("pages/settings.py").run()
+    at.switch_page("pages/designer.py").run()
+    assert len(at.get("download_button")) == 6
 
 
 def test_solve_shows_the_carrier_mix(small):
@@ -121,6 +167,7 @@ def test_solve_shows_the_carrier_mix(small):
     sites, with the basis of the rates named, and the carriers by weight and zone."""
     at = start(small)
     click_solve(at)
+    open_results_tab(at, results.MIX_TAB)
     mix = next(d.value for d in at.dataframe if "Carrier" in d.value.columns)
     assert mix["Share of parcels"].sum() == pytest.approx(100)
     assert set(mix["Carrier"]) <= {"USPS", "UPS", "FedEx"}
@@ -449,6 +496,7 @@ def test_solve_shows_the_design_beside_the_status_quo(small):
     the same cost elements and the design's total as on its KPI card."""
     at = start(small)
     at.button(key="solve_button").click().run()
+    open_results_tab(at, results.STATUS_QUO_TAB)
     table = next(t.value for t in at.table if "This design" in t.value.columns)
     assert {"Status quo: all cross-border", "Change"} <= set(table.columns)
     assert "· Goods to the US" in table.index and "· Customs (duty, entry)" in table.index

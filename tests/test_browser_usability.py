@@ -108,7 +108,10 @@ def test_the_designer_reads_on_one_1280x720_screen(app_url, browser):
         "width"]
     assert chart["y"] < legend["y"] and legend["y"] + legend["height"] <= chart["y"] + chart[
         "height"]  # over the map, not below it
-    page.get_by_role("heading", name="Open sites").scroll_into_view_if_needed()
+    tab = page.get_by_role("tab", name="Open sites")
+    tab.scroll_into_view_if_needed()
+    tab.click()  # its table is built only once its tab is open
+    wait_idle(page)
     page.wait_for_timeout(800)
     table = page.locator('[data-testid="stDataFrame"]').first
     table.scroll_into_view_if_needed()
@@ -176,6 +179,10 @@ def test_the_sites_csv_download_is_named_and_uploads_back(app_url, browser, tmp_
     wait_for_map(page)
     wait_idle(page)  # the file's id is the last run's: a run still going drops it at its end
     # (a click's own rerun did too, ui/export_import.py; CI twice: no download in 60 s)
+    section = page.get_by_text("Export and import", exact=False).first
+    section.scroll_into_view_if_needed()
+    section.click()  # its buttons are built only once it is open
+    wait_idle(page)
     button = page.get_by_role("button", name="Sites (CSV)")
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=60_000) as info:

@@ -15,7 +15,7 @@ from network.errors import InputError
 from network.export.content import from_result
 from network.export.scenario_json import design_json
 from network.scenario_file import load_default_scenario
-from ui import export_import, maps
+from ui import export_import, maps, panels
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 XSS = "<img src=x onerror=alert(1)>"
@@ -33,8 +33,12 @@ def hostile():
 
 
 def start(scenario) -> AppTest:
+    """The Designer on `scenario`, its "Export and import" section opened (a lazy expander:
+    what a click on it does, which AppTest cannot do)."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["scenario"] = scenario
+    at.session_state[panels.EXPORT_EXPANDER_KEY] = True
+    at.session_state[f"{panels.EXPORT_EXPANDER_KEY}_remembered"] = True
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at

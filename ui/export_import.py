@@ -35,7 +35,6 @@ def export_section(scenario: Scenario, record: state.SolveRecord | None) -> None
     no page script (`on_click="ignore"`): a download changes nothing, and a click's rerun gave
     its file a new id and dropped the clicked one once it ended; a busy server that came to
     the file's request after that sent no file (CI: no download within 60 s)."""
-    st.subheader("Export and import")
     solved = record is not None and record.result.status.has_design
     day = date.today()
     cols = st.columns(len(BUTTONS))

@@ -25,6 +25,8 @@ SITES_EXPANDER_KEY = "sites_expander"
 SITES_LABEL = "Candidate sites: edit the table, or add sites from a CSV"
 SAVE_EXPANDER_KEY = "save_expander"
 MY_NETWORK_EXPANDER_KEY = "my_network_expander"
+EXPORT_EXPANDER_KEY = "export_expander"
+EXPORT_LABEL = "Export and import: JSON, CSV, GeoJSON, Excel, HTML report; open a scenario file"
 MAP_HEIGHT_PX = 460  # beside the KPI cards, below the toolbar: on one 1280x720 screen
 # The map takes 3/5 of the width (about 690 px at 1280): the lower 48 span about 58 degrees of
 # longitude, 82.5 x 2^zoom pixels in Web Mercator, so zoom 3.0 holds them (660 px by 360).
@@ -279,7 +281,7 @@ def build_ahead(scenario: Scenario, record: state.SolveRecord | None,
     tables; BENCHMARKS.md, App). The page is the same."""
     map_deck(scenario, record, selection)
     if record is not None and record.result.status.has_design:
-        results.result_views(record)
+        results.result_views(record, results.open_results_tab())
 
 
 def map_deck(scenario: Scenario, record: state.SolveRecord | None,
@@ -529,7 +531,13 @@ def sites_editor(scenario: Scenario) -> None:
 
 
 def export_buttons(scenario: Scenario, record: state.SolveRecord | None) -> None:
-    """Every export format, and opening a scenario file (ui/export_import.py)."""
-    from ui.export_import import export_section
+    """Every export format, and opening a scenario file (ui/export_import.py), in a lazy
+    expander like the site table: closed, neither the first page nor an edit's rerun sends its
+    fifteen elements (six download buttons in their columns, the upload), and the browser
+    fetches no download or upload code for the first page."""
+    box = _lazy_expander(EXPORT_LABEL, EXPORT_EXPANDER_KEY, ":material/download:")
+    if box is not None:
+        from ui.export_import import export_section
 
-    export_section(scenario, record)
+        with box:
+            export_section(scenario, record)

@@ -252,10 +252,34 @@ def show_site_use(frame: pd.DataFrame) -> None:
         "Total cost (USD/yr)": money})
 
 
-def result_views(record: SolveRecord) -> dict:
-    """What `show_results` draws from a solve (chart specs, tables), built once per solve
-    (`state.derived`): by the Designer before it sends any of the solve's elements
-    (`panels.build_ahead`), so that they leave together."""
+# The results below the map, one tab at a time: only the open tab's content is built and sent
+# (`st.tabs` with on_change), so an edit's rerun sends its two charts, not two charts, a table
+# and three data grids (BENCHMARKS.md, Issue 15 §4, branch app8). The open tab is remembered
+# for the session, across solves, edits and page switches.
+RESULTS_TAB_KEY = "results_tab"
+RESULTS_TAB_MEMORY = "results_tab_remembered"
+COSTS_TAB, STATUS_QUO_TAB, SITES_TAB, MIX_TAB = RESULT_TABS = (
+    "Cost and delivery days", "Against the status quo", "Open sites", "Carrier mix")
+TAB_VIEWS = {COSTS_TAB: ("cost", "days"), STATUS_QUO_TAB: ("status_quo",),
+             SITES_TAB: ("site_use",), MIX_TAB: ("mix", "by_weight_zone")}
+
+
+def open_results_tab() -> str:
+    """The results tab open in this session (the first until the planner picks another)."""
+    if st.session_state.get(RESULTS_TAB_KEY) not in RESULT_TABS:  # first run, or back from
+        st.session_state[RESULTS_TAB_KEY] = st.session_state.get(  # another page
+            RESULTS_TAB_MEMORY, COSTS_TAB)
+    return st.session_state[RESULTS_TAB_KEY]
+
+
+def _remember_results_tab() -> None:
+    st.session_state[RESULTS_TAB_MEMORY] = st.session_state[RESULTS_TAB_KEY]
+
+
+def result_views(record: SolveRecord, tab: str) -> dict:
+    """What `show_results` draws from a solve in its tab `tab` (chart specs, tables), each
+    built once per solve (`state.derived`): by the Designer before it sends any of the solve's
+    elements (`panels.build_ahead`), so that they leave together."""
     from ui import charts, status_quo  # here: the first page needs no chart
 
     evaluation, scenario = record.result.evaluation, record.scenario
@@ -265,23 +289,29 @@ def result_views(record: SolveRecord) -> dict:
               "site_use": lambda: site_use_frame(evaluation),
               "mix": lambda: carrier_mix_frame(scenario, evaluation),
               "by_weight_zone": lambda: carrier_by_weight_zone_frame(scenario, evaluation)}
-    return {name: state.derived(record, name, make) for name, make in makers.items()}
+    return {name: state.derived(record, name, makers[name]) for name in TAB_VIEWS[tab]}
 
 
 def show_results(record: SolveRecord) -> None:
-    """Charts and the per-site table of a solve with a design."""
+    """Charts, the status quo, the per-site table and the carrier mix of a solve with a design,
+    each in a tab of its own; only the open tab's content is built."""
     from ui import status_quo
 
-    views, scenario = result_views(record), record.scenario
-    left, right = st.columns(2)
-    left.vega_lite_chart(views["cost"], width="stretch")
-    right.vega_lite_chart(views["days"], width="stretch")
-    st.subheader("Against the status quo")
-    status_quo.show_status_quo(scenario, views["status_quo"])
-    st.subheader("Open sites")
-    show_site_use(views["site_use"])
-    st.subheader("Carrier mix")
-    show_carrier_mix(scenario, views["mix"], views["by_weight_zone"])
+    tab = open_results_tab()
+    views, scenario = result_views(record, tab), record.scenario
+    boxes = dict(zip(RESULT_TABS, st.tabs(RESULT_TABS, key=RESULTS_TAB_KEY,
+                                           on_change=_remember_results_tab), strict=True))
+    with boxes[tab]:
+        if tab == COSTS_TAB:
+            left, right = st.columns(2)
+            left.vega_lite_chart(views["cost"], width="stretch")
+            right.vega_lite_chart(views["days"], width="stretch")
+        elif tab == STATUS_QUO_TAB:
+            status_quo.show_status_quo(scenario, views["status_quo"])
+        elif tab == SITES_TAB:
+            show_site_use(views["site_use"])
+        else:
+            show_carrier_mix(scenario, views["mix"], views["by_weight_zone"])
     st.caption("Site costs and capacities: data/candidate_sites.csv (each figure's source per "
                "row; many are estimates). Other costs: Settings, each with its source or marked "
                "estimate.")
