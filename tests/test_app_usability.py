@@ -251,6 +251,28 @@ def test_each_settings_tab_the_advice_names_has_its_button():
     assert tab_index(at) == settings_tabs.TABS.index(settings_tabs.ORDERS_TAB)
 
 
+def test_a_design_without_a_proven_optimum_says_why(monkeypatch):
+    """A solve that stops with a design but no proven optimum (capacity_overflow_200m at 54%
+    within 2 days runs to its limit: explain.targets_at_capacity) shows the optimizer's reason
+    under the KPI cards, not only in the command line's output. The solve is the real one,
+    its result given that status and sentence."""
+    from network.optimize.result import SolveStatus
+    from ui import background
+
+    real = background.warm_solve
+    why = "the 2-day target leaves the open sites 308 orders of spare capacity (a test)"
+
+    def stopped(warm, request, run):
+        result, warm = real(warm, request, run)
+        return replace(result, status=SolveStatus.FEASIBLE, explanation=(why,)), warm
+
+    monkeypatch.setattr(background, "warm_solve", stopped)
+    at = click_solve(start())
+    captions = plain(" ".join(c.value for c in at.caption))
+    assert "Solver: feasible" in captions
+    assert "Why no optimum was proven: " + why in captions
+
+
 # -- "1 day", never "1 days" ------------------------------------------------------------------
 
 

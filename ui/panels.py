@@ -426,6 +426,9 @@ def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
     st.caption(f"Solver: {r.status.value}{gap}, {how}. Open sites: "
                f"{fmt.md_text(', '.join(r.open_site_ids))}. Changes are against the previous "
                "solve.")
+    if r.explanation:  # a design without a proven optimum: why (explain.targets_at_capacity,
+        # or no gap claimed), as the optimizer said it
+        st.caption("Why no optimum was proven: " + " ".join(fmt.md_text(s) for s in r.explanation))
 
 
 def baseline_view(scenario: Scenario) -> results.BaselineView | None:
