@@ -3,27 +3,13 @@ median ZIP3's orders is named, why a search may stop without a proven gap."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from network.lanes import build_lanes
 from network.optimize import SolveStatus, optimize, scenario_solver
 from network.optimize.count_search import ProblemSolution
 from network.optimize.explain import pre_checks, targets_at_capacity
 from network.optimize.mathopt_backend import MipStatus
-from network.scenario import ShareTarget, Targets
 
-from toy import cross_border, toy_scenario
-
-
-def capacity_toy(capacities, share_pct):
-    """The toy (ZIP3s of 100, 200, 300, 250 and 150 orders; the median 200) with cross-border
-    (10 days) taking what the sites cannot hold, peak 1, one target within 2 days, which
-    every site reaches at every ZIP3."""
-    scenario = toy_scenario(targets=Targets(share_targets=(ShareTarget(2, share_pct),)))
-    sites = tuple(replace(s, capacity_orders_per_year=q)
-                  for s, q in zip(scenario.sites, capacities, strict=True))
-    return scenario.with_changes(sites=sites,
-                                 costs=replace(scenario.costs, cross_border=cross_border(True)))
+from toy import capacity_toy
 
 
 def test_a_target_using_all_capacity_is_named():

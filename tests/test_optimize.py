@@ -39,7 +39,7 @@ from random_problems import (
     every_site_open,
     random_problem,
 )
-from toy import cross_border, flat_service, toy_scenario
+from toy import capacity_toy, flat_service, toy_scenario
 
 
 def _solve(scenario):
@@ -127,21 +127,11 @@ def test_capacity_short_of_demand_is_explained():
                for s in result.explanation)
 
 
-def _capacity_toy(capacities, share_pct):
-    """The toy with cross-border (10 days) taking what the sites cannot hold, peak 1, and
-    one target within 2 days, which every site reaches at every ZIP3."""
-    scenario = toy_scenario(targets=Targets(share_targets=(ShareTarget(2, share_pct),)))
-    sites = tuple(replace(s, capacity_orders_per_year=q)
-                  for s, q in zip(scenario.sites, capacities, strict=True))
-    return scenario.with_changes(sites=sites,
-                                 costs=replace(scenario.costs, cross_border=cross_border(True)))
-
-
 def test_share_target_beyond_capacity_is_explained_before_the_search():
     """Three sites of 200 orders hold 60% of the 1000: 70% within 2 days cannot be met, and
     the pre-check says why (the relaxation after the search said 45% under the other
     constraints, single sourcing, with no word of capacity)."""
-    scenario = _capacity_toy((200.0, 200.0, 200.0), 70.0)
+    scenario = capacity_toy((200.0, 200.0, 200.0), 70.0)
     assert pre_checks(scenario, build_lanes(scenario)) == [
         "at most 60.0% of orders can be delivered within 2 days from every allowed site, each "
         "within its capacity at the peak multiplier 1 (target: 70%)"]
@@ -156,7 +146,7 @@ def test_capacity_pre_check_spares_a_design_evaluate_accepts():
     than evaluate()'s tolerance, so it meets every row, and the pre-check must not call the
     scenario infeasible (without the capacity slack its bound is 74.99993%, below
     75.00009% - ROW_TOLERANCE)."""
-    scenario = _capacity_toy(tuple(q * (1 - 0.9e-6) for q in (300.0, 300.0, 150.0)),
+    scenario = capacity_toy(tuple(q * (1 - 0.9e-6) for q in (300.0, 300.0, 150.0)),
                              75.0 + 90 * ROW_TOLERANCE)
     assignment = (("101", "A", "ground"), ("102", "A", "ground"), ("103", "B", "ground"),
                   ("104", CROSS_BORDER, ""), ("105", "C", "ground"))

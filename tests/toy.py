@@ -9,6 +9,8 @@ One service carries every parcel, so rate shopping is off (it would only add cop
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from network.scenario import (
@@ -74,3 +76,14 @@ def toy_scenario(**changes) -> Scenario:
                         demand=DemandSettings(annual_orders=1000.0), costs=costs,
                         targets=Targets(share_targets=(ShareTarget(2, 50.0),)))
     return scenario.with_changes(**changes) if changes else scenario
+
+
+def capacity_toy(capacities, share_pct: float) -> Scenario:
+    """The toy with the sites' capacities `capacities`, cross-border (10 days) taking what the
+    sites cannot hold, peak 1, and one target of `share_pct` within 2 days, which every site
+    reaches at every ZIP3 (ZIP3s of 100, 200, 300, 250 and 150 orders; the median 200)."""
+    scenario = toy_scenario(targets=Targets(share_targets=(ShareTarget(2, share_pct),)))
+    sites = tuple(replace(s, capacity_orders_per_year=q)
+                  for s, q in zip(scenario.sites, capacities, strict=True))
+    return scenario.with_changes(sites=sites,
+                                 costs=replace(scenario.costs, cross_border=cross_border(True)))
