@@ -3,10 +3,14 @@ as loose as evaluate()'s, and it takes no more time than the solve has left."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import replace
 
-from network.evaluate import CROSS_BORDER, Design, evaluate
+import numpy as np
+import pytest
+
+from network.evaluate import CROSS_BORDER, ROW_TOLERANCE, Design, evaluate
 from network.lanes import build_lanes
 from network.optimize import SolveStatus, explain, optimize, scenario_solver
 from network.optimize.count_search import ProblemSolution
@@ -16,6 +20,7 @@ from network.optimize.reduce import reduce_options
 from network.optimize.result import SolveParams
 from network.scenario import ShareTarget, Targets
 
+from random_problems import random_problem
 from toy import cross_border, toy_scenario
 
 
@@ -102,3 +107,60 @@ def test_the_explanation_gets_what_the_search_left_of_the_time_limit(monkeypatch
     assert text.startswith("the ") and text.endswith(" s left of the time limit of 5 s")
     result = optimize(scenario, params=SolveParams(time_limit_s=600.0))
     assert given[-1] == (scenario_solver.EXPLAIN_TIME_LIMIT_S, "20 s")
+
+
+def most_within(problem, within_days):
+    """Brute force: the largest share within `within_days` of a design meeting every row but
+    the targets within ROW_TOLERANCE (as evaluate()), at most max_sites open."""
+    opt, best = problem.options, -1.0
+    per_point = [np.nonzero(opt.point == z)[0] for z in range(problem.n_points)]
+    weight = problem.orders_per_year / problem.orders_per_year.sum()
+    for mask in itertools.product([False, True], repeat=problem.n_sites):
+        is_open = np.array(mask)
+        if is_open.sum() > problem.max_sites:
+            continue
+        usable = [p[(opt.site[p] < 0) | is_open[np.maximum(opt.site[p], 0)]] for p in per_point]
+        combos = np.array(list(itertools.product(*usable)))
+        ok = np.ones(len(combos), bool)
+        for s in np.nonzero(is_open)[0]:
+            load = (opt.site[combos] == s) @ problem.orders_per_year
+            ok &= load <= problem.capacity_orders_per_year[s] * (1 + ROW_TOLERANCE)
+        if ok.any():
+            best = max(best, float(((opt.days[combos[ok]] <= within_days) @ weight).max()))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_both_relaxations_bound_every_accepted_design(seed):
+    """Random problems with at most 1-3 sites: the sites-only bound and the relaxation's bound
+    are never below the best share brute force finds, and the relaxation's design reaches no
+    more than it."""
+    problem = random_problem(seed, n_sites=6, n_points=5)
+    problem = replace(problem, max_sites=1 + seed % 3)
+    best = most_within(problem, 2)
+    deadline = time.perf_counter() + 60
+    assert explain._coverage_bound(problem, 2, deadline) >= best - 1e-9
+    bound, reached = explain._best_share(problem, 2, deadline)
+    assert bound >= best - 1e-9
+    assert reached is not None and reached <= best + 1e-9
+
+
+def test_a_target_the_sites_cannot_reach_is_named_from_the_sites_alone(monkeypatch):
+    """The toy with at most one site and 70% within 1 day: no site reaches more than 60% that
+    fast, which the sites-only model (3 sites and 5 points) proves without the relaxation over
+    every option and capacity."""
+    scenario = capacity_toy((1000.0, 1000.0, 1000.0), [ShareTarget(1, 70.0)])
+    scenario = scenario.with_changes(constraints=replace(scenario.constraints, max_sites=1))
+    problem, _ = problem_of(scenario)
+    sizes = []
+    real = explain.solve_model
+
+    def spy(model, *args, **kwargs):
+        sizes.append(len(model.var_lb))
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(explain, "solve_model", spy)
+    assert explain.relaxation_explanation(problem, 20.0, "with at most 1 site ") == [
+        "at most 60.0% of orders can be delivered within 1 day with at most 1 site under the "
+        "other constraints (target: 70%)"]
+    assert sizes == [3 + 5]

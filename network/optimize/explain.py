@@ -24,7 +24,7 @@ from network.lanes import LaneTable
 from network.optimize.incumbent import design_vector, meets_rows, read_design
 from network.optimize.mathopt_backend import MipSolution, solve_model
 from network.optimize.model import MipModel, build_model, count_range, loosened
-from network.optimize.problem import LocationProblem, site_masks
+from network.optimize.problem import NO_SITE, LocationProblem, site_masks
 from network.scenario import Scenario
 from network.wording import day_count
 
@@ -223,7 +223,11 @@ def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
     out = []
     each_met = True
     for req in problem.share_requirements:
-        best, reached = _best_share(problem, req.within_days, deadline)
+        best = _coverage_bound(problem, req.within_days, deadline)
+        if best is None or best >= req.share - ROW_TOLERANCE:
+            best, reached = _best_share(problem, req.within_days, deadline)
+        else:
+            reached = None  # the target is out of reach: no design meets it
         if best is not None and best < req.share - ROW_TOLERANCE:
             out.append(f"at most {100 * best:.1f}% of orders can be delivered within "
                        f"{day_count(req.within_days)} {max_sites_text}under the other constraints "
@@ -267,6 +271,48 @@ def _accepted_design(problem: LocationProblem, model: MipModel, sol: MipSolution
         return None
     exact = design_vector(model, *read_design(problem, model, sol.values))
     return exact if exact is not None and meets_rows(problem, model, exact) else None
+
+
+def _coverage_bound(problem: LocationProblem, within_days: int, deadline: float
+                    ) -> float | None:
+    """An upper bound on the share of orders within `within_days` of every design evaluate()
+    accepts, from the sites alone (None when the solve found none): the most orders the
+    allowed number of open sites reach that fast (docs/optimizer.md, "After the search").
+
+    Variables y_s (site open; forced sites fixed) and c_z in [0, 1] (point z counted);
+    max sum_z (o_z / O) c_z subject to c_z <= sum of y_s over the sites with an option
+    reaching z within the days (c_z free where cross-border does) and lo <= sum_s y_s <= hi.
+    A relaxation of the model without its targets: a design's fast points are each served
+    from an open site that reaches them so fast, or from abroad. Why: a few hundred sites and
+    points, solved in milliseconds, where the relaxation over every option and capacity took
+    5-8 s (next_day_80 with at most 3 sites) and the planner waits for it (BENCHMARKS.md,
+    branch explain11); it names the target when the sites alone cannot reach it."""
+    opt = problem.options
+    fast = opt.days <= within_days
+    n_s, n_z = problem.n_sites, problem.n_points
+    free = np.zeros(n_z, bool)
+    free[opt.point[fast & (opt.site == NO_SITE)]] = True
+    at_site = fast & (opt.site != NO_SITE) & ~free[opt.point]
+    pairs = np.unique(opt.point[at_site] * n_s + opt.site[at_site])
+    z_of, s_of = pairs // n_s, pairs % n_s
+    rows = np.concatenate([np.arange(n_z), z_of, np.full(n_s, n_z)])
+    cols = np.concatenate([n_s + np.arange(n_z), s_of, np.arange(n_s)])
+    vals = np.concatenate([np.ones(n_z), -np.ones(len(pairs)), np.ones(n_s)])
+    keep = ~free[rows[:n_z]]  # the free points' rows say nothing
+    keep = np.concatenate([keep, np.ones(len(pairs) + n_s, bool)])
+    lo, hi = count_range(problem)
+    row_ub = np.concatenate([np.where(free, np.inf, 0.0), [hi]])
+    row_lb = np.concatenate([np.full(n_z, -np.inf), [lo]])
+    model = MipModel(
+        var_lb=np.concatenate([problem.forced_open.astype(float), np.zeros(n_z)]),
+        var_ub=np.concatenate([(~problem.forced_closed).astype(float), np.ones(n_z)]),
+        var_integer=np.concatenate([np.ones(n_s, bool), np.zeros(n_z, bool)]),
+        objective=np.concatenate([np.zeros(n_s),
+                                  -problem.orders_per_year / problem.orders_per_year.sum()]),
+        row_lb=row_lb, row_ub=row_ub, a_row=rows[keep], a_col=cols[keep], a_val=vals[keep],
+        n_sites=n_s, n_options=n_z, count_values=np.zeros(0, np.int64), row_blocks=())
+    sol = _solve(model, deadline, 1e-6)
+    return None if sol is None or sol.best_bound is None else -sol.best_bound
 
 
 def _best_share(problem: LocationProblem, within_days: int, deadline: float
