@@ -6,8 +6,9 @@ capacity short of demand when nothing can ship from abroad, targets that even ev
 site together cannot meet, and targets beyond what the largest allowed sites hold within their
 capacities. When the checks pass but the model is still infeasible, `relaxation_explanation`
 relaxes the targets one at a time (the most that can be delivered within N days under every
-other constraint) and then the carrier shares, and names what binds (or, when the relaxations
-stop at their time limit unresolved, says that it was not found). `targets_at_capacity` says,
+other constraint, first from the sites alone) and then the carrier shares, within what the
+search left of the time limit, and names what binds (or, when the relaxations stop at that
+limit unresolved, says that it was not found). `targets_at_capacity` says,
 for a search stopped without a design or a proven gap, when a target leaves the sites so little
 spare capacity that whole ZIP3s must fill each one almost to the order.
 """
@@ -283,10 +284,10 @@ def _coverage_bound(problem: LocationProblem, within_days: int, deadline: float
     max sum_z (o_z / O) c_z subject to c_z <= sum of y_s over the sites with an option
     reaching z within the days (c_z free where cross-border does) and lo <= sum_s y_s <= hi.
     A relaxation of the model without its targets: a design's fast points are each served
-    from an open site that reaches them so fast, or from abroad. Why: a few hundred sites and
-    points, solved in milliseconds, where the relaxation over every option and capacity took
-    5-8 s (next_day_80 with at most 3 sites) and the planner waits for it (BENCHMARKS.md,
-    branch explain11); it names the target when the sites alone cannot reach it."""
+    from an open site that reaches them so fast, or from abroad. Why: a model of the sites
+    and points only, far smaller than the relaxation over every option and capacity, whose
+    root LP alone can take the planner's whole time limit (BENCHMARKS.md, branch explain11);
+    it names the target when the sites alone cannot reach it."""
     opt = problem.options
     fast = opt.days <= within_days
     n_s, n_z = problem.n_sites, problem.n_points
