@@ -6,23 +6,26 @@ capacity short of demand when nothing can ship from abroad, targets that even ev
 site together cannot meet, and targets beyond what the largest allowed sites hold within their
 capacities. When the checks pass but the model is still infeasible, `relaxation_explanation`
 relaxes the targets one at a time (the most that can be delivered within N days under every
-other constraint) and then the carrier shares, and names what binds (or, when the relaxations
-stop at their time limit unresolved, says that it was not found). `targets_at_capacity` says,
+other constraint, first from the sites alone) and then the carrier shares, within what the
+search left of the time limit, and names what binds (or, when the relaxations stop at that
+limit unresolved, says that it was not found). `targets_at_capacity` says,
 for a search stopped without a design or a proven gap, when a target leaves the sites so little
 spare capacity that whole ZIP3s must fill each one almost to the order.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
 
 from network.evaluate import ROW_TOLERANCE
 from network.lanes import LaneTable
-from network.optimize.mathopt_backend import MipStatus, solve_model
-from network.optimize.model import build_model, count_range
-from network.optimize.problem import LocationProblem, site_masks
+from network.optimize.incumbent import design_vector, meets_rows, read_design
+from network.optimize.mathopt_backend import MipSolution, solve_model
+from network.optimize.model import MipModel, build_model, count_range, loosened
+from network.optimize.problem import NO_SITE, LocationProblem, site_masks
 from network.scenario import Scenario
 from network.wording import day_count
 
@@ -204,16 +207,28 @@ def _capacity_held(scenario: Scenario, lanes: LaneTable):
 
 
 def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
-                           max_sites_text: str) -> list[str]:
+                           max_sites_text: str, budget_text: str | None = None) -> list[str]:
     """Name the binding target (and how far it can be met) or the binding carrier shares.
 
-    "Each target can be met on its own" only where each relaxation found a design meeting its
-    target; a relaxation stopped by the time limit with neither such a design nor a bound
-    below the target proves nothing, and the sentence says so."""
+    `time_limit_s` is the whole explanation's: its relaxations run one after another, each
+    with what the ones before it left (a solve's limit is the planner's, and the explanation
+    is part of the solve); `budget_text` names that time in the text ("N s" by default).
+    Every relaxation keeps the rows loosened as evaluate() accepts them (`model.loosened`:
+    the capacities, the carrier shares), so "at most x%" bounds every design evaluate()
+    accepts (docs/optimizer.md, "After the search"). "Each target can be met on its own" and
+    "without them a design exists" only where a relaxation found a design that meets its rows
+    as evaluate() does (`incumbent.meets_rows`); a relaxation stopped by the time limit with
+    neither such a design nor a bound below the target proves nothing, and the sentence says
+    so."""
+    deadline = time.perf_counter() + time_limit_s
     out = []
     each_met = True
     for req in problem.share_requirements:
-        best, reached = _best_share(problem, req.within_days, time_limit_s)
+        best = _coverage_bound(problem, req.within_days, deadline)
+        if best is None or best >= req.share - ROW_TOLERANCE:
+            best, reached = _best_share(problem, req.within_days, deadline)
+        else:
+            reached = None  # the target is out of reach: no design meets it
         if best is not None and best < req.share - ROW_TOLERANCE:
             out.append(f"at most {100 * best:.1f}% of orders can be delivered within "
                        f"{day_count(req.within_days)} {max_sites_text}under the other constraints "
@@ -223,14 +238,16 @@ def relaxation_explanation(problem: LocationProblem, time_limit_s: float,
         return out
     if problem.carrier_bounds:
         free = replace(problem, carrier_bounds=())
-        sol = solve_model(_with_all_capacity(free), time_limit_s, 1e-4)
-        if sol.status in (MipStatus.OPTIMAL, MipStatus.FEASIBLE):
+        model = _with_all_capacity(free)
+        design = _accepted_design(free, model, _solve(loosened(model), deadline, 1e-4))
+        if design is not None:
             names = ", ".join(b.carrier for b in problem.carrier_bounds)
             return [f"the carrier share limits ({names}) cannot be met together with the "
                     "delivery targets and capacities; without them a design exists"]
     if not each_met:
+        within = f"{time_limit_s:g} s" if budget_text is None else budget_text
         return ["no design meets every target and constraint together; which of them binds "
-                f"was not found within {time_limit_s:g} s"]
+                f"was not found within {within}"]
     return ["no design meets every target and constraint together, although each target can "
             "be met on its own"]
 
@@ -239,11 +256,72 @@ def _with_all_capacity(problem: LocationProblem):
     return build_model(problem, tuple(range(problem.n_sites)))
 
 
-def _best_share(problem: LocationProblem, within_days: int, time_limit_s: float
+def _solve(model: MipModel, deadline: float, relative_gap: float) -> MipSolution | None:
+    """The MIP solved within what is left until `deadline` (perf_counter); None when nothing
+    is left (a solver given no time proves nothing)."""
+    left = deadline - time.perf_counter()
+    return None if left <= 0 else solve_model(model, left, relative_gap)
+
+
+def _accepted_design(problem: LocationProblem, model: MipModel, sol: MipSolution | None
+                     ) -> np.ndarray | None:
+    """The 0/1 vector of the design in a solver's values when it meets every row of `model`
+    as evaluate() does (within the row's slack); None otherwise. The solver meets the
+    loosened rows only within its own tolerances, which may add to the slack."""
+    if sol is None or sol.values is None:
+        return None
+    exact = design_vector(model, *read_design(problem, model, sol.values))
+    return exact if exact is not None and meets_rows(problem, model, exact) else None
+
+
+def _coverage_bound(problem: LocationProblem, within_days: int, deadline: float
+                    ) -> float | None:
+    """An upper bound on the share of orders within `within_days` of every design evaluate()
+    accepts, from the sites alone (None when the solve found none): the most orders the
+    allowed number of open sites reach that fast (docs/optimizer.md, "After the search").
+
+    Variables y_s (site open; forced sites fixed) and c_z in [0, 1] (point z counted);
+    max sum_z (o_z / O) c_z subject to c_z <= sum of y_s over the sites with an option
+    reaching z within the days (c_z free where cross-border does) and lo <= sum_s y_s <= hi.
+    A relaxation of the model without its targets: a design's fast points are each served
+    from an open site that reaches them so fast, or from abroad. Why: a model of the sites
+    and points only, far smaller than the relaxation over every option and capacity, whose
+    root LP alone can take the planner's whole time limit (BENCHMARKS.md, branch explain11);
+    it names the target when the sites alone cannot reach it."""
+    opt = problem.options
+    fast = opt.days <= within_days
+    n_s, n_z = problem.n_sites, problem.n_points
+    free = np.zeros(n_z, bool)
+    free[opt.point[fast & (opt.site == NO_SITE)]] = True
+    at_site = fast & (opt.site != NO_SITE) & ~free[opt.point]
+    pairs = np.unique(opt.point[at_site] * n_s + opt.site[at_site])
+    z_of, s_of = pairs // n_s, pairs % n_s
+    rows = np.concatenate([np.arange(n_z), z_of, np.full(n_s, n_z)])
+    cols = np.concatenate([n_s + np.arange(n_z), s_of, np.arange(n_s)])
+    vals = np.concatenate([np.ones(n_z), -np.ones(len(pairs)), np.ones(n_s)])
+    keep = ~free[rows[:n_z]]  # the free points' rows say nothing
+    keep = np.concatenate([keep, np.ones(len(pairs) + n_s, bool)])
+    lo, hi = count_range(problem)
+    row_ub = np.concatenate([np.where(free, np.inf, 0.0), [hi]])
+    row_lb = np.concatenate([np.full(n_z, -np.inf), [lo]])
+    model = MipModel(
+        var_lb=np.concatenate([problem.forced_open.astype(float), np.zeros(n_z)]),
+        var_ub=np.concatenate([(~problem.forced_closed).astype(float), np.ones(n_z)]),
+        var_integer=np.concatenate([np.ones(n_s, bool), np.zeros(n_z, bool)]),
+        objective=np.concatenate([np.zeros(n_s),
+                                  -problem.orders_per_year / problem.orders_per_year.sum()]),
+        row_lb=row_lb, row_ub=row_ub, a_row=rows[keep], a_col=cols[keep], a_val=vals[keep],
+        n_sites=n_s, n_options=n_z, count_values=np.zeros(0, np.int64), row_blocks=())
+    sol = _solve(model, deadline, 1e-6)
+    return None if sol is None or sol.best_bound is None else -sol.best_bound
+
+
+def _best_share(problem: LocationProblem, within_days: int, deadline: float
                 ) -> tuple[float | None, float | None]:
-    """Largest share of orders within `within_days` under every constraint but the targets:
-    a proven upper bound (when the solve stops early too), and the share of the best design
-    found (None when none)."""
+    """Largest share of orders within `within_days` under every constraint but the targets,
+    each row loosened as evaluate() accepts it: a proven upper bound (when the solve stops
+    early too; None without one), and the share of the best design found that meets the rows
+    as evaluate() does (None when none)."""
     lo, hi = count_range(problem)
     if lo > hi:
         return None, None
@@ -251,13 +329,15 @@ def _best_share(problem: LocationProblem, within_days: int, time_limit_s: float
     model = _with_all_capacity(relaxed)
     opt = problem.options
     weight = problem.orders_per_year[opt.point] / problem.orders_per_year.sum()
+    share = np.where(opt.days <= within_days, weight, 0.0)
     objective = np.zeros(len(model.var_lb))
-    objective[model.x] = -np.where(opt.days <= within_days, weight, 0.0)
-    sol = solve_model(replace(model, objective=objective), time_limit_s, 1e-6)
-    reached = None if sol.objective is None else -sol.objective
-    if sol.best_bound is not None:
+    objective[model.x] = -share
+    sol = _solve(loosened(replace(model, objective=objective)), deadline, 1e-6)
+    design = _accepted_design(relaxed, model, sol)
+    reached = None if design is None else float(share @ design[model.x])
+    if sol is not None and sol.best_bound is not None:
         return -sol.best_bound, reached
-    return reached, reached
+    return None, reached
 
 
 def max_sites_phrase(problem: LocationProblem) -> str:

@@ -85,6 +85,19 @@ def time_left_s(params: SolveParams, start: float) -> float:
     return max(params.time_limit_s - (time.perf_counter() - start), 0.0)
 
 
+def explain_budget(params: SolveParams, start: float) -> tuple[float, str]:
+    """The time the explanation of an infeasible search may take, and how its text names it:
+    at most EXPLAIN_TIME_LIMIT_S, and no more than the search left of the time limit, since
+    the planner waits for the explanation as part of the solve. No floor: any floor would
+    let a solve run past the limit it was given, and a search that used the whole limit to
+    prove the scenario infeasible leaves an explanation that says its relaxations were not
+    run in time, which is true and tells the planner what a longer limit buys."""
+    left = time_left_s(params, start)
+    if left >= EXPLAIN_TIME_LIMIT_S:
+        return EXPLAIN_TIME_LIMIT_S, f"{EXPLAIN_TIME_LIMIT_S:g} s"
+    return left, f"the {left:.2g} s left of the time limit of {params.time_limit_s:g} s"
+
+
 def _check_params(params: SolveParams) -> list[str]:
     out = []
     if not 0 < params.time_limit_s <= MAX_TIME_LIMIT_S:  # also refuses NaN and infinity
@@ -109,8 +122,9 @@ def to_result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
     if solution.choice is None:
         explanation = []
         if status is SolveStatus.INFEASIBLE:
-            explanation = relaxation_explanation(problem, EXPLAIN_TIME_LIMIT_S,
-                                                 max_sites_phrase(problem))
+            budget, budget_text = explain_budget(params, start)
+            explanation = relaxation_explanation(problem, budget, max_sites_phrase(problem),
+                                                 budget_text)
         elif status is SolveStatus.NO_SOLUTION:
             explanation = [f"no design found within the time limit of {params.time_limit_s:g} s",
                            *targets_at_capacity(scenario, lanes)]
