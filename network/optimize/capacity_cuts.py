@@ -70,6 +70,7 @@ from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capa
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import (
     best_assignment,
+    exactly_filled_design,
     fast_bonus,
     fixed_sites_columns,
     offer_rounded_lp,
@@ -361,6 +362,8 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
     if more and converged and bound < best.objective * (1 - relative_gap):  # the least
         _fixed_sites_lp(problem, full, is_open, best, deadline, small=False)  # fixed-sites
         # LP's sites: another vertex rounded (below), then, still short, their assignment MIP
+    if more and converged and bound < best.objective * (1 - relative_gap):  # sites filled
+        exactly_filled_design(problem, full, is_open, best, deadline)  # to the order first
     if more and converged and bound < best.objective * (1 - relative_gap):  # the points
         small_assignment(problem, full, is_open, best, relative_gap / 2, deadline,  # in
                          enough=bound / (1 - relative_gap))  # doubt alone

@@ -86,6 +86,7 @@ from network.optimize.window_bounds import (
     windows_of,
 )
 from network.optimize.window_mip import (
+    exactly_filled_design,
     fast_bonus,
     fixed_sites_design,
     offer_rounded_lp,
@@ -970,7 +971,11 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
     repaired to meet them (carrier_repair.py: milliseconds); where that fails, or the design
     overloads a site of the model's capacity rows, its sites are assigned again by a MIP that
     keeps every row (window_mip.fixed_sites_design), unless the last design (a what-if edit's
-    hint) is an incumbent already: a first incumbent before any LP."""
+    hint) is an incumbent already: a first incumbent before any LP. After an edit whose last
+    design misses a row, its sites filled to the order (exactly_filled_design) come first:
+    where only a full fill meets the target, the last design's sites fill cheaper than the
+    heuristic's (capacity_overflow_200m +9 pts: $4,887M against $4,927M; BENCHMARKS.md,
+    branch explain10) and cost one fixed-sites LP, not the greedy fill's bisection."""
     if heuristic.applies(problem):
         designs = best_designs(problem, lo, hi, start_sites)
         if not designs:
@@ -987,6 +992,9 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         prices: list[np.ndarray] = []  # the rows' prices of each repair's priced choice
         for found in runs:  # offer takes only a better design: the last count found is best
             n = offer_repaired(problem, full, best, found, prices, data) or n
+    if (not np.isfinite(best.objective) and start_sites is not None
+            and exactly_filled_design(problem, full, start_sites, best, deadline)):
+        return int(start_sites.sum())  # the last design's sites filled to the order
     if not np.isfinite(best.objective) and np.isfinite(designs[n][0]):  # none taken (so n is
         # of `designs`), and not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)

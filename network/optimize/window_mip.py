@@ -232,6 +232,20 @@ def rounded_fixed_sites_design(problem: LocationProblem, full: MipModel, is_open
     return _rounded_lp_design(problem, full, fixed, keep_x, best, deadline)
 
 
+def exactly_filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                          best: Incumbent, deadline: float) -> bool:
+    """Offer `best` exact_fill's designs for the sites `is_open` (_exactly_filled: from the
+    fixed-sites LP's roundings and the cheapest options); True when one meets every row.
+    Why: where the share target asks for every order the sites hold, the assignment MIPs
+    after close_by_cuts' last set spend the time limit looking for the same subset sums the
+    fill finds in milliseconds (capacity_overflow_200m at +9 pts; BENCHMARKS.md, branch
+    overflow11)."""
+    if not (full.capacity_sites and exact_fill.applies(problem)):
+        return False
+    fixed, keep_x = _fixed_sites(problem, full, is_open)
+    return _exactly_filled(problem, full, fixed, keep_x, best, deadline)
+
+
 def best_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
                     best: Incumbent, gap: float, deadline: float) -> None:
     """Offer `best` the MIP's assignment to the sites `is_open` under every row, to `gap`,
