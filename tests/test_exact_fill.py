@@ -115,12 +115,15 @@ def test_cuts_short_of_the_gap_fill_their_last_set_before_any_assignment_mip(mon
     """close_by_cuts on the hand-made site: its master reaches the site's fixed-sites LP (a
     ZIP3 split), short of any incumbent; the exact fill of that set is offered before the
     assignment MIPs, which here find nothing, so the design is the fill's (the MIPs spent
-    capacity_overflow_200m's time limit at +9 pts looking for the same subset sums)."""
+    capacity_overflow_200m's time limit at +9 pts looking for the same subset sums); the
+    master's bound is published (`on_bound`, window.kept, the cuts kept) before them."""
     problem = one_site(10 / 16)
     full = build_model(problem, (0,))
 
+    steps = []
+
     def nothing(*args, **kwargs):
-        return None
+        steps.append("mip")
 
     monkeypatch.setattr(capacity_cuts, "small_assignment", nothing)
     monkeypatch.setattr(capacity_cuts, "best_assignment", nothing)
@@ -128,12 +131,17 @@ def test_cuts_short_of_the_gap_fill_their_last_set_before_any_assignment_mip(mon
     deadline = time.perf_counter() + 30
     bound_window(full, window, deadline)
     best = Incumbent()
-    closed = capacity_cuts.close_by_cuts(problem, full, window, best, 1e-9, deadline)
+    kept = {}
+    closed = capacity_cuts.close_by_cuts(
+        problem, full, window, best, 1e-9, deadline, kept,
+        on_bound=lambda: steps.append(("bound", window.kept, 1 in kept, best.objective)))
+    # the bound published before the MIPs, with the cuts kept and the fill's design in hand
+    assert steps[0] == ("bound", window.kept, True, best.objective) and "mip" in steps[1:]
+    assert np.isfinite(window.kept) and not closed
     assert best.objective == pytest.approx(5.0 + 6 * 10.0 + 7 * 3.0 + 3 * 2.0)
     _, choice = read_design(problem, full, best.values)
     assert problem.options.site[choice].tolist() == [-1, 0, 0]
-    bound = window.proven if closed else window.kept
-    assert bound <= best.objective * (1 + 1e-9)
+    assert window.kept <= best.objective * (1 + 1e-9)
 
 
 def two_sites() -> LocationProblem:
