@@ -719,9 +719,14 @@ def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, bes
 
 def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int,
                 known: _Known | None = None) -> float:
+    """Window i's lower bound: what a step proved, its LP's, or an estimate, each with
+    `kept` (a bound its cuts proved, or the last search's: valid for its designs as well).
+    Why `kept` beside `proven`: a site tree or window MIP stopped by the deadline proves
+    less than the cuts did before it (capacity_overflow_200m +9 pts: $4,878.6M, where the
+    cuts had proved $4,884.6M; BENCHMARKS.md, branch overflow11)."""
     w = windows[i]
     if w.proven is not None:
-        return w.proven
+        return max(w.proven, w.kept)
     if w.bound is not None:
         return max(w.bound, w.kept)
     low = _estimate(windows, problem, full, i, known)  # also when the window's LP gave no
