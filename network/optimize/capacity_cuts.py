@@ -58,6 +58,7 @@ branches overflow3, overflow4); with the fixed-sites LP's prices from GLOP's dua
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,7 @@ from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capa
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import (
     best_assignment,
+    exactly_filled_design,
     fast_bonus,
     fixed_sites_columns,
     offer_rounded_lp,
@@ -228,7 +230,8 @@ def _knapsack(value: np.ndarray, weight: np.ndarray, room: float) -> float:
 
 def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
                   best: Incumbent, relative_gap: float, deadline: float,
-                  kept: dict[int, KeptCuts] | None = None) -> bool:
+                  kept: dict[int, KeptCuts] | None = None,
+                  on_bound: Callable[[], None] | None = None) -> bool:
     """Close the one-count window `window` (its LP solved, `cuts_apply`; or, without its LP,
     `cuts_apply_without_lp`: the first cut from the incumbent's sites) by the master over its
     open sets; True when it closed it (window.proven: the master's bound, within the gap of
@@ -238,7 +241,10 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
     which the site tree's MIP leaves close
     (site_branching.py runs then, from the window's LP as before, which the caller solves
     first when the cuts started without it). `kept` (count -> cuts): the last search's cuts
-    to start from, updated with this one's.
+    to start from, updated with this one's. `on_bound`: called once the master has reached
+    the least fixed-sites LP short of the gap, its bound already in window.kept (and the cuts
+    in `kept`), before the assignment MIPs that may run to the deadline: the caller can
+    publish the bound (and the other counts' bounds from these cuts) while they run.
 
     Why the start without the window's LP: that LP with every capacity row was most of
     capacity_overflow_200m's cold solve (BENCHMARKS.md, branch overflow6), and the cuts need
@@ -253,8 +259,14 @@ def close_by_cuts(problem: LocationProblem, full: MipModel, window: WindowState,
         start = _incumbent_sites(problem, full, best, n)
         if start is None:
             return False
+    def bounded() -> None:
+        if kept is not None:
+            kept[n] = cuts.kept()
+        if on_bound is not None:
+            on_bound()
+
     try:
-        return _close(problem, full, window, best, relative_gap, deadline, cuts, start)
+        return _close(problem, full, window, best, relative_gap, deadline, cuts, start, bounded)
     finally:
         if kept is not None:
             kept[n] = cuts.kept()
@@ -304,7 +316,8 @@ def other_counts_bound(problem: LocationProblem, kept: KeptCuts, n: int, m: int)
 
 def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: Incumbent,
            relative_gap: float, deadline: float, cuts: _Cuts,
-           start: np.ndarray | None = None) -> bool:
+           start: np.ndarray | None = None, on_bound: Callable[[], None] | None = None
+           ) -> bool:
     """close_by_cuts from these cuts, and from the set `start` evaluated first when given."""
     n = window.lo
     bound, tried, converged = -np.inf, set(), False
@@ -361,6 +374,12 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
     if more and converged and bound < best.objective * (1 - relative_gap):  # the least
         _fixed_sites_lp(problem, full, is_open, best, deadline, small=False)  # fixed-sites
         # LP's sites: another vertex rounded (below), then, still short, their assignment MIP
+    if more and converged and bound < best.objective * (1 - relative_gap):  # sites filled
+        exactly_filled_design(problem, full, is_open, best, deadline)  # to the order first
+    if more and converged and bound < best.objective * (1 - relative_gap):
+        window.kept = max(window.kept, bound)  # the window's bound now, whatever the MIPs
+        if on_bound is not None:  # below find: published before they run
+            on_bound()
     if more and converged and bound < best.objective * (1 - relative_gap):  # the points
         small_assignment(problem, full, is_open, best, relative_gap / 2, deadline,  # in
                          enough=bound / (1 - relative_gap))  # doubt alone

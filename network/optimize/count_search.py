@@ -86,6 +86,7 @@ from network.optimize.window_bounds import (
     windows_of,
 )
 from network.optimize.window_mip import (
+    exactly_filled_design,
     fast_bonus,
     fixed_sites_design,
     offer_rounded_lp,
@@ -378,7 +379,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if w.lo not in cuts_tried and _cuts_without_lp(problem, full, w, best):
             cuts_tried.add(w.lo)  # once per count: short of the gap, the window's LP next
             closed = close_by_cuts(problem, full, w, best, relative_gap, deadline,
-                                   open_set_cuts)
+                                   open_set_cuts, _publisher(problem, full, windows, w.lo,
+                                                             open_set_cuts, best,
+                                                             relative_gap, report))
             _close_other_counts(problem, windows, open_set_cuts, w.lo, best, relative_gap)
             if closed or time.perf_counter() >= deadline:  # the cuts bound the other counts
                 continue  # either way (valid cuts); past the deadline the loop's top returns
@@ -654,6 +657,22 @@ def _close_other_counts(problem: LocationProblem, windows: list[WindowState],
                 w.proven = bound
 
 
+def _publisher(problem: LocationProblem, full: MipModel, windows: list[WindowState], n: int,
+               kept: dict[int, KeptCuts], best: Incumbent, relative_gap: float,
+               report: Callable[[float, float], None] | None) -> Callable[[], None]:
+    """close_by_cuts' `on_bound` for count n's window closed without its LP: the other counts
+    closed by its cuts (_close_other_counts, as after it returns) and the search's bound
+    reported. Why: where the assignment MIPs after the cuts find no design within the gap
+    (capacity_overflow_200m +9 pts) they run to the deadline, and the progress showed the
+    windows' estimates ($3,301M, a 33% gap) the whole time while $4,884.6M was proven in
+    the first seconds (BENCHMARKS.md, branch overflow11)."""
+    def publish() -> None:
+        _close_other_counts(problem, windows, kept, n, best, relative_gap)
+        if report is not None:
+            report(best.objective, min(_lows(windows, problem, full)))
+    return publish
+
+
 def _capacity_binds(problem: LocationProblem, full: MipModel, best: Incumbent) -> bool:
     """Capacity rows are in the model, or the heuristic's design overloads a site: then the
     pass without rows would most likely end in one with them anyway, after a wasted LP, so the
@@ -700,9 +719,14 @@ def _solve_by_sets(problem: LocationProblem, full: MipModel, w: WindowState, bes
 
 def _window_low(windows: list[WindowState], problem: LocationProblem, full: MipModel, i: int,
                 known: _Known | None = None) -> float:
+    """Window i's lower bound: what a step proved, its LP's, or an estimate, each with
+    `kept` (a bound its cuts proved, or the last search's: valid for its designs as well).
+    Why `kept` beside `proven`: a site tree or window MIP stopped by the deadline proves
+    less than the cuts did before it (capacity_overflow_200m +9 pts: $4,878.6M, where the
+    cuts had proved $4,884.6M; BENCHMARKS.md, branch overflow11)."""
     w = windows[i]
     if w.proven is not None:
-        return w.proven
+        return max(w.proven, w.kept)
     if w.bound is not None:
         return max(w.bound, w.kept)
     low = _estimate(windows, problem, full, i, known)  # also when the window's LP gave no
@@ -970,7 +994,11 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
     repaired to meet them (carrier_repair.py: milliseconds); where that fails, or the design
     overloads a site of the model's capacity rows, its sites are assigned again by a MIP that
     keeps every row (window_mip.fixed_sites_design), unless the last design (a what-if edit's
-    hint) is an incumbent already: a first incumbent before any LP."""
+    hint) is an incumbent already: a first incumbent before any LP. After an edit whose last
+    design misses a row, its sites filled to the order (exactly_filled_design) come first:
+    where only a full fill meets the target, the last design's sites fill cheaper than the
+    heuristic's (capacity_overflow_200m +9 pts: $4,887M against $4,927M; BENCHMARKS.md,
+    branch explain10) and cost one fixed-sites LP, not the greedy fill's bisection."""
     if heuristic.applies(problem):
         designs = best_designs(problem, lo, hi, start_sites)
         if not designs:
@@ -987,6 +1015,9 @@ def _heuristic_incumbent(problem: LocationProblem, full: MipModel, best: Incumbe
         prices: list[np.ndarray] = []  # the rows' prices of each repair's priced choice
         for found in runs:  # offer takes only a better design: the last count found is best
             n = offer_repaired(problem, full, best, found, prices, data) or n
+    if (not np.isfinite(best.objective) and start_sites is not None
+            and exactly_filled_design(problem, full, start_sites, best, deadline)):
+        return int(start_sites.sum())  # the last design's sites filled to the order
     if not np.isfinite(best.objective) and np.isfinite(designs[n][0]):  # none taken (so n is
         # of `designs`), and not after an edit
         fixed_sites_design(problem, full, designs[n][1], best, relative_gap / 10, deadline)

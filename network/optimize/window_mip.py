@@ -50,7 +50,13 @@ from network.optimize.model import (
     restrict,
     with_count_window,
 )
-from network.optimize.problem import NO_SITE, ROW_TOLERANCE, LocationProblem, site_loads
+from network.optimize.problem import (
+    NO_SITE,
+    ROW_TOLERANCE,
+    SHARE_SLACK,
+    LocationProblem,
+    site_loads,
+)
 from network.optimize.window_bounds import LpOutcome, WindowState
 
 NEAR_ZERO_REDUCED_COST = 1e-6  # relative: options this close to the LP join the first MIP
@@ -230,6 +236,26 @@ def rounded_fixed_sites_design(problem: LocationProblem, full: MipModel, is_open
     (eight fills for the bisection), three times the node's LP (BENCHMARKS.md)."""
     fixed, keep_x = _fixed_sites(problem, full, is_open)
     return _rounded_lp_design(problem, full, fixed, keep_x, best, deadline)
+
+
+def exactly_filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
+                          best: Incumbent, deadline: float) -> bool:
+    """Offer `best` exact_fill's designs for the sites `is_open` (_exactly_filled: from the
+    fixed-sites LP's roundings and the cheapest options); True when one meets every row.
+    Why: where the share target asks for every order the sites hold, the assignment MIPs
+    after close_by_cuts' last set spend the time limit looking for the same subset sums the
+    fill finds in milliseconds (capacity_overflow_200m at +9 pts; BENCHMARKS.md, branch
+    overflow11). Only where the sites' capacity exceeds the orders the target needs by at
+    most one point's orders (a subset-sum then decides it): elsewhere the MIPs find their
+    designs, and the fill cost capacity_overflow_200m's bench edits 0.4 CPU s each."""
+    if not (full.capacity_sites and exact_fill.applies(problem)):
+        return False
+    orders = problem.orders_per_year
+    needed = (problem.share_requirements[0].share - SHARE_SLACK) * orders.sum()
+    if problem.capacity_orders_per_year[is_open].sum() - needed > orders.max():
+        return False
+    fixed, keep_x = _fixed_sites(problem, full, is_open)
+    return _exactly_filled(problem, full, fixed, keep_x, best, deadline)
 
 
 def best_assignment(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
