@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -251,7 +252,19 @@ def test_each_settings_tab_the_advice_names_has_its_button():
     assert tab_index(at) == settings_tabs.TABS.index(settings_tabs.ORDERS_TAB)
 
 
-def test_a_design_without_a_proven_optimum_says_why(monkeypatch):
+@pytest.fixture
+def own_solves():
+    """A test that changes what a solve returns must neither read another test's remembered
+    result for the same scenario nor leave its own for the next test in this process: the
+    app's remembered solves (ui.data) are shared by every session of the process."""
+    from ui import data
+
+    data._solve_store.clear()
+    yield
+    data._solve_store.clear()
+
+
+def test_a_design_without_a_proven_optimum_says_why(monkeypatch, own_solves):
     """A solve that stops with a design but no proven optimum (capacity_overflow_200m at 54%
     within 2 days runs to its limit: explain.targets_at_capacity) shows the optimizer's reason
     under the KPI cards, not only in the command line's output. The solve is the real one,
@@ -271,6 +284,29 @@ def test_a_design_without_a_proven_optimum_says_why(monkeypatch):
     captions = plain(" ".join(c.value for c in at.caption))
     assert "Solver: feasible" in captions
     assert "Why no optimum was proven: " + why in captions
+
+
+def test_the_solve_time_under_the_cards_is_the_status_lines(monkeypatch, own_solves):
+    """The caption under the KPI cards gives the same time as the status line ("Solved in N.N
+    s": the whole request, the first solve building the session's warm solver too) and names
+    the search's own part beside it when that differs, not a second, smaller figure alone.
+    The solve is the real one, its result's own seconds set apart from the request's."""
+    from ui import background
+
+    real = background.warm_solve
+
+    def slow_to_start(warm, request, run):
+        time.sleep(0.3)  # the request's part outside the search
+        result, warm = real(warm, request, run)
+        return replace(result, solve_seconds=0.01), warm
+
+    monkeypatch.setattr(background, "warm_solve", slow_to_start)
+    at = click_solve(start())
+    line = [s.label for s in at.status if s.label.startswith("Solved in")]
+    assert line, [s.label for s in at.status]
+    wall = re.match(r"Solved in ([\d.]+) s", line[0]).group(1)
+    captions = plain(" ".join(c.value for c in at.caption))
+    assert f", {wall} s (the search itself 0.0 s)." in captions, captions
 
 
 # -- "1 day", never "1 days" ------------------------------------------------------------------
