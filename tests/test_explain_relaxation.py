@@ -109,6 +109,30 @@ def test_the_explanation_gets_what_the_search_left_of_the_time_limit(monkeypatch
     assert given[-1] == (scenario_solver.EXPLAIN_TIME_LIMIT_S, "20 s")
 
 
+def test_the_designers_explanation_counts_the_limit_from_its_request(monkeypatch):
+    """In the Designer the limit counts from the planner's request (WarmSolver.solve's
+    `started`), which may be before the call (the session's warm solver built first): the
+    explanation gets what is left of the limit from there, not from the call."""
+    from network.optimize import WarmSolver, warm_solver
+
+    scenario = capacity_toy((1000.0, 1000.0, 1000.0), [ShareTarget(1, 70.0)])
+    given = []
+
+    def spy(problem, time_limit_s, max_sites_text, budget_text=None):
+        given.append((time_limit_s, budget_text))
+        return [budget_text]
+
+    monkeypatch.setattr(warm_solver, "solve_problem", lambda *a, **k: ProblemSolution(
+        MipStatus.INFEASIBLE, None, None, None, None, 1.0))
+    monkeypatch.setattr(scenario_solver, "relaxation_explanation", spy)
+    solver = WarmSolver(scenario, build_lanes(scenario), SolveParams(time_limit_s=5.0))
+    result = solver.solve(started=time.perf_counter() - 3.0)
+    assert result.status is SolveStatus.INFEASIBLE
+    [(limit, text)] = given
+    assert 0 < limit <= 2.0
+    assert text.endswith(" s left of the time limit of 5 s"), text
+
+
 def most_within(problem, within_days):
     """Brute force: the largest share within `within_days` of a design meeting every row but
     the targets within ROW_TOLERANCE (as evaluate()), at most max_sites open."""

@@ -114,15 +114,20 @@ def no_design_result(status: SolveStatus, explanation: list[str], start: float) 
 
 
 def to_result(scenario: Scenario, lanes: LaneTable, problem: LocationProblem,
-            solution: ProblemSolution, params: SolveParams, start: float) -> OptimizeResult:
+            solution: ProblemSolution, params: SolveParams, start: float,
+            limit_from: float | None = None) -> OptimizeResult:
     """The search's outcome as an OptimizeResult, where evaluate() decides: a design it finds a
     violation in, or costs differently from the search, is CHECK_FAILED, never optimal or
-    feasible; a bound above the design's cost is dropped (warned) and no gap is claimed."""
+    feasible; a bound above the design's cost is dropped (warned) and no gap is claimed.
+    `start` (perf_counter) began this solve call (the result's seconds); `limit_from`, when
+    the time limit counts from earlier (the Designer's request, WarmSolver.solve's
+    `started`), is where the explanation's share of the limit counts from."""
     status = _STATUS[solution.status]
     if solution.choice is None:
         explanation = []
         if status is SolveStatus.INFEASIBLE:
-            budget, budget_text = explain_budget(params, start)
+            budget, budget_text = explain_budget(params,
+                                                 start if limit_from is None else limit_from)
             explanation = relaxation_explanation(problem, budget, max_sites_phrase(problem),
                                                  budget_text)
         elif status is SolveStatus.NO_SOLUTION:

@@ -158,8 +158,9 @@ class WarmSolver:
             count_prices = last.count_prices
         else:
             count_prices = carried.count_prices if carried is not None else None
+        limit_from = start if started is None else min(started, start)
         solution = solve_problem(
-            problem, time_left_s(self.params, start if started is None else min(started, start)),
+            problem, time_left_s(self.params, limit_from),
             self.params.relative_gap, hint=hint,
             start_count=None if start_sites is None else int(start_sites.sum()),
             prior_duals=duals, on_progress=on_progress, prior_basis=basis,
@@ -174,7 +175,8 @@ class WarmSolver:
             self._lagrange = (problem, solution.lagrange_data)
         if solution.choice is not None:
             self._last, self._last_scenario = solution, scenario
-        return to_result(scenario, self.lanes, problem, solution, self.params, start)
+        return to_result(scenario, self.lanes, problem, solution, self.params, start,
+                         limit_from)
 
     def _carry_over(self, key: Scenario, lanes: LaneTable) -> _Carried | None:
         """What starts the search after an edit of the candidate sites or of demand, when the
