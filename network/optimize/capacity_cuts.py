@@ -68,7 +68,7 @@ import numpy as np
 
 from network.optimize.capacity_sets import small_assignment
 from network.optimize.incumbent import Incumbent, read_design
-from network.optimize.mathopt_backend import LpBasis, LpSolution, MipStatus, solve_lp, solve_model
+from network.optimize.mathopt_backend import LpSolution, MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel, loosened, restrict
 from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 from network.optimize.window_bounds import WindowState
@@ -581,20 +581,16 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
 
 SOLVED_LPS = 64  # fixed-sites LPs kept by their data's fingerprint (about 0.2 MB each)
 _solved: OrderedDict[bytes, LpSolution] = OrderedDict()
-_bases: OrderedDict[bytes | None, LpBasis] = OrderedDict()  # the last optimal basis of
-# each LP's data but its rows' bounds (a target share edited): GLOP's dual simplex from it
 _solved_lock = threading.Lock()
 
 
-def _fingerprint(model: MipModel, small: bool, sides: bool = True) -> bytes:
+def _fingerprint(model: MipModel, small: bool) -> bytes:
     """A digest of everything solve_lp reads of `model` (integrality aside: an LP), and which
-    solver: two models of one fingerprint are the same LP, solved the same way. Without
-    `sides`, all but the rows' bounds: two such LPs share their dual feasible bases."""
+    solver: two models of one fingerprint are the same LP, solved the same way."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(b"glop" if small else b"highs")
-    parts = [model.var_lb, model.var_ub, model.objective, model.a_row, model.a_col,
-             model.a_val]
-    for part in parts + ([model.row_lb, model.row_ub] if sides else [np.zeros(0)]):
+    for part in (model.var_lb, model.var_ub, model.objective, model.row_lb, model.row_ub,
+                 model.a_row, model.a_col, model.a_val):
         part = np.ascontiguousarray(part)
         digest.update(str((part.dtype.str, part.shape)).encode())
         digest.update(part.data)
@@ -610,23 +606,15 @@ def _solved_lp(model: MipModel, deadline: float, small: bool) -> LpSolution:
     not the LP of a set it keeps (nor do the forced sites enter it: its y are fixed), and the
     search after the edit evaluates again sets the last search evaluated."""
     key = _fingerprint(model, small)
-    shape = _fingerprint(model, small, sides=False) if small else None
     with _solved_lock:
         lp = _solved.get(key)
         if lp is not None:
             _solved.move_to_end(key)
             return lp
-        start = _bases.get(shape)
-    lp = solve_lp(model, deadline - time.perf_counter(), start=start, glop_cold=small,
-                  dual_simplex=small)
+    lp = solve_lp(model, deadline - time.perf_counter(), glop_cold=small, dual_simplex=small)
     if lp.duals is not None or lp.infeasible:
         with _solved_lock:
             _solved[key] = lp
             while len(_solved) > SOLVED_LPS:
                 _solved.popitem(last=False)
-            if shape is not None and lp.basis is not None:
-                _bases[shape] = lp.basis
-                _bases.move_to_end(shape)
-                while len(_bases) > SOLVED_LPS:
-                    _bases.popitem(last=False)
     return lp
