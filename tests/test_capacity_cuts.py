@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import time
 import types
+from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
@@ -357,3 +358,43 @@ def test_restrict_and_meets_rows_read_the_same_entries_by_mask_and_by_column_ind
         capacity_cuts._fixed_sites_lp(problem, full, keep[full.y], best,
                                       time.perf_counter() + 60)
     assert meets_rows(problem, full, best.values)  # a design offer kept
+
+
+def test_a_fixed_sites_lp_is_solved_once_for_its_data(monkeypatch):
+    """The fixed-sites LP of a set is solved once for the same data (a warm edit that closes
+    another site leaves it the same: the same prices again, no solve), and again when its
+    data change (a target share edited): the prices a fresh solve gives."""
+    problem = random_problem(1, n_points=5)
+    sites = tuple(range(problem.n_sites))
+    full = build_model(problem, sites)
+    solves = []
+    real = capacity_cuts.solve_lp
+
+    def counted(*args, **kwargs):
+        solves.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(capacity_cuts, "solve_lp", counted)
+    monkeypatch.setattr(capacity_cuts, "_solved", OrderedDict(), raising=False)  # none yet
+    deadline = time.perf_counter() + 60
+    for open_set in itertools.combinations(sites, 3):
+        is_open = np.isin(np.arange(problem.n_sites), open_set)
+        first, _ = capacity_cuts._fixed_sites_lp(problem, full, is_open, Incumbent(), deadline)
+        if first is not None:
+            break
+    assert first is not None
+    solved = len(solves)
+    closed = replace(problem, forced_closed=~is_open & (np.arange(problem.n_sites)
+                                                        == np.argmin(is_open)))
+    again, _ = capacity_cuts._fixed_sites_lp(closed, build_model(closed, sites), is_open,
+                                             Incumbent(), deadline)
+    assert len(solves) == solved and np.array_equal(first, again)
+    target = problem.share_requirements[0]
+    edited = replace(problem, share_requirements=(
+        replace(target, share=target.share - 0.05), *problem.share_requirements[1:]))
+    edited_full = build_model(edited, sites)
+    other, _ = capacity_cuts._fixed_sites_lp(edited, edited_full, is_open, Incumbent(), deadline)
+    assert len(solves) == solved + 1
+    capacity_cuts._solved.clear()
+    fresh, _ = capacity_cuts._fixed_sites_lp(edited, edited_full, is_open, Incumbent(), deadline)
+    assert len(solves) == solved + 2 and np.array_equal(other, fresh)

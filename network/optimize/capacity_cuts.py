@@ -57,7 +57,10 @@ branches overflow3, overflow4); with the fixed-sites LP's prices from GLOP's dua
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -65,7 +68,7 @@ import numpy as np
 
 from network.optimize.capacity_sets import small_assignment
 from network.optimize.incumbent import Incumbent, read_design
-from network.optimize.mathopt_backend import MipStatus, solve_lp, solve_model
+from network.optimize.mathopt_backend import LpSolution, MipStatus, solve_lp, solve_model
 from network.optimize.model import MipModel, loosened, restrict
 from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 from network.optimize.window_bounds import WindowState
@@ -563,8 +566,7 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     fixed, keep = fixed_sites_columns(problem, full, is_open)
     sub, cols, rows = restrict(fixed, keep, links=False)
     # loosened: "no design" must hold for every design offer accepts
-    lp = solve_lp(loosened(sub), deadline - time.perf_counter(), glop_cold=small,
-                  dual_simplex=small)
+    lp = _solved_lp(loosened(sub), deadline, small)
     if lp.duals is None or lp.values is None:
         return None, lp.infeasible
     if lp.objective is not None and lp.objective < best.objective:
@@ -575,3 +577,44 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     duals = np.zeros(len(full.row_lb))
     duals[rows] = lp.duals
     return duals, False
+
+
+SOLVED_LPS = 64  # fixed-sites LPs kept by their data's fingerprint (about 0.2 MB each)
+_solved: OrderedDict[bytes, LpSolution] = OrderedDict()
+_solved_lock = threading.Lock()
+
+
+def _fingerprint(model: MipModel, small: bool) -> bytes:
+    """A digest of everything solve_lp reads of `model` (integrality aside: an LP), and which
+    solver: two models of one fingerprint are the same LP, solved the same way."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(b"glop" if small else b"highs")
+    for part in (model.var_lb, model.var_ub, model.objective, model.row_lb, model.row_ub,
+                 model.a_row, model.a_col, model.a_val):
+        part = np.ascontiguousarray(part)
+        digest.update(str((part.dtype.str, part.shape)).encode())
+        digest.update(part.data)
+    return digest.digest()
+
+
+def _solved_lp(model: MipModel, deadline: float, small: bool) -> LpSolution:
+    """solve_lp of the fixed-sites LP `model` (GLOP's dual simplex cold with `small`, else
+    cold HiGHS), or the solution of the same LP (_fingerprint) solved before in this process,
+    optimal or proven infeasible; a solve stopped short is not kept.
+
+    Why: a warm edit that closes or opens a site changes which sets the master may choose,
+    not the LP of a set it keeps (nor do the forced sites enter it: its y are fixed), and the
+    search after the edit evaluates again sets the last search evaluated."""
+    key = _fingerprint(model, small)
+    with _solved_lock:
+        lp = _solved.get(key)
+        if lp is not None:
+            _solved.move_to_end(key)
+            return lp
+    lp = solve_lp(model, deadline - time.perf_counter(), glop_cold=small, dual_simplex=small)
+    if lp.duals is not None or lp.infeasible:
+        with _solved_lock:
+            _solved[key] = lp
+            while len(_solved) > SOLVED_LPS:
+                _solved.popitem(last=False)
+    return lp

@@ -446,24 +446,9 @@ def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.
         if not len(over):
             break
         s = over[np.argmax(load[over] - room[over])]
-        here = np.nonzero(opt.site[choice] == s)[0]
-        moves = []
-        for z in here:
-            alt = np.arange(starts[z], starts[z + 1])
-            alt = alt[usable[alt] & (opt.site[alt] != s)]
-            sites = opt.site[alt]
-            fits = (sites == NO_SITE) | (load[np.maximum(sites, 0)] + orders[z]
-                                         <= room[np.maximum(sites, 0)])
-            alt = alt[fits]
-            if not len(alt):
-                continue
-            extra = (opt.cost_usd_per_order[alt] - opt.cost_usd_per_order[choice[z]]
-                     + bonus * np.maximum(met[choice[z]] - met[alt], 0.0))
-            k = int(np.argmin(extra))
-            moves.append((float(extra[k]), int(z), int(alt[k])))
+        moves = _cheapest_moves(problem, s, choice, usable, starts, load, room, met, bonus)
         if not moves:
             break
-        moves.sort()  # by extra cost per order
         excess = load[s] - room[s]
         for i, (_, z, p) in enumerate(moves):
             if orders[z] < excess:
@@ -478,6 +463,33 @@ def relieve_overloads(problem: LocationProblem, is_open: np.ndarray, choice: np.
             choice[z] = p
             break
     return choice
+
+
+def _cheapest_moves(problem: LocationProblem, s: int, choice: np.ndarray, usable: np.ndarray,
+                    starts: np.ndarray, load: np.ndarray, room: np.ndarray, met: np.ndarray,
+                    bonus: float) -> list[tuple[float, int, int]]:
+    """relieve_overloads' moves off site s: for each point there, (extra cost per order, the
+    point, its option) of its cheapest usable option elsewhere that fits (the first of equal
+    ones), sorted; all points at once (a loop over them was most of a rounding's time)."""
+    opt = problem.options
+    here = np.nonzero(opt.site[choice] == s)[0]
+    lens = starts[here + 1] - starts[here]
+    owner = np.repeat(here, lens)
+    alt = np.arange(int(lens.sum())) + np.repeat(starts[here] - np.cumsum(np.r_[0, lens[:-1]]),
+                                                 lens)
+    sites = opt.site[alt]
+    at = np.maximum(sites, 0)
+    ok = (usable[alt] & (sites != s)
+          & ((sites == NO_SITE) | (load[at] + problem.orders_per_year[owner] <= room[at])))
+    alt, owner = alt[ok], owner[ok]
+    now = choice[owner]
+    extra = (opt.cost_usd_per_order[alt] - opt.cost_usd_per_order[now]
+             + bonus * np.maximum(met[now] - met[alt], 0.0))
+    order = np.lexsort((alt, extra, owner))  # each point's least extra, first option first
+    first = order[np.r_[True, owner[order][1:] != owner[order][:-1]]] if len(order) else order
+    first = first[np.lexsort((alt[first], owner[first], extra[first]))]
+    return list(zip(extra[first].tolist(), owner[first].tolist(), alt[first].tolist(),
+                    strict=True))
 
 
 def _filled_design(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
