@@ -27,7 +27,10 @@ point and solves in milliseconds.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
+from collections import OrderedDict
 
 import numpy as np
 
@@ -101,11 +104,47 @@ def coverage_prices(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarra
                     cross: np.ndarray, w: np.ndarray, n: int, deadline: float
                     ) -> np.ndarray | None:
     """The module docstring's prices mu >= 0 [z] from its LP for n sites (None when the LP
-    gives none): any mu >= 0 gives a valid bound, the LP's the least."""
+    gives none): any mu >= 0 gives a valid bound, the LP's the least.
+
+    The prices of an LP solved before over the same inputs (`_SOLVED`: the pairs, cross-border,
+    weights, count and forced sites, compared by a digest of their bytes) are that LP's
+    again, so they are not solved for again. Why: each warm edit solved these LPs afresh
+    (next_day_80: 2 a solve, 0.02-0.04 CPU s each, cold HiGHS), and an edit that keeps the
+    forced sites (target shares, count limits) has the same ones as the solve before it;
+    the same prices, so the same bounds and searches (BENCHMARKS.md, branch nextday12)."""
+    key = _inputs_key(problem, reach, cross, w, n)
+    with _SOLVED_LOCK:
+        kept = _SOLVED.get(key)
+        if kept is not None:
+            _SOLVED.move_to_end(key)
+            return kept.copy()
     lp = solve_lp(_coverage_model(problem, reach, cross, w, n), deadline - time.perf_counter())
     if lp.duals is None:
         return None
-    return np.maximum(-lp.duals[:problem.n_points], 0.0)  # "<=" rows of a minimisation
+    mu = np.maximum(-lp.duals[:problem.n_points], 0.0)  # "<=" rows of a minimisation
+    with _SOLVED_LOCK:
+        _SOLVED[key] = mu.copy()
+        while len(_SOLVED) > _SOLVED_SIZE:
+            _SOLVED.popitem(last=False)
+    return mu
+
+
+_SOLVED: OrderedDict[bytes, np.ndarray] = OrderedDict()  # the last LPs' prices, by inputs
+_SOLVED_SIZE = 32  # LPs kept (each a price per point: 7 KB at 881 points)
+_SOLVED_LOCK = threading.Lock()  # the explorer's workers solve in threads
+
+
+def _inputs_key(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],
+                cross: np.ndarray, w: np.ndarray, n: int) -> bytes:
+    """A digest of everything `_coverage_model` reads, with each array's dtype and length:
+    equal digests mean the same LP (a 32-byte blake2b; its collisions are not a concern)."""
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(np.array([n, problem.n_sites, problem.n_points], np.int64).tobytes())
+    for a in (reach[0], reach[1], cross, w, problem.forced_open, problem.forced_closed):
+        a = np.ascontiguousarray(a)
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
+        digest.update(a.tobytes())
+    return digest.digest()
 
 
 def coverage_bound(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],
