@@ -35,7 +35,7 @@ from collections import OrderedDict
 import numpy as np
 
 from network.evaluate import ROW_TOLERANCE
-from network.optimize.mathopt_backend import solve_lp
+from network.optimize.mathopt_backend import LpBasis, solve_lp
 from network.optimize.model import MipModel
 from network.optimize.problem import NO_SITE, LocationProblem
 
@@ -118,12 +118,21 @@ def coverage_prices(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarra
         if kept is not None:
             _SOLVED.move_to_end(key)
             return kept.copy()
-    lp = solve_lp(_coverage_model(problem, reach, cross, w, n), deadline - time.perf_counter())
+    shape = _inputs_key(problem, reach, cross, w, None)
+    with _SOLVED_LOCK:
+        basis = _BASES.get(shape)
+    model = _coverage_model(problem, reach, cross, w, n)
+    lp = solve_lp(model, deadline - time.perf_counter(), basis, dual_simplex=True)
     if lp.duals is None:
         return None
     mu = np.maximum(-lp.duals[:problem.n_points], 0.0)  # "<=" rows of a minimisation
     with _SOLVED_LOCK:
         _SOLVED[key] = mu.copy()
+        if lp.basis is not None:
+            _BASES[shape] = lp.basis
+            _BASES.move_to_end(shape)
+            while len(_BASES) > _SOLVED_SIZE:
+                _BASES.popitem(last=False)
         while len(_SOLVED) > _SOLVED_SIZE:
             _SOLVED.popitem(last=False)
     return mu
@@ -131,16 +140,23 @@ def coverage_prices(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarra
 
 _SOLVED: OrderedDict[bytes, np.ndarray] = OrderedDict()  # the last LPs' prices, by inputs
 _SOLVED_SIZE = 32  # LPs kept (each a price per point: 7 KB at 881 points)
+_BASES: OrderedDict[bytes, LpBasis] = OrderedDict()  # the last basis of each matrix
 _SOLVED_LOCK = threading.Lock()  # the explorer's workers solve in threads
 
 
 def _inputs_key(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],
-                cross: np.ndarray, w: np.ndarray, n: int) -> bytes:
+                cross: np.ndarray, w: np.ndarray, n: int | None) -> bytes:
     """A digest of everything `_coverage_model` reads, with each array's dtype and length:
-    equal digests mean the same LP (a 32-byte blake2b; its collisions are not a concern)."""
+    equal digests mean the same LP (a 32-byte blake2b; its collisions are not a concern).
+    With n None, of its matrix and objective alone (an LP that differs from it only in the
+    count and the forced sites' bounds, whose basis stays dual feasible)."""
     digest = hashlib.blake2b(digest_size=32)
-    digest.update(np.array([n, problem.n_sites, problem.n_points], np.int64).tobytes())
-    for a in (reach[0], reach[1], cross, w, problem.forced_open, problem.forced_closed):
+    digest.update(np.array([-1 if n is None else n, problem.n_sites, problem.n_points],
+                           np.int64).tobytes())
+    arrays = [reach[0], reach[1], cross, w]
+    if n is not None:
+        arrays += [problem.forced_open, problem.forced_closed]
+    for a in arrays:
         a = np.ascontiguousarray(a)
         digest.update(f"{a.dtype.str}{a.shape}".encode())
         digest.update(a.tobytes())
