@@ -1,6 +1,7 @@
-"""coverage.coverage_prices across solves: an LP over the same inputs is not solved again, and
-one that differs only in its count or forced sites starts from the last basis of the same
-matrix; its prices still give the LP's value (the least bound), as a cold solve's do."""
+"""coverage.coverage_prices across one WarmSolver's solves (`kept_lps`): an LP over the same
+inputs is not solved again, and one that differs only in its count or forced sites starts from
+the last basis of the same matrix; its prices still give the LP's value (the least bound), as
+a cold solve's do. Outside `kept_lps` every LP is solved cold."""
 
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ def _cold_value(problem, reach, cross, w, n) -> float:
 
 @pytest.mark.parametrize("seed", [3, 7])
 def test_coverage_prices_reuse_a_solved_lp_and_start_from_its_basis(seed, monkeypatch):
-    monkeypatch.setattr(coverage, "_SOLVED", type(coverage._SOLVED)())
-    monkeypatch.setattr(coverage, "_BASES", type(coverage._BASES)())
     starts = []
 
     def spy(model, time_limit_s, start=None, **kwargs):
@@ -38,6 +37,15 @@ def test_coverage_prices_reuse_a_solved_lp_and_start_from_its_basis(seed, monkey
     reach, cross = coverage._reach(problem, 1)
     deadline = time.perf_counter() + 60
 
+    for _ in range(2):  # outside kept_lps: solved cold each time
+        coverage.coverage_prices(problem, reach, cross, w, 3, deadline)
+    assert starts == [None, None]
+    starts.clear()
+    with coverage.kept_lps(coverage.CoverageLps()):
+        _kept_and_warm(problem, reach, cross, w, deadline, starts)
+
+
+def _kept_and_warm(problem, reach, cross, w, deadline, starts) -> None:
     first = coverage.coverage_prices(problem, reach, cross, w, 3, deadline)
     again = coverage.coverage_prices(problem, reach, cross, w, 3, deadline)
     assert len(starts) == 1 and starts[0] is None

@@ -28,9 +28,11 @@ point and solves in milliseconds.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
@@ -106,42 +108,67 @@ def coverage_prices(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarra
     """The module docstring's prices mu >= 0 [z] from its LP for n sites (None when the LP
     gives none): any mu >= 0 gives a valid bound, the LP's the least.
 
-    The prices of an LP solved before over the same inputs (`_SOLVED`: the pairs, cross-border,
-    weights, count and forced sites, compared by a digest of their bytes) are that LP's
-    again, so they are not solved for again. Why: each warm edit solved these LPs afresh
-    (next_day_80: 2 a solve, 0.02-0.04 CPU s each, cold HiGHS), and an edit that keeps the
-    forced sites (target shares, count limits) has the same ones as the solve before it;
-    the same prices, so the same bounds and searches (BENCHMARKS.md, branch nextday12)."""
-    key = _inputs_key(problem, reach, cross, w, n)
-    with _SOLVED_LOCK:
-        kept = _SOLVED.get(key)
-        if kept is not None:
-            _SOLVED.move_to_end(key)
-            return kept.copy()
-    shape = _inputs_key(problem, reach, cross, w, None)
-    with _SOLVED_LOCK:
-        basis = _BASES.get(shape)
+    Within `kept_lps(kept)` (a WarmSolver's solves), the prices of an LP solved before over
+    the same inputs (the pairs, cross-border, weights, count and forced sites, compared by a
+    digest of their bytes) are that LP's again, not solved for again, and an LP that differs
+    from a solved one only in its count or forced sites starts GLOP's dual simplex from the
+    last basis of the same matrix (docs/optimizer.md, step 4 "Too few sites": either gives an
+    optimal mu, so the LP's value). Why: each warm edit solved these LPs cold (next_day_80:
+    two an edit, 0.02-0.04 CPU s each in HiGHS; 0.007 s each from the basis; BENCHMARKS.md,
+    branch nextday12). Outside it (`optimize`) every LP is solved cold, as before, so a cold
+    solve does not depend on what the process solved before."""
+    kept = _KEPT.get()
+    key = shape = basis = None
+    if kept is not None:
+        key = _inputs_key(problem, reach, cross, w, n)
+        if key in kept.solved:
+            kept.solved.move_to_end(key)
+            return kept.solved[key].copy()
+        shape = _inputs_key(problem, reach, cross, w, None)
+        basis = kept.bases.get(shape)
     model = _coverage_model(problem, reach, cross, w, n)
-    lp = solve_lp(model, deadline - time.perf_counter(), basis, dual_simplex=True)
+    lp = solve_lp(model, deadline - time.perf_counter(), basis, dual_simplex=basis is not None)
     if lp.duals is None:
         return None
     mu = np.maximum(-lp.duals[:problem.n_points], 0.0)  # "<=" rows of a minimisation
-    with _SOLVED_LOCK:
-        _SOLVED[key] = mu.copy()
-        if lp.basis is not None:
-            _BASES[shape] = lp.basis
-            _BASES.move_to_end(shape)
-            while len(_BASES) > _SOLVED_SIZE:
-                _BASES.popitem(last=False)
-        while len(_SOLVED) > _SOLVED_SIZE:
-            _SOLVED.popitem(last=False)
+    if kept is not None:
+        kept.keep(key, mu.copy(), shape, lp.basis)
     return mu
 
 
-_SOLVED: OrderedDict[bytes, np.ndarray] = OrderedDict()  # the last LPs' prices, by inputs
-_SOLVED_SIZE = 32  # LPs kept (each a price per point: 7 KB at 881 points)
-_BASES: OrderedDict[bytes, LpBasis] = OrderedDict()  # the last basis of each matrix
-_SOLVED_LOCK = threading.Lock()  # the explorer's workers solve in threads
+class CoverageLps:
+    """The coverage LPs one WarmSolver solved: prices by the digest of their inputs, and the
+    last basis of each matrix (the inputs but the count and forced sites); the last KEEP
+    of each."""
+
+    KEEP = 32  # each a price per point (7 KB at 881 points) or a basis
+
+    def __init__(self) -> None:
+        self.solved: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self.bases: OrderedDict[bytes, LpBasis] = OrderedDict()
+
+    def keep(self, key: bytes, mu: np.ndarray, shape: bytes, basis: LpBasis | None) -> None:
+        self.solved[key] = mu
+        if basis is not None:
+            self.bases[shape] = basis
+            self.bases.move_to_end(shape)
+        for kept in (self.solved, self.bases):
+            while len(kept) > self.KEEP:
+                kept.popitem(last=False)
+
+
+_KEPT: ContextVar[CoverageLps | None] = ContextVar("coverage_lps", default=None)
+
+
+@contextmanager
+def kept_lps(kept: CoverageLps) -> Iterator[None]:
+    """coverage_prices keeps its LPs in `kept` within this block (this thread's; the search's
+    own threads solve theirs cold)."""
+    token = _KEPT.set(kept)
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
 
 
 def _inputs_key(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],
