@@ -13,7 +13,7 @@ import pytest
 
 from network.optimize import count_search
 from network.optimize.incumbent import Incumbent
-from network.optimize.lagrange import lagrange_data, lagrangian_value
+from network.optimize.lagrange import lagrange_data, lagrangian_value, priced_rows
 from network.optimize.model import build_model
 from network.optimize.window_bounds import windows_of
 
@@ -85,3 +85,16 @@ def test_next_day_35_closing_avp_needs_no_lp(monkeypatch):
     assert used == []
     assert warm.status.value == "optimal" and warm.evaluation.feasible
     assert warm.best_bound_usd <= warm.objective_usd
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2])
+def test_priced_rows_is_sigma_times_the_rows(rows):
+    """lagrange.priced_rows gives sigma @ rows, float for float with one row (its product
+    without BLAS), for none, one and two share rows and a row long enough for OpenBLAS's
+    threads."""
+    rng = np.random.default_rng(rows)
+    a = rng.uniform(0.0, 1e3, (rows, 20_000))
+    a[:, ::7] = 0.0
+    sigma = rng.uniform(0.0, 3e8, rows)
+    assert np.array_equal(priced_rows(sigma, a), sigma @ a)
+    assert priced_rows(sigma, a).shape == (20_000,)

@@ -27,12 +27,17 @@ point and solves in milliseconds.
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 
 from network.evaluate import ROW_TOLERANCE
-from network.optimize.mathopt_backend import solve_lp
+from network.optimize.mathopt_backend import LpBasis, solve_lp
 from network.optimize.model import MipModel
 from network.optimize.problem import NO_SITE, LocationProblem
 
@@ -101,11 +106,88 @@ def coverage_prices(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarra
                     cross: np.ndarray, w: np.ndarray, n: int, deadline: float
                     ) -> np.ndarray | None:
     """The module docstring's prices mu >= 0 [z] from its LP for n sites (None when the LP
-    gives none): any mu >= 0 gives a valid bound, the LP's the least."""
-    lp = solve_lp(_coverage_model(problem, reach, cross, w, n), deadline - time.perf_counter())
+    gives none): any mu >= 0 gives a valid bound, the LP's the least.
+
+    Within `kept_lps(kept)` (a WarmSolver's solves), the prices of an LP solved before over
+    the same inputs (the pairs, cross-border, weights, count and forced sites, compared by a
+    digest of their bytes) are that LP's again, not solved for again, and an LP that differs
+    from a solved one only in its count or forced sites starts GLOP's dual simplex from the
+    last basis of the same matrix (docs/optimizer.md, step 4 "Too few sites": either gives an
+    optimal mu, so the LP's value). Why: each warm edit solved these LPs cold (next_day_80:
+    two an edit, 0.02-0.04 CPU s each in HiGHS; 0.007 s each from the basis; BENCHMARKS.md,
+    branch nextday12). Outside it (`optimize`) every LP is solved cold, as before, so a cold
+    solve does not depend on what the process solved before."""
+    kept = _KEPT.get()
+    key = shape = basis = None
+    if kept is not None:
+        key = _inputs_key(problem, reach, cross, w, n)
+        if key in kept.solved:
+            kept.solved.move_to_end(key)
+            return kept.solved[key].copy()
+        shape = _inputs_key(problem, reach, cross, w, None)
+        basis = kept.bases.get(shape)
+    model = _coverage_model(problem, reach, cross, w, n)
+    lp = solve_lp(model, deadline - time.perf_counter(), basis, dual_simplex=basis is not None)
     if lp.duals is None:
         return None
-    return np.maximum(-lp.duals[:problem.n_points], 0.0)  # "<=" rows of a minimisation
+    mu = np.maximum(-lp.duals[:problem.n_points], 0.0)  # "<=" rows of a minimisation
+    if kept is not None:
+        kept.keep(key, mu.copy(), shape, lp.basis)
+    return mu
+
+
+class CoverageLps:
+    """The coverage LPs one WarmSolver solved: prices by the digest of their inputs, and the
+    last basis of each matrix (the inputs but the count and forced sites); the last KEEP
+    of each."""
+
+    KEEP = 32  # each a price per point (7 KB at 881 points) or a basis
+
+    def __init__(self) -> None:
+        self.solved: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self.bases: OrderedDict[bytes, LpBasis] = OrderedDict()
+
+    def keep(self, key: bytes, mu: np.ndarray, shape: bytes, basis: LpBasis | None) -> None:
+        self.solved[key] = mu
+        if basis is not None:
+            self.bases[shape] = basis
+            self.bases.move_to_end(shape)
+        for kept in (self.solved, self.bases):
+            while len(kept) > self.KEEP:
+                kept.popitem(last=False)
+
+
+_KEPT: ContextVar[CoverageLps | None] = ContextVar("coverage_lps", default=None)
+
+
+@contextmanager
+def kept_lps(kept: CoverageLps) -> Iterator[None]:
+    """coverage_prices keeps its LPs in `kept` within this block (this thread's; the search's
+    own threads solve theirs cold)."""
+    token = _KEPT.set(kept)
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
+
+
+def _inputs_key(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],
+                cross: np.ndarray, w: np.ndarray, n: int | None) -> bytes:
+    """A digest of everything `_coverage_model` reads, with each array's dtype and length:
+    equal digests mean the same LP (a 32-byte blake2b; its collisions are not a concern).
+    With n None, of its matrix and objective alone (an LP that differs from it only in the
+    count and the forced sites' bounds, whose basis stays dual feasible)."""
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(np.array([-1 if n is None else n, problem.n_sites, problem.n_points],
+                           np.int64).tobytes())
+    arrays = [reach[0], reach[1], cross, w]
+    if n is not None:
+        arrays += [problem.forced_open, problem.forced_closed]
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        digest.update(f"{a.dtype.str}{a.shape}".encode())
+        digest.update(a.tobytes())
+    return digest.digest()
 
 
 def coverage_bound(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],

@@ -89,7 +89,9 @@ def offer(problem: LocationProblem, full: MipModel, best: Incumbent, values: np.
         if best.values is None:
             best.values = values
         return False
-    cost = float(full.objective @ exact)
+    cost = float(full.objective[np.flatnonzero(exact)].sum())  # exact is 0/1: the same
+    # terms as full.objective @ exact without OpenBLAS's threads for a long vector (a wake
+    # cost 4-8 ms of CPU a design on the shared machine; BENCHMARKS.md, branch nextday12)
     if cost >= best.objective:
         return False
     best.objective, best.values = cost, exact

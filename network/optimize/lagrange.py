@@ -138,6 +138,19 @@ def pair_least(data: LagrangeData, r: np.ndarray) -> np.ndarray:
     return least
 
 
+def priced_rows(sigma: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """sigma @ rows ([t] @ [t, k] -> [k]): with one row, sigma[0] * rows[0], the same floats
+    (a sum of one term) without a BLAS call.
+
+    Why: numpy hands that product to OpenBLAS as a matrix-vector product, which wakes its
+    threads for a long row (k above a few thousand options); on the shared 2-core machine a
+    wake cost 0.3-5 ms of CPU where the product takes 0.1 (BENCHMARKS.md, branch
+    nextday12), several times a warm edit."""
+    if len(sigma) == 1:
+        return sigma[0] * rows[0]
+    return sigma @ rows
+
+
 def _members(starts: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:
     width = int(sizes.max()) if len(sizes) else 1
     members = starts[:, None] + np.arange(width)[None, :]
@@ -188,10 +201,8 @@ def _site_terms(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
     """(site values, reduced costs of the site options in pair order, least per pair)."""
     r = lam[data.po_point]  # r = po_cost - lam - sigma A of the site options, in pair order,
     np.subtract(data.po_cost, r, out=r)  # in place: the same floats in a third less time
-    if len(sigma) == 1:  # (sites_150: 1.4 -> 0.8 ms of a 2.6 ms L_n; BENCHMARKS.md, warm5)
-        r -= sigma[0] * data.po_fast[0]  # one product a term, as sigma @ po_fast
-    elif len(sigma):
-        r -= sigma @ data.po_fast
+    if len(sigma):  # (sites_150: 1.4 -> 0.8 ms of a 2.6 ms L_n; BENCHMARKS.md, warm5)
+        r -= priced_rows(sigma, data.po_fast)  # one product a term with one row
     pair_r = pair_least(data, r)
     gain = np.minimum(pair_r, 0.0)
     value = problem.fixed_cost_usd_per_year + np.bincount(data.pair_site, gain,
@@ -258,8 +269,8 @@ def _cross_reduced(problem: LocationProblem, data: LagrangeData, lam: np.ndarray
                    sigma: np.ndarray) -> np.ndarray:
     """r of each cross-border option (data.cross) at (lam, sigma)."""
     cross = data.cross
-    return data.cost[cross] - lam[problem.options.point[cross]] - sigma @ data.weight_fast[
-        :, cross]
+    return data.cost[cross] - lam[problem.options.point[cross]] - priced_rows(
+        sigma, data.weight_fast[:, cross])
 
 
 def _value(problem: LocationProblem, data: LagrangeData, lam: np.ndarray, sigma: np.ndarray,
@@ -386,7 +397,7 @@ def filter_options(problem: LocationProblem, data: LagrangeData, n: int, lam: np
     if s(p) was not chosen, swapping it in costs at least as much again."""
     value, _, _ = lagrangian_value(problem, data, n, lam, sigma)
     opt = problem.options
-    r = data.cost - lam[opt.point] - sigma @ data.weight_fast
+    r = data.cost - lam[opt.point] - priced_rows(sigma, data.weight_fast)
     pair_r = pair_least(data, r[data.pair_order])
     m = r.copy()
     m[data.pair_order] = pair_r[data.pair_of]

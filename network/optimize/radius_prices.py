@@ -42,7 +42,7 @@ from ortools.math_opt import model_pb2
 from pybind11_abseil.status import StatusNotOk
 
 from network.optimize.heuristic import share_price_guess
-from network.optimize.lagrange import LagrangeData
+from network.optimize.lagrange import LagrangeData, priced_rows
 from network.optimize.mathopt_backend import BASIC, LpBasis, solve_lp, to_proto
 from network.optimize.model import MipModel
 from network.optimize.problem import LocationProblem
@@ -358,7 +358,7 @@ def _source_costs(problem: LocationProblem, data: LagrangeData, sigma: np.ndarra
     """([z, S+1] each pair's least r_p at sigma, inf where z has no option at s, the last
     column cross-border's; [t, z, S+1] each row's A_tp of the option that attains it)."""
     n_z, n_s = problem.n_points, problem.n_sites
-    r = data.po_cost - sigma @ data.po_fast if len(sigma) else data.po_cost.copy()
+    r = data.po_cost - priced_rows(sigma, data.po_fast) if len(sigma) else data.po_cost.copy()
     members = data.pair_members
     values = np.where(members >= 0, r[np.maximum(members, 0)], np.inf)
     pick = members[np.arange(len(members)), np.argmin(values, axis=1)]
@@ -370,7 +370,8 @@ def _source_costs(problem: LocationProblem, data: LagrangeData, sigma: np.ndarra
     cross = data.cross
     if not len(cross):
         return cost, fast
-    rc = data.cost[cross] - (sigma @ data.weight_fast[:, cross] if len(sigma) else 0.0)
+    rc = data.cost[cross] - (priced_rows(sigma, data.weight_fast[:, cross]) if len(sigma)
+                             else 0.0)
     point = problem.options.point[cross]
     by_point = np.lexsort((rc, point))  # each point's cheapest cross-border option first
     firsts = by_point[np.r_[True, point[by_point][1:] != point[by_point][:-1]]]

@@ -57,7 +57,7 @@ import numpy as np
 from network.evaluate import ROW_TOLERANCE
 from network.optimize.coverage import _reach, coverage_prices
 from network.optimize.incumbent import Incumbent
-from network.optimize.lagrange import LagrangeData, pair_least
+from network.optimize.lagrange import LagrangeData, pair_least, priced_rows
 from network.optimize.model import MipModel
 from network.optimize.problem import NO_SITE, LocationProblem
 from network.optimize.window_bounds import WindowState
@@ -123,12 +123,13 @@ class _Terms:
 
     @staticmethod
     def of(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarray) -> _Terms:
-        least = pair_least(data, data.po_cost - sigma @ data.po_fast)
+        least = pair_least(data, data.po_cost - priced_rows(sigma, data.po_fast))
         d = np.full((problem.n_sites, problem.n_points), np.inf)
         d[data.pair_site, data.po_point[data.pair_starts]] = least
         cross = np.full(problem.n_points, np.inf)
         np.minimum.at(cross, problem.options.point[data.cross],
-                      data.cost[data.cross] - sigma @ data.weight_fast[:, data.cross])
+                      data.cost[data.cross] - priced_rows(sigma,
+                                                          data.weight_fast[:, data.cross]))
         return _Terms(d, cross, problem.fixed_cost_usd_per_year,
                       float(sigma @ data.shares + problem.inventory_usd_by_count[n]))
 
@@ -326,7 +327,7 @@ class _SetPricing:
     def value(self, sigma: np.ndarray) -> tuple[float, np.ndarray]:
         """(B(S, sigma), its slope in each sigma_t: b_t less the share of the choice), lowered
         by 1e-9 of its terms' size against rounding."""
-        reduced = self.cost - sigma @ self.a
+        reduced = self.cost - priced_rows(sigma, self.a)
         least = np.minimum.reduceat(reduced, self.starts)
         # the first option reaching each point's least (ties: any gives a supergradient)
         pick = np.minimum.reduceat(np.where(reduced <= np.repeat(

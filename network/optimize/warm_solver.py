@@ -16,6 +16,7 @@ import numpy as np
 
 from network.lanes import LaneTable, build_lanes, lanes_for_orders
 from network.optimize.count_search import ProblemSolution, solve_problem
+from network.optimize.coverage import CoverageLps, kept_lps
 from network.optimize.explain import pre_checks
 from network.optimize.lagrange import LagrangeData
 from network.optimize.problem import LocationProblem, Options, problem_from_scenario
@@ -95,6 +96,7 @@ class WarmSolver:
     def __init__(self, scenario: Scenario, lanes: LaneTable | None = None,
                  params: SolveParams = DEFAULT_PARAMS):
         self.params = params
+        self._coverage = CoverageLps()  # its coverage LPs (coverage.py), for the next solves
         self._reset(scenario, lanes or build_lanes(scenario))
 
     def _reset(self, scenario: Scenario, lanes: LaneTable, carried: _Carried | None = None,
@@ -159,18 +161,19 @@ class WarmSolver:
         else:
             count_prices = carried.count_prices if carried is not None else None
         limit_from = start if started is None else min(started, start)
-        solution = solve_problem(
-            problem, time_left_s(self.params, limit_from),
-            self.params.relative_gap, hint=hint,
-            start_count=None if start_sites is None else int(start_sites.sum()),
-            prior_duals=duals, on_progress=on_progress, prior_basis=basis,
-            start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
-            set_prices=None if last is None else last.set_prices,
-            open_set_cuts=None if last is None else last.open_set_cuts,
-            radius_cuts=None if last is None else last.radius_cuts,
-            lagrange=self._lagrange,
-            kept_bounds=last.count_bounds if last is not None and _restricts(
-                scenario, self._last_scenario) else None)
+        with kept_lps(self._coverage):
+            solution = solve_problem(
+                problem, time_left_s(self.params, limit_from),
+                self.params.relative_gap, hint=hint,
+                start_count=None if start_sites is None else int(start_sites.sum()),
+                prior_duals=duals, on_progress=on_progress, prior_basis=basis,
+                start_sites=start_sites, prior_prices=prices, count_prices=count_prices,
+                set_prices=None if last is None else last.set_prices,
+                open_set_cuts=None if last is None else last.open_set_cuts,
+                radius_cuts=None if last is None else last.radius_cuts,
+                lagrange=self._lagrange,
+                kept_bounds=last.count_bounds if last is not None and _restricts(
+                    scenario, self._last_scenario) else None)
         if solution.lagrange_data is not None:
             self._lagrange = (problem, solution.lagrange_data)
         if solution.choice is not None:
