@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/bench_app.py [--runs 3] [--edits 5] [--scenario FILE.json]
         [--checkouts DIR DIR...] [--launch serve|streamlit|both] [--pin] [--no-script]
-        [--screenshots DIR]
+        [--screenshots DIR] [--frames]
 
 For each run (and each checkout, alternating within the run: `--checkouts /tmp/before .`
 compares two checkouts side by side, each server started from its own folder with this
@@ -13,7 +13,9 @@ rendered); then time each click until the page shows its result and the script r
     edit and solve      with "Auto re-solve" on, add a site through the search box: one click
                         that edits, solves (warm) and shows the result (issue 15's round
                         trip); repeated `--edits` times with places at least 25 miles from
-                        every candidate (a place nearer one asks first, and adds nothing).
+                        every candidate (a place nearer one asks first, and adds nothing);
+                        clicked once the place's search has run (its pick list shows it):
+                        the edit's figures are its own run's, not the search's as well.
                         Split into the optimizer's part (the solve's own wall time, from the
                         "Solved in N.N s" line) and the app's part (the rest: the page's
                         runs, sending the page, the browser drawing it); beside them the CPU
@@ -39,7 +41,10 @@ i.e. the server's share; server_cpu_s is the CPU the server used until the map w
 GPU process (software WebGL, SwiftShader) and page renderer used over the same time.
 first_page_messages and edit_and_solve_messages count the websocket messages the browser
 received until the map was drawn and over an edit's click (median): about one per element
-the page's runs sent, each one more render of the page in the browser.
+the page's runs sent, each one more render of the page in the browser. With --frames,
+edit_and_solve_frames counts the frames Chromium drew over an edit's click (a trace of its
+display compositor; median): in software GL each is the whole window, so the GPU process's
+CPU per edit follows this count.
 """
 
 from __future__ import annotations
@@ -183,12 +188,36 @@ def stop(proc: subprocess.Popen) -> None:
     proc.wait(timeout=10)
 
 
+def picked(page, place: str) -> None:
+    """Wait until the search's run for `place` is over: its pick list shows the place and the
+    page is idle. "Add site" alone would not do from the second place on: the last search's
+    pick list and button are still on the page (the search box keeps its text), so the click
+    came while the new search's run had not yet ended, and the edit's figures counted that
+    run too (two runs' messages, 161 instead of 82)."""
+    city = place.split(",")[0]
+    page.locator(f'input[aria-label="Place"][value^="{city}"]').wait_for(timeout=60_000)
+    page.get_by_role("button", name="Add site", exact=True).wait_for(timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
 def solve_wall_s(page) -> float:
     """The optimizer's part of the last solve: its wall time in the "Solved in" line."""
     return float(SOLVED.search(page.get_by_text(SOLVED).first.inner_text()).group(2))
 
 
-def one_run(browser, server: Server, places: list[str], shots: Path | None = None) -> dict:
+def frames_drawn(trace: bytes) -> int:
+    """Frames Chromium's display compositor drew in a trace (`browser.stop_tracing()`): one
+    SwapBuffers each, a full window in software GL."""
+    events = json.loads(trace)
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    return sum(1 for e in events if e.get("name") == SWAP_EVENT)
+
+
+SWAP_EVENT = "SkiaOutputSurfaceImplOnGpu::SwapBuffers"
+
+
+def one_run(browser, server: Server, places: list[str], shots: Path | None = None,
+            frames_traced: bool = False) -> dict:
     port = free_port()
     context = browser.new_context(viewport={"width": 1600, "height": 1000})  # cache: empty
     page = context.new_page()
@@ -225,17 +254,20 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
         # the solved network.
         page.get_by_text("Auto re-solve", exact=True).click()
         page.wait_for_selector(IDLE, timeout=60_000)
-        trips, optimizer, trip_cpu, messages = [], [], [], []
+        trips, optimizer, trip_cpu, messages, drawn = [], [], [], [], []
         search = page.get_by_label("Add a site: city or ZIP")
         for place in places:
             search.fill(place)
             search.press("Enter")
-            page.get_by_role("button", name="Add site", exact=True).wait_for(timeout=60_000)
-            page.wait_for_selector(IDLE, timeout=60_000)
+            picked(page, place)
+            if frames_traced:
+                browser.start_tracing(page=page, categories=["viz", "gpu"])
             before, sent = (chromium_cpu(), cpu_seconds(proc.pid)), len(frames)
             trips.append(click_and_wait(
                 page, page.get_by_role("button", name="Add site", exact=True), SOLVED))
             after = chromium_cpu(), cpu_seconds(proc.pid)
+            if frames_traced:
+                drawn.append(frames_drawn(browser.stop_tracing()))
             trip_cpu.append((after[1] - before[1], *(cpu_used(before[0], after[0], kind)
                                                      for kind in ("gpu-process", "renderer"))))
             messages.append(len(frames) - sent)
@@ -249,6 +281,8 @@ def one_run(browser, server: Server, places: list[str], shots: Path | None = Non
         for i, who in enumerate(("server", "gpu", "renderer")):
             times[f"edit_and_solve_{who}_cpu_s"] = statistics.median(c[i] for c in trip_cpu)
         times["edit_and_solve_messages"] = statistics.median(messages)
+        if drawn:
+            times["edit_and_solve_frames"] = statistics.median(drawn)
         times.update(same_result_reruns(page, proc.pid, frames, places))
         times["undo_remembered_s"] = click_and_wait(
             page, page.get_by_role("button", name="Undo", exact=True), "Undone")
@@ -416,6 +450,9 @@ def main() -> None:
                         help="skip the page-script (AppTest) figures")
     parser.add_argument("--screenshots", type=Path,
                         help="a folder for a screenshot of each checkout after the edits")
+    parser.add_argument("--frames", action="store_true",
+                        help="trace each edit's click in Chromium and count the frames drawn "
+                             "(edit_and_solve_frames; the trace costs a little CPU)")
     parser.add_argument("--script-only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--places", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -442,7 +479,7 @@ def main() -> None:
             for checkout, launch in variants:
                 server = Server(launch, scenario, args.pin, checkout)
                 results[checkout, launch].append(one_run(browser, server, places,
-                                                         args.screenshots))
+                                                         args.screenshots, args.frames))
                 print(checkout, launch, json.dumps(results[checkout, launch][-1]), flush=True)
         browser.close()
     for (checkout, launch), found in results.items():

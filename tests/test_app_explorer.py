@@ -186,6 +186,37 @@ def test_a_quick_solve_shows_its_result_in_the_run_of_the_click(small, monkeypat
     assert any(m.label == "Total annual cost" and m.delta for m in at.metric)
 
 
+@pytest.mark.parametrize(("solve_s", "status_drawn"), [(0.7, False), (1.2, True)])
+def test_the_wait_draws_no_status_for_a_solve_done_within_a_second(
+        small, gated_solves, monkeypatch, solve_s, status_drawn):
+    """An edit whose solve is done within QUICK_QUIET_S (a second) shows its result with no
+    "Solving…" status drawn in between (each status and refresh is a frame of the whole page
+    in a software-drawing browser); a longer one still shows its status and Cancel. The solve's
+    time is simulated: the Designer's waits advance a clock, and the gate opens once the clock
+    passes `solve_s`."""
+    monkeypatch.setattr(solve, "QUICK_SOLVE_S", WAIT_S)
+    clock = {"s": 0.0}
+    real_wait = background.SessionSolver.wait_done
+
+    def wait_done(self, kind, timeout_s):
+        if clock["s"] + timeout_s >= solve_s:
+            gated_solves.gate.set()
+            return real_wait(self, kind, WAIT_S)
+        clock["s"] += timeout_s
+        return False
+
+    drawn = []
+    real_row = solve._status_row
+    monkeypatch.setattr(background.SessionSolver, "wait_done", wait_done)
+    monkeypatch.setattr(solve, "_status_row", lambda key: drawn.append(key) or real_row(key))
+    at = start(small)
+    ok(at.button(key="solve_button").click().run())
+    assert at.session_state["result"] is not None
+    assert bool(drawn) is status_drawn
+    assert not [b for b in at.button if b.key == "cancel_solve"]  # the result is in this run
+    assert {m.label for m in at.metric} >= {"Total annual cost", "Sites open"}
+
+
 def test_a_long_solve_falls_back_to_the_refreshing_status(small, gated_solves):
     """A solve still running when the short wait ends: the page shows the live status with
     Cancel and the previous state of the numbers; the refreshing status brings the result."""

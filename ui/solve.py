@@ -43,7 +43,7 @@ mutable_status_container.time = _TimeWithoutSleep("time")
 
 PROGRESS_EVERY_S = 0.5  # the solve status refreshes this often while a solve runs
 QUICK_SOLVE_S = 2.5  # the Designer waits this long for a solve it asked for (status_area)
-QUICK_QUIET_S = 0.5  # for this long first it shows no status (_wait_for_quick_solve)
+QUICK_QUIET_S = 1.0  # for this long first it shows no status (_wait_for_quick_solve)
 QUICK_STEP_S = 0.25  # then its status refreshes this often
 WAIT_KEY = "solve_wait"  # set by `solve(wait=True)`: the Designer's status waits for it
 LINE_KEY = "solve_line"  # (text, ok) of the last finished solve, shown once
@@ -200,11 +200,13 @@ def _wait_for_quick_solve(slot) -> None:
     into the session. Its problems, if it had any, are notices: the page runs again to show
     them at the top.
 
-    For its first QUICK_QUIET_S the wait shows nothing (the page has not changed yet, and
-    Streamlit dims its stale elements only after the same 0.5 s): a solve done by then shows
-    its result without a "Solving…" status drawn and drawn again in between. After that its
-    status and Cancel show, refreshed every QUICK_STEP_S (each refresh also lets a Cancel
-    click stop this run and cancel it)."""
+    For its first QUICK_QUIET_S (a second) the wait shows nothing new: a solve done by then
+    shows its result without a "Solving…" status drawn and redrawn in between (each one a
+    frame of the whole page, which a browser drawing in software pays for in CPU beside the
+    solve's). The planner still sees at once that work is running: Streamlit's running
+    indicator at the top of the page, and after 0.5 s the page's elements not yet sent again
+    dim (ui.style). After that second the status and Cancel show, refreshed every QUICK_STEP_S
+    (each refresh also lets a Cancel click stop this run and cancel it)."""
     work = sessions.existing_work()
     if work is None:
         return
