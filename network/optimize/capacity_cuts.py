@@ -57,7 +57,6 @@ branches overflow3, overflow4); with the fixed-sites LP's prices from GLOP's dua
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -69,7 +68,7 @@ import numpy as np
 from network.optimize.capacity_sets import small_assignment
 from network.optimize.incumbent import Incumbent, read_design
 from network.optimize.mathopt_backend import LpSolution, MipStatus, solve_lp, solve_model
-from network.optimize.model import MipModel, loosened, restrict
+from network.optimize.model import MipModel, array_digest, loosened, restrict
 from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import (
@@ -587,14 +586,9 @@ _solved_lock = threading.Lock()
 def _fingerprint(model: MipModel, small: bool) -> bytes:
     """A digest of everything solve_lp reads of `model` (integrality aside: an LP), and which
     solver: two models of one fingerprint are the same LP, solved the same way."""
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(b"glop" if small else b"highs")
-    for part in (model.var_lb, model.var_ub, model.objective, model.row_lb, model.row_ub,
-                 model.a_row, model.a_col, model.a_val):
-        part = np.ascontiguousarray(part)
-        digest.update(str((part.dtype.str, part.shape)).encode())
-        digest.update(part.data)
-    return digest.digest()
+    return array_digest(b"glop" if small else b"highs", model.var_lb, model.var_ub,
+                        model.objective, model.row_lb, model.row_ub, model.a_row,
+                        model.a_col, model.a_val)
 
 
 def _solved_lp(model: MipModel, deadline: float, small: bool) -> LpSolution:

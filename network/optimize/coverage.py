@@ -27,7 +27,6 @@ point and solves in milliseconds.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -38,7 +37,7 @@ import numpy as np
 
 from network.evaluate import ROW_TOLERANCE
 from network.optimize.mathopt_backend import LpBasis, solve_lp
-from network.optimize.model import MipModel
+from network.optimize.model import MipModel, array_digest
 from network.optimize.problem import NO_SITE, LocationProblem
 
 
@@ -177,17 +176,11 @@ def _inputs_key(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],
     equal digests mean the same LP (a 32-byte blake2b; its collisions are not a concern).
     With n None, of its matrix and objective alone (an LP that differs from it only in the
     count and the forced sites' bounds, whose basis stays dual feasible)."""
-    digest = hashlib.blake2b(digest_size=32)
-    digest.update(np.array([-1 if n is None else n, problem.n_sites, problem.n_points],
-                           np.int64).tobytes())
     arrays = [reach[0], reach[1], cross, w]
     if n is not None:
         arrays += [problem.forced_open, problem.forced_closed]
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        digest.update(f"{a.dtype.str}{a.shape}".encode())
-        digest.update(a.tobytes())
-    return digest.digest()
+    return array_digest(np.array([-1 if n is None else n, problem.n_sites, problem.n_points],
+                                 np.int64).tobytes(), *arrays)
 
 
 def coverage_bound(problem: LocationProblem, reach: tuple[np.ndarray, np.ndarray],

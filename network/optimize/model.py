@@ -47,6 +47,7 @@ prices the loosened sides, and the MIPs that give bounds solve `loosened(model)`
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass, replace
 
@@ -390,3 +391,18 @@ def lagrangian_bound(model: MipModel, duals: np.ndarray) -> tuple[float, np.ndar
                                             minlength=len(model.var_lb))
     box = np.minimum(reduced * model.var_lb, reduced * model.var_ub)
     return float(d @ side - np.abs(d) @ model.slack + box.sum()), reduced
+
+
+def array_digest(*parts: np.ndarray | bytes) -> bytes:
+    """A 32-byte blake2b digest of `parts` (each array with its dtype and shape, each bytes as
+    is): the one key of a solve kept for its exact inputs (capacity_cuts' fixed-sites LPs,
+    coverage's LPs); equal digests mean equal inputs (its collisions are not a concern)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for part in parts:
+        if isinstance(part, bytes):
+            digest.update(part)
+            continue
+        part = np.ascontiguousarray(part)
+        digest.update(f"{part.dtype.str}{part.shape}".encode())
+        digest.update(part.tobytes())
+    return digest.digest()
