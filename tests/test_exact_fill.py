@@ -144,6 +144,30 @@ def test_cuts_short_of_the_gap_fill_their_last_set_before_any_assignment_mip(mon
     assert window.kept <= best.objective * (1 + 1e-9)
 
 
+def test_no_assignment_mip_starts_after_one_that_ended_past_the_deadline(monkeypatch):
+    """close_by_cuts' steps after its master each ask the clock again: the points-in-doubt MIP
+    ending past the deadline (HiGHS's root cut rounds are not stopped by its time limit) is
+    not followed by the every-point MIP (the +9 pts what-if ran up to 2.6 s past its limit)."""
+    problem = one_site(10 / 16)
+    full = build_model(problem, (0,))
+    deadline = time.perf_counter() + 2.0
+    steps = []
+
+    def overruns(*args, **kwargs):
+        steps.append("small")
+        time.sleep(max(0.0, deadline - time.perf_counter()) + 0.01)
+
+    monkeypatch.setattr(capacity_cuts, "small_assignment", overruns)
+    monkeypatch.setattr(capacity_cuts, "best_assignment",
+                        lambda *args, **kwargs: steps.append("every point"))
+    window = WindowState(1, 1)
+    bound_window(full, window, deadline)
+    best = Incumbent()
+    capacity_cuts.close_by_cuts(problem, full, window, best, 1e-9, deadline, {})
+    assert steps == ["small"]
+    assert np.isfinite(window.kept)  # the master's bound is still the window's
+
+
 def two_sites() -> LocationProblem:
     """one_site's points with a second site of the same capacity, one more per order, and a
     target of 10 of 16 orders within 2 days: one site open, filled to the order."""
