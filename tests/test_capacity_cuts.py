@@ -300,14 +300,14 @@ def test_no_master_asked_for_a_set_below_the_target_once_an_evaluated_set_is(mon
         evaluated[:] = [sets]  # the search's own list: the sets whose LP gave a cut
         return evaluate(problem, full, is_open, best, deadline, cuts, sets)
 
-    def spy_master(problem, cuts, n, known, gap, deadline, hint=None, below=None):
+    def spy_master(problem, cuts, n, known, gap, deadline, hint=None, below=None, in_hand=()):
         level = min((max(c + v[s].sum() for c, v in zip(cuts.const, cuts.v, strict=True))
                      for _, s in (evaluated[0] if evaluated else [])), default=np.inf)
         if below is not None:
             asked.append(level < below)
         elif level < np.inf:
             skipped.append(True)
-        return master(problem, cuts, n, known, gap, deadline, hint, below)
+        return master(problem, cuts, n, known, gap, deadline, hint, below, in_hand)
 
     monkeypatch.setattr(capacity_cuts, "_evaluate", spy_evaluate)
     monkeypatch.setattr(capacity_cuts, "_master", spy_master)
@@ -398,3 +398,78 @@ def test_a_fixed_sites_lp_is_solved_once_for_its_data(monkeypatch):
     capacity_cuts._solved.clear()
     fresh, _ = capacity_cuts._fixed_sites_lp(edited, edited_full, is_open, Incumbent(), deadline)
     assert len(solves) == solved + 2 and np.array_equal(other, fresh)
+
+
+def _random_master(seed):
+    """Cuts of a random master: k cuts over 12 sites, forced sites, sets known empty."""
+    rng = np.random.default_rng(seed)
+    sites, k, n = 12, int(rng.integers(3, 12)), int(rng.integers(2, 6))
+    forced_open, forced_closed = np.zeros(sites, bool), np.zeros(sites, bool)
+    forced_open[rng.choice(sites, int(rng.integers(0, 2)), replace=False)] = True
+    forced_closed[rng.choice(np.nonzero(~forced_open)[0], int(rng.integers(0, 3)),
+                             replace=False)] = True
+    problem = types.SimpleNamespace(n_sites=sites, forced_open=forced_open,
+                                    forced_closed=forced_closed)
+    cuts = types.SimpleNamespace(const=list(rng.uniform(4e9, 5e9, k)),
+                                 v=list(rng.uniform(-3e7, 3e7, (k, sites))), empty=[])
+    sets = [np.array(s) for s in itertools.combinations(range(sites), n)
+            if forced_open[list(s)].sum() == forced_open.sum() and not forced_closed[list(s)].any()]
+    for i in rng.choice(len(sets), min(len(sets), 3), replace=False):
+        cuts.empty.append(sets[i])
+    return problem, cuts, n, sets
+
+
+def _least_by_brute_force(cuts, n, sets):
+    """(the least max_k L^k(S) over the sets `sets` not known empty, its set)."""
+    empty = {tuple(c) for c in cuts.empty}
+    best = (np.inf, None)
+    for s in sets:
+        if tuple(s) not in empty:
+            level = max(c + v[s].sum() for c, v in zip(cuts.const, cuts.v, strict=True))
+            best = min(best, (level, tuple(s)), key=lambda b: b[0])
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_master_by_enumeration_is_the_least_cut_bound_over_every_set(monkeypatch, seed):
+    """The master answers without its MIP (a spy fails if solve_model runs) where the sets
+    within reach of its LP's prices are few, with the exact least max_k L^k(S) over every set
+    of n sites with the forced ones and not known empty, by brute force; with `below`, that
+    set when it is below, else (below, None); with an evaluated set in hand or none."""
+    problem, cuts, n, sets = _random_master(seed)
+    least, where = _least_by_brute_force(cuts, n, sets)
+
+    def no_mip(*args, **kwargs):
+        raise AssertionError("the master's MIP ran")
+
+    monkeypatch.setattr(capacity_cuts, "solve_model", no_mip)
+    deadline = time.perf_counter() + 60
+    in_hand = np.zeros(problem.n_sites, bool)
+    in_hand[sets[-1]] = True
+    for hand in ((), (in_hand,)):
+        bound, is_open = capacity_cuts._master(problem, cuts, n, -np.inf, 1e-5, deadline,
+                                               in_hand=hand)
+        assert bound == pytest.approx(least, rel=1e-12)
+        assert tuple(np.nonzero(is_open)[0]) == where
+        for below, found in ((least + 1.0, True), (least - 1.0, False)):
+            bound, is_open = capacity_cuts._master(problem, cuts, n, -np.inf, 1e-5, deadline,
+                                                   below=below, in_hand=hand)
+            if found:
+                assert bound == pytest.approx(least, rel=1e-12)
+                assert tuple(np.nonzero(is_open)[0]) == where
+            else:
+                assert bound == below and is_open is None
+    bound, _ = capacity_cuts._master(problem, cuts, n, least + 5.0, 1e-5, deadline)
+    assert bound == least + 5.0  # theta >= the last master's bound
+
+
+def test_the_master_runs_its_mip_where_too_many_sets_are_within_reach(monkeypatch):
+    """Past ENUMERATED_SETS sets to evaluate the master's MIP runs, and its bound is at most
+    the least cut bound (brute force) and within its gap of it."""
+    problem, cuts, n, sets = _random_master(3)
+    least, _ = _least_by_brute_force(cuts, n, sets)
+    monkeypatch.setattr(capacity_cuts, "ENUMERATED_SETS", 0)
+    bound, is_open = capacity_cuts._master(problem, cuts, n, -np.inf, 1e-6,
+                                           time.perf_counter() + 60)
+    assert least * (1 - 1e-6) - 1e-3 <= bound <= least * (1 + 1e-9)
+    assert int(is_open.sum()) == n
