@@ -228,14 +228,18 @@ def test_a_search_whose_cuts_end_past_the_deadline_starts_no_other_step(monkeypa
     assert solution.status != MipStatus.OPTIMAL  # the windows were left open at the limit
 
 
-def test_cuts_whose_master_ends_past_the_deadline_start_no_other_step(monkeypatch):
+@pytest.mark.parametrize("master", ["_master", "_enumerated_master"])
+def test_cuts_whose_master_ends_past_the_deadline_start_no_other_step(monkeypatch, master):
     """A master that ends past the deadline ends the cuts there: its set's fixed-sites LP and
     the assignment steps after the loop (each one more LP or MIP, 0.2-0.7 s past the
     Designer's 20 s limit over 150 candidates) are not started; the bound kept is still the
     master's, below brute force's best. The clock the cuts read is a stand-in that jumps past
-    the deadline when a master returns; those steps are spies that fail if started then."""
+    the deadline when a master returns; those steps are spies that fail if started then.
+    Either master: the MIP (the enumeration turned off) or the enumeration."""
     late = {"now": False}
-    real_master = capacity_cuts._master
+    if master == "_master":
+        monkeypatch.setattr(capacity_cuts, "ENUMERATED_SETS", 0)
+    real_master = getattr(capacity_cuts, master)
 
     def master_to_the_limit(*args, **kwargs):
         found = real_master(*args, **kwargs)
@@ -251,7 +255,7 @@ def test_cuts_whose_master_ends_past_the_deadline_start_no_other_step(monkeypatc
 
     for name in ("_fixed_sites_lp", "small_assignment", "best_assignment"):
         monkeypatch.setattr(capacity_cuts, name, spy(name, getattr(capacity_cuts, name)))
-    monkeypatch.setattr(capacity_cuts, "_master", master_to_the_limit)
+    monkeypatch.setattr(capacity_cuts, master, master_to_the_limit)
     masters = 0
     for seed, gap in itertools.product(range(1, 5), (0.02, 1e-4)):
         problem = random_problem(seed, n_points=5)
@@ -292,7 +296,9 @@ def test_no_master_asked_for_a_set_below_the_target_once_an_evaluated_set_is(mon
     that MIP cannot prove the window: close_by_cuts runs the optimizing master instead (on
     capacity_overflow_200m the first named an evaluated set every time, then the second
     ran). Spies record the evaluated sets and every master asked for a set below T; the
-    windows still close within the gap of brute force's best."""
+    windows still close within the gap of brute force's best. (The master as a MIP: the
+    enumeration, which answers every round where it applies, turned off.)"""
+    monkeypatch.setattr(capacity_cuts, "ENUMERATED_SETS", 0)
     evaluated, asked, skipped = [], [], []
     evaluate, master = capacity_cuts._evaluate, capacity_cuts._master
 
@@ -473,3 +479,28 @@ def test_the_master_runs_its_mip_where_too_many_sets_are_within_reach(monkeypatc
                                            time.perf_counter() + 60)
     assert least * (1 - 1e-6) - 1e-3 <= bound <= least * (1 + 1e-9)
     assert int(is_open.sum()) == n
+
+
+def test_where_the_master_is_enumerated_it_picks_every_set_and_the_windows_close(monkeypatch):
+    """Where the enumeration answers the master (every window of these small problems), it
+    names each next set: neither the swap search nor the master's MIP runs (spies fail if
+    they do), and each window closed keeps a bound below brute force's best with a design
+    within the gap of it."""
+    def never(name):
+        def step(*args, **kwargs):
+            raise AssertionError(f"{name} ran")
+        return step
+
+    monkeypatch.setattr(capacity_cuts, "_swap_search", never("_swap_search"))
+    monkeypatch.setattr(capacity_cuts, "solve_model", never("the master's MIP"))
+    closed = 0
+    for seed in range(1, 5):
+        problem = random_problem(seed, n_points=5)
+        full = build_model(problem, tuple(range(problem.n_sites)))
+        for _n, exact, window, deadline in windows_with_lp(problem, full, range(2, 6)):
+            best = Incumbent()
+            if capacity_cuts.close_by_cuts(problem, full, window, best, 1e-4, deadline):
+                closed += 1
+                assert window.proven <= exact * (1 + 1e-9)
+                assert window.proven >= best.objective * (1 - 1e-4) - 1e-9 * abs(exact)
+    assert closed

@@ -38,7 +38,9 @@ is the swap search's (_swap_search: one site out, one in, while the cuts' bound 
 it ends on a set the cuts bound below the incumbent less the gap T (at most SWAP_SETS in a
 row), from the last set or else from the best evaluated ones (_swap_from_best), else the
 first set below T the master finds (its MIP with theta <= T, stopped at one solution:
-infeasible proves T), and after SWAP_SETS sets in a row the master's best.
+infeasible proves T), and after SWAP_SETS sets in a row the master's best. Where the sets
+within reach of the master LP's prices are few (_enumerated_master: the master's optimum by
+enumeration, exact), that answer names every next set instead, and no MIP runs.
 Stops once the master's bound is within the gap of the incumbent (the window proven), or at
 the deadline / MAX_ROUNDS (the window closed with the last master's bound, valid but maybe
 short of the gap); a master whose best set was cut already, short of the gap (its bound at
@@ -336,37 +338,49 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         if time.perf_counter() >= deadline:
             break
         target = best.objective * (1 - relative_gap)
-        found = None if is_open is None else _swap_search(problem, cuts, is_open, tried)
-        if (found is None or found[0] >= target) and swapped < SWAP_SETS:
-            found = _swap_from_best(problem, cuts, evaluated, tried, target) or found
-        if ((found is None or found[0] >= target) and swapped < SWAP_SETS
-                and (evaluated or len(cuts.v) > 1)  # a first MIP over one cut: cheap
-                and not _feasible_below(cuts, evaluated, target)):
-            first = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
-                            below=target,  # any set below the target, or none: proven
-                            in_hand=tuple(e[1] for e in evaluated))
-            if first is None:
-                break
-            bound = max(bound, first[0])
-            if first[1] is None:
-                break
-            if first[1].tobytes() not in tried:
-                found = first
-        if found is None or found[0] >= target or swapped >= SWAP_SETS:
+        exact = _enumerated_master(  # the master's answer, exact and cheap: every round
+            problem, cuts, n, _floor(cuts), bound, deadline,
+            tuple(e[1] for e in evaluated) + (() if is_open is None else (is_open,)), None)
+        if exact is not None:
             swapped = 0
-            found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
-                            None if found is None else found[1],
-                            in_hand=tuple(e[1] for e in evaluated))
-            if found is None:
-                break
-            bound, is_open = max(bound, found[0]), found[1]
+            bound, is_open = max(bound, exact[0]), exact[1]
             if bound >= target:
                 break
             if is_open.tobytes() in tried:  # its cut is tight there: bound = the least LP
                 converged = True
                 break
-        else:
-            is_open, swapped = found[1], swapped + 1
+        else:  # the master would be a MIP: the swap search between MIPs
+            found = None if is_open is None else _swap_search(problem, cuts, is_open, tried)
+            if (found is None or found[0] >= target) and swapped < SWAP_SETS:
+                found = _swap_from_best(problem, cuts, evaluated, tried, target) or found
+            if ((found is None or found[0] >= target) and swapped < SWAP_SETS
+                    and (evaluated or len(cuts.v) > 1)  # a first MIP over one cut: cheap
+                    and not _feasible_below(cuts, evaluated, target)):
+                first = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
+                                below=target,  # any set below the target, or none: proven
+                                in_hand=tuple(e[1] for e in evaluated))
+                if first is None:
+                    break
+                bound = max(bound, first[0])
+                if first[1] is None:
+                    break
+                if first[1].tobytes() not in tried:
+                    found = first
+            if found is None or found[0] >= target or swapped >= SWAP_SETS:
+                swapped = 0
+                found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
+                                None if found is None else found[1],
+                                in_hand=tuple(e[1] for e in evaluated))
+                if found is None:
+                    break
+                bound, is_open = max(bound, found[0]), found[1]
+                if bound >= target:
+                    break
+                if is_open.tobytes() in tried:  # its cut is tight there: bound = the least LP
+                    converged = True
+                    break
+            else:
+                is_open, swapped = found[1], swapped + 1
         tried.add(is_open.tobytes())
         if time.perf_counter() >= deadline:  # the master ended past it: no round to use a cut
             break
@@ -510,7 +524,7 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
     `in_hand`: sets of n sites (evaluated ones) whose least cut bound caps the sets
     _enumerated_master evaluates (which answers exactly without the MIP where it can)."""
     s = problem.n_sites
-    floor = cuts.const[0] + float(np.minimum(cuts.v[0], 0.0).sum())  # theta >= the first cut
+    floor = _floor(cuts)
     if below is not None and max(known, floor) >= below:  # no set below it: theta >= both
         return max(known, floor), None
     model = _master_model(problem, cuts, n, max(known, floor), below, MILLIONS)
@@ -536,6 +550,11 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
 ENUMERATED_SETS = 40_000  # the most sets _enumerated_master evaluates; more, and the
 # master's MIP runs instead
 _CHUNK = 4_000  # sets evaluated at once (a cuts x sets array)
+
+
+def _floor(cuts: _Cuts) -> float:
+    """The least value of the first cut over any y in [0, 1]: theta is at least this."""
+    return cuts.const[0] + float(np.minimum(cuts.v[0], 0.0).sum())
 
 
 def _master_model(problem: LocationProblem, cuts: _Cuts, n: int, lo: float,
