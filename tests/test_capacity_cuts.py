@@ -228,14 +228,18 @@ def test_a_search_whose_cuts_end_past_the_deadline_starts_no_other_step(monkeypa
     assert solution.status != MipStatus.OPTIMAL  # the windows were left open at the limit
 
 
-def test_cuts_whose_master_ends_past_the_deadline_start_no_other_step(monkeypatch):
+@pytest.mark.parametrize("master", ["_master", "_enumerated_master"])
+def test_cuts_whose_master_ends_past_the_deadline_start_no_other_step(monkeypatch, master):
     """A master that ends past the deadline ends the cuts there: its set's fixed-sites LP and
     the assignment steps after the loop (each one more LP or MIP, 0.2-0.7 s past the
     Designer's 20 s limit over 150 candidates) are not started; the bound kept is still the
     master's, below brute force's best. The clock the cuts read is a stand-in that jumps past
-    the deadline when a master returns; those steps are spies that fail if started then."""
+    the deadline when a master returns; those steps are spies that fail if started then.
+    Either master: the MIP (the enumeration turned off) or the enumeration."""
     late = {"now": False}
-    real_master = capacity_cuts._master
+    if master == "_master":
+        monkeypatch.setattr(capacity_cuts, "ENUMERATED_SETS", 0)
+    real_master = getattr(capacity_cuts, master)
 
     def master_to_the_limit(*args, **kwargs):
         found = real_master(*args, **kwargs)
@@ -251,7 +255,7 @@ def test_cuts_whose_master_ends_past_the_deadline_start_no_other_step(monkeypatc
 
     for name in ("_fixed_sites_lp", "small_assignment", "best_assignment"):
         monkeypatch.setattr(capacity_cuts, name, spy(name, getattr(capacity_cuts, name)))
-    monkeypatch.setattr(capacity_cuts, "_master", master_to_the_limit)
+    monkeypatch.setattr(capacity_cuts, master, master_to_the_limit)
     masters = 0
     for seed, gap in itertools.product(range(1, 5), (0.02, 1e-4)):
         problem = random_problem(seed, n_points=5)
@@ -292,7 +296,9 @@ def test_no_master_asked_for_a_set_below_the_target_once_an_evaluated_set_is(mon
     that MIP cannot prove the window: close_by_cuts runs the optimizing master instead (on
     capacity_overflow_200m the first named an evaluated set every time, then the second
     ran). Spies record the evaluated sets and every master asked for a set below T; the
-    windows still close within the gap of brute force's best."""
+    windows still close within the gap of brute force's best. (The master as a MIP: the
+    enumeration, which answers every round where it applies, turned off.)"""
+    monkeypatch.setattr(capacity_cuts, "ENUMERATED_SETS", 0)
     evaluated, asked, skipped = [], [], []
     evaluate, master = capacity_cuts._evaluate, capacity_cuts._master
 
@@ -300,14 +306,14 @@ def test_no_master_asked_for_a_set_below_the_target_once_an_evaluated_set_is(mon
         evaluated[:] = [sets]  # the search's own list: the sets whose LP gave a cut
         return evaluate(problem, full, is_open, best, deadline, cuts, sets)
 
-    def spy_master(problem, cuts, n, known, gap, deadline, hint=None, below=None):
+    def spy_master(problem, cuts, n, known, gap, deadline, hint=None, below=None, in_hand=()):
         level = min((max(c + v[s].sum() for c, v in zip(cuts.const, cuts.v, strict=True))
                      for _, s in (evaluated[0] if evaluated else [])), default=np.inf)
         if below is not None:
             asked.append(level < below)
         elif level < np.inf:
             skipped.append(True)
-        return master(problem, cuts, n, known, gap, deadline, hint, below)
+        return master(problem, cuts, n, known, gap, deadline, hint, below, in_hand)
 
     monkeypatch.setattr(capacity_cuts, "_evaluate", spy_evaluate)
     monkeypatch.setattr(capacity_cuts, "_master", spy_master)
@@ -398,3 +404,103 @@ def test_a_fixed_sites_lp_is_solved_once_for_its_data(monkeypatch):
     capacity_cuts._solved.clear()
     fresh, _ = capacity_cuts._fixed_sites_lp(edited, edited_full, is_open, Incumbent(), deadline)
     assert len(solves) == solved + 2 and np.array_equal(other, fresh)
+
+
+def _random_master(seed):
+    """Cuts of a random master: k cuts over 12 sites, forced sites, sets known empty."""
+    rng = np.random.default_rng(seed)
+    sites, k, n = 12, int(rng.integers(3, 12)), int(rng.integers(2, 6))
+    forced_open, forced_closed = np.zeros(sites, bool), np.zeros(sites, bool)
+    forced_open[rng.choice(sites, int(rng.integers(0, 2)), replace=False)] = True
+    forced_closed[rng.choice(np.nonzero(~forced_open)[0], int(rng.integers(0, 3)),
+                             replace=False)] = True
+    problem = types.SimpleNamespace(n_sites=sites, forced_open=forced_open,
+                                    forced_closed=forced_closed)
+    cuts = types.SimpleNamespace(const=list(rng.uniform(4e9, 5e9, k)),
+                                 v=list(rng.uniform(-3e7, 3e7, (k, sites))), empty=[])
+    sets = [np.array(s) for s in itertools.combinations(range(sites), n)
+            if forced_open[list(s)].sum() == forced_open.sum() and not forced_closed[list(s)].any()]
+    for i in rng.choice(len(sets), min(len(sets), 3), replace=False):
+        cuts.empty.append(sets[i])
+    return problem, cuts, n, sets
+
+
+def _least_by_brute_force(cuts, n, sets):
+    """(the least max_k L^k(S) over the sets `sets` not known empty, its set)."""
+    empty = {tuple(c) for c in cuts.empty}
+    best = (np.inf, None)
+    for s in sets:
+        if tuple(s) not in empty:
+            level = max(c + v[s].sum() for c, v in zip(cuts.const, cuts.v, strict=True))
+            best = min(best, (level, tuple(s)), key=lambda b: b[0])
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_master_by_enumeration_is_the_least_cut_bound_over_every_set(monkeypatch, seed):
+    """The master answers without its MIP (a spy fails if solve_model runs) where the sets
+    within reach of its LP's prices are few, with the exact least max_k L^k(S) over every set
+    of n sites with the forced ones and not known empty, by brute force; with `below`, that
+    set when it is below, else (below, None); with an evaluated set in hand or none."""
+    problem, cuts, n, sets = _random_master(seed)
+    least, where = _least_by_brute_force(cuts, n, sets)
+
+    def no_mip(*args, **kwargs):
+        raise AssertionError("the master's MIP ran")
+
+    monkeypatch.setattr(capacity_cuts, "solve_model", no_mip)
+    deadline = time.perf_counter() + 60
+    in_hand = np.zeros(problem.n_sites, bool)
+    in_hand[sets[-1]] = True
+    for hand in ((), (in_hand,)):
+        bound, is_open = capacity_cuts._master(problem, cuts, n, -np.inf, 1e-5, deadline,
+                                               in_hand=hand)
+        assert bound == pytest.approx(least, rel=1e-12)
+        assert tuple(np.nonzero(is_open)[0]) == where
+        for below, found in ((least + 1.0, True), (least - 1.0, False)):
+            bound, is_open = capacity_cuts._master(problem, cuts, n, -np.inf, 1e-5, deadline,
+                                                   below=below, in_hand=hand)
+            if found:
+                assert bound == pytest.approx(least, rel=1e-12)
+                assert tuple(np.nonzero(is_open)[0]) == where
+            else:
+                assert bound == below and is_open is None
+    bound, _ = capacity_cuts._master(problem, cuts, n, least + 5.0, 1e-5, deadline)
+    assert bound == least + 5.0  # theta >= the last master's bound
+
+
+def test_the_master_runs_its_mip_where_too_many_sets_are_within_reach(monkeypatch):
+    """Past ENUMERATED_SETS sets to evaluate the master's MIP runs, and its bound is at most
+    the least cut bound (brute force) and within its gap of it."""
+    problem, cuts, n, sets = _random_master(3)
+    least, _ = _least_by_brute_force(cuts, n, sets)
+    monkeypatch.setattr(capacity_cuts, "ENUMERATED_SETS", 0)
+    bound, is_open = capacity_cuts._master(problem, cuts, n, -np.inf, 1e-6,
+                                           time.perf_counter() + 60)
+    assert least * (1 - 1e-6) - 1e-3 <= bound <= least * (1 + 1e-9)
+    assert int(is_open.sum()) == n
+
+
+def test_where_the_master_is_enumerated_it_picks_every_set_and_the_windows_close(monkeypatch):
+    """Where the enumeration answers the master (every window of these small problems), it
+    names each next set: neither the swap search nor the master's MIP runs (spies fail if
+    they do), and each window closed keeps a bound below brute force's best with a design
+    within the gap of it."""
+    def never(name):
+        def step(*args, **kwargs):
+            raise AssertionError(f"{name} ran")
+        return step
+
+    monkeypatch.setattr(capacity_cuts, "_swap_search", never("_swap_search"))
+    monkeypatch.setattr(capacity_cuts, "solve_model", never("the master's MIP"))
+    closed = 0
+    for seed in range(1, 5):
+        problem = random_problem(seed, n_points=5)
+        full = build_model(problem, tuple(range(problem.n_sites)))
+        for _n, exact, window, deadline in windows_with_lp(problem, full, range(2, 6)):
+            best = Incumbent()
+            if capacity_cuts.close_by_cuts(problem, full, window, best, 1e-4, deadline):
+                closed += 1
+                assert window.proven <= exact * (1 + 1e-9)
+                assert window.proven >= best.objective * (1 - 1e-4) - 1e-9 * abs(exact)
+    assert closed

@@ -38,7 +38,9 @@ is the swap search's (_swap_search: one site out, one in, while the cuts' bound 
 it ends on a set the cuts bound below the incumbent less the gap T (at most SWAP_SETS in a
 row), from the last set or else from the best evaluated ones (_swap_from_best), else the
 first set below T the master finds (its MIP with theta <= T, stopped at one solution:
-infeasible proves T), and after SWAP_SETS sets in a row the master's best.
+infeasible proves T), and after SWAP_SETS sets in a row the master's best. Where the sets
+within reach of the master LP's prices are few (_enumerated_master: the master's optimum by
+enumeration, exact), that answer names every next set instead, and no MIP runs.
 Stops once the master's bound is within the gap of the incumbent (the window proven), or at
 the deadline / MAX_ROUNDS (the window closed with the last master's bound, valid but maybe
 short of the gap); a master whose best set was cut already, short of the gap (its bound at
@@ -64,6 +66,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from pybind11_abseil.status import StatusNotOk
 
 from network.optimize.capacity_sets import small_assignment
 from network.optimize.incumbent import Incumbent, read_design
@@ -335,35 +338,49 @@ def _close(problem: LocationProblem, full: MipModel, window: WindowState, best: 
         if time.perf_counter() >= deadline:
             break
         target = best.objective * (1 - relative_gap)
-        found = None if is_open is None else _swap_search(problem, cuts, is_open, tried)
-        if (found is None or found[0] >= target) and swapped < SWAP_SETS:
-            found = _swap_from_best(problem, cuts, evaluated, tried, target) or found
-        if ((found is None or found[0] >= target) and swapped < SWAP_SETS
-                and (evaluated or len(cuts.v) > 1)  # a first MIP over one cut: cheap
-                and not _feasible_below(cuts, evaluated, target)):
-            first = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
-                            below=target)  # any set below the target, or none: proven
-            if first is None:
-                break
-            bound = max(bound, first[0])
-            if first[1] is None:
-                break
-            if first[1].tobytes() not in tried:
-                found = first
-        if found is None or found[0] >= target or swapped >= SWAP_SETS:
+        exact = _enumerated_master(  # the master's answer, exact and cheap: every round
+            problem, cuts, n, _floor(cuts), bound, deadline,
+            tuple(e[1] for e in evaluated) + (() if is_open is None else (is_open,)), None)
+        if exact is not None:
             swapped = 0
-            found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
-                            None if found is None else found[1])
-            if found is None:
-                break
-            bound, is_open = max(bound, found[0]), found[1]
+            bound, is_open = max(bound, exact[0]), exact[1]
             if bound >= target:
                 break
             if is_open.tobytes() in tried:  # its cut is tight there: bound = the least LP
                 converged = True
                 break
-        else:
-            is_open, swapped = found[1], swapped + 1
+        else:  # the master would be a MIP: the swap search between MIPs
+            found = None if is_open is None else _swap_search(problem, cuts, is_open, tried)
+            if (found is None or found[0] >= target) and swapped < SWAP_SETS:
+                found = _swap_from_best(problem, cuts, evaluated, tried, target) or found
+            if ((found is None or found[0] >= target) and swapped < SWAP_SETS
+                    and (evaluated or len(cuts.v) > 1)  # a first MIP over one cut: cheap
+                    and not _feasible_below(cuts, evaluated, target)):
+                first = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
+                                below=target,  # any set below the target, or none: proven
+                                in_hand=tuple(e[1] for e in evaluated))
+                if first is None:
+                    break
+                bound = max(bound, first[0])
+                if first[1] is None:
+                    break
+                if first[1].tobytes() not in tried:
+                    found = first
+            if found is None or found[0] >= target or swapped >= SWAP_SETS:
+                swapped = 0
+                found = _master(problem, cuts, n, bound, relative_gap * MASTER_GAP, deadline,
+                                None if found is None else found[1],
+                                in_hand=tuple(e[1] for e in evaluated))
+                if found is None:
+                    break
+                bound, is_open = max(bound, found[0]), found[1]
+                if bound >= target:
+                    break
+                if is_open.tobytes() in tried:  # its cut is tight there: bound = the least LP
+                    converged = True
+                    break
+            else:
+                is_open, swapped = found[1], swapped + 1
         tried.add(is_open.tobytes())
         if time.perf_counter() >= deadline:  # the master ended past it: no round to use a cut
             break
@@ -500,34 +517,23 @@ def _key(sites: np.ndarray, n_sites: int) -> bytes:
 
 
 def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: float,
-            deadline: float, hint: np.ndarray | None = None, below: float | None = None
-            ) -> tuple[float, np.ndarray | None] | None:
+            deadline: float, hint: np.ndarray | None = None, below: float | None = None,
+            in_hand: tuple[np.ndarray, ...] = ()) -> tuple[float, np.ndarray | None] | None:
     """(the master's dual bound in USD, its best set), or None when it found no set. `known`:
     the last master's bound (theta >= it: cuts only raise the master's optimum); `gap`: its
     relative gap; `hint`: a set to start from. With `below` (USD): the first set found below
-    it and the bound so far, or (below, None) when the MIP proved that no set is below it."""
-    s, k = problem.n_sites, len(cuts.v)
-    floor = cuts.const[0] + float(np.minimum(cuts.v[0], 0.0).sum())  # theta >= the first cut
+    it and the bound so far, or (below, None) when the MIP proved that no set is below it.
+    `in_hand`: sets of n sites (evaluated ones) whose least cut bound caps the sets
+    _enumerated_master evaluates (which answers exactly without the MIP where it can)."""
+    s = problem.n_sites
+    floor = _floor(cuts)
     if below is not None and max(known, floor) >= below:  # no set below it: theta >= both
         return max(known, floor), None
-    rows = np.repeat(np.arange(k), s + 1)
-    cols = np.tile(np.arange(s + 1), k)
-    vals = np.concatenate([np.r_[-v * MILLIONS, 1.0] for v in cuts.v])
-    e = len(cuts.empty)
-    empty_rows = np.concatenate([np.full(len(c), k + 1 + i) for i, c in enumerate(cuts.empty)]
-                                + [np.zeros(0, int)])
-    empty_cols = np.concatenate(cuts.empty + [np.zeros(0, int)])
-    model = MipModel(
-        var_lb=np.r_[problem.forced_open.astype(float), max(known, floor) * MILLIONS],
-        var_ub=np.r_[(~problem.forced_closed).astype(float),
-                     np.inf if below is None else below * MILLIONS],
-        var_integer=np.r_[np.ones(s, bool), False], objective=np.r_[np.zeros(s), 1.0],
-        row_lb=np.r_[np.array(cuts.const) * MILLIONS, n, np.full(e, -np.inf)],
-        row_ub=np.r_[np.full(k, np.inf), n, np.full(e, n - 1.0)],
-        a_row=np.r_[rows, np.full(s, k), empty_rows], a_col=np.r_[cols, np.arange(s), empty_cols],
-        a_val=np.r_[vals, np.ones(s), np.ones(len(empty_cols))], n_sites=s, n_options=0,
-        count_values=np.array([n]),
-        row_blocks=(("cut", 0, k), ("count", k, k + 1), ("empty", k + 1, k + 1 + e)))
+    model = _master_model(problem, cuts, n, max(known, floor), below, MILLIONS)
+    exact = _enumerated_master(problem, cuts, n, floor, known, deadline,
+                               (*in_hand, *(() if hint is None else (hint,))), below)
+    if exact is not None:
+        return exact
     start = None
     if hint is not None:
         level = max(float((np.array(cuts.const) + np.asarray(cuts.v)[:, hint].sum(axis=1)).max()),
@@ -541,6 +547,142 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
         return None
     bound = known if sol.best_bound is None else sol.best_bound / MILLIONS
     return bound, sol.values[:s] > 0.5
+
+
+ENUMERATED_SETS = 40_000  # the most sets _enumerated_master evaluates; more, and the
+# master's MIP runs instead
+_CHUNK = 4_000  # sets evaluated at once (a cuts x sets array)
+
+
+def _floor(cuts: _Cuts) -> float:
+    """The least value of the first cut over any y in [0, 1]: theta is at least this."""
+    return cuts.const[0] + float(np.minimum(cuts.v[0], 0.0).sum())
+
+
+def _master_model(problem: LocationProblem, cuts: _Cuts, n: int, lo: float,
+                  below: float | None, unit: float) -> MipModel:
+    """The master's MIP over y and theta (theta in USD times `unit`): theta >= each cut,
+    n sites with the forced ones, each set known empty left out, lo <= theta <= below."""
+    s, k = problem.n_sites, len(cuts.v)
+    rows = np.repeat(np.arange(k), s + 1)
+    cols = np.tile(np.arange(s + 1), k)
+    vals = np.concatenate([np.r_[-v * unit, 1.0] for v in cuts.v])
+    e = len(cuts.empty)
+    empty_rows = np.concatenate([np.full(len(c), k + 1 + i) for i, c in enumerate(cuts.empty)]
+                                + [np.zeros(0, int)])
+    empty_cols = np.concatenate(cuts.empty + [np.zeros(0, int)])
+    return MipModel(
+        var_lb=np.r_[problem.forced_open.astype(float), lo * unit],
+        var_ub=np.r_[(~problem.forced_closed).astype(float),
+                     np.inf if below is None else below * unit],
+        var_integer=np.r_[np.ones(s, bool), False], objective=np.r_[np.zeros(s), 1.0],
+        row_lb=np.r_[np.array(cuts.const) * unit, n, np.full(e, -np.inf)],
+        row_ub=np.r_[np.full(k, np.inf), n, np.full(e, n - 1.0)],
+        a_row=np.r_[rows, np.full(s, k), empty_rows], a_col=np.r_[cols, np.arange(s), empty_cols],
+        a_val=np.r_[vals, np.ones(s), np.ones(len(empty_cols))], n_sites=s, n_options=0,
+        count_values=np.array([n]),
+        row_blocks=(("cut", 0, k), ("count", k, k + 1), ("empty", k + 1, k + 1 + e)))
+
+
+def _enumerated_master(problem: LocationProblem, cuts: _Cuts, n: int, floor: float,
+                       known: float, deadline: float, in_hand: tuple[np.ndarray, ...],
+                       below: float | None) -> tuple[float, np.ndarray | None] | None:
+    """_master's answer, exact, without its MIP: the least max_k L^k(S) over every set S of n
+    sites with the forced ones and not known empty, with theta >= `known`, from its LP's
+    prices mu (the cut rows' duals, scaled to sum to 1) and the sets whose
+    sum_k mu_k L^k(S) is at most the value of a set in hand (the least of `in_hand`, and of
+    the n sites of least sum_k mu_k v^k_s), all of them evaluated.
+    (max(that least value, known), its set); with `below`: (below, None) when no set is at
+    most `below`. None when it does not apply (no prices, no set in hand, or more than
+    ENUMERATED_SETS sets to evaluate): the MIP then runs.
+
+    Why: the master has 57 binaries and 20-50 cuts after an edit, and HiGHS spent 0.3-0.8
+    CPU s on it (its root's cut rounds and sub-MIPs, 7-81 nodes) where the sets within reach
+    of the LP's prices are a few thousand, evaluated in milliseconds (BENCHMARKS.md, branch
+    overflow13). Exact (docs/optimizer.md, "The master by enumeration"): for mu >= 0 summing
+    to 1, sum_k mu_k L^k(S) <= max_k L^k(S), so a set left out is above the set in hand."""
+    const, v = np.asarray(cuts.const), np.asarray(cuts.v)  # k, k x sites
+    unit = 1.0 / max(float(np.abs(const).max()), 1.0)  # theta about 1 in the LP
+    try:  # theta >= `known` aside (added back at the end), below the first cut's least
+        # (`floor`), never met: the cut rows hold the prices
+        lp = solve_lp(_master_model(problem, cuts, n, floor - 1.0 - 1e-6 * abs(floor),
+                                    below, unit), deadline - time.perf_counter(), glop_cold=True)
+    except StatusNotOk:  # HiGHS's "primal feasible solution and dual ray": the MIP instead
+        return None
+    if lp.infeasible and below is not None:  # its relaxation has no set below `below`
+        return below, None
+    if lp.duals is None:
+        return None
+    mu = np.maximum(lp.duals[:len(const)], 0.0)
+    if not mu.sum() > 0:
+        return None
+    mu = mu / mu.sum()
+    w, base = mu @ v, float(mu @ const)
+    forced, movable = problem.forced_open, ~problem.forced_open & ~problem.forced_closed
+    need = n - int(forced.sum())
+    if need < 0 or need > int(movable.sum()):
+        return None
+    empty = [c for c in cuts.empty if len(c)]
+
+    def values(is_open: np.ndarray) -> np.ndarray:  # sets x sites (n each) -> max_k L^k,
+        # inf for a set known empty; by sums over each set's sites (no BLAS product)
+        sites = np.nonzero(is_open)[1].reshape(len(is_open), n)
+        top = (const[:, None] + v[:, sites].sum(axis=2)).max(axis=0)
+        for c in empty:  # a row sum_{s in c} y_s <= n - 1 leaves these sets out
+            top[is_open[:, c].sum(axis=1) >= n] = np.inf
+        return top
+
+    order = np.nonzero(movable)[0]
+    order = order[np.argsort(w[order], kind="stable")]
+    greedy = forced.copy()
+    greedy[order[:need]] = True
+    starts = [greedy]  # the n sites of least mu-weighted v, and each one swap from them
+    for out in order[:need]:
+        for into in order[need:]:
+            swapped = greedy.copy()
+            swapped[out], swapped[into] = False, True
+            starts.append(swapped)
+    starts += [s for s in in_hand  # sets the master may choose: n sites, the forced ones
+               if (int(s.sum()) == n and not (s & problem.forced_closed).any()
+                   and (s >= forced).all())]
+    bar = float(values(np.array(starts)).min())
+    if below is not None:
+        bar = min(bar, below)
+    if not np.isfinite(bar):
+        return None
+    limit = bar - base - float(w[forced].sum())
+    limit += 1e-9 * max(abs(bar), 1.0)  # float sums: keep a set at the bar
+    ws = w[order]
+    prefix = np.r_[0.0, np.cumsum(ws)]
+    sets = np.zeros((1, 0), int)  # positions in `order`, increasing
+    total, last = np.zeros(1), np.full(1, -1)
+    positions = np.arange(len(order))
+    for j in range(need):
+        after = need - j - 1  # positions still to take after this one
+        tail = np.minimum(positions + 1 + after, len(order))
+        least = total[:, None] + ws[None, :] + (prefix[tail] - prefix[positions + 1])[None, :]
+        ok = ((positions[None, :] > last[:, None]) & (positions[None, :] + after < len(order))
+              & (least <= limit))
+        rows, cols = np.nonzero(ok)
+        if len(rows) > ENUMERATED_SETS:
+            return None
+        sets = np.c_[sets[rows], cols]
+        total, last = total[rows] + ws[cols], cols
+    best_value, best_set = np.inf, None
+    for start in range(0, len(sets), _CHUNK):
+        chunk = order[sets[start:start + _CHUNK]]  # sets x need: site indices
+        is_open = np.zeros((len(chunk), problem.n_sites), bool)
+        is_open[np.arange(len(chunk))[:, None], chunk] = True
+        is_open |= forced
+        top = values(is_open)
+        i = int(np.argmin(top))
+        if top[i] < best_value:
+            best_value, best_set = float(top[i]), is_open[i]
+    if below is not None and (best_set is None or best_value > below):
+        return below, None  # every set above `below`
+    if best_set is None:
+        return None
+    return max(best_value, known), best_set
 
 
 def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarray,
