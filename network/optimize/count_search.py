@@ -327,14 +327,9 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
                                      deadline, data)
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
                                       guessed, radius_counts, count, best, radius_cuts)
-    beside = None if prices is not None or heuristic_first else _warm_radius_beside(
-        problem, full, data, windows, prior_duals, prior_basis, start_sites, start_count,
-        first, best, relative_gap, deadline, radius_cuts)
     if not heuristic_first:
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                      relative_gap, deadline, data)
-    ready = {} if beside is None else {beside[0]: beside[1].result()}  # joined here: the
-    # master's result for its count's first radius step (`_radius_ascent`)
     if prices is not None:  # joined here, never on the thread's timing: the same steps each run
         prior_duals = prices.result()
         for w in windows:  # its first ascent starts from them: radius again would repeat it
@@ -395,7 +390,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
                 and (w.lagrange_tries == 1 or (i == guess and prices is None))):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
-                           prior_duals, radius_cuts, ready.pop(w.lo, None))
+                           prior_duals, radius_cuts)
             if w.lagrange_tries == 0 and w.prices is not None:  # the warm count's new prices
                 fresh = duals_from_prices(full, *w.prices)
                 prior_duals = prior_duals if fresh is None else fresh
@@ -418,7 +413,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is None and start is None and _radius_applies(problem, full, data, w, best):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
-                           prior_duals, radius_cuts, ready.pop(w.lo, None))
+                           prior_duals, radius_cuts)
             continue
         if (w.lp is None and data is not None and w.lo == w.hi and w.lo not in reach_tried
                 and np.isfinite(best.objective)):
@@ -516,8 +511,8 @@ def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData
 def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
                    w: WindowState, best: Incumbent, relative_gap: float, deadline: float,
                    prior_duals: np.ndarray | None = None,
-                   radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
-                   ready: tuple[np.ndarray | None, list[np.ndarray]] | None = None) -> None:
+                   radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+                   ) -> None:
     """Before the window's nearest-sites LP: prices for its count from Benders on the radius
     form (radius_prices.py, the first cuts at the incumbent's sites, the share and carrier
     rows' prices searched), lifted by an ascent (window_bounds.lagrange_ascent: the window
@@ -536,16 +531,18 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     it had no basis to start from (BENCHMARKS.md). Any prices give a valid L_n."""
     w.radius_tried = True
     target = best.objective * (1 - relative_gap)
-    if ready is not None and w.prices is None:  # the master run beside the heuristic
-        duals, opened = ready
-    else:
-        sites = read_design(problem, full, best.values)[0]
-        if w.prices is not None and int(sites.sum()) != w.lo:  # the ascent's sites, at its
-            found = relaxed_choice(problem, data, w.lo, *w.prices)  # count
-            sites = sites if found is None else found.chosen
-        opened = []
-        duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data,
-                              _radius_guess(full, w, prior_duals), opened, radius_cuts)
+    sites, known = read_design(problem, full, best.values)[0], w.prices
+    if known is None and prior_duals is not None:
+        known = initial_prices(full, prior_duals)
+    if w.prices is not None and int(sites.sum()) != w.lo:  # the ascent's sites, at its count
+        found = relaxed_choice(problem, data, w.lo, *w.prices)
+        sites = sites if found is None else found.chosen
+    guess = None if known is None else known[1]
+    if w.prices is None and len(guess if guess is not None else ()) == 1:
+        guess = None  # one row and no ascent here yet: the guess at the incumbent's sites
+    opened: list[np.ndarray] = []
+    duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened,
+                          radius_cuts)
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
@@ -573,63 +570,6 @@ def _ascended(problem: LocationProblem, full: MipModel, data: LagrangeData, w: W
         return False
     w.lagrange_tries = 1
     return True
-
-
-def _radius_guess(full: MipModel, w: WindowState, prior_duals: np.ndarray | None
-                  ) -> np.ndarray | None:
-    """The radius master's first sigma (`_radius_ascent`): the window's ascent's, else the
-    last search's (`prior_duals`), but for one row none before the window's own ascent (the
-    guess at the design's sites, heuristic.share_price_guess, starts nearer)."""
-    known = w.prices
-    if known is None and prior_duals is not None:
-        known = initial_prices(full, prior_duals)
-    guess = None if known is None else known[1]
-    if w.prices is None and len(guess if guess is not None else ()) == 1:
-        return None
-    return guess
-
-
-def _warm_radius_beside(problem: LocationProblem, full: MipModel, data: LagrangeData | None,
-                        windows: list[WindowState], prior_duals: np.ndarray | None,
-                        prior_basis: WarmBasis | None, start_sites: np.ndarray | None,
-                        start_count: int | None, first: int, best: Incumbent,
-                        relative_gap: float, deadline: float,
-                        radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None
-                        ) -> tuple[int, Future] | None:
-    """After an edit (the last search's prices and design known), the radius master of the
-    count the search most likely starts at (the last design's, at least `first`) in a worker
-    thread while the heuristic runs here, as a cold search runs its prices beside the
-    heuristic (`_prices_beside_heuristic`); (that count, the future of `_radius_ascent`'s
-    `ready`). Only where the search would run that master first (`_radius_ascent` at its
-    guessed window: one count, no basis of the last search for it, no capacity rows). The
-    master starts from the last design's sites left open (its share price's guess; the kept
-    cuts give the first cuts) and stops at the incumbent the edit left, if any.
-
-    Why: a warm edit ran the master after the heuristic, one after the other, where a cold
-    solve runs both at once on two cores (next_day_80 closing SAV: heuristic 0.22, master
-    0.37 CPU s; BENCHMARKS.md, branch nextday13). Any prices give a valid bound: only the
-    master's start differs (the last design's sites for the heuristic's), not what is
-    proven."""
-    if (data is None or prior_duals is None or full.capacity_sites or start_sites is None
-            or start_count is None or len(start_sites) != problem.n_sites):
-        return None
-    n = max(int(start_count), first)
-    own = [w for w in windows if w.lo == w.hi == n and w.proven is None]
-    if not own or start_basis(prior_basis, full, own[0]) is not None:
-        return None
-    sites = (start_sites & ~problem.forced_closed) | problem.forced_open
-    target = best.objective * (1 - relative_gap)
-    guess = _radius_guess(full, own[0], prior_duals)
-
-    def master() -> tuple[np.ndarray | None, list[np.ndarray]]:
-        opened: list[np.ndarray] = []
-        return _radius_duals(problem, full, n, deadline, sites, target, data, guess, opened,
-                             radius_cuts), opened
-
-    pool = ThreadPoolExecutor(1, thread_name_prefix="radius-master")
-    future = pool.submit(master)
-    pool.shutdown(wait=False)  # the thread ends with its one task
-    return n, future
 
 
 def _master_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
