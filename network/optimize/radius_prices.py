@@ -226,13 +226,14 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
     if first is None:
         return None
     best, lo, hi, step = first, None, None, STEP
-    point = first
+    point, last = first, None  # `last`: the point before `point`, on the same side
     while True:
         if point.value > best.value:
             best = point
         s, slope = float(point.sigma[k]), float(point.slope[k])
         if slope == 0 or best.value >= enough or (s == 0.0 and slope < 0):
             return best  # a slope of 0 is the maximum; at 0 going down, 0 is
+        last = lo if slope > 0 else hi
         if slope > 0:
             lo = point
         else:
@@ -248,7 +249,7 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
             scale = 1e-3 * abs(point.value) / slope
             nxt = float(guess) if guess is not None and guess > 0 else scale
         elif hi is None:
-            nxt = s * step
+            nxt = _past_crossing(last, point, k, s * step)
         else:
             nxt = s / step if s / step > 1e-6 * float(hi.sigma[k]) else 0.0
         step *= 2.0
@@ -276,6 +277,31 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         else:
             break
     return best
+
+
+def _past_crossing(last: RadiusSolution | None, point: RadiusSolution, k: int,
+                   step_to: float) -> float:
+    """The next price up while every slope so far is positive: `step_to` (the bracket's
+    step), or, where the slopes at `last` and `point` (lower sigma first) fall, just past
+    where the line through them crosses 0 (CROSSING_MARGIN beyond), when that is nearer but
+    at least a STEP on from `point`. Only where the search looks next: LP(sigma) is concave,
+    so its slope falls, and the bracket is closed when a slope turns negative, wherever.
+
+    Why: the step doubles (1.25, then 2.5 times), and next_day_80's edits' best prices lay
+    15 % past the second price, so the third went to 2.2 times the best, and each price
+    between was one more Benders solve of the narrowing (7 where 5 did; BENCHMARKS.md,
+    branch nextday13)."""
+    s, g = float(point.sigma[k]), float(point.slope[k])
+    if last is None:
+        return step_to
+    s0, g0 = float(last.sigma[k]), float(last.slope[k])
+    if not (s0 < s and g0 > g > 0):
+        return step_to
+    crossing = s + g * (s - s0) / (g0 - g)
+    return min(step_to, max(s * STEP, crossing * CROSSING_MARGIN))
+
+
+CROSSING_MARGIN = 1.1  # past the slopes' line's 0 by this factor: the slope falls in steps
 
 
 def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarray,
