@@ -1000,3 +1000,38 @@ def test_set_bounds_from_carried_prices_stay_below_each_set_optimum(share):
                 assert bound <= exact * (1 + 1e-9)
     other = SetPrices(start.sets[::-1].copy(), start.m, start.sigma)
     assert other.for_sets(start.sets, 1) is None
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_batch_upgrades_of_rows_that_cannot_reach_the_share_are_inf_the_others_as_alone(seed):
+    """_batch_upgrades leaves a row whose upgradable points weigh less than its shortfall at
+    inf without sorting it; every row, those and the others (some reaching the share only
+    with their last point, some needing none), costs what the greedy of that row alone
+    (_upgrades, the reference) gives."""
+    from network.optimize import heuristic as h
+
+    rng = np.random.default_rng(seed)
+    n_b, n_z = 40, 60
+    weight = rng.uniform(0.2, 1.0, n_z)
+    weight /= weight.sum()
+    extra = rng.uniform(-1.0, 5.0, (n_b, n_z))
+    slow = rng.random((n_b, n_z)) < rng.uniform(0.2, 0.95, (n_b, 1))
+    finite = rng.random((n_b, n_z)) < rng.uniform(0.2, 1.0, (n_b, 1))
+    share = 0.8
+    got = h._batch_upgrades(weight, extra, slow, finite, share)
+    missing = share - np.where(~slow, weight[None], 0.0).sum(axis=1)
+    reach = np.where(slow & finite, weight[None], 0.0).sum(axis=1)
+    kinds = set()
+    for b in range(n_b):
+        if missing[b] <= 1e-12:
+            assert got[b] == 0.0
+            kinds.add("none needed")
+            continue
+        chosen = h._upgrades(weight, extra[b], slow[b] & finite[b], float(missing[b]))
+        if chosen is None:
+            assert got[b] == np.inf
+            kinds.add("short" if reach[b] < missing[b] else "other inf")
+        else:
+            assert got[b] == pytest.approx(extra[b, chosen].sum(), rel=1e-12, abs=1e-12)
+            kinds.add("met")
+    assert {"short", "met"} <= kinds

@@ -193,3 +193,59 @@ def test_radius_prices_with_carrier_rows_give_valid_bounds_at_least_the_carrier_
             assert value >= lagrangian_value(problem, data, n, free[0], zero)[0] - 1e-9 * abs(lp)
             checked += 1
     assert checked >= 12
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_upper_bound_the_search_proves_lies_at_or_above_the_window_lp(seed):
+    """`upper` receives an upper bound on the window's LP value (every L_n lies at or below
+    that value), finite where there is one share row or none, and close to it (the search
+    narrows its bracket to 2e-6): what lets count_search._lp_short skip an ascent. Not
+    proved with two rows (a coordinate search): inf."""
+    checked = 0
+    for problem in _variants(seed):
+        data = lagrange_data(problem)
+        lo = max(1, int(problem.forced_open.sum()))
+        for n in range(lo, 7):
+            upper: list[float] = []
+            found = radius_prices.radius_prices(problem, data, n, time.perf_counter() + 60,
+                                                upper=upper)
+            lp = _window_lp(problem, n)
+            if lp is None or found is None:
+                continue
+            assert len(upper) == 1 and np.isfinite(upper[0])
+            assert upper[0] >= lp
+            assert upper[0] <= lp + 1e-5 * abs(lp)
+            assert upper[0] >= lagrangian_value(problem, data, n, *found)[0]
+            checked += 1
+    assert checked >= 12
+    two = replace(random_problem(6), capacity_orders_per_year=np.full(8, np.inf),
+                  share_requirements=(ShareRequirement(1, 0.3), ShareRequirement(2, 0.7)))
+    upper = []
+    radius_prices.radius_prices(two, lagrange_data(two), 3, time.perf_counter() + 60,
+                                upper=upper)
+    assert upper == [np.inf]
+
+
+def _point(sigma: float, slope: float) -> radius_prices.RadiusSolution:
+    return radius_prices.RadiusSolution(0.0, np.zeros(1), np.array([sigma]),
+                                        np.array([slope]), np.zeros(1),
+                                        (np.zeros(0, int), np.zeros(0, int)))
+
+
+def test_the_bracket_grows_to_just_past_where_the_falling_slopes_cross_zero():
+    """While every slope is positive, the next price up is the doubled step, or, where two
+    slopes fall, CROSSING_MARGIN past where the line through them crosses 0 when that is
+    nearer, but at least a STEP on from the last price."""
+    step_to = 4.0 * 2.5
+    # slopes 3 at 2 and 1 at 4: their line crosses 0 at 5, so 5.5
+    assert radius_prices._past_crossing(_point(2.0, 3.0), _point(4.0, 1.0), 0, step_to) == (
+        pytest.approx(5.0 * radius_prices.CROSSING_MARGIN))
+    # crossing at 4.1: at least a STEP on from 4
+    assert radius_prices._past_crossing(_point(2.0, 20.0), _point(4.0, 1.0), 0, step_to) == (
+        pytest.approx(4.0 * radius_prices.STEP))
+    # crossing far out, slopes not falling, or no point before: the doubled step
+    assert radius_prices._past_crossing(_point(2.0, 1.1), _point(4.0, 1.0), 0,
+                                        step_to) == step_to
+    assert radius_prices._past_crossing(_point(2.0, 1.0), _point(4.0, 1.0), 0,
+                                        step_to) == step_to
+    assert radius_prices._past_crossing(None, _point(4.0, 1.0), 0, step_to) == step_to

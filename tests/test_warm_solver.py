@@ -174,3 +174,36 @@ def _assert_warm_as_cold(solver, scenario, lanes) -> None:
     assert _within_gap(warm.objective_usd, cold.objective_usd, TIGHT.relative_gap)
     assert warm.best_bound_usd <= cold.objective_usd * (1 + 1e-9)
     assert cold.best_bound_usd <= warm.objective_usd * (1 + 1e-9)
+
+
+def test_next_day_80s_closed_site_proves_its_count_with_one_ascent(monkeypatch):
+    """next_day_80 with its first small edit (a site closed): the window of the optimum's
+    count (8) gets one ascent, from its radius prices, where it got three (the radius step's,
+    the first try's from where that one stopped, and a joint one), each at the same L_8:
+    the first try counts the radius step's (count_search._ascended), and no later ascent
+    runs where the radius search proved the window's LP below the incumbent less the gap
+    (count_search._lp_short). The same optimum as a cold solve of the edit, within the gap."""
+    from network.bench.classes import BENCH_PARAMS, load_class, small_edits
+    from network.optimize import count_search
+
+    scenario = load_class("next_day_80")
+    lanes = build_lanes(scenario)
+    solver = WarmSolver(scenario, lanes, BENCH_PARAMS)
+    base = solver.solve()
+    _, edited = small_edits(scenario, base.open_site_ids)[0]
+    ascents: list[tuple[int, bool]] = []
+    ascent = count_search.lagrange_ascent
+
+    def counted(problem, full, data, w, *args, **kwargs):
+        ascents.append((w.lo, bool(kwargs.get("joint", False))))
+        return ascent(problem, full, data, w, *args, **kwargs)
+
+    monkeypatch.setattr(count_search, "lagrange_ascent", counted)
+    warm = solver.solve(edited)
+    monkeypatch.undo()
+    assert warm.status.value == "optimal"
+    n = len(warm.open_site_ids)
+    assert ascents.count((n, False)) == 1 and (n, True) not in ascents
+    cold = optimize(edited, lanes, BENCH_PARAMS)
+    assert warm.objective_usd == pytest.approx(cold.objective_usd,
+                                               rel=BENCH_PARAMS.relative_gap)

@@ -320,13 +320,15 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
     data = reused_data(problem, lagrange) if usable else None
     guessed: list[NearestSolution] = []  # the thread's LP, when it is a window's nearest LP
     radius_counts: list[int] = []  # the thread's count, when radius prices came from it
+    uppers: dict[int, float] = {}  # count -> an upper bound on its window's LP (`_lp_short`)
     heuristic_first = len(problem.share_requirements) > 1 and prior_duals is None
     count = None
     if heuristic_first:  # its design's count is where the LP beside it goes
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites, relative_gap,
                                      deadline, data)
     prices = _prices_beside_heuristic(problem, full, data, prior_duals, deadline, first,
-                                      guessed, radius_counts, count, best, radius_cuts)
+                                      guessed, radius_counts, count, best, radius_cuts,
+                                      uppers)
     if not heuristic_first:
         count = _heuristic_incumbent(problem, full, best, lo, hi, start_sites,
                                      relative_gap, deadline, data)
@@ -390,14 +392,17 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
         if (w.lp is None and start is None and _radius_applies(problem, full, data, w, best)
                 and (w.lagrange_tries == 1 or (i == guess and prices is None))):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
-                           prior_duals, radius_cuts)
+                           prior_duals, radius_cuts, uppers)
             if w.lagrange_tries == 0 and w.prices is not None:  # the warm count's new prices
                 fresh = duals_from_prices(full, *w.prices)
                 prior_duals = prior_duals if fresh is None else fresh
+                if _ascended(problem, full, data, w, count_prices):
+                    _round_prices(problem, full, data, w, best, relative_gap)
             continue  # short after its first ascent, or a warm search's likely count: radius
             # prices first (the master prices the carrier rows too: BENCHMARKS.md, carrier2)
         if w.lp is None and (start is None or w.lagrange_tries == 0 or _near_target(
-                full, w, best, relative_gap)) and _try_lagrange(
+                full, w, best, relative_gap)) and not _lp_short(
+                w, uppers, best, relative_gap) and _try_lagrange(
                 problem, full, data, windows, i, best, lows, prior_duals, relative_gap,
                 count_prices):
             _round_prices(problem, full, data, w, best, relative_gap)
@@ -411,7 +416,7 @@ def _search(problem: LocationProblem, full: MipModel, relative_gap: float, deadl
             continue
         if w.lp is None and start is None and _radius_applies(problem, full, data, w, best):
             _radius_ascent(problem, full, data, w, best, relative_gap, deadline,
-                           prior_duals, radius_cuts)
+                           prior_duals, radius_cuts, uppers)
             continue
         if (w.lp is None and data is not None and w.lo == w.hi and w.lo not in reach_tried
                 and np.isfinite(best.objective)):
@@ -509,8 +514,8 @@ def _radius_applies(problem: LocationProblem, full: MipModel, data: LagrangeData
 def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
                    w: WindowState, best: Incumbent, relative_gap: float, deadline: float,
                    prior_duals: np.ndarray | None = None,
-                   radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
-                   ) -> None:
+                   radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+                   uppers: dict[int, float] | None = None) -> None:
     """Before the window's nearest-sites LP: prices for its count from Benders on the radius
     form (radius_prices.py, the first cuts at the incumbent's sites, the share and carrier
     rows' prices searched), lifted by an ascent (window_bounds.lagrange_ascent: the window
@@ -540,13 +545,50 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
         guess = None  # one row and no ascent here yet: the guess at the incumbent's sites
     opened: list[np.ndarray] = []
     duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened,
-                          radius_cuts)
+                          radius_cuts, uppers)
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
     lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
     if w.lagrange < target and opened and not heuristic.applies(problem):
         _master_sites_design(problem, full, w, opened, best, relative_gap, deadline)
+
+
+def _lp_short(w: WindowState, uppers: dict[int, float], best: Incumbent,
+              relative_gap: float) -> bool:
+    """After its first ascent, the one-count window's LP value is proven below the incumbent
+    less the gap (`uppers`: radius_prices.lp_upper, from the radius master's search at its
+    count), so no further ascent can prove it: every L_n lies at or below that LP's value
+    (docs/optimizer.md, "Radius prices"), and the window goes on to the steps that can
+    (the sets that reach the targets, its LP and the site tree).
+
+    Why: next_day_80's second, joint ascent (share_prices.ascend_joint) ran on every edit
+    and on the cold solve, 0.13-0.16 CPU s each, and never raised L_n by a dollar: the radius
+    prices are the LP's own within 2e-6, 2.3e-4 below the optimum (BENCHMARKS.md, branch
+    nextday13). Only which steps run changes, never a bound."""
+    return (w.lagrange_tries >= 1 and w.lo == w.hi
+            and uppers.get(w.lo, np.inf) < best.objective * (1 - relative_gap))
+
+
+def _ascended(problem: LocationProblem, full: MipModel, data: LagrangeData, w: WindowState,
+              count_prices: dict[int, tuple[np.ndarray, np.ndarray]] | None) -> bool:
+    """Count the ascent of a window's first radius step (`_radius_ascent`, before any of its
+    `_try_lagrange`) as its first ascent, unless the last search's prices for its count
+    (`count_prices`) give a higher L_n: `_try_lagrange`'s first ascent would start there.
+    True when counted (the caller offers its prices' design, as after a first ascent).
+
+    Why: that first ascent started from the prices where the radius step's ascent had
+    stopped, whenever they were the higher, with the same steps, and so only repeated it
+    (next_day_80 closing SAV: the same L_8 to the dollar, 0.06 CPU s); the second, joint
+    ascent (share_prices.ascend_joint) comes next as it did. Only which ascents run changes:
+    any prices give a valid L_n."""
+    own = (count_prices or {}).get(w.lo)
+    if (own is not None and w.lagrange is not None and len(own[0]) == problem.n_points
+            and len(own[1]) == len(w.prices[1])
+            and lagrangian_value(problem, data, w.lo, *own)[0] > w.lagrange):
+        return False
+    w.lagrange_tries = 1
+    return True
 
 
 def _master_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
@@ -880,7 +922,8 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
                              radius_counts: list[int] | None = None,
                              count: int | None = None, best: Incumbent | None = None,
                              radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None
-                             = None) -> Future | None:
+                             = None, uppers: dict[int, float] | None = None
+                             ) -> Future | None:
     """A cold search of several counts finds prices at a guessed count
     (`_guessed_count_prices`: radius prices, else the nearest-sites LP) in a worker thread
     while the heuristic runs here: the solver releases the GIL, so on two cores the heuristic
@@ -903,7 +946,7 @@ def _prices_beside_heuristic(problem: LocationProblem, full: MipModel,
         count, sites = None, None
     pool = ThreadPoolExecutor(1, thread_name_prefix="nearest-lp")
     future = pool.submit(_guessed_count_prices, problem, full, first, deadline, guessed,
-                         radius_counts, count, sites, data, radius_cuts)
+                         radius_counts, count, sites, data, radius_cuts, uppers)
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 
@@ -913,8 +956,8 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
                           radius_counts: list[int] | None = None,
                           count: int | None = None, sites: np.ndarray | None = None,
                           data: LagrangeData | None = None,
-                          radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
-                          ) -> np.ndarray | None:
+                          radius_cuts: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+                          uppers: dict[int, float] | None = None) -> np.ndarray | None:
     """Row prices of `full` at one count: `count` with the open mask `sites` when given,
     else heuristic.guess_sites's (its greedy's sites start the master's cuts and the share
     price's search), at least `first` (the least count coverage.py leaves): radius prices
@@ -935,7 +978,7 @@ def _guessed_count_prices(problem: LocationProblem, full: MipModel, first: int,
     if n > hi:
         return None
     radius = _radius_duals(problem, full, n, deadline, sites, data=data,  # the search's data:
-                           kept=radius_cuts)  # made once (28 ms on sites_150)
+                           kept=radius_cuts, uppers=uppers)  # made once (28 ms on sites_150)
     if radius is not None:
         if radius_counts is not None:  # that window takes no second radius step (next_day_80
             radius_counts.append(n)  # at 7 sites: its LP lies below the target either way)
@@ -950,8 +993,8 @@ def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: fl
                   sites: np.ndarray | None, enough: float = np.inf,
                   data: LagrangeData | None = None, sigma_guess: np.ndarray | None = None,
                   opened: list[np.ndarray] | None = None,
-                  kept: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
-                  ) -> np.ndarray | None:
+                  kept: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+                  uppers: dict[int, float] | None = None) -> np.ndarray | None:
     """Row prices of `full` for count n from Benders on the radius form with the share and
     carrier rows' prices searched (radius_prices.py); None where it fails, and the
     nearest-sites LP runs instead.
@@ -960,11 +1003,16 @@ def _radius_duals(problem: LocationProblem, full: MipModel, n: int, deadline: fl
     the same L_n at the guessed count (the window's LP value) in about a sixth of it
     (BENCHMARKS.md). Any prices give valid bounds: this changes only the time. With two
     share targets (next_day_35_3day_95) it took 1.0 CPU s where that LP took 3.2
-    (BENCHMARKS.md, branch nextday3)."""
+    (BENCHMARKS.md, branch nextday3). `uppers[n]`, when given, is lowered to the upper bound
+    on the window's LP value the master's search proved (radius_prices.lp_upper; inf where
+    none): `_lp_short`."""
     if data is None:
         data = lagrange_data(problem)
+    upper: list[float] = []
     found = radius_prices.radius_prices(problem, data, n, deadline, sites, enough, sigma_guess,
-                                        opened, kept)
+                                        opened, kept, upper)
+    if uppers is not None and upper:
+        uppers[n] = min(uppers.get(n, np.inf), upper[0])
     if found is None:
         return None
     return duals_from_prices(full, *found)

@@ -492,10 +492,27 @@ def _batch_upgrades(weight: np.ndarray, extra: np.ndarray, slow: np.ndarray, fin
                     share: float) -> np.ndarray:
     """`_upgrades`' extra cost for each row of `extra` [B, z] (inf when the target cannot be
     met): greedy by extra cost per unit of weight, the last point the cheapest single one that
-    closes the remaining shortfall."""
+    closes the remaining shortfall.
+
+    A row whose upgradable points (slow, with a finite fast option) weigh less than its
+    shortfall, by UNREACHABLE_MARGIN, is inf without its sort: its greedy would run past
+    them into points it cannot upgrade (each weight > 0, so those sort last) and stop there,
+    inf. Why: next_day_80's swaps price mostly such designs (4,428 of 4,656 rows in a warm
+    edit and its base solve), and their sorts were most of the heuristic's CPU
+    (BENCHMARKS.md, branch nextday13). The same values."""
     n_b, n_z = extra.shape
     missing = share - np.where(~slow, weight[None], 0.0).sum(axis=1)
     allowed = slow & finite
+    if n_b and (weight > 0).all():
+        short = (np.where(allowed, weight[None], 0.0).sum(axis=1)
+                 < missing - 1e-12 - UNREACHABLE_MARGIN)
+        if short.any():
+            out = np.full(n_b, np.inf)
+            rest = np.nonzero(~short)[0]
+            if len(rest):
+                out[rest] = _batch_upgrades(weight, extra[rest], slow[rest], finite[rest],
+                                            share)
+            return out
     ratio = np.where(allowed, extra / weight[None], np.inf)
     order = np.argsort(ratio, axis=1, kind="stable")
     w_sorted = weight[order]
@@ -516,6 +533,10 @@ def _batch_upgrades(weight: np.ndarray, extra: np.ndarray, slow: np.ndarray, fin
     last = np.where(closes, e_sorted, np.inf).min(axis=1)
     cost = np.where(feasible, before + last, np.inf)
     return np.where(missing > 1e-12, cost, 0.0)
+
+
+UNREACHABLE_MARGIN = 1e-9  # of the weights (shares of orders, summing to 1): far above the
+# rounding between two orders of summing 881 of them (~1e-13)
 
 
 def guess_count(problem: LocationProblem, lo: int, hi: int) -> int:

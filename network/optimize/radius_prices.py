@@ -71,7 +71,8 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
                   sites: np.ndarray | None = None, enough: float = np.inf,
                   sigma_guess: np.ndarray | None = None,
                   opened: list[np.ndarray] | None = None,
-                  kept: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+                  kept: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+                  upper: list[float] | None = None
                   ) -> tuple[np.ndarray, np.ndarray] | None:
     """(lambda, sigma) for count n: Benders at each sigma of a 1-D search for the best one,
     stopping once LP(sigma) reaches `enough`; `sites` (a guessed design's open sites, n of
@@ -87,6 +88,8 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
     that count ended, on this problem or an earlier one over the same points and sites) gives
     the first master's cuts, its count's pairs else the nearest count's, in place of the
     design's sources where they give every point a cut, and receives this search's pairs.
+    `upper`, when given, receives an upper bound on the window's LP value (so on every L_n
+    of count n: `lp_upper`) where the search proved one (one row or none), else inf.
     Each pair's cut is made again from this problem's costs at each sigma (`_master`), so it
     is valid whatever problem or count the pair came from (docs/optimizer.md, "Radius cuts
     kept across edits"); the pairs only choose where the master starts. Why: next_day_80's
@@ -96,11 +99,15 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
     if own is None or not np.bincount(own[0], minlength=problem.n_points).all():
         own = _joined(_design_sources(problem, data, sites), own)
     seen: list[np.ndarray] = []
+    above = [np.inf]  # the least upper bound on max LP(sigma) the search proved
     if not len(data.shares):
         best = _solve(problem, data, n, np.zeros(0), own, deadline)
+        above = [np.inf if best is None else best.value]
     else:
         best = _coordinate_search(problem, data, n, deadline, sites, own, enough, sigma_guess,
-                                  seen)
+                                  seen, above if len(data.shares) == 1 else None)
+    if upper is not None:
+        upper.append(lp_upper(above[0]))
     if best is None:
         return None
     if kept is not None:
@@ -114,7 +121,8 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
 def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
                        sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
                        enough: float, guess: np.ndarray | None,
-                       seen: list[np.ndarray] | None = None) -> RadiusSolution | None:
+                       seen: list[np.ndarray] | None = None,
+                       above: list[float] | None = None) -> RadiusSolution | None:
     """The best LP(sigma) found by a 1-D search on each row's price in turn, the others held
     (the share target's first), twice over where there are several rows, from `guess` (every
     row's price: an ascent's, for the same count), else from 0 (the share target's from
@@ -137,7 +145,7 @@ def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, dea
             continue  # would start where it ended, along the same line
         first = None if k < targets and best is None and not base[k] > 0 else float(base[k])
         found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base, seen,
-                        solved)
+                        solved, above)
         if found is None:
             return best
         cuts = found.cuts
@@ -194,11 +202,16 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
             sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
             enough: float, guess: float | None = None, k: int = 0,
             base: np.ndarray | None = None, seen: list[np.ndarray] | None = None,
-            solved: dict[bytes, RadiusSolution] | None = None) -> RadiusSolution | None:
+            solved: dict[bytes, RadiusSolution] | None = None,
+            above: list[float] | None = None) -> RadiusSolution | None:
     """The best LP(sigma) found along row k's price, the others as in `base` (module
     docstring): from `guess` (for the share target, else share_price_guess at `sites`, else at
     the n sites the master at sigma 0 opens most; a carrier row's from a scale), the bracket
-    grown by STEP, doubled each time, then narrowed where the lines through its ends meet."""
+    grown by STEP, doubled each time (`_past_crossing`), then narrowed where the lines
+    through its ends meet. `above[0]` is lowered to each upper bound on LP(sigma) along the
+    row the search proves: a point's value where its slope is 0 (or negative at sigma 0),
+    and where the tangent lines at the bracket's ends meet (LP(sigma) is concave, so it lies
+    under every tangent line, and so under the lower of two; docs/optimizer.md)."""
     evals = 0
     base = np.zeros(len(data.shares)) if base is None else base
     target_row = k < len(problem.share_requirements)
@@ -226,13 +239,16 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
     if first is None:
         return None
     best, lo, hi, step = first, None, None, STEP
-    point = first
+    point, last = first, None  # `last`: the point before `point`, on the same side
     while True:
         if point.value > best.value:
             best = point
         s, slope = float(point.sigma[k]), float(point.slope[k])
+        if above is not None and (slope == 0 or (s == 0.0 and slope < 0)):
+            above[0] = min(above[0], point.value)
         if slope == 0 or best.value >= enough or (s == 0.0 and slope < 0):
             return best  # a slope of 0 is the maximum; at 0 going down, 0 is
+        last = lo if slope > 0 else hi
         if slope > 0:
             lo = point
         else:
@@ -248,7 +264,7 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
             scale = 1e-3 * abs(point.value) / slope
             nxt = float(guess) if guess is not None and guess > 0 else scale
         elif hi is None:
-            nxt = s * step
+            nxt = _past_crossing(last, point, k, s * step)
         else:
             nxt = s / step if s / step > 1e-6 * float(hi.sigma[k]) else 0.0
         step *= 2.0
@@ -260,6 +276,8 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         la, lb = float(lo.slope[k]), float(hi.slope[k])
         kink = (hi.value - lo.value + la * a - lb * b) / (la - lb)
         line = lo.value + la * (kink - a)  # no LP(sigma) in the bracket lies above it
+        if above is not None:  # nor any other: both lines are tangents of a concave function
+            above[0] = min(above[0], line)
         if line - best.value <= SIGMA_TOLERANCE * abs(best.value) or b - a <= 1e-9 * b:
             break
         if not a < kink < b:
@@ -276,6 +294,41 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         else:
             break
     return best
+
+
+def lp_upper(value: float) -> float:
+    """An upper bound on max LP(sigma) proved by the search (`value`: a master's value or
+    the meeting point of two tangent lines), raised by LP_UPPER_MARGIN of its size for the
+    master's tolerances (CUT_TOLERANCE, GLOP's own) and rounding."""
+    return value + LP_UPPER_MARGIN * abs(value) if np.isfinite(value) else np.inf
+
+
+LP_UPPER_MARGIN = 1e-6  # relative, 1,000 times CUT_TOLERANCE
+
+
+def _past_crossing(last: RadiusSolution | None, point: RadiusSolution, k: int,
+                   step_to: float) -> float:
+    """The next price up while every slope so far is positive: `step_to` (the bracket's
+    step), or, where the slopes at `last` and `point` (lower sigma first) fall, just past
+    where the line through them crosses 0 (CROSSING_MARGIN beyond), when that is nearer but
+    at least a STEP on from `point`. Only where the search looks next: LP(sigma) is concave,
+    so its slope falls, and the bracket is closed when a slope turns negative, wherever.
+
+    Why: the step doubles (1.25, then 2.5 times), and next_day_80's edits' best prices lay
+    15 % past the second price, so the third went to 2.2 times the best, and each price
+    between was one more Benders solve of the narrowing (7 where 5 did; BENCHMARKS.md,
+    branch nextday13)."""
+    s, g = float(point.sigma[k]), float(point.slope[k])
+    if last is None:
+        return step_to
+    s0, g0 = float(last.sigma[k]), float(last.slope[k])
+    if not (s0 < s and g0 > g > 0):
+        return step_to
+    crossing = s + g * (s - s0) / (g0 - g)
+    return min(step_to, max(s * STEP, crossing * CROSSING_MARGIN))
+
+
+CROSSING_MARGIN = 1.1  # past the slopes' line's 0 by this factor: the slope falls in steps
 
 
 def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarray,
