@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from ui import fmt, panels, results, solve, state
+from ui import fmt, panels, results, state
 from ui.entry import ensure_routed
 
 ensure_routed()  # a fresh server's first visit by this page's address: run it in the frame
-solve.wait_before_drawing()  # an edit's solve, asked for in its callback: its result first
 
 scenario = state.scenario()
 st.title("Network designer")

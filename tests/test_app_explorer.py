@@ -186,37 +186,6 @@ def test_a_quick_solve_shows_its_result_in_the_run_of_the_click(small, monkeypat
     assert any(m.label == "Total annual cost" and m.delta for m in at.metric)
 
 
-def test_an_edit_draws_its_page_once_its_quick_solve_is_done(small, monkeypatch):
-    """With "Auto re-solve" on, "Add site" asks for its solve in its callback and the Designer
-    draws nothing until that solve is done (within QUICK_QUIET_S): then the whole page, its
-    result with it, in the click's own run, and no "Solving…" status. Drawn before, the
-    page's top kept the browser busy on the cores the solve runs on."""
-    import streamlit as st
-
-    monkeypatch.setattr(solve, "QUICK_QUIET_S", WAIT_S)  # however slow this machine is
-    monkeypatch.setattr(solve, "QUICK_SOLVE_S", WAIT_S)
-    at = start(small)
-    click_solve(at)
-    ok(at.toggle(key="auto_solve").set_value(True).run())
-    ok(at.text_input(key="site_search").input("Billings, MT").run())
-    events = []
-    real_solve, real_title, real_row = background.warm_solve, st.title, solve._status_row
-
-    def solved(*args):
-        found = real_solve(*args)
-        events.append("solved")
-        return found
-
-    monkeypatch.setattr(background, "warm_solve", solved)
-    monkeypatch.setattr(st, "title", lambda *a, **k: events.append("title") or real_title(*a, **k))
-    monkeypatch.setattr(solve, "_status_row", lambda key: events.append("status") or real_row(key))
-    ok(at.button(key="add_search").click().run())
-    assert events == ["solved", "title"]
-    assert at.session_state["result"].scenario == at.session_state["scenario"]
-    assert any(m.label == "Total annual cost" and m.delta for m in at.metric)
-    assert [s.label for s in at.status if s.label.startswith("Solved in")]
-
-
 @pytest.mark.parametrize(("solve_s", "status_drawn"), [(0.7, False), (1.2, True)])
 def test_the_wait_draws_no_status_for_a_solve_done_within_a_second(
         small, gated_solves, monkeypatch, solve_s, status_drawn):

@@ -45,8 +45,7 @@ PROGRESS_EVERY_S = 0.5  # the solve status refreshes this often while a solve ru
 QUICK_SOLVE_S = 2.5  # the Designer waits this long for a solve it asked for (status_area)
 QUICK_QUIET_S = 1.0  # for this long first it shows no status (_wait_for_quick_solve)
 QUICK_STEP_S = 0.25  # then its status refreshes this often
-WAIT_KEY = "solve_wait"  # set by `solve(wait=True)` to the time it asked (perf_counter): the
-# Designer waits for that solve (wait_before_drawing, then status_area) from then on
+WAIT_KEY = "solve_wait"  # set by `solve(wait=True)`: the Designer's status waits for it
 LINE_KEY = "solve_line"  # (text, ok) of the last finished solve, shown once
 SKIP_KEY = "auto_solve_skip"  # a scenario key the auto re-solve leaves alone (cancelled, or
 # its solve failed): asking again would only fail or be cancelled again
@@ -81,7 +80,7 @@ def solve(scenario: Scenario, wait: bool = False) -> None:
     sessions.solving_now()
     work.solver.request(SolveRequest(DESIGN, scenario, key, data.lanes(scenario)))
     if wait:
-        st.session_state[WAIT_KEY] = time.perf_counter()
+        st.session_state[WAIT_KEY] = True
 
 
 def auto_solve(scenario: Scenario, wait: bool = False) -> None:
@@ -185,9 +184,8 @@ def status_area() -> None:
     to the refreshing status: the page stays usable meanwhile."""
     waiting = st.empty()  # the short wait's status, in a place of its own (always there,
     # so that the elements below keep their places)
-    asked = st.session_state.pop(WAIT_KEY, None)
-    if asked is not None and solving():
-        _wait_for_quick_solve(waiting, asked)
+    if st.session_state.pop(WAIT_KEY, False) and solving():
+        _wait_for_quick_solve(waiting)
         waiting.empty()
     if solving():
         st.fragment(_live_status, run_every=PROGRESS_EVERY_S)()
@@ -197,27 +195,10 @@ def status_area() -> None:
         st.status(line[0], state="complete" if line[1] else "error", expanded=False)
 
 
-def wait_before_drawing() -> None:
-    """Called by the Designer before it draws anything: when this run's edit asked for the
-    solve in its callback (an edit with "Auto re-solve" on, ui.panels), wait quietly for it up
-    to QUICK_QUIET_S from when it was asked; a solve done by then is collected here, and the
-    page is then drawn once, with its result, in one burst of elements. Drawn first, the
-    page's top made the browser render and draw while the solve ran, on the same cores
-    (BENCHMARKS.md, App). A solve still running is waited for further by status_area, with its
-    status and Cancel."""
-    asked = st.session_state.get(WAIT_KEY)
-    work = sessions.existing_work()
-    if asked is None or work is None or not solving():
-        return
-    if work.solver.wait_done(DESIGN, max(0.0, asked + QUICK_QUIET_S - time.perf_counter())):
-        st.session_state.pop(WAIT_KEY, None)
-        _collect_quick_solve()
-
-
-def _wait_for_quick_solve(slot, asked: float) -> None:
-    """Wait up to QUICK_SOLVE_S from `asked` (when the solve was asked for) for the
-    Designer's solve; once it is done, move its result into the session. Its problems, if it
-    had any, are notices: the page runs again to show them at the top.
+def _wait_for_quick_solve(slot) -> None:
+    """Wait up to QUICK_SOLVE_S for the Designer's solve; once it is done, move its result
+    into the session. Its problems, if it had any, are notices: the page runs again to show
+    them at the top.
 
     For its first QUICK_QUIET_S (a second) the wait shows nothing new: a solve done by then
     shows its result without a "Solving…" status drawn and redrawn in between (each one a
@@ -229,9 +210,8 @@ def _wait_for_quick_solve(slot, asked: float) -> None:
     work = sessions.existing_work()
     if work is None:
         return
-    deadline = asked + QUICK_SOLVE_S
-    quiet_s = min(QUICK_QUIET_S, QUICK_SOLVE_S) - (time.perf_counter() - asked)
-    if not work.solver.wait_done(DESIGN, max(quiet_s, 0.0)):
+    deadline = time.perf_counter() + QUICK_SOLVE_S
+    if not work.solver.wait_done(DESIGN, min(QUICK_QUIET_S, QUICK_SOLVE_S)):
         with slot.container():
             text = _status_row("cancel_solve_wait").empty()
         while True:
@@ -242,12 +222,6 @@ def _wait_for_quick_solve(slot, asked: float) -> None:
                 break
             if left_s <= 0:
                 return
-    _collect_quick_solve()
-
-
-def _collect_quick_solve() -> None:
-    """The waited-for solve is done: into the session with it (its problems are notices, shown
-    at the top by a run of their own)."""
     notices = len(st.session_state["notices"])
     collect()
     if len(st.session_state["notices"]) > notices:
