@@ -97,11 +97,19 @@ def patch(name, module):
     if name == "streamlit.runtime.scriptrunner.script_runner":
         module.ScriptRunner._enqueue_forward_msg = sent(
             module.ScriptRunner._enqueue_forward_msg)
+    if name == "streamlit.runtime.app_session":  # the run's end, sent by the session
+        original = module.AppSession._enqueue_forward_msg
+
+        def enqueue(self, msg):
+            if msg.WhichOneof("type") == "script_finished":
+                log("finished", "script_finished")
+            return original(self, msg)
+        module.AppSession._enqueue_forward_msg = enqueue
 
 
 class Hook(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name not in TIMED:
+        if name not in TIMED and name != "streamlit.runtime.app_session":
             return None
         sys.meta_path.remove(self)
         try:
@@ -201,7 +209,7 @@ def summary(edit: dict) -> dict:
         return (found[-1] if last else found[0]) if found else None
 
     run, solve, solved = at("start", "run"), at("start", "solve"), at("end", "solve", True)
-    finished = [e[0] for e in events if e[2] == "element" and e[3] == "script_finished"]
+    finished = [e[0] for e in events if e[2] == "finished"]
     finished = finished[-1] if finished else None
     handled = edit["received"][-1] if edit["received"] else None
     cpu = [float(e[4]) for e in events if e[2] == "end" and e[3] == "solve"]
