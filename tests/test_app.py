@@ -224,6 +224,41 @@ def test_auto_solve_after_an_edit(small):
     assert any(m.label == "Total annual cost" and m.delta for m in at.metric)
 
 
+def test_an_edit_asks_for_its_solve_before_the_page_runs(small, monkeypatch):
+    """With "Auto re-solve" on, "Add site" asks for the edited scenario's solve in its own
+    callback, before the page script builds the toolbar (which then asks no second time), so
+    the solve runs while the page's top is sent; the click's run shows no "Running for you"
+    line for it (the Designer shows its status beside the map)."""
+    from ui import background, data
+
+    at = start(small)
+    click_solve(at)
+    at.toggle(key="auto_solve").set_value(True).run()
+    at.text_input(key="site_search").input("Reno, NV").run()
+    calls = []
+    toolbar, request = panels.toolbar, background.SessionSolver.request
+
+    def counted_toolbar(*args):
+        calls.append("toolbar")
+        return toolbar(*args)
+
+    def counted_request(self, asked):
+        calls.append(f"request {asked.kind}")
+        return request(self, asked)
+
+    monkeypatch.setattr(panels, "toolbar", counted_toolbar)
+    monkeypatch.setattr(background.SessionSolver, "request", counted_request)
+    monkeypatch.setattr(data, "cached_solve", lambda key: None)  # (another test's solve of
+    # the same scenario would be remembered: no request at all)
+    at.button(key="add_search").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert calls == ["request design", "toolbar"]
+    assert not [c for c in at.caption if "Running for you" in c.value]
+    settle(at)
+    assert at.session_state["result"].scenario == at.session_state["scenario"]
+    assert calls.count("request design") == 1
+
+
 def test_infeasible_target_shows_explanation(small):
     """100% within 1 day with at most one site: the optimizer's explanation is shown."""
     impossible = small.with_changes(

@@ -167,6 +167,26 @@ def test_kpi_cards_and_legend_sit_beside_the_map(small):
     assert legend and "1 day" in legend[0].proto.body
 
 
+def test_each_kpi_card_is_one_element(small):
+    """Without a pinned baseline each KPI card is a metric drawing its own border, not a
+    metric inside a bordered box: one element for the browser to render again on every edit
+    where there were two (with a baseline, the box holds the metric and its baseline line)."""
+    at = click_solve(start(small))
+
+    def boxes(node) -> list:
+        found = []
+        for child in getattr(node, "children", {}).values():
+            proto = getattr(child, "proto", None)
+            if (getattr(child, "type", None) == "flex_container"
+                    and proto.flex_container.border and child.get("metric")):
+                found.append(child)
+            found += boxes(child)
+        return found
+
+    assert len(at.metric) == 7 and all(m.proto.show_border for m in at.metric)
+    assert not boxes(at.main)
+
+
 # -- when no network meets the targets -------------------------------------------------------
 
 

@@ -255,6 +255,7 @@ def _add_site(place: Place) -> None:
                        f"fixed cost {fmt.usd(site.fixed_cost_usd_per_year)}/yr and capacity "
                        f"{fmt.count(site.capacity_orders_per_year)} orders/yr are estimates: "
                        "edit them under Candidate sites, below the map.")
+    _auto_solve_now()
 
 
 def _remove_site(site_id: str) -> None:
@@ -266,6 +267,16 @@ def _remove_site(site_id: str) -> None:
         return
     state.set_scenario(new, f"Removed site {fmt.md_text(scenario.site(site_id).name)} "
                        f"({fmt.md_text(site_id)}).")
+    _auto_solve_now()
+
+
+def _auto_solve_now() -> None:
+    """With "Auto re-solve" on (and a solve shown before), ask for the edited scenario's solve
+    from the edit's own callback, before the page script runs: the solve then runs while the
+    page's top is built and sent, instead of starting once the toolbar has been (the toolbar
+    finds it running and asks no second time)."""
+    if st.session_state.get("auto_solve") and state.last_solve() is not None:
+        solve.auto_solve(state.scenario(), wait=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -51,10 +51,13 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
 
     def card(col: DeltaGenerator, label: str, value: str, fn: Measure, fmt_fn: Formatter,
              color: str = "normal", help: str | None = None) -> None:
-        with col.container(border=True):
-            st.metric(label, value, help=help, **_delta(fn, fmt_fn, color, k, p))
-            if b is not None:
-                st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
+        delta = _delta(fn, fmt_fn, color, k, p)
+        if b is None:  # the metric's own border: one element where a bordered box and the
+            col.metric(label, value, help=help, border=True, **delta)  # metric were two
+            return  # (each element the browser renders again on every edit)
+        with col.container(border=True):  # the metric and its baseline line in one box
+            st.metric(label, value, help=help, **delta)
+            st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
 
     # Beside the map (two fifths of the width): three short rows, the total given room first
     row = st.columns([1.35, 1])

@@ -281,6 +281,9 @@ def running_status() -> None:
     work = sessions.existing_work()
     if work is None or not work.busy():
         return
+    if st.session_state.get(WAIT_KEY) and not work.running_sweeps():
+        return  # the Designer's solve asked for by this run's edit: its page waits for it
+        # and shows its status beside the map (status_area)
     st.fragment(_running_line, run_every=RUNNING_EVERY_S)()
 
 
