@@ -246,13 +246,22 @@ def _resolve(base_dir: Path, ref: str, name: str, field: str) -> Path:
     """The file a reference names, which must lie in the scenario's own folder (or below it)
     or in the project's data folder: a scenario file cannot read, or report on, anything
     else on the machine (links are followed first, so one cannot lead out either)."""
-    path = (base_dir / ref).resolve()
+    try:
+        path = (base_dir / ref).resolve()
+    except (ValueError, OSError) as err:  # a NUL byte, a name too long for the file system
+        raise InputError([Problem(name, f"'{ref[:80]}' is not a usable file name ({err})",
+                                  field=field)]) from None
     roots = (base_dir.resolve(), DATA_DIR.resolve())
     if not any(path.is_relative_to(root) for root in roots):
         raise InputError([Problem(name, f"'{ref}' is outside the scenario's folder and the "
                                   "project's data folder; a scenario may refer only to files "
                                   "there", field=field)])
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as err:  # a name too long for the file system
+        raise InputError([Problem(name, f"'{ref[:80]}' is not a usable file name "
+                                  f"({err.strerror})", field=field)]) from None
+    if not found:
         raise InputError([Problem(name, f"'{ref}' does not exist (looked for {path})",
                                   field=field)])
     return path

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 from test_app import APP, SMALL_SITES, TIMEOUT_S
 
+from network.errors import InputError
 from network.evaluate import Design
 from network.export.content import with_design
 from network.export.scenario_json import ImportedScenario, design_json
@@ -102,6 +103,17 @@ def documents(document: dict) -> st.SearchStrategy[bytes]:
 
 # ---------------------------------------------------------------------------------------------
 # The scenario JSON reader
+
+
+@pytest.mark.parametrize("ref", ["x\x00y", "x" * 5000])
+def test_a_file_reference_the_file_system_cannot_name_is_a_clear_problem(ref):
+    """A reference with a NUL byte or longer than a file name may be (both found by the
+    property test below) names its field, not a ValueError or OSError from the path."""
+    document = default_document()
+    document["rate_cards_dir"] = ref
+    with pytest.raises(InputError) as err:
+        scenario_from_json(json.dumps(document))
+    assert "rate_cards_dir" in str(err.value) and "not a usable file name" in str(err.value)
 
 
 @settings(max_examples=budget())
