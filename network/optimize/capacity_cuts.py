@@ -529,11 +529,11 @@ def _master(problem: LocationProblem, cuts: _Cuts, n: int, known: float, gap: fl
     floor = _floor(cuts)
     if below is not None and max(known, floor) >= below:  # no set below it: theta >= both
         return max(known, floor), None
-    model = _master_model(problem, cuts, n, max(known, floor), below, MILLIONS)
     exact = _enumerated_master(problem, cuts, n, floor, known, deadline,
                                (*in_hand, *(() if hint is None else (hint,))), below)
     if exact is not None:
         return exact
+    model = _master_model(problem, cuts, n, max(known, floor), below, MILLIONS)
     start = None
     if hint is not None:
         level = max(float((np.array(cuts.const) + np.asarray(cuts.v)[:, hint].sum(axis=1)).max()),
