@@ -84,11 +84,10 @@ def toolbar(scenario: Scenario) -> None:
     auto = cols[5].toggle("Auto re-solve", key="auto_solve",
                           help="Solve again whenever the scenario changes (after the first "
                                "solve)")
-    stale = state.last_solve() is not None and current_record(scenario) is None
     requested = st.session_state.pop("solve_requested", False)  # by My network
     if solve_clicked or requested:
         solve.solve(scenario, wait=True)  # the side column shows its progress, and waits
-    elif auto and stale:  # a little for it (solve.status_area)
+    elif auto and _auto_solve_due(scenario):  # a little for it (solve.status_area)
         solve.auto_solve(scenario, wait=True)
 
 
@@ -275,8 +274,15 @@ def _auto_solve_now() -> None:
     from the edit's own callback, before the page script runs: the solve then runs while the
     page's top is built and sent, instead of starting once the toolbar has been (the toolbar
     finds it running and asks no second time)."""
-    if st.session_state.get("auto_solve") and state.last_solve() is not None:
-        solve.auto_solve(state.scenario(), wait=True)
+    scenario = state.scenario()
+    if st.session_state.get("auto_solve") and _auto_solve_due(scenario):
+        solve.auto_solve(scenario, wait=True)
+
+
+def _auto_solve_due(scenario: Scenario) -> bool:
+    """A solve was shown before, and none is for `scenario`: the auto re-solve's condition
+    (the toolbar's and an edit's callback's)."""
+    return state.last_solve() is not None and current_record(scenario) is None
 
 
 # ---------------------------------------------------------------------------------------------
