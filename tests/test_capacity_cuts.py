@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from network.optimize import capacity_cuts, count_search, site_branching
+from network.optimize import capacity_cuts, count_search, site_branching, window_mip
 from network.optimize import model as model_module
 from network.optimize.incumbent import Incumbent, meets_rows
 from network.optimize.mathopt_backend import MipStatus
@@ -374,14 +374,14 @@ def test_a_fixed_sites_lp_is_solved_once_for_its_data(monkeypatch):
     sites = tuple(range(problem.n_sites))
     full = build_model(problem, sites)
     solves = []
-    real = capacity_cuts.solve_lp
+    real = window_mip.solve_lp
 
     def counted(*args, **kwargs):
         solves.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(capacity_cuts, "solve_lp", counted)
-    monkeypatch.setattr(capacity_cuts, "_solved", OrderedDict(), raising=False)  # none yet
+    monkeypatch.setattr(window_mip, "solve_lp", counted)
+    monkeypatch.setattr(window_mip, "_solved", OrderedDict())  # none yet
     deadline = time.perf_counter() + 60
     for open_set in itertools.combinations(sites, 3):
         is_open = np.isin(np.arange(problem.n_sites), open_set)
@@ -401,7 +401,7 @@ def test_a_fixed_sites_lp_is_solved_once_for_its_data(monkeypatch):
     edited_full = build_model(edited, sites)
     other, _ = capacity_cuts._fixed_sites_lp(edited, edited_full, is_open, Incumbent(), deadline)
     assert len(solves) == solved + 1
-    capacity_cuts._solved.clear()
+    window_mip._solved.clear()
     fresh, _ = capacity_cuts._fixed_sites_lp(edited, edited_full, is_open, Incumbent(), deadline)
     assert len(solves) == solved + 2 and np.array_equal(other, fresh)
 

@@ -220,3 +220,59 @@ def test_a_window_lp_opening_whole_sites_rounds_close_to_its_bound(default_scena
     check = evaluate(scenario, _design(lanes, problem, is_open, choice), lanes)
     assert check.feasible, check.violations
     assert check.kpis.total_cost_usd == pytest.approx(best.objective, rel=1e-9)
+
+
+def test_the_fixed_sites_lp_is_solved_once_per_process_for_its_data(monkeypatch):
+    """fixed_sites_lp of the same sites and data in another search (a new Incumbent: a warm
+    edit that closes a site those sites leave out) gives the stored solution without a solve;
+    other data (a target share edited) are solved again, as a fresh solve would."""
+    import itertools
+    import time
+    from collections import OrderedDict
+
+    from network.optimize import window_mip
+    from network.optimize.incumbent import Incumbent
+    from network.optimize.model import build_model
+    from tests.random_problems import random_problem
+
+    problem = random_problem(1, n_points=5)
+    sites = tuple(range(problem.n_sites))
+    solves = []
+    real = window_mip.solve_lp
+
+    def counted(*args, **kwargs):
+        solves.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(window_mip, "solve_lp", counted)
+    monkeypatch.setattr(window_mip, "_solved", OrderedDict(), raising=False)  # none yet
+    deadline = time.perf_counter() + 60
+
+    def lp_of(prob, is_open):
+        full = build_model(prob, sites)
+        fixed, keep_x = window_mip._fixed_sites(prob, full, is_open)
+        return window_mip.fixed_sites_lp(prob, full, is_open, fixed, keep_x, Incumbent(),
+                                         deadline)[3]
+
+    for open_set in itertools.combinations(sites, 3):
+        is_open = np.isin(np.arange(problem.n_sites), open_set)
+        first = lp_of(problem, is_open)
+        if first.duals is not None:
+            break
+    assert first.duals is not None
+    solved = len(solves)
+    closed = replace(problem, forced_closed=~is_open & (np.arange(problem.n_sites)
+                                                        == np.argmin(is_open)))
+    again = lp_of(closed, is_open)
+    assert len(solves) == solved
+    assert np.array_equal(first.values, again.values)
+    assert np.array_equal(first.duals, again.duals)
+    target = problem.share_requirements[0]
+    edited = replace(problem, share_requirements=(
+        replace(target, share=target.share - 0.05), *problem.share_requirements[1:]))
+    other = lp_of(edited, is_open)
+    assert len(solves) == solved + 1
+    window_mip._solved.clear()
+    fresh = lp_of(edited, is_open)
+    assert len(solves) == solved + 2
+    assert other.objective == fresh.objective and np.array_equal(other.duals, fresh.duals)

@@ -59,9 +59,7 @@ branches overflow3, overflow4); with the fixed-sites LP's prices from GLOP's dua
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -70,8 +68,8 @@ from pybind11_abseil.status import StatusNotOk
 
 from network.optimize.capacity_sets import small_assignment
 from network.optimize.incumbent import Incumbent, read_design
-from network.optimize.mathopt_backend import LpSolution, MipStatus, solve_lp, solve_model
-from network.optimize.model import MipModel, array_digest, loosened, restrict
+from network.optimize.mathopt_backend import MipStatus, solve_lp, solve_model
+from network.optimize.model import MipModel, loosened, restrict
 from network.optimize.problem import NO_SITE, SHARE_SLACK, LocationProblem, capacity_slack
 from network.optimize.window_bounds import WindowState
 from network.optimize.window_mip import (
@@ -80,6 +78,7 @@ from network.optimize.window_mip import (
     fast_bonus,
     fixed_sites_columns,
     offer_rounded_lp,
+    solved_lp,
 )
 
 MAX_ROUNDS = 400  # master solves at most (the deadline usually stops first)
@@ -709,7 +708,7 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     fixed, keep = fixed_sites_columns(problem, full, is_open)
     sub, cols, rows = restrict(fixed, keep, links=False)
     # loosened: "no design" must hold for every design offer accepts
-    lp = _solved_lp(loosened(sub), deadline, small)
+    lp = solved_lp(loosened(sub), deadline, glop=small)
     if lp.duals is None or lp.values is None:
         return None, lp.infeasible
     if lp.objective is not None and lp.objective < best.objective:
@@ -720,39 +719,3 @@ def _fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarra
     duals = np.zeros(len(full.row_lb))
     duals[rows] = lp.duals
     return duals, False
-
-
-SOLVED_LPS = 64  # fixed-sites LPs kept by their data's fingerprint (about 0.2 MB each)
-_solved: OrderedDict[bytes, LpSolution] = OrderedDict()
-_solved_lock = threading.Lock()
-
-
-def _fingerprint(model: MipModel, small: bool) -> bytes:
-    """A digest of everything solve_lp reads of `model` (integrality aside: an LP), and which
-    solver: two models of one fingerprint are the same LP, solved the same way."""
-    return array_digest(b"glop" if small else b"highs", model.var_lb, model.var_ub,
-                        model.objective, model.row_lb, model.row_ub, model.a_row,
-                        model.a_col, model.a_val)
-
-
-def _solved_lp(model: MipModel, deadline: float, small: bool) -> LpSolution:
-    """solve_lp of the fixed-sites LP `model` (GLOP's dual simplex cold with `small`, else
-    cold HiGHS), or the solution of the same LP (_fingerprint) solved before in this process,
-    optimal or proven infeasible; a solve stopped short is not kept.
-
-    Why: a warm edit that closes or opens a site changes which sets the master may choose,
-    not the LP of a set it keeps (nor do the forced sites enter it: its y are fixed), and the
-    search after the edit evaluates again sets the last search evaluated."""
-    key = _fingerprint(model, small)
-    with _solved_lock:
-        lp = _solved.get(key)
-        if lp is not None:
-            _solved.move_to_end(key)
-            return lp
-    lp = solve_lp(model, deadline - time.perf_counter(), glop_cold=small, dual_simplex=small)
-    if lp.duals is not None or lp.infeasible:
-        with _solved_lock:
-            _solved[key] = lp
-            while len(_solved) > SOLVED_LPS:
-                _solved.popitem(last=False)
-    return lp

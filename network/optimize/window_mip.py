@@ -20,7 +20,9 @@ offer accepts), so that its bound holds for every design the search may return.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import replace
 
 import numpy as np
@@ -45,6 +47,7 @@ from network.optimize.mathopt_backend import (
 )
 from network.optimize.model import (
     MipModel,
+    array_digest,
     lagrangian_bound,
     loosened,
     restrict,
@@ -308,22 +311,65 @@ def fixed_sites_lp(problem: LocationProblem, full: MipModel, is_open: np.ndarray
     over their options and cross-border, every y and their count's variable: that model
     (restrict), its columns' and rows' places in `fixed`, and its solution, solved once per
     site set in a search (kept in `best.fixed_lps`; a solve that ends without prices is not
-    kept).
+    kept), and once per process for its data (solved_lp: the same LP of another search, its
+    stored solution).
 
     Why once: a site tree assigns the incumbent's sites again before the tree
     (fixed_sites_design: the LP rounded) and after it (best_assignment: the LP's prices
     filter the MIP's options), mostly the same sites, and the LP (0.1-0.2 CPU s over 9 sites'
-    16,000 options) was solved both times (BENCHMARKS.md, branch frontier5)."""
+    16,000 options) was solved both times (BENCHMARKS.md, branch frontier5). Why per
+    process too: a warm edit that closes a site the heuristic's sites leave out rounds the
+    same LP the search before it rounded (capacity_overflow_200m's close ALB: 0.12-0.2 CPU s
+    of HiGHS; BENCHMARKS.md, branch overflow14)."""
     cand = _window_counts(fixed)
     cand[fixed.x] = keep_x
     sub, cols, rows = restrict(fixed, cand)
     key = is_open.tobytes()
     lp = best.fixed_lps.get(key)
     if lp is None:
-        lp = solve_lp(sub, deadline - time.perf_counter())
+        lp = solved_lp(sub, deadline, glop=False)
         if lp.duals is not None:
             best.fixed_lps[key] = lp
     return sub, cols, rows, lp
+
+
+SOLVED_LPS = 64  # fixed-sites LPs kept by their data's fingerprint (about 0.2-0.4 MB each)
+_solved: OrderedDict[bytes, LpSolution] = OrderedDict()
+_solved_lock = threading.Lock()
+
+
+def _fingerprint(model: MipModel, glop: bool) -> bytes:
+    """A digest of everything solve_lp reads of `model` (integrality aside: an LP), and which
+    solver: two models of one fingerprint are the same LP, solved the same way."""
+    return array_digest(b"glop" if glop else b"highs", model.var_lb, model.var_ub,
+                        model.objective, model.row_lb, model.row_ub, model.a_row,
+                        model.a_col, model.a_val)
+
+
+def solved_lp(model: MipModel, deadline: float, glop: bool) -> LpSolution:
+    """solve_lp of the fixed-sites LP `model` (GLOP's dual simplex cold with `glop`, else
+    cold HiGHS), or the solution of the same LP (_fingerprint) solved before in this process,
+    optimal or proven infeasible; a solve stopped short is not kept.
+
+    Why: a warm edit that closes or opens a site changes which sets a search may choose, not
+    the LP of a set it keeps (nor do the forced sites enter it: its y are fixed), and the
+    search after the edit solves again LPs the last search solved (capacity_cuts' sets, the
+    heuristic's sites rounded: fixed_sites_lp). The same data give the same LP, so its
+    stored optimum (or proof of infeasibility) is the one a new solve proves
+    (docs/optimizer.md, "A set's LP solved once for its data")."""
+    key = _fingerprint(model, glop)
+    with _solved_lock:
+        lp = _solved.get(key)
+        if lp is not None:
+            _solved.move_to_end(key)
+            return lp
+    lp = solve_lp(model, deadline - time.perf_counter(), glop_cold=glop, dual_simplex=glop)
+    if lp.duals is not None or lp.infeasible:
+        with _solved_lock:
+            _solved[key] = lp
+            while len(_solved) > SOLVED_LPS:
+                _solved.popitem(last=False)
+    return lp
 
 
 HOPEFUL_SLACK = 1e-9  # relative: rounding in B + r_p, so that no option that can beat the
