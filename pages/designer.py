@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import fmt, panels, results, state
+from ui import fmt, panels, results, solve, state
 from ui.entry import ensure_routed
 
 ensure_routed()  # a fresh server's first visit by this page's address: run it in the frame
@@ -19,21 +19,38 @@ panels.show_notices()
 selection = panels.map_selection()  # (ZIP3, site id) clicked on the map, if any
 panels.toolbar(scenario)
 
-# The map and, beside it, the KPI cards and legend: on one 1280x720 screen
+# The map and, beside it, the KPI cards and legend: on one 1280x720 screen. What does not
+# depend on the solve (the map's controls, the basemap toggle, the closed sections below the
+# map) is sent before the wait for the solve asked for by this run (solve.status_area), so
+# that the browser renders it while the solve runs; what shows the solve goes into places
+# kept for it (empty containers) once the wait is over.
 map_column, side = st.columns(panels.MAP_SHARE, gap="small")
 with side:
     panels.side_actions(scenario, selection)
+    status_place, why_not_place = st.container(), st.container()
     panels.map_controls()
-    record = panels.current_record(scenario)
-    panels.build_ahead(scenario, record, selection)  # then the solve's elements leave together
+    kpi_place, notes_place = st.container(), st.container()
+    panels.basemap_toggle()
+meeting = panels.meeting_sections()
+results_place = st.container()
+panels.sites_section(scenario)
+export = panels.export_box()
+
+with status_place:
+    solve.status_area()  # waits a little for the solve this run asked for
+record = panels.current_record(scenario)
+panels.build_ahead(scenario, record, selection)  # then the solve's elements leave together
+with why_not_place:
+    panels.why_not(scenario, selection[1])
+with kpi_place:
     panels.kpi_section(scenario, record)
-    panels.map_notes(panels.design_evaluation(record))
+with notes_place:
+    panels.map_caption(panels.design_evaluation(record))
 with map_column:
     panels.network_map(scenario, record, selection)
     panels.legend_over_map(panels.design_evaluation(record))
-
-panels.meeting_sections(scenario, record)
+panels.fill_meeting_sections(meeting, scenario, record)
 if record is not None and record.result.status.has_design:
-    results.show_results(record)
-panels.sites_section(scenario)
-panels.export_buttons(scenario, record)
+    with results_place:
+        results.show_results(record)
+panels.fill_export_box(export, scenario, record)
