@@ -27,9 +27,9 @@ panels.toolbar(scenario)
 map_column, side = st.columns(panels.MAP_SHARE, gap="small")
 with side:
     panels.side_actions(scenario, selection)
-    status_place, why_not_place = st.container(), st.container()
+    status_place = st.container()  # the solve's status, "why not this site?"
     panels.map_controls()
-    kpi_place, notes_place = st.container(), st.container()
+    kpi_place = st.container()  # the KPI cards, what the map shows
     panels.basemap_toggle()
 meeting = panels.meeting_sections()
 results_place = st.container()
@@ -38,13 +38,11 @@ export = panels.export_box()
 
 with status_place:
     solve.status_area()  # waits a little for the solve this run asked for
-record = panels.current_record(scenario)
-panels.build_ahead(scenario, record, selection)  # then the solve's elements leave together
-with why_not_place:
+    record = panels.current_record(scenario)
+    panels.build_ahead(scenario, record, selection)  # then the solve's elements leave together
     panels.why_not(scenario, selection[1])
 with kpi_place:
     panels.kpi_section(scenario, record)
-with notes_place:
     panels.map_caption(panels.design_evaluation(record))
 with map_column:
     panels.network_map(scenario, record, selection)
