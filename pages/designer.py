@@ -32,7 +32,13 @@ with side:
     kpi_place = st.container()  # the KPI cards, what the map shows
     panels.basemap_toggle()
 meeting = panels.meeting_sections()
-results_place = st.container()
+# the results' tabs: drawn now when this run will show a design (`panels.design_expected`),
+# taken away below if it has none after all
+results_place = st.empty()
+tabs = None
+if panels.design_expected(scenario):
+    with results_place.container():
+        tabs = results.results_tabs()
 panels.sites_section(scenario)
 export = panels.export_box()
 
@@ -49,6 +55,11 @@ with map_column:
     panels.legend_over_map(panels.design_evaluation(record))
 panels.fill_meeting_sections(meeting, scenario, record)
 if record is not None and record.result.status.has_design:
-    with results_place:
-        results.show_results(record)
+    if tabs is None:
+        with results_place.container():
+            results.show_results(record)
+    else:
+        results.show_results(record, tabs)
+elif tabs is not None:
+    results_place.empty()
 panels.fill_export_box(export, scenario, record)

@@ -266,7 +266,10 @@ def _sent_label(msg) -> str | None:
     delta = msg.delta
     if delta.WhichOneof("type") == "add_block":
         block = delta.add_block
-        return block.expandable.label if block.WhichOneof("type") == "expandable" else None
+        kind = block.WhichOneof("type")
+        if kind == "tab":
+            return f"tab: {block.tab.label}"
+        return block.expandable.label if kind == "expandable" else None
     if delta.WhichOneof("type") != "new_element":
         return None
     element = delta.new_element
@@ -308,7 +311,8 @@ def test_the_designer_sends_what_does_not_show_the_solve_before_its_wait(small, 
     early = set(before_wait[0])
     for label in ("button: Reset view", "checkbox: Mouse-wheel zoom", "checkbox: Basemap tiles",
                   "Save, share and baseline", "My network: cost exactly the sites you pick",
-                  panels.SITES_LABEL, panels.EXPORT_LABEL):
+                  panels.SITES_LABEL, panels.EXPORT_LABEL, "tab: Cost and delivery days",
+                  "tab: Carrier mix"):
         assert label in early, label
     assert not [x for x in early if x and x.startswith(("metric", "deck_gl_json_chart",
                                                          "vega_lite_chart"))]
@@ -324,6 +328,33 @@ def test_the_designer_sends_what_does_not_show_the_solve_before_its_wait(small, 
     first_card = next(i for i, x in enumerate(order) if x.startswith("metric"))
     assert at_("button: Reset view") < first_card < at_("toggle: Basemap tiles")
     assert at_("tab: Cost and delivery days") < at_(f"expander: {panels.SITES_LABEL}")
+
+
+def test_an_edit_whose_solve_has_no_design_takes_the_early_tabs_away(small, monkeypatch):
+    """The results' tabs drawn before the wait for an edit's solve (a design was shown) are
+    gone from the click's run when that solve finds no design; its explanation shows."""
+    from ui import background, data
+
+    at = start(small)
+    click_solve(at)
+    at.toggle(key="auto_solve").set_value(True).run()
+    at.text_input(key="site_search").input("Reno, NV").run()
+    real = background.warm_solve
+    impossible = Targets(share_targets=(ShareTarget(within_days=1, share_pct=100.0),))
+
+    def no_design(warm, request, run):
+        scenario = request.scenario.with_changes(
+            targets=impossible, constraints=DesignConstraints(max_sites=1))
+        return real(warm, replace(request, scenario=scenario), run)
+
+    monkeypatch.setattr(background, "warm_solve", no_design)
+    monkeypatch.setattr(data, "cached_solve", lambda key: None)
+    at.button(key="add_search").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.tabs and not at.get("vega_lite_chart")
+    settle(at)
+    assert not at.tabs and not at.metric
+    assert any("No network meets" in e.value for e in at.error)
 
 
 def _walk(node):

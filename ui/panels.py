@@ -354,6 +354,20 @@ def network_map(scenario: Scenario, record: state.SolveRecord | None,
                     selection_mode="single-object", key=map_key(), height=MAP_HEIGHT_PX)
 
 
+def design_expected(scenario: Scenario) -> bool:
+    """Before the Designer's wait for a solve: whether this run will most likely show a
+    design, so that the results' tabs can be drawn while the solve runs. True when the
+    scenario's own solve has one, or when a design is shown and this run waits for the
+    edited scenario's solve (an edit rarely takes the design away); a run that then shows
+    none takes the tabs away again."""
+    record = current_record(scenario)
+    if record is not None:
+        return record.result.status.has_design
+    last = state.last_solve()
+    return (last is not None and last.result.status.has_design
+            and bool(st.session_state.get(solve.WAIT_KEY)) and solve.solving(scenario))
+
+
 def design_evaluation(record: state.SolveRecord | None):
     return record.result.evaluation if record and record.result.status.has_design else None
 

@@ -295,15 +295,29 @@ def result_views(record: SolveRecord, tab: str) -> dict:
     return {name: state.derived(record, name, makers[name]) for name in TAB_VIEWS[tab]}
 
 
-def show_results(record: SolveRecord) -> None:
+def results_tabs() -> dict[str, DeltaGenerator]:
+    """The results' tabs (each tab's place by its title) and the note on the sources under
+    them: what `show_results` draws before the tabs' content. The Designer draws them before
+    it waits for an edit's solve when the page shows a design already."""
+    open_results_tab()  # the tab kept for the session, before the tabs are made
+    boxes = dict(zip(RESULT_TABS, st.tabs(RESULT_TABS, key=RESULTS_TAB_KEY,
+                                           on_change=_remember_results_tab), strict=True))
+    st.caption("Site costs and capacities: data/candidate_sites.csv (each figure's source per "
+               "row; many are estimates). Other costs: Settings, each with its source or marked "
+               "estimate.")
+    return boxes
+
+
+def show_results(record: SolveRecord, boxes: dict[str, DeltaGenerator] | None = None) -> None:
     """Charts, the status quo, the per-site table and the carrier mix of a solve with a design,
-    each in a tab of its own; only the open tab's content is built."""
+    each in a tab of its own (`boxes`: the tabs of `results_tabs` if drawn already); only the
+    open tab's content is built."""
     from ui import status_quo
 
     tab = open_results_tab()
     views, scenario = result_views(record, tab), record.scenario
-    boxes = dict(zip(RESULT_TABS, st.tabs(RESULT_TABS, key=RESULTS_TAB_KEY,
-                                           on_change=_remember_results_tab), strict=True))
+    if boxes is None:
+        boxes = results_tabs()
     with boxes[tab]:
         if tab == COSTS_TAB:
             left, right = st.columns(2)
@@ -315,6 +329,3 @@ def show_results(record: SolveRecord) -> None:
             show_site_use(views["site_use"])
         else:
             show_carrier_mix(scenario, views["mix"], views["by_weight_zone"])
-    st.caption("Site costs and capacities: data/candidate_sites.csv (each figure's source per "
-               "row; many are estimates). Other costs: Settings, each with its source or marked "
-               "estimate.")
