@@ -24,19 +24,24 @@ panels.toolbar(scenario)
 # map) is sent before the wait for the solve asked for by this run (solve.status_area), so
 # that the browser renders it while the solve runs; what shows the solve goes into places
 # kept for it (empty containers) once the wait is over.
+# When this run will most likely show a design (`panels.design_expected`), the KPI cards'
+# rows and the results' tabs are drawn before the wait too, and redrawn if it shows none.
+expected = panels.design_expected(scenario)
 map_column, side = st.columns(panels.MAP_SHARE, gap="small")
 with side:
     panels.side_actions(scenario, selection)
     status_place = st.container()  # the solve's status, "why not this site?"
     panels.map_controls()
-    kpi_place = st.container()  # the KPI cards, what the map shows
+    kpi_place = st.empty()  # the KPI cards (or what stands for them), what the map shows
+    cards = None
+    if expected:
+        with kpi_place.container():
+            cards = results.kpi_places()
     panels.basemap_toggle()
 meeting = panels.meeting_sections()
-# the results' tabs: drawn now when this run will show a design (`panels.design_expected`),
-# taken away below if it has none after all
 results_place = st.empty()
 tabs = None
-if panels.design_expected(scenario):
+if expected:
     with results_place.container():
         tabs = results.results_tabs()
 panels.sites_section(scenario)
@@ -47,14 +52,20 @@ with status_place:
     record = panels.current_record(scenario)
     panels.build_ahead(scenario, record, selection)  # then the solve's elements leave together
     panels.why_not(scenario, selection[1])
-with kpi_place:
-    panels.kpi_section(scenario, record)
-    panels.map_caption(panels.design_evaluation(record))
+shows_design = record is not None and record.result.status.has_design
+if cards is not None and shows_design:
+    panels.kpi_section(scenario, record, cards)
+    with cards.below:
+        panels.map_caption(panels.design_evaluation(record))
+else:
+    with kpi_place.container():
+        panels.kpi_section(scenario, record)
+        panels.map_caption(panels.design_evaluation(record))
 with map_column:
     panels.network_map(scenario, record, selection)
     panels.legend_over_map(panels.design_evaluation(record))
 panels.fill_meeting_sections(meeting, scenario, record)
-if record is not None and record.result.status.has_design:
+if shows_design:
     if tabs is None:
         with results_place.container():
             results.show_results(record)

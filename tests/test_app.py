@@ -331,8 +331,9 @@ def test_the_designer_sends_what_does_not_show_the_solve_before_its_wait(small, 
 
 
 def test_an_edit_whose_solve_has_no_design_takes_the_early_tabs_away(small, monkeypatch):
-    """The results' tabs drawn before the wait for an edit's solve (a design was shown) are
-    gone from the click's run when that solve finds no design; its explanation shows."""
+    """The KPI cards' places and the results' tabs drawn before the wait for an edit's solve
+    (a design was shown) are gone from the click's run when that solve finds no design; its
+    explanation shows."""
     from ui import background, data
 
     at = start(small)
@@ -351,7 +352,7 @@ def test_an_edit_whose_solve_has_no_design_takes_the_early_tabs_away(small, monk
     monkeypatch.setattr(data, "cached_solve", lambda key: None)
     at.button(key="add_search").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert not at.tabs and not at.get("vega_lite_chart")
+    assert not at.tabs and not at.get("vega_lite_chart") and not at.metric
     settle(at)
     assert not at.tabs and not at.metric
     assert any("No network meets" in e.value for e in at.error)

@@ -439,7 +439,11 @@ def basemap_toggle() -> None:
                    "from the internet; off, the map draws from embedded data only and faster.")
 
 
-def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
+def kpi_section(scenario: Scenario, record: state.SolveRecord | None,
+                places: results.KpiPlaces | None = None) -> None:
+    """The KPI cards and the solve's notes, or what stands in their place (press Solve, the
+    solve running, why no design); `places`: the cards' places if drawn already (only with a
+    design to show)."""
     last = state.last_solve()
     if last is None:
         st.info("Solving: the numbers and the map appear here when it is done." if
@@ -460,7 +464,13 @@ def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
 
         show_reach(record)
         return
-    results.show_kpis(record, state.previous_solve(), baseline_view(scenario))
+    places = results.kpi_places() if places is None else places
+    results.show_kpis(record, state.previous_solve(), baseline_view(scenario), places)
+    with places.below:
+        _solve_notes(record)
+
+
+def _solve_notes(record: state.SolveRecord) -> None:
     r = record.result
     gap = f", proven gap {fmt.pct(r.gap, 2)}" if r.gap is not None else ""
     how = fmt.md_text(record.origin) if record.origin else solve_time(record)
