@@ -259,6 +259,118 @@ def test_an_edit_asks_for_its_solve_before_the_page_runs(small, monkeypatch):
     assert calls.count("request design") == 1
 
 
+def _sent_label(msg) -> str | None:
+    """The label of the element or expander a forward message adds, if it has one."""
+    if msg.WhichOneof("type") != "delta":
+        return None
+    delta = msg.delta
+    if delta.WhichOneof("type") == "add_block":
+        block = delta.add_block
+        kind = block.WhichOneof("type")
+        if kind == "tab":
+            return f"tab: {block.tab.label}"
+        return block.expandable.label if kind == "expandable" else None
+    if delta.WhichOneof("type") != "new_element":
+        return None
+    element = delta.new_element
+    kind = element.WhichOneof("type")
+    return f"{kind}: {getattr(getattr(element, kind), 'label', '')}" if kind else None
+
+
+def test_the_designer_sends_what_does_not_show_the_solve_before_its_wait(small, monkeypatch):
+    """An edit's run with "Auto re-solve" on sends the map's controls, the basemap toggle and
+    the closed sections below the map before the Designer waits for the edit's solve (the
+    browser renders them while the solve runs), and the KPI cards, the map and the results
+    after it, each in its place on the page."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    from ui import data, solve
+
+    at = start(small)
+    click_solve(at)
+    at.toggle(key="auto_solve").set_value(True).run()
+    at.text_input(key="site_search").input("Reno, NV").run()
+    sent: list[str | None] = []
+    before_wait: list[list[str | None]] = []
+    enqueue, status_area = ScriptRunContext.enqueue, solve.status_area
+
+    def recorded_enqueue(self, msg):
+        sent.append(_sent_label(msg))
+        return enqueue(self, msg)
+
+    def recorded_status_area():
+        before_wait.append(list(sent))
+        return status_area()
+
+    monkeypatch.setattr(ScriptRunContext, "enqueue", recorded_enqueue)
+    monkeypatch.setattr(solve, "status_area", recorded_status_area)
+    monkeypatch.setattr(data, "cached_solve", lambda key: None)  # a solve, not a memory
+    at.button(key="add_search").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(before_wait) == 1
+    early = set(before_wait[0])
+    for label in ("button: Reset view", "checkbox: Mouse-wheel zoom", "checkbox: Basemap tiles",
+                  "Save, share and baseline", "My network: cost exactly the sites you pick",
+                  panels.SITES_LABEL, panels.EXPORT_LABEL, "tab: Cost and delivery days",
+                  "tab: Carrier mix"):
+        assert label in early, label
+    assert not [x for x in early if x and x.startswith(("metric", "deck_gl_json_chart",
+                                                         "vega_lite_chart"))]
+    later = sent[len(before_wait[0]):]
+    assert [x for x in later if x and x.startswith("metric")]
+    assert "deck_gl_json_chart: " in later
+    settle(at)
+    assert at.session_state["result"].scenario == at.session_state["scenario"]
+    # the page reads as before: the map's controls above the cards, the basemap toggle under
+    # them, the results' tabs above the closed sections
+    order = [_tree_label(node) for node in _walk(at.main)]
+    at_ = order.index
+    first_card = next(i for i, x in enumerate(order) if x.startswith("metric"))
+    assert at_("button: Reset view") < first_card < at_("toggle: Basemap tiles")
+    assert at_("tab: Cost and delivery days") < at_(f"expander: {panels.SITES_LABEL}")
+
+
+def test_an_edit_whose_solve_has_no_design_takes_the_early_tabs_away(small, monkeypatch):
+    """The KPI cards' places and the results' tabs drawn before the wait for an edit's solve
+    (a design was shown) are gone from the click's run when that solve finds no design; its
+    explanation shows."""
+    from ui import background, data
+
+    at = start(small)
+    click_solve(at)
+    at.toggle(key="auto_solve").set_value(True).run()
+    at.text_input(key="site_search").input("Reno, NV").run()
+    real = background.warm_solve
+    impossible = Targets(share_targets=(ShareTarget(within_days=1, share_pct=100.0),))
+
+    def no_design(warm, request, run):
+        scenario = request.scenario.with_changes(
+            targets=impossible, constraints=DesignConstraints(max_sites=1))
+        return real(warm, replace(request, scenario=scenario), run)
+
+    monkeypatch.setattr(background, "warm_solve", no_design)
+    monkeypatch.setattr(data, "cached_solve", lambda key: None)
+    at.button(key="add_search").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.tabs and not at.get("vega_lite_chart") and not at.metric
+    settle(at)
+    assert not at.tabs and not at.metric
+    assert any("No network meets" in e.value for e in at.error)
+
+
+def _walk(node):
+    """The nodes of an AppTest element tree, in page order."""
+    yield node
+    children = getattr(node, "children", None) or {}
+    for key in sorted(children):
+        yield from _walk(children[key])
+
+
+def _tree_label(node) -> str:
+    label = getattr(node, "label", None)
+    return f"{node.type}: {label}" if isinstance(label, str) else node.type
+
+
 def test_infeasible_target_shows_explanation(small):
     """100% within 1 day with at most one site: the optimizer's explanation is shown."""
     impossible = small.with_changes(

@@ -159,7 +159,8 @@ def test_kpi_cards_and_legend_sit_beside_the_map(small):
     at = click_solve(start(small))
     (row,) = [block for block in at.main.children.values()
               if block.type == "flex_container" and any(
-                  child.get("deck_gl_json_chart") for child in block.children.values())]
+                  hasattr(child, "get") and child.get("deck_gl_json_chart")  # (a block)
+                  for child in block.children.values())]
     map_column, side = list(row.children.values())
     assert map_column.get("deck_gl_json_chart") and not side.get("deck_gl_json_chart")
     assert [m.label for m in side.get("metric")][:2] == ["Total annual cost", "Cost per order"]

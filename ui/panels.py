@@ -93,16 +93,15 @@ def toolbar(scenario: Scenario) -> None:
 
 def side_actions(scenario: Scenario, selection: tuple[str | None, str | None]) -> None:
     """The top of the column beside the map: what to do with a new site near an existing one
-    or with a map click, the solve's status, and "why not this site?". Here, not above the
-    map, so that the map keeps its place on screen and among the page's elements (a map that
-    moves is built anew: a new WebGL context, every shader compiled again)."""
+    or with a map click (below them the Designer puts the solve's status and "why not this
+    site?"). Here, not above the map, so that the map keeps its place on screen and among the
+    page's elements (a map that moves is built anew: a new WebGL context, every shader
+    compiled again)."""
     near_site_choice(scenario)
     _selection_controls(scenario, *selection)
-    solve.status_area()
-    _why_not(scenario, selection[1])
 
 
-def _why_not(scenario: Scenario, selected_site: str | None) -> None:
+def why_not(scenario: Scenario, selected_site: str | None) -> None:
     """"Why not this site?" for the site clicked or just added, once there is a design."""
     record = current_record(scenario)
     if record is None or not record.result.status.has_design:
@@ -355,6 +354,20 @@ def network_map(scenario: Scenario, record: state.SolveRecord | None,
                     selection_mode="single-object", key=map_key(), height=MAP_HEIGHT_PX)
 
 
+def design_expected(scenario: Scenario) -> bool:
+    """Before the Designer's wait for a solve: whether this run will most likely show a
+    design, so that the results' tabs can be drawn while the solve runs. True when the
+    scenario's own solve has one, or when a design is shown and this run waits for the
+    edited scenario's solve (an edit rarely takes the design away); a run that then shows
+    none takes the tabs away again."""
+    record = current_record(scenario)
+    if record is not None:
+        return record.result.status.has_design
+    last = state.last_solve()
+    return (last is not None and last.result.status.has_design
+            and bool(st.session_state.get(solve.WAIT_KEY)) and solve.solving(scenario))
+
+
 def design_evaluation(record: state.SolveRecord | None):
     return record.result.evaluation if record and record.result.status.has_design else None
 
@@ -399,6 +412,13 @@ def _swatches(evaluation) -> str:
 
 def map_notes(evaluation) -> None:
     """What the map's marks mean and where its outlines come from; the basemap toggle."""
+    map_caption(evaluation)
+    basemap_toggle()
+
+
+def map_caption(evaluation) -> None:
+    """What the map's marks mean (`evaluation`: of the design shown, if any) and where its
+    outlines come from."""
     outlines = "State outlines from data/us_states.geojson (drawn offline too)"
     source = (f"{outlines}; {maps.BASEMAP_CREDIT} (tiles load when this browser is online)."
               if state.basemap() else f"{outlines}; no basemap.")
@@ -409,13 +429,21 @@ def map_notes(evaluation) -> None:
                    f"ZIP3s it serves. {source}")
     else:
         st.caption(clicks + source)
+
+
+def basemap_toggle() -> None:
+    """The basemap's switch (state.basemap)."""
     st.toggle("Basemap tiles", value=state.basemap(), key="basemap_toggle",
               on_change=state.set_basemap_from_toggle, args=("basemap_toggle",),
               help="CARTO's light basemap (roads, places) under the map. The browser loads it "
                    "from the internet; off, the map draws from embedded data only and faster.")
 
 
-def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
+def kpi_section(scenario: Scenario, record: state.SolveRecord | None,
+                places: results.KpiPlaces | None = None) -> None:
+    """The KPI cards and the solve's notes, or what stands in their place (press Solve, the
+    solve running, why no design); `places`: the cards' places if drawn already (only with a
+    design to show)."""
     last = state.last_solve()
     if last is None:
         st.info("Solving: the numbers and the map appear here when it is done." if
@@ -436,7 +464,13 @@ def kpi_section(scenario: Scenario, record: state.SolveRecord | None) -> None:
 
         show_reach(record)
         return
-    results.show_kpis(record, state.previous_solve(), baseline_view(scenario))
+    places = results.kpi_places() if places is None else places
+    results.show_kpis(record, state.previous_solve(), baseline_view(scenario), places)
+    with places.below:
+        _solve_notes(record)
+
+
+def _solve_notes(record: state.SolveRecord) -> None:
     r = record.result
     gap = f", proven gap {fmt.pct(r.gap, 2)}" if r.gap is not None else ""
     how = fmt.md_text(record.origin) if record.origin else solve_time(record)
@@ -490,21 +524,28 @@ def sites_section(scenario: Scenario) -> None:
             sites_editor(scenario)
 
 
-def meeting_sections(scenario: Scenario, record: state.SolveRecord | None) -> None:
+def meeting_sections():
     """"Save, share and baseline" and "My network": lazy like the site table (their contents,
-    and the store, load only once opened), and open for the session once opened."""
-    box = _lazy_expander("Save, share and baseline", SAVE_EXPANDER_KEY, ":material/save:")
-    if box is not None:
+    and the store, load only once opened), and open for the session once opened. Returns the
+    open ones, to be filled (`fill_meeting_sections`) once the solve shown is known: the
+    Designer sends the closed headers before it waits for a solve."""
+    return (_lazy_expander("Save, share and baseline", SAVE_EXPANDER_KEY, ":material/save:"),
+            _lazy_expander("My network: cost exactly the sites you pick",
+                           MY_NETWORK_EXPANDER_KEY, ":material/hub:"))
+
+
+def fill_meeting_sections(boxes, scenario: Scenario, record: state.SolveRecord | None) -> None:
+    """The contents of the open ones of `meeting_sections`."""
+    save, my_network = boxes
+    if save is not None:
         from ui.saving import save_panel
 
-        with box:
+        with save:
             save_panel(scenario)
-    box = _lazy_expander("My network: cost exactly the sites you pick",
-                         MY_NETWORK_EXPANDER_KEY, ":material/hub:")
-    if box is not None:
+    if my_network is not None:
         from ui.my_network_view import section
 
-        with box:
+        with my_network:
             section(scenario, record)
 
 
@@ -561,12 +602,16 @@ def sites_editor(scenario: Scenario) -> None:
 # Exports
 
 
-def export_buttons(scenario: Scenario, record: state.SolveRecord | None) -> None:
+def export_box():
     """Every export format, and opening a scenario file (ui/export_import.py), in a lazy
     expander like the site table: closed, neither the first page nor an edit's rerun sends its
     fifteen elements (six download buttons in their columns, the upload), and the browser
-    fetches no download or upload code for the first page."""
-    box = _lazy_expander(EXPORT_LABEL, EXPORT_EXPANDER_KEY, ":material/download:")
+    fetches no download or upload code for the first page. The expander if open (filled by
+    `fill_export_box` once the solve shown is known), else None."""
+    return _lazy_expander(EXPORT_LABEL, EXPORT_EXPANDER_KEY, ":material/download:")
+
+
+def fill_export_box(box, scenario: Scenario, record: state.SolveRecord | None) -> None:
     if box is not None:
         from ui.export_import import export_section
 

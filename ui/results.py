@@ -41,10 +41,29 @@ class BaselineView:
     problem: str = ""
 
 
+@dataclass(frozen=True)
+class KpiPlaces:
+    """Where `show_kpis` draws: a column per card (three rows beside the map: the total given
+    room first) and, under them, a place for the targets' lines and the notes that follow."""
+
+    cards: tuple[DeltaGenerator, ...]
+    below: DeltaGenerator
+
+
+def kpi_places() -> KpiPlaces:
+    """The KPI cards' rows and columns, empty: the Designer draws them before it waits for an
+    edit's solve when that run will most likely show a design (the old cards stay on screen
+    in them until the new ones come)."""
+    cards = (*st.columns([1.35, 1]), *st.columns([1.35, 1]), *st.columns(3))
+    return KpiPlaces(cards, st.container())
+
+
 def show_kpis(record: SolveRecord, previous: SolveRecord | None,
-              baseline: BaselineView | None = None) -> None:
+              baseline: BaselineView | None = None, places: KpiPlaces | None = None) -> None:
     """The KPI cards of a solve with a design, each with its change since the previous solve
-    and, when a baseline is pinned, against the baseline."""
+    and, when a baseline is pinned, against the baseline (`places`: the cards' places if
+    drawn already, `kpi_places`)."""
+    places = kpi_places() if places is None else places
     k = Figures.of(record.result.evaluation.kpis)
     p = Figures.of(previous.result.evaluation.kpis) if previous is not None else None
     b = baseline.figures if baseline is not None else None
@@ -60,7 +79,7 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
             st.caption(_baseline_text(fmt_fn(fn(k) - fn(b)), color))
 
     # Beside the map (two fifths of the width): three short rows, the total given room first
-    row = st.columns([1.35, 1])
+    row = places.cards[:2]
     total = fmt.usd_card(k.total_cost_usd)
     full = fmt.usd(k.total_cost_usd).replace("$", "\\$")  # a bare $ starts LaTeX in markdown
     exact = "" if total == fmt.usd(k.total_cost_usd) else f"**{full}** a year. "
@@ -70,18 +89,18 @@ def show_kpis(record: SolveRecord, previous: SolveRecord | None,
          lambda x: x.cost_per_order_usd, fmt.signed_usd_cents, "inverse",
          f"Total annual cost / {fmt.count(record.result.evaluation.kpis.orders_per_year)} "
          "orders a year")
-    row = st.columns([1.35, 1])
+    row = places.cards[2:4]
     card(row[0], "Average delivery", fmt.days(k.avg_delivery_days), lambda x: x.avg_delivery_days,
          fmt.signed_days, "inverse", "Business days from order to door, weighted by orders: "
          "processing days + carrier transit days by zone (data/rate_cards/transit_days.csv)")
     card(row[1], "Sites open", str(k.n_open_sites), lambda x: x.n_open_sites, fmt.signed_count,
          "off")
-    row = st.columns(3)
+    row = places.cards[4:]
     for col, d in zip(row, (1, 2, 3), strict=True):
         card(col, f"Within {fmt.day_count(d)}", fmt.pct(k.share_within_days[d]),
              lambda x, d=d: x.share_within_days[d], fmt.signed_points)
     targets = record.result.evaluation.targets
-    with st.container():
+    with places.below:
         for t in targets:
             mark = ":green[:material/check_circle:]" if t.met else ":red[:material/cancel:]"
             st.markdown(f"{mark} **Target** {'met' if t.met else 'missed'}: {t.description}")
@@ -295,15 +314,29 @@ def result_views(record: SolveRecord, tab: str) -> dict:
     return {name: state.derived(record, name, makers[name]) for name in TAB_VIEWS[tab]}
 
 
-def show_results(record: SolveRecord) -> None:
+def results_tabs() -> dict[str, DeltaGenerator]:
+    """The results' tabs (each tab's place by its title) and the note on the sources under
+    them: what `show_results` draws before the tabs' content. The Designer draws them before
+    it waits for an edit's solve when the page shows a design already."""
+    open_results_tab()  # the tab kept for the session, before the tabs are made
+    boxes = dict(zip(RESULT_TABS, st.tabs(RESULT_TABS, key=RESULTS_TAB_KEY,
+                                           on_change=_remember_results_tab), strict=True))
+    st.caption("Site costs and capacities: data/candidate_sites.csv (each figure's source per "
+               "row; many are estimates). Other costs: Settings, each with its source or marked "
+               "estimate.")
+    return boxes
+
+
+def show_results(record: SolveRecord, boxes: dict[str, DeltaGenerator] | None = None) -> None:
     """Charts, the status quo, the per-site table and the carrier mix of a solve with a design,
-    each in a tab of its own; only the open tab's content is built."""
+    each in a tab of its own (`boxes`: the tabs of `results_tabs` if drawn already); only the
+    open tab's content is built."""
     from ui import status_quo
 
     tab = open_results_tab()
     views, scenario = result_views(record, tab), record.scenario
-    boxes = dict(zip(RESULT_TABS, st.tabs(RESULT_TABS, key=RESULTS_TAB_KEY,
-                                           on_change=_remember_results_tab), strict=True))
+    if boxes is None:
+        boxes = results_tabs()
     with boxes[tab]:
         if tab == COSTS_TAB:
             left, right = st.columns(2)
@@ -315,6 +348,3 @@ def show_results(record: SolveRecord) -> None:
             show_site_use(views["site_use"])
         else:
             show_carrier_mix(scenario, views["mix"], views["by_weight_zone"])
-    st.caption("Site costs and capacities: data/candidate_sites.csv (each figure's source per "
-               "row; many are estimates). Other costs: Settings, each with its source or marked "
-               "estimate.")
