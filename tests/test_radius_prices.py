@@ -249,3 +249,57 @@ def test_the_bracket_grows_to_just_past_where_the_falling_slopes_cross_zero():
     assert radius_prices._past_crossing(_point(2.0, 1.0), _point(4.0, 1.0), 0,
                                         step_to) == step_to
     assert radius_prices._past_crossing(None, _point(4.0, 1.0), 0, step_to) == step_to
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_master_sets_are_assigned_least_bound_first_and_only_below_the_incumbent(
+        seed, monkeypatch):
+    """count_search._master_sites_design with the search's data assigns the master's sets
+    in the order of their set bound (reach_sets.set_bound from the window's target prices,
+    a bound on every design with exactly those sites: checked against brute force) and
+    skips a set whose bound is not below the incumbent; the mixed first y counts by its n
+    largest sites."""
+    from network.optimize import count_search
+    from network.optimize.incumbent import Incumbent
+    from network.optimize.model import build_model
+    from network.optimize.reach_sets import set_bound
+    from network.optimize.window_bounds import WindowState
+
+    from random_problems import brute_force
+
+    problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+    data = lagrange_data(problem)
+    full = build_model(problem, (), (3, 3))
+    rng = np.random.default_rng(seed)
+    sets = []
+    for _ in range(4):
+        mask = np.zeros(8, bool)
+        mask[rng.choice(8, 3, replace=False)] = True
+        sets.append(mask)
+    opened = [0.5 * sets[0] + 0.5 * sets[1]] + [s.astype(float) for s in sets[1:]]
+    w = WindowState(3, 3)
+    w.lagrange, w.prices = -np.inf, (np.zeros(problem.n_points), np.array([50.0]))
+    first = np.zeros(8, bool)
+    first[np.argsort(-opened[0], kind="stable")[:3]] = True
+    candidates = [first] + [s for s in sets[1:]]
+    unique = []
+    for s in candidates:
+        if all(s.tobytes() != u.tobytes() for u in unique):
+            unique.append(s)
+    bounds = [set_bound(problem, data, s, np.array([50.0]))[0] for s in unique]
+    for s, b in zip(unique, bounds, strict=True):  # each a bound on its sites' designs
+        dear = np.where(s, problem.fixed_cost_usd_per_year, 1e9)  # no other set is cheap
+        exact = brute_force(replace(problem, fixed_cost_usd_per_year=dear), 3)
+        assert exact >= 1e9 or b <= exact * (1 + 1e-9)
+    best = Incumbent()
+    best.objective = float(np.median(bounds))
+    tried = []
+    monkeypatch.setattr(count_search, "fixed_sites_design",
+                        lambda problem, full, is_open, best, gap, deadline:
+                        tried.append(is_open.copy()))
+    count_search._master_sites_design(problem, full, w, opened, best, 1e-4,
+                                      time.perf_counter() + 60, data)
+    expected = [unique[i] for i in np.argsort(bounds, kind="stable")
+                if bounds[i] < best.objective]
+    assert [t.tobytes() for t in tried] == [e.tobytes() for e in expected]
+    assert len(tried) < len(unique)
