@@ -529,6 +529,14 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     last search's price was its 7-site LP's, far above the 8-site master's best, and the
     1-D search took more masters to come down from it (BENCHMARKS.md, branch nextday7).
 
+    Where the search proved the window's LP below the incumbent less the gap (`uppers`:
+    radius_prices.lp_upper) no ascent can reach it, so the master's sets come first, at L_n
+    of the radius prices: they may lower the incumbent, and the ascent runs only where the
+    LP's bound reaches the new target (from that L_n, not evaluated again). Why: closing AVP
+    on next_day_35_3day_95 the 3-site ascent (52 L_n evaluations) climbed toward the
+    heuristic's design, 1.1e-3 above the LP's bound, before the master's sets gave the
+    optimum, which L_n at the radius prices already proved (BENCHMARKS.md, branch nextday14).
+
     Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
     closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,
     it had no basis to start from (BENCHMARKS.md). Any prices give a valid L_n."""
@@ -549,8 +557,16 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
-    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
-    if w.lagrange < target and opened and not heuristic.applies(problem):
+    first = None  # L_n at the radius prices, when evaluated before the ascent
+    designs = bool(opened) and not heuristic.applies(problem)
+    if designs and (uppers or {}).get(w.lo, np.inf) < target:  # no ascent reaches it: the
+        first = lagrangian_value(problem, data, w.lo, lam, sigma)  # master's sets first,
+        _keep_start_bound(w, first[0], lam, sigma)  # which may lower the incumbent and so
+        _master_sites_design(problem, full, w, opened, best, relative_gap, deadline, data)
+        target = best.objective * (1 - relative_gap)  # the ascent's target
+    if first is None or (uppers or {}).get(w.lo, np.inf) >= target:
+        lagrange_ascent(problem, full, data, w, lam, sigma, target, duals, first=first)
+    if w.lagrange < target and designs and first is None:
         _master_sites_design(problem, full, w, opened, best, relative_gap, deadline, data)
 
 
