@@ -90,8 +90,8 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
     design's sources where they give every point a cut, and receives this search's pairs.
     `upper`, when given, receives an upper bound on the window's LP value (so on every L_n
     of count n: `lp_upper`) where the search proved one (one row or none: the lines of its
-    bracket; any rows: the tangent planes at every sigma it solved, `tangent_upper`), else
-    inf.
+    bracket; several rows: the tangent planes at every sigma it solved, `tangent_upper`),
+    else inf.
     Each pair's cut is made again from this problem's costs at each sigma (`_master`), so it
     is valid whatever problem or count the pair came from (docs/optimizer.md, "Radius cuts
     kept across edits"); the pairs only choose where the master starts. Why: next_day_80's
@@ -109,7 +109,8 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
         solved: dict[bytes, RadiusSolution] = {}
         best = _coordinate_search(problem, data, n, deadline, sites, own, enough, sigma_guess,
                                   seen, above if len(data.shares) == 1 else None, solved)
-        above[0] = min(above[0], tangent_upper(list(solved.values())))
+        if len(data.shares) > 1:  # one row: the bracket's lines, without another LP
+            above[0] = min(above[0], tangent_upper(list(solved.values())))
     if upper is not None:
         upper.append(lp_upper(above[0]))
     if best is None:
