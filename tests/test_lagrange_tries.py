@@ -87,14 +87,19 @@ def test_next_day_35_closing_avp_needs_no_lp(monkeypatch):
     assert warm.best_bound_usd <= warm.objective_usd
 
 
-@pytest.mark.parametrize("rows", [0, 1, 2])
+@pytest.mark.parametrize("rows", [0, 1, 2, 3])
 def test_priced_rows_is_sigma_times_the_rows(rows):
     """lagrange.priced_rows gives sigma @ rows, float for float with one row (its product
-    without BLAS), for none, one and two share rows and a row long enough for OpenBLAS's
-    threads."""
+    without BLAS), within a rounding of each term with two and three (row by row, where BLAS
+    fuses multiply and add), for none to three share rows and a row long enough for
+    OpenBLAS's threads."""
     rng = np.random.default_rng(rows)
     a = rng.uniform(0.0, 1e3, (rows, 20_000))
     a[:, ::7] = 0.0
     sigma = rng.uniform(0.0, 3e8, rows)
-    assert np.array_equal(priced_rows(sigma, a), sigma @ a)
+    if rows <= 1:
+        assert np.array_equal(priced_rows(sigma, a), sigma @ a)
+    else:  # |error| <= (t - 1) ulp of the sum of |terms| (each sum rounded once more)
+        scale = np.abs(sigma) @ np.abs(a)
+        assert (np.abs(priced_rows(sigma, a) - sigma @ a) <= 4e-16 * rows * scale).all()
     assert priced_rows(sigma, a).shape == (20_000,)

@@ -199,8 +199,9 @@ def test_radius_prices_with_carrier_rows_give_valid_bounds_at_least_the_carrier_
 def test_the_upper_bound_the_search_proves_lies_at_or_above_the_window_lp(seed):
     """`upper` receives an upper bound on the window's LP value (every L_n lies at or below
     that value), finite where there is one share row or none, and close to it (the search
-    narrows its bracket to 2e-6): what lets count_search._lp_short skip an ascent. Not
-    proved with two rows (a coordinate search): inf."""
+    narrows its bracket to 2e-6): what lets count_search._lp_short skip an ascent. With
+    two rows, from the tangent planes (`tangent_upper`): finite, at or above the window's LP
+    with both rows and L_n at the prices found."""
     checked = 0
     for problem in _variants(seed):
         data = lagrange_data(problem)
@@ -218,12 +219,53 @@ def test_the_upper_bound_the_search_proves_lies_at_or_above_the_window_lp(seed):
             assert upper[0] >= lagrangian_value(problem, data, n, *found)[0]
             checked += 1
     assert checked >= 12
-    two = replace(random_problem(6), capacity_orders_per_year=np.full(8, np.inf),
-                  share_requirements=(ShareRequirement(1, 0.3), ShareRequirement(2, 0.7)))
-    upper = []
-    radius_prices.radius_prices(two, lagrange_data(two), 3, time.perf_counter() + 60,
-                                upper=upper)
-    assert upper == [np.inf]
+    finite = 0
+    for seed_two in (seed, seed + 4, seed + 8):
+        two = replace(random_problem(seed_two), capacity_orders_per_year=np.full(8, np.inf),
+                      share_requirements=(ShareRequirement(1, 0.3), ShareRequirement(2, 0.7)))
+        data = lagrange_data(two)
+        for n in (2, 3, 4):
+            upper = []
+            found = radius_prices.radius_prices(two, data, n, time.perf_counter() + 60,
+                                                upper=upper)
+            lp = _window_lp(two, n)
+            if lp is None or found is None:
+                continue
+            assert len(upper) == 1 and upper[0] >= lp
+            assert upper[0] >= lagrangian_value(two, data, n, *found)[0]
+            finite += bool(np.isfinite(upper[0]))
+    assert finite >= 3
+
+
+def _plane(value: float, sigma, slope) -> radius_prices.RadiusSolution:
+    return radius_prices.RadiusSolution(value, np.zeros(1), np.asarray(sigma, float),
+                                        np.asarray(slope, float), np.zeros(1),
+                                        (np.zeros(0, int), np.zeros(0, int)))
+
+
+def test_the_tangent_planes_bound_the_maximum_of_a_concave_function_of_two_prices():
+    """tangent_upper on planes of f(s) = min_k (c_k + d_k . s), a concave piecewise linear
+    function of two prices: at or above f's maximum over s >= 0 (found on a fine grid, f
+    being largest at a vertex inside it), close to it with planes on both sides of the
+    maximum, and inf where no mix of the planes falls in every price."""
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        c = rng.uniform(0, 10, 4)
+        d = np.array([[1.0, 1.0], [-1.0, 0.5], [0.5, -1.0], [-0.5, -0.5]]) * rng.uniform(
+            0.5, 2.0, (4, 1))
+
+        grid = np.linspace(0, 40, 401)
+        top = max(float(np.min(c + d @ np.array([a, b]))) for a in grid for b in grid)
+        points = []
+        for s in rng.uniform(0, 40, (12, 2)):
+            k = int(np.argmin(c + d @ s))
+            points.append(_plane(float(c[k] + d[k] @ s), s, d[k]))
+        bound = radius_prices.tangent_upper(points)
+        assert bound >= top - 1e-9
+        assert bound <= top + 0.5 * (c.max() - c.min() + 10)
+    rising = [_plane(1.0, [0.0, 0.0], [1.0, 0.5]), _plane(2.0, [1.0, 0.0], [0.5, 0.2])]
+    assert radius_prices.tangent_upper(rising) == np.inf
+    assert radius_prices.tangent_upper([_plane(3.0, [2.0, 1.0], [-1.0, 0.0])]) == 5.0
 
 
 def _point(sigma: float, slope: float) -> radius_prices.RadiusSolution:
@@ -249,3 +291,105 @@ def test_the_bracket_grows_to_just_past_where_the_falling_slopes_cross_zero():
     assert radius_prices._past_crossing(_point(2.0, 1.0), _point(4.0, 1.0), 0,
                                         step_to) == step_to
     assert radius_prices._past_crossing(None, _point(4.0, 1.0), 0, step_to) == step_to
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_master_sets_are_assigned_least_bound_first_and_only_below_the_incumbent(
+        seed, monkeypatch):
+    """count_search._master_sites_design with the search's data assigns the master's sets
+    in the order of their set bound (reach_sets.set_bound from the window's target prices,
+    a bound on every design with exactly those sites: checked against brute force) and
+    skips a set whose bound is not below the incumbent; the mixed first y counts by its n
+    largest sites."""
+    from network.optimize import count_search
+    from network.optimize.incumbent import Incumbent
+    from network.optimize.model import build_model
+    from network.optimize.reach_sets import set_bound
+    from network.optimize.window_bounds import WindowState
+
+    from random_problems import brute_force
+
+    problem = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf))
+    data = lagrange_data(problem)
+    full = build_model(problem, (), (3, 3))
+    rng = np.random.default_rng(seed)
+    sets = []
+    for _ in range(4):
+        mask = np.zeros(8, bool)
+        mask[rng.choice(8, 3, replace=False)] = True
+        sets.append(mask)
+    opened = [0.5 * sets[0] + 0.5 * sets[1]] + [s.astype(float) for s in sets[1:]]
+    w = WindowState(3, 3)
+    w.lagrange, w.prices = -np.inf, (np.zeros(problem.n_points), np.array([50.0]))
+    first = np.zeros(8, bool)
+    first[np.argsort(-opened[0], kind="stable")[:3]] = True
+    candidates = [first] + [s for s in sets[1:]]
+    unique = []
+    for s in candidates:
+        if all(s.tobytes() != u.tobytes() for u in unique):
+            unique.append(s)
+    bounds = [set_bound(problem, data, s, np.array([50.0]))[0] for s in unique]
+    for s, b in zip(unique, bounds, strict=True):  # each a bound on its sites' designs
+        dear = np.where(s, problem.fixed_cost_usd_per_year, 1e9)  # no other set is cheap
+        exact = brute_force(replace(problem, fixed_cost_usd_per_year=dear), 3)
+        assert exact >= 1e9 or b <= exact * (1 + 1e-9)
+    best = Incumbent()
+    best.objective = float(np.median(bounds))
+    tried = []
+    monkeypatch.setattr(count_search, "fixed_sites_design",
+                        lambda problem, full, is_open, best, gap, deadline:
+                        tried.append(is_open.copy()))
+    count_search._master_sites_design(problem, full, w, opened, best, 1e-4,
+                                      time.perf_counter() + 60, data)
+    expected = [unique[i] for i in np.argsort(bounds, kind="stable")
+                if bounds[i] < best.objective]
+    assert [t.tobytes() for t in tried] == [e.tobytes() for e in expected]
+    assert len(tried) < len(unique)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_window_whose_lp_lies_below_the_incumbent_assigns_the_master_sets_before_any_ascent(
+        seed, monkeypatch):
+    """count_search._radius_ascent with two share targets: where the radius search proves
+    the window's LP below the incumbent less the gap (here an incumbent 20% dearer than the
+    heuristic's design), no ascent can reach that target, so the master's sets are assigned
+    first and, the incumbent unchanged (the assignment stubbed), no ascent runs; the window
+    keeps L_n at the radius prices, at most the LP's bound. With the true incumbent the
+    ascent runs as before."""
+    from network.optimize import count_search
+    from network.optimize.incumbent import Incumbent
+    from network.optimize.model import build_model
+    from network.optimize.window_bounds import WindowState
+
+    two = replace(random_problem(seed), capacity_orders_per_year=np.full(8, np.inf),
+                  share_requirements=(ShareRequirement(1, 0.3), ShareRequirement(2, 0.7)))
+    data = lagrange_data(two)
+    full = build_model(two, (), (3, 3))
+    calls = []
+    real_ascent = count_search.lagrange_ascent
+    monkeypatch.setattr(count_search, "lagrange_ascent",
+                        lambda *a, **k: (calls.append("ascent"), real_ascent(*a, **k))[1])
+    monkeypatch.setattr(count_search, "_master_sites_design",
+                        lambda *a, **k: calls.append("sets"))
+    checked = 0
+    for dearer in (1.2, 1.0):
+        best = Incumbent()
+        count_search._heuristic_incumbent(two, full, best, 3, 3, None, 1e-4,
+                                          time.perf_counter() + 60, data)
+        if not np.isfinite(best.objective):
+            return
+        best.objective *= dearer
+        w, uppers = WindowState(3, 3), {}
+        calls.clear()
+        count_search._radius_ascent(two, full, data, w, best, 1e-4, time.perf_counter() + 60,
+                                    uppers=uppers)
+        if w.prices is None:
+            return
+        below = uppers[3] < best.objective * (1 - 1e-4)
+        if dearer > 1:
+            assert below and calls == ["sets"]
+            assert w.lagrange == lagrangian_value(two, data, 3, *w.prices)[0] <= uppers[3]
+            checked += 1
+        elif not below:
+            assert calls[0] == "ascent"
+    assert checked

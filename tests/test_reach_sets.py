@@ -220,3 +220,28 @@ def test_every_bound_of_the_search_holds_for_the_designs_below_it(seed):
             assert bound <= min(below) * (1 + 1e-12)
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_search_sums_site_values_over_the_pairs_below_the_root_lambda(seed):
+    """_SetSearch._values (each v_s summed over the pairs with d_sz below the root's
+    lambda_z) equals _Terms.values (every pair) within rounding at the root's lambda and at
+    every lambda a node can have (the root's lowered to some sites' d), and leaves out
+    pairs: the root's lambda lies below some d."""
+    rng = np.random.default_rng(seed)
+    problem = _problem(seed, n_points=12, share=0.5)
+    data = lagrange_data(problem)
+    terms = reach_sets._Terms.of(problem, data, 3, rng.uniform(0, 60, 1))
+    lam = problem.orders_per_year * rng.uniform(1, 12, problem.n_points)
+    search = reach_sets._SetSearch(
+        problem, reach_sets._Cover.of(problem, 3, time.perf_counter() + 60), terms, lam,
+        lambda mask, low: low)
+    root = np.minimum(lam, terms.cross)
+    assert len(search.pair_d) < np.isfinite(terms.d).sum()
+    for chosen in ((), (0,), (1, 4), (2, 3, 5)):
+        at = root.copy()
+        for s in chosen:
+            at = np.minimum(at, terms.d[s])
+        dense = terms.values(at)
+        assert np.allclose(search._values(at), dense, rtol=1e-12,
+                           atol=1e-12 * np.abs(terms.d[np.isfinite(terms.d)]).sum())

@@ -63,7 +63,7 @@ from network.optimize.model import (
     with_count_window,
 )
 from network.optimize.problem import LocationProblem, overloaded_sites
-from network.optimize.reach_sets import close_by_reaching_sets
+from network.optimize.reach_sets import close_by_reaching_sets, set_bound
 from network.optimize.result import SolveProgress, bound_holds, relative_gap_of
 from network.optimize.site_branching import branch_on_sites
 from network.optimize.site_sets import SetPrices, enumerable, solve_by_sets
@@ -529,6 +529,14 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     last search's price was its 7-site LP's, far above the 8-site master's best, and the
     1-D search took more masters to come down from it (BENCHMARKS.md, branch nextday7).
 
+    Where the search proved the window's LP below the incumbent less the gap (`uppers`:
+    radius_prices.lp_upper) no ascent can reach it, so the master's sets come first, at L_n
+    of the radius prices: they may lower the incumbent, and the ascent runs only where the
+    LP's bound reaches the new target (from that L_n, not evaluated again). Why: closing AVP
+    on next_day_35_3day_95 the 3-site ascent (52 L_n evaluations) climbed toward the
+    heuristic's design, 1.1e-3 above the LP's bound, before the master's sets gave the
+    optimum, which L_n at the radius prices already proved (BENCHMARKS.md, branch nextday14).
+
     Why: a warm edit whose ascents fell short solved the window's nearest-sites LP (forced_sites
     closing ABE: 3.0 CPU s at 5 sites), and after this branch's cold solves, which solve no LP,
     it had no basis to start from (BENCHMARKS.md). Any prices give a valid L_n."""
@@ -549,9 +557,17 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     if duals is None:
         return
     lam, sigma = initial_prices(full, duals)
-    lagrange_ascent(problem, full, data, w, lam, sigma, target, duals)
-    if w.lagrange < target and opened and not heuristic.applies(problem):
-        _master_sites_design(problem, full, w, opened, best, relative_gap, deadline)
+    first = None  # L_n at the radius prices, when evaluated before the ascent
+    designs = bool(opened) and not heuristic.applies(problem)
+    if designs and (uppers or {}).get(w.lo, np.inf) < target:  # no ascent reaches it: the
+        first = lagrangian_value(problem, data, w.lo, lam, sigma)  # master's sets first,
+        _keep_start_bound(w, first[0], lam, sigma)  # which may lower the incumbent and so
+        _master_sites_design(problem, full, w, opened, best, relative_gap, deadline, data)
+        target = best.objective * (1 - relative_gap)  # the ascent's target
+    if first is None or (uppers or {}).get(w.lo, np.inf) >= target:
+        lagrange_ascent(problem, full, data, w, lam, sigma, target, duals, first=first)
+    if w.lagrange < target and designs and first is None:
+        _master_sites_design(problem, full, w, opened, best, relative_gap, deadline, data)
 
 
 def _lp_short(w: WindowState, uppers: dict[int, float], best: Incumbent,
@@ -593,13 +609,17 @@ def _ascended(problem: LocationProblem, full: MipModel, data: LagrangeData, w: W
 
 def _master_sites_design(problem: LocationProblem, full: MipModel, w: WindowState,
                          opened: list[np.ndarray], best: Incumbent, relative_gap: float,
-                         deadline: float) -> None:
+                         deadline: float, data: LagrangeData | None = None) -> None:
     """Where the radius prices' ascent falls short and the heuristic ignores some rows
     (carrier shares, a second share target): offer the cheapest assignment under every row
     to the n sites the radius master opens most (window_mip.fixed_sites_design), as
-    _lp_sites_design does for the window's LP, at the prices returned (`opened[0]`), then at
-    the others its search tried where it opens whole sites (`opened[1:]`), each set once, at
-    most MASTER_SETS, until the ascent's bound is within the gap of the incumbent.
+    _lp_sites_design does for the window's LP, at the prices returned (`opened[0]`), and
+    to the others its search tried where it opens whole sites (`opened[1:]`), each set once,
+    at most MASTER_SETS, until the ascent's bound is within the gap of the incumbent. With
+    `data`, the sets go least bound first (reach_sets.set_bound from the ascent's target
+    prices: a bound on every design with exactly those sites, any prices >= 0 giving one),
+    and a set whose bound is not below the incumbent is not assigned (no design there is
+    cheaper).
 
     Why: on usps_max_60's "open SEA" edit the 5-site bound from radius prices equals the
     nearest-sites LP's (2.4e-4 under the incumbent, carrier_repair's assignment to the very
@@ -610,18 +630,27 @@ def _master_sites_design(problem: LocationProblem, full: MipModel, w: WindowStat
     the best prices opens two designs at 0.5 each, and the n largest (ties by index) mixed
     them; at a higher 1-day price it opens LAS, MEM, ABE whole, the optimum's sites, which
     otherwise came only from the window's LP (2.6 CPU s from the last basis, 8 s by the
-    nearest-sites LP without one; BENCHMARKS.md, branch nextday3)."""
-    tried: set[bytes] = set()
+    nearest-sites LP without one; BENCHMARKS.md, branch nextday3). Why by bound: there the
+    mixed set and one whole design were assigned first, 0.04-0.08 CPU s each, before the
+    optimum's sites, the least bound of the three (BENCHMARKS.md, branch nextday14)."""
+    sets: list[np.ndarray] = []
     for k, y in enumerate(opened):
-        if len(tried) >= MASTER_SETS or w.lagrange >= best.objective * (1 - relative_gap):
-            return
         if k and not np.all(np.minimum(y, 1.0 - y) <= WHOLE_SITE):
             continue
         is_open = np.zeros(problem.n_sites, bool)
         is_open[np.argsort(-y, kind="stable")[:w.lo]] = True  # the incumbent's own sites
-        if is_open.tobytes() in tried:  # too: repair's assignment there can be the one that
-            continue  # falls short
-        tried.add(is_open.tobytes())
+        if all(is_open.tobytes() != s.tobytes() for s in sets):  # too: repair's assignment
+            sets.append(is_open)  # there can be the one that falls short
+        if len(sets) >= MASTER_SETS:
+            break
+    if data is not None and w.prices is not None and len(sets) > 1:
+        sigma = w.prices[1][:len(problem.share_requirements)]
+        bounds = [set_bound(problem, data, s, sigma, best.objective)[0] for s in sets]
+        order = np.argsort(bounds, kind="stable")
+        sets = [sets[i] for i in order if bounds[i] < best.objective]
+    for is_open in sets:
+        if w.lagrange >= best.objective * (1 - relative_gap):
+            return
         fixed_sites_design(problem, full, is_open, best, relative_gap / 10, deadline)
 
 

@@ -139,16 +139,26 @@ def pair_least(data: LagrangeData, r: np.ndarray) -> np.ndarray:
 
 
 def priced_rows(sigma: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """sigma @ rows ([t] @ [t, k] -> [k]): with one row, sigma[0] * rows[0], the same floats
-    (a sum of one term) without a BLAS call.
+    """sigma @ rows ([t] @ [t, k] -> [k]) without a BLAS call for up to FEW_ROWS rows: row by
+    row, sigma[0] rows[0] + sigma[1] rows[1] + ..., each product and sum rounded once (with
+    one row the same floats as sigma @ rows; with more, within a rounding of each term of
+    them: OpenBLAS fuses the multiply and add).
 
     Why: numpy hands that product to OpenBLAS as a matrix-vector product, which wakes its
     threads for a long row (k above a few thousand options); on the shared 2-core machine a
     wake cost 0.3-5 ms of CPU where the product takes 0.1 (BENCHMARKS.md, branch
-    nextday12), several times a warm edit."""
-    if len(sigma) == 1:
-        return sigma[0] * rows[0]
-    return sigma @ rows
+    nextday12), several times a warm edit. With two rows, one thread, its [2, k] product
+    took 0.4-0.5 ms where the rows one by one take 0.2 (next_day_35_3day_95's 91,302 site
+    options, 250 products an edit; BENCHMARKS.md, branch nextday14)."""
+    if not 0 < len(sigma) <= FEW_ROWS:
+        return sigma @ rows
+    out = sigma[0] * rows[0]
+    for k in range(1, len(sigma)):
+        out += sigma[k] * rows[k]
+    return out
+
+
+FEW_ROWS = 4  # priced_rows row by row up to this many rows
 
 
 def _members(starts: np.ndarray, sizes: np.ndarray, n: int) -> np.ndarray:

@@ -89,7 +89,9 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
     the first master's cuts, its count's pairs else the nearest count's, in place of the
     design's sources where they give every point a cut, and receives this search's pairs.
     `upper`, when given, receives an upper bound on the window's LP value (so on every L_n
-    of count n: `lp_upper`) where the search proved one (one row or none), else inf.
+    of count n: `lp_upper`) where the search proved one (one row or none: the lines of its
+    bracket; several rows: the tangent planes at every sigma it solved, `tangent_upper`),
+    else inf.
     Each pair's cut is made again from this problem's costs at each sigma (`_master`), so it
     is valid whatever problem or count the pair came from (docs/optimizer.md, "Radius cuts
     kept across edits"); the pairs only choose where the master starts. Why: next_day_80's
@@ -104,8 +106,11 @@ def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline
         best = _solve(problem, data, n, np.zeros(0), own, deadline)
         above = [np.inf if best is None else best.value]
     else:
+        solved: dict[bytes, RadiusSolution] = {}
         best = _coordinate_search(problem, data, n, deadline, sites, own, enough, sigma_guess,
-                                  seen, above if len(data.shares) == 1 else None)
+                                  seen, above if len(data.shares) == 1 else None, solved)
+        if len(data.shares) > 1:  # one row: the bracket's lines, without another LP
+            above[0] = min(above[0], tangent_upper(list(solved.values())))
     if upper is not None:
         upper.append(lp_upper(above[0]))
     if best is None:
@@ -122,7 +127,9 @@ def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, dea
                        sites: np.ndarray | None, cuts: tuple[np.ndarray, np.ndarray] | None,
                        enough: float, guess: np.ndarray | None,
                        seen: list[np.ndarray] | None = None,
-                       above: list[float] | None = None) -> RadiusSolution | None:
+                       above: list[float] | None = None,
+                       solved: dict[bytes, RadiusSolution] | None = None
+                       ) -> RadiusSolution | None:
     """The best LP(sigma) found by a 1-D search on each row's price in turn, the others held
     (the share target's first), twice over where there are several rows, from `guess` (every
     row's price: an ascent's, for the same count), else from 0 (the share target's from
@@ -138,7 +145,7 @@ def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, dea
     if guess is not None and len(guess) == t:
         base = np.maximum(np.asarray(guess, float), 0.0)
     targets = len(problem.share_requirements)
-    solved: dict[bytes, RadiusSolution] = {}  # sigma -> LP(sigma), once per search
+    solved = {} if solved is None else solved  # sigma -> LP(sigma), once per search
     ended: dict[int, RadiusSolution | None] = {}  # row -> `best` when its last search ended
     for k in list(range(t)) * (2 if t > 1 else 1):
         if k in ended and ended[k] is best:  # no other row's price moved since: the search
@@ -294,6 +301,59 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         else:
             break
     return best
+
+
+def tangent_upper(points: list[RadiusSolution]) -> float:
+    """An upper bound on max_{sigma >= 0} LP(sigma) from the tangent planes at `points`
+    (each a master's value v_i at sigma_i with its slope g_i = b - A x_i), inf where they
+    prove none. LP(sigma) is concave and lies under each plane
+    sigma -> v_i + g_i (sigma - sigma_i) (x_i is feasible at every sigma), so for any weights
+    mu >= 0 summing to 1 whose mixed slope G = sum_i mu_i g_i is <= 0 in every row,
+    LP(sigma) <= sum_i mu_i (v_i - g_i sigma_i) + G sigma <= sum_i mu_i (v_i - g_i sigma_i)
+    at every sigma >= 0 (docs/optimizer.md, "Radius prices"). The least such bound is a small
+    LP over mu (the dual of max t, t <= each plane, sigma >= 0), solved by GLOP; its mu is
+    only a candidate: clipped to >= 0, scaled to sum 1, and the bound kept only where
+    numpy's G is <= 0, so nothing of the solver's tolerances enters the bound.
+
+    Why: with two share rows the lines of one row's bracket prove nothing (the other's
+    price moves), and next_day_35_3day_95 ran every ascent to its end (111-192
+    L_n evaluations a solve); closing AVP, its 3-site ascent (52 of them) aimed at the
+    heuristic's incumbent, above the window's LP, before the master's sets gave the
+    optimum (count_search._radius_ascent; BENCHMARKS.md, branch nextday14)."""
+    if not points:
+        return np.inf
+    g = np.array([p.slope for p in points], float)  # [m, t]
+    a = np.array([p.value - float(p.slope @ p.sigma) for p in points])
+    if not (np.isfinite(g).all() and np.isfinite(a).all()):
+        return np.inf
+    alone = (g <= 0).all(axis=1)  # one plane falling in every row bounds on its own
+    best = float(a[alone].min()) if alone.any() else np.inf
+    if len(points) < 2:
+        return best
+    m, t = g.shape
+    scale = np.maximum(np.abs(g).max(axis=0), 1e-300)
+    rows = np.repeat(np.arange(t + 1), m)
+    model = MipModel(np.zeros(m), np.full(m, np.inf), np.zeros(m, bool), a,
+                     np.r_[1.0, np.full(t, -np.inf)], np.r_[1.0, np.full(t, -TANGENT_MARGIN)],
+                     rows, np.tile(np.arange(m), t + 1),
+                     np.r_[np.ones(m), (g / scale).T.ravel()], 0, 0, np.zeros(0, int), ())
+    try:
+        lp = solve_lp(model, 1.0, glop_cold=True)
+    except StatusNotOk:
+        return best
+    if lp.values is None:
+        return best
+    mu = np.maximum(lp.values, 0.0)
+    if not mu.sum() > 0:
+        return best
+    mu = mu / mu.sum()
+    if (mu @ g <= 0).all():
+        best = min(best, float(mu @ a))
+    return best
+
+
+TANGENT_MARGIN = 1e-9  # each row's mixed slope asked to be <= -this (of its largest |g|),
+# so that the solver's tolerance leaves numpy's mixed slope <= 0
 
 
 def lp_upper(value: float) -> float:

@@ -143,7 +143,8 @@ class _Partial:
     """A partial set: the free sites chosen, and the rest to come from order[start:], k of
     them; `low` its bound's part for the sites chosen (the constant, sum_z lambda_z and their
     fixed costs), `lam` each point's lambda before the last site chosen (`last`, -1 at the
-    root) lowered it to its d."""
+    root) lowered it to its d, `unreached` [t, z] 1.0 where no site chosen before `last`
+    (nor a forced one, nor cross-border) reaches z (shared by the children of one node)."""
 
     chosen: tuple[int, ...]
     start: int
@@ -151,6 +152,7 @@ class _Partial:
     low: float
     lam: np.ndarray
     last: int
+    unreached: np.ndarray
 
 
 class _SetSearch:
@@ -175,6 +177,10 @@ class _SetSearch:
             lam = np.minimum(lam, terms.d[forced].min(axis=0))
         value = terms.values(lam)
         self.order = cover.free[np.argsort(value[cover.free], kind="stable")]
+        # the (site, point) pairs with d_sz < lambda_z at the root: the only nonzero terms
+        # of any v_s below it, every node's lambda being the root's or lower (`_values`)
+        self.pair_site, self.pair_point = np.nonzero(terms.d < lam)
+        self.pair_d = terms.d[self.pair_site, self.pair_point]
         low = terms.constant + float(lam.sum() + terms.fixed[forced].sum())
         self.slack = 1e-9 * (abs(terms.constant) + float(np.abs(lam).sum())
                              + float(np.abs(value).sum()) + float(np.abs(terms.fixed).sum()))
@@ -189,10 +195,23 @@ class _SetSearch:
         elif 0 < cover.k <= len(cover.free):
             least = np.sort(value[self.order])[:cover.k].sum()
             self._push(low + float(least) - self.slack,
-                       _Partial((), 0, cover.k, low, lam, -1))
+                       _Partial((), 0, cover.k, low, lam, -1, cover.unreached))
 
     def _push(self, bound: float, item) -> None:
         heapq.heappush(self.heap, (bound, next(self.count), item))
+
+    def _values(self, lam: np.ndarray) -> np.ndarray:
+        """terms.values(lam) for a node's lambda (at most the root's in every point), summed
+        over the pairs with d_sz below the root's lambda_z alone: every other pair's term
+        min(0, d_sz - lam_z) is 0 at any lower lambda. The sums run in another order than
+        terms.values' (within `slack`, which every bound already gives up for rounding).
+
+        Why: the dense sum over every site and point ([57, 881] on the default's sites) was
+        0.25-0.3 ms of each of next_day_80's 490 expansions after closing SAV, a third of its
+        set search (BENCHMARKS.md, branch nextday14)."""
+        terms = np.minimum(self.pair_d - lam[self.pair_point], 0.0)
+        return self.terms.fixed + np.bincount(self.pair_site, terms,
+                                              minlength=len(self.terms.fixed))
 
     def settle(self, bound: float) -> None:
         """Count a bound on designs left out of the search (a set settled, or cut)."""
@@ -237,21 +256,23 @@ class _SetSearch:
         if m <= 0:
             return
         lam = node.lam if node.last < 0 else np.minimum(node.lam, self.terms.d[node.last])
-        value = self.terms.values(lam)[rest]
+        value = self._values(lam)[rest]
         bounds = node.low + value[:m] + _suffix_least(value, k - 1, m) - self.slack
         below = bounds < bar
         if not below.all():
             self.settle(float(bounds[~below].min()))
         if not below.any():
             return
-        unreached = self._unreached(node)
+        unreached = node.unreached  # the node's own: its last site's points reached too
+        if node.last >= 0:
+            unreached = unreached * (1.0 - cover.reach[:, node.last])
         share = 1.0 - unreached @ cover.w  # [t]
-        gains = np.einsum("tsz,tz->ts", cover.reach, unreached * cover.w)[:, rest]  # [t, r]
+        gains = _per_site(cover.reach, unreached * cover.w)[:, rest]  # [t, r]
         if k == 1:
             hopeful = (share[:, None] + gains[:, :m] >= cover.need[:, None]).all(axis=0)
         else:  # rest[i] and k - 1 of rest[i + 1:]: bounded by either price (the gains of the
             # others only fall once rest[i] is in)
-            priced = np.einsum("tsz,tz->ts", cover.reach, unreached * cover.mu)[:, rest]
+            priced = _per_site(cover.reach, unreached * cover.mu)[:, rest]
             rest_mu = (unreached * np.maximum(cover.w - cover.mu, 0.0)).sum(axis=1)  # [t]
             after_g, after_p = _suffix_top(gains, k - 1, m), _suffix_top(priced, k - 1, m)
             hopeful = (share[:, None] + np.minimum(
@@ -266,15 +287,16 @@ class _SetSearch:
             else:
                 self._push(float(bounds[i]), _Partial(
                     node.chosen + (s,), node.start + i + 1, k - 1,
-                    node.low + float(value[i]), lam, s))
+                    node.low + float(value[i]), lam, s, unreached))
 
-    def _unreached(self, node: _Partial) -> np.ndarray:
-        """[t, z] 1.0 where no site of the node (forced ones included) reaches z."""
-        reach = self.cover.reach
-        unreached = self.cover.unreached
-        for s in node.chosen:
-            unreached = unreached * (1.0 - reach[:, s])
-        return unreached
+
+def _per_site(reach: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """[t, s] sum_z reach[t, s, z] weights[t, z], one matrix-vector product a target (the
+    same sums as np.einsum("tsz,tz->ts"), in BLAS's order: every comparison with a target
+    has 2 ROW_TOLERANCE to spare, far above any rounding). Why: einsum took 0.09 ms of each
+    expansion, this 0.02 (BENCHMARKS.md, branch nextday14)."""
+    return np.stack([reach[t] @ weights[t] for t in range(len(reach))]).reshape(
+        len(reach), reach.shape[1])
 
 
 class _GaveUp(Exception):
