@@ -105,3 +105,30 @@ def test_a_killed_textbook_run_reports_the_cpu_it_spent_and_where_highs_stood(mo
     run = textbook.textbook_highs(scenario, build_lanes(scenario), 1.0)
     assert run.status == textbook.KILLED and run.capped and run.seconds == 1.0
     assert run.cpu_seconds > 0 and run.log_tail == "Presolving model"
+
+
+
+def test_each_cold_solve_starts_without_the_last_solves_lps(monkeypatch):
+    """The bench's cold column is five solves in one process: none may find the LPs an
+    earlier one left in window_mip's store (they would answer for HiGHS)."""
+    from collections import OrderedDict
+
+    from network.bench import classes
+    from network.optimize import window_mip
+
+    class Result:
+        solve_seconds = 0.0
+
+    stored_at_start = []
+
+    def solve_and_keep_an_lp(scenario, lanes, params):
+        stored_at_start.append(len(window_mip._solved))
+        window_mip._solved[b"an LP of solve %d" % len(stored_at_start)] = None
+        return Result()
+
+    monkeypatch.setattr(window_mip, "_solved", OrderedDict())
+    monkeypatch.setattr(classes, "optimize", solve_and_keep_an_lp)
+    monkeypatch.setattr(classes, "warm_times", lambda *a, **k: [])
+    classes.time_scenario("default", load_class("default"), repeats=3, warm_edits=0,
+                          textbook_limit_s=None)
+    assert stored_at_start == [0, 0, 0]

@@ -346,6 +346,15 @@ def _fingerprint(model: MipModel, glop: bool) -> bytes:
                         model.a_col, model.a_val)
 
 
+def forget_solved_lps() -> None:
+    """Drop the LPs solved_lp keeps, so that the next solve in this process starts as the
+    first one did. Why: the benchmark's cold solves are five solves of one scenario in one
+    process, and from the second on the kept LPs answered for HiGHS (capacity_overflow_200m:
+    1.53 s the first, 0.56-0.61 s the next four; BENCHMARKS.md, "Where issue 15 stands")."""
+    with _solved_lock:
+        _solved.clear()
+
+
 def solved_lp(model: MipModel, deadline: float, glop: bool) -> LpSolution:
     """solve_lp of the fixed-sites LP `model` (GLOP's dual simplex cold with `glop`, else
     cold HiGHS), or the solution of the same LP (_fingerprint) solved before in this process,
