@@ -9,8 +9,9 @@ first (options reduced, model built, searched and reported: what the bench's col
 times; the WarmSolver's own first solve leaves its option reduction out, 0.07-0.21 CPU s),
 then one WarmSolver, the class solved, solved again, then each of its first `--edits` small
 edits (network.bench.classes.small_edits) from the base solution, timed. CPU seconds
-(`time.process_time`, the solver's threads included) beside wall seconds, because on a shared machine the wall seconds follow the load
-(BENCHMARKS.md, "Warm edits"). Prints one line per class and edit.
+(`time.process_time`, the solver's threads included) beside wall seconds, because on a
+shared machine the wall seconds follow the load (BENCHMARKS.md, "Warm edits"). Prints one
+line per class and edit.
 """
 
 from __future__ import annotations
