@@ -4,9 +4,10 @@
         --classes capacity_overflow_200m --edits 4 <checkout> [<checkout> ...]
 
 Per checkout in turn, a fresh process (this interpreter, that checkout's code) takes each class
-as scripts/bench_warm_edits.py does (one WarmSolver, the class solved, solved again, then each
-of its first `--edits` small edits from the base solution) and then solves each edited
-scenario cold, in a new WarmSolver over the same lanes. Each solve prints its wall and CPU
+with one WarmSolver (the class solved, solved again, then each of its first `--edits` small
+edits from the base solution, as scripts/bench_warm_edits.py times its warm column) and then
+solves each edited scenario cold, in a new WarmSolver over the same lanes (its option
+reduction before the clock, as the warm edit's was). Each solve prints its wall and CPU
 seconds and, under it, the LP and MIP solves (mathopt_backend's solve_lp and solve_model, by
 the module and function that asked) and a few named steps, with their calls, wall and CPU
 seconds (the steps include the solves they ask for). Why: a warm edit slower than a cold
@@ -16,10 +17,11 @@ same work) or the warm path doing work the cold one does not; the two columns sa
 
 from __future__ import annotations
 
-import argparse
-import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.bench_warm_edits import alternate  # noqa: E402
 
 ONE_CHECKOUT = """
 import collections, importlib, sys, time
@@ -82,17 +84,7 @@ for name in sys.argv[1].split(","):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("checkouts", nargs="+", type=Path)
-    parser.add_argument("--classes", default="capacity_overflow_200m")
-    parser.add_argument("--edits", type=int, default=1, help="first N small edits per class")
-    parser.add_argument("--rounds", type=int, default=1)
-    args = parser.parse_args()
-    for round_ in range(1, args.rounds + 1):
-        for checkout in args.checkouts:
-            print(f"== {checkout} round {round_}", flush=True)
-            subprocess.run([sys.executable, "-c", ONE_CHECKOUT, args.classes, str(args.edits)],
-                           cwd=checkout.resolve(), check=True)
+    alternate(__doc__.splitlines()[0], ONE_CHECKOUT, "capacity_overflow_200m")
 
 
 if __name__ == "__main__":

@@ -47,18 +47,25 @@ for name in sys.argv[1].split(","):
 """
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def alternate(description: str, one_checkout: str, classes: str) -> None:
+    """The command line shared by the side-by-side scripts: `one_checkout` (Python source
+    that reads the classes and the number of edits from its argv) run in a fresh process per
+    checkout, the checkouts alternating, `--rounds` times."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("checkouts", nargs="+", type=Path)
-    parser.add_argument("--classes", default="default,next_day_35,forced_sites")
+    parser.add_argument("--classes", default=classes)
     parser.add_argument("--edits", type=int, default=1, help="first N small edits per class")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     for round_ in range(1, args.rounds + 1):
         for checkout in args.checkouts:
             print(f"== {checkout} round {round_}", flush=True)
-            subprocess.run([sys.executable, "-c", ONE_CHECKOUT, args.classes, str(args.edits)],
+            subprocess.run([sys.executable, "-c", one_checkout, args.classes, str(args.edits)],
                            cwd=checkout.resolve(), check=True)
+
+
+def main() -> None:
+    alternate(__doc__.splitlines()[0], ONE_CHECKOUT, "default,next_day_35,forced_sites")
 
 
 if __name__ == "__main__":
