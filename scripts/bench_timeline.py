@@ -128,6 +128,22 @@ class Hook(importlib.abc.MetaPathFinder):
 
 
 sys.meta_path.insert(0, Hook())
+
+import gc  # noqa: E402  (Streamlit collects after each run: runner.postScriptGC)
+
+_collect = gc.collect
+
+
+def _timed_collect(*args, **kwargs):
+    log("start", "gc")
+    cpu = time.thread_time()
+    try:
+        return _collect(*args, **kwargs)
+    finally:
+        log("end", "gc", f"{time.thread_time() - cpu:.3f}")
+
+
+gc.collect = _timed_collect
 '''
 
 
@@ -222,6 +238,7 @@ def summary(edit: dict) -> dict:
             "solve_thread_cpu": cpu[-1] if cpu else None,
             "solve_to_run_end": span(solved, finished),
             "browser_backlog": span(finished, handled), "to_idle": span(handled, edit["idle_s"]),
+            "run_end_gc": span(at("start", "gc", True), at("end", "gc", True)),
             "elements": sum(1 for e in events if e[2] == "element"),
             "messages_handled": len(edit["received"]), "frames": len(edit["frames"]),
             **{f"cpu_{k}": v for k, v in edit["cpu"].items()}}
@@ -255,6 +272,7 @@ def main() -> None:
                         for e in edit["server"]:
                             print(f"    {e[0]:7.3f} {e[1][:16]:16s} {' '.join(e[2:])}")
                         print("    frames:", " ".join(f"{t:.2f}" for t in edit["frames"]))
+                        print("    handled:", " ".join(f"{t:.3f}" for t in edit["received"]))
         browser.close()
     for checkout, rows in found.items():
         print(f"\n{checkout} (medians of {len(rows)} edits)")

@@ -78,6 +78,7 @@ def warm_caches() -> bool:
         data.lanes(scenario)
         data.zip3_place_names()
         panels.first_map(scenario)  # the first page's map and its JSON (0.03-0.04 s)
+        freeze_loaded()
         return True
     except Exception:  # noqa: BLE001
         # A failed warm-up only makes the first page slower; the page script then meets the
@@ -85,6 +86,22 @@ def warm_caches() -> bool:
         return False
     finally:
         sys.setswitchinterval(usual)
+
+
+def freeze_loaded() -> None:
+    """Move every object the garbage collector tracks so far (the imported modules, their
+    functions and classes, the default data) out of its reach for good (`gc.freeze`).
+    Streamlit collects all generations after every script run (`runner.postScriptGC`), on
+    the script's thread and holding the GIL, right after the run's last elements are queued:
+    the server's event loop cannot send them, nor the run's end, to the browser until the
+    collection is over, and most of what it walks is this start-up's objects, which live as
+    long as the server. Frozen, they are no longer walked. A frozen object is still freed when
+    its last reference goes, but a frozen reference cycle never is: this runs once, when the
+    warm-up's work is done (a collection then finds no garbage); a first session's run that
+    overlaps it has its objects of that moment frozen too, a one-time amount."""
+    import gc
+
+    gc.freeze()
 
 
 def skip_component_scan() -> None:
