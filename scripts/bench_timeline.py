@@ -76,10 +76,12 @@ def timed(owner, attr, label):
 
 def sent(original):
     def enqueue(self, msg):
-        kind = msg.WhichOneof("type")
+        kind, what = msg.WhichOneof("type"), ""
         if kind == "delta":
             kind = msg.delta.WhichOneof("type")
-        log("element", kind)
+            if kind == "new_element":
+                what = msg.delta.new_element.WhichOneof("type")
+        log("element", kind, what, msg.ByteSize())
         return original(self, msg)
     return enqueue
 
@@ -240,6 +242,11 @@ def summary(edit: dict) -> dict:
             "browser_backlog": span(finished, handled), "to_idle": span(handled, edit["idle_s"]),
             "run_end_gc": span(at("start", "gc", True), at("end", "gc", True)),
             "elements": sum(1 for e in events if e[2] == "element"),
+            "elements_after_solve": None if solved is None else sum(
+                1 for e in events if e[2] == "element" and e[0] >= solved),
+            "kb_after_solve": None if solved is None else sum(
+                int(e[5]) for e in events if e[2] == "element" and e[0] >= solved
+                and len(e) > 5) / 1000,
             "messages_handled": len(edit["received"]), "frames": len(edit["frames"]),
             **{f"cpu_{k}": v for k, v in edit["cpu"].items()}}
 

@@ -90,15 +90,16 @@ def warm_caches() -> bool:
 
 def freeze_loaded() -> None:
     """Move every object the garbage collector tracks so far (the imported modules, their
-    functions and classes, the default data) out of its reach for good (`gc.freeze`).
-    Streamlit collects all generations after every script run (`runner.postScriptGC`), on
-    the script's thread and holding the GIL, right after the run's last elements are queued:
-    the server's event loop cannot send them, nor the run's end, to the browser until the
-    collection is over, and most of what it walks is this start-up's objects, which live as
-    long as the server. Frozen, they are no longer walked. A frozen object is still freed when
-    its last reference goes, but a frozen reference cycle never is: this runs once, when the
-    warm-up's work is done (a collection then finds no garbage); a first session's run that
-    overlaps it has its objects of that moment frozen too, a one-time amount."""
+    functions and classes, the default data) out of its reach for good (`gc.freeze`). A full
+    collection walks every tracked object holding the GIL, on whatever thread it happens to
+    run: the interpreter's own as memory grows, and Streamlit's after every script run unless
+    `runner.postScriptGC` is off (.streamlit/config.toml turns it off: it fell just after the
+    run's last elements were queued, and the server could not send them until it was over).
+    Most of what it walks is this start-up's objects, which live as long as the server;
+    frozen, they are no longer walked. A frozen object is still freed when its last
+    reference goes, but a frozen reference cycle never is: this runs once, when the warm-up's
+    work is done (a collection then finds no garbage); a first session's run that overlaps it
+    has its objects of that moment frozen too, a one-time amount."""
     import gc
 
     gc.freeze()
