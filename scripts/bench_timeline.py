@@ -13,7 +13,9 @@ pause, so that the last run's drawing is over). Over each click it records, on o
   thread's CPU seconds), and every element the run sends: from hooks that a `sitecustomize`
   module, put on the server's PYTHONPATH by this script only, installs as the app's and
   Streamlit's modules are imported (wrapping functions by name; a name a checkout does not
-  have is skipped, so older trees are timed too);
+  have is skipped, so older trees are timed too), with each element's kind and size, and
+  every full garbage collection (`gc.collect`: Streamlit's after each run unless
+  `runner.postScriptGC` is off);
 - the browser: when its page handled each websocket message (DevTools'
   webSocketFrameReceived, which the page's main thread emits), and each frame Chromium drew
   (its display compositor's SwapBuffers, from a trace);
@@ -21,9 +23,11 @@ pause, so that the last run's drawing is over). Over each click it records, on o
 
 It prints one line per edit: click to the run's start, the run's start to the solve's start,
 the solve, the solve's end to the run's last element (`script_finished`), that element sent
-to the page having handled it (the browser's backlog), and then to the page idle; the
-elements sent, frames drawn and CPU seconds of the server, Chromium's GPU process and its
-renderer; then the medians per checkout. `--detail` adds the server's events per edit.
+to the page having handled it (the browser's backlog), and then to the page idle; the last
+collection's wall seconds; the elements sent (and those after the solve, with their kB),
+frames drawn and CPU seconds of the server, Chromium's GPU process and its renderer; then
+the medians per checkout. `--detail` adds the server's events per edit and when the page
+handled each message.
 """
 
 from __future__ import annotations
