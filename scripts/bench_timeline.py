@@ -13,7 +13,9 @@ pause, so that the last run's drawing is over). Over each click it records, on o
   thread's CPU seconds), and every element the run sends: from hooks that a `sitecustomize`
   module, put on the server's PYTHONPATH by this script only, installs as the app's and
   Streamlit's modules are imported (wrapping functions by name; a name a checkout does not
-  have is skipped, so older trees are timed too);
+  have is skipped, so older trees are timed too), with each element's kind and size, and
+  every full garbage collection (`gc.collect`: Streamlit's after each run unless
+  `runner.postScriptGC` is off);
 - the browser: when its page handled each websocket message (DevTools'
   webSocketFrameReceived, which the page's main thread emits), and each frame Chromium drew
   (its display compositor's SwapBuffers, from a trace);
@@ -21,9 +23,11 @@ pause, so that the last run's drawing is over). Over each click it records, on o
 
 It prints one line per edit: click to the run's start, the run's start to the solve's start,
 the solve, the solve's end to the run's last element (`script_finished`), that element sent
-to the page having handled it (the browser's backlog), and then to the page idle; the
-elements sent, frames drawn and CPU seconds of the server, Chromium's GPU process and its
-renderer; then the medians per checkout. `--detail` adds the server's events per edit.
+to the page having handled it (the browser's backlog), and then to the page idle; the last
+collection's wall seconds; the elements sent (and those after the solve, with their kB),
+frames drawn and CPU seconds of the server, Chromium's GPU process and its renderer; then
+the medians per checkout. `--detail` adds the server's events per edit and when the page
+handled each message.
 """
 
 from __future__ import annotations
@@ -76,10 +80,12 @@ def timed(owner, attr, label):
 
 def sent(original):
     def enqueue(self, msg):
-        kind = msg.WhichOneof("type")
+        kind, what = msg.WhichOneof("type"), ""
         if kind == "delta":
             kind = msg.delta.WhichOneof("type")
-        log("element", kind)
+            if kind == "new_element":
+                what = msg.delta.new_element.WhichOneof("type")
+        log("element", kind, what, msg.ByteSize())
         return original(self, msg)
     return enqueue
 
@@ -128,6 +134,22 @@ class Hook(importlib.abc.MetaPathFinder):
 
 
 sys.meta_path.insert(0, Hook())
+
+import gc  # noqa: E402  (Streamlit collects after each run: runner.postScriptGC)
+
+_collect = gc.collect
+
+
+def _timed_collect(*args, **kwargs):
+    log("start", "gc")
+    cpu = time.thread_time()
+    try:
+        return _collect(*args, **kwargs)
+    finally:
+        log("end", "gc", f"{time.thread_time() - cpu:.3f}")
+
+
+gc.collect = _timed_collect
 '''
 
 
@@ -222,7 +244,13 @@ def summary(edit: dict) -> dict:
             "solve_thread_cpu": cpu[-1] if cpu else None,
             "solve_to_run_end": span(solved, finished),
             "browser_backlog": span(finished, handled), "to_idle": span(handled, edit["idle_s"]),
+            "run_end_gc": span(at("start", "gc", True), at("end", "gc", True)),
             "elements": sum(1 for e in events if e[2] == "element"),
+            "elements_after_solve": None if solved is None else sum(
+                1 for e in events if e[2] == "element" and e[0] >= solved),
+            "kb_after_solve": None if solved is None else sum(
+                int(e[5]) for e in events if e[2] == "element" and e[0] >= solved
+                and len(e) > 5) / 1000,
             "messages_handled": len(edit["received"]), "frames": len(edit["frames"]),
             **{f"cpu_{k}": v for k, v in edit["cpu"].items()}}
 
@@ -255,6 +283,7 @@ def main() -> None:
                         for e in edit["server"]:
                             print(f"    {e[0]:7.3f} {e[1][:16]:16s} {' '.join(e[2:])}")
                         print("    frames:", " ".join(f"{t:.2f}" for t in edit["frames"]))
+                        print("    handled:", " ".join(f"{t:.3f}" for t in edit["received"]))
         browser.close()
     for checkout, rows in found.items():
         print(f"\n{checkout} (medians of {len(rows)} edits)")

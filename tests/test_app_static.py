@@ -30,3 +30,13 @@ def test_static_serving_is_enabled():
     """The map loads the outlines by URL, so the app must serve static/."""
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     assert "enableStaticServing = true" in config
+
+
+def test_no_forced_collection_after_each_run():
+    """Streamlit's full garbage collection after every run holds the GIL while the run's last
+    elements wait to be sent (ui/serve.py freeze_loaded): the app's config turns it off."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+

@@ -95,6 +95,25 @@ def test_serve_warm_up_fills_the_caches_and_never_raises(monkeypatch):
     assert sys.getswitchinterval() == usual
 
 
+def test_serve_warm_up_freezes_what_it_loaded():
+    """The warm-up ends by moving what it loaded out of the garbage collector's reach
+    (`serve.freeze_loaded`): Streamlit's full collection after every run then no longer walks
+    the server's modules and data while the run's last elements wait to be sent. Objects made
+    after it are collected as before."""
+    import gc
+
+    from ui import serve
+
+    gc.unfreeze()
+    try:
+        assert serve.warm_caches()
+        assert gc.get_freeze_count() > 10_000  # the modules' functions, classes, the data
+        later = [[]]
+        assert gc.is_tracked(later) and any(o is later for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
+
+
 def test_serve_turns_the_file_watcher_off_unless_asked():
     """`make run` serves planners: no file watcher walking the modules while the browser loads
     the map (BENCHMARKS.md, App); an explicit option still wins."""

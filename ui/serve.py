@@ -78,6 +78,7 @@ def warm_caches() -> bool:
         data.lanes(scenario)
         data.zip3_place_names()
         panels.first_map(scenario)  # the first page's map and its JSON (0.03-0.04 s)
+        freeze_loaded()
         return True
     except Exception:  # noqa: BLE001
         # A failed warm-up only makes the first page slower; the page script then meets the
@@ -85,6 +86,23 @@ def warm_caches() -> bool:
         return False
     finally:
         sys.setswitchinterval(usual)
+
+
+def freeze_loaded() -> None:
+    """Move every object the garbage collector tracks so far (the imported modules, their
+    functions and classes, the default data) out of its reach for good (`gc.freeze`). A full
+    collection walks every tracked object holding the GIL, on whatever thread it happens to
+    run: the interpreter's own as memory grows, and Streamlit's after every script run unless
+    `runner.postScriptGC` is off (.streamlit/config.toml turns it off: it fell just after the
+    run's last elements were queued, and the server could not send them until it was over).
+    Most of what it walks is this start-up's objects, which live as long as the server;
+    frozen, they are no longer walked. A frozen object is still freed when its last
+    reference goes, but a frozen reference cycle never is: this runs once, when the warm-up's
+    work is done (a collection then finds no garbage); a first session's run that overlaps it
+    has its objects of that moment frozen too, a one-time amount."""
+    import gc
+
+    gc.freeze()
 
 
 def skip_component_scan() -> None:
