@@ -155,7 +155,7 @@ def _coordinate_search(problem: LocationProblem, data: LagrangeData, n: int, dea
             continue  # would start where it ended, along the same line
         first = None if k < targets and best is None and not base[k] > 0 else float(base[k])
         found = _search(problem, data, n, deadline, sites, cuts, enough, first, k, base, seen,
-                        solved, above, best)
+                        solved, above)
         if found is None:
             return best
         cuts = found.cuts
@@ -222,8 +222,11 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
     through its ends meet. `above[0]` is lowered to each upper bound on LP(sigma) along the
     row the search proves: a point's value where its slope is 0 (or negative at sigma 0),
     and where the tangent lines at the bracket's ends meet (LP(sigma) is concave, so it lies
-    under every tangent line, and so under the lower of two; docs/optimizer.md). Each sigma's
-    first master starts from `warm`'s, the master solved before it (`_solve`'s `last`)."""
+    under every tangent line, and so under the lower of two; docs/optimizer.md). With one
+    priced row, each sigma's first master starts from `warm`'s, the master solved before it
+    (`_solve`'s `last`). Not with several: the masters' duals differ where they are
+    degenerate, and next_day_35_3day_95's cold ascents from the other duals took 211-364
+    L_n evaluations where they took 158 (BENCHMARKS.md, branch radius15)."""
     evals = 0
     base = np.zeros(len(data.shares)) if base is None else base
     target_row = k < len(problem.share_requirements)
@@ -236,7 +239,8 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
         key = sigma.tobytes()
         if solved is not None and key in solved:  # this LP(sigma) is known already
             return solved[key]
-        found = _solve(problem, data, n, sigma, cuts, deadline, warm)
+        found = _solve(problem, data, n, sigma, cuts, deadline,
+                       warm if len(data.shares) == 1 else None)
         if found is not None:
             if solved is not None:
                 solved[key] = found
