@@ -1035,3 +1035,22 @@ def test_batch_upgrades_of_rows_that_cannot_reach_the_share_are_inf_the_others_a
             assert got[b] == pytest.approx(extra[b, chosen].sum(), rel=1e-12, abs=1e-12)
             kinds.add("met")
     assert {"short", "met"} <= kinds
+
+
+def test_the_point_site_costs_are_made_once_per_problem_and_read_only():
+    """guess_sites and every share_price_guess read one problem's point-site costs: the second
+    call gives the very arrays of the first (read only), equal to the costs made afresh, and
+    another problem (a replaced one, or one target fewer) its own."""
+    from network.optimize import heuristic as h
+
+    problem = random_problem(5, n_sites=8, n_points=30)
+    first = h._point_site_costs(problem)
+    again = h._point_site_costs(problem)
+    assert all(a is b for a, b in zip(first[:4], again[:4], strict=True))
+    assert not any(a.flags.writeable for a in first[:4])
+    for a, b in zip(first[:4], h._made_point_site_costs(problem)[:4], strict=True):
+        assert np.array_equal(a, b)
+    other = replace(problem, share_requirements=())
+    costs = h._point_site_costs(other)
+    assert costs[4] is None and costs[1] is not first[1]
+    assert not np.array_equal(costs[1], first[1])  # every option counts as fast without one

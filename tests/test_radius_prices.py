@@ -393,3 +393,27 @@ def test_a_window_whose_lp_lies_below_the_incumbent_assigns_the_master_sets_befo
         elif not below:
             assert calls[0] == "ascent"
     assert checked
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 8])
+def test_a_sigma_master_started_from_the_last_masters_cuts_and_basis_reaches_the_same_lp(seed):
+    """`_solve` at a new sigma from the last sigma's master (every pair of its cuts, its final
+    basis) ends at the same LP(sigma) as from that master's binding pairs alone, its
+    master starting from every pair of the last (a superset of them)."""
+    checked = 0
+    for problem in list(_variants(seed))[:1] + list(_variants(seed))[2:]:
+        data = lagrange_data(problem)
+        for n in (2, 3, 4):
+            found = radius_prices.radius_prices(problem, data, n, time.perf_counter() + 60)
+            if found is None or not found[1][0] > 0:
+                continue
+            deadline = time.perf_counter() + 60
+            first = radius_prices._solve(problem, data, n, 0.5 * found[1], None, deadline)
+            assert first.master is not None and first.master[2] is not None
+            cold = radius_prices._solve(problem, data, n, found[1], first.cuts, deadline)
+            warm = radius_prices._solve(problem, data, n, found[1], first.cuts, deadline, first)
+            assert warm.value == pytest.approx(cold.value, rel=1e-9)
+            pairs = set(zip(*warm.master[:2], strict=True))
+            assert set(zip(*first.master[:2], strict=True)) <= pairs
+            checked += 1
+    assert checked >= 3

@@ -15,6 +15,7 @@ hint); nothing relies on it being optimal.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -618,6 +619,33 @@ def _greedy_rows(problem: LocationProblem, a: np.ndarray, f: np.ndarray, w: np.n
 
 
 def _point_site_costs(problem: LocationProblem):
+    """(cheap [z, s], fast [z, s], cb_cheap [z], cb_fast [z], the first target): each pair's
+    and cross-border's least cost per year, over all options and over the first target's
+    fast ones (inf without one). Read only; made once per problem, for the last
+    SITE_COSTS_KEPT problems (compared by identity).
+
+    Why: guess_sites and each share_price_guess of a radius search made them again, 0.014-0.026
+    CPU s each on sites_150 (260,000 options), on the thread the cold search waits for
+    (BENCHMARKS.md, branch radius15)."""
+    with _SITE_COSTS_LOCK:
+        for kept, costs in _SITE_COSTS:
+            if kept is problem:
+                return costs
+    costs = _made_point_site_costs(problem)
+    for array in costs[:4]:
+        array.flags.writeable = False
+    with _SITE_COSTS_LOCK:
+        _SITE_COSTS.insert(0, (problem, costs))
+        del _SITE_COSTS[SITE_COSTS_KEPT:]
+    return costs
+
+
+_SITE_COSTS: list = []  # (problem, its _point_site_costs), the last few
+_SITE_COSTS_LOCK = threading.Lock()
+SITE_COSTS_KEPT = 2
+
+
+def _made_point_site_costs(problem: LocationProblem):
     opt = problem.options
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
     at_site = opt.site != NO_SITE

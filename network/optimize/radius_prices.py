@@ -65,6 +65,9 @@ class RadiusSolution:
     slope: np.ndarray  # [t] b - A x, one per row
     y: np.ndarray  # [s] the master's y
     cuts: tuple[np.ndarray, np.ndarray]  # (point, source) of every cut, to start the next
+    # The last master's (point, source) of every cut and its final basis: the next sigma's
+    # first master (`_solve`'s `last`)
+    master: tuple[np.ndarray, np.ndarray, LpBasis | None] | None = None
 
 
 def radius_prices(problem: LocationProblem, data: LagrangeData, n: int, deadline: float,
@@ -210,7 +213,8 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
             enough: float, guess: float | None = None, k: int = 0,
             base: np.ndarray | None = None, seen: list[np.ndarray] | None = None,
             solved: dict[bytes, RadiusSolution] | None = None,
-            above: list[float] | None = None) -> RadiusSolution | None:
+            above: list[float] | None = None,
+            warm: RadiusSolution | None = None) -> RadiusSolution | None:
     """The best LP(sigma) found along row k's price, the others as in `base` (module
     docstring): from `guess` (for the share target, else share_price_guess at `sites`, else at
     the n sites the master at sigma 0 opens most; a carrier row's from a scale), the bracket
@@ -218,24 +222,29 @@ def _search(problem: LocationProblem, data: LagrangeData, n: int, deadline: floa
     through its ends meet. `above[0]` is lowered to each upper bound on LP(sigma) along the
     row the search proves: a point's value where its slope is 0 (or negative at sigma 0),
     and where the tangent lines at the bracket's ends meet (LP(sigma) is concave, so it lies
-    under every tangent line, and so under the lower of two; docs/optimizer.md)."""
+    under every tangent line, and so under the lower of two; docs/optimizer.md). With one
+    priced row, each sigma's first master starts from `warm`'s, the master solved before it
+    (`_solve`'s `last`). Not with several: the masters' duals differ where they are
+    degenerate, and next_day_35_3day_95's cold ascents from the other duals took 211-364
+    L_n evaluations where they took 158 (BENCHMARKS.md, branch radius15)."""
     evals = 0
     base = np.zeros(len(data.shares)) if base is None else base
     target_row = k < len(problem.share_requirements)
 
     def at(s: float) -> RadiusSolution | None:
-        nonlocal cuts, evals
+        nonlocal cuts, evals, warm
         evals += 1
         sigma = base.copy()
         sigma[k] = s
         key = sigma.tobytes()
         if solved is not None and key in solved:  # this LP(sigma) is known already
             return solved[key]
-        found = _solve(problem, data, n, sigma, cuts, deadline)
+        found = _solve(problem, data, n, sigma, cuts, deadline,
+                       warm if len(data.shares) == 1 else None)
         if found is not None:
             if solved is not None:
                 solved[key] = found
-            cuts = found.cuts
+            cuts, warm = found.cuts, found
             if seen is not None:  # the master's y at every price tried (radius_prices)
                 seen.append(found.y)
         return found
@@ -392,10 +401,20 @@ CROSSING_MARGIN = 1.1  # past the slopes' line's 0 by this factor: the slope fal
 
 
 def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarray,
-           start: tuple[np.ndarray, np.ndarray] | None, deadline: float
-           ) -> RadiusSolution | None:
+           start: tuple[np.ndarray, np.ndarray] | None, deadline: float,
+           last: RadiusSolution | None = None) -> RadiusSolution | None:
     """LP(sigma) by Benders on the radius form (module docstring), its first cuts at each
-    point's FIRST_RANKS cheapest sources and at `start`'s (point, source) pairs."""
+    point's FIRST_RANKS cheapest sources and at `start`'s (point, source) pairs; or, given
+    `last` (the same count's master at another sigma), at every pair of its last master,
+    from that master's final basis. Each cut is made from this sigma's costs (`_master`), so
+    any pairs give a valid master and the rounds end at LP(sigma) either way; only where
+    the rounds start changes.
+
+    Why: from the binding pairs alone, each new sigma's master took 3-6 rounds, each adding
+    300-600 cuts with 100-500 dual simplex iterations (next_day_80's edits: 19-24 LPs a
+    search); most of the last master's other cuts are needed again at a nearby sigma, and
+    its basis stays close to optimal (10-15 LPs; BENCHMARKS.md, branch radius15). Without
+    the basis (tried at nextday14) the first LP took 600 ms."""
     cost, fast = _source_costs(problem, data, sigma)  # [z, S+1], the last column cross-border
     n_z, n_s = problem.n_points, problem.n_sites
     free = ~problem.forced_open & ~problem.forced_closed
@@ -406,6 +425,9 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
     finite = np.where(np.isfinite(ranked), ranked, 0.0)
     z_all, src_all = _first_cuts(cost, order, start)
     basis = proto = None
+    if (last is not None and last.master is not None
+            and np.isfinite(cost[last.master[0], last.master[1]]).all()):
+        z_all, src_all, basis = last.master
     for _ in range(MAX_ROUNDS):
         master = _master(problem, n, cost, z_all, src_all)
         proto = _grown_proto(proto, master)
@@ -447,7 +469,7 @@ def _solve(problem: LocationProblem, data: LagrangeData, n: int, sigma: np.ndarr
     value = lp.objective + float(sigma @ data.shares) + problem.inventory_usd_by_count[n]
     active = prices > 1e-12 * max(1.0, float(np.abs(prices).max()))  # the next sigma's first
     return RadiusSolution(value, lam, sigma.astype(float), slope, y[:n_s],  # cuts: binding
-                          (z_all[active], src_all[active]))
+                          (z_all[active], src_all[active]), (z_all, src_all, basis))
 
 
 def _first_cuts(cost: np.ndarray, order: np.ndarray,

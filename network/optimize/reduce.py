@@ -50,17 +50,21 @@ def reduce_options(scenario: Scenario, lanes: LaneTable) -> Options:
     if cross and not scenario.constraints.carrier_shares:
         cb_cls = speed_class(np.array(lanes.cross_border_days), target_days)
         keep &= ~((cost >= lanes.cross_border_usd_per_order) & (cls <= cb_cls))
-    z, s, k = np.nonzero(keep)
+    z, s, k = np.nonzero(keep)  # in (point, site, service) order
     point, site, service = z, s, k
     option_cost, option_days = cost[z, s, k], days[z, s, k]
     if cross:
+        # Cross-border direct first: its NO_SITE sorts before every site, so after the stable
+        # sort below the options of one point and cost stay in (site, service) order.
         every = np.arange(n_z)
-        point = np.concatenate([point, every])
-        site = np.concatenate([site, np.full(n_z, NO_SITE)])
-        service = np.concatenate([service, np.full(n_z, -1)])
-        option_cost = np.concatenate([option_cost, np.full(n_z, lanes.cross_border_usd_per_order)])
-        option_days = np.concatenate([option_days, np.full(n_z, lanes.cross_border_days)])
-    order = np.lexsort((service, site, option_cost, point))
+        point = np.concatenate([every, point])
+        site = np.concatenate([np.full(n_z, NO_SITE), site])
+        service = np.concatenate([np.full(n_z, -1), service])
+        option_cost = np.concatenate([np.full(n_z, lanes.cross_border_usd_per_order), option_cost])
+        option_days = np.concatenate([np.full(n_z, lanes.cross_border_days), option_days])
+    # (point, cost, site, service) order: np.lexsort is stable, and the options come in
+    # (point, site, service) order, so two keys give the four keys' order.
+    order = np.lexsort((option_cost, point))
     return Options(point[order].astype(np.int64), site[order].astype(np.int64),
                    service[order].astype(np.int64), option_cost[order].astype(float),
                    option_days[order].astype(np.int32))
@@ -79,18 +83,32 @@ def _constrained_fractions(scenario: Scenario, lanes: LaneTable) -> np.ndarray:
 def _dominated_on_same_site(cost: np.ndarray, cls: np.ndarray, keep: np.ndarray,
                             fractions: np.ndarray) -> np.ndarray:
     """[z, s, k] True when another kept option k' of the same site costs no more, is no slower
-    and carries the same constrained-carrier shares (on exact ties the lower index stays)."""
+    and carries the same constrained-carrier shares (on exact ties the lower index stays).
+
+    The pairs are compared over [k, (z, s)] copies, each service's column one contiguous
+    array: the [z, s, k] slices strided by the service count cost sites_150 (150 sites) about
+    seven times the CPU for the same result."""
     n_k = cost.shape[2]
-    dominated = np.zeros(cost.shape, dtype=bool)
+    by_k = [np.ascontiguousarray(a.reshape(-1, n_k).T) for a in (cost, cls, keep)]
+    c, speed, kept = by_k
+    same_shares = None
+    if fractions.shape[-1]:
+        f = np.ascontiguousarray(np.moveaxis(fractions.reshape(-1, n_k, fractions.shape[-1]),
+                                             1, 0))
+        same_shares = {(k, k2): np.all(np.abs(f[k2] - f[k]) <= 1e-12, axis=-1)
+                       for k in range(n_k) for k2 in range(k + 1, n_k)}
+    dominated = np.zeros(c.shape, dtype=bool)
     for k in range(n_k):
         for k2 in range(n_k):
             if k2 == k:
                 continue
-            no_worse = keep[:, :, k2] & (cost[:, :, k2] <= cost[:, :, k]) & (
-                cls[:, :, k2] >= cls[:, :, k])
-            if fractions.shape[-1]:
-                no_worse &= np.all(np.abs(fractions[:, :, k2] - fractions[:, :, k]) <= 1e-12,
-                                   axis=-1)
-            tie = (cost[:, :, k2] == cost[:, :, k]) & (cls[:, :, k2] == cls[:, :, k])
-            dominated[:, :, k] |= no_worse & ~(tie & (k2 > k))
-    return dominated
+            if k2 < k:  # no dearer and no slower: on an exact tie the lower index k2 stays
+                beats = (c[k2] <= c[k]) & (speed[k2] >= speed[k])
+            else:  # a tie keeps k: k2 must be cheaper, or as cheap and faster
+                beats = (c[k2] <= c[k]) & (speed[k2] >= speed[k]) & (
+                    (c[k2] != c[k]) | (speed[k2] != speed[k]))
+            beats &= kept[k2]
+            if same_shares is not None:
+                beats &= same_shares[min(k, k2), max(k, k2)]
+            dominated[k] |= beats
+    return dominated.T.reshape(cost.shape)
