@@ -30,7 +30,9 @@ from network.optimize.lagrange import (
     coupling_rows,
     fixed_set_bound,
     lagrange_data,
+    priced_rows,
 )
+from network.optimize.mathopt_backend import solve_lp
 from network.optimize.model import MipModel
 from network.optimize.problem import (
     NO_SITE,
@@ -68,7 +70,9 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     (`_priced_choice`; `choice` is not needed); with `room` (`site_room`) it is `choice`, a
     design the caller built within capacity, and every switch keeps each site within its
     room (a site already over it may only lose orders). Without `room`, `last_prices` (when
-    given) receives the rows' prices sigma the priced choice found."""
+    given) receives the rows' prices sigma the priced choice found, and with two rows or
+    more the greedy switches start also from the tied options' LP (`_starts`): the cheaper
+    of the two results is returned."""
     a, b = coupling_rows(problem)
     targets = len(problem.share_requirements)
     b[:targets] = np.minimum(b[:targets], FULL_SHARE)  # 100%: all orders less a tolerance
@@ -77,26 +81,35 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     if not np.bincount(opt.point[usable], minlength=problem.n_points).all():
         return None  # a point no open site serves
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
-    if room is None:
-        choice, prices = _priced_choice(a, b, cost, usable, opt.point)
-        if last_prices is not None:
-            last_prices.append(prices)
-    else:
-        choice = choice.copy()
-    loads = SiteLoads(problem, choice, room)
+    if room is not None:
+        return _meet_rows(a, b, cost, usable, opt.point, choice.copy(),
+                          SiteLoads(problem, choice, room))
+    choice, prices = _priced_choice(a, b, cost, usable, opt.point)
+    if last_prices is not None:
+        last_prices.append(prices)
+    found = [_meet_rows(a, b, cost, usable, opt.point, start, SiteLoads(problem, start, None))
+             for start in _starts(a, b, cost, usable, opt.point, choice, prices)]
+    found = [c for c in found if c is not None]
+    return min(found, key=lambda c: float(cost[c].sum())) if found else None
+
+
+def _meet_rows(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
+               point: np.ndarray, choice: np.ndarray, loads: SiteLoads) -> np.ndarray | None:
+    """`choice` (changed in place) after the greedy switches that meet every row, then the
+    cheaper options the slack allows (`repair`); None where the switches cannot meet them."""
     slack = a[:, choice].sum(axis=1) - b - MARGIN  # >= 0 where a row is met
     moves = 0
     while _violation(slack) > 0:
         if moves >= MAX_MOVES:
             return None
-        order = _ranked_switches(a, cost, usable, opt.point, choice, slack, loads)
+        order = _ranked_switches(a, cost, usable, point, choice, slack, loads)
         if not len(order):
             return None
         # One row or a few: the switches below add Python floats, term by term as numpy did.
         row_slack = slack.tolist()
         taken, moved = 0, set()
         short = _shortfall(row_slack)
-        for p, z in zip(usable[order].tolist(), opt.point[usable[order]].tolist(),
+        for p, z in zip(usable[order].tolist(), point[usable[order]].tolist(),
                         strict=True):
             if z in moved or not loads.fits(z, p, choice[z]):
                 continue
@@ -116,7 +129,7 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
         moves += taken
         if not taken:
             return None
-    return _cheaper_where_slack(a, cost, usable, opt.point, choice, slack, loads)
+    return _cheaper_where_slack(a, cost, usable, point, choice, slack, loads)
 
 
 def _delta(a: np.ndarray, new: int, old: int) -> list[float]:
@@ -358,3 +371,69 @@ def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
 
 SKIP_ROUNDING = 2e-9  # relative: a sites' bound is lowered by this against rounding before it
 # skips a repair (a design costing the bound exactly is repaired)
+
+
+
+
+def _starts(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
+            point: np.ndarray, choice: np.ndarray, sigma: np.ndarray) -> list[np.ndarray]:
+    """Where `repair` starts its greedy switches without room: the priced choice (`choice`, at
+    the rows' prices `sigma`), and, with two rows or more where it misses one, also the
+    assignment of `_tied_lp` (`repair` keeps the cheaper result).
+
+    Why: at the rows' prices many points can have two or three options of the same least
+    reduced cost (usps_max_60 after opening SEA: 321 of 881 points, the carrier row's price
+    the cost difference of a USPS lane and another carrier's at many points), and the
+    priced choice takes each one's cheapest. From there the greedy switches, ranked by cost
+    per unit of the rows' summed shortfall, ended 2.4e-4 above the sites' assignment LP, the
+    heuristic's design stayed the incumbent, and the window's ascent (56 evaluations of L_n)
+    and a fixed-sites LP (0.25-0.45 CPU s) ran to find the optimum's assignment; from the
+    tied LP they end within 8e-6 of that LP (BENCHMARKS.md, branch usps15). With one row
+    the greedy is the LP's own rule (cost per unit of the row) and needs no LP."""
+    if len(b) < 2 or _violation(a[:, choice].sum(axis=1) - b - MARGIN) <= 0:
+        return [choice]
+    tied = _tied_lp(a, b, cost, usable, point, choice, sigma)
+    return [choice] if tied is None else [choice, tied]
+
+
+TIED_LP_SECONDS = 1.0  # the tied options' LP is small (hundreds of columns): a cap only
+
+
+def _tied_lp(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
+             point: np.ndarray, choice: np.ndarray, sigma: np.ndarray) -> np.ndarray | None:
+    """A new `choice` where each point with two or more options within TIE of its least
+    reduced cost at `sigma` takes the option the LP over those options (the other points
+    held at `choice`, every row of `a x >= b` kept, least cost) gives it most; None when
+    no point has such a tie or the LP has no solution.
+
+    Where `sigma` are the LP prices of the sites' assignment LP (`_priced_choice`'s), that
+    LP's optimum uses only options of least reduced cost (complementary slackness), so this
+    small LP has the same optimum, and it splits at most one point per row: rounding it
+    misses the rows by at most those points, which `repair`'s switches then meet. Only a
+    start: `repair` keeps whichever start ends cheaper, and `incumbent.offer` checks the
+    result against every row."""
+    cu, au, pu = cost[usable], a[:, usable], point[usable]
+    r = cu - priced_rows(sigma, au)
+    least = np.full(len(choice), np.inf)
+    np.minimum.at(least, pu, r)
+    tied = r <= least[pu] + TIE * np.abs(cu)
+    cols = np.nonzero(tied & (np.bincount(pu[tied], minlength=len(choice))[pu] > 1))[0]
+    if not len(cols):
+        return None
+    points, member = np.unique(pu[cols], return_inverse=True)
+    held = a[:, choice].sum(axis=1) - a[:, choice[points]].sum(axis=1)
+    m, t = len(cols), len(b)
+    model = MipModel(np.zeros(m), np.ones(m), np.zeros(m, bool), cu[cols],
+                     np.r_[np.ones(len(points)), b + MARGIN - held],
+                     np.r_[np.ones(len(points)), np.full(t, np.inf)],
+                     np.r_[member, np.repeat(np.arange(t) + len(points), m)],
+                     np.r_[np.arange(m), np.tile(np.arange(m), t)],
+                     np.r_[np.ones(m), au[:, cols].ravel()], 0, 0, np.zeros(0, int), ())
+    lp = solve_lp(model, TIED_LP_SECONDS, glop_cold=True)
+    if lp.values is None:
+        return None
+    order = np.lexsort((-lp.values, member))  # by point, its largest x first
+    largest = order[np.r_[True, member[order][1:] != member[order][:-1]]]
+    out = choice.copy()
+    out[points] = usable[cols[largest]]
+    return out
