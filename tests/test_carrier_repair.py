@@ -242,3 +242,29 @@ def test_repair_of_tied_options_comes_near_the_sites_assignment_lp():
     assert choice is not None and _rows_met(problem, choice)
     cost = float(problem.orders_per_year @ problem.options.cost_usd_per_order[choice])
     assert lp.objective * (1 - 1e-9) <= cost + fixed_cost <= lp.objective * (1 + 2e-5)
+
+
+def test_radius_search_starts_at_the_repaired_incumbents_prices(monkeypatch):
+    """usps_max_60's warm edit forcing SEA open: the heuristic's design, repaired, is the
+    incumbent, and the rows' prices of its priced choice (the LP prices of its sites'
+    assignment) start the radius master's search at its count (count_search._radius_ascent):
+    one master proves that count's LP reaches the incumbent less the gap, where from the
+    last search's prices it took five. The edit stays optimal at the same cost or less."""
+    from network.bench.classes import BENCH_PARAMS, small_edits
+    from network.optimize import WarmSolver, radius_prices
+
+    scenario = load_class("usps_max_60")
+    lanes = build_lanes(scenario)
+    solver = WarmSolver(scenario, lanes, BENCH_PARAMS)
+    base = solver.solve(scenario)
+    (edit, edited), = [e for e in small_edits(scenario, base.open_site_ids)
+                       if e[0] == "open SEA"]
+    masters = []
+    real = radius_prices._solve
+    monkeypatch.setattr(radius_prices, "_solve",
+                        lambda problem, data, n, *a: masters.append(n) or real(
+                            problem, data, n, *a))
+    result = solver.solve(edited)
+    assert result.status.value == "optimal" and result.evaluation.feasible
+    assert result.objective_usd <= 1_004_736_247  # the cost before the tied LP (base5)
+    assert masters == [5]

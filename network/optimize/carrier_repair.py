@@ -366,6 +366,7 @@ def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
         values = None if fixed is None else design_vector(full, is_open, fixed)
         if values is not None and offer(problem, full, best, values):
             found = n
+            best.repaired_prices = (best.objective, prices[-1])
     return found
 
 
