@@ -268,3 +268,41 @@ def test_radius_search_starts_at_the_repaired_incumbents_prices(monkeypatch):
     assert result.status.value == "optimal" and result.evaluation.feasible
     assert result.objective_usd <= 1_004_736_247  # the cost before the tied LP (base5)
     assert masters == [5]
+
+
+@pytest.mark.parametrize("name", ["usps_max_60", "ups_min_30", "next_day_35_3day_95",
+                                  "default"])
+def test_priced_choice_over_the_undominated_options_is_the_same(name, monkeypatch):
+    """carrier_repair._priced_choice looks only at the options no strictly cheaper option of
+    the same point dominates in every row (_undominated): at the heuristic's sites of each
+    count it gives the same choice and prices, float for float, as over every option; every
+    50th option left out is dominated so, and most are left out with two rows."""
+    from network.optimize import carrier_repair
+    from network.optimize.lagrange import coupling_rows
+    from network.optimize.problem import NO_SITE
+
+    scenario = load_class(name)
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    relaxed = replace(problem, carrier_bounds=(),
+                      share_requirements=problem.share_requirements[:1])
+    a, b = coupling_rows(problem)
+    opt = problem.options
+    cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
+    real = carrier_repair._undominated
+    for _, is_open, _ in best_designs(relaxed, *count_range(problem)).values():
+        usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
+        cu, au = cost[usable], a[:, usable]
+        kept = real(cu, au, carrier_repair._slots(opt.point[usable], np.arange(len(usable)),
+                                                  len(usable)))
+        for p in np.setdiff1d(np.arange(len(usable)), kept)[::50]:  # every 50th
+            same = np.nonzero(opt.point[usable] == opt.point[usable[p]])[0]
+            assert ((cu[same] < cu[p]) & (au[:, same] >= au[:, [p]]).all(axis=0)).any()
+        if len(b) > 1:
+            assert len(kept) < len(usable) / 2
+        monkeypatch.setattr(carrier_repair, "_undominated", real)
+        fewer = carrier_repair._priced_choice(a, b, cost, usable, opt.point)
+        monkeypatch.setattr(carrier_repair, "_undominated",
+                            lambda cu, au, slots: np.sort(slots[slots < len(cu)]))
+        every = carrier_repair._priced_choice(a, b, cost, usable, opt.point)
+        assert np.array_equal(fewer[0], every[0]) and np.array_equal(fewer[1], every[1])
