@@ -306,3 +306,30 @@ def test_priced_choice_over_the_undominated_options_is_the_same(name, monkeypatc
                             lambda cu, au, slots: np.sort(slots[slots < len(cu)]))
         every = carrier_repair._priced_choice(a, b, cost, usable, opt.point)
         assert np.array_equal(fewer[0], every[0]) and np.array_equal(fewer[1], every[1])
+
+
+def test_repair_skips_sites_whose_own_bound_is_not_below_the_incumbent():
+    """repair's `above`: at each heuristic design's sites of usps_max_60, the sites' bound at
+    the priced choice's own prices (lagrange.fixed_set_bound) is below the repaired cost; an
+    incumbent above the repaired cost leaves the repair as it is, and one a millionth under
+    the bound skips it (None: no design there could become the incumbent)."""
+    from network.optimize.lagrange import fixed_set_bound, lagrange_data
+
+    scenario = load_class("usps_max_60")
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    data = lagrange_data(problem)
+    relaxed = replace(problem, carrier_bounds=())
+    opt = problem.options
+    for _, is_open, choice in best_designs(relaxed, *count_range(problem)).values():
+        prices = []
+        fixed = repair(problem, is_open, choice, last_prices=prices)
+        assert fixed is not None
+        cost = float(problem.orders_per_year @ opt.cost_usd_per_order[fixed]
+                     + problem.fixed_cost_usd_per_year[is_open].sum()
+                     + problem.inventory_usd_by_count[int(is_open.sum())])
+        bound = fixed_set_bound(problem, data, is_open, prices[0])
+        assert bound <= cost
+        kept = repair(problem, is_open, choice, above=cost * (1 + 1e-9), data=data)
+        assert np.array_equal(kept, fixed)
+        assert repair(problem, is_open, choice, above=bound * (1 - 1e-6), data=data) is None

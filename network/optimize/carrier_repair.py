@@ -61,8 +61,8 @@ def site_room(problem: LocationProblem) -> np.ndarray:
 
 
 def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
-           room: np.ndarray | None = None, last_prices: list[np.ndarray] | None = None
-           ) -> np.ndarray | None:
+           room: np.ndarray | None = None, last_prices: list[np.ndarray] | None = None,
+           above: float = np.inf, data: LagrangeData | None = None) -> np.ndarray | None:
     """The option of each point after repair (a new array), or None when the rows cannot be
     met by switching options at these sites (no switch reduces the shortfall any more).
 
@@ -72,7 +72,10 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     room (a site already over it may only lose orders). Without `room`, `last_prices` (when
     given) receives the rows' prices sigma the priced choice found, and with two rows or
     more the greedy switches start also from the tied options' LP (`_starts`): the cheaper
-    of the two results is returned."""
+    of the two results is returned. Without `room` and with a finite `above` (an incumbent's
+    cost), None as well where the sites' bound at those prices (lagrange.fixed_set_bound;
+    `data` the problem's lagrange_data, made here when not given) is not below `above`:
+    every design at these sites that `offer` accepts costs at least that bound."""
     a, b = coupling_rows(problem)
     targets = len(problem.share_requirements)
     b[:targets] = np.minimum(b[:targets], FULL_SHARE)  # 100%: all orders less a tolerance
@@ -87,6 +90,10 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     choice, prices = _priced_choice(a, b, cost, usable, opt.point)
     if last_prices is not None:
         last_prices.append(prices)
+    if np.isfinite(above):  # no design here is cheaper: the switches would be in vain
+        bound = fixed_set_bound(problem, data or lagrange_data(problem), is_open, prices)
+        if bound - SKIP_ROUNDING * abs(bound) >= above:
+            return None
     found = [_meet_rows(a, b, cost, usable, opt.point, start, SiteLoads(problem, start, None))
              for start in _starts(a, b, cost, usable, opt.point, choice, prices)]
     found = [c for c in found if c is not None]
@@ -381,7 +388,11 @@ def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
     offer would refuse whatever the repair made of it. Why: each repair took 0.05-0.1 s of CPU
     on the carrier-share classes, and the bound at a neighbouring design's prices came within
     1e-6 of the repaired cost there, above the incumbent for all but the best count
-    (BENCHMARKS.md, branch warm4)."""
+    (BENCHMARKS.md, branch warm4). The same bound at the design's own priced choice's prices
+    (repair's `above`) then skips its switches. Why: on usps_max_60's and ups_min_30's warm
+    edits the neighbouring design's prices left the second count's bound below the
+    incumbent, its own above it (usps_max_60 with SEA open: $1,006.66M against $1,004.72M),
+    and its two greedy runs and tied LP took 0.04 CPU s (BENCHMARKS.md, branch usps15)."""
     found = None
     prices = [] if prices is None else prices
     for n, (cost, is_open, choice) in sorted(designs.items(), key=lambda item: item[1][0]):
@@ -392,7 +403,10 @@ def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
             bound = fixed_set_bound(problem, data, is_open, prices[-1])
             if bound - SKIP_ROUNDING * abs(bound) >= best.objective:
                 continue
-        fixed = repair(problem, is_open, choice, last_prices=prices)
+        if np.isfinite(best.objective):
+            data = data or lagrange_data(problem)
+        fixed = repair(problem, is_open, choice, last_prices=prices, above=best.objective,
+                       data=data)
         values = None if fixed is None else design_vector(full, is_open, fixed)
         if values is not None and offer(problem, full, best, values):
             found = n
