@@ -21,6 +21,7 @@ above the incumbent, which proves that count cannot win without solving its LP.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -240,7 +241,8 @@ def priced_pairs(data: LagrangeData, sigma: np.ndarray) -> tuple[np.ndarray, np.
     50,217 pairs) 3.7 of an evaluation's 4.7 ms; from the kept sigma part an evaluation
     works over the pairs alone (BENCHMARKS.md, branch usps15)."""
     key = np.asarray(sigma, dtype=float).tobytes()
-    kept = data.priced.get(key)
+    with _PRICED_LOCK:  # a search's worker thread may share the data
+        kept = data.priced.get(key)
     if kept is not None:
         return kept
     v = data.po_cost - priced_rows(sigma, data.po_fast) if len(sigma) else data.po_cost
@@ -252,10 +254,14 @@ def priced_pairs(data: LagrangeData, sigma: np.ndarray) -> tuple[np.ndarray, np.
         lower = values < least
         first[lower] = members[lower]
         np.minimum(least, values, out=least)
-    while len(data.priced) >= PRICED_KEPT:
-        data.priced.pop(next(iter(data.priced)), None)
-    data.priced[key] = (least, first)
+    with _PRICED_LOCK:
+        while len(data.priced) >= PRICED_KEPT:
+            data.priced.pop(next(iter(data.priced)), None)
+        data.priced[key] = (least, first)
     return least, first
+
+
+_PRICED_LOCK = threading.Lock()
 
 
 def lagrangian_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
