@@ -4,6 +4,7 @@ the design's sites, repair says so."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -213,3 +214,122 @@ def test_repair_within_room_keeps_every_site_within_it(seed):
         assert ((opt.site[fixed] < 0) | is_open[np.maximum(opt.site[fixed], 0)]).all()
         assert (site_loads(problem, fixed) <= room).all()
     assert repaired  # the test would prove nothing otherwise
+
+
+def test_repair_of_tied_options_comes_near_the_sites_assignment_lp():
+    """usps_max_60 with SEA forced open, at the optimum's sites: 321 points have two or
+    three options of the same least reduced cost at the rows' prices, and repair's design
+    costs within 2e-5 of the LP of the sites' assignment under both rows (a bound on every
+    assignment to them). From the priced choice's cheapest ties alone the greedy switches
+    ended 2.4e-4 above it (carrier_repair._starts)."""
+    from network.optimize.incumbent import Incumbent
+    from network.optimize.model import build_model
+    from network.optimize.window_mip import fixed_sites_columns, fixed_sites_lp
+
+    scenario = load_class("usps_max_60")
+    scenario = scenario.with_changes(constraints=replace(
+        scenario.constraints, forced_open=("SEA",)))
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    is_open = np.isin(np.asarray(lanes.site_ids), ["SEA", "ONT", "DFW", "ORD", "ABE"])
+    full = build_model(problem, (), count_range(problem))
+    fixed, keep = fixed_sites_columns(problem, full, is_open)
+    lp = fixed_sites_lp(problem, full, is_open, fixed, keep[fixed.x], Incumbent(),
+                        time.perf_counter() + 60)[3]
+    fixed_cost = (problem.fixed_cost_usd_per_year[is_open].sum()
+                  + problem.inventory_usd_by_count[int(is_open.sum())])
+    choice = repair(problem, is_open, None)
+    assert choice is not None and _rows_met(problem, choice)
+    cost = float(problem.orders_per_year @ problem.options.cost_usd_per_order[choice])
+    assert lp.objective * (1 - 1e-9) <= cost + fixed_cost <= lp.objective * (1 + 2e-5)
+
+
+def test_radius_search_starts_at_the_repaired_incumbents_prices(monkeypatch):
+    """usps_max_60's warm edit forcing SEA open: the heuristic's design, repaired, is the
+    incumbent, and the rows' prices of its priced choice (the LP prices of its sites'
+    assignment) start the radius master's search at its count (count_search._radius_ascent):
+    one master proves that count's LP reaches the incumbent less the gap, where from the
+    last search's prices it took five. The edit stays optimal at the same cost or less."""
+    from network.bench.classes import BENCH_PARAMS, small_edits
+    from network.optimize import WarmSolver, radius_prices
+
+    scenario = load_class("usps_max_60")
+    lanes = build_lanes(scenario)
+    solver = WarmSolver(scenario, lanes, BENCH_PARAMS)
+    base = solver.solve(scenario)
+    (edit, edited), = [e for e in small_edits(scenario, base.open_site_ids)
+                       if e[0] == "open SEA"]
+    masters = []
+    real = radius_prices._solve
+    monkeypatch.setattr(radius_prices, "_solve",
+                        lambda problem, data, n, *a: masters.append(n) or real(
+                            problem, data, n, *a))
+    result = solver.solve(edited)
+    assert result.status.value == "optimal" and result.evaluation.feasible
+    assert result.objective_usd <= 1_004_736_247  # the cost before the tied LP (base5)
+    assert masters == [5]
+
+
+@pytest.mark.parametrize("name", ["usps_max_60", "ups_min_30", "next_day_35_3day_95",
+                                  "default"])
+def test_priced_choice_over_the_undominated_options_is_the_same(name, monkeypatch):
+    """carrier_repair._priced_choice looks only at the options no strictly cheaper option of
+    the same point dominates in every row (_undominated): at the heuristic's sites of each
+    count it gives the same choice and prices, float for float, as over every option; every
+    50th option left out is dominated so, and most are left out with two rows."""
+    from network.optimize import carrier_repair
+    from network.optimize.lagrange import coupling_rows
+    from network.optimize.problem import NO_SITE
+
+    scenario = load_class(name)
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    relaxed = replace(problem, carrier_bounds=(),
+                      share_requirements=problem.share_requirements[:1])
+    a, b = coupling_rows(problem)
+    opt = problem.options
+    cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
+    real = carrier_repair._undominated
+    for _, is_open, _ in best_designs(relaxed, *count_range(problem)).values():
+        usable = np.nonzero((opt.site == NO_SITE) | is_open[np.maximum(opt.site, 0)])[0]
+        cu, au = cost[usable], a[:, usable]
+        kept = real(cu, au, carrier_repair._slots(opt.point[usable], np.arange(len(usable)),
+                                                  len(usable)))
+        for p in np.setdiff1d(np.arange(len(usable)), kept)[::50]:  # every 50th
+            same = np.nonzero(opt.point[usable] == opt.point[usable[p]])[0]
+            assert ((cu[same] < cu[p]) & (au[:, same] >= au[:, [p]]).all(axis=0)).any()
+        if len(b) > 1:
+            assert len(kept) < len(usable) / 2
+        monkeypatch.setattr(carrier_repair, "_undominated", real)
+        fewer = carrier_repair._priced_choice(a, b, cost, usable, opt.point)
+        monkeypatch.setattr(carrier_repair, "_undominated",
+                            lambda cu, au, slots: np.sort(slots[slots < len(cu)]))
+        every = carrier_repair._priced_choice(a, b, cost, usable, opt.point)
+        assert np.array_equal(fewer[0], every[0]) and np.array_equal(fewer[1], every[1])
+
+
+def test_repair_skips_sites_whose_own_bound_is_not_below_the_incumbent():
+    """repair's `above`: at each heuristic design's sites of usps_max_60, the sites' bound at
+    the priced choice's own prices (lagrange.fixed_set_bound) is below the repaired cost; an
+    incumbent above the repaired cost leaves the repair as it is, and one a millionth under
+    the bound skips it (None: no design there could become the incumbent)."""
+    from network.optimize.lagrange import fixed_set_bound, lagrange_data
+
+    scenario = load_class("usps_max_60")
+    lanes = build_lanes(scenario)
+    problem = problem_from_scenario(scenario, lanes, reduce_options(scenario, lanes))
+    data = lagrange_data(problem)
+    relaxed = replace(problem, carrier_bounds=())
+    opt = problem.options
+    for _, is_open, choice in best_designs(relaxed, *count_range(problem)).values():
+        prices = []
+        fixed = repair(problem, is_open, choice, last_prices=prices)
+        assert fixed is not None
+        cost = float(problem.orders_per_year @ opt.cost_usd_per_order[fixed]
+                     + problem.fixed_cost_usd_per_year[is_open].sum()
+                     + problem.inventory_usd_by_count[int(is_open.sum())])
+        bound = fixed_set_bound(problem, data, is_open, prices[0])
+        assert bound <= cost
+        kept = repair(problem, is_open, choice, above=cost * (1 + 1e-9), data=data)
+        assert np.array_equal(kept, fixed)
+        assert repair(problem, is_open, choice, above=bound * (1 - 1e-6), data=data) is None

@@ -30,7 +30,9 @@ from network.optimize.lagrange import (
     coupling_rows,
     fixed_set_bound,
     lagrange_data,
+    priced_rows,
 )
+from network.optimize.mathopt_backend import solve_lp
 from network.optimize.model import MipModel
 from network.optimize.problem import (
     NO_SITE,
@@ -59,8 +61,8 @@ def site_room(problem: LocationProblem) -> np.ndarray:
 
 
 def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
-           room: np.ndarray | None = None, last_prices: list[np.ndarray] | None = None
-           ) -> np.ndarray | None:
+           room: np.ndarray | None = None, last_prices: list[np.ndarray] | None = None,
+           above: float = np.inf, data: LagrangeData | None = None) -> np.ndarray | None:
     """The option of each point after repair (a new array), or None when the rows cannot be
     met by switching options at these sites (no switch reduces the shortfall any more).
 
@@ -68,7 +70,12 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     (`_priced_choice`; `choice` is not needed); with `room` (`site_room`) it is `choice`, a
     design the caller built within capacity, and every switch keeps each site within its
     room (a site already over it may only lose orders). Without `room`, `last_prices` (when
-    given) receives the rows' prices sigma the priced choice found."""
+    given) receives the rows' prices sigma the priced choice found, and with two rows or
+    more the greedy switches start also from the tied options' LP (`_starts`): the cheaper
+    of the two results is returned. Without `room` and with a finite `above` (an incumbent's
+    cost), None as well where the sites' bound at those prices (lagrange.fixed_set_bound;
+    `data` the problem's lagrange_data, made here when not given) is not below `above`:
+    every design at these sites that `offer` accepts costs at least that bound."""
     a, b = coupling_rows(problem)
     targets = len(problem.share_requirements)
     b[:targets] = np.minimum(b[:targets], FULL_SHARE)  # 100%: all orders less a tolerance
@@ -77,26 +84,39 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
     if not np.bincount(opt.point[usable], minlength=problem.n_points).all():
         return None  # a point no open site serves
     cost = problem.orders_per_year[opt.point] * opt.cost_usd_per_order
-    if room is None:
-        choice, prices = _priced_choice(a, b, cost, usable, opt.point)
-        if last_prices is not None:
-            last_prices.append(prices)
-    else:
-        choice = choice.copy()
-    loads = SiteLoads(problem, choice, room)
+    if room is not None:
+        return _meet_rows(a, b, cost, usable, opt.point, choice.copy(),
+                          SiteLoads(problem, choice, room))
+    choice, prices = _priced_choice(a, b, cost, usable, opt.point)
+    if last_prices is not None:
+        last_prices.append(prices)
+    if np.isfinite(above):  # no design here is cheaper: the switches would be in vain
+        bound = fixed_set_bound(problem, data or lagrange_data(problem), is_open, prices)
+        if bound - SKIP_ROUNDING * abs(bound) >= above:
+            return None
+    found = [_meet_rows(a, b, cost, usable, opt.point, start, SiteLoads(problem, start, None))
+             for start in _starts(a, b, cost, usable, opt.point, choice, prices)]
+    found = [c for c in found if c is not None]
+    return min(found, key=lambda c: float(cost[c].sum())) if found else None
+
+
+def _meet_rows(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
+               point: np.ndarray, choice: np.ndarray, loads: SiteLoads) -> np.ndarray | None:
+    """`choice` (changed in place) after the greedy switches that meet every row, then the
+    cheaper options the slack allows (`repair`); None where the switches cannot meet them."""
     slack = a[:, choice].sum(axis=1) - b - MARGIN  # >= 0 where a row is met
     moves = 0
     while _violation(slack) > 0:
         if moves >= MAX_MOVES:
             return None
-        order = _ranked_switches(a, cost, usable, opt.point, choice, slack, loads)
+        order = _ranked_switches(a, cost, usable, point, choice, slack, loads)
         if not len(order):
             return None
         # One row or a few: the switches below add Python floats, term by term as numpy did.
         row_slack = slack.tolist()
         taken, moved = 0, set()
         short = _shortfall(row_slack)
-        for p, z in zip(usable[order].tolist(), opt.point[usable[order]].tolist(),
+        for p, z in zip(usable[order].tolist(), point[usable[order]].tolist(),
                         strict=True):
             if z in moved or not loads.fits(z, p, choice[z]):
                 continue
@@ -116,7 +136,7 @@ def repair(problem: LocationProblem, is_open: np.ndarray, choice: np.ndarray,
         moves += taken
         if not taken:
             return None
-    return _cheaper_where_slack(a, cost, usable, opt.point, choice, slack, loads)
+    return _cheaper_where_slack(a, cost, usable, point, choice, slack, loads)
 
 
 def _delta(a: np.ndarray, new: int, old: int) -> list[float]:
@@ -187,30 +207,26 @@ def _priced_choice(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.nd
     assignment at the row's LP price, but for the one point it splits; just above that price
     the row is met at a cost at most that point's switch above the LP. With several rows the
     rounds usually meet them all; the greedy switches of `repair` close what is left."""
-    segments = np.r_[0, np.nonzero(np.diff(point[usable]))[0] + 1]
     cu, au = cost[usable], a[:, usable]
-    # slots [k, z]: the position in `usable` of point z's k-th option (options are sorted by
-    # point, then cost), len(usable) past a point's last; column-wise minima are fast.
-    sizes = np.diff(np.r_[segments, len(usable)])
-    segment_of = np.repeat(np.arange(len(segments)), sizes)
-    slots = np.full((int(sizes.max()), len(segments)), len(usable))
-    slots[np.arange(len(usable)) - segments[segment_of], segment_of] = np.arange(len(usable))
-    tolerance = np.abs(np.append(cu, 0.0))[slots]
-    past = len(usable)
+    kept = _undominated(cu, au, _slots(point[usable], np.arange(len(usable)), len(usable)))
+    ck, ak = cu[kept], au[:, kept]  # the options that can be a point's first least, and
+    slots = _slots(point[usable][kept], np.arange(len(kept)), len(kept))  # [k, z] of them
+    tolerance = np.abs(np.append(ck, 0.0))[slots]
+    past = len(kept)
 
-    def positions(sigma: np.ndarray, tie: float = 0.0) -> np.ndarray:
-        """[z] the position in `usable` of each point's first (so cheapest: options are
+    def at_least(sigma: np.ndarray, tie: float = 0.0) -> np.ndarray:
+        """[z] the position in `kept` of each point's first (so cheapest: options are
         sorted by cost) option within `tie` (relative) of its least reduced cost."""
-        r = np.append(cu - sigma @ au, np.inf)[slots]
+        r = np.append(ck - priced_rows(sigma, ak), np.inf)[slots]
         least = r.min(axis=0)
         within = r <= (least if tie == 0.0 else least + tie * tolerance)
         return np.where(within, slots, past).min(axis=0)
 
     def choose(sigma: np.ndarray, tie: float = 0.0) -> np.ndarray:
-        return usable[positions(sigma, tie)]
+        return usable[kept[at_least(sigma, tie)]]
 
     def meets(t: int, trial: np.ndarray) -> bool:
-        return au[t, positions(trial)].sum() - b[t] - MARGIN >= 0
+        return ak[t, at_least(trial)].sum() - b[t] - MARGIN >= 0
 
     sigma = np.zeros(len(b))
     for _ in range(PRICE_SWEEPS):  # each row's price: the least that meets it, the others held
@@ -241,6 +257,40 @@ def _priced_choice(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.nd
         if np.allclose(sigma, before, rtol=1e-6, atol=0.0):
             break
     return choose(sigma, TIE), sigma
+
+
+def _slots(point: np.ndarray, kept: np.ndarray, past: int) -> np.ndarray:
+    """[k, z] the position (of `point`'s options) of point z's k-th option among those
+    `kept` (ascending positions; options are sorted by point, then cost), `past` after a
+    point's last: column-wise minima over it are fast."""
+    at = point[kept]
+    segments = np.r_[0, np.nonzero(np.diff(at))[0] + 1]
+    sizes = np.diff(np.r_[segments, len(kept)])
+    segment_of = np.repeat(np.arange(len(segments)), sizes)
+    slots = np.full((int(sizes.max()), len(segments)), past)
+    slots[np.arange(len(kept)) - segments[segment_of], segment_of] = kept
+    return slots
+
+
+def _undominated(cu: np.ndarray, au: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """The positions (ascending) of the options no other option of the same point dominates:
+    strictly cheaper with every row's term at least as large. Such an option is never the
+    first of least cost - sigma . A (sigma >= 0), nor within a tie of it: the cheaper one
+    comes before it (options are sorted by point, then cost) at no more reduced cost.
+
+    Why: `_priced_choice` takes each point's least reduced cost some 200 times; of
+    usps_max_60's 20,000 options at five sites (up to 26 a point) few are undominated
+    in two rows (BENCHMARKS.md, branch usps15)."""
+    c = np.append(cu, np.inf)[slots]  # [k, z], inf past a point's last option
+    terms = np.append(au, np.full((len(au), 1), -np.inf), axis=1)[:, slots]  # [t, k, z]
+    dominated = np.zeros(slots.shape, bool)
+    for j in range(len(slots)):  # option j of each point against every other of it
+        over = c[j][None, :] < c
+        for row in terms:
+            over &= row[j][None, :] >= row
+        dominated |= over
+    keep = ~dominated & (slots < len(cu))
+    return np.sort(slots[keep])
 
 
 def _violation(slack: np.ndarray) -> float:
@@ -338,7 +388,11 @@ def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
     offer would refuse whatever the repair made of it. Why: each repair took 0.05-0.1 s of CPU
     on the carrier-share classes, and the bound at a neighbouring design's prices came within
     1e-6 of the repaired cost there, above the incumbent for all but the best count
-    (BENCHMARKS.md, branch warm4)."""
+    (BENCHMARKS.md, branch warm4). The same bound at the design's own priced choice's prices
+    (repair's `above`) then skips its switches. Why: on usps_max_60's and ups_min_30's warm
+    edits the neighbouring design's prices left the second count's bound below the
+    incumbent, its own above it (usps_max_60 with SEA open: $1,006.66M against $1,004.72M),
+    and its two greedy runs and tied LP took 0.04 CPU s (BENCHMARKS.md, branch usps15)."""
     found = None
     prices = [] if prices is None else prices
     for n, (cost, is_open, choice) in sorted(designs.items(), key=lambda item: item[1][0]):
@@ -349,12 +403,82 @@ def offer_repaired(problem: LocationProblem, full: MipModel, best: Incumbent,
             bound = fixed_set_bound(problem, data, is_open, prices[-1])
             if bound - SKIP_ROUNDING * abs(bound) >= best.objective:
                 continue
-        fixed = repair(problem, is_open, choice, last_prices=prices)
+        if np.isfinite(best.objective):
+            data = data or lagrange_data(problem)
+        fixed = repair(problem, is_open, choice, last_prices=prices, above=best.objective,
+                       data=data)
         values = None if fixed is None else design_vector(full, is_open, fixed)
         if values is not None and offer(problem, full, best, values):
             found = n
+            best.repaired_prices = (best.objective, prices[-1])
     return found
 
 
 SKIP_ROUNDING = 2e-9  # relative: a sites' bound is lowered by this against rounding before it
 # skips a repair (a design costing the bound exactly is repaired)
+
+
+
+
+def _starts(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
+            point: np.ndarray, choice: np.ndarray, sigma: np.ndarray) -> list[np.ndarray]:
+    """Where `repair` starts its greedy switches without room: the priced choice (`choice`, at
+    the rows' prices `sigma`), and, with two rows or more where it misses one, also the
+    assignment of `_tied_lp` (`repair` keeps the cheaper result).
+
+    Why: at the rows' prices many points can have two or three options of the same least
+    reduced cost (usps_max_60 after opening SEA: 321 of 881 points, the carrier row's price
+    the cost difference of a USPS lane and another carrier's at many points), and the
+    priced choice takes each one's cheapest. From there the greedy switches, ranked by cost
+    per unit of the rows' summed shortfall, ended 2.4e-4 above the sites' assignment LP, the
+    heuristic's design stayed the incumbent, and the window's ascent (56 evaluations of L_n)
+    and a fixed-sites LP (0.25-0.45 CPU s) ran to find the optimum's assignment; from the
+    tied LP they end within 8e-6 of that LP (BENCHMARKS.md, branch usps15). With one row
+    the greedy is the LP's own rule (cost per unit of the row) and needs no LP."""
+    if len(b) < 2 or _violation(a[:, choice].sum(axis=1) - b - MARGIN) <= 0:
+        return [choice]
+    tied = _tied_lp(a, b, cost, usable, point, choice, sigma)
+    return [choice] if tied is None else [choice, tied]
+
+
+TIED_LP_SECONDS = 1.0  # the tied options' LP is small (hundreds of columns): a cap only
+
+
+def _tied_lp(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
+             point: np.ndarray, choice: np.ndarray, sigma: np.ndarray) -> np.ndarray | None:
+    """A new `choice` where each point with two or more options within TIE of its least
+    reduced cost at `sigma` takes the option the LP over those options (the other points
+    held at `choice`, every row of `a x >= b` kept, least cost) gives it most; None when
+    no point has such a tie or the LP has no solution.
+
+    Where `sigma` are the LP prices of the sites' assignment LP (`_priced_choice`'s), that
+    LP's optimum uses only options of least reduced cost (complementary slackness), so this
+    small LP has the same optimum, and it splits at most one point per row: rounding it
+    misses the rows by at most those points, which `repair`'s switches then meet. Only a
+    start: `repair` keeps whichever start ends cheaper, and `incumbent.offer` checks the
+    result against every row."""
+    cu, au, pu = cost[usable], a[:, usable], point[usable]
+    r = cu - priced_rows(sigma, au)
+    least = np.full(len(choice), np.inf)
+    np.minimum.at(least, pu, r)
+    tied = r <= least[pu] + TIE * np.abs(cu)
+    cols = np.nonzero(tied & (np.bincount(pu[tied], minlength=len(choice))[pu] > 1))[0]
+    if not len(cols):
+        return None
+    points, member = np.unique(pu[cols], return_inverse=True)
+    held = a[:, choice].sum(axis=1) - a[:, choice[points]].sum(axis=1)
+    m, t = len(cols), len(b)
+    model = MipModel(np.zeros(m), np.ones(m), np.zeros(m, bool), cu[cols],
+                     np.r_[np.ones(len(points)), b + MARGIN - held],
+                     np.r_[np.ones(len(points)), np.full(t, np.inf)],
+                     np.r_[member, np.repeat(np.arange(t) + len(points), m)],
+                     np.r_[np.arange(m), np.tile(np.arange(m), t)],
+                     np.r_[np.ones(m), au[:, cols].ravel()], 0, 0, np.zeros(0, int), ())
+    lp = solve_lp(model, TIED_LP_SECONDS, glop_cold=True)
+    if lp.values is None:
+        return None
+    order = np.lexsort((-lp.values, member))  # by point, its largest x first
+    largest = order[np.r_[True, member[order][1:] != member[order][:-1]]]
+    out = choice.copy()
+    out[points] = usable[cols[largest]]
+    return out

@@ -528,6 +528,11 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     (heuristic.share_price_guess) starts nearer. Why: after closing SAV on next_day_80 the
     last search's price was its 7-site LP's, far above the 8-site master's best, and the
     1-D search took more masters to come down from it (BENCHMARKS.md, branch nextday7).
+    Where the incumbent at the window's count is a repaired design (carrier_repair's
+    offer_repaired: `best.repaired_prices`), its priced choice's prices, the LP prices of
+    its own sites' assignment, come first. Why: after forcing SEA open on usps_max_60 the
+    search took 5 masters from the last search's prices and 1 from these (BENCHMARKS.md,
+    branch usps15).
 
     Where the search proved the window's LP below the incumbent less the gap (`uppers`:
     radius_prices.lp_upper) no ascent can reach it, so the master's sets come first, at L_n
@@ -551,6 +556,10 @@ def _radius_ascent(problem: LocationProblem, full: MipModel, data: LagrangeData,
     guess = None if known is None else known[1]
     if w.prices is None and len(guess if guess is not None else ()) == 1:
         guess = None  # one row and no ascent here yet: the guess at the incumbent's sites
+    repaired = best.repaired_prices
+    if (w.prices is None and repaired is not None and repaired[0] == best.objective
+            and int(sites.sum()) == w.lo and len(repaired[1]) == len(data.shares)):
+        guess = repaired[1]  # the rows' LP prices at the incumbent's own sites
     opened: list[np.ndarray] = []
     duals = _radius_duals(problem, full, w.lo, deadline, sites, target, data, guess, opened,
                           radius_cuts, uppers)

@@ -31,6 +31,10 @@ class Incumbent:
     # priced assignment was offered in this search (count_search._offer_priced)
     fixed_lps: dict[bytes, object] = field(default_factory=dict)  # open-site mask (bytes) ->
     # the fixed-sites LP solved in this search (window_mip.fixed_sites_lp), of one model
+    repaired_prices: tuple[float, np.ndarray] | None = None  # (cost, sigma): a repaired
+    # design that became the incumbent at that cost, and the rows' prices of the priced
+    # choice it was repaired from (carrier_repair.offer_repaired); stale once `objective`
+    # is another cost
 
 
 def read_design(problem: LocationProblem, model: MipModel, values: np.ndarray

@@ -21,7 +21,8 @@ above the incumbent, which proves that count cannot win without solving its LP.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -51,6 +52,12 @@ class LagrangeData:
     pair_members: np.ndarray  # [pair, m] positions in pair order, -1 padding (m: largest pair)
     pair_columns: np.ndarray  # [m, pair] the same, padding repeating the pair's first member
     site_pairs: tuple[np.ndarray, ...] = ()  # [s] each site's pairs, ascending (relaxed_choice)
+    priced: dict[bytes, tuple[np.ndarray, np.ndarray]] = field(  # sigma -> `priced_pairs`
+        default_factory=dict, init=False, repr=False, compare=False)  # (new with `replace`)
+    pair_point: np.ndarray = field(init=False, repr=False, compare=False)  # [pair] its point
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pair_point", self.po_point[self.pair_starts])
 
 
 def coupling_rows(problem: LocationProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -208,16 +215,53 @@ def site_values(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
 
 def _site_terms(problem: LocationProblem, data: LagrangeData, lam: np.ndarray,
                 sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(site values, reduced costs of the site options in pair order, least per pair)."""
-    r = lam[data.po_point]  # r = po_cost - lam - sigma A of the site options, in pair order,
-    np.subtract(data.po_cost, r, out=r)  # in place: the same floats in a third less time
-    if len(sigma):  # (sites_150: 1.4 -> 0.8 ms of a 2.6 ms L_n; BENCHMARKS.md, warm5)
-        r -= priced_rows(sigma, data.po_fast)  # one product a term with one row
-    pair_r = pair_least(data, r)
+    """(site values, the least r of each pair, the position in pair order of the pair's
+    first option reaching it). Within a pair every option has the same point, so its r_p
+    is (o_z c_p - sigma A_p) - lambda_z: the least and where it is reached are those of the
+    sigma part (`priced_pairs`, kept per sigma), less lambda_z."""
+    least, first = priced_pairs(data, sigma)
+    pair_r = least - lam[data.pair_point]
     gain = np.minimum(pair_r, 0.0)
     value = problem.fixed_cost_usd_per_year + np.bincount(data.pair_site, gain,
                                                           minlength=problem.n_sites)
-    return value, r, pair_r
+    return value, pair_r, first
+
+
+PRICED_KEPT = 4  # sigmas whose `priced_pairs` a LagrangeData keeps
+
+
+def priced_pairs(data: LagrangeData, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """([pair] the least o_z c_p - sigma A_p over each (point, site) pair's options, [pair]
+    the position in pair order of the first option reaching it), kept on `data` for the
+    last PRICED_KEPT sigmas.
+
+    Why: an ascent's steps on lambda hold sigma (share_prices.ascend: 15 a round), and so do
+    the first tries of every count at the same carried prices, yet each L_n priced every
+    site option and took each pair's least again: on usps_max_60 (217,978 site options in
+    50,217 pairs) 3.7 of an evaluation's 4.7 ms; from the kept sigma part an evaluation
+    works over the pairs alone (BENCHMARKS.md, branch usps15)."""
+    key = np.asarray(sigma, dtype=float).tobytes()
+    with _PRICED_LOCK:  # a search's worker thread may share the data
+        kept = data.priced.get(key)
+    if kept is not None:
+        return kept
+    v = data.po_cost - priced_rows(sigma, data.po_fast) if len(sigma) else data.po_cost
+    columns = data.pair_columns
+    first = columns[0].copy()
+    least = v[first]
+    for members in columns[1:]:  # a pair's padding repeats its first member: never below
+        values = v[members]
+        lower = values < least
+        first[lower] = members[lower]
+        np.minimum(least, values, out=least)
+    with _PRICED_LOCK:
+        while len(data.priced) >= PRICED_KEPT:
+            data.priced.pop(next(iter(data.priced)), None)
+        data.priced[key] = (least, first)
+    return least, first
+
+
+_PRICED_LOCK = threading.Lock()
 
 
 def lagrangian_value(problem: LocationProblem, data: LagrangeData, n: int, lam: np.ndarray,
@@ -249,12 +293,12 @@ def relaxed_choice(problem: LocationProblem, data: LagrangeData, n: int, lam: np
                    sigma: np.ndarray) -> RelaxedChoice | None:
     """The relaxed subproblem's solution at (lam, sigma) (module docstring); None when no n
     sites fit the forced ones."""
-    value, r, pair_r = _site_terms(problem, data, lam, sigma)
+    value, pair_r, first = _site_terms(problem, data, lam, sigma)
     chosen = _choose_sites(problem, value, n)
     if chosen is None:
         return None
     used = _used_pairs(data, chosen, pair_r)
-    taken = _first_argmin(r, data.pair_members[used])  # positions in pair order
+    taken = first[used]  # positions in pair order
     cross = data.cross
     r_cross = _cross_reduced(problem, data, lam, sigma)
     return RelaxedChoice(_value(problem, data, lam, sigma, value, chosen, r_cross), chosen,
@@ -309,7 +353,7 @@ def fixed_set_bound(problem: LocationProblem, data: LagrangeData, is_open: np.nd
     design offer accepts); docs/optimizer.md, step 3."""
     if (sigma < 0).any():
         return -np.inf
-    _, _, pair_r = _site_terms(problem, data, np.zeros(problem.n_points), sigma)
+    _, pair_r, _ = _site_terms(problem, data, np.zeros(problem.n_points), sigma)
     lam = np.full(problem.n_points, np.inf)
     at_open = is_open[data.pair_site]
     np.minimum.at(lam, data.po_point[data.pair_starts[at_open]], pair_r[at_open])
@@ -320,14 +364,6 @@ def fixed_set_bound(problem: LocationProblem, data: LagrangeData, is_open: np.nd
     value, _, _ = _site_terms(problem, data, lam, sigma)
     return _value(problem, data, lam, sigma, value, is_open,
                   _cross_reduced(problem, data, lam, sigma))
-
-
-def _first_argmin(r: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """For each row of pair members (-1 padded), the first position reaching the least r."""
-    if members.shape[1] == 1:
-        return members[:, 0]
-    values = np.where(members >= 0, r[np.maximum(members, 0)], np.inf)
-    return members[np.arange(len(members)), np.argmin(values, axis=1)]
 
 
 def _choose_sites(problem: LocationProblem, value: np.ndarray, n: int) -> np.ndarray | None:
