@@ -418,8 +418,6 @@ SKIP_ROUNDING = 2e-9  # relative: a sites' bound is lowered by this against roun
 # skips a repair (a design costing the bound exactly is repaired)
 
 
-
-
 def _starts(a: np.ndarray, b: np.ndarray, cost: np.ndarray, usable: np.ndarray,
             point: np.ndarray, choice: np.ndarray, sigma: np.ndarray) -> list[np.ndarray]:
     """Where `repair` starts its greedy switches without room: the priced choice (`choice`, at
